@@ -1,0 +1,8 @@
+// `runbook parse FILE [--json]`: prints the model of a runbook.
+import { loadRunbook } from '../../main/runbook/index.js';
+import { formatSummary } from '../summary.js';
+
+export async function parseCommand(file: string, options: { json?: boolean }): Promise<void> {
+  const runbook = await loadRunbook(file);
+  process.stdout.write(options.json ? `${JSON.stringify(runbook, null, 2)}\n` : `${formatSummary(runbook)}\n`);
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// The `runbook` command. Errors are printed as FILE:LINE: message (or "runbook: message"), never as stack traces.
+import { Command, CommanderError } from 'commander';
+import { RunbookError } from '../main/runbook/index.js';
+import { parseCommand } from './commands/parse.js';
+import { serveCommand } from './commands/serve.js';
+import { VERSION } from './version.js';
+
+const program = new Command()
+  .name('runbook')
+  .description('Parse, run and serve markdown runbooks; keep evidence an auditor can verify offline.')
+  .version(VERSION)
+  .exitOverride()
+  .configureOutput({ outputError: (text, write) => write(text) });
+
+program
+  .command('parse')
+  .description('read a runbook and print its model: sections, steps, code blocks and what each block does')
+  .argument('<file>', 'markdown runbook')
+  .option('--json', 'print the model as JSON (see docs/runbook-model.md)')
+  .action(parseCommand);
+
+program
+  .command('serve')
+  .description('serve the console on 127.0.0.1 for a browser (same handlers as the desktop app)')
+  .argument('[file]', 'runbook to open')
+  .option('--port <port>', 'port to listen on (default: a free one)', (v) => {
+    const port = Number(v);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: "${v}" is not a port number`);
+    return port;
+  })
+  .option('--host <address>', 'loopback address to bind', '127.0.0.1')
+  .action(serveCommand);
+
+function fail(error: unknown): never {
+  if (error instanceof RunbookError) {
+    process.stderr.write(`${error.toString()}\n`);
+  } else if (error instanceof CommanderError) {
+    process.exit(error.exitCode);
+  } else {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`runbook: ${message}\n`);
+    if (process.env.RUNBOOK_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  }
+  process.exit(1);
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  fail(error);
+}

@@ -1,0 +1,10 @@
+// The names of the console API's methods. Kept apart from the schemas so the preload bundle stays tiny.
+export const API_METHODS = ['app.info', 'runbook.current', 'runbook.open'] as const;
+export type ApiMethod = (typeof API_METHODS)[number];
+
+/** The IPC channel the preload forwards every API call on. */
+export const API_CHANNEL = 'app:api';
+
+export function isApiMethod(value: unknown): value is ApiMethod {
+  return typeof value === 'string' && (API_METHODS as readonly string[]).includes(value);
+}

@@ -1,0 +1,61 @@
+// The console API: one contract for the Electron IPC bridge and the loopback WebSocket of `runbook serve`.
+// Both hosts validate every input and output against these schemas.
+import { z } from 'zod';
+import type { ApiMethod } from './api-methods.js';
+import { RunbookSchema } from './runbook-model.js';
+
+export { API_CHANNEL, API_METHODS, type ApiMethod, isApiMethod } from './api-methods.js';
+
+export const LoadErrorSchema = z.object({
+  file: z.string(),
+  line: z.number().int().positive(),
+  message: z.string(),
+});
+export type LoadError = z.infer<typeof LoadErrorSchema>;
+
+export const OpenedRunbookSchema = z.object({
+  runbook: RunbookSchema.nullable(),
+  error: LoadErrorSchema.nullable(),
+});
+export type OpenedRunbook = z.infer<typeof OpenedRunbookSchema>;
+
+export const AppInfoSchema = z.object({
+  name: z.string(),
+  version: z.string(),
+  host: z.enum(['electron', 'browser']),
+});
+export type AppInfo = z.infer<typeof AppInfoSchema>;
+
+const NoInput = z.object({}).strict();
+
+export const apiContract = {
+  'app.info': { input: NoInput, output: AppInfoSchema },
+  'runbook.current': { input: NoInput, output: OpenedRunbookSchema },
+  'runbook.open': {
+    input: z.object({ path: z.string().min(1, 'path is empty').max(4096, 'path is longer than 4096 characters') }).strict(),
+    output: OpenedRunbookSchema,
+  },
+} as const satisfies Record<ApiMethod, { input: z.ZodType; output: z.ZodType }>;
+
+export type ApiInput<M extends ApiMethod> = z.input<(typeof apiContract)[M]['input']>;
+export type ApiOutput<M extends ApiMethod> = z.infer<(typeof apiContract)[M]['output']>;
+
+/** What the renderer holds: one async function per method, whatever the host. */
+export type RunbookApi = { [M in ApiMethod]: (input: ApiInput<M>) => Promise<ApiOutput<M>> };
+
+// Wire messages of the WebSocket host.
+export const ApiRequestSchema = z.object({
+  id: z.number().int().nonnegative(),
+  method: z.string(),
+  input: z.unknown(),
+});
+export type ApiRequest = z.infer<typeof ApiRequestSchema>;
+
+export const ApiErrorSchema = z.object({ code: z.string(), message: z.string() });
+export type ApiError = z.infer<typeof ApiErrorSchema>;
+
+export const ApiResponseSchema = z.union([
+  z.object({ id: z.number().int(), ok: z.literal(true), result: z.unknown() }),
+  z.object({ id: z.number().int(), ok: z.literal(false), error: ApiErrorSchema }),
+]);
+export type ApiResponse = z.infer<typeof ApiResponseSchema>;

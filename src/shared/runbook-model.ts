@@ -1,0 +1,132 @@
+// The runbook model: the one shape every part of Runbook Console reads (CLI, executors, audit, UI).
+// The zod schemas are the contract; the TypeScript types are inferred from them so they cannot drift.
+import { z } from 'zod';
+
+export const PROFILES = ['standard', 'regulated', 'restricted'] as const;
+export const ProfileSchema = z.enum(PROFILES);
+export type Profile = z.infer<typeof ProfileSchema>;
+
+export const ACTIONS = ['shell', 'sql', 'k8s-manifest', 'promql', 'display'] as const;
+export const ActionSchema = z.enum(ACTIONS);
+export type Action = z.infer<typeof ActionSchema>;
+
+export const BlockSchema = z.object({
+  id: z.string().describe('Unique in the runbook: the step id, then "#" and the block name or its 1-based index'),
+  lang: z.string().nullable().describe('Fence language as written, lower-cased; null when the fence has none'),
+  code: z.string(),
+  line: z.number().int().positive().describe('1-based line of the opening fence'),
+  name: z.string().nullable().describe('From the fence attribute "name"; null when not given'),
+  action: ActionSchema,
+  reason: z.string().describe('Why the block was classified as its action'),
+  attributes: z.record(z.string(), z.unknown()).describe('Fence attributes, e.g. {"target":"db","timeout":"5m"}'),
+  target: z.string().nullable().describe('Target name from the "target" attribute; null when unbound here'),
+  expected: z.array(z.string()).describe('Expected-outcome hints found in the code comments'),
+  variables: z.array(z.string()).describe('Variables the code references and does not set itself'),
+});
+export type Block = z.infer<typeof BlockSchema>;
+
+export const CheckSchema = z.object({
+  title: z.string(),
+  checked: z.boolean(),
+  line: z.number().int().positive(),
+});
+export type Check = z.infer<typeof CheckSchema>;
+
+export const FillInSchema = z.object({
+  label: z.string().describe('Text before the blank on its line, e.g. "Deployment Lead"; "" when none'),
+  unit: z.string().nullable().describe('Unit written right after the blank, e.g. "%"'),
+  line: z.number().int().positive(),
+});
+export type FillIn = z.infer<typeof FillInSchema>;
+
+export const STEP_KINDS = ['step', 'signoff', 'decision'] as const;
+export const STEP_ORIGINS = ['task', 'ordered', 'heading', 'lead-in', 'block', 'table', 'lines'] as const;
+
+export const SignoffSchema = z.object({
+  roles: z.array(z.string()).describe('Who signs: table rows or the labels before each line\'s first blank'),
+  fields: z.array(z.string()).describe('What each signer fills in, e.g. Name, Date, Signature'),
+});
+
+export const DecisionSchema = z.object({
+  options: z.array(z.string()).describe('The choices offered, e.g. ["GO", "NO-GO"]'),
+});
+
+export const StepSchema = z.object({
+  id: z.string().describe('Stable: section path + title slugs, unique in the runbook'),
+  kind: z.enum(STEP_KINDS),
+  origin: z.enum(STEP_ORIGINS).describe('What in the markdown made this a step'),
+  title: z.string(),
+  body: z.string().describe('The step\'s own markdown prose, without its title, code blocks and sub-checks'),
+  checked: z.boolean().describe('True when the source already ticks it ([x])'),
+  line: z.number().int().positive(),
+  sectionId: z.string(),
+  profile: ProfileSchema.nullable().describe('Lowest profile the step belongs to; null when unmarked'),
+  checks: z.array(CheckSchema),
+  blocks: z.array(BlockSchema),
+  expected: z.array(z.string()).describe('Expected-outcome hints from the prose and the code comments'),
+  fillIns: z.array(FillInSchema),
+  variables: z.array(z.string()),
+  signoff: SignoffSchema.nullable(),
+  decision: DecisionSchema.nullable(),
+});
+export type Step = z.infer<typeof StepSchema>;
+
+export interface Section {
+  id: string;
+  title: string;
+  depth: number;
+  line: number;
+  profile: Profile | null;
+  stepIds: string[];
+  sections: Section[];
+}
+export const SectionSchema: z.ZodType<Section> = z.lazy(() =>
+  z.object({
+    id: z.string(),
+    title: z.string(),
+    depth: z.number().int().min(0).max(6).describe('Heading depth; 0 for the part before the first heading'),
+    line: z.number().int().positive(),
+    profile: ProfileSchema.nullable(),
+    stepIds: z.array(z.string()).describe('Steps directly in this section, in document order'),
+    sections: z.array(SectionSchema),
+  }),
+);
+
+export const VariableDeclSchema = z.object({
+  default: z.string().optional(),
+  description: z.string().optional(),
+  secret: z.boolean().optional(),
+});
+export type VariableDecl = z.infer<typeof VariableDeclSchema>;
+
+export const FrontMatterSchema = z
+  .object({
+    title: z.string().min(1).optional(),
+    profile: ProfileSchema.optional(),
+    variables: z
+      .record(
+        z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'variable names are letters, digits, _ and -'),
+        z.union([z.string(), z.number(), z.boolean(), VariableDeclSchema]),
+      )
+      .optional(),
+    targets: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+  })
+  .catchall(z.unknown());
+export type FrontMatter = z.infer<typeof FrontMatterSchema>;
+
+export const DiagnosticSchema = z.object({
+  line: z.number().int().positive(),
+  message: z.string(),
+});
+export type Diagnostic = z.infer<typeof DiagnosticSchema>;
+
+export const RunbookSchema = z.object({
+  title: z.string(),
+  file: z.string().nullable(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/).describe('Hash of the file bytes as read'),
+  frontMatter: FrontMatterSchema.nullable(),
+  sections: z.array(SectionSchema),
+  steps: z.array(StepSchema).describe('Every step, flat, in document order'),
+  warnings: z.array(DiagnosticSchema),
+});
+export type Runbook = z.infer<typeof RunbookSchema>;
