@@ -5,16 +5,23 @@ import { PROFILES, type Profile } from '../../shared/runbook-model.js';
 const EMOJI_PROFILE: Record<string, Profile> = { '🟢': 'standard', '🟡': 'regulated', '🔴': 'restricted' };
 
 // Emoji markers, optionally followed by the profile word; parenthesised words; bare upper-case words.
-const PROFILE_MARKER =
-  /(🟢|🟡|🔴)\uFE0F?(?:[ \t]*(?:STANDARD|REGULATED|RESTRICTED)\b\+?)?|\(\s*(standard|regulated|restricted)\s*\+?\s*(?:only)?\s*\)|\[\s*(standard|regulated|restricted)\s*\+?\s*\]|\b(STANDARD|REGULATED|RESTRICTED)\b\+?/giu;
+const WORD = '(?:STANDARD|REGULATED|RESTRICTED)';
+const ANY_CASE_WORD = '(?:[Ss]tandard|[Rr]egulated|[Rr]estricted|STANDARD|REGULATED|RESTRICTED)';
+const PROFILE_MARKER = new RegExp(
+  [
+    `(🟢|🟡|🔴)\\uFE0F?(?:[ \\t]*${WORD}\\b\\+?)?`, // emoji, optionally with the word in capitals
+    `\\(\\s*(${ANY_CASE_WORD})\\s*\\+?\\s*(?:only)?\\s*\\)`, // (REGULATED+), (restricted only)
+    `\\[\\s*(${ANY_CASE_WORD})\\s*\\+?\\s*\\]`, // [RESTRICTED]
+    `\\b(${WORD})\\b\\+?`, // a bare word must be in capitals: "standard library" is no marker
+  ].join('|'),
+  'gu',
+);
 
 /** The lowest profile named in the text, or null when it names none. */
 export function profileIn(text: string): Profile | null {
   let lowest: number | null = null;
   for (const m of text.matchAll(PROFILE_MARKER)) {
     const word = m[1] ? EMOJI_PROFILE[m[1]] : (m[2] ?? m[3] ?? m[4])?.toLowerCase();
-    // A bare word must be written in capitals to count: "standard library" is not a marker.
-    if (m[4] && m[4] !== m[4].toUpperCase()) continue;
     const rank = PROFILES.indexOf(word as Profile);
     if (rank >= 0 && (lowest === null || rank < lowest)) lowest = rank;
   }
@@ -28,9 +35,7 @@ const STATUS_EMOJI =
 /** Removes profile markers and status emoji from a title and tidies the spaces left behind. */
 export function cleanTitle(text: string): string {
   return text
-    .replace(PROFILE_MARKER, (m, _e, _p, _b, bare: string | undefined) =>
-      bare && bare !== bare.toUpperCase() ? m : ' ',
-    )
+    .replace(PROFILE_MARKER, ' ')
     .replace(STATUS_EMOJI, ' ')
     .replace(/\(\s*\)|\[\s*\]/g, ' ')
     .replace(/\s+/g, ' ')

@@ -23,6 +23,7 @@ import { parseFrontMatter } from './frontmatter.js';
 import { IdAllocator, slug } from './ids.js';
 import { cleanTitle, profileIn } from './markers.js';
 import { repairMojibake } from './mojibake.js';
+import { checkNesting } from './nesting.js';
 import { Source, endLine, startLine } from './source.js';
 import { SectionStepCollector, type StepDraft } from './steps.js';
 import { variablesIn } from './variables.js';
@@ -63,6 +64,7 @@ export function parseRunbook(input: string, options: ParseOptions = {}): Runbook
     warnings.push({ line: first, message: `repaired ${repaired.offsets.length} mis-decoded character sequence(s) (UTF-8 read as Windows-1252)` });
   }
 
+  checkNesting(source.text, file);
   let root: Root;
   try {
     root = markdown.parse(source.text);
@@ -83,8 +85,8 @@ export function parseRunbook(input: string, options: ParseOptions = {}): Runbook
   const titleHeading = headings[0]?.depth === 1 ? headings[0] : undefined;
   const title =
     frontMatter?.title ??
-    (titleHeading ? cleanTitle(toString(titleHeading)) : undefined) ??
-    (headings[0] ? cleanTitle(toString(headings[0])) : undefined) ??
+    (titleHeading ? headingText(titleHeading) : undefined) ??
+    (headings[0] ? headingText(headings[0]) : undefined) ??
     fileTitle(file);
 
   const sectionIds = new IdAllocator();
@@ -109,8 +111,7 @@ export function parseRunbook(input: string, options: ParseOptions = {}): Runbook
     while (stack.length > 0 && (stack[stack.length - 1] as SectionNode).section.depth >= node.depth) stack.pop();
     const parent = stack[stack.length - 1];
     const raw = source.slice(node).replace(/^\s*#{1,6}\s*|\s*#*\s*$/g, '') || toString(node);
-    // "{#anchor}" after a heading is an id for the site generator, not part of the title.
-    const headingTitle = cleanTitle(toString(node).replace(/\s*\{#[^}]*\}\s*$/, '')) || `Section at line ${startLine(node)}`;
+    const headingTitle = headingText(node) || `Section at line ${startLine(node)}`;
     const own = profileIn(raw);
     const isDocTitle = node === titleHeading;
     const idPath = isDocTitle ? [] : [...(parent?.idPath ?? []), slug(headingTitle) || `line-${startLine(node)}`];
@@ -156,6 +157,11 @@ export function parseRunbook(input: string, options: ParseOptions = {}): Runbook
 
   const sections = preamble.section.stepIds.length > 0 ? [preamble.section, ...topLevel] : topLevel;
   return { title, file: options.file ?? null, sha256, frontMatter, sections, steps, warnings };
+}
+
+/** A heading's title; "{#anchor}" after it is an id for the site generator, not part of the title. */
+function headingText(heading: Heading): string {
+  return cleanTitle(toString(heading).replace(/\s*\{#[^}]*\}\s*$/, ''));
 }
 
 function fileTitle(file: string): string {

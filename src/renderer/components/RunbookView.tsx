@@ -1,0 +1,49 @@
+import type { Runbook, Section, Step } from '../../shared/runbook-model.js';
+import { StepCard } from './StepCard.js';
+
+function hasSteps(section: Section): boolean {
+  return section.stepIds.length > 0 || section.sections.some(hasSteps);
+}
+
+function SectionView({ section, steps }: { section: Section; steps: Map<string, Step> }) {
+  if (!hasSteps(section)) return null;
+  const Heading = `h${Math.min(Math.max(section.depth, 1) + 1, 6)}` as 'h2';
+  return (
+    <section className="section" data-testid="section" data-section-id={section.id}>
+      <Heading className="section-title">{section.title}</Heading>
+      {section.stepIds.map((id) => {
+        const step = steps.get(id);
+        return step ? <StepCard key={id} step={step} /> : null;
+      })}
+      {section.sections.map((child) => (
+        <SectionView key={child.id} section={child} steps={steps} />
+      ))}
+    </section>
+  );
+}
+
+export function RunbookView({ runbook }: { runbook: Runbook }) {
+  const steps = new Map(runbook.steps.map((s) => [s.id, s]));
+  const blocks = runbook.steps.flatMap((s) => s.blocks);
+  const runnable = blocks.filter((b) => b.action !== 'display').length;
+  return (
+    <main className="runbook">
+      <h1 data-testid="runbook-title">{runbook.title}</h1>
+      <p className="runbook-meta" data-testid="runbook-meta">
+        {runbook.steps.length} steps · {blocks.length} code blocks ({runnable} runnable) · sha256 {runbook.sha256.slice(0, 12)}…
+      </p>
+      {runbook.warnings.length > 0 && (
+        <ul className="warnings" data-testid="warnings">
+          {runbook.warnings.map((w) => (
+            <li key={`${w.line}:${w.message}`}>
+              line {w.line}: {w.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      {runbook.sections.map((section) => (
+        <SectionView key={section.id} section={section} steps={steps} />
+      ))}
+    </main>
+  );
+}
