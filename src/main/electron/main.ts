@@ -45,7 +45,7 @@ async function start(): Promise<void> {
 
   protocol.handle(APP_SCHEME, async (request) => {
     const url = new URL(request.url);
-    const file = url.origin === APP_ORIGIN ? await readStatic(RENDERER_DIR, url.pathname) : null;
+    const file = isAllowedNavigation(request.url) ? await readStatic(RENDERER_DIR, url.pathname) : null;
     if (!file) return new Response('not found', { status: 404 });
     return new Response(new Uint8Array(file.body), {
       headers: { 'content-type': file.type, 'content-security-policy': CONTENT_SECURITY_POLICY },

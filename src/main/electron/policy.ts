@@ -37,7 +37,9 @@ export function secureWebPreferences(preloadPath: string) {
 /** Only the app's own pages may be navigated to; everything else (http, file, javascript:) is refused. */
 export function isAllowedNavigation(url: string): boolean {
   try {
-    return new URL(url).origin === APP_ORIGIN;
+    // URL.origin is "null" for schemes Node does not know as standard, so compare scheme and host.
+    const parsed = new URL(url);
+    return parsed.protocol === `${APP_SCHEME}:` && parsed.host === APP_HOST && parsed.username === '' && parsed.password === '';
   } catch {
     return false;
   }
