@@ -5,18 +5,20 @@ function hasSteps(section: Section): boolean {
   return section.stepIds.length > 0 || section.sections.some(hasSteps);
 }
 
-function SectionView({ section, steps }: { section: Section; steps: Map<string, Step> }) {
+function SectionView({ section, steps, docTitle }: { section: Section; steps: Map<string, Step>; docTitle: string }) {
   if (!hasSteps(section)) return null;
   const Heading = `h${Math.min(Math.max(section.depth, 1) + 1, 6)}` as 'h2';
+  // The document's own H1 is already the page title.
+  const showTitle = !(section.depth <= 1 && section.title === docTitle);
   return (
     <section className="section" data-testid="section" data-section-id={section.id}>
-      <Heading className="section-title">{section.title}</Heading>
+      {showTitle && <Heading className="section-title">{section.title}</Heading>}
       {section.stepIds.map((id) => {
         const step = steps.get(id);
         return step ? <StepCard key={id} step={step} /> : null;
       })}
       {section.sections.map((child) => (
-        <SectionView key={child.id} section={child} steps={steps} />
+        <SectionView key={child.id} section={child} steps={steps} docTitle={docTitle} />
       ))}
     </section>
   );
@@ -42,7 +44,7 @@ export function RunbookView({ runbook }: { runbook: Runbook }) {
         </ul>
       )}
       {runbook.sections.map((section) => (
-        <SectionView key={section.id} section={section} steps={steps} />
+        <SectionView key={section.id} section={section} steps={steps} docTitle={runbook.title} />
       ))}
     </main>
   );
