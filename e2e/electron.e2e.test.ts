@@ -30,12 +30,12 @@ describe.skipIf(!binary)('desktop app (Electron)', () => {
       cwd: REPO_ROOT,
     });
     try {
-      const window = await app.firstWindow();
-      await expect.poll(() => window.textContent('[data-testid=runbook-title]')).toBe('Workstation Health Check');
-      expect(window.url()).toMatch(/^app:\/\/runbook\//);
-      expect(await window.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
-      expect(await window.evaluate(() => Object.keys((globalThis as { runbookConsole?: object }).runbookConsole ?? {}).sort())).toEqual(['app.info', 'runbook.current', 'runbook.open']);
-      await window.evaluate(() => window.open('https://example.com'));
+      const win = await app.firstWindow();
+      await expect.poll(() => win.textContent('[data-testid=runbook-title]')).toBe('Workstation Health Check');
+      expect(win.url()).toMatch(/^app:\/\/runbook\//);
+      expect(await win.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
+      expect(await win.evaluate(() => Object.keys((globalThis as { runbookConsole?: object }).runbookConsole ?? {}).sort())).toEqual(['app.info', 'runbook.current', 'runbook.open']);
+      await win.evaluate(() => (globalThis as unknown as { open: (u: string) => unknown }).open("https://example.com"));
       expect(app.windows()).toHaveLength(1);
     } finally {
       await app.close();
