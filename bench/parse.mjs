@@ -5,7 +5,7 @@
 //   (b) parseRunbook() from the compiled dist/, which does (a) and then walks the tree into steps.
 // The ratio (b)/(a) is what to read: it does not depend much on how fast the machine is.
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import remarkFrontmatter from 'remark-frontmatter';
@@ -100,11 +100,11 @@ export async function parseBench(options = {}) {
   const sharedRoot = options.sharedRoot ?? SHARED_ROOT;
 
   if (!(await isDirectory(sharedRoot))) {
-    return { name: 'parse', skipped: true, reason: `${sharedRoot} not found` };
+    return { name: 'parse', skipped: true, reason: `${relative(REPO_ROOT, sharedRoot) || sharedRoot} not found` };
   }
   const corpus = await buildCorpusText(sharedRoot, targetBytes);
   if (corpus.text === '') {
-    return { name: 'parse', skipped: true, reason: `no *.md files in ${CORPUS_FOLDERS.map((f) => join(sharedRoot, f)).join(' or ')}` };
+    return { name: 'parse', skipped: true, reason: `no *.md files in ${CORPUS_FOLDERS.map((f) => relative(REPO_ROOT, join(sharedRoot, f))).join(' or ')}` };
   }
   const { text } = corpus;
 

@@ -31,6 +31,9 @@ describe('runbook parse', () => {
     expect(res.stdout).toMatch(/steps: 9 \(8 step, 1 signoff\)/);
     expect(res.stdout).toMatch(/code blocks: 8 \(8 shell\)/);
     expect(res.stdout).toContain('[ ] Confirm you are on the right machine  (line 8)  {shell}');
+    const payments = run('parse', 'runbooks/payments-db-maintenance.md');
+    expect(payments.stdout).toMatch(/^profiles: 10 standard, 3 regulated, 2 restricted$/m);
+    expect(payments.stdout).toMatch(/^steps: 15 \(12 step, 2 decision, 1 signoff\)$/m);
   });
 
   it.each([
