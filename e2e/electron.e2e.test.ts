@@ -1,22 +1,9 @@
 // The desktop app itself. It needs the Electron binary, which cannot be downloaded on an offline machine:
 // there the test skips with the reason; where the binary is present it runs.
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { electronBinary } from '../scripts/electron-binary.mjs';
 import { REPO_ROOT } from '../test/support/shared.js';
-
-function electronBinary(): string | null {
-  if (process.env.ELECTRON_OVERRIDE_DIST_PATH) {
-    const p = path.join(process.env.ELECTRON_OVERRIDE_DIST_PATH, 'electron');
-    return existsSync(p) ? p : null;
-  }
-  const dir = path.dirname(createRequire(import.meta.url).resolve('electron/package.json'));
-  const pathFile = path.join(dir, 'path.txt');
-  if (!existsSync(pathFile)) return null;
-  const binary = path.join(dir, 'dist', readFileSync(pathFile, 'utf8').trim());
-  return existsSync(binary) ? binary : null;
-}
 
 const binary = electronBinary();
 if (!binary) console.warn('skipped: the Electron binary is not installed (offline machine); desktop e2e runs where it is present');

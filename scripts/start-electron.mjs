@@ -2,29 +2,10 @@
 // `npm start`: launches the desktop app. Where the Electron binary is missing and cannot be downloaded
 // (offline, air-gapped), it says so and how to go on instead of printing a stack trace.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
+import { electronBinary, electronPackageDir } from './electron-binary.mjs';
 
-const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
-
-function electronBinary() {
-  if (process.env.ELECTRON_OVERRIDE_DIST_PATH) {
-    const candidate = path.join(process.env.ELECTRON_OVERRIDE_DIST_PATH, process.platform === 'win32' ? 'electron.exe' : 'electron');
-    return existsSync(candidate) ? candidate : null;
-  }
-  let dir;
-  try {
-    dir = path.dirname(require.resolve('electron/package.json'));
-  } catch {
-    return null;
-  }
-  const pathFile = path.join(dir, 'path.txt');
-  if (!existsSync(pathFile)) return null;
-  const binary = path.join(dir, 'dist', readFileSync(pathFile, 'utf8').trim());
-  return existsSync(binary) ? binary : null;
-}
 
 function hint(reason) {
   process.stderr.write(
@@ -44,12 +25,9 @@ function hint(reason) {
 
 let binary = electronBinary();
 if (!binary && !process.env.ELECTRON_OVERRIDE_DIST_PATH) {
-  let installer;
-  try {
-    installer = path.join(path.dirname(require.resolve('electron/package.json')), 'install.js');
-  } catch {
-    hint('the electron package is not installed (run `npm install`).');
-  }
+  const dir = electronPackageDir();
+  if (!dir) hint('the electron package is not installed (run `npm install`).');
+  const installer = path.join(dir, 'install.js');
   process.stderr.write('Runbook Console: downloading the Electron binary (first start)…\n');
   const result = spawnSync(process.execPath, [installer], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 120_000, encoding: 'utf8' });
   if (result.status !== 0) {

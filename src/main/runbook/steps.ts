@@ -136,9 +136,8 @@ export class SectionStepCollector {
   }
 
   private visit(node: RootContent, step: StepDraft | null): void {
-    if (node.type !== 'paragraph' || !step) {
-      if (node.type !== 'paragraph' && node.type !== 'thematicBreak') this.signoffLines = null;
-    }
+    // Sign-off lines merge into one step only while nothing else stands between them.
+    if (node.type !== 'paragraph' && node.type !== 'thematicBreak') this.signoffLines = null;
     switch (node.type) {
       case 'list':
         this.visitList(node, step);
