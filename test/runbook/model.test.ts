@@ -147,6 +147,24 @@ describe('steps', () => {
     expect(lines?.fillIns.map((f) => f.label)).toEqual(['Operator', 'Date']);
   });
 
+  it('titles join hard-wrapped lines, keep separate lines in the body, and shorten long sentences', () => {
+    const rb = parse(md([
+      '- [ ] Raise the memory limit of the collector in the',
+      '  ClusterLogForwarder resource.',
+      '- [ ] **Ticket approved** 🟢',
+      '  Ticket number: ______',
+      `- [ ] ${'Record the password in the team vault under the entry for this environment so that a roll back can use it '.repeat(2)}`,
+    ]));
+    expect(rb.steps.map((s) => s.title)).toEqual([
+      'Raise the memory limit of the collector in the ClusterLogForwarder resource.',
+      'Ticket approved',
+      'Record the password in the team vault under the entry for this environment so that a roll back can use it Record the…',
+    ]);
+    expect(rb.steps[0]?.body).toBe('');
+    expect(rb.steps[1]?.body).toBe('Ticket number: ______');
+    expect(rb.steps[2]?.body).toMatch(/^Record the password/);
+  });
+
   it('finds fill-in blanks with their labels and units', () => {
     const rb = parse(md(['- [ ] Disk usage after cleanup: _____ %', '  Ticket: ______ approved by ______']));
     expect(rb.steps[0]?.fillIns).toEqual([

@@ -73,6 +73,30 @@ function leadInTitle(p: Paragraph): string | null {
   return null;
 }
 
+const TITLE_MAX = 120;
+const WRAPPED_END = /(,|\b(?:the|a|an|of|to|in|into|and|or|for|with|on|at|by|from|that|is|are|be|your|its|their))$/i;
+
+/**
+ * The title a paragraph gives its step: its first line, joined with the lines a hard wrap split off
+ * (the first ends mid-phrase or the next starts in lower case), cut at a sentence or word near 120 chars.
+ * `lines` tells how many source lines the title took; `cut` whether it had to be shortened.
+ */
+export function paragraphTitle(p: Paragraph): { title: string; lines: number; cut: boolean } {
+  const lines = toString(p).split('\n').map((l) => l.trim());
+  let title = lines[0] ?? '';
+  let used = 1;
+  while (used < lines.length && (WRAPPED_END.test(title) || /^[a-z]/.test(lines[used] as string))) {
+    title += ` ${lines[used]}`;
+    used++;
+  }
+  if (title.length <= TITLE_MAX) return { title, lines: used, cut: false };
+  const first = p.children[0];
+  if (first?.type === 'strong' && toString(first).trim().length >= 3) return { title: toString(first), lines: used, cut: true };
+  const sentence = /^(.{20,120}?)[.!?:](\s|$)/.exec(title);
+  if (sentence) return { title: sentence[1] as string, lines: used, cut: true };
+  return { title: `${title.slice(0, TITLE_MAX).replace(/\s+\S*$/, '')}…`, lines: used, cut: true };
+}
+
 function firstLine(text: string): string {
   return (text.split('\n')[0] ?? '').trim();
 }
@@ -194,11 +218,7 @@ export class SectionStepCollector {
   private itemStep(item: ListItem, origin: 'task' | 'ordered'): StepDraft {
     const first = item.children[0];
     const rawLine = first?.type === 'paragraph' ? firstLine(this.source.slice(first)) : '';
-    let title = first?.type === 'paragraph' ? firstLine(toString(first)) : '';
-    if (first?.type === 'paragraph' && title.length > 100 && first.children[0]?.type === 'strong') {
-      title = toString(first.children[0]);
-    }
-    title = cleanTitle(title);
+    const title = first?.type === 'paragraph' ? cleanTitle(paragraphTitle(first).title) : '';
     const line = startLine(item);
     const draft = this.newDraft({
       origin,
@@ -235,7 +255,9 @@ export class SectionStepCollector {
   private visitItemChildren(item: ListItem, step: StepDraft, ownsTitle: boolean): void {
     item.children.forEach((child, index) => {
       if (ownsTitle && index === 0 && child.type === 'paragraph') {
-        const rest = this.source.slice(child).split('\n').slice(1).join('\n');
+        // What the title did not take stays in the body; a shortened title leaves the whole paragraph there.
+        const { lines, cut } = paragraphTitle(child);
+        const rest = this.source.slice(child).split('\n').slice(cut ? 0 : lines).join('\n');
         const text = dedent(rest).trim();
         if (text) step.bodyParts.push(text);
         return;
