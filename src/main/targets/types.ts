@@ -1,0 +1,95 @@
+// One interface for every executor: start a block, stream its output, cancel it, get an exact result.
+import type { Action } from '../../shared/runbook-model.js';
+import type { TargetKind } from '../../shared/targets.js';
+
+export interface OutputChunk {
+  stream: 'stdout' | 'stderr' | 'info';
+  data: string;
+  /** ISO-8601 time the chunk arrived. */
+  at: string;
+}
+
+/** Rows of one statement or query. */
+export interface ResultSet {
+  /** Command tag, e.g. SELECT, UPDATE; for Prometheus the result type. */
+  command: string | null;
+  columns: string[];
+  rows: unknown[][];
+  rowCount: number | null;
+}
+
+/**
+ * succeeded: it ran and reported success (exit 0, statement OK);
+ * failed: it ran and reported failure (non-zero exit, SQL error, API Status error);
+ * cancelled / timed-out: stopped by the operator or the timeout, the remote work really stopped;
+ * error: it could not run (connection, authentication, host key refused, bad configuration).
+ */
+export type ExecutionStatus = 'succeeded' | 'failed' | 'cancelled' | 'timed-out' | 'error';
+
+/** What the result says about where it ran; never holds secrets. */
+export interface TargetDescription {
+  name: string;
+  kind: TargetKind;
+  /** e.g. "deploy@10.0.0.5:22", "app@127.0.0.1:5432/appdb (verify-full)", "https://k8s:6443 context=prod ns=default user=admin". */
+  endpoint: string;
+  details?: Record<string, string>;
+}
+
+export interface ExecutionResult {
+  status: ExecutionStatus;
+  exitCode: number | null;
+  signal: string | null;
+  /** Human-readable reason when not succeeded. */
+  error: string | null;
+  resultSets: ResultSet[];
+  startedAt: string;
+  endedAt: string;
+  durationMs: number;
+  target: TargetDescription;
+  /** Executor-specific facts worth recording: host-key decision, dry-run summary, server version… */
+  notes: string[];
+}
+
+export interface ExecutionRequest {
+  blockId: string;
+  action: Action;
+  /** The block's code after variable substitution. */
+  code: string;
+  /** Bind parameters ($1, $2 …) for SQL. */
+  params?: unknown[];
+  timeoutMs?: number;
+  env?: Record<string, string>;
+  onOutput: (chunk: OutputChunk) => void;
+}
+
+export interface Execution {
+  readonly result: Promise<ExecutionResult>;
+  /** Stops the work for real (process group, remote channel, server-side query cancel). */
+  cancel(): void;
+}
+
+export interface Executor {
+  readonly kind: TargetKind;
+  readonly name: string;
+  start(request: ExecutionRequest): Execution;
+  /** Releases connections; the executor is not used afterwards. */
+  close(): Promise<void>;
+}
+
+/** What executors may ask of the operator and the environment. */
+export interface ExecutorContext {
+  /** Directory relative paths in the target (key files, CA files, kubeconfig) are resolved against. */
+  baseDir: string;
+  /** Environment variables passwords and passphrases are read from. */
+  env: Record<string, string | undefined>;
+  /** Asks the operator for a value; resolves null where nobody can answer (non-interactive). */
+  ask(question: string, options?: { secret?: boolean }): Promise<string | null>;
+  /** Asks the operator a yes/no question; false where nobody can answer. */
+  confirm(question: string): Promise<boolean>;
+  /** Looks up a named secret in the app's secret store; null when absent. */
+  secret?(name: string): Promise<string | null>;
+}
+
+export function nowIso(): string {
+  return new Date().toISOString();
+}
