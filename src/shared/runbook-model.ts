@@ -110,6 +110,11 @@ export const FrontMatterSchema = z
       )
       .optional(),
     targets: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+    /** Target per action kind for this runbook's blocks, e.g. { sql: payments-db }. */
+    defaults: z
+      .object({ shell: z.string().optional(), sql: z.string().optional(), k8s: z.string().optional(), promql: z.string().optional() })
+      .strict()
+      .optional(),
   })
   .catchall(z.unknown());
 export type FrontMatter = z.infer<typeof FrontMatterSchema>;

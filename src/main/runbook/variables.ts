@@ -1,5 +1,6 @@
 // Variables a block needs from the operator: $VAR, ${VAR} and <PLACEHOLDER>, less what the block sets itself.
 import type { Action } from '../../shared/runbook-model.js';
+import { contextAt, shellRuns } from './shell-lexer.js';
 
 const DOLLAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?:[:#%/^,@][^}]*)?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g;
 const PLACEHOLDER = /<([A-Za-z][A-Za-z0-9]*(?:[_-][A-Za-z0-9]+)*)>/g;
@@ -39,16 +40,23 @@ export function variablesIn(code: string, action: Action): string[] {
     if (!found.includes(name)) found.push(name);
   };
   const assigned = action === 'shell' ? assignedInShell(code) : new Set<string>();
+  // In shell, '$X' in single quotes and anything in comments is never expanded.
+  const runs = action === 'shell' ? shellRuns(code) : [];
+  const expanded = (offset: number, placeholder: boolean) => {
+    if (action !== 'shell') return true;
+    const context = contextAt(runs, offset);
+    return context !== 'comment' && (placeholder || context !== 'single');
+  };
   for (const m of code.matchAll(DOLLAR)) {
     const name = (m[1] ?? m[2]) as string;
-    if (ENVIRONMENT.has(name) || assigned.has(name)) continue;
+    if (ENVIRONMENT.has(name) || assigned.has(name) || !expanded(m.index, false)) continue;
     // In SQL "$1" is a bind parameter (not matched), and "$body$" quoting is not a variable.
     if (action === 'sql' && /^\$[A-Za-z_]\w*\$/.test(code.slice(m.index))) continue;
     add(name);
   }
   for (const m of code.matchAll(PLACEHOLDER)) {
     const name = m[1] as string;
-    if (NOT_PLACEHOLDERS.has(name) || NOT_PLACEHOLDERS.has(name.toLowerCase())) continue;
+    if (NOT_PLACEHOLDERS.has(name) || NOT_PLACEHOLDERS.has(name.toLowerCase()) || !expanded(m.index, true)) continue;
     // "a <b" comparisons have spaces; a redirection "<file>" would need a closing ">" right after: rare enough.
     add(`<${name}>`);
   }

@@ -1,0 +1,72 @@
+// Keeps a block's complete output on disk (a 200 MB step must not sit in memory) with a timestamped chunk
+// index, and a bounded tail in memory for display and for checking expectations.
+import { createHash } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import type { OutputChunk } from '../targets/types.js';
+
+export const DISPLAY_TAIL_CHARS = 64 * 1024;
+/** Stdout kept in memory for "expect.stdout" checks; beyond it the check sees the last part only. */
+export const CHECK_STDOUT_CHARS = 4 * 1024 * 1024;
+
+export interface RecordedOutput {
+  file: string;
+  indexFile: string;
+  bytes: number;
+  sha256: string;
+  tail: string;
+  stdout: string;
+  stdoutTruncated: boolean;
+}
+
+export class OutputRecorder {
+  private readonly fd: number;
+  private readonly indexFd: number;
+  private readonly hash = createHash('sha256');
+  private bytes = 0;
+  private tail = '';
+  private stdout = '';
+  private stdoutTruncated = false;
+  readonly file: string;
+  readonly indexFile: string;
+
+  constructor(dir: string, name: string) {
+    mkdirSync(dir, { recursive: true });
+    const safe = name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 150);
+    this.file = path.join(dir, `${safe}.out`);
+    this.indexFile = path.join(dir, `${safe}.chunks.jsonl`);
+    this.fd = openSync(this.file, 'w', 0o600);
+    this.indexFd = openSync(this.indexFile, 'w', 0o600);
+  }
+
+  write(chunk: OutputChunk): void {
+    const data = Buffer.from(chunk.data, 'utf8');
+    writeSync(this.fd, data);
+    writeSync(this.indexFd, `${JSON.stringify({ at: chunk.at, stream: chunk.stream, offset: this.bytes, bytes: data.length })}\n`);
+    this.hash.update(data);
+    this.bytes += data.length;
+    this.tail = (this.tail + chunk.data).slice(-DISPLAY_TAIL_CHARS);
+    if (chunk.stream === 'stdout') {
+      this.stdout += chunk.data;
+      if (this.stdout.length > CHECK_STDOUT_CHARS * 2) {
+        this.stdout = this.stdout.slice(-CHECK_STDOUT_CHARS);
+        this.stdoutTruncated = true;
+      }
+    }
+  }
+
+  close(): RecordedOutput {
+    closeSync(this.fd);
+    closeSync(this.indexFd);
+    const truncated = this.stdoutTruncated || this.stdout.length > CHECK_STDOUT_CHARS;
+    return {
+      file: this.file,
+      indexFile: this.indexFile,
+      bytes: this.bytes,
+      sha256: this.hash.digest('hex'),
+      tail: this.tail,
+      stdout: this.stdout.slice(-CHECK_STDOUT_CHARS),
+      stdoutTruncated: truncated,
+    };
+  }
+}

@@ -1,0 +1,224 @@
+// Runs a planned runbook step by step. Code always comes from the snapshot the session loaded (looked up
+// by runbook hash, step id and block id); nothing accepts free command text. Output is masked for secrets
+// before anyone sees it, recorded on disk, and judged against the block's expectations.
+import type { Block, Runbook, Step } from '../../shared/runbook-model.js';
+import { durationMs } from '../../shared/targets.js';
+import type { Execution, ExecutionRequest, ExecutionResult, Executor, OutputChunk } from '../targets/types.js';
+import type { Binding } from './binding.js';
+import { type Judgement, judge, succeeded } from './checks.js';
+import { SecretMasker } from './mask.js';
+import { OutputRecorder, type RecordedOutput } from './output.js';
+import type { PlannedStep, RunPlan } from './plan.js';
+import { isStateChanging } from './state-change.js';
+import { substituteShell, substituteSql, substituteText } from './substitute.js';
+import type { ResolvedVariables } from './variables.js';
+
+export type StepStatus = 'succeeded' | 'failed' | 'skipped' | 'cancelled' | 'not-run';
+
+export interface BlockOutcome {
+  blockId: string;
+  target: string;
+  result: ExecutionResult;
+  judgement: Judgement;
+  output: Omit<RecordedOutput, 'stdout'>;
+  ok: boolean;
+}
+
+export interface StepOutcome {
+  stepId: string;
+  title: string;
+  status: StepStatus;
+  reason: string | null;
+  blocks: BlockOutcome[];
+}
+
+export type RunEvent =
+  | { type: 'step-start'; step: Step }
+  | { type: 'step-skip'; step: Step; reason: string }
+  | { type: 'block-start'; step: Step; block: Block; binding: Binding }
+  | { type: 'output'; step: Step; block: Block; chunk: OutputChunk }
+  | { type: 'block-end'; step: Step; block: Block; outcome: BlockOutcome }
+  | { type: 'step-end'; step: Step; outcome: StepOutcome };
+
+export interface RunSummary {
+  ok: boolean;
+  steps: StepOutcome[];
+}
+
+export interface ExecutorSource {
+  executorFor(binding: Binding): Executor;
+}
+
+export type StepDecision = 'run' | 'skip' | 'quit';
+
+export interface RunSessionOptions {
+  runbook: Runbook;
+  plan: RunPlan;
+  variables: ResolvedVariables;
+  executors: ExecutorSource;
+  outputDir: string;
+  keepGoing: boolean;
+  /** Asks before each step; absent when the operator said --yes. */
+  confirmStep?: (step: Step) => Promise<StepDecision>;
+  /** Asks the operator to type a protected target's name before a state-changing block. */
+  confirmProtected: (targetName: string, step: Step, block: Block) => Promise<boolean>;
+  onEvent?: (event: RunEvent) => void;
+}
+
+export class SnapshotMismatchError extends Error {}
+
+export class RunSession {
+  private current: Execution | null = null;
+  private cancelled = false;
+  private readonly masker: SecretMasker;
+
+  constructor(private readonly options: RunSessionOptions) {
+    this.masker = new SecretMasker(options.variables.secretValues);
+  }
+
+  /** Stops the block that is running (really stopping it on its target) and the rest of the run. */
+  cancel(): void {
+    this.cancelled = true;
+    this.current?.cancel();
+  }
+
+  async run(): Promise<RunSummary> {
+    const outcomes: StepOutcome[] = [];
+    let stopped = false;
+    for (const planned of this.options.plan.steps) {
+      const { step } = planned;
+      if (stopped || this.cancelled) {
+        outcomes.push({ stepId: step.id, title: step.title, status: 'not-run', reason: this.cancelled ? 'run cancelled' : 'an earlier step failed', blocks: [] });
+        continue;
+      }
+      const outcome = await this.runStep(planned);
+      outcomes.push(outcome);
+      if (outcome.status === 'cancelled') stopped = true;
+      if (outcome.status === 'failed' && !this.options.keepGoing) stopped = true;
+    }
+    const ok = outcomes.every((o) => o.status === 'succeeded' || o.status === 'skipped');
+    return { ok, steps: outcomes };
+  }
+
+  private emit(event: RunEvent): void {
+    this.options.onEvent?.(event);
+  }
+
+  private skip(step: Step, reason: string): StepOutcome {
+    this.emit({ type: 'step-skip', step, reason });
+    return { stepId: step.id, title: step.title, status: 'skipped', reason, blocks: [] };
+  }
+
+  private async runStep(planned: PlannedStep): Promise<StepOutcome> {
+    const { step } = planned;
+    if (planned.skip) return this.skip(step, planned.skip);
+    if (this.options.confirmStep) {
+      const decision = await this.options.confirmStep(step);
+      if (decision === 'skip') return this.skip(step, 'skipped by the operator');
+      if (decision === 'quit') {
+        this.cancelled = true;
+        return { stepId: step.id, title: step.title, status: 'not-run', reason: 'the operator stopped the run', blocks: [] };
+      }
+    }
+    for (const { block, binding } of planned.blocks) {
+      if (binding.target.protected && isStateChanging(block) && !(await this.options.confirmProtected(binding.targetName, step, block))) {
+        return { stepId: step.id, title: step.title, status: 'not-run', reason: `protected target "${binding.targetName}" was not confirmed`, blocks: [] };
+      }
+    }
+    this.emit({ type: 'step-start', step });
+    const blocks: BlockOutcome[] = [];
+    let status: StepStatus = 'succeeded';
+    let reason: string | null = null;
+    for (const { block, binding } of planned.blocks) {
+      const outcome = await this.runBlock({ snapshot: this.options.runbook.sha256, stepId: step.id, blockId: block.id }, binding);
+      blocks.push(outcome);
+      if (outcome.result.status === 'cancelled') {
+        status = 'cancelled';
+        reason = 'cancelled by the operator';
+        break;
+      }
+      if (!outcome.ok) {
+        status = 'failed';
+        reason = outcome.judgement.reasons[0] ?? outcome.result.error ?? outcome.result.status;
+        break;
+      }
+    }
+    const outcome: StepOutcome = { stepId: step.id, title: step.title, status, reason, blocks };
+    this.emit({ type: 'step-end', step, outcome });
+    return outcome;
+  }
+
+  /** Runs one block of the loaded snapshot; the code is looked up here, never taken from the caller. */
+  async runBlock(ref: { snapshot: string; stepId: string; blockId: string }, binding: Binding): Promise<BlockOutcome> {
+    const { runbook } = this.options;
+    if (ref.snapshot !== runbook.sha256) {
+      throw new SnapshotMismatchError(`runbook ${ref.snapshot.slice(0, 12)}… is not the one loaded (${runbook.sha256.slice(0, 12)}…); reload it explicitly`);
+    }
+    const step = runbook.steps.find((s) => s.id === ref.stepId);
+    const block = step?.blocks.find((b) => b.id === ref.blockId);
+    if (!step || !block) throw new SnapshotMismatchError(`no block ${ref.blockId} in step ${ref.stepId} of the loaded runbook`);
+
+    const executor = this.options.executors.executorFor(binding);
+    const request = this.buildRequest(block, binding, executor);
+    const recorder = new OutputRecorder(this.options.outputDir, block.id);
+    let stderr = '';
+    const forward = (chunk: OutputChunk, data: string) => {
+      if (!data) return;
+      const masked = { ...chunk, data };
+      recorder.write(masked);
+      if (chunk.stream === 'stderr' && stderr.length < 1024 * 1024) stderr += data;
+      this.emit({ type: 'output', step, block, chunk: masked });
+    };
+    request.onOutput = (chunk) => forward(chunk, this.masker.push(chunk.stream, chunk.data));
+    this.emit({ type: 'block-start', step, block, binding });
+
+    this.current = executor.start(request);
+    if (this.cancelled) this.current.cancel();
+    const raw = await this.current.result;
+    this.current = null;
+    for (const stream of ['stdout', 'stderr', 'info'] as const) {
+      forward({ stream, data: '', at: new Date().toISOString() }, this.masker.flush(stream));
+    }
+    const result = this.maskResult(raw);
+    const { stdout, ...output } = recorder.close();
+    const judgement = judge(block, result, { stdout, stderr });
+    const outcome: BlockOutcome = { blockId: block.id, target: binding.targetName, result, judgement, output, ok: succeeded(result, judgement) };
+    this.emit({ type: 'block-end', step, block, outcome });
+    return outcome;
+  }
+
+  private buildRequest(block: Block, binding: Binding, executor: Executor): ExecutionRequest {
+    const values = this.options.variables.values;
+    const timeout = block.attributes.timeout !== undefined ? durationMs(String(block.attributes.timeout)) : undefined;
+    const base = { blockId: block.id, action: block.action, onOutput: () => undefined, ...(timeout ? { timeoutMs: timeout } : {}) };
+    switch (block.action) {
+      case 'shell': {
+        // bash expands $VAR itself on local and ssh targets; kubectl and psql lines run without a shell.
+        const inline = executor.kind !== 'local' && executor.kind !== 'ssh';
+        const { code, env } = substituteShell(block.code, values, { inline });
+        return { ...base, code, env };
+      }
+      case 'sql': {
+        const { code, params } = substituteSql(block.code, values);
+        return { ...base, code, ...(params.length ? { params } : {}) };
+      }
+      default:
+        void binding;
+        return { ...base, code: substituteText(block.code, values) };
+    }
+  }
+
+  private maskResult(result: ExecutionResult): ExecutionResult {
+    if (!this.masker.active) return result;
+    const m = (s: string) => this.masker.mask(s);
+    return {
+      ...result,
+      error: result.error === null ? null : m(result.error),
+      notes: result.notes.map(m),
+      resultSets: result.resultSets.map((r) => ({
+        ...r,
+        rows: r.rows.map((row) => row.map((v) => (typeof v === 'string' ? m(v) : v))),
+      })),
+    };
+  }
+}

@@ -1,0 +1,98 @@
+// The local target: bash (or the configured shell) in its own process group, so that cancel and timeout
+// stop the whole tree the block started, not just the shell.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { type LocalTarget, durationMs } from '../../../shared/targets.js';
+import { ResultClock } from '../result.js';
+import type { Execution, ExecutionRequest, ExecutionResult, Executor, ExecutorContext } from '../types.js';
+import { nowIso } from '../types.js';
+
+/** How long a cancelled process group gets between SIGTERM and SIGKILL. */
+export const KILL_GRACE_MS = 2000;
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+export function createLocalExecutor(name: string, config: LocalTarget, ctx: ExecutorContext): Executor {
+  const shell = config.shell ?? 'bash';
+  const cwd = config.cwd ? path.resolve(ctx.baseDir, config.cwd) : ctx.baseDir;
+
+  return {
+    kind: 'local',
+    name,
+    start(request: ExecutionRequest): Execution {
+      const clock = new ResultClock({ name, kind: 'local', endpoint: `${shell} in ${cwd}` });
+      if (request.action !== 'shell') {
+        const result = Promise.resolve(clock.finish({ status: 'error', error: `a local target runs shell blocks, not ${request.action}` }));
+        return { result, cancel: () => undefined };
+      }
+      let stopReason: 'cancelled' | 'timed-out' | null = null;
+      let graceTimer: NodeJS.Timeout | undefined;
+      const child = spawn(shell, ['-c', request.code], {
+        cwd,
+        env: { ...process.env, ...config.env, ...request.env },
+        detached: true, // its own process group: kill(-pid) reaches every child it starts
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const stop = (reason: 'cancelled' | 'timed-out') => {
+        if (stopReason || child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+        stopReason = reason;
+        const pid = child.pid;
+        killGroup(pid, 'SIGTERM');
+        graceTimer = setTimeout(() => killGroup(pid, 'SIGKILL'), KILL_GRACE_MS);
+        graceTimer.unref();
+      };
+      const timeoutMs = request.timeoutMs ?? (config.timeout ? durationMs(config.timeout) : undefined);
+      const timeout = timeoutMs ? setTimeout(() => stop('timed-out'), timeoutMs) : undefined;
+
+      for (const stream of ['stdout', 'stderr'] as const) {
+        const decoder = new StringDecoder('utf8');
+        child[stream].on('data', (data: Buffer) => {
+          const text = decoder.write(data);
+          if (text) request.onOutput({ stream, data: text, at: nowIso() });
+        });
+        child[stream].on('end', () => {
+          const rest = decoder.end();
+          if (rest) request.onOutput({ stream, data: rest, at: nowIso() });
+        });
+      }
+
+      const result = new Promise<ExecutionResult>((resolve) => {
+        child.once('error', (error) => {
+          clearTimeout(timeout);
+          resolve(clock.finish({ status: 'error', error: `cannot start ${shell}: ${error.message}` }));
+        });
+        // 'close' waits for stdout and stderr to end, so no output arrives after the result.
+        child.once('close', (code, signal) => {
+          clearTimeout(timeout);
+          clearTimeout(graceTimer);
+          // A background child may still hold the group; make sure nothing the block started survives a stop.
+          if (stopReason && child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
+          if (stopReason) {
+            resolve(clock.finish({
+              status: stopReason,
+              exitCode: code,
+              signal,
+              error: stopReason === 'timed-out' ? `timed out after ${timeoutMs} ms` : 'cancelled by the operator',
+            }));
+          } else {
+            resolve(clock.finish({
+              status: code === 0 ? 'succeeded' : 'failed',
+              exitCode: code,
+              signal,
+              error: code === 0 ? null : signal ? `killed by ${signal}` : `exit status ${code}`,
+            }));
+          }
+        });
+      });
+      return { result, cancel: () => stop('cancelled') };
+    },
+    close: async () => undefined,
+  };
+}
