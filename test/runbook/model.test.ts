@@ -120,6 +120,27 @@ describe('steps', () => {
     expect(new Set(rb.steps.map((s) => s.id)).size).toBe(4);
   });
 
+  it('keeps sub-check titles out of the body; heading and lead-in steps get their prose and blanks', () => {
+    const tasks = parse(md(['- [ ] Parent', '  Some context.', '  - [ ] child check', '    detail of the check']));
+    expect(tasks.steps[0]?.body).toBe('Some context.');
+    const heading = parse(md([
+      '## Restore',
+      'Rows restored: ____ %',
+      '```bash',
+      'pg_restore dump',
+      '```',
+      '**Step 2: Verify**',
+      'Compare with the source.',
+      '```bash',
+      'psql -c "select 1"',
+      '```',
+    ]));
+    expect(heading.steps.map((s) => [s.title, s.body, s.fillIns.map((f) => f.label)])).toEqual([
+      ['Restore', 'Rows restored: ____ %', ['Rows restored']],
+      ['Step 2: Verify', 'Compare with the source.', []],
+    ]);
+  });
+
   it('recognises sign-off tables, sign-off lines and decisions', () => {
     const rb = parse(md([
       '## Go-live',

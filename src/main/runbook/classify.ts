@@ -41,15 +41,20 @@ function looksLikeCommand(line: string): boolean {
 const SQL_START = /^\s*(select|insert|update|delete|with|create|alter|drop|grant|revoke|begin|commit|rollback|vacuum|analyze|explain|truncate|set|show|copy|\\[a-z])\b/i;
 
 function isManifest(code: string): boolean {
+  // Cheap test first: parsing every YAML-looking block in full was most of the model's cost over remark.
+  if (!/^\s*apiVersion\s*:/m.test(code) || !/^\s*kind\s*:/m.test(code)) return false;
   try {
     const docs = parseAllDocuments(code);
     if (!Array.isArray(docs) || docs.length === 0) return false;
-    return docs.every((d) => {
+    const values: unknown[] = [];
+    for (const d of docs) {
       if (d.errors.length > 0) return false;
       const v: unknown = d.toJS();
-      if (v === null || v === undefined) return true; // an empty document between separators
-      return typeof v === 'object' && !Array.isArray(v) && 'apiVersion' in v && 'kind' in v;
-    }) && docs.some((d) => d.toJS() != null);
+      if (v === null || v === undefined) continue; // an empty document between separators
+      if (typeof v !== 'object' || Array.isArray(v) || !('apiVersion' in v) || !('kind' in v)) return false;
+      values.push(v);
+    }
+    return values.length > 0;
   } catch {
     return false;
   }

@@ -105,12 +105,13 @@ export class SectionStepCollector {
   private readonly drafts: StepDraft[] = [];
   private readonly procedures: Set<List>;
   private readonly structured: boolean;
-  private pendingLeadIn: { title: string; raw: string; line: number; node: Paragraph } | null = null;
+  /** A bold lead-in waiting for its code; prose after it belongs to the step it will start. */
+  private pendingLeadIn: { title: string; raw: string; line: number; node: Paragraph; prose: Node[] } | null = null;
   private headingStep: StepDraft | null = null;
   private leadInStep: StepDraft | null = null;
   private signoffLines: StepDraft | null = null;
   /** Prose that comes before the first code of a heading-step section; it becomes that step's body. */
-  private readonly prelude: string[] = [];
+  private readonly prelude: Node[] = [];
 
   constructor(
     private readonly section: SectionInput,
@@ -154,8 +155,8 @@ export class SectionStepCollector {
       title: this.section.title,
       rawTitle: this.section.rawTitle,
       line: this.section.line,
-      bodyParts: this.prelude.splice(0),
     });
+    for (const node of this.prelude.splice(0)) this.proseWithBlanks(this.headingStep, node);
     return this.headingStep;
   }
 
@@ -193,6 +194,12 @@ export class SectionStepCollector {
     if (text) step.bodyParts.push(text);
   }
 
+  /** Prose of a heading or lead-in step: its body, and the blanks it holds. */
+  private proseWithBlanks(step: StepDraft, node: Node): void {
+    this.proseInto(step, node);
+    step.fillIns.push(...fillInsIn(this.source.lineRange(startLine(node), endLine(node)), startLine(node)));
+  }
+
   private visitList(list: List, step: StepDraft | null): void {
     if (!step && !this.structured && !containsCode(list)) {
       this.sectionProse(list);
@@ -201,14 +208,13 @@ export class SectionStepCollector {
     if (this.structured) this.pendingLeadIn = null;
     for (const item of list.children) {
       if (step) {
-        if (typeof item.checked === 'boolean') {
-          step.checks.push({ title: cleanTitle(firstLine(toString(item))), checked: item.checked, line: startLine(item) });
-        }
-        this.visitItemChildren(item, step, false);
+        const isCheck = typeof item.checked === 'boolean';
+        if (isCheck) step.checks.push({ title: cleanTitle(firstLine(toString(item))), checked: item.checked === true, line: startLine(item) });
+        this.visitItemChildren(item, step, isCheck ? 'check' : 'content');
       } else if (typeof item.checked === 'boolean') {
-        this.visitItemChildren(item, this.itemStep(item, 'task'), true);
+        this.visitItemChildren(item, this.itemStep(item, 'task'), 'title');
       } else if (list.ordered && this.procedures.has(list)) {
-        this.visitItemChildren(item, this.itemStep(item, 'ordered'), true);
+        this.visitItemChildren(item, this.itemStep(item, 'ordered'), 'title');
       } else {
         for (const child of item.children) this.visit(child, null);
       }
@@ -251,15 +257,19 @@ export class SectionStepCollector {
     return lines.flatMap((text, i) => (codeLines.has(from + i) ? [] : fillInsOnLine(text, from + i)));
   }
 
-  /** The item's content after its title: code goes to blocks, nested tasks to checks, the rest to the body. */
-  private visitItemChildren(item: ListItem, step: StepDraft, ownsTitle: boolean): void {
+  /**
+   * The item's content: code goes to blocks, nested tasks to checks, the rest to the body. The first
+   * paragraph is the step's title ('title') or a check's title ('check'), or plain content ('content').
+   */
+  private visitItemChildren(item: ListItem, step: StepDraft, mode: 'title' | 'check' | 'content'): void {
     item.children.forEach((child, index) => {
-      if (ownsTitle && index === 0 && child.type === 'paragraph') {
+      if (mode !== 'content' && index === 0 && child.type === 'paragraph') {
+        if (mode === 'check') return;
         // What the title did not take stays in the body; a shortened title leaves the whole paragraph there.
         const { lines, cut } = paragraphTitle(child);
-        const rest = this.source.slice(child).split('\n').slice(cut ? 0 : lines).join('\n');
-        const text = dedent(rest).trim();
-        if (text) step.bodyParts.push(text);
+        const [first = '', ...rest] = this.source.slice(child).split('\n');
+        const text = cut ? `${first.trim()}\n${dedent(rest.join('\n'))}` : dedent(rest.slice(lines - 1).join('\n'));
+        if (text.trim()) step.bodyParts.push(text.trim());
         return;
       }
       if (child.type === 'list' || child.type === 'code') this.visit(child, step);
@@ -289,6 +299,7 @@ export class SectionStepCollector {
       this.pendingLeadIn = null;
       this.leadInStep = this.newDraft({ origin: 'lead-in', title: lead.title, rawTitle: lead.raw, line: lead.line });
       this.leadInStep.fillIns = fillInsIn(this.source.lineRange(lead.line, endLine(lead.node)), lead.line);
+      for (const node of lead.prose) this.proseWithBlanks(this.leadInStep, node);
     }
     (this.leadInStep ?? this.ensureHeadingStep()).codes.push(code);
   }
@@ -331,7 +342,7 @@ export class SectionStepCollector {
     }
     const lead = leadInTitle(p);
     if (lead) {
-      this.pendingLeadIn = { title: lead, raw: firstLine(this.source.slice(p)), line: from, node: p };
+      this.pendingLeadIn = { title: lead, raw: firstLine(this.source.slice(p)), line: from, node: p, prose: [] };
       return;
     }
     this.sectionProse(p);
@@ -341,11 +352,9 @@ export class SectionStepCollector {
   private sectionProse(node: Node): void {
     if (this.structured) return;
     const owner = this.leadInStep ?? this.headingStep;
-    if (owner) this.proseInto(owner, node);
-    else {
-      const text = dedent(this.source.slice(node)).trim();
-      if (text) this.prelude.push(text);
-    }
+    if (this.pendingLeadIn) this.pendingLeadIn.prose.push(node);
+    else if (owner) this.proseWithBlanks(owner, node);
+    else this.prelude.push(node);
   }
 
   private visitTable(table: Table): void {
