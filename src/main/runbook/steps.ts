@@ -194,6 +194,12 @@ export class SectionStepCollector {
     if (text) step.bodyParts.push(text);
   }
 
+  /** The lines of a lead-in paragraph after its bold title line. */
+  private leadInBody(step: StepDraft, lead: Paragraph): void {
+    const rest = dedent(this.source.slice(lead).split('\n').slice(1).join('\n')).trim();
+    if (rest) step.bodyParts.push(rest);
+  }
+
   /** Prose of a heading or lead-in step: its body, and the blanks it holds. */
   private proseWithBlanks(step: StepDraft, node: Node): void {
     this.proseInto(step, node);
@@ -291,7 +297,10 @@ export class SectionStepCollector {
         rawTitle: lead?.raw ?? this.section.rawTitle,
         line: lead?.line ?? startLine(code),
       });
-      if (lead) draft.fillIns = fillInsIn(this.source.lineRange(lead.line, endLine(lead.node)), lead.line);
+      if (lead) {
+        draft.fillIns = fillInsIn(this.source.lineRange(lead.line, endLine(lead.node)), lead.line);
+        this.leadInBody(draft, lead.node);
+      }
       draft.codes.push(code);
       return;
     }
@@ -299,6 +308,7 @@ export class SectionStepCollector {
       this.pendingLeadIn = null;
       this.leadInStep = this.newDraft({ origin: 'lead-in', title: lead.title, rawTitle: lead.raw, line: lead.line });
       this.leadInStep.fillIns = fillInsIn(this.source.lineRange(lead.line, endLine(lead.node)), lead.line);
+      this.leadInBody(this.leadInStep, lead.node);
       for (const node of lead.prose) this.proseWithBlanks(this.leadInStep, node);
     }
     (this.leadInStep ?? this.ensureHeadingStep()).codes.push(code);
