@@ -7,11 +7,13 @@
 //
 // Benchmarks never fail on a time: the numbers depend on the machine. The exit code is 1 only when a
 // benchmark throws (a build is missing, the parser crashes), 2 for a bad command line.
+import { localBench, printLocal } from './local.mjs';
 import { OVERHEAD_TARGET, parseBench } from './parse.mjs';
 
 /** Each benchmark: a function that returns a result object, and how to print that result. */
 const BENCHES = {
   parse: { run: parseBench, print: printParse },
+  local: { run: localBench, print: printLocal },
   // ssh: { run: sshBench, print: printSsh },  ← later benchmarks register here
 };
 

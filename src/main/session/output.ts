@@ -24,9 +24,9 @@ export class OutputRecorder {
   private readonly indexFd: number;
   private readonly hash = createHash('sha256');
   private bytes = 0;
-  private tail = '';
-  private stdout = '';
-  private stdoutTruncated = false;
+  // Recent chunks, not concatenated strings: joining on every chunk made garbage proportional to the output.
+  private readonly tail = new ChunkWindow(DISPLAY_TAIL_CHARS);
+  private readonly stdout = new ChunkWindow(CHECK_STDOUT_CHARS);
   readonly file: string;
   readonly indexFile: string;
 
@@ -45,28 +45,45 @@ export class OutputRecorder {
     writeSync(this.indexFd, `${JSON.stringify({ at: chunk.at, stream: chunk.stream, offset: this.bytes, bytes: data.length })}\n`);
     this.hash.update(data);
     this.bytes += data.length;
-    this.tail = (this.tail + chunk.data).slice(-DISPLAY_TAIL_CHARS);
-    if (chunk.stream === 'stdout') {
-      this.stdout += chunk.data;
-      if (this.stdout.length > CHECK_STDOUT_CHARS * 2) {
-        this.stdout = this.stdout.slice(-CHECK_STDOUT_CHARS);
-        this.stdoutTruncated = true;
-      }
-    }
+    this.tail.push(chunk.data);
+    if (chunk.stream === 'stdout') this.stdout.push(chunk.data);
   }
 
   close(): RecordedOutput {
     closeSync(this.fd);
     closeSync(this.indexFd);
-    const truncated = this.stdoutTruncated || this.stdout.length > CHECK_STDOUT_CHARS;
     return {
       file: this.file,
       indexFile: this.indexFile,
       bytes: this.bytes,
       sha256: this.hash.digest('hex'),
-      tail: this.tail,
-      stdout: this.stdout.slice(-CHECK_STDOUT_CHARS),
-      stdoutTruncated: truncated,
+      tail: this.tail.text(),
+      stdout: this.stdout.text(),
+      stdoutTruncated: this.stdout.dropped,
     };
+  }
+}
+
+/** The last `limit` characters of a stream, kept as the chunks that hold them. */
+class ChunkWindow {
+  private readonly chunks: string[] = [];
+  private length = 0;
+  dropped = false;
+
+  constructor(private readonly limit: number) {}
+
+  push(data: string): void {
+    this.chunks.push(data);
+    this.length += data.length;
+    while (this.chunks.length > 1 && this.length - (this.chunks[0] as string).length >= this.limit) {
+      this.length -= (this.chunks.shift() as string).length;
+      this.dropped = true;
+    }
+  }
+
+  text(): string {
+    const all = this.chunks.join('');
+    if (all.length > this.limit) this.dropped = true;
+    return all.slice(-this.limit);
   }
 }
