@@ -9,12 +9,15 @@
 // benchmark throws (a build is missing, the parser crashes), 2 for a bad command line.
 import { localBench, printLocal } from './local.mjs';
 import { OVERHEAD_TARGET, parseBench } from './parse.mjs';
+import { printSql, sqlBench } from './sql.mjs';
+import { printSsh, sshBench } from './ssh.mjs';
 
 /** Each benchmark: a function that returns a result object, and how to print that result. */
 const BENCHES = {
   parse: { run: parseBench, print: printParse },
   local: { run: localBench, print: printLocal },
-  // ssh: { run: sshBench, print: printSsh },  ← later benchmarks register here
+  ssh: { run: sshBench, print: printSsh },
+  sql: { run: sqlBench, print: printSql },
 };
 
 function usage(message) {

@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { RunbookError } from '../main/runbook/index.js';
 import { parseCommand } from './commands/parse.js';
+import { CliExit, runCommand } from './commands/run.js';
 import { serveCommand } from './commands/serve.js';
 import { VERSION } from './version.js';
 
@@ -20,6 +21,23 @@ program
   .option('--json', 'print the model as JSON (see docs/runbook-model.md)')
   .action(parseCommand);
 
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+program
+  .command('run')
+  .description('run the executable steps in document order against their targets')
+  .argument('<file>', 'markdown runbook')
+  .option('--profile <profile>', 'standard, regulated or restricted: steps marked above it are skipped (default: restricted, i.e. all)')
+  .option('--targets <file>', 'targets file (YAML): where blocks run')
+  .option('--var <NAME=VALUE>', 'a variable value (repeatable)', collect, [])
+  .option('--only <STEP_ID>', 'run only this step (repeatable)', collect, [])
+  .option('--yes', 'run without asking before each step')
+  .option('--keep-going', 'go on after a failed step')
+  .option('--operator <name>', 'who runs it (default: the login name)')
+  .option('--journal <dir>', 'directory for the run record and complete outputs')
+  .option('--confirm-protected <target>', 'allow state-changing steps on this protected target (repeatable)', collect, [])
+  .action(runCommand);
+
 program
   .command('serve')
   .description('serve the console on 127.0.0.1 for a browser (same handlers as the desktop app)')
@@ -35,6 +53,9 @@ program
 function fail(error: unknown): never {
   if (error instanceof RunbookError) {
     process.stderr.write(`${error.toString()}\n`);
+  } else if (error instanceof CliExit) {
+    if (error.message) process.stderr.write(`runbook: ${error.message}\n`);
+    process.exit(error.code);
   } else if (error instanceof CommanderError) {
     process.exit(error.exitCode);
   } else {

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { running } from '../../support/process.js';
 import { createLocalExecutor } from '../../../src/main/targets/local/executor.js';
 import type { ExecutorContext, OutputChunk } from '../../../src/main/targets/types.js';
 
@@ -17,15 +18,6 @@ function run(code: string, opts: { env?: Record<string, string>; timeoutMs?: num
   return { execution, chunks, text };
 }
 
-/** Running, not merely a zombie waiting for a parent to reap it (PID 1 here may never do so). */
-function running(pid: number): boolean {
-  try {
-    const state = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '')[0];
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
-}
 
 describe('local executor', () => {
   it('reports stdout, stderr and the exact exit status, with timestamped chunks', async () => {

@@ -1,0 +1,2 @@
+// Types for net.mjs.
+export declare function freePort(): Promise<number>;

@@ -1,0 +1,198 @@
+// `runbook run FILE`: runs the executable steps in document order against their targets.
+import { mkdtempSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { tmpdir, userInfo } from 'node:os';
+import path from 'node:path';
+import { PROFILES, type Profile, type Runbook } from '../../shared/runbook-model.js';
+import type { TargetsFile } from '../../shared/targets.js';
+import { loadRunbook } from '../../main/runbook/index.js';
+import { BindingError, targetSet } from '../../main/session/binding.js';
+import { planRun } from '../../main/session/plan.js';
+import { type RunEvent, RunSession } from '../../main/session/runner.js';
+import { type VariableRequest, resolveVariables } from '../../main/session/variables.js';
+import { ExecutorPool } from '../../main/session/executor-pool.js';
+import { createExecutor } from '../../main/targets/registry.js';
+import { loadTargetsFile } from '../../main/targets/targets-file.js';
+import type { ExecutorContext } from '../../main/targets/types.js';
+import { formatResultSet } from '../format-result.js';
+import { ask, confirm, isInteractive } from '../prompt.js';
+
+export interface RunOptions {
+  profile?: string;
+  targets?: string;
+  var: string[];
+  only: string[];
+  yes?: boolean;
+  keepGoing?: boolean;
+  operator?: string;
+  journal?: string;
+  confirmProtected: string[];
+}
+
+/** Exit codes: 0 every run step succeeded, 1 a step failed or the input is bad, 2 refused to start, 130 interrupted. */
+export class CliExit extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function parseVars(pairs: readonly string[]): Map<string, string> {
+  const vars = new Map<string, string>();
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new CliExit(2, `--var ${pair}: expected NAME=VALUE`);
+    vars.set(pair.slice(0, eq), pair.slice(eq + 1));
+  }
+  return vars;
+}
+
+function parseProfile(value: string | undefined): Profile {
+  if (value === undefined) return 'restricted';
+  const p = value.toLowerCase().replace(/\+$/, '');
+  if (!(PROFILES as readonly string[]).includes(p)) throw new CliExit(2, `--profile ${value}: one of ${PROFILES.join(', ')}`);
+  return p as Profile;
+}
+
+const write = (text: string) => process.stdout.write(text);
+
+function printEvent(event: RunEvent, total: number, index: Map<string, number>): void {
+  switch (event.type) {
+    case 'step-skip':
+      write(`- [${index.get(event.step.id)}/${total}] ${event.step.title}: skipped (${event.reason})\n`);
+      break;
+    case 'step-start':
+      write(`\n▶ [${index.get(event.step.id)}/${total}] ${event.step.title}  (line ${event.step.line}, ${event.step.id})\n`);
+      break;
+    case 'block-start':
+      write(`  ┌ ${event.block.action} on ${event.binding.targetName} (${event.binding.target.kind}, bound by ${event.binding.source}), block line ${event.block.line}\n`);
+      break;
+    case 'output':
+      for (const line of event.chunk.data.replace(/\n$/, '').split('\n')) {
+        write(`  │ ${event.chunk.stream === 'stderr' ? '! ' : event.chunk.stream === 'info' ? '» ' : ''}${line}\n`);
+      }
+      break;
+    case 'block-end': {
+      const { result, judgement, output } = event.outcome;
+      for (const set of result.resultSets) write(`${formatResultSet(set).replace(/^/gm, '  │ ')}\n`);
+      for (const note of result.notes) write(`  │ note: ${note}\n`);
+      const verdict = judgement.verdict ? ` · check: ${judgement.verdict}${judgement.reasons.length ? ` (${judgement.reasons.join('; ')})` : ''}` : '';
+      const exit = result.exitCode !== null ? ` exit ${result.exitCode}` : '';
+      const signal = result.signal ? ` signal ${result.signal}` : '';
+      write(`  └ ${result.status}${exit}${signal}${result.error && result.status !== 'succeeded' ? `: ${result.error}` : ''}${verdict} · ${result.durationMs.toFixed(0)} ms · ${result.target.endpoint} · output ${output.bytes} bytes\n`);
+      break;
+    }
+    case 'step-end':
+      if (event.outcome.status !== 'succeeded') write(`  ✗ ${event.outcome.status}: ${event.outcome.reason ?? ''}\n`);
+      break;
+  }
+}
+
+export async function runCommand(file: string, options: RunOptions): Promise<void> {
+  const profile = parseProfile(options.profile);
+  const given = parseVars(options.var);
+  const interactive = isInteractive();
+  if (!options.yes && !interactive) {
+    throw new CliExit(2, 'refusing to run: there is no terminal to confirm each step on; pass --yes to run without asking');
+  }
+  const runbook: Runbook = await loadRunbook(file);
+  const targetsFile: TargetsFile | null = options.targets ? await loadTargetsFile(options.targets) : null;
+  let set;
+  try {
+    set = targetSet(runbook, targetsFile);
+  } catch (error) {
+    if (error instanceof BindingError) throw new CliExit(1, `${file}: ${error.message}`);
+    throw error;
+  }
+  const plan = planRun(runbook, set, { profile, only: options.only });
+  if (plan.problems.length > 0) {
+    throw new CliExit(1, `${file}: cannot run:\n${plan.problems.map((p) => `  ${p}`).join('\n')}`);
+  }
+
+  const requests: VariableRequest[] = [];
+  for (const planned of plan.steps) {
+    if (planned.skip) continue;
+    for (const { block, binding } of planned.blocks) {
+      const target = binding.target;
+      const env = [target.kind === 'local' || target.kind === 'ssh' ? (target.env ?? {}) : {}];
+      if (target.kind === 'local') env.push(process.env as Record<string, string>);
+      for (const name of block.variables) requests.push({ name, targetEnv: env });
+    }
+  }
+  const variables = await resolveVariables(runbook, requests, {
+    given,
+    ...(interactive
+      ? { ask: (name: string, info: { secret: boolean; description?: string }) => ask(`Value for ${name}${info.description ? ` (${info.description})` : ''}: `, { secret: info.secret }) }
+      : {}),
+  });
+  if (variables.missing.length > 0) {
+    throw new CliExit(1, `${file}: no value for ${variables.missing.join(', ')} (give --var NAME=VALUE, a front-matter default, or run on a terminal to be asked)`);
+  }
+
+  const journal = options.journal ? path.resolve(options.journal) : mkdtempSync(path.join(tmpdir(), 'runbook-run-'));
+  await mkdir(journal, { recursive: true });
+  const baseDir = path.dirname(path.resolve(options.targets ?? file));
+  const ctx: ExecutorContext = {
+    baseDir,
+    env: process.env,
+    ask: async (question, o) => (interactive ? ask(`${question} `, o ?? {}) : null),
+    confirm: async (question) => (interactive ? confirm(question) : false),
+  };
+  const allTargets = Object.fromEntries(set.targets);
+  const pool = new ExecutorPool(ctx, (name, target, c) => createExecutor(name, target, c, allTargets));
+  const total = runbook.steps.length;
+  const index = new Map(runbook.steps.map((s, i) => [s.id, i + 1]));
+  const protectedOk = new Set(options.confirmProtected);
+  const operator = options.operator ?? userInfo().username;
+
+  write(`${runbook.title}\nrunbook ${runbook.file} sha256 ${runbook.sha256}\nprofile ${profile} · operator ${operator} · output in ${journal}\n`);
+  const session = new RunSession({
+    runbook,
+    plan,
+    variables,
+    executors: pool,
+    outputDir: path.join(journal, 'output'),
+    keepGoing: Boolean(options.keepGoing),
+    ...(options.yes
+      ? {}
+      : {
+          confirmStep: async (step) => {
+            const answer = (await ask(`Run step [${index.get(step.id)}/${total}] "${step.title}"? [y]es / [s]kip / [q]uit: `)).trim().toLowerCase();
+            return answer === 'y' || answer === 'yes' ? 'run' : answer === 's' || answer === 'skip' ? 'skip' : 'quit';
+          },
+        }),
+    confirmProtected: async (targetName, step) => {
+      if (protectedOk.has(targetName)) return true;
+      if (!interactive) {
+        write(`  ✗ "${step.title}" changes protected target "${targetName}": pass --confirm-protected ${targetName}\n`);
+        return false;
+      }
+      const typed = await ask(`"${step.title}" changes protected target "${targetName}". Type its name to go on: `);
+      return typed.trim() === targetName;
+    },
+    onEvent: (event) => printEvent(event, total, index),
+  });
+
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    write('\n  ⏹ cancelling the running step (Ctrl+C again to quit at once)…\n');
+    session.cancel();
+  };
+  process.on('SIGINT', onSigint);
+  let summary;
+  try {
+    summary = await session.run();
+  } finally {
+    process.off('SIGINT', onSigint);
+    await pool.closeAll();
+  }
+  const counts = new Map<string, number>();
+  for (const s of summary.steps) counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
+  write(`\n${summary.ok ? '✓' : '✗'} ${[...counts].map(([k, n]) => `${n} ${k}`).join(', ')}\n`);
+  if (interrupts > 0) throw new CliExit(130, 'run cancelled');
+  if (!summary.ok) throw new CliExit(1, 'run failed');
+}

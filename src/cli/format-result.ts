@@ -1,0 +1,19 @@
+// Terminal rendering of block results: result sets as aligned tables.
+import type { ResultSet } from '../main/targets/types.js';
+
+function cell(value: unknown): string {
+  if (value === null || value === undefined) return '∅';
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value).replace(/\n/g, '\\n');
+}
+
+export function formatResultSet(set: ResultSet, maxRows = 50): string {
+  if (set.columns.length === 0) return `${set.command ?? 'OK'}${set.rowCount !== null ? ` ${set.rowCount}` : ''}`;
+  const rows = set.rows.slice(0, maxRows).map((r) => r.map(cell));
+  const widths = set.columns.map((c, i) => Math.min(60, Math.max(c.length, ...rows.map((r) => (r[i] ?? '').length))));
+  const line = (cells: string[]) => cells.map((c, i) => c.slice(0, 60).padEnd(widths[i] ?? 0)).join(' │ ');
+  const out = [line(set.columns), widths.map((w) => '─'.repeat(w)).join('─┼─'), ...rows.map(line)];
+  const more = set.rows.length > maxRows ? ` (${set.rows.length - maxRows} more not shown)` : '';
+  out.push(`(${set.rowCount ?? set.rows.length} row${(set.rowCount ?? set.rows.length) === 1 ? '' : 's'}${more}${set.command ? `, ${set.command}` : ''})`);
+  return out.join('\n');
+}

@@ -1,0 +1,32 @@
+// Questions to the operator on the terminal. Secret answers are not echoed.
+import { createInterface } from 'node:readline/promises';
+import { Writable } from 'node:stream';
+
+export function isInteractive(): boolean {
+  return Boolean(process.stdin.isTTY && process.stderr.isTTY);
+}
+
+export async function ask(question: string, options: { secret?: boolean } = {}): Promise<string> {
+  let muted = false;
+  const output = new Writable({
+    write(chunk, _encoding, callback) {
+      if (!muted) process.stderr.write(chunk);
+      callback();
+    },
+  });
+  const rl = createInterface({ input: process.stdin, output, terminal: true });
+  try {
+    const pending = rl.question(question);
+    muted = Boolean(options.secret);
+    const answer = await pending;
+    if (options.secret) process.stderr.write('\n');
+    return answer;
+  } finally {
+    rl.close();
+  }
+}
+
+export async function confirm(question: string): Promise<boolean> {
+  const answer = (await ask(`${question} [y/N] `)).trim().toLowerCase();
+  return answer === 'y' || answer === 'yes';
+}
