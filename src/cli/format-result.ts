@@ -7,11 +7,18 @@ function cell(value: unknown): string {
   return String(value).replace(/\n/g, '\\n');
 }
 
+/** The command tag as psql prints it (INSERT carries the legacy OID field, always 0). */
+function commandTag(set: ResultSet): string {
+  const command = set.command ?? 'OK';
+  if (set.rowCount === null) return command;
+  return command === 'INSERT' ? `INSERT 0 ${set.rowCount}` : `${command} ${set.rowCount}`;
+}
+
 export function formatResultSet(set: ResultSet, maxRows = 50): string {
-  if (set.columns.length === 0) return `${set.command ?? 'OK'}${set.rowCount !== null ? ` ${set.rowCount}` : ''}`;
+  if (set.columns.length === 0) return commandTag(set);
   const rows = set.rows.slice(0, maxRows).map((r) => r.map(cell));
   const widths = set.columns.map((c, i) => Math.min(60, Math.max(c.length, ...rows.map((r) => (r[i] ?? '').length))));
-  const line = (cells: string[]) => cells.map((c, i) => c.slice(0, 60).padEnd(widths[i] ?? 0)).join(' │ ');
+  const line = (cells: string[]) => cells.map((c, i) => c.slice(0, 60).padEnd(widths[i] ?? 0)).join(' │ ').trimEnd();
   const out = [line(set.columns), widths.map((w) => '─'.repeat(w)).join('─┼─'), ...rows.map(line)];
   const more = set.rows.length > maxRows ? ` (${set.rows.length - maxRows} more not shown)` : '';
   out.push(`(${set.rowCount ?? set.rows.length} row${(set.rowCount ?? set.rows.length) === 1 ? '' : 's'}${more}${set.command ? `, ${set.command}` : ''})`);
