@@ -1,5 +1,7 @@
 // The console in Chromium: `runbook serve FILE` started as a user starts it, the page checked as a user sees it.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +18,7 @@ const requests: string[] = [];
 /** Starts the real CLI and waits for the address it prints. */
 function startServe(file: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    serve = spawn(process.execPath, [path.join(REPO_ROOT, 'dist/cli/index.js'), 'serve', file], {
+    serve = spawn(process.execPath, [path.join(REPO_ROOT, 'dist/cli/index.js'), 'serve', file, '--settings-dir', mkdtempSync(path.join(tmpdir(), 'e2e-settings-'))], {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,16 +1,20 @@
 // `runbook serve`'s host: loopback only, token-guarded API, Host/Origin checks, static files confined.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createApiHandlers } from '../src/main/api/handlers.js';
 import { type RunningServer, startServer } from '../src/main/serve/server.js';
+import { openConfSettings } from '../src/main/settings/conf-store.js';
 import { REPO_ROOT } from './support/shared.js';
 
 const STATIC = path.join(REPO_ROOT, 'dist/renderer');
 let server: RunningServer;
+const settings = () => openConfSettings({ cwd: mkdtempSync(path.join(tmpdir(), 'serve-settings-')) });
 
 beforeAll(async () => {
-  const handlers = createApiHandlers({ host: 'browser', version: '0.0.0-test', initialFile: path.join(REPO_ROOT, 'runbooks/local-health-check.md') });
+  const handlers = createApiHandlers({ host: 'browser', version: '0.0.0-test', settings: settings(), initialFile: path.join(REPO_ROOT, 'runbooks/local-health-check.md') });
   server = await startServer({ handlers, staticDir: STATIC });
 });
 afterAll(() => server.close());
@@ -43,7 +47,7 @@ const wsUrl = (token: string) => `${server.origin.replace('http', 'ws')}/api?tok
 describe('runbook serve host', () => {
   it('listens on loopback and refuses other addresses', async () => {
     expect(server.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    await expect(startServer({ handlers: createApiHandlers({ host: 'browser', version: 'x' }), staticDir: STATIC, host: '0.0.0.0' })).rejects.toThrow(/only loopback/);
+    await expect(startServer({ handlers: createApiHandlers({ host: 'browser', version: 'x', settings: settings() }), staticDir: STATIC, host: '0.0.0.0' })).rejects.toThrow(/only loopback/);
   });
 
   it('serves the renderer with a strict CSP, and nothing outside its folder', async () => {
@@ -82,6 +86,21 @@ describe('runbook serve host', () => {
     expect(invalid).toMatchObject({ ok: false, error: { code: 'invalid-input', message: expect.stringMatching(/path: path is empty/) } });
     const extra = await call(ws, 5, 'runbook.open', { path: 'x.md', command: 'rm -rf /' });
     expect(extra).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+    ws.close();
+  });
+
+  it('keeps targets in settings, validated at the boundary', async () => {
+    const ws = await connect(wsUrl(server.token), { origin: server.origin });
+    const empty = await call(ws, 1, 'targets.get', {});
+    expect(empty).toMatchObject({ ok: true, result: { file: expect.stringMatching(/settings\.json$/), targets: { targets: {} } } });
+    const targets = { targets: { web: { kind: 'ssh', host: 'web-1', protected: true } }, defaults: { shell: 'web' } };
+    const saved = await call(ws, 2, 'targets.save', { targets });
+    expect(saved).toMatchObject({ ok: true, result: { targets } });
+    expect((await call(ws, 3, 'targets.get', {})).result.targets).toEqual(targets);
+    // A password never goes into settings: the schema has no field for it.
+    const withPassword = await call(ws, 4, 'targets.save', { targets: { targets: { db: { kind: 'postgres', host: 'h', database: 'd', user: 'u', password: 'pw' } } } });
+    expect(withPassword).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+    expect((await call(ws, 5, 'targets.get', {})).result.targets).toEqual(targets);
     ws.close();
   });
 

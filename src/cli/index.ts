@@ -48,6 +48,7 @@ program
     return port;
   })
   .option('--host <address>', 'loopback address to bind', '127.0.0.1')
+  .option('--settings-dir <dir>', 'directory of settings.json (targets); default: the OS config directory')
   .action(serveCommand);
 
 function fail(error: unknown): never {

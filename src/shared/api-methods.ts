@@ -1,5 +1,5 @@
 // The names of the console API's methods. Kept apart from the schemas so the preload bundle stays tiny.
-export const API_METHODS = ['app.info', 'runbook.current', 'runbook.open'] as const;
+export const API_METHODS = ['app.info', 'runbook.current', 'runbook.open', 'targets.get', 'targets.save'] as const;
 export type ApiMethod = (typeof API_METHODS)[number];
 
 /** The IPC channel the preload forwards every API call on. */

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { ApiMethod } from './api-methods.js';
 import { RunbookSchema } from './runbook-model.js';
+import { TargetsFileSchema } from './targets.js';
 
 export { API_CHANNEL, API_METHODS, type ApiMethod, isApiMethod } from './api-methods.js';
 
@@ -28,6 +29,10 @@ export type AppInfo = z.infer<typeof AppInfoSchema>;
 
 const NoInput = z.object({}).strict();
 
+/** The targets kept in settings, with where they are stored (the path helps an operator edit them by hand). */
+export const StoredTargetsSchema = z.object({ file: z.string(), targets: TargetsFileSchema });
+export type StoredTargets = z.infer<typeof StoredTargetsSchema>;
+
 export const apiContract = {
   'app.info': { input: NoInput, output: AppInfoSchema },
   'runbook.current': { input: NoInput, output: OpenedRunbookSchema },
@@ -35,6 +40,8 @@ export const apiContract = {
     input: z.object({ path: z.string().min(1, 'path is empty').max(4096, 'path is longer than 4096 characters') }).strict(),
     output: OpenedRunbookSchema,
   },
+  'targets.get': { input: NoInput, output: StoredTargetsSchema },
+  'targets.save': { input: z.object({ targets: TargetsFileSchema }).strict(), output: StoredTargetsSchema },
 } as const satisfies Record<ApiMethod, { input: z.ZodType; output: z.ZodType }>;
 
 export type ApiInput<M extends ApiMethod> = z.input<(typeof apiContract)[M]['input']>;

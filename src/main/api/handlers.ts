@@ -2,6 +2,7 @@
 import path from 'node:path';
 import type { AppInfo, OpenedRunbook } from '../../shared/api.js';
 import { RunbookError, loadRunbook } from '../runbook/index.js';
+import type { SettingsStore } from '../settings/store.js';
 import type { ApiHandlers } from './dispatch.js';
 
 export interface HandlerOptions {
@@ -9,6 +10,8 @@ export interface HandlerOptions {
   version: string;
   /** Runbook opened at start-up (command-line argument), if any. */
   initialFile?: string;
+  /** Where targets and preferences are kept: electron-store in the app, conf elsewhere. */
+  settings: SettingsStore;
 }
 
 export function createApiHandlers(options: HandlerOptions): ApiHandlers {
@@ -35,6 +38,11 @@ export function createApiHandlers(options: HandlerOptions): ApiHandlers {
     'runbook.open': async ({ path: file }) => {
       pending = open(file);
       return pending;
+    },
+    'targets.get': async () => ({ file: options.settings.path, targets: options.settings.targets() }),
+    'targets.save': async ({ targets }) => {
+      options.settings.saveTargets(targets);
+      return { file: options.settings.path, targets: options.settings.targets() };
     },
   };
 }
