@@ -49,8 +49,9 @@ function parseVars(pairs: readonly string[]): Map<string, string> {
   return vars;
 }
 
-function parseProfile(value: string | undefined): Profile {
-  if (value === undefined) return 'restricted';
+/** --profile, else the runbook's front matter `profile`, else standard. */
+function parseProfile(value: string | undefined, fromRunbook: Profile | undefined): Profile {
+  if (value === undefined) return fromRunbook ?? 'standard';
   const p = value.toLowerCase().replace(/\+$/, '');
   if (!(PROFILES as readonly string[]).includes(p)) throw new CliExit(2, `--profile ${value}: one of ${PROFILES.join(', ')}`);
   return p as Profile;
@@ -91,13 +92,14 @@ function printEvent(event: RunEvent, total: number, index: Map<string, number>):
 }
 
 export async function runCommand(file: string, options: RunOptions): Promise<void> {
-  const profile = parseProfile(options.profile);
+  parseProfile(options.profile, undefined); // a bad --profile is a usage error before the file is read
   const given = parseVars(options.var);
   const interactive = isInteractive();
   if (!options.yes && !interactive) {
     throw new CliExit(2, 'refusing to run: there is no terminal to confirm each step on; pass --yes to run without asking');
   }
   const runbook: Runbook = await loadRunbook(file);
+  const profile = parseProfile(options.profile, runbook.frontMatter?.profile);
   const targetsFile: TargetsFile | null = options.targets ? await loadTargetsFile(options.targets) : null;
   let set;
   try {
@@ -138,7 +140,15 @@ export async function runCommand(file: string, options: RunOptions): Promise<voi
     baseDir,
     env: process.env,
     ask: async (question, o) => (interactive ? ask(`${question} `, o ?? {}) : null),
-    confirm: async (question) => (interactive ? confirm(question) : false),
+    confirm: async (question, purpose) => {
+      // A RESTRICTED run trusts only host keys pinned in advance; --yes never trusts a key either.
+      if (purpose === 'trust-host-key' && profile === 'restricted') {
+        write(`  ✗ ${question}\n    refused: profile restricted accepts only host keys pinned in advance (knownHosts or fingerprint)\n`);
+        return false;
+      }
+      if (interactive && !(purpose === 'apply-change' && options.yes)) return confirm(question);
+      return purpose === 'apply-change' && Boolean(options.yes);
+    },
   };
   const allTargets = Object.fromEntries(set.targets);
   const pool = new ExecutorPool(ctx, (name, target, c) => createExecutor(name, target, c, allTargets));

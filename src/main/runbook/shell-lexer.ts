@@ -104,3 +104,45 @@ export function contextAt(runs: readonly ShellRun[], offset: number): ShellConte
   for (const run of runs) if (offset >= run.start && offset < run.end) return run.context;
   return 'bare';
 }
+
+export interface LogicalLine {
+  text: string;
+  line: number;
+}
+
+/**
+ * Cuts shell text into commands at newlines that a shell would treat as command ends: not those inside
+ * quotes or here-documents, and not a backslash-newline continuation.
+ */
+export function logicalLines(code: string): LogicalLine[] {
+  const lines: LogicalLine[] = [];
+  let text = '';
+  let line = 1;
+  let startLine = 1;
+  for (const run of shellRuns(code)) {
+    const chunk = code.slice(run.start, run.end);
+    if (run.context !== 'bare') {
+      text += chunk;
+      line += chunk.split('\n').length - 1;
+      continue;
+    }
+    for (let i = 0; i < chunk.length; i++) {
+      const ch = chunk[i] as string;
+      if (ch === '\\' && chunk[i + 1] === '\n') {
+        text += ' ';
+        i++;
+        line++;
+      } else if (ch === '\\') {
+        text += chunk.slice(i, i + 2);
+        i++;
+      } else if (ch === '\n') {
+        lines.push({ text, line: startLine });
+        text = '';
+        line++;
+        startLine = line;
+      } else text += ch;
+    }
+  }
+  lines.push({ text, line: startLine });
+  return lines;
+}

@@ -1,7 +1,7 @@
 // Keeps a block's complete output on disk (a 200 MB step must not sit in memory) with a timestamped chunk
 // index, and a bounded tail in memory for display and for checking expectations.
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { OutputChunk } from '../targets/types.js';
 
@@ -9,11 +9,19 @@ export const DISPLAY_TAIL_CHARS = 64 * 1024;
 /** Stdout kept in memory for "expect.stdout" checks; beyond it the check sees the last part only. */
 export const CHECK_STDOUT_CHARS = 4 * 1024 * 1024;
 
+export interface StreamDigest {
+  bytes: number;
+  sha256: string;
+}
+
 export interface RecordedOutput {
   file: string;
   indexFile: string;
+  /** The whole output file (all streams as they arrived). */
   bytes: number;
   sha256: string;
+  /** Each stream on its own, for the record. */
+  streams: Record<OutputChunk['stream'], StreamDigest>;
   tail: string;
   stdout: string;
   stdoutTruncated: boolean;
@@ -24,6 +32,11 @@ export class OutputRecorder {
   private readonly indexFd: number;
   private readonly hash = createHash('sha256');
   private bytes = 0;
+  private readonly streams = {
+    stdout: { hash: createHash('sha256'), bytes: 0 },
+    stderr: { hash: createHash('sha256'), bytes: 0 },
+    info: { hash: createHash('sha256'), bytes: 0 },
+  };
   // Recent chunks, not concatenated strings: joining on every chunk made garbage proportional to the output.
   private readonly tail = new ChunkWindow(DISPLAY_TAIL_CHARS);
   private readonly stdout = new ChunkWindow(CHECK_STDOUT_CHARS);
@@ -45,18 +58,26 @@ export class OutputRecorder {
     writeSync(this.indexFd, `${JSON.stringify({ at: chunk.at, stream: chunk.stream, offset: this.bytes, bytes: data.length })}\n`);
     this.hash.update(data);
     this.bytes += data.length;
+    const stream = this.streams[chunk.stream];
+    stream.hash.update(data);
+    stream.bytes += data.length;
     this.tail.push(chunk.data);
     if (chunk.stream === 'stdout') this.stdout.push(chunk.data);
   }
 
+  /** Flushes the files to disk (the run record refers to them by hash) and closes them. */
   close(): RecordedOutput {
+    fsyncSync(this.fd);
+    fsyncSync(this.indexFd);
     closeSync(this.fd);
     closeSync(this.indexFd);
+    const digest = (s: { hash: ReturnType<typeof createHash>; bytes: number }): StreamDigest => ({ bytes: s.bytes, sha256: s.hash.digest('hex') });
     return {
       file: this.file,
       indexFile: this.indexFile,
       bytes: this.bytes,
       sha256: this.hash.digest('hex'),
+      streams: { stdout: digest(this.streams.stdout), stderr: digest(this.streams.stderr), info: digest(this.streams.info) },
       tail: this.tail.text(),
       stdout: this.stdout.text(),
       stdoutTruncated: this.stdout.dropped,

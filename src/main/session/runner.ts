@@ -51,6 +51,17 @@ export interface ExecutorSource {
 
 export type StepDecision = 'run' | 'skip' | 'quit';
 
+/**
+ * What the run record hears. Calls are synchronous and durable before they return: `blockStarting` is the
+ * write-ahead record of what is about to run. A recorder that throws stops the run before the next action.
+ */
+export interface RunRecorder {
+  blockStarting(event: { step: Step; block: Block; binding: Binding; command: string; env: string[]; params: number }): void;
+  blockFinished(event: { step: Step; block: Block; binding: Binding; outcome: BlockOutcome }): void;
+  stepSkipped(event: { step: Step; reason: string; by: 'plan' | 'operator' }): void;
+  stepFinished(event: { step: Step; outcome: StepOutcome }): void;
+}
+
 export interface RunSessionOptions {
   runbook: Runbook;
   plan: RunPlan;
@@ -63,6 +74,7 @@ export interface RunSessionOptions {
   /** Asks the operator to type a protected target's name before a state-changing block. */
   confirmProtected: (targetName: string, step: Step, block: Block) => Promise<boolean>;
   onEvent?: (event: RunEvent) => void;
+  recorder?: RunRecorder;
 }
 
 export class SnapshotMismatchError extends Error {}
@@ -104,17 +116,18 @@ export class RunSession {
     this.options.onEvent?.(event);
   }
 
-  private skip(step: Step, reason: string): StepOutcome {
+  private skip(step: Step, reason: string, by: 'plan' | 'operator'): StepOutcome {
+    this.options.recorder?.stepSkipped({ step, reason, by });
     this.emit({ type: 'step-skip', step, reason });
     return { stepId: step.id, title: step.title, status: 'skipped', reason, blocks: [] };
   }
 
   private async runStep(planned: PlannedStep): Promise<StepOutcome> {
     const { step } = planned;
-    if (planned.skip) return this.skip(step, planned.skip);
+    if (planned.skip) return this.skip(step, planned.skip, 'plan');
     if (this.options.confirmStep) {
       const decision = await this.options.confirmStep(step);
-      if (decision === 'skip') return this.skip(step, 'skipped by the operator');
+      if (decision === 'skip') return this.skip(step, 'skipped by the operator', 'operator');
       if (decision === 'quit') {
         this.cancelled = true;
         return { stepId: step.id, title: step.title, status: 'not-run', reason: 'the operator stopped the run', blocks: [] };
@@ -144,6 +157,7 @@ export class RunSession {
       }
     }
     const outcome: StepOutcome = { stepId: step.id, title: step.title, status, reason, blocks };
+    this.options.recorder?.stepFinished({ step, outcome });
     this.emit({ type: 'step-end', step, outcome });
     return outcome;
   }
@@ -160,7 +174,6 @@ export class RunSession {
 
     const executor = this.options.executors.executorFor(binding);
     const request = this.buildRequest(block, binding, executor);
-    const recorder = new OutputRecorder(this.options.outputDir, block.id);
     let stderr = '';
     const forward = (chunk: OutputChunk, data: string) => {
       if (!data) return;
@@ -170,6 +183,16 @@ export class RunSession {
       this.emit({ type: 'output', step, block, chunk: masked });
     };
     request.onOutput = (chunk) => forward(chunk, this.masker.push(chunk.stream, chunk.data));
+    // Write-ahead: the exact text that runs (secrets masked) is on disk before the action starts.
+    this.options.recorder?.blockStarting({
+      step,
+      block,
+      binding,
+      command: this.masker.mask(request.code),
+      env: Object.keys(request.env ?? {}),
+      params: request.params?.length ?? 0,
+    });
+    const recorder = new OutputRecorder(this.options.outputDir, block.id);
     this.emit({ type: 'block-start', step, block, binding });
 
     this.current = executor.start(request);
@@ -183,6 +206,7 @@ export class RunSession {
     const { stdout, ...output } = recorder.close();
     const judgement = judge(block, result, { stdout, stderr });
     const outcome: BlockOutcome = { blockId: block.id, target: binding.targetName, result, judgement, output, ok: succeeded(result, judgement) };
+    this.options.recorder?.blockFinished({ step, block, binding, outcome });
     this.emit({ type: 'block-end', step, block, outcome });
     return outcome;
   }

@@ -1,7 +1,9 @@
 // Creates the executor for a target by its kind.
 import type { Target } from '../../shared/targets.js';
+import { createKubernetesExecutor } from './kubernetes/executor.js';
 import { createLocalExecutor } from './local/executor.js';
 import { createPostgresExecutor } from './postgres/executor.js';
+import { createPrometheusExecutor } from './prometheus/executor.js';
 import { createSshExecutor } from './ssh/executor.js';
 import type { Executor, ExecutorContext } from './types.js';
 
@@ -20,7 +22,8 @@ export function createExecutor(name: string, target: Target, ctx: ExecutorContex
     case 'postgres':
       return createPostgresExecutor(name, target, ctx);
     case 'kubernetes':
+      return createKubernetesExecutor(name, target, ctx);
     case 'prometheus':
-      throw new Error(`target "${name}": ${target.kind} targets are not available in this build`);
+      return createPrometheusExecutor(name, target, ctx);
   }
 }

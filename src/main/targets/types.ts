@@ -76,6 +76,8 @@ export interface Executor {
   close(): Promise<void>;
 }
 
+export type ConfirmPurpose = 'trust-host-key' | 'apply-change';
+
 /** What executors may ask of the operator and the environment. */
 export interface ExecutorContext {
   /** Directory relative paths in the target (key files, CA files, kubeconfig) are resolved against. */
@@ -84,8 +86,11 @@ export interface ExecutorContext {
   env: Record<string, string | undefined>;
   /** Asks the operator for a value; resolves null where nobody can answer (non-interactive). */
   ask(question: string, options?: { secret?: boolean }): Promise<string | null>;
-  /** Asks the operator a yes/no question; false where nobody can answer. */
-  confirm(question: string): Promise<boolean>;
+  /**
+   * Asks the operator a yes/no question; false where nobody can answer. `purpose` lets the host apply
+   * policy: a RESTRICTED run never trusts an unknown host key, and `--yes` accepts reviewed changes only.
+   */
+  confirm(question: string, purpose?: ConfirmPurpose): Promise<boolean>;
   /** Looks up a named secret in the app's secret store; null when absent. */
   secret?(name: string): Promise<string | null>;
 }

@@ -5,6 +5,7 @@
 import pg from 'pg';
 import { PasswordUnavailable } from './password.js';
 import { type TlsPlan, TlsConfigError } from './tls.js';
+import { UNTRUSTED_CHAIN } from '../tls-errors.js';
 
 export type DatabaseError = pg.DatabaseError;
 
@@ -32,15 +33,6 @@ export function describeSqlError(error: DatabaseError, label: string | null, loc
   return lines.join('\n');
 }
 
-const UNTRUSTED_CHAIN = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_SIGNATURE_FAILURE',
-  'CERT_UNTRUSTED',
-]);
 
 export interface ConnectContext {
   endpoint: string;

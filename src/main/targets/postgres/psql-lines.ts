@@ -5,7 +5,7 @@
 // stdin — is refused: running it here would not mean what it means in bash.
 import path from 'node:path';
 import { parse } from 'shell-quote';
-import { shellRuns } from '../../runbook/shell-lexer.js';
+import { logicalLines } from '../../runbook/shell-lexer.js';
 
 /** Connection settings written on a psql line; the bound target's own settings are used instead. */
 export interface PsqlConnectionFlags {
@@ -41,48 +41,6 @@ const LONG_FLAGS = new Set(['no-psqlrc', 'quiet', 'no-password', 'no-align', 'tu
 
 /** -v settings that only say what we do anyway: stop at the first error. */
 const HARMLESS_VARIABLES = /^ON_ERROR_STOP=(1|on|true|yes)$/i;
-
-interface LogicalLine {
-  text: string;
-  line: number;
-}
-
-/**
- * Cuts shell text into commands at newlines that a shell would treat as command ends: not those inside
- * quotes or here-documents, and not a backslash-newline continuation.
- */
-function logicalLines(code: string): LogicalLine[] {
-  const lines: LogicalLine[] = [];
-  let text = '';
-  let line = 1;
-  let startLine = 1;
-  for (const run of shellRuns(code)) {
-    const chunk = code.slice(run.start, run.end);
-    if (run.context !== 'bare') {
-      text += chunk;
-      line += chunk.split('\n').length - 1;
-      continue;
-    }
-    for (let i = 0; i < chunk.length; i++) {
-      const ch = chunk[i] as string;
-      if (ch === '\\' && chunk[i + 1] === '\n') {
-        text += ' ';
-        i++;
-        line++;
-      } else if (ch === '\\') {
-        text += chunk.slice(i, i + 2);
-        i++;
-      } else if (ch === '\n') {
-        lines.push({ text, line: startLine });
-        text = '';
-        line++;
-        startLine = line;
-      } else text += ch;
-    }
-  }
-  lines.push({ text, line: startLine });
-  return lines;
-}
 
 type Token = ReturnType<typeof parse>[number] | { expansion: string };
 

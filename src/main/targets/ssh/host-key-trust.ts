@@ -6,7 +6,7 @@ import { type HostKeySubject, judgeHostKey } from './host-key-policy.js';
 
 export type HostKeyDecision = { accepted: true; note: string } | { accepted: false; error: string };
 
-type Confirm = (question: string) => Promise<boolean>;
+type Confirm = (question: string, purpose: 'trust-host-key') => Promise<boolean>;
 
 export class HostKeyTrust {
   private readonly decisions = new Map<string, boolean>();
@@ -24,7 +24,7 @@ export class HostKeyTrust {
     if (answer === undefined) {
       const where = subject.files.length > 0 ? `not in ${subject.files.join(', ')}` : 'no known_hosts file';
       answer = await pause(() =>
-        confirm(`The SSH host key of ${subject.display} is unknown (${where}). Its fingerprint is ${fingerprint} (${keyType}). Trust it and connect?`),
+        confirm(`The SSH host key of ${subject.display} is unknown (${where}). Its fingerprint is ${fingerprint} (${keyType}). Trust it and connect?`, 'trust-host-key'),
       );
       this.decisions.set(memoKey, answer);
     }
