@@ -69,7 +69,7 @@ describe.skipIf(!available)('runbook run: local, ssh and postgres targets from a
   }
 
   const run = (args: string[]) => {
-    const env: Record<string, string | undefined> = { ...process.env, APP_DB_PASSWORD: pg.password, WRONG_PASSWORD: 'not-the-password' };
+    const env: Record<string, string | undefined> = { ...process.env, APP_DB_PASSWORD: pg.password, WRONG_PASSWORD: 'not-the-password', RUNBOOK_CONSOLE_KEY_DIR: path.join(dir, 'keys'), RUNBOOK_CONSOLE_RUNS_DIR: path.join(dir, 'runs') };
     delete env.SSH_AUTH_SOCK;
     return spawnSync(process.execPath, [CLI, 'run', file, '--yes', '--var', 'RELEASE=r42', ...args], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
   };

@@ -15,8 +15,12 @@ function runbook(text: string): { dir: string; file: string } {
   return { dir, file };
 }
 
+// Keys and runs go to a temp directory, never the operator's data directory.
+const STATE = mkdtempSync(path.join(tmpdir(), 'cli-run-state-'));
+const STATE_ENV = { RUNBOOK_CONSOLE_KEY_DIR: path.join(STATE, 'keys'), RUNBOOK_CONSOLE_RUNS_DIR: path.join(STATE, 'runs') };
+
 const run = (args: string[], env: Record<string, string> = {}) =>
-  spawnSync(process.execPath, [CLI, 'run', ...args], { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  spawnSync(process.execPath, [CLI, 'run', ...args], { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, ...STATE_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
 
 const DEMO = `# Demo
 ## Steps
@@ -61,7 +65,7 @@ describe('runbook run', () => {
   it('runs in order, streams output under the step title, skips by profile, stops at the first failure with exit 1', () => {
     const { file, dir } = runbook(DEMO);
     const journal = path.join(dir, 'journal');
-    const res = run([file, '--yes', '--var', 'WHO=world', '--var', 'TICKET=CHG-1 && rm -rf /', '--profile', 'regulated', '--journal', journal]);
+    const res = run([file, '--yes', '--var', 'WHO=world', '--var', 'TICKET=CHG-1 && rm -rf /', '--profile', 'regulated', '--operator', 'alice', '--journal', journal]);
     expect(res.status).toBe(1);
     expect(res.stdout).toMatch(/▶ \[1\/5\] Say hello[^\n]*\n[^\n]*\n  │ hello world\n  └ succeeded exit 0/);
     expect(res.stdout).toContain('  │ ticket CHG-1 && rm -rf /');
@@ -69,7 +73,9 @@ describe('runbook run', () => {
     expect(res.stdout).toMatch(/└ failed exit 4: exit status 4/);
     expect(res.stdout).not.toContain('unreachable');
     expect(res.stdout).toMatch(/✗ 2 succeeded, 1 skipped, 1 failed, 1 not-run/);
-    expect(readdirSync(path.join(journal, 'output')).filter((f) => f.endsWith('.out'))).toHaveLength(3);
+    // Each block's complete output is kept as a blob named by its hash, beside the journal.
+    expect(readdirSync(path.join(journal, 'blobs')).filter((f) => /^[0-9a-f]{64}$/.test(f)).length).toBeGreaterThanOrEqual(3);
+    expect(readdirSync(journal)).toEqual(expect.arrayContaining(['journal.jsonl', 'checkpoint.txt', 'checkpoint.txt.sig']));
   });
 
   it('--keep-going and --only; exit 0 only when every run step succeeded', () => {
@@ -109,6 +115,23 @@ describe('runbook run', () => {
     const allowed = run([file, '--yes', '--targets', targets, '--confirm-protected', 'prod']);
     expect(allowed.status).toBe(0);
     expect(allowed.stdout).toContain('│ changed');
+  });
+
+  it('a REGULATED run needs a named operator', () => {
+    const { file } = runbook(DEMO);
+    const res = run([file, '--yes', '--var', 'WHO=x', '--var', 'TICKET=y', '--profile', 'regulated']);
+    expect(res.status).toBe(1);
+    expect(res.stderr).toContain('profile regulated: the operator must be named (--operator NAME)');
+    expect(res.stdout).toBe('');
+  });
+
+  it('never overwrites an existing run record', () => {
+    const { file, dir } = runbook('- [ ] a\n  ```bash\n  true\n  ```\n');
+    const journal = path.join(dir, 'j');
+    expect(run([file, '--yes', '--journal', journal]).status).toBe(0);
+    const again = run([file, '--yes', '--journal', journal]);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toMatch(/already holds a run's journal/);
   });
 
   it('masks secret values in what it prints', () => {

@@ -27,14 +27,14 @@ program
   .command('run')
   .description('run the executable steps in document order against their targets')
   .argument('<file>', 'markdown runbook')
-  .option('--profile <profile>', 'standard, regulated or restricted: steps marked above it are skipped (default: restricted, i.e. all)')
+  .option('--profile <profile>', 'standard, regulated or restricted: steps above it are skipped, its evidence rules apply (default: front matter, else standard)')
   .option('--targets <file>', 'targets file (YAML): where blocks run')
   .option('--var <NAME=VALUE>', 'a variable value (repeatable)', collect, [])
   .option('--only <STEP_ID>', 'run only this step (repeatable)', collect, [])
   .option('--yes', 'run without asking before each step')
   .option('--keep-going', 'go on after a failed step')
   .option('--operator <name>', 'who runs it (default: the login name)')
-  .option('--journal <dir>', 'directory for the run record and complete outputs')
+  .option('--journal <dir>', 'new directory for the run record (journal, outputs, seal); default: <data dir>/runs/<run id>')
   .option('--confirm-protected <target>', 'allow state-changing steps on this protected target (repeatable)', collect, [])
   .action(runCommand);
 

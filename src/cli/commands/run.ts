@@ -1,15 +1,22 @@
 // `runbook run FILE`: runs the executable steps in document order against their targets.
-import { mkdtempSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { tmpdir, userInfo } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { PROFILES, type Profile, type Runbook } from '../../shared/runbook-model.js';
 import type { TargetsFile } from '../../shared/targets.js';
 import { loadRunbook } from '../../main/runbook/index.js';
+import { loadInstallation } from '../../main/audit/installation.js';
+import { JournalWriteError } from '../../main/audit/journal-writer.js';
+import { FileMacKeyStore } from '../../main/audit/key-store.js';
+import { JOURNAL_FILE } from '../../main/audit/record.js';
+import { RunJournal, currentOperator } from '../../main/audit/run-journal.js';
+import { defaultRunsDir } from '../../main/audit/runs-dir.js';
+import { RETENTION_DAYS, atLeast, profileProblems } from '../../main/session/profile-rules.js';
+import { VERSION } from '../version.js';
 import { BindingError, targetSet } from '../../main/session/binding.js';
 import { planRun } from '../../main/session/plan.js';
 import { type RunEvent, RunSession } from '../../main/session/runner.js';
-import { type VariableRequest, resolveVariables } from '../../main/session/variables.js';
+import { type VariableRequest, isSecretVariable, resolveVariables } from '../../main/session/variables.js';
 import { ExecutorPool } from '../../main/session/executor-pool.js';
 import { createExecutor } from '../../main/targets/registry.js';
 import { loadTargetsFile } from '../../main/targets/targets-file.js';
@@ -133,8 +140,31 @@ export async function runCommand(file: string, options: RunOptions): Promise<voi
     throw new CliExit(1, `${file}: no value for ${variables.missing.join(', ')} (give --var NAME=VALUE, a front-matter default, or run on a terminal to be asked)`);
   }
 
-  const journal = options.journal ? path.resolve(options.journal) : mkdtempSync(path.join(tmpdir(), 'runbook-run-'));
-  await mkdir(journal, { recursive: true });
+  const problems = profileProblems(profile, plan, { operatorNamed: Boolean(options.operator) });
+  if (problems.length > 0) throw new CliExit(1, `${file}: cannot run:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+
+  const runId = randomUUID();
+  const journal = path.resolve(options.journal ?? path.join(defaultRunsDir(), runId));
+  if (existsSync(path.join(journal, JOURNAL_FILE))) {
+    throw new CliExit(1, `${journal}: already holds a run's journal; give a new directory (a journal is never overwritten)`);
+  }
+  const installation = await loadInstallation();
+  const operatorInfo = currentOperator(options.operator);
+  const record = RunJournal.start(
+    journal,
+    {
+      runId,
+      runbook,
+      profile,
+      operator: operatorInfo,
+      tool: { name: 'runbook-console', version: VERSION },
+      options: { only: options.only, keep_going: Boolean(options.keepGoing), yes: Boolean(options.yes), targets_file: options.targets ? path.resolve(options.targets) : null, confirm_protected: options.confirmProtected },
+      variables: [...variables.values.keys()].map((name) => ({ name, secret: isSecretVariable(runbook, name), source: variables.sources.get(name) ?? 'unknown' })),
+    },
+    new FileMacKeyStore(),
+    installation,
+    { retentionDays: RETENTION_DAYS[profile] },
+  );
   const baseDir = path.dirname(path.resolve(options.targets ?? file));
   const ctx: ExecutorContext = {
     baseDir,
@@ -155,22 +185,30 @@ export async function runCommand(file: string, options: RunOptions): Promise<voi
   const total = runbook.steps.length;
   const index = new Map(runbook.steps.map((s, i) => [s.id, i + 1]));
   const protectedOk = new Set(options.confirmProtected);
-  const operator = options.operator ?? userInfo().username;
+  const operator = operatorInfo.name;
 
-  write(`${runbook.title}\nrunbook ${runbook.file} sha256 ${runbook.sha256}\nprofile ${profile} · operator ${operator} · output in ${journal}\n`);
+  write(`${runbook.title}\nrunbook ${runbook.file} sha256 ${runbook.sha256}\nprofile ${profile} · operator ${operator} · run ${runId}\nrecord in ${journal}\n`);
   const session = new RunSession({
     runbook,
     plan,
     variables,
     executors: pool,
     outputDir: path.join(journal, 'output'),
+    recorder: record,
     keepGoing: Boolean(options.keepGoing),
     ...(options.yes
       ? {}
       : {
           confirmStep: async (step) => {
             const answer = (await ask(`Run step [${index.get(step.id)}/${total}] "${step.title}"? [y]es / [s]kip / [q]uit: `)).trim().toLowerCase();
-            return answer === 'y' || answer === 'yes' ? 'run' : answer === 's' || answer === 'skip' ? 'skip' : 'quit';
+            if (answer === 'y' || answer === 'yes') return 'run';
+            if (answer !== 's' && answer !== 'skip') return 'quit';
+            if (!atLeast(profile, 'regulated')) return 'skip';
+            // REGULATED and above: every skip carries the operator's reason into the record.
+            for (;;) {
+              const reason = (await ask('Reason for skipping (recorded): ')).trim();
+              if (reason) return { skip: reason };
+            }
           },
         }),
     confirmProtected: async (targetName, step) => {
@@ -196,10 +234,17 @@ export async function runCommand(file: string, options: RunOptions): Promise<voi
   let summary;
   try {
     summary = await session.run();
+  } catch (error) {
+    if (error instanceof JournalWriteError) throw new CliExit(1, `the run record could not be written: ${error.message}`);
+    throw error;
   } finally {
     process.off('SIGINT', onSigint);
     await pool.closeAll();
   }
+  const sealed = await record.finish(summary);
+  write(`\nsealed ${sealed.size} records: ${journal}/checkpoint.txt (signed by installation ${installation.id})\n`);
+  if (atLeast(profile, 'restricted')) write(`paste into the change ticket:\n  ${sealed.ticketLine}\n`);
+  if (atLeast(profile, 'regulated')) write(`close the run with a signed export: runbook export ${journal} --out DIR --key YOUR_SSH_KEY\n`);
   const counts = new Map<string, number>();
   for (const s of summary.steps) counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
   write(`\n${summary.ok ? '✓' : '✗'} ${[...counts].map(([k, n]) => `${n} ${k}`).join(', ')}\n`);

@@ -49,17 +49,18 @@ export interface ExecutorSource {
   executorFor(binding: Binding): Executor;
 }
 
-export type StepDecision = 'run' | 'skip' | 'quit';
+/** 'skip' may carry the operator's reason (REGULATED and above require one). */
+export type StepDecision = 'run' | 'skip' | 'quit' | { skip: string };
 
 /**
  * What the run record hears. Calls are synchronous and durable before they return: `blockStarting` is the
  * write-ahead record of what is about to run. A recorder that throws stops the run before the next action.
  */
 export interface RunRecorder {
-  blockStarting(event: { step: Step; block: Block; binding: Binding; command: string; env: string[]; params: number }): void;
-  blockFinished(event: { step: Step; block: Block; binding: Binding; outcome: BlockOutcome }): void;
-  stepSkipped(event: { step: Step; reason: string; by: 'plan' | 'operator' }): void;
-  stepFinished(event: { step: Step; outcome: StepOutcome }): void;
+  blockStarting(event: { step: Step; block: Block; binding: Binding; command: string; env: string[]; params: number }): void | Promise<void>;
+  blockFinished(event: { step: Step; block: Block; binding: Binding; outcome: BlockOutcome }): void | Promise<void>;
+  stepSkipped(event: { step: Step; reason: string; by: 'plan' | 'operator' }): void | Promise<void>;
+  stepFinished(event: { step: Step; outcome: StepOutcome }): void | Promise<void>;
 }
 
 export interface RunSessionOptions {
@@ -116,26 +117,34 @@ export class RunSession {
     this.options.onEvent?.(event);
   }
 
-  private skip(step: Step, reason: string, by: 'plan' | 'operator'): StepOutcome {
-    this.options.recorder?.stepSkipped({ step, reason, by });
+  /** A step that ended before any block ran; the record says why. */
+  private async notRun(step: Step, reason: string): Promise<StepOutcome> {
+    const outcome: StepOutcome = { stepId: step.id, title: step.title, status: 'not-run', reason, blocks: [] };
+    await this.options.recorder?.stepFinished({ step, outcome });
+    return outcome;
+  }
+
+  private async skip(step: Step, reason: string, by: 'plan' | 'operator'): Promise<StepOutcome> {
+    await this.options.recorder?.stepSkipped({ step, reason, by });
     this.emit({ type: 'step-skip', step, reason });
     return { stepId: step.id, title: step.title, status: 'skipped', reason, blocks: [] };
   }
 
   private async runStep(planned: PlannedStep): Promise<StepOutcome> {
     const { step } = planned;
-    if (planned.skip) return this.skip(step, planned.skip, 'plan');
+    if (planned.skip) return await this.skip(step, planned.skip, 'plan');
     if (this.options.confirmStep) {
       const decision = await this.options.confirmStep(step);
-      if (decision === 'skip') return this.skip(step, 'skipped by the operator', 'operator');
+      if (decision === 'skip') return await this.skip(step, 'skipped by the operator', 'operator');
+      if (typeof decision === 'object') return await this.skip(step, `skipped by the operator: ${decision.skip}`, 'operator');
       if (decision === 'quit') {
         this.cancelled = true;
-        return { stepId: step.id, title: step.title, status: 'not-run', reason: 'the operator stopped the run', blocks: [] };
+        return await this.notRun(step, 'the operator stopped the run');
       }
     }
     for (const { block, binding } of planned.blocks) {
       if (binding.target.protected && isStateChanging(block) && !(await this.options.confirmProtected(binding.targetName, step, block))) {
-        return { stepId: step.id, title: step.title, status: 'not-run', reason: `protected target "${binding.targetName}" was not confirmed`, blocks: [] };
+        return await this.notRun(step, `protected target "${binding.targetName}" was not confirmed`);
       }
     }
     this.emit({ type: 'step-start', step });
@@ -157,7 +166,7 @@ export class RunSession {
       }
     }
     const outcome: StepOutcome = { stepId: step.id, title: step.title, status, reason, blocks };
-    this.options.recorder?.stepFinished({ step, outcome });
+    await this.options.recorder?.stepFinished({ step, outcome });
     this.emit({ type: 'step-end', step, outcome });
     return outcome;
   }
@@ -184,7 +193,7 @@ export class RunSession {
     };
     request.onOutput = (chunk) => forward(chunk, this.masker.push(chunk.stream, chunk.data));
     // Write-ahead: the exact text that runs (secrets masked) is on disk before the action starts.
-    this.options.recorder?.blockStarting({
+    await this.options.recorder?.blockStarting({
       step,
       block,
       binding,
@@ -206,7 +215,7 @@ export class RunSession {
     const { stdout, ...output } = recorder.close();
     const judgement = judge(block, result, { stdout, stderr });
     const outcome: BlockOutcome = { blockId: block.id, target: binding.targetName, result, judgement, output, ok: succeeded(result, judgement) };
-    this.options.recorder?.blockFinished({ step, block, binding, outcome });
+    await this.options.recorder?.blockFinished({ step, block, binding, outcome });
     this.emit({ type: 'block-end', step, block, outcome });
     return outcome;
   }

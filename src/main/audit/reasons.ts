@@ -1,0 +1,60 @@
+// Stable reason codes of `runbook verify`. Scripts and auditors match on these; never rename one.
+export const FAILURES = {
+  E_EMPTY: 'the journal holds no records',
+  E_CRLF: 'lines end in CR LF (the file was converted by a text tool: convert it back with `dos2unix` or fetch the original bytes)',
+  E_TORN_TAIL: 'the journal ends in a partial record (a crash during a write that was never recovered)',
+  E_JSON: 'a line is not valid JSON',
+  E_DUPLICATE_KEY: 'a record holds the same key twice',
+  E_NONCANONICAL: 'a record is not in canonical JSON form (RFC 8785: sorted keys, no insignificant whitespace)',
+  E_FIELDS: 'a record lacks a field every record has, or has it in the wrong type',
+  E_OTHER_RUN: 'a record belongs to another run',
+  E_RUN_ID: 'the run is not the one asked for with --run-id',
+  E_RECORD_CHANGED: 'a record was changed (the next record\'s prev hash does not match it)',
+  E_RECORD_DELETED: 'records are missing (sequence numbers jump)',
+  E_RECORD_INSERTED: 'a record was inserted (its sequence number is taken by another record)',
+  E_RECORD_REORDERED: 'records are out of order',
+  E_RECORD_DUPLICATED: 'a record appears twice',
+  E_MAC: 'a record\'s MAC does not match (changed with no access to the MAC key of its time)',
+  E_MONOTONIC: 'monotonic time goes backwards within one boot',
+  E_BLOB: 'an output blob is missing or does not match its hash',
+  E_UNSEALED: 'the run was never sealed (no signed checkpoint); use --allow-unsealed for an interrupted run',
+  E_SEAL_SIZE: 'the seal covers a different number of records than the journal holds (truncated or extended)',
+  E_AFTER_SEAL: 'records follow the final seal',
+  E_SEAL_ROOT: 'the sealed Merkle root does not match the records',
+  E_SEAL_ORIGIN: 'the checkpoint names another installation or run',
+  E_SIGNATURE: 'a signature is missing, malformed or does not verify',
+  E_NAMESPACE: 'a signature was made for another purpose (wrong SSHSIG namespace)',
+  E_SIGNER: 'the signing key is not an allowed signer',
+  E_PRIOR: 'the journal is not an extension of the --prior checkpoint (it was rewritten after that checkpoint was taken)',
+  E_BUNDLE: 'the evidence bundle is incomplete or its files do not match SHA256SUMS',
+} as const;
+
+export const WARNINGS = {
+  W_CLOCK_BACKWARDS: 'the wall clock stepped backwards between records (monotonic time did not)',
+  W_RECOVERED: 'the journal was recovered after a crash; the torn partial record was set aside',
+  W_MAC_UNCHECKED: 'MACs were not checked: no verification key was available',
+  W_UNSEALED: 'the run was not sealed (accepted with --allow-unsealed)',
+  W_SIGNER_UNCHECKED: 'the checkpoint signature verifies against the key it names, but no --allowed-signers file was given to say whose key that is',
+} as const;
+
+export type FailureCode = keyof typeof FAILURES;
+export type WarningCode = keyof typeof WARNINGS;
+
+export interface Finding<C extends string> {
+  code: C;
+  /** The first record concerned (sequence position in the file, 0-based), when there is one. */
+  record: number | null;
+  /** 1-based line in the file, when there is one. */
+  line: number | null;
+  detail: string;
+}
+
+export class VerifyFailure extends Error {
+  constructor(readonly finding: Finding<FailureCode>) {
+    super(`${finding.code}: ${finding.detail}`);
+  }
+}
+
+export function fail(code: FailureCode, detail: string, at: { record?: number; line?: number } = {}): never {
+  throw new VerifyFailure({ code, record: at.record ?? null, line: at.line ?? null, detail });
+}
