@@ -7,6 +7,7 @@
 //
 // Benchmarks never fail on a time: the numbers depend on the machine. The exit code is 1 only when a
 // benchmark throws (a build is missing, the parser crashes), 2 for a bad command line.
+import { journalBench, printJournal } from './journal.mjs';
 import { localBench, printLocal } from './local.mjs';
 import { OVERHEAD_TARGET, parseBench } from './parse.mjs';
 import { printSql, sqlBench } from './sql.mjs';
@@ -18,6 +19,7 @@ const BENCHES = {
   local: { run: localBench, print: printLocal },
   ssh: { run: sshBench, print: printSsh },
   sql: { run: sqlBench, print: printSql },
+  journal: { run: journalBench, print: printJournal },
 };
 
 function usage(message) {

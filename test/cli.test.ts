@@ -66,9 +66,9 @@ describe('runbook parse', () => {
     }
   });
 
-  it('unknown commands and options fail with usage help, exit 1', () => {
+  it('unknown commands and options fail with usage help, exit 2', () => {
     const res = run('frobnicate');
-    expect(res.status).toBe(1);
+    expect(res.status).toBe(2);
     expect(res.stderr).toMatch(/unknown command 'frobnicate'/);
   });
 });

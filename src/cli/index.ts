@@ -2,11 +2,11 @@
 // The `runbook` command. Errors are printed as FILE:LINE: message (or "runbook: message"), never as stack traces.
 import { Command, CommanderError } from 'commander';
 import { RunbookError } from '../main/runbook/index.js';
+import { CliExit } from './cli-exit.js';
 import { parseCommand } from './commands/parse.js';
-import { CliExit, runCommand } from './commands/run.js';
-import { serveCommand } from './commands/serve.js';
 import { VERSION } from './version.js';
 
+// Commands are loaded when used: `verify` should not pay for the Kubernetes client's start-up.
 const program = new Command()
   .name('runbook')
   .description('Parse, run and serve markdown runbooks; keep evidence an auditor can verify offline.')
@@ -36,7 +36,10 @@ program
   .option('--operator <name>', 'who runs it (default: the login name)')
   .option('--journal <dir>', 'new directory for the run record (journal, outputs, seal); default: <data dir>/runs/<run id>')
   .option('--confirm-protected <target>', 'allow state-changing steps on this protected target (repeatable)', collect, [])
-  .action(runCommand);
+  .option('--approvers <file>', 'RESTRICTED: allowed_signers file of people who may approve steps (namespace runbook-console-approval)')
+  .option('--approver <name>', 'RESTRICTED: who approves (a principal in --approvers)')
+  .option('--approval-command <cmd>', 'RESTRICTED: command that gets the step.started hash on stdin and prints the approver\'s SSH signature')
+  .action(async (file, options) => (await import('./commands/run.js')).runCommand(file, options));
 
 program
   .command('serve')
@@ -49,7 +52,30 @@ program
   })
   .option('--host <address>', 'loopback address to bind', '127.0.0.1')
   .option('--settings-dir <dir>', 'directory of settings.json (targets); default: the OS config directory')
-  .action(serveCommand);
+  .action(async (file, options) => (await import('./commands/serve.js')).serveCommand(file, options));
+
+program
+  .command('verify')
+  .description('check a run directory or evidence bundle: chain, MACs, seal, signatures, blobs (exit 0 intact, 1 not, 2 usage)')
+  .argument('<dir>', 'run directory or exported bundle')
+  .option('--run-id <id>', 'fail unless this is that run')
+  .option('--allowed-signers <file>', 'OpenSSH allowed_signers: whose keys may seal')
+  .option('--prior <file>', 'an earlier checkpoint held elsewhere (checkpoint.txt, or the ticket line)')
+  .option('--allow-unsealed', 'accept a run that was interrupted before its seal (reported as a warning)')
+  .option('--mac-key <file>', 'the MAC verification key (hex), if not in the bundle or this machine\'s key store')
+  .option('--json', 'print the result as JSON')
+  .action(async (dir, options) => (await import('./commands/verify.js')).verifyCommand(dir, options));
+
+program
+  .command('export')
+  .description('write a signed evidence bundle for a run: journal, seal, report (json, html, pdf), SHA256SUMS, VERIFY.md, verify.py')
+  .argument('<dir>', 'run directory')
+  .requiredOption('--out <dir>', 'new directory for the bundle')
+  .option('--key <file>', 'the operator\'s SSH private key (ed25519 or RSA) to sign the report with')
+  .option('--agent', 'sign through ssh-agent (SSH_AUTH_SOCK)')
+  .option('--agent-key <public key>', 'with --agent: which key ("ssh-ed25519 AAAA…"); default the first')
+  .option('--pdf', 'also render report.pdf (headless Chromium)')
+  .action(async (dir, options) => (await import('./commands/export.js')).exportCommand(dir, options));
 
 function fail(error: unknown): never {
   if (error instanceof RunbookError) {
@@ -58,7 +84,8 @@ function fail(error: unknown): never {
     if (error.message) process.stderr.write(`runbook: ${error.message}\n`);
     process.exit(error.code);
   } else if (error instanceof CommanderError) {
-    process.exit(error.exitCode);
+    // Help and version exit 0; every other commander error is a usage error.
+    process.exit(error.exitCode === 0 ? 0 : 2);
   } else {
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`runbook: ${message}\n`);

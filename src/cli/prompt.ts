@@ -30,3 +30,19 @@ export async function confirm(question: string): Promise<boolean> {
   const answer = (await ask(`${question} [y/N] `)).trim().toLowerCase();
   return answer === 'y' || answer === 'yes';
 }
+
+/** Reads pasted lines until one matches `last` (e.g. the END line of an armoured signature). */
+export async function askBlock(question: string, last: RegExp): Promise<string> {
+  process.stderr.write(question);
+  const rl = createInterface({ input: process.stdin, terminal: false });
+  const lines: string[] = [];
+  try {
+    for await (const line of rl) {
+      lines.push(line);
+      if (last.test(line.trim())) break;
+    }
+  } finally {
+    rl.close();
+  }
+  return `${lines.join('\n')}\n`;
+}

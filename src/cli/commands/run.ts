@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { PROFILES, type Profile, type Runbook } from '../../shared/runbook-model.js';
 import type { TargetsFile } from '../../shared/targets.js';
-import { loadRunbook } from '../../main/runbook/index.js';
+import { loadRunbookSnapshot } from '../../main/runbook/index.js';
 import { loadInstallation } from '../../main/audit/installation.js';
 import { JournalWriteError } from '../../main/audit/journal-writer.js';
 import { FileMacKeyStore } from '../../main/audit/key-store.js';
@@ -21,6 +21,8 @@ import { ExecutorPool } from '../../main/session/executor-pool.js';
 import { createExecutor } from '../../main/targets/registry.js';
 import { loadTargetsFile } from '../../main/targets/targets-file.js';
 import type { ExecutorContext } from '../../main/targets/types.js';
+import { approvalHook } from '../approvals.js';
+import { CliExit } from '../cli-exit.js';
 import { formatResultSet } from '../format-result.js';
 import { ask, confirm, isInteractive } from '../prompt.js';
 
@@ -34,17 +36,11 @@ export interface RunOptions {
   operator?: string;
   journal?: string;
   confirmProtected: string[];
+  approvers?: string;
+  approver?: string;
+  approvalCommand?: string;
 }
 
-/** Exit codes: 0 every run step succeeded, 1 a step failed or the input is bad, 2 refused to start, 130 interrupted. */
-export class CliExit extends Error {
-  constructor(
-    readonly code: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 function parseVars(pairs: readonly string[]): Map<string, string> {
   const vars = new Map<string, string>();
@@ -105,7 +101,7 @@ export async function runCommand(file: string, options: RunOptions): Promise<voi
   if (!options.yes && !interactive) {
     throw new CliExit(2, 'refusing to run: there is no terminal to confirm each step on; pass --yes to run without asking');
   }
-  const runbook: Runbook = await loadRunbook(file);
+  const { runbook, bytes: runbookBytes } = await loadRunbookSnapshot(file);
   const profile = parseProfile(options.profile, runbook.frontMatter?.profile);
   const targetsFile: TargetsFile | null = options.targets ? await loadTargetsFile(options.targets) : null;
   let set;
@@ -141,6 +137,8 @@ export async function runCommand(file: string, options: RunOptions): Promise<voi
   }
 
   const problems = profileProblems(profile, plan, { operatorNamed: Boolean(options.operator) });
+  if (options.approvers && !existsSync(options.approvers)) problems.push(`--approvers ${options.approvers}: no such file`);
+  if (atLeast(profile, 'restricted') && !options.approvers) problems.push('profile restricted: state-changing steps need a second person\'s approval: give --approvers ALLOWED_SIGNERS_FILE');
   if (problems.length > 0) throw new CliExit(1, `${file}: cannot run:\n${problems.map((p) => `  ${p}`).join('\n')}`);
 
   const runId = randomUUID();
@@ -155,6 +153,7 @@ export async function runCommand(file: string, options: RunOptions): Promise<voi
     {
       runId,
       runbook,
+      runbookBytes,
       profile,
       operator: operatorInfo,
       tool: { name: 'runbook-console', version: VERSION },
@@ -195,6 +194,9 @@ export async function runCommand(file: string, options: RunOptions): Promise<voi
     executors: pool,
     outputDir: path.join(journal, 'output'),
     recorder: record,
+    ...(atLeast(profile, 'restricted') && options.approvers
+      ? { approve: approvalHook({ approvers: options.approvers, ...(options.approver ? { approver: options.approver } : {}), ...(options.approvalCommand ? { approvalCommand: options.approvalCommand } : {}), operator: operatorInfo.name, interactive, journal: record, write }) }
+      : {}),
     keepGoing: Boolean(options.keepGoing),
     ...(options.yes
       ? {}

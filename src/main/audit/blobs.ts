@@ -50,7 +50,7 @@ export function hashFile(file: string): Promise<{ sha256: string; bytes: number 
 }
 
 /** Writes small text (result sets as canonical JSON) durably and adopts it as a blob. */
-export function writeSmallBlob(runDir: string, tempFile: string, text: string): BlobRef {
+export function writeSmallBlob(runDir: string, tempFile: string, text: string | Uint8Array): BlobRef {
   writeFileSync(tempFile, text, { mode: 0o600, flush: true });
   return adoptSmallFile(runDir, tempFile);
 }

@@ -19,52 +19,71 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 
 /** The RFC 8785 form of a JSON value. Object properties whose value is undefined are left out, as JSON.stringify does. */
 export function canonicalize(value: unknown): string {
-  return serialize(value, [], '$');
+  return serialize(value, new Set(), []);
 }
 
-function serialize(value: unknown, ancestors: object[], where: string): string {
+// The path is kept as a stack and turned into text only for an error message: building it for every
+// property made canonicalisation the verifier's main cost.
+function where(path: (string | number)[]): string {
+  return `$${path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('')}`;
+}
+
+function serialize(value: unknown, ancestors: Set<object>, path: (string | number)[]): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'boolean':
       return value ? 'true' : 'false';
     case 'number':
       // ECMAScript Number::toString is exactly JCS's number format (RFC 8785 §3.2.2.3); -0 becomes 0.
-      if (!Number.isFinite(value)) throw new CanonicalizeError(`${where}: ${value} has no JSON form`);
+      if (!Number.isFinite(value)) throw new CanonicalizeError(`${where(path)}: ${value} has no JSON form`);
       return JSON.stringify(value);
     case 'string':
-      if (LONE_SURROGATE.test(value)) throw new CanonicalizeError(`${where}: string holds a lone UTF-16 surrogate`);
+      if (LONE_SURROGATE.test(value)) throw new CanonicalizeError(`${where(path)}: string holds a lone UTF-16 surrogate`);
       // JSON.stringify escapes exactly what JCS escapes (", \, and U+0000..U+001F, with the short forms
       // \b \t \n \f \r and lowercase \u00xx otherwise) and leaves everything else literal.
       return JSON.stringify(value);
     case 'object':
       break;
     default:
-      throw new CanonicalizeError(`${where}: a ${typeof value} has no JSON form`);
+      throw new CanonicalizeError(`${where(path)}: a ${typeof value} has no JSON form`);
   }
   const object = value as object;
-  if (ancestors.includes(object)) throw new CanonicalizeError(`${where}: circular reference`);
+  if (ancestors.has(object)) throw new CanonicalizeError(`${where(path)}: circular reference`);
   if (typeof (object as { toJSON?: unknown }).toJSON === 'function') {
-    return serialize((object as { toJSON: () => unknown }).toJSON(), ancestors, where);
+    return serialize((object as { toJSON: () => unknown }).toJSON(), ancestors, path);
   }
-  const inner = [...ancestors, object];
-  if (Array.isArray(object)) {
-    return `[${object
-      .map((item, i) => {
-        if (item === undefined) throw new CanonicalizeError(`${where}[${i}]: undefined has no JSON form`);
-        return serialize(item, inner, `${where}[${i}]`);
-      })
-      .join(',')}]`;
+  ancestors.add(object);
+  try {
+    if (Array.isArray(object)) {
+      const parts: string[] = [];
+      for (let i = 0; i < object.length; i++) {
+        path.push(i);
+        if (object[i] === undefined) throw new CanonicalizeError(`${where(path)}: undefined has no JSON form`);
+        parts.push(serialize(object[i], ancestors, path));
+        path.pop();
+      }
+      return `[${parts.join(',')}]`;
+    }
+    const proto = Object.getPrototypeOf(object);
+    if (proto !== Object.prototype && proto !== null) {
+      throw new CanonicalizeError(`${where(path)}: a ${proto?.constructor?.name ?? 'non-plain'} object has no defined JSON form`);
+    }
+    const record = object as Record<string, unknown>;
+    // Default sort compares UTF-16 code units, which is the order RFC 8785 §3.2.3 prescribes.
+    const keys = Object.keys(record)
+      .filter((k) => record[k] !== undefined)
+      .sort();
+    const parts: string[] = [];
+    for (const k of keys) {
+      if (LONE_SURROGATE.test(k)) throw new CanonicalizeError(`${where(path)}: property name holds a lone UTF-16 surrogate`);
+      path.push(k);
+      parts.push(`${JSON.stringify(k)}:${serialize(record[k], ancestors, path)}`);
+      path.pop();
+    }
+    return `{${parts.join(',')}}`;
+  } finally {
+    ancestors.delete(object);
   }
-  const proto = Object.getPrototypeOf(object);
-  if (proto !== Object.prototype && proto !== null) {
-    throw new CanonicalizeError(`${where}: a ${proto?.constructor?.name ?? 'non-plain'} object has no defined JSON form`);
-  }
-  const record = object as Record<string, unknown>;
-  // Default sort compares UTF-16 code units, which is the order RFC 8785 §3.2.3 prescribes.
-  const keys = Object.keys(record)
-    .filter((k) => record[k] !== undefined)
-    .sort();
-  return `{${keys.map((k) => `${serialize(k, inner, where)}:${serialize(record[k], inner, `${where}.${k}`)}`).join(',')}}`;
 }
 
 // ignoreBOM keeps a byte-order mark in the text (the default drops it silently), so such a line is refused.
@@ -90,9 +109,6 @@ export function parseCanonicalLine(line: string | Uint8Array): CanonicalParse {
   } catch (err) {
     return { error: 'json', detail: (err as Error).message };
   }
-  // JSON.parse keeps the last of duplicate keys silently; two parsers could then disagree on the record.
-  const duplicate = findDuplicateKey(text);
-  if (duplicate !== null) return { error: 'duplicate-key', detail: `duplicate key ${JSON.stringify(duplicate)}` };
   let canonical: string;
   try {
     canonical = canonicalize(value);
@@ -100,6 +116,10 @@ export function parseCanonicalLine(line: string | Uint8Array): CanonicalParse {
     return { error: 'non-canonical', detail: (err as Error).message };
   }
   if (canonical !== text) {
+    // JSON.parse keeps the last of duplicate keys silently; two parsers could then disagree on the record.
+    // Text with a key twice can never equal the re-serialisation, so the scan runs only on a mismatch.
+    const duplicate = findDuplicateKey(text);
+    if (duplicate !== null) return { error: 'duplicate-key', detail: `duplicate key ${JSON.stringify(duplicate)}` };
     const at = firstDifference(canonical, text);
     return { error: 'non-canonical', detail: `differs from RFC 8785 form at character ${at + 1} (expected ${JSON.stringify(canonical.slice(at, at + 12))})` };
   }

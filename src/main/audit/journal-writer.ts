@@ -29,6 +29,10 @@ export interface AppendedRecord {
 export interface JournalWriterOptions {
   keys: MacKeyStore;
   io?: JournalIo;
+  /** The file in the run directory; default journal.jsonl (the access log uses access.jsonl). */
+  file?: string;
+  /** The MAC key's name in the key store; default the run id. */
+  keyId?: string;
 }
 
 export class JournalWriter {
@@ -47,6 +51,8 @@ export class JournalWriter {
     private readonly keys: MacKeyStore,
     state: { fd: number; seq: number; prev: string; key: Buffer; lines: string[] },
     io: JournalIo,
+    readonly fileName: string,
+    private readonly keyId: string,
   ) {
     this.fd = state.fd;
     this.seq = state.seq;
@@ -57,7 +63,7 @@ export class JournalWriter {
   }
 
   get file(): string {
-    return path.join(this.dir, JOURNAL_FILE);
+    return path.join(this.dir, this.fileName);
   }
 
   get count(): number {
@@ -75,7 +81,9 @@ export class JournalWriter {
   /** Starts a new journal in `dir` (which must not hold one). Returns the writer and the MAC key commitment. */
   static create(dir: string, runId: string, options: JournalWriterOptions): { writer: JournalWriter; macKeyCommitment: string } {
     fs.mkdirSync(dir, { recursive: true });
-    const file = path.join(dir, JOURNAL_FILE);
+    const fileName = options.file ?? JOURNAL_FILE;
+    const keyId = options.keyId ?? runId;
+    const file = path.join(dir, fileName);
     let fd: number;
     try {
       fd = fs.openSync(file, 'wx', 0o600);
@@ -83,15 +91,16 @@ export class JournalWriter {
       throw new JournalWriteError(`${file}: cannot create the journal: ${(error as Error).message}`);
     }
     fsyncDir(dir);
-    const k0 = options.keys.create(runId);
+    const k0 = options.keys.create(keyId);
     const commitment = keyCommitment(k0);
-    const writer = new JournalWriter(dir, runId, options.keys, { fd, seq: 0, prev: GENESIS_PREV, key: k0, lines: [] }, options.io ?? nodeIo);
+    const writer = new JournalWriter(dir, runId, options.keys, { fd, seq: 0, prev: GENESIS_PREV, key: k0, lines: [] }, options.io ?? nodeIo, fileName, keyId);
     return { writer, macKeyCommitment: commitment };
   }
 
   /** Reopens a journal after a stop or a crash: a torn tail is set aside and a `log.recovered` record appended. */
   static reopen(dir: string, options: JournalWriterOptions): { writer: JournalWriter; recovery: Recovery | null } {
-    const file = path.join(dir, JOURNAL_FILE);
+    const fileName = options.file ?? JOURNAL_FILE;
+    const file = path.join(dir, fileName);
     const recovery = recoverTornTail(file);
     const text = fs.readFileSync(file, 'utf8');
     const lines = text === '' ? [] : text.slice(0, -1).split('\n');
@@ -99,13 +108,14 @@ export class JournalWriter {
     if (last === undefined) throw new JournalWriteError(`${file}: the journal is empty; start a new run`);
     const lastRecord = JSON.parse(last) as JournalRecord;
     const runId = lastRecord.run;
-    const current = options.keys.loadCurrent(runId);
+    const keyId = options.keyId ?? runId;
+    const current = options.keys.loadCurrent(keyId);
     if (!current) throw new JournalWriteError(`${file}: no MAC key for run ${runId} in this key store; the journal cannot be continued here`);
     if (current.index > lines.length) throw new JournalWriteError(`${file}: the MAC key is ahead of the journal (key ${current.index}, ${lines.length} records)`);
     let key = current.key;
     for (let i = current.index; i < lines.length; i++) key = evolveKey(key);
     const fd = fs.openSync(file, 'a', 0o600);
-    const writer = new JournalWriter(dir, runId, options.keys, { fd, seq: lines.length, prev: sha256Hex(last), key, lines }, options.io ?? nodeIo);
+    const writer = new JournalWriter(dir, runId, options.keys, { fd, seq: lines.length, prev: sha256Hex(last), key, lines }, options.io ?? nodeIo, fileName, keyId);
     if (recovery) writer.append('log.recovered', { ...recovery });
     return { writer, recovery };
   }
@@ -130,7 +140,7 @@ export class JournalWriter {
     this.key.fill(0);
     this.key = next;
     try {
-      this.keys.saveCurrent(this.runId, { index: this.seq + 1, key: this.key });
+      this.keys.saveCurrent(this.keyId, { index: this.seq + 1, key: this.key });
     } catch (error) {
       this.failure = new JournalWriteError(`MAC key store: ${(error as Error).message}; the run stops here`);
       throw this.failure;
@@ -143,7 +153,7 @@ export class JournalWriter {
 
   close(): void {
     fs.closeSync(this.fd);
-    this.keys.close(this.runId);
+    this.keys.close(this.keyId);
     this.key.fill(0);
   }
 }

@@ -26,6 +26,7 @@ export const FAILURES = {
   E_NAMESPACE: 'a signature was made for another purpose (wrong SSHSIG namespace)',
   E_SIGNER: 'the signing key is not an allowed signer',
   E_PRIOR: 'the journal is not an extension of the --prior checkpoint (it was rewritten after that checkpoint was taken)',
+  E_APPROVAL: 'a state-changing block of a RESTRICTED run ran without a valid second-person approval of its step.started record',
   E_BUNDLE: 'the evidence bundle is incomplete or its files do not match SHA256SUMS',
 } as const;
 

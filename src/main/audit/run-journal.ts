@@ -8,7 +8,7 @@ import type { Binding } from '../session/binding.js';
 import type { BlockOutcome, RunRecorder, RunSummary, StepOutcome } from '../session/runner.js';
 import { isStateChanging } from '../session/state-change.js';
 import { adoptBlob, adoptSmallFile, writeSmallBlob } from './blobs.js';
-import { type AppendedRecord, JournalWriter } from './journal-writer.js';
+import { type AppendedRecord, type JournalIo, JournalWriter } from './journal-writer.js';
 import type { MacKeyStore } from './key-store.js';
 import type { Installation } from './installation.js';
 import { type SealReason, type SealResult, seal } from './seal.js';
@@ -30,7 +30,8 @@ export function currentOperator(name?: string): Operator {
 export interface RunStartInfo {
   runId: string;
   runbook: Runbook;
-  /** The runbook's bytes as loaded (its hash is what runs). */
+  /** The runbook's bytes as loaded (its hash is what runs); a copy is kept as a blob. */
+  runbookBytes: Uint8Array;
   profile: Profile;
   operator: Operator;
   tool: { name: string; version: string };
@@ -77,11 +78,12 @@ export class RunJournal implements RunRecorder {
     return this.writer.dir;
   }
 
-  static start(dir: string, info: RunStartInfo, keys: MacKeyStore, installation: Installation, options: { retentionDays: number | null; sealEvery?: number }): RunJournal {
-    const { writer, macKeyCommitment } = JournalWriter.create(dir, info.runId, { keys });
+  static start(dir: string, info: RunStartInfo, keys: MacKeyStore, installation: Installation, options: { retentionDays: number | null; sealEvery?: number; io?: JournalIo }): RunJournal {
+    const { writer, macKeyCommitment } = JournalWriter.create(dir, info.runId, { keys, ...(options.io ? { io: options.io } : {}) });
     const journal = new RunJournal(writer, info.runId, installation, options.retentionDays, options.sealEvery ?? SEAL_EVERY);
+    const runbookBlob = writeSmallBlob(dir, path.join(dir, '.runbook.tmp'), Buffer.from(info.runbookBytes));
     writer.append('run.started', {
-      runbook: { path: info.runbook.file, sha256: info.runbook.sha256, title: info.runbook.title },
+      runbook: { path: info.runbook.file, sha256: info.runbook.sha256, title: info.runbook.title, blob: runbookBlob.path, bytes: runbookBlob.bytes },
       profile: info.profile,
       operator: { name: info.operator.name, os_user: info.operator.osUser, hostname: info.operator.hostname },
       tool: info.tool,
@@ -145,6 +147,11 @@ export class RunJournal implements RunRecorder {
         info: output.streams.info,
       },
     });
+  }
+
+  /** The step.started record of a block that is about to run (what an approver signs). */
+  startedRecord(blockId: string): AppendedRecord | null {
+    return this.started.get(blockId) ?? null;
   }
 
   stepSkipped(event: { step: Step; reason: string; by: 'plan' | 'operator' }): void {

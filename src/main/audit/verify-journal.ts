@@ -66,8 +66,7 @@ export function checkJournal(bytes: Buffer, options: JournalCheckOptions): Check
   if (options.macKey) {
     const macs = new MacVerifier(options.macKey);
     records.forEach((record, i) => {
-      const { mac, ...unsigned } = record;
-      if (macs.expected(i, unsignedLine(unsigned)) !== mac) fail('E_MAC', `record ${i} (${record.type}): MAC does not match`, { record: i, line: i + 1 });
+      if (macs.expected(i, withoutMac(rawLines[i] as string, record)) !== record.mac) fail('E_MAC', `record ${i} (${record.type}): MAC does not match`, { record: i, line: i + 1 });
     });
   } else {
     warnings.push({ code: 'W_MAC_UNCHECKED', record: null, line: null, detail: 'no verification key for this run was found or given (--mac-key)' });
@@ -111,6 +110,17 @@ function checkOrder(records: JournalRecord[], lines: string[]): void {
       fail('E_RECORD_CHANGED', `record ${i - 1} was changed: record ${i}'s prev hash does not match it`, { record: i - 1, line: i });
     }
   });
+}
+
+/**
+ * The canonical record without its `mac`, cut from the (already checked canonical) line: keys are sorted,
+ * and every top-level key after "mac" holds a string or number, so the last `,"mac":"` is the top-level one.
+ */
+function withoutMac(line: string, record: JournalRecord): string {
+  const field = `,"mac":"${record.mac}"`;
+  const at = line.lastIndexOf(field);
+  if (at < 0) return unsignedLine((({ mac: _mac, ...unsigned }) => unsigned)(record));
+  return line.slice(0, at) + line.slice(at + field.length);
 }
 
 function checkTime(records: JournalRecord[], warnings: Finding<WarningCode>[]): void {

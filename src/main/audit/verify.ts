@@ -8,6 +8,7 @@ import type { MacKeyStore } from './key-store.js';
 import { type FailureCode, type Finding, VerifyFailure, type WarningCode, fail } from './reasons.js';
 import { CHECKPOINT_FILE, JOURNAL_FILE, type JournalRecord } from './record.js';
 import { checkJournal } from './verify-journal.js';
+import { checkApprovals } from './verify-approvals.js';
 import { checkSeals } from './verify-seal.js';
 
 export const MAC_KEY_FILE = 'mac-key.txt';
@@ -40,9 +41,15 @@ export interface VerifySummary {
 
 export type VerifyResult = VerifySummary | { ok: false; failure: Finding<FailureCode> };
 
+export interface InspectedRun {
+  summary: VerifySummary;
+  records: JournalRecord[];
+  lines: string[];
+}
+
 export async function verifyRun(dir: string, options: VerifyOptions = {}): Promise<VerifyResult> {
   try {
-    return await verifyOrThrow(dir, options);
+    return (await inspectRun(dir, options)).summary;
   } catch (error) {
     if (error instanceof VerifyFailure) return { ok: false, failure: error.finding };
     throw error;
@@ -53,7 +60,8 @@ function readOptional(file: string): string | null {
   return existsSync(file) ? readFileSync(file, 'utf8') : null;
 }
 
-async function verifyOrThrow(dir: string, options: VerifyOptions): Promise<VerifySummary> {
+/** Verifies and returns the records too; throws VerifyFailure on the first problem. */
+export async function inspectRun(dir: string, options: VerifyOptions): Promise<InspectedRun> {
   const journalFile = path.join(dir, JOURNAL_FILE);
   if (!existsSync(journalFile)) throw new Error(`${dir}: no ${JOURNAL_FILE} here (give a run directory or an exported bundle)`);
   const bundle = existsSync(path.join(dir, SUMS_FILE));
@@ -76,10 +84,11 @@ async function verifyOrThrow(dir: string, options: VerifyOptions): Promise<Verif
     { allowUnsealed: Boolean(options.allowUnsealed), allowedSigners: options.allowedSigners ?? null, prior: options.prior ?? null },
     warnings,
   );
+  checkApprovals(records, lines);
   await checkBlobs(dir, records);
   const finished = records.filter((r) => r.type === 'step.finished');
   const runFinished = records.findLast((r) => r.type === 'run.finished');
-  return {
+  const summary: VerifySummary = {
     ok: true,
     runId: first.run,
     kind: bundle ? 'bundle' : 'run directory',
@@ -97,6 +106,7 @@ async function verifyOrThrow(dir: string, options: VerifyOptions): Promise<Verif
     macChecked: checked.macChecked,
     warnings,
   };
+  return { summary, records, lines };
 }
 
 function peekRunId(bytes: Buffer): string | null {
@@ -127,6 +137,8 @@ function findMacKey(dir: string, runId: string | null, options: VerifyOptions): 
 }
 
 async function checkBlobs(dir: string, records: JournalRecord[]): Promise<void> {
+  const runbook = (records[0]?.data.runbook ?? {}) as { blob?: string; sha256?: string };
+  if (runbook.blob) await checkBlob(dir, runbook.blob, runbook.sha256, 0);
   for (const [i, record] of records.entries()) {
     if (record.type !== 'step.finished') continue;
     const output = record.data.output as { blob?: string; sha256?: string; bytes?: number; index_blob?: string } | undefined;
@@ -135,14 +147,17 @@ async function checkBlobs(dir: string, records: JournalRecord[]): Promise<void> 
     if (output.index_blob) refs.push([output.index_blob, output.index_blob.split('/').pop()]);
     const results = (record.data.outcome as { results_blob?: string | null } | undefined)?.results_blob;
     if (results) refs.push([results, results.split('/').pop()]);
-    for (const [rel, sha] of refs) {
-      const file = path.join(dir, rel);
-      if (!/^blobs\/[0-9a-f]{64}$/.test(rel)) fail('E_BLOB', `record ${i} names blob "${rel}", which is not a blob path`, { record: i, line: i + 1 });
-      if (!existsSync(file)) fail('E_BLOB', `record ${i}: ${rel} is missing`, { record: i, line: i + 1 });
-      const actual = await hashFile(file);
-      if (actual.sha256 !== sha || rel !== `blobs/${actual.sha256}`) fail('E_BLOB', `record ${i}: ${rel} does not match its hash (it is ${actual.sha256})`, { record: i, line: i + 1 });
-    }
+    for (const [rel, sha] of refs) await checkBlob(dir, rel, sha, i);
   }
+}
+
+async function checkBlob(dir: string, rel: string, sha: string | undefined, i: number): Promise<void> {
+  const at = { record: i, line: i + 1 };
+  if (!/^blobs\/[0-9a-f]{64}$/.test(rel)) fail('E_BLOB', `record ${i} names blob "${rel}", which is not a blob path`, at);
+  const file = path.join(dir, rel);
+  if (!existsSync(file)) fail('E_BLOB', `record ${i}: ${rel} is missing`, at);
+  const actual = await hashFile(file);
+  if (actual.sha256 !== sha || rel !== `blobs/${actual.sha256}`) fail('E_BLOB', `record ${i}: ${rel} does not match its hash (it is ${actual.sha256})`, at);
 }
 
 /** A bundle's SHA256SUMS lists every file it ships; each must be present and match. */

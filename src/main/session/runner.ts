@@ -76,6 +76,11 @@ export interface RunSessionOptions {
   confirmProtected: (targetName: string, step: Step, block: Block) => Promise<boolean>;
   onEvent?: (event: RunEvent) => void;
   recorder?: RunRecorder;
+  /**
+   * Asks for a second person's approval of a state-changing block, after its step.started record is
+   * written; resolves null when approved, else why not (the block then does not run).
+   */
+  approve?: (event: { step: Step; block: Block; binding: Binding }) => Promise<string | null>;
 }
 
 export class SnapshotMismatchError extends Error {}
@@ -204,10 +209,18 @@ export class RunSession {
     const recorder = new OutputRecorder(this.options.outputDir, block.id);
     this.emit({ type: 'block-start', step, block, binding });
 
-    this.current = executor.start(request);
-    if (this.cancelled) this.current.cancel();
-    const raw = await this.current.result;
-    this.current = null;
+    // RESTRICTED: a second person approves each state-changing block after its step.started is recorded.
+    const refusal = this.options.approve && isStateChanging(block) ? await this.options.approve({ step, block, binding }) : null;
+    let raw: ExecutionResult;
+    if (refusal !== null) {
+      const now = new Date().toISOString();
+      raw = { status: 'error', exitCode: null, signal: null, error: `not approved: ${refusal}`, resultSets: [], startedAt: now, endedAt: now, durationMs: 0, target: { name: binding.targetName, kind: binding.target.kind, endpoint: '(not contacted)' }, notes: [] };
+    } else {
+      this.current = executor.start(request);
+      if (this.cancelled) this.current.cancel();
+      raw = await this.current.result;
+      this.current = null;
+    }
     for (const stream of ['stdout', 'stderr', 'info'] as const) {
       forward({ stream, data: '', at: new Date().toISOString() }, this.masker.flush(stream));
     }

@@ -1,0 +1,138 @@
+// Audit journal benchmarks, each a ratio against a baseline over the same bytes in the same process:
+//   append: JournalWriter.append (canonical JSON, prev hash, MAC, write + fsync, MAC key update + fdatasync)
+//           vs a bare fs.writeSync + fs.fsyncSync loop writing the same lines to another file;
+//   verify: verifyRun over a sealed journal (parse, canonical check, chain, MACs, Merkle root, signature)
+//           vs `sha256sum` over the same journal file.
+import { spawnSync } from 'node:child_process';
+import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { loadInstallation } from '../dist/main/audit/installation.js';
+import { JournalWriter } from '../dist/main/audit/journal-writer.js';
+import { FileMacKeyStore } from '../dist/main/audit/key-store.js';
+import { seal } from '../dist/main/audit/seal.js';
+import { verifyRun } from '../dist/main/audit/verify.js';
+
+const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))];
+const sum = (xs) => xs.reduce((a, b) => a + b, 0);
+
+/** A record like a real step.finished: a few hundred bytes of data. */
+const payload = (i) => ({
+  step: { id: `section/step-${i}` },
+  block: { id: `section/step-${i}#1` },
+  outcome: { status: 'succeeded', exit_code: 0, signal: null, ok: true },
+  output: { blob: `blobs/${'a'.repeat(64)}`, bytes: 1234, sha256: 'b'.repeat(64) },
+  notes: [`note ${i}`],
+});
+
+/** In-memory key store, so setup of the large verify journal is not bound by fsync. */
+class MemoryKeys {
+  keys = new Map();
+  create(id) {
+    const key = Buffer.alloc(32, 7);
+    this.keys.set(`${id}.v`, Buffer.from(key));
+    this.keys.set(id, { index: 0, key });
+    return key;
+  }
+  loadCurrent(id) {
+    return this.keys.get(id) ?? null;
+  }
+  saveCurrent(id, current) {
+    this.keys.set(id, { index: current.index, key: Buffer.from(current.key) });
+  }
+  verificationKey(id) {
+    return this.keys.get(`${id}.v`) ?? null;
+  }
+  close() {}
+}
+
+export async function journalBench(options = {}) {
+  const records = options.records ?? 1000;
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-journal-'));
+  try {
+    // Append: the real writer and key store, fsync and all.
+    const { writer } = JournalWriter.create(path.join(dir, 'run'), 'bench-run-0001', { keys: new FileMacKeyStore(path.join(dir, 'keys')) });
+    const appendMs = [];
+    for (let i = 0; i < records; i++) {
+      const t0 = performance.now();
+      writer.append('step.finished', payload(i));
+      appendMs.push(performance.now() - t0);
+    }
+    writer.close();
+    const lines = writer.lines.map((l) => Buffer.from(`${l}\n`));
+    const fd = openSync(path.join(dir, 'bare.jsonl'), 'w');
+    const bareMs = [];
+    for (const line of lines) {
+      const t0 = performance.now();
+      writeSync(fd, line);
+      fsyncSync(fd);
+      bareMs.push(performance.now() - t0);
+    }
+    closeSync(fd);
+
+    // Verify: a large sealed journal, built without fsync, checked end to end.
+    const big = options.verifyRecords ?? 50_000;
+    const keys = new MemoryKeys();
+    const noSync = { writeSync: (f, b, o, l) => writeSync(f, b, o, l), fsyncSync: () => undefined };
+    const { writer: bigWriter, macKeyCommitment } = JournalWriter.create(path.join(dir, 'big'), 'bench-run-0002', { keys, io: noSync });
+    const installation = await loadInstallation(path.join(dir, 'keys', 'installation_ed25519'));
+    bigWriter.append('run.started', { profile: 'standard', mac_key_sha256: macKeyCommitment, installation: { id: installation.id, public_key: installation.key.publicKeyLine } });
+    for (let i = 1; i < big; i++) bigWriter.append('step.note', payload(i)); // no blobs to hash: the journal alone is measured
+    bigWriter.append('run.finished', { ok: true });
+    await seal(bigWriter, installation, { reason: 'run-end', retentionDays: null });
+    bigWriter.close();
+    const journalFile = path.join(dir, 'big', 'journal.jsonl');
+    const bytes = statSync(journalFile).size;
+    const verifyMs = [];
+    const shaMs = [];
+    const runs = options.runs ?? 5;
+    for (let r = 0; r < runs; r++) {
+      let t0 = performance.now();
+      const result = await verifyRun(path.join(dir, 'big'), { keys, allowUnsealed: false });
+      verifyMs.push(performance.now() - t0);
+      if (!result.ok) throw new Error(`verify failed on the bench journal: ${JSON.stringify(result.failure)}`);
+      t0 = performance.now();
+      const sha = spawnSync('sha256sum', [journalFile], { stdio: 'ignore' });
+      shaMs.push(performance.now() - t0);
+      if (sha.status !== 0) throw new Error('sha256sum failed');
+    }
+    const mb = bytes / 1e6;
+    return {
+      name: 'journal',
+      append: {
+        records,
+        recordsPerSecond: records / (sum(appendMs) / 1000),
+        p50: quantile(appendMs, 0.5),
+        p99: quantile(appendMs, 0.99),
+        bareRecordsPerSecond: records / (sum(bareMs) / 1000),
+        bareP99: quantile(bareMs, 0.99),
+        ratio: sum(appendMs) / sum(bareMs),
+      },
+      verify: {
+        records: big + 2,
+        megabytes: mb,
+        medianMs: quantile(verifyMs, 0.5),
+        sha256sumMs: quantile(shaMs, 0.5),
+        mbPerSecond: mb / (quantile(verifyMs, 0.5) / 1000),
+        sha256sumMbPerSecond: mb / (quantile(shaMs, 0.5) / 1000),
+        ratio: quantile(verifyMs, 0.5) / quantile(shaMs, 0.5),
+      },
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function printJournal(r) {
+  const a = r.append;
+  console.log(`journal append: ${a.records} records, each written and fsync'd before append() returns`);
+  console.log(`  JournalWriter.append      ${a.recordsPerSecond.toFixed(0)} records/s  p50 ${a.p50.toFixed(2)} ms  p99 ${a.p99.toFixed(2)} ms`);
+  console.log(`  writeSync + fsyncSync     ${a.bareRecordsPerSecond.toFixed(0)} records/s  p99 ${a.bareP99.toFixed(2)} ms (same bytes)`);
+  console.log(`  ratio: ${a.ratio.toFixed(2)}× the bare loop's time (the MAC key's fdatasync is the second flush per record)`);
+  const v = r.verify;
+  console.log(`journal verify: ${v.records} records, ${v.megabytes.toFixed(1)} MB, sealed`);
+  console.log(`  runbook verify            median ${v.medianMs.toFixed(0)} ms  (${v.mbPerSecond.toFixed(1)} MB/s)`);
+  console.log(`  sha256sum                 median ${v.sha256sumMs.toFixed(0)} ms  (${v.sha256sumMbPerSecond.toFixed(0)} MB/s)`);
+  console.log(`  ratio: ${v.ratio.toFixed(1)}× sha256sum's time`);
+}

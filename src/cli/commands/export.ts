@@ -1,0 +1,55 @@
+// `runbook export DIR --out OUTDIR [--key FILE | --agent] [--pdf]`: the signed evidence bundle.
+import { ExportError, exportBundle, type OperatorSigner } from '../../main/audit/export.js';
+import { loadInstallation } from '../../main/audit/installation.js';
+import { FileMacKeyStore } from '../../main/audit/key-store.js';
+import { VerifyFailure } from '../../main/audit/reasons.js';
+import { SshSignerError, agentSigner, keyFileSigner } from '../../main/audit/ssh-signers.js';
+import { ask, isInteractive } from '../prompt.js';
+import { CliExit } from '../cli-exit.js';
+
+export interface ExportCommandOptions {
+  out: string;
+  key?: string;
+  agent?: boolean;
+  agentKey?: string;
+  pdf?: boolean;
+}
+
+async function operatorSigner(options: ExportCommandOptions): Promise<OperatorSigner | null> {
+  if (options.key && options.agent) throw new CliExit(2, 'give --key or --agent, not both');
+  try {
+    if (options.agent) {
+      const signer = await agentSigner(options.agentKey ? { publicKey: options.agentKey } : {});
+      return { signer, publicKeyLine: signer.publicKeyLine };
+    }
+    if (options.key) {
+      let signer;
+      try {
+        signer = await keyFileSigner(options.key, process.env.RUNBOOK_KEY_PASSPHRASE);
+      } catch (error) {
+        // An encrypted key: ask for its passphrase on the terminal (never stored).
+        if (!isInteractive() || !/passphrase|encrypted/i.test((error as Error).message)) throw error;
+        signer = await keyFileSigner(options.key, await ask(`Passphrase for ${options.key}: `, { secret: true }));
+      }
+      return { signer, publicKeyLine: signer.publicKeyLine };
+    }
+  } catch (error) {
+    if (error instanceof CliExit) throw error;
+    throw new CliExit(1, `${options.key ?? 'ssh-agent'}: ${(error as Error).message}`);
+  }
+  return null;
+}
+
+export async function exportCommand(dir: string, options: ExportCommandOptions): Promise<void> {
+  const signer = await operatorSigner(options);
+  try {
+    const result = await exportBundle(dir, { out: options.out, operatorSigner: signer, pdf: Boolean(options.pdf), keys: new FileMacKeyStore(), installation: await loadInstallation() });
+    if (result.accessNote) process.stderr.write(`runbook: note: ${result.accessNote}\n`);
+    if (result.closedInterrupted) process.stdout.write(`note: run ${result.runId} was interrupted; its end was recorded and sealed before export\n`);
+    process.stdout.write(`exported run ${result.runId} to ${result.out} (${result.files.length} files), signed by ${result.principal} ${result.signerFingerprint}\nverify: cd ${result.out} && sha256sum -c SHA256SUMS && python3 verify.py .  (see VERIFY.md)\n`);
+  } catch (error) {
+    if (error instanceof ExportError || error instanceof SshSignerError) throw new CliExit(1, error.message);
+    if (error instanceof VerifyFailure) throw new CliExit(1, `${dir}: the run does not verify, so it is not exported: ${error.message}`);
+    throw error;
+  }
+}

@@ -1,0 +1,27 @@
+// Access to a run's record is itself recorded: every export and verification of a run directory appends
+// to access.jsonl beside the journal — same format and integrity as the journal, its own chain — so the
+// sealed journal stays untouched while who looked at it, and when, is kept.
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { JournalWriter } from './journal-writer.js';
+import type { MacKeyStore } from './key-store.js';
+import { ACCESS_FILE } from './record.js';
+
+/**
+ * The access log's MAC key is named for the run and the directory it lives in, so a copy of a run
+ * directory (an auditor's working copy) keeps its own chain instead of advancing the original's key.
+ */
+export function accessKeyId(runId: string, runDir: string): string {
+  return `${runId}-access-${createHash('sha256').update(path.resolve(runDir)).digest('hex').slice(0, 12)}`;
+}
+
+export function recordAccess(runDir: string, runId: string, type: 'export' | 'verify', data: Record<string, unknown>, keys: MacKeyStore): void {
+  const options = { keys, file: ACCESS_FILE, keyId: accessKeyId(runId, runDir) };
+  const writer = existsSync(path.join(runDir, ACCESS_FILE)) ? JournalWriter.reopen(runDir, options).writer : JournalWriter.create(runDir, runId, options).writer;
+  try {
+    writer.append(type, data);
+  } finally {
+    writer.close();
+  }
+}

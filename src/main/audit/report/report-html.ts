@@ -1,0 +1,263 @@
+// report.html: a rendering of report.json for people. It is evidence too, so it is one self-contained file
+// that loads nothing and runs nothing: no scripts, no external resources, a CSP that forbids both should
+// a hostile string ever get past the escaping, and every value taken from the run passes through escapeHtml.
+import type { Report, ReportBlock, ReportEvent, ReportStep } from './report-model.js';
+
+// The CSP is the second line of defence: even unescaped markup could not fetch or execute anything.
+const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/**
+ * Text as HTML character data or a quoted attribute value. C0 control characters (other than tab, LF and
+ * CR) and DEL become their visible Unicode control pictures: HTML treats them as parse errors and a
+ * terminal escape sequence in an output would otherwise be invisible in the very record meant to show it.
+ */
+export function escapeHtml(text: string): string {
+  return text
+    .replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] as string)
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, (c) => String.fromCharCode(c === '\u007F' ? 0x2421 : 0x2400 + c.charCodeAt(0)));
+}
+
+/** Any recorded value as text: records hold JSON, so objects and arrays are shown as compact JSON. */
+function show(value: unknown): string {
+  if (value === null || value === undefined || value === '') return '—';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
+
+const esc = (value: unknown) => escapeHtml(show(value));
+
+/** A definition list of label → value; the labels are ours, the values are escaped. */
+function facts(rows: [string, unknown][]): string {
+  return `<dl>${rows.map(([label, value]) => `<dt>${escapeHtml(label)}</dt><dd>${esc(value)}</dd>`).join('')}</dl>`;
+}
+
+/** A recorded object (target, ran-on details) with every key shown, in the order recorded. */
+function objectFacts(object: Record<string, unknown> | null): string {
+  if (!object || Object.keys(object).length === 0) return '<p class="muted">—</p>';
+  return facts(Object.entries(object));
+}
+
+// Class names come from this fixed map, never from recorded text.
+function statusClass(status: string | null, ok: boolean | null = null): string {
+  if (ok === true || status === 'succeeded' || status === 'ok') return 'good';
+  if (ok === false || status === 'failed' || status === 'error' || status === 'refused' || status === 'timeout') return 'bad';
+  return 'neutral';
+}
+
+const badge = (text: string, cls: string) => `<span class="badge ${cls}">${escapeHtml(text)}</span>`;
+
+// Event data is free-form; long values (signatures, checkpoint texts) are cut here and kept whole in report.json.
+const EVENT_VALUE_CHARS = 160;
+const HIDDEN_EVENT_KEYS = new Set(['signature', 'consistency_proof', 'text', 'signer']);
+
+function eventSummary(event: ReportEvent): string {
+  return Object.entries(event.data)
+    .filter(([key]) => !HIDDEN_EVENT_KEYS.has(key))
+    .map(([key, value]) => {
+      const text = show(value);
+      return `${key}: ${text.length > EVENT_VALUE_CHARS ? `${text.slice(0, EVENT_VALUE_CHARS)}…` : text}`;
+    })
+    .join('; ');
+}
+
+interface TimelineEntry {
+  seq: number;
+  time: string;
+  what: string;
+  detail: string;
+}
+
+/** Events and block starts/ends, plus the run's skipped steps and its start and end, in record order. */
+function timeline(report: Report): TimelineEntry[] {
+  const entries: TimelineEntry[] = [];
+  for (const step of report.steps) {
+    for (const block of step.blocks) {
+      entries.push({ seq: block.records.started, time: block.startedAt, what: 'block started', detail: `${step.title} — block ${block.id} on ${show(block.target.name ?? block.target.kind)}` });
+      if (block.records.finished !== null) {
+        entries.push({ seq: block.records.finished, time: block.endedAt ?? '', what: 'block finished', detail: `${step.title} — block ${block.id}: ${block.status}${block.exitCode === null ? '' : `, exit ${block.exitCode}`}` });
+      }
+    }
+  }
+  for (const event of report.events) entries.push({ seq: event.seq, time: event.time, what: event.type, detail: eventSummary(event) });
+  // Skipped steps and the run's own start and end are not events in the model; the full records carry them.
+  for (const record of report.records) {
+    const type = record.type;
+    if (type !== 'run.started' && type !== 'run.finished' && type !== 'step.skipped') continue;
+    const data = (record.data ?? {}) as Record<string, unknown>;
+    const step = (data.step ?? {}) as Record<string, unknown>;
+    const detail = type === 'step.skipped' ? `${show(step.title ?? step.id)}: ${show(data.reason)}` : type === 'run.finished' ? `ok: ${show(data.ok)}` : `runbook ${report.runbook.title}`;
+    entries.push({ seq: Number(record.seq), time: String(record.time), what: type, detail });
+  }
+  return entries.sort((a, b) => a.seq - b.seq);
+}
+
+function summarySection(report: Report): string {
+  const { run, seal } = report;
+  const counts = Object.entries(run.counts).map(([status, n]) => `${status} ${n}`).join(', ');
+  const tool = report.environment.tool;
+  return `<section id="summary"><h2>Summary</h2>
+${facts([
+  ['Runbook', report.runbook.title],
+  ['Runbook file', report.runbook.path],
+  ['Runbook SHA-256', report.runbook.sha256],
+  ['Run id', run.id],
+  ['Outcome', run.outcome],
+  ['Profile', run.profile],
+  ['Operator', `${run.operator.name} (${run.operator.osUser}@${run.operator.hostname})`],
+  ['Installation', run.installation.id],
+  ['Started', run.startedAt],
+  ['Ended', run.endedAt],
+  ['Steps', counts],
+  ['Records', report.verification.records],
+  ['Retention', run.retentionDays === null ? null : `${run.retentionDays} days`],
+  ['Tool', `${show(tool.name)} ${show(tool.version)}`],
+])}
+<h3>Seal</h3>
+${
+  seal
+    ? `${facts([
+        ['Sealed records', seal.size],
+        ['Merkle root', seal.root],
+        ['Signer fingerprint', seal.signerFingerprint],
+        ['Signer key', seal.signer],
+      ])}<pre>${escapeHtml(seal.checkpoint)}</pre>`
+    : '<p class="bad">This run was never sealed.</p>'
+}
+</section>`;
+}
+
+function warningsSection(report: Report): string {
+  const items = report.warnings.map((w) => `<li><code>${escapeHtml(w.code)}</code>${w.record === null ? '' : ` (record ${w.record})`}: ${escapeHtml(w.detail)}</li>`);
+  return `<section id="warnings"><h2>Warnings</h2>${items.length ? `<ul class="warnings">${items.join('')}</ul>` : '<p class="muted">None.</p>'}</section>`;
+}
+
+function timelineSection(report: Report): string {
+  const rows = timeline(report).map((e) => `<tr><td class="num">${e.seq}</td><td class="nowrap">${esc(e.time)}</td><td class="nowrap">${esc(e.what)}</td><td>${esc(e.detail)}</td></tr>`);
+  return `<section id="timeline"><h2>Timeline</h2>
+<table><thead><tr><th>Record</th><th>Time (UTC)</th><th>What</th><th>Detail</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+}
+
+function approvalsFor(report: Report, step: ReportStep, block: ReportBlock): string {
+  const approvals = report.events.filter((e) => {
+    const d = e.data as { step?: { id?: unknown }; block?: { id?: unknown } };
+    return e.type === 'approval' && d.step?.id === step.id && d.block?.id === block.id;
+  });
+  if (approvals.length === 0) return '';
+  const items = approvals.map((e) => `<li>${esc(e.time)} record ${e.seq}: ${e.data.granted === true ? 'granted' : 'refused'} — ${esc(e.data.approver)} ${esc(e.data.fingerprint ?? e.data.reason)}</li>`);
+  return `<h5>Approvals</h5><ul>${items.join('')}</ul>`;
+}
+
+function blockSection(report: Report, step: ReportStep, block: ReportBlock): string {
+  const { operator } = report.run;
+  const resultSets = block.resultSets.map((r) => `<tr><td>${esc(r.command)}</td><td>${esc(r.columns.join(', '))}</td><td class="num">${esc(r.rowCount)}</td></tr>`);
+  const output = block.output;
+  return `<article class="block">
+<h4>Block ${esc(block.id)} <span class="muted">(line ${block.line}, ${esc(block.action)}${block.lang ? `, ${esc(block.lang)}` : ''})</span> ${badge(block.status, statusClass(block.status, block.ok))}${block.stateChanging ? ` ${badge('state-changing', 'warn')}` : ''}</h4>
+<h5>Command</h5><pre class="command">${escapeHtml(block.command)}</pre>
+<p class="hash">SHA-256 ${esc(block.commandSha256)}</p>
+<div class="columns"><div><h5>Target</h5>${objectFacts(block.target)}</div><div><h5>Ran on</h5>${objectFacts(block.ranOn)}</div></div>
+<h5>Who and when</h5>
+${facts([
+  ['Operator', `${operator.name} (${operator.osUser}@${operator.hostname})`],
+  ['Started', block.startedAt],
+  ['Ended', block.endedAt],
+  ['Duration', block.durationMs === null ? null : `${block.durationMs} ms`],
+  ['Records', `${block.records.started} (started), ${block.records.finished ?? '—'} (finished)`],
+])}
+${approvalsFor(report, step, block)}
+<h5>Outcome</h5>
+${facts([
+  ['Status', block.status],
+  ['Exit code', block.exitCode],
+  ['Signal', block.signal],
+  ['Verdict', block.verdict],
+  ['Error', block.error],
+])}
+${block.reasons.length ? `<ul>${block.reasons.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>` : ''}
+${resultSets.length ? `<h5>Result sets</h5><table><thead><tr><th>Command</th><th>Columns</th><th>Rows</th></tr></thead><tbody>${resultSets.join('')}</tbody></table>` : ''}
+${block.notes.length ? `<h5>Notes</h5><ul>${block.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : ''}
+${
+  output
+    ? `<h5>Output</h5>
+${facts([
+  ['SHA-256', output.sha256],
+  ['Bytes', output.bytes],
+  ['Blob', output.blob],
+  ['stdout', output.stdout ? `${output.stdout.bytes} bytes, SHA-256 ${output.stdout.sha256}` : null],
+  ['stderr', output.stderr ? `${output.stderr.bytes} bytes, SHA-256 ${output.stderr.sha256}` : null],
+])}
+${output.excerptTruncated ? '<p class="muted">Excerpt: the start and end of the output; the whole output is the blob named above.</p>' : ''}
+<pre class="output">${escapeHtml(output.excerpt)}</pre>`
+    : '<p class="muted">No output was recorded.</p>'
+}
+</article>`;
+}
+
+function stepSection(report: Report, step: ReportStep, index: number): string {
+  return `<section class="step">
+<h3>${index + 1}. ${esc(step.title)} ${badge(step.status, statusClass(step.status))}</h3>
+<p class="muted">Step ${esc(step.id)}, runbook line ${step.line}${step.profile ? `, profile ${esc(step.profile)}` : ''}${step.reason ? ` — ${esc(step.reason)}` : ''}</p>
+${step.blocks.map((b) => blockSection(report, step, b)).join('\n')}
+</section>`;
+}
+
+function verifySection(report: Report): string {
+  const { verification } = report;
+  return `<section id="verify"><h2>How to verify</h2>
+<p>Run these in the evidence bundle's directory, offline. <code>VERIFY.md</code> explains what each proves.</p>
+<ol class="commands">${verification.commands.map((c) => `<li><pre>${escapeHtml(c)}</pre></li>`).join('')}</ol>
+${facts([
+  ['Journal SHA-256', verification.journalSha256],
+  ['Journal records', verification.records],
+  ['Report generated', report.generatedAt],
+])}
+</section>`;
+}
+
+const STYLE = `
+body { font: 14px/1.45 system-ui, sans-serif; color: #1a1a1a; margin: 2em auto; max-width: 60em; padding: 0 1em; }
+h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { border-bottom: 2px solid #ccc; margin-top: 2em; }
+h4 { margin: 0 0 0.5em; } h5 { margin: 1em 0 0.3em; font-size: 0.95em; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.15em 1em; margin: 0.3em 0; }
+dt { font-weight: 600; } dd { margin: 0; overflow-wrap: anywhere; }
+pre { background: #f5f5f5; border: 1px solid #ddd; padding: 0.5em; white-space: pre-wrap; overflow-wrap: anywhere; font-size: 12px; }
+table { border-collapse: collapse; width: 100%; font-size: 12px; } th { white-space: nowrap; } th, td { border: 1px solid #ddd; padding: 0.2em 0.4em; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+.num { text-align: right; white-space: nowrap; } .nowrap { white-space: nowrap; } .muted { color: #666; } .hash { font-family: monospace; font-size: 11px; color: #555; }
+.block { border: 1px solid #ccc; border-radius: 4px; padding: 0.8em; margin: 0.8em 0; }
+.columns { display: grid; grid-template-columns: 1fr 1fr; gap: 1em; }
+.badge { font-size: 0.75em; padding: 0.1em 0.5em; border-radius: 3px; border: 1px solid; vertical-align: middle; }
+.good { color: #135e13; } .bad { color: #a11; } .warn { color: #8a5a00; } .neutral { color: #444; }
+@media print {
+  body { margin: 0; max-width: none; font-size: 11px; }
+  h2 { break-after: avoid; } h3, h4, h5 { break-after: avoid; }
+  .block, tr, dl { break-inside: avoid; }
+  pre { break-inside: auto; }
+}
+`;
+
+export function renderReportHtml(report: Report): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${CSP}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Run report: ${esc(report.runbook.title)} (${esc(report.run.id)})</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<header><h1>${esc(report.runbook.title)}</h1><p>Run ${esc(report.run.id)} — ${badge(report.run.outcome, statusClass(report.run.outcome))}</p></header>
+${summarySection(report)}
+${warningsSection(report)}
+${timelineSection(report)}
+<section id="steps"><h2>Steps</h2>
+${report.steps.length ? report.steps.map((s, i) => stepSection(report, s, i)).join('\n') : '<p class="muted">No steps ran.</p>'}
+</section>
+${verifySection(report)}
+</body>
+</html>
+`;
+}

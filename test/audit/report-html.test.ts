@@ -1,0 +1,255 @@
+// report.html is evidence read in a browser: it must carry the run's facts, load and run nothing, and show
+// hostile text from a run (commands, outputs, notes) as text. report.pdf is that page printed by Chromium.
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { escapeHtml, renderReportHtml } from '../../src/main/audit/report/report-html.js';
+import { REPORT_FORMAT, type Report, type ReportBlock } from '../../src/main/audit/report/report-model.js';
+import { DEFAULT_CHROMIUM, PdfError, chromiumArgs, renderPdfWithChromium } from '../../src/main/audit/report/report-pdf.js';
+
+const HOSTILE = '</style><script>alert(1)</script>';
+const HOSTILE_URL = 'https://evil.example/steal?x=1';
+const ROOT = 'zwWArPzh4Db83EaZaJa0CViQ5qi7b2rjUzuAF92zD34=';
+const RUN_ID = '693eef2e-2142-4ae4-b195-46f1495114ab';
+
+function block(overrides: Partial<ReportBlock>): ReportBlock {
+  return {
+    id: 'steps/check#1',
+    line: 4,
+    action: 'shell',
+    lang: 'bash',
+    command: 'echo hello',
+    commandSha256: 'c'.repeat(64),
+    stateChanging: false,
+    target: { name: 'db-primary', kind: 'postgres', host: 'db1.internal', port: 5432, database: 'orders', user: 'auditor' },
+    ranOn: { endpoint: 'db1.internal:5432', server_version: '16.4' },
+    startedAt: '2026-11-24T10:00:01.000Z',
+    endedAt: '2026-11-24T10:00:02.500Z',
+    durationMs: 1500,
+    status: 'succeeded',
+    exitCode: 0,
+    signal: null,
+    error: null,
+    verdict: 'pass',
+    reasons: [],
+    ok: true,
+    resultSets: [],
+    notes: [],
+    output: null,
+    records: { started: 1, finished: 3 },
+    ...overrides,
+  };
+}
+
+function sampleReport(): Report {
+  return {
+    format: REPORT_FORMAT,
+    run: {
+      id: RUN_ID,
+      profile: 'regulated',
+      retentionDays: 365,
+      operator: { name: 'alice', osUser: 'alice', hostname: 'ops-laptop' },
+      installation: { id: '4e6feb6693407f1b', publicKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJXM installation' },
+      startedAt: '2026-11-24T10:00:00.000Z',
+      endedAt: '2026-11-24T10:00:09.000Z',
+      outcome: 'failed',
+      counts: { succeeded: 1, failed: 1, skipped: 1 },
+    },
+    runbook: { path: '/runbooks/failover.md', title: `Failover ${HOSTILE}`, sha256: 'a'.repeat(64), text: '# Failover\n' },
+    environment: { tool: { name: 'runbook-console', version: '0.1.0' }, host: { platform: 'linux' }, options: {}, variables: [] },
+    seal: { size: 8, root: ROOT, checkpoint: `runbook-console/4e6feb6693407f1b/${RUN_ID}\n8\n${ROOT}\n`, signer: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJXM installation', signerFingerprint: 'SHA256:fp0123456789abcdefXYZ' },
+    steps: [
+      {
+        id: 'steps/check',
+        title: 'Check replication lag',
+        line: 3,
+        profile: null,
+        status: 'succeeded',
+        reason: null,
+        blocks: [
+          block({
+            command: `SELECT now() - pg_last_xact_replay_timestamp(); -- ${HOSTILE}`,
+            lang: 'sql',
+            action: 'sql',
+            resultSets: [{ command: 'SELECT 1', columns: ['lag'], rowCount: 1 }],
+            notes: [`note with quotes " ' & ${HOSTILE_URL}`],
+            output: {
+              blob: `blobs/${'b'.repeat(64)}`,
+              sha256: 'b'.repeat(64),
+              bytes: 5123,
+              stdout: { sha256: 'd'.repeat(64), bytes: 5000 },
+              stderr: { sha256: 'e'.repeat(64), bytes: 123 },
+              excerpt: `lag 00:00:01\n<img src=x onerror=alert(1)>\n\u001b[31mred\u001b[0m\n… 1027 bytes not shown …\nend`,
+              excerptTruncated: true,
+            },
+          }),
+        ],
+      },
+      {
+        id: 'steps/promote',
+        title: 'Promote the replica',
+        line: 9,
+        profile: 'regulated',
+        status: 'failed',
+        reason: 'exit code 2',
+        blocks: [
+          block({
+            id: 'steps/promote#1',
+            command: 'pg_ctl promote -D /var/lib/postgresql/16/main',
+            stateChanging: true,
+            target: { name: 'db2', kind: 'ssh', host: 'db2.internal', port: 22, user: 'postgres', jump: null },
+            ranOn: null,
+            status: 'failed',
+            exitCode: 2,
+            signal: null,
+            error: 'pg_ctl: server is not in standby mode',
+            verdict: null,
+            reasons: ['exit code 2 is not 0'],
+            ok: false,
+            records: { started: 5, finished: 6 },
+            startedAt: '2026-11-24T10:00:05.000Z',
+            endedAt: '2026-11-24T10:00:06.000Z',
+          }),
+        ],
+      },
+      { id: 'steps/announce', title: 'Announce', line: 15, profile: null, status: 'skipped', reason: 'decided not to', blocks: [] },
+    ],
+    events: [
+      { seq: 2, type: 'decision', time: '2026-11-24T10:00:03.000Z', data: { step: { id: 'steps/check' }, choice: 'promote' } },
+      { seq: 4, type: 'approval', time: '2026-11-24T10:00:04.000Z', data: { step: { id: 'steps/promote' }, block: { id: 'steps/promote#1' }, approver: 'bob', granted: true, fingerprint: 'SHA256:bobfp', signature: '-----BEGIN SSH SIGNATURE-----' } },
+    ],
+    warnings: [{ code: 'W_SIGNER_UNCHECKED', record: 8, detail: `signed by SHA256:fp; hostile ${HOSTILE}` }],
+    records: [
+      { seq: 0, type: 'run.started', time: '2026-11-24T10:00:00.000Z', data: {} },
+      { seq: 7, type: 'step.skipped', time: '2026-11-24T10:00:08.000Z', data: { step: { id: 'steps/announce', title: 'Announce' }, reason: 'decided not to' } },
+      { seq: 8, type: 'run.finished', time: '2026-11-24T10:00:09.000Z', data: { ok: false } },
+    ],
+    verification: {
+      journalSha256: 'f'.repeat(64),
+      records: 9,
+      commands: ['sha256sum -c SHA256SUMS', 'ssh-keygen -Y verify -f allowed_signers -I installation-4e6feb6693407f1b -n runbook-console-checkpoint -s checkpoint.txt.sig < checkpoint.txt', 'python3 verify.py .'],
+    },
+    generatedAt: '2026-11-24T10:01:00.000Z',
+  };
+}
+
+/** Every tag's name and attribute names: escaped text holds no raw `<`, so every match is markup we wrote. */
+function markup(html: string): { tags: Set<string>; attributes: Set<string> } {
+  const tags = new Set<string>();
+  const attributes = new Set<string>();
+  for (const m of html.matchAll(/<\/?([a-zA-Z][\w-]*)([^>]*)>/g)) {
+    tags.add((m[1] as string).toLowerCase());
+    // Quoted values are consumed whole, so `content="width=…"` is one attribute, not two.
+    for (const a of (m[2] as string).matchAll(/\s([\w-]+)(?:="[^"]*"|='[^']*'|=[^\s>]*)?/g)) attributes.add((a[1] as string).toLowerCase());
+  }
+  return { tags, attributes };
+}
+
+describe('escapeHtml', () => {
+  it('escapes markup, quotes and ampersands, and makes control characters visible', () => {
+    expect(escapeHtml(`${HOSTILE}"'&`)).toBe('&lt;/style&gt;&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;');
+    expect(escapeHtml('a\u001b[0m\u0000\u007f\tb\nc')).toBe('a\u241b[0m\u2400\u2421\tb\nc');
+    expect(escapeHtml('&amp;')).toBe('&amp;amp;');
+  });
+});
+
+describe('renderReportHtml', () => {
+  const html = renderReportHtml(sampleReport());
+
+  it('is one self-contained document with a strict CSP and no scripts or external resources', () => {
+    expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
+    expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`);
+    expect(html).not.toMatch(/<script/i);
+    const { tags, attributes } = markup(html);
+    expect([...tags].filter((t) => ['script', 'iframe', 'img', 'link', 'object', 'embed', 'form', 'a', 'base'].includes(t))).toEqual([]);
+    const allowed = new Set(['charset', 'class', 'content', 'http-equiv', 'id', 'lang', 'name']);
+    expect([...attributes].filter((a) => !allowed.has(a))).toEqual([]);
+    expect(html).toMatch(/@media print/);
+    // The only URL is the one a user typed, and it sits escaped in text, never in an attribute.
+    const urls = [...html.matchAll(/https?:\/\//g)].length;
+    expect(urls).toBe(1);
+    expect(html).toContain(escapeHtml(HOSTILE_URL));
+    const clean = sampleReport();
+    (clean.steps[0]?.blocks[0] as ReportBlock).notes = ['no links here'];
+    expect(renderReportHtml(clean)).not.toMatch(/https?:\/\//);
+  });
+
+  it('shows hostile text from the run as text', () => {
+    expect(html).toContain(`Failover ${escapeHtml(HOSTILE)}`);
+    expect(html).toContain(`-- ${escapeHtml(HOSTILE)}`);
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(html).toContain('\u241b[31mred');
+    expect(html).toContain('note with quotes &quot; &#39; &amp; ');
+    expect(html).not.toContain(HOSTILE);
+    expect(html).not.toContain('<img');
+  });
+
+  it('carries the summary: run, outcome, profile, operator, installation, times, counts and seal', () => {
+    for (const fact of [RUN_ID, 'failed', 'regulated', 'alice (alice@ops-laptop)', '4e6feb6693407f1b', '2026-11-24T10:00:00.000Z', '2026-11-24T10:00:09.000Z', 'succeeded 1, failed 1, skipped 1', ROOT, 'SHA256:fp0123456789abcdefXYZ', '/runbooks/failover.md', '365 days']) {
+      expect(html, fact).toContain(fact);
+    }
+    expect(html).toMatch(/<dt>Sealed records<\/dt><dd>8<\/dd>/);
+    expect(html).toContain('<code>W_SIGNER_UNCHECKED</code> (record 8)');
+  });
+
+  it('lists the timeline in record order, with events, block starts and ends, skips and the run end', () => {
+    const timeline = html.slice(html.indexOf('<section id="timeline">'), html.indexOf('</section>', html.indexOf('<section id="timeline">')));
+    const seqs = [...timeline.matchAll(/<td class="num">(\d+)<\/td>/g)].map((m) => Number(m[1]));
+    expect(seqs).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(timeline).toContain('choice: promote');
+    expect(timeline).toContain('Announce: decided not to');
+    // A signature is cut from the timeline (report.json keeps it) so a row stays readable.
+    expect(timeline).not.toContain('BEGIN SSH SIGNATURE');
+  });
+
+  it('shows each block: command, target, who and when, outcome, result sets, notes, approvals and output', () => {
+    expect(html).toMatch(/<pre class="command">pg_ctl promote -D \/var\/lib\/postgresql\/16\/main<\/pre>/);
+    for (const fact of ['db2.internal', 'postgres', 'orders', 'db1.internal:5432', 'state-changing', 'pg_ctl: server is not in standby mode', 'exit code 2 is not 0', 'SELECT 1', 'granted — bob SHA256:bobfp', '5123', 'b'.repeat(64), '5000 bytes, SHA-256 ' + 'd'.repeat(64), '1500 ms', 'Promote the replica', 'decided not to']) {
+      expect(html, fact).toContain(fact);
+    }
+    expect(html).toMatch(/<dt>Exit code<\/dt><dd>2<\/dd>/);
+    expect(html).toMatch(/<dt>Verdict<\/dt><dd>pass<\/dd>/);
+  });
+
+  it('ends with how to verify, commands escaped', () => {
+    const verify = html.slice(html.indexOf('<section id="verify">'));
+    expect(verify).toContain('<pre>sha256sum -c SHA256SUMS</pre>');
+    expect(verify).toContain('-s checkpoint.txt.sig &lt; checkpoint.txt</pre>');
+    expect(verify).toContain('f'.repeat(64));
+  });
+
+  it('says so when the run was never sealed', () => {
+    const report = sampleReport();
+    report.seal = null;
+    expect(renderReportHtml(report)).toContain('This run was never sealed.');
+  });
+});
+
+describe('renderPdfWithChromium', () => {
+  it('runs without the sandbox only as root', () => {
+    expect(chromiumArgs('r.html', 'r.pdf', '/tmp/p', true)).toContain('--no-sandbox');
+    expect(chromiumArgs('r.html', 'r.pdf', '/tmp/p', false)).not.toContain('--no-sandbox');
+    expect(chromiumArgs('/a b/r.html', 'r.pdf', '/tmp/p', false).at(-1)).toBe('file:///a%20b/r.html');
+  });
+
+  it('says how to get Chromium when it is missing', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'report-pdf-'));
+    writeFileSync(path.join(dir, 'r.html'), '<!DOCTYPE html><title>t</title>');
+    const attempt = renderPdfWithChromium(path.join(dir, 'r.html'), path.join(dir, 'r.pdf'), { chromium: path.join(dir, 'no-chromium') });
+    await expect(attempt).rejects.toThrow(PdfError);
+    await expect(attempt).rejects.toThrow(/--pdf needs Chromium \(apt-get install chromium\)/);
+  });
+
+  const haveChromium = existsSync(DEFAULT_CHROMIUM);
+  if (!haveChromium) console.warn(`skipped: PDF rendering (${DEFAULT_CHROMIUM} is missing; apt-get install chromium)`);
+
+  it.skipIf(!haveChromium)('prints the report to a PDF', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'report-pdf-'));
+    writeFileSync(path.join(dir, 'report.html'), renderReportHtml(sampleReport()));
+    await renderPdfWithChromium(path.join(dir, 'report.html'), path.join(dir, 'report.pdf'));
+    const pdf = readFileSync(path.join(dir, 'report.pdf'));
+    expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(pdf.length).toBeGreaterThan(1000);
+  }, 20_000);
+});
