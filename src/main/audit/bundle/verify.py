@@ -54,7 +54,8 @@ def canonical(obj):
     # is spelled differently by Python (5e-05, not 0.00005), so such a record would be refused here though
     # `runbook verify` accepts it; "1.0" passes here though RFC 8785 spells it 1; and keys sort by code
     # point, not UTF-16 unit, which differs only for keys mixing U+E000..U+FFFF with characters above
-    # U+FFFF. The journal writes none of these. A mismatch is a failure, never silently normalised.
+    # U+FFFF. Journal numbers are counts and millisecond durations, so none of these arise in practice.
+    # A mismatch is always a failure, never silently normalised.
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 def no_duplicates(pairs):

@@ -1,0 +1,63 @@
+// The app's MAC key store over an OS secret store, with a test double for Electron's safeStorage:
+// keys never reach the disk in plain text, RESTRICTED refuses a plain-text backend, reopening works.
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { JournalWriter } from '../../src/main/audit/journal-writer.js';
+import { SecretMacKeyStore, type SafeStorageLike } from '../../src/main/audit/secret-key-store.js';
+import { checkJournal } from '../../src/main/audit/verify-journal.js';
+
+/** Encrypts with AES-GCM under a key held in memory, as an OS keyring would hold it. */
+function fakeSafeStorage(backend = 'gnome_libsecret'): SafeStorageLike {
+  const key = randomBytes(32);
+  return {
+    isAsyncEncryptionAvailable: async () => true,
+    getSelectedStorageBackend: () => backend,
+    encryptStringAsync: async (text) => {
+      const iv = randomBytes(12);
+      const c = createCipheriv('aes-256-gcm', key, iv);
+      const body = Buffer.concat([c.update(text, 'utf8'), c.final()]);
+      return Buffer.concat([iv, c.getAuthTag(), body]);
+    },
+    decryptStringAsync: async (sealed) => {
+      const d = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, 12));
+      d.setAuthTag(sealed.subarray(12, 28));
+      return { result: Buffer.concat([d.update(sealed.subarray(28)), d.final()]).toString('utf8') };
+    },
+  };
+}
+
+describe('secret-store MAC keys', () => {
+  it('keeps keys encrypted on disk and lets a reopened journal continue its MAC chain', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'secret-keys-'));
+    const storage = fakeSafeStorage();
+    const keys = await SecretMacKeyStore.open(path.join(root, 'keys'), storage, { restricted: true });
+    const { writer } = JournalWriter.create(path.join(root, 'run'), 'run-secret-0001', { keys });
+    writer.append('run.started', {});
+    writer.append('step.note', { n: 1 });
+    writer.close();
+    await keys.flush();
+    const k0 = keys.verificationKey('run-secret-0001') as Buffer;
+    for (const file of readdirSync(path.join(root, 'keys'))) {
+      const bytes = readFileSync(path.join(root, 'keys', file));
+      expect(bytes.includes(Buffer.from(k0.toString('hex')))).toBe(false);
+      expect(bytes.includes(k0)).toBe(false);
+    }
+    // A new process: the store is read back through the secret store and the chain goes on.
+    const again = await SecretMacKeyStore.open(path.join(root, 'keys'), storage, { restricted: true });
+    await again.preload('run-secret-0001');
+    const { writer: reopened } = JournalWriter.reopen(path.join(root, 'run'), { keys: again });
+    reopened.append('step.note', { n: 2 });
+    reopened.close();
+    const journal = readFileSync(path.join(root, 'run', 'journal.jsonl'));
+    expect(checkJournal(journal, { name: 'j', macKey: again.verificationKey('run-secret-0001') }).records).toHaveLength(3);
+  });
+
+  it('RESTRICTED refuses a secret store that falls back to plain text; other profiles accept it', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'secret-keys-'));
+    await expect(SecretMacKeyStore.open(dir, fakeSafeStorage('basic_text'), { restricted: true })).rejects.toThrow(/falls back to plain text/);
+    await expect(SecretMacKeyStore.open(dir, fakeSafeStorage('basic_text'), { restricted: false })).resolves.toBeInstanceOf(SecretMacKeyStore);
+  });
+});
