@@ -72,4 +72,25 @@ describe('crash safety', () => {
     // Not every kill lands inside a write; the count is reported, not required.
     console.info(`crash test: ${points.length} kills, ${recovered} torn tails recovered`);
   }, 120_000);
+
+  it('a shutdown (SIGTERM) stops the running block for real, records its end and seals the run', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'sigterm-'));
+    writeFileSync(path.join(dir, 'rb.md'), '- [ ] long\n  ```bash\n  echo started; sleep 300\n  ```\n- [ ] never\n  ```bash\n  echo never\n  ```\n');
+    const env = { RUNBOOK_CONSOLE_KEY_DIR: path.join(dir, 'keys') };
+    const child = spawn(process.execPath, [CLI, 'run', path.join(dir, 'rb.md'), '--yes', '--journal', path.join(dir, 'run')], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.stdout.on('data', (chunk: Buffer) => {
+      const before = out;
+      out += chunk.toString('utf8');
+      if (!before.includes('│ started') && out.includes('│ started')) child.kill('SIGTERM');
+    });
+    expect(await exit).toBe(130);
+    const keys = new FileMacKeyStore(path.join(dir, 'keys', 'mac'));
+    const result = await verifyRun(path.join(dir, 'run'), { keys });
+    expect(result).toMatchObject({ ok: true, outcome: 'failed' });
+    const journal = readFileSync(path.join(dir, 'run', JOURNAL_FILE), 'utf8');
+    expect(journal).toMatch(/"status":"cancelled"/);
+    expect(journal).not.toContain('echo never"');
+  }, 60_000);
 });

@@ -12,7 +12,7 @@ import { CHECKPOINT_NAMESPACE } from '../../src/main/audit/seal.js';
 import { signSshsig } from '../../src/main/audit/sshsig.js';
 import { REPO_ROOT } from '../support/shared.js';
 import { insiderRewrite } from './insider.js';
-import { HAVE_SSH_KEYGEN, makeKey, skipReason } from './ssh-tools.js';
+import { HAVE_SSH_AGENT, HAVE_SSH_KEYGEN, makeKey, skipReason, startAgent } from './ssh-tools.js';
 
 const CLI = path.join(REPO_ROOT, 'dist/cli/index.js');
 const HAVE_PYTHON = spawnSync('python3', ['--version'], { stdio: 'ignore' }).error === undefined;
@@ -202,6 +202,24 @@ describe.skipIf(skipReason('evidence tests', HAVE_SSH_KEYGEN))('run record, veri
       expect(keygen.status).not.toBe(0);
       if (HAVE_PYTHON) expect(spawnSync('python3', ['verify.py', '.'], { cwd: tampered, stdio: 'ignore' }).status).toBe(1);
       expect(verifyCode(tampered).code).toBe('E_BUNDLE');
+    });
+
+    it('the operator can sign through ssh-agent with an RSA key (rsa-sha2-512), and stock ssh-keygen accepts it', async () => {
+      if (skipReason('export through ssh-agent', HAVE_SSH_AGENT)) return;
+      const agentDir = mkdtempSync(path.join(tmpdir(), 'export-agent-'));
+      const rsa = makeKey(agentDir, 'alice_rsa', 'rsa');
+      const agent = await startAgent(agentDir);
+      try {
+        agent.add(rsa.file);
+        const out = path.join(root, 'bundle-agent');
+        const res = spawnSync(process.execPath, [CLI, 'export', otherRunDir, '--out', out, '--agent'], { encoding: 'utf8', env: { ...process.env, ...env, SSH_AUTH_SOCK: agent.socket } });
+        expect(res.status, res.stderr).toBe(0);
+        const sig = spawnSync('ssh-keygen', ['-Y', 'verify', '-f', 'allowed_signers', '-I', 'alice', '-n', 'runbook-console-audit', '-s', 'report.json.sig'], { cwd: out, input: readFileSync(path.join(out, 'report.json')) });
+        expect(sig.status).toBe(0);
+        expect(readFileSync(path.join(out, 'allowed_signers'), 'utf8')).toContain(rsa.publicKeyLine.split(' ')[1]);
+      } finally {
+        await agent.stop();
+      }
     });
 
     it('a whole valid bundle of another run is rejected under --run-id', () => {

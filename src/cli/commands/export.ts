@@ -1,9 +1,10 @@
 // `runbook export DIR --out OUTDIR [--key FILE | --agent] [--pdf]`: the signed evidence bundle.
+import { readFileSync } from 'node:fs';
 import { ExportError, exportBundle, type OperatorSigner } from '../../main/audit/export.js';
 import { loadInstallation } from '../../main/audit/installation.js';
 import { FileMacKeyStore } from '../../main/audit/key-store.js';
 import { VerifyFailure } from '../../main/audit/reasons.js';
-import { SshSignerError, agentSigner, keyFileSigner } from '../../main/audit/ssh-signers.js';
+import { SshSignerError, agentSigner, keyFileSigner, sshKeygenSigner } from '../../main/audit/ssh-signers.js';
 import { ask, isInteractive } from '../prompt.js';
 import { CliExit } from '../cli-exit.js';
 
@@ -23,6 +24,9 @@ async function operatorSigner(options: ExportCommandOptions): Promise<OperatorSi
       return { signer, publicKeyLine: signer.publicKeyLine };
     }
     if (options.key) {
+      // FIDO (sk-) keys sign only through ssh-keygen, which talks to the authenticator.
+      const publicLine = readPublicKey(options.key);
+      if (publicLine?.startsWith('sk-')) return { signer: sshKeygenSigner({ keyFile: options.key }), publicKeyLine: publicLine };
       let signer;
       try {
         signer = await keyFileSigner(options.key, process.env.RUNBOOK_KEY_PASSPHRASE);
@@ -38,6 +42,14 @@ async function operatorSigner(options: ExportCommandOptions): Promise<OperatorSi
     throw new CliExit(1, `${options.key ?? 'ssh-agent'}: ${(error as Error).message}`);
   }
   return null;
+}
+
+function readPublicKey(keyFile: string): string | null {
+  try {
+    return readFileSync(`${keyFile}.pub`, 'utf8').trim();
+  } catch {
+    return null;
+  }
 }
 
 export async function exportCommand(dir: string, options: ExportCommandOptions): Promise<void> {

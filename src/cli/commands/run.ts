@@ -233,6 +233,13 @@ export async function runCommand(file: string, options: RunOptions): Promise<voi
     session.cancel();
   };
   process.on('SIGINT', onSigint);
+  // A shutdown (SIGTERM) stops the running block for real and still records and seals the run's end.
+  const onSigterm = () => {
+    interrupts++;
+    write('\n  ⏹ shutting down: cancelling the running step, then sealing the record…\n');
+    session.cancel();
+  };
+  process.on('SIGTERM', onSigterm);
   let summary;
   try {
     summary = await session.run();
@@ -241,6 +248,7 @@ export async function runCommand(file: string, options: RunOptions): Promise<voi
     throw error;
   } finally {
     process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
     await pool.closeAll();
   }
   const sealed = await record.finish(summary);
