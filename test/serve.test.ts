@@ -1,20 +1,16 @@
 // `runbook serve`'s host: loopback only, token-guarded API, Host/Origin checks, static files confined.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createApiHandlers } from '../src/main/api/handlers.js';
 import { type RunningServer, startServer } from '../src/main/serve/server.js';
-import { openConfSettings } from '../src/main/settings/conf-store.js';
+import { testHandlers } from './support/handlers.js';
 import { REPO_ROOT } from './support/shared.js';
 
 const STATIC = path.join(REPO_ROOT, 'dist/renderer');
 let server: RunningServer;
-const settings = () => openConfSettings({ cwd: mkdtempSync(path.join(tmpdir(), 'serve-settings-')) });
 
 beforeAll(async () => {
-  const handlers = createApiHandlers({ host: 'browser', version: '0.0.0-test', settings: settings(), initialFile: path.join(REPO_ROOT, 'runbooks/local-health-check.md') });
+  const { handlers } = testHandlers({ host: 'browser', version: '0.0.0-test', initialFile: path.join(REPO_ROOT, 'runbooks/local-health-check.md') });
   server = await startServer({ handlers, staticDir: STATIC });
 });
 afterAll(() => server.close());
@@ -47,7 +43,7 @@ const wsUrl = (token: string) => `${server.origin.replace('http', 'ws')}/api?tok
 describe('runbook serve host', () => {
   it('listens on loopback and refuses other addresses', async () => {
     expect(server.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    await expect(startServer({ handlers: createApiHandlers({ host: 'browser', version: 'x', settings: settings() }), staticDir: STATIC, host: '0.0.0.0' })).rejects.toThrow(/only loopback/);
+    await expect(startServer({ handlers: testHandlers({ host: 'browser', version: 'x' }).handlers, staticDir: STATIC, host: '0.0.0.0' })).rejects.toThrow(/only loopback/);
   });
 
   it('serves the renderer with a strict CSP, and nothing outside its folder', async () => {

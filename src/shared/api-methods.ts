@@ -1,5 +1,22 @@
 // The names of the console API's methods. Kept apart from the schemas so the preload bundle stays tiny.
-export const API_METHODS = ['app.info', 'runbook.current', 'runbook.open', 'targets.get', 'targets.save'] as const;
+export const API_METHODS = [
+  'app.info',
+  'runbook.current',
+  'runbook.open',
+  'targets.get',
+  'targets.save',
+  'runs.start',
+  'runs.state',
+  'runs.events',
+  'runs.runStep',
+  'runs.cancel',
+  'runs.skip',
+  'runs.record',
+  'runs.answer',
+  'runs.finish',
+  'runs.verify',
+  'runs.export',
+] as const;
 export type ApiMethod = (typeof API_METHODS)[number];
 
 /** The IPC channel the preload forwards every API call on. */

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { ApiMethod } from './api-methods.js';
 import { RunbookSchema } from './runbook-model.js';
+import { runContract } from './run-api.js';
 import { TargetsFileSchema } from './targets.js';
 
 export { API_CHANNEL, API_METHODS, type ApiMethod, isApiMethod } from './api-methods.js';
@@ -42,6 +43,7 @@ export const apiContract = {
   },
   'targets.get': { input: NoInput, output: StoredTargetsSchema },
   'targets.save': { input: z.object({ targets: TargetsFileSchema }).strict(), output: StoredTargetsSchema },
+  ...runContract,
 } as const satisfies Record<ApiMethod, { input: z.ZodType; output: z.ZodType }>;
 
 export type ApiInput<M extends ApiMethod> = z.input<(typeof apiContract)[M]['input']>;

@@ -5,6 +5,21 @@ import { TargetsFileSchema } from './targets.js';
 
 export const SETTINGS_VERSION = 1;
 
+/** How many recently opened runbooks are kept. */
+export const MAX_RECENT_RUNBOOKS = 20;
+
+/** Where the desktop window was when it was last closed (its normal bounds, and whether it was maximised). */
+export const WindowStateSchema = z
+  .object({
+    x: z.number().int().optional(),
+    y: z.number().int().optional(),
+    width: z.number().int().positive().max(100_000),
+    height: z.number().int().positive().max(100_000),
+    maximized: z.boolean().default(false),
+  })
+  .strict();
+export type WindowState = z.infer<typeof WindowStateSchema>;
+
 export const SettingsSchema = z
   .object({
     version: z.literal(SETTINGS_VERSION).default(SETTINGS_VERSION),
@@ -16,7 +31,9 @@ export const SettingsSchema = z
     /** Where run journals are kept; default: the app's data directory. */
     journalDir: z.string().min(1).optional(),
     /** Recently opened runbooks, newest first. */
-    recentRunbooks: z.array(z.string().min(1)).max(20).default([]),
+    recentRunbooks: z.array(z.string().min(1)).max(MAX_RECENT_RUNBOOKS).default([]),
+    /** The desktop window's last position and size (the desktop app only). */
+    window: WindowStateSchema.optional(),
   })
   .strict();
 

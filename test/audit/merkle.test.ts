@@ -199,8 +199,9 @@ const b64 = (s: string) => Buffer.from(s, 'base64');
 const vectorDir = sharedDir('vectors/merkle');
 
 describe.skipIf(vectorDir === null)('transparency-dev/merkle proof vectors (../shared/vectors/merkle)', () => {
+  // The body is collected even when skipped: read nothing where the vectors are absent.
   const dir = vectorDir as string;
-  const load = <T>(sub: string) => jsonFiles(path.join(dir, sub)).map((file) => ({ name: path.relative(dir, file), v: JSON.parse(readFileSync(file, 'utf8')) as T }));
+  const load = <T>(sub: string) => (vectorDir === null ? [] : jsonFiles(path.join(dir, sub))).map((file) => ({ name: path.relative(dir, file), v: JSON.parse(readFileSync(file, 'utf8')) as T }));
   const inclusion = load<InclusionVector>('inclusion');
   const consistency = load<ConsistencyVector>('consistency');
 

@@ -1,7 +1,9 @@
 // The console's handlers, plain Node: the Electron IPC bridge and `runbook serve` both call these.
 import path from 'node:path';
 import type { AppInfo, OpenedRunbook } from '../../shared/api.js';
-import { RunbookError, loadRunbook } from '../runbook/index.js';
+import { RunbookError, loadRunbookSnapshot } from '../runbook/index.js';
+import { ApiCallError } from './dispatch.js';
+import { RunError, type RunController } from '../runs/run-controller.js';
 import type { SettingsStore } from '../settings/store.js';
 import type { ApiHandlers } from './dispatch.js';
 
@@ -12,16 +14,30 @@ export interface HandlerOptions {
   initialFile?: string;
   /** Where targets and preferences are kept: electron-store in the app, conf elsewhere. */
   settings: SettingsStore;
+  runs: RunController;
+}
+
+/** Run errors an operator can act on reach the renderer as `run` errors, with their message. */
+async function runCall<T>(work: () => Promise<T> | T): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof RunError) throw new ApiCallError('run', error.message);
+    throw error;
+  }
 }
 
 export function createApiHandlers(options: HandlerOptions): ApiHandlers {
   let opened: OpenedRunbook = { runbook: null, error: null };
   let pending: Promise<OpenedRunbook> | null = null;
+  let bytes: Uint8Array | null = null;
 
   async function open(file: string): Promise<OpenedRunbook> {
     const absolute = path.resolve(file);
     try {
-      opened = { runbook: await loadRunbook(absolute), error: null };
+      const snapshot = await loadRunbookSnapshot(absolute);
+      opened = { runbook: snapshot.runbook, error: null };
+      bytes = snapshot.bytes;
     } catch (error) {
       if (!(error instanceof RunbookError)) throw error;
       // A bad file leaves the runbook already open in place; only the error is reported.
@@ -39,6 +55,26 @@ export function createApiHandlers(options: HandlerOptions): ApiHandlers {
       pending = open(file);
       return pending;
     },
+    'runs.start': ({ profile, operator, vars }) =>
+      runCall(async () => {
+        const current = pending ? await pending : opened;
+        if (!current.runbook || !bytes) throw new RunError('open a runbook first');
+        return options.runs.start(current.runbook, bytes, { profile, operator, vars: vars ?? {} });
+      }),
+    'runs.state': ({ runId }) => runCall(() => options.runs.state(runId)),
+    'runs.events': ({ runId, after, waitMs }) => runCall(() => options.runs.events(runId, after, waitMs ?? 0)),
+    'runs.runStep': ({ runId, stepId }) =>
+      runCall(() => {
+        options.runs.runStep(runId, stepId);
+        return { accepted: true as const };
+      }),
+    'runs.cancel': ({ runId }) => runCall(() => ({ cancelled: options.runs.cancel(runId) })),
+    'runs.skip': ({ runId, stepId, reason }) => runCall(() => options.runs.skip(runId, stepId, reason)),
+    'runs.record': ({ runId, ...input }) => runCall(() => options.runs.record(runId, input)),
+    'runs.answer': ({ runId, questionId, answer }) => runCall(() => ({ ok: options.runs.answer(runId, questionId, answer) })),
+    'runs.finish': ({ runId }) => runCall(() => options.runs.finish(runId)),
+    'runs.verify': ({ runId }) => runCall(() => options.runs.verify(runId)),
+    'runs.export': ({ runId, out, keyFile, agent }) => runCall(() => options.runs.export(runId, { out, keyFile, agent })),
     'targets.get': async () => ({ file: options.settings.path, targets: options.settings.targets() }),
     'targets.save': async ({ targets }) => {
       options.settings.saveTargets(targets);

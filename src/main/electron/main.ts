@@ -5,6 +5,7 @@ import { BrowserWindow, app, ipcMain, protocol, session } from 'electron';
 import { API_CHANNEL } from '../../shared/api.js';
 import { dispatch } from '../api/dispatch.js';
 import { createApiHandlers } from '../api/handlers.js';
+import { createAppRunController } from './runs.js';
 import { openElectronSettings } from './settings.js';
 import { readStatic } from '../serve/static-files.js';
 import {
@@ -54,7 +55,8 @@ async function start(): Promise<void> {
   });
 
   const initialFile = runbookFromArgv(process.argv);
-  const handlers = createApiHandlers({ host: 'electron', version: app.getVersion(), settings: openElectronSettings(), ...(initialFile ? { initialFile } : {}) });
+  const settings = openElectronSettings();
+  const handlers = createApiHandlers({ host: 'electron', version: app.getVersion(), settings, runs: createAppRunController(settings), ...(initialFile ? { initialFile } : {}) });
   ipcMain.handle(API_CHANNEL, (event, method: unknown, input: unknown) => {
     const frame = event.senderFrame;
     if (!frame || !isTrustedSender(frame.url, frame === event.sender.mainFrame)) {

@@ -100,6 +100,24 @@ export class RunSession {
     this.current?.cancel();
   }
 
+  /**
+   * Runs one step of the plan when the operator asks for it (the desktop console runs step by step).
+   * A cancel stops that step only; the next click runs again.
+   */
+  async runOne(stepId: string): Promise<StepOutcome> {
+    const planned = this.options.plan.steps.find((p) => p.step.id === stepId);
+    if (!planned) throw new SnapshotMismatchError(`no step ${stepId} in the loaded runbook`);
+    this.cancelled = false;
+    return this.runStep(planned);
+  }
+
+  /** Records a skip the operator chose for a step (with their reason) without running it. */
+  async skipOne(stepId: string, reason: string): Promise<StepOutcome> {
+    const planned = this.options.plan.steps.find((p) => p.step.id === stepId);
+    if (!planned) throw new SnapshotMismatchError(`no step ${stepId} in the loaded runbook`);
+    return this.skip(planned.step, `skipped by the operator: ${reason}`, 'operator');
+  }
+
   async run(): Promise<RunSummary> {
     const outcomes: StepOutcome[] = [];
     let stopped = false;

@@ -6,6 +6,7 @@ import { SettingsSchema } from '../../shared/settings.js';
 export interface StoreSchemaOptions {
   schema: Record<string, unknown>;
   rootSchema: Record<string, unknown>;
+  ajvOptions: Record<string, unknown>;
 }
 
 export function storeSchemaOptions(): StoreSchemaOptions {
@@ -14,5 +15,6 @@ export function storeSchemaOptions(): StoreSchemaOptions {
     additionalProperties?: boolean;
   };
   // conf adds `properties` itself and rejects it in rootSchema.
-  return { schema: json.properties, rootSchema: { additionalProperties: json.additionalProperties ?? false } };
+  // zod writes `type: ["boolean", "string"]` for unions of primitives, which ajv's strict mode warns about.
+  return { schema: json.properties, rootSchema: { additionalProperties: json.additionalProperties ?? false }, ajvOptions: { allowUnionTypes: true } };
 }

@@ -1,0 +1,350 @@
+// Runs for the console (desktop app and `runbook serve`): one run at a time over the open runbook.
+// Starting a run records it and executes nothing; each step runs when the operator asks for it.
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import type { Profile, Runbook, Step } from '../../shared/runbook-model.js';
+import type { RunEvent, RunState, RunStepState } from '../../shared/run-api.js';
+import { exportBundle } from '../audit/export.js';
+import type { Installation } from '../audit/installation.js';
+import type { MacKeyStore } from '../audit/key-store.js';
+import { RunJournal, currentOperator } from '../audit/run-journal.js';
+import type { SealResult } from '../audit/seal.js';
+import { agentSigner, keyFileSigner } from '../audit/ssh-signers.js';
+import { jsonSafe } from '../audit/json-safe.js';
+import { verifyRun } from '../audit/verify.js';
+import { targetSet } from '../session/binding.js';
+import { ExecutorPool } from '../session/executor-pool.js';
+import { planRun } from '../session/plan.js';
+import { RETENTION_DAYS, profileProblems } from '../session/profile-rules.js';
+import { RunSession, type RunEvent as SessionEvent, type RunSummary, type StepOutcome } from '../session/runner.js';
+import { isSecretVariable, resolveVariables } from '../session/variables.js';
+import type { SettingsStore } from '../settings/store.js';
+import { createExecutor } from '../targets/registry.js';
+import type { ExecutorContext } from '../targets/types.js';
+import { EventBuffer } from './event-buffer.js';
+
+export class RunError extends Error {}
+
+export interface RunEnvironment {
+  settings: SettingsStore;
+  keys: () => Promise<MacKeyStore> | MacKeyStore;
+  installation: () => Promise<Installation>;
+  runsDir: string;
+  version: string;
+}
+
+type Question = { resolve: (answer: boolean | string) => void };
+
+interface ActiveRun {
+  runId: string;
+  dir: string;
+  profile: Profile;
+  operator: string;
+  runbook: Runbook;
+  journal: RunJournal;
+  session: RunSession;
+  pool: ExecutorPool;
+  keys: MacKeyStore;
+  events: EventBuffer;
+  steps: Map<string, RunStepState>;
+  problems: string[];
+  outcomes: Map<string, StepOutcome>;
+  running: string | null;
+  seal: SealResult | null;
+  questions: Map<string, Question>;
+}
+
+const MANUAL = (step: Step) => (step.kind !== 'step' ? `${step.kind}: for a person, not a machine` : 'manual step: nothing to run');
+
+export class RunController {
+  private run: ActiveRun | null = null;
+
+  constructor(private readonly env: RunEnvironment) {}
+
+  private get(runId: string): ActiveRun {
+    if (!this.run || this.run.runId !== runId) throw new RunError(`no run ${runId} is open`);
+    return this.run;
+  }
+
+  async start(runbook: Runbook, runbookBytes: Uint8Array, input: { profile: Profile; operator: string; vars: Record<string, string> }): Promise<RunState> {
+    if (this.run && this.run.seal === null && this.run.running) throw new RunError('a step is running; cancel it or wait before starting a new run');
+    if (this.run && this.run.seal === null) await this.finishRun(this.run);
+    const set = targetSet(runbook, this.env.settings.targets());
+    const plan = planRun(runbook, set, { profile: input.profile });
+    const problems = [...plan.problems, ...profileProblems(input.profile, plan, { operatorNamed: true })];
+    if (input.profile === 'restricted') problems.push('RESTRICTED runs need second-person approvals, which the console does not collect yet: run them with `runbook run --approvers …`');
+    const requests = plan.steps.flatMap((p) => (p.skip ? [] : p.blocks.flatMap(({ block }) => block.variables.map((name) => ({ name, targetEnv: [] })))));
+    const variables = await resolveVariables(runbook, requests, { given: new Map(Object.entries(input.vars)) });
+    if (variables.missing.length) problems.push(`no value for ${variables.missing.join(', ')}: give them when starting the run`);
+    const runId = randomUUID();
+    const dir = path.join(this.env.runsDir, runId);
+    const keys = await this.env.keys();
+    const journal = RunJournal.start(
+      dir,
+      {
+        runId,
+        runbook,
+        runbookBytes,
+        profile: input.profile,
+        operator: currentOperator(input.operator),
+        tool: { name: 'runbook-console', version: this.env.version },
+        options: { host: 'console' },
+        variables: [...variables.values.keys()].map((name) => ({ name, secret: isSecretVariable(runbook, name), source: variables.sources.get(name) ?? 'unknown' })),
+      },
+      keys,
+      await this.env.installation(),
+      { retentionDays: RETENTION_DAYS[input.profile] },
+    );
+    const events = new EventBuffer();
+    const questions = new Map<string, Question>();
+    const ask = (text: string, kind: 'confirm' | 'type-name', expected: string | null) =>
+      new Promise<boolean | string>((resolve) => {
+        const questionId = randomUUID();
+        questions.set(questionId, { resolve });
+        events.push({ type: 'question', questionId, text, kind, expected });
+      });
+    const ctx: ExecutorContext = {
+      baseDir: path.dirname(runbook.file ?? this.env.runsDir),
+      env: process.env,
+      ask: async () => null,
+      confirm: async (question, purpose) => {
+        if (purpose === 'trust-host-key' && input.profile === 'restricted') return false;
+        return (await ask(question, 'confirm', null)) === true;
+      },
+    };
+    const targets = Object.fromEntries(set.targets);
+    const pool = new ExecutorPool(ctx, (name, target, c) => createExecutor(name, target, c, targets));
+    const steps = new Map<string, RunStepState>();
+    for (const planned of plan.steps) {
+      const hidden = planned.skip?.startsWith('profile ') ?? false;
+      const manual = planned.skip && !hidden ? planned.skip : null;
+      steps.set(planned.step.id, {
+        id: planned.step.id,
+        status: 'pending',
+        reason: null,
+        hidden,
+        manual: manual ?? (planned.blocks.length === 0 ? MANUAL(planned.step) : null),
+        targets: Object.fromEntries(planned.blocks.map(({ block, binding }) => [block.id, { name: binding.targetName, kind: binding.target.kind, endpoint: describeEndpoint(binding.target) }])),
+        decision: null,
+        signoff: null,
+        mark: null,
+        fillIns: {},
+      });
+    }
+    const active: ActiveRun = { runId, dir, profile: input.profile, operator: input.operator, runbook, journal, pool, keys, events, steps, problems, outcomes: new Map(), running: null, seal: null, questions, session: undefined as never };
+    active.session = new RunSession({
+      runbook,
+      plan,
+      variables,
+      executors: pool,
+      outputDir: path.join(dir, 'output'),
+      keepGoing: true,
+      recorder: journal,
+      confirmProtected: async (targetName, step) => (await ask(`"${step.title}" changes protected target "${targetName}". Type its name to go on.`, 'type-name', targetName)) === targetName,
+      onEvent: (event) => this.forward(active, event),
+    });
+    this.run = active;
+    return this.state(runId);
+  }
+
+  private forward(run: ActiveRun, event: SessionEvent): void {
+    const push = (e: Parameters<EventBuffer['push']>[0]) => run.events.push(e);
+    switch (event.type) {
+      case 'block-start':
+        push({ type: 'block-start', stepId: event.step.id, blockId: event.block.id, target: event.binding.targetName, at: new Date().toISOString() });
+        break;
+      case 'output':
+        push({ type: 'output', stepId: event.step.id, blockId: event.block.id, stream: event.chunk.stream, data: event.chunk.data, at: event.chunk.at });
+        break;
+      case 'block-end': {
+        const r = event.outcome.result;
+        push({
+          type: 'block-end',
+          stepId: event.step.id,
+          blockId: event.block.id,
+          status: r.status,
+          exitCode: r.exitCode,
+          signal: r.signal,
+          error: r.error,
+          verdict: event.outcome.judgement.verdict,
+          durationMs: r.durationMs,
+          endpoint: r.target.endpoint,
+          resultSets: r.resultSets.map((s) => ({ command: s.command, columns: s.columns, rows: s.rows.slice(0, 200).map((row) => row.map(jsonSafe)), rowCount: s.rowCount })),
+          notes: r.notes,
+        });
+        break;
+      }
+      case 'step-start':
+        this.setStep(run, event.step.id, 'running', null);
+        break;
+      case 'step-skip':
+        this.setStep(run, event.step.id, 'skipped', event.reason);
+        break;
+      case 'step-end':
+        this.setStep(run, event.step.id, event.outcome.status, event.outcome.reason);
+        break;
+    }
+  }
+
+  private setStep(run: ActiveRun, stepId: string, status: RunStepState['status'], reason: string | null): void {
+    const step = run.steps.get(stepId);
+    if (!step) return;
+    step.status = status;
+    step.reason = reason;
+    run.events.push({ type: 'step', stepId, status, reason });
+  }
+
+  private note(run: ActiveRun, type: Parameters<RunJournal['note']>[0], data: Record<string, unknown>): void {
+    const record = run.journal.note(type, data);
+    run.events.push({ type: 'record', record: record.seq, recordType: type, time: new Date().toISOString() });
+  }
+
+  state(runId: string): RunState {
+    const run = this.get(runId);
+    const steps = [...run.steps.values()];
+    return {
+      runId: run.runId,
+      dir: run.dir,
+      profile: run.profile,
+      operator: run.operator,
+      status: run.seal ? 'finished' : run.running ? 'running' : 'ready',
+      steps,
+      hiddenCount: steps.filter((s) => s.hidden).length,
+      problems: run.problems,
+      records: run.journal.writer.count,
+      seal: run.seal ? { size: run.seal.size, root: run.seal.root, ticketLine: run.seal.ticketLine } : null,
+    };
+  }
+
+  events(runId: string, after: number, waitMs: number): Promise<{ events: RunEvent[]; next: number }> {
+    return this.get(runId).events.after(after, waitMs);
+  }
+
+  runStep(runId: string, stepId: string): void {
+    const run = this.get(runId);
+    if (run.seal) throw new RunError('this run is finished; start a new run');
+    if (run.running) throw new RunError(`step ${run.running} is running; cancel it or wait`);
+    const step = run.steps.get(stepId);
+    if (!step) throw new RunError(`no step ${stepId}`);
+    if (step.hidden) throw new RunError(`step ${stepId} is above the run's profile ${run.profile}`);
+    if (step.manual) throw new RunError(`step ${stepId}: ${step.manual}`);
+    const missing = run.problems.filter((p) => p.startsWith(`step ${stepId}:`) || p.startsWith('no value for') || p.startsWith('RESTRICTED'));
+    if (missing.length) throw new RunError(missing.join('; '));
+    run.running = stepId;
+    void run.session
+      .runOne(stepId)
+      .then((outcome) => run.outcomes.set(stepId, outcome))
+      .catch((error: unknown) => run.events.push({ type: 'error', message: error instanceof Error ? error.message : String(error) }))
+      .finally(() => {
+        run.running = null;
+      });
+  }
+
+  cancel(runId: string): boolean {
+    const run = this.get(runId);
+    if (!run.running) return false;
+    run.session.cancel();
+    return true;
+  }
+
+  async skip(runId: string, stepId: string, reason: string): Promise<RunState> {
+    const run = this.get(runId);
+    if (run.running === stepId) throw new RunError('the step is running; cancel it first');
+    run.outcomes.set(stepId, await run.session.skipOne(stepId, reason));
+    return this.state(runId);
+  }
+
+  record(runId: string, input: { stepId: string } & ({ kind: 'decision'; decision: string; note?: string | undefined } | { kind: 'signoff'; name: string; role: string; date: string } | { kind: 'fillin'; label: string; value: string } | { kind: 'mark'; verdict: 'pass' | 'fail'; note?: string | undefined } | { kind: 'note'; text: string })): RunState {
+    const run = this.get(runId);
+    const step = run.steps.get(input.stepId);
+    if (!step) throw new RunError(`no step ${input.stepId}`);
+    const ref = { step: { id: input.stepId } };
+    switch (input.kind) {
+      case 'decision':
+        this.note(run, 'decision', { ...ref, decision: input.decision, note: input.note ?? null, by: run.operator });
+        step.decision = input.decision;
+        if (step.status === 'pending') this.setStep(run, step.id, 'succeeded', `decision: ${input.decision}`);
+        break;
+      case 'signoff':
+        this.note(run, 'signoff', { ...ref, name: input.name, role: input.role, date: input.date });
+        step.signoff = { name: input.name, role: input.role, date: input.date };
+        if (step.status === 'pending') this.setStep(run, step.id, 'succeeded', `signed off by ${input.name} (${input.role})`);
+        break;
+      case 'fillin':
+        this.note(run, 'fillin', { ...ref, label: input.label, value: input.value });
+        step.fillIns[input.label] = input.value;
+        break;
+      case 'mark':
+        this.note(run, 'step.note', { ...ref, mark: input.verdict, note: input.note ?? null, by: run.operator });
+        step.mark = input.verdict;
+        break;
+      case 'note':
+        this.note(run, 'step.note', { ...ref, text: input.text, by: run.operator });
+        break;
+    }
+    return this.state(runId);
+  }
+
+  answer(runId: string, questionId: string, answer: boolean | string): boolean {
+    const run = this.get(runId);
+    const question = run.questions.get(questionId);
+    if (!question) return false;
+    run.questions.delete(questionId);
+    this.note(run, 'trust', { question: questionId, answer: typeof answer === 'boolean' ? answer : '(typed)' });
+    question.resolve(answer);
+    return true;
+  }
+
+  private async finishRun(run: ActiveRun): Promise<void> {
+    if (run.running) throw new RunError('a step is running; cancel it or wait');
+    const summary: RunSummary = {
+      ok: [...run.steps.values()].every((s) => s.hidden || s.manual !== null || s.status === 'succeeded' || s.status === 'skipped'),
+      steps: [...run.steps.values()].map((s) => ({ stepId: s.id, title: run.runbook.steps.find((x) => x.id === s.id)?.title ?? s.id, status: s.status === 'pending' || s.status === 'running' ? 'not-run' : s.status, reason: s.reason, blocks: [] })),
+    };
+    await run.pool.closeAll();
+    run.seal = await run.journal.finish(summary);
+    run.events.push({ type: 'record', record: run.seal.size, recordType: 'checkpoint', time: new Date().toISOString() });
+  }
+
+  async finish(runId: string): Promise<RunState> {
+    const run = this.get(runId);
+    if (!run.seal) await this.finishRun(run);
+    return this.state(runId);
+  }
+
+  async verify(runId: string): Promise<{ ok: boolean; code: string | null; detail: string; records: number | null; warnings: { code: string; detail: string }[] }> {
+    const run = this.get(runId);
+    const result = await verifyRun(run.dir, { keys: run.keys, allowUnsealed: run.seal === null });
+    if (!result.ok) return { ok: false, code: result.failure.code, detail: result.failure.detail, records: null, warnings: [] };
+    return { ok: true, code: null, detail: `${result.records} records intact${result.sealedSize !== null ? `, sealed at ${result.sealedSize}` : ''}`, records: result.records, warnings: result.warnings.map((w) => ({ code: w.code, detail: w.detail })) };
+  }
+
+  async export(runId: string, input: { out: string; keyFile?: string | undefined; agent?: boolean | undefined }): Promise<{ out: string; files: string[]; signer: string }> {
+    const run = this.get(runId);
+    if (!run.seal) await this.finishRun(run);
+    const signer = input.agent ? await agentSigner() : input.keyFile ? await keyFileSigner(input.keyFile) : null;
+    const result = await exportBundle(run.dir, {
+      out: input.out,
+      operatorSigner: signer ? { signer, publicKeyLine: signer.publicKeyLine } : null,
+      pdf: false,
+      keys: run.keys,
+      installation: await this.env.installation(),
+    });
+    return { out: result.out, files: result.files, signer: `${result.principal} ${result.signerFingerprint}` };
+  }
+}
+
+function describeEndpoint(target: { kind: string } & Record<string, unknown>): string {
+  switch (target.kind) {
+    case 'ssh':
+      return `${target.user ? `${String(target.user)}@` : ''}${String(target.host)}${target.port ? `:${String(target.port)}` : ''}`;
+    case 'postgres':
+      return `${String(target.user)}@${String(target.host)}/${String(target.database)}`;
+    case 'kubernetes':
+      return `context ${String(target.context ?? '(current)')}`;
+    case 'prometheus':
+      return String(target.url);
+    default:
+      return 'this machine';
+  }
+}
