@@ -53,6 +53,7 @@ program
   .option('--host <address>', 'loopback address to bind', '127.0.0.1')
   .option('--settings-dir <dir>', 'directory of settings.json (targets); default: the OS config directory')
   .option('--runs-dir <dir>', 'where runs started in the console are recorded; default: <data dir>/runs')
+  .option('--open', 'open the address in the desktop\'s browser')
   .action(async (file, options) => (await import('./commands/serve.js')).serveCommand(file, options));
 
 program

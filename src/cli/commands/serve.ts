@@ -1,4 +1,5 @@
 // `runbook serve [FILE]`: the console in a browser, backed by the same handlers as the desktop app.
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createApiHandlers } from '../../main/api/handlers.js';
 import { loadInstallation } from '../../main/audit/installation.js';
@@ -11,7 +12,7 @@ import { VERSION } from '../version.js';
 
 const RENDERER_DIR = fileURLToPath(new URL('../../renderer/', import.meta.url));
 
-export async function serveCommand(file: string | undefined, options: { port?: number; host: string; settingsDir?: string; runsDir?: string }): Promise<void> {
+export async function serveCommand(file: string | undefined, options: { port?: number; host: string; settingsDir?: string; runsDir?: string; open?: boolean }): Promise<void> {
   const settings = openConfSettings(options.settingsDir ? { cwd: options.settingsDir } : {});
   const runs = new RunController({
     settings,
@@ -22,10 +23,20 @@ export async function serveCommand(file: string | undefined, options: { port?: n
   });
   const handlers = createApiHandlers({ host: 'browser', version: VERSION, settings, runs, ...(file ? { initialFile: file } : {}) });
   const server = await startServer({ handlers, staticDir: RENDERER_DIR, host: options.host, ...(options.port !== undefined ? { port: options.port } : {}) });
-  process.stdout.write(`Runbook Console is serving on ${server.origin}\nOpen: ${server.url}\n(Ctrl+C to stop)\n`);
+  // The first line is the address to open, token included, so scripts and tunnels can take it as is.
+  process.stdout.write(`${server.url}\nRunbook Console is serving on ${server.origin}. Open: ${server.url}\n(Ctrl+C to stop)\n`);
+  if (options.open) openInBrowser(server.url);
   const stop = () => {
     void server.close().then(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+/** Hands the address to the desktop's browser; where there is none, the printed address is enough. */
+function openInBrowser(url: string): void {
+  const [command, args] = process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', url]] : ['xdg-open', [url]];
+  const child = spawn(command as string, args as string[], { detached: true, stdio: 'ignore' });
+  child.on('error', () => process.stderr.write(`runbook: could not start a browser (${command as string}); open the address above yourself\n`));
+  child.unref();
 }
