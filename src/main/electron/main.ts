@@ -1,46 +1,42 @@
-// Electron entry: one hardened window showing the renderer over app://, and the API over one IPC channel.
+// Electron entry: one hardened window showing the renderer over app://, the API over one IPC channel, the
+// application menu, and settings (recent runbooks, window state) through the app's settings store.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BrowserWindow, app, ipcMain, protocol, session } from 'electron';
-import { API_CHANNEL } from '../../shared/api.js';
-import { dispatch } from '../api/dispatch.js';
+import { type BrowserWindow, app, dialog, ipcMain, protocol, session } from 'electron';
 import { createApiHandlers } from '../api/handlers.js';
-import { createAppRunController } from './runs.js';
-import { openElectronSettings } from './settings.js';
+import { recordingRecentRunbooks, rememberRunbook } from '../desktop/recent-runbooks.js';
 import { readStatic } from '../serve/static-files.js';
-import {
-  APP_ORIGIN,
-  APP_SCHEME,
-  CONTENT_SECURITY_POLICY,
-  isAllowedNavigation,
-  isTrustedSender,
-  runbookFromArgv,
-  secureWebPreferences,
-} from './policy.js';
+import { denyAllPermissions, hardenWebContents } from './hardening.js';
+import { registerApi } from './ipc.js';
+import { createAppRunController } from './runs.js';
+import { installAppMenu } from './menu.js';
+import { APP_ORIGIN, APP_SCHEME, CONTENT_SECURITY_POLICY, isAllowedNavigation, runbookFromArgv } from './policy.js';
+import { openElectronSettings } from './settings.js';
+import { createMainWindow } from './window.js';
 
+const APP_NAME = 'Runbook Console';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const RENDERER_DIR = path.join(here, '../../renderer');
 const PRELOAD = path.join(here, '../../preload/index.cjs');
 
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+const warn = (text: string) => console.warn(`${APP_NAME}: ${text}`);
+const refused = (what: string, detail: string) => warn(`refused ${what}: ${detail}`);
+
 app.enableSandbox();
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
+// Every webContents and session, including any created later, whoever creates them.
 app.on('web-contents-created', (_event, contents) => {
-  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
-  contents.on('will-navigate', (event, url) => {
-    if (!isAllowedNavigation(url)) event.preventDefault();
-  });
-  contents.on('will-redirect', (event, url) => {
-    if (!isAllowedNavigation(url)) event.preventDefault();
-  });
-  contents.on('will-attach-webview', (event) => event.preventDefault());
+  hardenWebContents(contents, refused);
+  denyAllPermissions(contents.session, refused);
 });
+app.on('session-created', (created) => denyAllPermissions(created, refused));
 
 async function start(): Promise<void> {
   await app.whenReady();
   const ses = session.defaultSession;
-  ses.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-  ses.setPermissionCheckHandler(() => false);
+  denyAllPermissions(ses, refused);
   ses.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
   });
@@ -54,30 +50,44 @@ async function start(): Promise<void> {
     });
   });
 
-  const initialFile = runbookFromArgv(process.argv);
   const settings = openElectronSettings();
-  const handlers = createApiHandlers({ host: 'electron', version: app.getVersion(), settings, runs: createAppRunController(settings), ...(initialFile ? { initialFile } : {}) });
-  ipcMain.handle(API_CHANNEL, (event, method: unknown, input: unknown) => {
-    const frame = event.senderFrame;
-    if (!frame || !isTrustedSender(frame.url, frame === event.sender.mainFrame)) {
-      throw new Error('refused: API calls are accepted only from the console window');
-    }
-    return dispatch(handlers, method, input);
-  });
+  let window: BrowserWindow | null = null;
+  let refreshMenu = () => {};
+  const handlers = recordingRecentRunbooks(
+    createApiHandlers({ host: 'electron', version: app.getVersion(), settings, runs: createAppRunController(settings) }),
+    (file) => {
+      rememberRunbook(settings, file);
+      app.addRecentDocument(file);
+      refreshMenu();
+    },
+    (error) => warn(`recent runbooks not updated: ${message(error)}`),
+  );
+  registerApi(ipcMain, handlers);
 
-  const window = new BrowserWindow({
-    width: 1200,
-    height: 850,
-    title: 'Runbook Console',
-    show: false,
-    webPreferences: secureWebPreferences(PRELOAD),
+  const initialFile = runbookFromArgv(process.argv);
+  if (initialFile) handlers['runbook.open']({ path: initialFile }).catch((error: unknown) => warn(message(error)));
+
+  /** Opens a runbook chosen in the menu; the page shows it after a reload (it asks for the current runbook). */
+  async function openFromMenu(file: string): Promise<void> {
+    const opened = await handlers['runbook.open']({ path: file });
+    if (opened.error) {
+      const box = { type: 'error' as const, message: 'The runbook could not be opened.', detail: `${opened.error.file}:${opened.error.line}: ${opened.error.message}` };
+      await (window ? dialog.showMessageBox(window, box) : dialog.showMessageBox(box));
+      return;
+    }
+    window?.webContents.reload();
+  }
+
+  refreshMenu = installAppMenu({ appName: APP_NAME, settings, window: () => window, open: openFromMenu, warn });
+  window = createMainWindow({ title: APP_NAME, preload: PRELOAD, settings, warn });
+  window.on('closed', () => {
+    window = null;
   });
-  window.once('ready-to-show', () => window.show());
   await window.loadURL(`${APP_ORIGIN}/index.html`);
 }
 
 app.on('window-all-closed', () => app.quit());
 start().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  console.error(message(error));
   app.exit(1);
 });

@@ -17,7 +17,7 @@ export const CONTENT_SECURITY_POLICY = [
   "object-src 'none'",
 ].join('; ');
 
-/** webPreferences of every window: isolated, sandboxed, no Node, no webviews. */
+/** webPreferences of every window: isolated, sandboxed, no Node, no webviews, no middle-click windows. */
 export function secureWebPreferences(preloadPath: string) {
   return {
     preload: preloadPath,
@@ -30,6 +30,8 @@ export function secureWebPreferences(preloadPath: string) {
     webSecurity: true,
     allowRunningInsecureContent: false,
     experimentalFeatures: false,
+    // Middle-click would open a link in a new window; new windows are denied anyway.
+    disableBlinkFeatures: 'Auxclick',
     spellcheck: false,
   } as const;
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import Conf, { type Options } from 'conf';
 import envPaths from 'env-paths';
 import { storeSchemaOptions } from './json-schema.js';
+import { migrateSettingsFile } from './migrations.js';
 import { type KeyValueStore, SettingsStore, parseSettings } from './store.js';
 
 export const SETTINGS_FILE_NAME = 'settings';
@@ -27,10 +28,12 @@ export function openConfSettings(options: ConfSettingsOptions = {}): SettingsSto
 }
 
 /**
- * Opens a conf-based store. conf's own error for a file that breaks the schema lists every branch of every
- * union; the file is read again and validated with zod so the error names the file and the one field at fault.
+ * Opens a conf-based store, after bringing an older settings file to the current version. conf's own error
+ * for a file that breaks the schema lists every branch of every union; the file is read again and validated
+ * with zod so the error names the file and the one field at fault.
  */
 export function openValidated<T>(file: string, open: () => T): T {
+  migrateSettingsFile(file);
   try {
     return open();
   } catch (error) {
