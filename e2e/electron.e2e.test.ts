@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { electronBinary } from '../scripts/electron-binary.mjs';
+import { API_METHODS } from '../src/shared/api-methods.js';
 import { REPO_ROOT } from '../test/support/shared.js';
 
 const binary = electronBinary();
@@ -21,7 +22,7 @@ describe.skipIf(!binary)('desktop app (Electron)', () => {
       await expect.poll(() => win.textContent('[data-testid=runbook-title]')).toBe('Workstation Health Check');
       expect(win.url()).toMatch(/^app:\/\/runbook\//);
       expect(await win.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
-      expect(await win.evaluate(() => Object.keys((globalThis as { runbookConsole?: object }).runbookConsole ?? {}).sort())).toEqual(['app.info', 'runbook.current', 'runbook.open']);
+      expect(await win.evaluate(() => Object.keys((globalThis as { runbookConsole?: object }).runbookConsole ?? {}).sort())).toEqual([...API_METHODS].sort());
       await win.evaluate(() => (globalThis as unknown as { open: (u: string) => unknown }).open("https://example.com"));
       expect(app.windows()).toHaveLength(1);
     } finally {
