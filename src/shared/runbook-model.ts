@@ -51,6 +51,17 @@ export const DecisionSchema = z.object({
   options: z.array(z.string()).describe('The choices offered, e.g. ["GO", "NO-GO"]'),
 });
 
+export const StepTimingSchema = z.object({
+  kind: z.enum(['timebox', 'repeat']),
+  /** Repeat interval; null for a plain time box. */
+  everyMs: z.number().int().positive().nullable(),
+  /** How long it lasts; null for a repeat with no end given. */
+  forMs: z.number().int().positive().nullable(),
+  /** The words it was read from. */
+  text: z.string(),
+});
+export type StepTiming = z.infer<typeof StepTimingSchema>;
+
 export const StepSchema = z.object({
   id: z.string().describe('Stable: section path + title slugs, unique in the runbook'),
   kind: z.enum(STEP_KINDS),
@@ -68,6 +79,7 @@ export const StepSchema = z.object({
   variables: z.array(z.string()),
   signoff: SignoffSchema.nullable(),
   decision: DecisionSchema.nullable(),
+  timing: StepTimingSchema.nullable().describe('A time box ("monitor for 15 minutes") or a repeating check ("every 2 minutes")'),
 });
 export type Step = z.infer<typeof StepSchema>;
 

@@ -27,6 +27,7 @@ import { checkNesting } from './nesting.js';
 import { Source, endLine, startLine } from './source.js';
 import { SectionStepCollector, type StepDraft } from './steps.js';
 import { variablesIn } from './variables.js';
+import { timingIn } from './timing.js';
 
 export interface ParseOptions {
   /** Names the source in errors and in the model; defaults to "<input>". */
@@ -227,6 +228,7 @@ function finishStep(draft: StepDraft, section: SectionNode, ctx: FinishContext):
     variables,
     signoff: draft.signoff,
     decision: draft.decision,
+    timing: timingIn(draft.title, body),
   };
 }
 
