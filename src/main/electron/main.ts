@@ -13,6 +13,7 @@ import { installAppMenu } from './menu.js';
 import { APP_ORIGIN, APP_SCHEME, CONTENT_SECURITY_POLICY, isAllowedNavigation, runbookFromArgv } from './policy.js';
 import { openElectronSettings } from './settings.js';
 import { createMainWindow } from './window.js';
+import envPaths from 'env-paths';
 
 const APP_NAME = 'Runbook Console';
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -24,6 +25,9 @@ const warn = (text: string) => console.warn(`${APP_NAME}: ${text}`);
 const refused = (what: string, detail: string) => warn(`refused ${what}: ${detail}`);
 
 app.enableSandbox();
+// One settings file for the app and the CLI's `runbook serve`: conf keeps it in the OS config directory
+// named after the package, so the app does too (Electron would otherwise name it after the product).
+app.setPath('userData', envPaths('runbook-console', { suffix: '' }).config);
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
 // Every webContents and session, including any created later, whoever creates them.

@@ -1,19 +1,19 @@
-// The desktop app's run controller: runs recorded under the app's data directory, MAC keys in the OS
-// secret store, the installation key beside them.
-import path from 'node:path';
+// The desktop app's run controller: runs and the installation key where the CLI keeps them, MAC keys in
+// the OS secret store.
 import { app } from 'electron';
-import { loadInstallation } from '../audit/installation.js';
+import { defaultInstallationKeyFile, loadInstallation } from '../audit/installation.js';
+import { defaultRunsDir } from '../audit/runs-dir.js';
 import { RunController } from '../runs/run-controller.js';
 import type { SettingsStore } from '../settings/store.js';
 import { openAppMacKeyStore } from './mac-keys.js';
 
+/** Runs and the installation key live where the CLI keeps them, so `runbook verify` finds app runs too. */
 export function createAppRunController(settings: SettingsStore): RunController {
-  const data = app.getPath('userData');
   return new RunController({
     settings,
     keys: () => openAppMacKeyStore({ restricted: false }),
-    installation: () => loadInstallation(path.join(data, 'keys', 'installation_ed25519')),
-    runsDir: settings.read().journalDir ?? path.join(data, 'runs'),
+    installation: () => loadInstallation(defaultInstallationKeyFile()),
+    runsDir: settings.read().journalDir ?? defaultRunsDir(),
     version: app.getVersion(),
   });
 }
