@@ -5,6 +5,7 @@ export const API_METHODS = [
   'runbook.open',
   'targets.get',
   'targets.save',
+  'targets.hostKey',
   'runs.start',
   'runs.state',
   'runs.events',

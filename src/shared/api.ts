@@ -43,6 +43,10 @@ export const apiContract = {
   },
   'targets.get': { input: NoInput, output: StoredTargetsSchema },
   'targets.save': { input: z.object({ targets: TargetsFileSchema }).strict(), output: StoredTargetsSchema },
+  'targets.hostKey': {
+    input: z.object({ name: z.string().min(1).max(200) }).strict(),
+    output: z.object({ endpoint: z.string(), fingerprint: z.string(), keyType: z.string(), status: z.enum(['known', 'unknown', 'refused']), detail: z.string() }),
+  },
   ...runContract,
 } as const satisfies Record<ApiMethod, { input: z.ZodType; output: z.ZodType }>;
 

@@ -5,6 +5,7 @@ import { RunbookError, loadRunbookSnapshot } from '../runbook/index.js';
 import { ApiCallError } from './dispatch.js';
 import { RunError, type RunController } from '../runs/run-controller.js';
 import type { SettingsStore } from '../settings/store.js';
+import { probeHostKey } from '../targets/ssh/probe-host-key.js';
 import type { ApiHandlers } from './dispatch.js';
 
 export interface HandlerOptions {
@@ -75,6 +76,16 @@ export function createApiHandlers(options: HandlerOptions): ApiHandlers {
     'runs.finish': ({ runId }) => runCall(() => options.runs.finish(runId)),
     'runs.verify': ({ runId }) => runCall(() => options.runs.verify(runId)),
     'runs.export': ({ runId, out, keyFile, agent }) => runCall(() => options.runs.export(runId, { out, keyFile, agent })),
+    'targets.hostKey': async ({ name }) => {
+      const target = options.settings.targets().targets[name];
+      if (!target) throw new ApiCallError('not-found', `no target named "${name}" in settings`);
+      if (target.kind !== 'ssh') throw new ApiCallError('invalid-input', `target "${name}" is a ${target.kind} target; only ssh targets have host keys`);
+      try {
+        return await probeHostKey(target, { baseDir: path.dirname(options.settings.path), env: process.env, ask: async () => null, confirm: async () => false });
+      } catch (error) {
+        throw new ApiCallError('unreachable', `${name}: ${(error as Error).message}`);
+      }
+    },
     'targets.get': async () => ({ file: options.settings.path, targets: options.settings.targets() }),
     'targets.save': async ({ targets }) => {
       options.settings.saveTargets(targets);
