@@ -3,6 +3,7 @@ export const API_METHODS = [
   'app.info',
   'runbook.current',
   'runbook.open',
+  'library.list',
   'targets.get',
   'targets.save',
   'targets.hostKey',

@@ -30,6 +30,16 @@ export type AppInfo = z.infer<typeof AppInfoSchema>;
 
 const NoInput = z.object({}).strict();
 
+export const LibraryEntrySchema = z.object({
+  path: z.string(),
+  title: z.string(),
+  steps: z.number().int().nonnegative(),
+  profiles: z.object({ standard: z.number().int(), regulated: z.number().int(), restricted: z.number().int() }),
+  /** Why it cannot be opened (gone, unreadable, not a runbook), or null. */
+  error: z.string().nullable(),
+});
+export type LibraryEntry = z.infer<typeof LibraryEntrySchema>;
+
 /** The targets kept in settings, with where they are stored (the path helps an operator edit them by hand). */
 export const StoredTargetsSchema = z.object({ file: z.string(), targets: TargetsFileSchema });
 export type StoredTargets = z.infer<typeof StoredTargetsSchema>;
@@ -41,6 +51,7 @@ export const apiContract = {
     input: z.object({ path: z.string().min(1, 'path is empty').max(4096, 'path is longer than 4096 characters') }).strict(),
     output: OpenedRunbookSchema,
   },
+  'library.list': { input: NoInput, output: z.object({ samples: z.array(LibraryEntrySchema), recent: z.array(LibraryEntrySchema) }) },
   'targets.get': { input: NoInput, output: StoredTargetsSchema },
   'targets.save': { input: z.object({ targets: TargetsFileSchema }).strict(), output: StoredTargetsSchema },
   'targets.hostKey': {

@@ -7,6 +7,7 @@ import { FileMacKeyStore } from '../../main/audit/key-store.js';
 import { defaultRunsDir } from '../../main/audit/runs-dir.js';
 import { RunController } from '../../main/runs/run-controller.js';
 import { openConfSettings } from '../../main/settings/conf-store.js';
+import { recordingRecentRunbooks, rememberRunbook } from '../../main/desktop/recent-runbooks.js';
 import { startServer } from '../../main/serve/server.js';
 import { VERSION } from '../version.js';
 
@@ -21,7 +22,12 @@ export async function serveCommand(file: string | undefined, options: { port?: n
     runsDir: options.runsDir ?? defaultRunsDir(),
     version: VERSION,
   });
-  const handlers = createApiHandlers({ host: 'browser', version: VERSION, settings, runs, ...(file ? { initialFile: file } : {}) });
+  // Runbooks opened in the browser join the same recent list as the desktop app's.
+  const handlers = recordingRecentRunbooks(
+    createApiHandlers({ host: 'browser', version: VERSION, settings, runs, ...(file ? { initialFile: file } : {}) }),
+    (opened) => rememberRunbook(settings, opened),
+    (error) => process.stderr.write(`runbook: note: recent runbooks not updated: ${(error as Error).message}\n`),
+  );
   const server = await startServer({ handlers, staticDir: RENDERER_DIR, host: options.host, ...(options.port !== undefined ? { port: options.port } : {}) });
   // The first line is the address to open, token included, so scripts and tunnels can take it as is.
   process.stdout.write(`${server.url}\nRunbook Console is serving on ${server.origin}. Open: ${server.url}\n(Ctrl+C to stop)\n`);

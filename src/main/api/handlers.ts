@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { AppInfo, OpenedRunbook } from '../../shared/api.js';
 import { RunbookError, loadRunbookSnapshot } from '../runbook/index.js';
 import { ApiCallError } from './dispatch.js';
+import { listLibrary } from './library.js';
 import { RunError, type RunController } from '../runs/run-controller.js';
 import type { SettingsStore } from '../settings/store.js';
 import { probeHostKey } from '../targets/ssh/probe-host-key.js';
@@ -76,6 +77,7 @@ export function createApiHandlers(options: HandlerOptions): ApiHandlers {
     'runs.finish': ({ runId }) => runCall(() => options.runs.finish(runId)),
     'runs.verify': ({ runId }) => runCall(() => options.runs.verify(runId)),
     'runs.export': ({ runId, out, keyFile, agent }) => runCall(() => options.runs.export(runId, { out, keyFile, agent })),
+    'library.list': () => listLibrary(options.settings.read().recentRunbooks),
     'targets.hostKey': async ({ name }) => {
       const target = options.settings.targets().targets[name];
       if (!target) throw new ApiCallError('not-found', `no target named "${name}" in settings`);
