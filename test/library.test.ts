@@ -19,7 +19,7 @@ describe('library.list', () => {
     const library = (await dispatch(handlers, 'library.list', {})) as { samples: { title: string; steps: number; profiles: Record<string, number> }[]; recent: { path: string; title: string; error: string | null; profiles: Record<string, number> }[] };
     const titles = library.samples.map((s) => s.title);
     expect(titles).toEqual(expect.arrayContaining(['Workstation Health Check']));
-    const payments = library.samples.find((s) => s.profiles.restricted > 0);
+    const payments = library.samples.find((s) => (s.profiles.restricted ?? 0) > 0);
     expect(payments?.steps).toBeGreaterThan(3);
     expect(library.recent).toEqual([
       expect.objectContaining({ path: kept, title: 'Kept', error: null, profiles: { standard: 0, regulated: 1, restricted: 0 } }),
