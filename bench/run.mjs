@@ -10,6 +10,7 @@
 import { journalBench, printJournal } from './journal.mjs';
 import { localBench, printLocal } from './local.mjs';
 import { OVERHEAD_TARGET, parseBench } from './parse.mjs';
+import { printRenderer, rendererBench } from './renderer.mjs';
 import { printSql, sqlBench } from './sql.mjs';
 import { printSsh, sshBench } from './ssh.mjs';
 
@@ -20,6 +21,7 @@ const BENCHES = {
   ssh: { run: sshBench, print: printSsh },
   sql: { run: sqlBench, print: printSql },
   journal: { run: journalBench, print: printJournal },
+  renderer: { run: rendererBench, print: printRenderer },
 };
 
 function usage(message) {

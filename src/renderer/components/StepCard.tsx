@@ -1,15 +1,7 @@
-import type { Block, Profile, Step } from '../../shared/runbook-model.js';
-
-const PROFILE_LABEL: Record<Profile, string> = { standard: 'STANDARD', regulated: 'REGULATED+', restricted: 'RESTRICTED' };
-
-function ProfileBadge({ profile }: { profile: Profile | null }) {
-  if (!profile) return null;
-  return (
-    <span className={`badge profile-${profile}`} data-testid="profile-badge">
-      {PROFILE_LABEL[profile]}
-    </span>
-  );
-}
+// A step as the runbook states it, before any run: read-only.
+import type { Block, Step } from '../../shared/runbook-model.js';
+import { Markdown } from './Markdown.js';
+import { ProfileBadge } from './ProfileBadge.js';
 
 function BlockView({ block }: { block: Block }) {
   return (
@@ -35,7 +27,7 @@ export function StepCard({ step }: { step: Step }) {
     <article className={`step kind-${step.kind}`} data-testid="step" data-step-id={step.id}>
       <header className="step-header">
         <span className="step-box" aria-hidden="true">
-          {step.kind === 'signoff' ? '✍' : step.kind === 'decision' ? '⑂' : step.checked ? '☑' : '☐'}
+          {step.kind === 'signoff' ? '✎' : step.kind === 'decision' ? '◇' : step.checked ? '☑' : '☐'}
         </span>
         <span className="step-title" data-testid="step-title">
           {step.title}
@@ -44,7 +36,7 @@ export function StepCard({ step }: { step: Step }) {
         {step.kind !== 'step' && <span className={`badge kind-badge`}>{step.kind}</span>}
         <span className="step-line">line {step.line}</span>
       </header>
-      {step.body && <p className="step-body">{step.body}</p>}
+      <Markdown text={step.body} className="step-body" />
       {step.checks.length > 0 && (
         <ul className="checks">
           {step.checks.map((c) => (

@@ -1,0 +1,37 @@
+// The run's evidence: what is being recorded, and the auditor's side — verify, seal, export.
+import type { RunViewState } from '../../run/run-view-state.js';
+import { ExportForm } from './ExportForm.js';
+import { RecordTimeline } from './RecordTimeline.js';
+import { SealBox } from './SealBox.js';
+import { VerifyBox } from './VerifyBox.js';
+
+export function EvidencePanel({ view }: { view: RunViewState }) {
+  const { state } = view;
+  return (
+    <aside className="evidence" aria-label="Evidence">
+      <h2 className="panel-title">Evidence</h2>
+      <dl className="facts">
+        <dt>Run</dt>
+        <dd className="mono" title={state.dir}>
+          {state.runId.slice(0, 8)}
+        </dd>
+        <dt>Operator</dt>
+        <dd>{state.operator}</dd>
+        <dt>Profile</dt>
+        <dd>{state.profile.toUpperCase()}</dd>
+        <dt>Status</dt>
+        <dd data-testid="run-status">{state.status}</dd>
+        <dt>Records</dt>
+        <dd data-testid="records-count">{state.records}</dd>
+      </dl>
+      <p className="muted small-text file-path" title="Where the record is kept">
+        {state.dir}
+      </p>
+      <VerifyBox />
+      <SealBox state={state} />
+      <ExportForm />
+      <h3>Timeline</h3>
+      <RecordTimeline records={view.records} />
+    </aside>
+  );
+}

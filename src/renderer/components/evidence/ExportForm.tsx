@@ -1,0 +1,56 @@
+// Exports the signed evidence bundle (runs.export): where to, and signed with a key file or the ssh-agent.
+import { type FormEvent, useState } from 'react';
+import type { ApiOutput } from '../../../shared/api.js';
+import { useRunActions } from '../../run/useRun.js';
+
+export function ExportForm() {
+  const { act } = useRunActions();
+  const [out, setOut] = useState('');
+  const [keyFile, setKeyFile] = useState('');
+  const [agent, setAgent] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<ApiOutput<'runs.export'> | null>(null);
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    const input = { out: out.trim(), ...(agent ? { agent: true } : keyFile.trim() ? { keyFile: keyFile.trim() } : {}) };
+    setResult((await act((api, runId) => api['runs.export']({ runId, ...input }))) ?? null);
+    setBusy(false);
+  };
+  return (
+    <form className="evidence-box export-form" onSubmit={submit}>
+      <label className="field">
+        <span>Output directory</span>
+        <input aria-label="Export directory" value={out} onChange={(e) => setOut(e.target.value)} placeholder="/path/to/evidence" required />
+      </label>
+      <label className="field">
+        <span>Signing key file</span>
+        <input aria-label="Signing key file" value={keyFile} onChange={(e) => setKeyFile(e.target.value)} placeholder="~/.ssh/id_ed25519" disabled={agent} />
+      </label>
+      <label className="check">
+        <input type="checkbox" checked={agent} onChange={(e) => setAgent(e.target.checked)} /> use ssh-agent
+      </label>
+      <button type="submit" disabled={busy || !out.trim()}>
+        Export signed report
+      </button>
+      {result && (
+        <div className="export-result" data-testid="export-result">
+          <p>
+            Written to <code data-testid="export-out">{result.out}</code>
+          </p>
+          <p>
+            Signed by <code data-testid="export-signer">{result.signer}</code>
+          </p>
+          <details>
+            <summary>{result.files.length} files</summary>
+            <ul className="mono small-text">
+              {result.files.map((f) => (
+                <li key={f}>{f}</li>
+              ))}
+            </ul>
+          </details>
+        </div>
+      )}
+    </form>
+  );
+}

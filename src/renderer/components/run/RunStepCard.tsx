@@ -1,0 +1,72 @@
+// One step of a run: header with status and profile, the body, sub-checks, blanks, code blocks with their
+// live output, and what the operator can do — run, cancel, skip, mark, note, decide or sign off.
+import { memo } from 'react';
+import type { RunStepState } from '../../../shared/run-api.js';
+import type { Step } from '../../../shared/runbook-model.js';
+import type { BlockStatus } from '../../run/run-view-state.js';
+import { Markdown } from '../Markdown.js';
+import { ProfileBadge } from '../ProfileBadge.js';
+import { BlockPanel } from './BlockPanel.js';
+import { DecisionControls } from './DecisionControls.js';
+import { FillInFields } from './FillInFields.js';
+import { SignoffForm } from './SignoffForm.js';
+import { StepActions } from './StepActions.js';
+import { StepReason, StepStatusBadge } from './StepStatus.js';
+import { SubChecks } from './SubChecks.js';
+
+export interface RunStepCardProps {
+  step: Step;
+  state: RunStepState;
+  blocks: Record<string, BlockStatus>;
+  selected: boolean;
+  blocked: boolean;
+  finished: boolean;
+  operator: string;
+  onSelect: (stepId: string) => void;
+  onRun: (stepId: string) => void;
+  onCancel: () => void;
+  onDecided: (stepId: string, decision: string) => void;
+}
+
+export const RunStepCard = memo(function RunStepCard(props: RunStepCardProps) {
+  const { step, state, blocks, selected, blocked, finished } = props;
+  const blockExpected = new Set(step.blocks.flatMap((b) => b.expected));
+  const proseExpected = step.expected.filter((e) => !blockExpected.has(e));
+  return (
+    <article
+      className={`step run-step kind-${step.kind} status-${state.status}${selected ? ' selected' : ''}`}
+      data-testid="run-step"
+      data-step-id={step.id}
+      data-status={state.status}
+      aria-current={selected ? 'step' : undefined}
+      onClick={() => props.onSelect(step.id)}
+    >
+      <header className="step-header">
+        <StepStatusBadge state={state} />
+        <span className="step-title" data-testid="step-title">
+          {step.title}
+        </span>
+        <ProfileBadge profile={step.profile} />
+        {step.kind !== 'step' && <span className="badge kind-badge">{step.kind}</span>}
+        <span className="step-line">line {step.line}</span>
+      </header>
+      <StepReason state={state} showManual={step.kind === 'step'} />
+      <Markdown text={step.body} className="step-body" />
+      <SubChecks step={step} disabled={finished} />
+      {step.kind !== 'signoff' && <FillInFields step={step} state={state} disabled={finished} />}
+      {proseExpected.length > 0 && (
+        <ul className="expected">
+          {proseExpected.map((e, i) => (
+            <li key={i}>Expected: {e}</li>
+          ))}
+        </ul>
+      )}
+      {step.blocks.map((b) => (
+        <BlockPanel key={b.id} block={b} target={state.targets[b.id]} status={blocks[b.id]} />
+      ))}
+      {step.kind === 'decision' && <DecisionControls step={step} state={state} disabled={finished} onDecided={(d) => props.onDecided(step.id, d)} />}
+      {step.kind === 'signoff' && <SignoffForm step={step} state={state} disabled={finished} operator={props.operator} />}
+      <StepActions state={state} markable={step.kind === 'step'} blocked={blocked} finished={finished} onRun={() => props.onRun(step.id)} onCancel={props.onCancel} />
+    </article>
+  );
+});

@@ -1,0 +1,149 @@
+// The run: sections with progress on the left, the steps in the middle, the evidence on the right.
+// Nothing runs without the operator's click (or Enter on the selected step).
+import { useCallback, useMemo, useRef, useState } from 'react';
+import type { RunbookApi } from '../../../shared/api.js';
+import type { RunState, RunStepState } from '../../../shared/run-api.js';
+import type { Runbook, Section, Step } from '../../../shared/runbook-model.js';
+import { useRunKeys } from '../../hooks/useRunKeys.js';
+import { runProgress, visibleStepIds } from '../../lib/progress.js';
+import { isNegativeDecision, rollbackSection } from '../../lib/runbook-facts.js';
+import { RunContext, useRun } from '../../run/useRun.js';
+import type { ThemeName } from '../../terminal/terminals.js';
+import { ErrorBanners, NoticeBanner, ProblemsBanner } from '../Banners.js';
+import { EvidencePanel } from '../evidence/EvidencePanel.js';
+import { QuestionModal } from './QuestionModal.js';
+import { RunStepCard, type RunStepCardProps } from './RunStepCard.js';
+import { SectionsSidebar } from './SectionsSidebar.js';
+
+type CardShared = Omit<RunStepCardProps, 'step' | 'state' | 'selected'>;
+
+interface SectionProps {
+  section: Section;
+  docTitle: string;
+  steps: Map<string, Step>;
+  states: Map<string, RunStepState>;
+  selected: string | null;
+  shared: CardShared;
+}
+
+function RunSection({ section, docTitle, steps, states, selected, shared }: SectionProps) {
+  const own = section.stepIds.filter((id) => states.get(id)?.hidden === false);
+  const hasVisible = (s: Section): boolean => s.stepIds.some((id) => states.get(id)?.hidden === false) || s.sections.some(hasVisible);
+  if (!hasVisible(section)) return null;
+  const Heading = `h${Math.min(Math.max(section.depth, 1) + 1, 6)}` as 'h2';
+  return (
+    <section className="section" data-section-id={section.id}>
+      {section.title && !(section.depth <= 1 && section.title === docTitle) && <Heading className="section-title">{section.title}</Heading>}
+      {own.map((id) => {
+        const step = steps.get(id);
+        const state = states.get(id);
+        return step && state ? <RunStepCard key={id} step={step} state={state} selected={selected === id} {...shared} /> : null;
+      })}
+      {section.sections.map((child) => (
+        <RunSection key={child.id} section={child} docTitle={docTitle} steps={steps} states={states} selected={selected} shared={shared} />
+      ))}
+    </section>
+  );
+}
+
+const byAttr = (attr: string, value: string) => document.querySelector<HTMLElement>(`[${attr}="${CSS.escape(value)}"]`);
+
+export function RunView({ api, runbook, initial, theme, onNewRun }: { api: RunbookApi; runbook: Runbook; initial: RunState; theme: ThemeName; onNewRun: () => void }) {
+  const { view, actions, trouble } = useRun(api, initial, theme);
+  const { state } = view;
+  const [selected, setSelected] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const steps = useMemo(() => new Map(runbook.steps.map((s) => [s.id, s])), [runbook]);
+  const states = useMemo(() => new Map(state.steps.map((s) => [s.id, s])), [state.steps]);
+  const order = useMemo(() => visibleStepIds(runbook, state), [runbook, state]);
+  const progress = useMemo(() => runProgress(runbook, state), [runbook, state]);
+  const running = state.steps.find((s) => s.status === 'running')?.id ?? null;
+  const finished = state.status === 'finished';
+  const { act } = actions;
+  const statesRef = useRef(states);
+  statesRef.current = states;
+
+  const select = useCallback((stepId: string, scroll = true) => {
+    setSelected(stepId);
+    if (scroll) byAttr('data-step-id', stepId)?.scrollIntoView({ block: 'nearest' });
+  }, []);
+  const run = useCallback(
+    (stepId: string) => {
+      setSelected(stepId);
+      void act((a, runId) => a['runs.runStep']({ runId, stepId }));
+    },
+    [act],
+  );
+  const cancel = useCallback(() => void act((a, runId) => a['runs.cancel']({ runId })), [act]);
+  const onDecided = useCallback(
+    (_stepId: string, decision: string) => {
+      const rollback = isNegativeDecision(decision) ? rollbackSection(runbook) : null;
+      if (!rollback) {
+        setNotice(null);
+        return;
+      }
+      setNotice(`${decision} recorded: continue with “${rollback.title}”.`);
+      byAttr('data-section-id', rollback.id)?.scrollIntoView({ block: 'start' });
+      const first = rollback.stepIds.find((id) => statesRef.current.get(id)?.hidden === false);
+      if (first) setSelected(first);
+    },
+    [runbook],
+  );
+  const onSelect = useCallback((id: string) => select(id, false), [select]);
+
+  useRunKeys({
+    order,
+    selected,
+    select,
+    run: (stepId) => {
+      const s = states.get(stepId);
+      if (s && s.manual === null && !running && !finished) run(stepId);
+    },
+    cancel: () => {
+      if (running) cancel();
+    },
+    enabled: view.questions.length === 0,
+  });
+
+  const shared: CardShared = {
+    blocks: view.blocks,
+    blocked: running !== null || finished,
+    finished,
+    operator: state.operator,
+    onSelect,
+    onRun: run,
+    onCancel: cancel,
+    onDecided,
+  };
+  const question = view.questions[0];
+
+  return (
+    <RunContext.Provider value={actions}>
+      <div className="run-layout" data-testid="run-view" data-run-status={state.status}>
+        <aside className="sidebar">
+          <h1 className="run-title" data-testid="run-title">
+            {runbook.title}
+          </h1>
+          <p className="muted small-text">
+            {state.operator} · {state.profile.toUpperCase()}
+            {state.hiddenCount > 0 && ` · ${state.hiddenCount} hidden by profile`}
+          </p>
+          <SectionsSidebar progress={progress} onJump={(id) => byAttr('data-section-id', id)?.scrollIntoView({ block: 'start' })} />
+          <button type="button" className="new-run" onClick={onNewRun}>
+            {finished ? 'New run…' : 'Back to the runbook'}
+          </button>
+        </aside>
+        <main className="run-main">
+          <ErrorBanners errors={trouble ? [{ id: 0, message: trouble }, ...view.errors] : view.errors} onDismiss={(id) => actions.dispatch({ type: 'dismiss-error', id })} />
+          <ProblemsBanner problems={state.problems} />
+          <NoticeBanner text={notice} />
+          {runbook.sections.map((section) => (
+            <RunSection key={section.id} section={section} docTitle={runbook.title} steps={steps} states={states} selected={selected} shared={shared} />
+          ))}
+        </main>
+        <EvidencePanel view={view} />
+      </div>
+      {question && <QuestionModal key={question.questionId} question={question} />}
+    </RunContext.Provider>
+  );
+}

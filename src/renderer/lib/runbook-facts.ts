@@ -1,0 +1,65 @@
+// What the console works out from the runbook model alone, before and during a run: no API calls here.
+import { PROFILES, type Profile, type Runbook, type Section, type Step } from '../../shared/runbook-model.js';
+
+export const PROFILE_LABEL: Record<Profile, string> = { standard: 'STANDARD', regulated: 'REGULATED+', restricted: 'RESTRICTED' };
+
+const rank = (profile: Profile | null) => (profile === null ? 0 : PROFILES.indexOf(profile));
+
+/** Steps a run at `profile` hides: those marked above it (the same rule the run planner applies). */
+export function hiddenSteps(runbook: Runbook, profile: Profile): Step[] {
+  return runbook.steps.filter((s) => rank(s.profile) > rank(profile));
+}
+
+/** How many steps carry each profile marker (own or inherited from their heading). */
+export function profileMarkers(runbook: Runbook): Record<Profile, number> {
+  const counts: Record<Profile, number> = { standard: 0, regulated: 0, restricted: 0 };
+  for (const step of runbook.steps) if (step.profile) counts[step.profile]++;
+  return counts;
+}
+
+// Names the host masks as secrets (see the README: *_PASSWORD, *_TOKEN, *_SECRET and the like).
+const SECRET_NAME = /(pass(word|wd|phrase)?|secret|token|api[_-]?key|private[_-]?key|credential)/i;
+
+export interface VariableInput {
+  /** As the run API takes it: the bare name, "<NAME>" placeholders without their brackets. */
+  name: string;
+  secret: boolean;
+  description: string | null;
+}
+
+export const bareName = (name: string) => name.replace(/^<|>$/g, '');
+
+/** Variables the steps shown at `profile` reference and the front matter gives no default for. */
+export function variablesToAsk(runbook: Runbook, profile: Profile): VariableInput[] {
+  const declared = runbook.frontMatter?.variables ?? {};
+  const names = new Set(runbook.steps.filter((s) => rank(s.profile) <= rank(profile)).flatMap((s) => s.variables.map(bareName)));
+  const inputs: VariableInput[] = [];
+  for (const name of names) {
+    const decl = declared[name];
+    const object = typeof decl === 'object' ? decl : null;
+    if (decl !== undefined && (object === null || object.default !== undefined)) continue;
+    inputs.push({ name, secret: object?.secret === true || SECRET_NAME.test(name), description: object?.description ?? null });
+  }
+  return inputs;
+}
+
+/** Every section, depth first, in document order. */
+export function flattenSections(sections: readonly Section[]): Section[] {
+  return sections.flatMap((s) => [s, ...flattenSections(s.sections)]);
+}
+
+const ROLLBACK = /\broll[\s-]?back\b|\brollback\b/i;
+const NEGATIVE = /\bno[\s-]?go\b|\broll[\s-]?back\b|\brollback\b|\babort\b/i;
+
+/** Whether a decision option means "do not go on" (NO-GO, roll back, abort). */
+export const isNegativeDecision = (decision: string) => NEGATIVE.test(decision);
+
+/** The first section whose heading is about rolling back, if the runbook has one. */
+export function rollbackSection(runbook: Runbook): Section | null {
+  return flattenSections(runbook.sections).find((s) => ROLLBACK.test(s.title)) ?? null;
+}
+
+/** The decision options of a step, GO / NO-GO when the text names none. */
+export function decisionOptions(step: Step): string[] {
+  return step.decision?.options.length ? step.decision.options : ['GO', 'NO-GO'];
+}
