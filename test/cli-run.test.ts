@@ -57,7 +57,7 @@ describe('runbook run', () => {
   it('names every missing variable before running anything', () => {
     const { file } = runbook(DEMO);
     const res = run([file, '--yes']);
-    expect(res.status).toBe(1);
+    expect(res.status, res.stderr).toBe(1);
     expect(res.stderr).toMatch(/no value for WHO, <TICKET>/);
     expect(res.stdout).not.toContain('hello');
   });
@@ -66,7 +66,7 @@ describe('runbook run', () => {
     const { file, dir } = runbook(DEMO);
     const journal = path.join(dir, 'journal');
     const res = run([file, '--yes', '--var', 'WHO=world', '--var', 'TICKET=CHG-1 && rm -rf /', '--profile', 'regulated', '--operator', 'alice', '--journal', journal]);
-    expect(res.status).toBe(1);
+    expect(res.status, res.stderr).toBe(1);
     expect(res.stdout).toMatch(/▶ \[1\/5\] Say hello[^\n]*\n[^\n]*\n  │ hello world\n  └ succeeded exit 0/);
     expect(res.stdout).toContain('  │ ticket CHG-1 && rm -rf /');
     expect(res.stdout).toContain('Restricted step: skipped (profile restricted is above the run\'s profile regulated)');
@@ -82,7 +82,7 @@ describe('runbook run', () => {
     const { file } = runbook(DEMO);
     const vars = ['--var', 'WHO=x', '--var', 'TICKET=y'];
     const keepGoing = run([file, '--yes', '--keep-going', ...vars]);
-    expect(keepGoing.status).toBe(1);
+    expect(keepGoing.status, keepGoing.stderr).toBe(1);
     expect(keepGoing.stdout).toContain('unreachable');
     const only = run([file, '--yes', '--only', 'steps/say-hello', '--only', 'steps/never-reached', ...vars]);
     expect(only.status).toBe(0);
@@ -120,7 +120,7 @@ describe('runbook run', () => {
   it('a REGULATED run needs a named operator', () => {
     const { file } = runbook(DEMO);
     const res = run([file, '--yes', '--var', 'WHO=x', '--var', 'TICKET=y', '--profile', 'regulated']);
-    expect(res.status).toBe(1);
+    expect(res.status, res.stderr).toBe(1);
     expect(res.stderr).toContain('profile regulated: the operator must be named (--operator NAME)');
     expect(res.stdout).toBe('');
   });
@@ -137,7 +137,7 @@ describe('runbook run', () => {
   it('masks secret values in what it prints', () => {
     const { file } = runbook('---\nvariables:\n  DB_PASSWORD: { secret: true }\n---\n- [ ] leak\n  ```bash\n  echo "pw is $DB_PASSWORD"\n  ```\n');
     const res = run([file, '--yes', '--var', 'DB_PASSWORD=correct-horse']);
-    expect(res.status).toBe(0);
+    expect(res.status, res.stderr).toBe(0);
     expect(res.stdout).toContain('pw is ••••••');
     expect(res.stdout).not.toContain('correct-horse');
   });
