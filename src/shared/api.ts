@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { ApiMethod } from './api-methods.js';
 import { RunbookSchema } from './runbook-model.js';
 import { runContract } from './run-api.js';
+import { ExportKeySchema } from './settings.js';
 import { TargetsFileSchema } from './targets.js';
 
 export { API_CHANNEL, API_METHODS, type ApiMethod, isApiMethod } from './api-methods.js';
@@ -44,6 +45,28 @@ export type LibraryEntry = z.infer<typeof LibraryEntrySchema>;
 export const StoredTargetsSchema = z.object({ file: z.string(), targets: TargetsFileSchema });
 export type StoredTargets = z.infer<typeof StoredTargetsSchema>;
 
+/** The operator's preferences the settings screen edits (targets have their own calls). */
+export const PreferencesSchema = z.object({
+  file: z.string(),
+  operator: z.string().nullable(),
+  journalDir: z.string().nullable(),
+  exportKey: ExportKeySchema.nullable(),
+});
+export type Preferences = z.infer<typeof PreferencesSchema>;
+
+export const AgentKeySchema = z.object({ type: z.string(), fingerprint: z.string(), comment: z.string(), publicKey: z.string() });
+export type AgentKey = z.infer<typeof AgentKeySchema>;
+
+/** The keys behind the evidence, public parts only: nothing secret ever crosses the API. */
+export const KeysInfoSchema = z.object({
+  installation: z.object({ id: z.string(), fingerprint: z.string(), publicKey: z.string(), file: z.string() }).nullable(),
+  installationError: z.string().nullable(),
+  /** Where run MAC keys are kept (the OS secret store, or a 0600 key directory). */
+  macKeys: z.string(),
+  agent: z.object({ socket: z.string().nullable(), keys: z.array(AgentKeySchema), error: z.string().nullable() }),
+});
+export type KeysInfo = z.infer<typeof KeysInfoSchema>;
+
 export const apiContract = {
   'app.info': { input: NoInput, output: AppInfoSchema },
   'runbook.current': { input: NoInput, output: OpenedRunbookSchema },
@@ -51,6 +74,22 @@ export const apiContract = {
     input: z.object({ path: z.string().min(1, 'path is empty').max(4096, 'path is longer than 4096 characters') }).strict(),
     output: OpenedRunbookSchema,
   },
+  'app.notify': {
+    input: z.object({ title: z.string().min(1).max(200), body: z.string().max(1000) }).strict(),
+    /** False where the host cannot show one (the browser page then uses the web Notification API). */
+    output: z.object({ shown: z.boolean() }),
+  },
+  'settings.get': { input: NoInput, output: PreferencesSchema },
+  'settings.save': {
+    input: z
+      .object({
+        operator: z.string().trim().max(200).nullable().optional(),
+        exportKey: ExportKeySchema.nullable().optional(),
+      })
+      .strict(),
+    output: PreferencesSchema,
+  },
+  'keys.info': { input: NoInput, output: KeysInfoSchema },
   'library.list': { input: NoInput, output: z.object({ samples: z.array(LibraryEntrySchema), recent: z.array(LibraryEntrySchema) }) },
   'targets.get': { input: NoInput, output: StoredTargetsSchema },
   'targets.save': { input: z.object({ targets: TargetsFileSchema }).strict(), output: StoredTargetsSchema },

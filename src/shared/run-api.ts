@@ -19,6 +19,8 @@ export const RunStepStateSchema = z.object({
   manual: z.string().nullable(),
   /** The target each executable block is bound to, by block id. */
   targets: z.record(z.string(), z.object({ name: z.string(), kind: z.string(), endpoint: z.string() })),
+  /** The targets each executable block may be bound to instead (same kind of action), by block id. */
+  choices: z.record(z.string(), z.array(z.string())),
   decision: z.string().nullable(),
   signoff: z.object({ name: z.string(), role: z.string(), date: z.string() }).nullable(),
   mark: z.enum(['pass', 'fail']).nullable(),
@@ -87,6 +89,7 @@ export const runContract = {
     output: z.object({ events: z.array(RunEventSchema), next: z.number().int() }),
   },
   'runs.runStep': { input: z.object({ runId: id, stepId: id }).strict(), output: z.object({ accepted: z.literal(true) }) },
+  'runs.bind': { input: z.object({ runId: id, stepId: id, blockId: id, target: z.string().min(1).max(200) }).strict(), output: RunStateSchema },
   'runs.cancel': { input: z.object({ runId: id }).strict(), output: z.object({ cancelled: z.boolean() }) },
   'runs.skip': { input: z.object({ runId: id, stepId: id, reason: z.string().trim().min(1, 'a skip needs a reason').max(2000) }).strict(), output: RunStateSchema },
   'runs.record': {
@@ -103,7 +106,7 @@ export const runContract = {
   'runs.finish': { input: z.object({ runId: id }).strict(), output: RunStateSchema },
   'runs.verify': { input: z.object({ runId: id }).strict(), output: VerifyResultSchema },
   'runs.export': {
-    input: z.object({ runId: id, out: z.string().min(1).max(4096), keyFile: z.string().min(1).max(4096).optional(), agent: z.boolean().optional() }).strict(),
+    input: z.object({ runId: id, out: z.string().min(1).max(4096), keyFile: z.string().min(1).max(4096).optional(), agent: z.boolean().optional(), agentKey: z.string().min(1).max(20_000).optional() }).strict(),
     output: z.object({ out: z.string(), files: z.array(z.string()), signer: z.string() }),
   },
 } as const;

@@ -20,6 +20,13 @@ export const WindowStateSchema = z
   .strict();
 export type WindowState = z.infer<typeof WindowStateSchema>;
 
+/** Which key signs exported reports by default: one held by ssh-agent, or a private key file. */
+export const ExportKeySchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('agent'), publicKey: z.string().min(1).max(20_000).optional() }).strict(),
+  z.object({ kind: z.literal('file'), path: z.string().min(1).max(4096) }).strict(),
+]);
+export type ExportKey = z.infer<typeof ExportKeySchema>;
+
 export const SettingsSchema = z
   .object({
     version: z.literal(SETTINGS_VERSION).default(SETTINGS_VERSION),
@@ -28,6 +35,8 @@ export const SettingsSchema = z
     defaults: TargetsFileSchema.shape.defaults,
     /** The operator name recorded in runs when the OS user is not what an auditor should see. */
     operator: z.string().min(1).max(200).optional(),
+    /** The key the console offers first when exporting a signed report. */
+    exportKey: ExportKeySchema.optional(),
     /** Where run journals are kept; default: the app's data directory. */
     journalDir: z.string().min(1).optional(),
     /** Recently opened runbooks, newest first. */

@@ -104,6 +104,14 @@ export type PrometheusTarget = z.infer<typeof PrometheusTargetSchema>;
 export type Target = z.infer<typeof TargetSchema>;
 export type TargetKind = Target['kind'];
 
+/** Which kinds of target can run each kind of action (kubectl lines in shell blocks run on kubernetes targets). */
+export const TARGET_KINDS_FOR_ACTION = {
+  shell: ['local', 'ssh', 'kubernetes'],
+  sql: ['postgres'],
+  'k8s-manifest': ['kubernetes'],
+  promql: ['prometheus'],
+} as const satisfies Record<string, readonly TargetKind[]>;
+
 const targetName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'target names are letters, digits, _ . and -');
 
 export const TargetsFileSchema = z

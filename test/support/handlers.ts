@@ -8,16 +8,19 @@ import { FileMacKeyStore } from '../../src/main/audit/key-store.js';
 import { RunController } from '../../src/main/runs/run-controller.js';
 import { openConfSettings } from '../../src/main/settings/conf-store.js';
 
-export function testHandlers(options: Omit<HandlerOptions, 'settings' | 'runs'>) {
+export function testHandlers(options: Omit<HandlerOptions, 'settings' | 'runs' | 'keys'> & { agentSocket?: string }) {
   const root = mkdtempSync(path.join(tmpdir(), 'console-'));
   const settings = openConfSettings({ cwd: path.join(root, 'settings') });
   const keys = new FileMacKeyStore(path.join(root, 'keys', 'mac'));
+  const installation = () => loadInstallation(path.join(root, 'keys', 'installation_ed25519'));
   const runs = new RunController({
     settings,
     keys: () => keys,
-    installation: () => loadInstallation(path.join(root, 'keys', 'installation_ed25519')),
+    installation,
     runsDir: path.join(root, 'runs'),
     version: 'test',
   });
-  return { root, keys, settings, handlers: createApiHandlers({ ...options, settings, runs }) };
+  const { agentSocket, ...rest } = options;
+  const keySources = { installation, macKeys: `key files (0600) in ${path.join(root, 'keys', 'mac')}`, agentSocket };
+  return { root, keys, settings, handlers: createApiHandlers({ ...rest, settings, runs, keys: keySources }) };
 }

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createApiHandlers } from '../../main/api/handlers.js';
 import { loadInstallation } from '../../main/audit/installation.js';
-import { FileMacKeyStore } from '../../main/audit/key-store.js';
+import { FileMacKeyStore, defaultKeyDir } from '../../main/audit/key-store.js';
 import { defaultRunsDir } from '../../main/audit/runs-dir.js';
 import { RunController } from '../../main/runs/run-controller.js';
 import { openConfSettings } from '../../main/settings/conf-store.js';
@@ -24,7 +24,14 @@ export async function serveCommand(file: string | undefined, options: { port?: n
   });
   // Runbooks opened in the browser join the same recent list as the desktop app's.
   const handlers = recordingRecentRunbooks(
-    createApiHandlers({ host: 'browser', version: VERSION, settings, runs, ...(file ? { initialFile: file } : {}) }),
+    createApiHandlers({
+      host: 'browser',
+      version: VERSION,
+      settings,
+      runs,
+      keys: { installation: () => loadInstallation(), macKeys: `key files (0600) in ${defaultKeyDir()}` },
+      ...(file ? { initialFile: file } : {}),
+    }),
     (opened) => rememberRunbook(settings, opened),
     (error) => process.stderr.write(`runbook: note: recent runbooks not updated: ${(error as Error).message}\n`),
   );

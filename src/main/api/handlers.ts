@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { AppInfo, OpenedRunbook } from '../../shared/api.js';
 import { RunbookError, loadRunbookSnapshot } from '../runbook/index.js';
 import { ApiCallError } from './dispatch.js';
+import { type KeySources, describeKeys } from './keys.js';
 import { listLibrary } from './library.js';
 import { RunError, type RunController } from '../runs/run-controller.js';
 import type { SettingsStore } from '../settings/store.js';
@@ -17,6 +18,10 @@ export interface HandlerOptions {
   /** Where targets and preferences are kept: electron-store in the app, conf elsewhere. */
   settings: SettingsStore;
   runs: RunController;
+  /** Where the evidence keys come from, for the settings screen. */
+  keys: KeySources;
+  /** Shows a desktop notification; absent where the host has none (the browser page uses its own). */
+  notify?: (title: string, body: string) => boolean;
 }
 
 /** Run errors an operator can act on reach the renderer as `run` errors, with their message. */
@@ -50,6 +55,11 @@ export function createApiHandlers(options: HandlerOptions): ApiHandlers {
 
   if (options.initialFile) pending = open(options.initialFile);
 
+  function preferences() {
+    const current = options.settings.read();
+    return { file: options.settings.path, operator: current.operator ?? null, journalDir: current.journalDir ?? null, exportKey: current.exportKey ?? null };
+  }
+
   return {
     'app.info': async () => ({ name: 'Runbook Console', version: options.version, host: options.host }),
     'runbook.current': async () => (pending ? await pending : opened),
@@ -76,7 +86,26 @@ export function createApiHandlers(options: HandlerOptions): ApiHandlers {
     'runs.answer': ({ runId, questionId, answer }) => runCall(() => ({ ok: options.runs.answer(runId, questionId, answer) })),
     'runs.finish': ({ runId }) => runCall(() => options.runs.finish(runId)),
     'runs.verify': ({ runId }) => runCall(() => options.runs.verify(runId)),
-    'runs.export': ({ runId, out, keyFile, agent }) => runCall(() => options.runs.export(runId, { out, keyFile, agent })),
+    'runs.export': ({ runId, out, keyFile, agent, agentKey }) => runCall(() => options.runs.export(runId, { out, keyFile, agent, agentKey })),
+    'app.notify': async ({ title, body }) => ({ shown: options.notify ? options.notify(title, body) : false }),
+    'settings.get': async () => preferences(),
+    'settings.save': async ({ operator, exportKey }) => {
+      options.settings.update((current) => {
+        const next = { ...current };
+        if (operator !== undefined) {
+          if (operator) next.operator = operator;
+          else delete next.operator;
+        }
+        if (exportKey !== undefined) {
+          if (exportKey) next.exportKey = exportKey;
+          else delete next.exportKey;
+        }
+        return next;
+      });
+      return preferences();
+    },
+    'keys.info': () => describeKeys(options.keys),
+    'runs.bind': ({ runId, stepId, blockId, target }) => runCall(() => options.runs.bind(runId, stepId, blockId, target)),
     'library.list': () => listLibrary(options.settings.read().recentRunbooks),
     'targets.hostKey': async ({ name }) => {
       const target = options.settings.targets().targets[name];

@@ -66,6 +66,18 @@ export interface AgentSignerOptions {
   publicKey?: string;
 }
 
+/** The keys ssh-agent offers, as public key lines (types ssh2 cannot parse, FIDO keys among them, left out). */
+export async function agentPublicKeys(socket: string): Promise<string[]> {
+  const agent = new ssh2.OpenSSHAgent(socket);
+  const identities = await new Promise<ParsedKey[]>((resolve, reject) =>
+    agent.getIdentities((err, keys) => {
+      if (err) reject(new SshSignerError(`ssh-agent at ${socket}: ${err.message}`));
+      else resolve((keys ?? []).filter((k): k is ParsedKey => typeof k === 'object' && 'getPublicSSH' in k));
+    }),
+  );
+  return identities.map((k) => formatPublicKeyLine(k.getPublicSSH(), k.comment));
+}
+
 /** Signs through ssh-agent, so the private key never enters this process. */
 export async function agentSigner(options: AgentSignerOptions = {}): Promise<SshKeySigner> {
   const socket = options.socket ?? process.env.SSH_AUTH_SOCK;

@@ -2,7 +2,8 @@
 // application menu, and settings (recent runbooks, window state) through the app's settings store.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BrowserWindow, app, dialog, ipcMain, protocol, session } from 'electron';
+import { type BrowserWindow, Notification, app, dialog, ipcMain, protocol, safeStorage, session } from 'electron';
+import { defaultInstallationKeyFile, loadInstallation } from '../audit/installation.js';
 import { createApiHandlers } from '../api/handlers.js';
 import { recordingRecentRunbooks, rememberRunbook } from '../desktop/recent-runbooks.js';
 import { readStatic } from '../serve/static-files.js';
@@ -58,7 +59,22 @@ async function start(): Promise<void> {
   let window: BrowserWindow | null = null;
   let refreshMenu = () => {};
   const handlers = recordingRecentRunbooks(
-    createApiHandlers({ host: 'electron', version: app.getVersion(), settings, runs: createAppRunController(settings) }),
+    createApiHandlers({
+      host: 'electron',
+      version: app.getVersion(),
+      settings,
+      runs: createAppRunController(settings),
+      keys: {
+        installation: () => loadInstallation(defaultInstallationKeyFile()),
+        // getSelectedStorageBackend exists on Linux only; elsewhere it is the Keychain or DPAPI.
+        macKeys: `OS secret store through safeStorage (${process.platform === 'linux' ? safeStorage.getSelectedStorageBackend() : process.platform === 'darwin' ? 'Keychain' : 'DPAPI'})`,
+      },
+      notify: (title, body) => {
+        if (!Notification.isSupported()) return false;
+        new Notification({ title, body }).show();
+        return true;
+      },
+    }),
     (file) => {
       rememberRunbook(settings, file);
       app.addRecentDocument(file);

@@ -12,13 +12,14 @@ import type { SealResult } from '../audit/seal.js';
 import { agentSigner, keyFileSigner } from '../audit/ssh-signers.js';
 import { jsonSafe } from '../audit/json-safe.js';
 import { verifyRun } from '../audit/verify.js';
-import { targetSet } from '../session/binding.js';
+import { type TargetSet, targetSet } from '../session/binding.js';
 import { ExecutorPool } from '../session/executor-pool.js';
-import { planRun } from '../session/plan.js';
+import { type RunPlan, planRun } from '../session/plan.js';
 import { RETENTION_DAYS, profileProblems } from '../session/profile-rules.js';
 import { RunSession, type RunEvent as SessionEvent, type RunSummary, type StepOutcome } from '../session/runner.js';
 import { isSecretVariable, resolveVariables } from '../session/variables.js';
 import type { SettingsStore } from '../settings/store.js';
+import { TARGET_KINDS_FOR_ACTION, type Target } from '../../shared/targets.js';
 import { createExecutor } from '../targets/registry.js';
 import type { ExecutorContext } from '../targets/types.js';
 import { EventBuffer } from './event-buffer.js';
@@ -41,6 +42,8 @@ interface ActiveRun {
   profile: Profile;
   operator: string;
   runbook: Runbook;
+  plan: RunPlan;
+  set: TargetSet;
   journal: RunJournal;
   session: RunSession;
   pool: ExecutorPool;
@@ -123,15 +126,17 @@ export class RunController {
         status: 'pending',
         reason: null,
         hidden,
-        manual: manual ?? (planned.blocks.length === 0 ? MANUAL(planned.step) : null),
+        // A step whose blocks are all unbound is not manual: it runs once the operator binds them.
+        manual: manual ?? (planned.step.blocks.every((b) => b.action === 'display') ? MANUAL(planned.step) : null),
         targets: Object.fromEntries(planned.blocks.map(({ block, binding }) => [block.id, { name: binding.targetName, kind: binding.target.kind, endpoint: describeEndpoint(binding.target) }])),
+        choices: planned.skip ? {} : Object.fromEntries(planned.step.blocks.flatMap((b) => (b.action === 'display' ? [] : [[b.id, choicesFor(set, b.action)]]))),
         decision: null,
         signoff: null,
         mark: null,
         fillIns: {},
       });
     }
-    const active: ActiveRun = { runId, dir, profile: input.profile, operator: input.operator, runbook, journal, pool, keys, events, steps, problems, outcomes: new Map(), running: null, seal: null, questions, session: undefined as never };
+    const active: ActiveRun = { runId, dir, profile: input.profile, operator: input.operator, runbook, plan, set, journal, pool, keys, events, steps, problems, outcomes: new Map(), running: null, seal: null, questions, session: undefined as never };
     active.session = new RunSession({
       runbook,
       plan,
@@ -240,6 +245,38 @@ export class RunController {
       });
   }
 
+  /** Binds one block to another target the operator picked; recorded, and used from its next run on. */
+  bind(runId: string, stepId: string, blockId: string, targetName: string): RunState {
+    const run = this.get(runId);
+    if (run.seal) throw new RunError('this run is finished; start a new run');
+    if (run.running === stepId) throw new RunError('the step is running; cancel it or wait before changing its target');
+    const planned = run.plan.steps.find((p) => p.step.id === stepId);
+    const state = run.steps.get(stepId);
+    if (!planned || !state) throw new RunError(`no step ${stepId}`);
+    if (state.hidden) throw new RunError(`step ${stepId} is above the run's profile ${run.profile}`);
+    const block = planned.step.blocks.find((b) => b.id === blockId);
+    if (!block || block.action === 'display') throw new RunError(`step ${stepId} has no executable block ${blockId}`);
+    const target = run.set.targets.get(targetName);
+    if (!target) throw new RunError(`no target named "${targetName}" (known: ${[...run.set.targets.keys()].join(', ')})`);
+    const kinds: readonly string[] = TARGET_KINDS_FOR_ACTION[block.action];
+    if (!kinds.includes(target.kind)) throw new RunError(`target "${targetName}" is a ${target.kind} target; a ${block.action} block runs on ${kinds.join(' or ')}`);
+    const binding = { targetName, target, source: 'operator choice' as const };
+    const index = planned.blocks.findIndex((b) => b.block.id === blockId);
+    if (index >= 0) planned.blocks[index] = { block, binding };
+    else {
+      // The block was unbound: put it back in the step's block order.
+      const order = planned.step.blocks.map((b) => b.id);
+      planned.blocks.push({ block, binding });
+      planned.blocks.sort((a, b) => order.indexOf(a.block.id) - order.indexOf(b.block.id));
+      const prefix = `step ${stepId}: line ${block.line}: `;
+      run.problems = run.problems.filter((p) => !(p.startsWith(prefix) && / block has no target | is not defined /.test(p)));
+    }
+    const endpoint = describeEndpoint(target);
+    state.targets[blockId] = { name: targetName, kind: target.kind, endpoint };
+    this.note(run, 'step.note', { step: { id: stepId }, binding: { block: blockId, target: targetName, kind: target.kind, endpoint }, by: run.operator });
+    return this.state(runId);
+  }
+
   cancel(runId: string): boolean {
     const run = this.get(runId);
     if (!run.running) return false;
@@ -319,10 +356,10 @@ export class RunController {
     return { ok: true, code: null, detail: `${result.records} records intact${result.sealedSize !== null ? `, sealed at ${result.sealedSize}` : ''}`, records: result.records, warnings: result.warnings.map((w) => ({ code: w.code, detail: w.detail })) };
   }
 
-  async export(runId: string, input: { out: string; keyFile?: string | undefined; agent?: boolean | undefined }): Promise<{ out: string; files: string[]; signer: string }> {
+  async export(runId: string, input: { out: string; keyFile?: string | undefined; agent?: boolean | undefined; agentKey?: string | undefined }): Promise<{ out: string; files: string[]; signer: string }> {
     const run = this.get(runId);
     if (!run.seal) await this.finishRun(run);
-    const signer = input.agent ? await agentSigner() : input.keyFile ? await keyFileSigner(input.keyFile) : null;
+    const signer = input.agent ? await agentSigner(input.agentKey ? { publicKey: input.agentKey } : {}) : input.keyFile ? await keyFileSigner(input.keyFile) : null;
     const result = await exportBundle(run.dir, {
       out: input.out,
       operatorSigner: signer ? { signer, publicKeyLine: signer.publicKeyLine } : null,
@@ -334,16 +371,22 @@ export class RunController {
   }
 }
 
-function describeEndpoint(target: { kind: string } & Record<string, unknown>): string {
+/** The targets of the run's set that can run this kind of action, in the set's order. */
+function choicesFor(set: TargetSet, action: keyof typeof TARGET_KINDS_FOR_ACTION): string[] {
+  const kinds: readonly string[] = TARGET_KINDS_FOR_ACTION[action];
+  return [...set.targets].filter(([, target]) => kinds.includes(target.kind)).map(([name]) => name);
+}
+
+function describeEndpoint(target: Target): string {
   switch (target.kind) {
     case 'ssh':
-      return `${target.user ? `${String(target.user)}@` : ''}${String(target.host)}${target.port ? `:${String(target.port)}` : ''}`;
+      return `${target.user ? `${target.user}@` : ''}${target.host}${target.port ? `:${target.port}` : ''}`;
     case 'postgres':
-      return `${String(target.user)}@${String(target.host)}/${String(target.database)}`;
+      return `${target.user}@${target.host}/${target.database}`;
     case 'kubernetes':
-      return `context ${String(target.context ?? '(current)')}`;
+      return `context ${target.context ?? '(current)'}`;
     case 'prometheus':
-      return String(target.url);
+      return target.url;
     default:
       return 'this machine';
   }

@@ -43,7 +43,7 @@ export interface Binding {
   targetName: string;
   target: Target;
   /** Where the binding came from, for the record. */
-  source: 'fence attribute' | 'front matter' | 'targets file defaults' | 'built-in default';
+  source: 'fence attribute' | 'front matter' | 'targets file defaults' | 'built-in default' | 'operator choice';
 }
 
 /** The target a block runs on, or an error message naming the block and what is missing. */

@@ -1,0 +1,136 @@
+// The settings screen's calls and the target picker, through dispatch (the door both hosts use):
+// preferences are validated and kept, keys are described by their public parts only, and a block can be
+// re-bound to another target of the right kind — recorded in the journal, refused for the wrong kind.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { dispatch } from '../../src/main/api/dispatch.js';
+import type { RunEvent, RunState } from '../../src/shared/run-api.js';
+import { HAVE_SSH_AGENT, makeKey, skipReason, startAgent } from '../audit/ssh-tools.js';
+import { testHandlers } from '../support/handlers.js';
+
+const RUNBOOK = `# Picker
+- [ ] Where am I
+  \`\`\`bash
+  pwd
+  \`\`\`
+- [ ] Query
+  \`\`\`sql
+  select 1
+  \`\`\`
+`;
+
+async function untilStep(call: (m: string, i: unknown) => Promise<any>, runId: string, stepId: string): Promise<RunEvent[]> {
+  const seen: RunEvent[] = [];
+  let after = -1;
+  for (;;) {
+    const { events, next } = await call('runs.events', { runId, after, waitMs: 10_000 });
+    seen.push(...events);
+    after = next;
+    if (events.some((e: RunEvent) => e.type === 'step' && e.stepId === stepId && e.status !== 'running')) return seen;
+    if (events.length === 0) throw new Error('no event arrived');
+  }
+}
+
+describe('settings API', () => {
+  it('keeps the operator and the export key, clears them on null, and refuses an invalid value naming the field', async () => {
+    const { handlers } = testHandlers({ host: 'browser', version: 'test' });
+    const call = (method: string, input: unknown) => dispatch(handlers, method, input) as Promise<any>;
+    expect(await call('settings.get', {})).toMatchObject({ operator: null, exportKey: null, journalDir: null });
+    const saved = await call('settings.save', { operator: '  Alice Operator ', exportKey: { kind: 'file', path: '/keys/alice' } });
+    expect(saved).toMatchObject({ operator: 'Alice Operator', exportKey: { kind: 'file', path: '/keys/alice' } });
+    expect(JSON.parse(readFileSync(saved.file, 'utf8'))).toMatchObject({ operator: 'Alice Operator' });
+    await expect(call('settings.save', { exportKey: { kind: 'file' } })).rejects.toThrow(/exportKey/);
+    await expect(call('settings.save', { operator: 'x'.repeat(201) })).rejects.toThrow(/operator/);
+    expect(await call('settings.get', {})).toMatchObject({ operator: 'Alice Operator' }); // nothing lost
+    expect(await call('settings.save', { operator: null })).toMatchObject({ operator: null, exportKey: { kind: 'file' } });
+  });
+
+  it('describes the installation key by its public parts and says where MAC keys live; no agent is reported as such', async () => {
+    const { handlers, root } = testHandlers({ host: 'browser', version: 'test', agentSocket: path.join(tmpdir(), 'no-such-agent.sock') });
+    const info = await dispatch(handlers, 'keys.info', {}) as any;
+    expect(info.installation.fingerprint).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
+    expect(info.installation.publicKey).toMatch(/^ssh-ed25519 /);
+    expect(readFileSync(info.installation.file, 'utf8').trim()).toBe(info.installation.publicKey);
+    expect(info.macKeys).toContain(root);
+    expect(info.agent.keys).toEqual([]);
+    expect(info.agent.error).toMatch(/no-such-agent\.sock/);
+    expect(JSON.stringify(info)).not.toMatch(/PRIVATE KEY/);
+  });
+
+  it('lists the keys ssh-agent offers', async () => {
+    if (skipReason('keys.info with ssh-agent', HAVE_SSH_AGENT)) return;
+    const dir = mkdtempSync(path.join(tmpdir(), 'keys-agent-'));
+    const key = makeKey(dir, 'bob_ed25519', 'ed25519');
+    const agent = await startAgent(dir);
+    try {
+      agent.add(key.file);
+      const { handlers } = testHandlers({ host: 'browser', version: 'test', agentSocket: agent.socket });
+      const info = await dispatch(handlers, 'keys.info', {}) as any;
+      expect(info.agent.error).toBeNull();
+      expect(info.agent.keys).toEqual([expect.objectContaining({ type: 'ssh-ed25519', publicKey: expect.stringContaining(key.publicKeyLine.split(' ')[1] as string) })]);
+    } finally {
+      await agent.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('app.notify says no desktop notification was shown where the host has none', async () => {
+    const { handlers } = testHandlers({ host: 'browser', version: 'test' });
+    expect(await dispatch(handlers, 'app.notify', { title: 'Due', body: 'Monitor for 15 minutes is over' })).toEqual({ shown: false });
+    const shown: string[] = [];
+    const desktop = testHandlers({ host: 'electron', version: 'test', notify: (title, body) => shown.push(`${title}: ${body}`) > 0 });
+    expect(await dispatch(desktop.handlers, 'app.notify', { title: 'Due', body: 'now' })).toEqual({ shown: true });
+    expect(shown).toEqual(['Due: now']);
+  });
+});
+
+describe('target picker (runs.bind)', () => {
+  it('offers the targets of the right kind, re-binds a block, records it, and runs it there', async () => {
+    const { root, handlers } = testHandlers({ host: 'browser', version: 'test' });
+    const call = (method: string, input: unknown) => dispatch(handlers, method, input) as Promise<any>;
+    const elsewhere = mkdtempSync(path.join(tmpdir(), 'picker-cwd-'));
+    await call('targets.save', {
+      targets: {
+        targets: {
+          'build-dir': { kind: 'local', cwd: elsewhere },
+          db: { kind: 'postgres', host: '127.0.0.1', database: 'app', user: 'app' },
+        },
+      },
+    });
+    const file = path.join(root, 'picker.md');
+    writeFileSync(file, RUNBOOK);
+    await call('runbook.open', { path: file });
+    const state: RunState = await call('runs.start', { profile: 'standard', operator: 'Alice', vars: {} });
+    const [where, query] = state.steps;
+    if (!where || !query) throw new Error('two steps expected');
+    const shellBlock = Object.keys(where.choices)[0] as string;
+    const sqlBlock = Object.keys(query.choices)[0] as string;
+    expect(where.choices[shellBlock]).toEqual(['local', 'build-dir']);
+    expect(query.choices[sqlBlock]).toEqual(['db']);
+    // The sql block has no default target: unbound, listed as a problem, and not called manual.
+    expect(query.manual).toBeNull();
+    expect(state.problems.join('\n')).toMatch(/sql block has no target/);
+
+    await expect(call('runs.bind', { runId: state.runId, stepId: where.id, blockId: shellBlock, target: 'db' })).rejects.toThrow(/postgres target; a shell block runs on local or ssh or kubernetes/);
+    await expect(call('runs.bind', { runId: state.runId, stepId: where.id, blockId: shellBlock, target: 'nope' })).rejects.toThrow(/no target named "nope"/);
+
+    const bound: RunState = await call('runs.bind', { runId: state.runId, stepId: where.id, blockId: shellBlock, target: 'build-dir' });
+    expect(bound.steps[0]?.targets[shellBlock]).toEqual({ name: 'build-dir', kind: 'local', endpoint: 'this machine' });
+    const sqlBound: RunState = await call('runs.bind', { runId: state.runId, stepId: query.id, blockId: sqlBlock, target: 'db' });
+    expect(sqlBound.problems.join('\n')).not.toMatch(/no target/);
+
+    await call('runs.runStep', { runId: state.runId, stepId: where.id });
+    const events = await untilStep(call, state.runId, where.id);
+    const output = events.flatMap((e) => (e.type === 'output' && e.stream === 'stdout' ? [e.data] : [])).join('');
+    expect(output.trim()).toBe(elsewhere);
+
+    const journal = readFileSync(path.join(bound.dir, 'journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const note = journal.find((r) => r.type === 'step.note' && r.data.binding?.target === 'build-dir');
+    expect(note?.data).toMatchObject({ step: { id: where.id }, binding: { block: shellBlock, kind: 'local' }, by: 'Alice' });
+    const started = journal.find((r) => r.type === 'step.started');
+    expect(JSON.stringify(started.data)).toContain('build-dir');
+    rmSync(elsewhere, { recursive: true, force: true });
+  });
+});
