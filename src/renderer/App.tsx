@@ -1,16 +1,20 @@
 // The console: connects to the host, shows the open runbook with the start form, then the run.
 import { useCallback, useEffect, useState } from 'react';
-import type { AppInfo, OpenedRunbook, RunbookApi } from '../shared/api.js';
+import type { AppInfo, OpenedRunbook, Preferences, RunbookApi } from '../shared/api.js';
 import type { RunState } from '../shared/run-api.js';
 import type { Runbook } from '../shared/runbook-model.js';
 import { connectApi } from './api/client.js';
 import { RunbookView } from './components/RunbookView.js';
 import { ThemeToggle } from './components/ThemeToggle.js';
+import { LibraryPage } from './components/library/LibraryPage.js';
 import { OpenRunbookForm } from './components/library/OpenRunbookForm.js';
 import { RunbookSummary } from './components/library/RunbookSummary.js';
 import { type StartInput, StartRunForm } from './components/library/StartRunForm.js';
 import { RunView } from './components/run/RunView.js';
+import { SettingsPage } from './components/settings/SettingsPage.js';
 import { useTheme } from './hooks/useTheme.js';
+
+type Page = 'library' | 'runbook' | 'settings';
 
 interface OpenRun {
   runbook: Runbook;
@@ -41,17 +45,21 @@ export function App() {
   const [runOpen, setRunOpen] = useState(false);
   const [fatal, setFatal] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [page, setPage] = useState<Page>('library');
+  const [preferences, setPreferences] = useState<Preferences | null>(null);
 
   useEffect(() => {
     let cancelled = false;
     (async () => {
       const connected = await connectApi();
-      const [appInfo, current] = await Promise.all([connected['app.info']({}), connected['runbook.current']({})]);
+      const [appInfo, current, prefs] = await Promise.all([connected['app.info']({}), connected['runbook.current']({}), connected['settings.get']({})]);
       const restored = await restoreRun(connected, current);
       if (cancelled) return;
       setApi(connected);
       setInfo(appInfo);
       setOpened(current);
+      setPreferences(prefs);
+      setPage(current.runbook ? 'runbook' : 'library');
       setRun(restored);
       setRunOpen(restored !== null);
     })().catch((e: unknown) => setFatal(message(e)));
@@ -65,7 +73,9 @@ export function App() {
       if (!api) return;
       setError(null);
       try {
-        setOpened(await api['runbook.open']({ path }));
+        const next = await api['runbook.open']({ path });
+        setOpened(next);
+        if (!next.error) setPage('runbook');
       } catch (e) {
         setError(message(e));
       }
@@ -92,7 +102,16 @@ export function App() {
   const leaveRun = useCallback(() => {
     sessionStorage.removeItem(RUN_KEY);
     setRun(null);
+    setPage('runbook');
   }, []);
+
+  const showRun = useCallback(() => setPage('runbook'), []);
+
+  const nav = (target: Page, label: string) => (
+    <button type="button" className="nav" aria-pressed={page === target} onClick={() => setPage(target)}>
+      {label}
+    </button>
+  );
 
   return (
     <div className="app">
@@ -103,7 +122,14 @@ export function App() {
             v{info.version} · {info.host === 'electron' ? 'desktop' : 'browser'}
           </span>
         )}
-        {!run && <OpenRunbookForm disabled={!api} onOpen={open} />}
+        {api && (
+          <nav className="app-nav" aria-label="Pages">
+            {!run && nav('library', 'Library')}
+            {run ? nav('runbook', 'Run') : opened.runbook && nav('runbook', 'Runbook')}
+            {nav('settings', 'Settings')}
+          </nav>
+        )}
+        {!run && page === 'runbook' && <OpenRunbookForm disabled={!api} onOpen={open} />}
         <ThemeToggle theme={theme} onToggle={toggle} />
       </header>
       {fatal && (
@@ -116,24 +142,29 @@ export function App() {
           {error}
         </div>
       )}
-      {opened.error && !run && (
+      {opened.error && !run && page !== 'settings' && (
         <div role="alert" className="error" data-testid="load-error">
           {opened.error.file}:{opened.error.line}: {opened.error.message}
         </div>
       )}
-      {api && run ? (
-        <RunView key={run.state.runId} api={api} runbook={run.runbook} initial={run.state} theme={theme} onNewRun={leaveRun} />
-      ) : opened.runbook ? (
+      {/* The run view stays mounted under Settings, so its output, timers and event loop carry on. */}
+      {api && run && (
+        <div hidden={page === 'settings'}>
+          <RunView key={run.state.runId} api={api} runbook={run.runbook} initial={run.state} theme={theme} active={page !== 'settings'} onAttention={showRun} onNewRun={leaveRun} />
+        </div>
+      )}
+      {api && info && page === 'settings' && <SettingsPage api={api} host={info.host} onPreferences={setPreferences} />}
+      {api && !run && page === 'library' && <LibraryPage api={api} onOpen={open} />}
+      {!run && page === 'runbook' && opened.runbook && (
         <div className="library">
           <div className="library-side">
             <RunbookSummary runbook={opened.runbook} />
-            <StartRunForm key={opened.runbook.sha256} runbook={opened.runbook} runOpen={runOpen} onStart={start} />
+            <StartRunForm key={opened.runbook.sha256} runbook={opened.runbook} runOpen={runOpen} defaultOperator={preferences?.operator ?? ''} onStart={start} />
           </div>
           <RunbookView runbook={opened.runbook} />
         </div>
-      ) : (
-        !fatal && !opened.error && <p className="empty">{api ? 'No runbook open. Enter its path above.' : 'Connecting…'}</p>
       )}
+      {!api && !fatal && <p className="empty">Connecting…</p>}
     </div>
   );
 }

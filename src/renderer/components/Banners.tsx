@@ -40,3 +40,20 @@ export function NoticeBanner({ text }: { text: string | null }) {
     </div>
   );
 }
+
+/** Time boxes that are over, repeating checks that failed or ended: they stay until dismissed. */
+export function TimerAlerts({ alerts, onDismiss }: { alerts: { id: number; text: string }[]; onDismiss: (id: number) => void }) {
+  if (alerts.length === 0) return null;
+  return (
+    <div className="banners">
+      {alerts.map((a) => (
+        <div key={a.id} role="alert" className="banner timer-banner" data-testid="timer-alert">
+          <span>{a.text}</span>
+          <button type="button" className="small" aria-label="Dismiss" onClick={() => onDismiss(a.id)}>
+            ✕
+          </button>
+        </div>
+      ))}
+    </div>
+  );
+}

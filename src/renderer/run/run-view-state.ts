@@ -13,9 +13,19 @@ export interface BlockStatus {
   end: BlockEnd | null;
 }
 
+/** One run of a step (repeating checks run many times): when it began, how it ended, how long its blocks took. */
+export interface StepRun {
+  started: string;
+  status: RunState['steps'][number]['status'];
+  reason: string | null;
+  durationMs: number;
+}
+
 export interface RunViewState {
   state: RunState;
   blocks: Record<string, BlockStatus>;
+  /** Every run of each step, oldest first. */
+  history: Record<string, StepRun[]>;
   records: RecordEvent[];
   questions: Question[];
   errors: { id: number; message: string }[];
@@ -29,7 +39,7 @@ export type RunViewAction =
   | { type: 'dismiss-error'; id: number }
   | { type: 'answered'; questionId: string };
 
-export const initialRunView = (state: RunState): RunViewState => ({ state, blocks: {}, records: [], questions: [], errors: [], nextErrorId: 1 });
+export const initialRunView = (state: RunState): RunViewState => ({ state, blocks: {}, history: {}, records: [], questions: [], errors: [], nextErrorId: 1 });
 
 function withError(view: RunViewState, message: string): RunViewState {
   return { ...view, errors: [...view.errors, { id: view.nextErrorId, message }], nextErrorId: view.nextErrorId + 1 };
@@ -53,17 +63,30 @@ export function runViewReducer(view: RunViewState, action: RunViewAction): RunVi
   }
 }
 
+/** The step's history with its latest run changed (or a new run begun when `begin` is given and none is open). */
+function withRun(view: RunViewState, stepId: string, change: (run: StepRun) => StepRun, begin?: string): RunViewState {
+  const runs = view.history[stepId] ?? [];
+  const last = runs.at(-1);
+  if (last?.status === 'running') return { ...view, history: { ...view.history, [stepId]: [...runs.slice(0, -1), change(last)] } };
+  if (begin === undefined) return view;
+  return { ...view, history: { ...view.history, [stepId]: [...runs, change({ started: begin, status: 'running', reason: null, durationMs: 0 })] } };
+}
+
 function applyEvent(view: RunViewState, event: UiEvent): RunViewState {
   switch (event.type) {
-    case 'block-start':
-      return { ...view, blocks: { ...view.blocks, [event.blockId]: { target: event.target, started: event.at, end: null } } };
+    case 'block-start': {
+      const next = { ...view, blocks: { ...view.blocks, [event.blockId]: { target: event.target, started: event.at, end: null } } };
+      return withRun(next, event.stepId, (run) => run, event.at);
+    }
     case 'block-end': {
       const before = view.blocks[event.blockId] ?? { target: '', started: '', end: null };
-      return { ...view, blocks: { ...view.blocks, [event.blockId]: { ...before, end: event } } };
+      const next = { ...view, blocks: { ...view.blocks, [event.blockId]: { ...before, end: event } } };
+      return withRun(next, event.stepId, (run) => ({ ...run, durationMs: run.durationMs + event.durationMs }));
     }
     case 'step': {
       const steps = view.state.steps.map((s) => (s.id === event.stepId ? { ...s, status: event.status, reason: event.reason } : s));
-      return { ...view, state: { ...view.state, steps } };
+      const next = { ...view, state: { ...view.state, steps } };
+      return event.status === 'running' ? next : withRun(next, event.stepId, (run) => ({ ...run, status: event.status, reason: event.reason }));
     }
     case 'record':
       return { ...view, records: [...view.records, event] };

@@ -1,19 +1,38 @@
 // Exports the signed evidence bundle (runs.export): where to, and signed with a key file or the ssh-agent.
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
 import type { ApiOutput } from '../../../shared/api.js';
 import { useRunActions } from '../../run/useRun.js';
 
 export function ExportForm() {
-  const { act } = useRunActions();
+  const { act, api } = useRunActions();
   const [out, setOut] = useState('');
   const [keyFile, setKeyFile] = useState('');
   const [agent, setAgent] = useState(false);
+  const [agentKey, setAgentKey] = useState<string | null>(null);
+  // The default key from Settings, offered (and still changeable) here.
+  useEffect(() => {
+    let gone = false;
+    api['settings.get']({}).then(
+      ({ exportKey }) => {
+        if (gone || !exportKey) return;
+        if (exportKey.kind === 'file') setKeyFile(exportKey.path);
+        else {
+          setAgent(true);
+          setAgentKey(exportKey.publicKey ?? null);
+        }
+      },
+      () => {},
+    );
+    return () => {
+      gone = true;
+    };
+  }, [api]);
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<ApiOutput<'runs.export'> | null>(null);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setBusy(true);
-    const input = { out: out.trim(), ...(agent ? { agent: true } : keyFile.trim() ? { keyFile: keyFile.trim() } : {}) };
+    const input = { out: out.trim(), ...(agent ? { agent: true, ...(agentKey ? { agentKey } : {}) } : keyFile.trim() ? { keyFile: keyFile.trim() } : {}) };
     setResult((await act((api, runId) => api['runs.export']({ runId, ...input }))) ?? null);
     setBusy(false);
   };
@@ -29,6 +48,7 @@ export function ExportForm() {
       </label>
       <label className="check">
         <input type="checkbox" checked={agent} onChange={(e) => setAgent(e.target.checked)} /> use ssh-agent
+        {agent && agentKey && <span className="muted small-text"> (key {agentKey.split(' ').slice(2).join(' ') || agentKey.slice(0, 40)})</span>}
       </label>
       <button type="submit" disabled={busy || !out.trim()}>
         Export signed report

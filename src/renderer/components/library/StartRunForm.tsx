@@ -12,8 +12,8 @@ export interface StartInput {
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-export function StartRunForm({ runbook, runOpen, onStart }: { runbook: Runbook; runOpen: boolean; onStart: (input: StartInput) => Promise<void> }) {
-  const [operator, setOperator] = useState('');
+export function StartRunForm({ runbook, runOpen, defaultOperator, onStart }: { runbook: Runbook; runOpen: boolean; defaultOperator: string; onStart: (input: StartInput) => Promise<void> }) {
+  const [operator, setOperator] = useState(defaultOperator);
   const [profile, setProfile] = useState<Profile>(runbook.frontMatter?.profile ?? 'standard');
   const [values, setValues] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);

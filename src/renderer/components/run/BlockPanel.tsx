@@ -5,7 +5,40 @@ import type { BlockStatus } from '../../run/run-view-state.js';
 import { BlockResult } from './BlockResult.js';
 import { BlockTerminal } from './BlockTerminal.js';
 
-export function BlockPanel({ block, target, status }: { block: Block; target: RunStepState['targets'][string] | undefined; status: BlockStatus | undefined }) {
+export interface BlockPanelProps {
+  block: Block;
+  target: RunStepState['targets'][string] | undefined;
+  /** Targets this block may run on instead (same kind of action). */
+  choices: string[];
+  canRebind: boolean;
+  onBind: (target: string) => void;
+  status: BlockStatus | undefined;
+}
+
+/** The target picker: the bound target, or another one of the right kind (recorded when changed). */
+function TargetPicker({ block, target, choices, onBind }: Pick<BlockPanelProps, 'block' | 'target' | 'choices' | 'onBind'>) {
+  return (
+    <label className="block-target" onClick={(e) => e.stopPropagation()}>
+      <span className="muted">→</span>{' '}
+      <select aria-label={`Target for line ${block.line}`} data-testid="target-picker" value={target?.name ?? ''} onChange={(e) => e.target.value && onBind(e.target.value)}>
+        {!target && <option value="">not bound: choose a target</option>}
+        {choices.map((c) => (
+          <option key={c} value={c}>
+            {c}
+          </option>
+        ))}
+      </select>{' '}
+      {target && (
+        <span className="muted" data-testid="block-target">
+          → {target.name} ({target.kind}, {target.endpoint})
+        </span>
+      )}
+    </label>
+  );
+}
+
+export function BlockPanel({ block, target, choices, canRebind, onBind, status }: BlockPanelProps) {
+  const pick = canRebind && block.action !== 'display' && (choices.length > 1 || (!target && choices.length > 0));
   return (
     <figure className="block" data-testid="block" data-action={block.action} data-block-id={block.id}>
       <figcaption>
@@ -14,7 +47,9 @@ export function BlockPanel({ block, target, status }: { block: Block; target: Ru
         </span>
         <span className="block-lang">{block.lang ?? 'no language'}</span>
         {block.name && <span className="block-name">{block.name}</span>}
-        {target ? (
+        {pick ? (
+          <TargetPicker block={block} target={target} choices={choices} onBind={onBind} />
+        ) : target ? (
           <span className="block-target" data-testid="block-target" title={`${target.kind} target`}>
             → {target.name} <span className="muted">({target.kind}, {target.endpoint})</span>
           </span>

@@ -3,7 +3,8 @@
 import { memo } from 'react';
 import type { RunStepState } from '../../../shared/run-api.js';
 import type { Step } from '../../../shared/runbook-model.js';
-import type { BlockStatus } from '../../run/run-view-state.js';
+import type { BlockStatus, StepRun } from '../../run/run-view-state.js';
+import type { StepTimer } from '../../run/step-timers.js';
 import { Markdown } from '../Markdown.js';
 import { ProfileBadge } from '../ProfileBadge.js';
 import { BlockPanel } from './BlockPanel.js';
@@ -11,6 +12,7 @@ import { DecisionControls } from './DecisionControls.js';
 import { FillInFields } from './FillInFields.js';
 import { SignoffForm } from './SignoffForm.js';
 import { StepActions } from './StepActions.js';
+import { StepTimerPanel } from './StepTimerPanel.js';
 import { StepReason, StepStatusBadge } from './StepStatus.js';
 import { SubChecks } from './SubChecks.js';
 
@@ -26,6 +28,11 @@ export interface RunStepCardProps {
   onRun: (stepId: string) => void;
   onCancel: () => void;
   onDecided: (stepId: string, decision: string) => void;
+  onBind: (stepId: string, blockId: string, target: string) => void;
+  timer: StepTimer | undefined;
+  history: StepRun[];
+  onTimerStart: (stepId: string) => void;
+  onTimerStop: (stepId: string) => void;
 }
 
 export const RunStepCard = memo(function RunStepCard(props: RunStepCardProps) {
@@ -61,8 +68,17 @@ export const RunStepCard = memo(function RunStepCard(props: RunStepCardProps) {
           ))}
         </ul>
       )}
+      <StepTimerPanel step={step} timer={props.timer} history={props.history} finished={finished} onStart={props.onTimerStart} onStop={props.onTimerStop} />
       {step.blocks.map((b) => (
-        <BlockPanel key={b.id} block={b} target={state.targets[b.id]} status={blocks[b.id]} />
+        <BlockPanel
+          key={b.id}
+          block={b}
+          target={state.targets[b.id]}
+          choices={state.choices[b.id] ?? []}
+          canRebind={!finished && state.status !== 'running' && !state.hidden}
+          onBind={(target) => props.onBind(step.id, b.id, target)}
+          status={blocks[b.id]}
+        />
       ))}
       {step.kind === 'decision' && <DecisionControls step={step} state={state} disabled={finished} onDecided={(d) => props.onDecided(step.id, d)} />}
       {step.kind === 'signoff' && <SignoffForm step={step} state={state} disabled={finished} operator={props.operator} />}

@@ -1,21 +1,24 @@
 // The run: sections with progress on the left, the steps in the middle, the evidence on the right.
 // Nothing runs without the operator's click (or Enter on the selected step).
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { RunbookApi } from '../../../shared/api.js';
 import type { RunState, RunStepState } from '../../../shared/run-api.js';
 import type { Runbook, Section, Step } from '../../../shared/runbook-model.js';
 import { useRunKeys } from '../../hooks/useRunKeys.js';
 import { runProgress, visibleStepIds } from '../../lib/progress.js';
 import { isNegativeDecision, rollbackSection } from '../../lib/runbook-facts.js';
+import type { StepRun } from '../../run/run-view-state.js';
+import type { StepTimer } from '../../run/step-timers.js';
 import { RunContext, useRun } from '../../run/useRun.js';
+import { useStepTimers } from '../../run/useStepTimers.js';
 import type { ThemeName } from '../../terminal/terminals.js';
-import { ErrorBanners, NoticeBanner, ProblemsBanner } from '../Banners.js';
+import { ErrorBanners, NoticeBanner, ProblemsBanner, TimerAlerts } from '../Banners.js';
 import { EvidencePanel } from '../evidence/EvidencePanel.js';
 import { QuestionModal } from './QuestionModal.js';
 import { RunStepCard, type RunStepCardProps } from './RunStepCard.js';
 import { SectionsSidebar } from './SectionsSidebar.js';
 
-type CardShared = Omit<RunStepCardProps, 'step' | 'state' | 'selected'>;
+type CardShared = Omit<RunStepCardProps, 'step' | 'state' | 'selected' | 'timer' | 'history'>;
 
 interface SectionProps {
   section: Section;
@@ -23,10 +26,14 @@ interface SectionProps {
   steps: Map<string, Step>;
   states: Map<string, RunStepState>;
   selected: string | null;
+  timers: Record<string, StepTimer>;
+  history: Record<string, StepRun[]>;
   shared: CardShared;
 }
 
-function RunSection({ section, docTitle, steps, states, selected, shared }: SectionProps) {
+const NO_RUNS: StepRun[] = [];
+
+function RunSection({ section, docTitle, steps, states, selected, timers, history, shared }: SectionProps) {
   const own = section.stepIds.filter((id) => states.get(id)?.hidden === false);
   const hasVisible = (s: Section): boolean => s.stepIds.some((id) => states.get(id)?.hidden === false) || s.sections.some(hasVisible);
   if (!hasVisible(section)) return null;
@@ -37,10 +44,10 @@ function RunSection({ section, docTitle, steps, states, selected, shared }: Sect
       {own.map((id) => {
         const step = steps.get(id);
         const state = states.get(id);
-        return step && state ? <RunStepCard key={id} step={step} state={state} selected={selected === id} {...shared} /> : null;
+        return step && state ? <RunStepCard key={id} step={step} state={state} selected={selected === id} timer={timers[id]} history={history[id] ?? NO_RUNS} {...shared} /> : null;
       })}
       {section.sections.map((child) => (
-        <RunSection key={child.id} section={child} docTitle={docTitle} steps={steps} states={states} selected={selected} shared={shared} />
+        <RunSection key={child.id} section={child} docTitle={docTitle} steps={steps} states={states} selected={selected} timers={timers} history={history} shared={shared} />
       ))}
     </section>
   );
@@ -48,7 +55,18 @@ function RunSection({ section, docTitle, steps, states, selected, shared }: Sect
 
 const byAttr = (attr: string, value: string) => document.querySelector<HTMLElement>(`[${attr}="${CSS.escape(value)}"]`);
 
-export function RunView({ api, runbook, initial, theme, onNewRun }: { api: RunbookApi; runbook: Runbook; initial: RunState; theme: ThemeName; onNewRun: () => void }) {
+export interface RunViewProps {
+  api: RunbookApi;
+  runbook: Runbook;
+  initial: RunState;
+  theme: ThemeName;
+  /** False while another page (Settings) covers the run: keys are left alone, questions call it back. */
+  active: boolean;
+  onAttention: () => void;
+  onNewRun: () => void;
+}
+
+export function RunView({ api, runbook, initial, theme, active, onAttention, onNewRun }: RunViewProps) {
   const { view, actions, trouble } = useRun(api, initial, theme);
   const { state } = view;
   const [selected, setSelected] = useState<string | null>(null);
@@ -90,6 +108,14 @@ export function RunView({ api, runbook, initial, theme, onNewRun }: { api: Runbo
     [runbook],
   );
   const onSelect = useCallback((id: string) => select(id, false), [select]);
+  const onBind = useCallback((stepId: string, blockId: string, target: string) => void act((a, runId) => a['runs.bind']({ runId, stepId, blockId, target })), [act]);
+  const note = useCallback((stepId: string, text: string) => void act((a, runId) => a['runs.record']({ runId, stepId, kind: 'note', text })), [act]);
+  const timers = useStepTimers({ api, runId: state.runId, steps, states, history: view.history, running, finished, run, note });
+  const question = view.questions[0];
+  const attention = question !== undefined || timers.alerts.length > 0;
+  useEffect(() => {
+    if (attention && !active) onAttention();
+  }, [attention, active, onAttention]);
 
   useRunKeys({
     order,
@@ -102,7 +128,7 @@ export function RunView({ api, runbook, initial, theme, onNewRun }: { api: Runbo
     cancel: () => {
       if (running) cancel();
     },
-    enabled: view.questions.length === 0,
+    enabled: active && view.questions.length === 0,
   });
 
   const shared: CardShared = {
@@ -114,8 +140,10 @@ export function RunView({ api, runbook, initial, theme, onNewRun }: { api: Runbo
     onRun: run,
     onCancel: cancel,
     onDecided,
+    onBind,
+    onTimerStart: timers.start,
+    onTimerStop: timers.stop,
   };
-  const question = view.questions[0];
 
   return (
     <RunContext.Provider value={actions}>
@@ -137,8 +165,9 @@ export function RunView({ api, runbook, initial, theme, onNewRun }: { api: Runbo
           <ErrorBanners errors={trouble ? [{ id: 0, message: trouble }, ...view.errors] : view.errors} onDismiss={(id) => actions.dispatch({ type: 'dismiss-error', id })} />
           <ProblemsBanner problems={state.problems} />
           <NoticeBanner text={notice} />
+          <TimerAlerts alerts={timers.alerts} onDismiss={timers.dismiss} />
           {runbook.sections.map((section) => (
-            <RunSection key={section.id} section={section} docTitle={runbook.title} steps={steps} states={states} selected={selected} shared={shared} />
+            <RunSection key={section.id} section={section} docTitle={runbook.title} steps={steps} states={states} selected={selected} timers={timers.timers} history={view.history} shared={shared} />
           ))}
         </main>
         <EvidencePanel view={view} />
