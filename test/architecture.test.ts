@@ -30,13 +30,14 @@ describe('architecture', () => {
     }
   });
 
-  it('the renderer imports only React, xterm.js, its own files and src/shared', () => {
+  // yaml is pure JavaScript (no Node built-ins): the targets editor shows and reads the targets-file format.
+  it('the renderer imports only React, xterm.js, yaml, its own files and src/shared', () => {
     const renderer = path.join(REPO_ROOT, 'src/renderer');
     const shared = path.join(REPO_ROOT, 'src/shared');
     for (const f of sources(renderer)) {
       for (const spec of imports(f)) {
         const target = spec.startsWith('.') ? path.resolve(path.dirname(f), spec) : null;
-        const ok = target ? target.startsWith(renderer + path.sep) || target.startsWith(shared + path.sep) : /^(react|react-dom)(\/|$)|^@xterm\//.test(spec);
+        const ok = target ? target.startsWith(renderer + path.sep) || target.startsWith(shared + path.sep) : /^(react|react-dom|yaml)(\/|$)|^@xterm\//.test(spec);
         expect(ok, `${rel(f)} imports ${spec}`).toBe(true);
       }
     }

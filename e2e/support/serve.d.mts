@@ -7,4 +7,4 @@ export interface ServeHandle {
   output: () => string;
   stop: () => Promise<void>;
 }
-export declare function startServe(options: { file: string; settingsDir: string; runsDir: string; env?: Record<string, string> }): Promise<ServeHandle>;
+export declare function startServe(options: { file?: string; settingsDir: string; runsDir: string; env?: Record<string, string> }): Promise<ServeHandle>;

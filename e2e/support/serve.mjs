@@ -9,12 +9,12 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 export const CLI = path.join(REPO_ROOT, 'dist/cli/index.js');
 
 /**
- * @param {{ file: string, settingsDir: string, runsDir: string, env?: Record<string, string> }} options
+ * @param {{ file?: string, settingsDir: string, runsDir: string, env?: Record<string, string> }} options
  * @returns {Promise<{ url: string, origin: string, output: () => string, stop: () => Promise<void> }>}
  */
 export function startServe(options) {
   if (!existsSync(CLI)) return Promise.reject(new Error(`${CLI} is missing: run \`npm run build\` first`));
-  const child = spawn(process.execPath, [CLI, 'serve', options.file, '--settings-dir', options.settingsDir, '--runs-dir', options.runsDir], {
+  const child = spawn(process.execPath, [CLI, 'serve', ...(options.file ? [options.file] : []), '--settings-dir', options.settingsDir, '--runs-dir', options.runsDir], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

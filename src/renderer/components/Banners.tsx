@@ -1,19 +1,24 @@
 // Errors (API refusals, run errors, a lost connection) and the run's start-up problems, shown up front.
 
-export function ErrorBanners({ errors, onDismiss }: { errors: { id: number; message: string }[]; onDismiss: (id: number) => void }) {
-  if (errors.length === 0) return null;
+/** Messages that stay until the operator dismisses them. */
+function DismissibleBanners({ items, className, testId, onDismiss }: { items: { id: number; text: string }[]; className: string; testId: string; onDismiss: (id: number) => void }) {
+  if (items.length === 0) return null;
   return (
     <div className="banners">
-      {errors.map((e) => (
-        <div key={e.id} role="alert" className="banner error-banner" data-testid="error-banner">
-          <span>{e.message}</span>
-          <button type="button" className="small" aria-label="Dismiss" onClick={() => onDismiss(e.id)}>
+      {items.map((item) => (
+        <div key={item.id} role="alert" className={`banner ${className}`} data-testid={testId}>
+          <span>{item.text}</span>
+          <button type="button" className="small" aria-label="Dismiss" onClick={() => onDismiss(item.id)}>
             ✕
           </button>
         </div>
       ))}
     </div>
   );
+}
+
+export function ErrorBanners({ errors, onDismiss }: { errors: { id: number; message: string }[]; onDismiss: (id: number) => void }) {
+  return <DismissibleBanners items={errors.map((e) => ({ id: e.id, text: e.message }))} className="error-banner" testId="error-banner" onDismiss={onDismiss} />;
 }
 
 export function ProblemsBanner({ problems }: { problems: string[] }) {
@@ -43,17 +48,5 @@ export function NoticeBanner({ text }: { text: string | null }) {
 
 /** Time boxes that are over, repeating checks that failed or ended: they stay until dismissed. */
 export function TimerAlerts({ alerts, onDismiss }: { alerts: { id: number; text: string }[]; onDismiss: (id: number) => void }) {
-  if (alerts.length === 0) return null;
-  return (
-    <div className="banners">
-      {alerts.map((a) => (
-        <div key={a.id} role="alert" className="banner timer-banner" data-testid="timer-alert">
-          <span>{a.text}</span>
-          <button type="button" className="small" aria-label="Dismiss" onClick={() => onDismiss(a.id)}>
-            ✕
-          </button>
-        </div>
-      ))}
-    </div>
-  );
+  return <DismissibleBanners items={alerts} className="timer-banner" testId="timer-alert" onDismiss={onDismiss} />;
 }

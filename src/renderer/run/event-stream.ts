@@ -4,7 +4,9 @@ import type { RunbookApi } from '../../shared/api.js';
 import type { RunEvent } from '../../shared/run-api.js';
 import type { TerminalRegistry } from '../terminal/terminals.js';
 
-export type UiEvent = Exclude<RunEvent, { type: 'output' }>;
+import type { UiEvent } from './run-view-state.js';
+
+export type { UiEvent };
 
 const WAIT_MS = 20_000;
 const RETRY_MS = 2_000;

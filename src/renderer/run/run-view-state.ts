@@ -1,8 +1,9 @@
 // What the run view shows besides the output: the run's state from the host, block starts and ends,
 // the record timeline, open questions and errors. Output never comes through here (see terminals.ts).
 import type { RunEvent, RunState } from '../../shared/run-api.js';
-import type { UiEvent } from './event-stream.js';
 
+/** Every event but output, which goes straight to the terminals. */
+export type UiEvent = Exclude<RunEvent, { type: 'output' }>;
 export type BlockEnd = Extract<RunEvent, { type: 'block-end' }>;
 export type RecordEvent = Extract<RunEvent, { type: 'record' }>;
 export type Question = Extract<RunEvent, { type: 'question' }>;

@@ -30,7 +30,7 @@ function TargetPicker({ block, target, choices, onBind }: Pick<BlockPanelProps, 
       </select>{' '}
       {target && (
         <span className="muted" data-testid="block-target">
-          → {target.name} ({target.kind}, {target.endpoint})
+          ({target.kind}, {target.endpoint})
         </span>
       )}
     </label>

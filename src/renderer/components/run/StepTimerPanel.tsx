@@ -38,7 +38,10 @@ export function StepTimerPanel({ step, timer, history, finished, onStart, onStop
   return (
     <div className={`step-timer${timer?.ended === 'due' ? ' due' : ''}`} data-testid="step-timer" data-kind={timing.kind} data-state={active ? 'counting' : (timer?.ended ?? 'idle')} onClick={(e) => e.stopPropagation()}>
       <div className="row">
-        <span className="badge timer-badge">{repeat ? '↻' : '⏱'} {timing.text}</span>
+        <span className="badge timer-badge">
+          {repeat ? 'Repeating check' : 'Time box'}: {timing.text}
+          {repeat && timing.forMs !== null && ` for ${clock(timing.forMs)}`}
+        </span>
         {active && end !== null && (
           <span data-testid="timer-remaining" aria-live="off">
             {clock(end - now)} left (until {time(end)})
@@ -83,7 +86,7 @@ export function StepTimerPanel({ step, timer, history, finished, onStart, onStop
                     {r.status}
                     {r.reason ? ` — ${r.reason}` : ''}
                   </td>
-                  <td>{(r.durationMs / 1000).toFixed(1)} s</td>
+                  <td>{r.durationMs < 1000 ? `${r.durationMs} ms` : `${(r.durationMs / 1000).toFixed(1)} s`}</td>
                 </tr>
               ))}
           </tbody>
