@@ -4,7 +4,7 @@
 // down and alerts when due; a repeating check runs on its cadence with a history; the default signing key
 // (from ssh-agent) signs the export, which stock ssh-keygen accepts.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -13,7 +13,7 @@ import { type SshdHandle, sshdUnavailableReason, startSshd } from '../test/infra
 import { chromiumMissing, launchChromium } from './support/browser.js';
 import { REPO_ROOT, type ServeHandle, startServe } from './support/serve.mjs';
 
-const RUNBOOK = `# Timers E2E
+const RUNBOOK = (changed: string) => `# Timers E2E
 
 ## Watch
 
@@ -29,6 +29,11 @@ const RUNBOOK = `# Timers E2E
 - [ ] Where am I
   \`\`\`bash
   echo "on $(hostname) as $(id -un) in $PWD"
+  \`\`\`
+
+- [ ] Record the change
+  \`\`\`bash
+  touch ${changed}
   \`\`\`
 `;
 
@@ -48,6 +53,7 @@ const pageErrors: string[] = [];
 const card = (title: string): Locator => page.locator('[data-testid=run-step]', { has: page.locator('[data-testid=step-title]', { hasText: title }) });
 const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: false });
 
+/** The journal of the first run (the one the settings tests make). */
 function journal(): { type: string; data: Record<string, any> }[] {
   const runs = path.join(root, 'runs');
   const [run] = readdirSync(runs);
@@ -62,7 +68,7 @@ describe.skipIf(chromiumMissing || noSshd !== null)('the console in Chromium: li
     root = mkdtempSync(path.join(tmpdir(), 'e2e-settings-'));
     mkdirSync(ARTIFACTS, { recursive: true });
     file = path.join(root, 'timers.md');
-    writeFileSync(file, RUNBOOK);
+    writeFileSync(file, RUNBOOK(path.join(root, 'changed')));
     writeFileSync(path.join(root, 'known_hosts'), '');
     sshd = await startSshd();
     serve = await startServe({
@@ -101,7 +107,7 @@ describe.skipIf(chromiumMissing || noSshd !== null)('the console in Chromium: li
     const recent = page.getByRole('region', { name: 'Recent runbooks' });
     await expect.poll(() => recent.locator('[data-testid=library-title]').allTextContents()).toEqual(['Timers E2E']);
     await recent.locator('button', { hasText: 'Timers E2E' }).click();
-    await expect.poll(() => page.locator('[data-testid=summary-steps]').textContent()).toBe('3');
+    await expect.poll(() => page.locator('[data-testid=summary-steps]').textContent()).toBe('4');
   });
 
   it('keeps the operator identity and offers it when starting a run', async () => {
@@ -218,6 +224,46 @@ describe.skipIf(chromiumMissing || noSshd !== null)('the console in Chromium: li
     const ssh = spawnSync('ssh-keygen', ['-Y', 'verify', '-f', 'allowed_signers', '-I', principal, '-n', 'runbook-console-audit', '-s', 'report.json.sig'], { cwd: out, input: readFileSync(path.join(out, 'report.json')), encoding: 'utf8' });
     expect(ssh.status, ssh.stdout + ssh.stderr).toBe(0);
     expect(readFileSync(path.join(out, 'allowed_signers'), 'utf8')).toContain(sshd.agentKey.publicKey.split(' ')[1] as string);
+  });
+
+  it('RESTRICTED: runs a state-changing block only once a second person\'s signature over its record holds', async () => {
+    const bob = path.join(root, 'bob_ed25519');
+    expect(spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'bob', '-f', bob]).status).toBe(0);
+    const approvers = path.join(root, 'approvers');
+    writeFileSync(approvers, `bob namespaces="runbook-console-approval" ${readFileSync(`${bob}.pub`, 'utf8')}`);
+    await page.click('button:has-text("New run…")');
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.fill('input[aria-label="Approvers file"]', approvers);
+    await page.click('button:has-text("Save approvers file")');
+    await expect.poll(() => page.textContent('[data-testid=approvers-file]')).toBe(`in use: ${approvers}`);
+    await page.getByRole('button', { name: 'Runbook' }).click();
+    await page.selectOption('select[aria-label=Profile]', 'restricted');
+    await page.click('button:has-text("Start run")');
+    await page.waitForSelector('[data-testid=run-view]');
+    expect(await page.locator('[data-testid=problems]').count()).toBe(0);
+
+    await card('Record the change').locator('[data-testid=run-button]').click();
+    const modal = page.locator('[data-testid=approval]');
+    await modal.waitFor(POLL);
+    const hash = (await modal.locator('[data-testid=approval-hash]').textContent()) as string;
+    expect(hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(await modal.locator('[data-testid=approval-command]').textContent()).toBe(`printf %s ${hash} | ssh-keygen -Y sign -f THEIR_KEY -n runbook-console-approval`);
+    await shot('11-approval');
+    // An unsigned paste is refused and the request stays open; nothing has run.
+    await modal.locator('input[aria-label=Approver]').fill('bob');
+    await modal.locator('textarea[aria-label="Approval signature"]').fill('not a signature');
+    await modal.locator('button:has-text("Approve and run")').click();
+    await expect.poll(() => modal.locator('[data-testid=approval-refusal]').textContent()).toMatch(/^Not accepted: not an SSH signature/);
+    expect(existsSync(path.join(root, 'changed'))).toBe(false);
+    const signed = spawnSync('ssh-keygen', ['-q', '-Y', 'sign', '-f', bob, '-n', 'runbook-console-approval'], { input: hash, encoding: 'utf8' });
+    expect(signed.status, signed.stderr).toBe(0);
+    await modal.locator('textarea[aria-label="Approval signature"]').fill(signed.stdout);
+    await modal.locator('button:has-text("Approve and run")').click();
+    await expect.poll(() => card('Record the change').getAttribute('data-status'), POLL).toBe('succeeded');
+    expect(existsSync(path.join(root, 'changed'))).toBe(true);
+    expect(await modal.count()).toBe(0);
+    await page.click('button:has-text("Verify")');
+    await expect.poll(() => page.textContent('[data-testid=verify-result]')).toMatch(/^Intact/);
     expect(pageErrors, pageErrors.join('\n')).toEqual([]);
   });
 });

@@ -20,6 +20,7 @@ export const API_METHODS = [
   'runs.skip',
   'runs.record',
   'runs.answer',
+  'runs.approve',
   'runs.finish',
   'runs.verify',
   'runs.export',

@@ -51,6 +51,7 @@ export const PreferencesSchema = z.object({
   operator: z.string().nullable(),
   journalDir: z.string().nullable(),
   exportKey: ExportKeySchema.nullable(),
+  approversFile: z.string().nullable(),
 });
 export type Preferences = z.infer<typeof PreferencesSchema>;
 
@@ -85,6 +86,7 @@ export const apiContract = {
       .object({
         operator: z.string().trim().max(200).nullable().optional(),
         exportKey: ExportKeySchema.nullable().optional(),
+        approversFile: z.string().trim().max(4096).nullable().optional(),
       })
       .strict(),
     output: PreferencesSchema,

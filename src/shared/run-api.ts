@@ -28,6 +28,22 @@ export const RunStepStateSchema = z.object({
 });
 export type RunStepState = z.infer<typeof RunStepStateSchema>;
 
+/** A RESTRICTED block waiting for a second person's signature over its step.started record. */
+export const PendingApprovalSchema = z.object({
+  approvalId: z.string(),
+  stepId: z.string(),
+  blockId: z.string(),
+  /** The step.started record the approver signs: its number and SHA-256 (64 hex digits, the signed message). */
+  record: z.number().int(),
+  sha256: z.string(),
+  namespace: z.string(),
+  /** What the approver runs with stock OpenSSH to produce the signature. */
+  command: z.string(),
+  /** Why the last signature offered was not accepted, if one was. */
+  lastRefusal: z.string().nullable(),
+});
+export type PendingApproval = z.infer<typeof PendingApprovalSchema>;
+
 export const RunStateSchema = z.object({
   runId: z.string(),
   dir: z.string(),
@@ -40,8 +56,12 @@ export const RunStateSchema = z.object({
   problems: z.array(z.string()),
   records: z.number().int().nonnegative(),
   seal: z.object({ size: z.number().int(), root: z.string(), ticketLine: z.string() }).nullable(),
+  /** RESTRICTED: blocks waiting for approval (each is recorded in the journal whether granted or not). */
+  approvals: z.array(PendingApprovalSchema),
 });
 export type RunState = z.infer<typeof RunStateSchema>;
+
+
 
 const ResultSetDto = z.object({ command: z.string().nullable(), columns: z.array(z.string()), rows: z.array(z.array(z.unknown())), rowCount: z.number().nullable() });
 
@@ -66,6 +86,7 @@ export const RunEventSchema = z.discriminatedUnion('type', [
   z.object({ seq: z.number().int(), type: z.literal('step'), stepId: z.string(), status: z.enum(STEP_STATUSES), reason: z.string().nullable() }),
   z.object({ seq: z.number().int(), type: z.literal('record'), record: z.number().int(), recordType: z.string(), time: z.string() }),
   z.object({ seq: z.number().int(), type: z.literal('question'), questionId: z.string(), text: z.string(), kind: z.enum(['confirm', 'type-name']), expected: z.string().nullable() }),
+  z.object({ seq: z.number().int(), type: z.literal('approval'), approvalId: z.string(), stepId: z.string() }),
   z.object({ seq: z.number().int(), type: z.literal('error'), message: z.string() }),
 ]);
 export type RunEvent = z.infer<typeof RunEventSchema>;
@@ -103,6 +124,13 @@ export const runContract = {
     output: RunStateSchema,
   },
   'runs.answer': { input: z.object({ runId: id, questionId: id, answer: z.union([z.boolean(), z.string().max(500)]) }).strict(), output: z.object({ ok: z.boolean() }) },
+  'runs.approve': {
+    input: z.discriminatedUnion('decision', [
+      z.object({ runId: id, approvalId: id, decision: z.literal('sign'), approver: z.string().trim().min(1, 'name the approver').max(200), signature: z.string().min(1).max(20_000) }).strict(),
+      z.object({ runId: id, approvalId: id, decision: z.literal('withdraw') }).strict(),
+    ]),
+    output: z.object({ ok: z.boolean(), reason: z.string().nullable(), state: RunStateSchema }),
+  },
   'runs.finish': { input: z.object({ runId: id }).strict(), output: RunStateSchema },
   'runs.verify': { input: z.object({ runId: id }).strict(), output: VerifyResultSchema },
   'runs.export': {

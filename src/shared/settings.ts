@@ -37,6 +37,8 @@ export const SettingsSchema = z
     operator: z.string().min(1).max(200).optional(),
     /** The key the console offers first when exporting a signed report. */
     exportKey: ExportKeySchema.optional(),
+    /** allowed_signers file naming who may approve RESTRICTED steps (principal, key; namespace runbook-console-approval). */
+    approversFile: z.string().min(1).max(4096).optional(),
     /** Where run journals are kept; default: the app's data directory. */
     journalDir: z.string().min(1).optional(),
     /** Recently opened runbooks, newest first. */

@@ -48,6 +48,7 @@ function stateWith(statuses: Record<string, Partial<RunState['steps'][number]>>)
     problems: [],
     records: 1,
     seal: null,
+    approvals: [],
     steps: runbook.steps.map((s) => ({ id: s.id, status: 'pending', reason: null, hidden: s.profile === 'restricted', manual: null, targets: {}, choices: {}, decision: null, signoff: null, mark: null, fillIns: {}, ...statuses[s.id] })),
   };
 }

@@ -57,7 +57,7 @@ export function createApiHandlers(options: HandlerOptions): ApiHandlers {
 
   function preferences() {
     const current = options.settings.read();
-    return { file: options.settings.path, operator: current.operator ?? null, journalDir: current.journalDir ?? null, exportKey: current.exportKey ?? null };
+    return { file: options.settings.path, operator: current.operator ?? null, journalDir: current.journalDir ?? null, exportKey: current.exportKey ?? null, approversFile: current.approversFile ?? null };
   }
 
   return {
@@ -84,17 +84,22 @@ export function createApiHandlers(options: HandlerOptions): ApiHandlers {
     'runs.skip': ({ runId, stepId, reason }) => runCall(() => options.runs.skip(runId, stepId, reason)),
     'runs.record': ({ runId, ...input }) => runCall(() => options.runs.record(runId, input)),
     'runs.answer': ({ runId, questionId, answer }) => runCall(() => ({ ok: options.runs.answer(runId, questionId, answer) })),
+    'runs.approve': ({ runId, ...input }) => runCall(() => options.runs.approve(runId, input)),
     'runs.finish': ({ runId }) => runCall(() => options.runs.finish(runId)),
     'runs.verify': ({ runId }) => runCall(() => options.runs.verify(runId)),
     'runs.export': ({ runId, out, keyFile, agent, agentKey }) => runCall(() => options.runs.export(runId, { out, keyFile, agent, agentKey })),
     'app.notify': async ({ title, body }) => ({ shown: options.notify ? options.notify(title, body) : false }),
     'settings.get': async () => preferences(),
-    'settings.save': async ({ operator, exportKey }) => {
+    'settings.save': async ({ operator, exportKey, approversFile }) => {
       options.settings.update((current) => {
         const next = { ...current };
         if (operator !== undefined) {
           if (operator) next.operator = operator;
           else delete next.operator;
+        }
+        if (approversFile !== undefined) {
+          if (approversFile) next.approversFile = approversFile;
+          else delete next.approversFile;
         }
         if (exportKey !== undefined) {
           if (exportKey) next.exportKey = exportKey;

@@ -11,7 +11,7 @@ import { openAppMacKeyStore } from './mac-keys.js';
 export function createAppRunController(settings: SettingsStore): RunController {
   return new RunController({
     settings,
-    keys: () => openAppMacKeyStore({ restricted: false }),
+    keys: ({ restricted }) => openAppMacKeyStore({ restricted }),
     installation: () => loadInstallation(defaultInstallationKeyFile()),
     runsDir: settings.read().journalDir ?? defaultRunsDir(),
     version: app.getVersion(),

@@ -1,6 +1,7 @@
 // Runs for the console (desktop app and `runbook serve`): one run at a time over the open runbook.
 // Starting a run records it and executes nothing; each step runs when the operator asks for it.
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Profile, Runbook, Step } from '../../shared/runbook-model.js';
 import type { RunEvent, RunState, RunStepState } from '../../shared/run-api.js';
@@ -22,13 +23,15 @@ import type { SettingsStore } from '../settings/store.js';
 import { TARGET_KINDS_FOR_ACTION, type Target } from '../../shared/targets.js';
 import { createExecutor } from '../targets/registry.js';
 import type { ExecutorContext } from '../targets/types.js';
+import { ConsoleApprovals } from './console-approvals.js';
 import { EventBuffer } from './event-buffer.js';
 
 export class RunError extends Error {}
 
 export interface RunEnvironment {
   settings: SettingsStore;
-  keys: () => Promise<MacKeyStore> | MacKeyStore;
+  /** The run's MAC key store; RESTRICTED runs refuse a store that would keep keys in plain text. */
+  keys: (options: { restricted: boolean }) => Promise<MacKeyStore> | MacKeyStore;
   installation: () => Promise<Installation>;
   runsDir: string;
   version: string;
@@ -55,7 +58,10 @@ interface ActiveRun {
   running: string | null;
   seal: SealResult | null;
   questions: Map<string, Question>;
+  approvals: ConsoleApprovals | null;
 }
+
+const APPROVERS_PROBLEM = 'profile restricted: state-changing steps need a second person\'s approval';
 
 const MANUAL = (step: Step) => (step.kind !== 'step' ? `${step.kind}: for a person, not a machine` : 'manual step: nothing to run');
 
@@ -75,13 +81,13 @@ export class RunController {
     const set = targetSet(runbook, this.env.settings.targets());
     const plan = planRun(runbook, set, { profile: input.profile });
     const problems = [...plan.problems, ...profileProblems(input.profile, plan, { operatorNamed: true })];
-    if (input.profile === 'restricted') problems.push('RESTRICTED runs need second-person approvals, which the console does not collect yet: run them with `runbook run --approvers …`');
+    const approversText = input.profile === 'restricted' ? this.approversText(problems) : null;
     const requests = plan.steps.flatMap((p) => (p.skip ? [] : p.blocks.flatMap(({ block }) => block.variables.map((name) => ({ name, targetEnv: [] })))));
     const variables = await resolveVariables(runbook, requests, { given: new Map(Object.entries(input.vars)) });
     if (variables.missing.length) problems.push(`no value for ${variables.missing.join(', ')}: give them when starting the run`);
     const runId = randomUUID();
     const dir = path.join(this.env.runsDir, runId);
-    const keys = await this.env.keys();
+    const keys = await this.env.keys({ restricted: input.profile === 'restricted' });
     const journal = RunJournal.start(
       dir,
       {
@@ -136,7 +142,16 @@ export class RunController {
         fillIns: {},
       });
     }
-    const active: ActiveRun = { runId, dir, profile: input.profile, operator: input.operator, runbook, plan, set, journal, pool, keys, events, steps, problems, outcomes: new Map(), running: null, seal: null, questions, session: undefined as never };
+    const active: ActiveRun = { runId, dir, profile: input.profile, operator: input.operator, runbook, plan, set, journal, pool, keys, events, steps, problems, outcomes: new Map(), running: null, seal: null, questions, approvals: null, session: undefined as never };
+    if (approversText !== null) {
+      active.approvals = new ConsoleApprovals({
+        approversText,
+        operator: input.operator,
+        journal,
+        announce: (approvalId, stepId) => events.push({ type: 'approval', approvalId, stepId }),
+        note: (data) => this.note(active, 'approval', data),
+      });
+    }
     active.session = new RunSession({
       runbook,
       plan,
@@ -145,6 +160,7 @@ export class RunController {
       outputDir: path.join(dir, 'output'),
       keepGoing: true,
       recorder: journal,
+      ...(active.approvals ? { approve: active.approvals.hook } : {}),
       confirmProtected: async (targetName, step) => (await ask(`"${step.title}" changes protected target "${targetName}". Type its name to go on.`, 'type-name', targetName)) === targetName,
       onEvent: (event) => this.forward(active, event),
     });
@@ -218,6 +234,7 @@ export class RunController {
       problems: run.problems,
       records: run.journal.writer.count,
       seal: run.seal ? { size: run.seal.size, root: run.seal.root, ticketLine: run.seal.ticketLine } : null,
+      approvals: run.approvals?.pending() ?? [],
     };
   }
 
@@ -233,7 +250,7 @@ export class RunController {
     if (!step) throw new RunError(`no step ${stepId}`);
     if (step.hidden) throw new RunError(`step ${stepId} is above the run's profile ${run.profile}`);
     if (step.manual) throw new RunError(`step ${stepId}: ${step.manual}`);
-    const missing = run.problems.filter((p) => p.startsWith(`step ${stepId}:`) || p.startsWith('no value for') || p.startsWith('RESTRICTED'));
+    const missing = run.problems.filter((p) => p.startsWith(`step ${stepId}:`) || p.startsWith('no value for') || p.startsWith(APPROVERS_PROBLEM));
     if (missing.length) throw new RunError(missing.join('; '));
     run.running = stepId;
     void run.session
@@ -260,6 +277,7 @@ export class RunController {
     if (!target) throw new RunError(`no target named "${targetName}" (known: ${[...run.set.targets.keys()].join(', ')})`);
     const kinds: readonly string[] = TARGET_KINDS_FOR_ACTION[block.action];
     if (!kinds.includes(target.kind)) throw new RunError(`target "${targetName}" is a ${target.kind} target; a ${block.action} block runs on ${kinds.join(' or ')}`);
+    if (run.profile === 'restricted' && target.kind === 'postgres' && target.sslmode !== 'verify-full') throw new RunError(`profile restricted: postgres target "${targetName}" must use sslmode verify-full`);
     const binding = { targetName, target, source: 'operator choice' as const };
     const index = planned.blocks.findIndex((b) => b.block.id === blockId);
     if (index >= 0) planned.blocks[index] = { block, binding };
@@ -277,9 +295,32 @@ export class RunController {
     return this.state(runId);
   }
 
+  /** RESTRICTED: the approvers file from settings, or null with the problem that blocks running steps. */
+  private approversText(problems: string[]): string | null {
+    const file = this.env.settings.read().approversFile;
+    if (!file) {
+      problems.push(`${APPROVERS_PROBLEM}: name the approvers' allowed_signers file in Settings → Keys before running steps`);
+      return null;
+    }
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (error) {
+      problems.push(`${APPROVERS_PROBLEM}: the approvers file ${file} cannot be read: ${(error as Error).message}`);
+      return null;
+    }
+  }
+
+  approve(runId: string, input: { approvalId: string } & ({ decision: 'sign'; approver: string; signature: string } | { decision: 'withdraw' })): { ok: boolean; reason: string | null; state: RunState } {
+    const run = this.get(runId);
+    if (!run.approvals) throw new RunError('this run needs no approvals (only RESTRICTED runs do)');
+    const result = input.decision === 'sign' ? run.approvals.sign(input.approvalId, input.approver, input.signature) : { ok: run.approvals.withdraw(input.approvalId), reason: null };
+    return { ...result, state: this.state(runId) };
+  }
+
   cancel(runId: string): boolean {
     const run = this.get(runId);
     if (!run.running) return false;
+    run.approvals?.withdrawAll('the step was cancelled while waiting for approval');
     run.session.cancel();
     return true;
   }

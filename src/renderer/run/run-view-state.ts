@@ -93,6 +93,9 @@ function applyEvent(view: RunViewState, event: UiEvent): RunViewState {
       return { ...view, records: [...view.records, event] };
     case 'question':
       return view.questions.some((q) => q.questionId === event.questionId) ? view : { ...view, questions: [...view.questions, event] };
+    case 'approval':
+      // The request itself is read from the run's state, which this event makes the view refresh.
+      return view;
     case 'error':
       return withError(view, event.message);
   }

@@ -14,6 +14,7 @@ import { useStepTimers } from '../../run/useStepTimers.js';
 import type { ThemeName } from '../../terminal/terminals.js';
 import { ErrorBanners, NoticeBanner, ProblemsBanner, TimerAlerts } from '../Banners.js';
 import { EvidencePanel } from '../evidence/EvidencePanel.js';
+import { ApprovalModal } from './ApprovalModal.js';
 import { QuestionModal } from './QuestionModal.js';
 import { RunStepCard, type RunStepCardProps } from './RunStepCard.js';
 import { SectionsSidebar } from './SectionsSidebar.js';
@@ -112,7 +113,8 @@ export function RunView({ api, runbook, initial, theme, active, onAttention, onN
   const note = useCallback((stepId: string, text: string) => void act((a, runId) => a['runs.record']({ runId, stepId, kind: 'note', text })), [act]);
   const timers = useStepTimers({ api, runId: state.runId, steps, states, history: view.history, running, finished, run, note });
   const question = view.questions[0];
-  const attention = question !== undefined || timers.alerts.length > 0;
+  const approval = state.approvals[0];
+  const attention = question !== undefined || approval !== undefined || timers.alerts.length > 0;
   useEffect(() => {
     if (attention && !active) onAttention();
   }, [attention, active, onAttention]);
@@ -128,7 +130,7 @@ export function RunView({ api, runbook, initial, theme, active, onAttention, onN
     cancel: () => {
       if (running) cancel();
     },
-    enabled: active && view.questions.length === 0,
+    enabled: active && view.questions.length === 0 && state.approvals.length === 0,
   });
 
   const shared: CardShared = {
@@ -173,6 +175,9 @@ export function RunView({ api, runbook, initial, theme, active, onAttention, onN
         <EvidencePanel view={view} />
       </div>
       {question && <QuestionModal key={question.questionId} question={question} />}
+      {!question && approval && (
+        <ApprovalModal key={approval.approvalId} approval={approval} step={steps.get(approval.stepId)} block={steps.get(approval.stepId)?.blocks.find((b) => b.id === approval.blockId)} />
+      )}
     </RunContext.Provider>
   );
 }

@@ -12,17 +12,19 @@ export function KeysSettings({ api, preferences, onSaved }: { api: RunbookApi; p
   const [info, setInfo] = useState<KeysInfo | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [keyFile, setKeyFile] = useState(preferences.exportKey?.kind === 'file' ? preferences.exportKey.path : '');
+  const [approvers, setApprovers] = useState(preferences.approversFile ?? '');
   useEffect(() => {
     api['keys.info']({}).then(setInfo, (e: unknown) => setError(message(e)));
   }, [api]);
-  const choose = async (exportKey: ExportKey | null) => {
+  const save = async (change: { exportKey?: ExportKey | null; approversFile?: string | null }) => {
     try {
-      onSaved(await api['settings.save']({ exportKey }));
+      onSaved(await api['settings.save'](change));
       setError(null);
     } catch (e) {
       setError(message(e));
     }
   };
+  const choose = (exportKey: ExportKey | null) => save({ exportKey });
   const current = preferences.exportKey;
   return (
     <section className="panel settings-section" aria-label="Keys" data-testid="keys-settings">
@@ -92,6 +94,21 @@ export function KeysSettings({ api, preferences, onSaved }: { api: RunbookApi; p
               <button type="button" className="small" onClick={() => choose(null)}>
                 No default
               </button>
+            )}
+          </div>
+          <h3>Approvers (RESTRICTED runs)</h3>
+          <p className="muted small-text">
+            An allowed_signers file naming who may approve state-changing steps (principal, then their public key; namespace runbook-console-approval). The operator cannot approve their own steps.
+          </p>
+          <div className="row">
+            <input aria-label="Approvers file" value={approvers} onChange={(e) => setApprovers(e.target.value)} placeholder="/etc/runbook-console/approvers" />
+            <button type="button" className="small" onClick={() => void save({ approversFile: approvers.trim() || null })}>
+              Save approvers file
+            </button>
+            {preferences.approversFile && (
+              <span className="muted small-text" data-testid="approvers-file">
+                in use: {preferences.approversFile}
+              </span>
             )}
           </div>
         </>

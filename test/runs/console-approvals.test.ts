@@ -1,0 +1,129 @@
+// RESTRICTED runs in the console: a state-changing block waits for a second person's SSH signature over
+// its step.started record; a wrong signer or the operator's own key is refused and recorded, the request
+// stays open, and the block runs only once an allowed approver's signature holds. Withdrawing refuses it.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dispatch } from '../../src/main/api/dispatch.js';
+import { formatAllowedSigner } from '../../src/main/audit/allowed-signers.js';
+import type { RunEvent, RunState } from '../../src/shared/run-api.js';
+import { HAVE_SSH_KEYGEN, type TestKey, keygenSign, makeKey, skipReason } from '../audit/ssh-tools.js';
+import { testHandlers } from '../support/handlers.js';
+
+const RUNBOOK = (mark: string) => `# Restricted change
+- [ ] Change the thing
+  \`\`\`bash
+  touch ${mark}
+  \`\`\`
+- [ ] Change another thing
+  \`\`\`bash
+  touch ${mark}.2
+  \`\`\`
+`;
+
+type Call = (m: string, i: unknown) => Promise<any>;
+
+async function waitFor(call: Call, runId: string, test: (e: RunEvent) => boolean, from = -1): Promise<number> {
+  let after = from;
+  for (;;) {
+    const { events, next } = await call('runs.events', { runId, after, waitMs: 10_000 });
+    after = next;
+    if (events.some(test)) return next;
+    if (events.length === 0) throw new Error('no event arrived');
+  }
+}
+
+describe('RESTRICTED runs in the console', () => {
+  let keysDir: string;
+  let bob: TestKey;
+  let mallory: TestKey;
+  let alice: TestKey;
+  let approvers: string;
+
+  beforeAll(() => {
+    if (!HAVE_SSH_KEYGEN) return;
+    keysDir = mkdtempSync(path.join(tmpdir(), 'console-approvals-'));
+    bob = makeKey(keysDir, 'bob', 'ed25519');
+    mallory = makeKey(keysDir, 'mallory', 'ed25519');
+    alice = makeKey(keysDir, 'alice', 'ed25519');
+    approvers = path.join(keysDir, 'approvers');
+    const line = (principal: string, key: TestKey) => formatAllowedSigner({ principals: [principal], publicKey: key.publicKeyLine, namespaces: ['runbook-console-approval'] });
+    writeFileSync(approvers, `${line('bob', bob)}\n${line('Alice', alice)}\n`);
+  });
+  afterAll(() => {
+    if (keysDir) rmSync(keysDir, { recursive: true, force: true });
+  });
+
+  it('names the missing approvers file up front and runs nothing', async () => {
+    const { root, handlers } = testHandlers({ host: 'browser', version: 'test' });
+    const call: Call = (m, i) => dispatch(handlers, m, i) as Promise<any>;
+    const file = path.join(root, 'r.md');
+    writeFileSync(file, RUNBOOK(path.join(root, 'mark')));
+    await call('runbook.open', { path: file });
+    const state: RunState = await call('runs.start', { profile: 'restricted', operator: 'Alice', vars: {} });
+    expect(state.problems.join('\n')).toMatch(/approvers' allowed_signers file in Settings/);
+    await expect(call('runs.runStep', { runId: state.runId, stepId: state.steps[0]?.id })).rejects.toThrow(/approval/);
+    expect(existsSync(path.join(root, 'mark'))).toBe(false);
+  });
+
+  it('runs a block only after an allowed second person signed its record; refusals are recorded; verify checks it', async () => {
+    if (skipReason('console approvals', HAVE_SSH_KEYGEN)) return;
+    const { root, handlers } = testHandlers({ host: 'browser', version: 'test' });
+    const call: Call = (m, i) => dispatch(handlers, m, i) as Promise<any>;
+    const mark = path.join(root, 'mark');
+    const file = path.join(root, 'r.md');
+    writeFileSync(file, RUNBOOK(mark));
+    expect(await call('settings.save', { approversFile: approvers })).toMatchObject({ approversFile: approvers });
+    await call('runbook.open', { path: file });
+    const state: RunState = await call('runs.start', { profile: 'restricted', operator: 'Alice', vars: {} });
+    expect(state.problems).toEqual([]);
+    const [first, second] = state.steps;
+    if (!first || !second) throw new Error('two steps expected');
+
+    await call('runs.runStep', { runId: state.runId, stepId: first.id });
+    let seen = await waitFor(call, state.runId, (e) => e.type === 'approval');
+    let pending: RunState = await call('runs.state', { runId: state.runId });
+    const request = pending.approvals[0];
+    if (!request) throw new Error('an approval request expected');
+    expect(request).toMatchObject({ stepId: first.id, namespace: 'runbook-console-approval' });
+    expect(request.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(request.command).toContain(`printf %s ${request.sha256} | ssh-keygen -Y sign`);
+    expect(existsSync(mark)).toBe(false); // waiting: nothing ran
+
+    const sign = (key: TestKey) => keygenSign(key, 'runbook-console-approval', Buffer.from(request.sha256));
+    const wrong = await call('runs.approve', { runId: state.runId, approvalId: request.approvalId, decision: 'sign', approver: 'bob', signature: sign(mallory) });
+    expect(wrong).toMatchObject({ ok: false, reason: expect.stringMatching(/not an allowed approver key for "bob"/) });
+    const own = await call('runs.approve', { runId: state.runId, approvalId: request.approvalId, decision: 'sign', approver: 'Alice', signature: sign(alice) });
+    expect(own).toMatchObject({ ok: false, reason: 'the operator cannot approve their own step' });
+    expect(own.state.approvals).toHaveLength(1); // still open
+    expect(existsSync(mark)).toBe(false);
+
+    const granted = await call('runs.approve', { runId: state.runId, approvalId: request.approvalId, decision: 'sign', approver: 'bob', signature: sign(bob) });
+    expect(granted).toMatchObject({ ok: true, reason: null });
+    seen = await waitFor(call, state.runId, (e) => e.type === 'step' && e.stepId === first.id && e.status === 'succeeded', seen);
+    expect(existsSync(mark)).toBe(true);
+
+    // The second block: withdrawn, so it does not run.
+    await call('runs.runStep', { runId: state.runId, stepId: second.id });
+    await waitFor(call, state.runId, (e) => e.type === 'approval', seen);
+    pending = await call('runs.state', { runId: state.runId });
+    const withdrawn = await call('runs.approve', { runId: state.runId, approvalId: pending.approvals[0]?.approvalId, decision: 'withdraw' });
+    expect(withdrawn.ok).toBe(true);
+    await waitFor(call, state.runId, (e) => e.type === 'step' && e.stepId === second.id && e.status !== 'running', seen);
+    expect(existsSync(`${mark}.2`)).toBe(false);
+
+    const journal = readFileSync(path.join(state.dir, 'journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const approvals = journal.filter((r) => r.type === 'approval').map((r) => [r.data.approver, r.data.granted, r.data.reason ?? null]);
+    expect(approvals).toEqual([
+      ['bob', false, expect.stringMatching(/not an allowed approver key/)],
+      ['Alice', false, 'the operator cannot approve their own step'],
+      ['bob', true, null],
+      [null, false, 'withdrawn by the operator'],
+    ]);
+    const finished = journal.filter((r) => r.type === 'step.finished').map((r) => r.data.outcome.status);
+    expect(finished).toEqual(['succeeded', 'error']);
+    await call('runs.finish', { runId: state.runId });
+    expect(await call('runs.verify', { runId: state.runId })).toMatchObject({ ok: true });
+  });
+});
