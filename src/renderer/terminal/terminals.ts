@@ -5,6 +5,7 @@ import { SearchAddon } from '@xterm/addon-search';
 import { type ITheme, Terminal } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
 import { installCspSafeStyles } from './csp-styles.js';
+import { styleInfo } from './info-style.js';
 
 export type ThemeName = 'light' | 'dark';
 
@@ -106,7 +107,7 @@ export class TerminalRegistry {
       return;
     }
     this.flushDropped(entry);
-    const text = stream === 'info' ? `\x1b[2;36m${data}\x1b[0m` : data;
+    const text = stream === 'info' ? styleInfo(data) : data;
     for (let at = 0; at < text.length; at += SLICE) this.put(entry, text.slice(at, at + SLICE));
   }
 
