@@ -112,6 +112,9 @@ describe('kubernetes executor: get', () => {
     ]);
     expect(lines.slice(11, 15).map((l) => l.replace(/\d+s$/, 'Ns'))).toEqual(['NAME          STATUS   AGE', 'default       Active   Ns', 'kube-system   Active   Ns', 'shop          Active   Ns']);
     expect(info).toBe('$ kubectl get pods -l app=web\n$ kubectl get deployments\n$ kubectl get svc\n$ kubectl get cm\n$ kubectl get nodes\n$ kubectl get ns\n');
+    // Each table is also a result set, for the console's table view and expect.rows.
+    expect(result.resultSets.map((r) => r.command)).toEqual(['get pods', 'get deployments', 'get services', 'get configmaps', 'get nodes', 'get namespaces']);
+    expect(result.resultSets[0]).toEqual({ command: 'get pods', columns: ['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE'], rows: [['web-1', '1/1', 'Running', '0', '120m'], ['web-2', '0/1', 'Pending', '3', '15m']], rowCount: 2 });
     // The label selector went to the server, not filtered here.
     expect(requestsTo('GET', '/api/v1/namespaces/default/pods').at(-1)?.query.get('labelSelector')).toBe('app=web');
   });

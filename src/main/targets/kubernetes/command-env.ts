@@ -6,6 +6,7 @@ import type { ParsedArgs } from './kubectl-args.js';
 import { lastValue } from './kubectl-args.js';
 import type { BoundCluster } from './kubeconfig.js';
 import type { ResourceResolver, ResourceType } from './resources.js';
+import type { ResultSet } from '../types.js';
 
 export interface Output {
   stdout(text: string): void;
@@ -48,6 +49,8 @@ export interface CommandEnv {
   control: BlockControl;
   out: Output;
   notes: string[];
+  /** Tables `get` printed, also kept as result sets (the console shows them as tables; expect.rows reads them). */
+  resultSets: ResultSet[];
   /** Where relative file names (apply -f) are resolved. */
   baseDir: string;
   confirm(question: string): Promise<boolean>;

@@ -6,7 +6,7 @@
 // kubectl children, the wait for the operator's answer.
 import { type KubernetesTarget, durationMs } from '../../../shared/targets.js';
 import { ResultClock } from '../result.js';
-import type { Execution, ExecutionRequest, ExecutionResult, Executor, ExecutorContext, TargetDescription } from '../types.js';
+import type { Execution, ExecutionRequest, ExecutionResult, Executor, ExecutorContext, ResultSet, TargetDescription } from '../types.js';
 import { nowIso } from '../types.js';
 import { applyObjects } from './apply.js';
 import { KubeClient } from './client.js';
@@ -86,7 +86,8 @@ export function createKubernetesExecutor(name: string, config: KubernetesTarget,
 
   async function runBlock(request: ExecutionRequest, clock: ResultClock, target: TargetDescription, control: BlockControl, timeoutMs: number | undefined): Promise<ExecutionResult> {
     const notes: string[] = [];
-    const finish = (fields: Omit<Parameters<ResultClock['finish']>[0], 'notes'>) => clock.finish({ ...fields, notes });
+    const resultSets: ResultSet[] = [];
+    const finish = (fields: Omit<Parameters<ResultClock['finish']>[0], 'notes' | 'resultSets'>) => clock.finish({ ...fields, notes, resultSets });
     if (closed) return finish({ status: 'error', error: `the executor for target ${name} is closed` });
     if (request.action !== 'shell' && request.action !== 'k8s-manifest') {
       return finish({ status: 'error', error: `a kubernetes target runs k8s-manifest blocks and kubectl lines in shell blocks, not ${request.action}` });
@@ -130,6 +131,7 @@ export function createKubernetesExecutor(name: string, config: KubernetesTarget,
       control,
       out,
       notes,
+      resultSets,
       baseDir: ctx.baseDir,
       // 'apply-change': the host's policy for reviewed changes (e.g. --yes) applies to this question.
       confirm: (question) => ctx.confirm(question, 'apply-change'),

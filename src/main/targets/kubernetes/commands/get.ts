@@ -72,6 +72,7 @@ export async function get(env: CommandEnv, args: ParsedArgs): Promise<void> {
     .filter((f) => f.objects.length > 0)
     .map((f) => {
       const table = tableFor(f.type, f.objects, { wide: output === 'wide', allNamespaces, kindPrefix, now });
+      env.resultSets.push({ command: `get ${f.type.resource}`, columns: table.columns, rows: table.rows, rowCount: table.rows.length });
       return renderTable(table.columns, table.rows, !flag(args, 'no-headers'));
     });
   env.out.stdout(tables.join('\n'));
