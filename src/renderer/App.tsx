@@ -154,7 +154,7 @@ export function App() {
         </div>
       )}
       {api && info && page === 'settings' && <SettingsPage api={api} host={info.host} onPreferences={setPreferences} />}
-      {api && !run && page === 'library' && <LibraryPage api={api} onOpen={open} />}
+      {api && !run && page === 'library' && <LibraryPage api={api} nativeDialog={info?.host === 'electron'} onOpen={open} />}
       {!run && page === 'runbook' && opened.runbook && (
         <div className="library">
           <div className="library-side">

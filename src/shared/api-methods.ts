@@ -3,6 +3,7 @@ export const API_METHODS = [
   'app.info',
   'runbook.current',
   'runbook.open',
+  'runbook.pick',
   'app.notify',
   'settings.get',
   'settings.save',

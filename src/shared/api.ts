@@ -92,6 +92,11 @@ export const apiContract = {
     output: PreferencesSchema,
   },
   'keys.info': { input: NoInput, output: KeysInfoSchema },
+  'runbook.pick': {
+    input: NoInput,
+    /** The file chosen in the host's native dialog (null when cancelled); `supported` is false in a browser. */
+    output: z.object({ supported: z.boolean(), path: z.string().nullable() }),
+  },
   'library.list': { input: NoInput, output: z.object({ samples: z.array(LibraryEntrySchema), recent: z.array(LibraryEntrySchema) }) },
   'targets.get': { input: NoInput, output: StoredTargetsSchema },
   'targets.save': { input: z.object({ targets: TargetsFileSchema }).strict(), output: StoredTargetsSchema },

@@ -76,6 +76,12 @@ describe('settings API', () => {
     }
   });
 
+  it('runbook.pick: a native dialog where the host has one, and says so where it has none', async () => {
+    expect(await dispatch(testHandlers({ host: 'browser', version: 'test' }).handlers, 'runbook.pick', {})).toEqual({ supported: false, path: null });
+    const desktop = testHandlers({ host: 'electron', version: 'test', pickFile: async () => '/srv/runbooks/change.md' });
+    expect(await dispatch(desktop.handlers, 'runbook.pick', {})).toEqual({ supported: true, path: '/srv/runbooks/change.md' });
+  });
+
   it('app.notify says no desktop notification was shown where the host has none', async () => {
     const { handlers } = testHandlers({ host: 'browser', version: 'test' });
     expect(await dispatch(handlers, 'app.notify', { title: 'Due', body: 'Monitor for 15 minutes is over' })).toEqual({ shown: false });

@@ -22,6 +22,8 @@ export interface HandlerOptions {
   keys: KeySources;
   /** Shows a desktop notification; absent where the host has none (the browser page uses its own). */
   notify?: (title: string, body: string) => boolean;
+  /** The host's native file dialog; absent in a browser, where the page has a path field instead. */
+  pickFile?: () => Promise<string | null>;
 }
 
 /** Run errors an operator can act on reach the renderer as `run` errors, with their message. */
@@ -88,6 +90,7 @@ export function createApiHandlers(options: HandlerOptions): ApiHandlers {
     'runs.finish': ({ runId }) => runCall(() => options.runs.finish(runId)),
     'runs.verify': ({ runId }) => runCall(() => options.runs.verify(runId)),
     'runs.export': ({ runId, out, keyFile, agent, agentKey }) => runCall(() => options.runs.export(runId, { out, keyFile, agent, agentKey })),
+    'runbook.pick': async () => (options.pickFile ? { supported: true, path: await options.pickFile() } : { supported: false, path: null }),
     'app.notify': async ({ title, body }) => ({ shown: options.notify ? options.notify(title, body) : false }),
     'settings.get': async () => preferences(),
     'settings.save': async ({ operator, exportKey, approversFile }) => {

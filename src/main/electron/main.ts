@@ -9,6 +9,7 @@ import { recordingRecentRunbooks, rememberRunbook } from '../desktop/recent-runb
 import { readStatic } from '../serve/static-files.js';
 import { denyAllPermissions, hardenWebContents } from './hardening.js';
 import { registerApi } from './ipc.js';
+import { chooseRunbookFile } from './open-dialog.js';
 import { createAppRunController } from './runs.js';
 import { installAppMenu } from './menu.js';
 import { APP_ORIGIN, APP_SCHEME, CONTENT_SECURITY_POLICY, isAllowedNavigation, runbookFromArgv } from './policy.js';
@@ -69,6 +70,7 @@ async function start(): Promise<void> {
         // getSelectedStorageBackend exists on Linux only; elsewhere it is the Keychain or DPAPI.
         macKeys: `OS secret store through safeStorage (${process.platform === 'linux' ? safeStorage.getSelectedStorageBackend() : process.platform === 'darwin' ? 'Keychain' : 'DPAPI'})`,
       },
+      pickFile: () => chooseRunbookFile(window, settings.read().recentRunbooks[0]),
       notify: (title, body) => {
         if (!Notification.isSupported()) return false;
         new Notification({ title, body }).show();

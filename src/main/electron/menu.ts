@@ -2,11 +2,11 @@
 // desktop/menu-template.ts; this file supplies the actions and rebuilds it when the recent list changes.
 import { existsSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { type BrowserWindow, Menu, app, dialog } from 'electron';
 import { aboutText, buildMenuTemplate } from '../desktop/menu-template.js';
 import { clearRecentRunbooks, forgetRunbook } from '../desktop/recent-runbooks.js';
 import type { SettingsStore } from '../settings/store.js';
+import { chooseRunbookFile } from './open-dialog.js';
 
 export interface AppMenuOptions {
   appName: string;
@@ -39,17 +39,8 @@ export function installAppMenu(options: AppMenuOptions): () => void {
   const report = (error: unknown) => warn(error instanceof Error ? error.message : String(error));
 
   async function openRunbook(): Promise<void> {
-    const window = options.window();
-    const newest = recent()[0];
-    const dialogOptions: Electron.OpenDialogOptions = {
-      title: 'Open Runbook',
-      properties: ['openFile'],
-      filters: [{ name: 'Runbooks (Markdown)', extensions: ['md', 'markdown'] }],
-      ...(newest ? { defaultPath: path.dirname(newest) } : {}),
-    };
-    const chosen = window ? await dialog.showOpenDialog(window, dialogOptions) : await dialog.showOpenDialog(dialogOptions);
-    const file = chosen.filePaths[0];
-    if (!chosen.canceled && file) await options.open(file);
+    const file = await chooseRunbookFile(options.window(), recent()[0]);
+    if (file) await options.open(file);
   }
 
   async function openRecent(file: string): Promise<void> {

@@ -48,7 +48,7 @@ function EntryList({ title, entries, empty, onOpen }: { title: string; entries: 
   );
 }
 
-export function LibraryPage({ api, onOpen }: { api: RunbookApi; onOpen: (path: string) => Promise<void> }) {
+export function LibraryPage({ api, nativeDialog, onOpen }: { api: RunbookApi; nativeDialog: boolean; onOpen: (path: string) => Promise<void> }) {
   const [library, setLibrary] = useState<Library | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -66,7 +66,25 @@ export function LibraryPage({ api, onOpen }: { api: RunbookApi; onOpen: (path: s
       <section className="panel">
         <h2 className="panel-title">Open a runbook</h2>
         <p className="muted">Opening a runbook shows it; nothing runs until you start a run and click Run on a step.</p>
-        <OpenRunbookForm disabled={false} onOpen={onOpen} />
+        <div className="row">
+          {nativeDialog && (
+            <button
+              type="button"
+              className="primary"
+              onClick={() =>
+                void api['runbook.pick']({}).then(
+                  (picked) => {
+                    if (picked.path) void onOpen(picked.path);
+                  },
+                  (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
+                )
+              }
+            >
+              Choose file…
+            </button>
+          )}
+          <OpenRunbookForm disabled={false} onOpen={onOpen} />
+        </div>
       </section>
       {error && (
         <div role="alert" className="error">
