@@ -6,6 +6,8 @@ type NewEvent = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, 'seq'> 
 
 export const OUTPUT_BUDGET_CHARS = 8 * 1024 * 1024;
 const COALESCE_LIMIT = 64 * 1024;
+/** Output per answer: a renderer that fell behind catches up in pieces it can parse between frames. */
+export const RESPONSE_OUTPUT_CHARS = 256 * 1024;
 
 export class EventBuffer {
   private readonly events: RunEvent[] = [];
@@ -54,7 +56,16 @@ export class EventBuffer {
         this.waiters.push(wake);
       });
     }
-    const events = this.events.filter((e) => e.seq > after);
+    const events: RunEvent[] = [];
+    let output = 0;
+    for (const e of this.events) {
+      if (e.seq <= after) continue;
+      if (e.type === 'output') {
+        if (output > 0 && output + e.data.length > RESPONSE_OUTPUT_CHARS) break;
+        output += e.data.length;
+      }
+      events.push(e);
+    }
     const next = events.at(-1)?.seq ?? after;
     this.delivered = Math.max(this.delivered, next);
     return { events, next };
