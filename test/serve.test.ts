@@ -68,6 +68,8 @@ describe('runbook serve host', () => {
     await expect(connect(wsUrl('wrong-token'))).rejects.toThrow(/403/);
     await expect(connect(`${server.origin.replace('http', 'ws')}/api`)).rejects.toThrow(/403/);
     await expect(connect(wsUrl(server.token), { origin: 'http://evil.example' })).rejects.toThrow(/403/);
+    await expect(connect(wsUrl(server.token), { origin: 'null' })).rejects.toThrow(/403/); // sandboxed frames and file:// pages send "null"
+    await expect(connect(wsUrl(server.token), { origin: 'not a url' })).rejects.toThrow(/403/);
   });
 
   it('answers API calls validated against the contract', async () => {

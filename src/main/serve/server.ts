@@ -88,7 +88,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', origin);
     const okHost = allowedHosts.has(req.headers.host ?? '');
-    const okOrigin = req.headers.origin === undefined || req.headers.origin === origin || allowedHosts.has(new URL(req.headers.origin).host);
+    const okOrigin = req.headers.origin === undefined || req.headers.origin === origin || allowedHosts.has(originHost(req.headers.origin));
     if (url.pathname !== '/api' || !okHost || !okOrigin || !sameToken(url.searchParams.get('token'), token)) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
@@ -137,4 +137,13 @@ function serveApi(ws: WebSocket, handlers: ApiHandlers): void {
     }
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(response));
   });
+}
+
+/** The host of an Origin header; "" for "null" (sandboxed frames, file:// pages) or anything unparsable. */
+function originHost(value: string): string {
+  try {
+    return new URL(value).host;
+  } catch {
+    return '';
+  }
 }
