@@ -8,6 +8,7 @@ import { RunbookView } from './components/RunbookView.js';
 import { ThemeToggle } from './components/ThemeToggle.js';
 import { LibraryPage } from './components/library/LibraryPage.js';
 import { OpenRunbookForm } from './components/library/OpenRunbookForm.js';
+import { OpenRunNotice } from './components/library/OpenRunNotice.js';
 import { RunbookSummary } from './components/library/RunbookSummary.js';
 import { type StartInput, StartRunForm } from './components/library/StartRunForm.js';
 import { RunView } from './components/run/RunView.js';
@@ -26,10 +27,14 @@ const RUN_KEY = 'runbook-console-run';
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 async function restoreRun(api: RunbookApi, current: OpenedRunbook): Promise<OpenRun | null> {
+  if (!current.runbook) return null;
   try {
     const saved = JSON.parse(sessionStorage.getItem(RUN_KEY) ?? 'null') as { runId: string; sha256: string } | null;
-    if (!saved || !current.runbook || current.runbook.sha256 !== saved.sha256) return null;
-    return { runbook: current.runbook, state: await api['runs.state']({ runId: saved.runId }) };
+    // This tab's run, else the host's open run of the same runbook (another tab, or a page that lost track).
+    const host = saved ? null : await api['runs.current']({});
+    const runId = saved?.sha256 === current.runbook.sha256 ? saved.runId : host && host.status !== 'finished' && host.sha256 === current.runbook.sha256 ? host.runId : null;
+    if (!runId) return null;
+    return { runbook: current.runbook, state: await api['runs.state']({ runId }) };
   } catch {
     sessionStorage.removeItem(RUN_KEY);
     return null;
@@ -88,7 +93,7 @@ export function App() {
       if (!api || !opened.runbook) return;
       setError(null);
       try {
-        const state = await api['runs.start'](input);
+        const state = await api['runs.start']({ ...input, sha256: opened.runbook.sha256 });
         sessionStorage.setItem(RUN_KEY, JSON.stringify({ runId: state.runId, sha256: opened.runbook.sha256 }));
         setRun({ runbook: opened.runbook, state });
         setRunOpen(true);
@@ -104,6 +109,20 @@ export function App() {
     setRun(null);
     setPage('runbook');
   }, []);
+
+  /** Back to the run the host still has open (left with "Back to the runbook"). */
+  const resumeRun = useCallback(async () => {
+    if (!api || !opened.runbook) return;
+    try {
+      const open = await api['runs.current']({});
+      if (!open || open.sha256 !== opened.runbook.sha256) return;
+      const state = await api['runs.state']({ runId: open.runId });
+      sessionStorage.setItem(RUN_KEY, JSON.stringify({ runId: state.runId, sha256: opened.runbook.sha256 }));
+      setRun({ runbook: opened.runbook, state });
+    } catch (e) {
+      setError(message(e));
+    }
+  }, [api, opened.runbook]);
 
   const showRun = useCallback(() => setPage('runbook'), []);
 
@@ -159,6 +178,7 @@ export function App() {
         <div className="library">
           <div className="library-side">
             <RunbookSummary runbook={opened.runbook} />
+            {api && <OpenRunNotice api={api} sha256={opened.runbook.sha256} onResume={resumeRun} />}
             <StartRunForm key={opened.runbook.sha256} runbook={opened.runbook} runOpen={runOpen} defaultOperator={preferences?.operator ?? ''} onStart={start} />
           </div>
           <RunbookView runbook={opened.runbook} />

@@ -14,6 +14,7 @@ export const API_METHODS = [
   'targets.hostKey',
   'runs.start',
   'runs.state',
+  'runs.current',
   'runs.events',
   'runs.runStep',
   'runs.bind',

@@ -44,6 +44,12 @@ export const PendingApprovalSchema = z.object({
 });
 export type PendingApproval = z.infer<typeof PendingApprovalSchema>;
 
+export const QUESTION_KINDS = ['confirm', 'type-name', 'secret', 'text'] as const;
+
+/** A question from the host while a step runs: yes/no, type a protected target's name, or a value to give. */
+export const PendingQuestionSchema = z.object({ questionId: z.string(), text: z.string(), kind: z.enum(QUESTION_KINDS), expected: z.string().nullable() });
+export type PendingQuestion = z.infer<typeof PendingQuestionSchema>;
+
 export const RunStateSchema = z.object({
   runId: z.string(),
   dir: z.string(),
@@ -58,6 +64,8 @@ export const RunStateSchema = z.object({
   seal: z.object({ size: z.number().int(), root: z.string(), ticketLine: z.string() }).nullable(),
   /** RESTRICTED: blocks waiting for approval (each is recorded in the journal whether granted or not). */
   approvals: z.array(PendingApprovalSchema),
+  /** Questions waiting for the operator (cancelling the step answers them "no"). */
+  questions: z.array(PendingQuestionSchema),
 });
 export type RunState = z.infer<typeof RunStateSchema>;
 
@@ -85,7 +93,7 @@ export const RunEventSchema = z.discriminatedUnion('type', [
   }),
   z.object({ seq: z.number().int(), type: z.literal('step'), stepId: z.string(), status: z.enum(STEP_STATUSES), reason: z.string().nullable() }),
   z.object({ seq: z.number().int(), type: z.literal('record'), record: z.number().int(), recordType: z.string(), time: z.string() }),
-  z.object({ seq: z.number().int(), type: z.literal('question'), questionId: z.string(), text: z.string(), kind: z.enum(['confirm', 'type-name']), expected: z.string().nullable() }),
+  z.object({ seq: z.number().int(), type: z.literal('question'), questionId: z.string() }),
   z.object({ seq: z.number().int(), type: z.literal('approval'), approvalId: z.string(), stepId: z.string() }),
   z.object({ seq: z.number().int(), type: z.literal('error'), message: z.string() }),
 ]);
@@ -101,10 +109,20 @@ export const VerifyResultSchema = z.object({
 
 export const runContract = {
   'runs.start': {
-    input: z.object({ profile: ProfileInput, operator: z.string().trim().min(1).max(200), vars: z.record(z.string().max(200), z.string().max(100_000)).default({}) }).strict(),
+    input: z
+      .object({
+        profile: ProfileInput,
+        operator: z.string().trim().min(1).max(200),
+        vars: z.record(z.string().max(200), z.string().max(100_000)).default({}),
+        /** The runbook the page shows; a run of another one (opened meanwhile, e.g. in another tab) is refused. */
+        sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+      })
+      .strict(),
     output: RunStateSchema,
   },
   'runs.state': { input: z.object({ runId: id }).strict(), output: RunStateSchema },
+  /** The run the host has open, so a page that lost track of it (reload, another tab) can go back to it. */
+  'runs.current': { input: z.object({}).strict(), output: z.object({ runId: z.string(), sha256: z.string(), status: z.enum(['ready', 'running', 'finished']) }).nullable() },
   'runs.events': {
     input: z.object({ runId: id, after: z.number().int().min(-1), waitMs: z.number().int().min(0).max(30_000).default(0) }).strict(),
     output: z.object({ events: z.array(RunEventSchema), next: z.number().int() }),
@@ -123,7 +141,7 @@ export const runContract = {
     ]),
     output: RunStateSchema,
   },
-  'runs.answer': { input: z.object({ runId: id, questionId: id, answer: z.union([z.boolean(), z.string().max(500)]) }).strict(), output: z.object({ ok: z.boolean() }) },
+  'runs.answer': { input: z.object({ runId: id, questionId: id, answer: z.union([z.boolean(), z.string().max(4096)]) }).strict(), output: z.object({ ok: z.boolean(), state: RunStateSchema }) },
   'runs.approve': {
     input: z.discriminatedUnion('decision', [
       z.object({ runId: id, approvalId: id, decision: z.literal('sign'), approver: z.string().trim().min(1, 'name the approver').max(200), signature: z.string().min(1).max(20_000) }).strict(),

@@ -49,6 +49,7 @@ function stateWith(statuses: Record<string, Partial<RunState['steps'][number]>>)
     records: 1,
     seal: null,
     approvals: [],
+    questions: [],
     steps: runbook.steps.map((s) => ({ id: s.id, status: 'pending', reason: null, hidden: s.profile === 'restricted', manual: null, targets: {}, choices: {}, decision: null, signoff: null, mark: null, fillIns: {}, ...statuses[s.id] })),
   };
 }

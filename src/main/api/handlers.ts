@@ -69,10 +69,11 @@ export function createApiHandlers(options: HandlerOptions): ApiHandlers {
       pending = open(file);
       return pending;
     },
-    'runs.start': ({ profile, operator, vars }) =>
+    'runs.start': ({ profile, operator, vars, sha256 }) =>
       runCall(async () => {
         const current = pending ? await pending : opened;
         if (!current.runbook || !bytes) throw new RunError('open a runbook first');
+        if (sha256 && sha256 !== current.runbook.sha256) throw new RunError(`the host now has another runbook open (${current.runbook.title}); reload the page to see it before starting a run`);
         return options.runs.start(current.runbook, bytes, { profile, operator, vars: vars ?? {} });
       }),
     'runs.state': ({ runId }) => runCall(() => options.runs.state(runId)),
@@ -85,7 +86,8 @@ export function createApiHandlers(options: HandlerOptions): ApiHandlers {
     'runs.cancel': ({ runId }) => runCall(() => ({ cancelled: options.runs.cancel(runId) })),
     'runs.skip': ({ runId, stepId, reason }) => runCall(() => options.runs.skip(runId, stepId, reason)),
     'runs.record': ({ runId, ...input }) => runCall(() => options.runs.record(runId, input)),
-    'runs.answer': ({ runId, questionId, answer }) => runCall(() => ({ ok: options.runs.answer(runId, questionId, answer) })),
+    'runs.answer': ({ runId, questionId, answer }) => runCall(() => options.runs.answer(runId, questionId, answer)),
+    'runs.current': async () => options.runs.current(),
     'runs.approve': ({ runId, ...input }) => runCall(() => options.runs.approve(runId, input)),
     'runs.finish': ({ runId }) => runCall(() => options.runs.finish(runId)),
     'runs.verify': ({ runId }) => runCall(() => options.runs.verify(runId)),

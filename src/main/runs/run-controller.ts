@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Profile, Runbook, Step } from '../../shared/runbook-model.js';
-import type { RunEvent, RunState, RunStepState } from '../../shared/run-api.js';
+import type { PendingQuestion, RunEvent, RunState, RunStepState } from '../../shared/run-api.js';
 import { exportBundle } from '../audit/export.js';
 import type { Installation } from '../audit/installation.js';
 import type { MacKeyStore } from '../audit/key-store.js';
@@ -37,7 +37,7 @@ export interface RunEnvironment {
   version: string;
 }
 
-type Question = { resolve: (answer: boolean | string) => void };
+type Question = PendingQuestion & { resolve: (answer: boolean | string) => void };
 
 interface ActiveRun {
   runId: string;
@@ -106,16 +106,20 @@ export class RunController {
     );
     const events = new EventBuffer();
     const questions = new Map<string, Question>();
-    const ask = (text: string, kind: 'confirm' | 'type-name', expected: string | null) =>
+    const ask = (text: string, kind: PendingQuestion['kind'], expected: string | null) =>
       new Promise<boolean | string>((resolve) => {
         const questionId = randomUUID();
-        questions.set(questionId, { resolve });
-        events.push({ type: 'question', questionId, text, kind, expected });
+        questions.set(questionId, { questionId, text, kind, expected, resolve });
+        events.push({ type: 'question', questionId });
       });
     const ctx: ExecutorContext = {
       baseDir: path.dirname(runbook.file ?? this.env.runsDir),
       env: process.env,
-      ask: async () => null,
+      // A passphrase or password the target needs and the environment does not hold: the operator types it.
+      ask: async (question, options) => {
+        const answer = await ask(question, options?.secret ? 'secret' : 'text', null);
+        return typeof answer === 'string' ? answer : null;
+      },
       confirm: async (question, purpose) => {
         if (purpose === 'trust-host-key' && input.profile === 'restricted') return false;
         return (await ask(question, 'confirm', null)) === true;
@@ -235,6 +239,7 @@ export class RunController {
       records: run.journal.writer.count,
       seal: run.seal ? { size: run.seal.size, root: run.seal.root, ticketLine: run.seal.ticketLine } : null,
       approvals: run.approvals?.pending() ?? [],
+      questions: [...run.questions.values()].map(({ resolve: _resolve, ...q }) => q),
     };
   }
 
@@ -252,6 +257,8 @@ export class RunController {
     if (step.manual) throw new RunError(`step ${stepId}: ${step.manual}`);
     const missing = run.problems.filter((p) => p.startsWith(`step ${stepId}:`) || p.startsWith('no value for') || p.startsWith(APPROVERS_PROBLEM));
     if (missing.length) throw new RunError(missing.join('; '));
+    const refused = run.profile === 'restricted' ? restrictedTargetProblem(run.plan, stepId) : null;
+    if (refused) throw new RunError(refused);
     run.running = stepId;
     void run.session
       .runOne(stepId)
@@ -321,13 +328,17 @@ export class RunController {
     const run = this.get(runId);
     if (!run.running) return false;
     run.approvals?.withdrawAll('the step was cancelled while waiting for approval');
+    for (const question of [...run.questions.values()]) this.settle(run, question, false, 'cancel');
     run.session.cancel();
     return true;
   }
 
   async skip(runId: string, stepId: string, reason: string): Promise<RunState> {
     const run = this.get(runId);
+    if (run.seal) throw new RunError('this run is finished; start a new run');
     if (run.running === stepId) throw new RunError('the step is running; cancel it first');
+    const current = run.steps.get(stepId);
+    if (current?.status === 'succeeded') throw new RunError(`step ${stepId} already succeeded; add a note instead of skipping it`);
     run.outcomes.set(stepId, await run.session.skipOne(stepId, reason));
     return this.state(runId);
   }
@@ -363,14 +374,26 @@ export class RunController {
     return this.state(runId);
   }
 
-  answer(runId: string, questionId: string, answer: boolean | string): boolean {
+  answer(runId: string, questionId: string, answer: boolean | string): { ok: boolean; state: RunState } {
     const run = this.get(runId);
     const question = run.questions.get(questionId);
-    if (!question) return false;
-    run.questions.delete(questionId);
-    this.note(run, 'trust', { question: questionId, answer: typeof answer === 'boolean' ? answer : '(typed)' });
+    if (!question) return { ok: false, state: this.state(runId) };
+    this.settle(run, question, answer, 'operator');
+    return { ok: true, state: this.state(runId) };
+  }
+
+  /** Answers a question and records it; what was typed is never recorded (it may be a passphrase). */
+  private settle(run: ActiveRun, question: Question, answer: boolean | string, by: 'operator' | 'cancel'): void {
+    run.questions.delete(question.questionId);
+    const recorded = typeof answer === 'boolean' ? answer : question.kind === 'type-name' ? '(typed)' : '(given)';
+    this.note(run, 'trust', { question: question.questionId, kind: question.kind, text: question.kind === 'secret' ? null : question.text, answer: recorded, by });
     question.resolve(answer);
-    return true;
+  }
+
+  /** The run this host has open, if any. */
+  current(): { runId: string; sha256: string; status: RunState['status'] } | null {
+    if (!this.run) return null;
+    return { runId: this.run.runId, sha256: this.run.runbook.sha256, status: this.state(this.run.runId).status };
   }
 
   private async finishRun(run: ActiveRun): Promise<void> {
@@ -410,6 +433,16 @@ export class RunController {
     });
     return { out: result.out, files: result.files, signer: `${result.principal} ${result.signerFingerprint}` };
   }
+}
+
+/** RESTRICTED: a postgres target of this step that does not verify the server's certificate and name. */
+function restrictedTargetProblem(plan: RunPlan, stepId: string): string | null {
+  const planned = plan.steps.find((p) => p.step.id === stepId);
+  for (const { binding } of planned?.blocks ?? []) {
+    const t = binding.target;
+    if (t.kind === 'postgres' && t.sslmode !== 'verify-full') return `profile restricted: postgres target "${binding.targetName}" must use sslmode verify-full (it has ${t.sslmode ?? 'prefer'})`;
+  }
+  return null;
 }
 
 /** The targets of the run's set that can run this kind of action, in the set's order. */

@@ -1,12 +1,11 @@
 // What the run view shows besides the output: the run's state from the host, block starts and ends,
-// the record timeline, open questions and errors. Output never comes through here (see terminals.ts).
+// the record timeline, and errors (open questions and approvals are part of the run's state). Output never comes through here (see terminals.ts).
 import type { RunEvent, RunState } from '../../shared/run-api.js';
 
 /** Every event but output, which goes straight to the terminals. */
 export type UiEvent = Exclude<RunEvent, { type: 'output' }>;
 export type BlockEnd = Extract<RunEvent, { type: 'block-end' }>;
 export type RecordEvent = Extract<RunEvent, { type: 'record' }>;
-export type Question = Extract<RunEvent, { type: 'question' }>;
 
 export interface BlockStatus {
   target: string;
@@ -28,7 +27,6 @@ export interface RunViewState {
   /** Every run of each step, oldest first. */
   history: Record<string, StepRun[]>;
   records: RecordEvent[];
-  questions: Question[];
   errors: { id: number; message: string }[];
   nextErrorId: number;
 }
@@ -37,10 +35,9 @@ export type RunViewAction =
   | { type: 'state'; state: RunState }
   | { type: 'events'; events: UiEvent[] }
   | { type: 'error'; message: string }
-  | { type: 'dismiss-error'; id: number }
-  | { type: 'answered'; questionId: string };
+  | { type: 'dismiss-error'; id: number };
 
-export const initialRunView = (state: RunState): RunViewState => ({ state, blocks: {}, history: {}, records: [], questions: [], errors: [], nextErrorId: 1 });
+export const initialRunView = (state: RunState): RunViewState => ({ state, blocks: {}, history: {}, records: [], errors: [], nextErrorId: 1 });
 
 function withError(view: RunViewState, message: string): RunViewState {
   return { ...view, errors: [...view.errors, { id: view.nextErrorId, message }], nextErrorId: view.nextErrorId + 1 };
@@ -54,8 +51,6 @@ export function runViewReducer(view: RunViewState, action: RunViewAction): RunVi
       return withError(view, action.message);
     case 'dismiss-error':
       return { ...view, errors: view.errors.filter((e) => e.id !== action.id) };
-    case 'answered':
-      return { ...view, questions: view.questions.filter((q) => q.questionId !== action.questionId) };
     case 'events': {
       let next = view;
       for (const event of action.events) next = applyEvent(next, event);
@@ -92,9 +87,8 @@ function applyEvent(view: RunViewState, event: UiEvent): RunViewState {
     case 'record':
       return { ...view, records: [...view.records, event] };
     case 'question':
-      return view.questions.some((q) => q.questionId === event.questionId) ? view : { ...view, questions: [...view.questions, event] };
     case 'approval':
-      // The request itself is read from the run's state, which this event makes the view refresh.
+      // Questions and approval requests are read from the run's state, which these events make the view refresh.
       return view;
     case 'error':
       return withError(view, event.message);

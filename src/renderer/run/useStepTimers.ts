@@ -29,19 +29,29 @@ export interface StepTimersOptions {
 
 const storageKey = (runId: string) => `runbook-console-timers:${runId}`;
 
-function load(runId: string): Record<string, StepTimer> {
+/**
+ * The tab's timers after a reload. Time boxes keep counting; a repeating check comes back stopped, since
+ * running steps again is the operator's call, not the page's.
+ */
+function load(runId: string): { timers: Record<string, StepTimer>; stopped: StepTimer[] } {
+  let saved: Record<string, StepTimer> = {};
   try {
-    return (JSON.parse(sessionStorage.getItem(storageKey(runId)) ?? '{}') as Record<string, StepTimer>) ?? {};
+    saved = (JSON.parse(sessionStorage.getItem(storageKey(runId)) ?? '{}') as Record<string, StepTimer>) ?? {};
   } catch {
-    return {};
+    // A damaged entry is dropped.
   }
+  const now = Date.now();
+  const stopped = Object.values(saved).filter((t) => t.kind === 'repeat' && t.ended === null);
+  for (const t of stopped) saved[t.stepId] = stopTimer(t, now);
+  return { timers: saved, stopped };
 }
 
 const at = (ms: number) => new Date(ms).toLocaleTimeString();
 
 export function useStepTimers(options: StepTimersOptions) {
   const { api, runId, running, finished } = options;
-  const [timers, setTimers] = useState<Record<string, StepTimer>>(() => load(runId));
+  const [restored] = useState(() => load(runId));
+  const [timers, setTimers] = useState<Record<string, StepTimer>>(restored.timers);
   const [alerts, setAlerts] = useState<TimerAlert[]>([]);
   const latest = useRef(options);
   latest.current = options;
@@ -89,6 +99,14 @@ export function useStepTimers(options: StepTimersOptions) {
       }
     }
   }, [alert]);
+
+  // Repeats stopped by a reload: say so, in the banner and the record.
+  useEffect(() => {
+    for (const t of restored.stopped) {
+      latest.current.note(t.stepId, `repeating check stopped by a page reload: ${t.text}, after ${t.runs} runs`);
+      alert('Repeating check stopped', `${titleOf(t.stepId)}: the page was reloaded; start it again to go on`);
+    }
+  }, [restored, alert]);
 
   // One timeout, for the earliest moment any timer needs; re-planned whenever timers or the busy state change.
   useEffect(() => {

@@ -111,8 +111,10 @@ export function RunView({ api, runbook, initial, theme, active, onAttention, onN
   const onSelect = useCallback((id: string) => select(id, false), [select]);
   const onBind = useCallback((stepId: string, blockId: string, target: string) => void act((a, runId) => a['runs.bind']({ runId, stepId, blockId, target })), [act]);
   const note = useCallback((stepId: string, text: string) => void act((a, runId) => a['runs.record']({ runId, stepId, kind: 'note', text })), [act]);
-  const timers = useStepTimers({ api, runId: state.runId, steps, states, history: view.history, running, finished, run, note });
-  const question = view.questions[0];
+  // A timer's run leaves the operator's selection where it is (Enter must not re-run a repeating check).
+  const runFromTimer = useCallback((stepId: string) => void act((a, runId) => a['runs.runStep']({ runId, stepId })), [act]);
+  const timers = useStepTimers({ api, runId: state.runId, steps, states, history: view.history, running, finished, run: runFromTimer, note });
+  const question = state.questions[0];
   const approval = state.approvals[0];
   const attention = question !== undefined || approval !== undefined || timers.alerts.length > 0;
   useEffect(() => {
@@ -130,7 +132,7 @@ export function RunView({ api, runbook, initial, theme, active, onAttention, onN
     cancel: () => {
       if (running) cancel();
     },
-    enabled: active && view.questions.length === 0 && state.approvals.length === 0,
+    enabled: active && state.questions.length === 0 && state.approvals.length === 0,
   });
 
   const shared: CardShared = {
@@ -159,7 +161,7 @@ export function RunView({ api, runbook, initial, theme, active, onAttention, onN
             {state.hiddenCount > 0 && ` · ${state.hiddenCount} hidden by profile`}
           </p>
           <SectionsSidebar progress={progress} onJump={(id) => byAttr('data-section-id', id)?.scrollIntoView({ block: 'start' })} />
-          <button type="button" className="new-run" onClick={onNewRun}>
+          <button type="button" className="new-run" onClick={onNewRun} disabled={running !== null || state.questions.length > 0 || state.approvals.length > 0} title={running ? 'A step is running: cancel it or wait' : undefined}>
             {finished ? 'New run…' : 'Back to the runbook'}
           </button>
         </aside>

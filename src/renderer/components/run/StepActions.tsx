@@ -20,7 +20,8 @@ export function StepActions({ state, markable, blocked, finished, onRun, onCance
   const [open, setOpen] = useState<'skip' | 'note' | null>(null);
   const running = state.status === 'running';
   const runnable = state.manual === null;
-  const settled = state.status === 'skipped';
+  // A skipped or succeeded step is settled: a note says more about it, a skip would rewrite what happened.
+  const settled = state.status === 'skipped' || state.status === 'succeeded';
   const mark = (verdict: 'pass' | 'fail') => void act((api, runId) => api['runs.record']({ runId, stepId: state.id, kind: 'mark', verdict }));
   const ok = (result: unknown) => result !== undefined;
 

@@ -1,0 +1,110 @@
+// Questions the console asks while a step runs, against a real sshd: a key passphrase typed by the operator
+// (used, never recorded), an unknown host key (cancelling the step answers "no" and says so in the record),
+// and the run's own rules: no skip of a step that succeeded or of a sealed run, no start on another
+// runbook than the page shows, the open run findable again; RESTRICTED refuses postgres without verify-full.
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dispatch } from '../../src/main/api/dispatch.js';
+import type { RunEvent, RunState } from '../../src/shared/run-api.js';
+import { type SshdHandle, sshdAvailable, startSshd } from '../infra/sshd.js';
+import { testHandlers } from '../support/handlers.js';
+
+type Call = (m: string, i: unknown) => Promise<any>;
+
+async function until(call: Call, runId: string, test: (e: RunEvent) => boolean): Promise<void> {
+  let after = -1;
+  for (;;) {
+    const { events, next } = await call('runs.events', { runId, after, waitMs: 10_000 });
+    after = next;
+    if (events.some(test)) return;
+    if (events.length === 0) throw new Error('no event arrived');
+  }
+}
+
+const journal = (state: RunState) =>
+  readFileSync(path.join(state.dir, 'journal.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+
+async function openRun(runbook: string, targets: Record<string, unknown>, profile = 'standard') {
+  const { root, handlers } = testHandlers({ host: 'browser', version: 'test' });
+  const call: Call = (m, i) => dispatch(handlers, m, i) as Promise<any>;
+  const [name, first] = Object.entries(targets)[0] as [string, { kind: string }];
+  await call('targets.save', { targets: { targets, defaults: { [first.kind === 'postgres' ? 'sql' : 'shell']: name } } });
+  if (profile === 'restricted') {
+    writeFileSync(path.join(root, 'approvers'), '');
+    await call('settings.save', { approversFile: path.join(root, 'approvers') });
+  }
+  const file = path.join(root, 'rb.md');
+  writeFileSync(file, runbook);
+  await call('runbook.open', { path: file });
+  const state: RunState = await call('runs.start', { profile, operator: 'Alice', vars: {} });
+  return { call, state, root };
+}
+
+const RUNBOOK = '# Q\n- [ ] Who\n  ```bash\n  id -un\n  ```\n';
+
+describe.skipIf(!sshdAvailable('console questions'))('console questions over a real sshd', () => {
+  let sshd: SshdHandle;
+  beforeAll(async () => {
+    sshd = await startSshd({ agent: false });
+  });
+  afterAll(async () => {
+    await sshd?.stop();
+  });
+  const target = (extra: Record<string, unknown>) => ({ kind: 'ssh', host: sshd.host, port: sshd.port, user: sshd.user, sshConfig: sshd.emptySshConfig, agent: false, ...extra });
+
+  it('asks for a key passphrase, uses it, and records only that one was given', async () => {
+    const { call, state } = await openRun(RUNBOOK, { web: target({ identityFile: sshd.encryptedKey.path, knownHosts: sshd.knownHosts }) });
+    await call('runs.runStep', { runId: state.runId, stepId: state.steps[0]?.id });
+    await until(call, state.runId, (e) => e.type === 'question');
+    const asked: RunState = await call('runs.state', { runId: state.runId });
+    expect(asked.questions).toEqual([expect.objectContaining({ kind: 'secret', text: `Passphrase for SSH key ${sshd.encryptedKey.path}:` })]);
+    const answered = await call('runs.answer', { runId: state.runId, questionId: asked.questions[0]?.questionId, answer: sshd.encryptedKey.passphrase });
+    expect(answered.ok).toBe(true);
+    expect(answered.state.questions).toEqual([]);
+    await until(call, state.runId, (e) => e.type === 'step' && e.status === 'succeeded');
+    const text = readFileSync(path.join(state.dir, 'journal.jsonl'), 'utf8');
+    expect(text).not.toContain(sshd.encryptedKey.passphrase);
+    expect(journal(state).find((r) => r.type === 'trust')?.data).toMatchObject({ kind: 'secret', answer: '(given)', text: null, by: 'operator' });
+  });
+
+  it('an unknown host key is a yes/no question; cancelling the step answers no, recorded as such', async () => {
+    const { call, state, root } = await openRun(RUNBOOK, { web: target({ identityFile: sshd.userKey.path, knownHosts: path.join(sshd.dir, 'empty_known_hosts') }) });
+    writeFileSync(path.join(sshd.dir, 'empty_known_hosts'), '');
+    expect(root).toBeTruthy();
+    await call('runs.runStep', { runId: state.runId, stepId: state.steps[0]?.id });
+    await until(call, state.runId, (e) => e.type === 'question');
+    const asked: RunState = await call('runs.state', { runId: state.runId });
+    expect(asked.questions[0]).toMatchObject({ kind: 'confirm', text: expect.stringContaining(sshd.hostKey.fingerprint) });
+    expect(await call('runs.cancel', { runId: state.runId })).toEqual({ cancelled: true });
+    await until(call, state.runId, (e) => e.type === 'step' && e.status !== 'running');
+    const after: RunState = await call('runs.state', { runId: state.runId });
+    expect(after.questions).toEqual([]);
+    expect(after.steps[0]?.status).not.toBe('succeeded');
+    expect(journal(state).find((r) => r.type === 'trust')?.data).toMatchObject({ kind: 'confirm', answer: false, by: 'cancel' });
+  });
+});
+
+describe('console run rules', () => {
+  it('refuses to skip a step that succeeded or anything once sealed; finds the open run; refuses a start on another runbook', async () => {
+    const { call, state } = await openRun('# R\n- [ ] A\n  ```bash\n  true\n  ```\n- [ ] B\n  ```bash\n  true\n  ```\n', { here: { kind: 'local' } });
+    const [a, b] = state.steps;
+    expect(await call('runs.current', {})).toEqual({ runId: state.runId, sha256: expect.stringMatching(/^[0-9a-f]{64}$/), status: 'ready' });
+    await call('runs.runStep', { runId: state.runId, stepId: a?.id });
+    await until(call, state.runId, (e) => e.type === 'step' && e.stepId === a?.id && e.status === 'succeeded');
+    await expect(call('runs.skip', { runId: state.runId, stepId: a?.id, reason: 'changed my mind' })).rejects.toThrow(/already succeeded/);
+    await call('runs.finish', { runId: state.runId });
+    await expect(call('runs.skip', { runId: state.runId, stepId: b?.id, reason: 'late' })).rejects.toThrow(/finished/);
+    expect(await call('runs.current', {})).toMatchObject({ status: 'finished' });
+    await expect(call('runs.start', { profile: 'standard', operator: 'Alice', vars: {}, sha256: '0'.repeat(64) })).rejects.toThrow(/another runbook open/);
+  });
+
+  it('RESTRICTED: a step bound to postgres without verify-full does not run', async () => {
+    const { call, state } = await openRun('# R\n- [ ] Q\n  ```sql\n  update t set x = 1\n  ```\n', { db: { kind: 'postgres', host: '127.0.0.1', database: 'd', user: 'u', sslmode: 'require' } }, 'restricted');
+    expect(state.problems.join('\n')).toMatch(/verify-full/);
+    await expect(call('runs.runStep', { runId: state.runId, stepId: state.steps[0]?.id })).rejects.toThrow(/must use sslmode verify-full/);
+  });
+});
