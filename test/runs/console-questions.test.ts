@@ -2,11 +2,14 @@
 // (used, never recorded), an unknown host key (cancelling the step answers "no" and says so in the record),
 // and the run's own rules: no skip of a step that succeeded or of a sealed run, no start on another
 // runbook than the page shows, the open run findable again; RESTRICTED refuses postgres without verify-full.
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatch } from '../../src/main/api/dispatch.js';
 import type { RunEvent, RunState } from '../../src/shared/run-api.js';
+import { expandHome } from '../../src/main/util/expand-home.js';
+import { HAVE_SSH_KEYGEN, makeKey, skipReason } from '../audit/ssh-tools.js';
 import { type SshdHandle, sshdAvailable, startSshd } from '../infra/sshd.js';
 import { testHandlers } from '../support/handlers.js';
 
@@ -85,6 +88,33 @@ describe.skipIf(!sshdAvailable('console questions'))('console questions over a r
     expect(after.questions).toEqual([]);
     expect(after.steps[0]?.status).not.toBe('succeeded');
     expect(journal(state).find((r) => r.type === 'trust')?.data).toMatchObject({ kind: 'confirm', answer: false, by: 'cancel' });
+  });
+});
+
+describe('export with a protected key', () => {
+  it('asks for the passphrase in the question dialog and signs with it; the passphrase is nowhere in the bundle', async () => {
+    if (skipReason('export with a protected key', HAVE_SSH_KEYGEN)) return;
+    const { call, state, root } = await openRun('# R\n- [ ] A\n  ```bash\n  true\n  ```\n', { here: { kind: 'local' } });
+    const key = makeKey(root, 'carol', 'ed25519', 'carol-pass-phrase');
+    await call('runs.finish', { runId: state.runId });
+    const out = path.join(root, 'bundle');
+    const exported = call('runs.export', { runId: state.runId, out, keyFile: key.file });
+    await until(call, state.runId, (e) => e.type === 'question');
+    const asked: RunState = await call('runs.state', { runId: state.runId });
+    expect(asked.questions[0]).toMatchObject({ kind: 'secret', text: `Passphrase for the signing key ${key.file}:` });
+    await call('runs.answer', { runId: state.runId, questionId: asked.questions[0]?.questionId, answer: 'carol-pass-phrase' });
+    const result = await exported;
+    expect(result.signer).toContain('SHA256:');
+    const verify = spawnSync('ssh-keygen', ['-Y', 'verify', '-f', 'allowed_signers', '-I', 'Alice', '-n', 'runbook-console-audit', '-s', 'report.json.sig'], { cwd: out, input: readFileSync(path.join(out, 'report.json')), encoding: 'utf8' });
+    expect(verify.status, verify.stderr).toBe(0);
+    expect(spawnSync('grep', ['-r', 'carol-pass-phrase', out]).status).toBe(1);
+  });
+
+  it('expands ~ in paths the operator types', () => {
+    expect(expandHome('~/.ssh/id_ed25519', '/home/op')).toBe('/home/op/.ssh/id_ed25519');
+    expect(expandHome('~', '/home/op')).toBe('/home/op');
+    expect(expandHome('~other/key', '/home/op')).toBe('~other/key');
+    expect(expandHome('/abs/key', '/home/op')).toBe('/abs/key');
   });
 });
 

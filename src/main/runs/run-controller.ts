@@ -23,6 +23,7 @@ import type { SettingsStore } from '../settings/store.js';
 import { TARGET_KINDS_FOR_ACTION, type Target } from '../../shared/targets.js';
 import { createExecutor } from '../targets/registry.js';
 import type { ExecutorContext } from '../targets/types.js';
+import { expandHome } from '../util/expand-home.js';
 import { ConsoleApprovals } from './console-approvals.js';
 import { EventBuffer } from './event-buffer.js';
 
@@ -58,6 +59,8 @@ interface ActiveRun {
   running: string | null;
   seal: SealResult | null;
   questions: Map<string, Question>;
+  /** Asks the operator through the run's question dialog. */
+  ask: (text: string, kind: PendingQuestion['kind'], expected: string | null) => Promise<boolean | string>;
   approvals: ConsoleApprovals | null;
 }
 
@@ -146,7 +149,7 @@ export class RunController {
         fillIns: {},
       });
     }
-    const active: ActiveRun = { runId, dir, profile: input.profile, operator: input.operator, runbook, plan, set, journal, pool, keys, events, steps, problems, outcomes: new Map(), running: null, seal: null, questions, approvals: null, session: undefined as never };
+    const active: ActiveRun = { runId, dir, profile: input.profile, operator: input.operator, runbook, plan, set, journal, pool, keys, events, steps, problems, outcomes: new Map(), running: null, seal: null, questions, ask, approvals: null, session: undefined as never };
     if (approversText !== null) {
       active.approvals = new ConsoleApprovals({
         approversText,
@@ -302,6 +305,18 @@ export class RunController {
     return this.state(runId);
   }
 
+  /** A key file's signer; for a protected key the operator types its passphrase in the question dialog. */
+  private async keyFileSignerAsking(run: ActiveRun, file: string) {
+    try {
+      return await keyFileSigner(file);
+    } catch (error) {
+      if (!/no passphrase given/i.test((error as Error).message)) throw error;
+    }
+    const passphrase = await run.ask(`Passphrase for the signing key ${file}:`, 'secret', null);
+    if (typeof passphrase !== 'string') throw new RunError('export cancelled: the signing key\'s passphrase was not given');
+    return keyFileSigner(file, passphrase);
+  }
+
   /** RESTRICTED: the approvers file from settings, or null with the problem that blocks running steps. */
   private approversText(problems: string[]): string | null {
     const file = this.env.settings.read().approversFile;
@@ -310,7 +325,7 @@ export class RunController {
       return null;
     }
     try {
-      return readFileSync(file, 'utf8');
+      return readFileSync(expandHome(file), 'utf8');
     } catch (error) {
       problems.push(`${APPROVERS_PROBLEM}: the approvers file ${file} cannot be read: ${(error as Error).message}`);
       return null;
@@ -386,7 +401,8 @@ export class RunController {
   private settle(run: ActiveRun, question: Question, answer: boolean | string, by: 'operator' | 'cancel'): void {
     run.questions.delete(question.questionId);
     const recorded = typeof answer === 'boolean' ? answer : question.kind === 'type-name' ? '(typed)' : '(given)';
-    this.note(run, 'trust', { question: question.questionId, kind: question.kind, text: question.kind === 'secret' ? null : question.text, answer: recorded, by });
+    // A sealed journal takes no more records (a passphrase asked during export); the export logs itself.
+    if (!run.seal) this.note(run, 'trust', { question: question.questionId, kind: question.kind, text: question.kind === 'secret' ? null : question.text, answer: recorded, by });
     question.resolve(answer);
   }
 
@@ -423,7 +439,7 @@ export class RunController {
   async export(runId: string, input: { out: string; keyFile?: string | undefined; agent?: boolean | undefined; agentKey?: string | undefined }): Promise<{ out: string; files: string[]; signer: string }> {
     const run = this.get(runId);
     if (!run.seal) await this.finishRun(run);
-    const signer = input.agent ? await agentSigner(input.agentKey ? { publicKey: input.agentKey } : {}) : input.keyFile ? await keyFileSigner(input.keyFile) : null;
+    const signer = input.agent ? await agentSigner(input.agentKey ? { publicKey: input.agentKey } : {}) : input.keyFile ? await this.keyFileSignerAsking(run, expandHome(input.keyFile)) : null;
     const result = await exportBundle(run.dir, {
       out: input.out,
       operatorSigner: signer ? { signer, publicKeyLine: signer.publicKeyLine } : null,

@@ -7,6 +7,7 @@ import type { ExecutorContext } from '../types.js';
 import { parseDestination, splitJumpChain } from './destination.js';
 import { knownHostsName } from './host-keys.js';
 import { type LoadedSshConfig, type PathTokens, expandConfigPath, loadSshConfig, lookupSshConfig } from './ssh-config.js';
+import { expandHome } from '../../util/expand-home.js';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
 
@@ -53,9 +54,6 @@ function hostPort(host: string, port: number): string {
   return `${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
-function expandHome(file: string, home: string): string {
-  return file === '~' || file.startsWith('~/') ? path.join(home, file.slice(1)) : file;
-}
 
 function planHop(
   spec: HopSpec,
