@@ -130,7 +130,9 @@ export function wholeRunScenario(host: WholeRunHost): void {
     await expect.poll(() => page.textContent('[data-testid=notice]')).toContain('NO-GO recorded: continue with “Roll back”');
     await expect.poll(() => card('Restore the previous release').getAttribute('aria-current')).toBe('step');
     await decision.locator('button', { hasText: /^GO$/ }).click();
-    await expect.poll(() => page.locator('[data-testid=notice]').count()).toBe(0);
+    // Going on skips the roll-back section: the next step is the sign-off.
+    await expect.poll(() => page.textContent('[data-testid=notice]')).toMatch(/^GO recorded: continue with “.*”\.$/);
+    await expect.poll(() => page.locator('[data-testid=run-step].kind-signoff').getAttribute('aria-current')).toBe('step');
     await expect.poll(() => decision.locator('[data-testid=decision-recorded]').textContent()).toContain('GO');
     expect(await status('Proceed with the change')).toBe('succeeded');
 

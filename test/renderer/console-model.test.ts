@@ -5,7 +5,7 @@ import { parseRunbook } from '../../src/main/runbook/index.js';
 import type { RunState } from '../../src/shared/run-api.js';
 import { parseInline, parseMarkdown } from '../../src/renderer/lib/markdown.js';
 import { runProgress, visibleStepIds } from '../../src/renderer/lib/progress.js';
-import { hiddenSteps, isNegativeDecision, profileMarkers, rollbackSection, variablesToAsk } from '../../src/renderer/lib/runbook-facts.js';
+import { decisionTarget, hiddenSteps, isNegativeDecision, profileMarkers, rollbackSection, variablesToAsk } from '../../src/renderer/lib/runbook-facts.js';
 
 const RUNBOOK = `---
 variables:
@@ -113,5 +113,28 @@ describe('step bodies as text tokens', () => {
   it('keeps markup as text: nothing becomes HTML', () => {
     const tokens = parseMarkdown('<script>alert(1)</script> <img src=x onerror=alert(1)>');
     expect(tokens).toEqual([{ kind: 'p', inline: [{ kind: 'text', text: '<script>alert(1)</script> <img src=x onerror=alert(1)>' }] }]);
+  });
+});
+
+describe('where a decision leads', () => {
+  const text = `# Cutover
+## Decide
+- [ ] Proceed, wait or roll back? Options: Proceed / Extend window / Roll back
+## Extend window
+- [ ] Ask for more time
+## Roll back
+- [ ] Restore the backup
+## Verify
+- [ ] Check the shop
+`;
+  const rb = parseRunbook(text, { file: 'cutover.md' });
+  const decision = rb.steps[0]?.id as string;
+  const all = () => true;
+
+  it('goes to the section an option names, to roll-back on a negative answer, and otherwise on past the roll-back', () => {
+    expect(decisionTarget(rb, decision, 'Extend window', all)).toMatchObject({ title: 'Extend window', stepId: rb.steps[1]?.id });
+    expect(decisionTarget(rb, decision, 'NO-GO', all)).toMatchObject({ title: 'Roll back', stepId: rb.steps[2]?.id });
+    expect(decisionTarget(rb, decision, 'Proceed', all)).toMatchObject({ title: 'Ask for more time', sectionId: null });
+    expect(decisionTarget(rb, decision, 'GO', (id) => id !== rb.steps[1]?.id)).toMatchObject({ title: 'Check the shop', stepId: rb.steps[3]?.id });
   });
 });

@@ -9,16 +9,24 @@ const COALESCE_LIMIT = 64 * 1024;
 /** Output per answer: a renderer that fell behind catches up in pieces it can parse between frames. */
 export const RESPONSE_OUTPUT_CHARS = 256 * 1024;
 
+function droppedNote(chars: number): string {
+  const size = chars >= 1024 * 1024 ? `${(chars / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(chars / 1024)} KB`;
+  return `\n[… ${size} of output not shown live: the complete output is in the run record …]\n`;
+}
+
 export class EventBuffer {
   private readonly events: RunEvent[] = [];
   private nextSeq = 0;
   private delivered = -1;
   private outputChars = 0;
   private waiters: (() => void)[] = [];
+  /** The notes standing in for dropped output, and how many characters each stands for. */
+  private readonly markers = new WeakSet<RunEvent>();
+  private readonly markerBytes = new WeakMap<RunEvent, number>();
 
   push(event: NewEvent): void {
     const last = this.events.at(-1);
-    if (event.type === 'output' && last?.type === 'output' && last.seq > this.delivered && last.blockId === event.blockId && last.stream === event.stream && last.data.length < COALESCE_LIMIT) {
+    if (event.type === 'output' && last?.type === 'output' && last.seq > this.delivered && !this.markers.has(last) && last.blockId === event.blockId && last.stream === event.stream && last.data.length < COALESCE_LIMIT) {
       last.data += event.data;
     } else {
       this.events.push({ ...event, seq: this.nextSeq++ } as RunEvent);
@@ -32,12 +40,35 @@ export class EventBuffer {
     for (const wake of waiters) wake();
   }
 
+  /**
+   * Drops the oldest output past the budget. Output the renderer has not had yet is replaced by a line
+   * saying how much it misses (the complete output is on disk), so a spliced terminal never looks whole.
+   */
   private trim(): void {
+    let from = 0;
     while (this.outputChars > OUTPUT_BUDGET_CHARS) {
-      const index = this.events.findIndex((e) => e.type === 'output');
+      const index = this.events.findIndex((e, i) => i >= from && e.type === 'output' && !this.markers.has(e));
       if (index < 0) return;
-      const [dropped] = this.events.splice(index, 1);
-      if (dropped?.type === 'output') this.outputChars -= dropped.data.length;
+      const dropped = this.events[index] as Extract<RunEvent, { type: 'output' }>;
+      this.outputChars -= dropped.data.length;
+      if (dropped.seq <= this.delivered) {
+        this.events.splice(index, 1);
+        continue;
+      }
+      const before = this.events[index - 1];
+      const previous = before?.type === 'output' && this.markers.has(before) && before.blockId === dropped.blockId ? before : null;
+      const bytes = dropped.data.length + (previous ? (this.markerBytes.get(previous) ?? 0) : 0);
+      const marker = { type: 'output' as const, seq: dropped.seq, stepId: dropped.stepId, blockId: dropped.blockId, stream: 'info' as const, at: dropped.at, data: droppedNote(bytes) };
+      this.markers.add(marker);
+      this.markerBytes.set(marker, bytes);
+      if (previous) {
+        // One note per gap: the earlier note is folded into this one.
+        this.events.splice(index - 1, 2, marker);
+        from = index - 1;
+      } else {
+        this.events.splice(index, 1, marker);
+        from = index;
+      }
     }
   }
 

@@ -63,3 +63,24 @@ export function rollbackSection(runbook: Runbook): Section | null {
 export function decisionOptions(step: Step): string[] {
   return step.decision?.options.length ? step.decision.options : ['GO', 'NO-GO'];
 }
+
+const words = (text: string): string[] => [...(text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [])];
+
+/** Where a decision leads: the section it names, else roll-back for a negative answer, else the next step on. */
+export function decisionTarget(runbook: Runbook, stepId: string, decision: string, visible: (id: string) => boolean): { title: string; sectionId: string | null; stepId: string | null } | null {
+  const sections = flattenSections(runbook.sections);
+  const own = runbook.steps.find((s) => s.id === stepId)?.sectionId ?? null;
+  const wanted = words(decision).filter((w) => w.length > 1 && w !== 'go' && w !== 'no');
+  const firstVisible = (section: Section) => section.stepIds.find(visible) ?? null;
+  const named = wanted.length ? sections.find((s) => s.id !== own && wanted.every((w) => words(s.title).includes(w)) && firstVisible(s)) : undefined;
+  if (named) return { title: named.title, sectionId: named.id, stepId: firstVisible(named) };
+  if (isNegativeDecision(decision)) {
+    const rollback = rollbackSection(runbook);
+    return rollback ? { title: rollback.title, sectionId: rollback.id, stepId: firstVisible(rollback) } : null;
+  }
+  // Going on: the next visible step after the decision that is not part of a roll-back.
+  const rollbackIds = new Set(sections.filter((s) => ROLLBACK.test(s.title)).flatMap((s) => flattenSections([s]).flatMap((x) => x.stepIds)));
+  const at = runbook.steps.findIndex((s) => s.id === stepId);
+  const next = runbook.steps.slice(at + 1).find((s) => visible(s.id) && !rollbackIds.has(s.id));
+  return next ? { title: next.title, sectionId: null, stepId: next.id } : null;
+}

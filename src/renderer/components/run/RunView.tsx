@@ -6,7 +6,7 @@ import type { RunState, RunStepState } from '../../../shared/run-api.js';
 import type { Runbook, Section, Step } from '../../../shared/runbook-model.js';
 import { useRunKeys } from '../../hooks/useRunKeys.js';
 import { runProgress, visibleStepIds } from '../../lib/progress.js';
-import { isNegativeDecision, rollbackSection } from '../../lib/runbook-facts.js';
+import { decisionTarget } from '../../lib/runbook-facts.js';
 import type { StepRun } from '../../run/run-view-state.js';
 import type { StepTimer } from '../../run/step-timers.js';
 import { RunContext, useRun } from '../../run/useRun.js';
@@ -95,16 +95,16 @@ export function RunView({ api, runbook, initial, theme, active, onAttention, onN
   );
   const cancel = useCallback(() => void act((a, runId) => a['runs.cancel']({ runId })), [act]);
   const onDecided = useCallback(
-    (_stepId: string, decision: string) => {
-      const rollback = isNegativeDecision(decision) ? rollbackSection(runbook) : null;
-      if (!rollback) {
+    (stepId: string, decision: string) => {
+      const target = decisionTarget(runbook, stepId, decision, (id) => statesRef.current.get(id)?.hidden === false);
+      if (!target) {
         setNotice(null);
         return;
       }
-      setNotice(`${decision} recorded: continue with “${rollback.title}”.`);
-      byAttr('data-section-id', rollback.id)?.scrollIntoView({ block: 'start' });
-      const first = rollback.stepIds.find((id) => statesRef.current.get(id)?.hidden === false);
-      if (first) setSelected(first);
+      setNotice(`${decision} recorded: continue with “${target.title}”.`);
+      if (target.sectionId) byAttr('data-section-id', target.sectionId)?.scrollIntoView({ block: 'start' });
+      else if (target.stepId) byAttr('data-step-id', target.stepId)?.scrollIntoView({ block: 'nearest' });
+      if (target.stepId) setSelected(target.stepId);
     },
     [runbook],
   );

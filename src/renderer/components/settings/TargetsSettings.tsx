@@ -1,6 +1,6 @@
 // Targets kept in settings: a table (with each ssh host key checked and trusted explicitly), a form to add
 // one, and the whole set as YAML — the same shape as a CLI targets file. The host validates every save.
-import { type FormEvent, useCallback, useEffect, useState } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
 import { parse, stringify } from 'yaml';
 import type { RunbookApi, StoredTargets } from '../../../shared/api.js';
 import type { TargetKind, TargetsFile } from '../../../shared/targets.js';
@@ -78,23 +78,19 @@ function AddTargetForm({ onAdd }: { onAdd: (name: string, target: Record<string,
 
 export function TargetsSettings({ api }: { api: RunbookApi }) {
   const [stored, setStored] = useState<StoredTargets | null>(null);
-  const [yamlText, setYamlText] = useState('');
+  // The YAML being edited, kept apart from what is saved: a save from the table or the form leaves it alone.
+  const [draft, setDraft] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
 
-  const show = useCallback((next: StoredTargets) => {
-    setStored(next);
-    setYamlText(stringify(next.targets));
-  }, []);
-
   useEffect(() => {
-    api['targets.get']({}).then(show, (e: unknown) => setError(message(e)));
-  }, [api, show]);
+    api['targets.get']({}).then(setStored, (e: unknown) => setError(message(e)));
+  }, [api]);
 
   const save = async (targets: TargetsFile): Promise<boolean> => {
     setSaved(false);
     try {
-      show(await api['targets.save']({ targets }));
+      setStored(await api['targets.save']({ targets }));
       setError(null);
       setSaved(true);
       return true;
@@ -106,20 +102,22 @@ export function TargetsSettings({ api }: { api: RunbookApi }) {
 
   const saveYaml = async (event: FormEvent) => {
     event.preventDefault();
+    if (draft === null) return;
     let parsed: unknown;
     try {
-      parsed = parse(yamlText) ?? { targets: {} };
+      parsed = parse(draft) ?? { targets: {} };
     } catch (e) {
       setError(`YAML: ${message(e)}`);
       return;
     }
-    // The host checks the shape; an invalid file is refused with the field named, and nothing is lost.
-    await save(parsed as TargetsFile);
+    // The host checks the shape; an invalid file is refused with the field named, and the draft is kept.
+    if (await save(parsed as TargetsFile)) setDraft(null);
   };
 
   if (!stored) return <section className="panel settings-section">{error ? <p role="alert" className="error">{error}</p> : <p className="muted">Reading targets…</p>}</section>;
   const file = stored.targets;
   const names = Object.keys(file.targets);
+  const yamlText = draft ?? stringify(file);
   return (
     <section className="panel settings-section" aria-label="Targets" data-testid="targets-settings">
       <h2 className="panel-title">Targets</h2>
@@ -181,7 +179,9 @@ export function TargetsSettings({ api }: { api: RunbookApi }) {
                       className="small danger"
                       onClick={() => {
                         const { [name]: _removed, ...rest } = file.targets;
-                        void save({ ...file, targets: rest });
+                        // Defaults naming the removed target go with it.
+                        const defaults = Object.fromEntries(Object.entries(file.defaults ?? {}).filter(([, target]) => target !== name));
+                        void save(Object.keys(defaults).length ? { targets: rest, defaults } : { targets: rest });
                       }}
                     >
                       Remove
@@ -205,8 +205,18 @@ export function TargetsSettings({ api }: { api: RunbookApi }) {
       <form className="targets-yaml" onSubmit={saveYaml}>
         <h3>All targets as YAML</h3>
         <p className="muted small-text">The same format as a targets file for <code>runbook run --targets</code>; passwords never go here (use passwordEnv or passwordSecret).</p>
-        <textarea aria-label="Targets YAML" spellCheck={false} rows={Math.min(24, Math.max(6, yamlText.split('\n').length + 1))} value={yamlText} onChange={(e) => setYamlText(e.target.value)} />
-        <button type="submit">Save YAML</button>
+        <textarea aria-label="Targets YAML" spellCheck={false} rows={Math.min(24, Math.max(6, yamlText.split('\n').length + 1))} value={yamlText} onChange={(e) => setDraft(e.target.value)} />
+        <div className="row">
+          <button type="submit" disabled={draft === null}>
+            Save YAML
+          </button>
+          {draft !== null && (
+            <button type="button" onClick={() => setDraft(null)}>
+              Discard edits
+            </button>
+          )}
+          {draft !== null && <span className="muted small-text">unsaved edits</span>}
+        </div>
       </form>
     </section>
   );
