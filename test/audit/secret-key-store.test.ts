@@ -1,11 +1,13 @@
 // The app's MAC key store over an OS secret store, with a test double for Electron's safeStorage:
 // keys never reach the disk in plain text, RESTRICTED refuses a plain-text backend, reopening works.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { describeAppMacKeys, openAppMacKeyStore } from '../../src/main/audit/app-mac-keys.js';
 import { JournalWriter } from '../../src/main/audit/journal-writer.js';
+import { FileMacKeyStore } from '../../src/main/audit/key-store.js';
 import { SecretMacKeyStore, type SafeStorageLike } from '../../src/main/audit/secret-key-store.js';
 import { checkJournal } from '../../src/main/audit/verify-journal.js';
 
@@ -60,4 +62,18 @@ describe('secret-store MAC keys', () => {
     await expect(SecretMacKeyStore.open(dir, fakeSafeStorage('basic_text'), { restricted: true })).rejects.toThrow(/falls back to plain text/);
     await expect(SecretMacKeyStore.open(dir, fakeSafeStorage('basic_text'), { restricted: false })).resolves.toBeInstanceOf(SecretMacKeyStore);
   });
+
+  it('the desktop app never uses the plain-text fallback: RESTRICTED is refused, other runs use 0600 key files', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'app-keys-'));
+    const places = { secretDir: path.join(root, 'secret'), fileDir: path.join(root, 'files'), platform: 'linux' as const };
+    await expect(openAppMacKeyStore(fakeSafeStorage('basic_text'), places, { restricted: true })).rejects.toThrow(/no OS keyring.*RESTRICTED runs need one/);
+    const fallback = await openAppMacKeyStore(fakeSafeStorage('basic_text'), places, { restricted: false });
+    expect(fallback).toBeInstanceOf(FileMacKeyStore);
+    fallback.create('run-file-0001');
+    expect(statSync(path.join(places.fileDir)).isDirectory()).toBe(true);
+    expect(describeAppMacKeys(fakeSafeStorage('basic_text'), places)).toMatch(/^key files \(0600\) in .*files: this machine has no OS keyring/);
+    await expect(openAppMacKeyStore(fakeSafeStorage('gnome_libsecret'), places, { restricted: true })).resolves.toBeInstanceOf(SecretMacKeyStore);
+    expect(describeAppMacKeys(fakeSafeStorage('gnome_libsecret'), places)).toBe('OS secret store through safeStorage (gnome_libsecret)');
+  });
 });
+

@@ -3,7 +3,7 @@
 // appends synchronously, so keys are held in memory and written behind, in order, newest wins; a crash
 // can leave an older key on disk, which reopening evolves forward (the index never runs ahead).
 // Where the OS offers no secret store, Electron falls back to a plain-text "basic_text" backend: a
-// RESTRICTED run refuses that, other profiles record it.
+// RESTRICTED run refuses that here, and the desktop app never opens this store on it (app-mac-keys.ts).
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

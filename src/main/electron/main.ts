@@ -2,13 +2,14 @@
 // application menu, and settings (recent runbooks, window state) through the app's settings store.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BrowserWindow, Notification, app, dialog, ipcMain, protocol, safeStorage, session } from 'electron';
+import { type BrowserWindow, Notification, app, dialog, ipcMain, protocol, session } from 'electron';
 import { defaultInstallationKeyFile, loadInstallation } from '../audit/installation.js';
 import { createApiHandlers } from '../api/handlers.js';
 import { recordingRecentRunbooks, rememberRunbook } from '../desktop/recent-runbooks.js';
 import { readStatic } from '../serve/static-files.js';
 import { denyAllPermissions, hardenWebContents } from './hardening.js';
 import { registerApi } from './ipc.js';
+import { describeAppMacKeys } from './mac-keys.js';
 import { chooseRunbookFile } from './open-dialog.js';
 import { createAppRunController } from './runs.js';
 import { installAppMenu } from './menu.js';
@@ -67,8 +68,7 @@ async function start(): Promise<void> {
       runs: createAppRunController(settings),
       keys: {
         installation: () => loadInstallation(defaultInstallationKeyFile()),
-        // getSelectedStorageBackend exists on Linux only; elsewhere it is the Keychain or DPAPI.
-        macKeys: `OS secret store through safeStorage (${process.platform === 'linux' ? safeStorage.getSelectedStorageBackend() : process.platform === 'darwin' ? 'Keychain' : 'DPAPI'})`,
+        macKeys: describeAppMacKeys(),
       },
       pickFile: () => chooseRunbookFile(window, settings.read().recentRunbooks[0]),
       notify: (title, body) => {
