@@ -163,6 +163,8 @@ describe.skipIf(chromiumMissing || noSshd !== null)('the console in Chromium: li
     expect(await keys.locator('[data-testid=mac-keys]').textContent()).toContain(path.join(root, 'keys'));
     await keys.locator('li', { hasText: sshd.agentKey.fingerprint }).locator('button:has-text("Use by default")').click();
     await expect.poll(() => keys.locator('[data-testid=export-key-default]').textContent()).toMatch(/^ssh-agent/);
+    // The browser host has no OS secret store, and says what to do instead.
+    expect(await page.textContent('[data-testid=secrets-unavailable]')).toMatch(/no OS secret store: use passwordEnv, or type the password/);
     await shot('8-settings');
   });
 

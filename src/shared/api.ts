@@ -68,6 +68,10 @@ export const KeysInfoSchema = z.object({
 });
 export type KeysInfo = z.infer<typeof KeysInfoSchema>;
 
+/** Named secrets (a postgres target's passwordSecret): names only ever come back, never values. */
+export const SecretsListSchema = z.object({ available: z.boolean(), reason: z.string().nullable(), names: z.array(z.string()) });
+const secretName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/, 'secret names are letters, digits, _ . and - (at most 100)');
+
 export const apiContract = {
   'app.info': { input: NoInput, output: AppInfoSchema },
   'runbook.current': { input: NoInput, output: OpenedRunbookSchema },
@@ -92,6 +96,9 @@ export const apiContract = {
     output: PreferencesSchema,
   },
   'keys.info': { input: NoInput, output: KeysInfoSchema },
+  'secrets.list': { input: NoInput, output: SecretsListSchema },
+  'secrets.save': { input: z.object({ name: secretName, value: z.string().min(1, 'the value is empty').max(10_000) }).strict(), output: SecretsListSchema },
+  'secrets.remove': { input: z.object({ name: secretName }).strict(), output: SecretsListSchema },
   'runbook.pick': {
     input: NoInput,
     /** The file chosen in the host's native dialog (null when cancelled); `supported` is false in a browser. */

@@ -1,36 +1,17 @@
 // The app's MAC key store over an OS secret store, with a test double for Electron's safeStorage:
 // keys never reach the disk in plain text, RESTRICTED refuses a plain-text backend, reopening works.
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fakeSafeStorage } from '../support/fake-safe-storage.js';
 import { describeAppMacKeys, openAppMacKeyStore } from '../../src/main/audit/app-mac-keys.js';
 import { JournalWriter } from '../../src/main/audit/journal-writer.js';
 import { FileMacKeyStore } from '../../src/main/audit/key-store.js';
-import { SecretMacKeyStore, type SafeStorageLike } from '../../src/main/audit/secret-key-store.js';
+import { SecretMacKeyStore } from '../../src/main/audit/secret-key-store.js';
 import { checkJournal } from '../../src/main/audit/verify-journal.js';
 
 /** Encrypts with AES-GCM under a key held in memory, as an OS keyring would hold it. */
-function fakeSafeStorage(backend = 'gnome_libsecret'): SafeStorageLike {
-  const key = randomBytes(32);
-  return {
-    isAsyncEncryptionAvailable: async () => true,
-    getSelectedStorageBackend: () => backend,
-    encryptStringAsync: async (text) => {
-      const iv = randomBytes(12);
-      const c = createCipheriv('aes-256-gcm', key, iv);
-      const body = Buffer.concat([c.update(text, 'utf8'), c.final()]);
-      return Buffer.concat([iv, c.getAuthTag(), body]);
-    },
-    decryptStringAsync: async (sealed) => {
-      const d = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, 12));
-      d.setAuthTag(sealed.subarray(12, 28));
-      return { result: Buffer.concat([d.update(sealed.subarray(28)), d.final()]).toString('utf8') };
-    },
-  };
-}
-
 describe('secret-store MAC keys', () => {
   it('keeps keys encrypted on disk and lets a reopened journal continue its MAC chain', async () => {
     const root = mkdtempSync(path.join(tmpdir(), 'secret-keys-'));

@@ -9,6 +9,7 @@ import { RunController } from '../../src/main/runs/run-controller.js';
 import { openConfSettings } from '../../src/main/settings/conf-store.js';
 
 export function testHandlers(options: Omit<HandlerOptions, 'settings' | 'runs' | 'keys'> & { agentSocket?: string }) {
+  const secrets = options.secrets;
   const root = mkdtempSync(path.join(tmpdir(), 'console-'));
   const settings = openConfSettings({ cwd: path.join(root, 'settings') });
   const keys = new FileMacKeyStore(path.join(root, 'keys', 'mac'));
@@ -19,6 +20,7 @@ export function testHandlers(options: Omit<HandlerOptions, 'settings' | 'runs' |
     installation,
     runsDir: path.join(root, 'runs'),
     version: 'test',
+    ...(secrets ? { secret: (name: string) => secrets.get(name) } : {}),
   });
   const { agentSocket, ...rest } = options;
   const keySources = { installation, macKeys: `key files (0600) in ${path.join(root, 'keys', 'mac')}`, agentSocket };

@@ -4,6 +4,7 @@ import type { AppInfo, OpenedRunbook } from '../../shared/api.js';
 import { RunbookError, loadRunbookSnapshot } from '../runbook/index.js';
 import { ApiCallError } from './dispatch.js';
 import { type KeySources, describeKeys } from './keys.js';
+import { type NamedSecrets, SecretsUnavailable } from '../secrets/named-secrets.js';
 import { listLibrary } from './library.js';
 import { RunError, type RunController } from '../runs/run-controller.js';
 import type { SettingsStore } from '../settings/store.js';
@@ -22,6 +23,8 @@ export interface HandlerOptions {
   keys: KeySources;
   /** Shows a desktop notification; absent where the host has none (the browser page uses its own). */
   notify?: (title: string, body: string) => boolean;
+  /** Named secrets in the OS secret store (the desktop app); absent in the browser host. */
+  secrets?: NamedSecrets;
   /** The host's native file dialog; absent in a browser, where the page has a path field instead. */
   pickFile?: () => Promise<string | null>;
 }
@@ -56,6 +59,24 @@ export function createApiHandlers(options: HandlerOptions): ApiHandlers {
   }
 
   if (options.initialFile) pending = open(options.initialFile);
+
+  const NO_SECRET_STORE = 'the browser host (runbook serve) has no OS secret store: use passwordEnv, or type the password when the console asks';
+  async function secretsList() {
+    const store = options.secrets;
+    if (!store) return { available: false, reason: NO_SECRET_STORE, names: [] };
+    const reason = await store.unavailable();
+    return { available: reason === null, reason, names: store.names() };
+  }
+  async function secretsChange(change: (store: NamedSecrets) => Promise<void> | void) {
+    if (!options.secrets) throw new ApiCallError('unavailable', NO_SECRET_STORE);
+    try {
+      await change(options.secrets);
+    } catch (error) {
+      if (error instanceof SecretsUnavailable) throw new ApiCallError('unavailable', error.message);
+      throw error;
+    }
+    return secretsList();
+  }
 
   function preferences() {
     const current = options.settings.read();
@@ -115,6 +136,9 @@ export function createApiHandlers(options: HandlerOptions): ApiHandlers {
       return preferences();
     },
     'keys.info': () => describeKeys(options.keys),
+    'secrets.list': () => secretsList(),
+    'secrets.save': ({ name, value }) => secretsChange((store) => store.set(name, value)),
+    'secrets.remove': ({ name }) => secretsChange((store) => store.remove(name)),
     'runs.bind': ({ runId, stepId, blockId, target }) => runCall(() => options.runs.bind(runId, stepId, blockId, target)),
     'library.list': () => listLibrary(options.settings.read().recentRunbooks),
     'targets.hostKey': async ({ name }) => {

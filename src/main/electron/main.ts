@@ -2,7 +2,8 @@
 // application menu, and settings (recent runbooks, window state) through the app's settings store.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BrowserWindow, Notification, app, dialog, ipcMain, protocol, session } from 'electron';
+import { type BrowserWindow, Notification, app, dialog, ipcMain, protocol, safeStorage, session } from 'electron';
+import { NamedSecrets } from '../secrets/named-secrets.js';
 import { defaultInstallationKeyFile, loadInstallation } from '../audit/installation.js';
 import { createApiHandlers } from '../api/handlers.js';
 import { recordingRecentRunbooks, rememberRunbook } from '../desktop/recent-runbooks.js';
@@ -58,6 +59,7 @@ async function start(): Promise<void> {
   });
 
   const settings = openElectronSettings();
+  const secrets = new NamedSecrets(path.join(app.getPath('userData'), 'secrets'), safeStorage);
   let window: BrowserWindow | null = null;
   let refreshMenu = () => {};
   const handlers = recordingRecentRunbooks(
@@ -65,7 +67,8 @@ async function start(): Promise<void> {
       host: 'electron',
       version: app.getVersion(),
       settings,
-      runs: createAppRunController(settings),
+      runs: createAppRunController(settings, secrets),
+      secrets,
       keys: {
         installation: () => loadInstallation(defaultInstallationKeyFile()),
         macKeys: describeAppMacKeys(),

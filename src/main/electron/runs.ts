@@ -6,14 +6,16 @@ import { defaultRunsDir } from '../audit/runs-dir.js';
 import { RunController } from '../runs/run-controller.js';
 import type { SettingsStore } from '../settings/store.js';
 import { openAppMacKeyStore } from './mac-keys.js';
+import type { NamedSecrets } from '../secrets/named-secrets.js';
 
 /** Runs and the installation key live where the CLI keeps them, so `runbook verify` finds app runs too. */
-export function createAppRunController(settings: SettingsStore): RunController {
+export function createAppRunController(settings: SettingsStore, secrets: NamedSecrets): RunController {
   return new RunController({
     settings,
     keys: ({ restricted }) => openAppMacKeyStore({ restricted }),
     installation: () => loadInstallation(defaultInstallationKeyFile()),
     runsDir: settings.read().journalDir ?? defaultRunsDir(),
     version: app.getVersion(),
+    secret: (name) => secrets.get(name),
   });
 }

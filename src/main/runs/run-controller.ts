@@ -36,6 +36,8 @@ export interface RunEnvironment {
   installation: () => Promise<Installation>;
   runsDir: string;
   version: string;
+  /** Named secrets (passwordSecret) from the OS secret store, where the host has one. */
+  secret?: (name: string) => Promise<string | null>;
 }
 
 type Question = PendingQuestion & { resolve: (answer: boolean | string) => void };
@@ -118,6 +120,7 @@ export class RunController {
     const ctx: ExecutorContext = {
       baseDir: path.dirname(runbook.file ?? this.env.runsDir),
       env: process.env,
+      ...(this.env.secret ? { secret: this.env.secret } : {}),
       // A passphrase or password the target needs and the environment does not hold: the operator types it.
       ask: async (question, options) => {
         const answer = await ask(question, options?.secret ? 'secret' : 'text', null);

@@ -1,9 +1,10 @@
-// Settings: operator identity, targets (host keys decided explicitly), keys, notifications.
+// Settings: operator identity, targets (host keys decided explicitly), keys, secrets, notifications.
 import { useEffect, useState } from 'react';
 import type { AppInfo, Preferences, RunbookApi } from '../../../shared/api.js';
 import { KeysSettings } from './KeysSettings.js';
 import { NotificationSettings } from './NotificationSettings.js';
 import { OperatorSettings } from './OperatorSettings.js';
+import { SecretsSettings } from './SecretsSettings.js';
 import { TargetsSettings } from './TargetsSettings.js';
 
 export function SettingsPage({ api, host, onPreferences }: { api: RunbookApi; host: AppInfo['host']; onPreferences: (p: Preferences) => void }) {
@@ -28,6 +29,7 @@ export function SettingsPage({ api, host, onPreferences }: { api: RunbookApi; ho
           <OperatorSettings api={api} preferences={preferences} onSaved={saved} />
           <TargetsSettings api={api} />
           <KeysSettings api={api} preferences={preferences} onSaved={saved} />
+          <SecretsSettings api={api} />
           <NotificationSettings host={host} />
         </>
       )}
