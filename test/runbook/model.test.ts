@@ -315,6 +315,10 @@ describe('annotations', () => {
       expect(String(error)).toMatch(/^test\.md:3: front matter field "profile":/);
     }
     expect(() => parse(md(['---', 'title: [unclosed', '---']))).toThrow(/^front matter is not valid YAML/);
+    // An alias with no anchor (bold text read as YAML, found by the property test) and an alias bomb.
+    expect(() => parse(md(['---', '**a**', '---']))).toThrow(/^front matter is not valid YAML: Unresolved alias/);
+    const bomb = ['---', 'a: &a [x, x, x, x, x, x, x, x, x, x]', ...'bcdefgh'.split('').map((k, i) => `${k}: &${k} [${Array(10).fill(`*${'abcdefgh'[i]}`).join(', ')}]`), '---'];
+    expect(() => parse(md(bomb))).toThrow(/Excessive alias count/);
   });
 });
 

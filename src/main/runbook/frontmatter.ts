@@ -18,7 +18,13 @@ export function parseFrontMatter(yamlText: string, file: string): FrontMatter {
   if (syntax) {
     throw new RunbookError(file, lineOf(yamlText, syntax.pos[0]), `front matter is not valid YAML: ${syntax.message.split('\n')[0]}`);
   }
-  const value: unknown = doc.toJS() ?? {};
+  let value: unknown;
+  try {
+    // toJS resolves aliases: "*name" without an anchor, or aliases nested past yaml's limit, throw here.
+    value = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (error) {
+    throw new RunbookError(file, FIRST_YAML_LINE, `front matter is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+  }
   if (!isMap(doc.contents) && doc.contents !== null) {
     throw new RunbookError(file, FIRST_YAML_LINE, 'front matter must be a YAML mapping (key: value lines)');
   }
