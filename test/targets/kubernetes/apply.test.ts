@@ -143,6 +143,8 @@ describe('kubernetes executor: k8s-manifest', () => {
     const unparsable = await run(executors.make(), 'a: [b\n', { action: 'k8s-manifest' });
     expect(unparsable.result.status).toBe('error');
     expect(unparsable.result.error).toMatch(/^document 1 of the block is not valid YAML: /);
+    const alias = await run(executors.make(), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: *nowhere}\n', { action: 'k8s-manifest' });
+    expect(alias.result).toMatchObject({ status: 'error', error: expect.stringMatching(/^document 1 of the block is not valid YAML: Unresolved alias/) });
     expect(api.requests.length).toBe(before);
   });
 

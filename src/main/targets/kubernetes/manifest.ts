@@ -22,7 +22,13 @@ export function parseManifest(text: string, origin: string): ManifestObject[] {
   docs.forEach((doc, index) => {
     const where = `document ${index + 1} of ${origin}`;
     if (doc.errors.length > 0) throw new UsageError(`${where} is not valid YAML: ${doc.errors[0]?.message}`);
-    const value: unknown = doc.toJS();
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (error) {
+      // An alias without its anchor, or an alias bomb.
+      throw new UsageError(`${where} is not valid YAML: ${(error as Error).message}`);
+    }
     if (value === null || value === undefined) return;
     if (!isObject(value)) throw new UsageError(`${where} is not a Kubernetes object (a mapping with apiVersion and kind)`);
     const items = typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items) ? (value.items as unknown[]) : [value];
