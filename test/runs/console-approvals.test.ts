@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatch } from '../../src/main/api/dispatch.js';
 import { formatAllowedSigner } from '../../src/main/audit/allowed-signers.js';
 import type { RunEvent, RunState } from '../../src/shared/run-api.js';
-import { HAVE_SSH_KEYGEN, type TestKey, keygenSign, makeKey, skipReason } from '../audit/ssh-tools.js';
+import { HAVE_SSH_AGENT, HAVE_SSH_KEYGEN, type TestKey, keygenSign, makeKey, skipReason, startAgent } from '../audit/ssh-tools.js';
 import { testHandlers } from '../support/handlers.js';
 
 const RUNBOOK = (mark: string) => `# Restricted change
@@ -126,4 +126,37 @@ describe('RESTRICTED runs in the console', () => {
     await call('runs.finish', { runId: state.runId });
     expect(await call('runs.verify', { runId: state.runId })).toMatchObject({ ok: true });
   });
+
+  it('a key held by the ssh-agent of the session running the console cannot approve, whatever name it is listed under', async () => {
+    if (skipReason('console approvals with ssh-agent', HAVE_SSH_AGENT)) return;
+    const agentDir = mkdtempSync(path.join(tmpdir(), 'approvals-agent-'));
+    const agent = await startAgent(agentDir);
+    const before = process.env.SSH_AUTH_SOCK;
+    try {
+      agent.add(bob.file);
+      process.env.SSH_AUTH_SOCK = agent.socket;
+      const { root, handlers } = testHandlers({ host: 'browser', version: 'test' });
+      const call: Call = (m, i) => dispatch(handlers, m, i) as Promise<any>;
+      const mark = path.join(root, 'mark');
+      const file = path.join(root, 'r.md');
+      writeFileSync(file, RUNBOOK(mark));
+      await call('settings.save', { approversFile: approvers });
+      await call('runbook.open', { path: file });
+      const state: RunState = await call('runs.start', { profile: 'restricted', operator: 'Night Shift', vars: {} });
+      await call('runs.runStep', { runId: state.runId, stepId: state.steps[0]?.id });
+      await waitFor(call, state.runId, (e) => e.type === 'approval');
+      const request = ((await call('runs.state', { runId: state.runId })) as RunState).approvals[0];
+      if (!request) throw new Error('an approval request expected');
+      const signed = await call('runs.approve', { runId: state.runId, approvalId: request.approvalId, decision: 'sign', approver: 'bob', signature: keygenSign(bob, 'runbook-console-approval', Buffer.from(request.sha256)) });
+      expect(signed).toMatchObject({ ok: false, reason: expect.stringMatching(/cannot approve their own step \(the signing key is in the ssh-agent/) });
+      expect(existsSync(mark)).toBe(false);
+      await call('runs.cancel', { runId: state.runId });
+    } finally {
+      if (before === undefined) delete process.env.SSH_AUTH_SOCK;
+      else process.env.SSH_AUTH_SOCK = before;
+      await agent.stop();
+      rmSync(agentDir, { recursive: true, force: true });
+    }
+  });
 });
+

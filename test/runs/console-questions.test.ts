@@ -10,6 +10,7 @@ import { dispatch } from '../../src/main/api/dispatch.js';
 import type { RunEvent, RunState } from '../../src/shared/run-api.js';
 import { expandHome } from '../../src/main/util/expand-home.js';
 import { HAVE_SSH_KEYGEN, makeKey, skipReason } from '../audit/ssh-tools.js';
+import { type FakeKubeApi, startKubeApi } from '../fakes/kube-api.js';
 import { type SshdHandle, sshdAvailable, startSshd } from '../infra/sshd.js';
 import { testHandlers } from '../support/handlers.js';
 
@@ -35,7 +36,8 @@ async function openRun(runbook: string, targets: Record<string, unknown>, profil
   const { root, handlers } = testHandlers({ host: 'browser', version: 'test' });
   const call: Call = (m, i) => dispatch(handlers, m, i) as Promise<any>;
   const [name, first] = Object.entries(targets)[0] as [string, { kind: string }];
-  await call('targets.save', { targets: { targets, defaults: { [first.kind === 'postgres' ? 'sql' : 'shell']: name } } });
+  const defaultKey = first.kind === 'postgres' ? 'sql' : first.kind === 'kubernetes' ? 'k8s' : 'shell';
+  await call('targets.save', { targets: { targets, defaults: { [defaultKey]: name } } });
   if (profile === 'restricted') {
     writeFileSync(path.join(root, 'approvers'), '');
     await call('settings.save', { approversFile: path.join(root, 'approvers') });
@@ -137,4 +139,38 @@ describe('console run rules', () => {
     expect(state.problems.join('\n')).toMatch(/verify-full/);
     await expect(call('runs.runStep', { runId: state.runId, stepId: state.steps[0]?.id })).rejects.toThrow(/must use sslmode verify-full/);
   });
+
+  it('seals once when Finish and Export come together, and takes no record after that', async () => {
+    const { call, state, root } = await openRun('# R\n- [ ] A\n  ```bash\n  true\n  ```\n', { here: { kind: 'local' } });
+    const [finished, exported] = await Promise.all([call('runs.finish', { runId: state.runId }), call('runs.export', { runId: state.runId, out: path.join(root, 'bundle') })]);
+    expect(finished.status).toBe('finished');
+    expect(exported.files).toContain('journal.jsonl');
+    expect(journal(state).filter((r) => r.type === 'run.finished')).toHaveLength(1);
+    await expect(call('runs.record', { runId: state.runId, stepId: state.steps[0]?.id, kind: 'note', text: 'late' })).rejects.toThrow(/finished/);
+    expect(await call('runs.verify', { runId: state.runId })).toMatchObject({ ok: true });
+  });
 });
+
+describe('a question its block no longer waits for', () => {
+  let kube: FakeKubeApi;
+  beforeAll(async () => {
+    kube = await startKubeApi();
+  });
+  afterAll(async () => {
+    await kube?.close();
+  });
+
+  it('is answered no when the block times out while asking, and recorded as such', async () => {
+    const kubeconfig = kube.kubeconfig();
+    const manifest = '# K\n- [ ] Apply\n  ```yaml {"timeout":"1s"}\n  apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: timed\n    namespace: default\n  data:\n    a: "1"\n  ```\n';
+    const { call, state } = await openRun(manifest, { cluster: { kind: 'kubernetes', kubeconfig, context: 'fake' } });
+    await call('runs.runStep', { runId: state.runId, stepId: state.steps[0]?.id });
+    await until(call, state.runId, (e) => e.type === 'step' && e.status !== 'running');
+    const after: RunState = await call('runs.state', { runId: state.runId });
+    expect(after.questions).toEqual([]);
+    expect(after.steps[0]?.status).not.toBe('succeeded');
+    expect(journal(state).find((r) => r.type === 'trust')?.data).toMatchObject({ kind: 'confirm', answer: false, by: 'step-ended' });
+    expect(kube.object('configmaps', 'default', 'timed')).toBeUndefined();
+  });
+});
+

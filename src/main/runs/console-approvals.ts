@@ -7,6 +7,7 @@ import type { PendingApproval } from '../../shared/run-api.js';
 import type { Block, Step } from '../../shared/runbook-model.js';
 import { APPROVAL_NAMESPACE, checkApproval } from '../audit/approval.js';
 import { principalFor } from '../audit/principal.js';
+import { parseSshsig } from '../audit/sshsig.js';
 import type { RunJournal } from '../audit/run-journal.js';
 
 interface Waiting extends PendingApproval {
@@ -24,6 +25,8 @@ export class ConsoleApprovals {
       /** Tells the renderer a request opened (it then reads them from the run's state). */
       announce: (approvalId: string, stepId: string) => void;
       note: (data: Record<string, unknown>) => void;
+      /** Public key blobs the operator's own session holds (its ssh-agent): they cannot approve. */
+      operatorKeys: () => Promise<Buffer[]>;
     },
   ) {}
 
@@ -57,32 +60,63 @@ export class ConsoleApprovals {
   }
 
   /** Checks and records an approver's signature; the block runs only when it holds. */
-  sign(approvalId: string, approver: string, signature: string): { ok: boolean; reason: string | null } {
+  async sign(approvalId: string, approver: string, signature: string): Promise<{ ok: boolean; reason: string | null }> {
+    if (!this.waiting.has(approvalId)) return { ok: false, reason: 'no such approval request is open (it was answered, withdrawn or cancelled)' };
+    const own = await this.heldByOperator(signature);
     const w = this.waiting.get(approvalId);
     if (!w) return { ok: false, reason: 'no such approval request is open (it was answered, withdrawn or cancelled)' };
-    const check = checkApproval(w.sha256, signature, approver, this.options.approversText, principalFor(this.options.operator));
+    const check = own ? { ok: false as const, reason: 'the operator cannot approve their own step (the signing key is in the ssh-agent of the session running the console)' } : checkApproval(w.sha256, signature, approver, this.options.approversText, principalFor(this.options.operator));
     if (!check.ok) {
       this.options.note({ ...this.base(w, approver), granted: false, reason: check.reason });
       w.lastRefusal = check.reason;
       return { ok: false, reason: check.reason };
     }
-    this.options.note({ ...this.base(w, approver), granted: true, principal: check.principal, fingerprint: check.fingerprint, signature });
     this.waiting.delete(approvalId);
+    try {
+      this.options.note({ ...this.base(w, approver), granted: true, principal: check.principal, fingerprint: check.fingerprint, signature });
+    } catch (error) {
+      // Not recorded, so not approved: the block must not run without its approval in the journal.
+      w.resolve(`the approval could not be recorded: ${(error as Error).message}`);
+      throw error;
+    }
     w.resolve(null);
     return { ok: true, reason: null };
+  }
+
+  /** Whether the signature's key is one the operator's own session holds. */
+  private async heldByOperator(signature: string): Promise<boolean> {
+    let key: Buffer;
+    try {
+      key = parseSshsig(signature).publicKey;
+    } catch {
+      return false; // checkApproval says what is wrong with it
+    }
+    const own = await this.options.operatorKeys().catch(() => []);
+    return own.some((k) => k.equals(key));
   }
 
   /** The operator gives up on a request (or the step is cancelled): recorded, and the block does not run. */
   withdraw(approvalId: string, reason = 'withdrawn by the operator'): boolean {
     const w = this.waiting.get(approvalId);
     if (!w) return false;
-    this.options.note({ ...this.base(w, null), granted: false, reason });
     this.waiting.delete(approvalId);
-    w.resolve(reason);
+    try {
+      this.options.note({ ...this.base(w, null), granted: false, reason });
+    } finally {
+      w.resolve(reason);
+    }
     return true;
   }
 
   withdrawAll(reason: string): void {
-    for (const id of [...this.waiting.keys()]) this.withdraw(id, reason);
+    let failure: unknown = null;
+    for (const id of [...this.waiting.keys()]) {
+      try {
+        this.withdraw(id, reason);
+      } catch (error) {
+        failure ??= error; // every request is still answered
+      }
+    }
+    if (failure) throw failure;
   }
 }

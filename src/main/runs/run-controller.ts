@@ -10,7 +10,8 @@ import type { Installation } from '../audit/installation.js';
 import type { MacKeyStore } from '../audit/key-store.js';
 import { RunJournal, currentOperator } from '../audit/run-journal.js';
 import type { SealResult } from '../audit/seal.js';
-import { agentSigner, keyFileSigner } from '../audit/ssh-signers.js';
+import { agentPublicKeys, agentSigner, keyFileSigner } from '../audit/ssh-signers.js';
+import { parsePublicKeyLine } from '../audit/ssh-keys.js';
 import { jsonSafe } from '../audit/json-safe.js';
 import { verifyRun } from '../audit/verify.js';
 import { type TargetSet, targetSet } from '../session/binding.js';
@@ -60,6 +61,8 @@ interface ActiveRun {
   outcomes: Map<string, StepOutcome>;
   running: string | null;
   seal: SealResult | null;
+  /** Set the moment sealing starts: every change is refused from then on, and every sealer awaits this one. */
+  finishing: Promise<void> | null;
   questions: Map<string, Question>;
   /** Asks the operator through the run's question dialog. */
   ask: (text: string, kind: PendingQuestion['kind'], expected: string | null) => Promise<boolean | string>;
@@ -82,7 +85,11 @@ export class RunController {
 
   async start(runbook: Runbook, runbookBytes: Uint8Array, input: { profile: Profile; operator: string; vars: Record<string, string> }): Promise<RunState> {
     if (this.run && this.run.seal === null && this.run.running) throw new RunError('a step is running; cancel it or wait before starting a new run');
-    if (this.run && this.run.seal === null) await this.finishRun(this.run);
+    if (this.run) {
+      // Nothing may wait on the run being replaced (an export's passphrase question, say).
+      for (const question of [...this.run.questions.values()]) this.settle(this.run, question, false, 'replaced');
+      await this.sealOnce(this.run);
+    }
     const set = targetSet(runbook, this.env.settings.targets());
     const plan = planRun(runbook, set, { profile: input.profile });
     const problems = [...plan.problems, ...profileProblems(input.profile, plan, { operatorNamed: true })];
@@ -152,7 +159,7 @@ export class RunController {
         fillIns: {},
       });
     }
-    const active: ActiveRun = { runId, dir, profile: input.profile, operator: input.operator, runbook, plan, set, journal, pool, keys, events, steps, problems, outcomes: new Map(), running: null, seal: null, questions, ask, approvals: null, session: undefined as never };
+    const active: ActiveRun = { runId, dir, profile: input.profile, operator: input.operator, runbook, plan, set, journal, pool, keys, events, steps, problems, outcomes: new Map(), running: null, seal: null, finishing: null, questions, ask, approvals: null, session: undefined as never };
     if (approversText !== null) {
       active.approvals = new ConsoleApprovals({
         approversText,
@@ -160,6 +167,10 @@ export class RunController {
         journal,
         announce: (approvalId, stepId) => events.push({ type: 'approval', approvalId, stepId }),
         note: (data) => this.note(active, 'approval', data),
+        operatorKeys: async () => {
+          const socket = process.env.SSH_AUTH_SOCK;
+          return socket ? (await agentPublicKeys(socket)).map((line) => parsePublicKeyLine(line).blob) : [];
+        },
       });
     }
     active.session = new RunSession({
@@ -253,9 +264,15 @@ export class RunController {
     return this.get(runId).events.after(after, waitMs);
   }
 
-  runStep(runId: string, stepId: string): void {
+  /** A run that is sealed, or being sealed, takes no more changes. */
+  private open(runId: string): ActiveRun {
     const run = this.get(runId);
-    if (run.seal) throw new RunError('this run is finished; start a new run');
+    if (run.seal || run.finishing) throw new RunError('this run is finished; start a new run');
+    return run;
+  }
+
+  runStep(runId: string, stepId: string): void {
+    const run = this.open(runId);
     if (run.running) throw new RunError(`step ${run.running} is running; cancel it or wait`);
     const step = run.steps.get(stepId);
     if (!step) throw new RunError(`no step ${stepId}`);
@@ -269,16 +286,28 @@ export class RunController {
     void run.session
       .runOne(stepId)
       .then((outcome) => run.outcomes.set(stepId, outcome))
-      .catch((error: unknown) => run.events.push({ type: 'error', message: error instanceof Error ? error.message : String(error) }))
+      .catch((error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        run.events.push({ type: 'error', message });
+        // The step did not get to record its end: it failed, it is not left "running" for ever.
+        if (run.steps.get(stepId)?.status === 'running') this.setStep(run, stepId, 'failed', message);
+      })
       .finally(() => {
         run.running = null;
+        try {
+          // A question the step left open (its block timed out while asking) is answered no: nobody waits on it.
+          for (const question of [...run.questions.values()]) this.settle(run, question, false, 'step-ended');
+          run.approvals?.withdrawAll('the step ended while waiting for approval');
+        } catch (error) {
+          // The journal refused the record; its own failure is what the operator needs to see.
+          run.events.push({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+        }
       });
   }
 
   /** Binds one block to another target the operator picked; recorded, and used from its next run on. */
   bind(runId: string, stepId: string, blockId: string, targetName: string): RunState {
-    const run = this.get(runId);
-    if (run.seal) throw new RunError('this run is finished; start a new run');
+    const run = this.open(runId);
     if (run.running === stepId) throw new RunError('the step is running; cancel it or wait before changing its target');
     const planned = run.plan.steps.find((p) => p.step.id === stepId);
     const state = run.steps.get(stepId);
@@ -335,34 +364,39 @@ export class RunController {
     }
   }
 
-  approve(runId: string, input: { approvalId: string } & ({ decision: 'sign'; approver: string; signature: string } | { decision: 'withdraw' })): { ok: boolean; reason: string | null; state: RunState } {
-    const run = this.get(runId);
+  async approve(runId: string, input: { approvalId: string } & ({ decision: 'sign'; approver: string; signature: string } | { decision: 'withdraw' })): Promise<{ ok: boolean; reason: string | null; state: RunState }> {
+    const run = this.open(runId);
     if (!run.approvals) throw new RunError('this run needs no approvals (only RESTRICTED runs do)');
-    const result = input.decision === 'sign' ? run.approvals.sign(input.approvalId, input.approver, input.signature) : { ok: run.approvals.withdraw(input.approvalId), reason: null };
+    const result = input.decision === 'sign' ? await run.approvals.sign(input.approvalId, input.approver, input.signature) : { ok: run.approvals.withdraw(input.approvalId), reason: null };
     return { ...result, state: this.state(runId) };
   }
 
   cancel(runId: string): boolean {
     const run = this.get(runId);
-    if (!run.running) return false;
-    run.approvals?.withdrawAll('the step was cancelled while waiting for approval');
+    // Open questions are answered no even when no step runs (an export waiting for a passphrase).
     for (const question of [...run.questions.values()]) this.settle(run, question, false, 'cancel');
-    run.session.cancel();
+    if (!run.running) return false;
+    try {
+      run.approvals?.withdrawAll('the step was cancelled while waiting for approval');
+    } finally {
+      run.session.cancel();
+    }
     return true;
   }
 
   async skip(runId: string, stepId: string, reason: string): Promise<RunState> {
-    const run = this.get(runId);
-    if (run.seal) throw new RunError('this run is finished; start a new run');
+    const run = this.open(runId);
     if (run.running === stepId) throw new RunError('the step is running; cancel it first');
     const current = run.steps.get(stepId);
+    if (!current) throw new RunError(`no step ${stepId}`);
+    if (current.hidden) throw new RunError(`step ${stepId} is above the run's profile ${run.profile}`);
     if (current?.status === 'succeeded') throw new RunError(`step ${stepId} already succeeded; add a note instead of skipping it`);
     run.outcomes.set(stepId, await run.session.skipOne(stepId, reason));
     return this.state(runId);
   }
 
   record(runId: string, input: { stepId: string } & ({ kind: 'decision'; decision: string; note?: string | undefined } | { kind: 'signoff'; name: string; role: string; date: string } | { kind: 'fillin'; label: string; value: string } | { kind: 'mark'; verdict: 'pass' | 'fail'; note?: string | undefined } | { kind: 'note'; text: string })): RunState {
-    const run = this.get(runId);
+    const run = this.open(runId);
     const step = run.steps.get(input.stepId);
     if (!step) throw new RunError(`no step ${input.stepId}`);
     const ref = { step: { id: input.stepId } };
@@ -401,12 +435,16 @@ export class RunController {
   }
 
   /** Answers a question and records it; what was typed is never recorded (it may be a passphrase). */
-  private settle(run: ActiveRun, question: Question, answer: boolean | string, by: 'operator' | 'cancel'): void {
-    run.questions.delete(question.questionId);
+  private settle(run: ActiveRun, question: Question, answer: boolean | string, by: 'operator' | 'cancel' | 'step-ended' | 'replaced'): void {
+    if (!run.questions.delete(question.questionId)) return; // already answered
     const recorded = typeof answer === 'boolean' ? answer : question.kind === 'type-name' ? '(typed)' : '(given)';
-    // A sealed journal takes no more records (a passphrase asked during export); the export logs itself.
-    if (!run.seal) this.note(run, 'trust', { question: question.questionId, kind: question.kind, text: question.kind === 'secret' ? null : question.text, answer: recorded, by });
-    question.resolve(answer);
+    try {
+      // A sealed journal takes no more records (a passphrase asked during export); the export logs itself.
+      if (!run.seal && !run.finishing) this.note(run, 'trust', { question: question.questionId, kind: question.kind, text: question.kind === 'secret' ? null : question.text, answer: recorded, by });
+    } finally {
+      // Whoever asked gets the answer even when the journal refused the record (its failure stops the run anyway).
+      question.resolve(answer);
+    }
   }
 
   /** The run this host has open, if any. */
@@ -415,8 +453,20 @@ export class RunController {
     return { runId: this.run.runId, sha256: this.run.runbook.sha256, status: this.state(this.run.runId).status };
   }
 
+  /** Seals the run once, however many callers (Finish, Export, a new run in another tab) ask at the same time. */
+  private sealOnce(run: ActiveRun): Promise<void> {
+    if (run.seal) return Promise.resolve();
+    if (!run.finishing) {
+      if (run.running) return Promise.reject(new RunError('a step is running; cancel it or wait'));
+      run.finishing = this.finishRun(run).catch((error: unknown) => {
+        run.finishing = null;
+        throw error;
+      });
+    }
+    return run.finishing;
+  }
+
   private async finishRun(run: ActiveRun): Promise<void> {
-    if (run.running) throw new RunError('a step is running; cancel it or wait');
     const summary: RunSummary = {
       ok: [...run.steps.values()].every((s) => s.hidden || s.manual !== null || s.status === 'succeeded' || s.status === 'skipped'),
       steps: [...run.steps.values()].map((s) => ({ stepId: s.id, title: run.runbook.steps.find((x) => x.id === s.id)?.title ?? s.id, status: s.status === 'pending' || s.status === 'running' ? 'not-run' : s.status, reason: s.reason, blocks: [] })),
@@ -427,8 +477,7 @@ export class RunController {
   }
 
   async finish(runId: string): Promise<RunState> {
-    const run = this.get(runId);
-    if (!run.seal) await this.finishRun(run);
+    await this.sealOnce(this.get(runId));
     return this.state(runId);
   }
 
@@ -441,7 +490,7 @@ export class RunController {
 
   async export(runId: string, input: { out: string; keyFile?: string | undefined; agent?: boolean | undefined; agentKey?: string | undefined }): Promise<{ out: string; files: string[]; signer: string }> {
     const run = this.get(runId);
-    if (!run.seal) await this.finishRun(run);
+    await this.sealOnce(run);
     const signer = input.agent ? await agentSigner(input.agentKey ? { publicKey: input.agentKey } : {}) : input.keyFile ? await this.keyFileSignerAsking(run, expandHome(input.keyFile)) : null;
     const result = await exportBundle(run.dir, {
       out: input.out,

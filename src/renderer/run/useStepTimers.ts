@@ -100,8 +100,11 @@ export function useStepTimers(options: StepTimersOptions) {
     }
   }, [alert]);
 
-  // Repeats stopped by a reload: say so, in the banner and the record.
+  // Repeats stopped by a reload: say so, in the banner and the record (once, though effects may run twice).
+  const told = useRef(false);
   useEffect(() => {
+    if (told.current) return;
+    told.current = true;
     for (const t of restored.stopped) {
       latest.current.note(t.stepId, `repeating check stopped by a page reload: ${t.text}, after ${t.runs} runs`);
       alert('Repeating check stopped', `${titleOf(t.stepId)}: the page was reloaded; start it again to go on`);

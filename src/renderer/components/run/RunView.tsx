@@ -113,7 +113,8 @@ export function RunView({ api, runbook, initial, theme, active, onAttention, onN
   const note = useCallback((stepId: string, text: string) => void act((a, runId) => a['runs.record']({ runId, stepId, kind: 'note', text })), [act]);
   // A timer's run leaves the operator's selection where it is (Enter must not re-run a repeating check).
   const runFromTimer = useCallback((stepId: string) => void act((a, runId) => a['runs.runStep']({ runId, stepId })), [act]);
-  const timers = useStepTimers({ api, runId: state.runId, steps, states, history: view.history, running, finished, run: runFromTimer, note });
+  // Busy also while the host waits on something outside a step's status (a protected target's confirmation).
+  const timers = useStepTimers({ api, runId: state.runId, steps, states, history: view.history, running: running ?? (state.status === 'running' ? '(host)' : null), finished, run: runFromTimer, note });
   const question = state.questions[0];
   const approval = state.approvals[0];
   const attention = question !== undefined || approval !== undefined || timers.alerts.length > 0;

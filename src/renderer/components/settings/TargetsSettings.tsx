@@ -79,7 +79,7 @@ function AddTargetForm({ onAdd }: { onAdd: (name: string, target: Record<string,
 export function TargetsSettings({ api }: { api: RunbookApi }) {
   const [stored, setStored] = useState<StoredTargets | null>(null);
   // The YAML being edited, kept apart from what is saved: a save from the table or the form leaves it alone.
-  const [draft, setDraft] = useState<string | null>(null);
+  const [draft, setDraft] = useState<{ text: string; base: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
 
@@ -102,10 +102,15 @@ export function TargetsSettings({ api }: { api: RunbookApi }) {
 
   const saveYaml = async (event: FormEvent) => {
     event.preventDefault();
-    if (draft === null) return;
+    if (draft === null || !stored) return;
+    // The draft began from the saved targets of that moment; a save since (a pinned key, say) would be lost.
+    if (stringify(stored.targets) !== draft.base) {
+      setError('the targets were saved from elsewhere while you edited the YAML (a pinned key, an added or removed target): copy your edits, discard them, and edit again');
+      return;
+    }
     let parsed: unknown;
     try {
-      parsed = parse(draft) ?? { targets: {} };
+      parsed = parse(draft.text) ?? { targets: {} };
     } catch (e) {
       setError(`YAML: ${message(e)}`);
       return;
@@ -117,7 +122,8 @@ export function TargetsSettings({ api }: { api: RunbookApi }) {
   if (!stored) return <section className="panel settings-section">{error ? <p role="alert" className="error">{error}</p> : <p className="muted">Reading targets…</p>}</section>;
   const file = stored.targets;
   const names = Object.keys(file.targets);
-  const yamlText = draft ?? stringify(file);
+  const savedYaml = stringify(file);
+  const yamlText = draft?.text ?? savedYaml;
   return (
     <section className="panel settings-section" aria-label="Targets" data-testid="targets-settings">
       <h2 className="panel-title">Targets</h2>
@@ -205,7 +211,7 @@ export function TargetsSettings({ api }: { api: RunbookApi }) {
       <form className="targets-yaml" onSubmit={saveYaml}>
         <h3>All targets as YAML</h3>
         <p className="muted small-text">The same format as a targets file for <code>runbook run --targets</code>; passwords never go here (use passwordEnv or passwordSecret).</p>
-        <textarea aria-label="Targets YAML" spellCheck={false} rows={Math.min(24, Math.max(6, yamlText.split('\n').length + 1))} value={yamlText} onChange={(e) => setDraft(e.target.value)} />
+        <textarea aria-label="Targets YAML" spellCheck={false} rows={Math.min(24, Math.max(6, yamlText.split('\n').length + 1))} value={yamlText} onChange={(e) => setDraft({ text: e.target.value, base: draft?.base ?? savedYaml })} />
         <div className="row">
           <button type="submit" disabled={draft === null}>
             Save YAML
