@@ -8,6 +8,7 @@ export default defineConfig({
           name: 'unit',
           include: ['test/**/*.test.ts'],
           environment: 'node',
+          setupFiles: ['test/support/fast-check-seed.ts'],
           testTimeout: 30_000,
         },
       },
