@@ -14,6 +14,8 @@ import { type StartInput, StartRunForm } from './components/library/StartRunForm
 import { RunView } from './components/run/RunView.js';
 import { SettingsPage } from './components/settings/SettingsPage.js';
 import { useTheme } from './hooks/useTheme.js';
+import { openRunOf } from './run/open-run.js';
+import { errorMessage } from './lib/error-message.js';
 
 type Page = 'library' | 'runbook' | 'settings';
 
@@ -24,15 +26,13 @@ interface OpenRun {
 
 // The run this tab is showing, so a reload comes back to it (the API has no "current run" call).
 const RUN_KEY = 'runbook-console-run';
-const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 async function restoreRun(api: RunbookApi, current: OpenedRunbook): Promise<OpenRun | null> {
   if (!current.runbook) return null;
   try {
     const saved = JSON.parse(sessionStorage.getItem(RUN_KEY) ?? 'null') as { runId: string; sha256: string } | null;
     // This tab's run, else the host's open run of the same runbook (another tab, or a page that lost track).
-    const host = saved ? null : await api['runs.current']({});
-    const runId = saved?.sha256 === current.runbook.sha256 ? saved.runId : host && host.status !== 'finished' && host.sha256 === current.runbook.sha256 ? host.runId : null;
+    const runId = saved ? (saved.sha256 === current.runbook.sha256 ? saved.runId : null) : ((await openRunOf(api, current.runbook.sha256))?.runId ?? null);
     if (!runId) return null;
     return { runbook: current.runbook, state: await api['runs.state']({ runId }) };
   } catch {
@@ -67,7 +67,7 @@ export function App() {
       setPage(current.runbook ? 'runbook' : 'library');
       setRun(restored);
       setRunOpen(restored !== null);
-    })().catch((e: unknown) => setFatal(message(e)));
+    })().catch((e: unknown) => setFatal(errorMessage(e)));
     return () => {
       cancelled = true;
     };
@@ -82,7 +82,7 @@ export function App() {
         setOpened(next);
         if (!next.error) setPage('runbook');
       } catch (e) {
-        setError(message(e));
+        setError(errorMessage(e));
       }
     },
     [api],
@@ -98,7 +98,7 @@ export function App() {
         setRun({ runbook: opened.runbook, state });
         setRunOpen(true);
       } catch (e) {
-        setError(message(e));
+        setError(errorMessage(e));
       }
     },
     [api, opened.runbook],
@@ -114,13 +114,13 @@ export function App() {
   const resumeRun = useCallback(async () => {
     if (!api || !opened.runbook) return;
     try {
-      const open = await api['runs.current']({});
-      if (!open || open.sha256 !== opened.runbook.sha256) return;
+      const open = await openRunOf(api, opened.runbook.sha256);
+      if (!open) return;
       const state = await api['runs.state']({ runId: open.runId });
       sessionStorage.setItem(RUN_KEY, JSON.stringify({ runId: state.runId, sha256: opened.runbook.sha256 }));
       setRun({ runbook: opened.runbook, state });
     } catch (e) {
-      setError(message(e));
+      setError(errorMessage(e));
     }
   }, [api, opened.runbook]);
 

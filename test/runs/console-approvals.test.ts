@@ -7,9 +7,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatch } from '../../src/main/api/dispatch.js';
 import { formatAllowedSigner } from '../../src/main/audit/allowed-signers.js';
-import type { RunEvent, RunState } from '../../src/shared/run-api.js';
+import type { RunState } from '../../src/shared/run-api.js';
 import { HAVE_SSH_AGENT, HAVE_SSH_KEYGEN, type TestKey, keygenSign, makeKey, skipReason, startAgent } from '../audit/ssh-tools.js';
 import { testHandlers } from '../support/handlers.js';
+import { type ApiCall, eventsUntil } from '../support/run-events.js';
 
 const RUNBOOK = (mark: string) => `# Restricted change
 - [ ] Change the thing
@@ -21,18 +22,6 @@ const RUNBOOK = (mark: string) => `# Restricted change
   touch ${mark}.2
   \`\`\`
 `;
-
-type Call = (m: string, i: unknown) => Promise<any>;
-
-async function waitFor(call: Call, runId: string, test: (e: RunEvent) => boolean, from = -1): Promise<number> {
-  let after = from;
-  for (;;) {
-    const { events, next } = await call('runs.events', { runId, after, waitMs: 10_000 });
-    after = next;
-    if (events.some(test)) return next;
-    if (events.length === 0) throw new Error('no event arrived');
-  }
-}
 
 describe('RESTRICTED runs in the console', () => {
   let keysDir: string;
@@ -57,7 +46,7 @@ describe('RESTRICTED runs in the console', () => {
 
   it('names the missing approvers file up front and runs nothing', async () => {
     const { root, handlers } = testHandlers({ host: 'browser', version: 'test' });
-    const call: Call = (m, i) => dispatch(handlers, m, i) as Promise<any>;
+    const call: ApiCall = (m, i) => dispatch(handlers, m, i) as Promise<any>;
     const file = path.join(root, 'r.md');
     writeFileSync(file, RUNBOOK(path.join(root, 'mark')));
     await call('runbook.open', { path: file });
@@ -70,7 +59,7 @@ describe('RESTRICTED runs in the console', () => {
   it('runs a block only after an allowed second person signed its record; refusals are recorded; verify checks it', async () => {
     if (skipReason('console approvals', HAVE_SSH_KEYGEN)) return;
     const { root, handlers } = testHandlers({ host: 'browser', version: 'test' });
-    const call: Call = (m, i) => dispatch(handlers, m, i) as Promise<any>;
+    const call: ApiCall = (m, i) => dispatch(handlers, m, i) as Promise<any>;
     const mark = path.join(root, 'mark');
     const file = path.join(root, 'r.md');
     writeFileSync(file, RUNBOOK(mark));
@@ -82,7 +71,7 @@ describe('RESTRICTED runs in the console', () => {
     if (!first || !second) throw new Error('two steps expected');
 
     await call('runs.runStep', { runId: state.runId, stepId: first.id });
-    let seen = await waitFor(call, state.runId, (e) => e.type === 'approval');
+    let seen = (await eventsUntil(call, state.runId, -1, (e) => e.type === 'approval')).next;
     let pending: RunState = await call('runs.state', { runId: state.runId });
     const request = pending.approvals[0];
     if (!request) throw new Error('an approval request expected');
@@ -101,16 +90,16 @@ describe('RESTRICTED runs in the console', () => {
 
     const granted = await call('runs.approve', { runId: state.runId, approvalId: request.approvalId, decision: 'sign', approver: 'bob', signature: sign(bob) });
     expect(granted).toMatchObject({ ok: true, reason: null });
-    seen = await waitFor(call, state.runId, (e) => e.type === 'step' && e.stepId === first.id && e.status === 'succeeded', seen);
+    seen = (await eventsUntil(call, state.runId, seen, (e) => e.type === 'step' && e.stepId === first.id && e.status === 'succeeded')).next;
     expect(existsSync(mark)).toBe(true);
 
     // The second block: withdrawn, so it does not run.
     await call('runs.runStep', { runId: state.runId, stepId: second.id });
-    await waitFor(call, state.runId, (e) => e.type === 'approval', seen);
+    await eventsUntil(call, state.runId, seen, (e) => e.type === 'approval');
     pending = await call('runs.state', { runId: state.runId });
     const withdrawn = await call('runs.approve', { runId: state.runId, approvalId: pending.approvals[0]?.approvalId, decision: 'withdraw' });
     expect(withdrawn.ok).toBe(true);
-    await waitFor(call, state.runId, (e) => e.type === 'step' && e.stepId === second.id && e.status !== 'running', seen);
+    await eventsUntil(call, state.runId, seen, (e) => e.type === 'step' && e.stepId === second.id && e.status !== 'running');
     expect(existsSync(`${mark}.2`)).toBe(false);
 
     const journal = readFileSync(path.join(state.dir, 'journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
@@ -136,7 +125,7 @@ describe('RESTRICTED runs in the console', () => {
       agent.add(bob.file);
       process.env.SSH_AUTH_SOCK = agent.socket;
       const { root, handlers } = testHandlers({ host: 'browser', version: 'test' });
-      const call: Call = (m, i) => dispatch(handlers, m, i) as Promise<any>;
+      const call: ApiCall = (m, i) => dispatch(handlers, m, i) as Promise<any>;
       const mark = path.join(root, 'mark');
       const file = path.join(root, 'r.md');
       writeFileSync(file, RUNBOOK(mark));
@@ -144,7 +133,7 @@ describe('RESTRICTED runs in the console', () => {
       await call('runbook.open', { path: file });
       const state: RunState = await call('runs.start', { profile: 'restricted', operator: 'Night Shift', vars: {} });
       await call('runs.runStep', { runId: state.runId, stepId: state.steps[0]?.id });
-      await waitFor(call, state.runId, (e) => e.type === 'approval');
+      await eventsUntil(call, state.runId, -1, (e) => e.type === 'approval');
       const request = ((await call('runs.state', { runId: state.runId })) as RunState).approvals[0];
       if (!request) throw new Error('an approval request expected');
       const signed = await call('runs.approve', { runId: state.runId, approvalId: request.approvalId, decision: 'sign', approver: 'bob', signature: keygenSign(bob, 'runbook-console-approval', Buffer.from(request.sha256)) });

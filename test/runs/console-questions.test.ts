@@ -7,24 +7,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatch } from '../../src/main/api/dispatch.js';
-import type { RunEvent, RunState } from '../../src/shared/run-api.js';
+import type { RunState } from '../../src/shared/run-api.js';
 import { expandHome } from '../../src/main/util/expand-home.js';
 import { HAVE_SSH_KEYGEN, makeKey, skipReason } from '../audit/ssh-tools.js';
 import { type FakeKubeApi, startKubeApi } from '../fakes/kube-api.js';
 import { type SshdHandle, sshdAvailable, startSshd } from '../infra/sshd.js';
 import { testHandlers } from '../support/handlers.js';
-
-type Call = (m: string, i: unknown) => Promise<any>;
-
-async function until(call: Call, runId: string, test: (e: RunEvent) => boolean): Promise<void> {
-  let after = -1;
-  for (;;) {
-    const { events, next } = await call('runs.events', { runId, after, waitMs: 10_000 });
-    after = next;
-    if (events.some(test)) return;
-    if (events.length === 0) throw new Error('no event arrived');
-  }
-}
+import { type ApiCall, eventsUntil } from '../support/run-events.js';
 
 const journal = (state: RunState) =>
   readFileSync(path.join(state.dir, 'journal.jsonl'), 'utf8')
@@ -34,7 +23,7 @@ const journal = (state: RunState) =>
 
 async function openRun(runbook: string, targets: Record<string, unknown>, profile = 'standard') {
   const { root, handlers } = testHandlers({ host: 'browser', version: 'test' });
-  const call: Call = (m, i) => dispatch(handlers, m, i) as Promise<any>;
+  const call: ApiCall = (m, i) => dispatch(handlers, m, i) as Promise<any>;
   const [name, first] = Object.entries(targets)[0] as [string, { kind: string }];
   const defaultKey = first.kind === 'postgres' ? 'sql' : first.kind === 'kubernetes' ? 'k8s' : 'shell';
   await call('targets.save', { targets: { targets, defaults: { [defaultKey]: name } } });
@@ -64,28 +53,27 @@ describe.skipIf(!sshdAvailable('console questions'))('console questions over a r
   it('asks for a key passphrase, uses it, and records only that one was given', async () => {
     const { call, state } = await openRun(RUNBOOK, { web: target({ identityFile: sshd.encryptedKey.path, knownHosts: sshd.knownHosts }) });
     await call('runs.runStep', { runId: state.runId, stepId: state.steps[0]?.id });
-    await until(call, state.runId, (e) => e.type === 'question');
+    await eventsUntil(call, state.runId, -1, (e) => e.type === 'question');
     const asked: RunState = await call('runs.state', { runId: state.runId });
     expect(asked.questions).toEqual([expect.objectContaining({ kind: 'secret', text: `Passphrase for SSH key ${sshd.encryptedKey.path}:` })]);
     const answered = await call('runs.answer', { runId: state.runId, questionId: asked.questions[0]?.questionId, answer: sshd.encryptedKey.passphrase });
     expect(answered.ok).toBe(true);
     expect(answered.state.questions).toEqual([]);
-    await until(call, state.runId, (e) => e.type === 'step' && e.status === 'succeeded');
+    await eventsUntil(call, state.runId, -1, (e) => e.type === 'step' && e.status === 'succeeded');
     const text = readFileSync(path.join(state.dir, 'journal.jsonl'), 'utf8');
     expect(text).not.toContain(sshd.encryptedKey.passphrase);
     expect(journal(state).find((r) => r.type === 'trust')?.data).toMatchObject({ kind: 'secret', answer: '(given)', text: null, by: 'operator' });
   });
 
   it('an unknown host key is a yes/no question; cancelling the step answers no, recorded as such', async () => {
-    const { call, state, root } = await openRun(RUNBOOK, { web: target({ identityFile: sshd.userKey.path, knownHosts: path.join(sshd.dir, 'empty_known_hosts') }) });
+    const { call, state } = await openRun(RUNBOOK, { web: target({ identityFile: sshd.userKey.path, knownHosts: path.join(sshd.dir, 'empty_known_hosts') }) });
     writeFileSync(path.join(sshd.dir, 'empty_known_hosts'), '');
-    expect(root).toBeTruthy();
     await call('runs.runStep', { runId: state.runId, stepId: state.steps[0]?.id });
-    await until(call, state.runId, (e) => e.type === 'question');
+    await eventsUntil(call, state.runId, -1, (e) => e.type === 'question');
     const asked: RunState = await call('runs.state', { runId: state.runId });
     expect(asked.questions[0]).toMatchObject({ kind: 'confirm', text: expect.stringContaining(sshd.hostKey.fingerprint) });
     expect(await call('runs.cancel', { runId: state.runId })).toEqual({ cancelled: true });
-    await until(call, state.runId, (e) => e.type === 'step' && e.status !== 'running');
+    await eventsUntil(call, state.runId, -1, (e) => e.type === 'step' && e.status !== 'running');
     const after: RunState = await call('runs.state', { runId: state.runId });
     expect(after.questions).toEqual([]);
     expect(after.steps[0]?.status).not.toBe('succeeded');
@@ -101,7 +89,7 @@ describe('export with a protected key', () => {
     await call('runs.finish', { runId: state.runId });
     const out = path.join(root, 'bundle');
     const exported = call('runs.export', { runId: state.runId, out, keyFile: key.file });
-    await until(call, state.runId, (e) => e.type === 'question');
+    await eventsUntil(call, state.runId, -1, (e) => e.type === 'question');
     const asked: RunState = await call('runs.state', { runId: state.runId });
     expect(asked.questions[0]).toMatchObject({ kind: 'secret', text: `Passphrase for the signing key ${key.file}:` });
     await call('runs.answer', { runId: state.runId, questionId: asked.questions[0]?.questionId, answer: 'carol-pass-phrase' });
@@ -126,7 +114,7 @@ describe('console run rules', () => {
     const [a, b] = state.steps;
     expect(await call('runs.current', {})).toEqual({ runId: state.runId, sha256: expect.stringMatching(/^[0-9a-f]{64}$/), status: 'ready' });
     await call('runs.runStep', { runId: state.runId, stepId: a?.id });
-    await until(call, state.runId, (e) => e.type === 'step' && e.stepId === a?.id && e.status === 'succeeded');
+    await eventsUntil(call, state.runId, -1, (e) => e.type === 'step' && e.stepId === a?.id && e.status === 'succeeded');
     await expect(call('runs.skip', { runId: state.runId, stepId: a?.id, reason: 'changed my mind' })).rejects.toThrow(/already succeeded/);
     await call('runs.finish', { runId: state.runId });
     await expect(call('runs.skip', { runId: state.runId, stepId: b?.id, reason: 'late' })).rejects.toThrow(/finished/);
@@ -165,7 +153,7 @@ describe('a question its block no longer waits for', () => {
     const manifest = '# K\n- [ ] Apply\n  ```yaml {"timeout":"1s"}\n  apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: timed\n    namespace: default\n  data:\n    a: "1"\n  ```\n';
     const { call, state } = await openRun(manifest, { cluster: { kind: 'kubernetes', kubeconfig, context: 'fake' } });
     await call('runs.runStep', { runId: state.runId, stepId: state.steps[0]?.id });
-    await until(call, state.runId, (e) => e.type === 'step' && e.status !== 'running');
+    await eventsUntil(call, state.runId, -1, (e) => e.type === 'step' && e.status !== 'running');
     const after: RunState = await call('runs.state', { runId: state.runId });
     expect(after.questions).toEqual([]);
     expect(after.steps[0]?.status).not.toBe('succeeded');

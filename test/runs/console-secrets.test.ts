@@ -10,8 +10,7 @@ import type { RunEvent, RunState } from '../../src/shared/run-api.js';
 import { type PostgresHandle, postgresAvailable, startPostgres } from '../infra/postgres.js';
 import { fakeSafeStorage } from '../support/fake-safe-storage.js';
 import { testHandlers } from '../support/handlers.js';
-
-type Call = (m: string, i: unknown) => Promise<any>;
+import { type ApiCall, eventsUntil } from '../support/run-events.js';
 
 describe('secrets API', () => {
   it('the browser host has no secret store and says so', async () => {
@@ -24,7 +23,7 @@ describe('secrets API', () => {
     const { root } = testHandlers({ host: 'electron', version: 'test' });
     const secrets = new NamedSecrets(path.join(root, 'secrets'), fakeSafeStorage(), 'linux');
     const { handlers } = testHandlers({ host: 'electron', version: 'test', secrets });
-    const call: Call = (m, i) => dispatch(handlers, m, i) as Promise<any>;
+    const call: ApiCall = (m, i) => dispatch(handlers, m, i) as Promise<any>;
     expect(await call('secrets.save', { name: 'prod-db', value: 'correct horse battery' })).toEqual({ available: true, reason: null, names: ['prod-db'] });
     for (const f of readdirSync(path.join(root, 'secrets'))) expect(readFileSync(path.join(root, 'secrets', f)).includes('correct horse')).toBe(false);
     expect(JSON.stringify(await call('secrets.list', {}))).not.toContain('correct horse');
@@ -51,7 +50,7 @@ describe.skipIf(!postgresAvailable('console secrets against PostgreSQL'))('passw
     const { root } = testHandlers({ host: 'electron', version: 'test' });
     const secrets = new NamedSecrets(path.join(root, 'secrets'), fakeSafeStorage(), 'linux');
     const { handlers } = testHandlers({ host: 'electron', version: 'test', secrets });
-    const call: Call = (m, i) => dispatch(handlers, m, i) as Promise<any>;
+    const call: ApiCall = (m, i) => dispatch(handlers, m, i) as Promise<any>;
     await call('secrets.save', { name: 'appdb', value: pg.password });
     await call('targets.save', { targets: { targets: { db: { kind: 'postgres', host: pg.host, port: pg.port, database: pg.database, user: pg.user, passwordSecret: 'appdb' } }, defaults: { sql: 'db' } } });
     const file = path.join(root, 'q.md');
@@ -59,14 +58,9 @@ describe.skipIf(!postgresAvailable('console secrets against PostgreSQL'))('passw
     await call('runbook.open', { path: file });
     const state: RunState = await call('runs.start', { profile: 'standard', operator: 'Alice', vars: {} });
     await call('runs.runStep', { runId: state.runId, stepId: state.steps[0]?.id });
-    let after = -1;
-    let end: Extract<RunEvent, { type: 'block-end' }> | undefined;
-    while (!end) {
-      const { events, next } = await call('runs.events', { runId: state.runId, after, waitMs: 10_000 });
-      if (events.length === 0) throw new Error('no event arrived');
-      after = next;
-      end = events.find((e: RunEvent): e is Extract<RunEvent, { type: 'block-end' }> => e.type === 'block-end');
-    }
+    const { events } = await eventsUntil(call, state.runId, -1, (e) => e.type === 'block-end');
+    const end = events.find((e): e is Extract<RunEvent, { type: 'block-end' }> => e.type === 'block-end');
+    if (!end) throw new Error('no block-end');
     expect(end.status, end.error ?? '').toBe('succeeded');
     expect(end.resultSets[0]).toMatchObject({ columns: ['who'], rows: [['app']] });
     const journal = readFileSync(path.join(state.dir, 'journal.jsonl'), 'utf8');

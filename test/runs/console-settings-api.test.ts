@@ -6,9 +6,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dispatch } from '../../src/main/api/dispatch.js';
-import type { RunEvent, RunState } from '../../src/shared/run-api.js';
+import type { RunState } from '../../src/shared/run-api.js';
 import { HAVE_SSH_AGENT, makeKey, skipReason, startAgent } from '../audit/ssh-tools.js';
 import { testHandlers } from '../support/handlers.js';
+import { eventsUntil } from '../support/run-events.js';
 
 const RUNBOOK = `# Picker
 - [ ] Where am I
@@ -20,18 +21,6 @@ const RUNBOOK = `# Picker
   select 1
   \`\`\`
 `;
-
-async function untilStep(call: (m: string, i: unknown) => Promise<any>, runId: string, stepId: string): Promise<RunEvent[]> {
-  const seen: RunEvent[] = [];
-  let after = -1;
-  for (;;) {
-    const { events, next } = await call('runs.events', { runId, after, waitMs: 10_000 });
-    seen.push(...events);
-    after = next;
-    if (events.some((e: RunEvent) => e.type === 'step' && e.stepId === stepId && e.status !== 'running')) return seen;
-    if (events.length === 0) throw new Error('no event arrived');
-  }
-}
 
 describe('settings API', () => {
   it('keeps the operator and the export key, clears them on null, and refuses an invalid value naming the field', async () => {
@@ -128,7 +117,7 @@ describe('target picker (runs.bind)', () => {
     expect(sqlBound.problems.join('\n')).not.toMatch(/no target/);
 
     await call('runs.runStep', { runId: state.runId, stepId: where.id });
-    const events = await untilStep(call, state.runId, where.id);
+    const { events } = await eventsUntil(call, state.runId, -1, (e) => e.type === 'step' && e.stepId === where.id && e.status !== 'running');
     const output = events.flatMap((e) => (e.type === 'output' && e.stream === 'stdout' ? [e.data] : [])).join('');
     expect(output.trim()).toBe(elsewhere);
 

@@ -6,8 +6,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dispatch } from '../../src/main/api/dispatch.js';
-import type { RunEvent, RunState } from '../../src/shared/run-api.js';
+import type { RunState } from '../../src/shared/run-api.js';
 import { testHandlers } from '../support/handlers.js';
+import { eventsUntil } from '../support/run-events.js';
 
 const RUNBOOK = `# Console run
 ## Work
@@ -34,18 +35,6 @@ const RUNBOOK = `# Console run
 | --- | --- | --- |
 | Operator | ______ | ______ |
 `;
-
-async function eventsUntil(call: (m: string, i: unknown) => Promise<any>, runId: string, from: number, done: (e: RunEvent) => boolean): Promise<{ events: RunEvent[]; next: number }> {
-  const seen: RunEvent[] = [];
-  let after = from;
-  for (;;) {
-    const { events, next } = await call('runs.events', { runId, after, waitMs: 10_000 });
-    seen.push(...events);
-    after = next;
-    if (events.some(done)) return { events: seen, next };
-    if (events.length === 0) throw new Error(`no event arrived; saw ${JSON.stringify(seen.map((e) => e.type))}`);
-  }
-}
 
 describe('run API', () => {
   it('runs step by step on the operator\'s clicks and keeps the evidence', async () => {

@@ -116,22 +116,16 @@ export function createApiHandlers(options: HandlerOptions): ApiHandlers {
     'runbook.pick': async () => (options.pickFile ? { supported: true, path: await options.pickFile() } : { supported: false, path: null }),
     'app.notify': async ({ title, body }) => ({ shown: options.notify ? options.notify(title, body) : false }),
     'settings.get': async () => preferences(),
-    'settings.save': async ({ operator, exportKey, approversFile }) => {
+    'settings.save': async (change) => {
+      // Each field given is set, or cleared when null (or empty); fields left out stay as they are.
       options.settings.update((current) => {
-        const next = { ...current };
-        if (operator !== undefined) {
-          if (operator) next.operator = operator;
-          else delete next.operator;
+        const next: Record<string, unknown> = { ...current };
+        for (const [field, value] of Object.entries(change)) {
+          if (value === undefined) continue;
+          if (value === null || value === '') delete next[field];
+          else next[field] = value;
         }
-        if (approversFile !== undefined) {
-          if (approversFile) next.approversFile = approversFile;
-          else delete next.approversFile;
-        }
-        if (exportKey !== undefined) {
-          if (exportKey) next.exportKey = exportKey;
-          else delete next.exportKey;
-        }
-        return next;
+        return next as typeof current;
       });
       return preferences();
     },

@@ -34,7 +34,7 @@ export async function describeKeys(sources: KeySources): Promise<KeysInfo> {
   if (!socket) agent.error = 'no ssh-agent: SSH_AUTH_SOCK is not set';
   else {
     try {
-      agent.keys = (await agentPublicKeys(socket)).map(describeKey);
+      agent.keys = (await agentPublicKeys(socket)).map(({ line }) => describeKey(line));
     } catch (error) {
       agent.error = message(error);
     }

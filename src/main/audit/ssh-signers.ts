@@ -66,16 +66,20 @@ export interface AgentSignerOptions {
   publicKey?: string;
 }
 
-/** The keys ssh-agent offers, as public key lines (types ssh2 cannot parse, FIDO keys among them, left out). */
-export async function agentPublicKeys(socket: string): Promise<string[]> {
-  const agent = new ssh2.OpenSSHAgent(socket);
-  const identities = await new Promise<ParsedKey[]>((resolve, reject) =>
+/** The identities an agent holds that ssh2 can parse (it silently skips others, FIDO keys among them). */
+function agentIdentities(agent: ssh2.OpenSSHAgent, socket: string): Promise<ParsedKey[]> {
+  return new Promise<ParsedKey[]>((resolve, reject) =>
     agent.getIdentities((err, keys) => {
       if (err) reject(new SshSignerError(`ssh-agent at ${socket}: ${err.message}`));
       else resolve((keys ?? []).filter((k): k is ParsedKey => typeof k === 'object' && 'getPublicSSH' in k));
     }),
   );
-  return identities.map((k) => formatPublicKeyLine(k.getPublicSSH(), k.comment));
+}
+
+/** The keys ssh-agent offers: each public key blob and its `type base64 comment` line. */
+export async function agentPublicKeys(socket: string): Promise<{ blob: Buffer; line: string }[]> {
+  const identities = await agentIdentities(new ssh2.OpenSSHAgent(socket), socket);
+  return identities.map((k) => ({ blob: k.getPublicSSH(), line: formatPublicKeyLine(k.getPublicSSH(), k.comment) }));
 }
 
 /** Signs through ssh-agent, so the private key never enters this process. */
@@ -83,13 +87,7 @@ export async function agentSigner(options: AgentSignerOptions = {}): Promise<Ssh
   const socket = options.socket ?? process.env.SSH_AUTH_SOCK;
   if (!socket) throw new SshSignerError('no ssh-agent: SSH_AUTH_SOCK is not set');
   const agent = new ssh2.OpenSSHAgent(socket);
-  const identities = await new Promise<ParsedKey[]>((resolve, reject) =>
-    agent.getIdentities((err, keys) => {
-      if (err) reject(new SshSignerError(`ssh-agent at ${socket}: ${err.message}`));
-      // ssh2 hands back parsed keys and silently skips types it cannot parse (FIDO keys among them).
-      else resolve((keys ?? []).filter((k): k is ParsedKey => typeof k === 'object' && 'getPublicSSH' in k));
-    }),
-  );
+  const identities = await agentIdentities(agent, socket);
   const wanted = options.publicKey === undefined ? null : parsePublicKeyLine(options.publicKey).blob;
   const matches = identities.filter((k) => wanted === null || k.getPublicSSH().equals(wanted));
   if (matches.length !== 1) {

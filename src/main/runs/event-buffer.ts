@@ -21,8 +21,7 @@ export class EventBuffer {
   private outputChars = 0;
   private waiters: (() => void)[] = [];
   /** The notes standing in for dropped output, and how many characters each stands for. */
-  private readonly markers = new WeakSet<RunEvent>();
-  private readonly markerBytes = new WeakMap<RunEvent, number>();
+  private readonly markers = new WeakMap<RunEvent, number>();
 
   push(event: NewEvent): void {
     const last = this.events.at(-1);
@@ -57,10 +56,9 @@ export class EventBuffer {
       }
       const before = this.events[index - 1];
       const previous = before?.type === 'output' && this.markers.has(before) && before.blockId === dropped.blockId ? before : null;
-      const bytes = dropped.data.length + (previous ? (this.markerBytes.get(previous) ?? 0) : 0);
+      const bytes = dropped.data.length + (previous ? (this.markers.get(previous) ?? 0) : 0);
       const marker = { type: 'output' as const, seq: dropped.seq, stepId: dropped.stepId, blockId: dropped.blockId, stream: 'info' as const, at: dropped.at, data: droppedNote(bytes) };
-      this.markers.add(marker);
-      this.markerBytes.set(marker, bytes);
+      this.markers.set(marker, bytes);
       if (previous) {
         // One note per gap: the earlier note is folded into this one.
         this.events.splice(index - 1, 2, marker);

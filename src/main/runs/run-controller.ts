@@ -11,13 +11,12 @@ import type { MacKeyStore } from '../audit/key-store.js';
 import { RunJournal, currentOperator } from '../audit/run-journal.js';
 import type { SealResult } from '../audit/seal.js';
 import { agentPublicKeys, agentSigner, keyFileSigner } from '../audit/ssh-signers.js';
-import { parsePublicKeyLine } from '../audit/ssh-keys.js';
 import { jsonSafe } from '../audit/json-safe.js';
 import { verifyRun } from '../audit/verify.js';
 import { type TargetSet, targetSet } from '../session/binding.js';
 import { ExecutorPool } from '../session/executor-pool.js';
 import { type RunPlan, planRun } from '../session/plan.js';
-import { RETENTION_DAYS, profileProblems } from '../session/profile-rules.js';
+import { RETENTION_DAYS, profileProblems, targetProblem } from '../session/profile-rules.js';
 import { RunSession, type RunEvent as SessionEvent, type RunSummary, type StepOutcome } from '../session/runner.js';
 import { isSecretVariable, resolveVariables } from '../session/variables.js';
 import type { SettingsStore } from '../settings/store.js';
@@ -71,6 +70,12 @@ interface ActiveRun {
 
 const APPROVERS_PROBLEM = 'profile restricted: state-changing steps need a second person\'s approval';
 
+type SettledBy = 'operator' | 'cancel' | 'step-ended' | 'replaced';
+
+/** Sealed, or being sealed: the journal takes no more records. */
+const sealing = (run: ActiveRun) => run.seal !== null || run.finishing !== null;
+const statusOf = (run: ActiveRun): RunState['status'] => (run.seal ? 'finished' : run.running ? 'running' : 'ready');
+
 const MANUAL = (step: Step) => (step.kind !== 'step' ? `${step.kind}: for a person, not a machine` : 'manual step: nothing to run');
 
 export class RunController {
@@ -87,7 +92,7 @@ export class RunController {
     if (this.run && this.run.seal === null && this.run.running) throw new RunError('a step is running; cancel it or wait before starting a new run');
     if (this.run) {
       // Nothing may wait on the run being replaced (an export's passphrase question, say).
-      for (const question of [...this.run.questions.values()]) this.settle(this.run, question, false, 'replaced');
+      this.settleAll(this.run, 'replaced');
       await this.sealOnce(this.run);
     }
     const set = targetSet(runbook, this.env.settings.targets());
@@ -169,7 +174,7 @@ export class RunController {
         note: (data) => this.note(active, 'approval', data),
         operatorKeys: async () => {
           const socket = process.env.SSH_AUTH_SOCK;
-          return socket ? (await agentPublicKeys(socket)).map((line) => parsePublicKeyLine(line).blob) : [];
+          return socket ? (await agentPublicKeys(socket)).map(({ blob }) => blob) : [];
         },
       });
     }
@@ -249,7 +254,7 @@ export class RunController {
       dir: run.dir,
       profile: run.profile,
       operator: run.operator,
-      status: run.seal ? 'finished' : run.running ? 'running' : 'ready',
+      status: statusOf(run),
       steps,
       hiddenCount: steps.filter((s) => s.hidden).length,
       problems: run.problems,
@@ -267,7 +272,7 @@ export class RunController {
   /** A run that is sealed, or being sealed, takes no more changes. */
   private open(runId: string): ActiveRun {
     const run = this.get(runId);
-    if (run.seal || run.finishing) throw new RunError('this run is finished; start a new run');
+    if (sealing(run)) throw new RunError('this run is finished; start a new run');
     return run;
   }
 
@@ -280,7 +285,7 @@ export class RunController {
     if (step.manual) throw new RunError(`step ${stepId}: ${step.manual}`);
     const missing = run.problems.filter((p) => p.startsWith(`step ${stepId}:`) || p.startsWith('no value for') || p.startsWith(APPROVERS_PROBLEM));
     if (missing.length) throw new RunError(missing.join('; '));
-    const refused = run.profile === 'restricted' ? restrictedTargetProblem(run.plan, stepId) : null;
+    const refused = run.plan.steps.find((p) => p.step.id === stepId)?.blocks.map(({ binding }) => targetProblem(run.profile, binding.targetName, binding.target)).find(Boolean);
     if (refused) throw new RunError(refused);
     run.running = stepId;
     void run.session
@@ -296,7 +301,7 @@ export class RunController {
         run.running = null;
         try {
           // A question the step left open (its block timed out while asking) is answered no: nobody waits on it.
-          for (const question of [...run.questions.values()]) this.settle(run, question, false, 'step-ended');
+          this.settleAll(run, 'step-ended');
           run.approvals?.withdrawAll('the step ended while waiting for approval');
         } catch (error) {
           // The journal refused the record; its own failure is what the operator needs to see.
@@ -319,7 +324,8 @@ export class RunController {
     if (!target) throw new RunError(`no target named "${targetName}" (known: ${[...run.set.targets.keys()].join(', ')})`);
     const kinds: readonly string[] = TARGET_KINDS_FOR_ACTION[block.action];
     if (!kinds.includes(target.kind)) throw new RunError(`target "${targetName}" is a ${target.kind} target; a ${block.action} block runs on ${kinds.join(' or ')}`);
-    if (run.profile === 'restricted' && target.kind === 'postgres' && target.sslmode !== 'verify-full') throw new RunError(`profile restricted: postgres target "${targetName}" must use sslmode verify-full`);
+    const refused = targetProblem(run.profile, targetName, target);
+    if (refused) throw new RunError(refused);
     const binding = { targetName, target, source: 'operator choice' as const };
     const index = planned.blocks.findIndex((b) => b.block.id === blockId);
     if (index >= 0) planned.blocks[index] = { block, binding };
@@ -374,7 +380,7 @@ export class RunController {
   cancel(runId: string): boolean {
     const run = this.get(runId);
     // Open questions are answered no even when no step runs (an export waiting for a passphrase).
-    for (const question of [...run.questions.values()]) this.settle(run, question, false, 'cancel');
+    this.settleAll(run, 'cancel');
     if (!run.running) return false;
     try {
       run.approvals?.withdrawAll('the step was cancelled while waiting for approval');
@@ -390,7 +396,7 @@ export class RunController {
     const current = run.steps.get(stepId);
     if (!current) throw new RunError(`no step ${stepId}`);
     if (current.hidden) throw new RunError(`step ${stepId} is above the run's profile ${run.profile}`);
-    if (current?.status === 'succeeded') throw new RunError(`step ${stepId} already succeeded; add a note instead of skipping it`);
+    if (current.status === 'succeeded') throw new RunError(`step ${stepId} already succeeded; add a note instead of skipping it`);
     run.outcomes.set(stepId, await run.session.skipOne(stepId, reason));
     return this.state(runId);
   }
@@ -435,22 +441,27 @@ export class RunController {
   }
 
   /** Answers a question and records it; what was typed is never recorded (it may be a passphrase). */
-  private settle(run: ActiveRun, question: Question, answer: boolean | string, by: 'operator' | 'cancel' | 'step-ended' | 'replaced'): void {
+  private settle(run: ActiveRun, question: Question, answer: boolean | string, by: SettledBy): void {
     if (!run.questions.delete(question.questionId)) return; // already answered
     const recorded = typeof answer === 'boolean' ? answer : question.kind === 'type-name' ? '(typed)' : '(given)';
     try {
       // A sealed journal takes no more records (a passphrase asked during export); the export logs itself.
-      if (!run.seal && !run.finishing) this.note(run, 'trust', { question: question.questionId, kind: question.kind, text: question.kind === 'secret' ? null : question.text, answer: recorded, by });
+      if (!sealing(run)) this.note(run, 'trust', { question: question.questionId, kind: question.kind, text: question.kind === 'secret' ? null : question.text, answer: recorded, by });
     } finally {
       // Whoever asked gets the answer even when the journal refused the record (its failure stops the run anyway).
       question.resolve(answer);
     }
   }
 
+  /** Answers every open question "no" (nobody is left waiting on one). */
+  private settleAll(run: ActiveRun, by: Exclude<SettledBy, 'operator'>): void {
+    for (const question of [...run.questions.values()]) this.settle(run, question, false, by);
+  }
+
   /** The run this host has open, if any. */
   current(): { runId: string; sha256: string; status: RunState['status'] } | null {
     if (!this.run) return null;
-    return { runId: this.run.runId, sha256: this.run.runbook.sha256, status: this.state(this.run.runId).status };
+    return { runId: this.run.runId, sha256: this.run.runbook.sha256, status: statusOf(this.run) };
   }
 
   /** Seals the run once, however many callers (Finish, Export, a new run in another tab) ask at the same time. */
@@ -501,16 +512,6 @@ export class RunController {
     });
     return { out: result.out, files: result.files, signer: `${result.principal} ${result.signerFingerprint}` };
   }
-}
-
-/** RESTRICTED: a postgres target of this step that does not verify the server's certificate and name. */
-function restrictedTargetProblem(plan: RunPlan, stepId: string): string | null {
-  const planned = plan.steps.find((p) => p.step.id === stepId);
-  for (const { binding } of planned?.blocks ?? []) {
-    const t = binding.target;
-    if (t.kind === 'postgres' && t.sslmode !== 'verify-full') return `profile restricted: postgres target "${binding.targetName}" must use sslmode verify-full (it has ${t.sslmode ?? 'prefer'})`;
-  }
-  return null;
 }
 
 /** The targets of the run's set that can run this kind of action, in the set's order. */

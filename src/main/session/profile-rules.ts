@@ -4,6 +4,7 @@
 import type { Profile } from '../../shared/runbook-model.js';
 import { profileRank } from './plan.js';
 import type { RunPlan } from './plan.js';
+import type { Target } from '../../shared/targets.js';
 
 export interface ProfileFacts {
   /** The operator named explicitly (--operator, settings), not merely the OS account. */
@@ -16,22 +17,26 @@ export function atLeast(profile: Profile, floor: Profile): boolean {
   return profileRank(profile) >= profileRank(floor);
 }
 
+/** What the profile forbids about using one target (RESTRICTED: PostgreSQL only over verify-full), or null. */
+export function targetProblem(profile: Profile, name: string, target: Target): string | null {
+  if (!atLeast(profile, 'restricted')) return null;
+  if (target.kind === 'postgres' && target.sslmode !== 'verify-full') return `profile restricted: postgres target "${name}" must use sslmode verify-full (it has ${target.sslmode ?? 'prefer'})`;
+  return null;
+}
+
 export function profileProblems(profile: Profile, plan: RunPlan, facts: ProfileFacts): string[] {
   const problems: string[] = [];
   if (atLeast(profile, 'regulated') && !facts.operatorNamed) {
     problems.push(`profile ${profile}: the operator must be named (--operator NAME)`);
   }
-  if (!atLeast(profile, 'restricted')) return problems;
   const seen = new Set<string>();
   for (const planned of plan.steps) {
     if (planned.skip) continue;
     for (const { binding } of planned.blocks) {
       if (seen.has(binding.targetName)) continue;
       seen.add(binding.targetName);
-      const t = binding.target;
-      if (t.kind === 'postgres' && t.sslmode !== 'verify-full') {
-        problems.push(`profile restricted: postgres target "${binding.targetName}" must use sslmode verify-full (it has ${t.sslmode ?? 'prefer'})`);
-      }
+      const problem = targetProblem(profile, binding.targetName, binding.target);
+      if (problem) problems.push(problem);
     }
   }
   return problems;

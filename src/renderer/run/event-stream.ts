@@ -2,11 +2,9 @@
 // everything else is handed on in batches (for React state). Stops when told to, or when the run is gone.
 import type { RunbookApi } from '../../shared/api.js';
 import type { RunEvent } from '../../shared/run-api.js';
+import { errorMessage } from '../lib/error-message.js';
 import type { TerminalRegistry } from '../terminal/terminals.js';
-
 import type { UiEvent } from './run-view-state.js';
-
-export type { UiEvent };
 
 const WAIT_MS = 20_000;
 const RETRY_MS = 2_000;
@@ -31,7 +29,7 @@ export function streamRunEvents(options: EventStreamOptions): () => void {
         batch = await api['runs.events']({ runId, after, waitMs: WAIT_MS });
       } catch (error) {
         if (stopped) return;
-        const message = error instanceof Error ? error.message : String(error);
+        const message = errorMessage(error);
         options.onTrouble(`live updates interrupted: ${message}`);
         if (/no run .* is open/.test(message)) return;
         await new Promise((resolve) => setTimeout(resolve, RETRY_MS));

@@ -41,7 +41,7 @@ export function nextMoment(t: StepTimer, busy: boolean): number | null {
 
 /** The first tick after `now` on the repeat's cadence (ticks missed while busy or asleep are not made up). */
 function following(nextAt: number, everyMs: number, now: number): number {
-  return now < nextAt + everyMs ? nextAt + everyMs : nextAt + everyMs * (Math.floor((now - nextAt) / everyMs) + 1);
+  return nextAt + everyMs * (Math.floor((now - nextAt) / everyMs) + 1);
 }
 
 /**

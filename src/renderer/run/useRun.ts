@@ -3,8 +3,9 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useReducer,
 import type { RunbookApi } from '../../shared/api.js';
 import type { RunState } from '../../shared/run-api.js';
 import type { TerminalRegistry, ThemeName } from '../terminal/terminals.js';
-import { type UiEvent, streamRunEvents } from './event-stream.js';
-import { type RunViewAction, type RunViewState, initialRunView, runViewReducer } from './run-view-state.js';
+import { errorMessage } from '../lib/error-message.js';
+import { streamRunEvents } from './event-stream.js';
+import { type RunViewAction, type RunViewState, type UiEvent, initialRunView, runViewReducer } from './run-view-state.js';
 
 export interface RunActions {
   api: RunbookApi;
@@ -95,7 +96,7 @@ export function useRun(api: RunbookApi, initial: RunState, theme: ThemeName): { 
         if (isRunState(result)) dispatch({ type: 'state', state: result });
         return result;
       } catch (error) {
-        dispatch({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+        dispatch({ type: 'error', message: errorMessage(error) });
         return undefined;
       }
     },

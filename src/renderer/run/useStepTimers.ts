@@ -1,7 +1,7 @@
 // The run view's timers: starts and stops them on the operator's click, wakes once at the earliest moment
 // any of them needs (a time box ending, a repeat's next run), runs repeating checks when nothing else is
 // running, notes each start, end and stop in the journal, and alerts the operator (banner + notification).
-// Timers are kept per run in sessionStorage, so a reload carries on counting.
+// Timers are kept per run in sessionStorage: after a reload a time box carries on counting, a repeat is stopped.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { RunbookApi } from '../../shared/api.js';
 import type { RunStepState } from '../../shared/run-api.js';
@@ -21,7 +21,8 @@ export interface StepTimersOptions {
   steps: Map<string, Step>;
   states: Map<string, RunStepState>;
   history: Record<string, StepRun[]>;
-  running: string | null;
+  /** A step runs, or the host waits on the operator: a repeat's run waits for it. */
+  busy: boolean;
   finished: boolean;
   run: (stepId: string) => void;
   note: (stepId: string, text: string) => void;
@@ -49,7 +50,7 @@ function load(runId: string): { timers: Record<string, StepTimer>; stopped: Step
 const at = (ms: number) => new Date(ms).toLocaleTimeString();
 
 export function useStepTimers(options: StepTimersOptions) {
-  const { api, runId, running, finished } = options;
+  const { api, runId, busy, finished } = options;
   const [restored] = useState(() => load(runId));
   const [timers, setTimers] = useState<Record<string, StepTimer>>(restored.timers);
   const [alerts, setAlerts] = useState<TimerAlert[]>([]);
@@ -78,7 +79,7 @@ export function useStepTimers(options: StepTimersOptions) {
     const o = latest.current;
     const actions: [string, TimerAction, StepTimer][] = [];
     const next: Record<string, StepTimer> = { ...timersRef.current };
-    let claimed = o.running !== null || o.finished;
+    let claimed = o.busy || o.finished;
     for (const [stepId, timer] of Object.entries(next)) {
       const manual = o.states.get(stepId)?.manual !== null;
       const result = fire(timer, now, { canRun: !claimed, manual });
@@ -113,14 +114,13 @@ export function useStepTimers(options: StepTimersOptions) {
 
   // One timeout, for the earliest moment any timer needs; re-planned whenever timers or the busy state change.
   useEffect(() => {
-    const busy = running !== null || finished;
     const moments = Object.values(timers)
-      .map((t) => nextMoment(t, busy))
+      .map((t) => nextMoment(t, busy || finished))
       .filter((m): m is number => m !== null);
     if (moments.length === 0) return;
     const handle = setTimeout(wake, Math.max(0, Math.min(...moments) - Date.now()));
     return () => clearTimeout(handle);
-  }, [timers, running, finished, wake]);
+  }, [timers, busy, finished, wake]);
 
   // A repeating check that fails says so at once, not only in its history.
   const seenRuns = useRef<Record<string, number>>({});

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import type { LibraryEntry, RunbookApi } from '../../../shared/api.js';
 import { PROFILE_LABEL } from '../../lib/runbook-facts.js';
 import { OpenRunbookForm } from './OpenRunbookForm.js';
+import { errorMessage } from '../../lib/error-message.js';
 
 type Library = { samples: LibraryEntry[]; recent: LibraryEntry[] };
 
@@ -55,7 +56,7 @@ export function LibraryPage({ api, nativeDialog, onOpen }: { api: RunbookApi; na
     let gone = false;
     api['library.list']({})
       .then((l) => !gone && setLibrary(l))
-      .catch((e: unknown) => !gone && setError(e instanceof Error ? e.message : String(e)));
+      .catch((e: unknown) => !gone && setError(errorMessage(e)));
     return () => {
       gone = true;
     };
@@ -76,7 +77,7 @@ export function LibraryPage({ api, nativeDialog, onOpen }: { api: RunbookApi; na
                   (picked) => {
                     if (picked.path) void onOpen(picked.path);
                   },
-                  (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
+                  (e: unknown) => setError(errorMessage(e)),
                 )
               }
             >

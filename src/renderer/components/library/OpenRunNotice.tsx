@@ -2,13 +2,14 @@
 // another tab started it), say so and offer to go back to it rather than leave it behind.
 import { useEffect, useState } from 'react';
 import type { ApiOutput, RunbookApi } from '../../../shared/api.js';
+import { openRunOf } from '../../run/open-run.js';
 
 export function OpenRunNotice({ api, sha256, onResume }: { api: RunbookApi; sha256: string; onResume: () => void }) {
   const [open, setOpen] = useState<ApiOutput<'runs.current'>>(null);
   useEffect(() => {
     let gone = false;
-    api['runs.current']({}).then(
-      (current) => !gone && setOpen(current && current.status !== 'finished' && current.sha256 === sha256 ? current : null),
+    openRunOf(api, sha256).then(
+      (current) => !gone && setOpen(current),
       () => {},
     );
     return () => {

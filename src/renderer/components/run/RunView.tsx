@@ -114,7 +114,7 @@ export function RunView({ api, runbook, initial, theme, active, onAttention, onN
   // A timer's run leaves the operator's selection where it is (Enter must not re-run a repeating check).
   const runFromTimer = useCallback((stepId: string) => void act((a, runId) => a['runs.runStep']({ runId, stepId })), [act]);
   // Busy also while the host waits on something outside a step's status (a protected target's confirmation).
-  const timers = useStepTimers({ api, runId: state.runId, steps, states, history: view.history, running: running ?? (state.status === 'running' ? '(host)' : null), finished, run: runFromTimer, note });
+  const timers = useStepTimers({ api, runId: state.runId, steps, states, history: view.history, busy: running !== null || state.status === 'running', finished, run: runFromTimer, note });
   const question = state.questions[0];
   const approval = state.approvals[0];
   const attention = question !== undefined || approval !== undefined || timers.alerts.length > 0;

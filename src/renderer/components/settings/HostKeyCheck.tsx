@@ -2,6 +2,7 @@
 // it compares with known_hosts and the pinned fingerprint, and pins it only when the operator says so.
 import { useState } from 'react';
 import type { ApiOutput, RunbookApi } from '../../../shared/api.js';
+import { errorMessage } from '../../lib/error-message.js';
 
 type Probe = ApiOutput<'targets.hostKey'>;
 
@@ -16,7 +17,7 @@ export function HostKeyCheck({ api, name, pinned, onTrust }: { api: RunbookApi; 
       setProbe(await api['targets.hostKey']({ name }));
     } catch (e) {
       setProbe(null);
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorMessage(e));
     } finally {
       setBusy(false);
     }
@@ -27,7 +28,7 @@ export function HostKeyCheck({ api, name, pinned, onTrust }: { api: RunbookApi; 
       await onTrust(fingerprint);
       setProbe(await api['targets.hostKey']({ name }));
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorMessage(e));
     } finally {
       setBusy(false);
     }

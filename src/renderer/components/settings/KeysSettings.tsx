@@ -4,25 +4,20 @@
 import { useEffect, useState } from 'react';
 import type { KeysInfo, Preferences, RunbookApi } from '../../../shared/api.js';
 import type { ExportKey } from '../../../shared/settings.js';
+import { useHostCall } from '../../hooks/useHostCall.js';
 import { CopyButton } from '../CopyButton.js';
-
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 export function KeysSettings({ api, preferences, onSaved }: { api: RunbookApi; preferences: Preferences; onSaved: (p: Preferences) => void }) {
   const [info, setInfo] = useState<KeysInfo | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { error, call } = useHostCall();
   const [keyFile, setKeyFile] = useState(preferences.exportKey?.kind === 'file' ? preferences.exportKey.path : '');
   const [approvers, setApprovers] = useState(preferences.approversFile ?? '');
   useEffect(() => {
-    api['keys.info']({}).then(setInfo, (e: unknown) => setError(message(e)));
-  }, [api]);
+    void call(() => api['keys.info']({})).then((next) => next && setInfo(next));
+  }, [api, call]);
   const save = async (change: { exportKey?: ExportKey | null; approversFile?: string | null }) => {
-    try {
-      onSaved(await api['settings.save'](change));
-      setError(null);
-    } catch (e) {
-      setError(message(e));
-    }
+    const next = await call(() => api['settings.save'](change));
+    if (next) onSaved(next);
   };
   const choose = (exportKey: ExportKey | null) => save({ exportKey });
   const current = preferences.exportKey;

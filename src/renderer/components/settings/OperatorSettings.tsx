@@ -1,18 +1,17 @@
 // Who the operator is: the name the start form offers and the record keeps (each run still names its operator).
 import { type FormEvent, useState } from 'react';
 import type { Preferences, RunbookApi } from '../../../shared/api.js';
+import { useHostCall } from '../../hooks/useHostCall.js';
 
 export function OperatorSettings({ api, preferences, onSaved }: { api: RunbookApi; preferences: Preferences; onSaved: (p: Preferences) => void }) {
   const [operator, setOperator] = useState(preferences.operator ?? '');
-  const [state, setState] = useState<{ saved: boolean; error: string | null }>({ saved: false, error: null });
+  const [saved, setSaved] = useState(false);
+  const { error, call } = useHostCall();
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    try {
-      onSaved(await api['settings.save']({ operator: operator.trim() || null }));
-      setState({ saved: true, error: null });
-    } catch (e) {
-      setState({ saved: false, error: e instanceof Error ? e.message : String(e) });
-    }
+    const next = await call(() => api['settings.save']({ operator: operator.trim() || null }));
+    if (next) onSaved(next);
+    setSaved(next !== undefined);
   };
   return (
     <form className="panel settings-section" aria-label="Operator identity" onSubmit={submit}>
@@ -26,11 +25,11 @@ export function OperatorSettings({ api, preferences, onSaved }: { api: RunbookAp
         <button type="submit" className="primary">
           Save identity
         </button>
-        {state.saved && <span className="ok-text" data-testid="operator-saved">Saved.</span>}
+        {saved && <span className="ok-text" data-testid="operator-saved">Saved.</span>}
       </div>
-      {state.error && (
+      {error && (
         <p role="alert" className="error">
-          {state.error}
+          {error}
         </p>
       )}
       <p className="muted small-text">

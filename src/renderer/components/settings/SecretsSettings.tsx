@@ -2,27 +2,21 @@
 // typed once into a password field and sent to the host; only names ever come back.
 import { type FormEvent, useEffect, useState } from 'react';
 import type { ApiOutput, RunbookApi } from '../../../shared/api.js';
-
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+import { useHostCall } from '../../hooks/useHostCall.js';
 
 export function SecretsSettings({ api }: { api: RunbookApi }) {
   const [list, setList] = useState<ApiOutput<'secrets.list'> | null>(null);
   const [name, setName] = useState('');
   const [value, setValue] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    api['secrets.list']({}).then(setList, (e: unknown) => setError(message(e)));
-  }, [api]);
+  const { error, call } = useHostCall();
   const change = async (work: () => Promise<ApiOutput<'secrets.list'>>) => {
-    try {
-      setList(await work());
-      setError(null);
-      return true;
-    } catch (e) {
-      setError(message(e));
-      return false;
-    }
+    const next = await call(work);
+    if (next) setList(next);
+    return next !== undefined;
   };
+  useEffect(() => {
+    void call(() => api['secrets.list']({})).then((next) => next && setList(next));
+  }, [api, call]);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (await change(() => api['secrets.save']({ name: name.trim(), value }))) {

@@ -6,12 +6,13 @@ import { NotificationSettings } from './NotificationSettings.js';
 import { OperatorSettings } from './OperatorSettings.js';
 import { SecretsSettings } from './SecretsSettings.js';
 import { TargetsSettings } from './TargetsSettings.js';
+import { errorMessage } from '../../lib/error-message.js';
 
 export function SettingsPage({ api, host, onPreferences }: { api: RunbookApi; host: AppInfo['host']; onPreferences: (p: Preferences) => void }) {
   const [preferences, setPreferences] = useState<Preferences | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    api['settings.get']({}).then(setPreferences, (e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+    api['settings.get']({}).then(setPreferences, (e: unknown) => setError(errorMessage(e)));
   }, [api]);
   const saved = (p: Preferences) => {
     setPreferences(p);

@@ -8,7 +8,8 @@ import { HostKeyCheck } from './HostKeyCheck.js';
 import { TARGET_FIELDS, targetEndpoint, targetFromForm } from './target-fields.js';
 
 const KINDS = Object.keys(TARGET_FIELDS) as TargetKind[];
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+import { errorMessage } from '../../lib/error-message.js';
+import { useHostCall } from '../../hooks/useHostCall.js';
 
 function AddTargetForm({ onAdd }: { onAdd: (name: string, target: Record<string, unknown>) => Promise<boolean> }) {
   const [name, setName] = useState('');
@@ -80,24 +81,20 @@ export function TargetsSettings({ api }: { api: RunbookApi }) {
   const [stored, setStored] = useState<StoredTargets | null>(null);
   // The YAML being edited, kept apart from what is saved: a save from the table or the form leaves it alone.
   const [draft, setDraft] = useState<{ text: string; base: string } | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { error, setError, call } = useHostCall();
   const [saved, setSaved] = useState(false);
 
   useEffect(() => {
-    api['targets.get']({}).then(setStored, (e: unknown) => setError(message(e)));
-  }, [api]);
+    void call(() => api['targets.get']({})).then((next) => next && setStored(next));
+  }, [api, call]);
 
   const save = async (targets: TargetsFile): Promise<boolean> => {
     setSaved(false);
-    try {
-      setStored(await api['targets.save']({ targets }));
-      setError(null);
-      setSaved(true);
-      return true;
-    } catch (e) {
-      setError(message(e));
-      return false;
-    }
+    const next = await call(() => api['targets.save']({ targets }));
+    if (!next) return false;
+    setStored(next);
+    setSaved(true);
+    return true;
   };
 
   const saveYaml = async (event: FormEvent) => {
@@ -112,7 +109,7 @@ export function TargetsSettings({ api }: { api: RunbookApi }) {
     try {
       parsed = parse(draft.text) ?? { targets: {} };
     } catch (e) {
-      setError(`YAML: ${message(e)}`);
+      setError(`YAML: ${errorMessage(e)}`);
       return;
     }
     // The host checks the shape; an invalid file is refused with the field named, and the draft is kept.
