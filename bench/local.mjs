@@ -31,6 +31,8 @@ function runSession(dir, code) {
   const pool = new ExecutorPool(ctx, (name, target) => createLocalExecutor(name, target, ctx));
   const session = new RunSession({
     runbook,
+    profile: 'standard',
+    verdicts: new Map(),
     plan,
     variables: { values: new Map(), secretValues: new Set(), sources: new Map(), missing: [] },
     executors: pool,

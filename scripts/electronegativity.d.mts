@@ -22,3 +22,4 @@ export const DEFAULT_ALLOW_FILE: string;
 export function globToRegExp(pattern: string): RegExp;
 export function parseAllowList(text: string, source?: string): AllowEntry[];
 export function applyAllowList<F extends Pick<Finding, 'check' | 'file'>>(findings: F[], allow: AllowEntry[]): { blocked: F[]; unused: AllowEntry[] };
+export function electronVersionProblem(installed: string, wanted: string | undefined): string | null;

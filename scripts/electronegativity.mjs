@@ -122,6 +122,23 @@ function toPosix(p) {
   return p.split(path.sep).join('/');
 }
 
+/** `a` < `b` for dotted release numbers (prerelease tags are not used for electron here). */
+function olderThan(a, b) {
+  const [x, y] = [a, b].map((v) => v.split(/[.-]/).slice(0, 3).map(Number));
+  for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i] < y[i];
+  return false;
+}
+
+/**
+ * The Electron the scan judges is the one installed; the version-dependent checks would judge the wrong
+ * release if node_modules lags package.json (an upgrade written but not installed), so that is a problem.
+ */
+export function electronVersionProblem(installed, wanted) {
+  const minimum = /(\d+\.\d+\.\d+)/.exec(String(wanted ?? ''))?.[1];
+  if (!minimum || !olderThan(installed, minimum)) return null;
+  return `node_modules has electron ${installed}, but package.json asks for ${wanted}: run npm install, then scan again`;
+}
+
 /** Runs the tool over each input ({ path, checks? }: all checks unless named); findings carry repository-relative paths. */
 export async function scan(inputs, options = {}) {
   const req = options.toolRequire ?? toolRequire();
@@ -131,6 +148,10 @@ export async function scan(inputs, options = {}) {
   const findings = [];
   const problems = [];
   const notes = [];
+  const wanted = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).devDependencies?.electron;
+  const versionProblem = electronVersionProblem(electronVersion, wanted);
+  if (versionProblem) problems.push(versionProblem);
+  notes.push(`judged against electron ${electronVersion}`);
   for (const { path: input, checks = [] } of inputs) {
     const absolute = path.resolve(ROOT, input);
     const shown = toPosix(path.relative(ROOT, absolute)) || '.';

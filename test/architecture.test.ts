@@ -43,3 +43,55 @@ describe('architecture', () => {
     }
   });
 });
+
+// ARCHITECTURE.md's table: which folders of src/main each folder may import.
+const MAIN_LAYERS: Record<string, readonly string[]> = {
+  util: [],
+  runbook: ['util'],
+  audit: ['util'],
+  settings: ['util'],
+  secrets: ['util', 'audit'],
+  targets: ['util', 'runbook'],
+  session: ['util', 'runbook', 'targets', 'audit', 'settings'],
+  runs: ['util', 'runbook', 'targets', 'audit', 'settings', 'session'],
+  api: ['util', 'runbook', 'targets', 'audit', 'settings', 'secrets', 'session', 'runs', 'desktop'],
+  serve: ['util', 'api'],
+  desktop: ['util', 'api', 'settings'],
+};
+
+describe('layers inside src/main (ARCHITECTURE.md)', () => {
+  const main = path.join(REPO_ROOT, 'src/main');
+  it('every folder of src/main is in the table (or is electron/)', () => {
+    const folders = readdirSync(main).filter((n) => statSync(path.join(main, n)).isDirectory());
+    expect(folders.filter((f) => f !== 'electron' && !(f in MAIN_LAYERS))).toEqual([]);
+  });
+
+  it('each folder imports only the folders below it', () => {
+    const offenders: string[] = [];
+    for (const [layer, allowed] of Object.entries(MAIN_LAYERS)) {
+      for (const f of sources(path.join(main, layer))) {
+        for (const spec of imports(f)) {
+          if (!spec.startsWith('.')) continue;
+          const target = path.relative(main, path.resolve(path.dirname(f), spec));
+          if (target.startsWith('..')) continue; // src/shared, checked above
+          const folder = target.split(path.sep)[0] as string;
+          if (folder !== layer && !allowed.includes(folder)) offenders.push(`${rel(f)} → ${spec}`);
+        }
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it('the CLI never reaches the Electron main process', () => {
+    for (const f of sources(path.join(REPO_ROOT, 'src/cli'))) {
+      for (const spec of imports(f)) expect(`${rel(f)} → ${spec}`).not.toMatch(/main\/electron\//);
+    }
+  });
+
+  it('only session/assemble.ts builds a run session or starts a run journal: one engine for every host', () => {
+    const offenders = [...sources(path.join(REPO_ROOT, 'src'))]
+      .filter((f) => rel(f) !== path.join('src', 'main', 'session', 'assemble.ts'))
+      .filter((f) => /new RunSession\(|RunJournal\.start\(/.test(readFileSync(f, 'utf8')));
+    expect(offenders.map(rel)).toEqual([]);
+  });
+});

@@ -78,7 +78,7 @@ describe.skipIf(!available)('runbook run: local, ssh and postgres targets from a
     const res = run(['--targets', targetsFile('targets.yaml'), '--keep-going']);
     expect(res.stderr).not.toMatch(/at .*\.js:\d+/); // no stack trace
     expect(res.status).toBe(1);
-    expect(res.stdout).toMatch(/Local tools present[^\n]*\n[^\n]*on local[^\n]*\n  │ local ok\n  └ succeeded exit 0/);
+    expect(res.stdout).toMatch(/Local tools present[^\n]*\n[^\n]*on local[^\n]*\n  │ » read-only \[shell-read-only\]\n  │ local ok\n  └ succeeded exit 0/);
     expect(res.stdout).toContain(`  │ remote ${sshd.user} release r42\n`);
     expect(res.stdout).toMatch(new RegExp(`└ succeeded exit 0 · \\d+ ms · ${sshd.user}@127\\.0\\.0\\.1:${sshd.port}`));
     // The SQL step: one result per statement, the SELECT's rows as a table, bound as a parameter.
@@ -90,18 +90,19 @@ describe.skipIf(!available)('runbook run: local, ssh and postgres targets from a
     expect(res.stdout).toMatch(/✗ 3 succeeded, 1 failed/);
   });
 
-  it('refuses a changed host key with a clear error and runs nothing on that host', () => {
+  it('refuses a changed host key in preflight with a clear error, before anything runs', () => {
     const wrongKnownHosts = path.join(dir, 'wrong_known_hosts');
     writeFileSync(wrongKnownHosts, `[127.0.0.1]:${sshd.port} ${sshd.otherHostKey.publicKey}\n`);
     const res = run(['--targets', targetsFile('wrong-key.yaml', { knownHosts: wrongKnownHosts }), '--only', 'pre-checks/web-host-answers']);
     expect(res.status).toBe(1);
-    expect(res.stdout).toMatch(/└ error: [^\n]*host key[^\n]*(changed|does not match)/i);
-    expect(res.stdout).not.toContain('remote ');
+    expect(res.stderr).toMatch(/preflight failed, nothing was run:\n\s+target "web": [^\n]*host key[^\n]*(changed|does not match)/i);
+    expect(res.stdout).toBe('');
   });
 
-  it('fails bad database credentials with a clear error naming the target', () => {
+  it('fails bad database credentials in preflight with a clear error naming the target', () => {
     const res = run(['--targets', targetsFile('bad-password.yaml', { passwordEnv: 'WRONG_PASSWORD' }), '--only', 'pre-checks/orders-table-ready']);
     expect(res.status).toBe(1);
-    expect(res.stdout).toMatch(/└ error: [^\n]*password authentication failed for user "app"/);
+    expect(res.stderr).toMatch(/preflight failed, nothing was run:\n\s+target "db": [^\n]*password authentication failed for user "app"/);
+    expect(res.stdout).toBe('');
   });
 });

@@ -67,7 +67,7 @@ describe('runbook run', () => {
     const journal = path.join(dir, 'journal');
     const res = run([file, '--yes', '--var', 'WHO=world', '--var', 'TICKET=CHG-1 && rm -rf /', '--profile', 'regulated', '--operator', 'alice', '--journal', journal]);
     expect(res.status, res.stderr).toBe(1);
-    expect(res.stdout).toMatch(/▶ \[1\/5\] Say hello[^\n]*\n[^\n]*\n  │ hello world\n  └ succeeded exit 0/);
+    expect(res.stdout).toMatch(/▶ \[1\/5\] Say hello[^\n]*\n[^\n]*\n  │ » read-only \[shell-read-only\]\n  │ hello world\n  └ succeeded exit 0/);
     expect(res.stdout).toContain('  │ ticket CHG-1 && rm -rf /');
     expect(res.stdout).toContain('Restricted step: skipped (profile restricted is above the run\'s profile regulated)');
     expect(res.stdout).toMatch(/└ failed exit 4: exit status 4/);
@@ -105,7 +105,7 @@ describe('runbook run', () => {
   });
 
   it('a protected target needs --confirm-protected for state-changing steps', () => {
-    const { file, dir } = runbook('- [ ] change\n  ```bash\n  echo changed\n  ```\n');
+    const { file, dir } = runbook('- [ ] change\n  ```bash\n  mkdir -p marker-dir && echo changed\n  ```\n');
     const targets = path.join(dir, 'targets.yaml');
     writeFileSync(targets, 'targets:\n  prod: { kind: local, protected: true }\ndefaults: { shell: prod }\n');
     const refused = run([file, '--yes', '--targets', targets]);

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ALLOW_FILE, applyAllowList, globToRegExp, parseAllowList } from '../scripts/electronegativity.mjs';
+import { DEFAULT_ALLOW_FILE, applyAllowList, electronVersionProblem, globToRegExp, parseAllowList } from '../scripts/electronegativity.mjs';
 import { REPO_ROOT } from './support/shared.js';
 
 const installed = existsSync(path.join(REPO_ROOT, 'node_modules/@doyensec/electronegativity/package.json'));
@@ -16,6 +16,9 @@ describe.skipIf(!installed)('electronegativity gate', () => {
     expect(res.stderr).not.toMatch(/network access attempted/);
     expect(res.status, `${res.stdout}\n${res.stderr}`).toBe(0);
     expect(res.stdout).toMatch(/electronegativity: \d+ finding\(s\), \d+ allowed by electronegativity-allow\.json, 0 not allowed/);
+    // The scan says which Electron release it judged (the installed one, never older than package.json asks).
+    const electron = JSON.parse(readFileSync(path.join(REPO_ROOT, 'node_modules/electron/package.json'), 'utf8')).version as string;
+    expect(res.stdout).toContain(`note: judged against electron ${electron}`);
   }, 30_000);
 });
 
@@ -49,6 +52,15 @@ describe('electronegativity allow-list', () => {
     const { blocked, unused } = applyAllowList(findings, allow);
     expect(blocked).toEqual([findings[1], findings[2]]);
     expect(unused.map((e) => e.file)).toEqual(['src/old.html']);
+  });
+
+  it('refuses to judge an older Electron than package.json asks for', () => {
+    expect(electronVersionProblem('45.4.1', '^45.6.1')).toMatch(/node_modules has electron 45\.4\.1, but package\.json asks for \^45\.6\.1/);
+    expect(electronVersionProblem('44.11.5', '^45.0.0')).not.toBeNull();
+    expect(electronVersionProblem('45.6.1', '^45.6.1')).toBeNull();
+    expect(electronVersionProblem('45.10.0', '^45.6.1')).toBeNull();
+    expect(electronVersionProblem('46.0.0', '^45.6.1')).toBeNull();
+    expect(electronVersionProblem('45.4.1', undefined)).toBeNull();
   });
 
   it('rejects entries without a check id, a pattern or a real justification', () => {

@@ -6,7 +6,8 @@ export function isInteractive(): boolean {
   return Boolean(process.stdin.isTTY && process.stderr.isTTY);
 }
 
-export async function ask(question: string, options: { secret?: boolean } = {}): Promise<string> {
+/** Asks on the terminal; `signal` abandons the question (an interrupted run stops waiting for an answer). */
+export async function ask(question: string, options: { secret?: boolean; signal?: AbortSignal } = {}): Promise<string> {
   let muted = false;
   const output = new Writable({
     write(chunk, _encoding, callback) {
@@ -16,7 +17,7 @@ export async function ask(question: string, options: { secret?: boolean } = {}):
   });
   const rl = createInterface({ input: process.stdin, output, terminal: true });
   try {
-    const pending = rl.question(question);
+    const pending = options.signal ? rl.question(question, { signal: options.signal }) : rl.question(question);
     muted = Boolean(options.secret);
     const answer = await pending;
     if (options.secret) process.stderr.write('\n');
@@ -26,8 +27,8 @@ export async function ask(question: string, options: { secret?: boolean } = {}):
   }
 }
 
-export async function confirm(question: string): Promise<boolean> {
-  const answer = (await ask(`${question} [y/N] `)).trim().toLowerCase();
+export async function confirm(question: string, signal?: AbortSignal): Promise<boolean> {
+  const answer = (await ask(`${question} [y/N] `, signal ? { signal } : {})).trim().toLowerCase();
   return answer === 'y' || answer === 'yes';
 }
 

@@ -21,6 +21,8 @@ export const RunStepStateSchema = z.object({
   targets: z.record(z.string(), z.object({ name: z.string(), kind: z.string(), endpoint: z.string() })),
   /** The targets each executable block may be bound to instead (same kind of action), by block id. */
   choices: z.record(z.string(), z.array(z.string())),
+  /** Whether each executable block is proven read-only (by a parser) or may change state, with the reason code. */
+  verdicts: z.record(z.string(), z.object({ changesState: z.boolean(), code: z.string(), detail: z.string() })),
   decision: z.string().nullable(),
   signoff: z.object({ name: z.string(), role: z.string(), date: z.string() }).nullable(),
   mark: z.enum(['pass', 'fail']).nullable(),

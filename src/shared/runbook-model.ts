@@ -20,6 +20,10 @@ export const BlockSchema = z.object({
   reason: z.string().describe('Why the block was classified as its action'),
   attributes: z.record(z.string(), z.unknown()).describe('Fence attributes, e.g. {"target":"db","timeout":"5m"}'),
   target: z.string().nullable().describe('Target name from the "target" attribute; null when unbound here'),
+  attributeError: z
+    .string()
+    .optional()
+    .describe('Why the fence attributes could not be read; absent when they could. Such a block is never run'),
   expected: z.array(z.string()).describe('Expected-outcome hints found in the code comments'),
   variables: z.array(z.string()).describe('Variables the code references and does not set itself'),
 });

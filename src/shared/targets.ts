@@ -6,6 +6,13 @@ const duration = z
   .regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'a duration such as 500ms, 30s, 5m or 1h')
   .describe('Duration: 500ms, 30s, 5m, 1h');
 
+/** Names of the operator's environment variables a target lets its steps see (see exposeEnv). */
+const exposeEnv = z
+  .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment variable names are letters, digits and _'))
+  .describe(
+    "The operator's opt-in (never the runbook's): on a local target, credential variables its steps may see although they are otherwise removed (a target's passwordEnv, PGPASSWORD …); on an ssh target, the only variables of this machine its steps may use",
+  );
+
 const common = {
   /** Production: each state-changing step needs the operator to type the target's name. */
   protected: z.boolean().optional(),
@@ -18,6 +25,8 @@ export const LocalTargetSchema = z
     shell: z.string().optional().describe('Shell binary; default bash'),
     cwd: z.string().optional(),
     env: z.record(z.string(), z.string()).optional(),
+    /** Local steps start with the operator's environment less every credential variable, except these. */
+    exposeEnv: exposeEnv.optional(),
     timeout: duration.optional(),
     ...common,
   })
@@ -41,6 +50,8 @@ export const SshTargetSchema = z
     jump: z.string().optional(),
     sshConfig: z.string().optional().describe('ssh_config file; default ~/.ssh/config'),
     env: z.record(z.string(), z.string()).optional(),
+    /** Variables of the operator's environment its steps may use as values; nothing else of it is sent. */
+    exposeEnv: exposeEnv.optional(),
     timeout: duration.optional(),
     connectTimeout: duration.optional(),
     ...common,

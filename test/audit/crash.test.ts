@@ -85,7 +85,7 @@ describe('crash safety', () => {
       out += chunk.toString('utf8');
       if (!before.includes('│ started') && out.includes('│ started')) child.kill('SIGTERM');
     });
-    expect(await exit).toBe(130);
+    expect(await exit).toBe(143); // 128 + SIGTERM, like a shell
     const keys = new FileMacKeyStore(path.join(dir, 'keys', 'mac'));
     const result = await verifyRun(path.join(dir, 'run'), { keys });
     expect(result).toMatchObject({ ok: true, outcome: 'failed' });

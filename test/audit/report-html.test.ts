@@ -10,6 +10,11 @@ import { DEFAULT_CHROMIUM, PdfError, chromiumArgs, renderPdfWithChromium } from 
 
 const HOSTILE = '</style><script>alert(1)</script>';
 const HOSTILE_URL = 'https://evil.example/steal?x=1';
+// Terminal controls in step output: title, OSC 52 clipboard write, cursor-up + erase-line, screen clear,
+// 8-bit CSI, a bidi override and a bare CR that would overwrite the line.
+const HOSTILE_OUTPUT = 'FAILED\rOK \u001b]0;pwned\u0007\u001b]52;c;cm0gLXJmIH4K\u0007\u001b[1A\u001b[2K\u001b[2J\u009b2J \u202eevil\u202c';
+/** A control character a browser, a terminal or a PDF viewer would act on or hide; none may reach report.html. */
+const LIVE_CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
 const ROOT = 'zwWArPzh4Db83EaZaJa0CViQ5qi7b2rjUzuAF92zD34=';
 const RUN_ID = '693eef2e-2142-4ae4-b195-46f1495114ab';
 
@@ -80,7 +85,7 @@ function sampleReport(): Report {
               bytes: 5123,
               stdout: { sha256: 'd'.repeat(64), bytes: 5000 },
               stderr: { sha256: 'e'.repeat(64), bytes: 123 },
-              excerpt: `lag 00:00:01\n<img src=x onerror=alert(1)>\n\u001b[31mred\u001b[0m\n… 1027 bytes not shown …\nend`,
+              excerpt: `lag 00:00:01\n<img src=x onerror=alert(1)>\n\u001b[31mred\u001b[0m\n${HOSTILE_OUTPUT}\n… 1027 bytes not shown …\nend`,
               excerptTruncated: true,
             },
           }),
@@ -151,6 +156,7 @@ describe('escapeHtml', () => {
     expect(escapeHtml(`${HOSTILE}"'&`)).toBe('&lt;/style&gt;&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;');
     expect(escapeHtml('a\u001b[0m\u0000\u007f\tb\nc')).toBe('a\u241b[0m\u2400\u2421\tb\nc');
     expect(escapeHtml('&amp;')).toBe('&amp;amp;');
+    expect(escapeHtml('\u009b2J\u202e\r\r\n')).toBe('&lt;U+009B&gt;2J&lt;U+202E&gt;\u240d\r\n');
   });
 });
 
@@ -177,6 +183,8 @@ describe('renderReportHtml', () => {
 
   it('shows hostile text from the run as text', () => {
     expect(html).toContain(`Failover ${escapeHtml(HOSTILE)}`);
+    expect(html).not.toMatch(LIVE_CONTROL);
+    expect(html).toContain('FAILED\u240dOK \u241b]0;pwned\u2407\u241b]52;c;cm0gLXJmIH4K\u2407\u241b[1A\u241b[2K\u241b[2J&lt;U+009B&gt;2J &lt;U+202E&gt;evil&lt;U+202C&gt;');
     expect(html).toContain(`-- ${escapeHtml(HOSTILE)}`);
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(html).toContain('\u241b[31mred');

@@ -67,7 +67,7 @@ describe('step history in the run view', () => {
     runId: 'r', dir: '/r', profile: 'standard', operator: 'a', status: 'ready', hiddenCount: 0, problems: [], records: 1, seal: null,
     approvals: [],
     questions: [],
-    steps: [{ id: 's', status: 'pending', reason: null, hidden: false, manual: null, targets: {}, choices: {}, decision: null, signoff: null, mark: null, fillIns: {} }],
+    steps: [{ id: 's', status: 'pending', reason: null, hidden: false, manual: null, targets: {}, choices: {}, verdicts: {}, decision: null, signoff: null, mark: null, fillIns: {} }],
   };
   const blockStart = (seq: number, at: string) => ({ seq, type: 'block-start' as const, stepId: 's', blockId: 'b', target: 'local', at });
   const blockEnd = (seq: number, durationMs: number) => ({ seq, type: 'block-end' as const, stepId: 's', blockId: 'b', status: 'succeeded', exitCode: 0, signal: null, error: null, verdict: null, durationMs, endpoint: 'x', resultSets: [], notes: [] });

@@ -95,7 +95,7 @@ describe('run API', () => {
     writeFileSync(path.join(root, 'rb.md'), RUNBOOK);
     await call('runbook.open', { path: path.join(root, 'rb.md') });
     const state: RunState = await call('runs.start', { profile: 'standard', operator: 'a' });
-    expect(state.problems).toContain('no value for WHO, MARK: give them when starting the run');
+    expect(state.problems).toContainEqual(expect.stringMatching(/^no value for WHO, MARK: give them when starting the run/));
     await expect(call('runs.runStep', { runId: state.runId, stepId: 'work/say-hello' })).rejects.toThrow(/no value for WHO/);
   });
 });

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseRunbook } from '../../src/main/runbook/index.js';
+import { blockVerdicts as verdictsFor } from '../../src/main/session/assemble.js';
 import { targetSet } from '../../src/main/session/binding.js';
 import { ExecutorPool } from '../../src/main/session/executor-pool.js';
 import { planRun } from '../../src/main/session/plan.js';
@@ -67,6 +68,8 @@ async function session(options: { profile?: Profile; keepGoing?: boolean; target
   const events: RunEvent[] = [];
   const s = new RunSession({
     runbook,
+    profile: 'standard',
+    verdicts: await verdictsFor(runbook),
     plan,
     variables,
     executors: pool,
@@ -144,7 +147,8 @@ describe('run session', () => {
     const { s } = await session({ targets, text: '- [ ] change\n  ```bash\n  touch x\n  ```\n', extra: { confirmProtected: async (name) => (asked.push(name), false) } });
     const summary = await s.run();
     expect(asked).toEqual(['prod']);
-    expect(summary.steps[0]).toMatchObject({ status: 'not-run', reason: 'protected target "prod" was not confirmed' });
+    // Refused, not merely not run: the run stops there whatever --keep-going says.
+    expect(summary.steps[0]).toMatchObject({ status: 'failed', refusal: 'protected-not-confirmed', reason: expect.stringMatching(/^protected target "prod" was not confirmed for block line 2 \(shell-/) });
   });
 
   it('reports unbound executable blocks and bad attributes before anything runs', async () => {

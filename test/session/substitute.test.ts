@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { substituteShell, substituteSql, substituteText } from '../../src/main/session/substitute.js';
+import { prepareShell } from '../../src/main/session/shell-values.js';
+import * as substitute from '../../src/main/session/substitute.js';
+import { substituteSql, substituteText } from '../../src/main/session/substitute.js';
 
 const hostile = `a'b "c" $(touch /tmp/pwned) \`id\` ; rm -rf / \\ $HOME`;
 const values = new Map([['NAME', hostile], ['<NODE>', hostile], ['TAG', 'v1.2']]);
@@ -9,26 +11,17 @@ function bash(code: string, env: Record<string, string> = {}): string {
   return execFileSync('bash', ['-c', code], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8' });
 }
 
-describe('shell substitution', () => {
-  it('passes $VAR through the environment so the code runs as written', () => {
-    const { code, env } = substituteShell('printf "%s" "$NAME"', values);
-    expect(code).toBe('printf "%s" "$NAME"');
-    expect(env).toEqual({ NAME: hostile });
-    expect(bash(code, env)).toBe(hostile);
-  });
-
-  it('quotes <PLACEHOLDER> values for bare, double-quoted and single-quoted places', () => {
-    for (const template of ['printf %s <NODE>', 'printf %s "<NODE>"', "printf %s '<NODE>'"]) {
-      const { code } = substituteShell(template, values);
-      expect(bash(code)).toBe(hostile);
+describe('shell blocks', () => {
+  it('are no longer substituted here: values never get pasted into shell code (see shell-values.test.ts)', async () => {
+    expect(Object.keys(substitute)).not.toContain('substituteShell');
+    // The former way's own example, now through prepareShell: the value only in the environment.
+    for (const template of ['printf %s <NODE>', 'printf %s "<NODE>"', 'printf %s "$NAME"']) {
+      const { code, env, problems } = await prepareShell(template, values);
+      expect(problems).toEqual([]);
+      expect(code).not.toContain('pwned');
+      expect(bash(code, env)).toBe(hostile);
     }
-  });
-
-  it('inline mode replaces $VAR too, quoted, and leaves single-quoted and commented text alone', () => {
-    const { code, env } = substituteShell(`printf %s $NAME; printf '%s' '$NAME' # $NAME`, values, { inline: true });
-    expect(env).toEqual({});
-    expect(code.endsWith("'$NAME' # $NAME")).toBe(true);
-    expect(bash(code)).toBe(`${hostile}$NAME`);
+    expect((await prepareShell("printf %s '<NODE>'", values)).problems.map((p) => p.code)).toEqual(['single-quoted']);
   });
 });
 

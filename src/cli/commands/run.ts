@@ -1,30 +1,31 @@
 // `runbook run FILE`: runs the executable steps in document order against their targets.
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PROFILES, type Profile, type Runbook } from '../../shared/runbook-model.js';
+import { PROFILES, type Profile } from '../../shared/runbook-model.js';
 import type { TargetsFile } from '../../shared/targets.js';
 import { loadRunbookSnapshot } from '../../main/runbook/index.js';
 import { loadInstallation } from '../../main/audit/installation.js';
 import { JournalWriteError } from '../../main/audit/journal-writer.js';
 import { FileMacKeyStore } from '../../main/audit/key-store.js';
 import { JOURNAL_FILE } from '../../main/audit/record.js';
-import { RunJournal, currentOperator } from '../../main/audit/run-journal.js';
 import { defaultRunsDir } from '../../main/audit/runs-dir.js';
-import { RETENTION_DAYS, atLeast, profileProblems } from '../../main/session/profile-rules.js';
-import { VERSION } from '../version.js';
-import { BindingError, targetSet } from '../../main/session/binding.js';
-import { planRun } from '../../main/session/plan.js';
-import { type RunEvent, RunSession } from '../../main/session/runner.js';
-import { type VariableRequest, isSecretVariable, resolveVariables } from '../../main/session/variables.js';
-import { ExecutorPool } from '../../main/session/executor-pool.js';
-import { createExecutor } from '../../main/targets/registry.js';
+import { RunRefused, type RunRequest, prepareRun, preflightRun, startRun } from '../../main/session/assemble.js';
+import { rememberingHostKeyAnswers } from '../../main/session/preflight.js';
+import { atLeast } from '../../main/session/profile-rules.js';
+import { currentOperator } from '../../main/session/run-journal.js';
+import type { RunEvent, RunSession } from '../../main/session/runner.js';
 import { loadTargetsFile } from '../../main/targets/targets-file.js';
 import type { ExecutorContext } from '../../main/targets/types.js';
+import { VERSION } from '../version.js';
 import { approvalHook } from '../approvals.js';
 import { CliExit } from '../cli-exit.js';
 import { formatResultSet } from '../format-result.js';
 import { ask, confirm, isInteractive } from '../prompt.js';
+import { forTerminal } from '../terminal-output.js';
+import { shellQuote } from '../../shared/shell-quote.js';
+import { readVarOptions } from '../var-values.js';
 
 export interface RunOptions {
   profile?: string;
@@ -42,16 +43,6 @@ export interface RunOptions {
 }
 
 
-function parseVars(pairs: readonly string[]): Map<string, string> {
-  const vars = new Map<string, string>();
-  for (const pair of pairs) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new CliExit(2, `--var ${pair}: expected NAME=VALUE`);
-    vars.set(pair.slice(0, eq), pair.slice(eq + 1));
-  }
-  return vars;
-}
-
 /** --profile, else the runbook's front matter `profile`, else standard. */
 function parseProfile(value: string | undefined, fromRunbook: Profile | undefined): Profile {
   if (value === undefined) return fromRunbook ?? 'standard';
@@ -60,86 +51,121 @@ function parseProfile(value: string | undefined, fromRunbook: Profile | undefine
   return p as Profile;
 }
 
-const write = (text: string) => process.stdout.write(text);
+/** Exit statuses of a run stopped by a signal (128 + its number) or by a closed stdout (as SIGPIPE). */
+const SIGNAL_EXIT: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143, EPIPE: 141 };
 
-function printEvent(event: RunEvent, total: number, index: Map<string, number>): void {
+/** Standard output until it closes (a pipe's reader went away); after that, nothing more is written to it. */
+let stdoutOpen = true;
+const write = (text: string) => {
+  if (stdoutOpen) process.stdout.write(text);
+};
+
+function printEvent(event: RunEvent, total: number, index: Map<string, number>, session: RunSession): void {
   switch (event.type) {
     case 'step-skip':
-      write(`- [${index.get(event.step.id)}/${total}] ${event.step.title}: skipped (${event.reason})\n`);
+      write(`- [${index.get(event.step.id)}/${total}] ${forTerminal(event.step.title)}: skipped (${forTerminal(event.reason)})\n`);
       break;
     case 'step-start':
-      write(`\n▶ [${index.get(event.step.id)}/${total}] ${event.step.title}  (line ${event.step.line}, ${event.step.id})\n`);
+      write(`\n▶ [${index.get(event.step.id)}/${total}] ${forTerminal(event.step.title)}  (line ${event.step.line}, ${forTerminal(event.step.id)})\n`);
       break;
-    case 'block-start':
+    case 'block-start': {
+      const verdict = session.verdictOf(event.block);
       write(`  ┌ ${event.block.action} on ${event.binding.targetName} (${event.binding.target.kind}, bound by ${event.binding.source}), block line ${event.block.line}\n`);
+      write(`  │ » ${verdict.changesState ? 'changes state' : 'read-only'} [${verdict.code}]${verdict.changesState ? `: ${forTerminal(verdict.detail)}` : ''}\n`);
       break;
+    }
     case 'output':
-      for (const line of event.chunk.data.replace(/\n$/, '').split('\n')) {
+      // Control sequences in a step's output are shown, never obeyed by the operator's terminal.
+      for (const line of forTerminal(event.chunk.data).replace(/\n$/, '').split('\n')) {
         write(`  │ ${event.chunk.stream === 'stderr' ? '! ' : event.chunk.stream === 'info' ? '» ' : ''}${line}\n`);
       }
       break;
     case 'block-end': {
       const { result, judgement, output } = event.outcome;
-      for (const set of result.resultSets) write(`${formatResultSet(set).replace(/^/gm, '  │ ')}\n`);
-      for (const note of result.notes) write(`  │ note: ${note}\n`);
-      const verdict = judgement.verdict ? ` · check: ${judgement.verdict}${judgement.reasons.length ? ` (${judgement.reasons.join('; ')})` : ''}` : '';
+      for (const set of result.resultSets) write(`${forTerminal(formatResultSet(set)).replace(/^/gm, '  │ ')}\n`);
+      for (const note of result.notes) write(`  │ note: ${forTerminal(note)}\n`);
+      const verdict = judgement.verdict ? ` · check: ${judgement.verdict}${judgement.reasons.length ? ` (${forTerminal(judgement.reasons.join('; '))})` : ''}` : '';
       const exit = result.exitCode !== null ? ` exit ${result.exitCode}` : '';
       const signal = result.signal ? ` signal ${result.signal}` : '';
-      write(`  └ ${result.status}${exit}${signal}${result.error && result.status !== 'succeeded' ? `: ${result.error}` : ''}${verdict} · ${result.durationMs.toFixed(0)} ms · ${result.target.endpoint} · output ${output.bytes} bytes\n`);
+      write(`  └ ${result.status}${exit}${signal}${result.error && result.status !== 'succeeded' ? `: ${forTerminal(result.error)}` : ''}${verdict} · ${result.durationMs.toFixed(0)} ms · ${forTerminal(result.target.endpoint)} · output ${output.bytes} bytes\n`);
       break;
     }
     case 'step-end':
-      if (event.outcome.status !== 'succeeded') write(`  ✗ ${event.outcome.status}: ${event.outcome.reason ?? ''}\n`);
+      if (event.outcome.status !== 'succeeded') write(`  ✗ ${event.outcome.refusal ? `refused (${event.outcome.refusal})` : event.outcome.status}: ${forTerminal(event.outcome.reason ?? '')}\n`);
       break;
   }
 }
 
 export async function runCommand(file: string, options: RunOptions): Promise<void> {
   parseProfile(options.profile, undefined); // a bad --profile is a usage error before the file is read
-  const given = parseVars(options.var);
   const interactive = isInteractive();
   if (!options.yes && !interactive) {
     throw new CliExit(2, 'refusing to run: there is no terminal to confirm each step on; pass --yes to run without asking');
   }
+  let given: Map<string, string>;
+  try {
+    const read = await readVarOptions(options.var, { readFile: (f) => readFile(f, 'utf8'), readStdin: () => readStdin() });
+    given = read.values;
+    for (const warning of read.warnings) process.stderr.write(`runbook: warning: ${forTerminal(warning)}\n`);
+  } catch (error) {
+    throw new CliExit(2, (error as Error).message);
+  }
   const { runbook, bytes: runbookBytes } = await loadRunbookSnapshot(file);
   const profile = parseProfile(options.profile, runbook.frontMatter?.profile);
   const targetsFile: TargetsFile | null = options.targets ? await loadTargetsFile(options.targets) : null;
-  let set;
-  try {
-    set = targetSet(runbook, targetsFile);
-  } catch (error) {
-    if (error instanceof BindingError) throw new CliExit(1, `${file}: ${error.message}`);
-    throw error;
-  }
-  const plan = planRun(runbook, set, { profile, only: options.only });
-  if (plan.problems.length > 0) {
-    throw new CliExit(1, `${file}: cannot run:\n${plan.problems.map((p) => `  ${p}`).join('\n')}`);
-  }
-
-  const requests: VariableRequest[] = [];
-  for (const planned of plan.steps) {
-    if (planned.skip) continue;
-    for (const { block, binding } of planned.blocks) {
-      const target = binding.target;
-      const env = [target.kind === 'local' || target.kind === 'ssh' ? (target.env ?? {}) : {}];
-      if (target.kind === 'local') env.push(process.env as Record<string, string>);
-      for (const name of block.variables) requests.push({ name, targetEnv: env });
+  let approvers: RunRequest['approvers'] = null;
+  if (options.approvers) {
+    try {
+      approvers = { text: readFileSync(options.approvers, 'utf8'), source: path.resolve(options.approvers) };
+    } catch (error) {
+      approvers = { problem: `--approvers ${options.approvers}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}` };
     }
   }
-  const variables = await resolveVariables(runbook, requests, {
-    given,
-    ...(interactive
-      ? { ask: (name: string, info: { secret: boolean; description?: string }) => ask(`Value for ${name}${info.description ? ` (${info.description})` : ''}: `, { secret: info.secret }) }
-      : {}),
-  });
-  if (variables.missing.length > 0) {
-    throw new CliExit(1, `${file}: no value for ${variables.missing.join(', ')} (give --var NAME=VALUE, a front-matter default, or run on a terminal to be asked)`);
-  }
 
-  const problems = profileProblems(profile, plan, { operatorNamed: Boolean(options.operator) });
-  if (options.approvers && !existsSync(options.approvers)) problems.push(`--approvers ${options.approvers}: no such file`);
-  if (atLeast(profile, 'restricted') && !options.approvers) problems.push('profile restricted: state-changing steps need a second person\'s approval: give --approvers ALLOWED_SIGNERS_FILE');
-  if (problems.length > 0) throw new CliExit(1, `${file}: cannot run:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  // Everything that decides whether and where steps run is the shared assembly's, the same as the console's.
+  const abort = new AbortController();
+  const prepared = await prepareRun({
+    runbook,
+    runbookBytes,
+    targets: targetsFile,
+    profile,
+    only: options.only,
+    given,
+    operatorNamed: Boolean(options.operator),
+    approvers,
+    env: process.env,
+    ...(interactive ? { askVariable: (name: string, info: { secret: boolean; description?: string }) => ask(`Value for ${name}${info.description ? ` (${info.description})` : ''}: `, { secret: info.secret }) } : {}),
+  }).catch((error: unknown) => {
+    if (error instanceof RunRefused) throw new CliExit(1, `${file}: ${error.message}`);
+    throw error;
+  });
+  if (prepared.problems.length > 0) throw new CliExit(1, `${file}: ${new RunRefused(prepared.problems).message}`);
+
+  const baseDir = path.dirname(path.resolve(options.targets ?? file));
+  let session: RunSession | null = null;
+  // Host-key answers given in preflight are remembered, so the run does not ask again.
+  const ctx: ExecutorContext = rememberingHostKeyAnswers({
+    baseDir,
+    env: process.env,
+    ask: async (question, o) => {
+      if (!interactive) return null;
+      const answer = await ask(`${question} `, { ...(o ?? {}), signal: abort.signal });
+      if (o?.secret) session?.addSecret(answer);
+      return answer;
+    },
+    confirm: async (question, purpose) => {
+      // A RESTRICTED run trusts only host keys pinned in advance; --yes never trusts a key either.
+      if (purpose === 'trust-host-key' && profile === 'restricted') {
+        write(`  ✗ ${question}\n    refused: profile restricted accepts only host keys pinned in advance (knownHosts or fingerprint)\n`);
+        return false;
+      }
+      if (interactive && !(purpose === 'apply-change' && options.yes)) return confirm(question, abort.signal);
+      return purpose === 'apply-change' && Boolean(options.yes);
+    },
+  });
+  // Every target and credential the run needs answers before the first step, or nothing starts.
+  const unreachable = await preflightRun(prepared, ctx);
+  if (unreachable.length > 0) throw new CliExit(1, `${file}: preflight failed, nothing was run:\n${unreachable.map((p) => `  ${p.message}`).join('\n')}`);
 
   const runId = randomUUID();
   const journal = path.resolve(options.journal ?? path.join(defaultRunsDir(), runId));
@@ -147,99 +173,99 @@ export async function runCommand(file: string, options: RunOptions): Promise<voi
     throw new CliExit(1, `${journal}: already holds a run's journal; give a new directory (a journal is never overwritten)`);
   }
   const installation = await loadInstallation();
-  const operatorInfo = currentOperator(options.operator);
-  const record = RunJournal.start(
-    journal,
-    {
-      runId,
-      runbook,
-      runbookBytes,
-      profile,
-      operator: operatorInfo,
-      tool: { name: 'runbook-console', version: VERSION },
-      options: { only: options.only, keep_going: Boolean(options.keepGoing), yes: Boolean(options.yes), targets_file: options.targets ? path.resolve(options.targets) : null, confirm_protected: options.confirmProtected },
-      variables: [...variables.values.keys()].map((name) => ({ name, secret: isSecretVariable(runbook, name), source: variables.sources.get(name) ?? 'unknown' })),
-    },
-    new FileMacKeyStore(),
-    installation,
-    { retentionDays: RETENTION_DAYS[profile] },
-  );
-  const baseDir = path.dirname(path.resolve(options.targets ?? file));
-  const ctx: ExecutorContext = {
-    baseDir,
-    env: process.env,
-    ask: async (question, o) => (interactive ? ask(`${question} `, o ?? {}) : null),
-    confirm: async (question, purpose) => {
-      // A RESTRICTED run trusts only host keys pinned in advance; --yes never trusts a key either.
-      if (purpose === 'trust-host-key' && profile === 'restricted') {
-        write(`  ✗ ${question}\n    refused: profile restricted accepts only host keys pinned in advance (knownHosts or fingerprint)\n`);
-        return false;
-      }
-      if (interactive && !(purpose === 'apply-change' && options.yes)) return confirm(question);
-      return purpose === 'apply-change' && Boolean(options.yes);
-    },
-  };
-  const allTargets = Object.fromEntries(set.targets);
-  const pool = new ExecutorPool(ctx, (name, target, c) => createExecutor(name, target, c, allTargets));
+  const operator = currentOperator(options.operator).name;
   const total = runbook.steps.length;
   const index = new Map(runbook.steps.map((s, i) => [s.id, i + 1]));
   const protectedOk = new Set(options.confirmProtected);
-  const operator = operatorInfo.name;
+  const askReason = async (question: string): Promise<string> => {
+    for (;;) {
+      const reason = (await ask(question, { signal: abort.signal })).trim();
+      if (reason) return reason;
+    }
+  };
+  // An interruption abandons the question; the run then stops as if the operator had said no.
+  const unlessInterrupted = async <T>(question: () => Promise<T>, no: T): Promise<T> => {
+    try {
+      return await question();
+    } catch (error) {
+      if (abort.signal.aborted) return no;
+      throw error;
+    }
+  };
 
-  write(`${runbook.title}\nrunbook ${runbook.file} sha256 ${runbook.sha256}\nprofile ${profile} · operator ${operator} · run ${runId}\nrecord in ${journal}\n`);
-  const session = new RunSession({
-    runbook,
-    plan,
-    variables,
-    executors: pool,
-    outputDir: path.join(journal, 'output'),
-    recorder: record,
-    ...(atLeast(profile, 'restricted') && options.approvers
-      ? { approve: approvalHook({ approvers: options.approvers, ...(options.approver ? { approver: options.approver } : {}), ...(options.approvalCommand ? { approvalCommand: options.approvalCommand } : {}), operator: operatorInfo.name, interactive, journal: record, write }) }
-      : {}),
-    keepGoing: Boolean(options.keepGoing),
-    ...(options.yes
-      ? {}
-      : {
-          confirmStep: async (step) => {
-            const answer = (await ask(`Run step [${index.get(step.id)}/${total}] "${step.title}"? [y]es / [s]kip / [q]uit: `)).trim().toLowerCase();
-            if (answer === 'y' || answer === 'yes') return 'run';
-            if (answer !== 's' && answer !== 'skip') return 'quit';
-            if (!atLeast(profile, 'regulated')) return 'skip';
-            // REGULATED and above: every skip carries the operator's reason into the record.
-            for (;;) {
-              const reason = (await ask('Reason for skipping (recorded): ')).trim();
-              if (reason) return { skip: reason };
-            }
-          },
-        }),
-    confirmProtected: async (targetName, step) => {
-      if (protectedOk.has(targetName)) return true;
-      if (!interactive) {
-        write(`  ✗ "${step.title}" changes protected target "${targetName}": pass --confirm-protected ${targetName}\n`);
+  const started = await startRun(prepared, {
+    runId,
+    dir: journal,
+    operatorName: options.operator,
+    tool: { name: 'runbook-console', version: VERSION },
+    options: { host: 'cli', only: options.only, keep_going: Boolean(options.keepGoing), yes: Boolean(options.yes), targets_file: options.targets ? path.resolve(options.targets) : null, confirm_protected: options.confirmProtected, approvers_file: approvers && 'text' in approvers ? approvers.source : null },
+    keys: new FileMacKeyStore(),
+    installation,
+    ctx,
+    session: {
+      keepGoing: Boolean(options.keepGoing),
+      ...(options.yes
+        ? {}
+        : {
+            confirmStep: (step) => unlessInterrupted(async () => {
+              const answer = (await ask(`Run step [${index.get(step.id)}/${total}] "${step.title}"? [y]es / [s]kip / [q]uit: `, { signal: abort.signal })).trim().toLowerCase();
+              if (answer === 'y' || answer === 'yes') return 'run';
+              if (answer !== 's' && answer !== 'skip') return 'quit';
+              if (!atLeast(profile, 'regulated')) return 'skip';
+              // REGULATED and above: every skip carries the operator's reason into the record.
+              return { skip: await askReason('Reason for skipping (recorded): ') };
+            }, 'quit' as const),
+          }),
+      confirmProtected: (targetName, step) => unlessInterrupted<boolean | { skip: string }>(async () => {
+        if (protectedOk.has(targetName)) return true;
+        if (!interactive) {
+          write(`  ✗ "${step.title}" is not proven read-only on protected target "${targetName}": pass --confirm-protected ${targetName}\n`);
+          return false;
+        }
+        const typed = (await ask(`"${step.title}" may change protected target "${targetName}". Type its name to go on, or "skip" to skip this step with a reason (anything else stops the run): `, { signal: abort.signal })).trim();
+        if (typed === targetName) return true;
+        if (typed === 'skip') return { skip: await askReason('Reason for skipping (recorded): ') };
         return false;
-      }
-      const typed = await ask(`"${step.title}" changes protected target "${targetName}". Type its name to go on: `);
-      return typed.trim() === targetName;
+      }, false),
+      onEvent: (event) => {
+        if (session) printEvent(event, total, index, session);
+      },
     },
-    onEvent: (event) => printEvent(event, total, index),
   });
+  const { journal: record, pool } = started;
+  session = started.session;
+  if (atLeast(profile, 'restricted') && approvers && 'text' in approvers) {
+    session.setApprove(approvalHook({ approversText: approvers.text, ...(options.approver ? { approver: options.approver } : {}), ...(options.approvalCommand ? { approvalCommand: options.approvalCommand } : {}), operator, interactive, journal: record, write, signal: abort.signal }));
+  }
 
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts > 1) process.exit(130);
-    write('\n  ⏹ cancelling the running step (Ctrl+C again to quit at once)…\n');
-    session.cancel();
+  write(`${forTerminal(runbook.title)}\nrunbook ${forTerminal(runbook.file ?? '')} sha256 ${runbook.sha256}\nprofile ${profile} · operator ${operator} · run ${runId}\nrecord in ${journal}\n`);
+
+  // SIGHUP, SIGTERM, SIGINT and a closed stdout all end the same way: the running step's whole process
+  // group (or remote command) is stopped, the interruption is journaled, and the run is sealed.
+  let interruptedBy: string | null = null;
+  const interrupt = (cause: string) => {
+    const first = interruptedBy === null;
+    interruptedBy ??= cause;
+    if (first) {
+      try {
+        record.note('run.interrupted', { cause, by: cause === 'EPIPE' ? 'stdout closed' : 'signal' });
+      } catch {
+        // The journal refused the record; its failure surfaces when the run ends.
+      }
+      write(`\n  ⏹ ${cause}: stopping the running step, then sealing the record…\n`);
+    }
+    abort.abort();
+    session?.cancel();
   };
-  process.on('SIGINT', onSigint);
-  // A shutdown (SIGTERM) stops the running block for real and still records and seals the run's end.
-  const onSigterm = () => {
-    interrupts++;
-    write('\n  ⏹ shutting down: cancelling the running step, then sealing the record…\n');
-    session.cancel();
+  const onSignal = (signal: NodeJS.Signals) => interrupt(signal);
+  const onStdoutError = (error: NodeJS.ErrnoException) => {
+    stdoutOpen = false;
+    if (error.code === 'EPIPE') interrupt('EPIPE');
   };
-  process.on('SIGTERM', onSigterm);
+  const onStderrError = () => undefined; // a closed terminal must not crash the run before it is sealed
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+  process.stdout.on('error', onStdoutError);
+  process.stderr.on('error', onStderrError);
   let summary;
   try {
     summary = await session.run();
@@ -247,17 +273,28 @@ export async function runCommand(file: string, options: RunOptions): Promise<voi
     if (error instanceof JournalWriteError) throw new CliExit(1, `the run record could not be written: ${error.message}`);
     throw error;
   } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigterm);
     await pool.closeAll();
   }
-  const sealed = await record.finish(summary);
-  write(`\nsealed ${sealed.size} records: ${journal}/checkpoint.txt (signed by installation ${installation.id})\n`);
-  if (atLeast(profile, 'restricted')) write(`paste into the change ticket:\n  ${sealed.ticketLine}\n`);
-  if (atLeast(profile, 'regulated')) write(`close the run with a signed export: runbook export ${journal} --out DIR --key YOUR_SSH_KEY\n`);
+  try {
+    const sealed = await record.finish(summary, interruptedBy ? { interrupted: interruptedBy } : {});
+    write(`\nsealed ${sealed.size} records: ${journal}/checkpoint.txt (signed by installation ${installation.id})\n`);
+    if (atLeast(profile, 'restricted')) write(`paste into the change ticket:\n  ${sealed.ticketLine}\n`);
+    if (atLeast(profile, 'regulated')) write(`close the run with a signed export: runbook export ${shellQuote(journal)} --out DIR --key YOUR_SSH_KEY\n`);
+  } finally {
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(signal, onSignal);
+  }
   const counts = new Map<string, number>();
   for (const s of summary.steps) counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
   write(`\n${summary.ok ? '✓' : '✗'} ${[...counts].map(([k, n]) => `${n} ${k}`).join(', ')}\n`);
-  if (interrupts > 0) throw new CliExit(130, 'run cancelled');
+  if (interruptedBy) throw new CliExit(SIGNAL_EXIT[interruptedBy] ?? 130, `run interrupted (${interruptedBy}); the record is sealed`);
+  const refused = summary.steps.find((s) => s.refusal);
+  if (refused) throw new CliExit(1, `run stopped: step ${refused.stepId} was refused (${refused.refusal})`);
   if (!summary.ok) throw new CliExit(1, 'run failed');
+}
+
+/** All of standard input (for --var NAME=-), read once. */
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }

@@ -14,6 +14,7 @@ export const RECORD_TYPES = [
   'run.paused',
   'run.resumed',
   'run.finished',
+  'run.interrupted',
   'runbook.reloaded',
   'step.started',
   'step.finished',

@@ -16,7 +16,8 @@ export function checkApprovals(records: JournalRecord[], lines: string[]): void 
     const blockId = (record.data as Data).block?.id;
     const finishedAt = records.findIndex((r, j) => j > i && r.type === 'step.finished' && (r.data as Data).block?.id === blockId);
     const finished = records[finishedAt]?.data as Data | undefined;
-    const refused = finished?.outcome?.status === 'error' && String(finished.outcome.error ?? '').startsWith('not approved:');
+    // Refused blocks did not run. Older journals say so only in the error text.
+    const refused = finished?.outcome?.refusal === 'approval-refused' || (finished?.outcome?.status === 'error' && finished.outcome.refusal === undefined && String(finished.outcome.error ?? '').startsWith('not approved:'));
     if (refused) return;
     const end = finishedAt < 0 ? records.length : finishedAt;
     const hash = sha256Hex(lines[i] as string);

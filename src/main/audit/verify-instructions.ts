@@ -1,4 +1,9 @@
 // VERIFY.md: the auditor's offline procedure with stock tools only (coreutils, OpenSSH, Python 3).
+// The principals come from the operator's name and the journal: an auditor pastes these commands into a
+// shell, so every value is quoted for it (shellQuote) and nothing in a name can run or hide anything.
+import { shellQuote } from '../../shared/shell-quote.js';
+import { neutralise } from '../../shared/terminal-text.js';
+
 export interface VerifyInstructionInput {
   principal: string;
   installationPrincipal: string;
@@ -8,16 +13,18 @@ export interface VerifyInstructionInput {
 }
 
 export function verifyInstructions(input: VerifyInstructionInput): { commands: string[]; markdown: string } {
+  const principal = shellQuote(input.principal);
+  const installationPrincipal = shellQuote(input.installationPrincipal);
   const commands = [
     'sha256sum -c SHA256SUMS',
-    `ssh-keygen -Y verify -f allowed_signers -I ${input.principal} -n runbook-console-audit -s SHA256SUMS.sig < SHA256SUMS`,
-    `ssh-keygen -Y verify -f allowed_signers -I ${input.principal} -n runbook-console-audit -s report.json.sig < report.json`,
-    `ssh-keygen -Y verify -f allowed_signers -I ${input.installationPrincipal} -n runbook-console-checkpoint -s checkpoint.txt.sig < checkpoint.txt`,
+    `ssh-keygen -Y verify -f allowed_signers -I ${principal} -n runbook-console-audit -s SHA256SUMS.sig < SHA256SUMS`,
+    `ssh-keygen -Y verify -f allowed_signers -I ${principal} -n runbook-console-audit -s report.json.sig < report.json`,
+    `ssh-keygen -Y verify -f allowed_signers -I ${installationPrincipal} -n runbook-console-checkpoint -s checkpoint.txt.sig < checkpoint.txt`,
     'python3 verify.py .',
   ];
   const markdown = `# Verifying this evidence bundle
 
-Run \`${input.runId}\`. Everything below works offline with stock tools: coreutils, OpenSSH's
+Run \`${neutralise(input.runId)}\`. Everything below works offline with stock tools: coreutils, OpenSSH's
 \`ssh-keygen\` (8.1 or later) and Python 3's standard library. Run each command in this directory.
 
 1. **Nothing is missing or changed.** Every file is listed with its SHA-256:

@@ -17,21 +17,41 @@ export function parseFenceInfo(lang: string | null | undefined, meta: string | n
   }
   const normalisedLang = language ? language.toLowerCase().replace(/^\./, '') : null;
   const open = rest.indexOf('{');
-  if (open < 0) return { lang: normalisedLang, attributes: {}, error: null };
   const close = rest.lastIndexOf('}');
+  // Where a block runs must never be guessed: a target written where it is not read would silently
+  // become the default target (the local shell), so it is an error like unreadable attributes.
+  const outside = open < 0 ? rest : `${rest.slice(0, open)} ${close > open ? rest.slice(close + 1) : ''}`;
+  if (TARGET_OUTSIDE.test(outside)) {
+    return { lang: normalisedLang, attributes: {}, error: 'a "target" is written outside the { } attributes, where it is not read: write {"target":"NAME"}' };
+  }
+  if (open < 0) return { lang: normalisedLang, attributes: {}, error: null };
   if (close < open) return { lang: normalisedLang, attributes: {}, error: 'attributes start with "{" but never close with "}"' };
   const source = rest.slice(open, close + 1);
+  let attributes: Record<string, unknown>;
   try {
     const parsed: unknown = JSON.parse(source);
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
-      return { lang: normalisedLang, attributes: parsed as Record<string, unknown>, error: null };
-    }
-    return { lang: normalisedLang, attributes: {}, error: 'attributes must be a JSON object' };
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return { lang: normalisedLang, attributes: {}, error: 'attributes must be a JSON object' };
+    attributes = parsed as Record<string, unknown>;
   } catch (jsonError) {
     const pairs = parsePairs(source.slice(1, -1));
-    if (pairs) return { lang: normalisedLang, attributes: pairs, error: null };
-    return { lang: normalisedLang, attributes: {}, error: `attributes are not valid JSON: ${(jsonError as Error).message}` };
+    if (!pairs) return { lang: normalisedLang, attributes: {}, error: `attributes are not valid JSON: ${(jsonError as Error).message}` };
+    attributes = pairs;
   }
+  return { lang: normalisedLang, attributes, error: targetProblem(attributes) };
+}
+
+/** `target=web` or `"target": "web"` outside the braces (or with none). */
+const TARGET_OUTSIDE = /(?:^|[\s,;])["']?target["']?\s*[=:]/i;
+
+/** A target attribute that would be ignored (wrong type, empty, misspelt case): the block would run on the default. */
+function targetProblem(attributes: Record<string, unknown>): string | null {
+  for (const key of Object.keys(attributes)) {
+    if (key !== 'target' && key.toLowerCase() === 'target') return `attribute "${key}" is not "target" (attribute names are case-sensitive)`;
+  }
+  if (!Object.hasOwn(attributes, 'target')) return null;
+  const target = attributes.target;
+  if (typeof target !== 'string' || target.trim() === '') return `attribute "target" must be a target's name, not ${JSON.stringify(target) ?? String(target)}`;
+  return null;
 }
 
 const PAIR = /\s*([A-Za-z_][\w.-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([^\s"']+))\s*/y;

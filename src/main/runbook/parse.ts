@@ -200,6 +200,8 @@ function finishStep(draft: StepDraft, section: SectionNode, ctx: FinishContext):
       reason,
       attributes: info.attributes,
       target,
+      // The plan refuses such a block: it must not run on the default target its attributes meant to avoid.
+      ...(info.error ? { attributeError: info.error } : {}),
       expected: expectedInCode(code.value),
       variables: variablesIn(code.value, action),
     };

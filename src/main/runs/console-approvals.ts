@@ -5,10 +5,11 @@
 import { randomUUID } from 'node:crypto';
 import type { PendingApproval } from '../../shared/run-api.js';
 import type { Block, Step } from '../../shared/runbook-model.js';
+import { shellQuote } from '../../shared/shell-quote.js';
 import { APPROVAL_NAMESPACE, checkApproval } from '../audit/approval.js';
 import { principalFor } from '../audit/principal.js';
 import { parseSshsig } from '../audit/sshsig.js';
-import type { RunJournal } from '../audit/run-journal.js';
+import type { RunJournal } from '../session/run-journal.js';
 
 interface Waiting extends PendingApproval {
   resolve: (refusal: string | null) => void;
@@ -47,7 +48,8 @@ export class ConsoleApprovals {
         record: started.seq,
         sha256: started.hash,
         namespace: APPROVAL_NAMESPACE,
-        command: `printf %s ${started.hash} | ssh-keygen -Y sign -f THEIR_KEY -n ${APPROVAL_NAMESPACE}`,
+        // Quoted for the approver's shell, whatever the hash and namespace hold (both are plain words today).
+        command: `printf %s ${shellQuote(started.hash)} | ssh-keygen -Y sign -f THEIR_KEY -n ${shellQuote(APPROVAL_NAMESPACE)}`,
         lastRefusal: null,
         resolve,
       });

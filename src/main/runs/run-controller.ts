@@ -8,20 +8,22 @@ import type { PendingQuestion, RunEvent, RunState, RunStepState } from '../../sh
 import { exportBundle } from '../audit/export.js';
 import type { Installation } from '../audit/installation.js';
 import type { MacKeyStore } from '../audit/key-store.js';
-import { RunJournal, currentOperator } from '../audit/run-journal.js';
+import type { RunJournal } from '../session/run-journal.js';
 import type { SealResult } from '../audit/seal.js';
 import { agentPublicKeys, agentSigner, keyFileSigner } from '../audit/ssh-signers.js';
 import { jsonSafe } from '../audit/json-safe.js';
 import { verifyRun } from '../audit/verify.js';
-import { type TargetSet, targetSet } from '../session/binding.js';
-import { ExecutorPool } from '../session/executor-pool.js';
-import { type RunPlan, planRun } from '../session/plan.js';
-import { RETENTION_DAYS, profileProblems, targetProblem } from '../session/profile-rules.js';
-import { RunSession, type RunEvent as SessionEvent, type RunSummary, type StepOutcome } from '../session/runner.js';
-import { isSecretVariable, resolveVariables } from '../session/variables.js';
+import { type PreparedRun, RunRefused, type RunRequest, prepareRun, preflightRun, startRun, valueProblems } from '../session/assemble.js';
+import { attributeProblem } from '../session/binding.js';
+import { rememberingHostKeyAnswers } from '../session/preflight.js';
+import type { TargetSet } from '../session/binding.js';
+import type { ExecutorPool } from '../session/executor-pool.js';
+import type { RunPlan } from '../session/plan.js';
+import { type RunProblem, blocksStep } from '../session/problems.js';
+import { targetProblem } from '../session/profile-rules.js';
+import { type RunSession, type RunEvent as SessionEvent, type RunSummary, type StepOutcome, runOk } from '../session/runner.js';
 import type { SettingsStore } from '../settings/store.js';
 import { TARGET_KINDS_FOR_ACTION, type Target } from '../../shared/targets.js';
-import { createExecutor } from '../targets/registry.js';
 import type { ExecutorContext } from '../targets/types.js';
 import { expandHome } from '../util/expand-home.js';
 import { ConsoleApprovals } from './console-approvals.js';
@@ -50,13 +52,17 @@ interface ActiveRun {
   runbook: Runbook;
   plan: RunPlan;
   set: TargetSet;
+  prepared: PreparedRun;
+  ctx: ExecutorContext;
+  /** Targets that answered preflight (each is checked before the first step that uses it runs). */
+  preflightPassed: Set<string>;
   journal: RunJournal;
   session: RunSession;
   pool: ExecutorPool;
   keys: MacKeyStore;
   events: EventBuffer;
   steps: Map<string, RunStepState>;
-  problems: string[];
+  problems: RunProblem[];
   outcomes: Map<string, StepOutcome>;
   running: string | null;
   seal: SealResult | null;
@@ -95,32 +101,31 @@ export class RunController {
       this.settleAll(this.run, 'replaced');
       await this.sealOnce(this.run);
     }
-    const set = targetSet(runbook, this.env.settings.targets());
-    const plan = planRun(runbook, set, { profile: input.profile });
-    const problems = [...plan.problems, ...profileProblems(input.profile, plan, { operatorNamed: true })];
-    const approversText = input.profile === 'restricted' ? this.approversText(problems) : null;
-    const requests = plan.steps.flatMap((p) => (p.skip ? [] : p.blocks.flatMap(({ block }) => block.variables.map((name) => ({ name, targetEnv: [] })))));
-    const variables = await resolveVariables(runbook, requests, { given: new Map(Object.entries(input.vars)) });
-    if (variables.missing.length) problems.push(`no value for ${variables.missing.join(', ')}: give them when starting the run`);
+    // The same assembly as `runbook run`: targets, plan, verdicts, value checks, variables, journal, session.
+    const approvers = input.profile === 'restricted' ? this.approvers() : null;
+    let prepared: PreparedRun;
+    try {
+      prepared = await prepareRun({
+        runbook,
+        runbookBytes,
+        targets: this.env.settings.targets(),
+        profile: input.profile,
+        given: new Map(Object.entries(input.vars)),
+        operatorNamed: input.operator.trim() !== '',
+        approvers,
+        env: process.env,
+      });
+    } catch (error) {
+      if (error instanceof RunRefused) throw new RunError(error.message);
+      throw error;
+    }
+    // A value that would become code refuses the whole run before anything is recorded, as on the CLI.
+    const unsafe = prepared.problems.filter((p) => p.code === 'value-unsafe' || p.code === 'targets-in-runbook');
+    if (unsafe.length > 0) throw new RunError(new RunRefused(unsafe).message);
+    const { plan, set } = prepared;
     const runId = randomUUID();
     const dir = path.join(this.env.runsDir, runId);
     const keys = await this.env.keys({ restricted: input.profile === 'restricted' });
-    const journal = RunJournal.start(
-      dir,
-      {
-        runId,
-        runbook,
-        runbookBytes,
-        profile: input.profile,
-        operator: currentOperator(input.operator),
-        tool: { name: 'runbook-console', version: this.env.version },
-        options: { host: 'console' },
-        variables: [...variables.values.keys()].map((name) => ({ name, secret: isSecretVariable(runbook, name), source: variables.sources.get(name) ?? 'unknown' })),
-      },
-      keys,
-      await this.env.installation(),
-      { retentionDays: RETENTION_DAYS[input.profile] },
-    );
     const events = new EventBuffer();
     const questions = new Map<string, Question>();
     const ask = (text: string, kind: PendingQuestion['kind'], expected: string | null) =>
@@ -129,22 +134,22 @@ export class RunController {
         questions.set(questionId, { questionId, text, kind, expected, resolve });
         events.push({ type: 'question', questionId });
       });
-    const ctx: ExecutorContext = {
+    const ctx: ExecutorContext = rememberingHostKeyAnswers({
       baseDir: path.dirname(runbook.file ?? this.env.runsDir),
       env: process.env,
       ...(this.env.secret ? { secret: this.env.secret } : {}),
       // A passphrase or password the target needs and the environment does not hold: the operator types it.
       ask: async (question, options) => {
         const answer = await ask(question, options?.secret ? 'secret' : 'text', null);
-        return typeof answer === 'string' ? answer : null;
+        if (typeof answer !== 'string') return null;
+        if (options?.secret) active.session?.addSecret(answer);
+        return answer;
       },
       confirm: async (question, purpose) => {
         if (purpose === 'trust-host-key' && input.profile === 'restricted') return false;
         return (await ask(question, 'confirm', null)) === true;
       },
-    };
-    const targets = Object.fromEntries(set.targets);
-    const pool = new ExecutorPool(ctx, (name, target, c) => createExecutor(name, target, c, targets));
+    });
     const steps = new Map<string, RunStepState>();
     for (const planned of plan.steps) {
       const hidden = planned.skip?.startsWith('profile ') ?? false;
@@ -158,18 +163,36 @@ export class RunController {
         manual: manual ?? (planned.step.blocks.every((b) => b.action === 'display') ? MANUAL(planned.step) : null),
         targets: Object.fromEntries(planned.blocks.map(({ block, binding }) => [block.id, { name: binding.targetName, kind: binding.target.kind, endpoint: describeEndpoint(binding.target) }])),
         choices: planned.skip ? {} : Object.fromEntries(planned.step.blocks.flatMap((b) => (b.action === 'display' ? [] : [[b.id, choicesFor(set, b.action)]]))),
+        verdicts: Object.fromEntries(planned.step.blocks.flatMap((b) => { const v = prepared.verdicts.get(b.id); return v ? [[b.id, v]] : []; })),
         decision: null,
         signoff: null,
         mark: null,
         fillIns: {},
       });
     }
-    const active: ActiveRun = { runId, dir, profile: input.profile, operator: input.operator, runbook, plan, set, journal, pool, keys, events, steps, problems, outcomes: new Map(), running: null, seal: null, finishing: null, questions, ask, approvals: null, session: undefined as never };
-    if (approversText !== null) {
-      active.approvals = new ConsoleApprovals({
-        approversText,
+    const active = { runId, dir, profile: input.profile, operator: input.operator, runbook, plan, set, prepared, ctx, preflightPassed: new Set<string>(), events, steps, problems: prepared.problems, outcomes: new Map(), running: null, seal: null, finishing: null, questions, ask, approvals: null } as unknown as ActiveRun;
+    const started = await startRun(prepared, {
+      runId,
+      dir,
+      operatorName: input.operator,
+      tool: { name: 'runbook-console', version: this.env.version },
+      options: { host: 'console', approvers_file: approvers && 'text' in approvers ? approvers.source : null },
+      keys,
+      installation: await this.env.installation(),
+      ctx,
+      session: {
+        keepGoing: true,
+        confirmProtected: async (targetName, step, _block, verdict) =>
+          (await ask(`"${step.title}" is not proven read-only (${verdict.code}) and runs on protected target "${targetName}". Type its name to go on.`, 'type-name', targetName)) === targetName,
+        onEvent: (event) => this.forward(active, event),
+      },
+    });
+    Object.assign(active, { journal: started.journal, session: started.session, pool: started.pool, keys });
+    if (approvers && 'text' in approvers) {
+      const approvals = new ConsoleApprovals({
+        approversText: approvers.text,
         operator: input.operator,
-        journal,
+        journal: started.journal,
         announce: (approvalId, stepId) => events.push({ type: 'approval', approvalId, stepId }),
         note: (data) => this.note(active, 'approval', data),
         operatorKeys: async () => {
@@ -177,19 +200,9 @@ export class RunController {
           return socket ? (await agentPublicKeys(socket)).map(({ blob }) => blob) : [];
         },
       });
+      active.approvals = approvals;
+      started.session.setApprove(approvals.hook);
     }
-    active.session = new RunSession({
-      runbook,
-      plan,
-      variables,
-      executors: pool,
-      outputDir: path.join(dir, 'output'),
-      keepGoing: true,
-      recorder: journal,
-      ...(active.approvals ? { approve: active.approvals.hook } : {}),
-      confirmProtected: async (targetName, step) => (await ask(`"${step.title}" changes protected target "${targetName}". Type its name to go on.`, 'type-name', targetName)) === targetName,
-      onEvent: (event) => this.forward(active, event),
-    });
     this.run = active;
     return this.state(runId);
   }
@@ -257,7 +270,7 @@ export class RunController {
       status: statusOf(run),
       steps,
       hiddenCount: steps.filter((s) => s.hidden).length,
-      problems: run.problems,
+      problems: run.problems.map((p) => p.message),
       records: run.journal.writer.count,
       seal: run.seal ? { size: run.seal.size, root: run.seal.root, ticketLine: run.seal.ticketLine } : null,
       approvals: run.approvals?.pending() ?? [],
@@ -283,13 +296,22 @@ export class RunController {
     if (!step) throw new RunError(`no step ${stepId}`);
     if (step.hidden) throw new RunError(`step ${stepId} is above the run's profile ${run.profile}`);
     if (step.manual) throw new RunError(`step ${stepId}: ${step.manual}`);
-    const missing = run.problems.filter((p) => p.startsWith(`step ${stepId}:`) || p.startsWith('no value for') || p.startsWith(APPROVERS_PROBLEM));
-    if (missing.length) throw new RunError(missing.join('; '));
-    const refused = run.plan.steps.find((p) => p.step.id === stepId)?.blocks.map(({ binding }) => targetProblem(run.profile, binding.targetName, binding.target)).find(Boolean);
+    const planned = run.plan.steps.find((p) => p.step.id === stepId);
+    const targets = planned?.blocks.map(({ binding }) => binding.targetName) ?? [];
+    const blocking = run.problems.filter((p) => blocksStep(p, stepId, targets));
+    if (blocking.length) throw new RunError(blocking.map((p) => p.message).join('; '));
+    const refused = planned?.blocks.map(({ binding }) => targetProblem(run.profile, binding.targetName, binding.target)).find(Boolean);
     if (refused) throw new RunError(refused);
     run.running = stepId;
-    void run.session
-      .runOne(stepId)
+    void this.preflightOnce(run, stepId)
+      .then(
+        () => run.session.runOne(stepId),
+        (error: unknown) => {
+          // Refused before it ran: the step says why, and the operator can run it again once fixed.
+          this.setStep(run, stepId, 'failed', error instanceof Error ? error.message : String(error));
+          throw error;
+        },
+      )
       .then((outcome) => run.outcomes.set(stepId, outcome))
       .catch((error: unknown) => {
         const message = error instanceof Error ? error.message : String(error);
@@ -310,8 +332,24 @@ export class RunController {
       });
   }
 
+  /**
+   * Before a step first runs on a target, that target and its credentials must exist and answer (the CLI
+   * checks the whole run before it starts). Checked again on the next click until it passes, so a fixed
+   * VPN or key needs no new run.
+   */
+  private async preflightOnce(run: ActiveRun, stepId: string): Promise<void> {
+    const targets = new Map<string, Target>();
+    for (const { binding } of run.plan.steps.find((p) => p.step.id === stepId)?.blocks ?? []) {
+      if (!run.preflightPassed.has(binding.targetName)) targets.set(binding.targetName, binding.target);
+    }
+    if (targets.size === 0) return;
+    const failed = await preflightRun(run.prepared, run.ctx, targets);
+    if (failed.length > 0) throw new RunError(`preflight failed, nothing was run: ${failed.map((p) => p.message).join('; ')}`);
+    for (const name of targets.keys()) run.preflightPassed.add(name);
+  }
+
   /** Binds one block to another target the operator picked; recorded, and used from its next run on. */
-  bind(runId: string, stepId: string, blockId: string, targetName: string): RunState {
+  async bind(runId: string, stepId: string, blockId: string, targetName: string): Promise<RunState> {
     const run = this.open(runId);
     if (run.running === stepId) throw new RunError('the step is running; cancel it or wait before changing its target');
     const planned = run.plan.steps.find((p) => p.step.id === stepId);
@@ -326,7 +364,12 @@ export class RunController {
     if (!kinds.includes(target.kind)) throw new RunError(`target "${targetName}" is a ${target.kind} target; a ${block.action} block runs on ${kinds.join(' or ')}`);
     const refused = targetProblem(run.profile, targetName, target);
     if (refused) throw new RunError(refused);
+    const attributes = attributeProblem(block);
+    if (attributes) throw new RunError(`step ${stepId}: ${attributes}`);
     const binding = { targetName, target, source: 'operator choice' as const };
+    // The values must stay data on the new target too (a kubernetes target runs kubectl lines without a shell).
+    const unsafe = await valueProblems(run.runbook, { steps: [{ step: planned.step, skip: null, blocks: [{ block, binding }] }], problems: [] }, run.prepared.variables.values);
+    if (unsafe.length > 0) throw new RunError(unsafe.map((p) => p.message).join('; '));
     const index = planned.blocks.findIndex((b) => b.block.id === blockId);
     if (index >= 0) planned.blocks[index] = { block, binding };
     else {
@@ -335,7 +378,7 @@ export class RunController {
       planned.blocks.push({ block, binding });
       planned.blocks.sort((a, b) => order.indexOf(a.block.id) - order.indexOf(b.block.id));
       const prefix = `step ${stepId}: line ${block.line}: `;
-      run.problems = run.problems.filter((p) => !(p.startsWith(prefix) && / block has no target | is not defined /.test(p)));
+      run.problems = run.problems.filter((p) => !(p.code === 'plan' && p.message.startsWith(prefix) && / block has no target | is not defined /.test(p.message)));
     }
     const endpoint = describeEndpoint(target);
     state.targets[blockId] = { name: targetName, kind: target.kind, endpoint };
@@ -355,18 +398,14 @@ export class RunController {
     return keyFileSigner(file, passphrase);
   }
 
-  /** RESTRICTED: the approvers file from settings, or null with the problem that blocks running steps. */
-  private approversText(problems: string[]): string | null {
+  /** RESTRICTED: the approvers file from settings (read once; the run records which), or why there is none. */
+  private approvers(): RunRequest['approvers'] {
     const file = this.env.settings.read().approversFile;
-    if (!file) {
-      problems.push(`${APPROVERS_PROBLEM}: name the approvers' allowed_signers file in Settings → Keys before running steps`);
-      return null;
-    }
+    if (!file) return { problem: `${APPROVERS_PROBLEM}: name the approvers' allowed_signers file in Settings → Keys before running steps` };
     try {
-      return readFileSync(expandHome(file), 'utf8');
+      return { text: readFileSync(expandHome(file), 'utf8'), source: expandHome(file) };
     } catch (error) {
-      problems.push(`${APPROVERS_PROBLEM}: the approvers file ${file} cannot be read: ${(error as Error).message}`);
-      return null;
+      return { problem: `${APPROVERS_PROBLEM}: the approvers file ${file} cannot be read: ${(error as Error).message}` };
     }
   }
 
@@ -406,6 +445,14 @@ export class RunController {
     const step = run.steps.get(input.stepId);
     if (!step) throw new RunError(`no step ${input.stepId}`);
     const ref = { step: { id: input.stepId } };
+    // The page only asks; what is recorded must fit the step as the runbook wrote it.
+    const model = run.runbook.steps.find((x) => x.id === input.stepId);
+    if (step.hidden) throw new RunError(`step ${input.stepId} is above the run's profile ${run.profile}`);
+    if (input.kind === 'decision' && !model?.decision?.options.includes(input.decision)) {
+      throw new RunError(`step ${input.stepId} offers no decision "${input.decision}"${model?.decision ? ` (it offers ${model.decision.options.join(', ')})` : ''}`);
+    }
+    if (input.kind === 'signoff' && model?.kind !== 'signoff') throw new RunError(`step ${input.stepId} is not a sign-off`);
+    if (input.kind === 'fillin' && !model?.fillIns.some((f) => f.label === input.label)) throw new RunError(`step ${input.stepId} has no blank labelled "${input.label}"`);
     switch (input.kind) {
       case 'decision':
         this.note(run, 'decision', { ...ref, decision: input.decision, note: input.note ?? null, by: run.operator });
@@ -478,8 +525,9 @@ export class RunController {
   }
 
   private async finishRun(run: ActiveRun): Promise<void> {
+    const counted = [...run.steps.values()].filter((s) => !s.hidden && s.manual === null);
     const summary: RunSummary = {
-      ok: [...run.steps.values()].every((s) => s.hidden || s.manual !== null || s.status === 'succeeded' || s.status === 'skipped'),
+      ok: runOk(counted),
       steps: [...run.steps.values()].map((s) => ({ stepId: s.id, title: run.runbook.steps.find((x) => x.id === s.id)?.title ?? s.id, status: s.status === 'pending' || s.status === 'running' ? 'not-run' : s.status, reason: s.reason, blocks: [] })),
     };
     await run.pool.closeAll();

@@ -1,46 +1,146 @@
-// Masks secret values in streamed text. A secret split across two chunks is still caught: each stream
-// holds back only a tail that could be the start of a secret, until the next chunk or the end.
+// Masks secret values in streamed text: each value as written and in the encodings a step or a tool
+// prints it in by accident (`base64`, `xxd -p`, a URL, a JSON string, a Basic Authorization header), also
+// where the encoded value sits inside a longer base64 stream (`echo "$PW" | base64`, `env | base64`) or is
+// wrapped over lines. A value split across two chunks is still caught: each stream holds back only a tail
+// that could be the start of one, until the next chunk or the end. A step that means to leak a value can
+// always encode it some other way; masking is for accidents, keeping credentials out of steps is step-env.ts.
 export const MASK = '••••••';
 
+/** Shorter values would mask ordinary words. */
+const MIN_SECRET = 3;
+/** base64 and hex are made of common characters: shorter fragments would mask innocent words and numbers. */
+const MIN_ENCODED = 8;
+
+const LF = 10;
+const CR = 13;
+
+/** Text escapes of a value: URL (as encodeURIComponent, RFC 3986 strict, and form encoding) and JSON. */
+function textEncodings(secret: string): string[] {
+  const uri = encodeURIComponent(secret);
+  const strict = uri.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const form = new URLSearchParams({ v: secret }).toString().slice(2);
+  const json = JSON.stringify(secret).slice(1, -1);
+  // Some encoders write percent escapes in lower case.
+  return [uri, strict, form, json].flatMap((t) => [t, t.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase())]);
+}
+
+/**
+ * The part of base64 that depends on the value alone, wherever it starts in a longer byte stream: with
+ * 0, 1 or 2 bytes before it in its 3-byte group, the characters that hold none of the neighbours' bits.
+ */
+function base64Fragments(bytes: Buffer): string[] {
+  const fragments: string[] = [];
+  for (let shift = 0; shift < 3; shift++) {
+    const encoded = Buffer.concat([Buffer.alloc(shift), bytes]).toString('base64');
+    fragments.push(encoded.slice(Math.ceil((8 * shift) / 6), Math.floor((8 * (shift + bytes.length)) / 6)));
+  }
+  return fragments;
+}
+
+const urlSafe = (b64: string) => b64.replace(/\+/g, '-').replace(/\//g, '_');
+
+/** Every form of `secret` the masker looks for besides the value itself (exported for tests and docs). */
+export function encodingsOf(secret: string): string[] {
+  const bytes = Buffer.from(secret, 'utf8');
+  const b64 = bytes.toString('base64');
+  const unpadded = b64.replace(/=+$/, '');
+  const binary = [b64, unpadded, ...base64Fragments(bytes)].flatMap((t) => [t, urlSafe(t)]);
+  binary.push(bytes.toString('hex'), bytes.toString('hex').toUpperCase());
+  const forms = new Set([...textEncodings(secret).filter((t) => t.length >= MIN_SECRET), ...binary.filter((t) => t.length >= MIN_ENCODED)]);
+  forms.delete(secret);
+  return [...forms];
+}
+
+interface Pattern {
+  /** The form looked for, without line breaks (text is matched with its line breaks ignored). */
+  text: string;
+  /** KMP failure function of `text`: how much of it a tail of the output could already be. */
+  fail: Int32Array;
+}
+
+function failure(p: string): Int32Array {
+  const f = new Int32Array(p.length);
+  let k = 0;
+  for (let i = 1; i < p.length; i++) {
+    while (k > 0 && p.charCodeAt(i) !== p.charCodeAt(k)) k = f[k - 1] as number;
+    if (p.charCodeAt(i) === p.charCodeAt(k)) k++;
+    f[i] = k;
+  }
+  return f;
+}
+
+/** Length of the longest suffix of `text` (from `from` on) that is a proper prefix of the pattern. */
+function prefixAtEnd(p: Pattern, text: string, from: number): number {
+  let k = 0;
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    while (k > 0 && c !== p.text.charCodeAt(k)) k = p.fail[k - 1] as number;
+    if (c === p.text.charCodeAt(k)) k++;
+    if (k === p.text.length) k = p.fail[k - 1] as number;
+  }
+  return k;
+}
+
+const isBreak = (c: number) => c === LF || c === CR;
+
+/** The text without line breaks, and where each of its characters is in the original (null: same place). */
+function flatten(text: string): { flat: string; at: number[] | null } {
+  if (!/[\r\n]/.test(text)) return { flat: text, at: null };
+  const at: number[] = [];
+  let flat = '';
+  for (let i = 0; i < text.length; i++) {
+    if (isBreak(text.charCodeAt(i))) continue;
+    at.push(i);
+    flat += text[i];
+  }
+  return { flat, at };
+}
+
+type Span = [start: number, end: number];
+
 export class SecretMasker {
-  private readonly secrets: string[];
-  private readonly holdBack: number;
+  private readonly secrets = new Set<string>();
+  private patterns: Pattern[] = [];
+  private longest = 0;
+  /** Per stream, the raw tail held back because it could be the start of a secret. */
   private readonly pending = new Map<string, string>();
 
-  constructor(secrets: Iterable<string>) {
-    // Longest first, so a secret that contains another is masked whole.
-    this.secrets = [...new Set([...secrets].filter((s) => s.length >= 3))].sort((a, b) => b.length - a.length);
-    this.holdBack = this.secrets.reduce((n, s) => Math.max(n, s.length - 1), 0);
+  constructor(secrets: Iterable<string> = []) {
+    this.add(secrets);
+  }
+
+  /** Adds values to mask from now on (a target's credential, a password the operator typed). */
+  add(secrets: Iterable<string>): void {
+    const forms = new Set(this.patterns.map((p) => p.text));
+    for (const secret of secrets) {
+      if (this.secrets.has(secret) || secret.replace(/[\r\n]/g, '').length < MIN_SECRET) continue;
+      this.secrets.add(secret);
+      for (const form of [secret, ...encodingsOf(secret)]) forms.add(form.replace(/[\r\n]/g, ''));
+    }
+    this.patterns = [...forms].filter((t) => t.length > 0).map((text) => ({ text, fail: failure(text) }));
+    this.longest = this.patterns.reduce((n, p) => Math.max(n, p.text.length), 0);
   }
 
   get active(): boolean {
-    return this.secrets.length > 0;
+    return this.patterns.length > 0;
   }
 
   /** Masks a whole text at once (results, errors, notes). */
   mask(text: string): string {
-    let out = text;
-    for (const secret of this.secrets) out = out.split(secret).join(MASK);
-    return out;
+    if (!this.active) return text;
+    return apply(text, this.spans(text));
   }
 
   /** Masks the next chunk of a stream; returns what can be released now. */
   push(stream: string, data: string): string {
     if (!this.active) return data;
     const text = (this.pending.get(stream) ?? '') + data;
-    const masked = this.mask(text);
-    const keep = this.possibleSecretStart(masked);
-    this.pending.set(stream, masked.slice(masked.length - keep));
-    return masked.slice(0, masked.length - keep);
-  }
-
-  /** Length of the longest tail of `text` that some secret begins with. */
-  private possibleSecretStart(text: string): number {
-    for (let k = Math.min(this.holdBack, text.length); k > 0; k--) {
-      const tail = text.slice(text.length - k);
-      if (this.secrets.some((s) => s.startsWith(tail))) return k;
-    }
-    return 0;
+    const spans = this.spans(text);
+    let keep = this.heldFrom(text);
+    // A held tail that starts inside a match would release half of it: hold back the whole match instead.
+    for (const [start, end] of spans) if (start < keep && keep < end) keep = start;
+    this.pending.set(stream, text.slice(keep));
+    return apply(text.slice(0, keep), spans.filter(([, end]) => end <= keep));
   }
 
   /** Releases what a stream still holds back, at its end. */
@@ -49,4 +149,51 @@ export class SecretMasker {
     this.pending.delete(stream);
     return this.mask(rest);
   }
+
+  /** Where every form of every secret is in `text`, line breaks ignored; overlapping matches merged. */
+  private spans(text: string): Span[] {
+    const { flat, at } = flatten(text);
+    const found: Span[] = [];
+    for (const { text: p } of this.patterns) {
+      for (let i = flat.indexOf(p); i >= 0; i = flat.indexOf(p, i + 1)) {
+        const last = i + p.length - 1;
+        found.push([at ? (at[i] as number) : i, (at ? (at[last] as number) : last) + 1]);
+      }
+    }
+    found.sort((a, b) => a[0] - b[0]);
+    const merged: Span[] = [];
+    for (const span of found) {
+      const previous = merged[merged.length - 1];
+      if (previous && span[0] < previous[1]) previous[1] = Math.max(previous[1], span[1]);
+      else merged.push([span[0], span[1]]);
+    }
+    return merged;
+  }
+
+  /** Where the tail that could begin a secret starts (text.length when none could). */
+  private heldFrom(text: string): number {
+    // The window: the last longest-1 characters that are not line breaks.
+    let from = text.length;
+    for (let seen = 0; from > 0 && seen < this.longest - 1; ) if (!isBreak(text.charCodeAt(--from))) seen++;
+    const { flat, at } = flatten(text.slice(from));
+    let length = 0;
+    for (const p of this.patterns) length = Math.max(length, prefixAtEnd(p, flat, Math.max(0, flat.length - (p.text.length - 1))));
+    if (length === 0) return text.length;
+    // A finished line is released unless what ends it is a long start of a secret (wrapped base64, a
+    // key's first line): a short one is most likely chance, and holding it would stall the operator's view.
+    if (isBreak(text.charCodeAt(text.length - 1)) && length < MIN_ENCODED) return text.length;
+    const start = flat.length - length;
+    return from + (at ? (at[start] as number) : start);
+  }
+}
+
+function apply(text: string, spans: readonly Span[]): string {
+  if (spans.length === 0) return text;
+  let out = '';
+  let at = 0;
+  for (const [start, end] of spans) {
+    out += text.slice(at, start) + MASK;
+    at = end;
+  }
+  return out + text.slice(at);
 }

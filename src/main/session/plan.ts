@@ -1,8 +1,10 @@
 // What a run will do, decided before anything runs: which steps run or are skipped (and why), each
-// executable block with its target, and every problem (unbound blocks, bad expectations, unknown --only).
+// executable block with its target, and every problem (unbound blocks, unreadable fence attributes, bad
+// expectations, unknown --only). A block with a problem is left out of its step and the problem names
+// the step, so that step cannot run; nothing falls back to a default target.
 import { PROFILES, type Block, type Profile, type Runbook, type Step } from '../../shared/runbook-model.js';
 import { durationMs } from '../../shared/targets.js';
-import { type Binding, type TargetSet, bindBlock } from './binding.js';
+import { type Binding, type TargetSet, attributeProblem, bindBlock } from './binding.js';
 import { expectationOf } from './checks.js';
 
 export interface PlannedBlock {
@@ -42,6 +44,12 @@ export function planRun(runbook: Runbook, set: TargetSet, options: { profile: Pr
     if (executable.length === 0) return { step, skip: step.kind === 'step' ? 'manual step: nothing to run' : `${step.kind}: for a person, not a machine`, blocks: [] };
     const blocks: PlannedBlock[] = [];
     for (const block of executable) {
+      // Attributes that could not be read may have named the target: the block is refused, never bound by default.
+      const unreadable = attributeProblem(block);
+      if (unreadable) {
+        problems.push(`step ${step.id}: ${unreadable}`);
+        continue;
+      }
       const binding = bindBlock(block, set);
       if (typeof binding === 'string') problems.push(`step ${step.id}: ${binding}`);
       else blocks.push({ block, binding });

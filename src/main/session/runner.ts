@@ -1,7 +1,7 @@
 // Runs a planned runbook step by step. Code always comes from the snapshot the session loaded (looked up
 // by runbook hash, step id and block id); nothing accepts free command text. Output is masked for secrets
 // before anyone sees it, recorded on disk, and judged against the block's expectations.
-import type { Block, Runbook, Step } from '../../shared/runbook-model.js';
+import type { Block, Profile, Runbook, Step } from '../../shared/runbook-model.js';
 import { durationMs } from '../../shared/targets.js';
 import type { Execution, ExecutionRequest, ExecutionResult, Executor, OutputChunk } from '../targets/types.js';
 import type { Binding } from './binding.js';
@@ -9,9 +9,9 @@ import { type Judgement, judge, succeeded } from './checks.js';
 import { SecretMasker } from './mask.js';
 import { OutputRecorder, type RecordedOutput } from './output.js';
 import type { PlannedStep, RunPlan } from './plan.js';
-import { isStateChanging } from './state-change.js';
-import { substituteShell, substituteSql, substituteText } from './substitute.js';
+import { prepareBlockRequest } from './block-request.js';
 import type { ResolvedVariables } from './variables.js';
+import type { Verdict } from './verdict.js';
 
 export type StepStatus = 'succeeded' | 'failed' | 'skipped' | 'cancelled' | 'not-run';
 
@@ -22,6 +22,19 @@ export interface BlockOutcome {
   judgement: Judgement;
   output: Omit<RecordedOutput, 'stdout'>;
   ok: boolean;
+  /** Set when the block was refused instead of run (its step.started is recorded, nothing ran). */
+  refusal?: RefusalCode;
+}
+
+/** Why a step was refused rather than run or failed; a refusal stops the run whatever --keep-going says. */
+export type RefusalCode = 'protected-not-confirmed' | 'approval-refused' | 'value-unsafe';
+
+/** A block refused rather than run; `block` is its recorded outcome where its step.started was written. */
+export interface BlockRefusal {
+  refused: true;
+  refusal: RefusalCode;
+  reason: string;
+  block: BlockOutcome | null;
 }
 
 export interface StepOutcome {
@@ -30,6 +43,7 @@ export interface StepOutcome {
   status: StepStatus;
   reason: string | null;
   blocks: BlockOutcome[];
+  refusal?: RefusalCode;
 }
 
 export type RunEvent =
@@ -57,7 +71,7 @@ export type StepDecision = 'run' | 'skip' | 'quit' | { skip: string };
  * write-ahead record of what is about to run. A recorder that throws stops the run before the next action.
  */
 export interface RunRecorder {
-  blockStarting(event: { step: Step; block: Block; binding: Binding; command: string; env: string[]; params: number }): void | Promise<void>;
+  blockStarting(event: { step: Step; block: Block; binding: Binding; command: string; env: string[]; params: number; verdict: Verdict }): void | Promise<void>;
   blockFinished(event: { step: Step; block: Block; binding: Binding; outcome: BlockOutcome }): void | Promise<void>;
   stepSkipped(event: { step: Step; reason: string; by: 'plan' | 'operator' }): void | Promise<void>;
   stepFinished(event: { step: Step; outcome: StepOutcome }): void | Promise<void>;
@@ -65,22 +79,30 @@ export interface RunRecorder {
 
 export interface RunSessionOptions {
   runbook: Runbook;
+  profile: Profile;
   plan: RunPlan;
+  /** Read-only or not per block id, proven by a parser at plan time; a block without one changes state. */
+  verdicts: ReadonlyMap<string, Verdict>;
+  /** Values to mask besides secret variables: the targets' credentials. */
+  secrets?: Iterable<string>;
   variables: ResolvedVariables;
   executors: ExecutorSource;
   outputDir: string;
   keepGoing: boolean;
   /** Asks before each step; absent when the operator said --yes. */
   confirmStep?: (step: Step) => Promise<StepDecision>;
-  /** Asks the operator to type a protected target's name before a state-changing block. */
-  confirmProtected: (targetName: string, step: Step, block: Block) => Promise<boolean>;
+  /**
+   * Asks the operator to type a protected target's name before a block not proven read-only; false
+   * refuses (the run stops), `{ skip }` skips the step with the operator's reason instead.
+   */
+  confirmProtected: (targetName: string, step: Step, block: Block, verdict: Verdict) => Promise<boolean | { skip: string }>;
   onEvent?: (event: RunEvent) => void;
   recorder?: RunRecorder;
   /**
    * Asks for a second person's approval of a state-changing block, after its step.started record is
    * written; resolves null when approved, else why not (the block then does not run).
    */
-  approve?: (event: { step: Step; block: Block; binding: Binding }) => Promise<string | null>;
+  approve?: ((event: { step: Step; block: Block; binding: Binding }) => Promise<string | null>) | undefined;
 }
 
 export class SnapshotMismatchError extends Error {}
@@ -91,7 +113,17 @@ export class RunSession {
   private readonly masker: SecretMasker;
 
   constructor(private readonly options: RunSessionOptions) {
-    this.masker = new SecretMasker(options.variables.secretValues);
+    this.masker = new SecretMasker([...options.variables.secretValues, ...(options.secrets ?? [])]);
+  }
+
+  /** Masks a secret learnt during the run (a password the operator typed when asked). */
+  addSecret(value: string): void {
+    this.masker.add([value]);
+  }
+
+  /** Sets the second-person approval hook once the journal it signs over exists (RESTRICTED runs). */
+  setApprove(approve: NonNullable<RunSessionOptions['approve']>): void {
+    this.options.approve = approve;
   }
 
   /** Stops the block that is running (really stopping it on its target) and the rest of the run. */
@@ -120,20 +152,21 @@ export class RunSession {
 
   async run(): Promise<RunSummary> {
     const outcomes: StepOutcome[] = [];
-    let stopped = false;
+    let stopped: string | null = null;
     for (const planned of this.options.plan.steps) {
       const { step } = planned;
       if (stopped || this.cancelled) {
-        outcomes.push({ stepId: step.id, title: step.title, status: 'not-run', reason: this.cancelled ? 'run cancelled' : 'an earlier step failed', blocks: [] });
+        outcomes.push({ stepId: step.id, title: step.title, status: 'not-run', reason: this.cancelled ? 'run cancelled' : stopped, blocks: [] });
         continue;
       }
       const outcome = await this.runStep(planned);
       outcomes.push(outcome);
-      if (outcome.status === 'cancelled') stopped = true;
-      if (outcome.status === 'failed' && !this.options.keepGoing) stopped = true;
+      if (outcome.status === 'cancelled') stopped = 'run cancelled';
+      // A refusal is the operator's or the approver's "no": never run past it, --keep-going or not.
+      else if (outcome.refusal) stopped = `an earlier step was refused (${outcome.refusal})`;
+      else if (outcome.status === 'failed' && !this.options.keepGoing) stopped = 'an earlier step failed';
     }
-    const ok = outcomes.every((o) => o.status === 'succeeded' || o.status === 'skipped');
-    return { ok, steps: outcomes };
+    return { ok: runOk(outcomes), steps: outcomes };
   }
 
   private emit(event: RunEvent): void {
@@ -145,6 +178,19 @@ export class RunSession {
     const outcome: StepOutcome = { stepId: step.id, title: step.title, status: 'not-run', reason, blocks: [] };
     await this.options.recorder?.stepFinished({ step, outcome });
     return outcome;
+  }
+
+  /** A step refused before (or instead of) running: failed, with its refusal code; the run stops. */
+  private async refused(step: Step, refusal: RefusalCode, reason: string, blocks: BlockOutcome[] = []): Promise<StepOutcome> {
+    const outcome: StepOutcome = { stepId: step.id, title: step.title, status: 'failed', reason, blocks, refusal };
+    await this.options.recorder?.stepFinished({ step, outcome });
+    this.emit({ type: 'step-end', step, outcome });
+    return outcome;
+  }
+
+  /** The parser's verdict for a block; a block without one (unsure) changes state. */
+  verdictOf(block: Block): Verdict {
+    return this.options.verdicts.get(block.id) ?? { changesState: true, code: 'unknown', detail: 'no verdict was computed for this block' };
   }
 
   private async skip(step: Step, reason: string, by: 'plan' | 'operator'): Promise<StepOutcome> {
@@ -166,8 +212,13 @@ export class RunSession {
       }
     }
     for (const { block, binding } of planned.blocks) {
-      if (binding.target.protected && isStateChanging(block) && !(await this.options.confirmProtected(binding.targetName, step, block))) {
-        return await this.notRun(step, `protected target "${binding.targetName}" was not confirmed`);
+      const verdict = this.verdictOf(block);
+      if (!binding.target.protected || !verdict.changesState) continue;
+      const answer = await this.options.confirmProtected(binding.targetName, step, block, verdict);
+      if (typeof answer === 'object') return await this.skip(step, `skipped by the operator: ${answer.skip}`, 'operator');
+      if (!answer) {
+        const reason = `protected target "${binding.targetName}" was not confirmed for block line ${block.line} (${verdict.code}: ${verdict.detail})`;
+        return await this.refused(step, 'protected-not-confirmed', reason);
       }
     }
     this.emit({ type: 'step-start', step });
@@ -176,6 +227,9 @@ export class RunSession {
     let reason: string | null = null;
     for (const { block, binding } of planned.blocks) {
       const outcome = await this.runBlock({ snapshot: this.options.runbook.sha256, stepId: step.id, blockId: block.id }, binding);
+      if ('refused' in outcome) {
+        return await this.refused(step, outcome.refusal, outcome.reason, outcome.block ? [...blocks, outcome.block] : blocks);
+      }
       blocks.push(outcome);
       if (outcome.result.status === 'cancelled') {
         status = 'cancelled';
@@ -194,8 +248,11 @@ export class RunSession {
     return outcome;
   }
 
-  /** Runs one block of the loaded snapshot; the code is looked up here, never taken from the caller. */
-  async runBlock(ref: { snapshot: string; stepId: string; blockId: string }, binding: Binding): Promise<BlockOutcome> {
+  /**
+   * Runs one block of the loaded snapshot; the code is looked up here, never taken from the caller.
+   * Resolves a refusal instead when the block was refused rather than run.
+   */
+  async runBlock(ref: { snapshot: string; stepId: string; blockId: string }, binding: Binding): Promise<BlockOutcome | BlockRefusal> {
     const { runbook } = this.options;
     if (ref.snapshot !== runbook.sha256) {
       throw new SnapshotMismatchError(`runbook ${ref.snapshot.slice(0, 12)}… is not the one loaded (${runbook.sha256.slice(0, 12)}…); reload it explicitly`);
@@ -203,9 +260,25 @@ export class RunSession {
     const step = runbook.steps.find((s) => s.id === ref.stepId);
     const block = step?.blocks.find((b) => b.id === ref.blockId);
     if (!step || !block) throw new SnapshotMismatchError(`no block ${ref.blockId} in step ${ref.stepId} of the loaded runbook`);
+    const verdict = this.verdictOf(block);
 
     const executor = this.options.executors.executorFor(binding);
-    const request = this.buildRequest(block, binding, executor);
+    // Checked before the run starts too; checked again here because the operator may have re-bound the block.
+    const prepared = await prepareBlockRequest(block, executor.kind, this.options.variables.values);
+    if (!prepared.ok) {
+      const reason = `values cannot be used safely: ${prepared.problems.map((p) => `line ${p.line}: ${p.variable}: ${p.message}`).join('; ')}`;
+      return { refused: true, refusal: 'value-unsafe', reason, block: null };
+    }
+    const timeout = block.attributes.timeout !== undefined ? durationMs(String(block.attributes.timeout)) : undefined;
+    const request: ExecutionRequest = {
+      blockId: block.id,
+      action: block.action,
+      code: prepared.code,
+      env: prepared.env,
+      ...(prepared.params.length > 0 ? { params: prepared.params } : {}),
+      ...(timeout ? { timeoutMs: timeout } : {}),
+      onOutput: () => undefined,
+    };
     let stderr = '';
     const forward = (chunk: OutputChunk, data: string) => {
       if (!data) return;
@@ -223,12 +296,13 @@ export class RunSession {
       command: this.masker.mask(request.code),
       env: Object.keys(request.env ?? {}),
       params: request.params?.length ?? 0,
+      verdict,
     });
+
+    // RESTRICTED: a second person approves each block not proven read-only, after its step.started is recorded.
     const recorder = new OutputRecorder(this.options.outputDir, block.id);
     this.emit({ type: 'block-start', step, block, binding });
-
-    // RESTRICTED: a second person approves each state-changing block after its step.started is recorded.
-    const refusal = this.options.approve && isStateChanging(block) ? await this.options.approve({ step, block, binding }) : null;
+    const refusal = this.options.approve && verdict.changesState ? await this.options.approve({ step, block, binding }) : null;
     let raw: ExecutionResult;
     if (refusal !== null) {
       const now = new Date().toISOString();
@@ -245,31 +319,11 @@ export class RunSession {
     const result = this.maskResult(raw);
     const { stdout, ...output } = recorder.close();
     const judgement = judge(block, result, { stdout, stderr });
-    const outcome: BlockOutcome = { blockId: block.id, target: binding.targetName, result, judgement, output, ok: succeeded(result, judgement) };
+    const outcome: BlockOutcome = { blockId: block.id, target: binding.targetName, result, judgement, output, ok: refusal === null && succeeded(result, judgement), ...(refusal !== null ? { refusal: 'approval-refused' as const } : {}) };
     await this.options.recorder?.blockFinished({ step, block, binding, outcome });
     this.emit({ type: 'block-end', step, block, outcome });
+    if (refusal !== null) return { refused: true, refusal: 'approval-refused', reason: result.error ?? 'not approved', block: outcome };
     return outcome;
-  }
-
-  private buildRequest(block: Block, binding: Binding, executor: Executor): ExecutionRequest {
-    const values = this.options.variables.values;
-    const timeout = block.attributes.timeout !== undefined ? durationMs(String(block.attributes.timeout)) : undefined;
-    const base = { blockId: block.id, action: block.action, onOutput: () => undefined, ...(timeout ? { timeoutMs: timeout } : {}) };
-    switch (block.action) {
-      case 'shell': {
-        // bash expands $VAR itself on local and ssh targets; kubectl and psql lines run without a shell.
-        const inline = executor.kind !== 'local' && executor.kind !== 'ssh';
-        const { code, env } = substituteShell(block.code, values, { inline });
-        return { ...base, code, env };
-      }
-      case 'sql': {
-        const { code, params } = substituteSql(block.code, values);
-        return { ...base, code, ...(params.length ? { params } : {}) };
-      }
-      default:
-        void binding;
-        return { ...base, code: substituteText(block.code, values) };
-    }
   }
 
   private maskResult(result: ExecutionResult): ExecutionResult {
@@ -285,4 +339,9 @@ export class RunSession {
       })),
     };
   }
+}
+
+/** The one end-of-run rule for every host: a run is ok when every step that was to run succeeded or was skipped. */
+export function runOk(steps: readonly { status: string }[]): boolean {
+  return steps.every((o) => o.status === 'succeeded' || o.status === 'skipped');
 }

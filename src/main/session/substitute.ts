@@ -1,7 +1,6 @@
-// Puts variable values into a block's code so that they are data, never code:
-// shell text gets values quoted for the context they stand in; SQL gets bind parameters.
-import { quote } from 'shell-quote';
-import { contextAt, shellRuns } from '../runbook/shell-lexer.js';
+// Puts variable values into a block's code so that they are data, never code: SQL gets bind parameters;
+// manifests and PromQL get the text. Shell blocks are prepared by shell-values.ts (values only in the
+// environment, or whole argv words for kubectl lines), with a real bash parser deciding where each stands.
 
 const DOLLAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g;
 const PLACEHOLDER = /<([A-Za-z][A-Za-z0-9]*(?:[_-][A-Za-z0-9]+)*)>/g;
@@ -11,53 +10,6 @@ export type VariableValues = ReadonlyMap<string, string>;
 
 function placeholderValue(values: VariableValues, name: string): string | undefined {
   return values.get(`<${name}>`) ?? values.get(name);
-}
-
-function quoteFor(context: 'bare' | 'single' | 'double', value: string): string {
-  if (context === 'single') return value.replace(/'/g, `'\\''`);
-  if (context === 'double') return value.replace(/[\\"$`]/g, (c) => `\\${c}`);
-  return value === '' ? "''" : quote([value]);
-}
-
-export interface ShellSubstitution {
-  code: string;
-  /** Variables handed to the shell's environment: bash expands $VAR itself, so the code runs as written. */
-  env: Record<string, string>;
-}
-
-/**
- * For a shell that expands variables itself (local bash, ssh): $VAR and ${VAR} go to the environment,
- * <PLACEHOLDER> is replaced by the value quoted for where it stands. With `inline`, $VAR is replaced too
- * (for kubectl and psql lines that run without a shell).
- */
-export function substituteShell(code: string, values: VariableValues, options: { inline?: boolean } = {}): ShellSubstitution {
-  const runs = shellRuns(code);
-  const env: Record<string, string> = {};
-  const replacements: { start: number; end: number; text: string }[] = [];
-  for (const m of code.matchAll(PLACEHOLDER)) {
-    const value = placeholderValue(values, m[1] as string);
-    const context = contextAt(runs, m.index);
-    if (value === undefined || context === 'comment') continue;
-    replacements.push({ start: m.index, end: m.index + m[0].length, text: quoteFor(context, value) });
-  }
-  for (const m of code.matchAll(DOLLAR)) {
-    const name = (m[1] ?? m[2]) as string;
-    const value = values.get(name);
-    if (value === undefined) continue;
-    const context = contextAt(runs, m.index);
-    if (context === 'comment' || context === 'single') continue;
-    if (options.inline) replacements.push({ start: m.index, end: m.index + m[0].length, text: quoteFor(context, value) });
-    else env[name] = value;
-  }
-  replacements.sort((a, b) => a.start - b.start);
-  let out = '';
-  let at = 0;
-  for (const r of replacements) {
-    if (r.start < at) continue;
-    out += code.slice(at, r.start) + r.text;
-    at = r.end;
-  }
-  return { code: out + code.slice(at), env };
 }
 
 /**

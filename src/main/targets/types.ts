@@ -1,6 +1,6 @@
 // One interface for every executor: start a block, stream its output, cancel it, get an exact result.
 import type { Action } from '../../shared/runbook-model.js';
-import type { TargetKind } from '../../shared/targets.js';
+import type { Target, TargetKind } from '../../shared/targets.js';
 
 export interface OutputChunk {
   stream: 'stdout' | 'stderr' | 'info';
@@ -93,6 +93,12 @@ export interface ExecutorContext {
   confirm(question: string, purpose?: ConfirmPurpose): Promise<boolean>;
   /** Looks up a named secret in the app's secret store; null when absent. */
   secret?(name: string): Promise<string | null>;
+  /**
+   * The environment a process started for a step of `target` begins with (a local step's shell). The run
+   * engine gives the operator's environment less every target's credentials (session/step-env.ts).
+   * Absent, such a step inherits nothing: only its target's `env` and the block's values.
+   */
+  stepEnv?(target: Target): Record<string, string>;
 }
 
 export function nowIso(): string {

@@ -1,5 +1,6 @@
 // One xterm.js terminal per code block, kept outside React: output goes straight from the event stream
 // into the terminal (React state never holds it), and a card only attaches the terminal's element.
+import { neutralise } from '../../shared/terminal-text.js';
 import { FitAddon } from '@xterm/addon-fit';
 import { SearchAddon } from '@xterm/addon-search';
 import { type ITheme, Terminal } from '@xterm/xterm';
@@ -107,7 +108,9 @@ export class TerminalRegistry {
       return;
     }
     this.flushDropped(entry);
-    const text = stream === 'info' ? styleInfo(data) : data;
+    // Step output may carry control sequences (title, clipboard, cursor moves): only colours survive.
+    const safe = neutralise(data, { keepSgr: true });
+    const text = stream === 'info' ? styleInfo(safe) : safe;
     for (let at = 0; at < text.length; at += SLICE) this.put(entry, text.slice(at, at + SLICE));
   }
 

@@ -316,8 +316,27 @@ describe.skipIf(!available)('postgres executor (real server)', () => {
       const e = executor({}, { env: {}, ask: async (q) => (asked.push(q), null) });
       const { result } = await run(e, "SELECT $1::text; SELECT 'unterminated", { params: ['x'] });
       expect(result.status).toBe('error');
-      expect(result.error).toMatch(/^cannot run this block with bind parameters: it cannot be split into statements safely \(a quoted string starting at line 1 is not closed\)/);
+      expect(result.error).toMatch(/^cannot run this block with bind parameters: it does not parse \(line 1: unterminated quoted string at or near "'unterminated"\)/);
       expect(asked).toEqual([]);
+    });
+
+    it('cuts a parameterised block where the server does, whatever standard_conforming_strings the session has', async () => {
+      const e = executor();
+      const code = "SELECT $1::text AS a, 'it''s' AS b; -- it's\nSELECT E'\\\\' AS c, $2::text AS d";
+      const on = (await run(e, code, { params: ["x'; DROP TABLE y; --", '$$'] })).result;
+      expect(on.status, on.error ?? '').toBe('succeeded');
+      expect(on.resultSets.map((r) => r.rows)).toEqual([[["x'; DROP TABLE y; --", "it's"]], [['\\', '$$']]]);
+      expect((await run(e, 'SET standard_conforming_strings = off')).result.status).toBe('succeeded');
+      try {
+        const off = (await run(e, code, { params: ['x', 'y'] })).result;
+        expect(off.status, off.error ?? '').toBe('succeeded');
+        // A plain '…' with a backslash ends elsewhere when the setting is off: such a block is not cut at all.
+        const refused = (await run(e, "SELECT 'a\\' AS a; SELECT $1::text", { params: ['x'] })).result;
+        expect(refused.status).toBe('error');
+        expect(refused.error).toMatch(/'…' string with a backslash at line 1/);
+      } finally {
+        await run(e, 'RESET standard_conforming_strings');
+      }
     });
 
     it('refuses psql meta-commands in a sql block', async () => {
@@ -394,6 +413,19 @@ describe.skipIf(!available)('postgres executor (real server)', () => {
       expect(result.status, result.error ?? '').toBe('succeeded');
       expect(result.resultSets.map((r) => r.rows)).toEqual([[[1]], [[2]], [['app']]]);
       expect(result.notes).toContain(`psql line 2 names -h db.elsewhere; it ran on the bound target app@127.0.0.1:${server.port}/appdb (verify-full) instead`);
+    });
+
+    it("runs a -c text holding the block's parameters statement by statement, in one transaction", async () => {
+      const e = executor();
+      const code = ["psql -c 'SELECT 1 AS a'", "psql -c 'CREATE TEMP TABLE psql_params (v text); INSERT INTO psql_params VALUES ($2); SELECT v, $1::int AS n FROM psql_params'"].join('\n');
+      const { result } = await run(e, code, { action: 'shell', params: ['7', "'); DROP TABLE psql_params; --"] });
+      expect(result.status, result.error ?? '').toBe('succeeded');
+      expect(result.resultSets.map((r) => r.rows)).toEqual([[[1]], [], [], [["'); DROP TABLE psql_params; --", 7]]]);
+      expect(result.notes).toContain('psql line 2: ran its statements in one transaction (BEGIN … COMMIT), as psql runs a -c text');
+      const failed = (await run(e, "psql -c 'INSERT INTO psql_params VALUES ($1); SELECT 1 / 0'", { action: 'shell', params: ['kept?'] })).result;
+      expect(failed.error).toMatch(/^psql line 1, statement 2: ERROR: division by zero/);
+      const after = (await run(e, "SELECT count(*)::int FROM psql_params WHERE v = 'kept?'")).result;
+      expect(after.resultSets[0]?.rows).toEqual([[0]]);
     });
 
     it('refuses a shell block that is not psql commands', async () => {

@@ -1,10 +1,12 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { bindStatement, isTransactionControl, lineAndColumn, scanSql } from '../../../src/main/targets/postgres/sql-split.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { OffsetMap, bindStatement, isTransactionControl, lineAndColumn, loadSqlGrammar, scanTokens, splitSql } from '../../../src/main/targets/postgres/sql-split.js';
 
-const texts = (code: string, options?: { standardConformingStrings?: boolean }) => scanSql(code, options).statements.map((s) => s.text);
+const texts = (code: string) => splitSql(code).statements.map((s) => s.text);
 
-describe('scanSql: where statements end', () => {
+beforeAll(loadSqlGrammar);
+
+describe('splitSql: where statements end (PostgreSQL\'s own grammar)', () => {
   it('splits at top-level semicolons and keeps the last statement without one', () => {
     expect(texts('SELECT 1; SELECT 2')).toEqual(['SELECT 1;', 'SELECT 2']);
     expect(texts('SELECT 1;\n\nSELECT 2;\n')).toEqual(['SELECT 1;', 'SELECT 2;']);
@@ -26,13 +28,9 @@ describe('scanSql: where statements end', () => {
     expect(texts("SELECT 'a\\'; SELECT 2")).toEqual(["SELECT 'a\\';", 'SELECT 2']);
   });
 
-  it('with standard_conforming_strings off, a backslash escapes the quote in plain strings too', () => {
-    const scan = scanSql("SELECT 'a\\'; SELECT 2'; SELECT 3", { standardConformingStrings: false });
-    expect(scan.statements.map((s) => s.text)).toEqual(["SELECT 'a\\'; SELECT 2';", 'SELECT 3']);
-  });
-
-  it('does not split inside quoted identifiers', () => {
+  it('does not split inside quoted identifiers, one holding an apostrophe included', () => {
     expect(texts('SELECT 1 AS "a;b", 2 AS "say ""x;"""; SELECT 2')).toEqual(['SELECT 1 AS "a;b", 2 AS "say ""x;""";', 'SELECT 2']);
+    expect(texts(`SELECT 1 AS "o'k"; SELECT ';'`)).toEqual([`SELECT 1 AS "o'k";`, "SELECT ';'"]);
   });
 
   it('does not split inside dollar quotes, tagged or not', () => {
@@ -45,9 +43,9 @@ describe('scanSql: where statements end', () => {
     expect(texts('SELECT a$b$c FROM t; SELECT 2')).toEqual(['SELECT a$b$c FROM t;', 'SELECT 2']);
   });
 
-  it('does not split inside comments, and block comments nest', () => {
-    const code = '-- a; b\nSELECT 1 /* x; /* nested; */ still comment; */ ; SELECT 2';
-    const scan = scanSql(code);
+  it("does not split inside comments, and block comments nest; an apostrophe in a comment is no quote", () => {
+    const code = "-- a; b it's\nSELECT 1 /* x; /* nested; */ still comment; */ ; SELECT 2";
+    const scan = splitSql(code);
     expect(scan.statements.map((s) => s.text)).toEqual(['SELECT 1 /* x; /* nested; */ still comment; */ ;', 'SELECT 2']);
     expect(scan.statements[0]?.line).toBe(2);
   });
@@ -57,7 +55,7 @@ describe('scanSql: where statements end', () => {
     expect(texts(code)).toHaveLength(2);
   });
 
-  it('keeps a BEGIN ATOMIC … END body together, CASE … END inside it included (as psql does)', () => {
+  it('keeps a BEGIN ATOMIC … END body together, CASE … END inside it included', () => {
     const code = [
       'CREATE FUNCTION f() RETURNS int LANGUAGE sql',
       'BEGIN ATOMIC',
@@ -67,53 +65,57 @@ describe('scanSql: where statements end', () => {
       'CREATE OR REPLACE PROCEDURE p() LANGUAGE sql BEGIN ATOMIC INSERT INTO t VALUES (1); END;',
       'SELECT f()',
     ].join('\n');
-    const scan = scanSql(code);
-    expect(scan.statements.map((s) => s.line)).toEqual([1, 6, 7]);
-    expect(scan.statements[0]?.definesRoutine).toBe(true);
+    const scan = splitSql(code);
+    expect(scan.statements.map((s) => [s.line, s.kind])).toEqual([[1, 'CreateFunctionStmt'], [6, 'CreateFunctionStmt'], [7, 'SelectStmt']]);
     expect(scan.problem).toBeNull();
   });
 
-  it('splits BEGIN; … COMMIT; as transaction statements, not a routine body', () => {
-    const scan = scanSql('BEGIN; UPDATE t SET x = 1; COMMIT;');
+  it('splits BEGIN; … COMMIT; as transaction statements', () => {
+    const scan = splitSql('BEGIN; UPDATE t SET x = 1; COMMIT;');
     expect(scan.statements.map((s) => s.text)).toEqual(['BEGIN;', 'UPDATE t SET x = 1;', 'COMMIT;']);
     expect(scan.statements.map(isTransactionControl)).toEqual([true, false, true]);
-    expect(isTransactionControl(scanSql("PREPARE TRANSACTION 'x'").statements[0]!)).toBe(true);
-    expect(isTransactionControl(scanSql('PREPARE q AS SELECT 1').statements[0]!)).toBe(false);
+    expect(isTransactionControl(splitSql("PREPARE TRANSACTION 'x'").statements[0]!)).toBe(true);
+    expect(isTransactionControl(splitSql('PREPARE q AS SELECT 1').statements[0]!)).toBe(false);
   });
 
   it('reads U&, B, X and N literals as strings', () => {
-    expect(texts("SELECT U&'d\\0061t;', B'1;', X'1F', N'n;', U&\"a;b\"; SELECT 2")).toHaveLength(2);
+    expect(texts("SELECT U&'d\\0061t;', B'1', X'1F', N'n;', U&\"a;b\"; SELECT 2")).toHaveLength(2);
   });
 
-  it('does not mistake a number followed by a quote for an E string', () => {
-    expect(texts("SELECT 1e'x'; SELECT 2")).toHaveLength(2);
+  it('counts offsets in UTF-16 code units, whatever libpg-query counts', () => {
+    const code = "SELECT 'é😀;'; SELECT 'ü'";
+    expect(texts(code)).toEqual(["SELECT 'é😀;';", "SELECT 'ü'"]);
+    const map = new OffsetMap('aé😀b');
+    expect([map.fromBytes(1), map.fromBytes(3), map.fromBytes(7), map.fromChars(3), map.toBytes(4)]).toEqual([1, 2, 4, 4, 7]);
   });
 });
 
-describe('scanSql: what it reports', () => {
-  it('reports unterminated quotes, dollar quotes and comments as problems', () => {
-    expect(scanSql("SELECT 'abc; SELECT 2").problem).toMatch(/quoted string starting at line 1 is not closed/);
-    expect(scanSql('SELECT 1;\nSELECT $x$abc').problem).toMatch(/\$x\$ dollar-quoted string starting at line 2/);
-    expect(scanSql('SELECT 1 /* abc').problem).toMatch(/comment/);
-    expect(scanSql('SELECT "abc').problem).toMatch(/quoted identifier/);
-    expect(scanSql('CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1;').problem).toMatch(/no matching END/);
-    expect(scanSql('SELECT (1;').problem).toMatch(/unclosed parenthesis/);
-    expect(scanSql('SELECT 1; SELECT 2').problem).toBeNull();
+describe('splitSql: what it reports', () => {
+  it('reports what does not parse, where, and still cuts at the lexer\'s semicolons for messages', () => {
+    expect(splitSql("SELECT 1;\nSELECT 'abc; SELECT 2").problem).toMatchObject({ line: 2, message: expect.stringMatching(/unterminated quoted string/) });
+    expect(splitSql('SELECT 1;\nSELECT $x$abc').problem?.message).toMatch(/unterminated dollar-quoted string/);
+    expect(splitSql('SELECT 1 /* abc').problem?.message).toMatch(/unterminated \/\* comment/);
+    expect(splitSql('SELECT "abc').problem?.message).toMatch(/unterminated quoted identifier/);
+    expect(splitSql("SELECT 1e'x'").problem?.message).toMatch(/trailing junk after numeric literal/);
+    const broken = splitSql('SELECT 1; SELEC 2; SELECT 3');
+    expect(broken.problem).toMatchObject({ line: 1, message: 'syntax error at or near "SELEC"' });
+    expect(broken.statements.map((s) => [s.text, s.kind])).toEqual([['SELECT 1;', null], ['SELEC 2;', null], ['SELECT 3', null]]);
+    expect(splitSql('SELECT 1; SELECT 2').problem).toBeNull();
   });
 
   it('finds $n parameters outside quotes and comments only', () => {
-    const scan = scanSql("SELECT $1, '$2', \"$3\", $$ $4 $$ -- $5\n, $6 /* $7 */; SELECT $10");
+    const scan = splitSql("SELECT $1, '$2', \"$3\", $$ $4 $$ -- $5\n, $6 /* $7 */; SELECT $10");
     expect(scan.statements.map((s) => s.params.map((p) => p.n))).toEqual([[1, 6], [10]]);
   });
 
   it('finds psql meta-commands outside quotes', () => {
-    const scan = scanSql("SELECT count(*) FROM t \\gset\n\\set x 1\nSELECT '\\not_meta', E'\\\\'");
-    expect(scan.metaCommands.map((m) => [m.command, m.line])).toEqual([['\\gset', 1], ['\\set', 2]]);
+    const scan = splitSql("SELECT count(*) FROM t \\gset\n\\set x 1\nSELECT '\\not_meta', E'\\\\' \\\\");
+    expect(scan.metaCommands.map((m) => [m.command, m.line])).toEqual([['\\gset', 1], ['\\set', 2], ['\\\\', 3]]);
   });
 
-  it('records the leading keywords in lower case', () => {
-    expect(scanSql('With x AS (SELECT 1) SELECT * FROM x').statements[0]?.keywords).toEqual(['with', 'x', 'as']);
-    expect(scanSql('(SELECT 1)').statements[0]?.keywords).toEqual([]);
+  it('gives the lexer\'s tokens, comments included', () => {
+    const scanned = scanTokens("SELECT 'x' -- it's\n, \"o'k\"");
+    expect(scanned.ok && scanned.tokens.map((t) => [t.text, t.name])).toEqual([['SELECT', 'UNKNOWN'], ["'x'", 'SCONST'], ["-- it's", 'SQL_COMMENT'], [',', 'ASCII_44'], ['"o\'k"', 'IDENT']]);
   });
 
   it('gives lines and columns', () => {
@@ -124,7 +126,7 @@ describe('scanSql: what it reports', () => {
 
 describe('bindStatement', () => {
   it('renumbers a statement\'s parameters $1…$k and says which block parameters it uses', () => {
-    const [, second] = scanSql('SELECT $1; SELECT $3, $1, $3').statements;
+    const [, second] = splitSql('SELECT $1; SELECT $3, $1, $3').statements;
     const bound = bindStatement(second!);
     expect(bound.text).toBe('SELECT $2, $1, $2');
     expect(bound.uses).toEqual([1, 3]);
@@ -132,7 +134,7 @@ describe('bindStatement', () => {
 
   it('maps offsets in the renumbered text back to the block, across shortened numbers', () => {
     const code = 'SELECT 0;\nSELECT $10 + nope';
-    const statement = scanSql(code).statements[1]!;
+    const statement = splitSql(code).statements[1]!;
     const bound = bindStatement(statement);
     expect(bound.text).toBe('SELECT $1 + nope');
     const inText = bound.text.indexOf('nope');
@@ -141,28 +143,18 @@ describe('bindStatement', () => {
   });
 });
 
-describe('scanSql: property', () => {
-  // Fragments that each contain a semicolon the splitter must not cut at.
-  const fragment = fc.constantFrom(
-    "'a;b'",
-    "'it''s;'",
-    '"c;d"',
-    '$$ ; $$',
-    '$t$ $$ ; $t$',
-    "E'\\';'",
-    '/* ; /* ; */ ; */',
-    '-- ; comment\n',
-    '(1; 2)',
-    'x',
-    '42',
-    '$1',
-  );
-  const statement = fc.array(fragment, { minLength: 0, maxLength: 6 }).map((parts) => `SELECT ${parts.join(' ')}`);
+describe('splitSql: property', () => {
+  // Expressions and comments that each contain a semicolon the splitter must not cut at.
+  const expression = fc.constantFrom("'a;b'", "'it''s;'", '"c;d"', `"o'k"`, '$$ ; $$', '$t$ $$ ; $t$', "E'\\';'", '(1, 2)', 'x', '42', '$1', "'é😀;'");
+  const comment = fc.constantFrom('', '/* ; /* ; */ ; */ ', "-- ; it's\n");
+  const item = fc.tuple(comment, expression).map(([c, e]) => c + e);
+  const statement = fc.array(item, { minLength: 0, maxLength: 6 }).map((parts) => `SELECT ${parts.join(', ')}`);
 
   it('splitting statements joined with ";" gives them back', () => {
     fc.assert(
       fc.property(fc.array(statement, { minLength: 1, maxLength: 5 }), fc.constantFrom(';', ';\n', ' ;\n\n'), (statements, separator) => {
-        const scan = scanSql(statements.join(separator));
+        const code = statements.join(separator);
+        const scan = splitSql(code);
         expect(scan.problem).toBeNull();
         expect(scan.statements.map((s) => s.text.replace(/;$/, '').trimEnd())).toEqual(statements.map((s) => s.trimEnd()));
       }),

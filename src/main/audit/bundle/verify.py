@@ -213,6 +213,14 @@ def check_blobs(d, records):
             fail("E_BLOB", f"record {i}: {rel} does not match its hash (it is {actual})")
     ok("blobs", f"{len(refs)} referenced, every hash matches")
 
+def shell_quote(s):
+    """Quotes a word for the auditor's shell: plain words bare, else single quotes; control characters as $'\\xHH'."""
+    if re.fullmatch(r"[A-Za-z0-9_@%+=:,./-]+", s):
+        return s
+    ctl = r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]+"
+    parts = re.split("(" + ctl + ")", s)
+    return "".join(("$'" + "".join("\\x%02x" % b for b in p.encode()) + "'") if re.fullmatch(ctl, p) else "'" + p.replace("'", "'\\''") + "'" for p in parts if p)
+
 def signature_commands(d, records):
     """What this script cannot do: SSHSIG needs OpenSSH (8.1+). allowed_signers: the bundle's, or your own."""
     def principal(namespace, default):
@@ -220,8 +228,8 @@ def signature_commands(d, records):
             if f'namespaces="{namespace}"' in line:
                 return line.split()[0].split(",")[0]
         return default
-    install = principal("runbook-console-checkpoint", "installation-" + str((records[0]["data"].get("installation") or {}).get("id")))
-    operator = principal("runbook-console-audit", "OPERATOR")
+    install = shell_quote(principal("runbook-console-checkpoint", "installation-" + str((records[0]["data"].get("installation") or {}).get("id"))))
+    operator = shell_quote(principal("runbook-console-audit", "OPERATOR"))
     print("note  signatures are not checked by this script; check them with OpenSSH:")
     print(f"        ssh-keygen -Y verify -f allowed_signers -I {install} -n runbook-console-checkpoint -s checkpoint.txt.sig < checkpoint.txt")
     print(f"        ssh-keygen -Y verify -f allowed_signers -I {operator} -n runbook-console-audit -s report.json.sig < report.json")

@@ -1,6 +1,7 @@
 // report.html: a rendering of report.json for people. It is evidence too, so it is one self-contained file
 // that loads nothing and runs nothing: no scripts, no external resources, a CSP that forbids both should
 // a hostile string ever get past the escaping, and every value taken from the run passes through escapeHtml.
+import { neutralise } from '../../../shared/terminal-text.js';
 import type { Report, ReportBlock, ReportEvent, ReportStep } from './report-model.js';
 
 // The CSP is the second line of defence: even unescaped markup could not fetch or execute anything.
@@ -9,14 +10,13 @@ const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 /**
- * Text as HTML character data or a quoted attribute value. C0 control characters (other than tab, LF and
- * CR) and DEL become their visible Unicode control pictures: HTML treats them as parse errors and a
- * terminal escape sequence in an output would otherwise be invisible in the very record meant to show it.
+ * Text as HTML character data or a quoted attribute value. Control characters first become visible and
+ * inert (neutralise: ESC → ␛, C1 and bidi controls → <U+XXXX>, a stray CR → ␍; tab and newlines stay):
+ * HTML treats most as parse errors, bidi overrides would reorder what an auditor reads, and a terminal
+ * escape sequence in an output would otherwise be invisible in the very record meant to show it.
  */
 export function escapeHtml(text: string): string {
-  return text
-    .replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] as string)
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, (c) => String.fromCharCode(c === '\u007F' ? 0x2421 : 0x2400 + c.charCodeAt(0)));
+  return neutralise(text).replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] as string);
 }
 
 /** Any recorded value as text: records hold JSON, so objects and arrays are shown as compact JSON. */

@@ -1,10 +1,12 @@
 // report.pdf: report.html printed by headless Chromium. Chromium is an optional system dependency (only
 // `export --pdf` needs it), so it is found at run time and its absence is a clear error, not a crash.
+// The PDF's text is report.html's, whose every run value escapeHtml has already made inert (neutralise).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readSync, closeSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { neutralise } from '../../../shared/terminal-text.js';
 
 export const DEFAULT_CHROMIUM = '/usr/bin/chromium';
 /** A report prints in about a second; a hung browser must not hang the export. */
@@ -55,13 +57,18 @@ function startsWithPdfMagic(file: string): boolean {
   }
 }
 
-/** The last lines Chromium wrote, minus the D-Bus complaints it prints on every headless start. */
+/**
+ * The last lines Chromium wrote, minus the D-Bus complaints it prints on every headless start. They end up
+ * in an error on the operator's terminal, and the page printed holds run output: controls are shown inert.
+ */
 function stderrTail(stderr: string): string {
-  return stderr
-    .split('\n')
-    .filter((l) => l.trim() !== '' && !/dbus|bus\.cc|object_proxy/i.test(l))
-    .slice(-5)
-    .join('\n');
+  return neutralise(
+    stderr
+      .split('\n')
+      .filter((l) => l.trim() !== '' && !/dbus|bus\.cc|object_proxy/i.test(l))
+      .slice(-5)
+      .join('\n'),
+  );
 }
 
 export async function renderPdfWithChromium(htmlFile: string, pdfFile: string, options: PdfOptions = {}): Promise<void> {

@@ -140,7 +140,7 @@ export function createKubernetesExecutor(name: string, config: KubernetesTarget,
     const multiLine = (lines?.ok ? lines.lines.length : 0) > 1;
     try {
       await learnVersion(c, control, notes);
-      if (lines?.ok) await runKubectlLines({ ...env, processEnv: { ...ctx.env, ...request.env } }, lines.lines);
+      if (lines?.ok) await runKubectlLines({ ...env, processEnv: { ...(ctx.stepEnv?.(config) ?? ctx.env), ...request.env } }, lines.lines);
       else if (manifest) await applyObjects(env, manifest, { namespace: null, forceConflicts: false });
     } catch (error) {
       const failure = describeFailure(error, control, timeoutMs, c.cluster.user, multiLine, out);

@@ -36,7 +36,9 @@ export function createLocalExecutor(name: string, config: LocalTarget, ctx: Exec
       let graceTimer: NodeJS.Timeout | undefined;
       const child = spawn(shell, ['-c', request.code], {
         cwd,
-        env: { ...process.env, ...config.env, ...request.env },
+        // Never process.env: it holds the credentials of every target (a postgres passwordEnv …), and a
+        // step is the runbook's code whose output is recorded. The run engine says what a step may see.
+        env: { ...ctx.stepEnv?.(config), ...config.env, ...request.env },
         detached: true, // its own process group: kill(-pid) reaches every child it starts
         stdio: ['ignore', 'pipe', 'pipe'],
       });

@@ -10,7 +10,7 @@ import { nowIso } from '../types.js';
 import { BlockControl, type StopReason } from './block-control.js';
 import { ADMIN_SHUTDOWN, type DatabaseError, QUERY_CANCELED, describeConnectError, describeSqlError, isDatabaseError } from './errors.js';
 import { PasswordSource } from './password.js';
-import { type PlanTarget, type SqlUnit, planBlock } from './plan.js';
+import { type PlanTarget, type SqlUnit, type UnitGroup, planBlock } from './plan.js';
 import { stopBackendQuery } from './server-cancel.js';
 import { type ConnectSettings, PgSession, openSideConnection } from './session.js';
 import type { StatementOutcome } from './statement-query.js';
@@ -138,8 +138,8 @@ export function createPostgresExecutor(name: string, config: PostgresTarget, ctx
 
     if (closed) return finish('error', `the executor for target ${name} is closed`);
     // Refusals first: they need no connection and no password prompt.
-    const firstPlan = planBlock(request, planTarget, { standardConformingStrings: true });
-    if (!firstPlan.ok) return finish('error', firstPlan.error);
+    const plan = await planBlock(request, planTarget);
+    if (!plan.ok) return finish('error', plan.error);
     if (control.reason) return finish(control.reason, `${stopMessage(control.reason, null, blockTimeoutMs)} before it started`);
 
     let s: PgSession;
@@ -155,60 +155,65 @@ export function createPostgresExecutor(name: string, config: PostgresTarget, ctx
     }
     describeSession(target, notes, s);
 
-    // The server may lex '…' differently from the default (standard_conforming_strings=off): split again.
-    const plan = s.facts.standardConformingStrings ? firstPlan : planBlock(request, planTarget, { standardConformingStrings: false });
-    if (!plan.ok) return finish('error', plan.error);
     notes.push(...plan.notes);
 
     // statement_timeout: the tighter of the target's statementTimeout and the block's own timeout.
     const limits = [configStatementTimeoutMs, request.timeoutMs ?? 0].filter((ms) => ms > 0);
     const effectiveStatementTimeout = limits.length > 0 ? Math.min(Math.round(Math.min(...limits)), MAX_STATEMENT_TIMEOUT_MS) : 0;
-    const units: PlannedUnit[] = [];
+    const setup: PlannedUnit[] = [];
     // Set for every block that has a limit (one round trip): the block before may have changed it itself.
     if (effectiveStatementTimeout > 0) {
-      units.push({ unit: internalUnit(`SET statement_timeout = ${effectiveStatementTimeout}`), internal: true, onSuccess: () => (s.statementTimeoutSet = true) });
+      setup.push({ unit: internalUnit(`SET statement_timeout = ${effectiveStatementTimeout}`), internal: true, onSuccess: () => (s.statementTimeoutSet = true) });
     } else if (s.statementTimeoutSet) {
-      units.push({ unit: internalUnit('RESET statement_timeout'), internal: true, onSuccess: () => (s.statementTimeoutSet = false) });
+      setup.push({ unit: internalUnit('RESET statement_timeout'), internal: true, onSuccess: () => (s.statementTimeoutSet = false) });
     }
-    const wrap = plan.atomic && s.transactionStatus() === 'I';
-    if (wrap) {
-      notes.push('ran the statements in one transaction (BEGIN … COMMIT), as PostgreSQL runs a multi-statement block without parameters');
-      units.push({ unit: internalUnit('BEGIN'), internal: true });
-    }
-    units.push(...plan.units.map((unit) => ({ unit, internal: false })));
-    if (wrap) units.push({ unit: internalUnit('COMMIT'), internal: true });
+    const rounds: { units: PlannedUnit[]; group: UnitGroup | null }[] = [{ units: setup, group: null }];
+    for (const group of plan.groups) rounds.push({ units: group.units.map((unit) => ({ unit, internal: false })), group });
 
     let failure: Failure | null = null;
     let stoppedEarly = false;
     let blockUnitsStarted = 0;
+    /** Whether the group that ran last was wrapped in BEGIN … COMMIT by the executor (an error rolls the wrap back). */
+    let wrap = false;
     s.onNotice = (text) => request.onOutput({ stream: 'info', data: text, at: nowIso() });
     const onCopyOut = (text: string) => request.onOutput({ stream: 'stdout', data: text, at: nowIso() });
     try {
-      for (const { unit, internal, onSuccess } of units) {
-        if (control.reason) {
-          stoppedEarly = true;
-          break;
-        }
-        if (!internal) blockUnitsStarted++;
-        const outcome = await control.track(s.run({ text: unit.text, ...(unit.values ? { values: unit.values } : {}), maxRows: MAX_ROWS_PER_RESULT, onCopyOut }));
-        if (!outcome.sqlError && !outcome.connectionError) onSuccess?.();
-        if (!internal) resultSets.push(...outcome.resultSets);
-        if (outcome.droppedRows > 0) notes.push(`kept the first ${MAX_ROWS_PER_RESULT} rows of each result set; ${outcome.droppedRows} more were counted but not kept`);
-        if (outcome.sqlError) {
-          const completed = outcome.resultSets.length;
-          failure = classifySqlError(outcome.sqlError, unit, outcome, control, effectiveStatementTimeout, blockTimeoutMs);
-          if (unit.statementCount > 1 && completed > 0) {
-            notes.push('the statements of this query ran as one implicit transaction: what the earlier ones changed was rolled back by the error, unless the block committed it itself');
-          } else if (wrap && resultSets.length > 0) {
-            notes.push('the error rolled back the transaction the statements ran in: what the earlier ones changed was not kept');
+      rounds: for (const round of rounds) {
+        // Decided when the group starts: an earlier group of the block may have opened a transaction itself.
+        const wrapped = round.group?.atomic === true && s.transactionStatus() === 'I';
+        const units = wrapped ? [{ unit: internalUnit('BEGIN'), internal: true }, ...round.units, { unit: internalUnit('COMMIT'), internal: true }] : round.units;
+        if (wrapped) notes.push(round.group?.atomicNote ?? '');
+        wrap = wrapped;
+        let groupResults = 0;
+        for (const { unit, internal, onSuccess } of units) {
+          if (control.reason) {
+            stoppedEarly = true;
+            break rounds;
           }
-          break;
-        }
-        if (outcome.connectionError) {
-          failure = control.reason
-            ? { status: control.reason, error: stopMessage(control.reason, unit.failedStatement(outcome.resultSets.length), blockTimeoutMs) }
-            : { status: 'error', error: `the connection to ${endpoint} was lost: ${outcome.connectionError.message}; whether the statement ran is unknown; the next block opens a new connection` };
-          break;
+          if (!internal) blockUnitsStarted++;
+          const outcome = await control.track(s.run({ text: unit.text, ...(unit.values ? { values: unit.values } : {}), maxRows: MAX_ROWS_PER_RESULT, onCopyOut }));
+          if (!outcome.sqlError && !outcome.connectionError) onSuccess?.();
+          if (!internal) {
+            resultSets.push(...outcome.resultSets);
+            groupResults += outcome.resultSets.length;
+          }
+          if (outcome.droppedRows > 0) notes.push(`kept the first ${MAX_ROWS_PER_RESULT} rows of each result set; ${outcome.droppedRows} more were counted but not kept`);
+          if (outcome.sqlError) {
+            const completed = outcome.resultSets.length;
+            failure = classifySqlError(outcome.sqlError, unit, outcome, control, effectiveStatementTimeout, blockTimeoutMs);
+            if (unit.statementCount > 1 && completed > 0) {
+              notes.push('the statements of this query ran as one implicit transaction: what the earlier ones changed was rolled back by the error, unless the block committed it itself');
+            } else if (wrapped && groupResults > 0) {
+              notes.push('the error rolled back the transaction the statements ran in: what the earlier ones changed was not kept');
+            }
+            break rounds;
+          }
+          if (outcome.connectionError) {
+            failure = control.reason
+              ? { status: control.reason, error: stopMessage(control.reason, unit.failedStatement(outcome.resultSets.length), blockTimeoutMs) }
+              : { status: 'error', error: `the connection to ${endpoint} was lost: ${outcome.connectionError.message}; whether the statement ran is unknown; the next block opens a new connection` };
+            break rounds;
+          }
         }
       }
     } finally {

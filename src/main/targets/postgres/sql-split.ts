@@ -1,12 +1,141 @@
-// Splits a SQL block into statements the way psql does. The extended query protocol (the only one that
-// carries bind parameters) takes one statement per query, so a block with parameters must be cut at its
-// semicolons — but only the semicolons that end statements: not those inside '…', E'…', "…", $tag$…$tag$,
-// -- and /* nested */ comments, parentheses (CREATE RULE … DO (a; b)), or a BEGIN ATOMIC … END body of
-// CREATE FUNCTION/PROCEDURE. The last one follows psql's own heuristic (psqlscan.l), so a block splits
-// here exactly where psql would split it. No SQL splitter ships in node_modules, hence this module.
+// PostgreSQL's own lexer and grammar (libpg-query, the server's parser compiled to WASM), for the decisions
+// that matter for safety: where a statement ends, which $n are bind parameters, where a value stands.
+// A hand-written lexer disagreed with the server (comments holding an apostrophe, "o'k" identifiers,
+// E'…' escapes); this one cannot, as far as the grammar of the server version we ship goes.
 //
-// The same scan finds the $n references of each statement (so they can be renumbered per statement) and
-// psql meta-commands (\gset, \set …), which are not SQL and must be refused before anything runs.
+// libpg-query reports byte offsets into the UTF-8 text (and error cursors in characters); everything
+// exported here is in JavaScript string offsets (UTF-16 code units).
+import { loadModule, parseSync, scanSync } from 'libpg-query';
+
+let loaded: Promise<void> | null = null;
+
+/** Loads the WASM grammar once; every other function here needs it loaded. */
+export function loadSqlGrammar(): Promise<void> {
+  loaded ??= loadModule();
+  return loaded;
+}
+
+/** Converts offsets of the UTF-8 encoding of `text` (and character counts) to UTF-16 offsets. */
+export class OffsetMap {
+  private readonly byteToUnit: Int32Array;
+  private readonly charToUnit: number[] = [];
+
+  constructor(readonly text: string) {
+    this.byteToUnit = new Int32Array(Buffer.byteLength(text, 'utf8') + 1);
+    let byte = 0;
+    let unit = 0;
+    while (unit < text.length) {
+      const cp = text.codePointAt(unit) as number;
+      const bytes = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+      const units = cp > 0xffff ? 2 : 1;
+      for (let b = 0; b < bytes; b++) this.byteToUnit[byte + b] = unit;
+      this.charToUnit.push(unit);
+      byte += bytes;
+      unit += units;
+    }
+    this.byteToUnit[byte] = unit;
+    this.charToUnit.push(unit);
+  }
+
+  /** UTF-16 offset of a byte offset (a byte inside a character maps to the character's start). */
+  fromBytes(byte: number): number {
+    if (byte <= 0) return 0;
+    return byte >= this.byteToUnit.length ? this.text.length : (this.byteToUnit[byte] as number);
+  }
+
+  /** UTF-16 offset of a 0-based character (code point) index. */
+  fromChars(chars: number): number {
+    if (chars <= 0) return 0;
+    return chars >= this.charToUnit.length ? this.text.length : (this.charToUnit[chars] as number);
+  }
+
+  /** Byte offset of a UTF-16 offset. */
+  toBytes(unit: number): number {
+    return Buffer.byteLength(this.text.slice(0, unit), 'utf8');
+  }
+}
+
+export interface SqlToken {
+  /** UTF-16 offsets in the text. */
+  start: number;
+  end: number;
+  text: string;
+  /** PostgreSQL's token name where libpg-query gives one: SCONST, IDENT, PARAM, SQL_COMMENT, C_COMMENT, ICONST …; else UNKNOWN. */
+  name: string;
+  /** A keyword of the grammar (reserved or not). */
+  keyword: boolean;
+}
+
+export interface SqlSyntaxError {
+  message: string;
+  /** UTF-16 offset where the server's parser stopped. */
+  offset: number;
+  /** 1-based line of `offset`. */
+  line: number;
+}
+
+export type Tokens = { ok: true; tokens: SqlToken[] } | { ok: false; error: SqlSyntaxError };
+
+export const isComment = (token: SqlToken) => token.name === 'SQL_COMMENT' || token.name === 'C_COMMENT';
+
+/**
+ * The text libpg-query gets is a C string: a NUL would end it early, and the server refuses NULs in a
+ * query anyway. Checked before every call so that a proof never covers only a prefix of the text.
+ */
+function nulError(code: string): SqlSyntaxError | null {
+  const at = code.indexOf('\0');
+  return at === -1 ? null : { message: 'the text holds a NUL character', offset: at, line: lineAt(code, at) };
+}
+
+function syntaxError(code: string, map: OffsetMap, error: unknown): SqlSyntaxError {
+  const details = (error as { sqlDetails?: { message?: string; cursorPosition?: number } }).sqlDetails;
+  const offset = map.fromChars(details?.cursorPosition ?? 0);
+  return { message: details?.message ?? (error as Error).message, offset, line: lineAt(code, offset) };
+}
+
+/** PostgreSQL's lexer over `code` (standard_conforming_strings on, as the parser assumes). */
+export function scanTokens(code: string): Tokens {
+  const nul = nulError(code);
+  if (nul) return { ok: false, error: nul };
+  const map = new OffsetMap(code);
+  try {
+    const tokens = scanSync(code).tokens.map((t) => ({
+      start: map.fromBytes(t.start),
+      end: map.fromBytes(t.end),
+      text: t.text,
+      name: t.tokenName,
+      keyword: t.keywordKind > 0,
+    }));
+    return { ok: true, tokens };
+  } catch (scanError) {
+    // scanSync's own error is an unreadable JSON failure; the parser names the lexical problem and its place.
+    try {
+      parseSync(code);
+    } catch (error) {
+      return { ok: false, error: syntaxError(code, map, error) };
+    }
+    return { ok: false, error: { message: (scanError as Error).message, offset: 0, line: 1 } };
+  }
+}
+
+/** A parse node as libpg-query gives it: `{ NodeType: { …fields } }`, fields holding nodes, lists, scalars. */
+export type AstNode = Record<string, unknown>;
+
+export interface ParsedStatement {
+  /** UTF-16 offset of the statement's first token (leading whitespace and comments excluded). */
+  start: number;
+  /** Offset just past its terminating semicolon, or past its last token. */
+  end: number;
+  text: string;
+  /** 1-based line of `start`. */
+  line: number;
+  /** The statement's parse tree, e.g. `{ SelectStmt: {…} }`. */
+  node: AstNode;
+  /** Its node type, e.g. "SelectStmt", "TransactionStmt". */
+  kind: string;
+  /** Its $n, as PostgreSQL's lexer finds them (never inside strings, identifiers or comments). */
+  params: ParamRef[];
+}
 
 export interface ParamRef {
   /** Offset of the "$" in the block. */
@@ -17,19 +146,45 @@ export interface ParamRef {
   n: number;
 }
 
-export interface SqlStatement {
-  /** Offset of the statement's first token in the block (leading whitespace and comments excluded). */
-  start: number;
-  /** Offset just past its terminating semicolon, or the end of the block. */
-  end: number;
-  text: string;
-  /** 1-based line of `start` in the block. */
-  line: number;
-  /** The leading words, lower-cased (up to three), when the statement starts with a word. */
-  keywords: string[];
-  params: ParamRef[];
-  /** CREATE [OR REPLACE] FUNCTION|PROCEDURE: a $n in it may be the routine's own argument. */
-  definesRoutine: boolean;
+export type Parsed = { ok: true; statements: ParsedStatement[]; tokens: SqlToken[] } | { ok: false; error: SqlSyntaxError; tokens: SqlToken[] | null };
+
+interface RawStatement {
+  stmt: AstNode;
+  stmt_location?: number;
+  stmt_len?: number;
+}
+
+/** Parses `code` into statements with PostgreSQL's grammar; their bounds are the parser's own. */
+export function parseStatements(code: string): Parsed {
+  const scanned = scanTokens(code);
+  if (!scanned.ok) return { ok: false, error: scanned.error, tokens: null };
+  const { tokens } = scanned;
+  const map = new OffsetMap(code);
+  let raw: RawStatement[];
+  try {
+    raw = (parseSync(code) as unknown as { stmts?: RawStatement[] }).stmts ?? [];
+  } catch (error) {
+    return { ok: false, error: syntaxError(code, map, error), tokens };
+  }
+  const statements: ParsedStatement[] = [];
+  const significant = tokens.filter((t) => !isComment(t));
+  let next = 0;
+  for (const entry of raw) {
+    const from = map.fromBytes(entry.stmt_location ?? 0);
+    const to = entry.stmt_len ? map.fromBytes((entry.stmt_location ?? 0) + entry.stmt_len) : code.length;
+    while (next < significant.length && (significant[next] as SqlToken).start < from) next++;
+    const own: SqlToken[] = [];
+    while (next < significant.length && (significant[next] as SqlToken).end <= to) own.push(significant[next++] as SqlToken);
+    const first = own[0];
+    if (!first) continue;
+    const last = own[own.length - 1] as SqlToken;
+    const semicolon = significant[next];
+    const end = semicolon?.text === ';' ? semicolon.end : last.end;
+    const params = own.filter((t) => t.name === 'PARAM').map((t) => ({ offset: t.start, length: t.end - t.start, n: Number(t.text.slice(1)) }));
+    const kind = Object.keys(entry.stmt)[0] ?? 'unknown';
+    statements.push({ start: first.start, end, text: code.slice(first.start, end), line: lineAt(code, first.start), node: entry.stmt, kind, params });
+  }
+  return { ok: true, statements, tokens };
 }
 
 export interface MetaCommand {
@@ -39,25 +194,75 @@ export interface MetaCommand {
   command: string;
 }
 
+export interface SqlStatement {
+  start: number;
+  end: number;
+  text: string;
+  line: number;
+  /** The parser's node type; null when the block did not parse and the statement was cut at semicolons. */
+  kind: string | null;
+  params: ParamRef[];
+}
+
 export interface SqlScan {
   statements: SqlStatement[];
   metaCommands: MetaCommand[];
-  /** Why the block cannot be cut with confidence (an unterminated quote or comment, unbalanced BEGIN/END), or null. */
-  problem: string | null;
+  /** Why the block does not parse (the server will say the same), or null. */
+  problem: SqlSyntaxError | null;
 }
 
-export interface ScanOptions {
-  /**
-   * The server's standard_conforming_strings (on by default since 9.1). Off, a backslash escapes a quote
-   * inside ordinary '…' literals too.
-   */
-  standardConformingStrings?: boolean;
+/**
+ * Statements and psql meta-commands of a block. Statement bounds come from the parser; a block that does
+ * not parse is cut at the lexer's top-level semicolons instead (for messages only: such a block either
+ * goes to the server whole, which rejects it, or is refused), or taken as one statement when even the
+ * lexer fails.
+ */
+export function splitSql(code: string): SqlScan {
+  const parsed = parseStatements(code);
+  const tokens = parsed.tokens;
+  const metaCommands: MetaCommand[] = [];
+  let metaEnd = 0;
+  for (const t of tokens ?? []) {
+    // The lexer returns a lone "\" outside strings and comments: never SQL, always psql's.
+    if (t.text !== '\\' || t.start < metaEnd) continue;
+    const m = /^\\(?:[A-Za-z?!]+|\\|.)?/.exec(code.slice(t.start, t.start + 64)) as RegExpExecArray;
+    metaEnd = t.start + m[0].length;
+    metaCommands.push({ offset: t.start, line: lineAt(code, t.start), command: m[0] });
+  }
+  if (parsed.ok) {
+    return { statements: parsed.statements.map(({ start, end, text, line, kind, params }) => ({ start, end, text, line, kind, params })), metaCommands, problem: null };
+  }
+  const statements: SqlStatement[] = [];
+  if (tokens) {
+    let depth = 0;
+    let own: SqlToken[] = [];
+    const finish = (semicolon: SqlToken | null) => {
+      const first = own[0];
+      if (first) {
+        const end = semicolon ? semicolon.end : (own[own.length - 1] as SqlToken).end;
+        const params = own.filter((t) => t.name === 'PARAM').map((t) => ({ offset: t.start, length: t.end - t.start, n: Number(t.text.slice(1)) }));
+        statements.push({ start: first.start, end, text: code.slice(first.start, end), line: lineAt(code, first.start), kind: null, params });
+      }
+      own = [];
+    };
+    for (const t of tokens) {
+      if (isComment(t)) continue;
+      if (t.text === ';' && depth === 0) {
+        finish(t);
+        continue;
+      }
+      if (t.text === '(') depth++;
+      else if (t.text === ')' && depth > 0) depth--;
+      own.push(t);
+    }
+    finish(null);
+  } else if (code.trim() !== '') {
+    const start = code.length - code.trimStart().length;
+    const end = code.trimEnd().length;
+    statements.push({ start, end, text: code.slice(start, end), line: lineAt(code, start), kind: null, params: [] });
+  }
+  return { statements, metaCommands, problem: parsed.error };
 }
-
-const isSpace = (ch: string) => ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r' || ch === '\f' || ch === '\v';
-const isIdentStart = (ch: string) => /[A-Za-z_\u0080-\uffff]/.test(ch);
-const isIdentChar = (ch: string) => /[A-Za-z0-9_$\u0080-\uffff]/.test(ch);
-const ROUTINE_WORDS = new Set(['create', 'function', 'procedure', 'or', 'replace']);
 
 /** 1-based line of an offset. */
 export function lineAt(code: string, offset: number): number {
@@ -73,186 +278,17 @@ export function lineAndColumn(code: string, offset: number): { line: number; col
   return { line: lineAt(code, offset), column: offset - lastNewline };
 }
 
-export function scanSql(code: string, options: ScanOptions = {}): SqlScan {
-  const backslashInPlainStrings = options.standardConformingStrings === false;
-  const statements: SqlStatement[] = [];
-  const metaCommands: MetaCommand[] = [];
-  let problem: string | null = null;
-
-  // Per-statement state, as psql keeps it.
-  let start = -1;
-  let parenDepth = 0;
-  let beginDepth = 0;
-  let wordCount = 0;
-  let routineMarks: string[] = [];
-  let keywords: string[] = [];
-  let leadingWords = true;
-  let params: ParamRef[] = [];
-  const isRoutine = () => {
-    const [a, b, c, d] = routineMarks;
-    return a === 'c' && (b === 'f' || b === 'p' || (b === 'o' && c === 'r' && (d === 'f' || d === 'p')));
-  };
-  const reset = () => {
-    start = -1;
-    parenDepth = 0;
-    beginDepth = 0;
-    wordCount = 0;
-    routineMarks = [];
-    keywords = [];
-    leadingWords = true;
-    params = [];
-  };
-  const finish = (end: number) => {
-    if (start >= 0) {
-      statements.push({ start, end, text: code.slice(start, end), line: lineAt(code, start), keywords, params, definesRoutine: isRoutine() });
-    }
-    reset();
-  };
-  const fail = (what: string, at: number) => {
-    problem ??= `${what} starting at line ${lineAt(code, at)} is not closed`;
-  };
-
-  /** Skips a quoted literal whose quote char is doubled to escape it; `backslash` also honours \x escapes. */
-  const skipQuoted = (open: number, quote: string, backslash: boolean): number => {
-    let j = open + 1;
-    for (;;) {
-      if (j >= code.length) {
-        fail(quote === '"' ? 'a "quoted identifier"' : 'a quoted string', open);
-        return code.length;
-      }
-      const ch = code[j] as string;
-      if (backslash && ch === '\\') j += 2;
-      else if (ch === quote) {
-        if (code[j + 1] === quote) j += 2;
-        else return j + 1;
-      } else j++;
-    }
-  };
-
-  const onWord = (word: string) => {
-    const lower = word.toLowerCase();
-    if (leadingWords && keywords.length < 3) keywords.push(lower);
-    if (wordCount < 4 && ROUTINE_WORDS.has(lower)) routineMarks[wordCount] = lower[0] as string;
-    wordCount++;
-    if (isRoutine() && parenDepth === 0) {
-      if (lower === 'begin') beginDepth++;
-      else if (lower === 'case') {
-        if (beginDepth >= 1) beginDepth++; // CASE … END only matters inside a BEGIN … END body
-      } else if (lower === 'end' && beginDepth > 0) beginDepth--;
-    }
-  };
-
-  let i = 0;
-  while (i < code.length) {
-    const ch = code[i] as string;
-    if (isSpace(ch)) {
-      i++;
-      continue;
-    }
-    if (ch === '-' && code[i + 1] === '-') {
-      const newline = code.indexOf('\n', i);
-      i = newline === -1 ? code.length : newline + 1;
-      continue;
-    }
-    if (ch === '/' && code[i + 1] === '*') {
-      // Block comments nest in PostgreSQL.
-      let depth = 1;
-      let j = i + 2;
-      while (j < code.length && depth > 0) {
-        if (code[j] === '/' && code[j + 1] === '*') {
-          depth++;
-          j += 2;
-        } else if (code[j] === '*' && code[j + 1] === '/') {
-          depth--;
-          j += 2;
-        } else j++;
-      }
-      if (depth > 0) fail('a /* comment', i);
-      i = j;
-      continue;
-    }
-    if (ch === ';' && parenDepth === 0 && beginDepth === 0) {
-      finish(i + 1);
-      i++;
-      continue;
-    }
-    if (start < 0) start = i;
-
-    if (ch === "'") {
-      leadingWords = false;
-      i = skipQuoted(i, "'", backslashInPlainStrings);
-    } else if (ch === '"') {
-      leadingWords = false;
-      i = skipQuoted(i, '"', false);
-    } else if (ch === '$') {
-      leadingWords = false;
-      const param = /^\$(\d+)/.exec(code.slice(i, i + 12));
-      const tag = param ? null : /^\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/.exec(code.slice(i, i + 256));
-      if (param) {
-        params.push({ offset: i, length: param[0].length, n: Number(param[1]) });
-        i += param[0].length;
-      } else if (tag) {
-        const close = code.indexOf(tag[0], i + tag[0].length);
-        if (close === -1) {
-          fail(`a ${tag[0]} dollar-quoted string`, i);
-          i = code.length;
-        } else i = close + tag[0].length;
-      } else i++;
-    } else if (isIdentStart(ch)) {
-      let j = i + 1;
-      while (j < code.length && isIdentChar(code[j] as string)) j++;
-      const word = code.slice(i, j);
-      const next = code[j];
-      if (next === "'" && /^[eE]$/.test(word)) {
-        leadingWords = false;
-        i = skipQuoted(j, "'", true); // E'…' escape string: backslashes escape
-      } else if (next === "'" && /^[bBxXnN]$/.test(word)) {
-        leadingWords = false;
-        i = skipQuoted(j, "'", backslashInPlainStrings);
-      } else if (next === '&' && /^[uU]$/.test(word) && (code[j + 1] === "'" || code[j + 1] === '"')) {
-        leadingWords = false;
-        const quote = code[j + 1] as string;
-        i = skipQuoted(j + 1, quote, quote === "'" && backslashInPlainStrings);
-      } else {
-        onWord(word);
-        i = j;
-      }
-    } else if (/[0-9]/.test(ch)) {
-      // A number (1, 1.5e3, 0x1F): consumed whole so that "1e'…'" is never mistaken for an E'…' string.
-      let j = i + 1;
-      while (j < code.length && /[0-9A-Za-z_.]/.test(code[j] as string)) j++;
-      leadingWords = false;
-      i = j;
-    } else if (ch === '\\') {
-      const m = /^\\(?:[A-Za-z?!]+|\\|.)?/.exec(code.slice(i, i + 64)) as RegExpExecArray;
-      metaCommands.push({ offset: i, line: lineAt(code, i), command: m[0] });
-      leadingWords = false;
-      i += m[0].length;
-    } else {
-      leadingWords = false;
-      if (ch === '(') parenDepth++;
-      else if (ch === ')' && parenDepth > 0) parenDepth--;
-      i++;
-    }
-  }
-  if (start >= 0) {
-    if (beginDepth > 0) problem ??= `a BEGIN … END body starting in the statement at line ${lineAt(code, start)} has no matching END`;
-    else if (parenDepth > 0) problem ??= `the statement at line ${lineAt(code, start)} has an unclosed parenthesis`;
-    // The last statement runs to the end of its last token: trailing whitespace is not part of it.
-    let end = code.length;
-    while (end > start && isSpace(code[end - 1] as string)) end--;
-    finish(end);
-  }
-  return { statements, metaCommands, problem };
+/** BEGIN, COMMIT, SAVEPOINT, PREPARE TRANSACTION …: statements that manage the transaction themselves. */
+export function isTransactionControl(statement: { kind: string | null }): boolean {
+  return statement.kind === 'TransactionStmt';
 }
 
-const TRANSACTION_CONTROL = new Set(['begin', 'start', 'commit', 'end', 'rollback', 'abort', 'savepoint', 'release']);
-
-/** BEGIN, COMMIT, SAVEPOINT, PREPARE TRANSACTION …: statements that manage the transaction themselves. */
-export function isTransactionControl(statement: SqlStatement): boolean {
-  const [first, second] = statement.keywords;
-  if (first === undefined) return false;
-  return TRANSACTION_CONTROL.has(first) || (first === 'prepare' && second === 'transaction');
+/**
+ * A plain '…' literal holding a backslash: the only token PostgreSQL lexes differently when
+ * standard_conforming_strings is off (E'…', "…", $$…$$ and comments are lexed the same either way).
+ */
+export function isSettingDependentString(token: SqlToken): boolean {
+  return token.name === 'SCONST' && token.text.startsWith("'") && token.text.includes('\\');
 }
 
 export interface BoundStatement {
@@ -265,7 +301,7 @@ export interface BoundStatement {
 }
 
 /** Renumbers a statement's $n so that it can be sent alone with only the values it references. */
-export function bindStatement(statement: SqlStatement): BoundStatement {
+export function bindStatement(statement: { start: number; text: string; params: ParamRef[] }): BoundStatement {
   const uses = [...new Set(statement.params.map((p) => p.n))].sort((a, b) => a - b);
   const renumber = new Map(uses.map((n, index) => [n, index + 1]));
   let text = '';

@@ -12,6 +12,7 @@
 // block starts; cancel kills that group over a second exec on the same connection. (Closing the channel
 // does not stop a pty-less command, and OpenSSH refuses "signal" requests without privilege separation,
 // e.g. for root logins: both verified against Debian's sshd.)
+import { shellSingleQuote } from '../../../shared/shell-quote.js';
 
 export const PID_MARKER = 'RUNBOOK_PID=';
 
@@ -28,13 +29,8 @@ export const REMOTE_COMMAND = `exec bash --norc --noprofile -c 'printf "${PID_MA
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/**
- * POSIX single quoting: everything literal, each `'` written as `'\''`. Chosen over shell-quote's quote()
- * because its output for any byte sequence (newlines, `$`, backslashes, non-ASCII) is obvious at a glance.
- */
-export function shellSingleQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
+// POSIX single quoting, one function for the whole project (src/shared/shell-quote.ts).
+export { shellSingleQuote };
 
 /** The stdin payload: unset the holder variable, export the environment, then the block as written. */
 export function buildRemoteScript(code: string, env: Record<string, string>): string {

@@ -10,6 +10,8 @@ export interface BlockPanelProps {
   target: RunStepState['targets'][string] | undefined;
   /** Targets this block may run on instead (same kind of action). */
   choices: string[];
+  /** The host's parser verdict: proven read-only, or may change state (with its reason code). */
+  verdict?: RunStepState['verdicts'][string] | undefined;
   canRebind: boolean;
   onBind: (target: string) => void;
   status: BlockStatus | undefined;
@@ -37,7 +39,7 @@ function TargetPicker({ block, target, choices, onBind }: Pick<BlockPanelProps, 
   );
 }
 
-export function BlockPanel({ block, target, choices, canRebind, onBind, status }: BlockPanelProps) {
+export function BlockPanel({ block, target, choices, verdict, canRebind, onBind, status }: BlockPanelProps) {
   const pick = canRebind && block.action !== 'display' && (choices.length > 1 || (!target && choices.length > 0));
   return (
     <figure className="block" data-testid="block" data-action={block.action} data-block-id={block.id}>
@@ -55,6 +57,11 @@ export function BlockPanel({ block, target, choices, canRebind, onBind, status }
           </span>
         ) : (
           block.action !== 'display' && <span className="block-target muted">not bound</span>
+        )}
+        {verdict && (
+          <span className={`badge verdict ${verdict.changesState ? 'verdict-changes' : 'verdict-read-only'}`} title={`${verdict.code}: ${verdict.detail}`} data-testid="block-verdict" data-code={verdict.code}>
+            {verdict.changesState ? 'may change state' : 'read-only'}
+          </span>
         )}
         <span className="block-line">line {block.line}</span>
       </figcaption>

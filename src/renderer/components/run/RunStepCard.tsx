@@ -75,6 +75,7 @@ export const RunStepCard = memo(function RunStepCard(props: RunStepCardProps) {
           block={b}
           target={state.targets[b.id]}
           choices={state.choices[b.id] ?? []}
+          verdict={state.verdicts[b.id]}
           canRebind={!finished && state.status !== 'running' && !state.hidden}
           onBind={(target) => props.onBind(step.id, b.id, target)}
           status={blocks[b.id]}

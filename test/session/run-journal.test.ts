@@ -9,16 +9,17 @@ import { loadInstallation } from '../../src/main/audit/installation.js';
 import { JournalWriteError } from '../../src/main/audit/journal-writer.js';
 import { FileMacKeyStore } from '../../src/main/audit/key-store.js';
 import { JOURNAL_FILE } from '../../src/main/audit/record.js';
-import { RunJournal, currentOperator } from '../../src/main/audit/run-journal.js';
+import { RunJournal, currentOperator } from '../../src/main/session/run-journal.js';
 import { verifyRun } from '../../src/main/audit/verify.js';
 import { parseRunbook } from '../../src/main/runbook/index.js';
+import { blockVerdicts as verdictsFor } from '../../src/main/session/assemble.js';
 import { targetSet } from '../../src/main/session/binding.js';
 import { ExecutorPool } from '../../src/main/session/executor-pool.js';
 import { planRun } from '../../src/main/session/plan.js';
 import { RunSession } from '../../src/main/session/runner.js';
 import { resolveVariables } from '../../src/main/session/variables.js';
 import { createLocalExecutor } from '../../src/main/targets/local/executor.js';
-import { parseLines } from './journal-support.js';
+import { parseLines } from '../audit/journal-support.js';
 
 async function recordedRun(text: string, options: { failOnWrite?: number; sealEvery?: number } = {}) {
   const root = mkdtempSync(path.join(tmpdir(), 'run-journal-'));
@@ -46,7 +47,7 @@ async function recordedRun(text: string, options: { failOnWrite?: number; sealEv
   );
   const ctx = { baseDir: root, env: process.env, ask: async () => null, confirm: async () => false };
   const pool = new ExecutorPool(ctx, (name, target, c) => createLocalExecutor(name, target as never, c));
-  const session = new RunSession({ runbook, plan, variables, executors: pool, outputDir: path.join(dir, 'output'), keepGoing: false, confirmProtected: async () => true, recorder: journal });
+  const session = new RunSession({ runbook, profile: 'standard', verdicts: await verdictsFor(runbook), plan, variables, executors: pool, outputDir: path.join(dir, 'output'), keepGoing: false, confirmProtected: async () => true, recorder: journal });
   return { root, dir, keys, journal, session, pool };
 }
 

@@ -4,17 +4,17 @@ import { hostname, userInfo } from 'node:os';
 import path from 'node:path';
 import type { Profile, Runbook, Step } from '../../shared/runbook-model.js';
 import type { Target } from '../../shared/targets.js';
-import type { Binding } from '../session/binding.js';
-import type { BlockOutcome, RunRecorder, RunSummary, StepOutcome } from '../session/runner.js';
-import { isStateChanging } from '../session/state-change.js';
-import { adoptBlob, adoptSmallFile, writeSmallBlob } from './blobs.js';
-import { type AppendedRecord, type JournalIo, JournalWriter } from './journal-writer.js';
-import type { MacKeyStore } from './key-store.js';
-import type { Installation } from './installation.js';
-import { type SealReason, type SealResult, seal } from './seal.js';
-import { canonicalize } from './canonical.js';
-import { jsonSafe } from './json-safe.js';
-import { sha256Hex } from './record.js';
+import type { Binding } from './binding.js';
+import type { BlockOutcome, RunRecorder, RunSummary, StepOutcome } from './runner.js';
+import type { Verdict } from './verdict.js';
+import { adoptBlob, adoptSmallFile, writeSmallBlob } from '../audit/blobs.js';
+import { type AppendedRecord, type JournalIo, JournalWriter } from '../audit/journal-writer.js';
+import type { MacKeyStore } from '../audit/key-store.js';
+import type { Installation } from '../audit/installation.js';
+import { type SealReason, type SealResult, seal } from '../audit/seal.js';
+import { canonicalize } from '../audit/canonical.js';
+import { jsonSafe } from '../audit/json-safe.js';
+import { sha256Hex } from '../audit/record.js';
 
 export interface Operator {
   name: string;
@@ -97,7 +97,7 @@ export class RunJournal implements RunRecorder {
     return journal;
   }
 
-  blockStarting(event: { step: Step; block: { id: string; line: number; action: string; lang: string | null }; binding: Binding; command: string; env: string[]; params: number }): void {
+  blockStarting(event: { step: Step; block: { id: string; line: number; action: string; lang: string | null }; binding: Binding; command: string; env: string[]; params: number; verdict: Verdict }): void {
     const record = this.writer.append('step.started', {
       step: stepRef(event.step),
       block: { id: event.block.id, line: event.block.line, action: event.block.action, lang: event.block.lang },
@@ -106,7 +106,9 @@ export class RunJournal implements RunRecorder {
       command_sha256: sha256Hex(event.command),
       env: event.env,
       bind_params: event.params,
-      state_changing: isStateChanging(event.block as never),
+      // Proven read-only by a parser, or not: approvals and protected-target confirmations follow this.
+      state_changing: event.verdict.changesState,
+      verdict: { code: event.verdict.code, detail: event.verdict.detail },
     });
     this.started.set(event.block.id, record);
   }
@@ -129,6 +131,7 @@ export class RunJournal implements RunRecorder {
         verdict: judgement.verdict,
         reasons: judgement.reasons,
         ok: event.outcome.ok,
+        refusal: event.outcome.refusal ?? null,
         result_sets: result.resultSets.map((r) => ({ command: r.command, columns: r.columns, row_count: r.rowCount })),
         results_blob: resultsBlob?.path ?? null,
       },
@@ -161,7 +164,7 @@ export class RunJournal implements RunRecorder {
   async stepFinished(event: { step: Step; outcome: StepOutcome }): Promise<void> {
     // Steps that ended without running a block (a protected target not confirmed) are recorded as such.
     if (event.outcome.blocks.length === 0 && event.outcome.status !== 'skipped') {
-      this.writer.append('step.skipped', { step: stepRef(event.step), reason: event.outcome.reason, by: 'refused', status: event.outcome.status });
+      this.writer.append('step.skipped', { step: stepRef(event.step), reason: event.outcome.reason, by: 'refused', status: event.outcome.status, refusal: event.outcome.refusal ?? null });
     }
     if (this.writer.count - this.lastSealSize >= this.sealEvery) await this.seal('periodic');
   }
@@ -172,7 +175,7 @@ export class RunJournal implements RunRecorder {
     return result;
   }
 
-  note(type: 'trust' | 'decision' | 'signoff' | 'fillin' | 'approval' | 'error' | 'step.note' | 'run.paused' | 'run.resumed' | 'runbook.reloaded', data: Record<string, unknown>): AppendedRecord {
+  note(type: 'trust' | 'decision' | 'signoff' | 'fillin' | 'approval' | 'error' | 'step.note' | 'run.paused' | 'run.resumed' | 'run.interrupted' | 'runbook.reloaded', data: Record<string, unknown>): AppendedRecord {
     return this.writer.append(type, data);
   }
 

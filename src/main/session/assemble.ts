@@ -1,0 +1,208 @@
+// The one assembly every host runs a run through (the CLI, `runbook serve` and the desktop app):
+// targets → plan → verdicts and value checks → preflight → variables → journal → executors → session.
+// A host supplies only what is its own (how it asks the operator, where keys live); every rule that
+// decides whether and where something runs is applied here, the same way everywhere.
+import type { Profile, Runbook } from '../../shared/runbook-model.js';
+import type { Target, TargetsFile } from '../../shared/targets.js';
+import type { Installation } from '../audit/installation.js';
+import type { MacKeyStore } from '../audit/key-store.js';
+import { createExecutor } from '../targets/registry.js';
+import type { ExecutorContext } from '../targets/types.js';
+import { type TargetSet, BindingError, targetSet } from './binding.js';
+import { type BlockRequest, describeValueProblem, prepareBlockRequest } from './block-request.js';
+import { ExecutorPool } from './executor-pool.js';
+import { type RunPlan, planRun } from './plan.js';
+import { preflight } from './preflight.js';
+import { RETENTION_DAYS, atLeast, profileProblems } from './profile-rules.js';
+import { type RunProblem, problem } from './problems.js';
+import { RunJournal, currentOperator } from './run-journal.js';
+import { RunSession, type RunSessionOptions } from './runner.js';
+import { credentialValues, stepEnvFor } from './step-env.js';
+import { type ResolvedVariables, type VariableRequest, isSecretVariable, resolveVariables } from './variables.js';
+import { type Verdict, verdictOf } from './verdict.js';
+
+export interface RunRequest {
+  runbook: Runbook;
+  runbookBytes: Uint8Array;
+  /** The operator's targets (the CLI's targets file, the app's settings); the runbook only names targets. */
+  targets: TargetsFile | null;
+  profile: Profile;
+  only?: readonly string[];
+  /** Values the operator gave (--var, the start form). */
+  given: ReadonlyMap<string, string>;
+  /** Asks for a value nobody gave; absent where nobody can answer. */
+  askVariable?: (name: string, info: { secret: boolean; description?: string }) => Promise<string | null>;
+  /** Whether the operator was named explicitly (REGULATED and above require it). */
+  operatorNamed: boolean;
+  /** RESTRICTED: the approvers' allowed_signers text, or why there is none. */
+  approvers: { text: string; source: string } | { problem: string } | null;
+  /** The environment the run was started in (credential variables, $VAR values on local targets). */
+  env: NodeJS.ProcessEnv;
+}
+
+export interface PreparedRun {
+  request: RunRequest;
+  set: TargetSet;
+  plan: RunPlan;
+  variables: ResolvedVariables;
+  /** Read-only or not, per block id, proven by a parser; a block without one counts as state-changing. */
+  verdicts: Map<string, Verdict>;
+  /** Everything that stops steps from running, each with its code; the CLI refuses to start on any. */
+  problems: RunProblem[];
+}
+
+/** Names of the targets the plan uses (only those are preflighted). */
+export function usedTargets(plan: RunPlan): Map<string, Target> {
+  const used = new Map<string, Target>();
+  for (const planned of plan.steps) {
+    if (planned.skip) continue;
+    for (const { binding } of planned.blocks) used.set(binding.targetName, binding.target);
+  }
+  return used;
+}
+
+/** Each executable block's verdict, by block id. */
+export async function blockVerdicts(runbook: Runbook): Promise<Map<string, Verdict>> {
+  const verdicts = new Map<string, Verdict>();
+  for (const step of runbook.steps) {
+    for (const block of step.blocks) if (block.action !== 'display') verdicts.set(block.id, await verdictOf(block));
+  }
+  return verdicts;
+}
+
+/** Every value problem of every block that will run, listed at once, each naming file, line, step and variable. */
+export async function valueProblems(runbook: Runbook, plan: RunPlan, values: ReadonlyMap<string, string>): Promise<RunProblem[]> {
+  const problems: RunProblem[] = [];
+  for (const planned of plan.steps) {
+    if (planned.skip) continue;
+    for (const { block, binding } of planned.blocks) {
+      const prepared: BlockRequest = await prepareBlockRequest(block, binding.target.kind, values);
+      if (prepared.ok) continue;
+      for (const p of prepared.problems) problems.push(problem('value-unsafe', describeValueProblem(runbook.file ?? runbook.title, planned.step.id, p), { stepId: planned.step.id }));
+    }
+  }
+  return problems;
+}
+
+/** Decides everything about a run before anything is recorded or run. Nothing here touches a target. */
+export async function prepareRun(request: RunRequest): Promise<PreparedRun> {
+  const { runbook, profile } = request;
+  let set: TargetSet;
+  try {
+    set = targetSet(runbook, request.targets, request.runbookBytes);
+  } catch (error) {
+    if (error instanceof BindingError) throw new RunRefused([problem('targets-in-runbook', `${runbook.file ?? runbook.title}:${error.line ?? 1}: ${error.message}`)]);
+    throw error;
+  }
+  const plan = planRun(runbook, set, { profile, ...(request.only ? { only: request.only } : {}) });
+  const problems: RunProblem[] = plan.problems.map((text) => problem('plan', text, { stepId: /^step (\S+):/.exec(text)?.[1] ?? null }));
+  for (const text of profileProblems(profile, plan, { operatorNamed: request.operatorNamed })) problems.push(problem('profile', text));
+  if (atLeast(profile, 'restricted')) {
+    if (!request.approvers) problems.push(problem('approvers', 'profile restricted: state-changing steps need a second person\'s approval: name the approvers\' allowed_signers file'));
+    else if ('problem' in request.approvers) problems.push(problem('approvers', request.approvers.problem));
+  }
+
+  const verdicts = await blockVerdicts(runbook);
+
+  const requests: VariableRequest[] = [];
+  for (const planned of plan.steps) {
+    if (planned.skip) continue;
+    for (const { block, binding } of planned.blocks) {
+      const target = binding.target;
+      const env: Record<string, string>[] = [target.kind === 'local' || target.kind === 'ssh' ? (target.env ?? {}) : {}];
+      // $VAR means what it means in the operator's shell, less the credentials of targets (unless exposed).
+      env.push(stepEnvFor(target, request.env, set.targets.values()));
+      for (const name of block.variables) requests.push({ name, targetEnv: env });
+    }
+  }
+  const variables = await resolveVariables(runbook, requests, {
+    given: request.given,
+    ...(request.askVariable ? { ask: request.askVariable } : {}),
+  });
+  if (variables.missing.length > 0) {
+    problems.push(problem('variable-missing', `no value for ${variables.missing.join(', ')}: give them when starting the run (the start form; --var NAME=VALUE, NAME=@FILE or NAME=- on the command line), as a front-matter default, or run on a terminal to be asked`));
+  }
+  problems.push(...(await valueProblems(runbook, plan, variables.values)));
+  return { request, set, plan, variables, verdicts, problems };
+}
+
+/** The environment a step of `target` starts with: the operator's, less every target's credentials. */
+function stepEnvOf(prepared: PreparedRun): (target: Target) => Record<string, string> {
+  return (target) => stepEnvFor(target, prepared.request.env, prepared.set.targets.values());
+}
+
+/**
+ * Checks that every target and credential the run needs (or those given) exists and answers; one
+ * problem per failure. The CLI checks the whole run before it starts; the console, each step's targets
+ * before that step first runs.
+ */
+export async function preflightRun(prepared: PreparedRun, ctx: ExecutorContext, targets: Map<string, Target> = usedTargets(prepared.plan)): Promise<RunProblem[]> {
+  const results = await preflight(targets, { ...ctx, stepEnv: stepEnvOf(prepared) }, { allTargets: prepared.set.targets });
+  return results.filter((r) => !r.ok).map((r) => problem('preflight', `target "${r.target}": ${r.detail}`, { target: r.target }));
+}
+
+/** A run that must not start, with every reason at once. */
+export class RunRefused extends Error {
+  constructor(readonly problems: RunProblem[]) {
+    super(`cannot run:\n${problems.map((p) => `  ${p.message}`).join('\n')}`);
+  }
+}
+
+export interface StartOptions {
+  runId: string;
+  dir: string;
+  operatorName: string | undefined;
+  tool: { name: string; version: string };
+  /** What the host records of how it was asked to run (CLI options, "console"). */
+  options: Record<string, unknown>;
+  keys: MacKeyStore;
+  installation: Installation;
+  ctx: ExecutorContext;
+  /** The host's part of the session: how it confirms, approves and shows events. */
+  session: Omit<RunSessionOptions, 'runbook' | 'plan' | 'variables' | 'executors' | 'outputDir' | 'recorder' | 'verdicts' | 'profile' | 'secrets'>;
+}
+
+export interface StartedRun {
+  journal: RunJournal;
+  pool: ExecutorPool;
+  session: RunSession;
+}
+
+/** Opens the run's journal, its executors and its session. Records `run.started`; runs nothing. */
+export async function startRun(prepared: PreparedRun, options: StartOptions): Promise<StartedRun> {
+  // Targets' credentials (from the environment or the secret store) are masked like secret variables.
+  const credentials = await credentialValues(prepared.set.targets.values(), options.ctx);
+  const { runbook, profile, runbookBytes } = prepared.request;
+  const journal = RunJournal.start(
+    options.dir,
+    {
+      runId: options.runId,
+      runbook,
+      runbookBytes,
+      profile,
+      operator: currentOperator(options.operatorName),
+      tool: options.tool,
+      options: options.options,
+      variables: [...prepared.variables.values.keys()].map((name) => ({ name, secret: isSecretVariable(runbook, name), source: prepared.variables.sources.get(name) ?? 'unknown' })),
+    },
+    options.keys,
+    options.installation,
+    { retentionDays: RETENTION_DAYS[profile] },
+  );
+  const targets = Object.fromEntries(prepared.set.targets);
+  const ctx: ExecutorContext = { ...options.ctx, stepEnv: stepEnvOf(prepared) };
+  const pool = new ExecutorPool(ctx, (name, target, c) => createExecutor(name, target, c, targets));
+  const session = new RunSession({
+    ...options.session,
+    runbook,
+    profile,
+    plan: prepared.plan,
+    variables: prepared.variables,
+    verdicts: prepared.verdicts,
+    secrets: credentials,
+    executors: pool,
+    outputDir: `${options.dir}/output`,
+    recorder: journal,
+  });
+  return { journal, pool, session };
+}

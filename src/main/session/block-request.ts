@@ -1,0 +1,53 @@
+// What one block sends to its target once the run's values are known. Values are data, never code: a
+// real parser decides where each placeholder stands (sh-syntax for shell, PostgreSQL's own grammar for
+// SQL); where it cannot prove the value stays data, the block is refused, with every problem listed.
+import type { Block } from '../../shared/runbook-model.js';
+import type { TargetKind } from '../../shared/targets.js';
+import { prepareArgv, prepareShell } from './shell-values.js';
+import { preparePsql, prepareSql } from './sql-values.js';
+import { substituteText } from './substitute.js';
+
+/** One place a value cannot be used safely. `line` is the runbook file's line. */
+export interface ValueProblem {
+  variable: string;
+  line: number;
+  code: string;
+  message: string;
+}
+
+export type BlockRequest =
+  | { ok: true; code: string; env: Record<string, string>; params: string[] }
+  | { ok: false; problems: ValueProblem[] };
+
+/** The block's own lines start on the line after its opening fence. */
+const fileLine = (block: Block, line: number) => block.line + line;
+
+/**
+ * Prepares a block for a target of `kind`. Shell on bash targets (local, ssh): values only in the
+ * environment. Shell on a kubernetes target: kubectl lines run without a shell, values are whole argv
+ * words; on a postgres target, psql -c texts are SQL like any sql block. SQL: bind parameters or escaped identifiers. Manifests and PromQL are text for an API that
+ * parses them itself: values are written as they are.
+ */
+export async function prepareBlockRequest(block: Block, kind: TargetKind, values: ReadonlyMap<string, string>): Promise<BlockRequest> {
+  switch (block.action) {
+    case 'shell': {
+      // bash on local and ssh targets; psql lines on a postgres target (their SQL goes through the grammar);
+      // kubectl lines on a kubernetes target, run without a shell.
+      const prepared = kind === 'local' || kind === 'ssh' ? await prepareShell(block.code, values) : kind === 'postgres' ? await preparePsql(block.code, values) : await prepareArgv(block.code, values);
+      if (prepared.problems.length > 0) return { ok: false, problems: prepared.problems.map((p) => ({ ...p, line: fileLine(block, p.line) })) };
+      return { ok: true, code: prepared.code, env: 'env' in prepared ? prepared.env : {}, params: 'params' in prepared ? prepared.params : [] };
+    }
+    case 'sql': {
+      const prepared = await prepareSql(block.code, values);
+      if (prepared.problems.length > 0) return { ok: false, problems: prepared.problems.map((p) => ({ ...p, line: fileLine(block, p.line) })) };
+      return { ok: true, code: prepared.code, env: {}, params: prepared.params };
+    }
+    default:
+      return { ok: true, code: substituteText(block.code, values), env: {}, params: [] };
+  }
+}
+
+/** "FILE:LINE: step ID: variable NAME: message", the form every refusal of a value is listed in. */
+export function describeValueProblem(file: string, stepId: string, problem: ValueProblem): string {
+  return `${file}:${problem.line}: step ${stepId}: variable ${problem.variable}: ${problem.message} [${problem.code}]`;
+}

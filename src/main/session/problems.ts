@@ -1,0 +1,31 @@
+// Why a run, or some of its steps, cannot go ahead: a typed code with the text beside it, so hosts decide
+// on the code (which steps a problem blocks) and show the text, never the other way round.
+export const RUN_PROBLEM_CODES = [
+  'targets-in-runbook',
+  'plan',
+  'profile',
+  'approvers',
+  'variable-missing',
+  'value-unsafe',
+  'preflight',
+] as const;
+export type RunProblemCode = (typeof RUN_PROBLEM_CODES)[number];
+
+export interface RunProblem {
+  code: RunProblemCode;
+  message: string;
+  /** The one step it blocks; null when it blocks every step (or, with `target`, those that use it). */
+  stepId: string | null;
+  target: string | null;
+}
+
+export function problem(code: RunProblemCode, message: string, where: { stepId?: string | null; target?: string | null } = {}): RunProblem {
+  return { code, message, stepId: where.stepId ?? null, target: where.target ?? null };
+}
+
+/** Whether a problem stops a step that runs on these targets. */
+export function blocksStep(p: RunProblem, stepId: string, targets: readonly string[]): boolean {
+  if (p.stepId !== null) return p.stepId === stepId;
+  if (p.target !== null) return targets.includes(p.target);
+  return true;
+}

@@ -1,0 +1,754 @@
+// Which commands a read-only shell block may run, and with which arguments. Every command not listed
+// here may change state; so may every option a checker does not know (GNU tools also accept abbreviated
+// long options, so only exact names pass). An argument whose text comes from a variable at run time is
+// judged by what it could be: "one" word of unknown text, or "many" words (an unquoted expansion can
+// split into several, e.g. extra options).
+
+export interface Arg {
+  /** The text, when known. */
+  text: string | null;
+  dynamic: 'one' | 'many' | null;
+  /** Known text before the first expansion (all of it when known). */
+  prefix: string;
+  /** As written, for messages. */
+  source: string;
+}
+
+export type CommandProblemCode = 'shell-command-not-allowed' | 'shell-arguments-not-read-only';
+
+export interface CommandProblem {
+  code: CommandProblemCode;
+  message: string;
+}
+
+export interface CommandContext {
+  /** Judges another command line (for wrappers such as timeout). */
+  check(name: string, args: Arg[]): CommandProblem | null;
+  /** Whether SQL text is proven read-only, with the reason. */
+  sql(code: string): { readOnly: boolean; detail: string };
+  /** What the command reads on its standard input when a here-document or here-string gives it. */
+  stdin: Arg | null;
+}
+
+const notAllowed = (message: string): CommandProblem => ({ code: 'shell-command-not-allowed', message });
+const argsProblem = (message: string): CommandProblem => ({ code: 'shell-arguments-not-read-only', message });
+
+/** Commands that only read, whatever their arguments (none of their options writes or runs anything). */
+export const READ_ONLY_ANY_ARGUMENTS: ReadonlySet<string> = new Set([
+  'ls', 'cat', 'grep', 'egrep', 'fgrep', 'zgrep', 'zcat', 'bzcat', 'xzcat', 'head', 'tail', 'wc', 'df', 'du', 'ps', 'uname',
+  'id', 'whoami', 'groups', 'echo', 'test', '[', 'true', 'false', ':', 'jq', 'dig', 'nslookup', 'host', 'pwd', 'uptime',
+  'free', 'nproc', 'arch', 'lscpu', 'lsblk', 'lsof', 'netstat', 'stat', 'readlink', 'realpath', 'basename', 'dirname',
+  'md5sum', 'sha1sum', 'sha224sum', 'sha256sum', 'sha384sum', 'sha512sum', 'b2sum', 'cksum', 'cut', 'tr', 'nl', 'tac',
+  'rev', 'fold', 'expand', 'unexpand', 'paste', 'join', 'comm', 'column', 'diff', 'cmp', 'strings', 'od', 'hexdump',
+  'base64', 'base32', 'getent', 'locale', 'sleep', 'seq', 'printenv', 'w', 'who', 'last', 'pgrep', 'pidof', 'vmstat',
+  'iostat', 'mpstat', 'findmnt', 'pg_isready', 'ping', 'ping6', 'which', 'whereis', 'type', 'tty', 'getconf', 'logname',
+  'users', 'cd', 'pushd', 'popd', 'dirs', 'exit', 'wait',
+]);
+
+/** Why some common commands are refused, for the message. */
+const REFUSED: Record<string, string> = {
+  sudo: 'runs a command as another user', doas: 'runs a command as another user', su: 'runs a shell as another user',
+  env: 'runs a command with a changed environment', xargs: 'runs commands built from its input',
+  eval: 'runs text as shell code', source: 'runs a file as shell code', '.': 'runs a file as shell code',
+  exec: 'replaces the shell or redirects all its output', sh: 'runs shell code', bash: 'runs shell code', zsh: 'runs shell code',
+  ssh: 'runs a command on another host', watch: 'runs its arguments as shell code', nohup: 'writes nohup.out',
+  tee: 'writes files', rm: 'removes files', mv: 'moves files', cp: 'writes files', touch: 'writes files', mkdir: 'creates directories',
+  chmod: 'changes permissions', chown: 'changes owners', kill: 'signals processes', pkill: 'signals processes', killall: 'signals processes',
+  sed: 'can write files (-i, w)', awk: 'can write files and run commands', tar: 'can write files', trap: 'runs text as shell code',
+  declare: 'can give variables attributes that evaluate their values', typeset: 'can give variables attributes that evaluate their values',
+  local: 'is only for functions', let: 'evaluates arithmetic on variable values', unset: 'changes the shell environment',
+  alias: 'changes what commands mean', shopt: 'changes how the shell parses', builtin: 'runs a builtin by name',
+};
+
+// ── options ──────────────────────────────────────────────────────────────────────────────────────────
+
+interface OptionSpec {
+  shortFlags?: string;
+  shortValues?: string;
+  /** Short options whose value may only be glued (-n5); a following plain number is taken too. */
+  shortOptional?: string;
+  longFlags?: readonly string[];
+  longValues?: readonly string[];
+  longOptional?: readonly string[];
+  /** "-o" or "--output" → why it is refused. */
+  deny?: Readonly<Record<string, string>>;
+  /** Go's pflag: "-n=value", "--flag=true". */
+  pflag?: boolean;
+  /** Stop at the first positional (the rest is another command's). */
+  stopAtPositional?: boolean;
+  /** Read only the first argument (and its value); `consumed` says how many that took. */
+  single?: boolean;
+}
+
+interface ParsedOptions {
+  options: { name: string; value: Arg | null }[];
+  positionals: Arg[];
+  /** With stopAtPositional: the arguments from the first positional on. */
+  rest: Arg[];
+  /** How many arguments were read. */
+  consumed: number;
+}
+
+const isProblem = (x: unknown): x is CommandProblem => typeof x === 'object' && x !== null && 'code' in x;
+
+/** A dynamic word that cannot be an option: its known start is not "-". */
+const surelyPositional = (arg: Arg) => arg.dynamic === 'one' && arg.prefix !== '' && !arg.prefix.startsWith('-');
+
+function parseOptions(cmd: string, args: Arg[], spec: OptionSpec): ParsedOptions | CommandProblem {
+  const result: ParsedOptions = { options: [], positionals: [], rest: [], consumed: args.length };
+  const longKind = (name: string) =>
+    spec.longValues?.includes(name) ? 'value' : spec.longOptional?.includes(name) ? 'optional' : spec.longFlags?.includes(name) ? 'flag' : null;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as Arg;
+    const text = arg.text;
+    if (text === null || !text.startsWith('-') || text === '-') {
+      if (spec.stopAtPositional) {
+        result.rest = args.slice(i);
+        return result;
+      }
+      result.positionals.push(arg);
+      continue;
+    }
+    if (text === '--') {
+      if (spec.stopAtPositional) result.rest = args.slice(i + 1);
+      else result.positionals.push(...args.slice(i + 1));
+      return result;
+    }
+    if (text.startsWith('--')) {
+      const eq = text.indexOf('=');
+      const name = text.slice(2, eq === -1 ? undefined : eq);
+      const denied = spec.deny?.[`--${name}`];
+      if (denied) return argsProblem(`${cmd} --${name} ${denied}`);
+      const kind = longKind(name);
+      if (!kind) return argsProblem(`${cmd}: unknown option --${name} (whether it changes state is not known)`);
+      if (kind === 'value' && eq === -1) {
+        const value = args[++i];
+        if (!value) return argsProblem(`${cmd} --${name} needs a value`);
+        result.options.push({ name: `--${name}`, value });
+      } else if (kind === 'flag' && eq !== -1 && !spec.pflag) {
+        return argsProblem(`${cmd}: --${name} takes no value`);
+      } else {
+        result.options.push({ name: `--${name}`, value: eq === -1 ? null : { text: text.slice(eq + 1), dynamic: null, prefix: text.slice(eq + 1), source: text } });
+      }
+      if (spec.single) {
+        result.consumed = i + 1;
+        return result;
+      }
+      continue;
+    }
+    // A cluster of short options: -abc, -ovalue, -o value.
+    for (let j = 1; j < text.length; j++) {
+      const letter = text[j] as string;
+      const denied = spec.deny?.[`-${letter}`];
+      if (denied) return argsProblem(`${cmd} -${letter} ${denied}`);
+      if (spec.shortValues?.includes(letter)) {
+        let glued = text.slice(j + 1);
+        if (spec.pflag && glued.startsWith('=')) glued = glued.slice(1);
+        const value: Arg | undefined = glued ? { text: glued, dynamic: null, prefix: glued, source: text } : args[++i];
+        if (!value) return argsProblem(`${cmd} -${letter} needs a value`);
+        result.options.push({ name: `-${letter}`, value });
+        break;
+      }
+      if (spec.shortOptional?.includes(letter)) {
+        const glued = text.slice(j + 1);
+        const next = args[i + 1];
+        if (!glued && next?.text !== undefined && next.text !== null && /^[+-]?\d+$/.test(next.text)) {
+          i++;
+          result.options.push({ name: `-${letter}`, value: next });
+        } else result.options.push({ name: `-${letter}`, value: glued ? { text: glued, dynamic: null, prefix: glued, source: text } : null });
+        break;
+      }
+      if (!spec.shortFlags?.includes(letter)) return argsProblem(`${cmd}: unknown option -${letter} (whether it changes state is not known)`);
+      result.options.push({ name: `-${letter}`, value: null });
+    }
+    if (spec.single) {
+      result.consumed = i + 1;
+      return result;
+    }
+  }
+  return result;
+}
+
+/**
+ * Refuses dynamic words that might be options (or, for "many", several words). 'positional': a single
+ * word whose known start is not "-" is fine; 'one': any single word is fine; 'any': anything is.
+ */
+function dynamicPositionals(cmd: string, positionals: Arg[], allow: 'none' | 'positional' | 'one' | 'any'): CommandProblem | null {
+  for (const arg of positionals) {
+    if (!arg.dynamic || allow === 'any') continue;
+    if (allow === 'positional' && surelyPositional(arg)) continue;
+    if (allow === 'one' && arg.dynamic === 'one') continue;
+    return argsProblem(
+      arg.dynamic === 'many'
+        ? `${cmd}: ${arg.source} is expanded at run time and may split into several words, e.g. options (quote it: "${arg.source.replace(/"/g, '')}")`
+        : `${cmd}: ${arg.source} comes from a value at run time and could be an option`,
+    );
+  }
+  return null;
+}
+
+function optionCommand(spec: OptionSpec, positional: (cmd: string, p: ParsedOptions) => CommandProblem | null, dynamic: 'none' | 'positional' | 'any' = 'none') {
+  return (cmd: string, args: Arg[]): CommandProblem | null => {
+    const many = args.find((a) => a.dynamic === 'many');
+    if (many && dynamic !== 'any') return dynamicPositionals(cmd, [many], dynamic);
+    const parsed = parseOptions(cmd, args, spec);
+    if (isProblem(parsed)) return parsed;
+    return dynamicPositionals(cmd, parsed.positionals, dynamic) ?? positional(cmd, parsed);
+  };
+}
+
+// ── commands with subcommands ────────────────────────────────────────────────────────────────────────
+
+interface VerbSpec {
+  global: OptionSpec;
+  /** verb → true (read-only), or the read-only subcommands. */
+  verbs: Record<string, true | Record<string, true>>;
+  /** The command without a verb is read-only (systemctl = list-units). */
+  bare?: boolean;
+  /** Options refused anywhere, also after the verb, by name ("--profile" also refuses "--profile=…"). */
+  denyAnywhere?: Readonly<Record<string, string>>;
+  /** Dynamic words after the verb: 'one' = a single unknown word is harmless; 'any' = even several are. */
+  afterVerb: 'none' | 'one' | 'any';
+  /** Per verb, a further check of what follows it. */
+  verbCheck?: Record<string, (cmd: string, rest: Arg[]) => CommandProblem | null>;
+}
+
+function deniedAnywhere(cmd: string, arg: Arg, deny: Readonly<Record<string, string>> | undefined): CommandProblem | null {
+  if (!deny || arg.text === null || !arg.text.startsWith('-')) return null;
+  const name = arg.text.split('=')[0] as string;
+  const reason = deny[name];
+  return reason ? argsProblem(`${cmd} ${name} ${reason}`) : null;
+}
+
+function verbCommand(spec: VerbSpec) {
+  return (cmd: string, args: Arg[]): CommandProblem | null => {
+    let i = 0;
+    const words: string[] = [];
+    let table: Record<string, true | Record<string, true>> | Record<string, true> = spec.verbs;
+    // Find the verb (and subcommand): only known global options may stand before them.
+    for (;;) {
+      while (i < args.length) {
+        const arg = args[i] as Arg;
+        if (arg.dynamic) return argsProblem(`${cmd}: ${arg.source} comes from a value at run time before the subcommand, which is then not known`);
+        if (!(arg.text as string).startsWith('-')) break;
+        const denied = deniedAnywhere(cmd, arg, spec.denyAnywhere);
+        if (denied) return denied;
+        const parsed = parseOptions(cmd, args.slice(i), { ...spec.global, single: true });
+        if (isProblem(parsed)) return parsed;
+        i += parsed.consumed;
+      }
+      const verb = args[i]?.text;
+      if (verb === undefined || verb === null) {
+        if (words.length === 0 && spec.bare) return null;
+        return argsProblem(`${[cmd, ...words].join(' ')} without a ${words.length === 0 ? 'subcommand' : 'further subcommand'} is not known to be read-only`);
+      }
+      const entry: true | Record<string, true> | undefined = Object.hasOwn(table, verb) ? (table as Record<string, true | Record<string, true>>)[verb] : undefined;
+      if (!entry) return argsProblem(`${[cmd, ...words, verb].join(' ')} is not a read-only subcommand`);
+      words.push(verb);
+      i++;
+      if (entry === true) break;
+      table = entry;
+    }
+    const rest = args.slice(i);
+    for (const arg of rest) {
+      const denied = deniedAnywhere(cmd, arg, spec.denyAnywhere);
+      if (denied) return denied;
+    }
+    const problem = dynamicPositionals([cmd, ...words].join(' '), rest, spec.afterVerb === 'none' ? 'positional' : spec.afterVerb);
+    if (problem) return problem;
+    return spec.verbCheck?.[words.join(' ')]?.([cmd, ...words].join(' '), rest) ?? null;
+  };
+}
+
+const KUBECTL_WRITES_FILES = {
+  '--profile': 'writes profiling data to a file',
+  '--profile-output': 'writes profiling data to a file',
+  '--log-file': 'writes a log file',
+  '--log-dir': 'writes log files',
+  '--output-directory': 'writes files',
+};
+
+const kubectl = verbCommand({
+  global: {
+    pflag: true,
+    shortValues: 'nsv',
+    longValues: [
+      'namespace', 'context', 'cluster', 'user', 'kubeconfig', 'server', 'token', 'as', 'as-group', 'as-uid',
+      'certificate-authority', 'client-certificate', 'client-key', 'request-timeout', 'tls-server-name', 'cache-dir',
+      'username', 'password', 'v', 'vmodule', 'log-flush-frequency',
+    ],
+    longFlags: ['insecure-skip-tls-verify', 'match-server-version', 'warnings-as-errors', 'disable-compression'],
+  },
+  verbs: {
+    get: true, describe: true, logs: true, top: true, explain: true, version: true, 'api-resources': true, 'api-versions': true,
+    'cluster-info': true, diff: true, events: true,
+    auth: { 'can-i': true, whoami: true },
+    rollout: { status: true, history: true },
+    config: { view: true, 'get-contexts': true, 'current-context': true, 'get-clusters': true, 'get-users': true },
+  },
+  denyAnywhere: KUBECTL_WRITES_FILES,
+  afterVerb: 'one',
+  verbCheck: {
+    // `cluster-info dump --output-directory=…` writes files: no word of unknown text there.
+    'cluster-info': (cmd, rest) => dynamicPositionals(cmd, rest, 'none'),
+  },
+});
+
+const systemctl = verbCommand({
+  global: {
+    shortFlags: 'alqrfi',
+    shortValues: 'tpPHMnos',
+    longFlags: [
+      'all', 'recursive', 'reverse', 'after', 'before', 'full', 'value', 'show-types', 'no-pager', 'no-legend', 'quiet', 'no-block',
+      'no-wall', 'no-ask-password', 'user', 'system', 'global', 'runtime', 'plain', 'failed', 'with-dependencies', 'no-reload',
+    ],
+    longValues: ['type', 'state', 'property', 'host', 'machine', 'lines', 'output', 'root', 'image', 'timestamp', 'legend', 'what'],
+  },
+  verbs: {
+    status: true, show: true, cat: true, 'is-active': true, 'is-enabled': true, 'is-failed': true, 'is-system-running': true,
+    'list-units': true, 'list-unit-files': true, 'list-sockets': true, 'list-timers': true, 'list-jobs': true,
+    'list-dependencies': true, 'list-machines': true, 'list-automounts': true, 'list-paths': true, 'show-environment': true,
+    'get-default': true,
+  },
+  bare: true,
+  // After a read-only verb, no option or extra word makes systemctl act.
+  afterVerb: 'any',
+});
+
+const docker = verbCommand({
+  global: {
+    shortFlags: 'D',
+    shortValues: 'Hcl',
+    longFlags: ['debug', 'tls', 'tlsverify'],
+    longValues: ['host', 'context', 'log-level', 'tlscacert', 'tlscert', 'tlskey'],
+  },
+  verbs: {
+    ps: true, images: true, logs: true, inspect: true, version: true, info: true, stats: true, top: true, port: true, events: true,
+    history: true, diff: true, search: true,
+    container: { ls: true, list: true, ps: true, inspect: true, logs: true, top: true, port: true, stats: true, diff: true },
+    image: { ls: true, list: true, inspect: true, history: true },
+    network: { ls: true, list: true, inspect: true },
+    volume: { ls: true, list: true, inspect: true },
+    system: { df: true, info: true, events: true },
+    context: { ls: true, list: true, show: true, inspect: true },
+  },
+  afterVerb: 'any',
+});
+
+const helm = verbCommand({
+  global: {
+    pflag: true,
+    shortValues: 'n',
+    longValues: [
+      'namespace', 'kube-context', 'kubeconfig', 'kube-apiserver', 'kube-as-user', 'kube-as-group', 'kube-ca-file', 'kube-token',
+      'kube-tls-server-name', 'burst-limit', 'qps', 'registry-config', 'repository-cache', 'repository-config',
+    ],
+    longFlags: ['debug', 'kube-insecure-skip-tls-verify'],
+  },
+  verbs: {
+    list: true, ls: true, status: true, history: true, hist: true, version: true, env: true,
+    get: { all: true, hooks: true, manifest: true, metadata: true, notes: true, values: true },
+    show: { all: true, chart: true, readme: true, values: true, crds: true },
+    inspect: { all: true, chart: true, readme: true, values: true, crds: true },
+    search: { hub: true, repo: true },
+    repo: { list: true, ls: true },
+    plugin: { list: true, ls: true },
+    dependency: { list: true, ls: true },
+    dep: { list: true, ls: true },
+  },
+  denyAnywhere: { '--post-renderer': 'runs a program', '--output-dir': 'writes files', '--untar': 'writes files', '--untardir': 'writes files', '--destination': 'writes files' },
+  afterVerb: 'one',
+});
+
+const timedatectl = verbCommand({
+  global: { shortFlags: 'ah', shortValues: 'HMp', longFlags: ['no-pager', 'no-ask-password', 'all', 'value', 'monitor', 'help', 'version'], longValues: ['host', 'machine', 'property'] },
+  verbs: { status: true, show: true, 'list-timezones': true, 'timesync-status': true, 'show-timesync': true },
+  bare: true,
+  afterVerb: 'any',
+});
+
+const hostnamectl = verbCommand({
+  global: { shortFlags: 'h', shortValues: 'HM', longFlags: ['static', 'transient', 'pretty', 'no-ask-password', 'help', 'version'], longValues: ['host', 'machine', 'json'] },
+  verbs: { status: true },
+  bare: true,
+  afterVerb: 'any',
+});
+
+// ── commands with options only ───────────────────────────────────────────────────────────────────────
+
+const date = optionCommand(
+  {
+    shortFlags: 'uR',
+    shortValues: 'dfr',
+    shortOptional: 'I',
+    longFlags: ['utc', 'universal', 'rfc-email', 'rfc-2822', 'debug', 'help', 'version'],
+    longValues: ['date', 'file', 'reference', 'rfc-3339', 'resolution'],
+    longOptional: ['iso-8601'],
+    deny: { '-s': 'sets the system clock', '--set': 'sets the system clock' },
+  },
+  (cmd, p) => {
+    const setting = p.positionals.find((a) => !(a.text ?? '').startsWith('+'));
+    return setting ? argsProblem(`${cmd} ${setting.source} sets the system clock (only +FORMAT is read-only)`) : null;
+  },
+);
+
+const hostname = optionCommand(
+  {
+    shortFlags: 'aAdfiIsyVh',
+    longFlags: ['alias', 'all-fqdns', 'domain', 'fqdn', 'long', 'ip-address', 'all-ip-addresses', 'short', 'yp', 'nis', 'version', 'help'],
+    deny: { '-F': 'sets the hostname from a file', '--file': 'sets the hostname from a file', '-b': 'sets the hostname', '--boot': 'sets the hostname' },
+  },
+  (cmd, p) => (p.positionals[0] ? argsProblem(`${cmd} ${p.positionals[0].source} sets the hostname`) : null),
+);
+
+const sort = optionCommand(
+  {
+    shortFlags: 'bdfgiMhnRrVcCmsuz',
+    shortValues: 'ktST',
+    longFlags: [
+      'ignore-leading-blanks', 'dictionary-order', 'ignore-case', 'general-numeric-sort', 'ignore-nonprinting', 'month-sort',
+      'human-numeric-sort', 'numeric-sort', 'random-sort', 'reverse', 'version-sort', 'merge', 'stable', 'unique',
+      'zero-terminated', 'debug', 'help', 'version',
+    ],
+    longValues: ['key', 'field-separator', 'buffer-size', 'temporary-directory', 'parallel', 'sort', 'random-source', 'batch-size', 'files0-from'],
+    longOptional: ['check'],
+    deny: { '-o': 'writes its output to a file', '--output': 'writes its output to a file', '--compress-program': 'runs a program' },
+  },
+  () => null,
+);
+
+const uniq = optionCommand(
+  {
+    shortFlags: 'cdDiuz',
+    shortValues: 'fsw',
+    longFlags: ['count', 'repeated', 'ignore-case', 'unique', 'zero-terminated', 'help', 'version'],
+    longValues: ['skip-fields', 'skip-chars', 'check-chars'],
+    longOptional: ['all-repeated', 'group'],
+  },
+  (cmd, p) => (p.positionals.length > 1 ? argsProblem(`${cmd} ${p.positionals[1]?.source} names a file uniq writes to`) : null),
+);
+
+const ss = optionCommand(
+  {
+    shortFlags: 'hVHnrapleoimTsEZzbt0wuxdS46MO',
+    shortValues: 'fAFN',
+    longFlags: [
+      'help', 'version', 'no-header', 'numeric', 'resolve', 'all', 'listening', 'options', 'extended', 'memory', 'info', 'tos',
+      'cgroup', 'tipcinfo', 'processes', 'threads', 'summary', 'events', 'context', 'contexts', 'bpf', 'ipv4', 'ipv6', 'packet',
+      'tcp', 'udp', 'dccp', 'raw', 'unix', 'sctp', 'vsock', 'xdp', 'mptcp', 'inet-sockets', 'oneline',
+    ],
+    longValues: ['family', 'query', 'socket', 'filter', 'net'],
+    deny: { '-K': 'closes sockets', '--kill': 'closes sockets', '-D': 'writes to a file', '--diag': 'writes to a file' },
+  },
+  () => null,
+  'positional',
+);
+
+const dmesg = optionCommand(
+  {
+    shortFlags: 'deHhkPrSTtuwWxJpV',
+    shortValues: 'fFls',
+    shortOptional: 'L',
+    longFlags: [
+      'show-delta', 'reltime', 'human', 'kernel', 'nopager', 'raw', 'syslog', 'ctime', 'notime', 'userspace', 'follow',
+      'follow-new', 'decode', 'json', 'force-prefix', 'help', 'version',
+    ],
+    longValues: ['facility', 'file', 'level', 'buffer-size', 'time-format', 'since', 'until'],
+    longOptional: ['color'],
+    deny: {
+      '-c': 'clears the kernel ring buffer', '--read-clear': 'clears the kernel ring buffer', '-C': 'clears the kernel ring buffer',
+      '--clear': 'clears the kernel ring buffer', '-D': 'changes console logging', '--console-off': 'changes console logging',
+      '-E': 'changes console logging', '--console-on': 'changes console logging', '-n': 'changes console logging',
+      '--console-level': 'changes console logging',
+    },
+  },
+  () => null,
+);
+
+const journalctl = optionCommand(
+  {
+    shortFlags: 'ferxkaqlmNhF',
+    shortValues: 'uopgSUtTDMFci',
+    shortOptional: 'nb',
+    longFlags: [
+      'follow', 'pager-end', 'reverse', 'catalog', 'dmesg', 'all', 'quiet', 'full', 'no-full', 'no-pager', 'no-hostname', 'merge',
+      'system', 'user', 'utc', 'fields', 'disk-usage', 'list-boots', 'header', 'show-cursor', 'no-tail', 'help', 'version',
+      'list-catalog', 'dump-catalog', 'verify', 'list-namespaces', 'list-invocations',
+    ],
+    longValues: [
+      'unit', 'user-unit', 'output', 'priority', 'grep', 'since', 'until', 'identifier', 'exclude-identifier', 'directory', 'file',
+      'machine', 'field', 'output-fields', 'facility', 'cursor', 'after-cursor', 'root', 'image', 'namespace', 'invocation',
+    ],
+    longOptional: ['lines', 'boot', 'case-sensitive'],
+    deny: {
+      '--vacuum-size': 'deletes journal files', '--vacuum-time': 'deletes journal files', '--vacuum-files': 'deletes journal files',
+      '--rotate': 'rotates journal files', '--flush': 'moves the journal to disk', '--sync': 'writes the journal to disk',
+      '--relinquish-var': 'changes where the journal is written', '--smart-relinquish-var': 'changes where the journal is written',
+      '--setup-keys': 'writes sealing keys', '--update-catalog': 'rewrites the message catalog', '--cursor-file': 'writes a cursor file',
+    },
+  },
+  () => null,
+  'positional',
+);
+
+const CURL_DENY: Record<string, string> = {
+  '-X': 'sends a request method other than GET', '--request': 'sends a request method other than GET',
+  '-d': 'sends a request body', '--data': 'sends a request body', '--data-ascii': 'sends a request body', '--data-binary': 'sends a request body',
+  '--data-raw': 'sends a request body', '--data-urlencode': 'sends a request body', '--json': 'sends a request body',
+  '-F': 'sends a form', '--form': 'sends a form', '--form-string': 'sends a form', '-T': 'uploads a file', '--upload-file': 'uploads a file',
+  '-o': 'writes the response to a file', '--output': 'writes the response to a file', '-O': 'writes the response to a file',
+  '--remote-name': 'writes the response to a file', '--remote-name-all': 'writes responses to files', '-J': 'writes the response to a file',
+  '--remote-header-name': 'writes the response to a file', '--output-dir': 'writes files', '--create-dirs': 'creates directories',
+  '-K': 'reads further options from a file', '--config': 'reads further options from a file',
+  '-c': 'writes cookies to a file', '--cookie-jar': 'writes cookies to a file', '-D': 'writes headers to a file', '--dump-header': 'writes headers to a file',
+  '--trace': 'writes a trace file', '--trace-ascii': 'writes a trace file', '--libcurl': 'writes a C file', '--stderr': 'writes to a file',
+  '--etag-save': 'writes a file', '--hsts': 'writes a file', '--alt-svc': 'writes a file', '-Q': 'sends protocol commands', '--quote': 'sends protocol commands',
+  '-P': 'opens an FTP data port', '--ftp-port': 'opens an FTP data port', '-t': 'sends telnet options', '--telnet-option': 'sends telnet options',
+  '--mail-from': 'sends mail', '--mail-rcpt': 'sends mail',
+};
+
+const curl = optionCommand(
+  {
+    shortFlags: 'sSfLkviIG46Nnq#',
+    shortValues: 'HmuAebxrwEYyU',
+    longFlags: [
+      'silent', 'show-error', 'fail', 'fail-with-body', 'location', 'location-trusted', 'insecure', 'verbose', 'include', 'head', 'get',
+      'ipv4', 'ipv6', 'no-buffer', 'netrc', 'netrc-optional', 'compressed', 'http1.0', 'http1.1', 'http2', 'http2-prior-knowledge',
+      'http3', 'no-keepalive', 'no-progress-meter', 'progress-bar', 'globoff', 'tcp-nodelay', 'ssl-reqd', 'tlsv1', 'tlsv1.2', 'tlsv1.3',
+      'proxy-insecure', 'no-sessionid', 'raw', 'path-as-is', 'disable', 'fail-early', 'show-headers', 'styled-output', 'no-styled-output',
+    ],
+    longValues: [
+      'header', 'max-time', 'connect-timeout', 'user', 'user-agent', 'referer', 'cookie', 'proxy', 'range', 'write-out', 'cert', 'key',
+      'cacert', 'capath', 'resolve', 'connect-to', 'retry', 'retry-delay', 'retry-max-time', 'max-redirs', 'url', 'unix-socket',
+      'abstract-unix-socket', 'oauth2-bearer', 'noproxy', 'interface', 'dns-servers', 'limit-rate', 'speed-limit', 'speed-time',
+      'cert-type', 'key-type', 'pinnedpubkey', 'proxy-user', 'proxy-header', 'expect100-timeout', 'keepalive-time', 'aws-sigv4',
+      'url-query', 'tls-max', 'ciphers', 'proto', 'proto-redir', 'max-filesize', 'happy-eyeballs-timeout-ms',
+    ],
+    deny: CURL_DENY,
+  },
+  (cmd, p) => {
+    for (const o of p.options) {
+      if ((o.name === '-w' || o.name === '--write-out') && (o.value?.text === null || /%\{?output\{/.test(o.value?.text ?? ''))) {
+        return argsProblem(`${cmd} ${o.name} ${o.value?.source ?? ''} may write a file (%output{…})`);
+      }
+    }
+    const urls = [...p.positionals, ...p.options.filter((o) => o.name === '--url').map((o) => o.value as Arg)];
+    for (const url of urls) {
+      const text = url.text ?? url.prefix;
+      const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(text)?.[1]?.toLowerCase();
+      if (scheme === 'http' || scheme === 'https') continue;
+      if (url.text === null && !scheme) return argsProblem(`${cmd}: the URL ${url.source} comes from a value at run time; its scheme (and so what curl does) is not known`);
+      if (scheme) return argsProblem(`${cmd} ${url.source}: ${scheme}:// requests are not known to be read-only`);
+      // No scheme: curl guesses from the host name; some guesses are not HTTP.
+      if (/^(ftp|dict|ldap|imap|pop3|smtp|gopher|telnet)\./i.test(text)) return argsProblem(`${cmd} ${url.source}: curl would not use HTTP for this host`);
+    }
+    return null;
+  },
+  'positional',
+);
+
+const PSQL_SPEC: OptionSpec = {
+  shortFlags: 'XqAtwWxHeEabnz01lV',
+  shortValues: 'hpUdcvFRPT',
+  longFlags: [
+    'no-psqlrc', 'quiet', 'no-align', 'tuples-only', 'no-password', 'password', 'expanded', 'html', 'csv', 'echo-queries', 'echo-hidden',
+    'echo-all', 'echo-errors', 'no-readline', 'field-separator-zero', 'record-separator-zero', 'single-transaction', 'list', 'version', 'help',
+  ],
+  longValues: ['host', 'port', 'username', 'dbname', 'command', 'set', 'variable', 'field-separator', 'record-separator', 'pset', 'table-attr'],
+  deny: {
+    '-o': 'writes query results to a file', '--output': 'writes query results to a file', '-L': 'writes a session log file',
+    '--log-file': 'writes a session log file', '-f': 'runs SQL from a file', '--file': 'runs SQL from a file',
+  },
+};
+
+function psql(cmd: string, args: Arg[], ctx: CommandContext): CommandProblem | null {
+  const many = args.find((a) => a.dynamic === 'many');
+  if (many) return dynamicPositionals(cmd, [many], 'none');
+  const parsed = parseOptions(cmd, args, PSQL_SPEC);
+  if (isProblem(parsed)) return parsed;
+  const positional = dynamicPositionals(cmd, parsed.positionals, 'positional');
+  if (positional) return positional;
+  const commands = parsed.options.filter((o) => o.name === '-c' || o.name === '--command').map((o) => o.value as Arg);
+  const informational = parsed.options.some((o) => ['-l', '--list', '-V', '--version', '--help'].includes(o.name));
+  const sources = commands.length > 0 ? commands : informational ? [] : [ctx.stdin];
+  for (const sql of sources) {
+    if (!sql) return argsProblem(`${cmd} without -c reads its commands from its input, which is not known here`);
+    if (sql.text === null) return argsProblem(`${cmd}: the SQL ${sql.source.length > 60 ? `${sql.source.slice(0, 57)}…` : sql.source} is built from a value at run time; what it does is not known`);
+    const verdict = ctx.sql(sql.text);
+    if (!verdict.readOnly) return argsProblem(`${cmd}: ${verdict.detail}`);
+  }
+  return null;
+}
+
+function printf(cmd: string, args: Arg[]): CommandProblem | null {
+  const first = args[0];
+  if (!first) return null;
+  if (first.dynamic && !surelyPositional(first)) return argsProblem(`${cmd}: ${first.source} comes from a value at run time and could be -v`);
+  if (first.text?.startsWith('-v')) return argsProblem(`${cmd} -v assigns a shell variable`);
+  return null;
+}
+
+const FIND_ACTIONS: Record<string, string> = {
+  '-delete': 'deletes files', '-exec': 'runs commands', '-execdir': 'runs commands', '-ok': 'runs commands', '-okdir': 'runs commands',
+  '-fprint': 'writes a file', '-fprint0': 'writes a file', '-fprintf': 'writes a file', '-fls': 'writes a file',
+};
+
+function find(cmd: string, args: Arg[]): CommandProblem | null {
+  for (const arg of args) {
+    if (arg.dynamic) return argsProblem(`${cmd}: ${arg.source} comes from a value at run time and could be an action such as -delete`);
+    const reason = FIND_ACTIONS[arg.text as string];
+    if (reason) return argsProblem(`${cmd} ${arg.text} ${reason}`);
+  }
+  return null;
+}
+
+const IP_OBJECTS = new Set([
+  'address', 'addr', 'a', 'link', 'l', 'route', 'r', 'ro', 'rou', 'rout', 'neighbour', 'neighbor', 'neigh', 'n', 'rule', 'ru', 'maddress',
+  'maddr', 'm', 'mroute', 'mr', 'tunnel', 'tun', 'netns', 'ntable', 'netconf', 'token', 'vrf', 'nexthop', 'nh', 'stats', 'monitor',
+]);
+const IP_SHOW = new Set(['show', 'list', 'ls', 'lst', 'sh', 'get', 'help']);
+
+function ip(cmd: string, args: Arg[]): CommandProblem | null {
+  let i = 0;
+  const withValue = new Set(['-n', '-netns', '-f', '-family', '-l', '-loops', '-rc', '-rcvbuf']);
+  const flags = new Set([
+    '-4', '-6', '-0', '-br', '-brief', '-s', '-stats', '-statistics', '-d', '-details', '-c', '-color', '-j', '-json', '-p', '-pretty',
+    '-o', '-oneline', '-r', '-resolve', '-h', '-human', '-human-readable', '-iec', '-N', '-Numeric', '-a', '-all', '-t', '-timestamp',
+    '-ts', '-tshort', '-V', '-Version',
+  ]);
+  for (; i < args.length; i++) {
+    const arg = args[i] as Arg;
+    if (arg.dynamic) return argsProblem(`${cmd}: ${arg.source} comes from a value at run time before the object, which is then not known`);
+    const text = arg.text as string;
+    if (!text.startsWith('-')) break;
+    if (withValue.has(text)) i++;
+    else if (!flags.has(text.split('=')[0] as string)) return argsProblem(`${cmd}: unknown option ${text} (whether it changes state is not known)`);
+  }
+  const object = args[i]?.text;
+  if (object === undefined || object === null) return null;
+  if (!IP_OBJECTS.has(object)) return argsProblem(`${cmd} ${object} is not known to be read-only`);
+  if (object === 'monitor') return null;
+  const sub = args[i + 1];
+  if (!sub) return null;
+  if (sub.dynamic || !IP_SHOW.has(sub.text as string)) return argsProblem(`${cmd} ${object} ${sub.source} is not a read-only subcommand`);
+  return null;
+}
+
+const TIMEOUT_SPEC: OptionSpec = {
+  shortFlags: 'v',
+  shortValues: 'sk',
+  longFlags: ['preserve-status', 'foreground', 'verbose'],
+  longValues: ['signal', 'kill-after'],
+  stopAtPositional: true,
+};
+
+function timeout(cmd: string, args: Arg[], ctx: CommandContext): CommandProblem | null {
+  const parsed = parseOptions(cmd, args, TIMEOUT_SPEC);
+  if (isProblem(parsed)) return parsed;
+  const [duration, name, ...rest] = parsed.rest;
+  if (!duration || duration.dynamic) return argsProblem(`${cmd}: the duration ${duration?.source ?? ''} is not known`);
+  if (!name) return null;
+  if (name.dynamic || name.text === null) return argsProblem(`${cmd}: the command ${name.source} comes from a value at run time`);
+  return ctx.check(name.text, rest);
+}
+
+function command(cmd: string, args: Arg[], ctx: CommandContext): CommandProblem | null {
+  const parsed = parseOptions(cmd, args, { shortFlags: 'pvV', stopAtPositional: true });
+  if (isProblem(parsed)) return parsed;
+  // command -v / -V only describe what a name is.
+  if (parsed.options.some((o) => o.name === '-v' || o.name === '-V')) return null;
+  const [name, ...rest] = parsed.rest;
+  if (!name) return null;
+  if (name.dynamic || name.text === null) return argsProblem(`${cmd}: the command ${name.source} comes from a value at run time`);
+  return ctx.check(name.text, rest);
+}
+
+const SET_OPTIONS = new Set(['errexit', 'nounset', 'pipefail', 'xtrace', 'verbose', 'noglob', 'noclobber', 'errtrace', 'functrace', 'allexport', 'noexec', 'notify']);
+
+function set(cmd: string, args: Arg[]): CommandProblem | null {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as Arg;
+    if (arg.dynamic) return argsProblem(`${cmd}: ${arg.source} comes from a value at run time`);
+    const text = arg.text as string;
+    if (text === '--' || text === '-') return null; // the rest only sets $1, $2 …
+    if (!/^[-+]/.test(text)) return null;
+    const letters = text.slice(1);
+    // "-o NAME" may close a cluster: set -euo pipefail.
+    const named = letters.endsWith('o');
+    if (!/^[euxvfCBbhmnPTEa]*$/.test(named ? letters.slice(0, -1) : letters)) return argsProblem(`${cmd} ${text}: not a known harmless shell option`);
+    if (named) {
+      const name = args[++i];
+      if (name && (name.dynamic || !SET_OPTIONS.has(name.text as string))) return argsProblem(`${cmd} -o ${name.source} is not a known harmless shell option`);
+    }
+  }
+  return null;
+}
+
+function read(cmd: string, args: Arg[]): CommandProblem | null {
+  const parsed = parseOptions(cmd, args, { shortFlags: 'rse', shortValues: 'adpntNui' });
+  if (isProblem(parsed)) return parsed;
+  for (const name of [...parsed.positionals, ...parsed.options.filter((o) => o.name === '-a').map((o) => o.value as Arg)]) {
+    if (name.dynamic || !assignmentAllowed(name.text as string).ok) return argsProblem(`${cmd} ${name.source}: not a variable a read-only block may set`);
+  }
+  return null;
+}
+
+function exportLike(cmd: string, args: Arg[]): CommandProblem | null {
+  for (const arg of args) {
+    if (arg.dynamic && !surelyPositional(arg)) return argsProblem(`${cmd}: ${arg.source} comes from a value at run time`);
+    const text = arg.text ?? arg.prefix;
+    if (text === '-p') continue;
+    const name = /^([A-Za-z_][A-Za-z0-9_]*)(\+?=|$)/.exec(text)?.[1];
+    if (!name) return argsProblem(`${cmd} ${arg.source}: not a plain NAME or NAME=value`);
+    const allowed = assignmentAllowed(name);
+    if (!allowed.ok) return { code: 'shell-arguments-not-read-only', message: `${cmd} ${name}: ${allowed.why}` };
+  }
+  return null;
+}
+
+type Checker = (cmd: string, args: Arg[], ctx: CommandContext) => CommandProblem | null;
+
+const CHECKERS: Record<string, Checker> = {
+  kubectl, systemctl, journalctl, docker, podman: docker, helm, timedatectl, hostnamectl, date, hostname, sort, uniq, ss, dmesg,
+  curl, psql, printf, find, ip, timeout, command, set, read, export: exportLike, readonly: exportLike,
+};
+
+/** Where the allow-lists live, for messages and documentation. */
+export const READ_ONLY_COMMANDS: readonly string[] = [...READ_ONLY_ANY_ARGUMENTS, ...Object.keys(CHECKERS)].sort();
+
+/** The program a command word names: "ls" or a path in a system bin directory; null for anything else. */
+export function programName(word: string): string | null {
+  if (!word.includes('/')) return word;
+  const m = /^\/(?:usr\/)?(?:local\/)?s?bin\/([^/]+)$/.exec(word);
+  return m ? (m[1] as string) : null;
+}
+
+/** Whether running `name` with `args` is proven read-only; the problem otherwise. */
+export function checkCommand(name: string, args: Arg[], ctx: CommandContext): CommandProblem | null {
+  const program = programName(name);
+  if (program === null) return notAllowed(`${name} runs a program by path, which may be anything`);
+  if (READ_ONLY_ANY_ARGUMENTS.has(program)) return null;
+  const checker = CHECKERS[program];
+  if (checker) return checker(program, args, ctx);
+  const why = REFUSED[program];
+  return notAllowed(why ? `${program} ${why}` : `${program} is not on the read-only command list`);
+}
+
+// ── assignments ──────────────────────────────────────────────────────────────────────────────────────
+
+/** Variables that change what the shell or the listed programs run or write. */
+const DANGEROUS_NAMES: readonly RegExp[] = [
+  /^(PATH|IFS|ENV|BASH_ENV|CDPATH|GLOBIGNORE|HOME|SHELL|SHELLOPTS|BASHOPTS|PROMPT_COMMAND|TMOUT|INPUTRC|MAILPATH|VISUAL|BROWSER|SSLKEYLOGFILE|GCONV_PATH|LOCPATH|PGOPTIONS|PGSERVICEFILE|PGSYSCONFDIR|HOSTALIASES|RES_OPTIONS)$/,
+  /^PS\d$/, /^BASH/, /^HIST/, /^LD_/, /^DYLD_/, /^MALLOC_/, /PAGER/, /EDITOR/, /^LESS/, /^KUBECTL_/, /^KUBE_/, /^PSQL/, /^CURL_/,
+  /^GIT_/, /^SSH_/, /^PYTHON/, /^PERL/, /^RUBY/, /^NODE_/, /^JQ_/, /^SYSTEMD_/, /^DOCKER_/, /^HELM_/, /^XDG_/, /^TERMINFO/,
+  /CONFIG/, /^COMP_/, /^READLINE/,
+];
+
+/** KUBECONFIG only selects which cluster and credentials kubectl uses: a read stays a read. */
+const NAME_EXCEPTIONS = new Set(['KUBECONFIG']);
+
+export function assignmentAllowed(name: string): { ok: true } | { ok: false; why: string } {
+  if (NAME_EXCEPTIONS.has(name)) return { ok: true };
+  if (DANGEROUS_NAMES.some((r) => r.test(name))) return { ok: false, why: `setting ${name} changes what the shell or its programs run or write` };
+  return { ok: true };
+}

@@ -1,0 +1,483 @@
+// A shell block is read-only only when every command it can run — in every list, pipeline, subshell,
+// loop, condition and $( … ) — is on the read-only list with read-only arguments, nothing is redirected
+// into a file, no command is named by a value, and no assignment changes what programs run.
+// The structure comes from shell-syntax.ts, confirmed by mvdan/sh (sh-syntax); anything it cannot model
+// or confirm is unsupported, and unsupported means the block may change state.
+import { parse as parseSh } from 'sh-syntax';
+import { type Arg, type CommandProblem, assignmentAllowed, checkCommand, programName } from './shell-commands.js';
+import { confirmStructure } from './shell-confirm.js';
+import { type Part, type Redirect, type Stmt, UnsupportedShell, type Word, lineOf, parseShellSubset } from './shell-syntax.js';
+import { PLACEHOLDER, type Verdict, type VerdictCode, changes, readOnly } from './types.js';
+
+/** Known values of shell variables; a name not in the map has a value from outside the block. */
+type Env = Map<string, string[]>;
+
+interface Found {
+  code: VerdictCode;
+  message: string;
+  offset: number;
+}
+
+type WordValue = { known: string[] } | { dynamic: 'one' | 'many'; prefix: string };
+
+/** More alternatives than this and a value counts as unknown (the checks run once per combination). */
+const MAX_ALTERNATIVES = 16;
+const MAX_COMBINATIONS = 64;
+const MAX_LOOP_PASSES = 5;
+
+/** Where output may go without writing a file. */
+const SAFE_TARGETS = new Set(['/dev/null', '/dev/stdout', '/dev/stderr', '/dev/fd/1', '/dev/fd/2']);
+
+const copy = (env: Env): Env => new Map([...env].map(([k, v]) => [k, [...v]]));
+
+/** After alternatives (branches, loop passes): a value is known only if known on every path. */
+function merge(envs: Env[]): Env {
+  const [first, ...others] = envs;
+  const out: Env = new Map();
+  if (!first) return out;
+  for (const [name, values] of first) {
+    if (!others.every((e) => e.has(name))) continue;
+    const union = new Set(values);
+    for (const e of others) for (const v of e.get(name) as string[]) union.add(v);
+    if (union.size <= MAX_ALTERNATIVES) out.set(name, [...union]);
+  }
+  return out;
+}
+
+function sameEnv(a: Env, b: Env): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) {
+    const w = b.get(k);
+    if (!w || w.length !== v.length || !v.every((x) => w.includes(x))) return false;
+  }
+  return true;
+}
+
+function replaceEnv(target: Env, source: Env): void {
+  target.clear();
+  for (const [k, v] of source) target.set(k, v);
+}
+
+function commonPrefix(values: string[]): string {
+  let prefix = values[0] ?? '';
+  for (const v of values) while (!v.startsWith(prefix)) prefix = prefix.slice(0, -1);
+  return prefix;
+}
+
+class Walker {
+  readonly commands = new Set<string>();
+
+  constructor(
+    private readonly src: string,
+    private readonly placeholder: RegExp,
+    private readonly restore: (text: string) => string,
+    private readonly sql: (code: string) => { readOnly: boolean; detail: string },
+    private readonly runVariables: ReadonlySet<string>,
+  ) {}
+
+  private found(code: VerdictCode, message: string, offset: number): Found {
+    return { code, message, offset };
+  }
+
+  list(stmts: Stmt[], env: Env): Found | null {
+    for (const s of stmts) {
+      const f = this.stmt(s, env);
+      if (f) return f;
+    }
+    return null;
+  }
+
+  private stmt(s: Stmt, env: Env): Found | null {
+    for (const r of s.redirects) {
+      const f = this.redirect(r, env);
+      if (f) return f;
+    }
+    const cmd = s.cmd;
+    if (!cmd) return null;
+    switch (cmd.kind) {
+      case 'call':
+        return this.call(cmd.assigns, cmd.words, s.redirects, env);
+      case 'binary': {
+        if (cmd.op === '|' || cmd.op === '|&') return this.stmt(cmd.left, copy(env)) ?? this.stmt(cmd.right, copy(env));
+        const left = this.stmt(cmd.left, env);
+        if (left) return left;
+        // The right side may or may not run.
+        const right = copy(env);
+        const f = this.stmt(cmd.right, right);
+        if (f) return f;
+        replaceEnv(env, merge([env, right]));
+        return null;
+      }
+      case 'time':
+        return this.stmt(cmd.stmt, env);
+      case 'subshell':
+        return this.list(cmd.body, copy(env));
+      case 'group':
+        return this.list(cmd.body, env);
+      case 'if': {
+        let current = copy(env);
+        const outcomes: Env[] = [];
+        for (const clause of cmd.clauses) {
+          const f = this.list(clause.cond, current);
+          if (f) return f;
+          const branch = copy(current);
+          const g = this.list(clause.then, branch);
+          if (g) return g;
+          outcomes.push(branch);
+          current = copy(current);
+        }
+        if (cmd.otherwise) {
+          const branch = copy(current);
+          const f = this.list(cmd.otherwise, branch);
+          if (f) return f;
+          outcomes.push(branch);
+        } else outcomes.push(current);
+        replaceEnv(env, merge(outcomes));
+        return null;
+      }
+      case 'while':
+        return this.loop(env, (state) => this.list(cmd.cond, state), (state) => this.list(cmd.body, state));
+      case 'for': {
+        let items: string[] | null = null;
+        if (cmd.items) {
+          items = [];
+          for (const w of cmd.items) {
+            const f = this.substitutions(w, env);
+            if (f) return f;
+            const v = this.value(w, env, 'bare');
+            if ('dynamic' in v) {
+              items = null;
+              break;
+            }
+            items.push(...v.known);
+          }
+        }
+        const name = cmd.name;
+        const allowed = assignmentAllowed(name);
+        if (!allowed.ok) return this.found('shell-assignment-not-allowed', `for ${name}: ${allowed.why}`, cmd.start);
+        return this.loop(
+          env,
+          (state) => {
+            if (items && items.length <= MAX_ALTERNATIVES) state.set(name, items);
+            else state.delete(name);
+            return null;
+          },
+          (state) => this.list(cmd.body, state),
+        );
+      }
+    }
+  }
+
+  /**
+   * Runs a loop's parts until the known values settle, checking every pass in full. Known values only
+   * grow (or become unknown), so this ends; if it has not after a few passes, whatever still changes
+   * counts as unknown for one last checked pass.
+   */
+  private loop(env: Env, head: (state: Env) => Found | null, body: (state: Env) => Found | null): Found | null {
+    let state = copy(env);
+    for (let pass = 0; pass <= MAX_LOOP_PASSES; pass++) {
+      const afterHead = copy(state);
+      const f = head(afterHead) ?? body(afterHead);
+      if (f) return f;
+      const next = merge([state, afterHead]);
+      if (sameEnv(next, state)) {
+        replaceEnv(env, state);
+        return null;
+      }
+      state = pass < MAX_LOOP_PASSES ? next : new Map([...next].filter(([k, v]) => sameEnv(new Map([[k, v]]), new Map([[k, state.get(k) ?? []]]))));
+    }
+    const last = copy(state);
+    const f = head(last) ?? body(last);
+    if (f) return f;
+    replaceEnv(env, merge([state, last]));
+    return null;
+  }
+
+  /** Command substitutions inside a word run too: each must be read-only. */
+  private substitutions(word: Word | null, env: Env): Found | null {
+    if (!word) return null;
+    for (const p of word.parts) {
+      const f = this.partSubstitutions(p, env);
+      if (f) return f;
+    }
+    return null;
+  }
+
+  private partSubstitutions(p: Part, env: Env): Found | null {
+    switch (p.kind) {
+      case 'cmdsubst':
+        return this.list(p.body, copy(env));
+      case 'dbl':
+        for (const q of p.parts) {
+          const f = this.partSubstitutions(q, env);
+          if (f) return f;
+        }
+        return null;
+      case 'param': {
+        if (p.op === '=' || p.op === ':=') {
+          const allowed = assignmentAllowed(p.name);
+          if (!allowed.ok) return this.found('shell-assignment-not-allowed', `\${${p.name}${p.op}…}: ${allowed.why}`, p.start);
+          env.delete(p.name);
+        }
+        return this.substitutions(p.word, env);
+      }
+      default:
+        return null;
+    }
+  }
+
+  /** What a word expands to: its possible texts, or how unknown it is. */
+  private value(word: Word, env: Env, mode: 'bare' | 'assign'): WordValue {
+    let alternatives = [''];
+    let dynamic: 'one' | 'many' | null = null;
+    let prefix = '';
+    const unknown = (kind: 'one' | 'many') => {
+      if (!dynamic) prefix = commonPrefix(alternatives);
+      if (!dynamic || kind === 'many') dynamic = kind;
+    };
+    const known = (values: string[]) => {
+      if (dynamic) return;
+      const next: string[] = [];
+      for (const a of alternatives) for (const v of values) next.push(a + v);
+      if (next.length > MAX_ALTERNATIVES) unknown('one');
+      else alternatives = next;
+    };
+    const text = (value: string) => {
+      const m = this.placeholder.exec(value);
+      this.placeholder.lastIndex = 0;
+      if (!m) return known([value]);
+      known([value.slice(0, m.index)]);
+      // A placeholder is given one quoted word at run time.
+      unknown('one');
+    };
+    const param = (p: Extract<Part, { kind: 'param' }>, quoted: boolean) => {
+      if (p.length || ['?', '#', '$', '!'].includes(p.name)) return known(['0']);
+      const values = p.op === null ? env.get(p.name) : undefined;
+      if (p.name === '@') return unknown('many');
+      // A run variable's plain $NAME is always passed as one quoted word (shell-values: prepareShell puts
+      // it in double quotes, prepareArgv makes it one argv word); any other unquoted value may split.
+      if (!values) return unknown(quoted || (p.op === null && this.runVariables.has(p.name)) ? 'one' : 'many');
+      // Unquoted, a value with blanks or pattern characters splits or globs into other words.
+      if (!quoted && values.some((v) => v === '' || /[\s*?[]/.test(v))) return unknown('many');
+      known(values);
+    };
+    const quotedParts = (parts: Part[]) => {
+      for (const q of parts) {
+        if (q.kind === 'lit') text(q.value);
+        else if (q.kind === 'param') param(q, true);
+        else unknown('one');
+      }
+    };
+    for (const p of word.parts) {
+      switch (p.kind) {
+        case 'lit':
+          text(p.value);
+          break;
+        case 'sgl':
+          if (p.ansi && p.value.includes('\\')) unknown('one');
+          else text(p.value);
+          break;
+        case 'dbl':
+          quotedParts(p.parts);
+          break;
+        case 'param':
+          param(p, mode === 'assign');
+          break;
+        case 'cmdsubst':
+          unknown(mode === 'assign' ? 'one' : 'many');
+          break;
+      }
+    }
+    if (mode === 'bare') {
+      // Globbing (when the pattern could match a word starting with anything) and brace expansion make other words.
+      if (/^([*?]|\[.*\])/.test(word.shape) || /\{[^{}]*(,|\.\.)[^{}]*\}/.test(word.shape)) unknown('many');
+    }
+    return dynamic ? { dynamic, prefix } : { known: alternatives };
+  }
+
+  private source(word: Word): string {
+    return this.restore(this.src.slice(word.start, word.end));
+  }
+
+  private redirect(r: Redirect, env: Env): Found | null {
+    const f = this.substitutions(r.word, env) ?? (r.heredoc && !r.heredoc.quoted ? this.substitutions(r.heredoc.body, env) : null);
+    if (f) return f;
+    const target = this.value(r.word, env, 'bare');
+    const targetText = 'known' in target && target.known.length === 1 ? (target.known[0] as string) : null;
+    const written = `${r.fd ?? ''}${r.op} ${this.source(r.word)}`;
+    switch (r.op) {
+      case '<':
+      case '<<':
+      case '<<-':
+      case '<<<':
+        return null;
+      case '<&':
+      case '>&':
+        if (targetText !== null && /^(\d+|-)$/.test(targetText)) return null;
+        if (r.op === '>&' && targetText !== null && SAFE_TARGETS.has(targetText)) return null;
+        return this.found('shell-redirect-to-file', `${written} ${targetText === null ? 'goes to a target known only at run time' : 'writes a file'}`, r.start);
+      default:
+        if (targetText !== null && SAFE_TARGETS.has(targetText)) return null;
+        return this.found('shell-redirect-to-file', `${written} ${targetText === null ? 'writes to a file named at run time' : 'writes a file'}`, r.start);
+    }
+  }
+
+  /** Standard input given by the command's own here-document or here-string (the last input redirection wins). */
+  private stdin(redirects: Redirect[], env: Env): Arg | null | undefined {
+    let stdin: Arg | null | undefined;
+    for (const r of redirects) {
+      if (r.fd !== null && r.fd !== '0') continue;
+      if (r.op === '<<' || r.op === '<<-') {
+        const body = (r.heredoc as NonNullable<Redirect['heredoc']>).body;
+        const v = r.heredoc?.quoted ? { known: [body.parts.map((p) => (p.kind === 'lit' ? p.value : '')).join('')] } : this.value({ ...body, shape: '_' }, env, 'assign');
+        stdin = this.arg(v, this.source(body));
+      } else if (r.op === '<<<') {
+        stdin = this.arg(this.value(r.word, env, 'assign'), this.source(r.word));
+      } else if (r.op === '<' || r.op === '<&' || r.op === '<>') stdin = null;
+    }
+    return stdin;
+  }
+
+  private arg(v: WordValue, source: string): Arg {
+    if ('known' in v && v.known.length === 1) return { text: v.known[0] as string, dynamic: null, prefix: v.known[0] as string, source };
+    if ('known' in v) return { text: null, dynamic: 'one', prefix: commonPrefix(v.known), source };
+    return { text: null, dynamic: v.dynamic, prefix: v.prefix, source };
+  }
+
+  private call(assigns: { name: string; value: Word; start: number }[], words: Word[], redirects: Redirect[], env: Env): Found | null {
+    for (const a of assigns) {
+      const f = this.substitutions(a.value, env);
+      if (f) return f;
+    }
+    for (const w of words) {
+      const f = this.substitutions(w, env);
+      if (f) return f;
+    }
+    for (const a of assigns) {
+      const allowed = assignmentAllowed(a.name);
+      if (!allowed.ok) return this.found('shell-assignment-not-allowed', allowed.why, a.start);
+    }
+    const [nameWord, ...argWords] = words;
+    if (!nameWord) {
+      // Plain assignments: the shell's own variables, known when their value is.
+      for (const a of assigns) {
+        const v = this.value(a.value, env, 'assign');
+        if ('known' in v) env.set(a.name, v.known);
+        else env.delete(a.name);
+      }
+      return null;
+    }
+    const name = this.value(nameWord, env, 'bare');
+    if (!('known' in name)) {
+      return this.found('shell-dynamic-command', `the command ${this.source(nameWord)} is named by a value at run time; which program runs is not known`, nameWord.start);
+    }
+    // Each word's possible values; the command is judged for every combination.
+    const choices: Arg[][] = argWords.map((w) => {
+      const v = this.value(w, env, 'bare');
+      const source = this.source(w);
+      return 'known' in v ? v.known.map((text) => ({ text, dynamic: null, prefix: text, source })) : [this.arg(v, source)];
+    });
+    let combinations = name.known.length;
+    for (const c of choices) combinations *= c.length;
+    if (combinations > MAX_COMBINATIONS) {
+      for (let i = 0; i < choices.length; i++) {
+        const c = choices[i] as Arg[];
+        if (c.length > 1) choices[i] = [{ text: null, dynamic: 'one', prefix: commonPrefix(c.map((a) => a.text ?? '')), source: (c[0] as Arg).source }];
+      }
+    }
+    const stdin = this.stdin(redirects, env) ?? null;
+    const ctx = {
+      stdin,
+      sql: this.sql,
+      check: (inner: string, args: Arg[]): CommandProblem | null => {
+        this.commands.add(programName(inner) ?? inner);
+        return checkCommand(inner, args, ctx);
+      },
+    };
+    for (const program of name.known) {
+      for (const args of product(choices)) {
+        const problem = ctx.check(program, args);
+        if (problem) return this.found(problem.code, problem.message, nameWord.start);
+      }
+    }
+    // What the command itself does to the shell's variables.
+    const program = name.known.length === 1 ? programName(name.known[0] as string) : null;
+    if (program === 'export' || program === 'readonly') {
+      for (const w of argWords) {
+        const m = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(this.src.slice(w.start, w.end));
+        if (!m) continue;
+        const v = this.value(w, env, 'assign');
+        const values = 'known' in v ? v.known.map((t) => t.slice(t.indexOf('=') + 1)) : null;
+        if (values) env.set(m[1] as string, values);
+        else env.delete(m[1] as string);
+      }
+    } else if (program === 'read') {
+      for (const w of argWords) env.delete(this.src.slice(w.start, w.end));
+    }
+    return null;
+  }
+}
+
+function* product(choices: Arg[][]): Generator<Arg[]> {
+  if (choices.length === 0) {
+    yield [];
+    return;
+  }
+  const [first, ...rest] = choices;
+  for (const tail of product(rest)) for (const head of first as Arg[]) yield [head, ...tail];
+}
+
+/** Placeholders become one word no parser takes for syntax: it starts with a digit (never a NAME=) and is alphanumeric. */
+function withPlaceholderWords(code: string): { code: string; placeholder: RegExp; restore: (text: string) => string } {
+  let tag = '0rbcv';
+  while (code.includes(tag)) tag += 'q';
+  const written: string[] = [];
+  const replaced = code.replace(PLACEHOLDER, (m) => {
+    written.push(m);
+    return `${tag}${written.length - 1}z`;
+  });
+  const pattern = new RegExp(`${tag}(\\d+)z`, 'g');
+  return {
+    code: replaced,
+    placeholder: new RegExp(`${tag}\\d+z`, 'g'),
+    restore: (text) => text.replace(pattern, (_, i: string) => written[Number(i)] ?? _),
+  };
+}
+
+/**
+ * The verdict on a shell block; `sql` judges the SQL of `psql -c` (libpg-query must be loaded for it).
+ * `runVariables` are the block's variables given by the run (Block.variables), which reach bash as one word.
+ */
+export async function shellVerdict(
+  original: string,
+  sql: (code: string) => { readOnly: boolean; detail: string },
+  runVariables: ReadonlySet<string> = new Set(),
+): Promise<Verdict> {
+  const { code, placeholder, restore } = withPlaceholderWords(original);
+  let top;
+  try {
+    top = await parseSh(code, { keepComments: false });
+  } catch (error) {
+    const e = error as { Pos?: { Line?: number }; Text?: string; message?: string };
+    const line = e.Pos?.Line ?? 1;
+    const text = (e.Text ?? e.message ?? 'does not parse').replace(/^\d+:\d+:\s*/, '');
+    return changes('shell-parse-error', `line ${line}: does not parse: ${restore(text)}`);
+  }
+  let parsed;
+  try {
+    parsed = parseShellSubset(code);
+  } catch (error) {
+    if (!(error instanceof UnsupportedShell)) throw error;
+    return changes('shell-unsupported-syntax', `line ${lineOf(code, error.offset)}: ${error.message}; not proven read-only`);
+  }
+  if (parsed.stmts.length === 0) return readOnly('shell-read-only', 'no commands');
+  const confirmed = await confirmStructure(code, parsed, top);
+  if (!confirmed.ok) {
+    return changes('shell-unsupported-syntax', `line ${lineOf(code, confirmed.offset)}: mvdan/sh does not confirm how this reads (${confirmed.reason}); not proven read-only`);
+  }
+  const walker = new Walker(code, placeholder, restore, sql, runVariables);
+  const found = walker.list(parsed.stmts, new Map());
+  if (found) return changes(found.code, `line ${lineOf(code, found.offset)}: ${restore(found.message)}`);
+  const names = [...walker.commands];
+  return readOnly('shell-read-only', names.length > 0 ? `runs only read-only commands: ${names.join(', ')}` : 'runs no command');
+}

@@ -1,0 +1,350 @@
+// Read-only is proven by parsers, not guessed: attacks first (each must be caught with the right code and
+// name the offending statement or command), then the read-only blocks that must stay read-only, then the
+// structure mvdan/sh has to confirm, and every block of the shared seed runbooks.
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadRunbookSnapshot, parseRunbook } from '../../src/main/runbook/index.js';
+import { loadVerdictParsers, READ_ONLY_COMMANDS, READ_ONLY_FUNCTIONS, type Verdict, VERDICT_CODES, verdictOf, verdictOfSync } from '../../src/main/session/verdict.js';
+
+const sql = (code: string) => verdictOf({ action: 'sql', code });
+const shell = (code: string) => verdictOf({ action: 'shell', code });
+
+beforeAll(loadVerdictParsers);
+
+describe('SQL: attacks are caught', () => {
+  it.each([
+    ['SELECT 1; DELETE FROM t', 'sql-writes', 'line 1: DELETE'],
+    ['SELECT 1;\nSELECT 2;\nDELETE FROM t', 'sql-writes', 'line 3: DELETE'],
+    ['EXPLAIN ANALYZE DELETE FROM t', 'sql-explain-analyze-write', 'EXPLAIN ANALYZE runs the DELETE'],
+    ['EXPLAIN (ANALYZE) UPDATE t SET a = 1', 'sql-explain-analyze-write', 'runs the UPDATE'],
+    ['EXPLAIN (ANALYZE true, BUFFERS) INSERT INTO t VALUES (1)', 'sql-explain-analyze-write', 'runs the INSERT'],
+    ['EXPLAIN ANALYZE SELECT setval($$s$$, 1)', 'sql-function-not-allowed', 'setval'],
+    ['WITH d AS (DELETE FROM t RETURNING *) SELECT * FROM d', 'sql-modifying-cte', 'WITH d AS (DELETE'],
+    ['SELECT (WITH x AS (INSERT INTO t VALUES (1) RETURNING 1) SELECT 1)', 'sql-modifying-cte', 'WITH x AS (INSERT'],
+    ["SELECT setval('s', 1)", 'sql-function-not-allowed', 'setval changes a sequence'],
+    ["SELECT nextval('s')", 'sql-function-not-allowed', 'nextval changes a sequence'],
+    ['SELECT pg_terminate_backend(123)', 'sql-function-not-allowed', 'pg_terminate_backend stops another session'],
+    ['SELECT pg_cancel_backend(pid) FROM pg_stat_activity', 'sql-function-not-allowed', 'pg_cancel_backend'],
+    ['SELECT pg_reload_conf()', 'sql-function-not-allowed', 'pg_reload_conf'],
+    ["SELECT set_config('x', '1', false)", 'sql-function-not-allowed', 'set_config changes a setting'],
+    ['SELECT pg_advisory_lock(1)', 'sql-function-not-allowed', 'pg_advisory_lock'],
+    ["SELECT * FROM dblink('db', 'DELETE FROM t') AS x(a int)", 'sql-function-not-allowed', 'dblink'],
+    ['SELECT lo_unlink(1)', 'sql-function-not-allowed', 'lo_unlink works on large objects'],
+    ["SELECT pg_read_file('/etc/passwd')", 'sql-function-not-allowed', 'pg_read_file'],
+    ['SELECT txid_current()', 'sql-function-not-allowed', 'txid_current assigns a transaction id'],
+    ["SELECT query_to_xml('DELETE FROM t', true, true, '')", 'sql-function-not-allowed', 'runs SQL given as text'],
+    ['SELECT count(*) FROM t WHERE x = (SELECT my_func())', 'sql-function-not-allowed', 'my_func is not on the read-only function list'],
+    ['select my_func()', 'sql-function-not-allowed', 'my_func'],
+    ['SELECT public.lower(name) FROM t', 'sql-function-not-allowed', 'public.lower is not a built-in'],
+    ['SELECT <FN>(1)', 'sql-function-not-allowed', 'named by <FN>'],
+    ['SELECT * INTO newt FROM t', 'sql-select-into', 'INTO creates a table'],
+    ['SELECT * FROM t FOR UPDATE', 'sql-locking', 'FOR UPDATE'],
+    ['SELECT 1 FROM (SELECT * FROM t FOR SHARE) s', 'sql-locking', 'FOR UPDATE/SHARE'],
+    ["COPY t TO '/tmp/x'", 'sql-writes', 'COPY'],
+    ['COPY (SELECT 1) TO STDOUT', 'sql-writes', 'COPY'],
+    ['CALL p()', 'sql-writes', 'CALL'],
+    ['DO $$BEGIN DELETE FROM t; END$$', 'sql-writes', 'DO'],
+    ['SET x = 1', 'sql-writes', 'SET'],
+    ['BEGIN; SELECT 1; COMMIT', 'sql-writes', 'transaction control'],
+    ['VACUUM t', 'sql-writes', 'VACUUM'],
+    ['CREATE TABLE x (a int)', 'sql-writes', 'CREATE TABLE'],
+    ['SELECT 1 FROM', 'sql-parse-error', 'does not parse'],
+    ['SELECT 1; DELETE FROM', 'sql-parse-error', 'does not parse'],
+    ['SELECT * FROM t TABLESAMPLE my_sampler(10)', 'sql-function-not-allowed', 'TABLESAMPLE my_sampler'],
+    ["SELECT * FROM ROWS FROM (setval('s', 1)) x", 'sql-function-not-allowed', 'setval'],
+    ['EXPLAIN ANALYZE EXECUTE p', 'sql-explain-analyze-write', 'EXECUTE'],
+    ['\\d users', 'sql-meta-command', '\\d is a psql meta-command'],
+    ['SELECT 1;\n\\dt', 'sql-meta-command', 'line 2: \\dt'],
+    ['\\l', 'sql-meta-command', '\\l'],
+  ])('%j → %s', async (code, expected, detail) => {
+    const v = await sql(code);
+    expect(v).toMatchObject({ changesState: true, code: expected });
+    expect(v.detail).toContain(detail);
+  });
+});
+
+describe('SQL: read-only controls', () => {
+  it.each([
+    'SELECT count(*) FROM t WHERE x = $1',
+    'SHOW server_version',
+    'SHOW ALL',
+    'EXPLAIN SELECT * FROM t WHERE id = 1',
+    'EXPLAIN DELETE FROM t',
+    'EXPLAIN (ANALYZE false) UPDATE t SET a = 1',
+    'EXPLAIN ANALYZE SELECT count(*) FROM t',
+    'SELECT pg_size_pretty(pg_database_size(current_database()))',
+    'SELECT now()',
+    'SELECT pg_catalog.now(), version(), current_setting($$work_mem$$), pg_is_in_recovery()',
+    'SELECT relname, n_dead_tup FROM pg_stat_user_tables WHERE relname = $$ledger$$;\n-- Expected: one row',
+    "SELECT extract(epoch FROM now() - query_start), substring(query FROM 1 FOR 40), trim(state) FROM pg_stat_activity WHERE state <> 'idle'",
+    'SELECT coalesce(sum(x), 0), greatest(1, 2), nullif(a, b), CASE WHEN a THEN 1 END FROM t GROUP BY a',
+    'SELECT row_number() OVER (ORDER BY x), lag(x) OVER w FROM t WINDOW w AS (ORDER BY x)',
+    'WITH r AS (SELECT * FROM t) SELECT * FROM r JOIN u USING (id)',
+    'VALUES (1), (2)',
+    'TABLE t',
+    'SELECT 1; SHOW server_version; EXPLAIN SELECT 2',
+    "SELECT * FROM t WHERE id = <ID> AND name = '<NAME>' AND x = $COUNT",
+    'SELECT * FROM <TABLE>',
+    'SELECT $body$ $x $body$',
+    '-- only a comment',
+  ])('%j is read-only', async (code) => {
+    const v = await sql(code);
+    expect(v, v.detail).toMatchObject({ changesState: false, code: 'sql-read-only' });
+  });
+});
+
+describe('shell: attacks are caught', () => {
+  it.each([
+    ['ls; rm -rf x', 'shell-command-not-allowed', 'rm removes files'],
+    ['ls && touch x', 'shell-command-not-allowed', 'touch'],
+    ['ls || touch x', 'shell-command-not-allowed', 'touch'],
+    ['ls\n\n# then\nrm x', 'shell-command-not-allowed', 'line 4: rm'],
+    ['cat x > y', 'shell-redirect-to-file', '> y writes a file'],
+    ['ls >> /var/log/x', 'shell-redirect-to-file', '>> /var/log/x'],
+    ['ls &> out', 'shell-redirect-to-file', '&> out'],
+    ['ls >&out', 'shell-redirect-to-file', '>& out'],
+    ['ls 3<> f', 'shell-redirect-to-file', '3<> f'],
+    ['ls > "$OUT"', 'shell-redirect-to-file', 'named at run time'],
+    ['echo $(rm x)', 'shell-command-not-allowed', 'rm'],
+    ['echo "a $(ls; rm x) b"', 'shell-command-not-allowed', 'rm'],
+    ['echo ${X:-$(rm y)}', 'shell-command-not-allowed', 'rm'],
+    ['x=$(rm y)', 'shell-command-not-allowed', 'rm'],
+    ['cat <<EOF\n$(rm -rf /)\nEOF', 'shell-command-not-allowed', 'line 2: rm'],
+    ['cat <<EOF && rm x\nbody\nEOF', 'shell-command-not-allowed', 'rm'],
+    ['for i in $(rm y); do ls; done', 'shell-command-not-allowed', 'rm'],
+    ['if ls; then rm x; fi', 'shell-command-not-allowed', 'rm'],
+    ['while true; do rm x; done', 'shell-command-not-allowed', 'rm'],
+    ['(rm x)', 'shell-command-not-allowed', 'rm'],
+    ['{ rm x; }', 'shell-command-not-allowed', 'rm'],
+    ['kubectl get pods | xargs kubectl delete', 'shell-command-not-allowed', 'xargs runs commands'],
+    ['sudo ls', 'shell-command-not-allowed', 'sudo'],
+    ['env ls', 'shell-command-not-allowed', 'env'],
+    ['eval ls', 'shell-command-not-allowed', 'eval'],
+    ['watch -n 1 "ps aux"', 'shell-command-not-allowed', 'watch'],
+    ['./script.sh', 'shell-command-not-allowed', 'runs a program by path'],
+    ['timeout 10 rm x', 'shell-command-not-allowed', 'rm'],
+    ['hostname newname', 'shell-arguments-not-read-only', 'hostname newname sets the hostname'],
+    ['hostname -F /etc/hostname', 'shell-arguments-not-read-only', 'hostname -F'],
+    ['date -s "2020-01-01 00:00"', 'shell-arguments-not-read-only', 'date -s sets the system clock'],
+    ['date --set=tomorrow', 'shell-arguments-not-read-only', 'date --set'],
+    ['date 010112002020', 'shell-arguments-not-read-only', 'sets the system clock'],
+    ['curl -X POST http://x', 'shell-arguments-not-read-only', 'curl -X'],
+    ['curl -sXDELETE http://x', 'shell-arguments-not-read-only', 'curl -X'],
+    ['curl --request PUT http://x', 'shell-arguments-not-read-only', 'curl --request'],
+    ['curl -d a=1 http://x', 'shell-arguments-not-read-only', 'request body'],
+    ['curl --data-binary @f http://x', 'shell-arguments-not-read-only', 'request body'],
+    ['curl -F f=@x http://x', 'shell-arguments-not-read-only', 'form'],
+    ['curl -T f http://x', 'shell-arguments-not-read-only', 'uploads'],
+    ['curl -o /tmp/x http://x', 'shell-arguments-not-read-only', 'writes the response to a file'],
+    ['curl -O http://x/f', 'shell-arguments-not-read-only', 'writes the response to a file'],
+    ['curl -s "$URL"', 'shell-arguments-not-read-only', 'could be an option'],
+    ['curl ftp://x/f', 'shell-arguments-not-read-only', 'ftp://'],
+    ['curl -w "%output{/tmp/x}" http://x', 'shell-arguments-not-read-only', '%output'],
+    ['$CMD', 'shell-dynamic-command', 'the command $CMD is named by a value'],
+    ['"$(printf rm)" x', 'shell-dynamic-command', 'named by a value'],
+    ['<TOOL> --version', 'shell-dynamic-command', 'the command <TOOL>'],
+    ['find . -delete', 'shell-arguments-not-read-only', 'find -delete deletes files'],
+    ['find / -name x -exec rm {} \\;', 'shell-arguments-not-read-only', 'find -exec runs commands'],
+    ['printf -v x "%s" a', 'shell-arguments-not-read-only', 'printf -v'],
+    ['sort -o out in', 'shell-arguments-not-read-only', 'sort -o'],
+    ['uniq in out', 'shell-arguments-not-read-only', 'uniq writes to'],
+    ['kubectl rollout restart deploy/web', 'shell-arguments-not-read-only', 'kubectl rollout restart is not a read-only subcommand'],
+    ['kubectl delete pod x', 'shell-arguments-not-read-only', 'kubectl delete'],
+    ['kubectl -n x apply -f m.yaml', 'shell-arguments-not-read-only', 'kubectl apply'],
+    ['kubectl config use-context prod', 'shell-arguments-not-read-only', 'use-context'],
+    ['kubectl --profile=cpu --profile-output=/tmp/p get pods', 'shell-arguments-not-read-only', '--profile'],
+    ['kubectl cluster-info dump --output-directory=/tmp/x', 'shell-arguments-not-read-only', '--output-directory'],
+    ['kubectl get pods -n $NS', 'shell-arguments-not-read-only', 'may split into several words'],
+    ['kubectl <VERB> pods', 'shell-arguments-not-read-only', 'before the subcommand'],
+    ['kubectl --bogus get pods', 'shell-arguments-not-read-only', 'unknown option --bogus'],
+    ['systemctl restart nginx', 'shell-arguments-not-read-only', 'systemctl restart'],
+    ['journalctl --vacuum-size=1G', 'shell-arguments-not-read-only', 'deletes journal files'],
+    ['journalctl --rotate', 'shell-arguments-not-read-only', 'rotates'],
+    ['psql -c "DELETE FROM t"', 'shell-arguments-not-read-only', 'DELETE is not a read-only statement'],
+    ['psql -c "SELECT setval(\'s\', 1)"', 'shell-arguments-not-read-only', 'setval'],
+    ['psql -c "SELECT 1" -o /tmp/out', 'shell-arguments-not-read-only', 'psql -o writes'],
+    ['psql -f script.sql', 'shell-arguments-not-read-only', 'psql -f runs SQL from a file'],
+    ['psql -c "SELECT * FROM t WHERE id = $ID"', 'shell-arguments-not-read-only', 'built from a value at run time'],
+    ['psql', 'shell-arguments-not-read-only', 'reads its commands from its input'],
+    ['psql <<SQL\nDELETE FROM t;\nSQL', 'shell-arguments-not-read-only', 'DELETE'],
+    ['ss -K dst 10.0.0.1', 'shell-arguments-not-read-only', 'closes sockets'],
+    ['dmesg -c', 'shell-arguments-not-read-only', 'clears'],
+    ['ip addr add 10.0.0.1/24 dev eth0', 'shell-arguments-not-read-only', 'ip addr add'],
+    ['docker rm -f x', 'shell-arguments-not-read-only', 'docker rm'],
+    ['helm upgrade x chart', 'shell-arguments-not-read-only', 'helm upgrade'],
+    ['PATH=/tmp ls', 'shell-assignment-not-allowed', 'PATH'],
+    ['LD_PRELOAD=/tmp/x.so ls', 'shell-assignment-not-allowed', 'LD_PRELOAD'],
+    ['IFS=x; ls', 'shell-assignment-not-allowed', 'IFS'],
+    ['echo ${PATH:=/tmp}', 'shell-assignment-not-allowed', 'PATH'],
+    ['export PAGER="sh -c x"', 'shell-arguments-not-read-only', 'PAGER'],
+    ['for PATH in /tmp; do ls; done', 'shell-assignment-not-allowed', 'PATH'],
+    ['echo `rm x`', 'shell-unsupported-syntax', '`…`'],
+    ['case x in a) rm x;; esac', 'shell-unsupported-syntax', 'case'],
+    ['f() { rm x; }; f', 'shell-unsupported-syntax', 'function definitions'],
+    ['echo $((1 + 2))', 'shell-unsupported-syntax', 'arithmetic'],
+    ['[[ $x -eq 1 ]]', 'shell-unsupported-syntax', '[[ … ]]'],
+    ['diff <(ls a) <(ls b)', 'shell-unsupported-syntax', 'process substitution'],
+    ['a=(1 2)', 'shell-unsupported-syntax', 'array'],
+    ['echo "unterminated', 'shell-parse-error', 'does not parse'],
+    ['ls &&', 'shell-parse-error', 'does not parse'],
+    ['ls )', 'shell-parse-error', 'does not parse'],
+  ])('%j → %s', async (code, expected, detail) => {
+    const v = await shell(code);
+    expect(v).toMatchObject({ changesState: true, code: expected });
+    expect(v.detail).toContain(detail);
+  });
+
+  it('text nested deeper than any parser copes with is not proven, and does not throw', async () => {
+    expect(await shell(`echo ${'$('.repeat(3000)}ls${')'.repeat(3000)}`)).toMatchObject({ changesState: true });
+    expect(await sql(`SELECT ${'('.repeat(20000)}1${')'.repeat(20000)}`)).toMatchObject({ changesState: true, code: 'sql-parse-error' });
+  });
+
+  it('names the line of the offending command', async () => {
+    const v = await shell('hostname\nuname -a\ndf -h | grep x && touch /tmp/y');
+    expect(v).toMatchObject({ changesState: true, code: 'shell-command-not-allowed', detail: 'line 3: touch writes files' });
+  });
+
+  it('a value that becomes known later in a loop is still checked on every pass', async () => {
+    expect(await shell('Y=pods; for i in a b; do kubectl get $Y; Y=--profile=cpu; done')).toMatchObject({ changesState: true, detail: expect.stringContaining('--profile') });
+    expect(await shell('X=pods; if true; then X="a --profile=cpu"; fi; kubectl get $X')).toMatchObject({ changesState: true, code: 'shell-arguments-not-read-only' });
+  });
+});
+
+describe('shell: read-only controls', () => {
+  it.each([
+    'kubectl get pods -n x -o wide',
+    'kubectl logs deploy/x --tail=50',
+    'kubectl -n payments rollout status deployment/ledger-writer',
+    'kubectl get pods -o jsonpath={.items[*].metadata.name}',
+    'kubectl get pods -n "$NS" && kubectl describe pod "$POD"',
+    'kubectl get pods <POD> -n <NS>',
+    'kubectl auth can-i get pods --as=system:serviceaccount:x:y',
+    'kubectl --insecure-skip-tls-verify -n x --context=prod get pods',
+    'hostname',
+    'hostname -f',
+    'df -h | grep x',
+    'cat /etc/os-release',
+    'ls -la 2>/dev/null',
+    'grep -c ERROR /var/log/x | head',
+    'tail -f /var/log/syslog',
+    'date -u +%Y-%m-%dT%H:%M:%SZ',
+    'id -un\nuname -srm\n# Expected: the right host',
+    'systemctl status nginx --no-pager',
+    'systemctl is-active nginx || true',
+    'journalctl -u nginx --since "1 hour ago" -n 100 --no-pager',
+    'curl -sSf https://x/health -w "%{http_code}"',
+    'curl -s "https://<HOST>/health"',
+    'for service in a b c; do\n  curl -s http://$service:4000/__health\ndone',
+    'NS=prod; kubectl get pods -n $NS',
+    'psql -X -c "SELECT count(*) FROM t"',
+    "psql -h db -U app -d payments -c 'SHOW server_version'",
+    'psql -X <<SQL\nSELECT 1;\nSQL',
+    'set -euo pipefail\nkubectl get ns',
+    'LC_ALL=C grep -r x /etc | sort | uniq -c | sort -rn | head',
+    'if [ -f /etc/x ]; then cat /etc/x; else echo none; fi',
+    'for tool in git tar ssh; do\n  command -v "$tool" >/dev/null && echo "ok  $tool" || { echo "missing $tool"; exit 1; }\ndone',
+    'echo "health check by ${OPERATOR_NAME} on $(hostname) finished"',
+    'cat <<\'EOF\'\n$(rm -rf /)\nEOF',
+    'X=$(kubectl get pods -o name | head -1)\nkubectl describe "$X"',
+    '( cd /tmp && ls ) 2>&1 | head',
+    'timeout 10 kubectl get nodes',
+    'ip -br addr show',
+    'ss -tlnp',
+    'docker ps -a',
+    'ls # rm -rf /',
+    'echo \\; rm x',
+  ])('%j is read-only', async (code) => {
+    const v = await shell(code);
+    expect(v, v.detail).toMatchObject({ changesState: false, code: 'shell-read-only' });
+  });
+
+  it('a run variable reaches bash as one word (shell-values quotes it); any other unquoted $NAME may split', async () => {
+    const code = 'kubectl get pods -n $NS';
+    expect(await verdictOf({ action: 'shell', code, variables: ['NS'] })).toMatchObject({ changesState: false, code: 'shell-read-only' });
+    expect(await verdictOf({ action: 'shell', code, variables: [] })).toMatchObject({ changesState: true, code: 'shell-arguments-not-read-only' });
+    const block = parseRunbook(`- [ ] s\n  \`\`\`bash\n  ${code}\n  \`\`\`\n`).steps[0]?.blocks[0];
+    expect(block?.variables).toEqual(['NS']);
+    expect(await verdictOf(block as NonNullable<typeof block>)).toMatchObject({ changesState: false });
+    // One word is still enough to be an option where an option writes.
+    expect(await verdictOf({ action: 'shell', code: 'curl -s $URL', variables: ['URL'] })).toMatchObject({ changesState: true, detail: expect.stringContaining('could be an option') });
+    // ${NAME:-…} is not a plain reference: not quoted for it.
+    expect(await verdictOf({ action: 'shell', code: 'kubectl get pods -n ${NS:-default}', variables: ['NS'] })).toMatchObject({ changesState: true });
+  });
+
+  it('names the commands it proved', async () => {
+    expect((await shell('df -h | grep x')).detail).toBe('runs only read-only commands: df, grep');
+  });
+
+  it('fuzz: a chain of read-only commands is read-only until one state changer is put anywhere in it', async () => {
+    const readCmd = fc.constantFrom('ls -la', 'cat /etc/hosts', 'grep -c x y', 'kubectl get pods -n x', 'df -h', 'echo "a b"', 'hostname', 'true');
+    const writeCmd = fc.constantFrom('rm -rf x', 'touch y', 'kubectl delete pod x', 'hostname h', 'date -s now', 'curl -X POST http://x', 'ls > f');
+    const sep = fc.constantFrom('; ', ' && ', ' || ', ' | ', '\n', ' &\n');
+    const wrap = fc.constantFrom((c: string) => c, (c: string) => `( ${c} )`, (c: string) => `{ ${c}; }`, (c: string) => `echo "$(${c})"`, (c: string) => `if true; then ${c}; fi`);
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(readCmd, sep, wrap), { minLength: 1, maxLength: 4 }), fc.option(fc.tuple(writeCmd, fc.nat(), wrap)), async (parts, bad) => {
+        const items = parts.map(([cmd, s, w]) => [w(cmd), s] as const);
+        if (bad) items.splice(bad[1] % (items.length + 1), 0, [bad[2](bad[0]), '; ']);
+        const code = items.map(([c, s], i) => (i === items.length - 1 ? c : c + s)).join('');
+        const v = await shell(code);
+        expect(v.changesState, `${code} → ${v.code}: ${v.detail}`).toBe(bad !== null);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('the other actions', () => {
+  it('a manifest applies; PromQL only reads; display never runs', async () => {
+    expect(await verdictOf({ action: 'k8s-manifest', code: 'apiVersion: v1\nkind: ConfigMap' })).toMatchObject({ changesState: true, code: 'manifest-applies' });
+    expect(await verdictOf({ action: 'promql', code: 'up' })).toMatchObject({ changesState: false, code: 'promql-query' });
+    expect(await verdictOf({ action: 'display', code: 'rm -rf /' })).toMatchObject({ changesState: false, code: 'display' });
+  });
+});
+
+describe('verdictOfSync', () => {
+  it('judges SQL at once and shell only once verdictOf has', async () => {
+    expect(verdictOfSync({ action: 'sql', code: 'DELETE FROM t' })).toMatchObject({ changesState: true, code: 'sql-writes' });
+    expect(verdictOfSync({ action: 'sql', code: 'SELECT 1' })).toMatchObject({ changesState: false });
+    const block = { action: 'shell' as const, code: 'ls -la /srv/verdict-sync' };
+    expect(verdictOfSync(block)).toMatchObject({ changesState: true, code: 'unknown' });
+    await verdictOf(block);
+    expect(verdictOfSync(block)).toMatchObject({ changesState: false, code: 'shell-read-only' });
+  });
+});
+
+describe('the lists', () => {
+  it('are exported, and keep the state changers out', () => {
+    for (const fn of ['count', 'now', 'coalesce', 'lower', 'pg_size_pretty', 'pg_relation_size', 'version', 'current_setting', 'pg_is_in_recovery']) {
+      expect(READ_ONLY_FUNCTIONS.has(fn), fn).toBe(true);
+    }
+    for (const fn of ['setval', 'nextval', 'pg_terminate_backend', 'pg_cancel_backend', 'pg_reload_conf', 'set_config', 'pg_advisory_lock', 'dblink', 'lo_unlink', 'pg_read_file']) {
+      expect(READ_ONLY_FUNCTIONS.has(fn), fn).toBe(false);
+    }
+    expect(READ_ONLY_COMMANDS).toEqual(expect.arrayContaining(['ls', 'cat', 'kubectl', 'psql', 'curl']));
+    expect(READ_ONLY_COMMANDS).not.toEqual(expect.arrayContaining(['sudo']));
+    expect(new Set(VERDICT_CODES).size).toBe(VERDICT_CODES.length);
+  });
+});
+
+const SEEDS = path.resolve(import.meta.dirname, '../../../shared/seeds');
+const seeds = existsSync(SEEDS) ? readdirSync(SEEDS).filter((f) => f.endsWith('.md')) : [];
+
+describe('the shared seed runbooks', () => {
+  it.skipIf(seeds.length === 0)(`every block gets a verdict without throwing${seeds.length === 0 ? ` (skipped: no runbooks in ${SEEDS})` : ''}`, async () => {
+    let blocks = 0;
+    for (const file of seeds) {
+      const { runbook } = await loadRunbookSnapshot(path.join(SEEDS, file));
+      for (const step of runbook.steps) {
+        for (const block of step.blocks) {
+          const v: Verdict = await verdictOf(block);
+          expect(VERDICT_CODES, `${file} ${block.id}`).toContain(v.code);
+          expect(v.detail.length).toBeGreaterThan(0);
+          blocks++;
+        }
+      }
+    }
+    expect(blocks).toBeGreaterThan(0);
+  });
+});
