@@ -8,6 +8,7 @@ import { FAILURES } from '../../main/audit/reasons.js';
 import { JOURNAL_FILE } from '../../main/audit/record.js';
 import { SUMS_FILE, type VerifySummary, verifyRun } from '../../main/audit/verify.js';
 import { CliExit } from '../cli-exit.js';
+import { forTerminal } from '../terminal-output.js';
 
 export interface VerifyCommandOptions {
   runId?: string;
@@ -28,7 +29,8 @@ function readArg(file: string | undefined, option: string): string | null {
 }
 
 function printSummary(s: VerifySummary): void {
-  const out = (line: string) => process.stdout.write(`${line}\n`);
+  // Journal text is the run's own (titles, outputs' notes): shown, never obeyed by the terminal.
+  const out = (line: string) => process.stdout.write(`${forTerminal(line)}\n`);
   out(`OK: ${s.kind} of run ${s.runId} is intact`);
   out(`  records    ${s.records} (MACs ${s.macChecked ? 'checked' : 'not checked'})`);
   out(`  steps      ${s.steps.finished} blocks run (${s.steps.failed} failed), ${s.steps.skipped} steps skipped`);
@@ -63,7 +65,7 @@ export async function verifyCommand(target: string, options: VerifyCommandOption
   if (!result.ok) {
     const f = result.failure;
     const where = f.record !== null ? ` (record ${f.record}${f.line !== null ? `, line ${f.line}` : ''})` : '';
-    if (!options.json) process.stdout.write(`FAIL ${f.code}${where}: ${f.detail}\n  ${FAILURES[f.code]}\n`);
+    if (!options.json) process.stdout.write(`FAIL ${f.code}${forTerminal(where)}: ${forTerminal(f.detail)}\n  ${FAILURES[f.code]}\n`);
     throw new CliExit(1, '');
   }
   if (!options.json) printSummary(result);

@@ -5,7 +5,8 @@
 // ssh2's generateKeyPairSync makes the key with node:crypto and writes the openssh-key-v1 format, so no
 // ssh-keygen binary is needed at run time (it is absent on many Windows machines); sshpk could write
 // the format too but is not a dependency, and shelling out to ssh-keygen would add a second failure mode.
-import { closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, constants, existsSync, fsyncSync, linkSync, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import ssh2 from 'ssh2';
 import { type SshKeySigner, keyFileSigner } from './ssh-signers.js';
@@ -24,8 +25,10 @@ export interface InstallationKey {
 export async function createInstallationKey(file: string, comment: string): Promise<InstallationKey> {
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment });
-  writeDurably(file, pair.private, 0o600);
-  writeDurably(`${file}.pub`, `${pair.public}\n`, 0o644);
+  // Whole files appear at once (written aside, then linked into place), so a reader racing the creator
+  // never sees a half-written key. An existing key is never replaced (EEXIST).
+  publishDurably(file, pair.private, 0o600);
+  publishDurably(`${file}.pub`, `${pair.public}\n`, 0o644);
   return loadInstallationKey(file);
 }
 
@@ -37,17 +40,32 @@ export async function loadInstallationKey(file: string): Promise<InstallationKey
 
 /** The existing key at `file`, or a new one when there is none. */
 export async function ensureInstallationKey(file: string, comment: string): Promise<InstallationKey> {
-  return existsSync(file) ? loadInstallationKey(file) : createInstallationKey(file, comment);
+  if (existsSync(file)) return loadInstallationKey(file);
+  try {
+    return await createInstallationKey(file, comment);
+  } catch (error) {
+    // Another caller created it first: use theirs.
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return loadInstallationKey(file);
+    throw error;
+  }
 }
 
-/** O_EXCL so two processes racing to create the key cannot overwrite each other's; fsync so a crash leaves no empty key file. */
-function writeDurably(file: string, text: string, mode: number): void {
-  const fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
+/**
+ * Writes `text` to a private temporary file (O_EXCL, fsync'd), then links it to `file`, which never
+ * replaces an existing file: EEXIST when `file` already exists.
+ */
+function publishDurably(file: string, text: string, mode: number): void {
+  const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
   try {
     writeSync(fd, text);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
+  try {
+    linkSync(temp, file);
+  } finally {
+    unlinkSync(temp);
+  }
 }
-
