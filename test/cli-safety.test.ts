@@ -110,6 +110,19 @@ describe.skipIf(!available)('runbook run: the safety model against real targets'
     expect(started?.data.verdict.code).toBe('sql-read-only');
   });
 
+  it('a write the parse tree cannot see (a view calling a writing function) is stopped by a READ ONLY transaction', () => {
+    const setup = write(`# Setup\n\n- [ ] Create\n  \`\`\`sql\n  CREATE TABLE IF NOT EXISTS hidden_log (x text);\n  CREATE OR REPLACE FUNCTION hidden_write() RETURNS int LANGUAGE sql AS $f$ INSERT INTO hidden_log VALUES ('written') RETURNING 1 $f$;\n  CREATE OR REPLACE VIEW innocent AS SELECT hidden_write() AS n;\n  \`\`\`\n`);
+    expect(run(setup, ['--confirm-protected', 'db']).status).toBe(0);
+    const file = write(`# Look\n\n- [ ] Looks like a read\n  \`\`\`sql\n  SELECT * FROM innocent;\n  \`\`\`\n- [ ] Count\n  \`\`\`sql\n  SELECT count(*) AS written FROM hidden_log;\n  \`\`\`\n`);
+    const res = run(file, ['--keep-going']);
+    expect(res.stdout).toMatch(/read-only \[sql-read-only\]/); // the verdict cannot see into the view …
+    expect(res.stdout).toMatch(/read-only transaction/); // … the server refuses the write
+    expect(res.stdout).toMatch(/│ written\s*\n[^\n]*\n\s*│ 0\b/); // nothing was written
+    // Positive control: the next state-changing block, confirmed, is not stuck read-only.
+    const after = write(`# Write\n\n- [ ] Read first\n  \`\`\`sql\n  SELECT 1 AS one;\n  \`\`\`\n- [ ] Then insert on the same connection\n  \`\`\`sql\n  INSERT INTO hidden_log VALUES ('by hand');\n  \`\`\`\n`);
+    expect(run(after, ['--confirm-protected', 'db']).status).toBe(0);
+  });
+
   it('--confirm-protected lets the state-changing block run', () => {
     const file = write(`# Write\n\n- [ ] Create\n  \`\`\`sql\n  CREATE TABLE IF NOT EXISTS confirmed_table (id int);\n  \`\`\`\n`);
     const res = run(file, ['--confirm-protected', 'db']);

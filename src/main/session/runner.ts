@@ -277,6 +277,7 @@ export class RunSession {
       env: prepared.env,
       ...(prepared.params.length > 0 ? { params: prepared.params } : {}),
       ...(timeout ? { timeoutMs: timeout } : {}),
+      ...(verdict.changesState ? {} : { readOnly: true }),
       onOutput: () => undefined,
     };
     let stderr = '';

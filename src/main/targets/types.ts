@@ -57,6 +57,12 @@ export interface ExecutionRequest {
   code: string;
   /** Bind parameters ($1, $2 …) for SQL. */
   params?: unknown[];
+  /**
+   * A parser proved the block read-only (so a protected target ran it without the operator's typed name):
+   * an executor that can hold it to that does (PostgreSQL runs it in a READ ONLY transaction), as a
+   * backstop for what a parse tree cannot see (views, attribute-notation function calls, domain checks).
+   */
+  readOnly?: boolean;
   timeoutMs?: number;
   env?: Record<string, string>;
   onOutput: (chunk: OutputChunk) => void;

@@ -167,6 +167,13 @@ export function createPostgresExecutor(name: string, config: PostgresTarget, ctx
     } else if (s.statementTimeoutSet) {
       setup.push({ unit: internalUnit('RESET statement_timeout'), internal: true, onSuccess: () => (s.statementTimeoutSet = false) });
     }
+    // A block proven read-only runs in read-only transactions: the server refuses any write the parse tree
+    // could not see (a view or attribute-notation call to a writing function). The next block resets it.
+    if (request.readOnly) {
+      setup.push({ unit: internalUnit('SET default_transaction_read_only = on'), internal: true, onSuccess: () => (s.readOnlySet = true) });
+    } else if (s.readOnlySet) {
+      setup.push({ unit: internalUnit('RESET default_transaction_read_only'), internal: true, onSuccess: () => (s.readOnlySet = false) });
+    }
     const rounds: { units: PlannedUnit[]; group: UnitGroup | null }[] = [{ units: setup, group: null }];
     for (const group of plan.groups) rounds.push({ units: group.units.map((unit) => ({ unit, internal: false })), group });
 

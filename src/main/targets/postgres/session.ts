@@ -110,6 +110,8 @@ export class PgSession {
   onNotice: ((text: string) => void) | null = null;
   /** Whether we changed statement_timeout for this session (so a block without a timeout resets it). */
   statementTimeoutSet = false;
+  /** Whether the session's transactions are read-only because the last block was proven read-only. */
+  readOnlySet = false;
   readonly openedAt = nowIso();
 
   private constructor(
