@@ -54,7 +54,7 @@ export const CONTEXTS: Context[] = [
   { name: 'a function body', code: `f() { printf '[%s]' "<X>"; }\nf`, prints: bracket },
   { name: 'a subshell in a pipeline', code: `(printf '[%s]' <X>) | cat`, prints: bracket },
   { name: 'a process substitution', code: `cat <(printf '[%s]' <X>)`, prints: bracket },
-  { name: "an argument after bash -c '…' (positional, data)", code: `bash -c 'printf "[%s]" "$1"' _ <X>`, prints: bracket },
+
   { name: 'sudo-like wrapper argument', code: `env printf '[%s]' <X>`, prints: bracket },
   { name: 'a comment', code: "printf '[ok]' # <X>", prints: () => '[ok]' },
   { name: '$X in a plain word', code: "printf '[%s]' $X", prints: bracket, reference: true },
@@ -63,7 +63,7 @@ export const CONTEXTS: Context[] = [
   { name: "'$X' (literal text)", code: "printf '[%s]' '$X'", prints: () => '[$X]', reference: true },
   { name: '${X:-default} in "…"', code: `printf '[%s]' "\${X:-default}"`, prints: (v) => (v === '' ? '[default]' : `[${v}]`), reference: true },
   { name: 'piped into cat', code: `printf '[%s]' <X> | cat`, prints: bracket },
-  { name: 'a here-document for bash -c (its input is data)', code: `bash -c 'cat' <<EOF\n<X>\nEOF`, prints: (v) => `${v}\n` },
+
   { name: 'a here-document piped on', code: `cat <<EOF | cat\n<X>\nEOF`, prints: (v) => `${v}\n` },
   { name: '${#X} in arithmetic (only the length is used)', code: '(( ${#X} >= 0 )) && echo ok', prints: () => 'ok\n', reference: true },
   // Refused.
@@ -113,6 +113,10 @@ export const CONTEXTS: Context[] = [
   { name: 'a here-document into kubectl exec … sh', code: 'kubectl exec -i pod -- sh <<EOF\nls <X>\nEOF', refused: 'evaluated' },
   { name: 'sudo -s', code: 'sudo -s ls <X>', refused: 'evaluated' },
   { name: 'a command name', code: '<X> --version', refused: 'command-name' },
+  // A block that starts a shell is refused whole: the shell could read a copy of any value (its positional
+  // arguments, the environment, a file), even where the value itself is only data.
+  { name: "an argument after bash -c '…' (a shell in the block)", code: `bash -c 'printf "[%s]" "$1"' _ <X>`, refused: 'evaluated-block' },
+  { name: 'a here-document for bash -c (a shell in the block)', code: `bash -c 'cat' <<EOF\n<X>\nEOF`, refused: 'evaluated-block' },
   { name: 'part of a command name', code: '/usr/bin/<X> --version', refused: 'command-name' },
   { name: '$(<X>)', code: 'echo "$(<X>)"', refused: 'command-name' },
   { name: '$X as the command', code: '$X --version', refused: 'command-name', reference: true },

@@ -132,10 +132,15 @@ describe('prepareShell: problems', () => {
   it('lists every problem of the block, each with its variable and line', async () => {
     const code = "echo '<A>'\neval \"echo <B>\"\necho $(( <C> ))\necho <D>\ncat <<'E'\n<A>\nE\n<B> x";
     const prepared = await prepareShell(code, values({ A: 'a', B: 'b', C: 'x', D: 'd' }));
+    // eval in the block refuses every value in it ('evaluated-block'), besides each occurrence's own problem.
     expect(prepared.problems.map((p) => [p.variable, p.line, p.code])).toEqual([
+      ['A', 1, 'evaluated-block'],
       ['A', 1, 'single-quoted'],
+      ['B', 2, 'evaluated-block'],
       ['B', 2, 'evaluated'],
+      ['C', 3, 'evaluated-block'],
       ['C', 3, 'arithmetic-not-number'],
+      ['D', 4, 'evaluated-block'],
       ['A', 6, 'quoted-heredoc'],
       ['B', 8, 'command-name'],
     ]);
@@ -177,7 +182,10 @@ describe('prepareShell: problems', () => {
 
   it('refuses code that would read a run variable from the environment (bash -c \'… $X …\')', async () => {
     const prepared = await prepareShell(`echo "$X"; bash -c 'echo $(( X ))'`, values({ X: 'a[$(touch CANARY)]' }));
-    expect(prepared.problems.map((p) => [p.variable, p.code])).toEqual([['X', 'evaluated']]);
+    expect(prepared.problems.map((p) => [p.variable, p.code])).toEqual([
+      ['X', 'evaluated-block'],
+      ['X', 'evaluated'],
+    ]);
   });
 });
 
@@ -226,5 +234,111 @@ describe('prepareArgv: kubectl lines', () => {
 
   it('a block without variables is unchanged', async () => {
     expect(await argv('kubectl get pods', { X: 'y' })).toEqual({ code: 'kubectl get pods', env: {}, problems: [] });
+  });
+});
+
+// The analysis follows a value to where it is written, not into the variables, pipes, files and functions it
+// is copied into. So a block that evaluates arithmetic or runs text as code anywhere is judged as a whole.
+describe('prepareShell: values copied before they reach code (block-wide rules)', () => {
+  const ARITH = `a[$(touch ${CANARY})]`;
+  const CMD = `touch ${CANARY}`;
+  /** [block, variable (placeholder name or run variable), attack value, problem expected for the attack]. */
+  const ATTACKS: [string, string, string, string][] = [
+    // Arithmetic through a copy.
+    ['limit="<LIMIT>"; if (( limit > 100 )); then echo big; fi', 'LIMIT', ARITH, 'arithmetic-unsafe-value'],
+    ['y=$N; echo $((y))', 'N', ARITH, 'arithmetic-unsafe-value'],
+    ['y=<N>; [[ $y -gt 1 ]]', 'N', ARITH, 'arithmetic-unsafe-value'],
+    ['read y <<< <N>; [[ $y -gt 1 ]]', 'N', ARITH, 'arithmetic-unsafe-value'],
+    ['printf -v y %s <N>; echo $((y))', 'N', ARITH, 'arithmetic-unsafe-value'],
+    ['for y in <N>; do echo $((y)); done', 'N', ARITH, 'arithmetic-unsafe-value'],
+    ["export y=<N>; bash -c 'echo $((y))'", 'N', ARITH, 'evaluated-block'],
+    ['declare -i n; read n <<< <N>; echo $n', 'N', ARITH, 'arithmetic-unsafe-value'],
+    ['y=<N>; x=abc; echo "${x:y}"', 'N', ARITH, 'arithmetic-unsafe-value'],
+    ['y=<N>; unset "$y"', 'N', ARITH, 'arithmetic-unsafe-value'],
+    ['y=<N>; [ -v "$y" ] && echo set', 'N', ARITH, 'arithmetic-unsafe-value'],
+    // A name reference, and indirection.
+    ['declare -n r; r=<N>; echo $r', 'N', ARITH, 'evaluated-block'],
+    ['y=<N>; echo "${!y}"', 'N', ARITH, 'evaluated-block'],
+    // A command name through a copy.
+    ['y=<N>; $y', 'N', CMD, 'evaluated-block'],
+    ['y=<N>; ${y}', 'N', CMD, 'evaluated-block'],
+    ['y=<N>; "$y"', 'N', CMD, 'evaluated-block'],
+    ['y=<N>; nohup $y', 'N', CMD, 'evaluated-block'],
+    // eval / sh -c through a copy.
+    ['cmd=$CMD; eval "$cmd"', 'CMD', CMD, 'evaluated-block'],
+    ['x=<N>; bash -c "$x"', 'N', CMD, 'evaluated-block'],
+    ['set -- <N>; eval "$1"', 'N', CMD, 'evaluated-block'],
+    ['f() { sh -c "$1"; }; f <N>', 'N', CMD, 'evaluated-block'],
+    ['echo <N> | while read l; do eval "$l"; done', 'N', CMD, 'evaluated-block'],
+    ["y=<N>; awk \"BEGIN { system(\\\"$y\\\") }\"", 'N', CMD, 'evaluated-block'],
+    ["y=<N>; echo \"$y\" | python3", 'N', `__import__('os').system('touch ${CANARY}')`, 'evaluated-block'],
+    // Piped into a shell in forms the pipeline rule does not recognise.
+    ['echo <N> | { sh; }', 'N', CMD, 'evaluated-block'],
+    ['echo <N> | (sh)', 'N', CMD, 'evaluated-block'],
+    ['echo <N> > >(sh)', 'N', CMD, 'evaluated-block'],
+    ['cat <<EOF | sh\n<N>\nEOF', 'N', CMD, 'evaluated-block'],
+    ['coproc sh; echo <N> >&${COPROC[1]}', 'N', CMD, 'evaluated-block'],
+    // Written to a file, then run.
+    ['echo <N> > f; source f', 'N', CMD, 'evaluated-block'],
+    ['echo <N> > s.sh; bash s.sh', 'N', CMD, 'evaluated-block'],
+    ['echo <N> > s.sh; chmod +x s.sh; ./s.sh', 'N', CMD, 'evaluated-block'],
+    ['echo <N> | xargs -I{} sh -c {}', 'N', CMD, 'evaluated-block'],
+  ];
+
+  for (const [code, variable, attack, expected] of ATTACKS) {
+    it(`refuses ${code.replace(/\n/g, '⏎')}`, async () => {
+      const attacked = await prepareShell(code, values({ [variable]: attack }));
+      expect(attacked.problems.map((p) => p.code), JSON.stringify(attacked.problems)).toContain(expected);
+      expect(attacked.problems.every((p) => p.variable === variable)).toBe(true);
+      expect(attacked).toMatchObject({ code, env: {} });
+      // Every hostile value: refused, or what runs never creates the canary.
+      for (const v of [attack, ...HOSTILE]) {
+        const prepared = await prepareShell(code, values({ [variable]: v }));
+        if (prepared.problems.length === 0) await runLocal(prepared);
+        expect(existsSync(CANARY), `${JSON.stringify(v)} ran code via ${prepared.code}`).toBe(false);
+      }
+    });
+  }
+
+  it('a block that evaluates arithmetic refuses values holding $ ` [ ] ( ) only', async () => {
+    const code = 'y=<N>; echo "<S>"; (( y > 1 )) && echo big';
+    for (const bad of ['$x', '`x`', 'a[1]', 'f(x)', ARITH]) {
+      const prepared = await prepareShell(code, values({ N: '5', S: bad }));
+      expect(prepared.problems.map((p) => [p.variable, p.code])).toEqual([['S', 'arithmetic-unsafe-value']]);
+    }
+    const prepared = await prepareShell(code, values({ N: '5', S: "it's \"fine\"; rm -rf * {x} <y> |&" }));
+    expect(prepared.problems).toEqual([]);
+    expect((await runLocal(prepared)).stdout).toBe('it\'s "fine"; rm -rf * {x} <y> |&\nbig\n');
+  });
+
+  it('sudo/doas run a command without a shell; with -s/-i they start one', async () => {
+    expect((await prepareShell('sudo -n systemctl restart <SVC>', values({ SVC: CMD }))).problems).toEqual([]);
+    expect((await prepareShell('sudo -i systemctl restart <SVC>', values({ SVC: 'x' }))).problems.map((p) => p.code)).toContain('evaluated-block');
+  });
+
+  describe('positive controls: hostile values still pass where nothing evaluates', () => {
+    const passes = async (code: string, variable: string, print?: (v: string) => string) => {
+      for (const v of HOSTILE) {
+        const prepared = await prepareShell(code, values({ [variable]: v }));
+        expect(prepared.problems, `${JSON.stringify(v)} in ${code}`).toEqual([]);
+        if (print) expect((await runLocal(prepared)).stdout).toBe(print(v));
+        expect(existsSync(CANARY)).toBe(false);
+      }
+    };
+    it(`printf '%s\\n' "<N>"`, () => passes(`printf '%s\\n' "<N>"`, 'N', (v) => `${v}\n`));
+    it('kubectl get pods -n <NS>', () => passes('kubectl get pods -n <NS>', 'NS'));
+    it('grep -c "<PAT>" file', () => passes('grep -c "<PAT>" file', 'PAT'));
+    it('a for loop over files, and a value used elsewhere', () =>
+      passes('for f in *.log; do wc -l "$f"; done\nprintf \'[%s]\' "<N>"', 'N', (v) => `[${v}]`));
+    it('[ -f "<FILE>" ] && cat "<FILE>"', () => passes('[ -f "<FILE>" ] && cat "<FILE>"', 'FILE', () => ''));
+    it('a pipeline into awk, sed and jq programs of the author', () =>
+      passes(`printf '%s\\n' "<N>" | awk '{ print $1 }' | sed 's/^/x/' >/dev/null; echo done`, 'N', () => 'done\n'));
+    it('an integer value with (( n > <N> ))', async () => {
+      for (const [n, out] of [['3', 'big\n'], ['-7', 'big\n'], ['100', 'small\n']] as const) {
+        const prepared = await prepareShell('n=5; if (( n > <N> )); then echo big; else echo small; fi', values({ N: n }));
+        expect(prepared.problems).toEqual([]);
+        expect((await runLocal(prepared)).stdout).toBe(out);
+      }
+    });
   });
 });

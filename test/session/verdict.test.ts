@@ -58,6 +58,17 @@ describe('SQL: attacks are caught', () => {
     ['\\d users', 'sql-meta-command', '\\d is a psql meta-command'],
     ['SELECT 1;\n\\dt', 'sql-meta-command', 'line 2: \\dt'],
     ['\\l', 'sql-meta-command', '\\l'],
+    // Operators call functions: only built-in names, unqualified or in pg_catalog.
+    ['SELECT 1 === 2', 'sql-function-not-allowed', 'the operator === is not a built-in read-only operator'],
+    ['SELECT * FROM t WHERE a === b', 'sql-function-not-allowed', '==='],
+    ['SELECT 1 OPERATOR(public.+) 2', 'sql-function-not-allowed', 'the operator public.+'],
+    ['SELECT 1 OPERATOR(evil.===) 2', 'sql-function-not-allowed', 'evil.==='],
+    ['SELECT a FROM t ORDER BY a USING ~<~', 'sql-function-not-allowed', 'ORDER BY … USING: the operator ~<~'],
+    ['SELECT a FROM t ORDER BY a USING OPERATOR(public.<)', 'sql-function-not-allowed', 'public.<'],
+    ['SELECT 1 WHERE 1 === ANY(SELECT 1)', 'sql-function-not-allowed', '==='],
+    ['SELECT 1 WHERE 1 === ANY(ARRAY[1])', 'sql-function-not-allowed', '==='],
+    ['SELECT ### a FROM t', 'sql-function-not-allowed', '###'],
+    ['EXPLAIN SELECT 1 === 2', 'sql-function-not-allowed', '==='],
   ])('%j → %s', async (code, expected, detail) => {
     const v = await sql(code);
     expect(v).toMatchObject({ changesState: true, code: expected });
@@ -89,6 +100,10 @@ describe('SQL: read-only controls', () => {
     'SELECT * FROM <TABLE>',
     'SELECT $body$ $x $body$',
     '-- only a comment',
+    "SELECT a FROM t WHERE x BETWEEN 1 AND 2 AND y NOT BETWEEN SYMMETRIC 3 AND 4 AND z IN (1, 2) AND name LIKE 'a%' AND n !~* 'x'",
+    "SELECT -x, x % 2, x ^ 2, |/ x, a || b, x IS DISTINCT FROM y, tags @> ARRAY['x'], tags && ARRAY['y'], j->>'k', j #> '{a}', j ? 'k' FROM t",
+    'SELECT 1 OPERATOR(pg_catalog.+) 2, x = ANY(SELECT 1), (1, 2) < (3, 4) FROM t ORDER BY a USING <, b USING OPERATOR(pg_catalog.>)',
+    "SELECT now() - interval '1 hour' <= ts, ts::date FROM t",
   ])('%j is read-only', async (code) => {
     const v = await sql(code);
     expect(v, v.detail).toMatchObject({ changesState: false, code: 'sql-read-only' });
@@ -190,6 +205,48 @@ describe('shell: attacks are caught', () => {
     ['echo "unterminated', 'shell-parse-error', 'does not parse'],
     ['ls &&', 'shell-parse-error', 'does not parse'],
     ['ls )', 'shell-parse-error', 'does not parse'],
+    // test -v evaluates an array subscript in the name it tests, $( … ) included.
+    ["[ -v 'cfg[$(touch /tmp/C)]' ] && echo set", 'shell-arguments-not-read-only', "[ -v 'cfg[$(touch /tmp/C)]'"],
+    ["test -v 'a[$(touch /tmp/C)]'", 'shell-arguments-not-read-only', 'evaluates an array subscript'],
+    ['test -v "a[$(touch /tmp/C)]"', 'shell-command-not-allowed', 'touch'],
+    ['[ -R "a[x]" ]', 'shell-arguments-not-read-only', 'array subscript'],
+    ['[ -v "$NAME" ]', 'shell-arguments-not-read-only', 'array subscript'],
+    ['[ "$OP" "$NAME" ]', 'shell-arguments-not-read-only', 'array subscript'],
+    ['[ ! -v "a[$I]" ]', 'shell-arguments-not-read-only', 'array subscript'],
+    ['command test -v "a[1]"', 'shell-arguments-not-read-only', 'array subscript'],
+    ['if [ -n $X ]; then ls; fi', 'shell-arguments-not-read-only', 'may split into several words'],
+    ["[[ -v 'a[$(touch /tmp/C)]' ]]", 'shell-unsupported-syntax', '[[ … ]]'],
+    ['[[ "a[$(touch /tmp/C)]" -eq 1 ]]', 'shell-unsupported-syntax', '[[ … ]]'],
+    // kubectl (pflag/klog) flags that write files, also spelled with "_".
+    ['kubectl get pods --log_file=/tmp/x', 'shell-arguments-not-read-only', '--log-file writes a log file'],
+    ['kubectl get pods --log_dir=/tmp', 'shell-arguments-not-read-only', '--log-dir writes'],
+    ['kubectl get pods --log-file /tmp/x', 'shell-arguments-not-read-only', '--log-file'],
+    ['kubectl --log-dir=/tmp get pods', 'shell-arguments-not-read-only', '--log-dir'],
+    ['kubectl --log_dir /tmp get pods', 'shell-arguments-not-read-only', '--log-dir'],
+    ['kubectl get pods --cache-dir=/etc/cron.d', 'shell-arguments-not-read-only', '--cache-dir writes'],
+    ['kubectl --cache_dir=/tmp/c get pods', 'shell-arguments-not-read-only', '--cache-dir'],
+    ['kubectl get pods --profile_output=/tmp/p', 'shell-arguments-not-read-only', '--profile-output'],
+    ['kubectl cluster-info dump --output_directory=/tmp/x', 'shell-arguments-not-read-only', '--output-directory'],
+    ['kubectl get pods --log-file="$F"', 'shell-arguments-not-read-only', '--log-file'],
+    ['kubectl get pods --log-$X=/tmp/x', 'shell-arguments-not-read-only', 'could be --log-'],
+    ['helm show chart bitnami/nginx', 'shell-arguments-not-read-only', 'downloaded into the repository cache'],
+    ['helm show values oci://registry/x/chart', 'shell-arguments-not-read-only', 'repository cache'],
+    ['helm show values nginx --repo https://charts.example', 'shell-arguments-not-read-only', '--repo downloads'],
+    ['helm inspect all <CHART>', 'shell-arguments-not-read-only', 'repository cache'],
+    ['helm get values rel --output_dir=/tmp', 'shell-arguments-not-read-only', '--output-dir'],
+    // Redirections bash turns into network connections, or that reach other file descriptors.
+    ['cat < /dev/tcp/10.0.0.1/80', 'shell-redirect-to-file', 'opens a network connection'],
+    ['cat </dev/udp/h/53', 'shell-redirect-to-file', 'network connection'],
+    ['cat < /dev/tcp/$HOST/80', 'shell-redirect-to-file', 'network connection'],
+    ['cat < "$F"', 'shell-redirect-to-file', 'could be /dev/tcp'],
+    ['cat < /dev/$P/h/80', 'shell-redirect-to-file', 'could be /dev/tcp'],
+    ['echo hi >&3', 'shell-redirect-to-file', 'file descriptor 3'],
+    ['echo hi 1>&3', 'shell-redirect-to-file', 'file descriptor 3'],
+    ['echo hi 2>&9', 'shell-redirect-to-file', 'file descriptor 9'],
+    ['echo hi 1<&3', 'shell-redirect-to-file', 'file descriptor 3'],
+    ['ls >&-', 'shell-redirect-to-file', 'closes a file descriptor'],
+    ['ls 1<&-', 'shell-redirect-to-file', 'closes'],
+    ['ls 2>&"$FD"', 'shell-redirect-to-file', 'known only at run time'],
   ])('%j → %s', async (code, expected, detail) => {
     const v = await shell(code);
     expect(v).toMatchObject({ changesState: true, code: expected });
@@ -255,6 +312,21 @@ describe('shell: read-only controls', () => {
     'docker ps -a',
     'ls # rm -rf /',
     'echo \\; rm x',
+    '[ -v HOME ] && echo set',
+    'test -v NAMESPACE || echo unset',
+    '[ -n "$X" ] && [ "$X" = y ] && [ -f "$FILE" ] && [ -z "$(hostname)" ] && [ "$X" ]',
+    '[ "$N" -eq 3 ] || test "$A" -gt "$B"',
+    '[ ! -d /srv/x ] || [ -f /etc/x -a -r /etc/y ]',
+    'echo hi >&2',
+    'ls 2>&1 >/dev/null',
+    'echo err 1>&2; ls 2>/dev/null',
+    'cat < /etc/hosts',
+    'cat < /var/log/$NAME',
+    'kubectl --kubeconfig=/etc/kube/config get pods',
+    'kubectl get pods --kubeconfig "$KUBECONFIG" -n <NS>',
+    'helm show values ./charts/web',
+    'helm inspect chart /srv/charts/web --version 1.2',
+    'helm list -A',
   ])('%j is read-only', async (code) => {
     const v = await shell(code);
     expect(v, v.detail).toMatchObject({ changesState: false, code: 'shell-read-only' });

@@ -368,7 +368,7 @@ export class RunController {
     if (attributes) throw new RunError(`step ${stepId}: ${attributes}`);
     const binding = { targetName, target, source: 'operator choice' as const };
     // The values must stay data on the new target too (a kubernetes target runs kubectl lines without a shell).
-    const unsafe = await valueProblems(run.runbook, { steps: [{ step: planned.step, skip: null, blocks: [{ block, binding }] }], problems: [] }, run.prepared.variables.values);
+    const unsafe = await valueProblems(run.runbook, { steps: [{ step: planned.step, skip: null, blocks: [{ block, binding }] }], problems: [] }, run.prepared.variables.values, run.prepared.verdicts);
     if (unsafe.length > 0) throw new RunError(unsafe.map((p) => p.message).join('; '));
     const index = planned.blocks.findIndex((b) => b.block.id === blockId);
     if (index >= 0) planned.blocks[index] = { block, binding };

@@ -71,12 +71,12 @@ export async function blockVerdicts(runbook: Runbook): Promise<Map<string, Verdi
 }
 
 /** Every value problem of every block that will run, listed at once, each naming file, line, step and variable. */
-export async function valueProblems(runbook: Runbook, plan: RunPlan, values: ReadonlyMap<string, string>): Promise<RunProblem[]> {
+export async function valueProblems(runbook: Runbook, plan: RunPlan, values: ReadonlyMap<string, string>, verdicts: ReadonlyMap<string, Verdict>): Promise<RunProblem[]> {
   const problems: RunProblem[] = [];
   for (const planned of plan.steps) {
     if (planned.skip) continue;
     for (const { block, binding } of planned.blocks) {
-      const prepared: BlockRequest = await prepareBlockRequest(block, binding.target.kind, values);
+      const prepared: BlockRequest = await prepareBlockRequest(block, binding.target.kind, values, verdicts.get(block.id));
       if (prepared.ok) continue;
       for (const p of prepared.problems) problems.push(problem('value-unsafe', describeValueProblem(runbook.file ?? runbook.title, planned.step.id, p), { stepId: planned.step.id }));
     }
@@ -122,7 +122,7 @@ export async function prepareRun(request: RunRequest): Promise<PreparedRun> {
   if (variables.missing.length > 0) {
     problems.push(problem('variable-missing', `no value for ${variables.missing.join(', ')}: give them when starting the run (the start form; --var NAME=VALUE, NAME=@FILE or NAME=- on the command line), as a front-matter default, or run on a terminal to be asked`));
   }
-  problems.push(...(await valueProblems(runbook, plan, variables.values)));
+  problems.push(...(await valueProblems(runbook, plan, variables.values, verdicts)));
   return { request, set, plan, variables, verdicts, problems };
 }
 

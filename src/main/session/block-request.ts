@@ -6,6 +6,7 @@ import type { TargetKind } from '../../shared/targets.js';
 import { prepareArgv, prepareShell } from './shell-values.js';
 import { preparePsql, prepareSql } from './sql-values.js';
 import { substituteText } from './substitute.js';
+import type { Verdict } from './verdict.js';
 
 /** One place a value cannot be used safely. `line` is the runbook file's line. */
 export interface ValueProblem {
@@ -28,9 +29,18 @@ const fileLine = (block: Block, line: number) => block.line + line;
  * words; on a postgres target, psql -c texts are SQL like any sql block. SQL: bind parameters or escaped identifiers. Manifests and PromQL are text for an API that
  * parses them itself: values are written as they are.
  */
-export async function prepareBlockRequest(block: Block, kind: TargetKind, values: ReadonlyMap<string, string>): Promise<BlockRequest> {
+export async function prepareBlockRequest(block: Block, kind: TargetKind, values: ReadonlyMap<string, string>, verdict?: Verdict): Promise<BlockRequest> {
   switch (block.action) {
     case 'shell': {
+      // A block proven read-only was judged with each value as one plain argument; a value that reads as an
+      // option (`--log-file=/x` to kubectl) would change what the command does, so it is refused there.
+      if (verdict && !verdict.changesState) {
+        const flags = block.variables.flatMap((name) => {
+          const value = values.get(name) ?? values.get(name.replace(/^<|>$/g, ''));
+          return value !== undefined && value.startsWith('-') ? [{ variable: name, line: block.line + 1, code: 'flag', message: `the value starts with "-" and would be read as an option by a command this block was proven read-only with` }] : [];
+        });
+        if (flags.length > 0) return { ok: false, problems: flags };
+      }
       // bash on local and ssh targets; psql lines on a postgres target (their SQL goes through the grammar);
       // kubectl lines on a kubernetes target, run without a shell.
       const prepared = kind === 'local' || kind === 'ssh' ? await prepareShell(block.code, values) : kind === 'postgres' ? await preparePsql(block.code, values) : await prepareArgv(block.code, values);

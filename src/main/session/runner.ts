@@ -264,7 +264,7 @@ export class RunSession {
 
     const executor = this.options.executors.executorFor(binding);
     // Checked before the run starts too; checked again here because the operator may have re-bound the block.
-    const prepared = await prepareBlockRequest(block, executor.kind, this.options.variables.values);
+    const prepared = await prepareBlockRequest(block, executor.kind, this.options.variables.values, verdict);
     if (!prepared.ok) {
       const reason = `values cannot be used safely: ${prepared.problems.map((p) => `line ${p.line}: ${p.variable}: ${p.message}`).join('; ')}`;
       return { refused: true, refusal: 'value-unsafe', reason, block: null };

@@ -61,6 +61,10 @@ export type ShellValueProblemCode =
   | 'parameter-expansion'
   /** A $NAME whose name the shell or the dynamic loader acts on (PATH, IFS, BASH_ENV, LD_PRELOAD …). */
   | 'reserved-name'
+  /** The block evaluates arithmetic somewhere and the value holds $ ` [ ] ( ): a copy of it could run code there. */
+  | 'arithmetic-unsafe-value'
+  /** The block runs text as code somewhere (eval, source, a shell, xargs, $cmd …): a copy of any value could reach it. */
+  | 'evaluated-block'
   /** The value cannot travel in an environment variable or argv word (NUL, unpaired surrogate). */
   | 'unrepresentable'
   /** The block does not parse as bash. */
@@ -167,6 +171,8 @@ interface Stage {
 interface Command {
   words: (string | null)[];
   stdin: WordRec[];
+  /** Indexes in words of command names (the first word, and the command a wrapper runs). */
+  names: number[];
 }
 
 interface Ctx {
@@ -241,6 +247,13 @@ class Scanner {
   private atStatement = true;
   /** Names declared integer in this block: assigning to them is arithmetic. */
   readonly integers = new Set<string>();
+  /** Block-wide: why bash evaluates arithmetic somewhere in the block (where a copy of a value may go). */
+  readonly arithmetic: string[] = [];
+  /** Block-wide: why the block runs some text as code (where a copy of a value may go). */
+  readonly evaluators: string[] = [];
+  /** The block writes files (> file, tee …), and runs a command by path (./x.sh): it may run what it wrote. */
+  writesFiles = false;
+  pathCommand = false;
 
   constructor(
     readonly s: string,
@@ -442,6 +455,7 @@ class Scanner {
         this.blanks();
         return this.atCommandEnd() ? null : this.command();
       case 'coproc':
+        this.evaluators.push('coproc');
         this.nest();
         this.take(6, 'syntax');
         this.blanks();
@@ -658,6 +672,7 @@ class Scanner {
       if (op !== null && ARITH_OPS.has(op)) {
         for (const w of [before, after]) {
           if (w !== undefined && typeof w !== 'string') Object.assign(w, { role: 'arith', why: `[[ ${op} ]]` });
+          this.arithmetic.push(`[[ ${op} ]]`);
         }
       }
       if (op === '-v' && after !== undefined && typeof after !== 'string') Object.assign(after, { role: 'varname', why: '[[ -v ]]' });
@@ -678,6 +693,9 @@ class Scanner {
     const heredoc = op === '<<' || op === '<<-';
     const w = this.word({ role: 'data', why: '' }, heredoc ? 'delimiter' : 'word');
     statement?.redirects.push({ op, start: w.start, end: w.end });
+    const target = literalOf(w);
+    if (/^(?:>|>>|>\||&>|&>>|<>)$/.test(op) && (target === null || !/^\/dev\/(?:null|stdout|stderr|tty)$/.test(target))) this.writesFiles = true;
+    if (op === '>&' && (target === null || !/^(?:[0-9]+-?|-)$/.test(target))) this.writesFiles = true;
     // What a command reads on its standard input: a here-string, a file, or a here-document body.
     if ((op === '<<<' || op === '<' || op === '<>') && this.current) this.current.stdin.push(w);
     if (heredoc) {
@@ -813,7 +831,7 @@ class Scanner {
   }
 
   private simple(): Command | null {
-    const command: Command = { words: [], stdin: [] };
+    const command: Command = { words: [], stdin: [], names: [] };
     const outerCommand = this.current;
     this.current = command;
     try {
@@ -821,6 +839,13 @@ class Scanner {
     } finally {
       this.current = outerCommand;
       // Its input is code when it runs its input: bash <<< "…", bash < file.
+      for (const k of command.names) {
+        const risk = commandRisk(command.words.slice(k));
+        if (risk.evaluates) this.evaluators.push(risk.evaluates);
+        if (risk.arithmetic) this.arithmetic.push(risk.arithmetic);
+        if (risk.writes) this.writesFiles = true;
+        if (command.words[k]?.includes('/')) this.pathCommand = true;
+      }
       const why = readsCode(command.words);
       for (const w of command.stdin) {
         if (!why || w.role !== 'data') continue;
@@ -879,6 +904,7 @@ class Scanner {
         continue;
       }
       const role = nextRole(words);
+      if (role.role === 'name' && role.why === 'the command name') command.names.push(words.length);
       const w = this.word(role);
       first ??= w;
       const text = literalOf(w);
@@ -977,6 +1003,7 @@ class Scanner {
     this.frame = outer;
     rec.end = this.i;
     if (rec.end === rec.start) this.fail('expected a word');
+    if (rec.role === 'code' && literalOf(rec) === null) this.evaluators.push(`${rec.why}, on text that holds an expansion`);
     return rec;
   }
 
@@ -1127,6 +1154,7 @@ class Scanner {
         this.operand(lex);
       }
     }
+    if (evaluates) this.evaluators.push(prefix === '!' ? '${!name} indirection' : '${name@P}');
     const ref = name ? this.reference(name, start, this.i, simple, lex, evaluates) : null;
     if (ref && prefix === '#') ref.lengthOnly = true;
     if (rec) {
@@ -1237,6 +1265,10 @@ class Scanner {
     }
     this.codeWords.push(...sub.codeWords);
     this.codeStages.push(...sub.codeStages);
+    this.arithmetic.push(...sub.arithmetic);
+    this.evaluators.push(...sub.evaluators);
+    this.writesFiles ||= sub.writesFiles;
+    this.pathCommand ||= sub.pathCommand;
     for (const r of sub.codeRanges) this.codeRanges.push({ start: remap(r.start), end: r.end >= inner.length ? k : (map[r.end - 1] as number) + 1, why: r.why });
     this.i = k;
     this.take(1, 'syntax');
@@ -1261,6 +1293,7 @@ class Scanner {
    * variables in it are references: bash evaluates a variable's value as an expression there.
    */
   arith(stop: '))' | ']' | '}' | ':}'): void {
+    this.arithmetic.push(stop === '))' ? '(( )) or $(( ))' : stop === ']' ? 'an array subscript or $[ ]' : '${name:offset:length}');
     const outer = this.frame;
     this.frame = { kind: 'arith', parent: outer };
     let depth = 0;
@@ -1508,6 +1541,63 @@ function readsCode(words: readonly (string | null)[]): string | null {
   const fromStdin = name === 'sqlite3' ? ops.length <= 1 : sql || ops.length === 0 || args[ops[0] as number] === '-';
   return fromStdin ? `${name}, which runs its input as ${sql ? 'SQL' : 'code'}` : null;
 }
+
+/** Commands that run text as code in some form (their arguments, a file, their input, a shell they start). */
+const EVALUATORS = new Set([
+  ...SHELLS, 'busybox', 'eval', 'source', '.', 'su', 'runuser', 'xargs', 'exec', 'trap', 'alias', 'command', 'builtin',
+  'parallel', 'watch', 'at', 'batch', 'bind', 'complete', 'compgen', 'enable', 'fc', 'script', 'expect', 'tmux', 'screen',
+]);
+/** Commands that write files (with redirections, what lets a block run text it wrote: `./x.sh`). */
+const WRITERS = new Set(['tee', 'cp', 'mv', 'install', 'dd', 'ln', 'chmod', 'curl', 'wget', 'rsync', 'scp', 'tar', 'unzip', 'patch', 'sed', 'perl', 'awk', 'gawk', 'truncate', 'touch']);
+
+/**
+ * What a command (the words from a command name on, literal text or null) means for the whole block: it
+ * runs text as code somewhere, it evaluates arithmetic, it writes files.
+ */
+function commandRisk(words: readonly (string | null)[]): { evaluates?: string; arithmetic?: string; writes?: boolean } {
+  const first = words[0];
+  if (first === null || first === undefined) return { evaluates: 'a command word that is an expansion ($cmd, "$cmd", $(…))' };
+  const name = basename(first);
+  const args = words.slice(1);
+  if (EVALUATORS.has(name)) return { evaluates: name };
+  if (name === 'sudo' || name === 'doas') {
+    const shell = args.some((a) => a === '--shell' || a === '--login' || (a !== null && /^-[A-Za-z]*[is][A-Za-z]*$/.test(a) && !/^-[A-Za-z]*[CDghpRrTtUu]$/.test(a)));
+    return shell ? { evaluates: `${name} -s/-i, which runs the command through a shell` } : {};
+  }
+  if (name === 'env' && args.some((a) => a !== null && (/^-[A-Za-z]*S/.test(a) || a.startsWith('--split-string')))) return { evaluates: 'env -S' };
+  if ((name === 'mapfile' || name === 'readarray') && args.some((a) => a !== null && /^-[A-Za-z]*C/.test(a))) return { evaluates: `${name} -C` };
+  if (DECLARATIONS.has(name)) {
+    const options = args.filter((a): a is string => a !== null && /^[-+][A-Za-z]+$/.test(a)).join('');
+    if (/n/.test(options)) return { evaluates: `${name} -n (a name reference)` };
+    if (args.some((a) => a === null)) return { evaluates: `${name} with an argument that is an expansion` };
+    if (/i/.test(options)) return { arithmetic: `${name} -i` };
+    return {};
+  }
+  if (name === 'let') return { arithmetic: 'let' };
+  return WRITERS.has(name) ? { writes: true } : {};
+}
+
+/** Why the block as a whole runs text as code and why it evaluates arithmetic, whatever the values' paths. */
+function blockRisks(scan: Scanner, text: string): { evaluates: string | null; arithmetic: string | null } {
+  const evaluates = [...scan.evaluators];
+  for (const st of scan.codeStages) evaluates.push(st.why);
+  for (const r of scan.codeRanges) evaluates.push(r.why);
+  if (scan.writesFiles && scan.pathCommand) evaluates.push('it writes files and runs a command by its path');
+  // The environment names given to placeholders are predictable: text run as code could read them.
+  for (const w of scan.codeWords) if (/RUNBOOK_VAR_/.test(text.slice(w.start, w.end))) evaluates.push(`${w.why}, on text that names RUNBOOK_VAR_…`);
+  const arithmetic = [...scan.arithmetic];
+  for (const w of scan.words) {
+    if (w.role === 'arith') arithmetic.push(w.why);
+    if (w.role !== 'varname') continue;
+    // A name with a subscript, or one a test reads (-v), has its subscript evaluated as arithmetic.
+    const literal = literalOf(w);
+    if (literal === null || literal.includes('[') || /-v|^test |^\[ /.test(w.why)) arithmetic.push(w.why);
+  }
+  return { evaluates: evaluates[0] ?? null, arithmetic: arithmetic[0] ?? null };
+}
+
+/** What bash arithmetic needs to run code: a subscript (a[…]) holding a substitution ($( ), ` `). */
+const ARITHMETIC_UNSAFE = /[$`[\]()]/;
 
 /**
  * The role of the next word of a simple command, given the words before it (literal text, null when not
@@ -1909,6 +1999,28 @@ async function prepare(code: string, values: ReadonlyMap<string, string>, mode: 
   const problem = (o: Occurrence, codeName: ShellValueProblemCode, message: string) => problems.push({ variable: o.variable, line: o.line, code: codeName, message });
   const who = (o: Occurrence) => (o.kind === 'placeholder' ? `<${o.name}>` : o.ref?.simple ? code.slice(o.oStart, o.oEnd) : `\${${o.name}…}`);
   const accepted: Accepted[] = [];
+
+  /** The values the block carries (to the environment), each at its first occurrence. */
+  const carried = new Map<string, Occurrence>();
+  for (const o of occurrences) {
+    if (o.ref?.lengthOnly) continue;
+    if (o.kind === 'placeholder' && scan.ctx[o.start]?.lex === 'comment') continue;
+    if (!carried.has(o.variable)) carried.set(o.variable, o);
+  }
+  if (mode === 'shell' && carried.size > 0) {
+    // The analysis below follows a value to where it is written, not into the variables, files, pipes and
+    // functions it is copied into; so a block that runs code or evaluates arithmetic anywhere is judged whole.
+    const risks = blockRisks(scan, marked.text);
+    for (const o of carried.values()) {
+      const name = o.kind === 'placeholder' ? `<${o.name}>` : `$${o.name}`;
+      if (risks.evaluates) {
+        problems.push({ variable: o.variable, line: o.line, code: 'evaluated-block', message: `${name}: the block runs text as code (${risks.evaluates}); a copy of the value (in a variable, a pipe, a file, a function argument) could reach it, so no value may enter this block` });
+      }
+      if (risks.arithmetic && ARITHMETIC_UNSAFE.test(o.value)) {
+        problems.push({ variable: o.variable, line: o.line, code: 'arithmetic-unsafe-value', message: `${name}: the block evaluates arithmetic (${risks.arithmetic}), where a copy of a value holding $ \` [ ] ( ) can run code (a[$(…)]); the value must not contain them` });
+      }
+    }
+  }
 
   for (const o of occurrences) {
     let verdict: Verdict;

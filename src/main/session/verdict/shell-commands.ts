@@ -36,7 +36,7 @@ const argsProblem = (message: string): CommandProblem => ({ code: 'shell-argumen
 /** Commands that only read, whatever their arguments (none of their options writes or runs anything). */
 export const READ_ONLY_ANY_ARGUMENTS: ReadonlySet<string> = new Set([
   'ls', 'cat', 'grep', 'egrep', 'fgrep', 'zgrep', 'zcat', 'bzcat', 'xzcat', 'head', 'tail', 'wc', 'df', 'du', 'ps', 'uname',
-  'id', 'whoami', 'groups', 'echo', 'test', '[', 'true', 'false', ':', 'jq', 'dig', 'nslookup', 'host', 'pwd', 'uptime',
+  'id', 'whoami', 'groups', 'echo', 'true', 'false', ':', 'jq', 'dig', 'nslookup', 'host', 'pwd', 'uptime',
   'free', 'nproc', 'arch', 'lscpu', 'lsblk', 'lsof', 'netstat', 'stat', 'readlink', 'realpath', 'basename', 'dirname',
   'md5sum', 'sha1sum', 'sha224sum', 'sha256sum', 'sha384sum', 'sha512sum', 'b2sum', 'cksum', 'cut', 'tr', 'nl', 'tac',
   'rev', 'fold', 'expand', 'unexpand', 'paste', 'join', 'comm', 'column', 'diff', 'cmp', 'strings', 'od', 'hexdump',
@@ -213,9 +213,20 @@ interface VerbSpec {
   verbCheck?: Record<string, (cmd: string, rest: Arg[]) => CommandProblem | null>;
 }
 
+/** pflag programs (kubectl, helm: klog's --log_file) take "_" for "-" in a long option's name. */
+const normalisedOption = (name: string) => (name.startsWith('--') ? `--${name.slice(2).replace(/_/g, '-')}` : name);
+
 function deniedAnywhere(cmd: string, arg: Arg, deny: Readonly<Record<string, string>> | undefined): CommandProblem | null {
-  if (!deny || arg.text === null || !arg.text.startsWith('-')) return null;
-  const name = arg.text.split('=')[0] as string;
+  const text = arg.text ?? arg.prefix;
+  if (!deny || !text.startsWith('-')) return null;
+  const eq = text.indexOf('=');
+  if (arg.text === null && eq === -1) {
+    // The name is only partly known (--log-$X): refused if it could become a refused one.
+    const start = normalisedOption(text);
+    const match = Object.keys(deny).find((name) => name.startsWith(start));
+    return match ? argsProblem(`${cmd} ${arg.source} could be ${match}, which ${deny[match]}`) : null;
+  }
+  const name = normalisedOption(eq === -1 ? text : text.slice(0, eq));
   const reason = deny[name];
   return reason ? argsProblem(`${cmd} ${name} ${reason}`) : null;
 }
@@ -266,6 +277,7 @@ const KUBECTL_WRITES_FILES = {
   '--log-file': 'writes a log file',
   '--log-dir': 'writes log files',
   '--output-directory': 'writes files',
+  '--cache-dir': 'writes the discovery and HTTP cache to a directory it names',
 };
 
 const kubectl = verbCommand({
@@ -335,6 +347,34 @@ const docker = verbCommand({
   afterVerb: 'any',
 });
 
+/**
+ * helm show/inspect read a chart; one named by repository (repo/chart, oci://…, --repo) is first downloaded
+ * into the repository cache, which writes files. A path (./chart, /srv/chart) is read in place: helm
+ * never looks one up in a repository, it fails when the path is missing.
+ */
+function helmShowLocal(cmd: string, rest: Arg[]): CommandProblem | null {
+  const options = rest.map((a) => (a.text?.startsWith('-') ? normalisedOption(a.text.split('=')[0] as string) : null));
+  if (options.includes('--repo')) return argsProblem(`${cmd} --repo downloads the chart into the repository cache`);
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i] as Arg;
+    if (arg.text === null) return argsProblem(`${cmd}: ${arg.source} comes from a value at run time; a chart it names may be downloaded into the repository cache`);
+    const option = options[i];
+    if (option) {
+      if (!arg.text.includes('=') && HELM_SHOW_VALUES.has(option)) i++;
+      continue;
+    }
+    if (!/^[./]/.test(arg.text)) return argsProblem(`${cmd} ${arg.source}: a chart that is not a ./ or / path is downloaded into the repository cache`);
+  }
+  return null;
+}
+
+/** Options of helm show that take a value as the next word. */
+const HELM_SHOW_VALUES = new Set(['--version', '--keyring', '--ca-file', '--cert-file', '--key-file', '--username', '--password', '--jsonpath', '-n', '--namespace', '--kube-context', '--kubeconfig']);
+
+const HELM_SHOW_CHECKS = Object.fromEntries(
+  ['show', 'inspect'].flatMap((verb) => ['all', 'chart', 'readme', 'values', 'crds'].map((sub) => [`${verb} ${sub}`, helmShowLocal] as const)),
+);
+
 const helm = verbCommand({
   global: {
     pflag: true,
@@ -358,6 +398,7 @@ const helm = verbCommand({
   },
   denyAnywhere: { '--post-renderer': 'runs a program', '--output-dir': 'writes files', '--untar': 'writes files', '--untardir': 'writes files', '--destination': 'writes files' },
   afterVerb: 'one',
+  verbCheck: HELM_SHOW_CHECKS,
 });
 
 const timedatectl = verbCommand({
@@ -706,11 +747,37 @@ function exportLike(cmd: string, args: Arg[]): CommandProblem | null {
   return null;
 }
 
+/** Operators of test / [ whose operand names a variable: bash evaluates an array subscript in it ($( … ) included). */
+const TEST_VARIABLE_OPERATORS = new Set(['-v', '-R']);
+const couldBeVariableOperator = (arg: Arg) =>
+  arg.text !== null ? TEST_VARIABLE_OPERATORS.has(arg.text) : ['-v', '-R'].some((op) => op.startsWith(arg.prefix));
+const couldHoldSubscript = (arg: Arg) => arg.text === null || arg.text.includes('[');
+
+/**
+ * test and [ only compare, except `-v NAME` (and -R): bash evaluates an array subscript in NAME, so
+ * `[ -v 'a[$(touch x)]' ]` runs the command. (Their -eq … operands are not evaluated arithmetically: bash
+ * wants plain integers there; only [[ … ]], which the parser does not accept, evaluates them.) Not
+ * read-only: -v/-R (or a word that could be one at run time) before an operand that holds or could hold
+ * a subscript, and a value that may split into several words (which could be both).
+ */
+function testCommand(cmd: string, args: Arg[]): CommandProblem | null {
+  const many = args.find((a) => a.dynamic === 'many');
+  if (many) return dynamicPositionals(cmd, [many], 'one');
+  for (let i = 0; i + 1 < args.length; i++) {
+    const op = args[i] as Arg;
+    const operand = args[i + 1] as Arg;
+    if (couldBeVariableOperator(op) && couldHoldSubscript(operand)) {
+      return argsProblem(`${cmd} ${op.source} ${operand.source}: bash evaluates an array subscript in the name it tests, which can run commands`);
+    }
+  }
+  return null;
+}
+
 type Checker = (cmd: string, args: Arg[], ctx: CommandContext) => CommandProblem | null;
 
 const CHECKERS: Record<string, Checker> = {
   kubectl, systemctl, journalctl, docker, podman: docker, helm, timedatectl, hostnamectl, date, hostname, sort, uniq, ss, dmesg,
-  curl, psql, printf, find, ip, timeout, command, set, read, export: exportLike, readonly: exportLike,
+  curl, psql, printf, find, ip, timeout, command, set, read, export: exportLike, readonly: exportLike, test: testCommand, '[': testCommand,
 };
 
 /** Where the allow-lists live, for messages and documentation. */

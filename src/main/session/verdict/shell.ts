@@ -28,6 +28,9 @@ const MAX_LOOP_PASSES = 5;
 /** Where output may go without writing a file. */
 const SAFE_TARGETS = new Set(['/dev/null', '/dev/stdout', '/dev/stderr', '/dev/fd/1', '/dev/fd/2']);
 
+/** Paths bash opens as network connections in a redirection. */
+const NETWORK_PATHS = ['/dev/tcp/', '/dev/udp/'];
+
 const copy = (env: Env): Env => new Map([...env].map(([k, v]) => [k, [...v]]));
 
 /** After alternatives (branches, loop passes): a value is known only if known on every path. */
@@ -306,16 +309,37 @@ class Walker {
     const targetText = 'known' in target && target.known.length === 1 ? (target.known[0] as string) : null;
     const written = `${r.fd ?? ''}${r.op} ${this.source(r.word)}`;
     switch (r.op) {
-      case '<':
       case '<<':
       case '<<-':
       case '<<<':
         return null;
+      case '<': {
+        // bash itself opens a network connection for /dev/tcp/HOST/PORT and /dev/udp/HOST/PORT.
+        const network = (path: string) => NETWORK_PATHS.some((p) => path.startsWith(p));
+        if ('known' in target) {
+          if (target.known.some(network)) return this.found('shell-redirect-to-file', `${written} opens a network connection`, r.start);
+          return null;
+        }
+        if (network(target.prefix) || NETWORK_PATHS.some((p) => p.startsWith(target.prefix))) {
+          return this.found('shell-redirect-to-file', `${written} reads from a path known only at run time, which could be /dev/tcp/… (a network connection)`, r.start);
+        }
+        return null;
+      }
       case '<&':
-      case '>&':
-        if (targetText !== null && /^(\d+|-)$/.test(targetText)) return null;
+      case '>&': {
+        // Duplicating makes fd N a copy of fd M: only a copy of standard output or error (already judged), or
+        // of standard input onto itself, is harmless. Another fd may be a file opened earlier; closing one (-)
+        // lets the next file a program opens take its number and receive what is written to it.
+        const fd = r.fd ?? (r.op === '<&' ? '0' : '1');
+        if (targetText === '1' || targetText === '2' || (targetText === '0' && fd === '0')) return null;
         if (r.op === '>&' && targetText !== null && SAFE_TARGETS.has(targetText)) return null;
-        return this.found('shell-redirect-to-file', `${written} ${targetText === null ? 'goes to a target known only at run time' : 'writes a file'}`, r.start);
+        const why =
+          targetText === null ? 'goes to a target known only at run time'
+          : targetText === '-' ? 'closes a file descriptor (a file opened next takes its number)'
+          : /^\d+$/.test(targetText) ? `uses file descriptor ${targetText}, which may be a file or connection opened earlier`
+          : 'writes a file';
+        return this.found('shell-redirect-to-file', `${written} ${why}`, r.start);
+      }
       default:
         if (targetText !== null && SAFE_TARGETS.has(targetText)) return null;
         return this.found('shell-redirect-to-file', `${written} ${targetText === null ? 'writes to a file named at run time' : 'writes a file'}`, r.start);

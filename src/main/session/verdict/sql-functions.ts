@@ -137,3 +137,26 @@ export function functionRefusal(name: string): string | null {
   for (const [pattern, reason] of CHANGES_STATE) if (pattern.test(name)) return reason;
   return null;
 }
+
+/**
+ * Built-in operator names a read-only block may use. An operator is a function call, and CREATE OPERATOR
+ * can give any name (===, ~<~ …) to a function that writes; only these names, unqualified or in
+ * pg_catalog, are allowed. (A built-in name can still be defined again for other argument types in
+ * another schema: that, like other calls the text cannot show, is left to the READ ONLY transaction.)
+ */
+export const READ_ONLY_OPERATORS: ReadonlySet<string> = new Set([
+  // comparison
+  '=', '<>', '!=', '<', '>', '<=', '>=',
+  // arithmetic, bits, strings
+  '+', '-', '*', '/', '%', '^', '|/', '||/', '@', '!!', '&', '|', '#', '~', '<<', '>>', '||', '^@',
+  // patterns (LIKE, ILIKE, regular expressions)
+  '~~', '!~~', '~~*', '!~~*', '~*', '!~', '!~*',
+  // containment, overlap, access: arrays, ranges, JSON, text search, network addresses, geometry
+  '@>', '<@', '&&', '->', '->>', '#>', '#>>', '#-', '?', '?|', '?&', '@?', '@@', '@@@', '<->', '##', '-|-', '&<', '&>',
+  '<<|', '|>>', '&<|', '|&>', '<^', '>^', '?#', '?-', '?-|', '?||', '~=', '@-@', '<<=', '>>=',
+  // record image comparison
+  '*=', '*<>', '*<', '*>', '*<=', '*>=',
+]);
+
+/** The names the grammar gives BETWEEN (it becomes >= and <=). */
+export const BETWEEN_OPERATORS: ReadonlySet<string> = new Set(['BETWEEN', 'NOT BETWEEN', 'BETWEEN SYMMETRIC', 'NOT BETWEEN SYMMETRIC']);

@@ -1,7 +1,17 @@
 // SQL is read-only only when PostgreSQL's own parse tree (libpg-query) proves it: every statement is a
 // SELECT (no INTO, no FOR UPDATE/SHARE, no data-modifying WITH anywhere), SHOW, plain EXPLAIN, or EXPLAIN
 // ANALYZE of a statement that is itself read-only; and every function called anywhere is a side-effect-free
-// built-in. Anything else, including text that does not parse, may change state.
+// built-in, and every operator (a function too) a built-in one. Anything else, including text that does
+// not parse, may change state.
+//
+// What the text cannot prove: a parse tree does not say which function a name resolves to in the target
+// database. `t.col` may be attribute notation for a function col(t) (PostgreSQL calls col(t) when t has no
+// column col); a view in FROM may call any function; a cast to a domain runs its CHECK functions; an
+// operator with a built-in name may be defined again for other argument types in another schema on the
+// search_path; a table's column defaults, RLS policies or index expressions are not visible here either.
+// These are not decided here: SQL proven read-only by this verdict is run by the server inside a READ ONLY
+// transaction (the backstop), which refuses writes to tables and sequences whatever calls them. The
+// verdict only keeps what the text does show — statements, functions, operators — off the read-only path.
 import {
   type AstNode,
   OffsetMap,
@@ -11,7 +21,7 @@ import {
   splitSql,
 } from '../../targets/postgres/sql-split.js';
 import { parseSync } from 'libpg-query';
-import { functionAllowed, functionRefusal } from './sql-functions.js';
+import { BETWEEN_OPERATORS, READ_ONLY_OPERATORS, functionAllowed, functionRefusal } from './sql-functions.js';
 import { PLACEHOLDER, type Verdict, type VerdictCode, changes, readOnly } from './types.js';
 
 export { loadSqlGrammar };
@@ -90,6 +100,16 @@ function explainAnalyzes(explain: AstNode): boolean {
   return false;
 }
 
+/** Why an operator (possibly schema-qualified) is not known to be a read-only built-in; null when it is. */
+function operatorProblem(name: string[], between: boolean): string | null {
+  const op = name[name.length - 1] ?? '';
+  const schema = name.length > 1 ? name.slice(0, -1).join('.') : null;
+  const written = name.join('.');
+  if (schema !== null && schema !== 'pg_catalog') return `the operator ${written} is not a built-in read-only operator (an operator calls a function)`;
+  if (between ? BETWEEN_OPERATORS.has(op) : READ_ONLY_OPERATORS.has(op)) return null;
+  return `the operator ${written || '(unnamed)'} is not a built-in read-only operator (an operator calls a function, CREATE OPERATOR can name any one)`;
+}
+
 /**
  * Walks every node under `node`: function calls must be allowed; a SELECT may not write (INTO) or lock;
  * a WITH may only hold queries; any other statement nested inside is a write.
@@ -119,6 +139,23 @@ function walk(node: unknown, found: Problem[], variables: Map<string, string>, i
           const reason = functionRefusal(fn);
           found.push({ code: 'sql-function-not-allowed', location, message: reason ? `${fn} ${reason}` : `${fn} is not on the read-only function list` });
         }
+        break;
+      }
+      case 'A_Expr': {
+        const name = stringsOf(fields.name);
+        const between = /BETWEEN/.test(String(fields.kind));
+        const problem = operatorProblem(name, between);
+        if (problem) found.push({ code: 'sql-function-not-allowed', location, message: problem });
+        break;
+      }
+      case 'SortBy': {
+        const problem = asList(fields.useOp).length > 0 ? operatorProblem(stringsOf(fields.useOp), false) : null;
+        if (problem) found.push({ code: 'sql-function-not-allowed', location, message: `ORDER BY … USING: ${problem}` });
+        break;
+      }
+      case 'SubLink': {
+        const problem = asList(fields.operName).length > 0 ? operatorProblem(stringsOf(fields.operName), false) : null;
+        if (problem) found.push({ code: 'sql-function-not-allowed', location, message: problem });
         break;
       }
       case 'RangeTableSample': {
