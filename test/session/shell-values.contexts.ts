@@ -65,7 +65,6 @@ export const CONTEXTS: Context[] = [
   { name: 'piped into cat', code: `printf '[%s]' <X> | cat`, prints: bracket },
 
   { name: 'a here-document piped on', code: `cat <<EOF | cat\n<X>\nEOF`, prints: (v) => `${v}\n` },
-  { name: '${#X} in arithmetic (only the length is used)', code: '(( ${#X} >= 0 )) && echo ok', prints: () => 'ok\n', reference: true },
   // Refused.
   { name: 'single quotes', code: "printf '[%s]' '<X>'", refused: 'single-quoted' },
   { name: "$'…'", code: "printf '[%s]' $'<X>'", refused: 'ansi-c-quoted' },

@@ -29,6 +29,29 @@
 // `${NAME:-…}` and other expansions with an operator are left as written: bash expands them once (unquoted
 // they are split and globbed as the author wrote, never run).
 //
+// Copies. The checks above follow a value only to where <NAME> / $NAME is written, not into the shell
+// variables, pipes, files, positional parameters and functions it is copied into (`y=<N>; $y`,
+// `echo <N> | while read l; do eval "$l"; done`, `echo <N> > f; source f`). Exact data-flow tracking is not
+// attempted; instead, when a block carries any value (a placeholder with a value, or a named run variable
+// other than as ${#NAME}), the block is judged as a whole, and "unsure" is the dangerous answer:
+//  - 'evaluated-block', for every value in the block, when ANY part of the block runs text as code: eval,
+//    source / ., trap, alias, a shell (sh bash dash zsh ksh mksh fish busybox …) as a command name anywhere
+//    (in { }, ( ), $( ), <( ) >( ), after a pipe, after a wrapper such as nohup, env or kubectl exec --),
+//    su, runuser, xargs, exec, command, builtin, coproc, watch, parallel, at, sudo/doas -s/-i, env -S,
+//    declare/typeset/local -n, ${!name} and ${name@P}, mapfile -C, a command name that is an expansion
+//    ($y, ${y}, "$y", $(…)), a program argument of awk/sed/python/… that holds an expansion, anything
+//    piped or fed to a command that runs its input, text run as code that names RUNBOOK_VAR_…, and a block
+//    that writes files and runs a command by its path (./x.sh);
+//  - 'arithmetic-unsafe-value', for every value holding one of $ ` [ ] ( ), when ANY part of the block
+//    evaluates arithmetic: (( )), $(( )), $[ ], let, for (( )), [[ … -eq/-ne/-lt/-le/-gt/-ge … ]], array
+//    subscripts, ${x:offset:length}, declare/typeset/local -i, a variable name with a subscript or one
+//    given by an expansion (unset "$y", printf -v "$y"), and -v tests. Bash arithmetic runs a command only
+//    through a subscript holding a substitution (a[$(…)]), which needs those characters. (`[ a -eq b ]`
+//    is not arithmetic: test reads plain integers.)
+// Both are on top of the rules above. What stays out of reach: a program literally written by the author
+// that reads the environment, a file or its input and runs it (awk '{ system($0) }', perl -e 'system
+// $ENV{y}'), and files run by later steps.
+//
 // A value that forms a whole word starting with `-` is passed to bash as `"$VAR"` as it is: whether it is
 // an option or an operand is the command's business (an option's argument such as `grep -e <PATTERN>`
 // cannot be told apart from a flag without knowing every command's options).
@@ -1559,6 +1582,8 @@ function commandRisk(words: readonly (string | null)[]): { evaluates?: string; a
   if (first === null || first === undefined) return { evaluates: 'a command word that is an expansion ($cmd, "$cmd", $(…))' };
   const name = basename(first);
   const args = words.slice(1);
+  // command -v / -V only looks a name up.
+  if (name === 'command' && args.length > 0 && args.every((a) => a !== null && (/^-[pvV]+$/.test(a) || !a.startsWith('-'))) && args.some((a) => a === '-v' || a === '-V')) return {};
   if (EVALUATORS.has(name)) return { evaluates: name };
   if (name === 'sudo' || name === 'doas') {
     const shell = args.some((a) => a === '--shell' || a === '--login' || (a !== null && /^-[A-Za-z]*[is][A-Za-z]*$/.test(a) && !/^-[A-Za-z]*[CDghpRrTtUu]$/.test(a)));
