@@ -24,5 +24,5 @@ export function testHandlers(options: Omit<HandlerOptions, 'settings' | 'runs' |
   });
   const { agentSocket, ...rest } = options;
   const keySources = { installation, macKeys: `key files (0600) in ${path.join(root, 'keys', 'mac')}`, agentSocket };
-  return { root, keys, settings, handlers: createApiHandlers({ ...rest, settings, runs, keys: keySources }) };
+  return { root, keys, settings, runs, handlers: createApiHandlers({ ...rest, settings, runs, keys: keySources }) };
 }

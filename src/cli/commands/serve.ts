@@ -39,11 +39,18 @@ export async function serveCommand(file: string | undefined, options: { port?: n
   // The first line is the address to open, token included, so scripts and tunnels can take it as is.
   process.stdout.write(`${server.url}\nRunbook Console is serving on ${server.origin}. Open: ${server.url}\n(Ctrl+C to stop)\n`);
   if (options.open) openInBrowser(server.url);
-  const stop = () => {
-    void server.close().then(() => process.exit(0));
+  // Going away stops the open run's step for real, records why and seals it: no orphan, no torn run.
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    void runs
+      .shutdown(signal)
+      .catch((error: unknown) => process.stderr.write(`runbook: the open run could not be sealed: ${(error as Error).message}\n`))
+      .then(() => server.close())
+      .then(() => process.exit(0));
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stop);
 }
 
 /** Hands the address to the desktop's browser; where there is none, the printed address is enough. */

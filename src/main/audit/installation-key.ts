@@ -24,7 +24,13 @@ export interface InstallationKey {
  */
 export async function createInstallationKey(file: string, comment: string): Promise<InstallationKey> {
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment });
+  // About one key in five hundred that ssh2 generates fails ssh2's own parser ("Malformed OpenSSH private
+  // key"): make another rather than write one nobody can load.
+  let pair = ssh2.utils.generateKeyPairSync('ed25519', { comment });
+  for (let tries = 1; ssh2.utils.parseKey(pair.private) instanceof Error; tries++) {
+    if (tries >= 20) throw new Error('ssh2 made no Ed25519 key it can read back in 20 tries');
+    pair = ssh2.utils.generateKeyPairSync('ed25519', { comment });
+  }
   // Whole files appear at once (written aside, then linked into place), so a reader racing the creator
   // never sees a half-written key. An existing key is never replaced (EEXIST).
   publishDurably(file, pair.private, 0o600);

@@ -62,12 +62,23 @@ async function start(): Promise<void> {
   const secrets = new NamedSecrets(path.join(app.getPath('userData'), 'secrets'), safeStorage);
   let window: BrowserWindow | null = null;
   let refreshMenu = () => {};
+  const runs = createAppRunController(settings, secrets);
+  // Quitting stops the open run's step for real, records why and seals it before the app exits.
+  let sealedForQuit = false;
+  app.on('before-quit', (event) => {
+    if (sealedForQuit) return;
+    event.preventDefault();
+    void runs.shutdown('app quit').finally(() => {
+      sealedForQuit = true;
+      app.quit();
+    });
+  });
   const handlers = recordingRecentRunbooks(
     createApiHandlers({
       host: 'electron',
       version: app.getVersion(),
       settings,
-      runs: createAppRunController(settings, secrets),
+      runs,
       secrets,
       keys: {
         installation: () => loadInstallation(defaultInstallationKeyFile()),

@@ -54,6 +54,10 @@ interface ActiveRun {
   set: TargetSet;
   prepared: PreparedRun;
   ctx: ExecutorContext;
+  /** Settles once the running step has ended and been recorded (nothing runs: resolved). */
+  stepDone: Promise<void>;
+  /** Why the host ended the run (a signal, the app quitting), recorded in run.finished. */
+  interruptedBy: string | null;
   /** Targets that answered preflight (each is checked before the first step that uses it runs). */
   preflightPassed: Set<string>;
   journal: RunJournal;
@@ -170,7 +174,7 @@ export class RunController {
         fillIns: {},
       });
     }
-    const active = { runId, dir, profile: input.profile, operator: input.operator, runbook, plan, set, prepared, ctx, preflightPassed: new Set<string>(), events, steps, problems: prepared.problems, outcomes: new Map(), running: null, seal: null, finishing: null, questions, ask, approvals: null } as unknown as ActiveRun;
+    const active = { runId, dir, profile: input.profile, operator: input.operator, runbook, plan, set, prepared, ctx, preflightPassed: new Set<string>(), stepDone: Promise.resolve(), interruptedBy: null, events, steps, problems: prepared.problems, outcomes: new Map(), running: null, seal: null, finishing: null, questions, ask, approvals: null } as unknown as ActiveRun;
     const started = await startRun(prepared, {
       runId,
       dir,
@@ -303,7 +307,7 @@ export class RunController {
     const refused = planned?.blocks.map(({ binding }) => targetProblem(run.profile, binding.targetName, binding.target)).find(Boolean);
     if (refused) throw new RunError(refused);
     run.running = stepId;
-    void this.preflightOnce(run, stepId)
+    run.stepDone = this.preflightOnce(run, stepId)
       .then(
         () => run.session.runOne(stepId),
         (error: unknown) => {
@@ -312,7 +316,9 @@ export class RunController {
           throw error;
         },
       )
-      .then((outcome) => run.outcomes.set(stepId, outcome))
+      .then((outcome) => {
+        run.outcomes.set(stepId, outcome);
+      })
       .catch((error: unknown) => {
         const message = error instanceof Error ? error.message : String(error);
         run.events.push({ type: 'error', message });
@@ -531,8 +537,32 @@ export class RunController {
       steps: [...run.steps.values()].map((s) => ({ stepId: s.id, title: run.runbook.steps.find((x) => x.id === s.id)?.title ?? s.id, status: s.status === 'pending' || s.status === 'running' ? 'not-run' : s.status, reason: s.reason, blocks: [] })),
     };
     await run.pool.closeAll();
-    run.seal = await run.journal.finish(summary);
+    run.seal = await run.journal.finish(summary, run.interruptedBy ? { interrupted: run.interruptedBy } : {});
     run.events.push({ type: 'record', record: run.seal.size, recordType: 'checkpoint', time: new Date().toISOString() });
+  }
+
+  /**
+   * The host is going away (SIGTERM, SIGHUP, the app quitting): the running step is stopped for real, the
+   * interruption recorded and the run sealed, so no step is orphaned and the record verifies.
+   */
+  async shutdown(cause: string): Promise<void> {
+    const run = this.run;
+    if (!run) return;
+    if (!sealing(run)) {
+      run.interruptedBy = cause;
+      try {
+        this.note(run, 'run.interrupted', { cause, by: 'host shutdown', step: run.running });
+      } catch {
+        // The journal refused the record; sealing below says so if it can.
+      }
+      this.settleAll(run, 'cancel');
+      if (run.running) {
+        run.approvals?.withdrawAll('the host is shutting down');
+        run.session.cancel();
+      }
+    }
+    await run.stepDone;
+    await this.sealOnce(run).catch(() => undefined);
   }
 
   async finish(runId: string): Promise<RunState> {
