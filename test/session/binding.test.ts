@@ -126,3 +126,30 @@ describe('frontMatterKeyLine', () => {
     expect(frontMatterKeyLine('# no front matter\ntargets: {}\n', 'targets')).toBeNull();
   });
 });
+
+describe('near misses are refused, never guessed (review findings)', () => {
+  const block = (attrs: string) => firstBlock(`# T\n\n- [ ] s\n  \`\`\`bash ${attrs}\n  touch /tmp/never\n  \`\`\`\n`);
+
+  for (const attrs of ['{"targets":"web"}', '{" target":"web"}', '{"target ":"web"}', '{"t\u0430rget":"web"}', '{"target_":"web"}', '{"Target":"web"}', '{"trget":"web"}']) {
+    it(`a fence attribute ${attrs} is not "target": the block is refused, not run on local`, () => {
+      expect(attributeProblem(block(attrs))).toMatch(/is not "target"/);
+      expect(bindBlock(block(attrs), targetSet(parseRunbook('# T\n', { file: 'rb.md' }), OPERATOR))).toEqual(expect.any(String));
+    });
+  }
+
+  it('positive control: other attributes (name, timeout, expect, interactive) are fine', () => {
+    expect(attributeProblem(block('{"name":"x","timeout":"5m","interactive":false,"target":"web"}'))).toBeNull();
+  });
+
+  for (const key of ['default', 'Defaults', 'Targets', 'target', '<<', 'defualts']) {
+    it(`front matter "${key}:" is refused: it would be ignored and blocks would run on the default`, () => {
+      const text = `---\n${key === '<<' ? '<<: { targets: { evil: { kind: local } } }' : `${key}: { shell: web }`}\n---\n# T\n\n- [ ] s\n  \`\`\`bash\n  echo hi\n  \`\`\`\n`;
+      expect(() => targetSet(parseRunbook(text, { file: 'rb.md' }), OPERATOR, text)).toThrow(BindingError);
+    });
+  }
+
+  it('positive control: exact defaults: and other front-matter keys are accepted', () => {
+    const text = '---\ntitle: T\nprofile: standard\ndescription: about\ndefaults: { shell: web }\n---\n# T\n';
+    expect(targetSet(parseRunbook(text, { file: 'rb.md' }), OPERATOR, text).frontMatterDefaults).toEqual({ shell: 'web' });
+  });
+});

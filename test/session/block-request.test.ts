@@ -30,3 +30,27 @@ describe('prepareBlockRequest', () => {
     }
   });
 });
+
+describe('SQL values that would choose what runs', () => {
+  const sqlBlock = (code: string) => {
+    const runbook = parseRunbook(`# T\n\n- [ ] q\n  \`\`\`sql\n  ${code}\n  \`\`\`\n`, { file: 'rb.md' });
+    const block = runbook.steps[0]?.blocks[0];
+    if (!block) throw new Error('no block');
+    return block;
+  };
+
+  it('refuses a value as the name of the function to call', async () => {
+    const r = await prepareBlockRequest(sqlBlock('SELECT <F>(1)'), 'postgres', new Map([['<F>', 'query_to_xml']]));
+    expect(r).toMatchObject({ ok: false, problems: [{ variable: '<F>', code: 'function-name' }] });
+  });
+
+  it('refuses values in a block that calls a function running SQL text (query_to_xml, dblink)', async () => {
+    const r = await prepareBlockRequest(sqlBlock("SELECT query_to_xml('<Q>', true, true, '')"), 'postgres', new Map([['<Q>', 'DELETE FROM t RETURNING 1']]));
+    expect(r).toMatchObject({ ok: false, problems: [{ variable: '<Q>', code: 'evaluated-block' }] });
+  });
+
+  it('positive control: a value as data in an ordinary query is a bind parameter', async () => {
+    const r = await prepareBlockRequest(sqlBlock("SELECT count(*) FROM pg_class WHERE relname = '<NAME>'"), 'postgres', new Map([['<NAME>', "x'); DROP TABLE t; --"]]));
+    expect(r).toMatchObject({ ok: true, params: ["x'); DROP TABLE t; --"] });
+  });
+});

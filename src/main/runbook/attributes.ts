@@ -46,7 +46,7 @@ const TARGET_OUTSIDE = /(?:^|[\s,;])["']?target["']?\s*[=:]/i;
 /** A target attribute that would be ignored (wrong type, empty, misspelt case): the block would run on the default. */
 function targetProblem(attributes: Record<string, unknown>): string | null {
   for (const key of Object.keys(attributes)) {
-    if (key !== 'target' && key.toLowerCase() === 'target') return `attribute "${key}" is not "target" (attribute names are case-sensitive)`;
+    if (key !== 'target' && looksLike(key, 'target')) return `attribute "${key}" is not "target" (a misspelt target is never guessed: the block would run on the default target)`;
   }
   if (!Object.hasOwn(attributes, 'target')) return null;
   const target = attributes.target;
@@ -81,3 +81,27 @@ function scalar(raw: string): unknown {
   if (/^-?\d+(\.\d+)?$/.test(raw)) return Number(raw);
   return raw;
 }
+
+/**
+ * A key that reads as `word` to a person but may not be it: any case, spaces, look-alike letters (NFKC),
+ * extra punctuation, a plural or up to two typos. Such a key would be ignored and a block would run on
+ * the default target (the local shell), so callers refuse it instead of guessing.
+ */
+export function looksLike(key: string, word: string): boolean {
+  const folded = key.normalize('NFKC').toLowerCase();
+  if (/[^\x20-\x7e]/.test(folded)) return true; // a non-ASCII key could be a look-alike of anything
+  const letters = folded.replace(/[^a-z]/g, '');
+  const stem = word.slice(0, 4);
+  return letters.includes(stem) || editDistance(letters, word) <= 2 || editDistance(letters, `${word}s`) <= 2;
+}
+
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min((row[j] as number) + 1, (next[j - 1] as number) + 1, (row[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length] as number;
+}
+

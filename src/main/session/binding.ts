@@ -2,6 +2,7 @@
 // defaults, else the targets file's defaults for its action kind. An unbound block is reported, not guessed.
 // Targets come only from the operator (the targets file, the app's settings): a runbook may name them,
 // never define them, so it cannot send a step or a credential to a host of its choosing.
+import { looksLike } from '../runbook/attributes.js';
 import type { Action, Block, Runbook } from '../../shared/runbook-model.js';
 import type { Target, TargetsFile } from '../../shared/targets.js';
 
@@ -50,6 +51,15 @@ export function targetSet(runbook: Runbook, file: TargetsFile | null, source?: s
         "define them in the operator's targets file (--targets) or the app's settings, then remove targets: from the runbook",
       line,
     );
+  }
+  // A near-miss of `targets` or `defaults` (or a YAML merge key hiding one) would be ignored and its blocks
+  // would run on the default target: refused, never guessed.
+  for (const key of Object.keys(runbook.frontMatter ?? {})) {
+    if (key === 'defaults' || key === 'targets') continue;
+    if (key === '<<' || looksLike(key, 'target') || looksLike(key, 'default')) {
+      const line = source === undefined ? null : frontMatterKeyLine(source, key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+      throw new BindingError(`${line === null ? 'the front matter' : `front matter line ${line}`} has "${key}", which is not "defaults": where blocks run is never guessed; write defaults: { shell: NAME, sql: NAME, … } exactly`, line);
+    }
   }
   const targets = new Map<string, Target>([[BUILTIN_LOCAL, { kind: 'local' }]]);
   for (const [name, target] of Object.entries(file?.targets ?? {})) targets.set(name, target);

@@ -49,6 +49,8 @@ export type SqlValueProblemCode =
   | 'not-bindable'
   /** The value cannot be a name: empty, over 63 bytes (the server would truncate it) or holding NUL. */
   | 'not-an-identifier'
+  /** The name of a function to call. */
+  | 'function-name'
   /** The block already has $n of its own; added parameters would be confused with them. */
   | 'positional-parameter'
   /** The block does not parse. */
@@ -415,6 +417,11 @@ function analyseStatement(statement: Statement, statementNumber: number, occurre
     // (EXPLAIN (ANALYZE) runs it; SET picks which setting changes): keywords in all but spelling.
     if (holders.some((s) => (s.context === 'DefElem' && s.key === 'defname') || (/^Variable(?:Set|Show)Stmt$/.test(s.context) && s.key === 'name'))) {
       problem(first, 'in-keyword', 'it names an option or a setting, which decides what the statement does; a value cannot choose that');
+      continue;
+    }
+    // A function's name decides what runs (query_to_xml runs the query it is given): never a value's choice.
+    if (holders.some((s) => s.path.includes('funcname'))) {
+      problem(first, 'function-name', 'it names the function to call, which decides what runs; a value cannot choose that');
       continue;
     }
     const why = first.value === '' ? 'it is empty' : first.value.includes('\0') ? 'it holds a NUL' : Buffer.byteLength(first.value, 'utf8') > MAX_IDENTIFIER_BYTES ? `it is longer than ${MAX_IDENTIFIER_BYTES} bytes, which the server would cut` : null;
