@@ -15,6 +15,7 @@ import type { PostgresTarget, SshTarget, Target } from '../../src/shared/targets
 import { type FakeKubeApi, startKubeApi } from '../fakes/kube-api.js';
 import { type PostgresHandle, postgresAvailable, startPostgres } from '../infra/postgres.js';
 import { type SshdHandle, sshdAvailable, startSshd } from '../infra/sshd.js';
+import { postgresTarget, sshdTarget } from '../support/targets.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'preflight-'));
 
@@ -84,17 +85,7 @@ describe.skipIf(!sshdAvailable('the ssh preflight tests'))('preflight: ssh again
     await sshd?.stop();
   });
 
-  const target = (overrides: Partial<SshTarget> = {}): SshTarget => ({
-    kind: 'ssh',
-    host: sshd.host,
-    port: sshd.port,
-    user: sshd.user,
-    identityFile: sshd.userKey.path,
-    knownHosts: sshd.knownHosts,
-    sshConfig: sshd.emptySshConfig,
-    agent: false,
-    ...overrides,
-  });
+  const target = (overrides: Partial<SshTarget> = {}): SshTarget => sshdTarget(sshd, overrides);
   const logins = () => sshd.log().match(/Accepted publickey for /g)?.length ?? 0;
 
   it('passes: connects, authenticates with the key file, checks the host key, disconnects', async () => {
@@ -202,17 +193,7 @@ describe.skipIf(!postgresAvailable('the postgres preflight tests'))('preflight: 
     await server?.stop();
   });
 
-  const target = (overrides: Partial<PostgresTarget> = {}): PostgresTarget => ({
-    kind: 'postgres',
-    host: server.host,
-    port: server.port,
-    database: server.database,
-    user: server.user,
-    passwordEnv: PASSWORD_ENV,
-    sslmode: 'verify-full',
-    sslrootcert: server.caFile,
-    ...overrides,
-  });
+  const target = (overrides: Partial<PostgresTarget> = {}): PostgresTarget => postgresTarget(server, PASSWORD_ENV, overrides);
 
   it('passes: the password is there, the server answers SELECT 1 over verified TLS', async () => {
     const [result] = await preflight(new Map([['db', target()]]), context({ [PASSWORD_ENV]: server.password }));

@@ -10,6 +10,17 @@ import { loadVerdictParsers, READ_ONLY_COMMANDS, READ_ONLY_FUNCTIONS, type Verdi
 
 const sql = (code: string) => verdictOf({ action: 'sql', code });
 const shell = (code: string) => verdictOf({ action: 'shell', code });
+/** The it.each body of the attack tables: refused with `expected`, and a detail that names why. */
+const expectRefused = async (verdict: Promise<Verdict>, expected: string, detail: string) => {
+  const v = await verdict;
+  expect(v).toMatchObject({ changesState: true, code: expected });
+  expect(v.detail).toContain(detail);
+};
+/** The it.each body of the read-only tables. */
+const expectReadOnly = async (verdict: Promise<Verdict>, code: 'sql-read-only' | 'shell-read-only') => {
+  const v = await verdict;
+  expect(v, v.detail).toMatchObject({ changesState: false, code });
+};
 
 beforeAll(loadVerdictParsers);
 
@@ -69,11 +80,7 @@ describe('SQL: attacks are caught', () => {
     ['SELECT 1 WHERE 1 === ANY(ARRAY[1])', 'sql-function-not-allowed', '==='],
     ['SELECT ### a FROM t', 'sql-function-not-allowed', '###'],
     ['EXPLAIN SELECT 1 === 2', 'sql-function-not-allowed', '==='],
-  ])('%j → %s', async (code, expected, detail) => {
-    const v = await sql(code);
-    expect(v).toMatchObject({ changesState: true, code: expected });
-    expect(v.detail).toContain(detail);
-  });
+  ])('%j → %s', (code, expected, detail) => expectRefused(sql(code), expected, detail));
 });
 
 describe('SQL: read-only controls', () => {
@@ -104,10 +111,7 @@ describe('SQL: read-only controls', () => {
     "SELECT -x, x % 2, x ^ 2, |/ x, a || b, x IS DISTINCT FROM y, tags @> ARRAY['x'], tags && ARRAY['y'], j->>'k', j #> '{a}', j ? 'k' FROM t",
     'SELECT 1 OPERATOR(pg_catalog.+) 2, x = ANY(SELECT 1), (1, 2) < (3, 4) FROM t ORDER BY a USING <, b USING OPERATOR(pg_catalog.>)',
     "SELECT now() - interval '1 hour' <= ts, ts::date FROM t",
-  ])('%j is read-only', async (code) => {
-    const v = await sql(code);
-    expect(v, v.detail).toMatchObject({ changesState: false, code: 'sql-read-only' });
-  });
+  ])('%j is read-only', (code) => expectReadOnly(sql(code), 'sql-read-only'));
 });
 
 describe('shell: attacks are caught', () => {
@@ -247,11 +251,7 @@ describe('shell: attacks are caught', () => {
     ['ls >&-', 'shell-redirect-to-file', 'closes a file descriptor'],
     ['ls 1<&-', 'shell-redirect-to-file', 'closes'],
     ['ls 2>&"$FD"', 'shell-redirect-to-file', 'known only at run time'],
-  ])('%j → %s', async (code, expected, detail) => {
-    const v = await shell(code);
-    expect(v).toMatchObject({ changesState: true, code: expected });
-    expect(v.detail).toContain(detail);
-  });
+  ])('%j → %s', (code, expected, detail) => expectRefused(shell(code), expected, detail));
 
   it('text nested deeper than any parser copes with is not proven, and does not throw', async () => {
     expect(await shell(`echo ${'$('.repeat(3000)}ls${')'.repeat(3000)}`)).toMatchObject({ changesState: true });
@@ -327,10 +327,7 @@ describe('shell: read-only controls', () => {
     'helm show values ./charts/web',
     'helm inspect chart /srv/charts/web --version 1.2',
     'helm list -A',
-  ])('%j is read-only', async (code) => {
-    const v = await shell(code);
-    expect(v, v.detail).toMatchObject({ changesState: false, code: 'shell-read-only' });
-  });
+  ])('%j is read-only', (code) => expectReadOnly(shell(code), 'shell-read-only'));
 
   it('a run variable reaches bash as one word (shell-values quotes it); any other unquoted $NAME may split', async () => {
     const code = 'kubectl get pods -n $NS';

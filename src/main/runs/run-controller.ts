@@ -374,7 +374,7 @@ export class RunController {
     if (attributes) throw new RunError(`step ${stepId}: ${attributes}`);
     const binding = { targetName, target, source: 'operator choice' as const };
     // The values must stay data on the new target too (a kubernetes target runs kubectl lines without a shell).
-    const unsafe = await valueProblems(run.runbook, { steps: [{ step: planned.step, skip: null, blocks: [{ block, binding }] }], problems: [] }, run.prepared.variables.values, run.prepared.verdicts);
+    const unsafe = await valueProblems(run.runbook, [{ step: planned.step, skip: null, blocks: [{ block, binding }] }], run.prepared.variables.values, run.prepared.verdicts, run.prepared.requests);
     if (unsafe.length > 0) throw new RunError(unsafe.map((p) => p.message).join('; '));
     const index = planned.blocks.findIndex((b) => b.block.id === blockId);
     if (index >= 0) planned.blocks[index] = { block, binding };
@@ -383,8 +383,7 @@ export class RunController {
       const order = planned.step.blocks.map((b) => b.id);
       planned.blocks.push({ block, binding });
       planned.blocks.sort((a, b) => order.indexOf(a.block.id) - order.indexOf(b.block.id));
-      const prefix = `step ${stepId}: line ${block.line}: `;
-      run.problems = run.problems.filter((p) => !(p.code === 'plan' && p.message.startsWith(prefix) && / block has no target | is not defined /.test(p.message)));
+      run.problems = run.problems.filter((p) => !(p.planKind === 'unbound' && p.blockId === blockId));
     }
     const endpoint = describeEndpoint(target);
     state.targets[blockId] = { name: targetName, kind: target.kind, endpoint };

@@ -9,9 +9,9 @@ import type { MacKeyStore } from '../audit/key-store.js';
 import { createExecutor } from '../targets/registry.js';
 import type { ExecutorContext } from '../targets/types.js';
 import { type TargetSet, BindingError, targetSet } from './binding.js';
-import { type BlockRequest, describeValueProblem, prepareBlockRequest } from './block-request.js';
+import { type BlockRequest, type BlockRequests, cachedBlockRequest, describeValueProblem } from './block-request.js';
 import { ExecutorPool } from './executor-pool.js';
-import { type RunPlan, planRun } from './plan.js';
+import { type PlannedStep, type RunPlan, planRun } from './plan.js';
 import { preflight } from './preflight.js';
 import { RETENTION_DAYS, atLeast, profileProblems } from './profile-rules.js';
 import { type RunProblem, problem } from './problems.js';
@@ -49,6 +49,8 @@ export interface PreparedRun {
   verdicts: Map<string, Verdict>;
   /** Everything that stops steps from running, each with its code; the CLI refuses to start on any. */
   problems: RunProblem[];
+  /** Each block's prepared request (by target kind), made while checking values; the session reuses them. */
+  requests: BlockRequests;
 }
 
 /** Names of the targets the plan uses (only those are preflighted). */
@@ -71,12 +73,12 @@ export async function blockVerdicts(runbook: Runbook): Promise<Map<string, Verdi
 }
 
 /** Every value problem of every block that will run, listed at once, each naming file, line, step and variable. */
-export async function valueProblems(runbook: Runbook, plan: RunPlan, values: ReadonlyMap<string, string>, verdicts: ReadonlyMap<string, Verdict>): Promise<RunProblem[]> {
+export async function valueProblems(runbook: Runbook, steps: readonly PlannedStep[], values: ReadonlyMap<string, string>, verdicts: ReadonlyMap<string, Verdict>, requests: BlockRequests): Promise<RunProblem[]> {
   const problems: RunProblem[] = [];
-  for (const planned of plan.steps) {
+  for (const planned of steps) {
     if (planned.skip) continue;
     for (const { block, binding } of planned.blocks) {
-      const prepared: BlockRequest = await prepareBlockRequest(block, binding.target.kind, values, verdicts.get(block.id));
+      const prepared: BlockRequest = await cachedBlockRequest(requests, block, binding.target.kind, values, verdicts.get(block.id));
       if (prepared.ok) continue;
       for (const p of prepared.problems) problems.push(problem('value-unsafe', describeValueProblem(runbook.file ?? runbook.title, planned.step.id, p), { stepId: planned.step.id }));
     }
@@ -95,7 +97,7 @@ export async function prepareRun(request: RunRequest): Promise<PreparedRun> {
     throw error;
   }
   const plan = planRun(runbook, set, { profile, ...(request.only ? { only: request.only } : {}) });
-  const problems: RunProblem[] = plan.problems.map((text) => problem('plan', text, { stepId: /^step (\S+):/.exec(text)?.[1] ?? null }));
+  const problems: RunProblem[] = plan.issues.map((issue) => problem('plan', issue.message, { stepId: issue.stepId, blockId: issue.blockId, planKind: issue.kind }));
   for (const text of profileProblems(profile, plan, { operatorNamed: request.operatorNamed })) problems.push(problem('profile', text));
   if (atLeast(profile, 'restricted')) {
     if (!request.approvers) problems.push(problem('approvers', 'profile restricted: state-changing steps need a second person\'s approval: name the approvers\' allowed_signers file'));
@@ -122,8 +124,9 @@ export async function prepareRun(request: RunRequest): Promise<PreparedRun> {
   if (variables.missing.length > 0) {
     problems.push(problem('variable-missing', `no value for ${variables.missing.join(', ')}: give them when starting the run (the start form; --var NAME=VALUE, NAME=@FILE or NAME=- on the command line), as a front-matter default, or run on a terminal to be asked`));
   }
-  problems.push(...(await valueProblems(runbook, plan, variables.values, verdicts)));
-  return { request, set, plan, variables, verdicts, problems };
+  const blockRequests: BlockRequests = new Map();
+  problems.push(...(await valueProblems(runbook, plan.steps, variables.values, verdicts, blockRequests)));
+  return { request, set, plan, variables, verdicts, problems, requests: blockRequests };
 }
 
 /** The environment a step of `target` starts with: the operator's, less every target's credentials. */
@@ -159,7 +162,7 @@ export interface StartOptions {
   installation: Installation;
   ctx: ExecutorContext;
   /** The host's part of the session: how it confirms, approves and shows events. */
-  session: Omit<RunSessionOptions, 'runbook' | 'plan' | 'variables' | 'executors' | 'outputDir' | 'recorder' | 'verdicts' | 'profile' | 'secrets'>;
+  session: Omit<RunSessionOptions, 'runbook' | 'plan' | 'variables' | 'executors' | 'outputDir' | 'recorder' | 'verdicts' | 'profile' | 'secrets' | 'requests'>;
 }
 
 export interface StartedRun {
@@ -199,6 +202,7 @@ export async function startRun(prepared: PreparedRun, options: StartOptions): Pr
     plan: prepared.plan,
     variables: prepared.variables,
     verdicts: prepared.verdicts,
+    requests: prepared.requests,
     secrets: credentials,
     executors: pool,
     outputDir: `${options.dir}/output`,

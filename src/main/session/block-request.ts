@@ -1,12 +1,13 @@
 // What one block sends to its target once the run's values are known. Values are data, never code: a
-// real parser decides where each placeholder stands (sh-syntax for shell, PostgreSQL's own grammar for
+// parser decides where each placeholder stands (shell-values.ts for shell, PostgreSQL's own grammar for
 // SQL); where it cannot prove the value stays data, the block is refused, with every problem listed.
 import type { Block } from '../../shared/runbook-model.js';
 import type { TargetKind } from '../../shared/targets.js';
-import { prepareArgv, prepareShell } from './shell-values.js';
 import { parseSync } from 'libpg-query';
+import { prepareArgv, prepareShell } from './shell-values.js';
 import { preparePsql, prepareSql } from './sql-values.js';
 import { substituteText } from './substitute.js';
+import { bareName } from './variables.js';
 import type { Verdict } from './verdict.js';
 
 /** One place a value cannot be used safely. `line` is the runbook file's line. */
@@ -24,11 +25,23 @@ export type BlockRequest =
 /** The block's own lines start on the line after its opening fence. */
 const fileLine = (block: Block, line: number) => block.line + line;
 
+/** The value of one of the block's variables ("<NAME>" falls back to "NAME"), if the run has one. */
+const valueOf = (values: ReadonlyMap<string, string>, name: string) => values.get(name) ?? values.get(bareName(name));
+
+/** One problem per variable of the block that has a value, at the block's first line. */
+function eachValued(block: Block, values: ReadonlyMap<string, string>, code: string, message: (value: string) => string | null): ValueProblem[] {
+  return block.variables.flatMap((variable) => {
+    const value = valueOf(values, variable);
+    const text = value === undefined ? null : message(value);
+    return text === null ? [] : [{ variable, line: fileLine(block, 1), code, message: text }];
+  });
+}
+
 /**
  * Prepares a block for a target of `kind`. Shell on bash targets (local, ssh): values only in the
  * environment. Shell on a kubernetes target: kubectl lines run without a shell, values are whole argv
- * words; on a postgres target, psql -c texts are SQL like any sql block. SQL: bind parameters or escaped identifiers. Manifests and PromQL are text for an API that
- * parses them itself: values are written as they are.
+ * words; on a postgres target, psql -c texts are SQL like any sql block. SQL: bind parameters or escaped
+ * identifiers. Manifests and PromQL are text for an API that parses them itself: values as they are.
  */
 export async function prepareBlockRequest(block: Block, kind: TargetKind, values: ReadonlyMap<string, string>, verdict?: Verdict): Promise<BlockRequest> {
   switch (block.action) {
@@ -36,10 +49,7 @@ export async function prepareBlockRequest(block: Block, kind: TargetKind, values
       // A block proven read-only was judged with each value as one plain argument; a value that reads as an
       // option (`--log-file=/x` to kubectl) would change what the command does, so it is refused there.
       if (verdict && !verdict.changesState) {
-        const flags = block.variables.flatMap((name) => {
-          const value = values.get(name) ?? values.get(name.replace(/^<|>$/g, ''));
-          return value !== undefined && value.startsWith('-') ? [{ variable: name, line: block.line + 1, code: 'flag', message: `the value starts with "-" and would be read as an option by a command this block was proven read-only with` }] : [];
-        });
+        const flags = eachValued(block, values, 'flag', (value) => (value.startsWith('-') ? 'the value starts with "-" and would be read as an option by a command this block was proven read-only with' : null));
         if (flags.length > 0) return { ok: false, problems: flags };
       }
       // bash on local and ssh targets; psql lines on a postgres target (their SQL goes through the grammar);
@@ -54,7 +64,7 @@ export async function prepareBlockRequest(block: Block, kind: TargetKind, values
       // A function that runs SQL text it is given would run a value as code, bound or not, as eval would.
       const evaluating = prepared.code !== block.code ? sqlEvaluator(prepared.code) : null;
       if (evaluating) {
-        return { ok: false, problems: block.variables.filter((name) => values.has(name) || values.has(name.replace(/^<|>$/g, ''))).map((variable) => ({ variable, line: block.line + 1, code: 'evaluated-block', message: `the block calls ${evaluating}, which runs SQL text it is given; a value could reach it, so the block takes no values` })) };
+        return { ok: false, problems: eachValued(block, values, 'evaluated-block', () => `the block calls ${evaluating}, which runs SQL text it is given; a value could reach it, so the block takes no values`) };
       }
       return { ok: true, code: prepared.code, env: {}, params: prepared.params };
     }
@@ -66,7 +76,7 @@ export async function prepareBlockRequest(block: Block, kind: TargetKind, values
 /** Functions that run SQL given to them as text (the SQL counterpart of eval). */
 const SQL_EVALUATORS = new Set(['query_to_xml', 'query_to_xmlschema', 'query_to_xml_and_xmlschema', 'cursor_to_xml', 'ts_stat', 'ts_rewrite', 'dblink', 'dblink_exec', 'dblink_open', 'dblink_send_query', 'dblink_fetch']);
 
-/** The first function of the block that runs SQL text, or null (a block that does not parse: "unparsed"). */
+/** The first function of the block that runs SQL text, or null; a block that does not parse is not trusted. */
 function sqlEvaluator(code: string): string | null {
   let found: string | null = null;
   const visit = (node: unknown): void => {
@@ -83,6 +93,20 @@ function sqlEvaluator(code: string): string | null {
     return 'SQL that does not parse';
   }
   return found;
+}
+
+/** Prepared requests of a run by block and target kind: values and code are fixed, so each is prepared once. */
+export type BlockRequests = Map<string, BlockRequest>;
+
+/** The request from `cache` (prepared before the run started), else prepared now and remembered. */
+export async function cachedBlockRequest(cache: BlockRequests, block: Block, kind: TargetKind, values: ReadonlyMap<string, string>, verdict?: Verdict): Promise<BlockRequest> {
+  const key = `${kind} ${block.id}`;
+  let request = cache.get(key);
+  if (!request) {
+    request = await prepareBlockRequest(block, kind, values, verdict);
+    cache.set(key, request);
+  }
+  return request;
 }
 
 /** "FILE:LINE: step ID: variable NAME: message", the form every refusal of a value is listed in. */

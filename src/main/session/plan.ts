@@ -19,8 +19,18 @@ export interface PlannedStep {
   blocks: PlannedBlock[];
 }
 
+/** A problem of the plan, typed so hosts decide on `kind` and `stepId`, never on the text. */
+export interface PlanProblem {
+  kind: 'only' | 'attributes' | 'unbound' | 'expectation' | 'timeout';
+  stepId: string | null;
+  blockId: string | null;
+  message: string;
+}
+
 export interface RunPlan {
   steps: PlannedStep[];
+  issues: PlanProblem[];
+  /** The issues' messages, as printed. */
   problems: string[];
 }
 
@@ -29,11 +39,13 @@ export function profileRank(profile: Profile | null): number {
 }
 
 export function planRun(runbook: Runbook, set: TargetSet, options: { profile: Profile; only?: readonly string[] }): RunPlan {
-  const problems: string[] = [];
+  const issues: PlanProblem[] = [];
+  const add = (kind: PlanProblem['kind'], step: Step | null, block: Block | null, text: string) =>
+    issues.push({ kind, stepId: step?.id ?? null, blockId: block?.id ?? null, message: step ? `step ${step.id}: ${text}` : text });
   const only = options.only && options.only.length > 0 ? new Set(options.only) : null;
   if (only) {
     const known = new Set(runbook.steps.map((s) => s.id));
-    for (const id of only) if (!known.has(id)) problems.push(`--only ${id}: no step has this id (see \`runbook parse FILE\`)`);
+    for (const id of only) if (!known.has(id)) add('only', null, null, `--only ${id}: no step has this id (see \`runbook parse FILE\`)`);
   }
   const steps = runbook.steps.map((step): PlannedStep => {
     if (only && !only.has(step.id)) return { step, skip: 'not selected by --only', blocks: [] };
@@ -47,24 +59,24 @@ export function planRun(runbook: Runbook, set: TargetSet, options: { profile: Pr
       // Attributes that could not be read may have named the target: the block is refused, never bound by default.
       const unreadable = attributeProblem(block);
       if (unreadable) {
-        problems.push(`step ${step.id}: ${unreadable}`);
+        add('attributes', step, block, unreadable);
         continue;
       }
       const binding = bindBlock(block, set);
-      if (typeof binding === 'string') problems.push(`step ${step.id}: ${binding}`);
+      if (typeof binding === 'string') add('unbound', step, block, binding);
       else blocks.push({ block, binding });
       const expectation = expectationOf(block);
-      if (typeof expectation === 'string') problems.push(`step ${step.id}: ${expectation}`);
+      if (typeof expectation === 'string') add('expectation', step, block, expectation);
       const timeout = block.attributes.timeout;
       if (timeout !== undefined) {
         try {
           durationMs(String(timeout));
         } catch {
-          problems.push(`step ${step.id}: line ${block.line}: timeout "${String(timeout)}" is not a duration such as 30s, 5m or 1h`);
+          add('timeout', step, block, `line ${block.line}: timeout "${String(timeout)}" is not a duration such as 30s, 5m or 1h`);
         }
       }
     }
     return { step, skip: null, blocks };
   });
-  return { steps, problems };
+  return { steps, issues, problems: issues.map((i) => i.message) };
 }

@@ -4,7 +4,7 @@
 // policy, the same password sources, the same TLS settings) and then lets go of the connection. Details
 // never carry a credential: they are masked with every credential value the targets read.
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
-import { homedir, userInfo } from 'node:os';
+import { homedir } from 'node:os';
 import path from 'node:path';
 import type { KubernetesTarget, LocalTarget, PostgresTarget, PrometheusTarget, SshTarget, Target } from '../../shared/targets.js';
 import { KubeClient } from '../targets/kubernetes/client.js';
@@ -20,6 +20,7 @@ import { planConnection } from '../targets/ssh/plan.js';
 import type { ExecutorContext } from '../targets/types.js';
 import { SecretMasker } from './mask.js';
 import { credentialValues } from './step-env.js';
+import { localUserName } from '../targets/ssh/executor.js';
 
 export interface PreflightResult {
   target: string;
@@ -89,14 +90,20 @@ function check(name: string, target: Target, ctx: ExecutorContext, options: Pref
   }
 }
 
-function isExecutableFile(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return statSync(file).isFile();
-  } catch {
-    return false;
-  }
+/** A regular file this process may access as `mode` (constants.X_OK, constants.R_OK) asks. */
+function isFileWith(mode: number): (file: string) => boolean {
+  return (file) => {
+    try {
+      accessSync(file, mode);
+      return statSync(file).isFile();
+    } catch {
+      return false;
+    }
+  };
 }
+
+const isExecutableFile = isFileWith(constants.X_OK);
+const isReadable = isFileWith(constants.R_OK);
 
 /** The shell exists and is executable (searched as spawn searches: the step's PATH), and cwd is a directory. */
 function checkLocal(config: LocalTarget, ctx: ExecutorContext): string {
@@ -110,15 +117,6 @@ function checkLocal(config: LocalTarget, ctx: ExecutorContext): string {
   const found = candidates.find(isExecutableFile);
   if (!found) fail(shell.includes('/') ? `shell ${candidates[0]} is not an executable file` : `shell "${shell}" is not found in the steps' PATH (${searchPath})`);
   return `${shell} (${found}) in ${cwd}`;
-}
-
-function isReadable(file: string): boolean {
-  try {
-    accessSync(file, constants.R_OK);
-    return statSync(file).isFile();
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -153,13 +151,6 @@ async function checkSsh(config: SshTarget, ctx: ExecutorContext, options: Prefli
   return `${plan.endpoint}: connected and authenticated (${connection.notes.join('; ')})`;
 }
 
-function localUserName(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return process.env.USER ?? 'root';
-  }
-}
 
 /**
  * The password source the target names holds a value; then a connection made exactly as the executor

@@ -1,6 +1,6 @@
 // Why a run, or some of its steps, cannot go ahead: a typed code with the text beside it, so hosts decide
 // on the code (which steps a problem blocks) and show the text, never the other way round.
-export const RUN_PROBLEM_CODES = [
+const RUN_PROBLEM_CODES = [
   'targets-in-runbook',
   'plan',
   'profile',
@@ -17,10 +17,14 @@ export interface RunProblem {
   /** The one step it blocks; null when it blocks every step (or, with `target`, those that use it). */
   stepId: string | null;
   target: string | null;
+  /** The block it is about, when it is about one (an unbound block, unreadable attributes). */
+  blockId: string | null;
+  /** For a plan problem: which kind (see PlanProblem). */
+  planKind: string | null;
 }
 
-export function problem(code: RunProblemCode, message: string, where: { stepId?: string | null; target?: string | null } = {}): RunProblem {
-  return { code, message, stepId: where.stepId ?? null, target: where.target ?? null };
+export function problem(code: RunProblemCode, message: string, where: { stepId?: string | null; target?: string | null; blockId?: string | null; planKind?: string | null } = {}): RunProblem {
+  return { code, message, stepId: where.stepId ?? null, target: where.target ?? null, blockId: where.blockId ?? null, planKind: where.planKind ?? null };
 }
 
 /** Whether a problem stops a step that runs on these targets. */

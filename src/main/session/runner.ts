@@ -9,7 +9,7 @@ import { type Judgement, judge, succeeded } from './checks.js';
 import { SecretMasker } from './mask.js';
 import { OutputRecorder, type RecordedOutput } from './output.js';
 import type { PlannedStep, RunPlan } from './plan.js';
-import { prepareBlockRequest } from './block-request.js';
+import { type BlockRequests, cachedBlockRequest } from './block-request.js';
 import type { ResolvedVariables } from './variables.js';
 import type { Verdict } from './verdict.js';
 
@@ -83,6 +83,8 @@ export interface RunSessionOptions {
   plan: RunPlan;
   /** Read-only or not per block id, proven by a parser at plan time; a block without one changes state. */
   verdicts: ReadonlyMap<string, Verdict>;
+  /** Requests already prepared while the run's values were checked (by target kind and block). */
+  requests?: BlockRequests;
   /** Values to mask besides secret variables: the targets' credentials. */
   secrets?: Iterable<string>;
   variables: ResolvedVariables;
@@ -112,7 +114,10 @@ export class RunSession {
   private cancelled = false;
   private readonly masker: SecretMasker;
 
+  private readonly requests: BlockRequests;
+
   constructor(private readonly options: RunSessionOptions) {
+    this.requests = options.requests ?? new Map();
     this.masker = new SecretMasker([...options.variables.secretValues, ...(options.secrets ?? [])]);
   }
 
@@ -263,8 +268,8 @@ export class RunSession {
     const verdict = this.verdictOf(block);
 
     const executor = this.options.executors.executorFor(binding);
-    // Checked before the run starts too; checked again here because the operator may have re-bound the block.
-    const prepared = await prepareBlockRequest(block, executor.kind, this.options.variables.values, verdict);
+    // Prepared while the run's values were checked; a block re-bound to another kind of target is prepared now.
+    const prepared = await cachedBlockRequest(this.requests, block, executor.kind, this.options.variables.values, verdict);
     if (!prepared.ok) {
       const reason = `values cannot be used safely: ${prepared.problems.map((p) => `line ${p.line}: ${p.variable}: ${p.message}`).join('; ')}`;
       return { refused: true, refusal: 'value-unsafe', reason, block: null };

@@ -7,6 +7,7 @@ import type { PostgresTarget } from '../../../src/shared/targets.js';
 import { createPostgresExecutor } from '../../../src/main/targets/postgres/executor.js';
 import type { ExecutionRequest, ExecutionResult, Executor, ExecutorContext, OutputChunk } from '../../../src/main/targets/types.js';
 import { type PostgresHandle, postgresAvailable, startPostgres } from '../../infra/postgres.js';
+import { postgresTarget } from '../../support/targets.js';
 
 const available = postgresAvailable('postgres executor tests');
 const PASSWORD_ENV = 'RUNBOOK_TEST_DB_PASSWORD';
@@ -24,17 +25,7 @@ afterAll(async () => {
 });
 
 function targetConfig(overrides: Partial<PostgresTarget> = {}): PostgresTarget {
-  return {
-    kind: 'postgres',
-    host: server.host,
-    port: server.port,
-    database: server.database,
-    user: server.user,
-    passwordEnv: PASSWORD_ENV,
-    sslmode: 'verify-full',
-    sslrootcert: server.caFile,
-    ...overrides,
-  };
+  return postgresTarget(server, PASSWORD_ENV, overrides);
 }
 
 function context(overrides: Partial<ExecutorContext> = {}): ExecutorContext {

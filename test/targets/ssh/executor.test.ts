@@ -6,6 +6,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { running } from '../../support/process.js';
+import { sshdTarget } from '../../support/targets.js';
 import type { SshTarget } from '../../../src/shared/targets.js';
 import { createSshExecutor } from '../../../src/main/targets/ssh/executor.js';
 import { PID_MARKER } from '../../../src/main/targets/ssh/remote-script.js';
@@ -68,17 +69,7 @@ describe.skipIf(!available)('ssh executor against a real sshd', () => {
 
   /** An executor for the test server with key-file auth and the right known_hosts, unless overridden. */
   function executor(overrides: Partial<SshTarget> = {}, ctx: ExecutorContext = context().ctx): Executor {
-    const config: SshTarget = {
-      kind: 'ssh',
-      host: sshd.host,
-      port: sshd.port,
-      user: sshd.user,
-      identityFile: sshd.userKey.path,
-      knownHosts: sshd.knownHosts,
-      sshConfig: sshd.emptySshConfig,
-      agent: false,
-      ...overrides,
-    };
+    const config = sshdTarget(sshd, overrides);
     // An empty home: OpenSSH's default keys and files of whoever runs the tests stay out of it.
     const e = createSshExecutor('web', config, ctx, { homeDir: path.join(sshd.dir, 'no-home') });
     open.push(e);

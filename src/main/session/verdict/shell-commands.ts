@@ -34,7 +34,7 @@ const notAllowed = (message: string): CommandProblem => ({ code: 'shell-command-
 const argsProblem = (message: string): CommandProblem => ({ code: 'shell-arguments-not-read-only', message });
 
 /** Commands that only read, whatever their arguments (none of their options writes or runs anything). */
-export const READ_ONLY_ANY_ARGUMENTS: ReadonlySet<string> = new Set([
+const READ_ONLY_ANY_ARGUMENTS: ReadonlySet<string> = new Set([
   'ls', 'cat', 'grep', 'egrep', 'fgrep', 'zgrep', 'zcat', 'bzcat', 'xzcat', 'head', 'tail', 'wc', 'df', 'du', 'ps', 'uname',
   'id', 'whoami', 'groups', 'echo', 'true', 'false', ':', 'jq', 'dig', 'nslookup', 'host', 'pwd', 'uptime',
   'free', 'nproc', 'arch', 'lscpu', 'lsblk', 'lsof', 'netstat', 'stat', 'readlink', 'realpath', 'basename', 'dirname',

@@ -477,16 +477,10 @@ class Parser {
   /** One word in unquoted context; stops at a metacharacter. */
   parseWord(): Word {
     const start = this.pos;
-    const parts: Part[] = [];
+    const parts = new PartList();
     let shape = '';
-    let lit: { start: number; value: string } | null = null;
-    const flush = (end = this.pos) => {
-      if (lit) parts.push({ kind: 'lit', start: lit.start, end, value: lit.value });
-      lit = null;
-    };
     const literal = (value: string, advance: number, shaped: string) => {
-      lit ??= { start: this.pos, value: '' };
-      lit.value += value;
+      parts.text(this.pos, value);
       shape += shaped;
       this.pos += advance;
     };
@@ -500,38 +494,41 @@ class Parser {
         continue;
       }
       if (c === '`') this.fail('`…` command substitution is not supported (use $( … ))');
-      if (c === "'" || (c === '$' && this.peek(1) === "'")) {
-        flush();
-        parts.push(this.singleQuoted());
-        shape += '_';
-        continue;
-      }
-      if (c === '"' || (c === '$' && this.peek(1) === '"')) {
-        flush();
-        const qstart = this.pos;
-        this.pos += c === '$' ? 2 : 1;
-        const inner = this.quotedParts(-1, 'double');
-        parts.push({ kind: 'dbl', start: qstart, end: this.pos, parts: inner });
+      if (this.quoteInto(parts)) {
         shape += '_';
         continue;
       }
       if (c === '$') {
-        const at = this.pos;
-        const part = this.dollar('bare');
-        if (part) {
-          flush(at);
-          parts.push(part);
-          shape += '$';
-          continue;
-        }
-        literal('$', 1, '$');
+        if (this.dollarInto(parts, 'bare')) shape += '$';
+        else literal('$', 1, '$');
         continue;
       }
       literal(c, 1, c);
     }
-    flush();
-    if (parts.length === 0) this.fail('expected a word', start);
-    return { start, end: this.pos, parts, shape };
+    const done = parts.done(this.pos);
+    if (done.length === 0) this.fail('expected a word', start);
+    return { start, end: this.pos, parts: done, shape };
+  }
+
+  /** '…', $'…', "…" or $"…" at the current position, added to `parts`; false when none starts here. */
+  private quoteInto(parts: PartList): boolean {
+    const c = this.peek();
+    const q = c === '$' ? this.peek(1) : c;
+    if (q === "'") parts.push(this.singleQuoted());
+    else if (q === '"') {
+      const start = this.pos;
+      this.pos += c === '$' ? 2 : 1;
+      const inner = this.quotedParts(-1, 'double');
+      parts.push({ kind: 'dbl', start, end: this.pos, parts: inner });
+    } else return false;
+    return true;
+  }
+
+  /** $NAME, ${…} or $( … ) at the current "$", added to `parts`; false (nothing consumed) when the "$" is literal. */
+  private dollarInto(parts: PartList, context: 'bare' | 'double' | 'heredoc' | 'param'): boolean {
+    const part = this.dollar(context);
+    if (part) parts.push(part);
+    return part !== null;
   }
 
   private singleQuoted(): Part {
@@ -561,12 +558,7 @@ class Parser {
    * parameters, command substitutions.
    */
   private quotedParts(end: number, mode: 'double' | 'heredoc'): Part[] {
-    const parts: Part[] = [];
-    let lit: { start: number; value: string } | null = null;
-    const flush = (end = this.pos) => {
-      if (lit) parts.push({ kind: 'lit', start: lit.start, end, value: lit.value });
-      lit = null;
-    };
+    const parts = new PartList();
     const startedAt = this.pos;
     for (;;) {
       if (mode === 'heredoc' ? this.pos >= end : this.atEnd()) {
@@ -579,33 +571,23 @@ class Parser {
       if (c === '\\') {
         const next = this.peek(1);
         const escapes = mode === 'double' ? '$`"\\\n' : '$`\\\n';
-        lit ??= { start: this.pos, value: '' };
         if (next && escapes.includes(next)) {
-          if (next !== '\n') lit.value += next;
+          parts.text(this.pos, next === '\n' ? '' : next);
           this.pos += 2;
         } else {
-          lit.value += c;
+          parts.text(this.pos, c);
           this.pos++;
         }
         continue;
       }
       if (c === '`') this.fail('`…` command substitution is not supported (use $( … ))');
-      if (c === '$') {
-        const at = this.pos;
-        const part = this.dollar(mode === 'double' ? 'double' : 'heredoc');
-        if (part) {
-          flush(at);
-          parts.push(part);
-          continue;
-        }
-      }
-      lit ??= { start: this.pos, value: '' };
-      lit.value += c;
+      if (c === '$' && this.dollarInto(parts, mode)) continue;
+      parts.text(this.pos, c);
       this.pos++;
     }
-    flush();
+    const done = parts.done(this.pos);
     if (mode === 'double') this.pos++; // the closing quote
-    return parts;
+    return done;
   }
 
   /** $NAME, $1, $?, ${…} or $( … ) at the current "$"; null when the "$" is literal. */
@@ -654,53 +636,25 @@ class Parser {
   /** The word of ${NAME<op>word}, up to the closing brace (blanks do not end it). */
   private paramWord(context: 'bare' | 'double' | 'heredoc' | 'param'): Word {
     const start = this.pos;
-    const parts: Part[] = [];
-    let lit: { start: number; value: string } | null = null;
-    const flush = (end = this.pos) => {
-      if (lit) parts.push({ kind: 'lit', start: lit.start, end, value: lit.value });
-      lit = null;
-    };
+    const parts = new PartList();
     for (;;) {
       if (this.atEnd()) this.fail('an unterminated ${', start);
       const c = this.peek();
       if (c === '}') break;
       if (c === '\\' && this.pos + 1 < this.src.length) {
-        lit ??= { start: this.pos, value: '' };
-        lit.value += this.peek(1);
+        parts.text(this.pos, this.peek(1));
         this.pos += 2;
         continue;
       }
       if (c === '`') this.fail('`…` command substitution is not supported (use $( … ))');
       // Inside "…", quotes in ${x:-…} follow rules bash and POSIX disagree on: not modelled.
       if ((c === "'" || c === '"') && context !== 'bare' && context !== 'param') this.fail('quotes inside ${…} inside "…" are not supported');
-      if (c === "'" || (c === '$' && this.peek(1) === "'")) {
-        flush();
-        parts.push(this.singleQuoted());
-        continue;
-      }
-      if (c === '"' || (c === '$' && this.peek(1) === '"')) {
-        flush();
-        const qstart = this.pos;
-        this.pos += c === '$' ? 2 : 1;
-        const inner = this.quotedParts(-1, 'double');
-        parts.push({ kind: 'dbl', start: qstart, end: this.pos, parts: inner });
-        continue;
-      }
-      if (c === '$') {
-        const at = this.pos;
-        const part = this.dollar('param');
-        if (part) {
-          flush(at);
-          parts.push(part);
-          continue;
-        }
-      }
-      lit ??= { start: this.pos, value: '' };
-      lit.value += c;
+      if (this.quoteInto(parts)) continue;
+      if (c === '$' && this.dollarInto(parts, 'param')) continue;
+      parts.text(this.pos, c);
       this.pos++;
     }
-    flush();
-    const word: Word = { start, end: this.pos, parts, shape: '_' };
+    const word: Word = { start, end: this.pos, parts: parts.done(this.pos), shape: '_' };
     this.pos++; // the closing brace
     return word;
   }
@@ -710,6 +664,35 @@ class Parser {
     if (!this.atEnd()) this.fail(`unexpected "${this.peek()}"`);
     if (this.pending.length > 0) this.fail('a here-document without a body');
     return { stmts, lists: this.lists, heredocs: this.heredocs };
+  }
+}
+
+/** A word's parts as they are scanned, with consecutive literal text merged into one 'lit' part. */
+class PartList {
+  private readonly parts: Part[] = [];
+  private lit: { start: number; value: string } | null = null;
+
+  /** Literal text at `at` (opening a literal run there if none is open; '' still opens one). */
+  text(at: number, value: string): void {
+    this.lit ??= { start: at, value: '' };
+    this.lit.value += value;
+  }
+
+  /** A non-literal part: closes the open literal run where the part starts. */
+  push(part: Part): void {
+    this.flush(part.start);
+    this.parts.push(part);
+  }
+
+  /** All parts, the open literal run closed at `end`. */
+  done(end: number): Part[] {
+    this.flush(end);
+    return this.parts;
+  }
+
+  private flush(end: number): void {
+    if (this.lit) this.parts.push({ kind: 'lit', start: this.lit.start, end, value: this.lit.value });
+    this.lit = null;
   }
 }
 

@@ -256,8 +256,3 @@ export function sqlGrammarLoaded(): boolean {
     return false;
   }
 }
-
-export async function sqlVerdict(code: string): Promise<Verdict> {
-  await loadSqlGrammar();
-  return sqlVerdictSync(code);
-}

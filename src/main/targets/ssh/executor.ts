@@ -25,7 +25,8 @@ type StopReason = 'cancelled' | 'timed-out';
 /** How long close() waits for the server to acknowledge the disconnect. */
 const CLOSE_WAIT_MS = 2000;
 
-function localUserName(): string {
+/** The login name ssh uses when a target names no user (as OpenSSH does). */
+export function localUserName(): string {
   try {
     return userInfo().username;
   } catch {

@@ -1,9 +1,10 @@
-// The synchronous isStateChanging answers from verdict.ts: SQL at once (libpg-query parses synchronously
+// The synchronous verdictOfSync answers: SQL at once (libpg-query parses synchronously
 // once loaded), shell once verdictOf has proven the block, and "may change state" before that.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseRunbook } from '../../src/main/runbook/index.js';
-import { isStateChanging } from '../../src/main/session/state-change.js';
-import { loadVerdictParsers, verdictOf } from '../../src/main/session/verdict.js';
+import { loadVerdictParsers, verdictOf, verdictOfSync } from '../../src/main/session/verdict.js';
+
+const isStateChanging = (b: Parameters<typeof verdictOfSync>[0]) => verdictOfSync(b).changesState;
 
 const block = (fence: string, code: string) => parseRunbook(`- [ ] s\n  \`\`\`${fence}\n  ${code}\n  \`\`\`\n`).steps[0]?.blocks[0] as never;
 
