@@ -21,6 +21,12 @@ export const hostileValues = (canary: string): string[] => [
   `mixed 'single' "double" \\ $HOME \`id\` é ✓ 🎉\ttab`,
 ].map((v) => v.replace(/CANARY/g, canary));
 
+/**
+ * A value starting with "-" that would begin a command's argument is refused as a flag wherever it stands
+ * (the command could read it as an option); that refusal is expected in any context.
+ */
+export const flagRefused = (value: string, codes: readonly string[]): boolean => value.startsWith('-') && codes.length > 0 && codes.every((c) => c === 'flag');
+
 export interface Context {
   name: string;
   code: string;

@@ -170,6 +170,25 @@ describe('prepareSql: problems', () => {
   it('a NUL in the block is a parse-error, never a proof over part of the text', () => {
     expect(codes(prepare('SELECT <A>\0; DROP TABLE canary', { A: '1' }))).toEqual([['A', 1, 'parse-error']]);
   });
+
+  it('a block calling a function that runs SQL text (query_to_xml, dblink …) takes no values, wherever they stand', () => {
+    const p = prepare("SELECT query_to_xml('<Q>', true, true, '')", { Q: 'DELETE FROM t RETURNING 1' });
+    expect(codes(p)).toEqual([['Q', 1, 'evaluated-block']]);
+    expect(p.problems[0]?.message).toBe('the SQL calls query_to_xml, which runs SQL text it is given; a value could reach it, so the SQL takes no values');
+    expect(p).toMatchObject({ code: "SELECT query_to_xml('<Q>', true, true, '')", params: [] });
+    // Every value of the block, in any statement, schema-qualified or not, besides its own problems.
+    expect(codes(prepare("SELECT set_config('x', <A>, false);\nSELECT * FROM public.DBLINK('db', current_setting('x')) AS r(a int) WHERE a = <B>\n-- <C>", { A: 'v', B: '1', C: 'c' }))).toEqual([
+      ['A', 1, 'evaluated-block'],
+      ['B', 2, 'evaluated-block'],
+    ]);
+    expect(codes(prepare("SELECT <F>(1) FROM ts_stat('SELECT 1')", { F: 'f' }))).toEqual([
+      ['F', 1, 'function-name'],
+      ['F', 1, 'evaluated-block'],
+    ]);
+    // Positive control: an ordinary function, and an evaluator called with no value in the block.
+    expect(prepare("SELECT xmlelement(name x, '<Q>')", { Q: 'q' })).toMatchObject({ problems: [], params: ['q'] });
+    expect(prepare("SELECT query_to_xml('SELECT 1', true, true, '') -- <Q>", { Q: 'q' })).toMatchObject({ problems: [], params: [] });
+  });
 });
 
 describe('prepareSql: the proof', () => {
@@ -233,6 +252,10 @@ describe('preparePsql', () => {
     const p = preparePsqlSync('psql -c "SELECT 1"\npsql -c "DO \\$\\$ BEGIN PERFORM <X>; END \\$\\$"', values({ X: '1' }));
     expect(codes(p)).toEqual([['X', 2, 'in-function-body']]);
     expect(codes(preparePsqlSync("psql -c 'SELECT $1'\npsql -c 'SELECT <X>'", values({ X: '1' })))).toEqual([['X', 2, 'positional-parameter']]);
+  });
+
+  it('refuses the values of a -c text calling a function that runs SQL text', () => {
+    expect(codes(preparePsqlSync(`psql -c "SELECT 1"\npsql -c "SELECT dblink_exec('db', '<Q>')"`, values({ Q: 'DROP TABLE t' })))).toEqual([['Q', 2, 'evaluated-block']]);
   });
 
   it('leaves a block without values as it is', () => {

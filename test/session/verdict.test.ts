@@ -1,6 +1,7 @@
 // Read-only is proven by parsers, not guessed: attacks first (each must be caught with the right code and
-// name the offending statement or command), then the read-only blocks that must stay read-only, then the
-// structure mvdan/sh has to confirm, and every block of the shared seed runbooks.
+// name the offending statement or command), then the read-only blocks that must stay read-only, then text
+// where a hand-written scanner and bash's grammar (mvdan/sh) could read differently, and every block of
+// the shared seed runbooks.
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
@@ -361,6 +362,78 @@ describe('shell: read-only controls', () => {
       }),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('shell: text a scanner could read differently than bash', () => {
+  it.each([
+    // A line continuation joins the word, also in a command name.
+    ['r\\\nm x', 'shell-command-not-allowed', 'line 1: rm removes files'],
+    // $'…' ends at the first unescaped quote: \' does not end it, in '…' it would.
+    ["echo 'a\\'; rm x", 'shell-command-not-allowed', 'rm removes files'],
+    ["echo $'it\\'s'; rm x", 'shell-command-not-allowed', 'rm removes files'],
+    // <<- strips the tabs of the delimiter line: the body ends there and what follows runs.
+    ['cat <<-EOF\n\tbody $(rm x)\n\tEOF\n', 'shell-command-not-allowed', 'line 2: rm'],
+    ['cat <<-EOF\n\tbody\n\tEOF\nrm y', 'shell-command-not-allowed', 'line 4: rm'],
+    ['psql <<-SQL\n\tDELETE FROM t;\n\tSQL', 'shell-arguments-not-read-only', 'DELETE'],
+    // A quote in a comment quotes nothing.
+    ["ls # it's fine\nrm x", 'shell-command-not-allowed', 'line 2: rm'],
+    ['echo "a # b\'s" # c\'\nrm x', 'shell-command-not-allowed', 'line 2: rm'],
+    // mvdan/sh reads a carriage return as a blank, bash as part of the word (">&2\r" writes a file "2\r").
+    ['echo hi >&2\r\n', 'shell-unsupported-syntax', 'carriage return'],
+    ['ls >/dev/null\r\nls', 'shell-unsupported-syntax', 'line 1: a carriage return'],
+    // mvdan/sh stops at a NUL, which bash drops: the rest would go unseen.
+    ['ls\u0000; rm x', 'shell-unsupported-syntax', 'NUL'],
+    // After | bash runs the time program (its -o writes a file), not the keyword.
+    ['ls | time -o /tmp/x ls', 'shell-unsupported-syntax', 'time after |'],
+    ['ls | time ls', 'shell-unsupported-syntax', 'time after |'],
+    // A delimiter bash decodes in ways not modelled, or a body line that could end the body elsewhere.
+    ["cat <<$'E'\nx\nE\nrm y", 'shell-unsupported-syntax', 'here-document delimiter'],
+    ['cat <<E\nx\\\nE\nE\n', 'shell-unsupported-syntax', 'here-document'],
+    // NAME+=value appends: the value known afterwards is the old one and the new text.
+    ['X=--log-; X+=file=/tmp/x; kubectl get pods $X', 'shell-arguments-not-read-only', '--log-file writes'],
+    ['X=--log-; export X+=file=/tmp/x; kubectl get pods $X', 'shell-arguments-not-read-only', '--log-file writes'],
+    // Declarations (mvdan/sh's DeclClause) are judged as the commands they are; let is arithmetic.
+    ['local x=1', 'shell-command-not-allowed', 'local is only for functions'],
+    ['declare -r x=1', 'shell-command-not-allowed', 'declare'],
+    ['typeset x', 'shell-command-not-allowed', 'typeset'],
+    ['export X=$(rm y)', 'shell-command-not-allowed', 'rm'],
+    ['readonly LD_PRELOAD=/tmp/x.so', 'shell-arguments-not-read-only', 'LD_PRELOAD'],
+    ['export a[1]=2', 'shell-unsupported-syntax', 'array'],
+    ['let x=1', 'shell-unsupported-syntax', 'let'],
+    ['echo @(a|b)', 'shell-unsupported-syntax', 'extended globs'],
+    ['echo $[1 + 1]', 'shell-unsupported-syntax', 'arithmetic'],
+    ['echo ${!x}', 'shell-unsupported-syntax', '${!…}'],
+    ['echo ${x/a/b}', 'shell-unsupported-syntax', '${…}'],
+    ['coproc ls', 'shell-unsupported-syntax', 'coprocesses'],
+    ['select x in a; do ls; done', 'shell-unsupported-syntax', 'select'],
+    ['ls {fd}>/dev/null', 'shell-unsupported-syntax', '{name}>'],
+  ])('%j → %s', (code, expected, detail) => expectRefused(shell(code), expected, detail));
+
+  it.each([
+    'echo a\\\nb',
+    'ec\\\nho hi',
+    "echo $'it\\'s'",
+    // \' does not end $'…': "; rm x" is inside the quotes.
+    "echo $'a\\' ; rm x'",
+    'psql <<-SQL\n\tSELECT 1;\n\tSQL',
+    'cat <<-\'EOF\'\n\t$(rm x)\n\tEOF',
+    "ls # it's fine",
+    'echo "it\'s" # and \'this\'',
+    'echo "a\rb"',
+    'X=po; X+=ds; kubectl get $X',
+    'export X=1 Y; readonly Z=2; kubectl get pods',
+    'time ls | cat',
+    'cat <<EOF; echo "$(hostname\n)"\nbody\nEOF\n',
+    'echo "$(cat <<EOF\nx\nEOF\n)"',
+  ])('%j is read-only', (code) => expectReadOnly(shell(code), 'shell-read-only'));
+
+  it('counts lines right after text outside ASCII (offsets are UTF-16, mvdan/sh counts bytes)', async () => {
+    expect(await shell('# héllo wörld 🎉\nrm x')).toMatchObject({ changesState: true, detail: 'line 2: rm removes files' });
+    expect(await shell('echo "日本語 🎉"; echo é\n\nls > f')).toMatchObject({ code: 'shell-redirect-to-file', detail: 'line 3: > f writes a file' });
+    expect((await shell('echo "🎉🎉🎉"\necho é `ls`')).detail).toMatch(/^line 2: `…`/);
+    expect((await shell('echo "🎉"\necho "unterminated')).detail).toMatch(/^line 2: does not parse/);
+    expect((await shell('echo 🎉 "$(echo é\nrm x)"')).detail).toBe('line 2: rm removes files');
   });
 });
 

@@ -44,7 +44,8 @@ export interface RunEnvironment {
 
 type Question = PendingQuestion & { resolve: (answer: boolean | string) => void };
 
-interface ActiveRun {
+/** A run as assembled before startRun has made its journal, session and executor pool. */
+interface AssembledRun {
   runId: string;
   dir: string;
   profile: Profile;
@@ -60,9 +61,6 @@ interface ActiveRun {
   interruptedBy: string | null;
   /** Targets that answered preflight (each is checked before the first step that uses it runs). */
   preflightPassed: Set<string>;
-  journal: RunJournal;
-  session: RunSession;
-  pool: ExecutorPool;
   keys: MacKeyStore;
   events: EventBuffer;
   steps: Map<string, RunStepState>;
@@ -76,6 +74,13 @@ interface ActiveRun {
   /** Asks the operator through the run's question dialog. */
   ask: (text: string, kind: PendingQuestion['kind'], expected: string | null) => Promise<boolean | string>;
   approvals: ConsoleApprovals | null;
+}
+
+/** A started run: the assembled run with what startRun made for it. */
+interface ActiveRun extends AssembledRun {
+  journal: RunJournal;
+  session: RunSession;
+  pool: ExecutorPool;
 }
 
 const APPROVERS_PROBLEM = 'profile restricted: state-changing steps need a second person\'s approval';
@@ -138,6 +143,8 @@ export class RunController {
         questions.set(questionId, { questionId, text, kind, expected, resolve });
         events.push({ type: 'question', questionId });
       });
+    // The run's session once startRun has made it (a secret typed before then has no session to mask it yet).
+    let session: RunSession | null = null;
     const ctx: ExecutorContext = rememberingHostKeyAnswers({
       baseDir: path.dirname(runbook.file ?? this.env.runsDir),
       env: process.env,
@@ -146,7 +153,7 @@ export class RunController {
       ask: async (question, options) => {
         const answer = await ask(question, options?.secret ? 'secret' : 'text', null);
         if (typeof answer !== 'string') return null;
-        if (options?.secret) active.session?.addSecret(answer);
+        if (options?.secret) session?.addSecret(answer);
         return answer;
       },
       confirm: async (question, purpose) => {
@@ -174,7 +181,7 @@ export class RunController {
         fillIns: {},
       });
     }
-    const active = { runId, dir, profile: input.profile, operator: input.operator, runbook, plan, set, prepared, ctx, preflightPassed: new Set<string>(), stepDone: Promise.resolve(), interruptedBy: null, events, steps, problems: prepared.problems, outcomes: new Map(), running: null, seal: null, finishing: null, questions, ask, approvals: null } as unknown as ActiveRun;
+    const assembled: AssembledRun = { runId, dir, profile: input.profile, operator: input.operator, runbook, plan, set, prepared, ctx, preflightPassed: new Set<string>(), keys, stepDone: Promise.resolve(), interruptedBy: null, events, steps, problems: prepared.problems, outcomes: new Map(), running: null, seal: null, finishing: null, questions, ask, approvals: null };
     const started = await startRun(prepared, {
       runId,
       dir,
@@ -188,10 +195,12 @@ export class RunController {
         keepGoing: true,
         confirmProtected: async (targetName, step, _block, verdict) =>
           (await ask(`"${step.title}" is not proven read-only (${verdict.code}) and runs on protected target "${targetName}". Type its name to go on.`, 'type-name', targetName)) === targetName,
-        onEvent: (event) => this.forward(active, event),
+        onEvent: (event) => this.forward(assembled, event),
       },
     });
-    Object.assign(active, { journal: started.journal, session: started.session, pool: started.pool, keys });
+    // The same object, completed: events forwarded during startRun went to it already.
+    const active: ActiveRun = Object.assign(assembled, { journal: started.journal, session: started.session, pool: started.pool });
+    session = started.session;
     if (approvers && 'text' in approvers) {
       const approvals = new ConsoleApprovals({
         approversText: approvers.text,
@@ -211,7 +220,7 @@ export class RunController {
     return this.state(runId);
   }
 
-  private forward(run: ActiveRun, event: SessionEvent): void {
+  private forward(run: AssembledRun, event: SessionEvent): void {
     const push = (e: Parameters<EventBuffer['push']>[0]) => run.events.push(e);
     switch (event.type) {
       case 'block-start':
@@ -250,7 +259,7 @@ export class RunController {
     }
   }
 
-  private setStep(run: ActiveRun, stepId: string, status: RunStepState['status'], reason: string | null): void {
+  private setStep(run: AssembledRun, stepId: string, status: RunStepState['status'], reason: string | null): void {
     const step = run.steps.get(stepId);
     if (!step) return;
     step.status = status;

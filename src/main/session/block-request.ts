@@ -3,7 +3,6 @@
 // SQL); where it cannot prove the value stays data, the block is refused, with every problem listed.
 import type { Block } from '../../shared/runbook-model.js';
 import type { TargetKind } from '../../shared/targets.js';
-import { parseSync } from 'libpg-query';
 import { prepareArgv, prepareShell } from './shell-values.js';
 import { preparePsql, prepareSql } from './sql-values.js';
 import { substituteText } from './substitute.js';
@@ -60,39 +59,13 @@ export async function prepareBlockRequest(block: Block, kind: TargetKind, values
     }
     case 'sql': {
       const prepared = await prepareSql(block.code, values);
+      // prepareSql also refuses every value of a block calling a function that runs SQL text (query_to_xml, dblink).
       if (prepared.problems.length > 0) return { ok: false, problems: prepared.problems.map((p) => ({ ...p, line: fileLine(block, p.line) })) };
-      // A function that runs SQL text it is given would run a value as code, bound or not, as eval would.
-      const evaluating = prepared.code !== block.code ? sqlEvaluator(prepared.code) : null;
-      if (evaluating) {
-        return { ok: false, problems: eachValued(block, values, 'evaluated-block', () => `the block calls ${evaluating}, which runs SQL text it is given; a value could reach it, so the block takes no values`) };
-      }
       return { ok: true, code: prepared.code, env: {}, params: prepared.params };
     }
     default:
       return { ok: true, code: substituteText(block.code, values), env: {}, params: [] };
   }
-}
-
-/** Functions that run SQL given to them as text (the SQL counterpart of eval). */
-const SQL_EVALUATORS = new Set(['query_to_xml', 'query_to_xmlschema', 'query_to_xml_and_xmlschema', 'cursor_to_xml', 'ts_stat', 'ts_rewrite', 'dblink', 'dblink_exec', 'dblink_open', 'dblink_send_query', 'dblink_fetch']);
-
-/** The first function of the block that runs SQL text, or null; a block that does not parse is not trusted. */
-function sqlEvaluator(code: string): string | null {
-  let found: string | null = null;
-  const visit = (node: unknown): void => {
-    if (found || node === null || typeof node !== 'object') return;
-    if (Array.isArray(node)) return node.forEach(visit);
-    const call = (node as { FuncCall?: { funcname?: { String?: { sval?: string } }[] } }).FuncCall;
-    const name = call?.funcname?.at(-1)?.String?.sval?.toLowerCase();
-    if (name && SQL_EVALUATORS.has(name)) found = name;
-    for (const value of Object.values(node)) visit(value);
-  };
-  try {
-    visit(parseSync(code));
-  } catch {
-    return 'SQL that does not parse';
-  }
-  return found;
 }
 
 /** Prepared requests of a run by block and target kind: values and code are fixed, so each is prepared once. */

@@ -9,10 +9,11 @@ import path from 'node:path';
 import type { KubernetesTarget, LocalTarget, PostgresTarget, PrometheusTarget, SshTarget, Target } from '../../shared/targets.js';
 import { KubeClient } from '../targets/kubernetes/client.js';
 import { endpointOf, bindCluster } from '../targets/kubernetes/kubeconfig.js';
+import { DEFAULT_PORT, postgresEndpoint } from '../targets/postgres/endpoint.js';
 import { describeConnectError } from '../targets/postgres/errors.js';
 import { PasswordSource } from '../targets/postgres/password.js';
 import { PgSession } from '../targets/postgres/session.js';
-import { type TlsPlan, isSocketHost, planTls } from '../targets/postgres/tls.js';
+import { type TlsPlan, planTls } from '../targets/postgres/tls.js';
 import { prometheusEndpoint } from '../targets/prometheus/endpoint.js';
 import { openConnection } from '../targets/ssh/connect.js';
 import { HostKeyTrust } from '../targets/ssh/host-key-trust.js';
@@ -168,8 +169,8 @@ async function checkPostgres(name: string, config: PostgresTarget, ctx: Executor
       fail(`no password: ${missing.join('; ')}`);
     }
   }
-  const port = config.port ?? 5432;
-  const endpoint = `${config.user}@${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}/${config.database} (${isSocketHost(config.host) ? 'socket' : (config.sslmode ?? 'prefer')})`;
+  const port = config.port ?? DEFAULT_PORT;
+  const endpoint = postgresEndpoint(config);
   const password = new PasswordSource(name, config, ctx);
   const connectTimeoutMs = timeoutMs;
   let tls: TlsPlan;

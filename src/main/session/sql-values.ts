@@ -7,7 +7,8 @@
 //   a comment → left as written, no value used;
 //   anywhere else → a problem, and the block is refused.
 // The rewritten block is parsed again and must give exactly the parse tree expected (locations aside);
-// otherwise it is refused too. Every problem of the block is listed.
+// otherwise it is refused too. A text calling a function that runs SQL text it is given (query_to_xml,
+// dblink …) takes no values at all. Every problem of the block is listed.
 import { isDeepStrictEqual } from 'node:util';
 import pg from 'pg';
 import {
@@ -58,7 +59,9 @@ export type SqlValueProblemCode =
   /** The rewritten block did not parse to the expected tree. */
   | 'not-provable'
   /** psql lines: the value stands somewhere a psql line cannot take it. */
-  | 'not-psql';
+  | 'not-psql'
+  /** The text calls a function that runs SQL text it is given (query_to_xml, dblink …): every value is refused. */
+  | 'evaluated-block';
 
 export interface PreparedSql {
   code: string;
@@ -442,6 +445,24 @@ function analyseStatement(statement: Statement, statementNumber: number, occurre
   }
 }
 
+/** Functions that run SQL given to them as text (the SQL counterpart of eval). */
+const SQL_EVALUATORS = new Set(['query_to_xml', 'query_to_xmlschema', 'query_to_xml_and_xmlschema', 'cursor_to_xml', 'ts_stat', 'ts_rewrite', 'dblink', 'dblink_exec', 'dblink_open', 'dblink_send_query', 'dblink_fetch']);
+
+/** The first function called in the parse trees that runs SQL text (by its last name part, any case), or null. */
+function sqlEvaluator(nodes: AstNode[]): string | null {
+  let found: string | null = null;
+  const visit = (node: unknown): void => {
+    if (found || node === null || typeof node !== 'object') return;
+    if (Array.isArray(node)) return node.forEach(visit);
+    const call = (node as { FuncCall?: { funcname?: { String?: { sval?: string } }[] } }).FuncCall;
+    const name = call?.funcname?.at(-1)?.String?.sval?.toLowerCase();
+    if (name && SQL_EVALUATORS.has(name)) found = name;
+    for (const value of Object.values(node)) visit(value);
+  };
+  visit(nodes);
+  return found;
+}
+
 interface Prepared extends PreparedSql {
   /** The text has $n of its own. */
   positional: boolean;
@@ -542,6 +563,12 @@ function prepareMarked(code: string, values: ReadonlyMap<string, string>, option
   const replacements = analysis.replacements;
   const decided = new Set(replacements.flatMap((r) => r.occurrences));
   for (const o of live) if (!decided.has(o) && !analysis.flagged.has(o)) problem(o, 'in-keyword', 'it stands outside every statement');
+  // A function that runs SQL text it is given would run a value as code, bound or not, as eval would:
+  // any such call in the text refuses every value in it, besides each value's own problems.
+  const evaluator = sqlEvaluator(statements.map((s) => s.node));
+  if (evaluator) {
+    for (const o of live) problem(o, 'evaluated-block', `the SQL calls ${evaluator}, which runs SQL text it is given; a value could reach it, so the SQL takes no values`);
+  }
 
   const positional = tokens.some((t) => t.name === 'PARAM');
   if (positional) {

@@ -1,8 +1,8 @@
 // Whether a block may change state on its target, proven by real parsers rather than guessed:
-// PostgreSQL's grammar (libpg-query) for SQL, mvdan/sh (sh-syntax) for shell. Protected-target
-// confirmations and RESTRICTED approvals are skipped only for blocks proven read-only; anything a parser
-// cannot prove — text that does not parse, syntax not modelled, a function or command not on the lists —
-// counts as changing state.
+// PostgreSQL's grammar (libpg-query) for SQL, mvdan/sh's bash grammar (mvdan-sh, read by shell-ast.ts)
+// for shell. Protected-target confirmations and RESTRICTED approvals are skipped only for blocks proven
+// read-only; anything a parser cannot prove — text that does not parse, syntax not modelled, a function
+// or command not on the lists — counts as changing state.
 import type { Action } from '../../shared/runbook-model.js';
 import { shellVerdict } from './verdict/shell.js';
 import { loadSqlGrammar, sqlGrammarLoaded, sqlVerdictSync } from './verdict/sql.js';

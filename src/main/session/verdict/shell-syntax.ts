@@ -1,13 +1,17 @@
-// A parser for the part of bash that read-only runbook lines use: lists, pipelines, && and ||, subshells,
-// { } groups, if/while/until/for, simple commands with assignments and redirections, '…' "…" $'…'
-// quoting, $NAME ${NAME} ${NAME:-word} parameters, $( ) command substitution and here-documents.
-// Anything else (case, functions, [[ ]], arithmetic, backquotes, process substitution, arrays …) is
-// refused as unsupported: the verdict never guesses at syntax it does not model.
+// The part of bash that read-only runbook lines use, read from mvdan/sh's parse (shell-ast.ts): lists,
+// pipelines, && and ||, subshells, { } groups, if/while/until/for, simple commands with assignments and
+// redirections, '…' "…" $'…' quoting, $NAME ${NAME} ${#NAME} ${NAME<op>word} parameters, $( ) command
+// substitution and here-documents. declare/export/local/readonly/typeset, which mvdan/sh reads as
+// declarations, are given back as the plain commands they are (the command list judges them).
+// Anything else the grammar accepts (case, functions, [[ ]], arithmetic, let, backquotes, process
+// substitution, arrays, extended globs, coprocesses, select, other ${…} forms …) is refused as
+// unsupported: the verdict never guesses at syntax it does not model.
 //
-// sh-syntax (mvdan/sh in WASM) is the real parser, but its JavaScript AST stops at statement level
-// (commands and words are positions only). So this parser proposes the structure and shell-confirm.ts
-// has mvdan/sh confirm every boundary it relies on; a disagreement refuses the proof.
-// All offsets are UTF-16 offsets into the parsed text.
+// The structure is mvdan/sh's; what this file adds is read from the source text under each node the
+// grammar gave: a literal's value (escapes and line continuations removed, by the rules of where it
+// stands) and a word's shape for globbing and brace expansion. All offsets are UTF-16 offsets into
+// the parsed text.
+import * as ast from '../shell-ast.js';
 
 export interface Span {
   start: number;
@@ -50,8 +54,6 @@ export interface Assign extends Span {
   name: string;
   append: boolean;
   value: Word;
-  /** The whole NAME=value word, as mvdan/sh lexes it. */
-  word: Word;
 }
 
 export type Command =
@@ -72,18 +74,11 @@ export interface Stmt extends Span {
   redirects: Redirect[];
 }
 
-/** A list of statements, as mvdan/sh would give it for the same text. */
-export interface ListNode extends Span {
-  stmts: Stmt[];
-}
-
 export interface ParsedShell {
   stmts: Stmt[];
-  /** Every nested list (group, subshell, if/while/for bodies, command substitutions), for confirmation. */
-  lists: ListNode[];
-  heredocs: Heredoc[];
 }
 
+/** Text the grammar accepts but the subset does not model (or this reading is unsure of). */
 export class UnsupportedShell extends Error {
   constructor(
     message: string,
@@ -93,617 +88,368 @@ export class UnsupportedShell extends Error {
   }
 }
 
-const META = new Set([' ', '\t', '\n', ';', '&', '|', '<', '>', '(', ')']);
-const RESERVED = new Set(['if', 'then', 'elif', 'else', 'fi', 'do', 'done', 'while', 'until', 'for', 'in', 'case', 'esac', 'select', 'function', 'coproc', 'time', '{', '}', '!', '[[', ']]']);
-const UNSUPPORTED_RESERVED: Record<string, string> = {
-  case: 'case … esac',
-  select: 'select loops',
-  function: 'function definitions',
-  coproc: 'coprocesses',
-  '[[': '[[ … ]] tests (use [ … ])',
-  ']]': '[[ … ]] tests (use [ … ])',
-};
-const REDIRECT_OPS = ['&>>', '&>', '<<<', '<<-', '<<', '<>', '<&', '<', '>>', '>|', '>&', '>'];
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
-
-interface PendingHeredoc {
-  redirect: Redirect;
-  delimiter: string;
-  stripTabs: boolean;
-  quoted: boolean;
+/** Text mvdan/sh does not accept as bash. */
+export class ShellParseError extends Error {
+  constructor(
+    message: string,
+    readonly line: number,
+    readonly column: number,
+  ) {
+    super(message);
+  }
 }
 
-class Parser {
-  pos = 0;
-  private pending: PendingHeredoc[] = [];
-  readonly lists: ListNode[] = [];
-  readonly heredocs: Heredoc[] = [];
+/**
+ * Where a literal stands, which decides what a backslash escapes: unquoted (every character), inside
+ * "…" or a ${…} inside "…" ($ ` " \ and newline), in an unquoted here-document body ($ ` \ and newline;
+ * `heredoc-tabs` for a <<- body, whose leading tabs are stripped).
+ */
+type Context = 'bare' | 'double' | 'heredoc' | 'heredoc-tabs';
 
-  constructor(readonly src: string) {}
+const ESCAPED: Record<Context, string> = { bare: '', double: '$`"\\\n', heredoc: '$`\\\n', 'heredoc-tabs': '$`\\\n' };
 
-  private peek(offset = 0): string {
-    return this.src[this.pos + offset] ?? '';
-  }
+/** The ${NAME<op>word} operators the subset models: defaults, assignments, errors, alternatives, trimming. */
+const PARAM_OPS = new Set([':-', ':=', ':?', ':+', '-', '=', '?', '+', '##', '#', '%%', '%']);
 
-  private atEnd(): boolean {
-    return this.pos >= this.src.length;
-  }
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const SPECIAL_PARAM = /^([0-9]+|[@*#?$!-])$/;
 
-  private fail(message: string, at = this.pos): never {
+const ARITHMETIC = 'arithmetic $(( … )) is not supported';
+const BACKQUOTES = '`…` command substitution is not supported (use $( … ))';
+const ARRAYS = 'array assignments are not supported';
+const PARAM_FORM = 'this ${…} form is not supported';
+
+/** A literal as mvdan/sh reports Lit.value: as written, less line continuations. */
+function asMvdanReportsIt(raw: string): string {
+  return raw.replace(/\\\n/g, '');
+}
+
+class Reader {
+  /** Where the text is literal inside quotes, a here-document body or a comment (a carriage return is data there). */
+  readonly literalText: Span[] = [];
+
+  constructor(private readonly src: string) {}
+
+  private fail(message: string, at: number): never {
     throw new UnsupportedShell(message, at);
   }
 
-  /** Spaces, tabs and line continuations. */
-  private skipBlanks(): void {
-    for (;;) {
-      const c = this.peek();
-      if (c === ' ' || c === '\t') this.pos++;
-      else if (c === '\\' && this.peek(1) === '\n') this.pos += 2;
-      else return;
-    }
+  stmts(list: ast.Stmt[]): Stmt[] {
+    return list.map((s) => this.stmt(s));
   }
 
-  /** Blanks, comments and newlines (reading here-document bodies after each newline). */
-  private skipLinebreaks(): void {
-    for (;;) {
-      this.skipBlanks();
-      const c = this.peek();
-      if (c === '#') {
-        while (!this.atEnd() && this.peek() !== '\n') this.pos++;
-      } else if (c === '\n') {
-        this.pos++;
-        this.readHeredocs();
-      } else return;
-    }
+  private stmt(s: ast.Stmt): Stmt {
+    if (s.coprocess) this.fail('coprocesses are not supported', s.start);
+    const redirects = s.redirs.map((r) => this.redirect(r));
+    const cmd = s.cmd ? this.command(s.cmd) : null;
+    if (!cmd && redirects.length === 0) this.fail('expected a command', s.start);
+    return { start: s.start, end: s.end, negated: s.negated, background: s.background, cmd, redirects };
   }
 
-  private readHeredocs(): void {
-    const pending = this.pending;
-    this.pending = [];
-    for (const h of pending) {
-      const bodyStart = this.pos;
-      let found = false;
-      let bodyEnd = this.pos;
-      let end = this.pos;
-      while (!this.atEnd()) {
-        const nl = this.src.indexOf('\n', this.pos);
-        const lineEnd = nl === -1 ? this.src.length : nl;
-        const line = this.src.slice(this.pos, lineEnd);
-        const compared = h.stripTabs ? line.replace(/^\t+/, '') : line;
-        if (compared === h.delimiter) {
-          bodyEnd = this.pos;
-          end = lineEnd;
-          this.pos = nl === -1 ? lineEnd : lineEnd + 1;
-          found = true;
-          break;
-        }
-        this.pos = nl === -1 ? lineEnd : lineEnd + 1;
-      }
-      if (!found) this.fail(`the here-document ${h.delimiter} has no closing line`, bodyStart);
-      const body = h.quoted ? this.literalBody(bodyStart, bodyEnd, h.stripTabs) : this.expandingBody(bodyStart, bodyEnd);
-      const heredoc: Heredoc = { start: bodyStart, end, quoted: h.quoted, body };
-      h.redirect.heredoc = heredoc;
-      this.heredocs.push(heredoc);
-    }
-  }
-
-  private literalBody(start: number, end: number, stripTabs: boolean): Word {
-    let text = this.src.slice(start, end);
-    if (stripTabs) text = text.replace(/^\t+/gm, '');
-    return { start, end, parts: text ? [{ kind: 'lit', start, end, value: text }] : [], shape: '_' };
-  }
-
-  /** An unquoted here-document body: like "…" without the quotes ($ and \ are special, " is not). */
-  private expandingBody(start: number, end: number): Word {
-    const saved = this.pos;
-    this.pos = start;
-    const parts = this.quotedParts(end, 'heredoc');
-    this.pos = saved;
-    return { start, end, parts, shape: '_' };
-  }
-
-  /** A reserved word at the current position, if the next word is exactly one. */
-  private peekReserved(): string | null {
-    let end = this.pos;
-    while (end < this.src.length && !META.has(this.src[end] as string)) end++;
-    const word = this.src.slice(this.pos, end);
-    return RESERVED.has(word) ? word : null;
-  }
-
-  private expectReserved(word: string): void {
-    this.skipLinebreaks();
-    if (this.peekReserved() !== word) this.fail(`expected "${word}"`);
-    this.pos += word.length;
-  }
-
-  parseList(isEnd: () => boolean): Stmt[] {
-    const stmts: Stmt[] = [];
-    for (;;) {
-      this.skipLinebreaks();
-      if (this.atEnd() || isEnd()) break;
-      const stmt = this.parseAndOr();
-      this.skipBlanks();
-      const c = this.peek();
-      if (c === ';' && this.peek(1) !== ';') this.pos++;
-      else if (c === '&' && this.peek(1) !== '&' && this.peek(1) !== '>') {
-        stmt.background = true;
-        this.pos++;
-      } else if (c === ';') this.fail('";;" outside case');
-      else if (!(c === '\n' || c === '#' || c === '' || isEnd())) this.fail(`unexpected "${c}"`);
-      stmts.push(stmt);
-    }
-    return stmts;
-  }
-
-  private listNode(stmts: Stmt[]): Stmt[] {
-    const first = stmts[0];
-    const last = stmts[stmts.length - 1];
-    if (first && last) this.lists.push({ start: first.start, end: last.end, stmts });
-    return stmts;
-  }
-
-  private parseAndOr(): Stmt {
-    let left = this.parsePipeline();
-    for (;;) {
-      this.skipBlanks();
-      const two = this.src.slice(this.pos, this.pos + 2);
-      if (two !== '&&' && two !== '||') return left;
-      this.pos += 2;
-      this.skipLinebreaks();
-      const right = this.parsePipeline();
-      left = this.binary(two, left, right);
-    }
-  }
-
-  private binary(op: string, left: Stmt, right: Stmt): Stmt {
-    return { start: left.start, end: right.end, negated: false, background: false, redirects: [], cmd: { kind: 'binary', op, left, right, start: left.start, end: right.end } };
-  }
-
-  private parsePipeline(): Stmt {
-    this.skipBlanks();
-    const start = this.pos;
-    const reserved = this.peekReserved();
-    if (reserved === '!') {
-      this.pos++;
-      const inner = this.parsePipeline();
-      if (inner.negated) this.fail('"! !"');
-      inner.negated = true;
-      inner.start = start;
-      return inner;
-    }
-    if (reserved === 'time') {
-      this.pos += 4;
-      this.skipBlanks();
-      if (this.src.startsWith('-p', this.pos) && META.has(this.peek(2) || ' ')) this.pos += 2;
-      const inner = this.parsePipeline();
-      return { start, end: inner.end, negated: false, background: false, redirects: [], cmd: { kind: 'time', stmt: inner, start, end: inner.end } };
-    }
-    let left = this.parseCommand();
-    for (;;) {
-      this.skipBlanks();
-      if (this.peek() !== '|' || this.peek(1) === '|') return left;
-      const op = this.peek(1) === '&' ? '|&' : '|';
-      this.pos += op.length;
-      this.skipLinebreaks();
-      const right = this.parseCommand();
-      left = this.binary(op, left, right);
-    }
-  }
-
-  private parseCommand(): Stmt {
-    this.skipBlanks();
-    const start = this.pos;
-    if (this.peek() === '(') {
-      if (this.peek(1) === '(') this.fail('arithmetic (( … )) is not supported');
-      this.pos++;
-      const body = this.listNode(this.parseList(() => this.peek() === ')'));
-      if (this.peek() !== ')') this.fail('expected ")"');
-      this.pos++;
-      return this.compound({ kind: 'subshell', body, start, end: this.pos });
-    }
-    const reserved = this.peekReserved();
-    switch (reserved) {
-      case null:
-        return this.parseSimple();
-      case '{': {
-        this.pos++;
-        const body = this.listNode(this.parseList(() => this.peekReserved() === '}'));
-        this.expectReserved('}');
-        return this.compound({ kind: 'group', body, start, end: this.pos });
-      }
-      case 'if': {
-        this.pos += 2;
+  private command(c: ast.Command): Command {
+    const span = { start: c.start, end: c.end };
+    switch (c.type) {
+      case 'CallExpr':
+        return { kind: 'call', ...span, assigns: c.assigns.map((a) => this.assign(a)), words: c.args.map((w) => this.word(w, 'bare')) };
+      case 'DeclClause':
+        // declare, export, local, readonly, typeset: the command they are, judged by the command list.
+        return { kind: 'call', ...span, assigns: [], words: [this.litWord(c.variant), ...c.args.map((a) => this.declArg(a))] };
+      case 'Subshell':
+        return { kind: 'subshell', ...span, body: this.stmts(c.stmts) };
+      case 'Block':
+        return { kind: 'group', ...span, body: this.stmts(c.stmts) };
+      case 'IfClause': {
         const clauses: { cond: Stmt[]; then: Stmt[] }[] = [];
-        let keyword = 'if';
         let otherwise: Stmt[] | null = null;
-        while (keyword === 'if' || keyword === 'elif') {
-          const cond = this.listNode(this.parseList(() => this.peekReserved() === 'then'));
-          this.expectReserved('then');
-          const then = this.listNode(this.parseList(() => ['elif', 'else', 'fi'].includes(this.peekReserved() ?? '')));
-          clauses.push({ cond, then });
-          keyword = this.peekReserved() ?? '';
-          if (keyword === 'elif') this.pos += 4;
+        for (let clause: ast.IfClause | null = c; clause; clause = clause.else) {
+          if (clause.cond.length === 0) {
+            if (clause !== c && clause.else === null) otherwise = this.stmts(clause.then);
+            else this.fail('expected a condition', clause.start);
+          } else clauses.push({ cond: this.stmts(clause.cond), then: this.stmts(clause.then) });
         }
-        if (keyword === 'else') {
-          this.pos += 4;
-          otherwise = this.listNode(this.parseList(() => this.peekReserved() === 'fi'));
-        }
-        this.expectReserved('fi');
-        return this.compound({ kind: 'if', clauses, otherwise, start, end: this.pos });
+        return { kind: 'if', ...span, clauses, otherwise };
       }
-      case 'while':
-      case 'until': {
-        this.pos += reserved.length;
-        const cond = this.listNode(this.parseList(() => this.peekReserved() === 'do'));
-        this.expectReserved('do');
-        const body = this.listNode(this.parseList(() => this.peekReserved() === 'done'));
-        this.expectReserved('done');
-        return this.compound({ kind: 'while', until: reserved === 'until', cond, body, start, end: this.pos });
+      case 'WhileClause':
+        return { kind: 'while', ...span, until: c.until, cond: this.stmts(c.cond), body: this.stmts(c.do) };
+      case 'ForClause': {
+        if (c.select) this.fail('select loops are not supported', c.start);
+        const loop = c.loop;
+        if (loop.type !== 'WordIter') return this.fail('arithmetic for (( … )) loops are not supported', c.start);
+        if (!NAME.test(loop.name.value)) this.fail('expected a loop variable name', loop.name.start);
+        return { kind: 'for', ...span, name: loop.name.value, items: loop.items ? loop.items.map((w) => this.word(w, 'bare')) : null, body: this.stmts(c.do) };
       }
-      case 'for':
-        return this.parseFor(start);
+      case 'BinaryCmd':
+        // After | bash takes "time" for a program (/usr/bin/time, which has options that write files), not the keyword.
+        if ((c.op === '|' || c.op === '|&') && c.y.cmd?.type === 'TimeClause') this.fail('time after | (bash runs the time program there) is not supported', c.y.start);
+        return { kind: 'binary', ...span, op: c.op, left: this.stmt(c.x), right: this.stmt(c.y) };
+      case 'TimeClause':
+        if (!c.stmt) return this.fail('time without a command is not supported', c.start);
+        return { kind: 'time', ...span, stmt: this.stmt(c.stmt) };
+      case 'CaseClause':
+        return this.fail('case … esac are not supported', c.start);
+      case 'FuncDecl':
+        return this.fail('function definitions are not supported', c.start);
+      case 'ArithmCmd':
+        return this.fail('arithmetic (( … )) is not supported', c.start);
+      case 'TestClause':
+        return this.fail('[[ … ]] tests (use [ … ]) are not supported', c.start);
+      case 'LetClause':
+        return this.fail('let (arithmetic on variable values) is not supported', c.start);
+      case 'CoprocClause':
+        return this.fail('coprocesses are not supported', c.start);
       default:
-        if (UNSUPPORTED_RESERVED[reserved]) this.fail(`${UNSUPPORTED_RESERVED[reserved]} are not supported`);
-        return this.fail(`unexpected "${reserved}"`);
+        return this.fail('this command is not supported', (c as Span).start);
     }
   }
 
-  private parseFor(start: number): Stmt {
-    this.pos += 3;
-    this.skipBlanks();
-    if (this.peek() === '(') this.fail('arithmetic for (( … )) loops are not supported');
-    const name = NAME.exec(this.src.slice(this.pos))?.[0];
-    if (!name || !META.has(this.peek(name.length) || ' ')) this.fail('expected a loop variable name');
-    this.pos += name.length;
-    this.skipBlanks();
-    let items: Word[] | null = null;
-    if (this.peek() === ';') this.pos++;
-    this.skipLinebreaks();
-    if (this.peekReserved() === 'in') {
-      this.pos += 2;
-      items = [];
-      for (;;) {
-        this.skipBlanks();
-        const c = this.peek();
-        if (c === ';' || c === '\n' || c === '' || c === '#') break;
-        if (META.has(c)) this.fail(`unexpected "${c}" in a for list`);
-        items.push(this.parseWord());
+  /** NAME=value before a command (or alone). */
+  private assign(a: ast.Assign): Assign {
+    if (a.naked) this.fail('expected an assignment', a.start);
+    const { name, valueStart } = this.assignHead(a);
+    const value = a.value ? this.word(a.value, 'bare') : { start: valueStart, end: valueStart, parts: [], shape: '' };
+    return { start: a.start, end: a.end, name, append: a.append, value };
+  }
+
+  /** An argument of a declaration, as the word it is written as (NAME=value, NAME or another word). */
+  private declArg(a: ast.Assign): Word {
+    if (a.array || a.index) this.fail(ARRAYS, a.start);
+    if (a.naked) {
+      if (a.value) return this.word(a.value, 'bare');
+      if (a.name) return this.litWord(a.name);
+      return this.fail('expected a word', a.start);
+    }
+    const { valueStart } = this.assignHead(a);
+    // The whole NAME=value word: "NAME=" is literal text before the value's parts.
+    const head: ast.Lit = { type: 'Lit', start: a.start, end: valueStart, value: this.src.slice(a.start, valueStart) };
+    return this.word({ type: 'Word', start: a.start, end: a.end, parts: [head, ...(a.value?.parts ?? [])] }, 'bare');
+  }
+
+  /** The NAME= or NAME+= of an assignment, which must be exactly that text. */
+  private assignHead(a: ast.Assign): { name: string; valueStart: number } {
+    if (a.array || a.index) this.fail(ARRAYS, a.start);
+    const name = a.name?.value ?? '';
+    const valueStart = a.value?.start ?? a.end;
+    if (!NAME.test(name) || this.src.slice(a.start, valueStart) !== `${name}${a.append ? '+=' : '='}`) this.fail('an assignment written in a way not modelled', a.start);
+    return { name, valueStart };
+  }
+
+  private litWord(l: ast.Lit): Word {
+    return this.word({ type: 'Word', start: l.start, end: l.end, parts: [l] }, 'bare');
+  }
+
+  /** A word in `context`; its shape only matters (and is only computed) unquoted. */
+  private word(w: ast.Word, context: Context): Word {
+    const { parts, shape } = this.parts(w.parts, context);
+    return { start: w.start, end: w.end, parts, shape: context === 'bare' ? shape : '_' };
+  }
+
+  private parts(list: ast.WordPart[], context: Context): { parts: Part[]; shape: string } {
+    const parts: Part[] = [];
+    let shape = '';
+    for (const p of mergeLiterals(list)) {
+      if (p.type === 'Lit') {
+        const lit = this.literal(p, context);
+        parts.push(lit.part);
+        shape += lit.shape;
+      } else {
+        const part = this.part(p, context);
+        parts.push(part);
+        shape += part.kind === 'sgl' || part.kind === 'dbl' ? '_' : '$';
       }
-      if (this.peek() === ';') this.pos++;
     }
-    this.expectReserved('do');
-    const body = this.listNode(this.parseList(() => this.peekReserved() === 'done'));
-    this.expectReserved('done');
-    return this.compound({ kind: 'for', name, items, body, start, end: this.pos });
+    return { parts, shape };
   }
 
-  /** A compound command and the redirections after it. */
-  private compound(cmd: Command): Stmt {
-    const redirects: Redirect[] = [];
-    for (;;) {
-      this.skipBlanks();
-      if (!this.redirectAhead()) break;
-      redirects.push(this.parseRedirect());
-    }
-    const last = redirects[redirects.length - 1];
-    return { start: cmd.start, end: last ? last.end : cmd.end, negated: false, background: false, cmd, redirects };
-  }
-
-  private redirectAhead(): boolean {
-    const rest = this.src.slice(this.pos, this.pos + 16);
-    if (/^[<>]\(/.test(rest)) this.fail('process substitution <( … ) is not supported');
-    if (/^\{[A-Za-z_][A-Za-z0-9_]*\}[<>]/.test(rest)) this.fail('{name}> file-descriptor variables are not supported');
-    return /^(\d+)?[<>]/.test(rest) || rest.startsWith('&>');
-  }
-
-  private parseRedirect(): Redirect {
-    const start = this.pos;
-    const digits = /^\d+/.exec(this.src.slice(this.pos))?.[0] ?? null;
-    if (digits) this.pos += digits.length;
-    const opStart = this.pos;
-    const op = REDIRECT_OPS.find((o) => this.src.startsWith(o, this.pos));
-    if (!op) return this.fail('expected a redirection');
-    if (digits && op.startsWith('&')) this.fail(`unexpected "${op}"`);
-    this.pos += op.length;
-    this.skipBlanks();
-    if (this.atEnd() || META.has(this.peek()) || this.peek() === '#') this.fail(`"${op}" needs a word`);
-    const word = this.parseWord();
-    const redirect: Redirect = { start, end: word.end, opStart, op, fd: digits, word, heredoc: null };
-    if (op === '<<' || op === '<<-') {
-      if (word.parts.some((p) => p.kind === 'param' || p.kind === 'cmdsubst' || (p.kind === 'dbl' && p.parts.some((q) => q.kind !== 'lit')))) {
-        this.fail('a here-document delimiter with expansions is not supported');
+  /** A run of literal text: its value and shape from the source it was parsed from. */
+  private literal(l: LitRun, context: Context): { part: Part; shape: string } {
+    const raw = this.src.slice(l.start, l.end);
+    // The source under the node must read as mvdan/sh read it; if not, this reading is wrong somewhere.
+    // (mvdan/sh's values of a <<- body keep tabs it strips elsewhere: those are not compared.)
+    if (context !== 'heredoc-tabs' && asMvdanReportsIt(raw) !== l.values.join('')) this.fail('text read differently than the parser read it', l.start);
+    let value = '';
+    let shape = '';
+    for (let i = 0; i < raw.length; i++) {
+      const c = raw[i] as string;
+      if (c !== '\\') {
+        value += c;
+        shape += c;
+        continue;
       }
-      const quoted = word.parts.some((p) => p.kind !== 'lit') || this.src.slice(word.start, word.end).includes('\\');
-      this.pending.push({ redirect, delimiter: wordText(word), stripTabs: op === '<<-', quoted });
+      const next = raw[i + 1];
+      if (next === undefined) {
+        // A backslash at the very end of the text.
+        if (context === 'bare') this.fail('a backslash at the end of the text', l.start + i);
+        value += c;
+        shape += c;
+      } else if (next === '\n') {
+        i++;
+      } else if (context === 'bare' || ESCAPED[context].includes(next)) {
+        value += next;
+        shape += '_';
+        i++;
+      } else {
+        value += c;
+        shape += c;
+      }
     }
+    if (context !== 'bare') this.literalText.push(l);
+    return { part: { kind: 'lit', start: l.start, end: l.end, value }, shape };
+  }
+
+  private part(p: Exclude<ast.WordPart, ast.Lit>, context: Context): Part {
+    switch (p.type) {
+      case 'SglQuoted': {
+        const value = this.src.slice(p.start + (p.dollar ? 2 : 1), p.end - 1);
+        if (value !== p.value || this.src[p.end - 1] !== "'") this.fail('text read differently than the parser read it', p.start);
+        this.literalText.push(p);
+        return { kind: 'sgl', start: p.start, end: p.end, value, ansi: p.dollar };
+      }
+      case 'DblQuoted':
+        return { kind: 'dbl', start: p.start, end: p.end, parts: this.parts(p.parts, 'double').parts };
+      case 'ParamExp':
+        return this.param(p, context);
+      case 'CmdSubst':
+        if (p.backquotes) this.fail(BACKQUOTES, p.start);
+        return { kind: 'cmdsubst', start: p.start, end: p.end, body: this.stmts(p.stmts) };
+      case 'ArithmExp':
+        return this.fail(ARITHMETIC, p.start);
+      case 'ProcSubst':
+        return this.fail('process substitution <( … ) is not supported', p.start);
+      case 'ExtGlob':
+        return this.fail('extended globs ?( … ) *( … ) +( … ) @( … ) !( … ) are not supported', p.start);
+      default:
+        return this.fail('this word is not supported', (p as Span).start);
+    }
+  }
+
+  private param(p: ast.ParamExp, context: Context): Part {
+    if (p.excl || p.names) this.fail('${!…} indirection is not supported', p.start);
+    if (p.index) this.fail('arrays are not supported', p.start);
+    if (p.slice || p.repl) this.fail(PARAM_FORM, p.start);
+    const name = p.param.value;
+    if (!NAME.test(name) && !SPECIAL_PARAM.test(name)) this.fail(PARAM_FORM, p.start);
+    if (p.short) {
+      if (p.length || p.exp) this.fail(PARAM_FORM, p.start);
+      return { kind: 'param', start: p.start, end: p.end, name, length: false, op: null, word: null };
+    }
+    if (!p.exp) return { kind: 'param', start: p.start, end: p.end, name, length: p.length, op: null, word: null };
+    if (p.length || !PARAM_OPS.has(p.exp.op)) this.fail(PARAM_FORM, p.start);
+    const w = p.exp.word;
+    if (w && context !== 'bare') {
+      // Inside "…" (or a here-document), quotes in ${x:-…} follow rules bash and POSIX disagree on: not modelled.
+      const quoted = w.parts.some((q) => q.type === 'SglQuoted' || q.type === 'DblQuoted') || /(^|[^\\])(\\\\)*['"]/.test(this.src.slice(w.start, w.end));
+      if (quoted) this.fail('quotes inside ${…} inside "…" are not supported', p.start);
+    }
+    const word = w ? this.word(w, context) : { start: p.end - 1, end: p.end - 1, parts: [], shape: '_' };
+    return { kind: 'param', start: p.start, end: p.end, name, length: false, op: p.exp.op, word: { ...word, shape: '_' } };
+  }
+
+  private redirect(r: ast.Redirect): Redirect {
+    let fd: string | null = null;
+    if (r.n) {
+      if (!/^\d+$/.test(r.n.value)) this.fail('{name}> file-descriptor variables are not supported', r.start);
+      fd = r.n.value;
+    }
+    const word = this.word(r.word, 'bare');
+    const redirect: Redirect = { start: r.start, end: r.end, opStart: r.opStart, op: r.op, fd, word, heredoc: null };
+    if (r.op === '<<' || r.op === '<<-') redirect.heredoc = this.heredoc(r, word);
     return redirect;
   }
 
-  private parseSimple(): Stmt {
-    const start = this.pos;
-    const assigns: Assign[] = [];
-    const words: Word[] = [];
-    const redirects: Redirect[] = [];
-    for (;;) {
-      this.skipBlanks();
-      const c = this.peek();
-      if (c === '' || c === '\n' || c === ';' || c === '&' || c === '|' || c === ')' || c === '#') {
-        if (c === '&' && this.peek(1) === '>') {
-          redirects.push(this.parseRedirect());
-          continue;
-        }
-        break;
-      }
-      if (c === '(') this.fail(words.length === 1 ? 'function definitions are not supported' : 'unexpected "("');
-      if (this.redirectAhead()) {
-        redirects.push(this.parseRedirect());
-        continue;
-      }
-      const wordStart = this.pos;
-      const word = this.parseWord();
-      if (words.length === 0) {
-        const assign = this.asAssignment(word, wordStart);
-        if (assign) {
-          assigns.push(assign);
-          continue;
-        }
-      }
-      words.push(word);
+  private heredoc(r: ast.Redirect, delimiterWord: Word): Heredoc {
+    const stripTabs = r.op === '<<-';
+    let delimiter = '';
+    for (const p of delimiterWord.parts) {
+      // $'…' and $"…" are decoded (or translated) in ways not modelled: where bash ends the body would be unsure.
+      if ((p.kind === 'sgl' && p.ansi) || (p.kind === 'dbl' && this.src[p.start] === '$')) this.fail('a here-document delimiter in $\'…\' or $"…" is not supported', r.word.start);
+      if (p.kind === 'lit' || p.kind === 'sgl') delimiter += p.value;
+      else if (p.kind === 'dbl' && p.parts.every((q) => q.kind === 'lit')) delimiter += p.parts.map((q) => (q.kind === 'lit' ? q.value : '')).join('');
+      else this.fail('a here-document delimiter with expansions is not supported', r.word.start);
     }
-    const items: Span[] = [...assigns, ...words];
-    const first = items[0];
-    const last = items.reduce<Span | undefined>((a, b) => (!a || b.end > a.end ? b : a), undefined);
-    const cmd: Command | null = first && last ? { kind: 'call', assigns, words, start: first.start, end: last.end } : null;
-    const end = Math.max(last?.end ?? start, ...redirects.map((r) => r.end));
-    if (!cmd && redirects.length === 0) this.fail('expected a command');
-    return { start, end, negated: false, background: false, cmd, redirects };
-  }
-
-  private asAssignment(word: Word, start: number): Assign | null {
-    const text = this.src.slice(start, word.end);
-    if (/^[A-Za-z_][A-Za-z0-9_]*\[/.test(text) && /^[^=]*\]\+?=/.test(text)) this.fail('array assignments are not supported', start);
-    const m = /^([A-Za-z_][A-Za-z0-9_]*)(\+?)=/.exec(text);
-    const first = word.parts[0];
-    if (!m || !first || first.kind !== 'lit' || first.end - first.start < m[0].length) return null;
-    const valueStart = start + m[0].length;
-    if (this.src[valueStart] === '(') this.fail('array assignments are not supported', valueStart);
-    // The value is the word less "NAME=": its first literal part shortened, or dropped when it was only that.
-    const rest = first.value.slice(m[0].length);
-    const parts: Part[] = rest ? [{ ...first, start: valueStart, value: rest }, ...word.parts.slice(1)] : word.parts.slice(1);
-    const value: Word = { start: valueStart, end: word.end, parts, shape: word.shape.slice(m[0].length) };
-    return { start, end: word.end, name: m[1] as string, append: m[2] === '+', value, word };
-  }
-
-  /** One word in unquoted context; stops at a metacharacter. */
-  parseWord(): Word {
-    const start = this.pos;
-    const parts = new PartList();
-    let shape = '';
-    const literal = (value: string, advance: number, shaped: string) => {
-      parts.text(this.pos, value);
-      shape += shaped;
-      this.pos += advance;
+    const quoted = delimiterWord.parts.some((p) => p.kind !== 'lit') || this.src.slice(r.word.start, r.word.end).includes('\\');
+    const hdoc = r.hdoc;
+    if (!hdoc || hdoc.end === hdoc.start) {
+      const at = hdoc?.start ?? r.end;
+      return { start: at, end: r.end, quoted, body: { start: at, end: at, parts: [], shape: '_' } };
+    }
+    // The body ends where the delimiter line starts. mvdan/sh's body word runs to the end of that line;
+    // shell-ast.ts may already have cut it there. Either way the delimiter line must be where it is said to be.
+    if (delimiter === '') this.fail('an empty here-document delimiter is not supported', r.word.start);
+    const isDelimiter = (from: number, to: number) => {
+      const line = this.src.slice(from, to);
+      return (stripTabs ? line.replace(/^\t+/, '') : line) === delimiter;
     };
-    while (!this.atEnd()) {
-      const c = this.peek();
-      if (META.has(c)) break;
-      if (c === '\\') {
-        if (this.peek(1) === '\n') literal('', 2, '');
-        else if (this.pos + 1 >= this.src.length) this.fail('a backslash at the end of the text');
-        else literal(this.peek(1), 2, '_');
-        continue;
-      }
-      if (c === '`') this.fail('`…` command substitution is not supported (use $( … ))');
-      if (this.quoteInto(parts)) {
-        shape += '_';
-        continue;
-      }
-      if (c === '$') {
-        if (this.dollarInto(parts, 'bare')) shape += '$';
-        else literal('$', 1, '$');
-        continue;
-      }
-      literal(c, 1, c);
+    const lineStart = this.src.lastIndexOf('\n', hdoc.end - 1) + 1;
+    let end: number;
+    let delimiterEnd: number;
+    if (lineStart > hdoc.start && isDelimiter(lineStart, hdoc.end)) {
+      end = lineStart;
+      delimiterEnd = hdoc.end;
+    } else if (lineStart === hdoc.end) {
+      const next = this.src.indexOf('\n', hdoc.end);
+      delimiterEnd = next === -1 ? this.src.length : next;
+      if (!isDelimiter(hdoc.end, delimiterEnd)) this.fail('a here-document whose end is not where expected', hdoc.start);
+      end = hdoc.end;
+    } else return this.fail('a here-document whose end is not where expected', hdoc.start);
+    // Nowhere else may bash see the delimiter: not on a line of the body (where a continuation could join it
+    // to the line before), nor after a continuation on the line before the delimiter.
+    const lines = this.src.slice(hdoc.start, end).split('\n');
+    if (lines.some((line) => (stripTabs ? line.replace(/^\t+/, '') : line) === delimiter)) this.fail('a here-document whose end is not where expected', hdoc.start);
+    if (!quoted && end >= 2 && this.src[end - 2] === '\\') this.fail('a here-document whose end is not where expected', hdoc.start);
+    const strip = (text: string, at: number) => (stripTabs ? text.replace(at === hdoc.start || this.src[at - 1] === '\n' ? /(^|\n)\t+/g : /(\n)\t+/g, '$1') : text);
+    if (quoted) {
+      const text = strip(this.src.slice(hdoc.start, end), hdoc.start);
+      this.literalText.push({ start: hdoc.start, end });
+      return { start: hdoc.start, end: delimiterEnd, quoted, body: { start: hdoc.start, end, parts: text ? [{ kind: 'lit', start: hdoc.start, end, value: text }] : [], shape: '_' } };
     }
-    const done = parts.done(this.pos);
-    if (done.length === 0) this.fail('expected a word', start);
-    return { start, end: this.pos, parts: done, shape };
-  }
-
-  /** '…', $'…', "…" or $"…" at the current position, added to `parts`; false when none starts here. */
-  private quoteInto(parts: PartList): boolean {
-    const c = this.peek();
-    const q = c === '$' ? this.peek(1) : c;
-    if (q === "'") parts.push(this.singleQuoted());
-    else if (q === '"') {
-      const start = this.pos;
-      this.pos += c === '$' ? 2 : 1;
-      const inner = this.quotedParts(-1, 'double');
-      parts.push({ kind: 'dbl', start, end: this.pos, parts: inner });
-    } else return false;
-    return true;
-  }
-
-  /** $NAME, ${…} or $( … ) at the current "$", added to `parts`; false (nothing consumed) when the "$" is literal. */
-  private dollarInto(parts: PartList, context: 'bare' | 'double' | 'heredoc' | 'param'): boolean {
-    const part = this.dollar(context);
-    if (part) parts.push(part);
-    return part !== null;
-  }
-
-  private singleQuoted(): Part {
-    const start = this.pos;
-    const ansi = this.peek() === '$';
-    this.pos += ansi ? 2 : 1;
-    let value = '';
-    for (;;) {
-      if (this.atEnd()) this.fail('an unterminated quote', start);
-      const c = this.peek();
-      if (c === "'") break;
-      if (ansi && c === '\\') {
-        value += this.src.slice(this.pos, this.pos + 2);
-        this.pos += 2;
-        continue;
-      }
-      value += c;
-      this.pos++;
+    // An unquoted body reads like "…" (without the quotes being special): literal text, parameters, substitutions.
+    const parts: ast.WordPart[] = [];
+    for (const p of hdoc.parts) {
+      if (p.start >= end) continue;
+      parts.push(p.end <= end ? p : p.type === 'Lit' ? { ...p, end } : this.fail('a here-document whose end is not where expected', p.start));
     }
-    this.pos++;
-    if (this.pending.length > 0 && value.includes('\n')) this.fail('a quoted newline on a here-document line is not supported', start);
-    return { kind: 'sgl', start, end: this.pos, value, ansi };
-  }
-
-  /**
-   * The inside of "…" (up to the closing quote) or of a here-document body (up to `end`): literal text,
-   * parameters, command substitutions.
-   */
-  private quotedParts(end: number, mode: 'double' | 'heredoc'): Part[] {
-    const parts = new PartList();
-    const startedAt = this.pos;
-    for (;;) {
-      if (mode === 'heredoc' ? this.pos >= end : this.atEnd()) {
-        if (mode === 'double') this.fail('an unterminated quote', startedAt);
-        break;
-      }
-      const c = this.peek();
-      if (mode === 'double' && c === '"') break;
-      if (c === '\n' && mode === 'double' && this.pending.length > 0) this.fail('a quoted newline on a here-document line is not supported');
-      if (c === '\\') {
-        const next = this.peek(1);
-        const escapes = mode === 'double' ? '$`"\\\n' : '$`\\\n';
-        if (next && escapes.includes(next)) {
-          parts.text(this.pos, next === '\n' ? '' : next);
-          this.pos += 2;
-        } else {
-          parts.text(this.pos, c);
-          this.pos++;
-        }
-        continue;
-      }
-      if (c === '`') this.fail('`…` command substitution is not supported (use $( … ))');
-      if (c === '$' && this.dollarInto(parts, mode)) continue;
-      parts.text(this.pos, c);
-      this.pos++;
-    }
-    const done = parts.done(this.pos);
-    if (mode === 'double') this.pos++; // the closing quote
-    return done;
-  }
-
-  /** $NAME, $1, $?, ${…} or $( … ) at the current "$"; null when the "$" is literal. */
-  private dollar(context: 'bare' | 'double' | 'heredoc' | 'param'): Part | null {
-    const start = this.pos;
-    const next = this.peek(1);
-    if (next === '(') {
-      if (this.peek(2) === '(') this.fail('arithmetic $(( … )) is not supported');
-      if (this.pending.length > 0) this.fail('a command substitution on a here-document line is not supported');
-      this.pos += 2;
-      const body = this.listNode(this.parseList(() => this.peek() === ')'));
-      if (this.peek() !== ')') this.fail('an unterminated $(', start);
-      this.pos++;
-      if (this.pending.length > 0) this.fail('a here-document inside $( … ) is not supported', start);
-      return { kind: 'cmdsubst', start, end: this.pos, body };
-    }
-    if (next === '{') return this.braceParam(context);
-    const name = NAME.exec(this.src.slice(this.pos + 1))?.[0] ?? (/[0-9@*#?$!-]/.test(next) ? next : null);
-    if (!name) return null;
-    this.pos += 1 + name.length;
-    return { kind: 'param', start, end: this.pos, name, length: false, op: null, word: null };
-  }
-
-  private braceParam(context: 'bare' | 'double' | 'heredoc' | 'param'): Part {
-    const start = this.pos;
-    this.pos += 2;
-    let length = false;
-    if (this.peek() === '#' && this.peek(1) !== '}') {
-      length = true;
-      this.pos++;
-    }
-    const name = NAME.exec(this.src.slice(this.pos))?.[0] ?? /^(\d+|[@*#?$!-])/.exec(this.src.slice(this.pos))?.[0];
-    if (!name) this.fail('this ${…} form is not supported', start);
-    this.pos += name.length;
-    if (this.peek() === '}') {
-      this.pos++;
-      return { kind: 'param', start, end: this.pos, name, length, op: null, word: null };
-    }
-    const op = length ? undefined : [':-', ':=', ':?', ':+', '-', '=', '?', '+', '##', '#', '%%', '%'].find((o) => this.src.startsWith(o, this.pos));
-    if (!op) this.fail('this ${…} form is not supported', start);
-    this.pos += op.length;
-    const word = this.paramWord(context);
-    return { kind: 'param', start, end: this.pos, name, length, op, word };
-  }
-
-  /** The word of ${NAME<op>word}, up to the closing brace (blanks do not end it). */
-  private paramWord(context: 'bare' | 'double' | 'heredoc' | 'param'): Word {
-    const start = this.pos;
-    const parts = new PartList();
-    for (;;) {
-      if (this.atEnd()) this.fail('an unterminated ${', start);
-      const c = this.peek();
-      if (c === '}') break;
-      if (c === '\\' && this.pos + 1 < this.src.length) {
-        parts.text(this.pos, this.peek(1));
-        this.pos += 2;
-        continue;
-      }
-      if (c === '`') this.fail('`…` command substitution is not supported (use $( … ))');
-      // Inside "…", quotes in ${x:-…} follow rules bash and POSIX disagree on: not modelled.
-      if ((c === "'" || c === '"') && context !== 'bare' && context !== 'param') this.fail('quotes inside ${…} inside "…" are not supported');
-      if (this.quoteInto(parts)) continue;
-      if (c === '$' && this.dollarInto(parts, 'param')) continue;
-      parts.text(this.pos, c);
-      this.pos++;
-    }
-    const word: Word = { start, end: this.pos, parts: parts.done(this.pos), shape: '_' };
-    this.pos++; // the closing brace
-    return word;
-  }
-
-  parseFile(): ParsedShell {
-    const stmts = this.parseList(() => false);
-    if (!this.atEnd()) this.fail(`unexpected "${this.peek()}"`);
-    if (this.pending.length > 0) this.fail('a here-document without a body');
-    return { stmts, lists: this.lists, heredocs: this.heredocs };
+    const body = this.word({ type: 'Word', start: hdoc.start, end, parts }, stripTabs ? 'heredoc-tabs' : 'heredoc');
+    for (const p of body.parts) if (p.kind === 'lit') p.value = strip(p.value, p.start);
+    return { start: hdoc.start, end: delimiterEnd, quoted, body };
   }
 }
 
-/** A word's parts as they are scanned, with consecutive literal text merged into one 'lit' part. */
-class PartList {
-  private readonly parts: Part[] = [];
-  private lit: { start: number; value: string } | null = null;
+/** Adjacent literal parts, as one run: the values mvdan/sh gave and the source they span. */
+type LitRun = Span & { type: 'Lit'; values: string[] };
 
-  /** Literal text at `at` (opening a literal run there if none is open; '' still opens one). */
-  text(at: number, value: string): void {
-    this.lit ??= { start: at, value: '' };
-    this.lit.value += value;
+/** Adjacent literal parts as one run (mvdan/sh splits a literal around a line continuation in "…"). */
+function mergeLiterals(parts: ast.WordPart[]): (Exclude<ast.WordPart, ast.Lit> | LitRun)[] {
+  const out: (Exclude<ast.WordPart, ast.Lit> | LitRun)[] = [];
+  for (const p of parts) {
+    const last = out[out.length - 1];
+    if (p.type !== 'Lit') out.push(p);
+    else if (last?.type === 'Lit') {
+      last.end = p.end;
+      last.values.push(p.value);
+    } else out.push({ type: 'Lit', start: p.start, end: p.end, values: [p.value] });
   }
-
-  /** A non-literal part: closes the open literal run where the part starts. */
-  push(part: Part): void {
-    this.flush(part.start);
-    this.parts.push(part);
-  }
-
-  /** All parts, the open literal run closed at `end`. */
-  done(end: number): Part[] {
-    this.flush(end);
-    return this.parts;
-  }
-
-  private flush(end: number): void {
-    if (this.lit) this.parts.push({ kind: 'lit', start: this.lit.start, end, value: this.lit.value });
-    this.lit = null;
-  }
+  return out;
 }
 
-/** The text of a word with quotes removed, when it has no expansions (for here-document delimiters). */
-function wordText(word: Word): string {
-  return word.parts.map((p) => (p.kind === 'lit' || p.kind === 'sgl' ? p.value : p.kind === 'dbl' ? p.parts.map((q) => (q.kind === 'lit' ? q.value : '')).join('') : '')).join('');
-}
-
-/** Parses `src`; throws UnsupportedShell for syntax outside the subset (or invalid). */
+/** Parses `src` as bash; throws ShellParseError when it is not bash, UnsupportedShell for syntax outside the subset. */
 export function parseShellSubset(src: string): ParsedShell {
-  return new Parser(src).parseFile();
+  // mvdan/sh stops reading at a NUL, which bash drops: what follows would go unseen.
+  const nul = src.indexOf('\0');
+  if (nul !== -1) throw new UnsupportedShell('a NUL character is not supported', nul);
+  const parsed = ast.parseBash(src);
+  if (!parsed.ok) {
+    if (parsed.kind !== 'syntax') throw new UnsupportedShell(parsed.message, 0);
+    throw new ShellParseError(parsed.message, parsed.line, parsed.column);
+  }
+  const reader = new Reader(src);
+  const stmts = reader.stmts(parsed.file.stmts);
+  // mvdan/sh reads a carriage return as a blank; bash reads it as part of a word (">/dev/null\r" is a
+  // file). Only where it is literal data do the two agree.
+  const literal = [...reader.literalText, ...parsed.file.comments];
+  for (let i = src.indexOf('\r'); i !== -1; i = src.indexOf('\r', i + 1)) {
+    if (!literal.some((span) => span.start <= i && i < span.end)) throw new UnsupportedShell('a carriage return outside quotes (CRLF line ends) is not supported', i);
+  }
+  return { stmts };
 }
 
 /** Line (1-based) of an offset. */

@@ -1,12 +1,11 @@
 // A shell block is read-only only when every command it can run — in every list, pipeline, subshell,
 // loop, condition and $( … ) — is on the read-only list with read-only arguments, nothing is redirected
 // into a file, no command is named by a value, and no assignment changes what programs run.
-// The structure comes from shell-syntax.ts, confirmed by mvdan/sh (sh-syntax); anything it cannot model
-// or confirm is unsupported, and unsupported means the block may change state.
-import { parse as parseSh } from 'sh-syntax';
+// The structure is mvdan/sh's parse (the Go parser compiled to JavaScript, read by shell-ast.ts) in the
+// subset shell-syntax.ts models; text that does not parse is a parse error, syntax outside the subset is
+// unsupported, and either means the block may change state.
 import { type Arg, type CommandProblem, assignmentAllowed, checkCommand, programName } from './shell-commands.js';
-import { confirmStructure } from './shell-confirm.js';
-import { type Part, type Redirect, type Stmt, UnsupportedShell, type Word, lineOf, parseShellSubset } from './shell-syntax.js';
+import { type Assign, type Part, type Redirect, ShellParseError, type Stmt, UnsupportedShell, type Word, lineOf, parseShellSubset } from './shell-syntax.js';
 import { PLACEHOLDER, type Verdict, type VerdictCode, changes, readOnly } from './types.js';
 
 /** Known values of shell variables; a name not in the map has a value from outside the block. */
@@ -368,7 +367,15 @@ class Walker {
     return { text: null, dynamic: v.dynamic, prefix: v.prefix, source };
   }
 
-  private call(assigns: { name: string; value: Word; start: number }[], words: Word[], redirects: Redirect[], env: Env): Found | null {
+  /** NAME=value or NAME+=value: the variable is known afterwards when its value (and, appending, the old one) is. */
+  private assignValue(name: string, append: boolean, value: string[] | null, env: Env): void {
+    const before = append ? env.get(name) : [''];
+    const after = value && before ? before.flatMap((b) => value.map((v) => b + v)) : null;
+    if (after && after.length <= MAX_ALTERNATIVES) env.set(name, [...new Set(after)]);
+    else env.delete(name);
+  }
+
+  private call(assigns: Assign[], words: Word[], redirects: Redirect[], env: Env): Found | null {
     for (const a of assigns) {
       const f = this.substitutions(a.value, env);
       if (f) return f;
@@ -386,8 +393,7 @@ class Walker {
       // Plain assignments: the shell's own variables, known when their value is.
       for (const a of assigns) {
         const v = this.value(a.value, env, 'assign');
-        if ('known' in v) env.set(a.name, v.known);
-        else env.delete(a.name);
+        this.assignValue(a.name, a.append, 'known' in v ? v.known : null, env);
       }
       return null;
     }
@@ -428,12 +434,11 @@ class Walker {
     const program = name.known.length === 1 ? programName(name.known[0] as string) : null;
     if (program === 'export' || program === 'readonly') {
       for (const w of argWords) {
-        const m = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(this.src.slice(w.start, w.end));
+        const m = /^([A-Za-z_][A-Za-z0-9_]*)(\+?)=/.exec(this.src.slice(w.start, w.end));
         if (!m) continue;
         const v = this.value(w, env, 'assign');
         const values = 'known' in v ? v.known.map((t) => t.slice(t.indexOf('=') + 1)) : null;
-        if (values) env.set(m[1] as string, values);
-        else env.delete(m[1] as string);
+        this.assignValue(m[1] as string, m[2] === '+', values, env);
       }
     } else if (program === 'read') {
       for (const w of argWords) env.delete(this.src.slice(w.start, w.end));
@@ -478,27 +483,17 @@ export async function shellVerdict(
   runVariables: ReadonlySet<string> = new Set(),
 ): Promise<Verdict> {
   const { code, placeholder, restore } = withPlaceholderWords(original);
-  let top;
-  try {
-    top = await parseSh(code, { keepComments: false });
-  } catch (error) {
-    const e = error as { Pos?: { Line?: number }; Text?: string; message?: string };
-    const line = e.Pos?.Line ?? 1;
-    const text = (e.Text ?? e.message ?? 'does not parse').replace(/^\d+:\d+:\s*/, '');
-    return changes('shell-parse-error', `line ${line}: does not parse: ${restore(text)}`);
-  }
   let parsed;
   try {
     parsed = parseShellSubset(code);
   } catch (error) {
+    if (error instanceof ShellParseError) {
+      return changes('shell-parse-error', `line ${error.line}: does not parse: ${restore(error.message.replace(/^\d+:\d+:\s*/, ''))}`);
+    }
     if (!(error instanceof UnsupportedShell)) throw error;
-    return changes('shell-unsupported-syntax', `line ${lineOf(code, error.offset)}: ${error.message}; not proven read-only`);
+    return changes('shell-unsupported-syntax', `line ${lineOf(code, error.offset)}: ${restore(error.message)}; not proven read-only`);
   }
   if (parsed.stmts.length === 0) return readOnly('shell-read-only', 'no commands');
-  const confirmed = await confirmStructure(code, parsed, top);
-  if (!confirmed.ok) {
-    return changes('shell-unsupported-syntax', `line ${lineOf(code, confirmed.offset)}: mvdan/sh does not confirm how this reads (${confirmed.reason}); not proven read-only`);
-  }
   const walker = new Walker(code, placeholder, restore, sql, runVariables);
   const found = walker.list(parsed.stmts, new Map());
   if (found) return changes(found.code, `line ${lineOf(code, found.offset)}: ${restore(found.message)}`);

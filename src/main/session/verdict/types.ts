@@ -12,7 +12,7 @@ export type VerdictCode =
   | 'sql-explain-analyze-write'
   | 'sql-parse-error'
   | 'sql-meta-command'
-  // Shell, judged on a parse confirmed by mvdan/sh (sh-syntax)
+  // Shell, judged on mvdan/sh's parse (mvdan-sh, via shell-ast.ts)
   | 'shell-read-only'
   | 'shell-command-not-allowed'
   | 'shell-arguments-not-read-only'

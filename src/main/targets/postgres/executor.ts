@@ -8,13 +8,14 @@ import { ResultClock } from '../result.js';
 import type { Execution, ExecutionRequest, ExecutionResult, ExecutionStatus, Executor, ExecutorContext, ResultSet, TargetDescription } from '../types.js';
 import { nowIso } from '../types.js';
 import { BlockControl, type StopReason } from './block-control.js';
+import { DEFAULT_PORT, postgresEndpoint, shownSslMode } from './endpoint.js';
 import { ADMIN_SHUTDOWN, type DatabaseError, QUERY_CANCELED, describeConnectError, describeSqlError, isDatabaseError } from './errors.js';
 import { PasswordSource } from './password.js';
 import { type PlanTarget, type SqlUnit, type UnitGroup, planBlock } from './plan.js';
 import { stopBackendQuery } from './server-cancel.js';
 import { type ConnectSettings, PgSession, openSideConnection } from './session.js';
 import type { StatementOutcome } from './statement-query.js';
-import { type TlsPlan, TlsConfigError, isSocketHost, planTls } from './tls.js';
+import { type TlsPlan, TlsConfigError, planTls } from './tls.js';
 
 /** Connection attempts give up after this long (the block's own timeout may cut them shorter). */
 export const CONNECT_TIMEOUT_MS = 15_000;
@@ -24,10 +25,6 @@ export const MAX_ROWS_PER_RESULT = 10_000;
 const CLOSE_LIMIT_MS = 5_000;
 
 const MASK = '••••••';
-
-function hostPort(host: string, port: number): string {
-  return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
-}
 
 /** PostgreSQL's largest statement_timeout (an int of milliseconds). */
 const MAX_STATEMENT_TIMEOUT_MS = 2_147_483_647;
@@ -51,9 +48,9 @@ interface Failure {
 }
 
 export function createPostgresExecutor(name: string, config: PostgresTarget, ctx: ExecutorContext): Executor {
-  const port = config.port ?? 5432;
-  const sslmode = isSocketHost(config.host) ? 'socket' : (config.sslmode ?? 'prefer');
-  const endpoint = `${config.user}@${hostPort(config.host, port)}/${config.database} (${sslmode})`;
+  const port = config.port ?? DEFAULT_PORT;
+  const sslmode = shownSslMode(config);
+  const endpoint = postgresEndpoint(config);
   const password = new PasswordSource(name, config, ctx);
   const settings: ConnectSettings = { host: config.host, port, database: config.database, user: config.user, password, connectTimeoutMs: CONNECT_TIMEOUT_MS };
   const planTarget: PlanTarget = { host: config.host, port, user: config.user, database: config.database, endpoint };
