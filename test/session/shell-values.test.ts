@@ -175,19 +175,34 @@ describe('prepareShell: problems', () => {
     expect(existsSync(CANARY)).toBe(false);
   });
 
-  it('refuses a value that would begin an argument with "-", unless -- comes first or it follows an option', async () => {
-    for (const code of ['grep -c <PAT> file', 'grep -c "<PAT>" file', 'git ls-remote $PAT .', 'sudo -n rm <PAT>']) {
-      const prepared = await prepareShell(code, values({ PAT: '--upload-pack=touch x' }));
-      expect(prepared.problems.map((p) => [p.variable, p.code])).toEqual([['PAT', 'flag']]);
+  it('refuses a value that would begin a word with "-", wherever the word is (copies included) and after -- too', async () => {
+    const cases = [
+      'grep -c <PAT> file',
+      'grep -c "<PAT>" file',
+      'git ls-remote $PAT .',
+      'sudo -n rm <PAT>',
+      'sort -T -- <PAT> /dev/null',
+      'find -- <PAT>',
+      'env -- sort <PAT>',
+      'x=<PAT>; sort "$x"',
+      'set -- <PAT>; sort "$1"',
+      'for a in <PAT>; do sort "$a"; done',
+      'x=$(sort <PAT> /dev/null)',
+      'sort <E><PAT> /dev/null',
+      'while read -r l; do sort $l; done <<EOF\n  <PAT>\nEOF',
+    ];
+    for (const code of cases) {
+      const prepared = await prepareShell(code, values({ PAT: '--upload-pack=touch x', E: '' }));
+      expect(prepared.problems.map((p) => [p.variable, p.code]), code).toContainEqual(['PAT', 'flag']);
       expect(prepared.code).toBe(code);
     }
-    // Positive controls: after --, glued after an option, inside a word, or a value not starting with -.
+    // Positive controls: after text of the word, inside a word, or a value not starting with -.
     for (const [code, value, out] of [
-      ["printf -- '[%s]' <V>", '-rf', '[-rf]'],
       ["printf '[%s]' --name=<V>", '-rf', '[--name=-rf]'],
       ["printf '[%s]' x<V>", '-rf', '[x-rf]'],
       ["printf '[%s]' <V>", 'a-b', '[a-b]'],
-      ['v=<V>; printf "[%s]" "$v"', '-rf', '[-rf]'],
+      ['printf "[%s]" "a <V>"', '-rf', '[a -rf]'],
+      ['cat <<EOF\nvalue: <V>\nEOF', '-rf', 'value: -rf\n'],
     ] as const) {
       const prepared = await prepareShell(code, values({ V: value }));
       expect(prepared.problems, code).toEqual([]);

@@ -305,7 +305,8 @@ describe('shell: read-only controls', () => {
     'for tool in git tar ssh; do\n  command -v "$tool" >/dev/null && echo "ok  $tool" || { echo "missing $tool"; exit 1; }\ndone',
     'echo "health check by ${OPERATOR_NAME} on $(hostname) finished"',
     'cat <<\'EOF\'\n$(rm -rf /)\nEOF',
-    'X=$(kubectl get pods -o name | head -1)\nkubectl describe "$X"',
+    // A word the block makes could be an option (--profile-output=…): after -- it is not.
+    'X=$(kubectl get pods -o name | head -1)\nkubectl describe -- "$X"',
     '( cd /tmp && ls ) 2>&1 | head',
     'timeout 10 kubectl get nodes',
     'ip -br addr show',
@@ -323,8 +324,6 @@ describe('shell: read-only controls', () => {
     'echo err 1>&2; ls 2>/dev/null',
     'cat < /etc/hosts',
     'cat < /var/log/$NAME',
-    'kubectl --kubeconfig=/etc/kube/config get pods',
-    'kubectl get pods --kubeconfig "$KUBECONFIG" -n <NS>',
     'helm show values ./charts/web',
     'helm inspect chart /srv/charts/web --version 1.2',
     'helm list -A',
@@ -365,6 +364,133 @@ describe('shell: read-only controls', () => {
   });
 });
 
+describe('shell: the second attack on read-only verdicts (shell-attack-round2.test.ts runs the blocks)', () => {
+  it.each([
+    // Globs and brace expansion anywhere in a word: several words of unknown text, sharing the text before them.
+    ['uniq in*', 'shell-arguments-not-read-only', 'may split into several words'],
+    ['find . -[d]elete', 'shell-arguments-not-read-only', 'could be an action'],
+    ['sort in? /dev/null', 'shell-arguments-not-read-only', 'may split'],
+    ['kubectl get pods *', 'shell-arguments-not-read-only', 'may split'],
+    ['kubectl get pods --{profile-output=x,output=json}', 'shell-arguments-not-read-only', 'could be'],
+    ['l* -la', 'shell-dynamic-command', 'named by a value'],
+    // Options with an optional value take it only glued.
+    ['date -I 010112002020', 'shell-arguments-not-read-only', 'sets the system clock'],
+    ['date --resolution 010112002020', 'shell-arguments-not-read-only', 'sets the system clock'],
+    // Names bash assigns to: plain NAMEs only (a subscript is evaluated, $( ) included).
+    ["read 'a[$(touch C)]' <<< x", 'shell-arguments-not-read-only', 'not a plain variable name'],
+    ['read -a "a[1]" <<< x', 'shell-arguments-not-read-only', 'not a plain variable name'],
+    ["sleep 0 & wait -n -p 'a[$(touch C)]'", 'shell-arguments-not-read-only', 'not a plain variable name'],
+    ['mapfile x <<< y', 'shell-command-not-allowed', 'mapfile'],
+    ['getopts ab x', 'shell-command-not-allowed', 'getopts'],
+    ['export "PAT$(echo H)=/tmp"; ls', 'shell-arguments-not-read-only', 'not a plain NAME or NAME=value'],
+    // A variable a command sets is not known afterwards (or has the value a declaration gives it).
+    ['C=ls; read -r "C" <<< "touch x"; $C', 'shell-dynamic-command', 'named by a value'],
+    ["C=ls; export 'C=touch x'; $C", 'shell-arguments-not-read-only', 'export C'],
+    ["C=ls; readonly 'C=touch x'; $C", 'shell-dynamic-command', 'named by a value'],
+    ['C=ls; command read -r C <<< "touch x"; $C', 'shell-dynamic-command', 'named by a value'],
+    ['C=ls; command -p read C <<< "touch x"; $C', 'shell-dynamic-command', 'named by a value'],
+    ['B=in; read -r "B" <<< "in out"; uniq $B', 'shell-arguments-not-read-only', 'may split'],
+    ['C=ls; if true; then read C <<< x; fi; $C', 'shell-dynamic-command', 'named by a value'],
+    ['REPLY=ls; read <<< touch; $REPLY x', 'shell-dynamic-command', 'named by a value'],
+    // An assignment to a readonly variable fails and bash goes on: the old value stays.
+    ['X=touch; readonly X\nX=ls\n$X x', 'shell-dynamic-command', 'line 3: the command $X'],
+    ['X=touch; readonly X; for X in ls; do :; done; $X x', 'shell-dynamic-command', 'named by a value'],
+    // Variables bash sets itself: $_ is the last argument of the command before, ~- is $OLDPWD.
+    ['_=ls; echo touch; $_ x', 'shell-dynamic-command', 'named by a value'],
+    ['echo --profile-output=x; kubectl version --client "$_"', 'shell-arguments-not-read-only', 'could be an option'],
+    ['OLDPWD=--profile-output=x; kubectl version --client ~-', 'shell-arguments-not-read-only', 'could be an option'],
+    ['X=~-; kubectl version --client "$X"', 'shell-arguments-not-read-only', 'could be an option'],
+    ['set -- --profile-output=x; kubectl version --client "$1"', 'shell-arguments-not-read-only', 'could be an option'],
+    // Here-documents bash reads differently (shell-ast.ts's Redirect.disagreement).
+    ['x=$(cat <<EOF\nok\nEOF)\ntouch C\nEOF\n)', 'shell-unsupported-syntax', 'starts with its delimiter'],
+    ['cat <<EOF\nEO\\\nF\ntouch C\nEOF', 'shell-unsupported-syntax', 'line ending in a backslash'],
+    ['cat <<E\\\nOF\n$(touch C)\nEOF', 'shell-unsupported-syntax', 'here-document whose delimiter'],
+    // Words the block makes after a verb could be options; $'…' with an escape is such a word.
+    ['kubectl version --client "$(echo --profile=cpu)"', 'shell-arguments-not-read-only', 'could be an option'],
+    ["kubectl version --client $'\\x2d-profile=cpu'", 'shell-arguments-not-read-only', 'could be an option'],
+    ['X=$(kubectl get pods -o name | head -1)\nkubectl describe "$X"', 'shell-arguments-not-read-only', 'could be an option'],
+    ['for f in *; do kubectl describe "$f"; done', 'shell-arguments-not-read-only', 'could be an option'],
+    ['helm status "$(echo --kubeconfig=x)"', 'shell-arguments-not-read-only', 'could be an option'],
+    ['systemctl status "$(echo -H x)"', 'shell-arguments-not-read-only', 'could be an option'],
+    ['docker logs "$(echo --x)"', 'shell-arguments-not-read-only', 'could be an option'],
+    ['systemctl status $UNITS', 'shell-arguments-not-read-only', 'may split'],
+    // The environment of a program: an allow-list; shell variables: not those bash or the programs act on.
+    ['KUBECACHEDIR=/tmp/c kubectl api-resources', 'shell-assignment-not-allowed', 'KUBECACHEDIR is not a variable a command may be given'],
+    ['DBUS_SESSION_BUS_ADDRESS=unixexec:path=/usr/bin/touch systemctl --user status', 'shell-assignment-not-allowed', 'DBUS_SESSION_BUS_ADDRESS'],
+    ['KUBECONFIG=/tmp/kc kubectl get pods', 'shell-assignment-not-allowed', 'KUBECONFIG'],
+    ['KUBECONFIG=/tmp/kc; kubectl get pods', 'shell-assignment-not-allowed', 'KUBECONFIG'],
+    ['export KUBECACHEDIR=/tmp/c; kubectl api-resources', 'shell-arguments-not-read-only', 'KUBECACHEDIR'],
+    ['X=1; export X', 'shell-arguments-not-read-only', 'export X'],
+    ['set -a; KUBECACHEDIR=/tmp/c', 'shell-arguments-not-read-only', 'set -a'],
+    ['set -o allexport', 'shell-arguments-not-read-only', 'allexport'],
+    ['kubectl --kubeconfig=/etc/kube/config get pods', 'shell-arguments-not-read-only', '--kubeconfig names a kubeconfig'],
+    ['kubectl get pods --kubeconfig "$KUBECONFIG" -n <NS>', 'shell-arguments-not-read-only', '--kubeconfig'],
+    ['helm list --kubeconfig /tmp/kc', 'shell-arguments-not-read-only', '--kubeconfig'],
+    ['TEXTDOMAINDIR=/tmp/loc; TEXTDOMAIN=evil', 'shell-assignment-not-allowed', 'TEXTDOMAINDIR'],
+    ['TEXTDOMAIN=evil', 'shell-assignment-not-allowed', 'TEXTDOMAIN'],
+    ['echo $"ls"', 'shell-unsupported-syntax', '$"…"'],
+    ['TZ=/dev/watchdog date', 'shell-assignment-not-allowed', 'TZ may only be a zone name'],
+    ['TZ=../../../dev/x date', 'shell-assignment-not-allowed', 'TZ may only be a zone name'],
+    ['LC_ALL=/tmp/loc ls', 'shell-assignment-not-allowed', 'LC_ALL may only be a locale name'],
+    ['LANG="$L" ls', 'shell-assignment-not-allowed', 'not known here'],
+    ['COLUMNS=x ls', 'shell-assignment-not-allowed', 'COLUMNS may only be a number'],
+    ['read -r LANG <<< /tmp/x', 'shell-arguments-not-read-only', 'LANG'],
+    ['EXECIGNORE=x; ls', 'shell-assignment-not-allowed', 'EXECIGNORE'],
+    // curl's format from a file or its input; psql variables put into the SQL after it was judged.
+    ["curl -s -w @- https://x <<< '%output{/tmp/x}x'", 'shell-arguments-not-read-only', 'reads its format'],
+    ['curl -s --write-out=@fmt https://x', 'shell-arguments-not-read-only', 'reads its format'],
+    ["psql -X -v 'q=1' -c 'SELECT 1'", 'shell-arguments-not-read-only', 'psql -v sets variables'],
+    ['psql -X --set=q=1 -c "SELECT 1"', 'shell-arguments-not-read-only', 'psql --set'],
+    ['psql -X --variable q=1 -c "SELECT 1"', 'shell-arguments-not-read-only', 'psql --variable'],
+  ])('%j → %s', (code, expected, detail) => expectRefused(shell(code), expected, detail));
+
+  it('a brace word is several words of unknown text (or, where mvdan/sh cannot split it, not proven), never a crash', async () => {
+    for (const code of ['ls {,x}', "echo {,''}", 'sort {,-o,x} in']) {
+      const v = await shell(code);
+      expect(VERDICT_CODES).toContain(v.code);
+      if (code.startsWith('sort')) expect(v.changesState).toBe(true);
+    }
+    expect(await shell('ls x{a,b}')).toMatchObject({ changesState: false });
+  });
+
+  // Positive controls: read-only blocks near the holes stay read-only.
+  it.each([
+    'kubectl get pods -n x',
+    'ls -la /var/log',
+    'date -u',
+    'uniq in',
+    'grep -c x f',
+    'ls *.log /var/log/*.gz',
+    'cat /etc/*release | grep -i name',
+    'date -Iseconds',
+    'date -I',
+    'date --iso-8601=seconds -u',
+    'journalctl -n 100 -u nginx --no-pager',
+    'dmesg -Lnever -T | tail',
+    'read -r line <<< "a b"; echo "$line"',
+    'while read -r pod; do echo "$pod"; done <<< x',
+    'kubectl get pods -o jsonpath={.items[*].metadata.name}',
+    'NS=$(cat /etc/ns); kubectl get pods -n "$NS"',
+    'kubectl logs deploy/x -c "$(cat /etc/c)" --tail=20',
+    'kubectl get pods "pod/$(hostname)"',
+    'kubectl get pods --namespace="$(cat /etc/ns)"',
+    'for ns in a b; do kubectl get pods -n "$ns"; done',
+    'kubectl describe pod "$POD"',
+    'systemctl status "$UNIT" --no-pager',
+    'TZ=UTC date',
+    'TZ=Europe/Paris date +%H',
+    'LC_ALL=C.UTF-8 LANG=C sort -u /etc/hosts',
+    'COLUMNS=200 ps aux',
+    'NO_COLOR=1 TERM=dumb systemctl status nginx --no-pager',
+    'export TZ=UTC; date',
+    'curl -sS -w "%{http_code}" https://x/health',
+    "psql -X -c 'SELECT 1'",
+    'cat ~/.profile',
+    'X=a; readonly X; echo "$X"',
+    'X=pods; readonly X; kubectl get $X',
+  ])('%j is read-only', (code) => expectReadOnly(shell(code), 'shell-read-only'));
+});
+
 describe('shell: text a scanner could read differently than bash', () => {
   it.each([
     // A line continuation joins the word, also in a command name.
@@ -388,11 +514,11 @@ describe('shell: text a scanner could read differently than bash', () => {
     ['ls | time -o /tmp/x ls', 'shell-unsupported-syntax', 'time after |'],
     ['ls | time ls', 'shell-unsupported-syntax', 'time after |'],
     // A delimiter bash decodes in ways not modelled, or a body line that could end the body elsewhere.
-    ["cat <<$'E'\nx\nE\nrm y", 'shell-unsupported-syntax', 'here-document delimiter'],
+    ["cat <<$'E'\nx\nE\nrm y", 'shell-unsupported-syntax', 'here-document whose delimiter holds $'],
     ['cat <<E\nx\\\nE\nE\n', 'shell-unsupported-syntax', 'here-document'],
     // NAME+=value appends: the value known afterwards is the old one and the new text.
     ['X=--log-; X+=file=/tmp/x; kubectl get pods $X', 'shell-arguments-not-read-only', '--log-file writes'],
-    ['X=--log-; export X+=file=/tmp/x; kubectl get pods $X', 'shell-arguments-not-read-only', '--log-file writes'],
+    ['X=--log-; readonly X+=file=/tmp/x; kubectl get pods $X', 'shell-arguments-not-read-only', '--log-file writes'],
     // Declarations (mvdan/sh's DeclClause) are judged as the commands they are; let is arithmetic.
     ['local x=1', 'shell-command-not-allowed', 'local is only for functions'],
     ['declare -r x=1', 'shell-command-not-allowed', 'declare'],
@@ -422,7 +548,7 @@ describe('shell: text a scanner could read differently than bash', () => {
     'echo "it\'s" # and \'this\'',
     'echo "a\rb"',
     'X=po; X+=ds; kubectl get $X',
-    'export X=1 Y; readonly Z=2; kubectl get pods',
+    'export TZ=UTC LANG; readonly Z=2; kubectl get pods',
     'time ls | cat',
     'cat <<EOF; echo "$(hostname\n)"\nbody\nEOF\n',
     'echo "$(cat <<EOF\nx\nEOF\n)"',

@@ -87,6 +87,11 @@ export interface Redirect extends Span {
   word: Word;
   /** A here-document's body. */
   hdoc: Word | null;
+  /**
+   * For a here-document: why bash may close or read it differently from mvdan/sh (then nothing in or after
+   * it can be trusted to mean what the tree says), or null when both agree.
+   */
+  disagreement: string | null;
 }
 
 export type RedirectOp = '<' | '>' | '>>' | '<<' | '<<-' | '<<<' | '<>' | '<&' | '>&' | '>|' | '&>' | '&>>';
@@ -281,15 +286,52 @@ class Reader {
   private redirect(r: Raw): Redirect {
     const op = REDIRECT_OPS[Number(r.Op)];
     if (!op) throw new UnknownNode(`redirection operator ${r.Op}`);
+    const word = this.word(r.Word);
+    const hdoc = r.Hdoc ? this.body(this.word(r.Hdoc)) : null;
+    const heredoc = op === '<<' || op === '<<-';
     return {
       type: 'Redirect',
       ...this.span(r),
       op,
       opStart: this.at(r.OpPos),
       n: r.N ? this.lit(r.N) : null,
-      word: this.word(r.Word),
-      hdoc: r.Hdoc ? this.body(this.word(r.Hdoc)) : null,
+      word,
+      hdoc,
+      disagreement: heredoc ? this.heredocDisagreement(word, hdoc, op === '<<-') : null,
     };
+  }
+
+  /**
+   * Bash reads body lines (continuation lines joined when the delimiter is unquoted) until one equals the
+   * delimiter. mvdan/sh differs on a line that starts with the delimiter ("EOF)" closes a here-document
+   * inside $( ) for bash), on backslash-newline in the body or in the delimiter word, and on carriage
+   * returns; a body that is not closed by a line equal to the delimiter is not what bash reads either.
+   */
+  private heredocDisagreement(word: Word, body: Word | null, stripTabs: boolean): string | null {
+    const raw = this.text.slice(word.start, word.end);
+    if (/[$`\n\r]/.test(raw)) return 'a here-document whose delimiter holds $, `, a line break or a carriage return';
+    let delimiter = '';
+    let quote: string | null = null;
+    for (let k = 0; k < raw.length; k++) {
+      const c = raw[k] as string;
+      if (quote === null && (c === "'" || c === '"')) quote = c;
+      else if (c === quote) quote = null;
+      else if (c === '\\' && quote !== "'" && k + 1 < raw.length) delimiter += raw[++k];
+      else delimiter += c;
+    }
+    if (delimiter === '') return 'a here-document with an empty delimiter';
+    const lineEnd = this.text.indexOf('\n', word.end);
+    if (this.text.slice(word.end, lineEnd < 0 ? this.text.length : lineEnd).includes('\r')) return 'a here-document on a line with a carriage return';
+    // An empty body: mvdan/sh gives none; bash's first body line must then be the delimiter itself.
+    if (!body) return null;
+    const closeEnd = this.text.indexOf('\n', body.end);
+    const strip = (line: string) => (stripTabs ? line.replace(/^\t+/, '') : line);
+    if (strip(this.text.slice(body.end, closeEnd < 0 ? this.text.length : closeEnd)) !== delimiter) return `a here-document not closed by a line "${delimiter}"`;
+    for (const line of this.text.slice(body.start, body.end).split('\n')) {
+      if (line.includes('\r') || line.endsWith('\\')) return 'a here-document with a line ending in a backslash or a carriage return';
+      if (strip(line).startsWith(delimiter)) return `a here-document with a line that starts with its delimiter "${delimiter}"`;
+    }
+    return null;
   }
 
   /** mvdan/sh ends a here-document body after its closing delimiter line; the body ends before that line. */
@@ -306,11 +348,18 @@ class Reader {
   }
 
   word(w: Raw): Word {
+    const span = this.span(w);
     const parts = (w.Parts ?? []).map((p: Raw) => this.part(p));
-    // SplitBraces rewrites the raw word in place; it is asked only once the word has been read.
-    this.sx.SplitBraces(w);
-    const braces = (w.Parts ?? []).some((p: Raw) => this.kind(p) === 'BraceExp');
-    return { type: 'Word', ...this.span(w), parts, braces };
+    // SplitBraces rewrites the raw word in place; it is asked only once the word has been read. It panics
+    // on some words ({,x}): unsure means the word is brace-expanded.
+    let braces: boolean;
+    try {
+      this.sx.SplitBraces(w);
+      braces = (w.Parts ?? []).some((p: Raw) => this.kind(p) === 'BraceExp');
+    } catch {
+      braces = true;
+    }
+    return { type: 'Word', ...span, parts, braces };
   }
 
   private part(p: Raw): WordPart {

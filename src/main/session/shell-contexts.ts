@@ -433,7 +433,7 @@ class ContextReader {
     if ((r.op === '<<<' || r.op === '<' || r.op === '<>') && command) command.stdin.push(w);
     if (!heredoc || !r.hdoc) return;
     const quoted = /['"\\]/.test(this.text.slice(r.word.start, r.word.end));
-    this.heredocAgreed(r, target, r.op === '<<-');
+    if (r.disagreement) this.unprovable.push(r.disagreement);
     // The body is the command's input: code if the command runs its input (bash <<EOF, ssh host <<EOF …).
     const why = command ? readsCode(command.words) : null;
     const stage: Stage = { role: why ? 'code' : 'data', why: why ? `it is the input of ${why}` : '', words: [] };
@@ -441,29 +441,6 @@ class ContextReader {
     if (quoted) this.mark(r.hdoc.start, r.hdoc.end, 'qheredoc', body);
     else this.parts(r.hdoc.parts, 'heredoc', body, null, noText);
     if (why) this.codeRanges.push({ start: r.hdoc.start, end: r.hdoc.end, why: stage.why });
-  }
-
-  /**
-   * Whether bash closes the here-document where mvdan/sh does. Bash compares each body line, continuation
-   * lines joined, with the delimiter; a line that starts with the delimiter ("EOF)" in $( )), a backslash at
-   * a line's end, a carriage return, or a body that runs to the end of the text are read differently by
-   * one shell or another. Any of them, and no value may enter the block.
-   */
-  private heredocAgreed(r: Redirect, delimiter: string | null, stripTabs: boolean): void {
-    const body = r.hdoc as Word;
-    const why = (what: string) => this.unprovable.push(`a here-document ${what}`);
-    if (delimiter === null || delimiter === '') return void why('whose delimiter is not plain text');
-    const opLineEnd = this.text.indexOf('\n', r.word.end);
-    if (this.text.slice(r.word.end, opLineEnd < 0 ? this.text.length : opLineEnd).includes('\r')) return void why('on a line with a carriage return');
-    const bodyText = this.text.slice(body.start, body.end);
-    const closeEnd = this.text.indexOf('\n', body.end);
-    const closing = this.text.slice(body.end, closeEnd < 0 ? this.text.length : closeEnd);
-    const strip = (line: string) => (stripTabs ? line.replace(/^\t+/, '') : line);
-    if (strip(closing) !== delimiter) return void why(`not closed by a line "${delimiter}"`);
-    for (const line of bodyText.split('\n')) {
-      if (line.includes('\r') || line.endsWith('\\')) return void why('with a line ending in a backslash or a carriage return');
-      if (strip(line).startsWith(delimiter)) return void why(`with a line that starts with its delimiter "${delimiter}"`);
-    }
   }
 
   // -- words
@@ -633,6 +610,8 @@ class ContextReader {
       if (p.exp.op === '@') {
         const letter = p.exp.word?.parts.map((q) => (q.type === 'Lit' ? q.value : '?')).join('') ?? '';
         if (letter !== 'Q' && letter !== 'E' && letter !== 'a' && letter !== 'A' && letter !== 'K' && letter !== 'k' && letter !== 'U' && letter !== 'u' && letter !== 'L') evaluates = true;
+        // ${y@E} decodes backslash escapes ($'…' style): a value can come out as a[$(…)].
+        if (letter === 'E') this.transforms.push('${name@E}');
         if (p.exp.word) this.mark(p.exp.word.start, p.exp.word.end, 'syntax', frame);
       } else if (p.exp.word) this.parts(p.exp.word.parts, inner, operand, null, noText);
     }

@@ -176,13 +176,29 @@ const DOCKER_ARGS = new Set([
   '--pid', '--ipc', '--userns', '--group-add', '--stop-signal', '--cidfile', '--expose', '-a', '--attach', '--link', '--runtime', '--gpus',
 ]);
 
+const DOCKER_GLOBAL_ARGS = new Set(['--context', '-c', '-H', '--host', '--config', '-l', '--log-level', '-n', '--namespace', '-r', '--runtime-endpoint', '-i', '--image-endpoint', '--url', '--connection', '--address', '-a', '--tlscacert', '--tlscert', '--tlskey']);
+
 /**
  * Where the command that `docker exec CONTAINER …` / `docker run IMAGE …` runs starts in args; null when the
  * command is not exec or run; 'unknown' when an option not modelled here (or --entrypoint) hides it.
  */
 function containerCommandStart(args: readonly (string | null)[]): number | 'unknown' | null {
   let k = 0;
-  if (args[0] === 'container') k = 1;
+  // Options before the subcommand (--context, -H, -n, --remote …): a form not modelled hides where it is.
+  for (; k < args.length; k++) {
+    const a = args[k];
+    if (a === null || a === undefined) return 'unknown';
+    if (!a.startsWith('-')) break;
+    if (a.includes('=') || DOCKER_FLAGS.has(a) || a === '--remote' || a === '--debug' || a === '-D') continue;
+    if (DOCKER_GLOBAL_ARGS.has(a)) k++;
+    else return 'unknown';
+  }
+  if (args[k] === 'container') k++;
+  else if (args[k] === 'compose') {
+    // docker compose [options] exec|run SERVICE COMMAND: compose's own options are not modelled.
+    const sub = args[k + 1];
+    return sub === 'exec' || sub === 'run' ? 'unknown' : args.slice(k + 1).some((a) => a === 'exec' || a === 'run') ? 'unknown' : null;
+  }
   const sub = args[k];
   if (sub !== 'exec' && sub !== 'run') return null;
   for (k++; k < args.length; k++) {
@@ -249,6 +265,9 @@ export function readsCode(words: readonly (string | null)[]): string | null {
   }
   if (name === 'ssh') return operandIndexes(args, SSH_ARGS).length <= 1 ? 'ssh, whose remote shell runs its input as commands' : null;
   if (name === 'at' || name === 'batch') return `${name}, which runs its input as commands`;
+  // curl -K - / --config - reads options (output files, URLs, headers) from its input.
+  if (name === 'curl' && args.some((a, k) => (a === '--config' || (a !== null && /^-[A-Za-z]*K$/.test(a))) && (args[k + 1] === '-' || args[k + 1] === null))) return 'curl -K -, which reads its options from its input';
+  if (name === 'curl' && args.some((a) => a === '--config=-' || a === '-K-')) return 'curl -K -, which reads its options from its input';
   if (name === 'crontab') {
     const ops = operandIndexes(args, 'u');
     return ops.length === 0 || args[ops[0] as number] === '-' ? 'crontab, which installs its input as commands' : null;
@@ -357,8 +376,8 @@ export function nextRole(words: readonly (string | null)[]): RoleOf {
       }
       return start >= 0 ? nextRole(args.slice(start)) : DATA;
     }
-    case 'kubectl':
     case 'oc':
+    case 'kubectl':
     case 'docker':
     case 'podman':
     case 'nerdctl':
@@ -368,14 +387,16 @@ export function nextRole(words: readonly (string | null)[]): RoleOf {
         if (start === 'unknown') return index > 1 ? { role: 'code', why: `${name}: the command it runs in the container cannot be told apart from its options` } : DATA;
         if (start !== null) return index < start ? DATA : nextRole(args.slice(start));
       }
+      // oc rsh POD COMMAND runs the command in a shell in the pod.
+      if (name === 'oc' && args.includes('rsh')) return index > args.indexOf('rsh') + 1 ? { role: 'code', why: 'oc rsh runs a command in a shell' } : DATA;
       // exec/run/debug … -- COMMAND: a command run in the container.
       const dash = args.indexOf('--');
       return dash >= 0 ? nextRole(args.slice(dash + 1)) : DATA;
     }
     case 'ip': {
-      // ip netns exec NAME COMMAND
+      // ip netns exec NAME COMMAND, ip vrf exec NAME COMMAND …
       const exec = args.indexOf('exec');
-      return exec >= 0 && args.slice(0, exec).includes('netns') && index > exec ? { role: 'code', why: 'ip netns exec runs a command' } : DATA;
+      return exec >= 0 && index > exec ? { role: 'code', why: 'ip … exec runs a command' } : DATA;
     }
     case 'parallel':
       return index > 0 || operands('jSdaI').length > 0 ? { role: 'code', why: 'parallel runs its command through a shell' } : DATA;
@@ -425,6 +446,7 @@ export function nextRole(words: readonly (string | null)[]): RoleOf {
   const interpreter = INTERPRETERS[name];
   if (interpreter) {
     if (interpreter.code && afterOption(interpreter.code)) return { role: 'code', why: `${name} runs it as code` };
+    if (interpreter.fileOption && afterOption(interpreter.fileOption)) return { role: 'code', why: `${name} -${interpreter.fileOption} runs the file it names` };
     const hasProgramOption = args.some((a) => a !== null && a !== undefined && /^-[A-Za-z]+$/.test(a) && [...(interpreter.code + (interpreter.fileOption ?? ''))].some((l) => a.endsWith(l)));
     if (interpreter.firstOperand && !hasProgramOption) {
       const ops = operands(interpreter.args, interpreter.long, interpreter.long2);

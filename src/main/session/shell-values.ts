@@ -484,12 +484,12 @@ async function prepare(code: string, values: ReadonlyMap<string, string>, mode: 
       problem(o, 'arithmetic-not-number', `${who(o)} ${where}, where bash evaluates text as an expression (a[$(…)] runs code); the value must be a decimal integer`);
       continue;
     }
-    if (verdict.word?.braces && !verdict.nested) {
+    if (verdict.word?.braces) {
       problem(o, 'inside-word', `${who(o)} stands in a word that bash brace-expands ({a,b}, {1..3}) into several words`);
       continue;
     }
-    if (mode === 'shell' && o.value.startsWith('-') && startsArgument(verdict.word, verdict.nested, o, marked.text.slice(o.start, o.end))) {
-      problem(o, 'flag', `${who(o)}: the value starts with "-" and would begin an argument of its own, which the command may read as an option; write -- before it, or put it after an option (--name=<X>)`);
+    if (mode === 'shell' && verdict.kind !== 'arith' && o.value.startsWith('-') && beginsText(verdict.word, o, marked)) {
+      problem(o, 'flag', `${who(o)}: the value starts with "-" and would begin a word (or a copy of one), which a command may read as an option; put it after text of the word (--name=<X>)`);
       continue;
     }
     accepted.push({ o, kind: verdict.kind, word: verdict.word, nested: verdict.nested });
@@ -502,12 +502,33 @@ async function prepare(code: string, values: ReadonlyMap<string, string>, mode: 
 
 type Accepted = { o: Occurrence; kind: 'plain' | 'dq' | 'arith'; word: WordRec | null; nested: boolean };
 
-/** Whether the occurrence (`text`: its marker or reference as written) begins an argument word of a command, before any `--`. */
-function startsArgument(word: WordRec | null, nested: boolean, o: Occurrence, text: string): boolean {
-  if (!word?.argument || word.argument.afterEndOfOptions || nested) return false;
-  const first = word.pieces[0];
-  if (o.kind === 'reference') return first === o.ref;
-  return typeof first === 'string' && first.startsWith(text);
+/** Expansions that may be empty, in here-document text before a value. */
+const MAYBE_EMPTY = /\$\{[^}]*\}|\$[A-Za-z_0-9@*#?$!-][A-Za-z_0-9]*|\$\([^)]*\)|`[^`]*`/g;
+
+/**
+ * Whether the value may be the first text of its word (or, in a here-document, of its line, which `read`
+ * copies): nothing but other values, expansions and quotes before it. Any word counts, not only a
+ * command's arguments: `x=<V>; sort "$x"` and `set -- <V>` copy it to where an option is read, and `--`
+ * ends options only for some commands and only where it belongs to them.
+ */
+function beginsText(word: WordRec | null, o: Occurrence, marked: Marked): boolean {
+  const markers = new RegExp(`${marked.prefix}_[0-9]+_`, 'g');
+  if (!word) {
+    const lineStart = marked.text.lastIndexOf('\n', o.start - 1) + 1;
+    return marked.text.slice(lineStart, o.start).replace(markers, '').replace(MAYBE_EMPTY, '').trim() === '';
+  }
+  const own = marked.text.slice(o.start, o.end);
+  let before = '';
+  for (const piece of word.pieces) {
+    if (typeof piece !== 'string') {
+      if (piece === o.ref) return before === '';
+      continue; // another value, which may be empty
+    }
+    const at = o.kind === 'placeholder' ? piece.indexOf(own) : -1;
+    if (at >= 0) return before + piece.slice(0, at).replace(markers, '') === '';
+    before += piece.replace(markers, '');
+  }
+  return true;
 }
 
 async function finishShell(

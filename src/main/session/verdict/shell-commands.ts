@@ -12,6 +12,14 @@ export interface Arg {
   prefix: string;
   /** As written, for messages. */
   source: string;
+  /**
+   * A dynamic word whose unknown text the block makes (a command substitution, $'…' escapes, a variable the
+   * block set, a glob …): it can be anything, an option included. Unset: it comes from outside the block
+   * (the environment, a run variable or placeholder, whose values are checked when the run gives them).
+   */
+  computed?: boolean;
+  /** For "many": every word it becomes starts with `prefix` (a glob or brace expansion). */
+  allStartWithPrefix?: boolean;
 }
 
 export type CommandProblemCode = 'shell-command-not-allowed' | 'shell-arguments-not-read-only';
@@ -42,7 +50,7 @@ const READ_ONLY_ANY_ARGUMENTS: ReadonlySet<string> = new Set([
   'rev', 'fold', 'expand', 'unexpand', 'paste', 'join', 'comm', 'column', 'diff', 'cmp', 'strings', 'od', 'hexdump',
   'base64', 'base32', 'getent', 'locale', 'sleep', 'seq', 'printenv', 'w', 'who', 'last', 'pgrep', 'pidof', 'vmstat',
   'iostat', 'mpstat', 'findmnt', 'pg_isready', 'ping', 'ping6', 'which', 'whereis', 'type', 'tty', 'getconf', 'logname',
-  'users', 'cd', 'pushd', 'popd', 'dirs', 'exit', 'wait',
+  'users', 'cd', 'pushd', 'popd', 'dirs', 'exit',
 ]);
 
 /** Why some common commands are refused, for the message. */
@@ -58,6 +66,7 @@ const REFUSED: Record<string, string> = {
   declare: 'can give variables attributes that evaluate their values', typeset: 'can give variables attributes that evaluate their values',
   local: 'is only for functions', let: 'evaluates arithmetic on variable values', unset: 'changes the shell environment',
   alias: 'changes what commands mean', shopt: 'changes how the shell parses', builtin: 'runs a builtin by name',
+  mapfile: 'assigns array variables', readarray: 'assigns array variables', getopts: 'assigns shell variables',
 };
 
 // ── options ──────────────────────────────────────────────────────────────────────────────────────────
@@ -65,8 +74,13 @@ const REFUSED: Record<string, string> = {
 interface OptionSpec {
   shortFlags?: string;
   shortValues?: string;
-  /** Short options whose value may only be glued (-n5); a following plain number is taken too. */
+  /** Short options whose value may only be glued (-Iseconds): a following word is never theirs (getopt's "I::"). */
   shortOptional?: string;
+  /**
+   * Short options with a glued value that also take a following plain number (journalctl's -n and -b look at
+   * the next word themselves).
+   */
+  shortOptionalNumber?: string;
   longFlags?: readonly string[];
   longValues?: readonly string[];
   longOptional?: readonly string[];
@@ -151,6 +165,11 @@ function parseOptions(cmd: string, args: Arg[], spec: OptionSpec): ParsedOptions
       }
       if (spec.shortOptional?.includes(letter)) {
         const glued = text.slice(j + 1);
+        result.options.push({ name: `-${letter}`, value: glued ? { text: glued, dynamic: null, prefix: glued, source: text } : null });
+        break;
+      }
+      if (spec.shortOptionalNumber?.includes(letter)) {
+        const glued = text.slice(j + 1);
         const next = args[i + 1];
         if (!glued && next?.text !== undefined && next.text !== null && /^[+-]?\d+$/.test(next.text)) {
           i++;
@@ -207,8 +226,12 @@ interface VerbSpec {
   bare?: boolean;
   /** Options refused anywhere, also after the verb, by name ("--profile" also refuses "--profile=…"). */
   denyAnywhere?: Readonly<Record<string, string>>;
-  /** Dynamic words after the verb: 'one' = a single unknown word is harmless; 'any' = even several are. */
-  afterVerb: 'none' | 'one' | 'any';
+  /**
+   * Options after the verb (besides the global ones) that take the next word as their value in every verb
+   * that has them: a word of unknown text there is a value, not an option. (One that is a flag in some verb,
+   * as kubectl logs -f, is not listed.)
+   */
+  valuesAfterVerb?: readonly string[];
   /** Per verb, a further check of what follows it. */
   verbCheck?: Record<string, (cmd: string, rest: Arg[]) => CommandProblem | null>;
 }
@@ -265,13 +288,54 @@ function verbCommand(spec: VerbSpec) {
       const denied = deniedAnywhere(cmd, arg, spec.denyAnywhere);
       if (denied) return denied;
     }
-    const problem = dynamicPositionals([cmd, ...words].join(' '), rest, spec.afterVerb === 'none' ? 'positional' : spec.afterVerb);
+    const problem = afterVerb([cmd, ...words].join(' '), rest, spec);
     if (problem) return problem;
     return spec.verbCheck?.[words.join(' ')]?.([cmd, ...words].join(' '), rest) ?? null;
   };
 }
 
+/** Whether a dynamic word (every word it may become) surely is not an option: its known start is text that is not "-". */
+const surelyNotOption = (arg: Arg) =>
+  arg.prefix !== '' && !arg.prefix.startsWith('-') && (arg.dynamic === 'one' || arg.allStartWithPrefix === true);
+
+/**
+ * Words of unknown text after the verb. These programs take options anywhere (global ones included, such as
+ * kubectl's --profile-output), so a word the block makes that could be an option is refused unless it surely
+ * is not one: its known start is not "-", it follows `--`, it is the value of an option that takes one, or it
+ * is --name=… with the name written. A single word from outside the block (the environment, a run variable
+ * or placeholder, whose values are checked when the run gives them) is accepted as before; several words
+ * (an unquoted expansion that may split) are refused.
+ */
+function afterVerb(cmd: string, rest: Arg[], spec: VerbSpec): CommandProblem | null {
+  const valueOptions = new Set([
+    ...[...(spec.global.shortValues ?? '')].map((letter) => `-${letter}`),
+    ...(spec.global.longValues ?? []).map((name) => `--${name}`),
+    ...(spec.valuesAfterVerb ?? []),
+  ]);
+  let endOfOptions = false;
+  let valueNext = false;
+  for (const arg of rest) {
+    const isValue = valueNext;
+    valueNext = false;
+    if (arg.dynamic === null) {
+      const text = arg.text as string;
+      if (endOfOptions || isValue) continue;
+      if (text === '--') endOfOptions = true;
+      else if (text.startsWith('-') && !text.includes('=')) valueNext = valueOptions.has(normalisedOption(text));
+      continue;
+    }
+    if (endOfOptions || surelyNotOption(arg)) continue;
+    if (arg.dynamic === 'one' && (isValue || !arg.computed || /^--[A-Za-z0-9][A-Za-z0-9_.-]*=/.test(arg.prefix))) continue;
+    return dynamicPositionals(cmd, [arg], 'none');
+  }
+  return null;
+}
+
+/** A kubeconfig names credential plugins (users[].user.exec) that client-go runs: choosing one chooses a program. */
+const KUBECONFIG_RUNS = 'names a kubeconfig, whose credential plugins (users[].user.exec) are programs that run';
+
 const KUBECTL_WRITES_FILES = {
+  '--kubeconfig': KUBECONFIG_RUNS,
   '--profile': 'writes profiling data to a file',
   '--profile-output': 'writes profiling data to a file',
   '--log-file': 'writes a log file',
@@ -285,7 +349,7 @@ const kubectl = verbCommand({
     pflag: true,
     shortValues: 'nsv',
     longValues: [
-      'namespace', 'context', 'cluster', 'user', 'kubeconfig', 'server', 'token', 'as', 'as-group', 'as-uid',
+      'namespace', 'context', 'cluster', 'user', 'server', 'token', 'as', 'as-group', 'as-uid',
       'certificate-authority', 'client-certificate', 'client-key', 'request-timeout', 'tls-server-name', 'cache-dir',
       'username', 'password', 'v', 'vmodule', 'log-flush-frequency',
     ],
@@ -299,7 +363,12 @@ const kubectl = verbCommand({
     config: { view: true, 'get-contexts': true, 'current-context': true, 'get-clusters': true, 'get-users': true },
   },
   denyAnywhere: KUBECTL_WRITES_FILES,
-  afterVerb: 'one',
+  // Value options of the read-only verbs (kubectl <verb> --help): none is a flag in another of them.
+  valuesAfterVerb: [
+    '-o', '--output', '-l', '--selector', '-L', '--label-columns', '-c', '--container', '--field-selector', '--sort-by', '--template',
+    '--tail', '--since', '--since-time', '--chunk-size', '--filename', '--api-group', '--api-version', '--types', '--for', '--revision',
+    '--timeout', '--limit-bytes', '--subresource', '--max-log-requests', '--pod-running-timeout', '--namespaces', '--verbs', '--categories',
+  ],
   verbCheck: {
     // `cluster-info dump --output-directory=…` writes files: no word of unknown text there.
     'cluster-info': (cmd, rest) => dynamicPositionals(cmd, rest, 'none'),
@@ -323,8 +392,6 @@ const systemctl = verbCommand({
     'get-default': true,
   },
   bare: true,
-  // After a read-only verb, no option or extra word makes systemctl act.
-  afterVerb: 'any',
 });
 
 const docker = verbCommand({
@@ -344,7 +411,7 @@ const docker = verbCommand({
     system: { df: true, info: true, events: true },
     context: { ls: true, list: true, show: true, inspect: true },
   },
-  afterVerb: 'any',
+  valuesAfterVerb: ['--format', '--filter', '--since', '--until', '--tail', '-n', '--last', '--type'],
 });
 
 /**
@@ -380,7 +447,7 @@ const helm = verbCommand({
     pflag: true,
     shortValues: 'n',
     longValues: [
-      'namespace', 'kube-context', 'kubeconfig', 'kube-apiserver', 'kube-as-user', 'kube-as-group', 'kube-ca-file', 'kube-token',
+      'namespace', 'kube-context', 'kube-apiserver', 'kube-as-user', 'kube-as-group', 'kube-ca-file', 'kube-token',
       'kube-tls-server-name', 'burst-limit', 'qps', 'registry-config', 'repository-cache', 'repository-config',
     ],
     longFlags: ['debug', 'kube-insecure-skip-tls-verify'],
@@ -396,8 +463,11 @@ const helm = verbCommand({
     dependency: { list: true, ls: true },
     dep: { list: true, ls: true },
   },
-  denyAnywhere: { '--post-renderer': 'runs a program', '--output-dir': 'writes files', '--untar': 'writes files', '--untardir': 'writes files', '--destination': 'writes files' },
-  afterVerb: 'one',
+  denyAnywhere: {
+    '--post-renderer': 'runs a program', '--output-dir': 'writes files', '--untar': 'writes files', '--untardir': 'writes files', '--destination': 'writes files',
+    '--kubeconfig': KUBECONFIG_RUNS,
+  },
+  valuesAfterVerb: ['-o', '--output', '--revision', '--max', '--offset', '--version', '--jsonpath'],
   verbCheck: HELM_SHOW_CHECKS,
 });
 
@@ -405,14 +475,12 @@ const timedatectl = verbCommand({
   global: { shortFlags: 'ah', shortValues: 'HMp', longFlags: ['no-pager', 'no-ask-password', 'all', 'value', 'monitor', 'help', 'version'], longValues: ['host', 'machine', 'property'] },
   verbs: { status: true, show: true, 'list-timezones': true, 'timesync-status': true, 'show-timesync': true },
   bare: true,
-  afterVerb: 'any',
 });
 
 const hostnamectl = verbCommand({
   global: { shortFlags: 'h', shortValues: 'HM', longFlags: ['static', 'transient', 'pretty', 'no-ask-password', 'help', 'version'], longValues: ['host', 'machine', 'json'] },
   verbs: { status: true },
   bare: true,
-  afterVerb: 'any',
 });
 
 // ── commands with options only ───────────────────────────────────────────────────────────────────────
@@ -421,9 +489,10 @@ const date = optionCommand(
   {
     shortFlags: 'uR',
     shortValues: 'dfr',
+    // -I takes its format only glued (-Iseconds): `date -I 010112002020` sets the clock.
     shortOptional: 'I',
-    longFlags: ['utc', 'universal', 'rfc-email', 'rfc-2822', 'debug', 'help', 'version'],
-    longValues: ['date', 'file', 'reference', 'rfc-3339', 'resolution'],
+    longFlags: ['utc', 'universal', 'rfc-email', 'rfc-2822', 'debug', 'help', 'version', 'resolution'],
+    longValues: ['date', 'file', 'reference', 'rfc-3339'],
     longOptional: ['iso-8601'],
     deny: { '-s': 'sets the system clock', '--set': 'sets the system clock' },
   },
@@ -510,7 +579,7 @@ const journalctl = optionCommand(
   {
     shortFlags: 'ferxkaqlmNhF',
     shortValues: 'uopgSUtTDMFci',
-    shortOptional: 'nb',
+    shortOptionalNumber: 'nb',
     longFlags: [
       'follow', 'pager-end', 'reverse', 'catalog', 'dmesg', 'all', 'quiet', 'full', 'no-full', 'no-pager', 'no-hostname', 'merge',
       'system', 'user', 'utc', 'fields', 'disk-usage', 'list-boots', 'header', 'show-cursor', 'no-tail', 'help', 'version',
@@ -572,6 +641,10 @@ const curl = optionCommand(
       if ((o.name === '-w' || o.name === '--write-out') && (o.value?.text === null || /%\{?output\{/.test(o.value?.text ?? ''))) {
         return argsProblem(`${cmd} ${o.name} ${o.value?.source ?? ''} may write a file (%output{…})`);
       }
+      // -w @FILE (@- for standard input) reads the format from there, where %output{…} is not seen.
+      if ((o.name === '-w' || o.name === '--write-out') && o.value?.text?.startsWith('@')) {
+        return argsProblem(`${cmd} ${o.name} ${o.value.source} reads its format from a file or its input, which may write a file (%output{…})`);
+      }
     }
     const urls = [...p.positionals, ...p.options.filter((o) => o.name === '--url').map((o) => o.value as Arg)];
     for (const url of urls) {
@@ -599,6 +672,10 @@ const PSQL_SPEC: OptionSpec = {
   deny: {
     '-o': 'writes query results to a file', '--output': 'writes query results to a file', '-L': 'writes a session log file',
     '--log-file': 'writes a session log file', '-f': 'runs SQL from a file', '--file': 'runs SQL from a file',
+    // psql puts variables into the SQL (:name, :'name') after it was judged here: the text run is another.
+    '-v': 'sets variables psql interpolates into the SQL, which is then not the SQL judged',
+    '--set': 'sets variables psql interpolates into the SQL, which is then not the SQL judged',
+    '--variable': 'sets variables psql interpolates into the SQL, which is then not the SQL judged',
   },
 };
 
@@ -704,7 +781,8 @@ function command(cmd: string, args: Arg[], ctx: CommandContext): CommandProblem 
   return ctx.check(name.text, rest);
 }
 
-const SET_OPTIONS = new Set(['errexit', 'nounset', 'pipefail', 'xtrace', 'verbose', 'noglob', 'noclobber', 'errtrace', 'functrace', 'allexport', 'noexec', 'notify']);
+// Not allexport (set -a): every variable the block sets would then reach the programs it runs.
+const SET_OPTIONS = new Set(['errexit', 'nounset', 'pipefail', 'xtrace', 'verbose', 'noglob', 'noclobber', 'errtrace', 'functrace', 'noexec', 'notify']);
 
 function set(cmd: string, args: Arg[]): CommandProblem | null {
   for (let i = 0; i < args.length; i++) {
@@ -716,7 +794,7 @@ function set(cmd: string, args: Arg[]): CommandProblem | null {
     const letters = text.slice(1);
     // "-o NAME" may close a cluster: set -euo pipefail.
     const named = letters.endsWith('o');
-    if (!/^[euxvfCBbhmnPTEa]*$/.test(named ? letters.slice(0, -1) : letters)) return argsProblem(`${cmd} ${text}: not a known harmless shell option`);
+    if (!/^[euxvfCBbhmnPTE]*$/.test(named ? letters.slice(0, -1) : letters)) return argsProblem(`${cmd} ${text}: not a known harmless shell option`);
     if (named) {
       const name = args[++i];
       if (name && (name.dynamic || !SET_OPTIONS.has(name.text as string))) return argsProblem(`${cmd} -o ${name.source} is not a known harmless shell option`);
@@ -725,24 +803,49 @@ function set(cmd: string, args: Arg[]): CommandProblem | null {
   return null;
 }
 
+/** A name bash assigns to must be written as a plain NAME: in a[…] bash evaluates the subscript, $( … ) included. */
+function variableName(cmd: string, name: Arg): CommandProblem | null {
+  if (name.text === null || !NAME.test(name.text)) return argsProblem(`${cmd} ${name.source}: not a plain variable name (bash evaluates a subscript in it, which can run commands)`);
+  const allowed = shellVariableAllowed(name.text, null);
+  return allowed.ok ? null : argsProblem(`${cmd} ${name.source}: not a variable a read-only block may set (${allowed.why})`);
+}
+
 function read(cmd: string, args: Arg[]): CommandProblem | null {
   const parsed = parseOptions(cmd, args, { shortFlags: 'rse', shortValues: 'adpntNui' });
   if (isProblem(parsed)) return parsed;
   for (const name of [...parsed.positionals, ...parsed.options.filter((o) => o.name === '-a').map((o) => o.value as Arg)]) {
-    if (name.dynamic || !assignmentAllowed(name.text as string).ok) return argsProblem(`${cmd} ${name.source}: not a variable a read-only block may set`);
+    const problem = variableName(cmd, name);
+    if (problem) return problem;
   }
   return null;
 }
 
-function exportLike(cmd: string, args: Arg[]): CommandProblem | null {
+/** wait for jobs; -p NAME assigns the job's process id to NAME. */
+function wait(cmd: string, args: Arg[]): CommandProblem | null {
+  const parsed = parseOptions(cmd, args, { shortFlags: 'nf', shortValues: 'p' });
+  if (isProblem(parsed)) return parsed;
+  for (const o of parsed.options) {
+    const problem = o.name === '-p' ? variableName(cmd, o.value as Arg) : null;
+    if (problem) return problem;
+  }
+  return dynamicPositionals(cmd, parsed.positionals, 'positional');
+}
+
+/**
+ * export NAME[=value] hands the variable to every program the block runs afterwards, as NAME=value before a
+ * command does: only the variables on PROGRAM_VARIABLES. readonly only marks a shell variable. A name must be
+ * written (in a word of unknown text, NAME= must be its known start).
+ */
+function declaration(cmd: string, args: Arg[]): CommandProblem | null {
   for (const arg of args) {
     if (arg.dynamic && !surelyPositional(arg)) return argsProblem(`${cmd}: ${arg.source} comes from a value at run time`);
-    const text = arg.text ?? arg.prefix;
-    if (text === '-p') continue;
-    const name = /^([A-Za-z_][A-Za-z0-9_]*)(\+?=|$)/.exec(text)?.[1];
-    if (!name) return argsProblem(`${cmd} ${arg.source}: not a plain NAME or NAME=value`);
-    const allowed = assignmentAllowed(name);
-    if (!allowed.ok) return { code: 'shell-arguments-not-read-only', message: `${cmd} ${name}: ${allowed.why}` };
+    if (arg.text === '-p') continue;
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:(\+?=)(.*))?$/s.exec(arg.text ?? arg.prefix);
+    if (!m || (arg.text === null && !m[2])) return argsProblem(`${cmd} ${arg.source}: not a plain NAME or NAME=value`);
+    const name = m[1] as string;
+    const values = m[2] === undefined ? undefined : arg.text === null || m[2] === '+=' ? null : [m[3] as string];
+    const allowed = cmd === 'export' ? programVariableAllowed(name, values) : shellVariableAllowed(name, values ?? null);
+    if (!allowed.ok) return argsProblem(`${cmd} ${name}: ${allowed.why}`);
   }
   return null;
 }
@@ -777,7 +880,7 @@ type Checker = (cmd: string, args: Arg[], ctx: CommandContext) => CommandProblem
 
 const CHECKERS: Record<string, Checker> = {
   kubectl, systemctl, journalctl, docker, podman: docker, helm, timedatectl, hostnamectl, date, hostname, sort, uniq, ss, dmesg,
-  curl, psql, printf, find, ip, timeout, command, set, read, export: exportLike, readonly: exportLike, test: testCommand, '[': testCommand,
+  curl, psql, printf, find, ip, timeout, command, set, read, wait, export: declaration, readonly: declaration, test: testCommand, '[': testCommand,
 };
 
 /** Where the allow-lists live, for messages and documentation. */
@@ -803,19 +906,128 @@ export function checkCommand(name: string, args: Arg[], ctx: CommandContext): Co
 
 // ── assignments ──────────────────────────────────────────────────────────────────────────────────────
 
-/** Variables that change what the shell or the listed programs run or write. */
-const DANGEROUS_NAMES: readonly RegExp[] = [
-  /^(PATH|IFS|ENV|BASH_ENV|CDPATH|GLOBIGNORE|HOME|SHELL|SHELLOPTS|BASHOPTS|PROMPT_COMMAND|TMOUT|INPUTRC|MAILPATH|VISUAL|BROWSER|SSLKEYLOGFILE|GCONV_PATH|LOCPATH|PGOPTIONS|PGSERVICEFILE|PGSYSCONFDIR|HOSTALIASES|RES_OPTIONS)$/,
-  /^PS\d$/, /^BASH/, /^HIST/, /^LD_/, /^DYLD_/, /^MALLOC_/, /PAGER/, /EDITOR/, /^LESS/, /^KUBECTL_/, /^KUBE_/, /^PSQL/, /^CURL_/,
-  /^GIT_/, /^SSH_/, /^PYTHON/, /^PERL/, /^RUBY/, /^NODE_/, /^JQ_/, /^SYSTEMD_/, /^DOCKER_/, /^HELM_/, /^XDG_/, /^TERMINFO/,
-  /CONFIG/, /^COMP_/, /^READLINE/,
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Locale names as the system's locale directories hold them: no "/" (glibc and gettext read a name with one as a path). */
+const LOCALE_NAME = /^[A-Za-z0-9_.@:+-]*$/;
+
+/**
+ * The variables a command may be given (NAME=value before it, or exported): every program it runs sees them,
+ * so each must only change how output looks, and only with a value of the form given (known here).
+ */
+const PROGRAM_VARIABLES: readonly { name: RegExp; value: (v: string) => boolean; why: string }[] = [
+  // The time zone times are shown in. glibc reads the zone from the system's zoneinfo directory; an absolute
+  // path or a ".." would make it open a file the block names (opening some device files acts).
+  { name: /^TZ$/, value: (v) => /^:?[A-Za-z0-9_+,.<>/-]*$/.test(v) && !/^:?\//.test(v) && !/(^|[:/])\.\.(\/|$)/.test(v), why: 'a zone name (no absolute path, no "..")' },
+  // Language, character set, formats of numbers and dates: compiled locales from the system's directories.
+  { name: /^(LANG|LANGUAGE|LC_[A-Z]+)$/, value: (v) => LOCALE_NAME.test(v), why: 'a locale name (no "/")' },
+  // The width and height programs lay out their output for.
+  { name: /^(COLUMNS|LINES)$/, value: (v) => /^\d{0,6}$/.test(v), why: 'a number' },
+  // Programs leave out colour; only whether it is set counts.
+  { name: /^NO_COLOR$/, value: () => true, why: 'any text' },
+  // The terminal type; terminfo is read from the system's directories (TERMINFO, TERMINFO_DIRS are not allowed).
+  { name: /^TERM$/, value: (v) => /^[A-Za-z0-9_.+-]*$/.test(v), why: 'a terminal name' },
 ];
 
-/** KUBECONFIG only selects which cluster and credentials kubectl uses: a read stays a read. */
-const NAME_EXCEPTIONS = new Set(['KUBECONFIG']);
+/**
+ * Shell variables a block may not set (as a statement of its own, in for, read or ${NAME:=…}): those bash
+ * acts on (PATH, IFS, TEXTDOMAIN …), and those the listed programs act on, which reach them when the
+ * variable is already exported (as KUBECONFIG is in a step's environment). This is a list of what is known
+ * to be dangerous: a plain assignment changes no program's environment unless the name was exported.
+ */
+const SHELL_DENIED: readonly RegExp[] = [
+  /^(PATH|IFS|ENV|BASH_ENV|CDPATH|GLOBIGNORE|EXECIGNORE|HOME|SHELL|SHELLOPTS|BASHOPTS|PROMPT_COMMAND|TMOUT|INPUTRC|MAILPATH|VISUAL|BROWSER)$/,
+  /^(TEXTDOMAIN|TEXTDOMAINDIR|TMPDIR|POSIXLY_CORRECT|FUNCNEST|NLSPATH|SSLKEYLOGFILE|GCONV_PATH|LOCPATH|HOSTALIASES|RES_OPTIONS)$/,
+  /^(PGOPTIONS|PGSERVICEFILE|PGSYSCONFDIR)$/,
+  /^PS\d$/, /^BASH/, /^HIST/, /^LD_/, /^DYLD_/, /^MALLOC_/, /PAGER/, /EDITOR/, /^LESS/, /^KUBE/, /^PSQL/, /^CURL_/,
+  /^GIT_/, /^SSH_/, /^PYTHON/, /^PERL/, /^RUBY/, /^NODE_/, /^JQ_/, /^SYSTEMD_/, /^SYSTEMCTL_/, /^DBUS_/, /^DOCKER_/, /^HELM_/,
+  /^XDG_/, /^TERMINFO/, /CONFIG/, /^COMP/, /^READLINE/, /^OPENSSL/,
+];
 
-export function assignmentAllowed(name: string): { ok: true } | { ok: false; why: string } {
-  if (NAME_EXCEPTIONS.has(name)) return { ok: true };
-  if (DANGEROUS_NAMES.some((r) => r.test(name))) return { ok: false, why: `setting ${name} changes what the shell or its programs run or write` };
+export type Allowed = { ok: true } | { ok: false; why: string };
+
+/** A value on PROGRAM_VARIABLES: known, and of the form its entry gives. `undefined`: the value is not changed. */
+function programValue(name: string, values: readonly string[] | null | undefined): Allowed | null {
+  const entry = PROGRAM_VARIABLES.find((v) => v.name.test(name));
+  if (!entry) return null;
+  if (values === undefined) return { ok: true };
+  if (values === null) return { ok: false, why: `${name} gets a value not known here (it may only be ${entry.why})` };
+  const bad = values.find((v) => !entry.value(v));
+  return bad === undefined ? { ok: true } : { ok: false, why: `${name}=${bad}: ${name} may only be ${entry.why}` };
+}
+
+/**
+ * NAME=value before a command, or exported (`values`: its possible texts; null: not known; undefined: export
+ * NAME, the value unchanged): only the names on PROGRAM_VARIABLES.
+ */
+export function programVariableAllowed(name: string, values: readonly string[] | null | undefined): Allowed {
+  return (
+    programValue(name, values) ?? {
+      ok: false,
+      why: `${name} is not a variable a command may be given (only TZ, LANG, LANGUAGE, LC_*, COLUMNS, LINES, NO_COLOR and TERM): what ${name} does to the program, or to what it runs, is not known`,
+    }
+  );
+}
+
+/** NAME=value as a shell variable (`values`: its possible texts, null when not known). */
+export function shellVariableAllowed(name: string, values: readonly string[] | null): Allowed {
+  // These are usually exported already: a new value reaches the programs too.
+  const program = programValue(name, values);
+  if (program) return program;
+  if (SHELL_DENIED.some((r) => r.test(name))) return { ok: false, why: `setting ${name} changes what the shell or its programs run or write` };
   return { ok: true };
+}
+
+// ── what commands do to shell variables ─────────────────────────────────────────────────────────────
+
+/**
+ * Builtins that assign to shell variables named in their arguments. (printf only with -v, which its check
+ * refuses, as it does a first word that could be -v.)
+ */
+const SETS_VARIABLES = new Set(['read', 'mapfile', 'readarray', 'wait', 'getopts', 'export', 'declare', 'local', 'readonly', 'typeset']);
+/** Of those, the ones whose NAME=value arguments assign that value. */
+const DECLARATIONS = new Set(['export', 'declare', 'local', 'readonly', 'typeset']);
+
+/**
+ * The variables running `name args` may set in the shell (through `command` and `builtin` too): each with
+ * its value when a declaration gives it ('unchanged' for a declaration's bare NAME), or null, and whether
+ * readonly marks it (later assignments to it fail, and bash goes on with the old value); 'any' when an
+ * argument's name is not known (a word of unknown text), so that any variable may have been set. Every
+ * argument that reads as NAME or NAME=… counts (read -d x counts x: more than is set, never less).
+ * Variables bash sets itself (REPLY, MAPFILE, PWD …) are not listed: shell.ts never takes their values as known.
+ */
+export function variableEffect(name: string, args: Arg[]): { name: string; append: boolean; value: string | null | 'unchanged'; readonly: boolean }[] | 'any' {
+  let program = programName(name);
+  let rest = args;
+  while (program === 'command' || program === 'builtin') {
+    let k = 0;
+    for (; k < rest.length && rest[k]?.text?.startsWith('-') && rest[k]?.text !== '--'; k++) {
+      if (program === 'command' && /[vV]/.test(rest[k]?.text as string)) return [];
+    }
+    if (rest[k]?.text === '--') k++;
+    const next = rest[k];
+    if (!next) return [];
+    if (next.text === null) return 'any';
+    program = programName(next.text);
+    rest = rest.slice(k + 1);
+  }
+  if (program === null || !SETS_VARIABLES.has(program)) return [];
+  const set: { name: string; append: boolean; value: string | null | 'unchanged'; readonly: boolean }[] = [];
+  const readonly = program === 'readonly';
+  for (const arg of rest) {
+    const text = arg.text ?? arg.prefix;
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:(\+?)=(.*))?$/s.exec(text);
+    if (arg.text === null) {
+      // Only NAME= as the known start names the variable.
+      const named = /^([A-Za-z_][A-Za-z0-9_]*)\+?=/.exec(text);
+      if (!named) return 'any';
+      set.push({ name: named[1] as string, append: false, value: null, readonly });
+      continue;
+    }
+    if (!m) continue;
+    const declaration = DECLARATIONS.has(program);
+    const value = m[3] === undefined ? (declaration ? 'unchanged' : null) : declaration ? m[3] : null;
+    set.push({ name: m[1] as string, append: m[2] === '+', value, readonly });
+  }
+  return set;
 }

@@ -4,8 +4,9 @@
 // substitution and here-documents. declare/export/local/readonly/typeset, which mvdan/sh reads as
 // declarations, are given back as the plain commands they are (the command list judges them).
 // Anything else the grammar accepts (case, functions, [[ ]], arithmetic, let, backquotes, process
-// substitution, arrays, extended globs, coprocesses, select, other ${…} forms …) is refused as
-// unsupported: the verdict never guesses at syntax it does not model.
+// substitution, arrays, extended globs, coprocesses, select, $"…", other ${…} forms, here-documents
+// shell-ast.ts says bash may read differently …) is refused as unsupported: the verdict never guesses at
+// syntax it does not model.
 //
 // The structure is mvdan/sh's; what this file adds is read from the source text under each node the
 // grammar gave: a literal's value (escapes and line continuations removed, by the rules of where it
@@ -23,7 +24,7 @@ export type Part =
   | (Span & { kind: 'lit'; value: string })
   /** '…' or $'…' (`ansi`, whose escapes are not decoded). */
   | (Span & { kind: 'sgl'; value: string; ansi: boolean })
-  /** "…" or $"…" with the literal text, parameters and command substitutions inside. */
+  /** "…" with the literal text, parameters and command substitutions inside ($"…" is refused). */
   | (Span & { kind: 'dbl'; parts: Part[] })
   /** $NAME, ${NAME}, ${#NAME}, ${NAME<op>word}. */
   | (Span & { kind: 'param'; name: string; length: boolean; op: string | null; word: Word | null })
@@ -32,12 +33,20 @@ export type Part =
 
 export interface Word extends Span {
   parts: Part[];
-  /** The unquoted text as bash sees it for globbing and brace expansion: quoted and escaped characters as "_". */
+  /**
+   * The unquoted text as bash sees it for globbing and brace expansion: quoted and escaped characters as "_",
+   * each quoted part ('…', "…") as one "_", each expansion as one "$". Unquoted, a literal's characters are
+   * at the same places in its value and here (one character each).
+   */
   shape: string;
+  /** Bash brace-expands it into several words (mvdan/sh's SplitBraces says so, or is unsure). */
+  braces: boolean;
 }
 
+/** A here-document bash and mvdan/sh read alike (shell-ast.ts's Redirect.disagreement is null). */
 export interface Heredoc extends Span {
-  /** Start of the body (the line after the operator's line); `end` is the end of the delimiter line. */
+  // `start` is the start of the body (the line after the operator's line), `end` the end of the delimiter line.
+  /** The delimiter is quoted or escaped: the body is literal text. */
   quoted: boolean;
   body: Word;
 }
@@ -206,7 +215,7 @@ class Reader {
   private assign(a: ast.Assign): Assign {
     if (a.naked) this.fail('expected an assignment', a.start);
     const { name, valueStart } = this.assignHead(a);
-    const value = a.value ? this.word(a.value, 'bare') : { start: valueStart, end: valueStart, parts: [], shape: '' };
+    const value = a.value ? this.word(a.value, 'bare') : { start: valueStart, end: valueStart, parts: [], shape: '', braces: false };
     return { start: a.start, end: a.end, name, append: a.append, value };
   }
 
@@ -221,7 +230,7 @@ class Reader {
     const { valueStart } = this.assignHead(a);
     // The whole NAME=value word: "NAME=" is literal text before the value's parts.
     const head: ast.Lit = { type: 'Lit', start: a.start, end: valueStart, value: this.src.slice(a.start, valueStart) };
-    return this.word({ type: 'Word', start: a.start, end: a.end, parts: [head, ...(a.value?.parts ?? [])] }, 'bare');
+    return this.word({ type: 'Word', start: a.start, end: a.end, parts: [head, ...(a.value?.parts ?? [])], braces: a.value?.braces ?? false }, 'bare');
   }
 
   /** The NAME= or NAME+= of an assignment, which must be exactly that text. */
@@ -237,10 +246,13 @@ class Reader {
     return this.word({ type: 'Word', start: l.start, end: l.end, parts: [l] }, 'bare');
   }
 
-  /** A word in `context`; its shape only matters (and is only computed) unquoted. */
+  /** A word in `context`; its shape and brace expansion only matter (and are only computed) unquoted. */
   private word(w: ast.Word, context: Context): Word {
     const { parts, shape } = this.parts(w.parts, context);
-    return { start: w.start, end: w.end, parts, shape: context === 'bare' ? shape : '_' };
+    if (context !== 'bare') return { start: w.start, end: w.end, parts, shape: '_', braces: false };
+    // mvdan/sh's answer, and (for words put together here, or should the two ever differ) the shape's.
+    const braces = w.braces === true || /\{[^{}]*(,|\.\.)[^{}]*\}/.test(shape);
+    return { start: w.start, end: w.end, parts, shape, braces };
   }
 
   private parts(list: ast.WordPart[], context: Context): { parts: Part[]; shape: string } {
@@ -305,6 +317,9 @@ class Reader {
         return { kind: 'sgl', start: p.start, end: p.end, value, ansi: p.dollar };
       }
       case 'DblQuoted':
+        // $"…" is translated with gettext, from a catalog TEXTDOMAIN/TEXTDOMAINDIR (and the locale) choose: the
+        // text bash uses is not the text written.
+        if (p.dollar) this.fail('$"…" (locale translation: the text run may be another) is not supported', p.start);
         return { kind: 'dbl', start: p.start, end: p.end, parts: this.parts(p.parts, 'double').parts };
       case 'ParamExp':
         return this.param(p, context);
@@ -340,8 +355,8 @@ class Reader {
       const quoted = w.parts.some((q) => q.type === 'SglQuoted' || q.type === 'DblQuoted') || /(^|[^\\])(\\\\)*['"]/.test(this.src.slice(w.start, w.end));
       if (quoted) this.fail('quotes inside ${…} inside "…" are not supported', p.start);
     }
-    const word = w ? this.word(w, context) : { start: p.end - 1, end: p.end - 1, parts: [], shape: '_' };
-    return { kind: 'param', start: p.start, end: p.end, name, length: false, op: p.exp.op, word: { ...word, shape: '_' } };
+    const word = w ? this.word(w, context) : { start: p.end - 1, end: p.end - 1, parts: [], shape: '_', braces: false };
+    return { kind: 'param', start: p.start, end: p.end, name, length: false, op: p.exp.op, word: { ...word, shape: '_', braces: false } };
   }
 
   private redirect(r: ast.Redirect): Redirect {
@@ -350,65 +365,38 @@ class Reader {
       if (!/^\d+$/.test(r.n.value)) this.fail('{name}> file-descriptor variables are not supported', r.start);
       fd = r.n.value;
     }
+    // Where bash may close (or read) a here-document differently from mvdan/sh, nothing in or after it means
+    // what the tree says. shell-ast.ts decides that, once, for every reader of the tree.
+    if (r.disagreement) this.fail(`${r.disagreement}: bash may read it differently than the parser`, r.start);
     const word = this.word(r.word, 'bare');
     const redirect: Redirect = { start: r.start, end: r.end, opStart: r.opStart, op: r.op, fd, word, heredoc: null };
     if (r.op === '<<' || r.op === '<<-') redirect.heredoc = this.heredoc(r, word);
     return redirect;
   }
 
+  /** A here-document bash and mvdan/sh agree on (r.disagreement is null): its body ends where the delimiter line starts. */
   private heredoc(r: ast.Redirect, delimiterWord: Word): Heredoc {
     const stripTabs = r.op === '<<-';
-    let delimiter = '';
-    for (const p of delimiterWord.parts) {
-      // $'…' and $"…" are decoded (or translated) in ways not modelled: where bash ends the body would be unsure.
-      if ((p.kind === 'sgl' && p.ansi) || (p.kind === 'dbl' && this.src[p.start] === '$')) this.fail('a here-document delimiter in $\'…\' or $"…" is not supported', r.word.start);
-      if (p.kind === 'lit' || p.kind === 'sgl') delimiter += p.value;
-      else if (p.kind === 'dbl' && p.parts.every((q) => q.kind === 'lit')) delimiter += p.parts.map((q) => (q.kind === 'lit' ? q.value : '')).join('');
-      else this.fail('a here-document delimiter with expansions is not supported', r.word.start);
-    }
     const quoted = delimiterWord.parts.some((p) => p.kind !== 'lit') || this.src.slice(r.word.start, r.word.end).includes('\\');
     const hdoc = r.hdoc;
     if (!hdoc || hdoc.end === hdoc.start) {
       const at = hdoc?.start ?? r.end;
-      return { start: at, end: r.end, quoted, body: { start: at, end: at, parts: [], shape: '_' } };
+      return { start: at, end: r.end, quoted, body: { start: at, end: at, parts: [], shape: '_', braces: false } };
     }
-    // The body ends where the delimiter line starts. mvdan/sh's body word runs to the end of that line;
-    // shell-ast.ts may already have cut it there. Either way the delimiter line must be where it is said to be.
-    if (delimiter === '') this.fail('an empty here-document delimiter is not supported', r.word.start);
-    const isDelimiter = (from: number, to: number) => {
-      const line = this.src.slice(from, to);
-      return (stripTabs ? line.replace(/^\t+/, '') : line) === delimiter;
-    };
-    const lineStart = this.src.lastIndexOf('\n', hdoc.end - 1) + 1;
-    let end: number;
-    let delimiterEnd: number;
-    if (lineStart > hdoc.start && isDelimiter(lineStart, hdoc.end)) {
-      end = lineStart;
-      delimiterEnd = hdoc.end;
-    } else if (lineStart === hdoc.end) {
-      const next = this.src.indexOf('\n', hdoc.end);
-      delimiterEnd = next === -1 ? this.src.length : next;
-      if (!isDelimiter(hdoc.end, delimiterEnd)) this.fail('a here-document whose end is not where expected', hdoc.start);
-      end = hdoc.end;
-    } else return this.fail('a here-document whose end is not where expected', hdoc.start);
-    // Nowhere else may bash see the delimiter: not on a line of the body (where a continuation could join it
-    // to the line before), nor after a continuation on the line before the delimiter.
-    const lines = this.src.slice(hdoc.start, end).split('\n');
-    if (lines.some((line) => (stripTabs ? line.replace(/^\t+/, '') : line) === delimiter)) this.fail('a here-document whose end is not where expected', hdoc.start);
-    if (!quoted && end >= 2 && this.src[end - 2] === '\\') this.fail('a here-document whose end is not where expected', hdoc.start);
+    const end = hdoc.end;
+    const next = this.src.indexOf('\n', end);
+    const delimiterEnd = next === -1 ? this.src.length : next;
     const strip = (text: string, at: number) => (stripTabs ? text.replace(at === hdoc.start || this.src[at - 1] === '\n' ? /(^|\n)\t+/g : /(\n)\t+/g, '$1') : text);
     if (quoted) {
       const text = strip(this.src.slice(hdoc.start, end), hdoc.start);
       this.literalText.push({ start: hdoc.start, end });
-      return { start: hdoc.start, end: delimiterEnd, quoted, body: { start: hdoc.start, end, parts: text ? [{ kind: 'lit', start: hdoc.start, end, value: text }] : [], shape: '_' } };
+      const body: Word = { start: hdoc.start, end, parts: text ? [{ kind: 'lit', start: hdoc.start, end, value: text }] : [], shape: '_', braces: false };
+      return { start: hdoc.start, end: delimiterEnd, quoted, body };
     }
     // An unquoted body reads like "…" (without the quotes being special): literal text, parameters, substitutions.
-    const parts: ast.WordPart[] = [];
-    for (const p of hdoc.parts) {
-      if (p.start >= end) continue;
-      parts.push(p.end <= end ? p : p.type === 'Lit' ? { ...p, end } : this.fail('a here-document whose end is not where expected', p.start));
-    }
-    const body = this.word({ type: 'Word', start: hdoc.start, end, parts }, stripTabs ? 'heredoc-tabs' : 'heredoc');
+    const parts = hdoc.parts.filter((p) => p.start < end);
+    if (parts.some((p) => p.end > end && p.type !== 'Lit')) this.fail('a here-document whose end is not where expected', hdoc.start);
+    const body = this.word({ type: 'Word', start: hdoc.start, end, parts: parts.map((p) => (p.end > end ? { ...p, end } : p)) }, stripTabs ? 'heredoc-tabs' : 'heredoc');
     for (const p of body.parts) if (p.kind === 'lit') p.value = strip(p.value, p.start);
     return { start: hdoc.start, end: delimiterEnd, quoted, body };
   }

@@ -4,12 +4,41 @@
 // The structure is mvdan/sh's parse (the Go parser compiled to JavaScript, read by shell-ast.ts) in the
 // subset shell-syntax.ts models; text that does not parse is a parse error, syntax outside the subset is
 // unsupported, and either means the block may change state.
-import { type Arg, type CommandProblem, assignmentAllowed, checkCommand, programName } from './shell-commands.js';
+import { type Arg, type CommandProblem, checkCommand, programName, programVariableAllowed, shellVariableAllowed, variableEffect } from './shell-commands.js';
 import { type Assign, type Part, type Redirect, ShellParseError, type Stmt, UnsupportedShell, type Word, lineOf, parseShellSubset } from './shell-syntax.js';
 import { PLACEHOLDER, type Verdict, type VerdictCode, changes, readOnly } from './types.js';
 
-/** Known values of shell variables; a name not in the map has a value from outside the block. */
-type Env = Map<string, string[]>;
+/** A variable the block has set (or may have set) to a text not known here: the block chose it, it can be anything. */
+const UNKNOWN = 'unknown';
+
+/**
+ * What the block may have set its shell variables to: the possible values, or UNKNOWN. A name not in the map
+ * has its value from outside the block (the environment, a run variable), unless ANY is in the map: then the
+ * block may have set any variable (a command set one whose name is not known here).
+ */
+type Env = Map<string, string[] | typeof UNKNOWN>;
+const ANY = '\0any';
+/** In the map when readonly may have marked the variable: an assignment to it then fails, the old value stays. */
+const READONLY = (name: string) => `\0readonly ${name}`;
+
+/** What a variable reference reads: its known values, UNKNOWN (set by the block), or undefined (from outside). */
+function lookup(env: Env, name: string): string[] | typeof UNKNOWN | undefined {
+  return env.get(name) ?? (env.has(ANY) ? UNKNOWN : undefined);
+}
+
+/**
+ * Variables bash itself sets as the block runs (`_` after every command, REPLY, PWD and OLDPWD (also read by
+ * ~- and ~+), RANDOM …): what the block assigned to them earlier is not what a later reference reads.
+ * Their values count as made by the block.
+ */
+const SET_BY_BASH = new Set([
+  '_', 'REPLY', 'MAPFILE', 'OPTARG', 'OPTIND', 'PWD', 'OLDPWD', 'DIRSTACK', 'RANDOM', 'SRANDOM', 'SECONDS', 'LINENO',
+  'EPOCHSECONDS', 'EPOCHREALTIME', 'BASHPID', 'BASH_COMMAND', 'BASH_REMATCH', 'BASH_LINENO', 'BASH_SOURCE', 'BASH_SUBSHELL',
+  'BASH_ARGC', 'BASH_ARGV', 'BASH_ARGV0', 'PIPESTATUS', 'HISTCMD', 'FUNCNAME', 'GROUPS', 'PPID', 'UID', 'EUID', 'SHLVL',
+  'COLUMNS', 'LINES', 'COPROC',
+]);
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 interface Found {
   code: VerdictCode;
@@ -17,7 +46,15 @@ interface Found {
   offset: number;
 }
 
-type WordValue = { known: string[] } | { dynamic: 'one' | 'many'; prefix: string };
+/**
+ * What a word expands to: its possible texts, or how unknown it is. `computed`: the unknown text is made by the
+ * block (a command substitution, $'…' escapes, a variable the block set, a positional parameter, a glob or a
+ * brace expansion) and can be anything, an option included; otherwise it comes from outside the block (the
+ * environment, a run variable or a placeholder, whose values are checked when the run gives them).
+ * `allStartWithPrefix`: for "many", every word it becomes starts with `prefix` (a glob or brace expansion
+ * of a word without other expansions before it).
+ */
+type WordValue = { known: string[] } | { dynamic: 'one' | 'many'; prefix: string; computed: boolean; allStartWithPrefix: boolean };
 
 /** More alternatives than this and a value counts as unknown (the checks run once per combination). */
 const MAX_ALTERNATIVES = 16;
@@ -30,28 +67,36 @@ const SAFE_TARGETS = new Set(['/dev/null', '/dev/stdout', '/dev/stderr', '/dev/f
 /** Paths bash opens as network connections in a redirection. */
 const NETWORK_PATHS = ['/dev/tcp/', '/dev/udp/'];
 
-const copy = (env: Env): Env => new Map([...env].map(([k, v]) => [k, [...v]]));
+const copy = (env: Env): Env => new Map([...env].map(([k, v]) => [k, v === UNKNOWN ? v : [...v]]));
 
-/** After alternatives (branches, loop passes): a value is known only if known on every path. */
+/**
+ * After alternatives (branches, loop passes): a value is known only if known on every path; a variable the
+ * block set on some path (and not on another, or to something not known) is UNKNOWN.
+ */
 function merge(envs: Env[]): Env {
-  const [first, ...others] = envs;
   const out: Env = new Map();
-  if (!first) return out;
-  for (const [name, values] of first) {
-    if (!others.every((e) => e.has(name))) continue;
-    const union = new Set(values);
-    for (const e of others) for (const v of e.get(name) as string[]) union.add(v);
-    if (union.size <= MAX_ALTERNATIVES) out.set(name, [...union]);
+  const names = new Set(envs.flatMap((e) => [...e.keys()]));
+  for (const name of names) {
+    const union = new Set<string>();
+    let unknown = false;
+    for (const e of envs) {
+      const values = e.get(name);
+      if (values === undefined || values === UNKNOWN) unknown = true;
+      else for (const v of values) union.add(v);
+    }
+    out.set(name, unknown || union.size > MAX_ALTERNATIVES ? UNKNOWN : [...union]);
   }
   return out;
 }
 
+function sameValues(v: string[] | typeof UNKNOWN | undefined, w: string[] | typeof UNKNOWN | undefined): boolean {
+  if (v === undefined || v === UNKNOWN || w === undefined || w === UNKNOWN) return v === w;
+  return w.length === v.length && v.every((x) => w.includes(x));
+}
+
 function sameEnv(a: Env, b: Env): boolean {
   if (a.size !== b.size) return false;
-  for (const [k, v] of a) {
-    const w = b.get(k);
-    if (!w || w.length !== v.length || !v.every((x) => w.includes(x))) return false;
-  }
+  for (const [k, v] of a) if (!sameValues(v, b.get(k))) return false;
   return true;
 }
 
@@ -155,13 +200,12 @@ class Walker {
           }
         }
         const name = cmd.name;
-        const allowed = assignmentAllowed(name);
+        const allowed = shellVariableAllowed(name, items);
         if (!allowed.ok) return this.found('shell-assignment-not-allowed', `for ${name}: ${allowed.why}`, cmd.start);
         return this.loop(
           env,
           (state) => {
-            if (items && items.length <= MAX_ALTERNATIVES) state.set(name, items);
-            else state.delete(name);
+            state.set(name, items && items.length <= MAX_ALTERNATIVES && !state.has(READONLY(name)) ? items : UNKNOWN);
             return null;
           },
           (state) => this.list(cmd.body, state),
@@ -186,7 +230,9 @@ class Walker {
         replaceEnv(env, state);
         return null;
       }
-      state = pass < MAX_LOOP_PASSES ? next : new Map([...next].filter(([k, v]) => sameEnv(new Map([[k, v]]), new Map([[k, state.get(k) ?? []]]))));
+      // Whatever still changes after the last pass counts as set to something not known.
+      const previous = state;
+      state = pass < MAX_LOOP_PASSES ? next : new Map([...next].map(([k, v]) => [k, sameValues(v, previous.get(k)) ? v : UNKNOWN]));
     }
     const last = copy(state);
     const f = head(last) ?? body(last);
@@ -216,32 +262,43 @@ class Walker {
         }
         return null;
       case 'param': {
+        const f = this.substitutions(p.word, env);
+        if (f) return f;
         if (p.op === '=' || p.op === ':=') {
-          const allowed = assignmentAllowed(p.name);
+          const allowed = shellVariableAllowed(p.name, null);
           if (!allowed.ok) return this.found('shell-assignment-not-allowed', `\${${p.name}${p.op}…}: ${allowed.why}`, p.start);
-          env.delete(p.name);
+          env.set(p.name, UNKNOWN);
         }
-        return this.substitutions(p.word, env);
+        return null;
       }
       default:
         return null;
     }
   }
 
-  /** What a word expands to: its possible texts, or how unknown it is. */
-  private value(word: Word, env: Env, mode: 'bare' | 'assign'): WordValue {
+  /**
+   * What a word expands to: its possible texts, or how unknown it is. `mode`: an argument or redirection
+   * target ('bare': split, globbed, brace- and tilde-expanded), an assignment's value or a here-string
+   * ('assign': tilde-expanded at its start and after ":"), a here-document body ('body': none of these).
+   */
+  private value(word: Word, env: Env, mode: 'bare' | 'assign' | 'body'): WordValue {
     let alternatives = [''];
     let dynamic: 'one' | 'many' | null = null;
     let prefix = '';
-    const unknown = (kind: 'one' | 'many') => {
+    let computed = false;
+    let allStartWithPrefix = true;
+    /** Text from here on is not known: one word, or several ("many"; `split`: not all starting with the prefix). */
+    const unknown = (kind: 'one' | 'many', made: boolean, split = kind === 'many') => {
       if (!dynamic) prefix = commonPrefix(alternatives);
       if (!dynamic || kind === 'many') dynamic = kind;
+      computed ||= made;
+      if (split) allStartWithPrefix = false;
     };
     const known = (values: string[]) => {
       if (dynamic) return;
       const next: string[] = [];
       for (const a of alternatives) for (const v of values) next.push(a + v);
-      if (next.length > MAX_ALTERNATIVES) unknown('one');
+      if (next.length > MAX_ALTERNATIVES) unknown('one', true);
       else alternatives = next;
     };
     const text = (value: string) => {
@@ -249,52 +306,86 @@ class Walker {
       this.placeholder.lastIndex = 0;
       if (!m) return known([value]);
       known([value.slice(0, m.index)]);
-      // A placeholder is given one quoted word at run time.
-      unknown('one');
+      // A placeholder is given one quoted word at run time (its value is checked then).
+      unknown('one', false);
     };
     const param = (p: Extract<Part, { kind: 'param' }>, quoted: boolean) => {
       if (p.length || ['?', '#', '$', '!'].includes(p.name)) return known(['0']);
-      const values = p.op === null ? env.get(p.name) : undefined;
-      if (p.name === '@') return unknown('many');
-      // A run variable's plain $NAME is always passed as one quoted word (shell-values: prepareShell puts
-      // it in double quotes, prepareArgv makes it one argv word); any other unquoted value may split.
-      if (!values) return unknown(quoted || (p.op === null && this.runVariables.has(p.name)) ? 'one' : 'many');
+      // $@ (and $* unquoted) are several words; positional parameters are what the block's `set --` made them.
+      if (p.name === '@' || (p.name === '*' && !quoted)) return unknown('many', true);
+      const special = !NAME.test(p.name) || SET_BY_BASH.has(p.name);
+      const entry = special ? UNKNOWN : lookup(env, p.name);
+      const values = p.op === null && entry !== UNKNOWN ? entry : undefined;
+      if (!values) {
+        // ${NAME<op>word} may be the word's text, which the block wrote.
+        const made = entry !== undefined || p.op !== null;
+        // A run variable's plain $NAME is always passed as one quoted word (shell-values: prepareShell puts
+        // it in double quotes, prepareArgv makes it one argv word); any other unquoted value may split.
+        return unknown(quoted || (p.op === null && this.runVariables.has(p.name)) ? 'one' : 'many', made);
+      }
       // Unquoted, a value with blanks or pattern characters splits or globs into other words.
-      if (!quoted && values.some((v) => v === '' || /[\s*?[]/.test(v))) return unknown('many');
+      if (!quoted && values.some((v) => v === '' || /[\s*?[]/.test(v))) return unknown('many', true);
       known(values);
     };
     const quotedParts = (parts: Part[]) => {
       for (const q of parts) {
         if (q.kind === 'lit') text(q.value);
         else if (q.kind === 'param') param(q, true);
-        else unknown('one');
+        else unknown('one', true);
       }
+    };
+    // Unquoted literal text as bash expands it: word.shape marks quoted and escaped characters, and has one
+    // character for each of a literal's (and one for every other part).
+    let at = 0;
+    const literal = (value: string) => {
+      const shape = mode === 'body' ? '' : word.shape.slice(at, at + value.length);
+      for (let k = 0; k < shape.length; k++) {
+        const c = shape[k] as string;
+        const before = k > 0 ? shape[k - 1] : at > 0 ? word.shape[at - 1] : '';
+        // A tilde-prefix: ~ and ~/… are $HOME, ~user a home directory (both from outside the block); ~+ and
+        // ~- are $PWD and $OLDPWD, ~N an entry of the directory stack (what the block made them). In an
+        // argument bash expands it at the start and after = or : (in words that look like assignments).
+        if (c === '~' && (at + k === 0 || before === ':' || (mode === 'bare' && before === '='))) {
+          text(value.slice(0, k));
+          return unknown('one', /^[-+0-9]/.test(value.slice(k + 1)));
+        }
+        if (mode !== 'bare') continue;
+        // Pathname expansion: the pattern becomes every file name it matches (any file there may be named
+        // "-delete" or "--output=x"), each starting with the text before the pattern character. A [ with
+        // nothing after it is literal. Brace expansion, likewise, makes words that share the text before {.
+        if (c === '*' || c === '?' || (c === '[' && at + k + 1 < word.shape.length) || (c === '{' && word.braces)) {
+          text(value.slice(0, k));
+          return unknown('many', true, false);
+        }
+      }
+      text(value);
     };
     for (const p of word.parts) {
       switch (p.kind) {
         case 'lit':
-          text(p.value);
-          break;
+          literal(p.value);
+          at += p.value.length;
+          continue;
         case 'sgl':
-          if (p.ansi && p.value.includes('\\')) unknown('one');
+          // $'…' escapes are not decoded here: the text is not what is written.
+          if (p.ansi && p.value.includes('\\')) unknown('one', true);
           else text(p.value);
           break;
         case 'dbl':
           quotedParts(p.parts);
           break;
         case 'param':
-          param(p, mode === 'assign');
+          param(p, mode !== 'bare');
           break;
         case 'cmdsubst':
-          unknown(mode === 'assign' ? 'one' : 'many');
+          unknown(mode === 'bare' ? 'many' : 'one', true);
           break;
       }
+      at += 1;
     }
-    if (mode === 'bare') {
-      // Globbing (when the pattern could match a word starting with anything) and brace expansion make other words.
-      if (/^([*?]|\[.*\])/.test(word.shape) || /\{[^{}]*(,|\.\.)[^{}]*\}/.test(word.shape)) unknown('many');
-    }
-    return dynamic ? { dynamic, prefix } : { known: alternatives };
+    // A brace expansion the shape does not show where (mvdan/sh says so; should it ever be in no literal).
+    if (mode === 'bare' && word.braces) unknown('many', true, false);
+    return dynamic ? { dynamic, prefix, computed, allStartWithPrefix } : { known: alternatives };
   }
 
   private source(word: Word): string {
@@ -352,7 +443,7 @@ class Walker {
       if (r.fd !== null && r.fd !== '0') continue;
       if (r.op === '<<' || r.op === '<<-') {
         const body = (r.heredoc as NonNullable<Redirect['heredoc']>).body;
-        const v = r.heredoc?.quoted ? { known: [body.parts.map((p) => (p.kind === 'lit' ? p.value : '')).join('')] } : this.value({ ...body, shape: '_' }, env, 'assign');
+        const v = r.heredoc?.quoted ? { known: [body.parts.map((p) => (p.kind === 'lit' ? p.value : '')).join('')] } : this.value(body, env, 'body');
         stdin = this.arg(v, this.source(body));
       } else if (r.op === '<<<') {
         stdin = this.arg(this.value(r.word, env, 'assign'), this.source(r.word));
@@ -363,16 +454,23 @@ class Walker {
 
   private arg(v: WordValue, source: string): Arg {
     if ('known' in v && v.known.length === 1) return { text: v.known[0] as string, dynamic: null, prefix: v.known[0] as string, source };
-    if ('known' in v) return { text: null, dynamic: 'one', prefix: commonPrefix(v.known), source };
-    return { text: null, dynamic: v.dynamic, prefix: v.prefix, source };
+    if ('known' in v) return { text: null, dynamic: 'one', prefix: commonPrefix(v.known), source, computed: true };
+    return { text: null, dynamic: v.dynamic, prefix: v.prefix, source, computed: v.computed, allStartWithPrefix: v.allStartWithPrefix };
   }
 
-  /** NAME=value or NAME+=value: the variable is known afterwards when its value (and, appending, the old one) is. */
+  /**
+   * NAME=value or NAME+=value: the variable is known afterwards when its value (and, appending, the old one)
+   * is, and readonly has not marked it (then the assignment may fail and leave the old value).
+   */
   private assignValue(name: string, append: boolean, value: string[] | null, env: Env): void {
-    const before = append ? env.get(name) : [''];
+    if (env.has(READONLY(name))) {
+      env.set(name, UNKNOWN);
+      return;
+    }
+    const old = lookup(env, name);
+    const before = append ? (old === UNKNOWN ? undefined : old) : [''];
     const after = value && before ? before.flatMap((b) => value.map((v) => b + v)) : null;
-    if (after && after.length <= MAX_ALTERNATIVES) env.set(name, [...new Set(after)]);
-    else env.delete(name);
+    env.set(name, after && after.length <= MAX_ALTERNATIVES ? [...new Set(after)] : UNKNOWN);
   }
 
   private call(assigns: Assign[], words: Word[], redirects: Redirect[], env: Env): Found | null {
@@ -384,15 +482,20 @@ class Walker {
       const f = this.substitutions(w, env);
       if (f) return f;
     }
-    for (const a of assigns) {
-      const allowed = assignmentAllowed(a.name);
+    const [nameWord, ...argWords] = words;
+    const values = assigns.map((a) => this.value(a.value, env, 'assign'));
+    for (const [k, a] of assigns.entries()) {
+      const v = values[k] as WordValue;
+      const known = 'known' in v ? v.known : null;
+      // Before a command the variable is in the environment of the program (and of all it runs): only a few
+      // that change how output looks pass. Alone it sets a shell variable, which must not be one bash acts on.
+      const allowed = nameWord ? programVariableAllowed(a.name, known) : shellVariableAllowed(a.name, known);
       if (!allowed.ok) return this.found('shell-assignment-not-allowed', allowed.why, a.start);
     }
-    const [nameWord, ...argWords] = words;
     if (!nameWord) {
       // Plain assignments: the shell's own variables, known when their value is.
-      for (const a of assigns) {
-        const v = this.value(a.value, env, 'assign');
+      for (const [k, a] of assigns.entries()) {
+        const v = values[k] as WordValue;
         this.assignValue(a.name, a.append, 'known' in v ? v.known : null, env);
       }
       return null;
@@ -412,7 +515,7 @@ class Walker {
     if (combinations > MAX_COMBINATIONS) {
       for (let i = 0; i < choices.length; i++) {
         const c = choices[i] as Arg[];
-        if (c.length > 1) choices[i] = [{ text: null, dynamic: 'one', prefix: commonPrefix(c.map((a) => a.text ?? '')), source: (c[0] as Arg).source }];
+        if (c.length > 1) choices[i] = [{ text: null, dynamic: 'one', prefix: commonPrefix(c.map((a) => a.text ?? '')), source: (c[0] as Arg).source, computed: true }];
       }
     }
     const stdin = this.stdin(redirects, env) ?? null;
@@ -430,20 +533,40 @@ class Walker {
         if (problem) return this.found(problem.code, problem.message, nameWord.start);
       }
     }
-    // What the command itself does to the shell's variables.
-    const program = name.known.length === 1 ? programName(name.known[0] as string) : null;
-    if (program === 'export' || program === 'readonly') {
-      for (const w of argWords) {
-        const m = /^([A-Za-z_][A-Za-z0-9_]*)(\+?)=/.exec(this.src.slice(w.start, w.end));
-        if (!m) continue;
-        const v = this.value(w, env, 'assign');
-        const values = 'known' in v ? v.known.map((t) => t.slice(t.indexOf('=') + 1)) : null;
-        this.assignValue(m[1] as string, m[2] === '+', values, env);
-      }
-    } else if (program === 'read') {
-      for (const w of argWords) env.delete(this.src.slice(w.start, w.end));
-    }
+    this.variablesSet(name.known, choices, env);
     return null;
+  }
+
+  /**
+   * What the command does to the shell's variables (read, export … also behind `command`): each name it may
+   * set is set to the value given (export NAME=value, when that is known and the only possibility) or to
+   * something not known; when a name is not known, every variable may have been set.
+   */
+  private variablesSet(programs: string[], choices: Arg[][], env: Env): void {
+    const set = new Map<string, { append: boolean; value: string | null }[]>();
+    const readonly = new Set<string>();
+    let combinations = 0;
+    for (const program of programs) {
+      for (const args of product(choices)) {
+        combinations++;
+        const effect = variableEffect(program, args);
+        if (effect === 'any') {
+          for (const name of [...env.keys(), ANY]) env.set(name, UNKNOWN);
+          return;
+        }
+        for (const s of effect) {
+          if (s.readonly) readonly.add(s.name);
+          // export NAME, readonly NAME: the value stays.
+          if (s.value !== 'unchanged') set.set(s.name, [...(set.get(s.name) ?? []), { append: s.append, value: s.value }]);
+        }
+      }
+    }
+    for (const [name, settings] of set) {
+      const [only] = settings;
+      if (settings.length === combinations && settings.length === 1 && only && only.value !== null) this.assignValue(name, only.append, [only.value], env);
+      else env.set(name, UNKNOWN);
+    }
+    for (const name of readonly) env.set(READONLY(name), []);
   }
 }
 
