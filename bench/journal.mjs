@@ -13,6 +13,7 @@ import { JournalWriter } from '../dist/main/audit/journal-writer.js';
 import { FileMacKeyStore } from '../dist/main/audit/key-store.js';
 import { seal } from '../dist/main/audit/seal.js';
 import { verifyRun } from '../dist/main/audit/verify.js';
+import { MemoryKeys } from './support/large-run.mjs';
 
 const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))];
 const sum = (xs) => xs.reduce((a, b) => a + b, 0);
@@ -25,27 +26,6 @@ const payload = (i) => ({
   output: { blob: `blobs/${'a'.repeat(64)}`, bytes: 1234, sha256: 'b'.repeat(64) },
   notes: [`note ${i}`],
 });
-
-/** In-memory key store, so setup of the large verify journal is not bound by fsync. */
-class MemoryKeys {
-  keys = new Map();
-  create(id) {
-    const key = Buffer.alloc(32, 7);
-    this.keys.set(`${id}.v`, Buffer.from(key));
-    this.keys.set(id, { index: 0, key });
-    return key;
-  }
-  loadCurrent(id) {
-    return this.keys.get(id) ?? null;
-  }
-  saveCurrent(id, current) {
-    this.keys.set(id, { index: current.index, key: Buffer.from(current.key) });
-  }
-  verificationKey(id) {
-    return this.keys.get(`${id}.v`) ?? null;
-  }
-  close() {}
-}
 
 export async function journalBench(options = {}) {
   const records = options.records ?? 1000;

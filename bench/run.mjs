@@ -13,6 +13,7 @@ import { OVERHEAD_TARGET, parseBench } from './parse.mjs';
 import { printRenderer, rendererBench } from './renderer.mjs';
 import { printSql, sqlBench } from './sql.mjs';
 import { printSsh, sshBench } from './ssh.mjs';
+import { printVerify, verifyBench } from './verify.mjs';
 
 /** Each benchmark: a function that returns a result object, and how to print that result. */
 const BENCHES = {
@@ -21,6 +22,7 @@ const BENCHES = {
   ssh: { run: sshBench, print: printSsh },
   sql: { run: sqlBench, print: printSql },
   journal: { run: journalBench, print: printJournal },
+  verify: { run: verifyBench, print: printVerify },
   renderer: { run: rendererBench, print: printRenderer },
 };
 

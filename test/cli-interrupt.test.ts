@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fingerprint, parsePublicKeyLine } from '../src/main/audit/ssh-keys.js';
 import { running } from './support/process.js';
 import { REPO_ROOT } from './support/shared.js';
 
@@ -58,7 +59,9 @@ function assertCleanEnd(setup: ReturnType<typeof setUp>, cause: string): void {
   expect(types.at(-1)).toBe('checkpoint');
   const finished = readFileSync(path.join(setup.journal, 'journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; data: Record<string, unknown> }).find((r) => r.type === 'run.finished');
   expect(finished?.data.interrupted).toBe(cause);
-  const verify = spawnSync(process.execPath, [CLI, 'verify', setup.journal], { env: { ...process.env, ...STATE_ENV }, encoding: 'utf8' });
+  // Anchored to this installation's key (--pin), the sealed run verifies: exit 0 (without an anchor, 3).
+  const pin = fingerprint(parsePublicKeyLine(readFileSync(path.join(STATE_ENV.RUNBOOK_CONSOLE_KEY_DIR, 'installation_ed25519.pub'), 'utf8').trim()).blob);
+  const verify = spawnSync(process.execPath, [CLI, 'verify', setup.journal, '--pin', pin], { env: { ...process.env, ...STATE_ENV }, encoding: 'utf8' });
   expect(verify.status, verify.stdout + verify.stderr).toBe(0);
   expect(existsSync(setup.canary)).toBe(false);
 }

@@ -140,6 +140,10 @@ export function wholeRunScenario(host: WholeRunHost): void {
     expect(await signoff.locator('input[aria-label="Sign-off name"]').inputValue()).toBe('Alice Operator');
     await signoff.locator('select[aria-label="Sign-off role"]').selectOption('Operator');
     await signoff.locator('input[aria-label="Sign-off date"]').fill('2026-11-24');
+    // A sign-off is recorded only signed with the signer's SSH key (main signs with this key file).
+    const signer = path.join(host.root(), 'signoff_ed25519');
+    expect(spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'alice', '-f', signer]).status).toBe(0);
+    await signoff.locator('input[aria-label="Sign-off key file"]').fill(signer);
     await signoff.locator('button:has-text("Sign off")').click();
     await expect.poll(() => signoff.locator('[data-testid=signoff-recorded]').textContent()).toBe('Signed off by Alice Operator (Operator) on 2026-11-24');
     await expect.poll(() => page.locator('[data-testid=timeline] li').count()).toBeGreaterThanOrEqual(2);
@@ -166,8 +170,10 @@ export function wholeRunScenario(host: WholeRunHost): void {
     expect(principal).toBe('Alice-Operator');
     await shot('4-sealed-exported');
 
+    // Without anchors of the auditor's own the bundle is intact but unanchored (exit 3): consistent with itself.
     const cli = spawnSync(process.execPath, [CLI, 'verify', bundle], { encoding: 'utf8', env: { ...process.env, RUNBOOK_CONSOLE_KEY_DIR: host.keyDir() } });
-    expect(cli.status, cli.stdout + cli.stderr).toBe(0);
+    expect(cli.status, cli.stdout + cli.stderr).toBe(3);
+    expect(cli.stdout).toMatch(/^INTACT BUT UNANCHORED: bundle of run/);
     const ssh = spawnSync('ssh-keygen', ['-Y', 'verify', '-f', 'allowed_signers', '-I', principal, '-n', 'runbook-console-audit', '-s', 'report.json.sig'], { cwd: bundle, input: readFileSync(path.join(bundle, 'report.json')), encoding: 'utf8' });
     expect(ssh.status, ssh.stdout + ssh.stderr).toBe(0);
     const journal = readFileSync(path.join(bundle, 'journal.jsonl'), 'utf8');

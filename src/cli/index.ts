@@ -39,6 +39,7 @@ program
   .option('--approvers <file>', 'RESTRICTED: allowed_signers file of people who may approve steps (namespace runbook-console-approval)')
   .option('--approver <name>', 'RESTRICTED: who approves (a principal in --approvers)')
   .option('--approval-command <cmd>', 'RESTRICTED: command that gets the step.started hash on stdin and prints the approver\'s SSH signature')
+  .option('--operator-key <file>', 'RESTRICTED: a key the operator controls (public key or key file; repeatable): approvals signed with it are refused', collect, [])
   .action(async (file, options) => (await import('./commands/run.js')).runCommand(file, options));
 
 program
@@ -58,14 +59,24 @@ program
 
 program
   .command('verify')
-  .description('check a run directory or evidence bundle: chain, MACs, seal, signatures, blobs (exit 0 intact, 1 not, 2 usage)')
+  .description('check a run directory or evidence bundle: chain, MACs, seal, signatures, approvals, sign-offs, blobs; a bundle\'s SHA256SUMS and report against its journal')
   .argument('<dir>', 'run directory or exported bundle')
   .option('--run-id <id>', 'fail unless this is that run')
-  .option('--allowed-signers <file>', 'OpenSSH allowed_signers: whose keys may seal')
-  .option('--prior <file>', 'an earlier checkpoint held elsewhere (checkpoint.txt, or the ticket line)')
+  .option('--allowed-signers <file>', 'trust anchor: OpenSSH allowed_signers you hold (not the bundle\'s); a line counts only for the namespaces it names: runbook-console-checkpoint (installation), -audit (export signer), -approval, -signoff')
+  .option('--prior <file>', 'trust anchor: an earlier checkpoint held elsewhere (checkpoint.txt, with FILE.sig beside it or its signature appended, or the ticket line)', collect, [])
+  .option('--pin <fingerprint>', 'trust anchor: the installation key\'s fingerprint (SHA256:…), noted when the key was made (repeatable)', collect, [])
   .option('--allow-unsealed', 'accept a run that was interrupted before its seal (reported as a warning)')
   .option('--mac-key <file>', 'the MAC verification key (hex), if not in the bundle or this machine\'s key store')
   .option('--json', 'print the result as JSON')
+  .addHelpText(
+    'after',
+    `
+Exit codes:
+  0  intact, and every signature is anchored by --allowed-signers, --prior or --pin
+  1  FAIL with a reason code (E_…), naming the first bad record or file
+  2  usage error (a missing file, an anchor that cannot be read)
+  3  intact but unanchored: consistent with itself, which anyone holding its keys can make`,
+  )
   .action(async (dir, options) => (await import('./commands/verify.js')).verifyCommand(dir, options));
 
 program
@@ -78,6 +89,13 @@ program
   .option('--agent-key <public key>', 'with --agent: which key ("ssh-ed25519 AAAA…"); default the first')
   .option('--pdf', 'also render report.pdf (headless Chromium)')
   .action(async (dir, options) => (await import('./commands/export.js')).exportCommand(dir, options));
+
+program
+  .command('recover')
+  .description('close a run that stopped without closing (kill -9, power cut, full disk): stale lock, torn tail, its end recorded, sealed')
+  .argument('<dir>', 'run directory')
+  .option('--break-lock', 'also take over a lock this host cannot judge (taken on another host): only when that process is known to be gone')
+  .action(async (dir, options) => (await import('./commands/recover.js')).recoverCommand(dir, options));
 
 function fail(error: unknown): never {
   if (error instanceof RunbookError) {

@@ -24,7 +24,8 @@ export const RunStepStateSchema = z.object({
   /** Whether each executable block is proven read-only (by a parser) or may change state, with the reason code. */
   verdicts: z.record(z.string(), z.object({ changesState: z.boolean(), code: z.string(), detail: z.string() })),
   decision: z.string().nullable(),
-  signoff: z.object({ name: z.string(), role: z.string(), date: z.string() }).nullable(),
+  /** The last sign-off accepted for the step, with the signing key's fingerprint. */
+  signoff: z.object({ name: z.string(), role: z.string(), date: z.string(), fingerprint: z.string().optional() }).nullable(),
   mark: z.enum(['pass', 'fail']).nullable(),
   fillIns: z.record(z.string(), z.string()),
 });
@@ -68,6 +69,11 @@ export const RunStateSchema = z.object({
   approvals: z.array(PendingApprovalSchema),
   /** Questions waiting for the operator (cancelling the step answers them "no"). */
   questions: z.array(PendingQuestionSchema),
+  /**
+   * The journal's last record (number, SHA-256 of its line): what a sign-off signed now signs off. With it
+   * the page builds the sign-off message (src/shared/signoff.ts) for a signer who signs elsewhere.
+   */
+  head: z.object({ seq: z.number().int(), sha256: z.string() }).optional(),
 });
 export type RunState = z.infer<typeof RunStateSchema>;
 
@@ -136,7 +142,23 @@ export const runContract = {
   'runs.record': {
     input: z.discriminatedUnion('kind', [
       z.object({ runId: id, stepId: id, kind: z.literal('decision'), decision: z.string().trim().min(1).max(200), note: z.string().max(2000).optional() }).strict(),
-      z.object({ runId: id, stepId: id, kind: z.literal('signoff'), name: z.string().trim().min(1).max(200), role: z.string().trim().min(1).max(200), date: z.string().trim().min(1).max(100) }).strict(),
+      // Main records a sign-off only with the signer's SSH signature: made by main with their key file or
+      // ssh-agent key, or pasted (made with `ssh-keygen -Y sign` over the message for record `record`).
+      z
+        .object({
+          runId: id,
+          stepId: id,
+          kind: z.literal('signoff'),
+          name: z.string().trim().min(1).max(200),
+          role: z.string().trim().min(1).max(200),
+          date: z.string().trim().min(1).max(100),
+          signature: z.string().min(1).max(20_000).optional(),
+          record: z.number().int().min(0).optional(),
+          keyFile: z.string().min(1).max(4096).optional(),
+          agent: z.boolean().optional(),
+          agentKey: z.string().min(1).max(20_000).optional(),
+        })
+        .strict(),
       z.object({ runId: id, stepId: id, kind: z.literal('fillin'), label: z.string().max(500), value: z.string().max(10_000) }).strict(),
       z.object({ runId: id, stepId: id, kind: z.literal('mark'), verdict: z.enum(['pass', 'fail']), note: z.string().max(2000).optional() }).strict(),
       z.object({ runId: id, stepId: id, kind: z.literal('note'), text: z.string().trim().min(1).max(10_000) }).strict(),

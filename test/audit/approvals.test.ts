@@ -66,7 +66,13 @@ describe.skipIf(skipReason('approval tests', HAVE_SSH_KEYGEN))('RESTRICTED appro
     const journal = readFileSync(path.join(root, 'approved', JOURNAL_FILE), 'utf8');
     // `ls / >/dev/null; echo looked` is proven read-only by the parser: only the change needs an approval.
     expect(journal.match(/"type":"approval"/g)).toHaveLength(1);
-    const verify = spawnSync(process.execPath, [CLI, 'verify', path.join(root, 'approved')], { encoding: 'utf8', env: { ...process.env, ...env } });
+    // verify checks it: unanchored alone (exit 3); against the installation's and bob's keys, verified (exit 0).
+    const bare = spawnSync(process.execPath, [CLI, 'verify', path.join(root, 'approved')], { encoding: 'utf8', env: { ...process.env, ...env } });
+    expect(bare.status, bare.stdout).toBe(3);
+    const installation = readFileSync(path.join(env.RUNBOOK_CONSOLE_KEY_DIR as string, 'installation_ed25519.pub'), 'utf8').trim();
+    const auditor = path.join(root, 'auditor-allowed-signers');
+    writeFileSync(auditor, `${formatAllowedSigner({ principals: ['installation'], publicKey: installation, namespaces: ['runbook-console-checkpoint'] })}\n${readFileSync(approvers, 'utf8')}`);
+    const verify = spawnSync(process.execPath, [CLI, 'verify', path.join(root, 'approved'), '--allowed-signers', auditor], { encoding: 'utf8', env: { ...process.env, ...env } });
     expect(verify.status, verify.stdout).toBe(0);
   });
 

@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { canonicalize } from '../../src/main/audit/canonical.js';
 import { CHECKPOINT_FILE, JOURNAL_FILE, type JournalRecord } from '../../src/main/audit/record.js';
 import { CHECKPOINT_NAMESPACE } from '../../src/main/audit/seal.js';
+import { fingerprint, parsePublicKeyLine } from '../../src/main/audit/ssh-keys.js';
 import { signSshsig } from '../../src/main/audit/sshsig.js';
 import { REPO_ROOT } from '../support/shared.js';
 import { insiderRewrite } from './insider.js';
@@ -58,6 +59,12 @@ const journalOf = (dir: string) => readFileSync(path.join(dir, JOURNAL_FILE), 'u
 const linesOf = (dir: string) => journalOf(dir).trimEnd().split('\n');
 const writeLines = (dir: string, lines: string[]) => writeFileSync(path.join(dir, JOURNAL_FILE), `${lines.join('\n')}\n`);
 
+/** `--pin` with the installation key's fingerprint (made by the first run): an anchor the auditor holds. */
+function pin(): string[] {
+  const line = readFileSync(path.join(env.RUNBOOK_CONSOLE_KEY_DIR as string, 'installation_ed25519.pub'), 'utf8').trim();
+  return ['--pin', fingerprint(parsePublicKeyLine(line).blob)];
+}
+
 function verifyCode(dir: string, ...args: string[]): { status: number | null; code: string | null; stdout: string } {
   const res = cli('verify', dir, ...args);
   return { status: res.status, code: /^FAIL (E_[A-Z_]+)/m.exec(res.stdout)?.[1] ?? null, stdout: res.stdout + res.stderr };
@@ -75,13 +82,18 @@ describe.skipIf(skipReason('evidence tests', HAVE_SSH_KEYGEN))('run record, veri
   }, 60_000);
 
   it('a fresh run verifies, with a summary, and the verification is recorded in the access log', () => {
-    const res = cli('verify', runDir);
+    // Without an anchor it is intact but unanchored (exit 3): anyone holding its keys could have made it.
+    const bare = cli('verify', runDir);
+    expect(bare.status).toBe(3);
+    expect(bare.stdout).toMatch(/^INTACT BUT UNANCHORED: run directory of run [0-9a-f-]{36}/);
+    expect(bare.stdout).toContain('WARNING W_SIGNER_UNCHECKED');
+    const res = cli('verify', runDir, ...pin());
     expect(res.status).toBe(0);
-    expect(res.stdout).toMatch(/^OK: run directory of run [0-9a-f-]{36} is intact/);
+    expect(res.stdout).toMatch(/^OK: run directory of run [0-9a-f-]{36} is intact and anchored/);
     expect(res.stdout).toMatch(/records +\d+ \(MACs checked\)/);
     expect(res.stdout).toMatch(/steps +3 blocks run \(0 failed\), 1 steps skipped/);
     expect(res.stdout).toMatch(/outcome +succeeded/);
-    expect(res.stdout).toContain('WARNING W_SIGNER_UNCHECKED');
+    expect(res.stdout).not.toContain('W_SIGNER_UNCHECKED');
     expect(readFileSync(path.join(runDir, 'access.jsonl'), 'utf8')).toMatch(/"type":"verify"/);
     expect(cli('verify', runDir, '--prior', writeTemp('ticket', `${ticketLine}\n`)).status).toBe(0);
   });
@@ -135,15 +147,19 @@ describe.skipIf(skipReason('evidence tests', HAVE_SSH_KEYGEN))('run record, veri
     writeLines(unsealed, linesOf(unsealed).slice(0, -1));
     rmSync(path.join(unsealed, CHECKPOINT_FILE));
     rmSync(path.join(unsealed, `${CHECKPOINT_FILE}.sig`));
-    const res = cli('verify', unsealed, '--allow-unsealed');
-    expect(res.status).toBe(0);
+    // The final seal was this short run's only checkpoint: nothing left in it is signed, so nothing anchors it (exit 3).
+    const res = cli('verify', unsealed, '--allow-unsealed', ...pin());
+    expect(res.status).toBe(3);
     expect(res.stdout).toContain('WARNING W_UNSEALED');
+    expect(res.stdout).toContain('nothing in this journal is signed');
   });
 
   it('an insider re-seal with the real keys passes on its own and is caught only with --prior', async () => {
     const dir = copyRun('insider');
     await insiderRewrite(env.RUNBOOK_CONSOLE_KEY_DIR as string, dir, (r) => r.map((x) => (x.type === 'step.started' ? { ...x, data: { ...x.data, command: 'echo innocent' } } : x)));
-    expect(cli('verify', dir).status).toBe(0);
+    expect(cli('verify', dir).status).toBe(3);
+    // The insider holds the installation key itself: the pin vouches for it, so only a commitment held elsewhere catches the rewrite.
+    expect(cli('verify', dir, ...pin()).status).toBe(0);
     expect(verifyCode(dir, '--prior', writeTemp('ticket', ticketLine)).code).toBe('E_PRIOR');
   });
 
@@ -155,6 +171,13 @@ describe.skipIf(skipReason('evidence tests', HAVE_SSH_KEYGEN))('run record, veri
   describe('evidence bundle', () => {
     let bundle: string;
     let operatorKey: { file: string; publicKeyLine: string };
+
+    /** What an auditor holds from elsewhere: the installation key (checkpoints) and alice's (the bundle), each for its namespace. */
+    const auditorSigners = () => {
+      const installation = readFileSync(path.join(env.RUNBOOK_CONSOLE_KEY_DIR as string, 'installation_ed25519.pub'), 'utf8').trim().split(' ').slice(0, 2).join(' ');
+      const alice = operatorKey.publicKeyLine.split(' ').slice(0, 2).join(' ');
+      return writeTemp('auditor-allowed-signers', `installation namespaces="runbook-console-checkpoint" ${installation}\nalice namespaces="runbook-console-audit" ${alice}\n`);
+    };
 
     beforeAll(() => {
       operatorKey = makeKey(root, 'alice_ed25519', 'ed25519');
@@ -185,12 +208,18 @@ describe.skipIf(skipReason('evidence tests', HAVE_SSH_KEYGEN))('run record, veri
       expect(keygen(installation, 'runbook-console-checkpoint', 'checkpoint.txt').status).toBe(0);
       expect(keygen('alice', 'runbook-console-checkpoint', 'checkpoint.txt').status).not.toBe(0);
       if (HAVE_PYTHON) {
+        // Like runbook verify: intact but unanchored alone (exit 3), verified against the auditor's keys (exit 0).
         const py = spawnSync('python3', ['verify.py', '.'], { cwd: bundle, encoding: 'utf8' });
-        expect(py.status, py.stdout + py.stderr).toBe(0);
+        expect(py.status, py.stdout + py.stderr).toBe(3);
+        const anchored = spawnSync('python3', ['verify.py', '.', '--allowed-signers', auditorSigners()], { cwd: bundle, encoding: 'utf8' });
+        expect(anchored.status, anchored.stdout + anchored.stderr).toBe(0);
       }
-      const ours = cli('verify', bundle, '--allowed-signers', path.join(bundle, 'allowed_signers'));
+      // The bundle's own allowed_signers is no anchor (exit 2); the auditor's copy of the same keys is.
+      expect(cli('verify', bundle, '--allowed-signers', path.join(bundle, 'allowed_signers')).status).toBe(2);
+      expect(cli('verify', bundle).status).toBe(3);
+      const ours = cli('verify', bundle, '--allowed-signers', auditorSigners());
       expect(ours.status, ours.stdout).toBe(0);
-      expect(ours.stdout).toMatch(/^OK: bundle of run/);
+      expect(ours.stdout).toMatch(/^OK: bundle of run .* is intact and anchored/);
     });
 
     it('a tampered bundle fails every check', () => {
@@ -226,7 +255,7 @@ describe.skipIf(skipReason('evidence tests', HAVE_SSH_KEYGEN))('run record, veri
       const other = path.join(root, 'other-bundle');
       expect(cli('export', otherRunDir, '--out', other, '--key', operatorKey.file).status).toBe(0);
       const runId = JSON.parse(linesOf(runDir)[0] as string).run as string;
-      expect(cli('verify', other).status).toBe(0);
+      expect(cli('verify', other, '--allowed-signers', auditorSigners()).status).toBe(0);
       expect(verifyCode(other, '--run-id', runId).code).toBe('E_RUN_ID');
     });
   });

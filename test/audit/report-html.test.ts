@@ -112,8 +112,8 @@ function sampleReport(): Report {
             verdict: null,
             reasons: ['exit code 2 is not 0'],
             ok: false,
-            records: { started: 5, finished: 6 },
-            startedAt: '2026-11-24T10:00:05.000Z',
+            records: { started: 4, finished: 6 },
+            startedAt: '2026-11-24T10:00:04.000Z',
             endedAt: '2026-11-24T10:00:06.000Z',
           }),
         ],
@@ -122,7 +122,8 @@ function sampleReport(): Report {
     ],
     events: [
       { seq: 2, type: 'decision', time: '2026-11-24T10:00:03.000Z', data: { step: { id: 'steps/check' }, choice: 'promote' } },
-      { seq: 4, type: 'approval', time: '2026-11-24T10:00:04.000Z', data: { step: { id: 'steps/promote' }, block: { id: 'steps/promote#1' }, approver: 'bob', granted: true, fingerprint: 'SHA256:bobfp', signature: '-----BEGIN SSH SIGNATURE-----' } },
+      // An approval is shown with the block whose step.started it names (started.seq), recorded while that block was open.
+      { seq: 5, type: 'approval', time: '2026-11-24T10:00:05.000Z', data: { step: { id: 'steps/promote' }, block: { id: 'steps/promote#1' }, started: { seq: 4, sha256: 'c'.repeat(64) }, approver: 'bob', granted: true, fingerprint: 'SHA256:bobfp', signature: '-----BEGIN SSH SIGNATURE-----' } },
     ],
     warnings: [{ code: 'W_SIGNER_UNCHECKED', record: 8, detail: `signed by SHA256:fp; hostile ${HOSTILE}` }],
     records: [

@@ -1,6 +1,8 @@
 // verify.py, the auditor's standard-library verifier, against a real run recorded by the CLI: the intact
-// run passes (with and without the MAC key, and from inside the directory it checks), every tamper case
-// fails with the reason code `runbook verify` uses, and its Merkle roots agree with ours for many sizes.
+// run passes when anchored (--pin) and is intact but unanchored (exit 3) without (with and without the MAC
+// key, and from inside the directory it checks), every tamper case fails with the reason code `runbook
+// verify` uses, and its Merkle roots agree with ours for many sizes. Whole bundles, anchors and the parity
+// with `runbook verify` on every tamper case: verify-parity.test.ts.
 import { spawnSync } from 'node:child_process';
 import { randomBytes, createHash } from 'node:crypto';
 import { appendFileSync, copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,6 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { canonicalize } from '../../src/main/audit/canonical.js';
 import { rootHash } from '../../src/main/audit/merkle.js';
 import { CHECKPOINT_FILE, JOURNAL_FILE, type JournalRecord, sha256Hex } from '../../src/main/audit/record.js';
+import { fingerprint, parsePublicKeyLine } from '../../src/main/audit/ssh-keys.js';
 import { REPO_ROOT } from '../support/shared.js';
 
 const CLI = path.join(REPO_ROOT, 'dist/cli/index.js');
@@ -33,6 +36,8 @@ let root: string;
 let runDir: string;
 let runId: string;
 let macKeyHex: string;
+/** The installation key's fingerprint: the anchor (--pin) that makes an intact run exit 0. */
+let pin: string;
 
 const journalOf = (dir: string) => readFileSync(path.join(dir, JOURNAL_FILE), 'utf8');
 const linesOf = (dir: string) => journalOf(dir).slice(0, -1).split('\n');
@@ -46,7 +51,7 @@ function copyRun(name: string): string {
 
 function verifyPy(args: string[], cwd = root): { status: number | null; code: string | null; stdout: string } {
   const res = spawnSync('python3', [VERIFY_PY, ...args], { cwd, encoding: 'utf8' });
-  return { status: res.status, code: /^FAIL (E_[A-Z_]+):/m.exec(res.stdout)?.[1] ?? null, stdout: res.stdout + res.stderr };
+  return { status: res.status, code: /^FAIL (E_[A-Z_]+)/m.exec(res.stdout)?.[1] ?? null, stdout: res.stdout + res.stderr };
 }
 
 /** The blob holding the long output: the one the blob tamper case edits. */
@@ -81,6 +86,7 @@ describe.skipIf(!HAVE_PYTHON)('verify.py', () => {
     if (res.status !== 0) throw new Error(`runbook run failed: ${res.stdout}\n${res.stderr}`);
     runId = (JSON.parse(linesOf(runDir)[0] as string) as JournalRecord).run;
     macKeyHex = readFileSync(path.join(root, 'keys', 'mac', `${runId}.verification`), 'utf8').trim();
+    pin = fingerprint(parsePublicKeyLine(readFileSync(path.join(root, 'keys', 'installation_ed25519.pub'), 'utf8')).blob);
   }, 20_000);
 
   it('passes the intact run and names its run id, record count, sealed size and root', () => {
@@ -88,22 +94,25 @@ describe.skipIf(!HAVE_PYTHON)('verify.py', () => {
     const sealedRoot = readFileSync(path.join(runDir, CHECKPOINT_FILE), 'utf8').split('\n')[2];
     // The root verify.py prints is the one our TypeScript Merkle tree gives for the sealed records.
     expect(sealedRoot).toBe(rootHash(lines.slice(0, -1)).toString('base64'));
-    const res = verifyPy([runDir]);
+    const res = verifyPy([runDir, '--pin', pin]);
     expect(res.status, res.stdout).toBe(0);
-    expect(res.stdout.trimEnd().split('\n').at(-1)).toBe(`OK: run ${runId}, ${lines.length} records, sealed at size ${lines.length - 1}, root ${sealedRoot}`);
+    expect(res.stdout.trimEnd().split('\n').at(-1)).toBe(`OK: run ${runId} is intact and anchored, ${lines.length} records, sealed at size ${lines.length - 1}, root ${sealedRoot}`);
     expect(res.stdout).toMatch(/^skip {2}MACs: no mac-key.txt/m);
     expect(res.stdout).toMatch(/^ok {4}blobs: 5 referenced/m);
-    // It cannot check SSHSIG itself, so it says how, with the namespaces the signatures were made for.
-    expect(res.stdout).toContain(`ssh-keygen -Y verify -f allowed_signers -I installation-${(JSON.parse(lines[0] as string) as JournalRecord & { data: { installation: { id: string } } }).data.installation.id} -n runbook-console-checkpoint -s checkpoint.txt.sig < checkpoint.txt`);
-    expect(res.stdout).toMatch(/ssh-keygen -Y verify -f allowed_signers -I \S+ -n runbook-console-audit -s report\.json\.sig < report\.json/);
+    // The checkpoint's SSHSIG is checked (ssh-keygen -Y check-novalidate), and the key is the one pinned.
+    expect(res.stdout).toContain(`sealed by ${pin}, anchored by --pin ${pin}`);
+    // Without an anchor the same run is intact, but nothing vouches for the key that sealed it: exit 3.
+    const bare = verifyPy([runDir]);
+    expect(bare.status, bare.stdout).toBe(3);
+    expect(bare.stdout.trimEnd().split('\n').at(-1)).toMatch(new RegExp(`^UNANCHORED: run ${runId} is intact .*the key that sealed the run, ${pin.replace(/[+/]/g, '\\$&')}: give --pin`));
   });
 
   it('checks the directory it is shipped in when given no argument', () => {
     const dir = copyRun('shipped');
     copyFileSync(VERIFY_PY, path.join(dir, 'verify.py'));
-    const res = spawnSync('python3', [path.join(dir, 'verify.py')], { cwd: root, encoding: 'utf8' });
+    const res = spawnSync('python3', [path.join(dir, 'verify.py'), '--pin', pin], { cwd: root, encoding: 'utf8' });
     expect(res.status, res.stdout + res.stderr).toBe(0);
-    expect(res.stdout).toContain(`OK: run ${runId}`);
+    expect(res.stdout).toContain(`OK: run ${runId} is intact and anchored`);
   });
 
   it('rejects every tamper case with the reason code runbook verify uses', () => {
@@ -152,7 +161,7 @@ describe.skipIf(!HAVE_PYTHON)('verify.py', () => {
   it('verifies every MAC with mac-key.txt, and refuses a wrong key or a record changed without the key', () => {
     const withKey = copyRun('mac-right');
     writeFileSync(path.join(withKey, 'mac-key.txt'), `${macKeyHex}\n`);
-    const good = verifyPy([withKey]);
+    const good = verifyPy([withKey, '--pin', pin]);
     expect(good.status, good.stdout).toBe(0);
     expect(good.stdout).toMatch(/^ok {4}MACs: 7 records, key matches/m);
 
@@ -164,24 +173,28 @@ describe.skipIf(!HAVE_PYTHON)('verify.py', () => {
     // does not cover itself): only its MAC shows the change, so this passes without the key and fails with it.
     const edited = copyRun('mac-edited');
     editRecord(edited, -1, (r) => { r.data.reason = 'edited'; });
-    expect(verifyPy([edited]).status).toBe(0);
+    expect(verifyPy([edited, '--pin', pin]).status).toBe(0);
     writeFileSync(path.join(edited, 'mac-key.txt'), `${macKeyHex}\n`);
     const caught = verifyPy([edited]);
     expect(caught.code, caught.stdout).toBe('E_MAC');
     expect(caught.stdout).toMatch(/record 6 \(checkpoint\): MAC does not match/);
   });
 
-  it('checks SHA256SUMS when the directory is a bundle', () => {
+  it('takes a directory with SHA256SUMS for a bundle, and holds it to what a bundle is', () => {
+    // A run directory with a SHA256SUMS over its files is no bundle: no SHA256SUMS.sig, no report.
     const bundle = copyRun('bundle');
-    const files = [JOURNAL_FILE, CHECKPOINT_FILE, `${CHECKPOINT_FILE}.sig`, ...readdirSync(path.join(bundle, 'blobs')).map((b) => `blobs/${b}`)];
+    const files = [CHECKPOINT_FILE, `${CHECKPOINT_FILE}.sig`, ...readdirSync(path.join(bundle, 'blobs')).map((b) => `blobs/${b}`), JOURNAL_FILE].sort();
     writeSums(bundle, files);
-    const res = verifyPy([bundle]);
-    expect(res.status, res.stdout).toBe(0);
-    expect(res.stdout).toMatch(new RegExp(`^ok {4}SHA256SUMS: ${files.length} files match`, 'm'));
+    const unsigned = verifyPy([bundle, '--pin', pin]);
+    expect(unsigned.code, unsigned.stdout).toBe('E_BUNDLE');
+    expect(unsigned.stdout).toMatch(/SHA256SUMS\.sig is missing/);
+    // A file listed, then changed, is caught before anything else.
     writeFileSync(path.join(bundle, 'extra.txt'), 'listed, then changed\n');
-    writeSums(bundle, [...files, 'extra.txt']);
+    writeSums(bundle, [...files, 'extra.txt'].sort());
     writeFileSync(path.join(bundle, 'extra.txt'), 'changed\n');
-    expect(verifyPy([bundle]).code).toBe('E_BUNDLE');
+    const changed = verifyPy([bundle]);
+    expect(changed.code, changed.stdout).toBe('E_BUNDLE');
+    expect(changed.stdout).toMatch(/extra\.txt does not match SHA256SUMS/);
   });
 
   it('computes RFC 9162 Merkle roots that agree with ours for sizes 0 to 33', () => {
@@ -199,9 +212,15 @@ describe.skipIf(!HAVE_PYTHON)('verify.py', () => {
     expect(res.stdout.trimEnd().split('\n')).toEqual(sizes.map((n) => rootHash(Array.from({ length: n }, (_, i) => `leaf ${i}`)).toString('base64')));
   });
 
-  it('exits 2 on usage errors', () => {
-    expect(verifyPy([path.join(root, 'no-such-dir')]).status).toBe(2);
-    expect(verifyPy([runDir, runDir]).status).toBe(2);
-    expect(verifyPy(['--help']).status).toBe(2);
+  it('exits 2 on usage errors, with one line and no traceback', () => {
+    for (const args of [[path.join(root, 'no-such-dir')], [runDir, runDir], [runDir, '--frobnicate'], [runDir, '--pin', 'SHA256:short'], [runDir, '--prior', path.join(root, 'no-such-ticket')], [runDir, '--allowed-signers', path.join(runDir, JOURNAL_FILE)]]) {
+      const res = verifyPy(args);
+      expect(res.status, res.stdout).toBe(2);
+      expect(res.stdout.trim().split('\n'), res.stdout).toHaveLength(1);
+      expect(res.stdout).not.toMatch(/Traceback/);
+    }
+    const help = verifyPy(['--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/--allowed-signers FILE.*--pin SHA256/s);
   });
 });

@@ -70,8 +70,11 @@ describe('run API', () => {
     const signoffStep = state.steps.find((s) => s.id.startsWith('sign-off'))?.id as string;
     await call('runs.skip', { runId: state.runId, stepId: 'work/optional-cleanup', reason: 'nothing to clean in this window' });
     await call('runs.record', { runId: state.runId, stepId: decisionStep, kind: 'decision', decision: 'GO' });
-    const signed: RunState = await call('runs.record', { runId: state.runId, stepId: signoffStep, kind: 'signoff', name: 'Alice Operator', role: 'Operator', date: '2026-11-24' });
-    expect(signed.steps.find((s) => s.id === signoffStep)?.signoff).toEqual({ name: 'Alice Operator', role: 'Operator', date: '2026-11-24' });
+    // A sign-off is recorded only signed with the signer's SSH key (here a key file main signs with).
+    const key = path.join(root, 'alice_ed25519');
+    spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
+    const signed: RunState = await call('runs.record', { runId: state.runId, stepId: signoffStep, kind: 'signoff', name: 'Alice Operator', role: 'Operator', date: '2026-11-24', keyFile: key });
+    expect(signed.steps.find((s) => s.id === signoffStep)?.signoff).toEqual({ name: 'Alice Operator', role: 'Operator', date: '2026-11-24', fingerprint: expect.stringMatching(/^SHA256:/) });
 
     const finished: RunState = await call('runs.finish', { runId: state.runId });
     expect(finished.status).toBe('finished');
@@ -80,8 +83,6 @@ describe('run API', () => {
     const journal = readFileSync(path.join(finished.dir, 'journal.jsonl'), 'utf8');
     for (const type of ['"decision"', '"signoff"', 'nothing to clean in this window', '"status":"cancelled"']) expect(journal).toContain(type);
 
-    const key = path.join(root, 'alice_ed25519');
-    spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
     const exported = await call('runs.export', { runId: state.runId, out: path.join(root, 'bundle'), keyFile: key });
     expect(exported.signer).toMatch(/^Alice-Operator SHA256:/);
     const verify = spawnSync('ssh-keygen', ['-Y', 'verify', '-f', 'allowed_signers', '-I', 'Alice-Operator', '-n', 'runbook-console-audit', '-s', 'report.json.sig'], { cwd: exported.out, input: readFileSync(path.join(exported.out, 'report.json')) });

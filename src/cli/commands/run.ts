@@ -7,9 +7,12 @@ import { PROFILES, type Profile } from '../../shared/runbook-model.js';
 import type { TargetsFile } from '../../shared/targets.js';
 import { loadRunbookSnapshot } from '../../main/runbook/index.js';
 import { loadInstallation } from '../../main/audit/installation.js';
+import { publicKeyOfFile } from '../../main/audit/operator-keys.js';
 import { JournalWriteError } from '../../main/audit/journal-writer.js';
+import { SealError } from '../../main/audit/seal.js';
 import { FileMacKeyStore } from '../../main/audit/key-store.js';
 import { JOURNAL_FILE } from '../../main/audit/record.js';
+import { RunLockedError, describeHolder, inspectRunLock } from '../../main/audit/run-lock.js';
 import { defaultRunsDir } from '../../main/audit/runs-dir.js';
 import { RunRefused, type RunRequest, prepareRun, preflightRun, startRun } from '../../main/session/assemble.js';
 import { rememberingHostKeyAnswers } from '../../main/session/preflight.js';
@@ -40,6 +43,8 @@ export interface RunOptions {
   approvers?: string;
   approver?: string;
   approvalCommand?: string;
+  /** Public keys (or key files) the operator controls: an approval signed by one of them is refused. */
+  operatorKey: string[];
 }
 
 
@@ -96,8 +101,25 @@ function printEvent(event: RunEvent, total: number, index: Map<string, number>, 
   }
 }
 
+/**
+ * A run directory takes one run, written by one process: one in use (run.lock held by a live process) or
+ * holding a journal is refused before anything is asked, connected to or written.
+ */
+function checkJournalDir(dir: string): void {
+  const judged = inspectRunLock(dir);
+  if (judged && judged.state !== 'stale') throw new CliExit(1, judged.state === 'alive' ? `${dir} is in use by ${describeHolder(judged.holder)}; nothing was written` : new RunLockedError(dir, 'run.lock', judged).message);
+  if (existsSync(path.join(dir, JOURNAL_FILE))) {
+    if (judged) throw new CliExit(1, `${dir}: already holds a run's journal, left open by ${describeHolder(judged.holder)}, which ${judged.why}: close it with \`runbook recover ${shellQuote(dir)}\` (or export it); a new run needs a new directory`);
+    throw new CliExit(1, `${dir}: already holds a run's journal; give a new directory (a journal is never overwritten)`);
+  }
+}
+
+/** What a write failure leaves to do: the record is on disk up to the failure, and recoverable. */
+const recoverHint = (dir: string) => `the record up to here is on disk; once the problem is fixed, close it with \`runbook recover ${shellQuote(dir)}\``;
+
 export async function runCommand(file: string, options: RunOptions): Promise<void> {
   parseProfile(options.profile, undefined); // a bad --profile is a usage error before the file is read
+  if (options.journal) checkJournalDir(path.resolve(options.journal));
   const interactive = isInteractive();
   if (!options.yes && !interactive) {
     throw new CliExit(2, 'refusing to run: there is no terminal to confirm each step on; pass --yes to run without asking');
@@ -133,6 +155,11 @@ export async function runCommand(file: string, options: RunOptions): Promise<voi
     given,
     operatorNamed: Boolean(options.operator),
     approvers,
+    operatorKeys: (options.operatorKey ?? []).map((keyFile) => {
+      const publicKey = publicKeyOfFile(keyFile);
+      if (publicKey === null) throw new CliExit(2, `--operator-key ${keyFile}: no SSH public key can be read from it (give FILE.pub, or an unencrypted key)`);
+      return { source: 'named' as const, publicKey };
+    }),
     env: process.env,
     ...(interactive ? { askVariable: (name: string, info: { secret: boolean; description?: string }) => ask(`Value for ${name}${info.description ? ` (${info.description})` : ''}: `, { secret: info.secret }) } : {}),
   }).catch((error: unknown) => {
@@ -169,9 +196,7 @@ export async function runCommand(file: string, options: RunOptions): Promise<voi
 
   const runId = randomUUID();
   const journal = path.resolve(options.journal ?? path.join(defaultRunsDir(), runId));
-  if (existsSync(path.join(journal, JOURNAL_FILE))) {
-    throw new CliExit(1, `${journal}: already holds a run's journal; give a new directory (a journal is never overwritten)`);
-  }
+  checkJournalDir(journal);
   const installation = await loadInstallation();
   const operator = currentOperator(options.operator).name;
   const total = runbook.steps.length;
@@ -231,6 +256,10 @@ export async function runCommand(file: string, options: RunOptions): Promise<voi
         if (session) printEvent(event, total, index, session);
       },
     },
+  }).catch((error: unknown) => {
+    if (error instanceof RunLockedError) throw new CliExit(1, error.message);
+    if (error instanceof JournalWriteError || (error as NodeJS.ErrnoException | null)?.code) throw new CliExit(1, `the run record could not be started in ${journal}: ${(error as Error).message}; nothing ran`);
+    throw error;
   });
   const { journal: record, pool } = started;
   session = started.session;
@@ -243,7 +272,14 @@ export async function runCommand(file: string, options: RunOptions): Promise<voi
   // SIGHUP, SIGTERM, SIGINT and a closed stdout all end the same way: the running step's whole process
   // group (or remote command) is stopped, the interruption is journaled, and the run is sealed.
   let interruptedBy: string | null = null;
+  // Once sealing has begun nothing more is recorded; a signal then only sets the exit status.
+  let sealing = false;
+  let lateSignal: string | null = null;
   const interrupt = (cause: string) => {
+    if (sealing) {
+      lateSignal ??= cause;
+      return;
+    }
     const first = interruptedBy === null;
     interruptedBy ??= cause;
     if (first) {
@@ -270,16 +306,24 @@ export async function runCommand(file: string, options: RunOptions): Promise<voi
   try {
     summary = await session.run();
   } catch (error) {
-    if (error instanceof JournalWriteError) throw new CliExit(1, `the run record could not be written: ${error.message}`);
+    record.abandon();
+    if (error instanceof JournalWriteError) throw new CliExit(1, `the run record could not be written: ${error.message}; ${recoverHint(journal)}`);
     throw error;
   } finally {
     await pool.closeAll();
   }
   try {
+    sealing = true;
     const sealed = await record.finish(summary, interruptedBy ? { interrupted: interruptedBy } : {});
     write(`\nsealed ${sealed.size} records: ${journal}/checkpoint.txt (signed by installation ${installation.id})\n`);
+    if (sealed.filesProblem) process.stderr.write(`runbook: warning: the seal is in the journal, but ${sealed.filesProblem}; \`runbook recover ${shellQuote(journal)}\` writes it once that is fixed\n`);
     if (atLeast(profile, 'restricted')) write(`paste into the change ticket:\n  ${sealed.ticketLine}\n`);
     if (atLeast(profile, 'regulated')) write(`close the run with a signed export: runbook export ${shellQuote(journal)} --out DIR --key YOUR_SSH_KEY\n`);
+  } catch (error) {
+    if (error instanceof JournalWriteError || error instanceof SealError || (error as NodeJS.ErrnoException | null)?.code) {
+      throw new CliExit(1, `the run could not be sealed: ${(error as Error).message}; ${recoverHint(journal)}`);
+    }
+    throw error;
   } finally {
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(signal, onSignal);
   }
@@ -287,6 +331,7 @@ export async function runCommand(file: string, options: RunOptions): Promise<voi
   for (const s of summary.steps) counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
   write(`\n${summary.ok ? '✓' : '✗'} ${[...counts].map(([k, n]) => `${n} ${k}`).join(', ')}\n`);
   if (interruptedBy) throw new CliExit(SIGNAL_EXIT[interruptedBy] ?? 130, `run interrupted (${interruptedBy}); the record is sealed`);
+  if (lateSignal) throw new CliExit(SIGNAL_EXIT[lateSignal] ?? 130, `${lateSignal} while the record was being sealed; the record is sealed`);
   const refused = summary.steps.find((s) => s.refusal);
   if (refused) throw new CliExit(1, `run stopped: step ${refused.stepId} was refused (${refused.refusal})`);
   if (!summary.ok) throw new CliExit(1, 'run failed');

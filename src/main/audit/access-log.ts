@@ -7,6 +7,7 @@ import path from 'node:path';
 import { JournalWriter } from './journal-writer.js';
 import type { MacKeyStore } from './key-store.js';
 import { ACCESS_FILE } from './record.js';
+import { ACCESS_LOCK_FILE, acquireRunLock } from './run-lock.js';
 
 /**
  * The access log's MAC key is named for the run and the directory it lives in, so a copy of a run
@@ -16,12 +17,18 @@ export function accessKeyId(runId: string, runDir: string): string {
   return `${runId}-access-${createHash('sha256').update(path.resolve(runDir)).digest('hex').slice(0, 12)}`;
 }
 
+/** One writer at a time (access.lock, apart from the run's lock: a live run can still be verified and that recorded). */
 export function recordAccess(runDir: string, runId: string, type: 'export' | 'verify', data: Record<string, unknown>, keys: MacKeyStore): void {
-  const options = { keys, file: ACCESS_FILE, keyId: accessKeyId(runId, runDir) };
-  const writer = existsSync(path.join(runDir, ACCESS_FILE)) ? JournalWriter.reopen(runDir, options).writer : JournalWriter.create(runDir, runId, options).writer;
+  const { lock } = acquireRunLock(runDir, { purpose: 'access', file: ACCESS_LOCK_FILE, takeStale: true });
   try {
-    writer.append(type, data);
+    const options = { keys, file: ACCESS_FILE, keyId: accessKeyId(runId, runDir), guard: () => lock.check() };
+    const writer = existsSync(path.join(runDir, ACCESS_FILE)) ? JournalWriter.reopen(runDir, options).writer : JournalWriter.create(runDir, runId, options).writer;
+    try {
+      writer.append(type, data);
+    } finally {
+      writer.close();
+    }
   } finally {
-    writer.close();
+    lock.release();
   }
 }

@@ -1,10 +1,14 @@
 // The append-only run journal. Every record is written and fsync'd before append() returns, so a caller
 // that writes `step.started` and then acts has the record on disk first (write-ahead). A failed write or
 // fsync is never retried: the writer refuses every later append, and the session stops before the next
-// action (fail closed). Each record carries the previous line's hash and a forward-secure MAC.
+// action (fail closed); what failed is left beside the journal (journal.jsonl.write-failed) and recorded
+// when the journal is reopened. Each record carries the previous line's hash and a MAC (mac-chain.ts).
+// The file is opened O_APPEND: every write lands at its end, whatever else holds it open.
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import path from 'node:path';
 import { now } from './clock.js';
+import { crashPoint, crashRequested, dieNow, injectFault } from './fault-injection.js';
 import { type MacKeyStore } from './key-store.js';
 import { evolveKey, keyCommitment, recordMac } from './mac-chain.js';
 import { GENESIS_PREV, JOURNAL_FILE, type JournalRecord, type RecordType, recordLine, sha256Hex, unsignedLine } from './record.js';
@@ -15,7 +19,29 @@ export interface JournalIo {
   writeSync(fd: number, buffer: Uint8Array, offset: number, length: number): number;
   fsyncSync(fd: number): void;
 }
-const nodeIo: JournalIo = { writeSync: (fd, b, o, l) => fs.writeSync(fd, b, o, l), fsyncSync: (fd) => fs.fsyncSync(fd) };
+const nodeIo: JournalIo = {
+  writeSync: (fd, b, o, l) => {
+    injectFault('journal.write');
+    return fs.writeSync(fd, b, o, l);
+  },
+  fsyncSync: (fd) => {
+    injectFault('journal.fsync');
+    fs.fsyncSync(fd);
+  },
+};
+
+/** Beside the journal after a failed write or fsync: what failed, until a reopen records it. */
+export const WRITE_FAILED_SUFFIX = '.write-failed';
+
+export interface WriteFailureNote {
+  id: string;
+  /** The record that could not be written. */
+  seq: number;
+  type: string;
+  code: string | null;
+  message: string;
+  time: string;
+}
 
 export class JournalWriteError extends Error {}
 
@@ -33,6 +59,10 @@ export interface JournalWriterOptions {
   file?: string;
   /** The MAC key's name in the key store; default the run id. */
   keyId?: string;
+  /** Called before every record; throwing stops the writer (the run's lock was lost: another writer). */
+  guard?: () => void;
+  /** A torn tail already set aside by the caller (recoverTornTail): recorded as log.recovered on reopen. */
+  recovered?: Recovery | null;
 }
 
 export class JournalWriter {
@@ -41,7 +71,9 @@ export class JournalWriter {
   private prev: string;
   private key: Buffer;
   private failure: JournalWriteError | null = null;
+  private closed = false;
   private readonly io: JournalIo;
+  private readonly guard: (() => void) | undefined;
   /** Each line's SHA-256, for the Merkle tree the seal is built on (leaf data = line bytes). */
   readonly lines: string[] = [];
 
@@ -53,7 +85,9 @@ export class JournalWriter {
     io: JournalIo,
     readonly fileName: string,
     private readonly keyId: string,
+    guard?: () => void,
   ) {
+    this.guard = guard;
     this.fd = state.fd;
     this.seq = state.seq;
     this.prev = state.prev;
@@ -86,22 +120,32 @@ export class JournalWriter {
     const file = path.join(dir, fileName);
     let fd: number;
     try {
-      fd = fs.openSync(file, 'wx', 0o600);
+      // O_CREAT | O_EXCL | O_APPEND: a new file, never an existing journal, every write at its end.
+      fd = fs.openSync(file, 'ax', 0o600);
     } catch (error) {
       throw new JournalWriteError(`${file}: cannot create the journal: ${(error as Error).message}`);
     }
-    fsyncDir(dir);
-    const k0 = options.keys.create(keyId);
-    const commitment = keyCommitment(k0);
-    const writer = new JournalWriter(dir, runId, options.keys, { fd, seq: 0, prev: GENESIS_PREV, key: k0, lines: [] }, options.io ?? nodeIo, fileName, keyId);
-    return { writer, macKeyCommitment: commitment };
+    try {
+      fsyncDir(dir);
+      crashPoint('journal.created');
+      const k0 = options.keys.create(keyId);
+      const commitment = keyCommitment(k0);
+      const writer = new JournalWriter(dir, runId, options.keys, { fd, seq: 0, prev: GENESIS_PREV, key: k0, lines: [] }, options.io ?? nodeIo, fileName, keyId, options.guard);
+      return { writer, macKeyCommitment: commitment };
+    } catch (error) {
+      fs.closeSync(fd);
+      throw error;
+    }
   }
 
-  /** Reopens a journal after a stop or a crash: a torn tail is set aside and a `log.recovered` record appended. */
+  /**
+   * Reopens a journal after a stop or a crash: a torn tail is set aside and a `log.recovered` record
+   * appended; a write failure left beside the journal is recorded as an `error` record.
+   */
   static reopen(dir: string, options: JournalWriterOptions): { writer: JournalWriter; recovery: Recovery | null } {
     const fileName = options.file ?? JOURNAL_FILE;
     const file = path.join(dir, fileName);
-    const recovery = recoverTornTail(file);
+    const recovery = recoverTornTail(file) ?? options.recovered ?? null;
     const text = fs.readFileSync(file, 'utf8');
     const lines = text === '' ? [] : text.slice(0, -1).split('\n');
     const last = lines.at(-1);
@@ -114,28 +158,53 @@ export class JournalWriter {
     if (current.index > lines.length) throw new JournalWriteError(`${file}: the MAC key is ahead of the journal (key ${current.index}, ${lines.length} records)`);
     let key = current.key;
     for (let i = current.index; i < lines.length; i++) key = evolveKey(key);
-    const fd = fs.openSync(file, 'a', 0o600);
-    const writer = new JournalWriter(dir, runId, options.keys, { fd, seq: lines.length, prev: sha256Hex(last), key, lines }, options.io ?? nodeIo, fileName, keyId);
+    const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_APPEND);
+    const writer = new JournalWriter(dir, runId, options.keys, { fd, seq: lines.length, prev: sha256Hex(last), key, lines }, options.io ?? nodeIo, fileName, keyId, options.guard);
     if (recovery) writer.append('log.recovered', { ...recovery });
+    const noteFile = `${file}${WRITE_FAILED_SUFFIX}`;
+    const note = readFailureNote(noteFile);
+    if (note) {
+      // Recorded once: a crash between this record and the note's removal must not record it twice.
+      if (!lines.slice(-4).some((l) => l.includes(note.id))) {
+        writer.append('error', { cause: 'journal-write-failed', note_id: note.id, seq: note.seq, record_type: note.type, code: note.code, message: note.message, at: note.time });
+      }
+      fs.rmSync(noteFile, { force: true });
+    }
     return { writer, recovery };
   }
 
   /** Writes one record and fsyncs it; throws JournalWriteError (and refuses all later appends) on failure. */
   append(type: RecordType, data: Record<string, unknown>): AppendedRecord {
     if (this.failure) throw new JournalWriteError(`journal unusable after an earlier write failure: ${this.failure.message}`);
+    if (this.closed) throw new JournalWriteError(`${this.file}: the journal is closed`);
+    if (this.guard) {
+      try {
+        this.guard();
+      } catch (error) {
+        this.failure = new JournalWriteError(`${(error as Error).message}; nothing more is recorded`);
+        throw this.failure;
+      }
+    }
     const unsigned: Omit<JournalRecord, 'mac'> = { seq: this.seq, run: this.runId, type, ...now(), data, prev: this.prev };
     const mac = recordMac(this.key, unsignedLine(unsigned));
     const line = recordLine({ ...unsigned, mac });
     const bytes = Buffer.from(`${line}\n`, 'utf8');
     try {
+      if (crashRequested('journal.torn')) {
+        this.io.writeSync(this.fd, bytes, 0, bytes.length >> 1);
+        dieNow();
+      }
       let offset = 0;
       while (offset < bytes.length) offset += this.io.writeSync(this.fd, bytes, offset, bytes.length - offset);
       this.io.fsyncSync(this.fd);
     } catch (error) {
       const err = error as NodeJS.ErrnoException;
-      this.failure = new JournalWriteError(`${this.file}: ${err.code ?? 'write failed'}: ${err.message}; the run stops here (nothing after this is run)`);
+      const message = err.message.startsWith(`${err.code}:`) ? err.message : `${err.code ?? 'write failed'}: ${err.message}`;
+      this.failure = new JournalWriteError(`${this.file}: ${message}; the run stops here (nothing after this is run)`);
+      this.leaveFailureNote({ id: randomBytes(8).toString('hex'), seq: this.seq, type, code: err.code ?? null, message: err.message, time: new Date().toISOString() });
       throw this.failure;
     }
+    crashPoint('journal.appended');
     const next = evolveKey(this.key);
     this.key.fill(0);
     this.key = next;
@@ -151,10 +220,40 @@ export class JournalWriter {
     return { seq: this.seq++, hash, line };
   }
 
+  /** Idempotent. */
   close(): void {
-    fs.closeSync(this.fd);
-    this.keys.close(this.keyId);
-    this.key.fill(0);
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      fs.closeSync(this.fd);
+    } finally {
+      this.keys.close(this.keyId);
+      this.key.fill(0);
+    }
+  }
+
+  /** Best effort (the disk may be full): what failed, for the reopen to record. */
+  private leaveFailureNote(note: WriteFailureNote): void {
+    try {
+      fs.writeFileSync(`${this.file}${WRITE_FAILED_SUFFIX}`, `${JSON.stringify(note)}\n`, { mode: 0o600, flush: true });
+    } catch {
+      // Nowhere to write it: the message the run stops with is all there is.
+    }
+  }
+}
+
+export function readFailureNote(file: string): WriteFailureNote | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+  try {
+    const note = JSON.parse(text) as WriteFailureNote;
+    return typeof note.id === 'string' && typeof note.message === 'string' ? note : null;
+  } catch {
+    return null;
   }
 }
 

@@ -1,7 +1,8 @@
 // Where the MAC chain's keys live for the CLI and tests: 0600 files in a 0700 directory outside the run's
 // journal directory. The current key is overwritten in place (fixed size, one sector) and flushed after
-// every record, so the key of an already-MACed record does not survive it. The verification key K_0 is
-// kept apart; the docs are honest that it sits on the same machine until the operator moves it.
+// every record. The verification key K_0 is kept beside it (<run>.verification) so that an export can
+// release it as mac-key.txt; every later key follows from K_0, so the chain is not forward-secure against
+// whoever can read this directory (docs/audit.md, "Integrity layers").
 import { randomBytes } from 'node:crypto';
 import { closeSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';

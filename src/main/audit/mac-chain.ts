@@ -1,16 +1,24 @@
-// Forward-secure HMAC chain: record i is MACed with K_i, then K_{i+1} = SHA-256("runbook-mac-evolve\0" ‖ K_i)
-// replaces it and K_i is erased. Whoever takes the machine at record n holds K_n and cannot recompute the
-// MACs of records before n; a verifier holding K_0 (the verification key) derives every K_i.
-import { createHash, createHmac } from 'node:crypto';
+// HMAC chain with an evolving key: record i is MACed with K_i, then K_{i+1} = SHA-256("runbook-mac-evolve\0" ‖ K_i)
+// replaces K_i in the current-key file. This is NOT forward-secure as deployed: K_0, from which every K_i
+// follows, is kept on the same machine (key-store.ts: <key dir>/mac/<run>.verification, or the OS secret
+// store) until the export releases it as mac-key.txt, so whoever takes the machine, or holds a bundle, can
+// recompute every MAC. What the chain gives: a record changed by someone who never had K_0 fails its MAC.
+// What makes a rewrite by someone who has it detectable is the signed checkpoints, checked against trust
+// anchors (verify-anchors.ts) and a checkpoint held elsewhere (--prior). A verifier derives every K_i from K_0.
+import { createHash, createHmac, hash } from 'node:crypto';
 
 const EVOLVE_PREFIX = Buffer.from('runbook-mac-evolve\0', 'utf8');
 
 export function evolveKey(key: Uint8Array): Buffer {
-  return createHash('sha256').update(EVOLVE_PREFIX).update(key).digest();
+  return hash('sha256', Buffer.concat([EVOLVE_PREFIX, key]), 'buffer');
 }
 
-export function recordMac(key: Buffer, unsignedLine: string): string {
-  return createHmac('sha256', key).update(unsignedLine, 'utf8').digest('hex');
+/** HMAC-SHA256 (hex) of the unsigned line, given as text or as the byte runs it is made of (a verifier cuts `mac` out of the line). */
+export function recordMac(key: Buffer, unsignedLine: string | readonly Uint8Array[]): string {
+  const hmac = createHmac('sha256', key);
+  if (typeof unsignedLine === 'string') hmac.update(unsignedLine, 'utf8');
+  else for (const part of unsignedLine) hmac.update(part);
+  return hmac.digest('hex');
 }
 
 /** SHA-256 of the verification key, recorded at run start so a key presented later can be checked. */

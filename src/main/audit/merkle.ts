@@ -5,7 +5,7 @@
 //
 // Tree sizes and indexes are numbers (journals are far below 2^53 lines); the verifiers do their bit
 // arithmetic on bigints because JavaScript's bitwise operators truncate to 32 bits.
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 export const HASH_BYTES = 32;
 
@@ -17,16 +17,37 @@ export function emptyRoot(): Buffer {
   return createHash('sha256').digest();
 }
 
+let hashCount = 0;
+
+/** Leaf and node hashes computed by this module so far: lets a test see how Merkle work grows with a journal. */
+export function merkleHashCount(): number {
+  return hashCount;
+}
+
 export function leafHash(data: MerkleLeaf): Buffer {
-  return createHash('sha256').update(LEAF_PREFIX).update(data).digest();
+  hashCount++;
+  return prefixedHash(0x00, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
 }
 
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+  hashCount++;
+  return prefixedHash(0x01, left, right);
 }
 
-const LEAF_PREFIX = Uint8Array.of(0x00);
-const NODE_PREFIX = Uint8Array.of(0x01);
+// SHA-256 of one prefix byte and the data, in one call over bytes laid out in a reused buffer: a Hash
+// object per leaf, or a new buffer to hold the concatenation, costs more than hashing a journal line.
+const SCRATCH_LIMIT = 64 * 1024;
+let scratch = Buffer.allocUnsafe(4096);
+
+function prefixedHash(prefix: number, a: Uint8Array, b?: Uint8Array): Buffer {
+  const length = 1 + a.length + (b?.length ?? 0);
+  if (length > SCRATCH_LIMIT) return hash('sha256', Buffer.concat(b ? [Uint8Array.of(prefix), a, b] : [Uint8Array.of(prefix), a]), 'buffer');
+  if (length > scratch.length) scratch = Buffer.allocUnsafe(SCRATCH_LIMIT);
+  scratch[0] = prefix;
+  scratch.set(a, 1);
+  if (b) scratch.set(b, 1 + a.length);
+  return hash('sha256', scratch.subarray(0, length), 'buffer');
+}
 
 /**
  * The root of a growing tree, kept as the roots of its perfect subtrees (one per set bit of the size,
@@ -84,19 +105,28 @@ function split(n: number): number {
   return k;
 }
 
+/** MTH of leaves [start, end): how the proof builders get a subtree's hash, from a list or a MerkleTree. */
+type RangeHash = (start: number, end: number) => Buffer;
+
 /** PATH(m, D[n]) of RFC 9162 §2.1.3.1: the audit path for leaf `index`, bottom up. */
 export function inclusionProof(index: number, leaves: readonly MerkleLeaf[]): Buffer[] {
   checkCount(index, 'index');
   if (index >= leaves.length) throw new RangeError(`index ${index} is outside a tree of ${leaves.length} leaves`);
-  return path(index, leaves.map(leafHash), 0, leaves.length);
+  const hashes = leaves.map(leafHash);
+  return path(index, (s, e) => rootOfHashes(hashes, s, e), 0, leaves.length, []);
 }
 
-function path(m: number, hashes: readonly Buffer[], start: number, end: number): Buffer[] {
+/** Collects the path top down into `out` (reversed at the end), so no level copies the levels below it. */
+function path(m: number, range: RangeHash, start: number, end: number, out: Buffer[]): Buffer[] {
   const n = end - start;
-  if (n <= 1) return [];
+  if (n <= 1) return out.reverse();
   const k = split(n);
-  if (m < k) return [...path(m, hashes, start, start + k), rootOfHashes(hashes, start + k, end)];
-  return [...path(m - k, hashes, start + k, end), rootOfHashes(hashes, start, start + k)];
+  if (m < k) {
+    out.push(range(start + k, end));
+    return path(m, range, start, start + k, out);
+  }
+  out.push(range(start, start + k));
+  return path(m - k, range, start + k, end, out);
 }
 
 /** PROOF(m, D[n]) of RFC 9162 §2.1.4.1: shows the first m leaves' tree is a prefix of the n leaves' tree. */
@@ -105,15 +135,91 @@ export function consistencyProof(m: number, n: number, leaves: readonly MerkleLe
   checkCount(n, 'n');
   if (n > leaves.length) throw new RangeError(`n = ${n} but only ${leaves.length} leaves were given`);
   if (m < 1 || m > n) throw new RangeError(`a consistency proof needs 0 < m <= n (m = ${m}, n = ${n})`);
-  return subproof(m, leaves.slice(0, n).map(leafHash), 0, n, true);
+  const hashes = leaves.slice(0, n).map(leafHash);
+  return subproof(m, (s, e) => rootOfHashes(hashes, s, e), 0, n, true, []);
 }
 
-function subproof(m: number, hashes: readonly Buffer[], start: number, end: number, isOriginalTree: boolean): Buffer[] {
+function subproof(m: number, range: RangeHash, start: number, end: number, isOriginalTree: boolean, out: Buffer[]): Buffer[] {
   const n = end - start;
-  if (m === n) return isOriginalTree ? [] : [rootOfHashes(hashes, start, end)];
+  if (m === n) {
+    if (!isOriginalTree) out.push(range(start, end));
+    return out.reverse();
+  }
   const k = split(n);
-  if (m <= k) return [...subproof(m, hashes, start, start + k, isOriginalTree), rootOfHashes(hashes, start + k, end)];
-  return [...subproof(m - k, hashes, start + k, end, false), rootOfHashes(hashes, start, start + k)];
+  if (m <= k) {
+    out.push(range(start + k, end));
+    return subproof(m, range, start, start + k, isOriginalTree, out);
+  }
+  out.push(range(start, start + k));
+  return subproof(m - k, range, start + k, end, false, out);
+}
+
+/**
+ * A tree that keeps every complete subtree's hash (about two hashes per leaf), so the root of any earlier
+ * size and inclusion and consistency proofs cost O(log² n) hashes instead of rehashing every leaf. For a
+ * writer that seals periodically: sealing with the list functions above costs O(n) each time, O(n²) in all.
+ */
+export class MerkleTree {
+  /** levels[h][j]: the hash of the perfect subtree over leaves [j·2^h, (j+1)·2^h). */
+  private readonly levels: Buffer[][] = [[]];
+
+  get size(): number {
+    return (this.levels[0] as Buffer[]).length;
+  }
+
+  append(data: MerkleLeaf): void {
+    this.appendLeafHash(leafHash(data));
+  }
+
+  appendLeafHash(hash: Uint8Array): void {
+    if (hash.length !== HASH_BYTES) throw new RangeError(`leaf hash must be ${HASH_BYTES} bytes, not ${hash.length}`);
+    let node: Buffer = Buffer.from(hash);
+    for (let h = 0; ; h++) {
+      const level = (this.levels[h] ??= []);
+      level.push(node);
+      if (level.length % 2 === 1) return;
+      node = nodeHash(level[level.length - 2] as Buffer, node);
+    }
+  }
+
+  /** MTH of the first `size` leaves (default: all). */
+  root(size: number = this.size): Buffer {
+    this.checkSize(size, 'size');
+    return size === 0 ? emptyRoot() : this.range(0, size);
+  }
+
+  /** PATH(index, D[size]). */
+  inclusionProof(index: number, size: number = this.size): Buffer[] {
+    checkCount(index, 'index');
+    this.checkSize(size, 'size');
+    if (index >= size) throw new RangeError(`index ${index} is outside a tree of ${size} leaves`);
+    return path(index, (s, e) => this.range(s, e), 0, size, []);
+  }
+
+  /** PROOF(m, D[n]). */
+  consistencyProof(m: number, n: number = this.size): Buffer[] {
+    checkCount(m, 'm');
+    this.checkSize(n, 'n');
+    if (m < 1 || m > n) throw new RangeError(`a consistency proof needs 0 < m <= n (m = ${m}, n = ${n})`);
+    return subproof(m, (s, e) => this.range(s, e), 0, n, true, []);
+  }
+
+  private checkSize(size: number, name: string): void {
+    checkCount(size, name);
+    if (size > this.size) throw new RangeError(`${name} = ${size} but the tree holds ${this.size} leaves`);
+  }
+
+  /** MTH(D[start:end]) for 0 <= start < end <= size: a stored node when the range is one, else split as RFC 9162 does. */
+  private range(start: number, end: number): Buffer {
+    const n = end - start;
+    const height = Math.log2(n);
+    if (Number.isInteger(height) && start % n === 0) {
+      const node = this.levels[height]?.[start / n];
+      if (node) return node;
+    }
+    const k = split(n);
+    return nodeHash(this.range(start, start + k), this.range(start + k, end));
+  }
 }
 
 function checkCount(value: number, name: string): void {

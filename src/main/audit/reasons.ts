@@ -27,7 +27,9 @@ export const FAILURES = {
   E_SIGNER: 'the signing key is not an allowed signer',
   E_PRIOR: 'the journal is not an extension of the --prior checkpoint (it was rewritten after that checkpoint was taken)',
   E_APPROVAL: 'a state-changing block of a RESTRICTED run ran without a valid second-person approval of its step.started record',
-  E_BUNDLE: 'the evidence bundle is incomplete or its files do not match SHA256SUMS',
+  E_BUNDLE: 'the evidence bundle is incomplete, holds a file SHA256SUMS does not list, or its files do not match SHA256SUMS',
+  E_REPORT: 'report.json or report.html says something the journal does not: it differs from the report the journal and its blobs give',
+  E_SIGNOFF: 'an accepted sign-off does not hold: its signed message, the record it signs off, its principal or its SSH signature',
 } as const;
 
 export const WARNINGS = {
@@ -35,8 +37,16 @@ export const WARNINGS = {
   W_RECOVERED: 'the journal was recovered after a crash; the torn partial record was set aside',
   W_MAC_UNCHECKED: 'MACs were not checked: no verification key was available',
   W_UNSEALED: 'the run was not sealed (accepted with --allow-unsealed)',
-  W_SIGNER_UNCHECKED: 'the checkpoint signature verifies against the key it names, but no --allowed-signers file was given to say whose key that is',
+  W_SIGNER_UNCHECKED: 'the checkpoint signature verifies against the key it names, but no trust anchor (--allowed-signers, --prior, --pin) was given to say whose key that is',
+  W_UNANCHORED: 'a signature verifies against the key it names, but nothing the verifier holds says whose key that is (give --allowed-signers)',
 } as const;
+
+/**
+ * Exit codes of `runbook verify`. 0: intact, and every signature in it is anchored by something the
+ * verifier holds (--allowed-signers, --prior, --pin); 1: a check failed (a reason code says which);
+ * 2: usage error; 3: intact, but unanchored — consistent with itself, which anyone holding its keys can make.
+ */
+export const EXIT = { verified: 0, failed: 1, usage: 2, unanchored: 3 } as const;
 
 export type FailureCode = keyof typeof FAILURES;
 export type WarningCode = keyof typeof WARNINGS;
@@ -55,6 +65,9 @@ export class VerifyFailure extends Error {
     super(`${finding.code}: ${finding.detail}`);
   }
 }
+
+/** A verification that cannot start or finish because of what it was given (exit 2), not because of the run. */
+export class VerifyUsageError extends Error {}
 
 export function fail(code: FailureCode, detail: string, at: { record?: number; line?: number } = {}): never {
   throw new VerifyFailure({ code, record: at.record ?? null, line: at.line ?? null, detail });

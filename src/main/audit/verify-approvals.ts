@@ -1,31 +1,224 @@
 // RESTRICTED runs: every state-changing block that ran must have a granted approval whose signature (by
 // someone other than the operator) covers the hash of that block's step.started record.
-import { checkApproval } from './approval.js';
+//
+// Checked in one pass: a state-changing step.started stays open until the first step.finished of its block;
+// the first granted approval of its hash in between is the one that counts. Only open blocks are kept.
+//
+// The approval that counts must hold on its own (docs/audit.md, "Approvals"): namespace
+// runbook-console-approval; its message is the hash of the step.started line it names (and names that
+// record's seq); its SSHSIG verifies over the message by the key the record names; that key is none of the
+// operator's (run.started's options.operator_keys, the installation key, the key that signed the export);
+// its principal is the approver and not the operator; the approvers list recorded in run.started (whose
+// sha256 must be the hash of its text) allows that key for that principal, and not for the operator. Whose
+// key it is, is the auditor's --allowed-signers' to say: with one, the key must be allowed for that
+// principal in runbook-console-approval explicitly (E_SIGNER otherwise); without, the approval is unanchored.
+import { createHash } from 'node:crypto';
+import { type AllowedSigner, isAllowedSigner, parseAllowedSigners } from './allowed-signers.js';
+import { APPROVAL_NAMESPACE } from './approval.js';
 import { principalFor } from './principal.js';
-import { fail } from './reasons.js';
-import { type JournalRecord, sha256Hex } from './record.js';
+import type { JournalRecord } from './record.js';
+import { fingerprint, parsePublicKeyLine } from './ssh-keys.js';
+import { parseSshsig, verifySshsig } from './sshsig.js';
+import type { Anchors } from './verify-anchors.js';
+import { failure } from './verify-phases.js';
 
 type Data = Record<string, any>;
 
-export function checkApprovals(records: JournalRecord[], lines: string[]): void {
-  const start = records[0]?.data as Data | undefined;
-  if (start?.profile !== 'restricted') return;
-  const operator = String(start.operator?.name ?? '');
-  records.forEach((record, i) => {
-    if (record.type !== 'step.started' || !(record.data as Data).state_changing) return;
-    const blockId = (record.data as Data).block?.id;
-    const finishedAt = records.findIndex((r, j) => j > i && r.type === 'step.finished' && (r.data as Data).block?.id === blockId);
-    const finished = records[finishedAt]?.data as Data | undefined;
+interface OpenBlock {
+  index: number;
+  blockId: unknown;
+  hash: string;
+  approval: { data: Data; seq: number; time: string } | null;
+}
+
+/** A signature the verifier checked (an approval, a sign-off): who signed what, and what vouches for the key. */
+export interface CheckedSignature {
+  /** The approval or sign-off record. */
+  record: number;
+  /** The record it approves or signs off. */
+  signs: number;
+  principal: string;
+  fingerprint: string;
+  /** Principals of the --allowed-signers lines that allow the key; null without --allowed-signers (unanchored). */
+  anchoredAs: string[] | null;
+}
+
+/** Checked signatures of one kind: the first ones in full, then only counted (the summary stays small for a huge journal). */
+export class SignatureList {
+  static readonly KEPT = 1000;
+  readonly items: CheckedSignature[] = [];
+  total = 0;
+  unanchored = 0;
+  firstUnanchored: number | null = null;
+
+  add(item: CheckedSignature): void {
+    this.total++;
+    if (item.anchoredAs === null) {
+      this.unanchored++;
+      this.firstUnanchored ??= item.record;
+    }
+    if (this.items.length < SignatureList.KEPT) this.items.push(item);
+  }
+}
+
+export interface ApprovalContext {
+  anchors: Anchors;
+  /** The key that signed the bundle (SHA256SUMS.sig, report.json.sig): the operator's too. */
+  exportKey: Buffer | null;
+}
+
+const keyBase64 = (blob: Buffer) => blob.toString('base64');
+
+export class ApprovalChecker {
+  private readonly active: boolean;
+  private readonly operator: string;
+  /** The operator's keys (base64 blob → where from). */
+  private readonly operatorKeys = new Map<string, string>();
+  private readonly approvers: { sha256: string; entries: AllowedSigner[] } | null = null;
+  /** Open blocks by block id (a step.finished ends all of its block's) and by step.started hash (what an approval names). */
+  private readonly byBlock = new Map<unknown, OpenBlock[]>();
+  private readonly byHash = new Map<string, OpenBlock[]>();
+  /** The failure of the earliest step.started, as a loop over them in order would report first. */
+  private first: { index: number; error: unknown } | null = null;
+  readonly checked = new SignatureList();
+
+  /** Starts with run.started; throws E_APPROVAL when the approvers list it records does not hold. */
+  constructor(
+    first: JournalRecord,
+    private readonly context: ApprovalContext,
+  ) {
+    const start = first.data as Data | undefined;
+    this.active = start?.profile === 'restricted';
+    this.operator = principalFor(String(start?.operator?.name ?? ''));
+    const at = { record: 0, line: 1 };
+    const recorded = start?.options?.approvers as Data | undefined;
+    if (recorded !== undefined && recorded !== null) {
+      if (typeof recorded.text !== 'string' || typeof recorded.sha256 !== 'string') throw failure('E_APPROVAL', 'run.started records an approvers list without its text and sha256', at);
+      const actual = createHash('sha256').update(recorded.text, 'utf8').digest('hex');
+      if (actual !== recorded.sha256) throw failure('E_APPROVAL', `run.started's approvers list does not match its recorded sha256 (${recorded.sha256.slice(0, 16)}…; the text hashes to ${actual.slice(0, 16)}…)`, at);
+      try {
+        this.approvers = { sha256: recorded.sha256, entries: parseAllowedSigners(recorded.text) };
+      } catch (error) {
+        throw failure('E_APPROVAL', `run.started's approvers list cannot be read: ${(error as Error).message}`, at);
+      }
+    }
+    const keys = Array.isArray(start?.options?.operator_keys) ? (start.options.operator_keys as Data[]) : [];
+    for (const k of keys) {
+      try {
+        this.operatorKeys.set(keyBase64(parsePublicKeyLine(String(k.key)).blob), `the operator's ${String(k.source)} key`);
+      } catch {
+        throw failure('E_APPROVAL', `run.started records an operator key that cannot be read: ${JSON.stringify(k.key)}`, at);
+      }
+    }
+    try {
+      if (start?.installation?.public_key) this.operatorKeys.set(keyBase64(parsePublicKeyLine(String(start.installation.public_key)).blob), 'the installation key, which seals the run');
+    } catch {
+      // An unreadable installation key is the seal check's to report.
+    }
+    if (context.exportKey) this.operatorKeys.set(keyBase64(context.exportKey), 'the key that signed this bundle');
+  }
+
+  /** Record `i`, with the SHA-256 (hex) of its line. */
+  record(i: number, record: JournalRecord, hash: string): void {
+    if (!this.active) return;
+    const data = record.data as Data;
+    if (record.type === 'step.started' && data.state_changing) {
+      const open: OpenBlock = { index: i, blockId: data.block?.id, hash, approval: null };
+      push(this.byBlock, open.blockId, open);
+      push(this.byHash, hash, open);
+    } else if (record.type === 'approval' && data.granted === true) {
+      for (const open of this.byHash.get(data.started?.sha256) ?? []) open.approval ??= { data, seq: record.seq, time: record.time };
+    } else if (record.type === 'step.finished') {
+      const ended = this.byBlock.get(data.block?.id);
+      if (!ended) return;
+      this.byBlock.delete(data.block?.id);
+      for (const open of ended) this.close(open, data);
+    }
+  }
+
+  /** After the last record: blocks that never finished are judged too; throws the failure to report. */
+  finish(): void {
+    for (const blocks of this.byBlock.values()) for (const open of blocks) this.close(open, undefined);
+    this.byBlock.clear();
+    if (this.first) throw this.first.error;
+  }
+
+  private close(open: OpenBlock, finished: Data | undefined): void {
+    const list = this.byHash.get(open.hash);
+    if (list) {
+      list.splice(list.indexOf(open), 1);
+      if (list.length === 0) this.byHash.delete(open.hash);
+    }
+    if (this.first && this.first.index < open.index) return;
+    try {
+      this.judge(open, finished);
+    } catch (error) {
+      this.first = { index: open.index, error };
+    }
+  }
+
+  private judge(open: OpenBlock, finished: Data | undefined): void {
     // Refused blocks did not run. Older journals say so only in the error text.
     const refused = finished?.outcome?.refusal === 'approval-refused' || (finished?.outcome?.status === 'error' && finished.outcome.refusal === undefined && String(finished.outcome.error ?? '').startsWith('not approved:'));
     if (refused) return;
-    const end = finishedAt < 0 ? records.length : finishedAt;
-    const hash = sha256Hex(lines[i] as string);
-    const approval = records.slice(i + 1, end).find((r) => r.type === 'approval' && (r.data as Data).granted === true && (r.data as Data).started?.sha256 === hash);
-    const at = { record: i, line: i + 1 };
-    if (!approval) fail('E_APPROVAL', `record ${i}: block ${String(blockId)} changed state without an approval of its step.started record`, at);
-    const d = approval.data as Data;
-    const check = checkApproval(hash, String(d.signature), String(d.approver), null, principalFor(operator));
-    if (!check.ok) fail('E_APPROVAL', `record ${approval.seq}: approval of record ${i} does not hold: ${check.reason}`, { record: approval.seq, line: approval.seq + 1 });
-  });
+    const i = open.index;
+    const approval = open.approval;
+    if (!approval) throw failure('E_APPROVAL', `record ${i}: block ${String(open.blockId)} changed state without an approval of its step.started record`, { record: i, line: i + 1 });
+    const d = approval.data;
+    const at = { record: approval.seq, line: approval.seq + 1 };
+    const bad = (why: string) => failure('E_APPROVAL', `record ${approval.seq}: approval of record ${i} does not hold: ${why}`, at);
+    if (d.namespace !== undefined || d.message !== undefined || d.key !== undefined) {
+      // The record as approval.ts writes it; journals made before it carry only the signature and approver.
+      if (d.namespace !== APPROVAL_NAMESPACE) throw bad(`its namespace is ${JSON.stringify(d.namespace)}, not ${APPROVAL_NAMESPACE}`);
+      if (d.message !== open.hash) throw bad(`its signed message is not the SHA-256 of record ${i}'s line`);
+      if (d.started?.seq !== undefined && d.started.seq !== i) throw bad(`it names record ${String(d.started.seq)}, not record ${i} whose hash it carries`);
+    }
+    if (typeof d.signature !== 'string') throw bad('it carries no signature');
+    let signature;
+    try {
+      signature = parseSshsig(d.signature);
+    } catch (error) {
+      throw bad(`not an SSH signature: ${(error as Error).message}`);
+    }
+    let key = signature.publicKey;
+    if (d.key !== undefined) {
+      let named: Buffer;
+      try {
+        named = parsePublicKeyLine(String(d.key)).blob;
+      } catch (error) {
+        throw bad(`the key it names cannot be read: ${(error as Error).message}`);
+      }
+      if (!named.equals(key)) throw bad(`the signature was made by ${fingerprint(key)}, not by the key it names (${fingerprint(named)})`);
+      key = named;
+    }
+    const check = verifySshsig(Buffer.from(open.hash, 'utf8'), d.signature, APPROVAL_NAMESPACE, key);
+    if (!check.ok) throw bad(check.message);
+    const print = fingerprint(key);
+    const own = this.operatorKeys.get(keyBase64(key));
+    if (own) throw bad(`it is signed with ${own} (${print}): the operator cannot approve their own step`);
+    const principal: unknown = d.principal ?? d.approver;
+    if (typeof principal !== 'string' || principal === '') throw bad('it names no principal');
+    if (d.approver !== undefined && d.approver !== principal) throw bad(`its principal ${JSON.stringify(principal)} is not its approver ${JSON.stringify(d.approver)}`);
+    if (principal === this.operator) throw bad(`the approver ${JSON.stringify(principal)} is the operator`);
+    if (this.approvers) {
+      if (d.approvers_sha256 !== undefined && d.approvers_sha256 !== this.approvers.sha256) throw bad('it was checked against another approvers list than the one run.started records');
+      const when = new Date(approval.time);
+      if (!isAllowedSigner(this.approvers.entries, principal, key, APPROVAL_NAMESPACE, when)) throw bad(`the approvers list recorded in run.started does not allow ${print} for ${JSON.stringify(principal)}`);
+      if (isAllowedSigner(this.approvers.entries, this.operator, key, APPROVAL_NAMESPACE, when)) throw bad(`the approvers list recorded in run.started also allows ${print} for the operator`);
+    }
+    let anchoredAs: string[] | null = null;
+    if (this.context.anchors.allowed) {
+      anchoredAs = this.context.anchors.explicit(key, APPROVAL_NAMESPACE, principal);
+      if (anchoredAs.length === 0) {
+        throw failure('E_SIGNER', `record ${approval.seq}: the approval of record ${i} is signed by ${print} for ${JSON.stringify(principal)}, which --allowed-signers does not allow in ${APPROVAL_NAMESPACE}: ${this.context.anchors.whyNot(key, APPROVAL_NAMESPACE, principal)}`, at);
+      }
+    }
+    this.checked.add({ record: approval.seq, signs: i, principal, fingerprint: print, anchoredAs });
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }

@@ -44,24 +44,50 @@ Run \`${neutralise(input.runId)}\`. Everything below works offline with stock to
 
        ${commands[3]}
 
-5. **The journal matches its seal.** \`verify.py\` (short; read it first) recomputes the hash chain,
-   every record's MAC (with \`mac-key.txt\`), the Merkle root in \`checkpoint.txt\`, the run binding of
-   every record, and the hash of every output blob:
+5. **The journal matches its seal, and the report matches the journal.** \`verify.py\` (short; read it
+   first) recomputes the hash chain, every record's MAC (with \`mac-key.txt\`), the Merkle root in
+   \`checkpoint.txt\`, the run binding of every record, the hash of every output blob, every approval and
+   sign-off signature, and \`report.json\` from the journal:
 
        ${commands[4]}
 
+## Anchor it: exit 0, 1, 2, 3
+
+Every signature in a bundle verifies against the key it names, and \`allowed_signers\` here lists the keys
+the bundle itself names: a bundle that carries its own keys proves only that it is consistent with itself.
+(Steps 2–4 mean more than that only with \`-f\` naming an allowed_signers file of your own.)
+Whoever holds a bundle holds \`mac-key.txt\` too, and could rewrite a record, recompute every MAC and seal
+it again with a key of their own. So \`verify.py\` (and \`runbook verify\`) exits **3**, *intact but
+unanchored*, until you give it an anchor you hold from somewhere else:
+
+- \`--allowed-signers FILE\`: your own allowed_signers, with the installation key for
+  \`namespaces="runbook-console-checkpoint"\`, the operator's key for \`namespaces="runbook-console-audit"\`,
+  approvers' keys for \`namespaces="runbook-console-approval"\` and sign-off signers' for
+  \`namespaces="runbook-console-signoff"\` (a line without a namespaces option counts for nothing);
+- \`--pin SHA256:…\`: the installation key's fingerprint, as noted when the key was made;
+- \`--prior FILE\`: a checkpoint of this run held elsewhere — the line pasted into the change ticket at
+  the end of the run (\`origin size root\`), or an earlier \`checkpoint.txt\` with its signature.
+
+For example \`python3 verify.py . --allowed-signers ~/audit/allowed_signers --prior ticket.txt\`, or
+\`runbook verify . --allowed-signers ~/audit/allowed_signers\`. Exit 0: intact, and every key that signed it
+is one your anchors vouch for; 1: \`FAIL\` with a reason code naming the first bad record or file
+(\`E_SIGNER\`: a key your anchors do not vouch for); 2: a usage error; 3: intact but unanchored.
+
 ## What this proves, and what it does not
 
-- \`allowed_signers\` here is informational: compare both keys with copies you hold from a trusted
-  source (the operator's published key; the installation key recorded when the console was set up).
-  A bundle that carries its own keys proves only that it is consistent with itself.
 - The run record is tamper-**evident**, not tamper-proof. Someone who controls the machine and its keys
-  could rewrite a run and re-seal it. What catches that is a commitment held elsewhere: compare the
-  checkpoint line pasted into the change ticket at the end of the run (\`origin size root\`) with the
-  journal, for example \`runbook verify . --prior TICKET_LINE_FILE\`, or recompute the root of the first
-  \`size\` lines yourself. A RESTRICTED run always prints that line.
-- \`mac-key.txt\` is the MAC chain's verification key, released with the sealed run: it lets you check
-  that no record was changed before the seal by someone without the key of its time.
+  (the installation key and the run's MAC key) could rewrite a run and re-seal it with the real key, and
+  every check above would pass, anchors included. What catches that is a commitment held elsewhere: the
+  checkpoint line pasted into the change ticket at the end of the run, checked with \`--prior\`. A
+  RESTRICTED run always prints that line. Approvals and sign-offs are signed by other people over the
+  hash chain, so a rewrite of anything before them also needs their keys.
+- \`mac-key.txt\` is the MAC chain's first key, kept on the operator's machine until the export releases
+  it. The MACs show a record changed by someone who never had that key; they prove nothing against
+  whoever has it — which includes anyone holding this bundle. The signed checkpoints, checked against
+  your anchors, are what make a rewrite detectable.
+- \`report.json\` is rebuilt from the journal and its blobs, and must be the same bytes: a report that
+  says anything the journal does not fails (\`E_REPORT\`), whoever signed it. \`runbook verify\` checks
+  \`report.html\` the same way${input.pdf ? '; `report.pdf` is a print of it, covered only by `SHA256SUMS` and its signature' : ''}.
 `;
   return { commands, markdown };
 }

@@ -1,15 +1,15 @@
 // Seal checks: every checkpoint record covers exactly the records before it with the right Merkle root,
 // names this installation and run, and carries a valid SSHSIG; the run ends in a final seal; the files
 // beside the journal agree with it; and an earlier checkpoint held elsewhere (--prior) is a prefix of it.
-import { parseAllowedSigners, findPrincipals } from './allowed-signers.js';
 import { type Checkpoint, CheckpointFormatError, parseCheckpoint } from './checkpoint.js';
 import { installationId } from './installation.js';
-import { rootHash } from './merkle.js';
+import { MerkleAccumulator } from './merkle.js';
 import { type Finding, type WarningCode, fail } from './reasons.js';
 import type { JournalRecord } from './record.js';
 import { CHECKPOINT_NAMESPACE, checkpointOrigin } from './seal.js';
 import { fingerprint, parsePublicKeyLine } from './ssh-keys.js';
 import { verifySshsig } from './sshsig.js';
+import { type Anchors, type PriorCheckpoint, parsePrior, tryParsePrior } from './verify-anchors.js';
 
 export interface SealFiles {
   /** checkpoint.txt beside the journal, if present. */
@@ -19,9 +19,22 @@ export interface SealFiles {
 
 export interface SealCheckOptions {
   allowUnsealed: boolean;
-  allowedSigners: string | null;
-  /** An earlier checkpoint: the three-line text or the one-line ticket form `origin size root`. */
+  anchors: Anchors;
+  /** An earlier checkpoint: the three-line text (optionally with its SSHSIG appended) or the one-line ticket form `origin size root`. */
   prior: string | null;
+  /** The prior checkpoint's SSHSIG given beside it (FILE.sig), if any. */
+  priorSignature?: string | null;
+}
+
+/** The key that seals the run and what, if anything, the verifier holds that vouches for it. */
+export interface SealKey {
+  fingerprint: string;
+  /** The key blob (SSH wire form). */
+  blob: Buffer;
+  /** Principals of --allowed-signers lines that name it for runbook-console-checkpoint explicitly. */
+  principals: string[] | null;
+  /** What vouches for it ("pin SHA256:…", "allowed-signers: installation-…", "prior checkpoint (size 12)"); empty when nothing does. */
+  anchoredBy: string[];
 }
 
 export interface SealSummary {
@@ -29,60 +42,158 @@ export interface SealSummary {
   sealedSize: number | null;
   signer: { fingerprint: string; principals: string[] | null } | null;
   checkpoints: number;
+  /** Null when the journal holds no checkpoint (nothing in it is signed). */
+  key: SealKey | null;
 }
+/**
+ * Takes the journal's records in order (after the record-level checks) and keeps the Merkle tree as the
+ * roots of its perfect subtrees, O(log n) hashes: each checkpoint's root is that of the records before it,
+ * which is the tree as it stands when the checkpoint record arrives, so no leaf is ever hashed twice.
+ *
+ * Every checkpoint must be signed by the installation key run.started records (whose id the origin
+ * names): the run has one sealing key, and that is the key an anchor must vouch for.
+ */
+export class SealChecker {
+  private readonly tree = new MerkleAccumulator();
+  private readonly origin: string;
+  /** The installation key run.started records, when it records one. */
+  private readonly recordedKey: Buffer | null;
+  private readonly priorSize: number | null;
+  private priorRoot: Buffer | null = null;
+  private signer: SealSummary['signer'] = null;
+  private sealKey: Buffer | null = null;
+  private checkpoints = 0;
+  private previousType: string | null = null;
+  private finalSeal = -1;
+  private lastCheckpoint: { seq: number; data: Record<string, unknown> } | null = null;
+  readonly warnings: Finding<WarningCode>[] = [];
 
-export function checkSeals(records: JournalRecord[], lines: string[], files: SealFiles, options: SealCheckOptions, warnings: Finding<WarningCode>[]): SealSummary {
-  const first = records[0] as JournalRecord;
-  const installation = first.data.installation as { id?: string; public_key?: string } | undefined;
-  const origin = checkpointOrigin(installation?.id ?? '?', first.run);
-  if (installation?.public_key && installationId(installation.public_key) !== installation.id) {
-    fail('E_SEAL_ORIGIN', `run.started names installation ${installation.id}, which is not the id of the key it records`, { record: 0, line: 1 });
+  /** Starts with the first record; throws a VerifyFailure. */
+  constructor(
+    first: JournalRecord,
+    private readonly files: SealFiles,
+    private readonly options: SealCheckOptions,
+  ) {
+    const installation = first.data.installation as { id?: string; public_key?: string } | undefined;
+    this.origin = checkpointOrigin(installation?.id ?? '?', first.run);
+    this.recordedKey = null;
+    if (installation?.public_key) {
+      let id: string;
+      try {
+        id = installationId(installation.public_key);
+        this.recordedKey = parsePublicKeyLine(installation.public_key).blob;
+      } catch (error) {
+        fail('E_SEAL_ORIGIN', `run.started records an installation key that cannot be read: ${(error as Error).message}`, { record: 0, line: 1 });
+      }
+      if (id !== installation.id) fail('E_SEAL_ORIGIN', `run.started names installation ${installation.id}, which is not the id of the key it records`, { record: 0, line: 1 });
+    }
+    // A --prior that does not parse is reported when its turn comes, in finish().
+    this.priorSize = options.prior === null ? null : (tryParsePrior(options.prior)?.size ?? null);
   }
-  const allowed = options.allowedSigners === null ? null : parseAllowedSigners(options.allowedSigners);
-  let signer: SealSummary['signer'] = null;
-  let checkpoints = 0;
 
-  records.forEach((record, i) => {
-    if (record.type !== 'checkpoint') return;
-    checkpoints++;
+  /** Record `i` and its line's bytes (the Merkle leaf). */
+  record(i: number, record: JournalRecord, leaf: Buffer | string): void {
+    if (this.priorSize === i) this.priorRoot = this.tree.root();
+    if (record.type === 'checkpoint') this.checkpoint(i, record);
+    if (record.type === 'checkpoint' && this.previousType === 'run.finished' && this.finalSeal < 0) this.finalSeal = i;
+    this.previousType = record.type;
+    this.tree.append(leaf);
+  }
+
+  private checkpoint(i: number, record: JournalRecord): void {
+    this.checkpoints++;
+    this.lastCheckpoint = { seq: record.seq, data: record.data };
     const at = { record: i, line: i + 1 };
     const d = record.data as { size?: unknown; root?: unknown; text?: unknown; signature?: unknown; signer?: unknown; origin?: unknown };
     if (d.size !== i) fail('E_SEAL_SIZE', `checkpoint record ${i} claims to cover ${String(d.size)} records, not the ${i} before it`, at);
     const checkpoint = parseText(String(d.text), at);
-    if (checkpoint.origin !== origin) fail('E_SEAL_ORIGIN', `checkpoint record ${i} is for ${checkpoint.origin}, not ${origin}`, at);
+    if (checkpoint.origin !== this.origin) fail('E_SEAL_ORIGIN', `checkpoint record ${i} is for ${checkpoint.origin}, not ${this.origin}`, at);
     if (checkpoint.size !== i) fail('E_SEAL_SIZE', `checkpoint record ${i}: its text covers ${checkpoint.size} records, not ${i}`, at);
-    const root = rootHash(lines.slice(0, i));
+    const root = this.tree.root();
     if (!root.equals(checkpoint.rootHash) || d.root !== root.toString('base64')) {
       fail('E_SEAL_ROOT', `checkpoint record ${i}: the Merkle root of records 0–${i - 1} is ${root.toString('base64')}, the checkpoint says ${checkpoint.rootHash.toString('base64')}`, at);
     }
-    signer = checkSignature(String(d.text), d.signature, d.signer, allowed, at, warnings, signer);
-  });
-
-  const last = records.at(-1) as JournalRecord;
-  const finalSeal = records.findIndex((r, i) => r.type === 'checkpoint' && records[i - 1]?.type === 'run.finished');
-  const fileCheckpoint = files.checkpoint === null ? null : parseText(files.checkpoint, {});
-  if (fileCheckpoint && fileCheckpoint.size > records.length) {
-    fail('E_SEAL_SIZE', `${fileCheckpoint.size} records are sealed but the journal holds ${records.length}: records were cut from the end`);
-  }
-  if (finalSeal >= 0 && finalSeal !== records.length - 1) {
-    fail('E_AFTER_SEAL', `${records.length - 1 - finalSeal} record(s) follow the final seal (record ${finalSeal})`, { record: finalSeal + 1, line: finalSeal + 2 });
-  }
-  const sealed = finalSeal >= 0;
-  if (fileCheckpoint) {
-    const sealedRecord = records.findLast((r) => r.type === 'checkpoint');
-    if (!sealedRecord || sealedRecord.data.text !== files.checkpoint) {
-      fail('E_SEAL_SIZE', `checkpoint.txt (size ${fileCheckpoint.size}) is not the journal's last checkpoint${sealedRecord ? ` (size ${String(sealedRecord.data.size)})` : ''}`);
+    const blob = checkSignature(String(d.text), d.signature, d.signer, at);
+    // One key seals the run: the installation key run.started records (or, in a journal that records none, the first checkpoint's).
+    const expected = this.recordedKey ?? this.sealKey;
+    if (expected && !expected.equals(blob)) {
+      fail('E_SIGNER', `checkpoint record ${i} is signed by ${fingerprint(blob)}, not by ${this.recordedKey ? "the installation key run.started records" : "the key of the run's first checkpoint"} (${fingerprint(expected)})`, at);
     }
-    if (files.signature === null) fail('E_SIGNATURE', 'checkpoint.txt has no checkpoint.txt.sig beside it');
-    if (files.signature !== sealedRecord.data.signature) fail('E_SIGNATURE', 'checkpoint.txt.sig is not the signature recorded in the journal');
+    this.sealKey = blob;
+    this.signer = { fingerprint: fingerprint(blob), principals: null };
   }
-  if (!sealed) {
-    if (!options.allowUnsealed) fail('E_UNSEALED', last.type === 'checkpoint' ? 'the run has checkpoints but never finished and was not sealed at its end' : 'no final seal: the run did not finish, or its seal was removed');
-    warnings.push({ code: 'W_UNSEALED', record: null, line: null, detail: `the journal's last record is ${last.type} (record ${records.length - 1})` });
+
+  /** After the last record (`count` records, the last of type `lastType`): the final seal, the files beside the journal, --prior, the anchors. */
+  finish(count: number, lastType: string): SealSummary {
+    const { files, options } = this;
+    if (this.priorSize === count) this.priorRoot = this.tree.root();
+    const finalSeal = this.finalSeal;
+    const fileCheckpoint = files.checkpoint === null ? null : parseText(files.checkpoint, {});
+    if (fileCheckpoint && fileCheckpoint.size > count) {
+      fail('E_SEAL_SIZE', `${fileCheckpoint.size} records are sealed but the journal holds ${count}: records were cut from the end`);
+    }
+    if (finalSeal >= 0 && finalSeal !== count - 1) {
+      fail('E_AFTER_SEAL', `${count - 1 - finalSeal} record(s) follow the final seal (record ${finalSeal})`, { record: finalSeal + 1, line: finalSeal + 2 });
+    }
+    const sealed = finalSeal >= 0;
+    const sealedRecord = this.lastCheckpoint;
+    if (fileCheckpoint) {
+      if (!sealedRecord || sealedRecord.data.text !== files.checkpoint) {
+        fail('E_SEAL_SIZE', `checkpoint.txt (size ${fileCheckpoint.size}) is not the journal's last checkpoint${sealedRecord ? ` (size ${String(sealedRecord.data.size)})` : ''}`);
+      }
+      if (files.signature === null) fail('E_SIGNATURE', 'checkpoint.txt has no checkpoint.txt.sig beside it');
+      if (files.signature !== sealedRecord.data.signature) fail('E_SIGNATURE', 'checkpoint.txt.sig is not the signature recorded in the journal');
+    }
+    if (!sealed) {
+      if (!options.allowUnsealed) fail('E_UNSEALED', lastType === 'checkpoint' ? 'the run has checkpoints but never finished and was not sealed at its end' : 'no final seal: the run did not finish, or its seal was removed');
+      this.warnings.push({ code: 'W_UNSEALED', record: null, line: null, detail: `the journal's last record is ${lastType} (record ${count - 1})` });
+    }
+    const prior = options.prior === null ? null : parsePrior(options.prior, options.priorSignature ?? null);
+    if (prior) checkPrior(prior, this.origin, count, this.priorRoot);
+    const key = this.sealKey ? this.anchor(this.sealKey, prior) : null;
+    if (key && this.signer) this.signer.principals = key.principals;
+    const sealedSize = sealed ? finalSeal : (sealedRecord?.seq ?? null);
+    return { sealed, sealedSize, signer: this.signer, checkpoints: this.checkpoints, key };
   }
-  if (options.prior !== null) checkPrior(options.prior, origin, lines);
-  const sealedSize = sealed ? finalSeal : (records.findLast((r) => r.type === 'checkpoint')?.seq ?? null);
-  return { sealed, sealedSize, signer, checkpoints };
+
+  /**
+   * What vouches for the sealing key: a --pin of its fingerprint; an --allowed-signers line naming it for
+   * runbook-console-checkpoint explicitly; a --prior the journal extends — signed by this key, or unsigned
+   * but covering run.started (which records this key). Given anchors that do not vouch for it: E_SIGNER.
+   */
+  private anchor(blob: Buffer, prior: PriorCheckpoint | null): SealKey {
+    const { anchors } = this.options;
+    const print = fingerprint(blob);
+    const anchoredBy: string[] = [];
+    if (anchors.pins.includes(print)) anchoredBy.push(`--pin ${print}`);
+    const principals = anchors.allowed ? anchors.explicit(blob, CHECKPOINT_NAMESPACE) : null;
+    if (principals?.length) anchoredBy.push(`--allowed-signers (${principals.join('; ')})`);
+    if (prior) {
+      if (prior.signature !== null) {
+        const check = verifySshsig(Buffer.from(prior.text, 'utf8'), prior.signature, CHECKPOINT_NAMESPACE, blob);
+        if (!check.ok) {
+          if (check.code === 'key-mismatch') fail('E_PRIOR', `the prior checkpoint is not signed by the key that seals this journal (${print}): ${check.message}`);
+          if (check.code === 'namespace') fail('E_NAMESPACE', `the prior checkpoint's signature: ${check.message}`);
+          fail('E_SIGNATURE', `the prior checkpoint's signature: ${check.message}`);
+        }
+        anchoredBy.push(`--prior (a checkpoint of ${prior.size} records signed by this key)`);
+      } else if (prior.size >= 1 && this.recordedKey) anchoredBy.push(`--prior (a checkpoint of ${prior.size} records, which cover run.started and the key it records)`);
+    }
+    // A prior that names no key (unsigned, and covering no run.started that records one) vouches for nothing and against nothing.
+    const priorNamesKey = prior !== null && (prior.signature !== null || (prior.size >= 1 && this.recordedKey !== null));
+    const given = anchors.pins.length > 0 || anchors.allowed !== null || priorNamesKey;
+    if (anchoredBy.length === 0) {
+      if (given) {
+        const why = [
+          anchors.pins.length ? `--pin ${anchors.pins.join(', ')} is another key` : null,
+          anchors.allowed ? (anchors.allowed.some((e) => e.publicKey.equals(blob)) ? anchors.whyNot(blob, CHECKPOINT_NAMESPACE) : `--allowed-signers has no line naming it with namespaces="${CHECKPOINT_NAMESPACE}"`) : null,
+        ].filter(Boolean);
+        fail('E_SIGNER', `the run is sealed by ${print}, which no anchor given vouches for: ${why.join('; ')}`);
+      }
+      this.warnings.push({ code: 'W_SIGNER_UNCHECKED', record: null, line: null, detail: `sealed by ${print}; give --pin, --allowed-signers or --prior to say whose key that is` });
+    }
+    return { fingerprint: print, blob, principals, anchoredBy };
+  }
 }
 
 function parseText(text: string, at: { record?: number; line?: number }): Checkpoint {
@@ -94,48 +205,22 @@ function parseText(text: string, at: { record?: number; line?: number }): Checkp
   }
 }
 
-function checkSignature(
-  text: string,
-  signature: unknown,
-  signerLine: unknown,
-  allowed: ReturnType<typeof parseAllowedSigners> | null,
-  at: { record: number; line: number },
-  warnings: Finding<WarningCode>[],
-  previous: SealSummary['signer'],
-): SealSummary['signer'] {
+/** The key blob of a checkpoint signature that verifies against the key the record names. */
+function checkSignature(text: string, signature: unknown, signerLine: unknown, at: { record: number; line: number }): Buffer {
   if (typeof signature !== 'string' || typeof signerLine !== 'string') fail('E_SIGNATURE', `checkpoint record ${at.record} has no signature`, at);
   const check = verifySshsig(Buffer.from(text, 'utf8'), signature, CHECKPOINT_NAMESPACE, signerLine);
   if (!check.ok) {
     if (check.code === 'namespace') fail('E_NAMESPACE', `checkpoint record ${at.record}: ${check.message}`, at);
     fail('E_SIGNATURE', `checkpoint record ${at.record}: ${check.message}`, at);
   }
-  const blob = parsePublicKeyLine(signerLine).blob;
-  let principals: string[] | null = null;
-  if (allowed) {
-    principals = findPrincipals(allowed, blob, CHECKPOINT_NAMESPACE);
-    if (principals.length === 0) fail('E_SIGNER', `checkpoint record ${at.record} is signed by ${fingerprint(blob)}, which the allowed signers file does not allow for ${CHECKPOINT_NAMESPACE}`, at);
-  } else if (!previous) {
-    warnings.push({ code: 'W_SIGNER_UNCHECKED', record: at.record, line: at.line, detail: `signed by ${fingerprint(blob)}; give --allowed-signers to check whose key that is` });
-  }
-  return { fingerprint: fingerprint(blob), principals };
+  return check.publicKey;
 }
 
-function checkPrior(prior: string, origin: string, lines: string[]): void {
-  const trimmed = prior.trim();
-  let checkpoint: { origin: string; size: number; root: string };
-  const oneLine = /^(\S+) (\d+) ([A-Za-z0-9+/]{43}=)$/.exec(trimmed);
-  if (oneLine) checkpoint = { origin: oneLine[1] as string, size: Number(oneLine[2]), root: oneLine[3] as string };
-  else {
-    try {
-      const parsed = parseCheckpoint(trimmed.endsWith('\n') ? trimmed : `${trimmed}\n`);
-      checkpoint = { origin: parsed.origin, size: parsed.size, root: parsed.rootHash.toString('base64') };
-    } catch (error) {
-      throw new Error(`--prior: not a checkpoint (three lines, or one line "origin size root"): ${(error as Error).message}`);
-    }
-  }
+/** `rootAtSize`: the root of the first `size` records, taken as the pass went by (null when the journal is shorter). */
+function checkPrior(checkpoint: PriorCheckpoint, origin: string, count: number, rootAtSize: Buffer | null): void {
   if (checkpoint.origin !== origin) fail('E_PRIOR', `the prior checkpoint is for ${checkpoint.origin}, not ${origin}`);
-  if (checkpoint.size > lines.length) fail('E_PRIOR', `the prior checkpoint covers ${checkpoint.size} records; the journal holds only ${lines.length}`);
-  const root = rootHash(lines.slice(0, checkpoint.size)).toString('base64');
+  if (checkpoint.size > count) fail('E_PRIOR', `the prior checkpoint covers ${checkpoint.size} records; the journal holds only ${count}`);
+  const root = (rootAtSize as Buffer).toString('base64');
   if (root !== checkpoint.root) {
     fail('E_PRIOR', `the first ${checkpoint.size} records have root ${root}; the prior checkpoint says ${checkpoint.root}: they were rewritten after it was taken`, { record: checkpoint.size > 0 ? checkpoint.size - 1 : 0 });
   }

@@ -1,14 +1,13 @@
 // RESTRICTED runs in the console: before a state-changing block runs, its step.started record waits for a
 // second person's SSH signature (namespace runbook-console-approval) pasted into the console. Every
-// signature offered is checked against the approvers file and recorded, granted or not; a refused one
+// signature offered is checked against what run.started recorded (the approvers list, the operator's keys)
+// and against the keys the operator's ssh-agent holds now, and recorded, granted or not; a refused one
 // leaves the request open for another try; withdrawing (or cancelling the step) refuses the block.
 import { randomUUID } from 'node:crypto';
 import type { PendingApproval } from '../../shared/run-api.js';
 import type { Block, Step } from '../../shared/runbook-model.js';
 import { shellQuote } from '../../shared/shell-quote.js';
-import { APPROVAL_NAMESPACE, checkApproval } from '../audit/approval.js';
-import { principalFor } from '../audit/principal.js';
-import { parseSshsig } from '../audit/sshsig.js';
+import { APPROVAL_NAMESPACE, type ApprovalPolicy, type OperatorKey, approvalRecord, decideApproval } from '../audit/approval.js';
 import type { RunJournal } from '../session/run-journal.js';
 
 interface Waiting extends PendingApproval {
@@ -20,14 +19,14 @@ export class ConsoleApprovals {
 
   constructor(
     private readonly options: {
-      approversText: string;
-      operator: string;
+      /** The approvers list and the operator's keys as run.started recorded them. */
+      policy: ApprovalPolicy;
       journal: RunJournal;
       /** Tells the renderer a request opened (it then reads them from the run's state). */
       announce: (approvalId: string, stepId: string) => void;
       note: (data: Record<string, unknown>) => void;
-      /** Public key blobs the operator's own session holds (its ssh-agent): they cannot approve. */
-      operatorKeys: () => Promise<Buffer[]>;
+      /** Keys the operator's own session holds now (its ssh-agent): they cannot approve. */
+      operatorKeys: () => Promise<OperatorKey[]>;
     },
   ) {}
 
@@ -64,18 +63,19 @@ export class ConsoleApprovals {
   /** Checks and records an approver's signature; the block runs only when it holds. */
   async sign(approvalId: string, approver: string, signature: string): Promise<{ ok: boolean; reason: string | null }> {
     if (!this.waiting.has(approvalId)) return { ok: false, reason: 'no such approval request is open (it was answered, withdrawn or cancelled)' };
-    const own = await this.heldByOperator(signature);
+    const live = await this.options.operatorKeys().catch(() => []);
     const w = this.waiting.get(approvalId);
     if (!w) return { ok: false, reason: 'no such approval request is open (it was answered, withdrawn or cancelled)' };
-    const check = own ? { ok: false as const, reason: 'the operator cannot approve their own step (the signing key is in the ssh-agent of the session running the console)' } : checkApproval(w.sha256, signature, approver, this.options.approversText, principalFor(this.options.operator));
-    if (!check.ok) {
-      this.options.note({ ...this.base(w, approver), granted: false, reason: check.reason });
-      w.lastRefusal = check.reason;
-      return { ok: false, reason: check.reason };
+    const decision = decideApproval(w.sha256, signature, approver, this.options.policy, live);
+    const data = approvalRecord(this.base(w, approver), decision, signature, this.options.policy);
+    if (!decision.ok) {
+      this.options.note(data);
+      w.lastRefusal = decision.reason;
+      return { ok: false, reason: decision.reason };
     }
     this.waiting.delete(approvalId);
     try {
-      this.options.note({ ...this.base(w, approver), granted: true, principal: check.principal, fingerprint: check.fingerprint, signature });
+      this.options.note(data);
     } catch (error) {
       // Not recorded, so not approved: the block must not run without its approval in the journal.
       w.resolve(`the approval could not be recorded: ${(error as Error).message}`);
@@ -85,25 +85,13 @@ export class ConsoleApprovals {
     return { ok: true, reason: null };
   }
 
-  /** Whether the signature's key is one the operator's own session holds. */
-  private async heldByOperator(signature: string): Promise<boolean> {
-    let key: Buffer;
-    try {
-      key = parseSshsig(signature).publicKey;
-    } catch {
-      return false; // checkApproval says what is wrong with it
-    }
-    const own = await this.options.operatorKeys().catch(() => []);
-    return own.some((k) => k.equals(key));
-  }
-
   /** The operator gives up on a request (or the step is cancelled): recorded, and the block does not run. */
   withdraw(approvalId: string, reason = 'withdrawn by the operator'): boolean {
     const w = this.waiting.get(approvalId);
     if (!w) return false;
     this.waiting.delete(approvalId);
     try {
-      this.options.note({ ...this.base(w, null), granted: false, reason });
+      this.options.note({ ...this.base(w, null), granted: false, code: 'withdrawn', reason });
     } finally {
       w.resolve(reason);
     }

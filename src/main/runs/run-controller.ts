@@ -10,7 +10,11 @@ import type { Installation } from '../audit/installation.js';
 import type { MacKeyStore } from '../audit/key-store.js';
 import type { RunJournal } from '../session/run-journal.js';
 import type { SealResult } from '../audit/seal.js';
-import { agentPublicKeys, agentSigner, keyFileSigner } from '../audit/ssh-signers.js';
+import { agentKeys, publicKeyOfFile } from '../audit/operator-keys.js';
+import { SIGNOFF_NAMESPACE, type SignoffMethod, checkSignoff, signoffMessage, signoffRecord } from '../audit/signoff.js';
+import { agentSigner, keyFileSigner } from '../audit/ssh-signers.js';
+import { signSshsig } from '../audit/sshsig.js';
+import type { SignoffClaim } from '../../shared/signoff.js';
 import { jsonSafe } from '../audit/json-safe.js';
 import { verifyRun } from '../audit/verify.js';
 import { type PreparedRun, RunRefused, type RunRequest, prepareRun, preflightRun, startRun, valueProblems } from '../session/assemble.js';
@@ -43,6 +47,22 @@ export interface RunEnvironment {
 }
 
 type Question = PendingQuestion & { resolve: (answer: boolean | string) => void };
+
+/** A sign-off as the page asks for it: who, which row, when, and how it is signed. */
+interface SignoffInput {
+  name: string;
+  role: string;
+  date: string;
+  /** An armoured SSHSIG made elsewhere over the sign-off message for `record`. */
+  signature?: string | undefined;
+  /** The journal record the pasted signature signs off (it must be the run's last record). */
+  record?: number | undefined;
+  /** Main signs with this private key file (its passphrase asked in the question dialog)… */
+  keyFile?: string | undefined;
+  /** …or through ssh-agent, with `agentKey` when the agent holds more than one key. */
+  agent?: boolean | undefined;
+  agentKey?: string | undefined;
+}
 
 /** A run as assembled before startRun has made its journal, session and executor pool. */
 interface AssembledRun {
@@ -122,6 +142,7 @@ export class RunController {
         given: new Map(Object.entries(input.vars)),
         operatorNamed: input.operator.trim() !== '',
         approvers,
+        ...(approvers ? { operatorKeys: this.exportKey() } : {}),
         env: process.env,
       });
     } catch (error) {
@@ -201,17 +222,13 @@ export class RunController {
     // The same object, completed: events forwarded during startRun went to it already.
     const active: ActiveRun = Object.assign(assembled, { journal: started.journal, session: started.session, pool: started.pool });
     session = started.session;
-    if (approvers && 'text' in approvers) {
+    if (started.policy) {
       const approvals = new ConsoleApprovals({
-        approversText: approvers.text,
-        operator: input.operator,
+        policy: started.policy,
         journal: started.journal,
         announce: (approvalId, stepId) => events.push({ type: 'approval', approvalId, stepId }),
         note: (data) => this.note(active, 'approval', data),
-        operatorKeys: async () => {
-          const socket = process.env.SSH_AUTH_SOCK;
-          return socket ? (await agentPublicKeys(socket)).map(({ blob }) => blob) : [];
-        },
+        operatorKeys: () => agentKeys(process.env.SSH_AUTH_SOCK),
       });
       active.approvals = approvals;
       started.session.setApprove(approvals.hook);
@@ -287,6 +304,7 @@ export class RunController {
       records: run.journal.writer.count,
       seal: run.seal ? { size: run.seal.size, root: run.seal.root, ticketLine: run.seal.ticketLine } : null,
       approvals: run.approvals?.pending() ?? [],
+      head: this.head(run),
       questions: [...run.questions.values()].map(({ resolve: _resolve, ...q }) => q),
     };
   }
@@ -412,7 +430,23 @@ export class RunController {
     return keyFileSigner(file, passphrase);
   }
 
-  /** RESTRICTED: the approvers file from settings (read once; the run records which), or why there is none. */
+  /** The journal's last record: what a sign-off made now signs off. */
+  private head(run: ActiveRun): { seq: number; sha256: string } {
+    return { seq: run.journal.writer.count - 1, sha256: run.journal.writer.lastHash };
+  }
+
+  /**
+   * RESTRICTED: the key Settings names for signing exports is the operator's; it can never approve a step.
+   * (A key file whose public half cannot be read without its passphrase is not known here.)
+   */
+  private exportKey(): { source: 'export-key'; publicKey: string }[] {
+    const key = this.env.settings.read().exportKey;
+    if (key?.kind === 'agent' && key.publicKey) return [{ source: 'export-key', publicKey: key.publicKey }];
+    const line = key?.kind === 'file' ? publicKeyOfFile(expandHome(key.path)) : null;
+    return line ? [{ source: 'export-key', publicKey: line }] : [];
+  }
+
+  /** RESTRICTED: the approvers file from settings (read once and recorded in run.started), or why there is none. */
   private approvers(): RunRequest['approvers'] {
     const file = this.env.settings.read().approversFile;
     if (!file) return { problem: `${APPROVERS_PROBLEM}: name the approvers' allowed_signers file in Settings → Keys before running steps` };
@@ -454,7 +488,7 @@ export class RunController {
     return this.state(runId);
   }
 
-  record(runId: string, input: { stepId: string } & ({ kind: 'decision'; decision: string; note?: string | undefined } | { kind: 'signoff'; name: string; role: string; date: string } | { kind: 'fillin'; label: string; value: string } | { kind: 'mark'; verdict: 'pass' | 'fail'; note?: string | undefined } | { kind: 'note'; text: string })): RunState {
+  async record(runId: string, input: { stepId: string } & ({ kind: 'decision'; decision: string; note?: string | undefined } | ({ kind: 'signoff' } & SignoffInput) | { kind: 'fillin'; label: string; value: string } | { kind: 'mark'; verdict: 'pass' | 'fail'; note?: string | undefined } | { kind: 'note'; text: string })): Promise<RunState> {
     const run = this.open(runId);
     const step = run.steps.get(input.stepId);
     if (!step) throw new RunError(`no step ${input.stepId}`);
@@ -473,11 +507,12 @@ export class RunController {
         step.decision = input.decision;
         if (step.status === 'pending') this.setStep(run, step.id, 'succeeded', `decision: ${input.decision}`);
         break;
-      case 'signoff':
-        this.note(run, 'signoff', { ...ref, name: input.name, role: input.role, date: input.date });
-        step.signoff = { name: input.name, role: input.role, date: input.date };
-        if (step.status === 'pending') this.setStep(run, step.id, 'succeeded', `signed off by ${input.name} (${input.role})`);
+      case 'signoff': {
+        const signed = await this.signoff(run, input.stepId, model?.signoff?.roles ?? [], input);
+        step.signoff = { name: input.name, role: input.role, date: input.date, fingerprint: signed.fingerprint };
+        if (step.status === 'pending') this.setStep(run, step.id, 'succeeded', `signed off by ${input.name} (${input.role}, ${signed.fingerprint})`);
         break;
+      }
       case 'fillin':
         this.note(run, 'fillin', { ...ref, label: input.label, value: input.value });
         step.fillIns[input.label] = input.value;
@@ -491,6 +526,60 @@ export class RunController {
         break;
     }
     return this.state(runId);
+  }
+
+  /**
+   * A sign-off is recorded only with the signer's SSH signature over the sign-off message (run, step, row,
+   * name, date, and the journal's last record: everything recorded so far). Main makes the signature with
+   * the signer's key file or ssh-agent key, or checks one made elsewhere with `ssh-keygen -Y sign` over the
+   * message for the run's current last record. A signature that does not hold is journaled and refused.
+   */
+  private async signoff(run: ActiveRun, stepId: string, roles: readonly string[], input: SignoffInput): Promise<{ fingerprint: string }> {
+    if (roles.length > 0 && !roles.includes(input.role)) throw new RunError(`step ${stepId} has no sign-off row "${input.role}" (its rows: ${roles.join(', ')})`);
+    const withKey = Boolean(input.keyFile) || Boolean(input.agent);
+    if (!withKey && !input.signature) {
+      throw new RunError(`a sign-off must be signed with the signer's SSH key: name their key file or ssh-agent key, or paste their SSH signature (namespace ${SIGNOFF_NAMESPACE}) over the sign-off message`);
+    }
+    if (withKey && input.signature) throw new RunError('give either a key to sign the sign-off with or a pasted signature, not both');
+    const claimAt = (head: { seq: number; sha256: string }): SignoffClaim => ({ run: run.runId, step: stepId, role: input.role, name: input.name, date: input.date, record: head });
+    let claim: SignoffClaim;
+    let signature: string;
+    let method: SignoffMethod;
+    if (input.signature) {
+      const head = this.head(run);
+      if (input.record === undefined) throw new RunError(`a pasted sign-off signature must say which record it signs off (the run's last record is ${head.seq})`);
+      if (input.record !== head.seq) throw new RunError(`the signature signs off record ${input.record}, but the run's last record is now ${head.seq}: sign the sign-off message for record ${head.seq}`);
+      claim = claimAt(head);
+      signature = input.signature;
+      method = 'pasted';
+    } else {
+      method = input.agent ? 'ssh-agent' : 'key-file';
+      try {
+        const signer = input.agent ? await agentSigner(input.agentKey ? { publicKey: input.agentKey } : {}) : await this.keyFileSignerAsking(run, expandHome(input.keyFile as string));
+        // The message names the last record; if the journal moved on while the key signed, sign again.
+        for (let tries = 0; ; tries++) {
+          if (sealing(run)) throw new RunError('this run is finished; start a new run');
+          const head = this.head(run);
+          claim = claimAt(head);
+          signature = await signSshsig(Buffer.from(signoffMessage(claim), 'utf8'), SIGNOFF_NAMESPACE, signer);
+          if (this.head(run).seq === head.seq) break;
+          if (tries >= 2) throw new RunError('the run kept recording while the sign-off was being signed; try again');
+        }
+      } catch (error) {
+        if (error instanceof RunError) throw error;
+        throw new RunError(`the sign-off could not be signed: ${(error as Error).message}`);
+      }
+    }
+    if (sealing(run)) throw new RunError('this run is finished; start a new run');
+    let check;
+    try {
+      check = checkSignoff(signoffMessage(claim), signature);
+    } catch (error) {
+      throw new RunError(`sign-off refused: ${(error as Error).message}`);
+    }
+    this.note(run, 'signoff', signoffRecord(claim, check, signature, method));
+    if (!check.ok) throw new RunError(`sign-off refused (recorded): ${check.reason}`);
+    return { fingerprint: check.fingerprint };
   }
 
   answer(runId: string, questionId: string, answer: boolean | string): { ok: boolean; state: RunState } {

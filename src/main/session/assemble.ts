@@ -4,8 +4,10 @@
 // decides whether and where something runs is applied here, the same way everywhere.
 import type { Profile, Runbook } from '../../shared/runbook-model.js';
 import type { Target, TargetsFile } from '../../shared/targets.js';
+import { type ApprovalPolicy, type OperatorKey, approversProblem, operatorKey, recordApprovers } from '../audit/approval.js';
 import type { Installation } from '../audit/installation.js';
 import type { MacKeyStore } from '../audit/key-store.js';
+import { agentKeys, keyFrom, uniqueKeys } from '../audit/operator-keys.js';
 import { createExecutor } from '../targets/registry.js';
 import type { ExecutorContext } from '../targets/types.js';
 import { type TargetSet, BindingError, targetSet } from './binding.js';
@@ -34,8 +36,16 @@ export interface RunRequest {
   askVariable?: (name: string, info: { secret: boolean; description?: string }) => Promise<string | null>;
   /** Whether the operator was named explicitly (REGULATED and above require it). */
   operatorNamed: boolean;
-  /** RESTRICTED: the approvers' allowed_signers text, or why there is none. */
+  /**
+   * RESTRICTED: the approvers' allowed_signers text, or why there is none. Read once, before the run: the
+   * text is recorded in run.started and is the only list approvals are checked against.
+   */
   approvers: { text: string; source: string } | { problem: string } | null;
+  /**
+   * Keys the operator names as their own before the run (the key the export will be signed with): recorded,
+   * and never accepted as an approver's. The installation key and the ssh-agent's keys are added at start.
+   */
+  operatorKeys?: readonly { source: 'export-key' | 'named'; publicKey: string }[];
   /** The environment the run was started in (credential variables, $VAR values on local targets). */
   env: NodeJS.ProcessEnv;
 }
@@ -102,6 +112,13 @@ export async function prepareRun(request: RunRequest): Promise<PreparedRun> {
   if (atLeast(profile, 'restricted')) {
     if (!request.approvers) problems.push(problem('approvers', 'profile restricted: state-changing steps need a second person\'s approval: name the approvers\' allowed_signers file'));
     else if ('problem' in request.approvers) problems.push(problem('approvers', request.approvers.problem));
+    else {
+      const unusable = approversProblem(request.approvers.text, request.approvers.source);
+      if (unusable) problems.push(problem('approvers', `profile restricted: ${unusable}`));
+    }
+    for (const k of request.operatorKeys ?? []) {
+      if (!keyFrom(k.source, k.publicKey)) problems.push(problem('approvers', `the operator's ${k.source === 'export-key' ? 'export key' : 'key'} is not an SSH public key: ${JSON.stringify(k.publicKey.slice(0, 80))}`));
+    }
   }
 
   const verdicts = await blockVerdicts(runbook);
@@ -169,6 +186,28 @@ export interface StartedRun {
   journal: RunJournal;
   pool: ExecutorPool;
   session: RunSession;
+  /** RESTRICTED: the approvers list and the operator's keys exactly as run.started recorded them. */
+  policy: ApprovalPolicy | null;
+}
+
+/** Each started run's recorded approval policy, for hosts that hold only its journal. */
+const policies = new WeakMap<RunJournal, ApprovalPolicy>();
+
+/** The approval policy run.started recorded for this journal's run (null when the run needs no approvals). */
+export function recordedPolicy(journal: RunJournal): ApprovalPolicy | null {
+  return policies.get(journal) ?? null;
+}
+
+/**
+ * What a RESTRICTED run fixes before it starts: the approvers list and every key the operator controls
+ * (the installation key, keys named as the operator's, the keys in the operator's ssh-agent).
+ */
+async function approvalPolicy(prepared: PreparedRun, options: StartOptions, operator: string): Promise<ApprovalPolicy | null> {
+  const { approvers, profile } = prepared.request;
+  if (!atLeast(profile, 'restricted') || !approvers || !('text' in approvers)) return null;
+  const named = (prepared.request.operatorKeys ?? []).flatMap((k) => keyFrom(k.source, k.publicKey) ?? []);
+  const keys: OperatorKey[] = uniqueKeys([operatorKey('installation', options.installation.key.publicKeyLine), ...named, ...(await agentKeys(prepared.request.env.SSH_AUTH_SOCK))]);
+  return { approvers: recordApprovers(approvers.text, approvers.source), operator, operatorKeys: keys };
 }
 
 /** Opens the run's journal, its executors and its session. Records `run.started`; runs nothing. */
@@ -176,6 +215,8 @@ export async function startRun(prepared: PreparedRun, options: StartOptions): Pr
   // Targets' credentials (from the environment or the secret store) are masked like secret variables.
   const credentials = await credentialValues(prepared.set.targets.values(), options.ctx);
   const { runbook, profile, runbookBytes } = prepared.request;
+  const operator = currentOperator(options.operatorName);
+  const policy = await approvalPolicy(prepared, options, operator.name);
   const journal = RunJournal.start(
     options.dir,
     {
@@ -183,9 +224,10 @@ export async function startRun(prepared: PreparedRun, options: StartOptions): Pr
       runbook,
       runbookBytes,
       profile,
-      operator: currentOperator(options.operatorName),
+      operator,
       tool: options.tool,
-      options: options.options,
+      // RESTRICTED: who may approve and which keys are the operator's, fixed here for the whole run.
+      options: policy ? { ...options.options, approvers: policy.approvers, operator_keys: policy.operatorKeys } : options.options,
       variables: [...prepared.variables.values.keys()].map((name) => ({ name, secret: isSecretVariable(runbook, name), source: prepared.variables.sources.get(name) ?? 'unknown' })),
     },
     options.keys,
@@ -208,5 +250,6 @@ export async function startRun(prepared: PreparedRun, options: StartOptions): Pr
     outputDir: `${options.dir}/output`,
     recorder: journal,
   });
-  return { journal, pool, session };
+  if (policy) policies.set(journal, policy);
+  return { journal, pool, session, policy };
 }

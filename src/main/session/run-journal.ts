@@ -1,5 +1,7 @@
 // The run record: turns the session's events into journal records. Implements the session's RunRecorder,
-// so `step.started` (what will run, where, as whom) is on disk before the action starts.
+// so `step.started` (what will run, where, as whom) is on disk before the action starts. The run holds its
+// directory's lock (run.lock) from before the journal is created until it is sealed: one writer per run.
+import { rmSync, statSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import path from 'node:path';
 import type { Profile, Runbook, Step } from '../../shared/runbook-model.js';
@@ -7,14 +9,15 @@ import type { Target } from '../../shared/targets.js';
 import type { Binding } from './binding.js';
 import type { BlockOutcome, RunRecorder, RunSummary, StepOutcome } from './runner.js';
 import type { Verdict } from './verdict.js';
-import { adoptBlob, adoptSmallFile, writeSmallBlob } from '../audit/blobs.js';
+import { type BlobRef, adoptBlob, adoptSmallFile, writeSmallBlob } from '../audit/blobs.js';
 import { type AppendedRecord, type JournalIo, JournalWriter } from '../audit/journal-writer.js';
+import { type RunLock, acquireRunLock } from '../audit/run-lock.js';
 import type { MacKeyStore } from '../audit/key-store.js';
 import type { Installation } from '../audit/installation.js';
 import { type SealReason, type SealResult, seal } from '../audit/seal.js';
 import { canonicalize } from '../audit/canonical.js';
 import { jsonSafe } from '../audit/json-safe.js';
-import { sha256Hex } from '../audit/record.js';
+import { JOURNAL_FILE, sha256Hex } from '../audit/record.js';
 
 export interface Operator {
   name: string;
@@ -72,28 +75,55 @@ export class RunJournal implements RunRecorder {
     readonly installation: Installation,
     readonly retentionDays: number | null,
     private readonly sealEvery: number,
+    /** The run directory's lock, held until the run is sealed (or abandoned). */
+    readonly lock: RunLock,
   ) {}
 
   get dir(): string {
     return this.writer.dir;
   }
 
+  /**
+   * Takes the directory's lock (RunLockedError names whoever holds it; nothing is written then), creates
+   * the journal and records run.started. A lock left by a run that died before creating its journal is
+   * taken over; a directory that holds a journal is never written again by a new run.
+   */
   static start(dir: string, info: RunStartInfo, keys: MacKeyStore, installation: Installation, options: { retentionDays: number | null; sealEvery?: number; io?: JournalIo }): RunJournal {
-    const { writer, macKeyCommitment } = JournalWriter.create(dir, info.runId, { keys, ...(options.io ? { io: options.io } : {}) });
-    const journal = new RunJournal(writer, info.runId, installation, options.retentionDays, options.sealEvery ?? SEAL_EVERY);
-    const runbookBlob = writeSmallBlob(dir, path.join(dir, '.runbook.tmp'), Buffer.from(info.runbookBytes));
-    writer.append('run.started', {
-      runbook: { path: info.runbook.file, sha256: info.runbook.sha256, title: info.runbook.title, blob: runbookBlob.path, bytes: runbookBlob.bytes },
-      profile: info.profile,
-      operator: { name: info.operator.name, os_user: info.operator.osUser, hostname: info.operator.hostname },
-      tool: info.tool,
-      host: { platform: process.platform, arch: process.arch, node: process.version },
-      installation: { id: installation.id, public_key: installation.key.publicKeyLine },
-      retention_days: options.retentionDays,
-      mac_key_sha256: macKeyCommitment,
-      options: info.options,
-      variables: info.variables,
-    });
+    const { lock } = acquireRunLock(dir, { purpose: 'run', takeStale: true });
+    let created: { writer: JournalWriter; macKeyCommitment: string };
+    try {
+      created = JournalWriter.create(dir, info.runId, { keys, guard: () => lock.check(), ...(options.io ? { io: options.io } : {}) });
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+    const { writer, macKeyCommitment } = created;
+    const journal = new RunJournal(writer, info.runId, installation, options.retentionDays, options.sealEvery ?? SEAL_EVERY, lock);
+    try {
+      const runbookBlob = writeSmallBlob(dir, path.join(dir, '.runbook.tmp'), Buffer.from(info.runbookBytes));
+      writer.append('run.started', {
+        runbook: { path: info.runbook.file, sha256: info.runbook.sha256, title: info.runbook.title, blob: runbookBlob.path, bytes: runbookBlob.bytes },
+        profile: info.profile,
+        operator: { name: info.operator.name, os_user: info.operator.osUser, hostname: info.operator.hostname },
+        tool: info.tool,
+        host: { platform: process.platform, arch: process.arch, node: process.version },
+        installation: { id: installation.id, public_key: installation.key.publicKeyLine },
+        retention_days: options.retentionDays,
+        mac_key_sha256: macKeyCommitment,
+        options: info.options,
+        variables: info.variables,
+      });
+    } catch (error) {
+      // Nothing was recorded: no empty journal is left behind to look like a run.
+      writer.close();
+      try {
+        if (statSync(writer.file).size === 0) rmSync(writer.file);
+      } catch {
+        // Already gone, or not empty: left as it is.
+      }
+      lock.release();
+      throw error;
+    }
     return journal;
   }
 
@@ -114,10 +144,28 @@ export class RunJournal implements RunRecorder {
   }
 
   blockFinished(event: { step: Step; block: { id: string }; outcome: BlockOutcome }): void {
-    const { result, judgement, output } = event.outcome;
-    const outputBlob = adoptBlob(this.dir, output.file, output.sha256, output.bytes);
-    const indexBlob = adoptSmallFile(this.dir, output.indexFile);
-    const resultsBlob = result.resultSets.length > 0 ? writeSmallBlob(this.dir, `${output.file}.results.json`, canonicalize(jsonSafe(result.resultSets))) : null;
+    const { judgement, output } = event.outcome;
+    let { result } = event.outcome;
+    let ok = event.outcome.ok;
+    // The blobs are written before the record that names them. If they cannot be (a full disk), the record
+    // still says what ran and how it ended, names no blob, and says why.
+    let blobs: { output: BlobRef | null; index: BlobRef | null; results: BlobRef | null };
+    let outputFailure = output.failure;
+    try {
+      if (output.failure?.startsWith('open ')) blobs = { output: null, index: null, results: null };
+      else {
+        blobs = { output: adoptBlob(this.dir, output.file, output.sha256, output.bytes), index: adoptSmallFile(this.dir, output.indexFile), results: null };
+        if (result.resultSets.length > 0) blobs.results = writeSmallBlob(this.dir, `${output.file}.results.json`, canonicalize(jsonSafe(result.resultSets)));
+      }
+    } catch (error) {
+      const err = error as NodeJS.ErrnoException;
+      outputFailure = `keeping the output as blobs: ${err.message.startsWith(`${err.code}:`) ? err.message : `${err.code ?? 'error'}: ${err.message}`}`;
+      blobs = { output: null, index: null, results: null };
+      ok = false;
+      if (result.status === 'succeeded') result = { ...result, status: 'error', error: `its output could not be recorded (${outputFailure}); it had ended (succeeded)` };
+      // The session goes by the same outcome: the step failed, and the run stops (as for any output not recorded).
+      Object.assign(event.outcome, { ok, result, output: { ...output, failure: outputFailure } });
+    }
     const started = this.started.get(event.block.id);
     this.writer.append('step.finished', {
       step: { id: event.step.id },
@@ -130,10 +178,10 @@ export class RunJournal implements RunRecorder {
         error: result.error,
         verdict: judgement.verdict,
         reasons: judgement.reasons,
-        ok: event.outcome.ok,
+        ok,
         refusal: event.outcome.refusal ?? null,
         result_sets: result.resultSets.map((r) => ({ command: r.command, columns: r.columns, row_count: r.rowCount })),
-        results_blob: resultsBlob?.path ?? null,
+        results_blob: blobs.results?.path ?? null,
       },
       target: result.target,
       notes: result.notes,
@@ -141,13 +189,15 @@ export class RunJournal implements RunRecorder {
       ended_at: result.endedAt,
       duration_ms: result.durationMs,
       output: {
-        blob: outputBlob.path,
-        bytes: outputBlob.bytes,
-        sha256: outputBlob.sha256,
-        index_blob: indexBlob.path,
+        blob: blobs.output?.path ?? null,
+        bytes: output.bytes,
+        sha256: output.sha256,
+        index_blob: blobs.index?.path ?? null,
         stdout: output.streams.stdout,
         stderr: output.streams.stderr,
         info: output.streams.info,
+        // Only when the output could not be kept whole: a failed open, write or fsync (ENOSPC, EIO).
+        ...(outputFailure ? { failure: outputFailure } : {}),
       },
     });
   }
@@ -179,19 +229,33 @@ export class RunJournal implements RunRecorder {
     return this.writer.append(type, data);
   }
 
-  /** Records the run's end and seals it; the journal is closed afterwards. */
+  /**
+   * Records the run's end and seals it; the journal is closed and the run's lock released afterwards,
+   * also when either fails (the run is then left for `runbook recover` or an export to close).
+   */
   async finish(summary: RunSummary, extra: Record<string, unknown> = {}): Promise<SealResult> {
-    const counts: Record<string, number> = {};
-    for (const s of summary.steps) counts[s.status] = (counts[s.status] ?? 0) + 1;
-    this.writer.append('run.finished', {
-      ok: summary.ok,
-      counts,
-      steps: summary.steps.map((s) => ({ id: s.stepId, status: s.status, reason: s.reason })),
-      ...extra,
-    });
-    const sealed = await this.seal('run-end');
-    this.writer.close();
-    return sealed;
+    try {
+      const counts: Record<string, number> = {};
+      for (const s of summary.steps) counts[s.status] = (counts[s.status] ?? 0) + 1;
+      this.writer.append('run.finished', {
+        ok: summary.ok,
+        counts,
+        steps: summary.steps.map((s) => ({ id: s.stepId, status: s.status, reason: s.reason })),
+        ...extra,
+      });
+      return await this.seal('run-end');
+    } finally {
+      this.abandon();
+    }
+  }
+
+  /** Closes the journal and releases the run's lock without sealing (the run stopped on an error). Idempotent. */
+  abandon(): void {
+    try {
+      this.writer.close();
+    } finally {
+      this.lock.release();
+    }
   }
 
   relative(file: string): string {

@@ -7,7 +7,7 @@ import type { Execution, ExecutionRequest, ExecutionResult, Executor, OutputChun
 import type { Binding } from './binding.js';
 import { type Judgement, judge, succeeded } from './checks.js';
 import { SecretMasker } from './mask.js';
-import { OutputRecorder, type RecordedOutput } from './output.js';
+import { type OutputIo, OutputRecorder, type RecordedOutput } from './output.js';
 import type { PlannedStep, RunPlan } from './plan.js';
 import { type BlockRequests, cachedBlockRequest } from './block-request.js';
 import type { ResolvedVariables } from './variables.js';
@@ -90,6 +90,8 @@ export interface RunSessionOptions {
   variables: ResolvedVariables;
   executors: ExecutorSource;
   outputDir: string;
+  /** File operations for output files (tests inject ENOSPC, EIO). */
+  outputIo?: OutputIo;
   keepGoing: boolean;
   /** Asks before each step; absent when the operator said --yes. */
   confirmStep?: (step: Step) => Promise<StepDecision>;
@@ -169,6 +171,8 @@ export class RunSession {
       if (outcome.status === 'cancelled') stopped = 'run cancelled';
       // A refusal is the operator's or the approver's "no": never run past it, --keep-going or not.
       else if (outcome.refusal) stopped = `an earlier step was refused (${outcome.refusal})`;
+      // Nor past output that could not be recorded (a full or failing disk): the next step's would not be either.
+      else if (outcome.blocks.some((b) => b.output.failure)) stopped = 'the output of an earlier step could not be recorded';
       else if (outcome.status === 'failed' && !this.options.keepGoing) stopped = 'an earlier step failed';
     }
     return { ok: runOk(outcomes), steps: outcomes };
@@ -306,24 +310,38 @@ export class RunSession {
     });
 
     // RESTRICTED: a second person approves each block not proven read-only, after its step.started is recorded.
-    const recorder = new OutputRecorder(this.options.outputDir, block.id);
+    // An output that cannot be written stops the block at once: nothing it does from then on could be recorded.
+    let execution: Execution | null = null;
+    const recorder = new OutputRecorder(this.options.outputDir, block.id, { ...(this.options.outputIo ? { io: this.options.outputIo } : {}), onFailure: () => execution?.cancel() });
     this.emit({ type: 'block-start', step, block, binding });
     const refusal = this.options.approve && verdict.changesState ? await this.options.approve({ step, block, binding }) : null;
     let raw: ExecutionResult;
-    if (refusal !== null) {
+    const notRun = (error: string): ExecutionResult => {
       const now = new Date().toISOString();
-      raw = { status: 'error', exitCode: null, signal: null, error: `not approved: ${refusal}`, resultSets: [], startedAt: now, endedAt: now, durationMs: 0, target: { name: binding.targetName, kind: binding.target.kind, endpoint: '(not contacted)' }, notes: [] };
+      return { status: 'error', exitCode: null, signal: null, error, resultSets: [], startedAt: now, endedAt: now, durationMs: 0, target: { name: binding.targetName, kind: binding.target.kind, endpoint: '(not contacted)' }, notes: [] };
+    };
+    const openFailure = refusal === null ? recorder.failure : null;
+    if (refusal !== null) {
+      raw = notRun(`not approved: ${refusal}`);
+    } else if (openFailure !== null) {
+      raw = notRun(`its output could not be recorded (${openFailure}); nothing ran`);
     } else {
-      this.current = executor.start(request);
-      if (this.cancelled) this.current.cancel();
+      this.current = execution = executor.start(request);
+      if (this.cancelled || recorder.failure) this.current.cancel();
       raw = await this.current.result;
       this.current = null;
+      execution = null;
     }
     for (const stream of ['stdout', 'stderr', 'info'] as const) {
       forward({ stream, data: '', at: new Date().toISOString() }, this.masker.flush(stream));
     }
-    const result = this.maskResult(raw);
     const { stdout, ...output } = recorder.close();
+    let result = this.maskResult(raw);
+    if (output.failure && refusal === null && openFailure === null) {
+      // Stopped by the session, not by the operator: an error, whatever the executor called it.
+      const ended = result.status === 'succeeded' || result.status === 'failed' ? `it had ended (${result.status}${result.exitCode !== null ? `, exit ${result.exitCode}` : ''})` : 'the step was stopped';
+      result = { ...result, status: 'error', error: `its output could not be recorded (${output.failure}); ${ended}; the output kept may be incomplete` };
+    }
     const judgement = judge(block, result, { stdout, stderr });
     const outcome: BlockOutcome = { blockId: block.id, target: binding.targetName, result, judgement, output, ok: refusal === null && succeeded(result, judgement), ...(refusal !== null ? { refusal: 'approval-refused' as const } : {}) };
     await this.options.recorder?.blockFinished({ step, block, binding, outcome });

@@ -1,30 +1,78 @@
 #!/usr/bin/env python3
-"""Checks a Runbook Console run record offline, with Python 3's standard library only.
+"""Checks a Runbook Console run record offline: Python 3.9+ standard library, and OpenSSH's ssh-keygen for signatures.
 
-    python3 verify.py [DIR]      DIR: a run directory or evidence bundle (default: this script's own directory)
+    python3 verify.py [DIR] [--allowed-signers FILE] [--prior FILE] [--pin SHA256:...] [--run-id ID]
+                            [--allow-unsealed] [--mac-key FILE]
 
-It checks: SHA256SUMS (when present); that journal.jsonl is LF-terminated canonical JSON, one record per
-line; sequence numbers, run id and the prev-hash chain; every MAC (when mac-key.txt is present) and that
-key's commitment in run.started; every checkpoint record's size and RFC 9162 Merkle root; that the final
-seal follows run.finished and is the last record; that checkpoint.txt is that seal; every blob's hash.
-It does NOT check SSH signatures: it prints the `ssh-keygen -Y verify` commands that do.
-Exit status: 0 all checks pass, 1 a check failed (the FAIL line names it), 2 usage error.
-Failure codes are those of `runbook verify`.
+DIR is a run directory or an evidence bundle (default: this script's directory). It gives the verdict
+`runbook verify` gives, by the same checks, reported in the same order:
+  bundle     SHA256SUMS lists every file (sorted, once each) and each matches; journal.jsonl, report.json,
+             report.json.sig and report.html are there; SHA256SUMS.sig and report.json.sig hold, by one key
+  journal    LF line ends, canonical JSON (RFC 8785), the record envelope; sequence numbers, run binding and
+             the prev-hash chain; every MAC (mac-key.txt or --mac-key) and the key's commitment; monotonic
+             time within a boot; --run-id
+  seal       every checkpoint's size, origin, RFC 9162 Merkle root and SSHSIG by the installation key
+             run.started records; the final seal follows run.finished and ends the journal; checkpoint.txt
+             is the last checkpoint; the journal extends --prior
+  approvals  in a RESTRICTED run, every state-changing block that ran has a granted approval whose SSHSIG
+             covers its step.started line, by none of the operator's keys, for an approver who is not the
+             operator and whom the approvers list recorded in run.started allows
+  sign-offs  every accepted sign-off's message, the record it signs off, its principal and its SSHSIG
+  blobs      every output, index, result and runbook blob matches its hash
+  report     a bundle's report.json is the report the journal, its blobs and the bundle give
+Anchors say whose keys these are: --pin (the installation key's fingerprint), --prior (a checkpoint of this
+run held elsewhere, that the journal extends) and --allowed-signers (OpenSSH allowed_signers; a line counts
+only for a namespace its namespaces= option names) for the seal key; --allowed-signers for the bundle's, the
+approvers' and the sign-offs' keys (the bundle's also when it is the anchored seal key). A key anchors given
+do not vouch for fails E_SIGNER. Without anchors, signatures are only checked to hold (-Y check-novalidate).
+Exit status: 0 intact and anchored; 1 FAIL with a reason code (those of `runbook verify`); 2 usage error;
+3 intact, but nothing anchors some key (the last line says which). Not checked here: report.html's text.
+It reads journal.jsonl once, a line at a time: time grows linearly with the journal, and memory does not
+(but for a bundle's report.json, which holds every record and is read whole).
 """
-import base64, hashlib, hmac, json, os, re, sys
+import base64, datetime, hashlib, hmac, itertools, json, os, re, shutil, subprocess, sys, tempfile
 
 GENESIS = "0" * 64
+NS = {k: f"runbook-console-{k}" for k in ("checkpoint", "audit", "approval", "signoff")}
+RECORD_TYPES = {"run.started", "run.paused", "run.resumed", "run.finished", "run.interrupted", "runbook.reloaded", "step.started", "step.finished",
+                "step.skipped", "step.note", "fillin", "decision", "signoff", "approval", "trust", "error", "checkpoint", "log.recovered", "export", "verify"}
+EVENT_TYPES = {"run.paused", "run.resumed", "runbook.reloaded", "step.note", "fillin", "decision", "signoff", "approval", "trust", "error", "log.recovered", "checkpoint"}
+FIELDS = {"seq": int, "run": str, "type": str, "time": str, "mono_ns": str, "boot_id": str, "data": dict, "prev": str, "mac": str}
+BUNDLE_REQUIRED = ("journal.jsonl", "report.json", "report.json.sig", "report.html")
+# Reported in this order, as `runbook verify` does (verify-phases.ts): the first failure of the earliest check wins.
+EMPTY, CRLF, TORN, PARSE, ORDER, MAC, TIME, RUN, SEAL, APPROVAL, SIGNOFF, BLOB, REPORT, ANCHOR = range(1, 15)
+FALLBACK = {PARSE: "E_JSON", ORDER: "E_FIELDS", MAC: "E_MAC", TIME: "E_FIELDS", RUN: "E_RUN_ID", SEAL: "E_SEAL_ORIGIN", APPROVAL: "E_APPROVAL",
+            SIGNOFF: "E_SIGNOFF", BLOB: "E_BLOB", REPORT: "E_REPORT", ANCHOR: "E_SIGNER"}
+MISSING = type("Undefined", (), {"__repr__": lambda self: "undefined"})()  # where JavaScript reads `undefined`
+HEX64, TIME_RE = re.compile(r"[0-9a-f]{64}"), re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z")
+CONTROL = "\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"  # JavaScript's \s
 
-def fail(code, detail):
-    print(f"FAIL {code}: {detail}")
-    sys.exit(1)
+class Fail(Exception):
+    """A failed check: reason code, detail, record; `later` gives them once the pass has read further."""
+    def __init__(self, code=None, detail=None, record=None, line=None, later=None):
+        super().__init__(code, detail)
+        self.code, self.detail, self.record, self.later = code, detail, record, later
+        self.line = line if line is not None or record is None else record + 1
 
-def ok(group, detail):
-    print(f"ok    {group}: {detail}")
+    def resolve(self):
+        return self.later() if self.later else self
+
+class Usage(Exception):
+    pass
+
+class SigError(Exception):
+    """kind: namespace, key (made by another key than named) or signature."""
+    def __init__(self, kind, message):
+        super().__init__(message)
+        self.kind, self.message = kind, message
+
+def safe(text):
+    """Journal text is shown, never obeyed: control and bidi characters are escaped."""
+    return re.sub(f"[{CONTROL}]", lambda m: f"\\u{ord(m.group()):04x}", str(text))
 
 def read(d, name, text=True):
-    """A file in DIR, or None when absent. Bytes are decoded here, never in text mode, which would quietly
-    turn CR LF into LF and hide exactly the kind of conversion these checks must notice."""
+    """A file in DIR, or None when absent. Decoded here, never in text mode, which would hide CR LF."""
     path = os.path.join(d, name)
     if not os.path.isfile(path):
         return None
@@ -39,220 +87,1117 @@ def sha256_file(path):
             h.update(chunk)
     return h.hexdigest()
 
+# JavaScript's reading of JSON values, for the checks and the report that src/main/audit builds in TypeScript.
+def get(value, *keys):
+    """value[k1][k2]…, or MISSING where a step is absent or not an object (JavaScript's `a?.b`)."""
+    for k in keys:
+        value = value.get(k, MISSING) if isinstance(value, dict) else MISSING
+    return value
+
+def nn(value, default):  # `value ?? default`
+    return default if value is None or value is MISSING else value
+
+def js_str(v):  # String(v)
+    if isinstance(v, str):
+        return v
+    if v is MISSING or v is None or isinstance(v, bool):
+        return {MISSING: "undefined", None: "null", True: "true", False: "false"}[v]
+    if isinstance(v, (int, float)):
+        return js_number(v)
+    return ",".join("" if x is None else js_str(x) for x in v) if isinstance(v, list) else "[object Object]"
+
+def js_num(v):  # Number(v)
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return v
+    if isinstance(v, bool) or v is None:
+        return int(v or 0)
+    try:
+        return float(v.strip() or 0) if isinstance(v, str) else float("nan")
+    except ValueError:
+        return float("nan")
+
+def js_bool(v):  # Boolean(v): {} and [] are true
+    return v is not MISSING and v is not None and v is not False and v != 0 and v != "" and v == v
+
+def js_number(x):
+    """ECMAScript Number::toString (RFC 8785's number form), from the shortest round-trip digits."""
+    if isinstance(x, int) and abs(x) < 2 ** 53:
+        return str(x)
+    x = float(x)
+    if x != x or x in (float("inf"), float("-inf")):
+        raise ValueError(f"{x} has no JSON form")
+    if x == 0:
+        return "0"
+    m = re.fullmatch(r"(-?)(\d+)(?:\.(\d+))?(?:e([+-]\d+))?", repr(x))
+    frac = m.group(3) or ""
+    digits = (m.group(2) + frac).lstrip("0")
+    n = int(m.group(4) or 0) - len(frac) + len(digits)  # the value is 0.DIGITS × 10^n
+    digits = digits.rstrip("0")
+    k = len(digits)
+    if k <= n <= 21:
+        body = digits + "0" * (n - k)
+    elif 0 < n <= 21:
+        body = digits[:n] + "." + digits[n:]
+    elif -6 < n <= 0:
+        body = "0." + "0" * -n + digits
+    else:
+        body = digits[0] + ("." + digits[1:] if k > 1 else "") + "e" + ("+" if n > 0 else "-") + str(abs(n - 1))
+    return m.group(1) + body
+
+def jcs(v):
+    """RFC 8785 exactly (numbers as ECMAScript writes them, keys in UTF-16 order); the slow path."""
+    if isinstance(v, dict):
+        return "{" + ",".join(jcs(k) + ":" + jcs(v[k]) for k in sorted(v, key=lambda k: k.encode("utf-16-be", "surrogatepass"))) + "}"
+    if isinstance(v, list):
+        return "[" + ",".join(jcs(x) for x in v) + "]"
+    if isinstance(v, str):
+        if re.search("[\ud800-\udfff]", v):
+            raise ValueError("a string holds a lone UTF-16 surrogate")
+        return json.dumps(v, ensure_ascii=False)
+    return {None: "null", True: "true", False: "false"}[v] if v is None or isinstance(v, bool) else js_number(v)
+
+def dumps(v):
+    return json.dumps(v, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+def parse_json(text):
+    """(value, needs the exact serialiser?): json.dumps writes what RFC 8785 does but for a number Python spells
+    otherwise (1.0, 1e+16, 5e-07) or reads otherwise (past 2^53) and for keys past U+E000, which sort otherwise
+    in UTF-16. KeyError for a repeated key, ValueError for what is not JSON."""
+    floats = []
+    def real(s):
+        f = float(s)
+        if repr(f) != s or js_number(f) != s:
+            floats.append(s)
+        return f
+    def pairs(items):
+        obj = dict(items)
+        if len(obj) != len(items):
+            seen = set()
+            raise KeyError(next(k for k, _ in items if k in seen or seen.add(k)))
+        return obj
+    def constant(name):
+        raise ValueError(f"{name} is not JSON")
+    def integer(s):  # past 2^53 JavaScript holds another number than the digits say
+        if len(s) > 15:
+            floats.append(s)
+        return int(s)
+    value = json.loads(text, object_pairs_hook=pairs, parse_constant=constant, parse_float=real, parse_int=integer)
+    return value, bool(floats) or not (text.isascii() or max(text) < "\ue000")  # UTF-16 and code point order differ from there
+
+def canonical_form(text):
+    """The value of a canonical JSON text; raises Fail-ready (code, why) as ValueError(code, why)."""
+    try:
+        value, exact = parse_json(text)
+    except KeyError as e:
+        raise ValueError("E_DUPLICATE_KEY", f"holds key {safe(e.args[0])!r} twice")
+    except RecursionError:
+        raise ValueError("E_JSON", "JSON nested too deeply")
+    except ValueError as e:
+        raise ValueError("E_JSON", safe(e))
+    try:
+        ok = (jcs(value) if exact else dumps(value)) == text
+    except RecursionError:
+        raise ValueError("E_JSON", "JSON nested too deeply")
+    except ValueError as e:
+        raise ValueError("E_NONCANONICAL", safe(e))
+    if not ok:
+        raise ValueError("E_NONCANONICAL", "is not in canonical (RFC 8785) form")
+    return value
+
+def first_diff(want, got, path):
+    """Where `got` (report.json) first differs from `want` (what the journal gives), or None."""
+    if got is MISSING:
+        return f"{path} is missing"
+    if isinstance(want, dict) and isinstance(got, dict):
+        for k in sorted(set(want) | set(got)):
+            if k not in got or k not in want:
+                return f"{path}.{k} is {'missing' if k not in got else 'not in the report the journal gives'}"
+            diff = first_diff(want[k], got[k], f"{path}.{k}")
+            if diff:
+                return diff
+        return None
+    if isinstance(want, list) and isinstance(got, list):
+        for j, (a, b) in enumerate(zip(want, got)):
+            diff = first_diff(a, b, f"{path}[{j}]")
+            if diff:
+                return diff
+        return None if len(want) == len(got) else f"{path} has {len(got)} entries, the journal gives {len(want)}"
+    return None if dumps(want) == dumps(got) else f"{path} says {dumps(got)[:80]}, the journal gives {dumps(want)[:80]}"
+
+class Merkle:
+    """RFC 9162 Merkle tree kept as the roots of its perfect subtrees (one per set bit of its size, largest
+    first): appending a leaf or taking the root costs O(log n) hashes, and folding the roots right to left
+    gives the RFC's split at the largest power of two below n. 0x01 prefixes interior nodes."""
+
+    def __init__(self):
+        self.peaks = []  # (height, hash)
+
+    def append(self, leaf_hash):
+        height, h = 0, leaf_hash
+        while self.peaks and self.peaks[-1][0] == height:
+            h = hashlib.sha256(b"\x01" + self.peaks.pop()[1] + h).digest()
+            height += 1
+        self.peaks.append((height, h))
+
+    def root(self):
+        if not self.peaks:
+            return hashlib.sha256(b"").digest()
+        h = self.peaks[-1][1]
+        for _, left in reversed(self.peaks[:-1]):
+            h = hashlib.sha256(b"\x01" + left + h).digest()
+        return h
+
 def merkle_root(leaf_hashes):
-    """RFC 9162 section 2.1.1: split at the largest power of two below n; 0x01 prefixes interior nodes."""
-    n, k = len(leaf_hashes), 1
-    if n <= 1:
-        return leaf_hashes[0] if n else hashlib.sha256(b"").digest()
-    while k * 2 < n:
-        k *= 2
-    return hashlib.sha256(b"\x01" + merkle_root(leaf_hashes[:k]) + merkle_root(leaf_hashes[k:])).digest()
+    """RFC 9162 section 2.1.1: the root of a list of leaf hashes."""
+    tree = Merkle()
+    for h in leaf_hashes:
+        tree.append(h)
+    return tree.root()
 
-def canonical(obj):
-    # RFC 8785 (JCS) for these records. Exact for strings, integers, booleans and null, and for decimals
-    # such as 6.873 (both use the shortest round-trip digits). Limits: a float below 1e-4 or from 1e16 up
-    # is spelled differently by Python (5e-05, not 0.00005), so such a record would be refused here though
-    # `runbook verify` accepts it; "1.0" passes here though RFC 8785 spells it 1; and keys sort by code
-    # point, not UTF-16 unit, which differs only for keys mixing U+E000..U+FFFF with characters above
-    # U+FFFF. Journal numbers are counts and millisecond durations, so none of these arise in practice.
-    # A mismatch is always a failure, never silently normalised.
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+def parse_checkpoint(text):
+    """C2SP tlog-checkpoint text → its lines (origin, size, root, extensions); strict, as its bytes are signed."""
+    lines = text[:-1].split("\n") if text.endswith("\n") else []
+    if len(lines) < 3:
+        raise ValueError("a checkpoint is origin, size and root lines, each ending in a newline")
+    if lines[0] == "" or re.search(r"[\x00-\x09\x0b-\x1f\x7f]", lines[0]) or not re.fullmatch(r"0|[1-9][0-9]*", lines[1]) or int(lines[1]) >= 2 ** 53:
+        raise ValueError("bad origin or tree size line")
+    if not re.fullmatch(r"[A-Za-z0-9+/]{43}=", lines[2]) or base64.b64encode(base64.b64decode(lines[2])).decode() != lines[2]:
+        raise ValueError("the root is not 32 bytes of canonical base64")
+    if any(x == "" or re.search(r"[\x00-\x09\x0b-\x1f\x7f]", x) for x in lines[3:]):
+        raise ValueError("an empty extension line or a control character")
+    return lines
 
-def no_duplicates(pairs):
-    keys = [k for k, _ in pairs]
-    if len(keys) != len(set(keys)):
-        raise KeyError(next(k for k in keys if keys.count(k) > 1))
-    return dict(pairs)
+def key_blob(line):
+    """The key blob of a `type base64 [comment]` line whose blob names that type; ValueError otherwise."""
+    parts = line.split() if isinstance(line, str) else []
+    if len(parts) < 2 or not re.fullmatch(r"[A-Za-z0-9+/]+={0,2}", parts[1]):
+        raise ValueError("not an SSH public key line")
+    blob = base64.b64decode(parts[1])
+    if blob[4:4 + int.from_bytes(blob[:4], "big")] != parts[0].encode():
+        raise ValueError(f"the key blob is not a {parts[0]} key")
+    return blob
 
-def reject_constant(name):
-    raise ValueError(f"{name} is not JSON")
+def fingerprint(blob):
+    return "SHA256:" + base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip("=")
 
-def check_sums(d):
-    sums = read(d, "SHA256SUMS")
-    if sums is None:
-        return print("-     SHA256SUMS: none here (a run directory, not a bundle)")
-    count = 0
-    for n, line in enumerate(sums.split("\n"), 1):
-        if line == "":
-            continue
-        m = re.match(r"^([0-9a-f]{64}) [ *](.+)$", line)
+def principal_for(name):
+    """A name as an allowed_signers principal (src/main/audit/principal.ts)."""
+    p = re.sub(f"[{JS_SPACE},\"*?!{CONTROL}]+", "-", re.sub(f"^[{JS_SPACE}]+|[{JS_SPACE}]+$", "", name))
+    return re.sub(r"^#", "", p) or "operator"
+
+def shell_quote(value):
+    """One shell word, as src/shared/shell-quote.ts writes it (for the commands report.json lists)."""
+    if re.fullmatch(r"[A-Za-z0-9_@%+=:,./-]+", value):
+        return value
+    single = lambda s: "'" + s.replace("'", "'\\''") + "'"
+    return "".join("" if p == "" else "$'" + "".join(f"\\x{b:02x}" for b in p.encode()) + "'" if i % 2 else single(p)
+                   for i, p in enumerate(re.split(f"([{CONTROL}]+)", value))) if re.search(f"[{CONTROL}]", value) else single(value)
+
+def match_list(subject, patterns):
+    """ssh's match_pattern_list: a matching negated pattern rules the subject out, else any match lets it in."""
+    hit = False
+    for p in patterns:
+        neg = p.startswith("!")
+        if re.fullmatch(re.escape(p[neg:]).replace(r"\*", ".*").replace(r"\?", "."), subject, re.S):
+            if neg:
+                return False
+            hit = True
+    return hit
+
+def js_time(text):
+    """Date.parse of a journal time, as V8 reads it (a day up to 31 rolls over, 24:00 is the next midnight); None for NaN."""
+    m = re.fullmatch(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})\.([0-9]{3})Z", text if isinstance(text, str) else "")
+    y, mo, d, h, mi, s, ms = map(int, m.groups()) if m else (0,) * 7
+    if not m or not (1 <= mo <= 12 and 1 <= d <= 31 and mi < 60 and s < 60 and (h < 24 or h == 24 and mi == s == ms == 0)) or y == 0:
+        return None
+    return datetime.datetime(y, mo, 1, tzinfo=datetime.timezone.utc) + datetime.timedelta(days=d - 1, hours=h, minutes=mi, seconds=s, milliseconds=ms)
+
+class AllowedSigners:
+    """OpenSSH allowed_signers (ssh-keygen(1)), read as src/main/audit/allowed-signers.ts reads it."""
+    KEY_TYPE = re.compile(r"(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com)(-cert-v01@openssh\.com)?")
+
+    def __init__(self, text, path=None):
+        self.path, self.entries = path, []
+        for n, raw in enumerate(text.split("\n"), 1):
+            line = raw[:-1].lstrip() if raw.endswith("\r") else raw.lstrip()
+            if line and not line.startswith("#"):
+                try:
+                    self.entries.append(self.entry(line))
+                except ValueError as e:
+                    raise ValueError(f"allowed_signers line {n}: {e}")
+
+    def entry(self, line):
+        if line.count('"') % 2:
+            raise ValueError("unterminated quote")
+        tokens = re.findall(r'(?:[^ \t"]|"[^"]*")+', line)
+        principals = (tokens.pop(0)[1:-1] if tokens[0].startswith('"') else tokens.pop(0)).split(",")
+        options = {}
+        if tokens and not self.KEY_TYPE.fullmatch(tokens[0]):
+            for option in re.findall(r'(?:[^,"]|"[^"]*")+', tokens.pop(0)):
+                name, eq, value = option.partition("=")
+                if name.lower() in options or name.lower() not in ("cert-authority", "namespaces", "valid-after", "valid-before") or (name.lower() == "cert-authority") == bool(eq):
+                    raise ValueError(f"bad option {option!r}")
+                if eq and not re.fullmatch(r'"[^"]*"', value):
+                    raise ValueError(f"badly quoted {value!r}")
+                options[name.lower()] = value[1:-1] if eq else True
+        if "" in principals or len(tokens) < 2 or not self.KEY_TYPE.fullmatch(tokens[0]):
+            raise ValueError("expected principals, [options,] a key type and its key")
+        when = {k: self.timestamp(options[k]) for k in ("valid-after", "valid-before") if k in options}
+        return {"principals": principals, "ca": "cert-authority" in options, "namespaces": options["namespaces"].split(",") if "namespaces" in options else None,
+                "after": when.get("valid-after"), "before": when.get("valid-before"), "key": key_blob(f"{tokens[0]} {tokens[1]}")}
+
+    @staticmethod
+    def timestamp(text):
+        """YYYYMMDD[HHMM[SS]][Z]: UTC with Z, else local time, as ssh-keygen reads it."""
+        m = re.fullmatch(r"([0-9]{8})(?:([0-9]{4})([0-9]{2})?)?(Z?)", text)
         if not m:
-            fail("E_BUNDLE", f"SHA256SUMS line {n} is not '<sha256>  <file>'")
-        path = os.path.realpath(os.path.join(d, m.group(2)))
-        if not path.startswith(os.path.realpath(d) + os.sep):
-            fail("E_BUNDLE", f"SHA256SUMS line {n} names a file outside the bundle")
-        if not os.path.isfile(path):
-            fail("E_BUNDLE", f"{m.group(2)} is listed in SHA256SUMS but missing")
-        if sha256_file(path) != m.group(1):
-            fail("E_BUNDLE", f"{m.group(2)} does not match SHA256SUMS")
-        count += 1
-    ok("SHA256SUMS", f"{count} files match")
+            raise ValueError(f"bad timestamp {text!r} (YYYYMMDD[HHMM[SS]][Z])")
+        t = datetime.datetime.strptime(m.group(1) + (m.group(2) or "0000") + (m.group(3) or "00"), "%Y%m%d%H%M%S")
+        return t.replace(tzinfo=datetime.timezone.utc) if m.group(4) else t.astimezone()
 
-def read_journal(d):
-    """Framing and canonical form. Returns each line's exact bytes (the hash and Merkle inputs) and record."""
-    data = read(d, "journal.jsonl", text=False)
-    if not data:
-        fail("E_EMPTY", "journal.jsonl is empty")
-    if not data.endswith(b"\n"):
-        fail("E_TORN_TAIL", "journal.jsonl does not end in a newline: the last record is partial")
-    lines = data[:-1].split(b"\n")
-    records = []
-    for i, raw in enumerate(lines):
-        if raw.endswith(b"\r"):
-            fail("E_CRLF", f"line {i + 1} ends in CR LF (converted by a text tool; fetch the original bytes)")
+    @staticmethod
+    def valid(e, at):
+        return (e["after"] is None or at >= e["after"]) and (e["before"] is None or at <= e["before"])
+
+    def allows(self, principal, blob, namespace, at):
+        """`ssh-keygen -Y verify -I principal` at time `at`: some line names the principal and allows the key."""
+        return any(match_list(principal, e["principals"]) and not e["ca"] and e["key"] == blob and self.valid(e, at)
+                   and (e["namespaces"] is None or match_list(namespace, e["namespaces"])) for e in self.entries)
+
+    def explicit(self, blob, namespace, principal=None):
+        """Principals of the lines that name this namespace outright and allow the key now (a trust anchor)."""
+        now = datetime.datetime.now(datetime.timezone.utc)
+        return [",".join(e["principals"]) for e in self.named(blob, namespace, principal) if self.valid(e, now)]
+
+    def named(self, blob, namespace, principal=None):
+        return [e for e in self.entries if not e["ca"] and e["key"] == blob and e["namespaces"] is not None and namespace in e["namespaces"]
+                and match_list(namespace, e["namespaces"]) and (principal is None or match_list(principal, e["principals"]))]
+
+    def why_not(self, blob, namespace, principal=None):
+        """Why explicit() gives nothing: an expired or not yet valid line says when."""
+        now = datetime.datetime.now(datetime.timezone.utc)
+        for e in self.named(blob, namespace, principal):
+            if e["before"] is not None and now > e["before"]:
+                return f"its line in --allowed-signers expired on {e['before'].isoformat()} (valid-before)"
+            if e["after"] is not None and now < e["after"]:
+                return f"its line in --allowed-signers is not valid until {e['after'].isoformat()} (valid-after)"
+        return f'--allowed-signers has no line naming it with namespaces="{namespace}"'
+
+def parse_sshsig(armored):
+    """(public key blob, namespace) of an armoured SSHSIG (PROTOCOL.sshsig); ValueError when it is none."""
+    text = armored[:-1] if armored.endswith("\n") else armored
+    lines = text.split("\n")
+    if len(lines) < 3 or lines[0] != "-----BEGIN SSH SIGNATURE-----" or lines[-1] != "-----END SSH SIGNATURE-----":
+        raise ValueError("not an armoured SSH signature")
+    body = "".join(lines[1:-1])
+    if any(not re.fullmatch(r"[A-Za-z0-9+/=]+", x) for x in lines[1:-1]) or base64.b64encode(base64.b64decode(body)).decode() != body:
+        raise ValueError("the armour is not canonical base64")
+    blob, fields, at = base64.b64decode(body), [], 10
+    if blob[:6] != b"SSHSIG" or blob[6:10] != b"\0\0\0\1":
+        raise ValueError("not an SSHSIG version 1 blob")
+    while at + 4 <= len(blob) and len(fields) < 5:
+        size = int.from_bytes(blob[at:at + 4], "big")
+        fields.append(blob[at + 4:at + 4 + size])
+        at += 4 + size
+    if len(fields) != 5 or at != len(blob) or fields[3] not in (b"sha256", b"sha512"):
+        raise ValueError("malformed SSHSIG blob")
+    return fields[0], fields[1].decode("utf-8", "replace")
+
+class Signatures:
+    """SSHSIG checks through ssh-keygen -Y check-novalidate; who the key belongs to is the anchors' to say."""
+
+    def __init__(self, scratch):
+        self.scratch, self.keygen = scratch, shutil.which("ssh-keygen")
+
+    def check(self, data, armored, namespace, key=None):
+        """The signer's key blob, when `armored` is an SSHSIG over `data` in `namespace` (by `key`); raises SigError."""
+        if not isinstance(armored, str):
+            raise SigError("signature", "there is no signature")
         try:
-            text = raw.decode("utf-8")  # strict: bad bytes are refused, never replaced
-            obj = json.loads(text, object_pairs_hook=no_duplicates, parse_constant=reject_constant)
-        except KeyError as e:
-            fail("E_DUPLICATE_KEY", f"line {i + 1} holds key {e} twice")
+            blob, ns = parse_sshsig(armored)
         except ValueError as e:
-            fail("E_JSON", f"line {i + 1}: {e}")
-        if canonical(obj) != text:
-            fail("E_NONCANONICAL", f"line {i + 1} is not in canonical (RFC 8785) form")
-        fields = {"seq": int, "run": str, "type": str, "time": str, "mono_ns": str, "boot_id": str, "data": dict, "prev": str, "mac": str}
-        if not isinstance(obj, dict) or set(obj) != set(fields) or any(type(obj[k]) is not t for k, t in fields.items()):
-            fail("E_FIELDS", f"line {i + 1} lacks a record field or has one of the wrong type")
-        records.append(obj)
-    ok("journal", f"{len(lines)} records, LF line ends, canonical JSON")
-    return lines, records
+            raise SigError("signature", f"not an SSH signature: {e}")
+        if ns != namespace:
+            raise SigError("namespace", f"the signature is for namespace {ns!r}, not {namespace!r}")
+        if key is not None and blob != key:
+            raise SigError("key", f"the signature was made by {fingerprint(blob)}, not by {fingerprint(key)}")
+        if self.keygen:
+            sig = os.path.join(self.scratch, "sig")
+            with open(sig, "w", encoding="utf-8") as f:
+                f.write(armored)
+            res = subprocess.run([self.keygen, "-Y", "check-novalidate", "-n", namespace, "-s", sig], input=data, capture_output=True)
+            if res.returncode != 0:
+                said = (res.stderr or res.stdout).decode("utf-8", "replace").strip().split("\n")[-1]
+                raise SigError("signature", f"the signature does not verify (ssh-keygen: {safe(said)})")
+        return blob
 
-def check_chain(lines, records):
-    run, seen = records[0]["run"], {}
-    for i, r in enumerate(records):
-        if r["run"] != run:
-            fail("E_OTHER_RUN", f"record {i} belongs to run {r['run']}, not {run}")
-        if r["seq"] != i:  # name the edit that explains the jump
-            if r["seq"] in seen:
-                dup = lines[seen[r["seq"]]] == lines[i]
-                fail("E_RECORD_DUPLICATED" if dup else "E_RECORD_INSERTED", f"records {seen[r['seq']]} and {i} both claim sequence number {r['seq']}")
-            if r["seq"] > i and not any(x["seq"] == i for x in records[i + 1:]):
-                fail("E_RECORD_DELETED", f"sequence numbers jump from {i - 1} to {r['seq']}: records are missing")
-            fail("E_RECORD_REORDERED", f"record {i} holds sequence number {r['seq']}")
-        seen[r["seq"]] = i
-        expected = GENESIS if i == 0 else hashlib.sha256(lines[i - 1]).hexdigest()
-        if r["prev"] != expected:
-            fail("E_RECORD_CHANGED", "the first record does not start the chain" if i == 0 else f"record {i - 1} was changed: record {i}'s prev hash does not match it")
-    ok("chain", f"sequence 0..{len(records) - 1}, one run, every prev hash matches")
+class Failures:
+    """The first failure of the earliest check that fails; `key` orders failures within one check."""
 
-def check_macs(d, records):
-    key_hex = (read(d, "mac-key.txt") or "").strip()
-    if not key_hex:
-        return print("skip  MACs: no mac-key.txt here, so MACs were not checked (W_MAC_UNCHECKED)")
-    if not re.fullmatch(r"[0-9a-f]{64}", key_hex):
-        fail("E_MAC", "mac-key.txt is not 64 hex digits")
-    key = bytes.fromhex(key_hex)
-    if hashlib.sha256(key).hexdigest() != records[0]["data"].get("mac_key_sha256"):
-        fail("E_MAC", "mac-key.txt is not the key the run committed to in run.started")
-    for i, r in enumerate(records):
-        unsigned = canonical({k: v for k, v in r.items() if k != "mac"})
-        if not hmac.compare_digest(hmac.new(key, unsigned.encode("utf-8"), hashlib.sha256).hexdigest(), r["mac"]):
-            fail("E_MAC", f"record {i} ({r['type']}): MAC does not match")
-        # Forward security: each record's key is the hash of the one before, so K_0 derives them all.
-        key = hashlib.sha256(b"runbook-mac-evolve\0" + key).digest()
-    ok("MACs", f"{len(records)} records, key matches the run's commitment")
+    def __init__(self):
+        self.check, self.failure, self.key = 99, None, None
 
-def check_seals(d, lines, records):
-    """Every checkpoint covers exactly the records before it; the final seal is last; checkpoint.txt is it."""
-    install = records[0]["data"].get("installation") or {}
-    origin = f"runbook-console/{install.get('id')}/{records[0]['run']}"
-    key_blob = base64.b64decode((install.get("public_key") or "x AA==").split()[1])
-    if hashlib.sha256(key_blob).hexdigest()[:16] != install.get("id"):
-        fail("E_SEAL_ORIGIN", "run.started names an installation id that is not the id of the key it records")
-    leaves = [hashlib.sha256(b"\x00" + line).digest() for line in lines]
-    checkpoints = [i for i, r in enumerate(records) if r["type"] == "checkpoint"]
-    for i in checkpoints:
-        data = records[i]["data"]
-        text = str(data.get("text"))
-        parts = text.split("\n")
-        if data.get("size") != i or len(parts) < 4 or parts[1] != str(i):
-            fail("E_SEAL_SIZE", f"checkpoint record {i} does not cover exactly the {i} records before it")
-        if parts[0] != origin:
-            fail("E_SEAL_ORIGIN", f"checkpoint record {i} is for {parts[0]}, not {origin}")
-        root = base64.b64encode(merkle_root(leaves[:i])).decode()
-        if parts[2] != root or data.get("root") != root:
-            fail("E_SEAL_ROOT", f"checkpoint record {i}: the Merkle root of records 0..{i - 1} is {root}, the checkpoint says {parts[2]}")
-    ok("checkpoints", f"{len(checkpoints)} checkpoint record(s), sizes and Merkle roots match")
+    def open(self, check):
+        return check < self.check
 
-    final = [i for i in checkpoints if i > 0 and records[i - 1]["type"] == "run.finished"]
-    file_text = read(d, "checkpoint.txt")
-    sealed = (file_text or "").split("\n")[1:2]
-    if sealed and sealed[0].isdigit() and int(sealed[0]) > len(records):
-        fail("E_SEAL_SIZE", f"checkpoint.txt seals {sealed[0]} records but the journal holds {len(records)}: records were cut")
-    if final and final[-1] != len(records) - 1:
-        fail("E_AFTER_SEAL", f"{len(records) - 1 - final[-1]} record(s) follow the final seal (record {final[-1]})")
-    if file_text is not None:
-        if not checkpoints or records[checkpoints[-1]]["data"].get("text") != file_text:
-            fail("E_SEAL_SIZE", "checkpoint.txt is not the journal's last checkpoint")
-        if read(d, "checkpoint.txt.sig") != records[checkpoints[-1]]["data"].get("signature"):
-            fail("E_SIGNATURE", "checkpoint.txt.sig is missing or is not the signature recorded in the journal")
-    if not final:
-        fail("E_UNSEALED", f"no final seal: the last record is {records[-1]['type']} (the run did not finish, or its seal was removed)")
-    ok("seal", f"final seal is record {final[-1]}, right after run.finished" + (", checkpoint.txt matches it" if file_text else ""))
-    return final[-1], records[final[-1]]["data"]["root"]
+    def note(self, check, failure, key=None):
+        if check < self.check or (check == self.check and key is not None and self.key is not None and key < self.key):
+            self.check, self.failure, self.key = check, failure, key
 
-def check_blobs(d, records):
-    refs = []  # (record, blob path, expected sha256)
-    runbook = records[0]["data"].get("runbook") or {}
-    if runbook.get("blob"):
-        refs.append((0, runbook["blob"], runbook.get("sha256")))
-    for i, r in enumerate(records):
-        if r["type"] != "step.finished" or not (r["data"].get("output") or {}).get("blob"):
-            continue
-        out, outcome = r["data"]["output"], r["data"].get("outcome") or {}
-        refs.append((i, out["blob"], out.get("sha256")))
-        for extra in (out.get("index_blob"), outcome.get("results_blob")):
-            if extra:
-                refs.append((i, extra, str(extra).split("/")[-1]))
-    for i, rel, sha in refs:
-        if not re.match(r"^blobs/[0-9a-f]{64}$", str(rel)):
-            fail("E_BLOB", f"record {i} names {rel!r}, which is not a blob path")
-        if not os.path.isfile(os.path.join(d, rel)):
-            fail("E_BLOB", f"record {i}: {rel} is missing")
-        actual = sha256_file(os.path.join(d, rel))
+    def run(self, check, fn, *args, key=None):
+        """Runs fn as part of check while it can still matter; what it raises is that check's failure."""
+        if self.open(check) or (key is not None and check == self.check):
+            try:
+                fn(*args)
+            except Fail as e:
+                self.note(check, e, key)
+            except Exception as e:  # a record of a shape nobody writes: still a one-line failure
+                self.note(check, Fail(FALLBACK[check], f"unreadable data ({type(e).__name__}: {safe(e)})"), key)
+
+def line_at(path, n):
+    """Line n of a file, read again (only to tell a duplicated record from an inserted one)."""
+    with open(path, "rb") as f:
+        return next(itertools.islice(f, n, None)).rstrip(b"\n")
+
+class Verifier:
+    """One pass over journal.jsonl, keeping what the lines after need: the previous line, the MAC key, the
+    Merkle tree's O(log n) subtree roots, the blocks awaiting an approval, the report's steps."""
+
+    def __init__(self, d, opts, sigs, bundle_key):
+        self.d, self.opts, self.sigs, self.bundle_key = d, opts, sigs, bundle_key
+        self.path = os.path.join(d, "journal.jsonl")
+        self.failures, self.count, self.warnings, self.notes = Failures(), 0, [], []
+        self.first = self.prev = self.displaced = self.key = None
+        self.recorded_key = self.seal_key = self.last_checkpoint = self.prior_root = None
+        self.tree, self.checkpoints, self.final, self.macs, self.blobs = Merkle(), 0, -1, False, 0
+        self.open_blocks, self.unsigned, self.restricted = {}, 0, False
+        self.signed = {"approval": [0, 0], "sign-off": [0, 0]}  # checked, of which not anchored
+        self.report = ReportBuilder(d) if bundle_key else None
+
+    def run(self):
+        if os.path.getsize(self.path) == 0:
+            raise Fail("E_EMPTY", "journal.jsonl is empty")
+        with open(self.path, "rb") as f:
+            for line in f:  # a buffer at a time, whatever the journal's length
+                if not line.endswith(b"\n"):
+                    self.failures.note(TORN, Fail("E_TORN_TAIL", f"journal.jsonl: {len(line)} bytes after the last complete record", line=self.count + 1))
+                    break
+                self.line(line[:-1])
+                if not self.failures.open(CRLF):
+                    break
+
+    def line(self, raw):
+        i, F = self.count, self.failures
+        self.count += 1
+        if raw.endswith(b"\r"):
+            return F.note(CRLF, Fail("E_CRLF", f"journal.jsonl: line {i + 1} ends in CR LF (converted by a text tool: undo it with dos2unix, or fetch the original bytes)", line=i + 1))
+        if not F.open(PARSE):
+            return
+        try:
+            r = canonical_form(raw.decode("utf-8"))  # strict: bad bytes are refused, never replaced
+        except UnicodeDecodeError:
+            return F.note(PARSE, Fail("E_JSON", f"line {i + 1}: not valid UTF-8", i))
+        except ValueError as e:
+            return F.note(PARSE, Fail(e.args[0], f"line {i + 1}: {e.args[1]}", i))
+        if not (isinstance(r, dict) and set(r) == set(FIELDS) and all(type(r[k]) is t for k, t in FIELDS.items()) and 0 <= r["seq"] < 2 ** 53
+                and r["run"] and r["boot_id"] and r["type"] in RECORD_TYPES and TIME_RE.fullmatch(r["time"]) and re.fullmatch("[0-9]+", r["mono_ns"])
+                and HEX64.fullmatch(r["prev"]) and HEX64.fullmatch(r["mac"])):
+            return F.note(PARSE, Fail("E_FIELDS", f"line {i + 1} lacks a record field or has one of the wrong form", i))
+        if self.displaced and self.displaced[0] == r["seq"] and self.displaced[1] < 0:
+            self.displaced[1] = i
+        if i == 0:
+            self.first = r
+            self.start()
+        if not F.open(ORDER):
+            return
+        h = hashlib.sha256(raw).hexdigest()
+        F.run(ORDER, self.check_order, i, raw, r)
+        F.run(MAC, self.check_mac, i, raw, r)
+        F.run(TIME, self.check_time, i, r)
+        F.run(SEAL, self.seal_record, i, raw, r)
+        if F.open(APPROVAL) or F.check == APPROVAL:  # blocks still open may fail before one that already did
+            F.run(APPROVAL, self.approval_record, i, r, h, key=i)
+        F.run(SIGNOFF, self.check_signoff, i, r)
+        F.run(BLOB, self.blob_refs, i, r)
+        if self.report:
+            F.run(REPORT, self.report.record, r, raw)
+        self.prev = (raw, r, h)
+
+    def start(self):
+        """Record 0: what the later checks begin with."""
+        F, data = self.failures, self.first["data"]
+        key_hex = self.opts["mac_key"] or (read(self.d, "mac-key.txt") or "").strip()
+        if key_hex and not HEX64.fullmatch(key_hex):
+            F.note(MAC, Fail("E_MAC", "mac-key.txt is not 64 hex digits"))
+        elif key_hex:
+            self.key = bytes.fromhex(key_hex)
+            if hashlib.sha256(self.key).hexdigest() != data.get("mac_key_sha256"):
+                F.note(RUN, Fail("E_MAC", "the verification key given is not the one the run committed to in run.started", 0))
+        if self.opts["run_id"] is not None and self.first["run"] != self.opts["run_id"]:
+            F.note(RUN, Fail("E_RUN_ID", f"this is run {safe(self.first['run'])}, not {safe(self.opts['run_id'])}", 0))
+        F.run(SEAL, self.installation)
+        F.run(APPROVAL, self.approval_start)
+        runbook = get(data, "runbook")
+        if js_bool(get(runbook, "blob")):
+            F.run(BLOB, self.blob, 0, get(runbook, "blob"), get(runbook, "sha256"))
+
+    def check_order(self, i, raw, r):
+        if r["run"] != self.first["run"]:
+            raise Fail("E_OTHER_RUN", f"record {i} belongs to run {safe(r['run'])}, not {safe(self.first['run'])}", i)
+        seq = r["seq"]
+        if seq < i:  # every record before this one holds its own number, so seq is record seq's
+            if (self.prev[0] if seq == i - 1 else line_at(self.path, seq)) == raw:
+                raise Fail("E_RECORD_DUPLICATED", f"record {i} repeats record {seq}", i)
+            at = i if r["prev"] == self.prev[2] else seq  # chained on from the line before: slipped in after the original
+            raise Fail("E_RECORD_INSERTED", f"records {seq} and {i} both claim sequence number {seq}", at)
+        if seq > i:  # moved, if number i turns up later; else records are missing
+            moved = self.displaced = [i, -1]
+            raise Fail(later=lambda: Fail("E_RECORD_REORDERED", f"record {i} holds sequence number {seq}; number {i} comes later, at line {moved[1] + 1}", i)
+                       if moved[1] >= 0 else Fail("E_RECORD_DELETED", f"sequence numbers jump from {i - 1} to {seq}: {seq - i} record(s) missing before line {i + 1}", i))
+        if r["prev"] != (GENESIS if i == 0 else self.prev[2]):
+            raise Fail("E_RECORD_CHANGED", "the first record does not start the chain" if i == 0 else f"record {i - 1} was changed: record {i}'s prev hash does not match it", max(i - 1, 0))
+
+    def check_mac(self, i, raw, r):
+        if self.key is None:
+            return
+        # The record without "mac", cut from the canonical line: keys are sorted, and what follows the
+        # top-level "mac" is strings and a number, so the last ,"mac":"…" is the top-level one.
+        field = b',"mac":"' + r["mac"].encode() + b'"'
+        at = raw.rfind(field)
+        mac = hmac.new(self.key, raw[:at] + raw[at + len(field):], hashlib.sha256).hexdigest()
+        self.key, self.macs = hashlib.sha256(b"runbook-mac-evolve\0" + self.key).digest(), True  # K_{i+1} from K_i
+        if not hmac.compare_digest(mac, r["mac"]):
+            raise Fail("E_MAC", f"record {i} ({r['type']}): MAC does not match", i)
+
+    def check_time(self, i, r):
+        a = self.prev[1] if self.prev else None
+        if a and a["boot_id"] == r["boot_id"] and int(r["mono_ns"]) < int(a["mono_ns"]):
+            raise Fail("E_MONOTONIC", f"record {i}: monotonic time {r['mono_ns']} ns is before record {i - 1}'s {a['mono_ns']} ns on the same boot", i)
+        t0, t1 = (a or r)["time"], r["time"]  # as strings in the same order as in time, but for days past 28 and 24:00
+        if (t1 < t0 or max(t0[8:10], t1[8:10]) > "28" or "T24" in t0 + t1) and js_time(t1) and js_time(t0) and js_time(t1) < js_time(t0):
+            self.warnings.append(("W_CLOCK_BACKWARDS", i, f"record {i}: wall clock {r['time']} is before record {i - 1}'s {a['time']}"))
+        if r["type"] == "log.recovered":
+            d = r["data"]
+            self.warnings.append(("W_RECOVERED", i, f"record {i}: {js_str(get(d, 'bytes'))} torn bytes at offset {js_str(get(d, 'offset'))} set aside in {js_str(get(d, 'file'))}"))
+
+    # The seal: checkpoints as they come, the final seal and --prior at the end, then what anchors its key.
+    def installation(self):
+        install = get(self.first["data"], "installation")
+        self.origin = f"runbook-console/{js_str(nn(get(install, 'id'), '?'))}/{self.first['run']}"
+        if js_bool(get(install, "public_key")):
+            try:
+                self.recorded_key = key_blob(js_str(get(install, "public_key")))
+            except ValueError as e:
+                raise Fail("E_SEAL_ORIGIN", f"run.started records an installation key that cannot be read: {e}", 0)
+            if hashlib.sha256(self.recorded_key).hexdigest()[:16] != get(install, "id"):
+                raise Fail("E_SEAL_ORIGIN", f"run.started names installation {safe(js_str(get(install, 'id')))}, which is not the id of the key it records", 0)
+
+    def seal_record(self, i, raw, r):
+        """A checkpoint covers exactly the records before it: its root is the tree's as it stands now."""
+        if self.opts["prior"] and self.opts["prior"]["size"] == i:
+            self.prior_root = self.tree.root()
+        if r["type"] == "checkpoint":
+            self.checkpoint(i, r["data"])
+            if self.final < 0 and self.prev and self.prev[1]["type"] == "run.finished":
+                self.final = i
+        self.tree.append(hashlib.sha256(b"\x00" + raw).digest())
+
+    def checkpoint(self, i, data):
+        self.checkpoints += 1
+        self.last_checkpoint = data
+        size = data.get("size")
+        if type(size) is not int or size != i:
+            raise Fail("E_SEAL_SIZE", f"checkpoint record {i} claims to cover {js_str(size)} records, not the {i} before it", i)
+        try:
+            origin, text_size, root = parse_checkpoint(js_str(get(data, "text")))[:3]
+        except ValueError as e:
+            raise Fail("E_SEAL_ORIGIN", f"checkpoint text is malformed: {e}", i)
+        if origin != self.origin:
+            raise Fail("E_SEAL_ORIGIN", f"checkpoint record {i} is for {safe(origin)}, not {safe(self.origin)}", i)
+        if int(text_size) != i:
+            raise Fail("E_SEAL_SIZE", f"checkpoint record {i}: its text covers {text_size} records, not {i}", i)
+        tree_root = base64.b64encode(self.tree.root()).decode()
+        if root != tree_root or data.get("root") != tree_root:
+            raise Fail("E_SEAL_ROOT", f"checkpoint record {i}: the Merkle root of records 0..{i - 1} is {tree_root}, the checkpoint says {root}", i)
+        if not isinstance(data.get("signature"), str) or not isinstance(data.get("signer"), str):
+            raise Fail("E_SIGNATURE", f"checkpoint record {i} has no signature", i)
+        try:
+            blob = self.sigs.check(data["text"].encode("utf-8"), data["signature"], NS["checkpoint"], key_blob(data["signer"]))
+        except ValueError as e:
+            raise Fail("E_SIGNATURE", f"checkpoint record {i}: the key it names is unusable: {e}", i)
+        except SigError as e:
+            raise Fail("E_NAMESPACE" if e.kind == "namespace" else "E_SIGNATURE", f"checkpoint record {i}: {e.message}", i)
+        expected = self.recorded_key or self.seal_key  # one key seals the run
+        if expected and blob != expected:
+            whose = "the installation key run.started records" if self.recorded_key else "the key of the run's first checkpoint"
+            raise Fail("E_SIGNER", f"checkpoint record {i} is signed by {fingerprint(blob)}, not by {whose} ({fingerprint(expected)})", i)
+        self.seal_key = blob
+
+    def finish_seal(self):
+        n, last = self.count, self.prev[1]["type"]
+        if self.opts["prior"] and self.opts["prior"]["size"] == n:
+            self.prior_root = self.tree.root()
+        file_text = read(self.d, "checkpoint.txt")
+        if file_text is not None:
+            try:
+                sealed = int(parse_checkpoint(file_text)[1])
+            except ValueError as e:
+                raise Fail("E_SEAL_ORIGIN", f"checkpoint.txt is malformed: {e}")
+            if sealed > n:
+                raise Fail("E_SEAL_SIZE", f"checkpoint.txt seals {sealed} records but the journal holds {n}: records were cut from the end")
+        if 0 <= self.final != n - 1:
+            raise Fail("E_AFTER_SEAL", f"{n - 1 - self.final} record(s) follow the final seal (record {self.final})", self.final + 1)
+        if file_text is not None:
+            if self.last_checkpoint is None or self.last_checkpoint.get("text") != file_text:
+                raise Fail("E_SEAL_SIZE", "checkpoint.txt is not the journal's last checkpoint")
+            signature = read(self.d, "checkpoint.txt.sig")
+            if signature is None or signature != self.last_checkpoint.get("signature"):
+                raise Fail("E_SIGNATURE", "checkpoint.txt.sig is missing or is not the signature recorded in the journal")
+        if self.final < 0:
+            if not self.opts["allow_unsealed"]:
+                raise Fail("E_UNSEALED", f"no final seal: the last record is {last} (the run did not finish, or its seal was removed)")
+            self.warnings.append(("W_UNSEALED", None, f"the journal's last record is {last} (record {n - 1})"))
+        prior = self.opts["prior"]
+        if prior:
+            if prior["origin"] != self.origin:
+                raise Fail("E_PRIOR", f"the prior checkpoint is for {safe(prior['origin'])}, not {safe(self.origin)}")
+            if prior["size"] > n:
+                raise Fail("E_PRIOR", f"the prior checkpoint covers {prior['size']} records; the journal holds only {n}")
+            ours = base64.b64encode(self.prior_root).decode()
+            if ours != prior["root"]:
+                raise Fail("E_PRIOR", f"the first {prior['size']} records have root {ours}; the prior checkpoint says {prior['root']}: they were rewritten after it was taken", max(prior["size"] - 1, 0))
+        self.seal_anchor = self.anchor_seal(prior) if self.seal_key else None
+        fp = fingerprint(self.seal_key) if self.seal_key else None
+        self.notes.append(f"ok    seal: {self.checkpoints} checkpoint(s) hold" + (f"; final seal is record {self.final}" if self.final >= 0 else "") +
+                          (f"; sealed by {fp}, {'anchored by ' + '; '.join(self.seal_anchor) if self.seal_anchor else 'NOT ANCHORED'}" if fp else ""))
+
+    def anchor_seal(self, prior):
+        """What vouches for the seal key; E_SIGNER when anchors are given and none does (verify-seal.ts)."""
+        blob, signers, pins = self.seal_key, self.opts["signers"], self.opts["pins"]
+        fp, anchored = fingerprint(self.seal_key), []
+        if fp in pins:
+            anchored.append(f"--pin {fp}")
+        principals = signers.explicit(blob, NS["checkpoint"]) if signers else []
+        if principals:
+            anchored.append(f"--allowed-signers ({'; '.join(principals)})")
+        if prior and prior["signature"] is not None:
+            try:
+                self.sigs.check(prior["text"].encode("utf-8"), prior["signature"], NS["checkpoint"], blob)
+            except SigError as e:
+                code = {"key": "E_PRIOR", "namespace": "E_NAMESPACE"}.get(e.kind, "E_SIGNATURE")
+                raise Fail(code, f"the prior checkpoint's signature: {e.message}" if code != "E_PRIOR" else f"the prior checkpoint is not signed by the key that seals this journal ({fp}): {e.message}")
+            anchored.append(f"--prior (a checkpoint of {prior['size']} records signed by this key)")
+        elif prior and prior["size"] >= 1 and self.recorded_key:
+            anchored.append(f"--prior (a checkpoint of {prior['size']} records, which cover run.started and the key it records)")
+        if not anchored and (pins or signers or prior):
+            why = [f"--pin {', '.join(pins)} is another key" if pins else None, signers.why_not(blob, NS["checkpoint"]) if signers else None,
+                   f"--prior covers {prior['size']} records, unsigned" + ("" if self.recorded_key else ", and run.started records no installation key") if prior else None]
+            raise Fail("E_SIGNER", f"the run is sealed by {fp}, which no anchor given vouches for: {'; '.join(w for w in why if w)}")
+        return anchored
+
+    # Approvals: in a RESTRICTED run, the first granted approval of each state-changing block (verify-approvals.ts).
+    def approval_start(self):
+        data = self.first["data"]
+        self.restricted, self.operator = get(data, "profile") == "restricted", principal_for(js_str(nn(get(data, "operator", "name"), "")))
+        self.approvers, self.own_keys = None, {}
+        recorded = get(data, "options", "approvers")
+        if recorded is not MISSING and recorded is not None:
+            text, sha = get(recorded, "text"), get(recorded, "sha256")
+            if not isinstance(text, str) or not isinstance(sha, str):
+                raise Fail("E_APPROVAL", "run.started records an approvers list without its text and sha256", 0)
+            if hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest() != sha:
+                raise Fail("E_APPROVAL", "run.started's approvers list does not match its recorded sha256", 0)
+            try:
+                self.approvers = (sha, AllowedSigners(text))
+            except ValueError as e:
+                raise Fail("E_APPROVAL", f"run.started's approvers list cannot be read: {e}", 0)
+        keys = get(data, "options", "operator_keys")
+        for k in keys if isinstance(keys, list) else []:
+            try:
+                self.own_keys[key_blob(js_str(get(k, "key")))] = f"the operator's {js_str(get(k, 'source'))} key"
+            except ValueError:
+                raise Fail("E_APPROVAL", f"run.started records an operator key that cannot be read: {safe(js_str(get(k, 'key')))}", 0)
+        if self.recorded_key:
+            self.own_keys[self.recorded_key] = "the installation key, which seals the run"
+        if self.bundle_key:
+            self.own_keys[self.bundle_key] = "the key that signed this bundle"
+
+    def approval_record(self, i, r, h):
+        if not self.restricted:
+            return
+        d, t = r["data"], r["type"]
+        if t == "step.started" and js_bool(d.get("state_changing")):
+            self.open_blocks.setdefault(dumps(nn(get(d, "block", "id"), None)), []).append({"index": i, "block": get(d, "block", "id"), "hash": h, "approval": None})
+        elif t == "approval" and d.get("granted") is True:
+            for block in (b for bs in self.open_blocks.values() for b in bs if b["hash"] == get(d, "started", "sha256") and b["approval"] is None):
+                block["approval"] = (d, r["seq"], r["time"])
+        elif t == "step.finished":
+            for block in self.open_blocks.pop(dumps(nn(get(d, "block", "id"), None)), []):
+                self.failures.run(APPROVAL, self.judge, block, d, key=block["index"])
+
+    def judge(self, block, finished):
+        o = get(finished, "outcome")
+        if get(o, "refusal") == "approval-refused" or (get(o, "status") == "error" and get(o, "refusal") is MISSING and js_str(nn(get(o, "error"), "")).startswith("not approved:")):
+            return  # refused: it did not run
+        i = block["index"]
+        if block["approval"] is None:
+            raise Fail("E_APPROVAL", f"record {i}: block {safe(js_str(block['block']))} changed state without an approval of its step.started record", i)
+        d, seq, time = block["approval"]
+        def bad(why):
+            return Fail("E_APPROVAL", f"record {seq}: approval of record {i} does not hold: {why}", seq)
+        if any(k in d for k in ("namespace", "message", "key")):  # journals before approval.ts carry only signature and approver
+            if d.get("namespace") != NS["approval"]:
+                raise bad(f"its namespace is {safe(js_str(get(d, 'namespace')))}, not {NS['approval']}")
+            if d.get("message") != block["hash"]:
+                raise bad(f"its signed message is not the SHA-256 of record {i}'s line")
+            if get(d, "started", "seq") is not MISSING and get(d, "started", "seq") != i:
+                raise bad(f"it names record {safe(js_str(get(d, 'started', 'seq')))}, not record {i} whose hash it carries")
+        try:
+            named = key_blob(js_str(d["key"])) if "key" in d else None
+        except ValueError as e:
+            raise bad(f"the key it names cannot be read: {e}")
+        try:
+            blob = self.sigs.check(block["hash"].encode(), d.get("signature"), NS["approval"], named)
+        except SigError as e:
+            raise bad(e.message)
+        print_ = fingerprint(blob)
+        if blob in self.own_keys:
+            raise bad(f"it is signed with {self.own_keys[blob]} ({print_}): the operator cannot approve their own step")
+        principal = nn(d.get("principal"), d.get("approver"))
+        if not isinstance(principal, str) or principal == "":
+            raise bad("it names no principal")
+        if "approver" in d and d["approver"] != principal:
+            raise bad(f"its principal {safe(principal)!r} is not its approver {safe(js_str(d['approver']))!r}")
+        if principal == self.operator:
+            raise bad(f"the approver {safe(principal)!r} is the operator")
+        if self.approvers:
+            sha, listed = self.approvers
+            at = js_time(time)
+            if "approvers_sha256" in d and d["approvers_sha256"] != sha:
+                raise bad("it was checked against another approvers list than the one run.started records")
+            if not listed.allows(principal, blob, NS["approval"], at):
+                raise bad(f"the approvers list recorded in run.started does not allow {print_} for {safe(principal)!r}")
+            if listed.allows(self.operator, blob, NS["approval"], at):
+                raise bad(f"the approvers list recorded in run.started also allows {print_} for the operator")
+        self.anchor(seq, i, principal, blob, NS["approval"], "approval", "approval of record")
+
+    def anchor(self, record, signs, principal, blob, namespace, what, verb):
+        """Counts a signature that holds, anchored or not; E_SIGNER when --allowed-signers is given and does not allow the key."""
+        signers, as_ = self.opts["signers"], None
+        if signers:
+            as_ = signers.explicit(blob, namespace, principal)
+            if not as_:
+                raise Fail("E_SIGNER", f"record {record}: the {verb} {signs} is signed by {fingerprint(blob)} for {safe(principal)!r}, "
+                                       f"which --allowed-signers does not allow in {namespace}: {signers.why_not(blob, namespace, principal)}", record)
+        count = self.signed[what]
+        count[0], count[1] = count[0] + 1, count[1] + (not as_)
+        if count[0] <= 1000:  # the first thousand by name, the rest counted
+            self.notes.append(f"      {what} record {record} (of record {signs}): {safe(principal)}, {fingerprint(blob)}, {'allowed as ' + safe('; '.join(as_)) if as_ else 'NOT ANCHORED'}")
+
+    def check_signoff(self, i, r):
+        """An accepted sign-off holds on its own (verify-signoffs.ts)."""
+        d = r["data"]
+        if r["type"] != "signoff":
+            return
+        if "accepted" not in d:
+            self.unsigned += 1  # made before sign-offs were signed
+            return
+        if d["accepted"] is not True:
+            return
+        def bad(why):
+            return Fail("E_SIGNOFF", f"record {i}: the sign-off does not hold: {why}", i)
+        signs = get(d, "signs")
+        if d.get("namespace") != NS["signoff"]:
+            raise bad(f"its namespace is {safe(js_str(get(d, 'namespace')))}, not {NS['signoff']}")
+        if get(signs, "seq") != i - 1 or type(get(signs, "seq")) is not int:
+            raise bad(f"it signs off record {safe(js_str(get(signs, 'seq')))}, not the record before it ({i - 1})")
+        if get(signs, "sha256") != (self.prev[2] if self.prev else None):
+            raise bad(f"the hash it signs off is not the SHA-256 of record {i - 1}'s line")
+        if not all(isinstance(d.get(f), str) for f in ("role", "name", "date")) or not isinstance(get(d, "step", "id"), str):
+            raise bad("its role, name, date or step is not text")
+        claim = {"date": d["date"], "format": "runbook-console-signoff/v1", "name": d["name"], "record": {"seq": signs["seq"], "sha256": signs["sha256"]},
+                 "role": d["role"], "run": r["run"], "step": d["step"]["id"]}
+        message = json.dumps(claim, separators=(",", ":"), ensure_ascii=False)
+        if d.get("message") != message:
+            raise bad("its message is not the sign-off message of its run, step, row, signer, date and record")
+        principal = principal_for(d["name"])
+        if d.get("principal") != principal:
+            raise bad(f"its principal {safe(js_str(get(d, 'principal')))!r} is not {safe(principal)!r} (the name as a principal)")
+        if not isinstance(d.get("signature"), str) or not isinstance(d.get("key"), str):
+            raise bad("it carries no signature or key")
+        try:
+            blob = self.sigs.check(message.encode("utf-8"), d["signature"], NS["signoff"], key_blob(d["key"]))
+        except (ValueError, SigError) as e:
+            raise bad(safe(getattr(e, "message", e)))
+        self.anchor(i, i - 1, principal, blob, NS["signoff"], "sign-off", "sign-off of record")
+
+    def blob_refs(self, i, r):
+        out = get(r["data"], "output")
+        if r["type"] != "step.finished" or not js_bool(get(out, "blob")):
+            return
+        self.blob(i, out["blob"], get(out, "sha256"))
+        for extra in (get(out, "index_blob"), get(r["data"], "outcome", "results_blob")):
+            if js_bool(extra):
+                self.blob(i, extra, js_str(extra).split("/")[-1])
+
+    def blob(self, i, rel, sha):
+        self.blobs += 1
+        if not isinstance(rel, str) or not re.fullmatch(r"blobs/[0-9a-f]{64}", rel):
+            raise Fail("E_BLOB", f"record {i} names blob {safe(js_str(rel))!r}, which is not a blob path", i)
+        if not os.path.isfile(os.path.join(self.d, rel)):
+            raise Fail("E_BLOB", f"record {i}: {rel} is missing", i)
+        actual = sha256_file(os.path.join(self.d, rel))
         if actual != sha or rel != "blobs/" + actual:
-            fail("E_BLOB", f"record {i}: {rel} does not match its hash (it is {actual})")
-    ok("blobs", f"{len(refs)} referenced, every hash matches")
+            raise Fail("E_BLOB", f"record {i}: {rel} does not match its hash (it is {actual})", i)
 
-def shell_quote(s):
-    """Quotes a word for the auditor's shell: plain words bare, else single quotes; control characters as $'\\xHH'."""
-    if re.fullmatch(r"[A-Za-z0-9_@%+=:,./-]+", s):
-        return s
-    ctl = r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]+"
-    parts = re.split("(" + ctl + ")", s)
-    return "".join(("$'" + "".join("\\x%02x" % b for b in p.encode()) + "'") if re.fullmatch(ctl, p) else "'" + p.replace("'", "'\\''") + "'" for p in parts if p)
+    def finish(self):
+        """The checks that need the whole journal; then each check that passed, in order, or the failure."""
+        F, n = self.failures, self.count
+        if n == 0 and F.failure is None:
+            raise Fail("E_EMPTY", "journal.jsonl holds no complete record")
+        if self.first is not None and self.prev is not None:
+            F.run(SEAL, self.finish_seal)
+            for blocks in self.open_blocks.values():
+                for block in blocks:
+                    F.run(APPROVAL, self.judge, block, MISSING, key=block["index"])
+            if self.report and F.failure is None:
+                F.run(REPORT, self.report.compare, self)
+            if self.bundle_key and F.failure is None:
+                F.run(ANCHOR, self.anchor_bundle)
+        passed = {
+            PARSE: f"ok    journal: {n} records, LF line ends, canonical JSON",
+            ORDER: f"ok    chain: sequence 0..{n - 1}, one run, every prev hash matches",
+            MAC: f"ok    MACs: {n} records, key matches the run's commitment" if self.macs else "skip  MACs: no mac-key.txt here, so MACs were not checked (W_MAC_UNCHECKED)",
+            TIME: "ok    time: monotonic time never goes back within a boot",
+            APPROVAL: f"ok    approvals: every state-changing block that ran has one ({self.signed['approval'][0]})" if self.restricted else None,
+            SIGNOFF: f"ok    sign-offs: {self.signed['sign-off'][0]} signed, {self.unsigned} recorded without a signature",
+            BLOB: f"ok    blobs: {self.blobs} referenced, every hash matches",
+            REPORT: "ok    report.json: the report the journal gives" if self.report else None,
+        }
+        for check in range(1, 15):
+            if check < F.check and passed.get(check):
+                print(passed[check])
+        if F.failure is not None:
+            raise F.failure.resolve()
+        for line in self.notes:
+            print(line)
 
-def signature_commands(d, records):
-    """What this script cannot do: SSHSIG needs OpenSSH (8.1+). allowed_signers: the bundle's, or your own."""
-    def principal(namespace, default):
-        for line in (read(d, "allowed_signers") or "").split("\n"):
-            if f'namespaces="{namespace}"' in line:
-                return line.split()[0].split(",")[0]
-        return default
-    install = shell_quote(principal("runbook-console-checkpoint", "installation-" + str((records[0]["data"].get("installation") or {}).get("id"))))
-    operator = shell_quote(principal("runbook-console-audit", "OPERATOR"))
-    print("note  signatures are not checked by this script; check them with OpenSSH:")
-    print(f"        ssh-keygen -Y verify -f allowed_signers -I {install} -n runbook-console-checkpoint -s checkpoint.txt.sig < checkpoint.txt")
-    print(f"        ssh-keygen -Y verify -f allowed_signers -I {operator} -n runbook-console-audit -s report.json.sig < report.json")
-    if os.path.exists(os.path.join(d, "SHA256SUMS.sig")):
-        print(f"        ssh-keygen -Y verify -f allowed_signers -I {operator} -n runbook-console-audit -s SHA256SUMS.sig < SHA256SUMS")
+    def anchor_bundle(self):
+        """The bundle's signer: the anchored seal key, or named by --allowed-signers for runbook-console-audit."""
+        blob, fp = self.bundle_key, fingerprint(self.bundle_key)
+        anchored = ["the installation key, anchored"] if blob == self.seal_key and self.seal_anchor else []
+        principals = self.opts["signers"].explicit(blob, NS["audit"]) if self.opts["signers"] else []
+        anchored += [f"--allowed-signers ({'; '.join(principals)})"] if principals else []
+        if not anchored and self.opts["signers"]:
+            raise Fail("E_SIGNER", f"the bundle (SHA256SUMS.sig, report.json.sig) is signed by {fp}, which --allowed-signers does not allow in {NS['audit']}: {self.opts['signers'].why_not(blob, NS['audit'])}")
+        self.bundle_anchor = anchored
+        self.notes.append(f"      bundle signed by {fp}, {'anchored by ' + safe('; '.join(anchored)) if anchored else 'NOT ANCHORED'}")
+
+    def unanchored(self):
+        """What nothing the verifier holds vouches for (exit 3), in words."""
+        out = []
+        if not self.seal_key:
+            out.append("nothing in this journal is signed: it holds no checkpoint")
+        elif not self.seal_anchor:
+            out.append(f"the key that sealed the run, {fingerprint(self.seal_key)}: give --pin, --allowed-signers or --prior")
+        if self.bundle_key and not self.bundle_anchor:
+            out.append(f"the key that signed the bundle, {fingerprint(self.bundle_key)}: give --allowed-signers naming it for {NS['audit']}")
+        for what, ns in (("approval", "approval"), ("sign-off", "signoff")):
+            if self.signed[what][1]:
+                out.append(f"{self.signed[what][1]} {what}(s): give --allowed-signers naming the signers for {NS[ns]}")
+        if not self.sigs.keygen:
+            out.append("every signature: ssh-keygen (OpenSSH 8.2 or later) is not on PATH, so none was checked")
+        return out
+
+class ReportBuilder:
+    """report.json as src/main/audit/report/build-report.ts builds it from the journal, its blobs and the bundle;
+    its copy of every record and event is compared as the pass goes, the rest at the end."""
+
+    def __init__(self, d):
+        self.d, self.steps, self.blocks, self.events, self.finished, self.seal, self.last = d, {}, {}, 0, None, None, None
+        self.hash, self.count = hashlib.sha256(), 0
+        raw = read(d, "report.json", text=False)
+        try:
+            self.text = raw.decode("utf-8")
+            self.report = canonical_form(self.text)
+        except (UnicodeDecodeError, ValueError) as e:
+            self.report, self.error = None, f"report.json is not canonical JSON: {e.args[-1] if isinstance(e.args[-1], str) else e}"
+            return
+        if not isinstance(self.report, dict) or not isinstance(self.report.get("records"), list) or not isinstance(self.report.get("events"), list):
+            self.report, self.error = None, "report.json is not a report (no records and events)"
+
+    def record(self, r, raw):
+        if self.report is None:
+            raise Fail("E_REPORT", self.error)
+        i, d, t = self.count, r["data"], r["type"]
+        self.count, self.last = self.count + 1, r
+        self.hash.update(raw + b"\n")
+        got = self.report["records"][i] if i < len(self.report["records"]) else MISSING
+        if got is MISSING or dumps(got) != dumps(r):
+            raise Fail("E_REPORT", f"report.json differs from the report the journal gives: {safe(first_diff(r, got, f'records[{i}]'))}", i)
+        if t in EVENT_TYPES:
+            event = {"seq": r["seq"], "type": t, "time": r["time"], "data": d}
+            got = self.report["events"][self.events] if self.events < len(self.report["events"]) else MISSING
+            if got is MISSING or dumps(got) != dumps(event):
+                raise Fail("E_REPORT", f"report.json differs from the report the journal gives: {safe(first_diff(event, got, f'events[{self.events}]'))}", i)
+            self.events += 1
+        if t == "step.started":
+            step, b = self.step_of(get(d, "step")), get(d, "block")
+            step["status"] = "running"
+            block = {"id": js_str(get(b, "id")), "line": js_num(get(b, "line")), "action": js_str(get(b, "action")), "lang": nn(get(b, "lang"), None),
+                     "command": js_str(get(d, "command")), "commandSha256": js_str(get(d, "command_sha256")), "stateChanging": js_bool(get(d, "state_changing")),
+                     "target": nn(get(d, "target"), {}), "ranOn": None, "startedAt": r["time"], "endedAt": None, "durationMs": None, "status": "unfinished",
+                     "exitCode": None, "signal": None, "error": None, "verdict": None, "reasons": [], "ok": None, "resultSets": [], "notes": [], "output": None,
+                     "records": {"started": r["seq"], "finished": None}}
+            step["blocks"].append(block)
+            self.blocks[f"{step['id']} {block['id']}"] = [block, False]
+        elif t == "step.finished":
+            found = self.blocks.get(f"{js_str(get(d, 'step', 'id'))} {js_str(get(d, 'block', 'id'))}")
+            if found and not found[1]:  # the first step.finished of a block finishes it
+                block, o = found[0], get(d, "outcome")
+                found[1] = True
+                block.update({"ranOn": nn(get(d, "target"), None), "endedAt": nn(get(d, "ended_at"), r["time"]), "durationMs": nn(get(d, "duration_ms"), None),
+                              "status": get(o, "status"), "exitCode": nn(get(o, "exit_code"), None), "signal": nn(get(o, "signal"), None), "error": nn(get(o, "error"), None),
+                              "verdict": nn(get(o, "verdict"), None), "reasons": nn(get(o, "reasons"), []), "ok": nn(get(o, "ok"), None),
+                              "resultSets": [{"command": nn(get(x, "command"), None), "columns": nn(get(x, "columns"), []), "rowCount": nn(get(x, "row_count"), None)} for x in nn(get(o, "result_sets"), [])],
+                              "notes": nn(get(d, "notes"), []), "output": self.output_of(d), "records": {"started": block["records"]["started"], "finished": r["seq"]}})
+                if block["status"] is MISSING:  # undefined: left out of the JSON
+                    del block["status"]
+        elif t == "step.skipped":
+            step = self.step_of(get(d, "step"))
+            step["status"], step["reason"] = nn(get(d, "status"), "skipped"), nn(get(d, "reason"), None)
+        elif t == "run.finished":
+            self.finished = r
+        elif t == "checkpoint":
+            self.seal = d
+
+    def step_of(self, s):
+        key = js_str(get(s, "id"))
+        return self.steps.setdefault(key, {"id": key, "title": js_str(nn(get(s, "title"), get(s, "id"))), "line": js_num(nn(get(s, "line"), 0)),
+                                           "profile": nn(get(s, "profile"), None), "status": "not-run", "reason": None, "blocks": []})
+
+    def output_of(self, d):
+        o = get(d, "output")
+        if not js_bool(o):
+            return None
+        path = os.path.join(self.d, js_str(get(o, "blob"))) if js_bool(get(o, "blob")) else None
+        text, cut = self.excerpt(path) if path and os.path.exists(path) else ("", False)
+        return {"blob": nn(get(o, "blob"), None), "sha256": js_str(get(o, "sha256")), "bytes": js_num(get(o, "bytes")), "stdout": nn(get(o, "stdout"), None),
+                "stderr": nn(get(o, "stderr"), None), "excerpt": text, "excerptTruncated": cut}
+
+    @staticmethod
+    def excerpt(path, n=2048):
+        with open(path, "rb") as f:
+            data = f.read(2 * n + 1)
+            if len(data) <= 2 * n:
+                return data.decode("utf-8", "replace"), False
+            size = os.fstat(f.fileno()).st_size
+            f.seek(size - n)
+            return f"{data[:n].decode('utf-8', 'replace')}\n\u2026 {size - 2 * n} bytes not shown \u2026\n{f.read(n).decode('utf-8', 'replace')}", True
+
+    def compare(self, v):
+        """The whole report: what the records gave, and what the bundle adds (who signed, the warnings)."""
+        first, start, fin = v.first, v.first["data"], self.finished["data"] if self.finished else MISSING
+        for s in nn(get(fin, "steps"), []):
+            step = self.steps.get(js_str(get(s, "id")))
+            if step:
+                step["status"], step["reason"] = js_str(get(s, "status")), nn(get(s, "reason"), step["reason"])
+        rb, seal, install = get(start, "runbook"), self.seal, get(start, "installation")
+        installation = f"installation-{js_str(get(install, 'id'))}"
+        try:
+            by_installation = key_blob(js_str(get(install, "public_key"))) == v.bundle_key
+        except ValueError:
+            by_installation = False
+        signer = shell_quote(installation if by_installation else principal_for(js_str(nn(get(start, "operator", "name"), "operator"))))
+        try:
+            seal_fp = fingerprint(key_blob(js_str(get(seal, "signer"))))
+        except ValueError:
+            seal_fp = ""
+        warnings = ([] if os.path.isfile(os.path.join(self.d, "mac-key.txt")) else [("W_MAC_UNCHECKED", None, "no verification key for this run was found or given (--mac-key)")]) + \
+            [w for w in v.warnings if w[0] == "W_CLOCK_BACKWARDS"] + [w for w in v.warnings if w[0] == "W_RECOVERED"] + [w for w in v.warnings if w[0] == "W_UNSEALED"]
+        want = {
+            "format": "runbook-console-report/2",
+            "run": {"id": first["run"], "profile": js_str(get(start, "profile")), "retentionDays": nn(get(start, "retention_days"), None),
+                    "operator": {k: js_str(get(start, "operator", f)) for k, f in (("name", "name"), ("osUser", "os_user"), ("hostname", "hostname"))},
+                    "installation": {"id": js_str(get(install, "id")), "publicKey": js_str(get(install, "public_key"))},
+                    "startedAt": first["time"], "endedAt": (self.finished or self.last)["time"],
+                    "outcome": ("succeeded" if js_bool(get(fin, "ok")) else "failed") if self.finished else "unfinished", "counts": nn(get(fin, "counts"), {})},
+            "runbook": {"path": js_str(get(rb, "path")), "title": js_str(get(rb, "title")), "sha256": js_str(get(rb, "sha256")),
+                        "text": read(self.d, js_str(get(rb, "blob"))) if js_bool(get(rb, "blob")) and os.path.exists(os.path.join(self.d, js_str(get(rb, "blob")))) else None},
+            "environment": {"tool": nn(get(start, "tool"), {}), "host": nn(get(start, "host"), {}), "options": nn(get(start, "options"), {}), "variables": nn(get(start, "variables"), [])},
+            "seal": {"size": js_num(get(seal, "size")), "root": js_str(get(seal, "root")), "checkpoint": js_str(get(seal, "text")), "signer": js_str(get(seal, "signer")),
+                     "signerFingerprint": seal_fp} if seal is not None else None,
+            "steps": list(self.steps.values()),
+            "events": self.report["events"][:self.events],  # compared one by one already
+            "records": self.report["records"][:self.count],
+            "warnings": [{"code": c, "record": rec, "detail": detail} for c, rec, detail in warnings],
+            "verification": {"journalSha256": self.hash.hexdigest(), "records": self.count, "commands": [
+                "sha256sum -c SHA256SUMS",
+                f"ssh-keygen -Y verify -f allowed_signers -I {signer} -n runbook-console-audit -s SHA256SUMS.sig < SHA256SUMS",
+                f"ssh-keygen -Y verify -f allowed_signers -I {signer} -n runbook-console-audit -s report.json.sig < report.json",
+                f"ssh-keygen -Y verify -f allowed_signers -I {shell_quote(installation)} -n runbook-console-checkpoint -s checkpoint.txt.sig < checkpoint.txt",
+                "python3 verify.py ."]},
+            "generatedAt": self.last["time"],  # the report is as of the journal's last record
+        }
+        diff = first_diff(want, self.report, "report.json")
+        if diff:
+            raise Fail("E_REPORT", f"report.json differs from the report the journal gives: {safe(diff)}")
+
+def check_bundle(d, sigs):
+    """SHA256SUMS, the files and the two signatures (verify-bundle.ts); returns the key that signed the bundle."""
+    previous, listed, required = None, set(), set(BUNDLE_REQUIRED)
+    sums = read(d, "SHA256SUMS", text=False).decode("utf-8", "replace")
+    for n, line in enumerate(sums.split("\n")[:-1], 1):
+        m = re.fullmatch(r"([0-9a-f]{64}) [ *](.+)", line)
+        if not m:
+            raise Fail("E_BUNDLE", f"SHA256SUMS line {n} is not '<sha256>  <file>'")
+        name = m.group(2)
+        if re.search(r"[\\\x00-\x1f\x7f]", name) or name.startswith("/") or any(p in ("", ".", "..") for p in name.split("/")):
+            raise Fail("E_BUNDLE", f"SHA256SUMS line {n} names {safe(name)!r}, which is not a plain path inside the bundle")
+        if name in ("SHA256SUMS", "SHA256SUMS.sig"):
+            raise Fail("E_BUNDLE", f"SHA256SUMS line {n} lists {name}, which it cannot cover")
+        if previous is not None and not previous.encode("utf-16-be", "surrogatepass") < name.encode("utf-16-be", "surrogatepass"):
+            raise Fail("E_BUNDLE", f"SHA256SUMS lists {safe(name)} twice" if previous == name else f"SHA256SUMS line {n} ({safe(name)}) is out of order: export lists files sorted")
+        previous, path = name, os.path.join(d, name)
+        if not os.path.lexists(path):
+            raise Fail("E_BUNDLE", f"{safe(name)} is listed in SHA256SUMS but missing")
+        if os.path.islink(path) or not os.path.isfile(path):
+            raise Fail("E_BUNDLE", f"{safe(name)} is listed in SHA256SUMS but is not a regular file")
+        if sha256_file(path) != m.group(1):
+            raise Fail("E_BUNDLE", f"{safe(name)} does not match SHA256SUMS")
+        listed.add(name)
+        required.discard(name)
+    if not sums.endswith("\n") and sums:
+        raise Fail("E_BUNDLE", "SHA256SUMS does not end with a newline")
+    sig = os.path.join(d, "SHA256SUMS.sig")
+    if os.path.islink(sig) or not os.path.isfile(sig):
+        raise Fail("E_BUNDLE", "SHA256SUMS.sig is missing: nothing says who vouches for SHA256SUMS")
+    for name in BUNDLE_REQUIRED:
+        if name in required:
+            raise Fail("E_BUNDLE", f"{name} is {'not listed in SHA256SUMS' if os.path.exists(os.path.join(d, name)) else 'missing from the bundle'}")
+    def walk(rel):
+        for entry in sorted(os.scandir(os.path.join(d, rel)), key=lambda e: e.name):
+            name = rel + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                walk(name + "/")
+            elif not entry.is_file(follow_symlinks=False):
+                raise Fail("E_BUNDLE", f"{safe(name)} is not a regular file: a bundle holds only files")
+            elif name not in listed and name not in ("SHA256SUMS", "SHA256SUMS.sig"):
+                raise Fail("E_BUNDLE", f"{safe(name)} is in the bundle but not listed in SHA256SUMS")
+    walk("")
+    print(f"ok    SHA256SUMS: {len(listed)} files match, none unlisted")
+    keys = []
+    for name in ("SHA256SUMS", "report.json"):
+        try:
+            keys.append(sigs.check(read(d, name, text=False), read(d, name + ".sig"), NS["audit"]))
+        except SigError as e:
+            raise Fail("E_NAMESPACE" if e.kind == "namespace" else "E_SIGNATURE", f"{name}.sig: {e.message}")
+    if keys[0] != keys[1]:
+        raise Fail("E_SIGNATURE", f"report.json.sig is signed by {fingerprint(keys[1])} and SHA256SUMS.sig by {fingerprint(keys[0])}: one export signs both")
+    print(f"ok    SHA256SUMS.sig, report.json.sig: both by {fingerprint(keys[0])}")
+    return keys[0]
+
+def options(argv):
+    """The command line, as `runbook verify` takes it (src/cli/commands/verify.ts); a Usage error says what is wrong."""
+    opts = {"dir": None, "allowed_signers": None, "run_id": None, "prior": None, "mac_key": None, "pins": [], "allow_unsealed": False}
+    names, args = {"--allowed-signers", "--run-id", "--prior", "--pin", "--mac-key"}, iter(argv)
+    for arg in args:
+        name, eq, value = arg.partition("=")
+        if name in names:
+            value = value if eq else next(args, None)
+            if value is None:
+                raise Usage(f"option '{name}' needs an argument")
+            if name == "--pin":
+                opts["pins"].append(value)
+            else:
+                opts[name[2:].replace("-", "_")] = value
+        elif arg == "--allow-unsealed":
+            opts["allow_unsealed"] = True
+        elif arg.startswith("-") or opts["dir"] is not None:
+            raise Usage(f"unknown option '{arg}'" if arg.startswith("-") else "give one DIR")
+        else:
+            opts["dir"] = arg
+    d = opts["dir"] = opts["dir"] or os.path.dirname(os.path.abspath(__file__))
+    if not os.path.isdir(d):
+        raise Usage(f"{d}: not a run directory or bundle")
+    if not os.path.isfile(os.path.join(d, "journal.jsonl")):
+        raise Usage(f"{d}: no journal.jsonl here (give a run directory or an evidence bundle)")
+    def text(option, file=None):
+        file = file or opts[option]
+        if option != "mac_key" and os.path.exists(file) and not os.path.relpath(os.path.realpath(file), os.path.realpath(d)).startswith(".."):
+            raise Usage(f"--{option.replace('_', '-')} {file} is inside {d}: a trust anchor must come from somewhere else, not from what it is meant to check")
+        try:
+            with open(file, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except OSError as e:
+            raise Usage(f"--{option.replace('_', '-')} {file}: {'no such file' if isinstance(e, FileNotFoundError) else e.strerror or e}")
+    try:
+        opts["signers"] = AllowedSigners(text("allowed_signers"), opts["allowed_signers"]) if opts["allowed_signers"] is not None else None
+    except ValueError as e:
+        raise Usage(f"--allowed-signers: {e}")
+    for pin in opts["pins"]:
+        if not re.fullmatch(r"SHA256:[A-Za-z0-9+/]{43}", pin):
+            raise Usage(f"--pin {pin!r}: not a key fingerprint (SHA256: and 43 base64 characters, as ssh-keygen -l prints it)")
+    if opts["prior"] is not None:
+        opts["prior"] = prior(text("prior"), text("prior", opts["prior"] + ".sig") if os.path.exists(opts["prior"] + ".sig") else None)
+    if opts["mac_key"] is not None:
+        opts["mac_key"] = text("mac_key").strip()
+        if not HEX64.fullmatch(opts["mac_key"]):
+            raise Usage("--mac-key: the MAC verification key must be 64 hex digits")
+    return opts
+
+def prior(text, signature_file):
+    """A --prior file: checkpoint.txt (its SSHSIG appended, or FILE.sig beside it), or the ticket's `origin size root`."""
+    at = text.find("-----BEGIN SSH SIGNATURE-----")
+    body = (text[:at] if at >= 0 else text).strip()
+    one = re.fullmatch(r"(\S+) (0|[1-9][0-9]*) ([A-Za-z0-9+/]{43}=)", body)
+    try:
+        lines = parse_checkpoint("\n".join(one.groups()) + "\n" if one else body + "\n")
+    except ValueError as e:
+        raise Usage(f"--prior: not a checkpoint (three lines, or one line 'origin size root'): {e}")
+    return {"origin": lines[0], "size": int(lines[1]), "root": lines[2], "text": "\n".join(lines) + "\n", "signature": text[at:] if at >= 0 else signature_file}
 
 def main(argv):
-    if len(argv) > 2 or (len(argv) == 2 and argv[1].startswith("-")):
-        print(__doc__, file=sys.stderr)
+    try:
+        sys.stdout.reconfigure(errors="backslashreplace")
+        if any(a in ("-h", "--help") for a in argv[1:]):
+            return print(__doc__) or 0
+        opts = options(argv[1:])
+        d = opts["dir"]
+        with tempfile.TemporaryDirectory(prefix="verify-py-") as scratch:
+            sigs = Signatures(scratch)
+            if not sigs.keygen:
+                print("skip  signatures: ssh-keygen (OpenSSH 8.2 or later) is not on PATH, so none is checked")
+            bundle_key = check_bundle(d, sigs) if os.path.isfile(os.path.join(d, "SHA256SUMS")) else print("-     SHA256SUMS: none here (a run directory, not a bundle)")
+            journal = Verifier(d, opts, sigs, bundle_key)
+            journal.run()
+            journal.finish()
+        for code, _, detail in journal.warnings:
+            print(f"WARNING {code}: {safe(detail)}")
+        first, final, missing = journal.first, journal.final, journal.unanchored()
+        sealed = f"sealed at size {final}, root {journal.last_checkpoint['root']}" if final >= 0 else "not sealed"
+        if missing:
+            print(f"UNANCHORED: run {safe(first['run'])} is intact ({journal.count} records, {sealed}), but nothing you gave vouches for " + "; ".join(missing))
+            return 3
+        print(f"OK: run {safe(first['run'])} is intact and anchored, {journal.count} records, {sealed}")
+        return 0
+    except Fail as f:
+        f = f.resolve()
+        where = f" (record {f.record}, line {f.line})" if f.record is not None else f" (line {f.line})" if f.line is not None else ""
+        print(f"FAIL {f.code}{where}: {safe(f.detail)}")
+        return 1
+    except Usage as u:
+        print(f"verify.py: {safe(u)}", file=sys.stderr)
         return 2
-    d = argv[1] if len(argv) == 2 else os.path.dirname(os.path.abspath(__file__))
-    if not os.path.isfile(os.path.join(d, "journal.jsonl")):
-        print(f"{d}: no journal.jsonl here (give a run directory or an evidence bundle)", file=sys.stderr)
+    except OSError as e:
+        print(f"verify.py: {safe(getattr(e, 'filename', '') or '')}: {safe(e.strerror or e)}", file=sys.stderr)
         return 2
-    check_sums(d)
-    lines, records = read_journal(d)
-    check_chain(lines, records)
-    check_macs(d, records)
-    size, root = check_seals(d, lines, records)
-    check_blobs(d, records)
-    signature_commands(d, records)
-    print(f"OK: run {records[0]['run']}, {len(records)} records, sealed at size {size}, root {root}")
-    return 0
+    except Exception as e:  # never a traceback
+        print(f"verify.py: cannot check this directory: {type(e).__name__}: {safe(e)}", file=sys.stderr)
+        return 1
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    try:
+        sys.exit(main(sys.argv))
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -63,11 +63,38 @@ function eventSummary(event: ReportEvent): string {
     .join('; ');
 }
 
-interface TimelineEntry {
+export interface TimelineEntry {
   seq: number;
   time: string;
   what: string;
   detail: string;
+}
+
+/** The parts of a report the page's head, summary, warnings and "how to verify" need (no per-record arrays). */
+export type ReportHead = Omit<Report, 'steps' | 'events' | 'records'>;
+/** A step without its blocks (its heading). */
+export type ReportStepHead = Omit<ReportStep, 'blocks'>;
+
+export function blockStartedEntry(stepTitle: string, block: ReportBlock): TimelineEntry {
+  return { seq: block.records.started, time: block.startedAt, what: 'block started', detail: `${stepTitle} — block ${block.id} on ${show(block.target.name ?? block.target.kind)}` };
+}
+
+export function blockFinishedEntry(stepTitle: string, block: ReportBlock): TimelineEntry {
+  return { seq: block.records.finished as number, time: block.endedAt ?? '', what: 'block finished', detail: `${stepTitle} — block ${block.id}: ${block.status}${block.exitCode === null ? '' : `, exit ${block.exitCode}`}` };
+}
+
+export function eventEntry(event: ReportEvent): TimelineEntry {
+  return { seq: event.seq, time: event.time, what: event.type, detail: eventSummary(event) };
+}
+
+/** Skipped steps and the run's own start and end are not events in the model; the full records carry them. */
+export function recordEntry(record: Record<string, unknown>, runbookTitle: string): TimelineEntry | null {
+  const type = record.type;
+  if (type !== 'run.started' && type !== 'run.finished' && type !== 'step.skipped') return null;
+  const data = (record.data ?? {}) as Record<string, unknown>;
+  const step = (data.step ?? {}) as Record<string, unknown>;
+  const detail = type === 'step.skipped' ? `${show(step.title ?? step.id)}: ${show(data.reason)}` : type === 'run.finished' ? `ok: ${show(data.ok)}` : `runbook ${runbookTitle}`;
+  return { seq: Number(record.seq), time: String(record.time), what: type, detail };
 }
 
 /** Events and block starts/ends, plus the run's skipped steps and its start and end, in record order. */
@@ -75,26 +102,19 @@ function timeline(report: Report): TimelineEntry[] {
   const entries: TimelineEntry[] = [];
   for (const step of report.steps) {
     for (const block of step.blocks) {
-      entries.push({ seq: block.records.started, time: block.startedAt, what: 'block started', detail: `${step.title} — block ${block.id} on ${show(block.target.name ?? block.target.kind)}` });
-      if (block.records.finished !== null) {
-        entries.push({ seq: block.records.finished, time: block.endedAt ?? '', what: 'block finished', detail: `${step.title} — block ${block.id}: ${block.status}${block.exitCode === null ? '' : `, exit ${block.exitCode}`}` });
-      }
+      entries.push(blockStartedEntry(step.title, block));
+      if (block.records.finished !== null) entries.push(blockFinishedEntry(step.title, block));
     }
   }
-  for (const event of report.events) entries.push({ seq: event.seq, time: event.time, what: event.type, detail: eventSummary(event) });
-  // Skipped steps and the run's own start and end are not events in the model; the full records carry them.
+  for (const event of report.events) entries.push(eventEntry(event));
   for (const record of report.records) {
-    const type = record.type;
-    if (type !== 'run.started' && type !== 'run.finished' && type !== 'step.skipped') continue;
-    const data = (record.data ?? {}) as Record<string, unknown>;
-    const step = (data.step ?? {}) as Record<string, unknown>;
-    const detail = type === 'step.skipped' ? `${show(step.title ?? step.id)}: ${show(data.reason)}` : type === 'run.finished' ? `ok: ${show(data.ok)}` : `runbook ${report.runbook.title}`;
-    entries.push({ seq: Number(record.seq), time: String(record.time), what: type, detail });
+    const entry = recordEntry(record, report.runbook.title);
+    if (entry) entries.push(entry);
   }
   return entries.sort((a, b) => a.seq - b.seq);
 }
 
-function summarySection(report: Report): string {
+function summarySection(report: ReportHead): string {
   const { run, seal } = report;
   const counts = Object.entries(run.counts).map(([status, n]) => `${status} ${n}`).join(', ');
   const tool = report.environment.tool;
@@ -129,29 +149,31 @@ ${
 </section>`;
 }
 
-function warningsSection(report: Report): string {
+function warningsSection(report: ReportHead): string {
   const items = report.warnings.map((w) => `<li><code>${escapeHtml(w.code)}</code>${w.record === null ? '' : ` (record ${w.record})`}: ${escapeHtml(w.detail)}</li>`);
   return `<section id="warnings"><h2>Warnings</h2>${items.length ? `<ul class="warnings">${items.join('')}</ul>` : '<p class="muted">None.</p>'}</section>`;
 }
 
-function timelineSection(report: Report): string {
-  const rows = timeline(report).map((e) => `<tr><td class="num">${e.seq}</td><td class="nowrap">${esc(e.time)}</td><td class="nowrap">${esc(e.what)}</td><td>${esc(e.detail)}</td></tr>`);
-  return `<section id="timeline"><h2>Timeline</h2>
-<table><thead><tr><th>Record</th><th>Time (UTC)</th><th>What</th><th>Detail</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+export function timelineRow(e: TimelineEntry): string {
+  return `<tr><td class="num">${e.seq}</td><td class="nowrap">${esc(e.time)}</td><td class="nowrap">${esc(e.what)}</td><td>${esc(e.detail)}</td></tr>`;
 }
 
-function approvalsFor(report: Report, step: ReportStep, block: ReportBlock): string {
-  const approvals = report.events.filter((e) => {
-    const d = e.data as { step?: { id?: unknown }; block?: { id?: unknown } };
-    return e.type === 'approval' && d.step?.id === step.id && d.block?.id === block.id;
-  });
+/**
+ * The approvals shown with a block: the approval records that name its step.started record (data.started.seq)
+ * and were recorded while it was open, after it started and before it finished.
+ */
+export function approvalsFor(report: Pick<Report, 'events'>, block: ReportBlock): ReportEvent[] {
+  const { started, finished } = block.records;
+  return report.events.filter((e) => e.type === 'approval' && (e.data as { started?: { seq?: unknown } }).started?.seq === started && e.seq > started && (finished === null || e.seq < finished));
+}
+
+function approvalsList(approvals: readonly ReportEvent[]): string {
   if (approvals.length === 0) return '';
   const items = approvals.map((e) => `<li>${esc(e.time)} record ${e.seq}: ${e.data.granted === true ? 'granted' : 'refused'} — ${esc(e.data.approver)} ${esc(e.data.fingerprint ?? e.data.reason)}</li>`);
   return `<h5>Approvals</h5><ul>${items.join('')}</ul>`;
 }
 
-function blockSection(report: Report, step: ReportStep, block: ReportBlock): string {
-  const { operator } = report.run;
+export function blockSection(operator: Report['run']['operator'], block: ReportBlock, approvals: readonly ReportEvent[]): string {
   const resultSets = block.resultSets.map((r) => `<tr><td>${esc(r.command)}</td><td>${esc(r.columns.join(', '))}</td><td class="num">${esc(r.rowCount)}</td></tr>`);
   const output = block.output;
   return `<article class="block">
@@ -167,7 +189,7 @@ ${facts([
   ['Duration', block.durationMs === null ? null : `${block.durationMs} ms`],
   ['Records', `${block.records.started} (started), ${block.records.finished ?? '—'} (finished)`],
 ])}
-${approvalsFor(report, step, block)}
+${approvalsList(approvals)}
 <h5>Outcome</h5>
 ${facts([
   ['Status', block.status],
@@ -196,15 +218,14 @@ ${output.excerptTruncated ? '<p class="muted">Excerpt: the start and end of the 
 </article>`;
 }
 
-function stepSection(report: Report, step: ReportStep, index: number): string {
+function stepHead(step: ReportStepHead, index: number): string {
   return `<section class="step">
 <h3>${index + 1}. ${esc(step.title)} ${badge(step.status, statusClass(step.status))}</h3>
 <p class="muted">Step ${esc(step.id)}, runbook line ${step.line}${step.profile ? `, profile ${esc(step.profile)}` : ''}${step.reason ? ` — ${esc(step.reason)}` : ''}</p>
-${step.blocks.map((b) => blockSection(report, step, b)).join('\n')}
-</section>`;
+`;
 }
 
-function verifySection(report: Report): string {
+function verifySection(report: ReportHead): string {
   const { verification } = report;
   return `<section id="verify"><h2>How to verify</h2>
 <p>Run these in the evidence bundle's directory, offline. <code>VERIFY.md</code> explains what each proves.</p>
@@ -212,7 +233,7 @@ function verifySection(report: Report): string {
 ${facts([
   ['Journal SHA-256', verification.journalSha256],
   ['Journal records', verification.records],
-  ['Report generated', report.generatedAt],
+  ['As of (the last record)', report.generatedAt],
 ])}
 </section>`;
 }
@@ -238,8 +259,19 @@ table { border-collapse: collapse; width: 100%; font-size: 12px; } th { white-sp
 }
 `;
 
-export function renderReportHtml(report: Report): string {
-  return `<!DOCTYPE html>
+/** A labelled piece of the page: `label` names the part of the page it is, for a verifier's message. */
+export type HtmlPiece<T> = { label: string; text: string } | T;
+
+/**
+ * The page in order: fixed text (labelled) and, where a part has one entry per record or per block, what
+ * the caller gives for it (`timeline`: the rows, in record order; each step's `blocks`: its blocks' sections
+ * joined by a newline). renderReportHtml gives the text; a verifier gives the hash of the text it expects.
+ */
+export function reportHtmlPieces<T>(report: ReportHead, timelineRows: T, steps: readonly { step: ReportStepHead; blocks: T }[]): HtmlPiece<T>[] {
+  const pieces: HtmlPiece<T>[] = [
+    {
+      label: 'the head and summary',
+      text: `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -251,13 +283,25 @@ export function renderReportHtml(report: Report): string {
 <body>
 <header><h1>${esc(report.runbook.title)}</h1><p>Run ${esc(report.run.id)} — ${badge(report.run.outcome, statusClass(report.run.outcome))}</p></header>
 ${summarySection(report)}
-${warningsSection(report)}
-${timelineSection(report)}
-<section id="steps"><h2>Steps</h2>
-${report.steps.length ? report.steps.map((s, i) => stepSection(report, s, i)).join('\n') : '<p class="muted">No steps ran.</p>'}
-</section>
-${verifySection(report)}
-</body>
-</html>
-`;
+`,
+    },
+    { label: 'the warnings', text: `${warningsSection(report)}\n` },
+    { label: 'the timeline', text: '<section id="timeline"><h2>Timeline</h2>\n<table><thead><tr><th>Record</th><th>Time (UTC)</th><th>What</th><th>Detail</th></tr></thead><tbody>' },
+    timelineRows,
+    { label: 'the timeline', text: '</tbody></table></section>\n<section id="steps"><h2>Steps</h2>\n' },
+  ];
+  if (steps.length === 0) pieces.push({ label: 'the steps', text: '<p class="muted">No steps ran.</p>' });
+  steps.forEach(({ step, blocks }, k) => {
+    pieces.push({ label: `step ${k + 1} (${step.id})`, text: `${k > 0 ? '\n' : ''}${stepHead(step, k)}` }, blocks, { label: `step ${k + 1} (${step.id})`, text: '\n</section>' });
+  });
+  pieces.push({ label: 'how to verify', text: `\n</section>\n${verifySection(report)}\n</body>\n</html>\n` });
+  return pieces;
+}
+
+export function renderReportHtml(report: Report): string {
+  const rows = timeline(report).map(timelineRow).join('');
+  const steps = report.steps.map((step) => ({ step, blocks: step.blocks.map((b) => blockSection(report.run.operator, b, approvalsFor(report, b))).join('\n') }));
+  return reportHtmlPieces(report, rows, steps)
+    .map((p) => (typeof p === 'string' ? p : p.text))
+    .join('');
 }

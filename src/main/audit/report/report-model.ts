@@ -1,6 +1,8 @@
 // report.json: everything an auditor reads about one run, built from the verified journal. Canonical JSON,
 // signed by the operator (report.json.sig). The HTML and PDF reports are renderings of this object.
-export const REPORT_FORMAT = 'runbook-console-report/1';
+// Format 2: nothing in it comes from outside the journal, its blobs and the bundle (generatedAt is the last
+// record's time; warnings are the journal's own), so `runbook verify` rebuilds it and demands the same bytes.
+export const REPORT_FORMAT = 'runbook-console-report/2';
 
 export interface ReportOutput {
   blob: string | null;
@@ -83,12 +85,13 @@ export interface Report {
   environment: { tool: Record<string, unknown>; host: Record<string, unknown>; options: Record<string, unknown>; variables: unknown[] };
   seal: { size: number; root: string; checkpoint: string; signer: string; signerFingerprint: string } | null;
   steps: ReportStep[];
-  /** Decisions, sign-offs, fill-ins, approvals, trust decisions, notes, pauses, recoveries, errors. */
+  /** Decisions, sign-offs, fill-ins, approvals, trust decisions, notes, pauses, recoveries, errors, checkpoints. */
   events: ReportEvent[];
   warnings: ReportWarning[];
   /** Every journal record as written (parsed), so the report alone carries the whole record. */
   records: Record<string, unknown>[];
   /** How to check this report and the bundle offline. */
   verification: { journalSha256: string; records: number; commands: string[] };
+  /** The time of the journal's last record: the state of the run the report shows (not when it was rendered). */
   generatedAt: string;
 }

@@ -1,0 +1,595 @@
+// The tamper suite (issue 11, item 7): one real, fresh RESTRICTED run — an approved state-changing block, a
+// refused approval, a failing block, a decision, a note, two signed sign-offs — recorded through the console
+// API, sealed, and exported by `runbook export` as a signed evidence bundle; then a list of named ways to
+// tamper with it, each with the verdict both verifiers (`runbook verify`, `python3 verify.py`) must give,
+// without anchors and with the auditor's anchors (--allowed-signers, --prior, --pin).
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { dispatch } from '../../src/main/api/dispatch.js';
+import { formatAllowedSigner } from '../../src/main/audit/allowed-signers.js';
+import { canonicalize } from '../../src/main/audit/canonical.js';
+import { formatCheckpoint } from '../../src/main/audit/checkpoint.js';
+import { installationId } from '../../src/main/audit/installation.js';
+import { evolveKey, recordMac } from '../../src/main/audit/mac-chain.js';
+import { rootHash } from '../../src/main/audit/merkle.js';
+import { principalFor } from '../../src/main/audit/principal.js';
+import { buildReport } from '../../src/main/audit/report/build-report.js';
+import { renderReportHtml } from '../../src/main/audit/report/report-html.js';
+import { CHECKPOINT_FILE, GENESIS_PREV, JOURNAL_FILE, type JournalRecord, sha256Hex } from '../../src/main/audit/record.js';
+import { fingerprint, parsePublicKeyLine } from '../../src/main/audit/ssh-keys.js';
+import type { VerifySummary } from '../../src/main/audit/verify.js';
+import { verifyInstructions } from '../../src/main/audit/verify-instructions.js';
+import type { RunState } from '../../src/shared/run-api.js';
+import { signoffMessage } from '../../src/shared/signoff.js';
+import { REPO_ROOT } from '../support/shared.js';
+import { testHandlers } from '../support/handlers.js';
+import { type ApiCall, eventsUntil } from '../support/run-events.js';
+import { type TestKey, keygenSign, makeKey } from './ssh-tools.js';
+
+export const CLI = path.join(REPO_ROOT, 'dist/cli/index.js');
+export const VERIFY_PY = path.join(REPO_ROOT, 'src/main/audit/bundle/verify.py');
+export const NS = {
+  checkpoint: 'runbook-console-checkpoint',
+  audit: 'runbook-console-audit',
+  approval: 'runbook-console-approval',
+  signoff: 'runbook-console-signoff',
+} as const;
+
+const RUNBOOK = `---
+profile: restricted
+---
+# Tamper suite change
+
+## Work
+
+- [ ] Take stock
+  \`\`\`bash
+  for i in $(seq 1 300); do echo "inventory line $i of the tamper suite"; done
+  \`\`\`
+- [ ] Change the thing
+  \`\`\`bash
+  touch "$MARK"; echo changed
+  \`\`\`
+- [ ] Check it
+  \`\`\`bash
+  echo "check failed" >&2; exit 3
+  \`\`\`
+- [ ] Proceed with the change or roll back? GO / NO-GO
+
+## Sign-off
+
+| Role | Name | Date |
+| --- | --- | --- |
+| Operator | ______ | ______ |
+| Reviewer | ______ | ______ |
+`;
+
+/** Everything a tamper case may need: the pristine bundle, the keys, and the auditor's anchors. */
+export interface Base {
+  root: string;
+  /** RUNBOOK_CONSOLE_KEY_DIR of the run (installation key, MAC keys). */
+  keyDir: string;
+  runDir: string;
+  bundle: string;
+  runId: string;
+  keys: { alice: TestKey; bob: TestKey; carol: TestKey; mallory: TestKey; eve: TestKey; installation: TestKey; foreign: TestKey };
+  operator: string;
+  /** The auditor's allowed_signers: installation key (checkpoint), alice (audit, signoff), bob (approval), carol (signoff). */
+  allowedSigners: string;
+  /** The change ticket's line for the final seal, kept elsewhere. */
+  prior: string;
+  /** SHA256:… of the installation key. */
+  pin: string;
+  env: Record<string, string>;
+}
+
+const line = (principal: string, key: TestKey | string, namespaces: string[], extra: { validBefore?: Date } = {}) =>
+  formatAllowedSigner({ principals: [principal], publicKey: typeof key === 'string' ? key : key.publicKeyLine, namespaces, ...extra });
+
+/** Records, seals and exports the run; the bundle is left untouched for the cases to copy. */
+export async function makeBase(root: string): Promise<Base> {
+  mkdirSync(root, { recursive: true });
+  const saved = process.env.SSH_AUTH_SOCK;
+  delete process.env.SSH_AUTH_SOCK; // no ssh-agent of the test runner's session in the run's operator keys
+  try {
+    const keys = {
+      alice: makeKey(root, 'alice', 'ed25519'),
+      bob: makeKey(root, 'bob', 'ed25519'),
+      carol: makeKey(root, 'carol', 'ed25519'),
+      mallory: makeKey(root, 'mallory', 'ed25519'),
+      eve: makeKey(root, 'eve', 'ed25519'),
+      foreign: makeKey(root, 'foreign_installation', 'ed25519'),
+    };
+    const approvers = path.join(root, 'approvers');
+    writeFileSync(approvers, `${line('bob', keys.bob, [NS.approval])}\n`);
+
+    const { root: consoleRoot, handlers } = testHandlers({ host: 'browser', version: 'test' });
+    const call: ApiCall = (m, i) => dispatch(handlers, m, i) as Promise<any>;
+    const file = path.join(consoleRoot, 'change.md');
+    writeFileSync(file, RUNBOOK);
+    await call('settings.save', { approversFile: approvers });
+    await call('runbook.open', { path: file });
+    const operator = 'Alice Operator';
+    const state: RunState = await call('runs.start', { profile: 'restricted', operator, vars: { MARK: path.join(consoleRoot, 'changed.mark') } });
+    if (state.problems.length > 0) throw new Error(`the run cannot start: ${state.problems.join('; ')}`);
+    const step = (prefix: string) => state.steps.find((s) => s.id.includes(prefix))?.id as string;
+
+    let seen = -1;
+    /** Runs a step; a state-changing block waits for an approval: mallory's is refused, bob's granted. */
+    const runStep = async (stepId: string) => {
+      await call('runs.runStep', { runId: state.runId, stepId });
+      for (;;) {
+        const got = await eventsUntil(call, state.runId, seen, (e) => e.type === 'approval' || (e.type === 'step' && e.stepId === stepId && e.status !== 'running'));
+        seen = got.next;
+        if (got.events.some((e) => e.type === 'step' && e.stepId === stepId && e.status !== 'running')) return;
+        const request = ((await call('runs.state', { runId: state.runId })) as RunState).approvals[0];
+        if (!request) continue;
+        const sign = (key: TestKey) => keygenSign(key, NS.approval, Buffer.from(request.sha256));
+        await call('runs.approve', { runId: state.runId, approvalId: request.approvalId, decision: 'sign', approver: 'bob', signature: sign(keys.mallory) });
+        await call('runs.approve', { runId: state.runId, approvalId: request.approvalId, decision: 'sign', approver: 'bob', signature: sign(keys.bob) });
+      }
+    };
+    await runStep(step('take-stock'));
+    await runStep(step('change-the-thing'));
+    await runStep(step('check-it'));
+    await call('runs.record', { runId: state.runId, stepId: step('check-it'), kind: 'note', text: 'the check fails on purpose' });
+    await call('runs.record', { runId: state.runId, stepId: step('proceed'), kind: 'decision', decision: 'GO' });
+    const signoff = step('sign-off');
+    await call('runs.record', { runId: state.runId, stepId: signoff, kind: 'signoff', name: operator, role: 'Operator', date: '2026-12-04', keyFile: keys.alice.file });
+    await call('runs.record', { runId: state.runId, stepId: signoff, kind: 'signoff', name: 'Carol Reviewer', role: 'Reviewer', date: '2026-12-04', keyFile: keys.carol.file });
+    const finished: RunState = await call('runs.finish', { runId: state.runId });
+    if (!finished.seal) throw new Error('the run was not sealed');
+
+    const keyDir = path.join(consoleRoot, 'keys');
+    const env = { RUNBOOK_CONSOLE_KEY_DIR: keyDir, RUNBOOK_CONSOLE_RUNS_DIR: path.join(root, 'runs') };
+    const bundle = path.join(root, 'bundle');
+    const exported = spawnSync(process.execPath, [CLI, 'export', finished.dir, '--out', bundle, '--key', keys.alice.file], { encoding: 'utf8', env: { ...process.env, ...env } });
+    if (exported.status !== 0) throw new Error(`runbook export failed: ${exported.stdout}\n${exported.stderr}`);
+
+    const installationFile = path.join(keyDir, 'installation_ed25519');
+    const installation = { file: installationFile, publicKeyLine: readFileSync(`${installationFile}.pub`, 'utf8').trim() };
+    const installationBlob = parsePublicKeyLine(installation.publicKeyLine).blob;
+    const principal = principalFor(operator);
+    const allowedSigners = path.join(root, 'auditor_allowed_signers');
+    writeFileSync(
+      allowedSigners,
+      [
+        line(`installation-${installationId(installation.publicKeyLine)}`, installation, [NS.checkpoint]),
+        line(principal, keys.alice, [NS.audit, NS.signoff]),
+        line('bob', keys.bob, [NS.approval]),
+        line('Carol-Reviewer', keys.carol, [NS.signoff]),
+      ].join('\n') + '\n',
+    );
+    const prior = path.join(root, 'ticket');
+    writeFileSync(prior, `${finished.seal.ticketLine}\n`);
+    return {
+      root,
+      keyDir,
+      runDir: finished.dir,
+      bundle,
+      runId: state.runId,
+      keys: { ...keys, installation },
+      operator,
+      allowedSigners,
+      prior,
+      pin: fingerprint(installationBlob),
+      env,
+    };
+  } finally {
+    if (saved !== undefined) process.env.SSH_AUTH_SOCK = saved;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Tools a tamperer has: the bundle's own files, the bundled MAC key (mac-key.txt), the installation key (an
+// insider), the operator's key (the operator as insider), or keys of their own.
+
+const journalOf = (dir: string) => readFileSync(path.join(dir, JOURNAL_FILE), 'utf8');
+export const linesOf = (dir: string) => journalOf(dir).slice(0, -1).split('\n');
+export const writeLines = (dir: string, lines: string[]) => writeFileSync(path.join(dir, JOURNAL_FILE), `${lines.join('\n')}\n`);
+const recordsOf = (dir: string) => linesOf(dir).map((l) => JSON.parse(l) as JournalRecord);
+const recordIndex = (dir: string, test: (r: JournalRecord) => boolean) => recordsOf(dir).findIndex(test);
+
+/** Rewrites one record's JSON, keeping the line canonical (the chain and MAC still show the edit). */
+export function editRecord(dir: string, index: number, edit: (record: JournalRecord) => void): void {
+  const lines = linesOf(dir);
+  const at = index < 0 ? lines.length + index : index;
+  const record = JSON.parse(lines[at] as string) as JournalRecord;
+  edit(record);
+  lines[at] = canonicalize(record);
+  writeLines(dir, lines);
+}
+
+function listFiles(dir: string, prefix = ''): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? listFiles(path.join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]))
+    .sort();
+}
+
+/** SHA256SUMS made again over what the bundle now holds, and signed (as `runbook export` does) by `signer`. */
+export function resum(dir: string, signer: TestKey): void {
+  const files = listFiles(dir).filter((f) => f !== 'SHA256SUMS' && f !== 'SHA256SUMS.sig');
+  const sums = `${files.map((f) => `${createHash('sha256').update(readFileSync(path.join(dir, f))).digest('hex')}  ${f}`).join('\n')}\n`;
+  writeFileSync(path.join(dir, 'SHA256SUMS'), sums);
+  writeFileSync(path.join(dir, 'SHA256SUMS.sig'), keygenSign(signer, NS.audit, Buffer.from(sums)));
+}
+
+/** report.json (and its signature) edited as JSON, then the bundle re-summed: the operator lying in the report. */
+export function editReport(base: Base, dir: string, edit: (report: any) => void, signer: TestKey = base.keys.alice): void {
+  const report = JSON.parse(readFileSync(path.join(dir, 'report.json'), 'utf8'));
+  edit(report);
+  writeReport(dir, canonicalize(report), signer);
+}
+
+function writeReport(dir: string, text: string, signer: TestKey): void {
+  writeFileSync(path.join(dir, 'report.json'), text);
+  writeFileSync(path.join(dir, 'report.json.sig'), keygenSign(signer, NS.audit, Buffer.from(text)));
+  resum(dir, signer);
+}
+
+/** report.json built again from the journal as it now is, signed by `signer`, and the bundle re-summed. */
+export function reexport(dir: string, signer: TestKey): void {
+  const lines = linesOf(dir);
+  const records = lines.map((l) => JSON.parse(l) as JournalRecord);
+  const finished = records.findLast((r) => r.type === 'run.finished');
+  const seal = records.findLast((r) => r.type === 'checkpoint');
+  // The journal's own warnings, as a verifier words them (a wall clock stepping back is the one these cases make).
+  const warnings = records.flatMap((r, i) => {
+    const a = records[i - 1];
+    if (!a || (a.boot_id === r.boot_id && BigInt(r.mono_ns) < BigInt(a.mono_ns)) || !(Date.parse(r.time) < Date.parse(a.time))) return [];
+    return [{ code: 'W_CLOCK_BACKWARDS', record: i, line: i + 1, detail: `record ${i}: wall clock ${r.time} is before record ${i - 1}'s ${a.time}` }];
+  });
+  const summary = {
+    outcome: finished ? (finished.data.ok ? 'succeeded' : 'failed') : 'unfinished',
+    signer: seal ? { fingerprint: fingerprint(parsePublicKeyLine(String(seal.data.signer)).blob), principals: null } : null,
+    warnings,
+    macChecked: existsSync(path.join(dir, 'mac-key.txt')),
+  } as unknown as VerifySummary;
+  // The commands name who signed: the installation (an unsigned export) or the operator, as export.ts does.
+  const start = records[0]?.data as { operator: { name: string }; installation: { id: string; public_key: string } };
+  const installationPrincipal = `installation-${start.installation.id}`;
+  const byInstallation = parsePublicKeyLine(signer.publicKeyLine).blob.equals(parsePublicKeyLine(start.installation.public_key).blob);
+  const { commands } = verifyInstructions({ principal: byInstallation ? installationPrincipal : principalFor(start.operator.name), installationPrincipal, runId: String(records[0]?.run), pdf: false, signedReport: true });
+  const report = buildReport(dir, records, lines, summary, commands);
+  writeFileSync(path.join(dir, 'report.html'), renderReportHtml(report));
+  writeReport(dir, canonicalize(report), signer);
+}
+
+export interface Forgery {
+  /** What the tamperer changes in the records (the result is re-chained, re-MACed and re-sealed). */
+  edit?: (records: JournalRecord[], base: Base) => JournalRecord[];
+  /** The key that signs the checkpoints (default: the installation key). */
+  sealKey?: (base: Base) => TestKey;
+  /** How a checkpoint's text is signed (default: ssh-keygen -Y sign in the checkpoint namespace). */
+  sign?: (text: string, key: TestKey) => string;
+  /** A last change to each checkpoint's data, after it is computed. */
+  checkpoint?: (data: Record<string, unknown>) => Record<string, unknown>;
+  /**
+   * Approvals and sign-offs signed again over the rewritten lines (each names hashes of lines the rewrite
+   * changes), by these keys; without, they keep their signatures and show the rewrite.
+   */
+  resign?: (base: Base) => { approver: TestKey; signer: TestKey };
+  /** Each record's data as rewritten, given the hashes of the (rewritten) lines before it. */
+  data?: (record: JournalRecord, hashes: string[], base: Base) => Record<string, unknown>;
+}
+
+/**
+ * An insider's rewrite: with the bundled MAC key (mac-key.txt) every record is chained and MACed again,
+ * and every checkpoint computed and signed again, so only what the edit breaks on purpose shows.
+ */
+export function forge(base: Base, dir: string, forgery: Forgery = {}): void {
+  let key: Buffer = Buffer.from(readFileSync(path.join(dir, 'mac-key.txt'), 'utf8').trim(), 'hex');
+  const records = (forgery.edit ?? ((r) => r))(recordsOf(dir), base);
+  const sealKey = (forgery.sealKey ?? ((b) => b.keys.installation))(base);
+  const sign = forgery.sign ?? ((text, k) => keygenSign(k, NS.checkpoint, Buffer.from(text)));
+  const start = records[0]?.data as { installation: { id: string }; options?: { approvers?: { sha256: string } } };
+  const resign = forgery.resign?.(base);
+  let prev = GENESIS_PREV;
+  const lines: string[] = [];
+  const hashes: string[] = [];
+  for (const [i, r] of records.entries()) {
+    const { mac: _mac, ...rest } = r;
+    const unsigned = { ...rest, seq: i, prev };
+    const d = unsigned.data as Record<string, any>;
+    if (resign && unsigned.type === 'approval' && d.granted === true) {
+      const sha256 = hashes[d.started.seq] as string;
+      unsigned.data = { ...d, started: { ...d.started, sha256 }, message: sha256, approvers_sha256: start.options?.approvers?.sha256, signature: keygenSign(resign.approver, NS.approval, Buffer.from(sha256)), ...keyFields(resign.approver) };
+    }
+    if (resign && unsigned.type === 'signoff' && d.accepted === true) {
+      const signs = { seq: i - 1, sha256: hashes[i - 1] as string };
+      const message = signoffMessage({ run: unsigned.run, step: d.step.id, role: d.role, name: d.name, date: d.date, record: signs });
+      unsigned.data = { ...d, signs, message, signature: keygenSign(resign.signer, NS.signoff, Buffer.from(message)), ...keyFields(resign.signer) };
+    }
+    if (forgery.data) unsigned.data = forgery.data(unsigned as JournalRecord, hashes, base);
+    if (unsigned.type === 'checkpoint') {
+      const root = rootHash(lines);
+      const origin = `runbook-console/${start.installation.id}/${unsigned.run}`;
+      const text = formatCheckpoint({ origin, size: i, rootHash: root, extensions: [] });
+      const signature = sign(text, sealKey);
+      unsigned.data = (forgery.checkpoint ?? ((d) => d))({ ...unsigned.data, origin, size: i, root: root.toString('base64'), text, signature, signer: sealKey.publicKeyLine });
+      writeFileSync(path.join(dir, CHECKPOINT_FILE), String(unsigned.data.text));
+      writeFileSync(path.join(dir, `${CHECKPOINT_FILE}.sig`), String(unsigned.data.signature));
+    }
+    const line = canonicalize({ ...unsigned, mac: recordMac(key, canonicalize(unsigned)) });
+    key = evolveKey(key);
+    prev = sha256Hex(line);
+    hashes.push(prev);
+    lines.push(line);
+  }
+  writeLines(dir, lines);
+}
+
+const keyFields = (k: TestKey) => ({ key: k.publicKeyLine.split(' ').slice(0, 2).join(' '), fingerprint: fingerprint(parsePublicKeyLine(k.publicKeyLine).blob) });
+
+/** The auditor's anchors but --prior (which catches any rewrite first). */
+const noPrior = (b: Base): string[] => ['--allowed-signers', b.allowedSigners, '--pin', b.pin];
+
+/**
+ * Everything made again by a forger holding only the bundle (and so its MAC key) and keys of their own: run.started
+ * names their installation key (`foreignSeal`) and lists their key as bob's approval key, the approvals and
+ * sign-offs are signed by it, the journal sealed and the bundle exported with others of theirs.
+ */
+function forgeAll(dir: string, base: Base, foreignSeal = true): void {
+  const seal = (b: Base) => (foreignSeal ? b.keys.foreign : b.keys.installation);
+  forge(base, dir, { sealKey: seal, edit: foreignStart(seal, (b) => b.keys.eve), resign: (b) => ({ approver: b.keys.eve, signer: b.keys.eve }) });
+  reexport(dir, base.keys.mallory);
+}
+
+/** The records with run.started naming `key` as the installation key and `approver` as bob's approval key. */
+const foreignStart = (key: (b: Base) => TestKey, approver?: (b: Base) => TestKey) => (records: JournalRecord[], b: Base) =>
+  change(0, (s) => {
+    const options = s.data.options as { approvers: { text: string; sha256: string } };
+    const text = approver ? `${line('bob', approver(b), [NS.approval])}\n` : options.approvers.text;
+    return withData(s, {
+      installation: { id: installationId(key(b).publicKeyLine), public_key: key(b).publicKeyLine },
+      options: { ...options, approvers: { ...options.approvers, text, sha256: createHash('sha256').update(text).digest('hex') } },
+    });
+  })(records);
+
+/** An insider's edit after the sign-offs (so they still hold): the run's end says the failed check succeeded. */
+const rosyEnd = (records: JournalRecord[]) =>
+  change(records.findLastIndex((r) => r.type === 'run.finished'), (r) =>
+    withData(r, { ok: true, counts: { succeeded: 5 }, steps: (r.data.steps as { id: string; status: string; reason: string | null }[]).map((s) => ({ ...s, status: 'succeeded', reason: s.status === 'failed' ? null : s.reason })) }),
+  )(records);
+const atRunEnd = (fn: (r: JournalRecord) => JournalRecord) => (records: JournalRecord[]) => change(records.findLastIndex((r) => r.type === 'run.finished'), fn)(records);
+
+/** The records with record `index` (negative: from the end) replaced by `change(record)`. */
+const change = (index: number, fn: (r: JournalRecord) => JournalRecord) => (records: JournalRecord[]) => records.map((r, i) => (i === (index < 0 ? records.length + index : index) ? fn(r) : r));
+const indexOf = (records: JournalRecord[], test: (r: JournalRecord) => boolean) => records.findIndex(test);
+const withData = (r: JournalRecord, data: Record<string, unknown>) => ({ ...r, data: { ...r.data, ...data } });
+
+/** The journal changed by `fn`, then the bundle re-summed and re-signed by the operator, so the journal's own checks decide. */
+const journalCase = (fn: (dir: string, base: Base) => void) => (dir: string, base: Base) => {
+  fn(dir, base);
+  resum(dir, base.keys.alice);
+};
+
+/** An approval's signature replaced by one `key` makes over `message` (default: the hash it names). */
+function reSignApproval(records: JournalRecord[], key: TestKey, message?: (hash: string) => string, data: Record<string, unknown> = {}): JournalRecord[] {
+  const at = records.findLastIndex((r) => r.type === 'approval' && r.data.granted === true);
+  return change(at, (r) => {
+    const hash = String((r.data.started as { sha256: string }).sha256);
+    const blob = parsePublicKeyLine(key.publicKeyLine).blob;
+    return withData(r, { signature: keygenSign(key, NS.approval, Buffer.from((message ?? ((h) => h))(hash))), key: key.publicKeyLine.split(' ').slice(0, 2).join(' '), fingerprint: fingerprint(blob), ...data });
+  })(records);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The cases.
+
+/** A verdict: an exit status (0 intact and anchored, 2 usage, 3 intact but unanchored) or a FAIL reason code (exit 1). */
+export type Verdict = 0 | 2 | 3 | `E_${string}`;
+
+export interface TamperCase {
+  name: string;
+  /** What is verified: a copy of the bundle (default) or of the run directory. */
+  target?: 'bundle' | 'run';
+  tamper?: (dir: string, base: Base) => void;
+  /** Arguments for both verifiers in both modes (DIR is replaced by the case's directory). */
+  args?: (base: Base, dir: string) => string[];
+  /** The auditor's anchors, when the default (--allowed-signers, --prior, --pin) does not fit the case. */
+  anchors?: (base: Base, dir: string) => string[];
+  /** Verdict without anchors, and with them. */
+  bare: Verdict;
+  anchored: Verdict;
+  /** A word the output must hold (verify.py; and runbook verify once it agrees), e.g. "expired". */
+  says?: string;
+  /** A check of the shared spec verify.py does not make (its verdict test is then expected to fail), and why. */
+  pyLacks?: string;
+}
+
+export const anchorArgs = (base: Base): string[] => ['--allowed-signers', base.allowedSigners, '--prior', base.prior, '--pin', base.pin];
+
+function writeTemp(base: Base, name: string, text: string): string {
+  const file = path.join(base.root, 'files', `${name}-${Math.random().toString(36).slice(2)}`);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, text);
+  return file;
+}
+
+const blobFile = (dir: string, holding: string) => {
+  const blobs = path.join(dir, 'blobs');
+  return path.join(blobs, readdirSync(blobs).find((b) => readFileSync(path.join(blobs, b), 'utf8').includes(holding)) as string);
+};
+
+const noteLine = (dir: string) => recordIndex(dir, (r) => r.type === 'step.note');
+const deep = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+const swapFiles = (dir: string, a: string, b: string) => {
+  renameSync(path.join(dir, a), path.join(dir, `${a}.swap`));
+  renameSync(path.join(dir, b), path.join(dir, a));
+  renameSync(path.join(dir, `${a}.swap`), path.join(dir, b));
+};
+const stepWith = (report: any, prefix: string) => report.steps.find((s: { id: string }) => s.id.includes(prefix));
+const eventOf = (report: any, type: string, n = 0) => report.events.filter((e: { type: string }) => e.type === type)[n];
+
+export const CASES: TamperCase[] = [
+  // The untouched run, both ways: intact; anchored only with the auditor's anchors.
+  { name: 'intact bundle', bare: 3, anchored: 0 },
+  { name: 'intact run directory', target: 'run', args: (b) => ['--mac-key', writeTemp(b, 'mac-key', readFileSync(path.join(b.bundle, 'mac-key.txt'), 'utf8'))], anchors: (b) => ['--allowed-signers', b.allowedSigners, '--pin', b.pin], bare: 3, anchored: 0 },
+  { name: 'intact bundle, --prior alone (the bundle signatures stay unanchored)', bare: 3, anchored: 3, anchors: (b) => ['--prior', b.prior] },
+  { name: 'intact bundle, --pin alone (the bundle signatures stay unanchored)', bare: 3, anchored: 3, anchors: (b) => ['--pin', b.pin] },
+
+  // Records edited, deleted, inserted, reordered, duplicated: the bundle re-summed by the operator, so the journal decides.
+  { name: 'edited record (one byte of a command)', tamper: journalCase((d) => writeFileSync(path.join(d, JOURNAL_FILE), journalOf(d).replace('touch \\"$MARK\\"; echo changed', 'touch \\"$MARK\\"; echo chAnged'))), bare: 'E_RECORD_CHANGED', anchored: 'E_RECORD_CHANGED' },
+  { name: 'deleted record', tamper: journalCase((d) => writeLines(d, linesOf(d).filter((_, i) => i !== noteLine(d)))), bare: 'E_RECORD_DELETED', anchored: 'E_RECORD_DELETED' },
+  { name: 'inserted record', tamper: journalCase((d) => { const l = linesOf(d); const n = noteLine(d); l.splice(n + 1, 0, (l[n] as string).replace('on purpose', 'by accident')); writeLines(d, l); }), bare: 'E_RECORD_INSERTED', anchored: 'E_RECORD_INSERTED' },
+  { name: 'reordered records', tamper: journalCase((d) => { const l = linesOf(d); const n = noteLine(d); [l[n], l[n + 1]] = [l[n + 1] as string, l[n] as string]; writeLines(d, l); }), bare: 'E_RECORD_REORDERED', anchored: 'E_RECORD_REORDERED' },
+  { name: 'duplicated record', tamper: journalCase((d) => { const l = linesOf(d); const n = noteLine(d); l.splice(n + 1, 0, l[n] as string); writeLines(d, l); }), bare: 'E_RECORD_DUPLICATED', anchored: 'E_RECORD_DUPLICATED' },
+  { name: 'truncated journal (two records cut)', tamper: journalCase((d) => writeLines(d, linesOf(d).slice(0, -2))), bare: 'E_SEAL_SIZE', anchored: 'E_SEAL_SIZE' },
+  { name: 'torn tail', tamper: journalCase((d) => appendFileSync(path.join(d, JOURNAL_FILE), '{"boot_id":"x","da')), bare: 'E_TORN_TAIL', anchored: 'E_TORN_TAIL' },
+  { name: 'CRLF line ends', tamper: journalCase((d) => writeFileSync(path.join(d, JOURNAL_FILE), journalOf(d).replace(/\n/g, '\r\n'))), bare: 'E_CRLF', anchored: 'E_CRLF' },
+  { name: 'bad JSON', tamper: journalCase((d) => { const l = linesOf(d); const n = noteLine(d); l[n] = (l[n] as string).slice(0, -1); writeLines(d, l); }), bare: 'E_JSON', anchored: 'E_JSON' },
+  { name: 'JSON nested 100000 levels deep (a whole line)', tamper: journalCase((d) => { const l = linesOf(d); l[noteLine(d)] = deep(100_000); writeLines(d, l); }), bare: 'E_JSON', anchored: 'E_JSON' },
+  { name: 'JSON nested 100000 levels deep (inside a record)', tamper: journalCase((d) => { const l = linesOf(d); const n = noteLine(d); l[n] = (l[n] as string).replace('"the check fails on purpose"', deep(100_000)); writeLines(d, l); }), bare: 'E_JSON', anchored: 'E_JSON' },
+  { name: 'binary garbage line', tamper: journalCase((d) => { const l = readFileSync(path.join(d, JOURNAL_FILE)).toString('latin1').split('\n'); l[noteLine(d)] = '\u0000\u00ff\u00fe\u0089PNG\u001a\u0000\u00c3\u0028garbage'; writeFileSync(path.join(d, JOURNAL_FILE), Buffer.from(l.join('\n'), 'latin1')); }), bare: 'E_JSON', anchored: 'E_JSON' },
+  { name: 'invalid UTF-8 inside a string', tamper: journalCase((d) => { const bytes = readFileSync(path.join(d, JOURNAL_FILE)); const at = bytes.indexOf('the check fails on purpose'); bytes[at] = 0xff; writeFileSync(path.join(d, JOURNAL_FILE), bytes); }), bare: 'E_JSON', anchored: 'E_JSON' },
+  { name: 'duplicate JSON key', tamper: journalCase((d) => { const l = linesOf(d); const n = noteLine(d); l[n] = (l[n] as string).replace('{"boot_id"', '{"boot_id":"a","boot_id"'); writeLines(d, l); }), bare: 'E_DUPLICATE_KEY', anchored: 'E_DUPLICATE_KEY' },
+  { name: 'non-canonical JSON', tamper: journalCase((d) => { const l = linesOf(d); const n = noteLine(d); l[n] = (l[n] as string).replace('{"boot_id"', '{ "boot_id"'); writeLines(d, l); }), bare: 'E_NONCANONICAL', anchored: 'E_NONCANONICAL' },
+  { name: 'record lacks an envelope field', tamper: journalCase((d) => editRecord(d, noteLine(d), (r) => { delete (r as Partial<JournalRecord>).prev; })), bare: 'E_FIELDS', anchored: 'E_FIELDS' },
+  { name: 'record of another run', tamper: journalCase((d) => editRecord(d, noteLine(d), (r) => { r.run = '00000000-0000-4000-8000-000000000000'; })), bare: 'E_OTHER_RUN', anchored: 'E_OTHER_RUN' },
+  { name: 'wrong --run-id', args: () => ['--run-id', '00000000-0000-4000-8000-000000000000'], bare: 'E_RUN_ID', anchored: 'E_RUN_ID' },
+  { name: 'record edited without the MAC key (the last record: no chain after it)', tamper: journalCase((d) => editRecord(d, -1, (r) => { r.data.reason = 'edited'; })), bare: 'E_MAC', anchored: 'E_MAC' },
+  { name: 'mac-key.txt of another run', tamper: journalCase((d) => writeFileSync(path.join(d, 'mac-key.txt'), `${'ab'.repeat(32)}\n`)), bare: 'E_MAC', anchored: 'E_MAC' },
+  // The report names W_MAC_UNCHECKED exactly when the bundle ships no MAC key: one taken away after the export shows.
+  { name: 'mac-key.txt removed after the export', tamper: journalCase((d) => rmSync(path.join(d, 'mac-key.txt'))), bare: 'E_REPORT', anchored: 'E_REPORT' },
+  { name: 'mac-key.txt removed, report.json made again (MACs unchecked: a warning)', tamper: (d, b) => { rmSync(path.join(d, 'mac-key.txt')); reexport(d, b.keys.alice); }, bare: 3, anchored: 0 },
+
+  // Insiders: the bundled MAC key and the installation key rewrite the journal consistently. A rewrite changes
+  // the hash of every line after the first it edits, so what signs one of them (an approval, a sign-off) shows it
+  // unless it is signed again: these edit the run's end, after the sign-offs, or say what they break.
+  { name: 'monotonic clock backwards within one boot', tamper: (d, b) => { forge(b, d, { edit: atRunEnd((x) => ({ ...x, mono_ns: '1' })) }); reexport(d, b.keys.alice); }, bare: 'E_MONOTONIC', anchored: 'E_MONOTONIC' },
+  { name: 'wall clock backwards only (a warning; the rewrite shows against --prior)', tamper: (d, b) => { forge(b, d, { edit: atRunEnd((x) => ({ ...x, time: '2000-01-01T00:00:00.000Z' })) }); reexport(d, b.keys.alice); }, bare: 3, anchored: 'E_PRIOR' },
+  { name: 'run end rewritten (the failed check succeeded) and re-sealed; report.json left as it was', tamper: (d, b) => { forge(b, d, { edit: rosyEnd }); resum(d, b.keys.alice); }, bare: 'E_REPORT', anchored: 'E_PRIOR' },
+  { name: 'run end rewritten, re-sealed and re-exported by the operator', tamper: (d, b) => { forge(b, d, { edit: rosyEnd }); reexport(d, b.keys.alice); }, bare: 3, anchored: 'E_PRIOR' },
+  { name: 'run end rewritten and re-exported, against --allowed-signers and --pin (only --prior can catch it)', tamper: (d, b) => { forge(b, d, { edit: rosyEnd }); reexport(d, b.keys.alice); }, anchors: noPrior, bare: 3, anchored: 0 },
+  { name: 'a command rewritten: the approval of its step.started no longer holds', tamper: (d, b) => { forge(b, d, { edit: (r) => r.map((x) => (x.type === 'step.started' && x.data.state_changing ? withData(x, { command: 'echo innocent' }) : x)) }); reexport(d, b.keys.alice); }, bare: 'E_APPROVAL', anchored: 'E_PRIOR' },
+  { name: 'a note rewritten: the sign-offs after it no longer hold', tamper: (d, b) => { forge(b, d, { edit: (r) => change(indexOf(r, (x) => x.type === 'step.note'), (x) => withData(x, { text: 'all good' }))(r) }); reexport(d, b.keys.alice); }, bare: 'E_SIGNOFF', anchored: 'E_PRIOR' },
+  { name: 'everything forged with keys of the forger\'s own (MACs with the bundled key; seal, approvals, sign-offs, bundle)', tamper: forgeAll, bare: 3, anchored: 'E_PRIOR' },
+  { name: 'everything forged with keys of the forger\'s own, against --allowed-signers and --pin', tamper: forgeAll, anchors: noPrior, bare: 3, anchored: 'E_SIGNER' },
+  { name: 'everything forged with keys of the forger\'s own, against --pin alone', tamper: forgeAll, anchors: (b) => ['--pin', b.pin], bare: 3, anchored: 'E_SIGNER' },
+  { name: 'everything forged with keys of the forger\'s own but the seal\'s (the installation key, an insider\'s), against --pin alone', tamper: (d, b) => forgeAll(d, b, false), anchors: (b) => ['--pin', b.pin], bare: 3, anchored: 3 },
+  { name: 'checkpoint signed by a key that is not the installation key run.started records', tamper: (d, b) => { forge(b, d, { sealKey: (x) => x.keys.foreign }); reexport(d, b.keys.alice); }, bare: 'E_SIGNER', anchored: 'E_SIGNER' },
+  { name: 'checkpoint signature over other bytes', tamper: (d, b) => { forge(b, d, { sign: (t, k) => keygenSign(k, NS.checkpoint, Buffer.from(`${t}!`)) }); reexport(d, b.keys.alice); }, bare: 'E_SIGNATURE', anchored: 'E_SIGNATURE' },
+  { name: 'checkpoint signed in another namespace', tamper: (d, b) => { forge(b, d, { sign: (t, k) => keygenSign(k, 'file', Buffer.from(t)) }); reexport(d, b.keys.alice); }, bare: 'E_NAMESPACE', anchored: 'E_NAMESPACE' },
+  { name: 'records after the final seal', tamper: (d, b) => { forge(b, d, { edit: (r) => [...r, { ...(r.at(-1) as JournalRecord), type: 'step.note', data: { text: 'late' } }] }); reexport(d, b.keys.alice); }, bare: 'E_AFTER_SEAL', anchored: 'E_AFTER_SEAL' },
+  { name: 'sealed Merkle root wrong', tamper: (d, b) => { forge(b, d, { checkpoint: (c) => ({ ...c, root: Buffer.alloc(32).toString('base64') }) }); reexport(d, b.keys.alice); }, bare: 'E_SEAL_ROOT', anchored: 'E_SEAL_ROOT' },
+  { name: 'checkpoint for another run (origin)', tamper: (d, b) => { forge(b, d, { checkpoint: (c) => { const text = String(c.text).replace(/\/[0-9a-f-]{36}\n/, '/00000000-0000-4000-8000-000000000000\n'); return { ...c, text, signature: keygenSign(b.keys.installation, NS.checkpoint, Buffer.from(text)) }; } }); reexport(d, b.keys.alice); }, bare: 'E_SEAL_ORIGIN', anchored: 'E_SEAL_ORIGIN' },
+  { name: 'checkpoint.txt of another size', tamper: journalCase((d) => writeFileSync(path.join(d, CHECKPOINT_FILE), readFileSync(path.join(d, CHECKPOINT_FILE), 'utf8').replace(/\n(\d+)\n/, '\n5\n'))), bare: 'E_SEAL_SIZE', anchored: 'E_SEAL_SIZE' },
+  { name: 'checkpoint.txt.sig swapped for report.json.sig', tamper: journalCase((d) => writeFileSync(path.join(d, `${CHECKPOINT_FILE}.sig`), readFileSync(path.join(d, 'report.json.sig')))), bare: 'E_SIGNATURE', anchored: 'E_SIGNATURE' },
+  { name: 'final seal removed', tamper: journalCase((d) => { writeLines(d, linesOf(d).slice(0, -1)); rmSync(path.join(d, CHECKPOINT_FILE)); rmSync(path.join(d, `${CHECKPOINT_FILE}.sig`)); }), bare: 'E_UNSEALED', anchored: 'E_UNSEALED' },
+  { name: 'output blob changed', tamper: journalCase((d) => appendFileSync(blobFile(d, 'inventory line 1 of'), 'one more line\n')), bare: 'E_BLOB', anchored: 'E_BLOB' },
+  { name: 'output blob missing', tamper: journalCase((d) => rmSync(blobFile(d, 'inventory line 1 of'))), bare: 'E_BLOB', anchored: 'E_BLOB' },
+  { name: 'runbook blob changed', tamper: journalCase((d) => writeFileSync(blobFile(d, '# Tamper suite change'), '# Another runbook\n')), bare: 'E_BLOB', anchored: 'E_BLOB' },
+
+  // The bundle's own layer: SHA256SUMS and the operator's signatures.
+  { name: 'file changed, SHA256SUMS not updated', tamper: (d) => appendFileSync(path.join(d, 'report.html'), '<!-- changed -->'), bare: 'E_BUNDLE', anchored: 'E_BUNDLE' },
+  { name: 'listed file removed', tamper: (d) => rmSync(path.join(d, 'VERIFY.md')), bare: 'E_BUNDLE', anchored: 'E_BUNDLE' },
+  { name: 'blob removed, SHA256SUMS not updated', tamper: (d) => rmSync(blobFile(d, 'inventory line 1 of')), bare: 'E_BUNDLE', anchored: 'E_BUNDLE' },
+  { name: 'unlisted extra file', tamper: (d) => writeFileSync(path.join(d, 'NOTES.txt'), 'added after the export\n'), bare: 'E_BUNDLE', anchored: 'E_BUNDLE' },
+  { name: 'unlisted extra blob', tamper: (d) => writeFileSync(path.join(d, 'blobs', 'f'.repeat(64)), 'extra\n'), bare: 'E_BUNDLE', anchored: 'E_BUNDLE' },
+  { name: 'SHA256SUMS.sig removed', tamper: (d) => rmSync(path.join(d, 'SHA256SUMS.sig')), bare: 'E_BUNDLE', anchored: 'E_BUNDLE' },
+  { name: 'SHA256SUMS out of order', tamper: (d, b) => { const l = readFileSync(path.join(d, 'SHA256SUMS'), 'utf8').trimEnd().split('\n'); [l[0], l[1]] = [l[1] as string, l[0] as string]; writeFileSync(path.join(d, 'SHA256SUMS'), `${l.join('\n')}\n`); writeFileSync(path.join(d, 'SHA256SUMS.sig'), keygenSign(b.keys.alice, NS.audit, readFileSync(path.join(d, 'SHA256SUMS')))); }, bare: 'E_BUNDLE', anchored: 'E_BUNDLE' },
+  { name: 'symbolic link in the bundle', tamper: (d) => symlinkSync('/etc/hostname', path.join(d, 'hostname')), bare: 'E_BUNDLE', anchored: 'E_BUNDLE' },
+  { name: 'report.html removed, SHA256SUMS recomputed and signed again', tamper: (d, b) => { rmSync(path.join(d, 'report.html')); resum(d, b.keys.alice); }, bare: 'E_BUNDLE', anchored: 'E_BUNDLE' },
+  { name: 'report.json.sig by another key than SHA256SUMS.sig', tamper: (d, b) => { writeFileSync(path.join(d, 'report.json.sig'), keygenSign(b.keys.mallory, NS.audit, readFileSync(path.join(d, 'report.json')))); resum(d, b.keys.alice); }, bare: 'E_SIGNATURE', anchored: 'E_SIGNATURE' },
+  { name: 'SHA256SUMS.sig made in another namespace', tamper: (d, b) => { writeFileSync(path.join(d, 'SHA256SUMS.sig'), keygenSign(b.keys.alice, 'file', readFileSync(path.join(d, 'SHA256SUMS')))); }, bare: 'E_NAMESPACE', anchored: 'E_NAMESPACE' },
+  { name: 'SHA256SUMS.sig and report.json.sig swapped', tamper: (d) => { swapFiles(d, 'SHA256SUMS.sig', 'report.json.sig'); const sums = readFileSync(path.join(d, 'SHA256SUMS'), 'utf8').replace(/^[0-9a-f]{64}(?= {2}report\.json\.sig$)/m, createHash('sha256').update(readFileSync(path.join(d, 'report.json.sig'))).digest('hex')); writeFileSync(path.join(d, 'SHA256SUMS'), sums); }, bare: 'E_SIGNATURE', anchored: 'E_SIGNATURE' },
+  { name: 'report.json edited, SHA256SUMS recomputed but not signed again', tamper: (d, b) => { const sig = readFileSync(path.join(d, 'SHA256SUMS.sig')); editReport(b, d, (r) => { stepWith(r, 'check-it').status = 'succeeded'; }); writeFileSync(path.join(d, 'SHA256SUMS.sig'), sig); }, bare: 'E_SIGNATURE', anchored: 'E_SIGNATURE' },
+  { name: 'bundle signed again by another key', tamper: (d, b) => { writeFileSync(path.join(d, 'report.json.sig'), keygenSign(b.keys.mallory, NS.audit, readFileSync(path.join(d, 'report.json')))); resum(d, b.keys.mallory); }, bare: 3, anchored: 'E_SIGNER' },
+
+  // report.json says something the journal does not (edited, summed and signed by the operator).
+  { name: 'report.json: a failed step said to have succeeded', tamper: (d, b) => editReport(b, d, (r) => { stepWith(r, 'check-it').status = 'succeeded'; }), bare: 'E_REPORT', anchored: 'E_REPORT' },
+  { name: 'report.json: an exit code changed', tamper: (d, b) => editReport(b, d, (r) => { stepWith(r, 'check-it').blocks[0].exitCode = 0; }), bare: 'E_REPORT', anchored: 'E_REPORT' },
+  { name: 'report.json: a decision changed', tamper: (d, b) => editReport(b, d, (r) => { eventOf(r, 'decision').data.decision = 'NO-GO'; }), bare: 'E_REPORT', anchored: 'E_REPORT' },
+  { name: 'report.json: a sign-off by someone else', tamper: (d, b) => editReport(b, d, (r) => { eventOf(r, 'signoff', 1).data.name = 'Dave Director'; }), bare: 'E_REPORT', anchored: 'E_REPORT' },
+  { name: 'report.json: an approval by someone else', tamper: (d, b) => editReport(b, d, (r) => { eventOf(r, 'approval', 1).data.approver = 'dave'; }), bare: 'E_REPORT', anchored: 'E_REPORT' },
+  { name: 'report.json: a note changed', tamper: (d, b) => editReport(b, d, (r) => { eventOf(r, 'step.note').data.text = 'all good'; }), bare: 'E_REPORT', anchored: 'E_REPORT' },
+  { name: 'report.json: an output excerpt changed', tamper: (d, b) => editReport(b, d, (r) => { const o = stepWith(r, 'take-stock').blocks[0].output; o.excerpt = o.excerpt.replace('inventory line 2 of', 'inventory line 2 OF'); }), bare: 'E_REPORT', anchored: 'E_REPORT' },
+  { name: 'report.json: a journal record changed in its copy', tamper: (d, b) => editReport(b, d, (r) => { r.records[1].data.command = 'echo innocent'; }), bare: 'E_REPORT', anchored: 'E_REPORT' },
+  { name: 'report.json: the run outcome changed', tamper: (d, b) => editReport(b, d, (r) => { r.run.outcome = 'succeeded'; }), bare: 'E_REPORT', anchored: 'E_REPORT' },
+  {
+    name: 'report.html edited, summed and signed by the operator',
+    tamper: (d, b) => { writeFileSync(path.join(d, 'report.html'), readFileSync(path.join(d, 'report.html'), 'utf8').replace('failed', 'succeeded')); resum(d, b.keys.alice); },
+    bare: 'E_REPORT',
+    anchored: 'E_REPORT',
+    pyLacks: 'report.html against the journal: it would take a second copy of report-html.ts, byte for byte; verify.py checks report.json, which report.html renders',
+  },
+  { name: 'report.json: malformed JSON', tamper: (d, b) => writeReport(d, readFileSync(path.join(d, 'report.json'), 'utf8').slice(0, -1), b.keys.alice), bare: 'E_REPORT', anchored: 'E_REPORT' },
+  { name: 'report.json: nested 100000 levels deep', tamper: (d, b) => writeReport(d, readFileSync(path.join(d, 'report.json'), 'utf8').replace('"generatedAt":', `"deep":${deep(100_000)},"generatedAt":`), b.keys.alice), bare: 'E_REPORT', anchored: 'E_REPORT' },
+
+  // Approvals and sign-offs (the journal rewritten by an insider and re-exported by the operator; anchored
+  // without --prior, which would catch the rewrite first).
+  { name: 'approval signed with the installation key (an operator key)', tamper: (d, b) => { forge(b, d, { edit: (r, x) => reSignApproval(r, x.keys.installation) }); reexport(d, b.keys.alice); }, anchors: noPrior, bare: 'E_APPROVAL', anchored: 'E_APPROVAL' },
+  { name: 'approval signed with the key that signs the bundle (the operator\'s)', tamper: (d, b) => { forge(b, d, { edit: (r, x) => reSignApproval(r, x.keys.alice) }); reexport(d, b.keys.alice); }, anchors: noPrior, bare: 'E_APPROVAL', anchored: 'E_APPROVAL' },
+  { name: 'approval in the operator\'s name', tamper: (d, b) => { forge(b, d, { edit: (r, x) => reSignApproval(r, x.keys.bob, undefined, { approver: 'Alice-Operator', principal: 'Alice-Operator' }) }); reexport(d, b.keys.alice); }, anchors: noPrior, bare: 'E_APPROVAL', anchored: 'E_APPROVAL' },
+  { name: 'approval signature over another hash', tamper: (d, b) => { forge(b, d, { edit: (r, x) => reSignApproval(r, x.keys.bob, (h) => h.replace(/^./, (c) => (c === '0' ? '1' : '0'))) }); reexport(d, b.keys.alice); }, anchors: noPrior, bare: 'E_APPROVAL', anchored: 'E_APPROVAL' },
+  { name: 'approval removed', tamper: (d, b) => { forge(b, d, { edit: (r) => r.filter((x, i) => !(x.type === 'approval' && x.data.granted === true && i === r.findLastIndex((y) => y.type === 'approval' && y.data.granted === true))) }); reexport(d, b.keys.alice); }, anchors: noPrior, bare: 'E_APPROVAL', anchored: 'E_APPROVAL' },
+  { name: 'approval by a key the recorded approvers list does not allow', tamper: (d, b) => { forge(b, d, { edit: (r, x) => reSignApproval(r, x.keys.mallory) }); reexport(d, b.keys.alice); }, anchors: noPrior, bare: 'E_APPROVAL', anchored: 'E_APPROVAL' },
+  { name: 'approval by a key the auditor does not list', anchors: (b) => ['--allowed-signers', writeTemp(b, 'no-bob', readFileSync(b.allowedSigners, 'utf8').replace(/^bob .*\n/m, '')), '--pin', b.pin], bare: 3, anchored: 'E_SIGNER' },
+  { name: 'approvers list in run.started edited', tamper: (d, b) => { forge(b, d, { edit: (r) => change(0, (s) => withData(s, { options: { ...(s.data.options as object), approvers: { ...(s.data.options as { approvers: object }).approvers, text: readFileSync(b.allowedSigners, 'utf8') } } }))(r) }); reexport(d, b.keys.alice); }, anchors: noPrior, bare: 'E_APPROVAL', anchored: 'E_APPROVAL' },
+  { name: 'sign-off signed by a key the auditor does not list', tamper: (d, b) => { forge(b, d, { edit: (r, x) => change(r.findLastIndex((y) => y.type === 'signoff'), (s) => withData(s, { signature: keygenSign(x.keys.mallory, NS.signoff, Buffer.from(String(s.data.message))), ...keyFields(x.keys.mallory) }))(r) }); reexport(d, b.keys.alice); }, anchors: noPrior, bare: 3, anchored: 'E_SIGNER' },
+  { name: 'sign-off name changed (the signed message names another)', tamper: (d, b) => { forge(b, d, { edit: (r) => change(r.findLastIndex((y) => y.type === 'signoff'), (s) => withData(s, { name: 'Dave Director', principal: 'Dave-Director' }))(r) }); reexport(d, b.keys.alice); }, anchors: noPrior, bare: 'E_SIGNOFF', anchored: 'E_SIGNOFF' },
+  { name: 'sign-off signature in the approval namespace', tamper: (d, b) => { forge(b, d, { edit: (r, x) => change(r.findLastIndex((y) => y.type === 'signoff'), (s) => withData(s, { signature: keygenSign(x.keys.carol, NS.approval, Buffer.from(String(s.data.message))) }))(r) }); reexport(d, b.keys.alice); }, anchors: noPrior, bare: 'E_SIGNOFF', anchored: 'E_SIGNOFF' },
+  {
+    name: 'sign-off replayed: validly signed, but for an older record',
+    tamper: (d, b) => {
+      forge(b, d, {
+        data: (r, hashes, x) => {
+          if (r.type !== 'signoff' || r.data.name !== 'Carol Reviewer') return r.data;
+          const signs = { seq: r.seq - 2, sha256: hashes[r.seq - 2] as string };
+          const message = signoffMessage({ run: r.run, step: String((r.data.step as { id: string }).id), role: String(r.data.role), name: String(r.data.name), date: String(r.data.date), record: signs });
+          return { ...r.data, signs, message, signature: keygenSign(x.keys.carol, NS.signoff, Buffer.from(message)) };
+        },
+      });
+      reexport(d, b.keys.alice);
+    },
+    anchors: noPrior,
+    bare: 'E_SIGNOFF',
+    anchored: 'E_SIGNOFF',
+  },
+  { name: 'sign-off principal is not its name', tamper: (d, b) => { forge(b, d, { edit: (r) => change(r.findLastIndex((y) => y.type === 'signoff'), (s) => withData(s, { principal: 'bob' }))(r) }); reexport(d, b.keys.alice); }, anchors: noPrior, bare: 'E_SIGNOFF', anchored: 'E_SIGNOFF' },
+
+  // The auditor's anchors themselves.
+  {
+    name: 'installation key expired in --allowed-signers',
+    anchors: (b) => {
+      const text = readFileSync(b.allowedSigners, 'utf8').replace(/^(installation-\S+) namespaces="runbook-console-checkpoint"/m, '$1 namespaces="runbook-console-checkpoint",valid-before="20200101Z"');
+      return ['--allowed-signers', writeTemp(b, 'expired', text)];
+    },
+    bare: 3,
+    anchored: 'E_SIGNER',
+    says: 'expired',
+  },
+  {
+    name: '--allowed-signers line for the installation key without namespaces=',
+    anchors: (b) => ['--allowed-signers', writeTemp(b, 'no-namespaces', readFileSync(b.allowedSigners, 'utf8').replace(/^(installation-\S+) namespaces="runbook-console-checkpoint" /m, '$1 '))],
+    bare: 3,
+    anchored: 'E_SIGNER',
+  },
+  { name: '--pin of another key', anchors: (b) => ['--pin', fingerprint(parsePublicKeyLine(b.keys.foreign.publicKeyLine).blob)], bare: 3, anchored: 'E_SIGNER' },
+  { name: '--pin of another key, but --allowed-signers vouches for the seal (any anchor will do)', anchors: (b) => ['--allowed-signers', b.allowedSigners, '--pin', fingerprint(parsePublicKeyLine(b.keys.foreign.publicKeyLine).blob)], bare: 3, anchored: 0 },
+  { name: '--prior checkpoint.txt with its signature appended', anchors: (b) => ['--allowed-signers', b.allowedSigners, '--prior', writeTemp(b, 'prior-signed', readFileSync(path.join(b.bundle, CHECKPOINT_FILE), 'utf8') + readFileSync(path.join(b.bundle, `${CHECKPOINT_FILE}.sig`), 'utf8'))], bare: 3, anchored: 0 },
+  { name: '--prior checkpoint.txt signed by another key', anchors: (b) => ['--allowed-signers', b.allowedSigners, '--prior', writeTemp(b, 'prior-foreign', readFileSync(path.join(b.bundle, CHECKPOINT_FILE), 'utf8') + keygenSign(b.keys.foreign, NS.checkpoint, readFileSync(path.join(b.bundle, CHECKPOINT_FILE))))], bare: 3, anchored: 'E_PRIOR' },
+  { name: '--prior of another journal', anchors: (b) => ['--allowed-signers', b.allowedSigners, '--prior', writeTemp(b, 'prior', readFileSync(b.prior, 'utf8').replace(/ \S+\n$/, ` ${Buffer.alloc(32, 7).toString('base64')}\n`))], bare: 3, anchored: 'E_PRIOR' },
+
+  // Usage errors: exit 2 with one line, whatever the mode.
+  { name: 'no such directory', tamper: (d) => rmSync(d, { recursive: true, force: true }), bare: 2, anchored: 2 },
+  { name: 'no journal.jsonl', tamper: (d) => rmSync(path.join(d, JOURNAL_FILE)), bare: 2, anchored: 2 },
+  { name: '--prior file missing', args: (b) => ['--prior', path.join(b.root, 'no-such-ticket')], anchors: (b) => ['--allowed-signers', b.allowedSigners], bare: 2, anchored: 2 },
+  { name: 'unknown option', args: () => ['--frobnicate'], bare: 2, anchored: 2 },
+  { name: '--allowed-signers from inside the bundle', anchors: (b, d) => ['--allowed-signers', path.join(d, 'allowed_signers')], bare: 3, anchored: 2 },
+  { name: '--pin that is not a fingerprint', anchors: () => ['--pin', 'SHA256:nope'], bare: 3, anchored: 2 },
+];
+
+/** A fresh copy of the case's target, tampered with. */
+export function prepareCase(base: Base, c: TamperCase): string {
+  const dir = path.join(base.root, 'cases', c.name.replace(/\W+/g, '-').slice(0, 80));
+  rmSync(dir, { recursive: true, force: true });
+  cpSync(c.target === 'run' ? base.runDir : base.bundle, dir, { recursive: true });
+  c.tamper?.(dir, base);
+  return dir;
+}
+
+export const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
