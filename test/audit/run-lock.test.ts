@@ -125,12 +125,13 @@ describe('run lock', () => {
 
   it.skipIf(!existsProc())('a holder that died but was never reaped (a zombie) is stale', async () => {
     const dir = tempDir();
-    // `true` exits at once; the shell then execs a program that never waits for it: a zombie.
-    const parent = spawn('sh', ['-c', 'true & echo $!; exec tail -f /dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // A parent that forks a child which exits at once, and never waits for it: a zombie. (A shell could reap
+    // its background job before exec'ing; perl's fork without wait cannot.)
+    const parent = spawn('perl', ['-e', '$| = 1; my $pid = fork(); exit 0 if $pid == 0; print "$pid\n"; sleep 60;'], { stdio: ['pipe', 'pipe', 'pipe'] });
     children.push(parent);
     const zombie = await new Promise<number>((resolve) => parent.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString('utf8').trim()))));
     // Bounded wait for the kernel to mark it (no event tells a parent's parent that a grandchild exited).
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + 5_000;
     while (procState(zombie) !== 'Z' && Date.now() < deadline) await new Promise<void>((resolve) => setTimeout(resolve, 2));
     expect(procState(zombie)).toBe('Z');
     writeLock(dir, { pid: zombie });
