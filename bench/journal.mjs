@@ -34,13 +34,14 @@ export async function journalBench(options = {}) {
     // Append: the real writer and key store, fsync and all.
     const { writer } = JournalWriter.create(path.join(dir, 'run'), 'bench-run-0001', { keys: new FileMacKeyStore(path.join(dir, 'keys')) });
     const appendMs = [];
+    const lines = [];
     for (let i = 0; i < records; i++) {
       const t0 = performance.now();
-      writer.append('step.finished', payload(i));
+      const { line } = writer.append('step.finished', payload(i));
       appendMs.push(performance.now() - t0);
+      lines.push(Buffer.from(`${line}\n`));
     }
     writer.close();
-    const lines = writer.lines.map((l) => Buffer.from(`${l}\n`));
     const fd = openSync(path.join(dir, 'bare.jsonl'), 'w');
     const bareMs = [];
     for (const line of lines) {

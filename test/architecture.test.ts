@@ -1,4 +1,4 @@
-// The layering rules of DEVELOPERS.md, checked on the source: only src/main/electron and src/preload import
+// The layering rules of ARCHITECTURE.md, checked on the source: only src/main/electron and src/preload import
 // electron; shared code imports no Node or Electron; the renderer reaches nothing but the typed API.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';

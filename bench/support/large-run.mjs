@@ -5,7 +5,7 @@
 //
 // What makes it fast where a real run is slow: no fsync (the writer's io is replaced), the MAC keys are
 // kept in memory, and the periodic seals take their roots and consistency proofs from a MerkleTree that
-// grows with the journal instead of rehashing every line at every seal (which is what seal() does).
+// grows with the journal instead of rehashing every line at every seal.
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';

@@ -4,12 +4,11 @@
 // the approvers file as it is now; a key in the operator's ssh-agent is refused as well. Every answer is
 // journaled, granted or not.
 import { spawnSync } from 'node:child_process';
-import { APPROVAL_NAMESPACE, type ApprovalPolicy, approvalRecord, decideApproval, recordApprovers } from '../main/audit/approval.js';
+import { type ApprovalPolicy, approvalCommand, approvalRecord, decideApproval, recordApprovers } from '../main/audit/approval.js';
 import { agentKeys } from '../main/audit/operator-keys.js';
 import { recordedPolicy } from '../main/session/assemble.js';
 import type { RunJournal } from '../main/session/run-journal.js';
 import type { Block, Step } from '../shared/runbook-model.js';
-import { shellQuote } from '../shared/shell-quote.js';
 import { ask, askBlock } from './prompt.js';
 
 export interface ApprovalOptions {
@@ -37,8 +36,7 @@ export function approvalHook(options: ApprovalOptions): (event: { step: Step; bl
     const started = options.journal.startedRecord(block.id);
     if (!started) return 'no step.started record to approve';
     options.write(`  ⧗ approval needed: "${step.title}" block line ${block.line}, record ${started.seq}, sha256 ${started.hash}\n`);
-    // Quoted for the approver's shell, whatever the hash and namespace hold (both are plain words today).
-    options.write(`    the approver signs: printf %s ${shellQuote(started.hash)} | ssh-keygen -Y sign -f THEIR_KEY -n ${shellQuote(APPROVAL_NAMESPACE)}\n`);
+    options.write(`    the approver signs: ${approvalCommand(started.hash)}\n`);
     let approver = options.approver;
     let signature: string;
     if (options.approvalCommand) {

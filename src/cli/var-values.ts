@@ -1,8 +1,7 @@
 // `--var` values. A secret never needs the command line, where other users see it (ps, /proc) and the
 // shell keeps it (history): NAME=@FILE reads a file, NAME=- reads standard input. A secret-looking
 // variable given as a plain NAME=VALUE still works but draws a warning (which never shows the value).
-import type { Runbook } from '../shared/runbook-model.js';
-import { isSecretVariable } from '../main/session/variables.js';
+import { hasSecretName } from '../main/session/variables.js';
 
 export interface VarIo {
   readFile(path: string): Promise<string>;
@@ -18,10 +17,6 @@ export interface VarValues {
 /** As front matter names variables (a placeholder's `<name>` may be given as `name`). */
 const NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
-/** Without a runbook to say otherwise, a name is secret when it looks like one (PASSWORD, TOKEN, API_KEY …). */
-const NO_DECLARATIONS = { frontMatter: null } as Pick<Runbook, 'frontMatter'> as Runbook;
-const looksSecret = (name: string) => isSecretVariable(NO_DECLARATIONS, name);
-
 /** A file or stdin holding a value usually ends with one newline the value does not. */
 function withoutFinalNewline(text: string): string {
   return text.replace(/\r?\n$/, '');
@@ -33,7 +28,8 @@ function withoutFinalNewline(text: string): string {
  * with "@". Throws on a malformed option, a name given twice, or a file that cannot be read.
  */
 export async function readVarOptions(pairs: readonly string[], io: VarIo, options: { isSecret?: (name: string) => boolean } = {}): Promise<VarValues> {
-  const isSecret = options.isSecret ?? looksSecret;
+  // Without a runbook to say otherwise, a name is secret when it looks like one.
+  const isSecret = options.isSecret ?? hasSecretName;
   const values = new Map<string, string>();
   const warnings: string[] = [];
   let stdinBy: string | null = null;

@@ -16,6 +16,14 @@ export function shellSingleQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
+/**
+ * One POSIX shell word: bare when that is unambiguous, else single-quoted. No `$'…'`, so readers that know
+ * only POSIX quoting (the shell-quote package) read it back exactly; for text shown to people, shellQuote.
+ */
+export function posixShellWord(value: string): string {
+  return BARE.test(value) ? value : shellSingleQuote(value);
+}
+
 /** A control run as `$'\xHH…'` over its UTF-8 bytes: locale-independent, unlike `\u`. */
 function dollarQuote(run: string): string {
   const hex = [...new TextEncoder().encode(run)].map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join('');
@@ -29,8 +37,7 @@ function dollarQuote(run: string): string {
  * shows no invisible text and still passes the exact value. The empty string is `''`.
  */
 export function shellQuote(value: string): string {
-  if (BARE.test(value)) return value;
-  if (!CONTROL_RUN.test(value)) return shellSingleQuote(value);
+  if (!CONTROL_RUN.test(value)) return posixShellWord(value);
   return value
     .split(CONTROL_RUN)
     .map((part, i) => (part === '' ? '' : i % 2 === 1 ? dollarQuote(part) : shellSingleQuote(part)))

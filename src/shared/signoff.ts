@@ -44,7 +44,15 @@ export function signoffMessage(claim: SignoffClaim): string {
   });
 }
 
-/** What the signer runs with stock OpenSSH to sign `message` (the armoured signature is printed on stdout). */
+/**
+ * What a signer runs with stock OpenSSH to sign `message` in `namespace` (the armoured signature is printed
+ * on stdout). Both are quoted for the signer's shell, whatever they hold.
+ */
+export function sshKeygenSignCommand(message: string, namespace: string): string {
+  return `printf %s ${shellQuote(message)} | ssh-keygen -Y sign -f THEIR_KEY -n ${shellQuote(namespace)}`;
+}
+
+/** The sign-off's stock signing command. */
 export function signoffCommand(message: string): string {
-  return `printf %s ${shellQuote(message)} | ssh-keygen -Y sign -f THEIR_KEY -n ${shellQuote(SIGNOFF_NAMESPACE)}`;
+  return sshKeygenSignCommand(message, SIGNOFF_NAMESPACE);
 }

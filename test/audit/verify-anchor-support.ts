@@ -101,6 +101,16 @@ export interface RunShape {
   approvers?: string;
 }
 
+/** run.started's data for a run by alice on this installation: what every test run records, and `run`'s own fields. */
+export const runStarted = (p: People, macKeyCommitment: string, run: { runbook: Record<string, unknown>; profile: string; retention_days: number | null; options: Record<string, unknown> }) => ({
+  ...run,
+  operator: { name: 'alice', os_user: 'alice', hostname: 'ops' },
+  tool: { name: 'runbook-console', version: 'test' },
+  installation: { id: p.installation.id, public_key: p.installation.key.publicKeyLine },
+  mac_key_sha256: macKeyCommitment,
+  variables: [],
+});
+
 const sign = async (key: TestKey, namespace: string, message: string) => signSshsig(Buffer.from(message, 'utf8'), namespace, await keyFileSigner(key.file));
 
 /**
@@ -116,17 +126,15 @@ export async function restrictedRun(p: People, dir: string, shape: RunShape = {}
   const approversText = shape.approvers ?? `${line('bob', p.bob, [APPROVAL_NAMESPACE])}\n`;
   const approvers = recordApprovers(approversText, 'approvers');
   const operatorKeys = (shape.operatorKeys ?? [p.installation.key.publicKeyLine, p.alice.publicKeyLine]).map((k, i) => operatorKey(i === 0 ? 'installation' : 'export-key', k));
-  writer.append('run.started', {
-    runbook: { path: '/runbooks/change.md', sha256: '0'.repeat(64), title: 'Restricted change' },
-    profile: 'restricted',
-    operator: { name: 'alice', os_user: 'alice', hostname: 'ops' },
-    tool: { name: 'runbook-console', version: 'test' },
-    installation: { id: p.installation.id, public_key: p.installation.key.publicKeyLine },
-    retention_days: 2555,
-    mac_key_sha256: macKeyCommitment,
-    options: { approvers, operator_keys: operatorKeys },
-    variables: [],
-  });
+  writer.append(
+    'run.started',
+    runStarted(p, macKeyCommitment, {
+      runbook: { path: '/runbooks/change.md', sha256: '0'.repeat(64), title: 'Restricted change' },
+      profile: 'restricted',
+      retention_days: 2555,
+      options: { approvers, operator_keys: operatorKeys },
+    }),
+  );
   const step = { id: 'steps/change', title: 'Change something', line: 3, profile: 'restricted' };
   const block = { id: 'steps/change#1', line: 4, action: 'shell', lang: 'bash' };
   const started = writer.append('step.started', {

@@ -13,24 +13,14 @@ import { CHECKPOINT_NAMESPACE, seal } from '../../src/main/audit/seal.js';
 import { keyFileSigner } from '../../src/main/audit/ssh-signers.js';
 import { signSshsig } from '../../src/main/audit/sshsig.js';
 import { HAVE_SSH_KEYGEN, skipReason } from './ssh-tools.js';
-import { type People, type RestrictedRun, auditorSigners, cli, exportSigned, fingerprintOf, forgeBundle, line, people, restrictedRun } from './verify-anchor-support.js';
+import { type People, type RestrictedRun, auditorSigners, cli, exportSigned, fingerprintOf, forgeBundle, line, people, restrictedRun, runStarted } from './verify-anchor-support.js';
 import { loadInstallation } from '../../src/main/audit/installation.js';
 
 /** A STANDARD run (one block), sealed: exported without an operator key, the installation key signs the bundle too. */
 async function standardRun(p: People, dir: string): Promise<{ dir: string; ticket: string }> {
   const { writer, macKeyCommitment } = JournalWriter.create(dir, 'standard-run-0001', { keys: p.keys });
   mkdirSync(path.join(dir, BLOB_DIR));
-  writer.append('run.started', {
-    runbook: { path: '/runbooks/look.md', sha256: '0'.repeat(64), title: 'Look around' },
-    profile: 'standard',
-    operator: { name: 'alice', os_user: 'alice', hostname: 'ops' },
-    tool: { name: 'runbook-console', version: 'test' },
-    installation: { id: p.installation.id, public_key: p.installation.key.publicKeyLine },
-    retention_days: null,
-    mac_key_sha256: macKeyCommitment,
-    options: {},
-    variables: [],
-  });
+  writer.append('run.started', runStarted(p, macKeyCommitment, { runbook: { path: '/runbooks/look.md', sha256: '0'.repeat(64), title: 'Look around' }, profile: 'standard', retention_days: null, options: {} }));
   writer.append('step.started', { step: { id: 's1', title: 'Look', line: 2 }, block: { id: 's1#1', line: 3, action: 'shell', lang: 'bash' }, target: { kind: 'local' }, command: 'ls', command_sha256: '1'.repeat(64), state_changing: false });
   writer.append('step.finished', { step: { id: 's1' }, block: { id: 's1#1' }, outcome: { status: 'succeeded', exit_code: 0, ok: true } });
   writer.append('run.finished', { ok: true, steps: [{ id: 's1', status: 'succeeded' }], counts: { succeeded: 1 } });

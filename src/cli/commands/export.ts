@@ -3,10 +3,9 @@ import { readFileSync } from 'node:fs';
 import { ExportError, exportBundle, type OperatorSigner } from '../../main/audit/export.js';
 import { loadInstallation } from '../../main/audit/installation.js';
 import { FileMacKeyStore } from '../../main/audit/key-store.js';
-import { JournalWriteError } from '../../main/audit/journal-writer.js';
 import { VerifyFailure } from '../../main/audit/reasons.js';
 import { describeHolder } from '../../main/audit/run-lock.js';
-import { SealError } from '../../main/audit/seal.js';
+import { isRecordWriteFailure } from '../../main/audit/seal.js';
 import { SshSignerError, agentSigner, keyFileSigner, sshKeygenSigner } from '../../main/audit/ssh-signers.js';
 import { ask, isInteractive } from '../prompt.js';
 import { CliExit } from '../cli-exit.js';
@@ -67,7 +66,7 @@ export async function exportCommand(dir: string, options: ExportCommandOptions):
   } catch (error) {
     if (error instanceof ExportError || error instanceof SshSignerError) throw new CliExit(1, error.message);
     if (error instanceof VerifyFailure) throw new CliExit(1, `${dir}: the run does not verify, so it is not exported: ${error.message}`);
-    if (error instanceof JournalWriteError || error instanceof SealError || (error as NodeJS.ErrnoException | null)?.code) {
+    if (isRecordWriteFailure(error)) {
       throw new CliExit(1, `${dir}: the export stopped: ${(error as Error).message}; nothing was exported to ${options.out} (run the export again once the problem is fixed)`);
     }
     throw error;

@@ -5,13 +5,12 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { loadInstallation } from '../../main/audit/installation.js';
-import { JournalWriteError } from '../../main/audit/journal-writer.js';
 import { FileMacKeyStore } from '../../main/audit/key-store.js';
 import { VerifyFailure } from '../../main/audit/reasons.js';
 import { CHECKPOINT_FILE } from '../../main/audit/record.js';
 import { RecoveryError, recoverRun } from '../../main/audit/recovery.js';
-import { type AcquiredLock, RunLockedError, acquireRunLock, describeHolder, inspectRunLock } from '../../main/audit/run-lock.js';
-import { SealError } from '../../main/audit/seal.js';
+import { type AcquiredLock, RunLockedError, acquireRunLock, describeHolder } from '../../main/audit/run-lock.js';
+import { isRecordWriteFailure } from '../../main/audit/seal.js';
 import { shellQuote } from '../../shared/shell-quote.js';
 import { CliExit } from '../cli-exit.js';
 import { forTerminal } from '../terminal-output.js';
@@ -24,14 +23,14 @@ export interface RecoverCommandOptions {
 export async function recoverCommand(dir: string, options: RecoverCommandOptions): Promise<void> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new CliExit(2, `${dir}: not a run directory`);
   exitOnSignals();
-  const judged = inspectRunLock(dir);
-  if (judged?.state === 'alive') throw new CliExit(1, `${dir}: the run is in use by ${describeHolder(judged.holder)}; it is not recovered (nothing was written)`);
   let acquired: AcquiredLock;
   try {
+    // A live holder is refused before anything is written: taking the lock judges it first.
     acquired = acquireRunLock(dir, { purpose: 'recover', takeStale: true, breakUnknown: Boolean(options.breakLock) });
   } catch (error) {
-    if (error instanceof RunLockedError) throw new CliExit(1, error.message);
-    throw error;
+    if (!(error instanceof RunLockedError)) throw error;
+    const { holder, state } = error.judged;
+    throw new CliExit(1, state === 'alive' ? `${dir}: the run is in use by ${describeHolder(holder)}; it is not recovered (nothing was written)` : error.message);
   }
   const out = (line: string) => process.stdout.write(`${forTerminal(line)}\n`);
   const { lock, tookOver } = acquired;
@@ -54,7 +53,7 @@ export async function recoverCommand(dir: string, options: RecoverCommandOptions
   } catch (error) {
     if (error instanceof RecoveryError) throw new CliExit(1, error.message);
     if (error instanceof VerifyFailure) throw new CliExit(1, `${dir}: the run does not verify, so it is not recovered (nothing was appended or sealed): ${error.message}`);
-    if (error instanceof JournalWriteError || error instanceof SealError || (error as NodeJS.ErrnoException | null)?.code) {
+    if (isRecordWriteFailure(error)) {
       throw new CliExit(1, `${dir}: recovery stopped: ${(error as Error).message}; run it again once the problem is fixed`);
     }
     throw error;

@@ -9,10 +9,10 @@ import { loadRunbookSnapshot } from '../../main/runbook/index.js';
 import { loadInstallation } from '../../main/audit/installation.js';
 import { publicKeyOfFile } from '../../main/audit/operator-keys.js';
 import { JournalWriteError } from '../../main/audit/journal-writer.js';
-import { SealError } from '../../main/audit/seal.js';
+import { isRecordWriteFailure } from '../../main/audit/seal.js';
 import { FileMacKeyStore } from '../../main/audit/key-store.js';
 import { JOURNAL_FILE } from '../../main/audit/record.js';
-import { RunLockedError, describeHolder, inspectRunLock } from '../../main/audit/run-lock.js';
+import { RUN_LOCK_FILE, RunLockedError, describeHolder, inspectRunLock } from '../../main/audit/run-lock.js';
 import { defaultRunsDir } from '../../main/audit/runs-dir.js';
 import { RunRefused, type RunRequest, prepareRun, preflightRun, startRun } from '../../main/session/assemble.js';
 import { rememberingHostKeyAnswers } from '../../main/session/preflight.js';
@@ -58,6 +58,7 @@ function parseProfile(value: string | undefined, fromRunbook: Profile | undefine
 
 /** Exit statuses of a run stopped by a signal (128 + its number) or by a closed stdout (as SIGPIPE). */
 const SIGNAL_EXIT: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143, EPIPE: 141 };
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /** Standard output until it closes (a pipe's reader went away); after that, nothing more is written to it. */
 let stdoutOpen = true;
@@ -107,7 +108,7 @@ function printEvent(event: RunEvent, total: number, index: Map<string, number>, 
  */
 function checkJournalDir(dir: string): void {
   const judged = inspectRunLock(dir);
-  if (judged && judged.state !== 'stale') throw new CliExit(1, judged.state === 'alive' ? `${dir} is in use by ${describeHolder(judged.holder)}; nothing was written` : new RunLockedError(dir, 'run.lock', judged).message);
+  if (judged && judged.state !== 'stale') throw new CliExit(1, judged.state === 'alive' ? `${dir} is in use by ${describeHolder(judged.holder)}; nothing was written` : new RunLockedError(dir, RUN_LOCK_FILE, judged).message);
   if (existsSync(path.join(dir, JOURNAL_FILE))) {
     if (judged) throw new CliExit(1, `${dir}: already holds a run's journal, left open by ${describeHolder(judged.holder)}, which ${judged.why}: close it with \`runbook recover ${shellQuote(dir)}\` (or export it); a new run needs a new directory`);
     throw new CliExit(1, `${dir}: already holds a run's journal; give a new directory (a journal is never overwritten)`);
@@ -258,7 +259,7 @@ export async function runCommand(file: string, options: RunOptions): Promise<voi
     },
   }).catch((error: unknown) => {
     if (error instanceof RunLockedError) throw new CliExit(1, error.message);
-    if (error instanceof JournalWriteError || (error as NodeJS.ErrnoException | null)?.code) throw new CliExit(1, `the run record could not be started in ${journal}: ${(error as Error).message}; nothing ran`);
+    if (isRecordWriteFailure(error)) throw new CliExit(1, `the run record could not be started in ${journal}: ${(error as Error).message}; nothing ran`);
     throw error;
   });
   const { journal: record, pool } = started;
@@ -299,7 +300,7 @@ export async function runCommand(file: string, options: RunOptions): Promise<voi
     if (error.code === 'EPIPE') interrupt('EPIPE');
   };
   const onStderrError = () => undefined; // a closed terminal must not crash the run before it is sealed
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+  for (const signal of SIGNALS) process.on(signal, onSignal);
   process.stdout.on('error', onStdoutError);
   process.stderr.on('error', onStderrError);
   let summary;
@@ -320,12 +321,12 @@ export async function runCommand(file: string, options: RunOptions): Promise<voi
     if (atLeast(profile, 'restricted')) write(`paste into the change ticket:\n  ${sealed.ticketLine}\n`);
     if (atLeast(profile, 'regulated')) write(`close the run with a signed export: runbook export ${shellQuote(journal)} --out DIR --key YOUR_SSH_KEY\n`);
   } catch (error) {
-    if (error instanceof JournalWriteError || error instanceof SealError || (error as NodeJS.ErrnoException | null)?.code) {
+    if (isRecordWriteFailure(error)) {
       throw new CliExit(1, `the run could not be sealed: ${(error as Error).message}; ${recoverHint(journal)}`);
     }
     throw error;
   } finally {
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(signal, onSignal);
+    for (const signal of SIGNALS) process.off(signal, onSignal);
   }
   const counts = new Map<string, number>();
   for (const s of summary.steps) counts.set(s.status, (counts.get(s.status) ?? 0) + 1);

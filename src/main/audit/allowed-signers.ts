@@ -175,7 +175,8 @@ function globMatch(subject: string, pattern: string): boolean {
   return new RegExp(`^${re}$`, 's').test(subject);
 }
 
-function usable(entry: AllowedSigner, publicKey: Buffer, namespace: string, at: Date): boolean {
+/** Whether this line allows this key in `namespace` at `at` (principals aside): no CA line, its namespaces (if any) match, within its validity. */
+export function usable(entry: AllowedSigner, publicKey: Buffer, namespace: string, at: Date): boolean {
   if (entry.certAuthority || !entry.publicKey.equals(publicKey)) return false;
   if (entry.namespaces && !matchPatternList(namespace, entry.namespaces)) return false;
   if (entry.validAfter && at < entry.validAfter) return false;

@@ -8,12 +8,18 @@
 // (data.options.operator_keys). An approval is checked against what was recorded, never the file as it is
 // now, and a signature by any of the operator's keys is refused whatever name the approvers list gives it.
 import { createHash } from 'node:crypto';
+import { sshKeygenSignCommand } from '../../shared/signoff.js';
 import { AllowedSignersError, findPrincipals, isAllowedSigner, matchPatternList, parseAllowedSigners } from './allowed-signers.js';
 import { principalFor } from './principal.js';
 import { fingerprint, formatPublicKeyLine, parsePublicKeyLine } from './ssh-keys.js';
 import { parseSshsig, verifySshsig } from './sshsig.js';
 
 export const APPROVAL_NAMESPACE = 'runbook-console-approval';
+
+/** What the approver runs to sign the step.started hash with stock OpenSSH. */
+export function approvalCommand(startedHash: string): string {
+  return sshKeygenSignCommand(startedHash, APPROVAL_NAMESPACE);
+}
 
 export type ApprovalCheck = { ok: true; principal: string; fingerprint: string } | { ok: false; reason: string };
 

@@ -4,7 +4,7 @@
 // report.html (+ PDF), allowed_signers, VERIFY.md, verify.py and SHA256SUMS (+ SSHSIG) into a temporary
 // directory beside OUTDIR, fsyncs it and renames it into place, and records the export in the access log.
 // A crash or a full disk at any point leaves no OUTDIR (or an empty one) and a run that exports again.
-import { closeSync, copyFileSync, cpSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,7 @@ import { formatAllowedSigner } from './allowed-signers.js';
 import { canonicalize } from './canonical.js';
 import type { Installation } from './installation.js';
 import { crashPoint } from './fault-injection.js';
+import { fsyncDir } from './journal-writer.js';
 import type { MacKeyStore } from './key-store.js';
 import { VerifyFailure } from './reasons.js';
 import { BLOB_DIR, CHECKPOINT_FILE, JOURNAL_FILE } from './record.js';
@@ -21,7 +22,7 @@ import { buildReport } from './report/build-report.js';
 import { renderReportHtml } from './report/report-html.js';
 import { renderPdfWithChromium } from './report/report-pdf.js';
 import { RecoveryError, recoverRun } from './recovery.js';
-import { type JudgedHolder, RUN_LOCK_FILE, type RunLock, RunLockedError, acquireRunLock, describeHolder, inspectRunLock } from './run-lock.js';
+import { type JudgedHolder, RUN_LOCK_FILE, type RunLock, RunLockedError, acquireRunLock, describeHolder, processRunning } from './run-lock.js';
 import { CHECKPOINT_NAMESPACE } from './seal.js';
 import { fingerprint, parsePublicKeyLine } from './ssh-keys.js';
 import { signSshsig, type SshsigSigner } from './sshsig.js';
@@ -69,9 +70,7 @@ export async function exportBundle(runDir: string, options: ExportOptions): Prom
   const out = path.resolve(options.out);
   if (existsSync(out) && readdirSync(out).length > 0) throw new ExportError(`${out}: not empty; export writes a new bundle into an empty or new directory`);
   if (!existsSync(path.join(runDir, JOURNAL_FILE))) throw new ExportError(`${runDir}: no ${JOURNAL_FILE} here (give a run directory)`);
-  // A live run (or export) is refused before anything is written: no lock taken, no bundle, no record.
-  const holder = inspectRunLock(runDir);
-  if (holder && holder.state !== 'stale') throw new ExportError(refusal(runDir, holder));
+  // A live run (or export) is refused before anything is written: taking the lock judges its holder first.
   let acquired: ReturnType<typeof acquireRunLock> | null;
   try {
     acquired = acquireRunLock(runDir, { purpose: 'export', takeStale: true });
@@ -164,7 +163,7 @@ async function exportLocked(runDir: string, out: string, options: ExportOptions,
     crashPoint('export.bundle-written');
     // rename(2) replaces an empty OUTDIR and fails on one that filled up meanwhile.
     renameSync(stage, out);
-    fsyncPath(parent);
+    fsyncDir(parent);
   } catch (error) {
     rmSync(stage, { recursive: true, force: true });
     const err = error as NodeJS.ErrnoException;
@@ -189,18 +188,9 @@ function syncTree(dir: string): void {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) syncTree(full);
-    else fsyncPath(full);
+    else fsyncDir(full); // opens read-only and fsyncs: a file as well as a directory
   }
-  fsyncPath(dir);
-}
-
-function fsyncPath(file: string): void {
-  const fd = openSync(file, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  fsyncDir(dir);
 }
 
 /** Staging directories of exports killed half-way (.OUT.export-PID-…, that process gone). */
@@ -209,23 +199,7 @@ function removeAbandonedStages(parent: string, base: string): void {
   for (const name of readdirSync(parent)) {
     if (!name.startsWith(prefix)) continue;
     const pid = Number(/^(\d+)-[0-9a-f]{12}$/.exec(name.slice(prefix.length))?.[1]);
-    if (!pid || processRunning(pid)) continue;
+    if (!pid || pid === process.pid || processRunning(pid)) continue;
     rmSync(path.join(parent, name), { recursive: true, force: true });
-  }
-}
-
-function processRunning(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2)[0];
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return true;
   }
 }

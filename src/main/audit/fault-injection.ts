@@ -8,6 +8,8 @@
 //                                                  journal.fsync, output.write, output.fsync
 //
 // Unset (always, outside tests) each point costs one environment lookup and changes nothing.
+import * as fs from 'node:fs';
+
 const reached = new Map<string, number>();
 
 function count(name: string): number {
@@ -49,4 +51,26 @@ export function injectFault(op: string): void {
     const code = m[2] as string;
     throw Object.assign(new Error(`${code}: ${MESSAGES[code] ?? 'injected fault'}, ${op.split('.').pop()}`), { code, syscall: op.split('.').pop() });
   }
+}
+
+/** The file operations a durable writer uses (the journal, a block's output); tests inject failures (ENOSPC, EIO) through this. */
+export interface WriterIo {
+  openSync(file: string, flags: number, mode: number): number;
+  writeSync(fd: number, buffer: Uint8Array, offset: number, length: number): number;
+  fsyncSync(fd: number): void;
+}
+
+/** node:fs, with the test's faults injected into `<scope>.write` and `<scope>.fsync`. */
+export function faultInjectingIo(scope: 'journal' | 'output'): WriterIo {
+  return {
+    openSync: (file, flags, mode) => fs.openSync(file, flags, mode),
+    writeSync: (fd, b, o, l) => {
+      injectFault(`${scope}.write`);
+      return fs.writeSync(fd, b, o, l);
+    },
+    fsyncSync: (fd) => {
+      injectFault(`${scope}.fsync`);
+      fs.fsyncSync(fd);
+    },
+  };
 }

@@ -6,9 +6,10 @@
 // ssh-keygen binary is needed at run time (it is absent on many Windows machines); sshpk could write
 // the format too but is not a dependency, and shelling out to ssh-keygen would add a second failure mode.
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, existsSync, fsyncSync, linkSync, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import ssh2 from 'ssh2';
+import { linkNewFile } from './run-lock.js';
 import { type SshKeySigner, keyFileSigner } from './ssh-signers.js';
 
 export interface InstallationKey {
@@ -33,8 +34,8 @@ export async function createInstallationKey(file: string, comment: string): Prom
   }
   // Whole files appear at once (written aside, then linked into place), so a reader racing the creator
   // never sees a half-written key. An existing key is never replaced (EEXIST).
-  publishDurably(file, pair.private, 0o600);
-  publishDurably(`${file}.pub`, `${pair.public}\n`, 0o644);
+  linkNewFile(file, pair.private, 0o600, privateTemp(file));
+  linkNewFile(`${file}.pub`, `${pair.public}\n`, 0o644, privateTemp(`${file}.pub`));
   return loadInstallationKey(file);
 }
 
@@ -56,22 +57,7 @@ export async function ensureInstallationKey(file: string, comment: string): Prom
   }
 }
 
-/**
- * Writes `text` to a private temporary file (O_EXCL, fsync'd), then links it to `file`, which never
- * replaces an existing file: EEXIST when `file` already exists.
- */
-function publishDurably(file: string, text: string, mode: number): void {
-  const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    linkSync(temp, file);
-  } finally {
-    unlinkSync(temp);
-  }
+/** A temporary name beside `file` that no other process uses. */
+function privateTemp(file: string): string {
+  return `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
 }

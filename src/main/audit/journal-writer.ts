@@ -3,32 +3,22 @@
 // fsync is never retried: the writer refuses every later append, and the session stops before the next
 // action (fail closed); what failed is left beside the journal (journal.jsonl.write-failed) and recorded
 // when the journal is reopened. Each record carries the previous line's hash and a MAC (mac-chain.ts).
-// The file is opened O_APPEND: every write lands at its end, whatever else holds it open.
+// The file is opened O_APPEND: every write lands at its end, whatever else holds it open. The writer keeps
+// no lines, only the Merkle tree over them (merkle.ts), so a seal costs O(log² n), not a pass over the journal.
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import path from 'node:path';
 import { now } from './clock.js';
-import { crashPoint, crashRequested, dieNow, injectFault } from './fault-injection.js';
+import { type WriterIo, crashPoint, crashRequested, dieNow, faultInjectingIo } from './fault-injection.js';
 import { type MacKeyStore } from './key-store.js';
 import { evolveKey, keyCommitment, recordMac } from './mac-chain.js';
+import { MerkleTree } from './merkle.js';
 import { GENESIS_PREV, JOURNAL_FILE, type JournalRecord, type RecordType, recordLine, sha256Hex, unsignedLine } from './record.js';
 import { recoverTornTail, type Recovery } from './recovery.js';
 
 /** The file operations the writer uses; tests inject failures (ENOSPC, EIO) through this. */
-export interface JournalIo {
-  writeSync(fd: number, buffer: Uint8Array, offset: number, length: number): number;
-  fsyncSync(fd: number): void;
-}
-const nodeIo: JournalIo = {
-  writeSync: (fd, b, o, l) => {
-    injectFault('journal.write');
-    return fs.writeSync(fd, b, o, l);
-  },
-  fsyncSync: (fd) => {
-    injectFault('journal.fsync');
-    fs.fsyncSync(fd);
-  },
-};
+export type JournalIo = Pick<WriterIo, 'writeSync' | 'fsyncSync'>;
+const nodeIo: JournalIo = faultInjectingIo('journal');
 
 /** Beside the journal after a failed write or fsync: what failed, until a reopen records it. */
 export const WRITE_FAILED_SUFFIX = '.write-failed';
@@ -50,6 +40,12 @@ export interface AppendedRecord {
   /** SHA-256 (hex) of the line: what the next record's `prev` holds and what approvals sign. */
   hash: string;
   line: string;
+}
+
+/** A `checkpoint` record's size and root: what the next seal must extend. */
+export interface CheckpointRef {
+  size: number;
+  root: string;
 }
 
 export interface JournalWriterOptions {
@@ -74,14 +70,15 @@ export class JournalWriter {
   private closed = false;
   private readonly io: JournalIo;
   private readonly guard: (() => void) | undefined;
-  /** Each line's SHA-256, for the Merkle tree the seal is built on (leaf data = line bytes). */
-  readonly lines: string[] = [];
+  /** The Merkle tree over every line so far (leaf data = line bytes): the seal's roots and proofs. */
+  readonly tree = new MerkleTree();
+  private checkpoint: CheckpointRef | null;
 
   private constructor(
     readonly dir: string,
     readonly runId: string,
     private readonly keys: MacKeyStore,
-    state: { fd: number; seq: number; prev: string; key: Buffer; lines: string[] },
+    state: { fd: number; prev: string; key: Buffer; lines: readonly string[] },
     io: JournalIo,
     readonly fileName: string,
     private readonly keyId: string,
@@ -89,10 +86,11 @@ export class JournalWriter {
   ) {
     this.guard = guard;
     this.fd = state.fd;
-    this.seq = state.seq;
+    this.seq = state.lines.length;
     this.prev = state.prev;
     this.key = state.key;
-    this.lines = state.lines;
+    for (const line of state.lines) this.tree.append(line);
+    this.checkpoint = lastCheckpoint(state.lines);
     this.io = io;
   }
 
@@ -110,6 +108,11 @@ export class JournalWriter {
 
   get failed(): JournalWriteError | null {
     return this.failure;
+  }
+
+  /** The journal's last `checkpoint` record, or null when it has none. */
+  get lastCheckpoint(): CheckpointRef | null {
+    return this.checkpoint;
   }
 
   /** Starts a new journal in `dir` (which must not hold one). Returns the writer and the MAC key commitment. */
@@ -130,7 +133,7 @@ export class JournalWriter {
       crashPoint('journal.created');
       const k0 = options.keys.create(keyId);
       const commitment = keyCommitment(k0);
-      const writer = new JournalWriter(dir, runId, options.keys, { fd, seq: 0, prev: GENESIS_PREV, key: k0, lines: [] }, options.io ?? nodeIo, fileName, keyId, options.guard);
+      const writer = new JournalWriter(dir, runId, options.keys, { fd, prev: GENESIS_PREV, key: k0, lines: [] }, options.io ?? nodeIo, fileName, keyId, options.guard);
       return { writer, macKeyCommitment: commitment };
     } catch (error) {
       fs.closeSync(fd);
@@ -145,9 +148,10 @@ export class JournalWriter {
   static reopen(dir: string, options: JournalWriterOptions): { writer: JournalWriter; recovery: Recovery | null } {
     const fileName = options.file ?? JOURNAL_FILE;
     const file = path.join(dir, fileName);
-    const recovery = recoverTornTail(file) ?? options.recovered ?? null;
-    const text = fs.readFileSync(file, 'utf8');
-    const lines = text === '' ? [] : text.slice(0, -1).split('\n');
+    const data = fs.readFileSync(file);
+    const recovery = recoverTornTail(file, data) ?? options.recovered ?? null;
+    const end = data.lastIndexOf(0x0a);
+    const lines = end < 0 ? [] : data.subarray(0, end).toString('utf8').split('\n');
     const last = lines.at(-1);
     if (last === undefined) throw new JournalWriteError(`${file}: the journal is empty; start a new run`);
     const lastRecord = JSON.parse(last) as JournalRecord;
@@ -159,7 +163,7 @@ export class JournalWriter {
     let key = current.key;
     for (let i = current.index; i < lines.length; i++) key = evolveKey(key);
     const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_APPEND);
-    const writer = new JournalWriter(dir, runId, options.keys, { fd, seq: lines.length, prev: sha256Hex(last), key, lines }, options.io ?? nodeIo, fileName, keyId, options.guard);
+    const writer = new JournalWriter(dir, runId, options.keys, { fd, prev: sha256Hex(last), key, lines }, options.io ?? nodeIo, fileName, keyId, options.guard);
     if (recovery) writer.append('log.recovered', { ...recovery });
     const noteFile = `${file}${WRITE_FAILED_SUFFIX}`;
     const note = readFailureNote(noteFile);
@@ -216,7 +220,8 @@ export class JournalWriter {
     }
     const hash = sha256Hex(line);
     this.prev = hash;
-    this.lines.push(line);
+    this.tree.append(line);
+    if (type === 'checkpoint') this.checkpoint = { size: Number(data.size), root: String(data.root) };
     return { seq: this.seq++, hash, line };
   }
 
@@ -240,6 +245,16 @@ export class JournalWriter {
       // Nowhere to write it: the message the run stops with is all there is.
     }
   }
+}
+
+function lastCheckpoint(lines: readonly string[]): CheckpointRef | null {
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = lines[i] as string;
+    if (!line.includes('"type":"checkpoint"')) continue;
+    const record = JSON.parse(line) as JournalRecord;
+    if (record.type === 'checkpoint') return { size: Number(record.data.size), root: String(record.data.root) };
+  }
+  return null;
 }
 
 export function readFailureNote(file: string): WriteFailureNote | null {

@@ -35,8 +35,8 @@ export class MacVerifier {
     this.key = Buffer.from(verificationKey);
   }
 
-  /** The MAC record `index` must carry; indexes are visited in order. */
-  expected(index: number, unsignedLine: string): string {
+  /** The MAC record `index` must carry (of its unsigned line, as text or byte runs); indexes are visited in order. */
+  expected(index: number, unsignedLine: string | readonly Uint8Array[]): string {
     if (index < this.index) throw new Error(`MAC chain already past record ${index}`);
     while (this.index < index) this.step();
     const mac = recordMac(this.key, unsignedLine);

@@ -26,8 +26,8 @@ export interface Recovery {
   file: string;
 }
 
-export function recoverTornTail(file: string): Recovery | null {
-  const data = readFileSync(file);
+/** `data`: the file's bytes when the caller has just read them. */
+export function recoverTornTail(file: string, data: Buffer = readFileSync(file)): Recovery | null {
   const end = data.lastIndexOf(0x0a) + 1;
   if (end === data.length) return null;
   const torn = data.subarray(end);
@@ -111,8 +111,10 @@ export async function recoverRun(dir: string, options: RunRecoveryOptions): Prom
   options.lock.check();
   const removed = [...removeTempFiles(dir)];
   removeLockLeftovers(dir);
-  const checkpointFilesRewritten = repairCheckpointFiles(dir, data);
-  const tornTail = recoverTornTail(file);
+  // The journal's whole records, before recovery adds log.recovered or error records after them.
+  const lines = data.subarray(0, data.lastIndexOf(0x0a)).toString('utf8').split('\n');
+  const checkpointFilesRewritten = repairCheckpointFiles(dir, lines);
+  const tornTail = recoverTornTail(file, data);
   crashPoint('recover.trimmed');
 
   const verified = await verifyRun(dir, { allowUnsealed: true, keys: options.keys });
@@ -126,17 +128,14 @@ export async function recoverRun(dir: string, options: RunRecoveryOptions): Prom
     return result;
   }
   const lock = options.lock;
-  // The journal's own last record, before recovery adds log.recovered or error records after it.
-  const whole = data.subarray(0, data.lastIndexOf(0x0a)).toString('utf8');
-  const last = JSON.parse(whole.slice(whole.lastIndexOf('\n') + 1)) as JournalRecord;
+  const last = JSON.parse(lines.at(-1) as string) as JournalRecord;
   const { writer } = JournalWriter.reopen(dir, { keys: options.keys, guard: () => lock.check(), recovered: tornTail });
   try {
     result.writeFailure = note;
-    const lines = writer.lines;
     if (last.type === 'run.finished') {
       // The run ended; only its seal is missing. Anything recovery recorded after the end (a torn seal set
       // aside, a failed write) comes between: the end is recorded again, unchanged, so the seal follows it.
-      if (lines.length > last.seq + 1) {
+      if (writer.count > last.seq + 1) {
         writer.append('run.finished', { ...last.data, recorded_again: { seq: last.seq, why: 'recovery records followed the run\'s end; the seal follows this copy' } });
         result.endRecordedAgain = true;
       }
@@ -178,10 +177,9 @@ async function readOnly(dir: string, options: RunRecoveryOptions): Promise<RunRe
  * written again from the journal. Files holding a checkpoint the journal does not contain — records cut
  * from its end — are evidence and stay for verify to report.
  */
-function repairCheckpointFiles(dir: string, journal: Buffer): boolean {
+function repairCheckpointFiles(dir: string, lines: readonly string[]): boolean {
   const checkpoints: { text: string; signature: string }[] = [];
-  const whole = journal.subarray(0, journal.lastIndexOf(0x0a) + 1).toString('utf8');
-  for (const line of whole.split('\n')) {
+  for (const line of lines) {
     if (!line.includes('"type":"checkpoint"')) continue;
     try {
       const record = JSON.parse(line) as JournalRecord;

@@ -128,6 +128,13 @@ function pidAlive(pid: number): boolean {
   }
 }
 
+/** Whether process `pid` still runs (not gone, not a zombie); true when this system cannot tell a zombie. */
+export function processRunning(pid: number): boolean {
+  if (!pidAlive(pid)) return false;
+  const state = procState(pid);
+  return state !== 'zombie' && state !== 'gone';
+}
+
 /** Whether the process that took a lock is still there to hold it. */
 export function judgeHolder(holder: LockHolder | null): JudgedHolder {
   if (!holder) return { holder, state: 'unknown', why: 'the lock file does not say who holds it' };
@@ -140,9 +147,7 @@ export function judgeHolder(holder: LockHolder | null): JudgedHolder {
   if (holder.pid === process.pid && (holder.proc_start === null || holder.proc_start === processStart(process.pid))) {
     return { holder, state: 'alive', why: 'is this process' };
   }
-  if (!pidAlive(holder.pid)) return { holder, state: 'stale', why: 'is no longer running (a crash or kill -9)' };
-  const state = procState(holder.pid);
-  if (state === 'zombie' || state === 'gone') return { holder, state: 'stale', why: 'is no longer running (a crash or kill -9)' };
+  if (!processRunning(holder.pid)) return { holder, state: 'stale', why: 'is no longer running (a crash or kill -9)' };
   if (holder.proc_start !== null) {
     const start = processStart(holder.pid);
     if (start !== null && start !== holder.proc_start) return { holder, state: 'stale', why: 'is no longer running (its pid now belongs to another process)' };
@@ -305,54 +310,53 @@ export function acquireRunLock(dir: string, options: AcquireOptions): AcquiredLo
   throw new RunLockedError(dir, file, last ? judgeHolder(last.holder) : { holder: null, state: 'unknown', why: 'other processes keep taking it' });
 }
 
+/**
+ * Makes `file` appear whole or not at all, never replacing one that exists: `text` goes to the private
+ * temporary file `temp` (O_EXCL, fsync'd), which is then linked to `file` and removed. Throws the link's
+ * error: EEXIST when `file` exists, EPERM, ENOTSUP… on a file system without hard links.
+ */
+export function linkNewFile(file: string, text: string, mode: number, temp: string): void {
+  writeNewFile(temp, text, mode);
+  try {
+    linkSync(temp, file);
+  } finally {
+    unlinkSync(temp);
+  }
+}
+
+/** `text` in a new file (O_EXCL), fsync'd. */
+function writeNewFile(file: string, text: string, mode: number): void {
+  const fd = openSync(file, 'wx', mode);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** What link(2) fails with on a file system without hard links. */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
+
 /** Writes the holder to a temporary file, fsyncs it, links it in as the lock; null when the name exists. */
 function place(lockFile: string, holder: LockHolder): { ino: number; dev: number } | null {
   const dir = path.dirname(lockFile);
-  const temp = path.join(dir, `.${path.basename(lockFile)}.${holder.pid}.${holder.nonce}`);
-  const fd = openSync(temp, 'wx', 0o644);
+  const text = `${JSON.stringify(holder)}\n`;
   try {
-    writeSync(fd, `${JSON.stringify(holder)}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    linkSync(temp, lockFile);
+    linkNewFile(lockFile, text, 0o644, path.join(dir, `.${path.basename(lockFile)}.${holder.pid}.${holder.nonce}`));
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') {
-      unlinkSync(temp);
-      return null;
-    }
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    if (code === 'EEXIST') return null;
+    if (!NO_HARD_LINKS.has(code)) throw error;
     // A file system without hard links: an exclusive create of the lock itself (empty for a moment).
-    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') {
-      unlinkSync(temp);
-      throw error;
+    try {
+      writeNewFile(lockFile, text, 0o644);
+    } catch (failure) {
+      if ((failure as NodeJS.ErrnoException).code === 'EEXIST') return null;
+      throw failure;
     }
-    unlinkSync(temp);
-    return placeExclusive(lockFile, holder);
   }
-  unlinkSync(temp);
   syncDir(dir);
-  const st = lstatSync(lockFile);
-  return { ino: st.ino, dev: st.dev };
-}
-
-function placeExclusive(lockFile: string, holder: LockHolder): { ino: number; dev: number } | null {
-  let fd: number;
-  try {
-    fd = openSync(lockFile, 'wx', 0o644);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return null;
-    throw error;
-  }
-  try {
-    writeSync(fd, `${JSON.stringify(holder)}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  syncDir(path.dirname(lockFile));
   const st = lstatSync(lockFile);
   return { ino: st.ino, dev: st.dev };
 }

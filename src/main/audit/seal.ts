@@ -1,6 +1,8 @@
 // Seals the journal: a C2SP checkpoint (origin, size, Merkle root over every line so far) signed by the
 // installation key as SSHSIG, appended as a `checkpoint` record and written beside the journal. A new
 // checkpoint must extend the previous one (same first records): anything else means history was rewritten.
+// Roots and the consistency proof come from the writer's Merkle tree, which grows with the journal: a seal
+// costs O(log² n) hashes, never a pass over every line (periodic seals would make a run quadratic).
 //
 // Crash-safe order: checkpoint.txt (then .sig) is removed, the record appended, then .sig and .txt are
 // written to temporary names, fsync'd and renamed into place. At every point a kill -9 or a full disk can
@@ -12,9 +14,8 @@ import path from 'node:path';
 import { formatCheckpoint } from './checkpoint.js';
 import { crashPoint } from './fault-injection.js';
 import type { Installation } from './installation.js';
-import { fsyncDir, type JournalWriter } from './journal-writer.js';
-import { consistencyProof, rootHash } from './merkle.js';
-import { CHECKPOINT_FILE, type JournalRecord } from './record.js';
+import { type CheckpointRef, JournalWriteError, fsyncDir, type JournalWriter } from './journal-writer.js';
+import { CHECKPOINT_FILE } from './record.js';
 import { signSshsig } from './sshsig.js';
 
 export const CHECKPOINT_NAMESPACE = 'runbook-console-checkpoint';
@@ -22,6 +23,14 @@ export const CHECKPOINT_NAMESPACE = 'runbook-console-checkpoint';
 export type SealReason = 'run-end' | 'periodic' | 'export' | 'shutdown' | 'recover';
 
 export class SealError extends Error {}
+
+/**
+ * The run's record could not be written: the journal refused a record, the seal could not be made, or a
+ * system call failed (ENOSPC, EIO, EACCES…). What the commands report as "fix it, then recover".
+ */
+export function isRecordWriteFailure(error: unknown): boolean {
+  return error instanceof JournalWriteError || error instanceof SealError || Boolean((error as NodeJS.ErrnoException | null)?.code);
+}
 
 export function checkpointOrigin(installationId: string, runId: string): string {
   return `runbook-console/${installationId}/${runId}`;
@@ -38,38 +47,30 @@ export interface SealResult {
   filesProblem: string | null;
 }
 
-function lastCheckpoint(lines: readonly string[]): { size: number; root: string } | null {
-  for (let i = lines.length - 1; i >= 0; i--) {
-    const record = JSON.parse(lines[i] as string) as JournalRecord;
-    if (record.type === 'checkpoint') return { size: Number(record.data.size), root: String(record.data.root) };
-  }
-  return null;
-}
-
 export async function seal(writer: JournalWriter, installation: Installation, options: { reason: SealReason; retentionDays: number | null }): Promise<SealResult> {
-  const lines = writer.lines;
+  const { tree } = writer;
   let size: number;
   let root: Buffer;
   let text: string;
   let signature: string;
-  let previous: { size: number; root: string } | null;
+  let previous: CheckpointRef | null;
   let proof: string[] = [];
   const origin = checkpointOrigin(installation.id, writer.runId);
   // Signing is asynchronous: a record appended meanwhile (a signal's run.interrupted) means signing again.
   for (let attempt = 0; ; attempt++) {
-    size = lines.length;
-    root = rootHash(lines);
-    previous = lastCheckpoint(lines);
+    size = writer.count;
+    root = tree.root(size);
+    previous = writer.lastCheckpoint;
     proof = [];
     if (previous) {
-      if (previous.size > size || !rootHash(lines.slice(0, previous.size)).equals(Buffer.from(previous.root, 'base64'))) {
+      if (!Number.isSafeInteger(previous.size) || previous.size < 1 || previous.size > size || !tree.root(previous.size).equals(Buffer.from(previous.root, 'base64'))) {
         throw new SealError(`refusing to seal: the journal is not an extension of its checkpoint at size ${previous.size}`);
       }
-      proof = consistencyProof(previous.size, size, lines).map((h) => h.toString('base64'));
+      proof = tree.consistencyProof(previous.size, size).map((h) => h.toString('base64'));
     }
     text = formatCheckpoint({ origin, size, rootHash: root, extensions: [] });
     signature = await signSshsig(Buffer.from(text, 'utf8'), CHECKPOINT_NAMESPACE, installation.key.signer);
-    if (lines.length === size) break;
+    if (writer.count === size) break;
     if (attempt >= 3) throw new SealError('refusing to seal: records keep arriving while the seal is signed');
   }
   // The old files go first: from here until the new ones are in place there are none to disagree with the journal.

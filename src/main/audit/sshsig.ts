@@ -63,13 +63,12 @@ function checkNamespace(namespace: string): void {
 
 /** The message hash the signature actually covers: MAGIC ‖ namespace ‖ reserved ‖ hash algorithm ‖ H(data). */
 export function sshsigSignedData(namespace: string, hashAlgorithm: SshsigHash, data: Buffer): Buffer {
-  return Buffer.concat([
-    MAGIC,
-    sshString(namespace),
-    sshString(''),
-    sshString(hashAlgorithm),
-    sshString(createHash(hashAlgorithm).update(data).digest()),
-  ]);
+  return sshsigSignedDigest(namespace, hashAlgorithm, createHash(hashAlgorithm).update(data).digest());
+}
+
+/** The same, given H(data) already (a verifier that hashes a large file a chunk at a time). */
+export function sshsigSignedDigest(namespace: string, hashAlgorithm: SshsigHash, digest: Buffer): Buffer {
+  return Buffer.concat([MAGIC, sshString(namespace), sshString(''), sshString(hashAlgorithm), sshString(digest)]);
 }
 
 export function encodeSshsig(sig: Sshsig): Buffer {

@@ -9,9 +9,10 @@
 //   --prior FILE            an earlier checkpoint of this run held elsewhere (the change ticket's line, an
 //                           earlier checkpoint.txt, with its SSHSIG appended or beside it as FILE.sig).
 //   --pin SHA256:…          the installation key's fingerprint, noted when the key was made.
-import { type AllowedSigner, AllowedSignersError, matchPatternList, parseAllowedSigners } from './allowed-signers.js';
+import { type AllowedSigner, AllowedSignersError, matchPatternList, parseAllowedSigners, usable } from './allowed-signers.js';
 import { type Checkpoint, formatCheckpoint, parseCheckpoint } from './checkpoint.js';
 import { VerifyUsageError } from './reasons.js';
+import { failure } from './verify-phases.js';
 
 /** OpenSSH's fingerprint form: SHA256: and 43 characters of unpadded base64. */
 export const PIN_FORMAT = /^SHA256:[A-Za-z0-9+/]{43}$/;
@@ -49,18 +50,22 @@ export class Anchors {
   explicit(key: Buffer, namespace: string, principal?: string, at: Date = new Date()): string[] {
     if (!this.allowed) return [];
     return this.allowed
-      .filter(
-        (e) =>
-          !e.certAuthority &&
-          e.publicKey.equals(key) &&
-          e.namespaces !== null &&
-          e.namespaces.includes(namespace) &&
-          matchPatternList(namespace, e.namespaces) &&
-          (e.validAfter === null || at >= e.validAfter) &&
-          (e.validBefore === null || at <= e.validBefore) &&
-          (principal === undefined || matchPatternList(principal, e.principals)),
-      )
+      .filter((e) => e.namespaces?.includes(namespace) && usable(e, key, namespace, at) && (principal === undefined || matchPatternList(principal, e.principals)))
       .map((e) => e.principals.join(','));
+  }
+
+  /**
+   * For a signature by someone the run names (an approval, a sign-off): the principals `explicit` gives for
+   * `key` as `principal`, or null without --allowed-signers (unanchored). With --allowed-signers that
+   * vouches for none of them, fails E_SIGNER at `at`, saying `what` is signed by whom.
+   */
+  signedAs(what: string, key: Buffer, print: string, namespace: string, principal: string, at: { record: number; line: number }): string[] | null {
+    if (!this.allowed) return null;
+    const principals = this.explicit(key, namespace, principal);
+    if (principals.length === 0) {
+      throw failure('E_SIGNER', `${what} is signed by ${print} for ${JSON.stringify(principal)}, which --allowed-signers does not allow in ${namespace}: ${this.whyNot(key, namespace, principal)}`, at);
+    }
+    return principals;
   }
 
   /** Why no --allowed-signers line vouches for `key` here, in words (for an E_SIGNER message). */

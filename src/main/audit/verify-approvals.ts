@@ -206,13 +206,7 @@ export class ApprovalChecker {
       if (!isAllowedSigner(this.approvers.entries, principal, key, APPROVAL_NAMESPACE, when)) throw bad(`the approvers list recorded in run.started does not allow ${print} for ${JSON.stringify(principal)}`);
       if (isAllowedSigner(this.approvers.entries, this.operator, key, APPROVAL_NAMESPACE, when)) throw bad(`the approvers list recorded in run.started also allows ${print} for the operator`);
     }
-    let anchoredAs: string[] | null = null;
-    if (this.context.anchors.allowed) {
-      anchoredAs = this.context.anchors.explicit(key, APPROVAL_NAMESPACE, principal);
-      if (anchoredAs.length === 0) {
-        throw failure('E_SIGNER', `record ${approval.seq}: the approval of record ${i} is signed by ${print} for ${JSON.stringify(principal)}, which --allowed-signers does not allow in ${APPROVAL_NAMESPACE}: ${this.context.anchors.whyNot(key, APPROVAL_NAMESPACE, principal)}`, at);
-      }
-    }
+    const anchoredAs = this.context.anchors.signedAs(`record ${approval.seq}: the approval of record ${i}`, key, print, APPROVAL_NAMESPACE, principal, at);
     this.checked.add({ record: approval.seq, signs: i, principal, fingerprint: print, anchoredAs });
   }
 }

@@ -16,8 +16,7 @@ import { hashFile } from './blobs.js';
 import { fail } from './reasons.js';
 import { JOURNAL_FILE } from './record.js';
 import { fingerprint, parsePublicKeyBlob, verifySshSignature } from './ssh-keys.js';
-import { type Sshsig, SshsigError, parseSshsig } from './sshsig.js';
-import { sshString } from './ssh-wire.js';
+import { type Sshsig, SshsigError, parseSshsig, sshsigSignedDigest } from './sshsig.js';
 
 export const SUMS_FILE = 'SHA256SUMS';
 export const SUMS_SIG_FILE = `${SUMS_FILE}.sig`;
@@ -149,8 +148,7 @@ function verifyDigest(sig: Sshsig, digest: Buffer, namespace: string, what: stri
   } catch (error) {
     fail('E_SIGNATURE', `${what}: its key is unusable: ${(error as Error).message}`);
   }
-  const signed = Buffer.concat([Buffer.from('SSHSIG', 'ascii'), sshString(namespace), sshString(''), sshString(sig.hashAlgorithm), sshString(digest)]);
-  const check = verifySshSignature(key, sig.signature, signed);
+  const check = verifySshSignature(key, sig.signature, sshsigSignedDigest(namespace, sig.hashAlgorithm, digest));
   if (!check.ok) fail('E_SIGNATURE', `${what} does not verify: ${check.reason}`);
 }
 

@@ -9,7 +9,7 @@ import { hash } from 'node:crypto';
 import { z } from 'zod';
 import { parseCanonicalLine } from './canonical.js';
 import type { Finding, WarningCode } from './reasons.js';
-import { evolveKey, recordMac } from './mac-chain.js';
+import { MacVerifier } from './mac-chain.js';
 import { GENESIS_PREV, type JournalRecord, RECORD_TYPES, unsignedLine } from './record.js';
 import { CHECK, FirstFailure, PendingFailure, failure } from './verify-phases.js';
 
@@ -47,13 +47,10 @@ export interface JournalCheckOptions {
 export interface CheckedLine {
   index: number;
   record: JournalRecord;
-  /** The line decoded as UTF-8 (bad bytes become U+FFFD, as when the whole file was decoded at once). */
+  /** The line decoded as UTF-8 (a line that is not valid UTF-8 never gets this far: E_JSON). */
   text: string;
-  /**
-   * What the line's hashes are taken over: its bytes, or its text when the bytes are not valid UTF-8, so
-   * that every hash is the hash of `text` (the two differ only for invalid UTF-8).
-   */
-  data: Buffer | string;
+  /** The line's bytes, which its hashes are taken over (the Merkle leaf; `hash`). */
+  data: Buffer;
   /** SHA-256 (hex) of the line: what the next record's `prev` holds and what an approval signs. */
   hash: string;
 }
@@ -70,7 +67,7 @@ export class JournalChecker {
   private count = 0;
   private first: JournalRecord | null = null;
   private previous: { record: JournalRecord; text: string; hash: string } | null = null;
-  private key: Buffer | null = null;
+  private macs: MacVerifier | null = null;
   private keyResolved = false;
   private macChecked = false;
   /** A record that holds a later sequence number: was the one it displaced moved further on, or deleted? */
@@ -131,11 +128,10 @@ export class JournalChecker {
     if (i === 0) this.first = record;
     if (!this.failures.open(CHECK.order)) return null;
 
-    const data = isUtf8(bytes) ? bytes : text;
-    const lineHash = hash('sha256', data, 'hex');
+    const lineHash = hash('sha256', bytes, 'hex');
     this.failures.run(CHECK.order, () => this.checkOrder(i, record, text));
-    if (this.failures.open(CHECK.mac) && this.key) {
-      const mac = this.nextMac(record, data);
+    if (this.failures.open(CHECK.mac) && this.macs) {
+      const mac = this.nextMac(i, record, bytes);
       if (mac !== record.mac) this.failures.note(CHECK.mac, failure('E_MAC', `record ${i} (${record.type}): MAC does not match`, at));
     }
     if (this.failures.open(CHECK.time) && this.previous) {
@@ -150,7 +146,7 @@ export class JournalChecker {
       this.recoveredWarnings.push({ code: 'W_RECOVERED', record: i, line: i + 1, detail: `record ${i}: ${String(record.data.bytes)} torn bytes at offset ${String(record.data.offset)} set aside in ${String(record.data.file)}` });
     }
     this.previous = { record, text, hash: lineHash };
-    return { index: i, record, text, data, hash: lineHash };
+    return { index: i, record, text, data: bytes, hash: lineHash };
   }
 
   /** The bytes after the last LF (empty when the file ends in one). */
@@ -176,27 +172,20 @@ export class JournalChecker {
     if (this.keyResolved) return;
     const key = typeof this.options.macKey === 'function' ? this.options.macKey(firstLine) : this.options.macKey;
     this.keyResolved = true;
-    this.key = key ? Buffer.from(key) : null;
+    this.macs = key ? new MacVerifier(key) : null;
     this.macChecked = Boolean(key);
   }
 
   /**
-   * HMAC of the canonical record without its `mac`, cut from the (already checked canonical) line: keys are
-   * sorted, and every top-level key after "mac" holds a string or number, so the last `,"mac":"` is the
-   * top-level one. Then K_{i+1} replaces K_i.
+   * HMAC of record `i`'s canonical form without its `mac`, cut from the (already checked canonical) line:
+   * keys are sorted, and every top-level key after "mac" holds a string or number, so the last `,"mac":"`
+   * is the top-level one.
    */
-  private nextMac(record: JournalRecord, data: Buffer | string): string {
-    const key = this.key as Buffer;
+  private nextMac(i: number, record: JournalRecord, data: Buffer): string {
     const field = `,"mac":"${record.mac}"`;
     const at = data.lastIndexOf(field);
-    let unsigned: Buffer[];
-    if (at < 0) unsigned = [Buffer.from(unsignedLine((({ mac: _mac, ...rest }) => rest)(record)), 'utf8')];
-    else if (typeof data === 'string') unsigned = [Buffer.from(data.slice(0, at) + data.slice(at + field.length), 'utf8')];
-    else unsigned = [data.subarray(0, at), data.subarray(at + field.length)];
-    const mac = recordMac(key, unsigned);
-    this.key = evolveKey(key);
-    key.fill(0);
-    return mac;
+    const unsigned = at < 0 ? unsignedLine((({ mac: _mac, ...rest }) => rest)(record)) : [data.subarray(0, at), data.subarray(at + field.length)];
+    return (this.macs as MacVerifier).expected(i, unsigned);
   }
 
   /** Run binding, sequence numbers and the prev chain, named as the kind of edit that explains them. */

@@ -64,11 +64,7 @@ export class SignoffChecker {
     const check = verifySshsig(Buffer.from(message, 'utf8'), d.signature, SIGNOFF_NAMESPACE, key);
     if (!check.ok) throw bad(check.message);
     const print = fingerprint(key);
-    let anchoredAs: string[] | null = null;
-    if (this.anchors.allowed) {
-      anchoredAs = this.anchors.explicit(key, SIGNOFF_NAMESPACE, principal);
-      if (anchoredAs.length === 0) throw failure('E_SIGNER', `record ${i}: the sign-off is signed by ${print} for ${JSON.stringify(principal)}, which --allowed-signers does not allow in ${SIGNOFF_NAMESPACE}: ${this.anchors.whyNot(key, SIGNOFF_NAMESPACE, principal)}`, at);
-    }
+    const anchoredAs = this.anchors.signedAs(`record ${i}: the sign-off`, key, print, SIGNOFF_NAMESPACE, principal, at);
     this.checked.add({ record: i, signs: signs.seq, principal, fingerprint: print, anchoredAs });
   }
 }

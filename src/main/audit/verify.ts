@@ -318,25 +318,10 @@ function sameKey(blob: Buffer, line: unknown): boolean {
 
 /** The journal again, record by record (only on the way to an E_REPORT, to name what differs). */
 function* journalRecords(file: string): Generator<{ record: JournalRecord; line: string }> {
-  const fd = openSync(file, 'r');
-  try {
-    const chunk = Buffer.alloc(CHUNK_BYTES);
-    let pending: Buffer[] = [];
-    for (;;) {
-      const n = readSync(fd, chunk, 0, CHUNK_BYTES, null);
-      if (n === 0) return;
-      let start = 0;
-      for (let end = chunk.indexOf(0x0a); end >= 0 && end < n; end = chunk.indexOf(0x0a, start)) {
-        const line = Buffer.concat([...pending, chunk.subarray(start, end)]).toString('utf8');
-        pending = [];
-        start = end + 1;
-        const record = parseRecord(line);
-        if (record) yield { record, line };
-      }
-      if (start < n) pending.push(Buffer.from(chunk.subarray(start, n)));
-    }
-  } finally {
-    closeSync(fd);
+  for (const bytes of fileLines(file, false)) {
+    const line = bytes.toString('utf8');
+    const record = parseRecord(line);
+    if (record) yield { record, line };
   }
 }
 
@@ -421,28 +406,38 @@ async function readLines(file: string, onLine: (line: Buffer) => void, afterChun
   return Buffer.concat(pending);
 }
 
-/** Line `index` of the journal file, read again from the start (only ever on the way to a failure). */
-function lineOfFile(file: string, index: number): string {
+/**
+ * The lines of `file` (without their LF), read again from the start a chunk at a time, then the bytes after
+ * the last LF when `tail` asks for them (only ever on the way to a failure: the main pass is readLines).
+ */
+function* fileLines(file: string, tail: boolean): Generator<Buffer> {
   const fd = openSync(file, 'r');
   try {
     const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
-    let line = 0;
-    let pieces: Buffer[] = [];
+    let pending: Buffer[] = [];
     for (;;) {
       const n = readSync(fd, chunk, 0, CHUNK_BYTES, null);
-      if (n === 0) return Buffer.concat(pieces).toString('utf8');
+      if (n === 0) break;
+      const data = chunk.subarray(0, n);
       let start = 0;
-      for (let end = chunk.indexOf(0x0a); end >= 0 && end < n; end = chunk.indexOf(0x0a, start)) {
-        if (line === index) return Buffer.concat([...pieces, chunk.subarray(start, end)]).toString('utf8');
-        line++;
+      for (let end = data.indexOf(0x0a); end >= 0; end = data.indexOf(0x0a, start)) {
+        yield Buffer.concat([...pending, data.subarray(start, end)]);
+        pending = [];
         start = end + 1;
       }
-      if (line === index) pieces.push(Buffer.from(chunk.subarray(start, n)));
-      else pieces = [];
+      if (start < n) pending.push(Buffer.from(data.subarray(start)));
     }
+    if (tail) yield Buffer.concat(pending);
   } finally {
     closeSync(fd);
   }
+}
+
+/** Line `index` of the journal file (the bytes after the last LF when it has only `index` lines; else ''). */
+function lineOfFile(file: string, index: number): string {
+  let line = 0;
+  for (const bytes of fileLines(file, true)) if (line++ === index) return bytes.toString('utf8');
+  return '';
 }
 
 function peekRunId(bytes: Buffer): string | null {

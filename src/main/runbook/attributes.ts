@@ -104,4 +104,3 @@ function editDistance(a: string, b: string): number {
   }
   return row[b.length] as number;
 }
-

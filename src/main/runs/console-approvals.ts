@@ -6,8 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { PendingApproval } from '../../shared/run-api.js';
 import type { Block, Step } from '../../shared/runbook-model.js';
-import { shellQuote } from '../../shared/shell-quote.js';
-import { APPROVAL_NAMESPACE, type ApprovalPolicy, type OperatorKey, approvalRecord, decideApproval } from '../audit/approval.js';
+import { APPROVAL_NAMESPACE, type ApprovalPolicy, type OperatorKey, approvalCommand, approvalRecord, decideApproval } from '../audit/approval.js';
 import type { RunJournal } from '../session/run-journal.js';
 
 interface Waiting extends PendingApproval {
@@ -47,8 +46,7 @@ export class ConsoleApprovals {
         record: started.seq,
         sha256: started.hash,
         namespace: APPROVAL_NAMESPACE,
-        // Quoted for the approver's shell, whatever the hash and namespace hold (both are plain words today).
-        command: `printf %s ${shellQuote(started.hash)} | ssh-keygen -Y sign -f THEIR_KEY -n ${shellQuote(APPROVAL_NAMESPACE)}`,
+        command: approvalCommand(started.hash),
         lastRefusal: null,
         resolve,
       });

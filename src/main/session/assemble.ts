@@ -11,7 +11,7 @@ import { agentKeys, keyFrom, uniqueKeys } from '../audit/operator-keys.js';
 import { createExecutor } from '../targets/registry.js';
 import type { ExecutorContext } from '../targets/types.js';
 import { type TargetSet, BindingError, targetSet } from './binding.js';
-import { type BlockRequest, type BlockRequests, cachedBlockRequest, describeValueProblem } from './block-request.js';
+import { type BlockRequests, cachedBlockRequest, describeValueProblem } from './block-request.js';
 import { ExecutorPool } from './executor-pool.js';
 import { type PlannedStep, type RunPlan, planRun } from './plan.js';
 import { preflight } from './preflight.js';
@@ -64,7 +64,7 @@ export interface PreparedRun {
 }
 
 /** Names of the targets the plan uses (only those are preflighted). */
-export function usedTargets(plan: RunPlan): Map<string, Target> {
+function usedTargets(plan: RunPlan): Map<string, Target> {
   const used = new Map<string, Target>();
   for (const planned of plan.steps) {
     if (planned.skip) continue;
@@ -88,7 +88,7 @@ export async function valueProblems(runbook: Runbook, steps: readonly PlannedSte
   for (const planned of steps) {
     if (planned.skip) continue;
     for (const { block, binding } of planned.blocks) {
-      const prepared: BlockRequest = await cachedBlockRequest(requests, block, binding.target.kind, values, verdicts.get(block.id));
+      const prepared = await cachedBlockRequest(requests, block, binding.target.kind, values, verdicts.get(block.id));
       if (prepared.ok) continue;
       for (const p of prepared.problems) problems.push(problem('value-unsafe', describeValueProblem(runbook.file ?? runbook.title, planned.step.id, p), { stepId: planned.step.id }));
     }
@@ -123,6 +123,7 @@ export async function prepareRun(request: RunRequest): Promise<PreparedRun> {
 
   const verdicts = await blockVerdicts(runbook);
 
+  const stepEnv = stepEnvOf(request.env, set);
   const requests: VariableRequest[] = [];
   for (const planned of plan.steps) {
     if (planned.skip) continue;
@@ -130,7 +131,7 @@ export async function prepareRun(request: RunRequest): Promise<PreparedRun> {
       const target = binding.target;
       const env: Record<string, string>[] = [target.kind === 'local' || target.kind === 'ssh' ? (target.env ?? {}) : {}];
       // $VAR means what it means in the operator's shell, less the credentials of targets (unless exposed).
-      env.push(stepEnvFor(target, request.env, set.targets.values()));
+      env.push(stepEnv(target));
       for (const name of block.variables) requests.push({ name, targetEnv: env });
     }
   }
@@ -147,8 +148,8 @@ export async function prepareRun(request: RunRequest): Promise<PreparedRun> {
 }
 
 /** The environment a step of `target` starts with: the operator's, less every target's credentials. */
-function stepEnvOf(prepared: PreparedRun): (target: Target) => Record<string, string> {
-  return (target) => stepEnvFor(target, prepared.request.env, prepared.set.targets.values());
+function stepEnvOf(env: NodeJS.ProcessEnv, set: TargetSet): (target: Target) => Record<string, string> {
+  return (target) => stepEnvFor(target, env, set.targets.values());
 }
 
 /**
@@ -157,7 +158,7 @@ function stepEnvOf(prepared: PreparedRun): (target: Target) => Record<string, st
  * before that step first runs.
  */
 export async function preflightRun(prepared: PreparedRun, ctx: ExecutorContext, targets: Map<string, Target> = usedTargets(prepared.plan)): Promise<RunProblem[]> {
-  const results = await preflight(targets, { ...ctx, stepEnv: stepEnvOf(prepared) }, { allTargets: prepared.set.targets });
+  const results = await preflight(targets, { ...ctx, stepEnv: stepEnvOf(prepared.request.env, prepared.set) }, { allTargets: prepared.set.targets });
   return results.filter((r) => !r.ok).map((r) => problem('preflight', `target "${r.target}": ${r.detail}`, { target: r.target }));
 }
 
@@ -235,7 +236,7 @@ export async function startRun(prepared: PreparedRun, options: StartOptions): Pr
     { retentionDays: RETENTION_DAYS[profile] },
   );
   const targets = Object.fromEntries(prepared.set.targets);
-  const ctx: ExecutorContext = { ...options.ctx, stepEnv: stepEnvOf(prepared) };
+  const ctx: ExecutorContext = { ...options.ctx, stepEnv: stepEnvOf(prepared.request.env, prepared.set) };
   const pool = new ExecutorPool(ctx, (name, target, c) => createExecutor(name, target, c, targets));
   const session = new RunSession({
     ...options.session,

@@ -41,12 +41,14 @@ export class BindingError extends Error {
  * bytes) lets the error name the front matter's line.
  */
 export function targetSet(runbook: Runbook, file: TargetsFile | null, source?: string | Uint8Array): TargetSet {
+  const lineOf = (key: string) => (source === undefined ? null : frontMatterKeyLine(source, key));
+  const where = (line: number | null) => (line === null ? 'the front matter' : `front matter line ${line}`);
   const defined = runbook.frontMatter?.targets;
   if (defined !== undefined) {
-    const line = source === undefined ? null : frontMatterKeyLine(source, 'targets');
+    const line = lineOf('targets');
     const names = Object.keys(defined);
     throw new BindingError(
-      `${line === null ? 'the front matter' : `front matter line ${line}`} defines targets${names.length > 0 ? ` (${names.join(', ')})` : ''}: ` +
+      `${where(line)} defines targets${names.length > 0 ? ` (${names.join(', ')})` : ''}: ` +
         'a runbook may only name targets ({"target":"NAME"} on a fence, defaults: in the front matter); ' +
         "define them in the operator's targets file (--targets) or the app's settings, then remove targets: from the runbook",
       line,
@@ -57,8 +59,8 @@ export function targetSet(runbook: Runbook, file: TargetsFile | null, source?: s
   for (const key of Object.keys(runbook.frontMatter ?? {})) {
     if (key === 'defaults' || key === 'targets') continue;
     if (key === '<<' || looksLike(key, 'target') || looksLike(key, 'default')) {
-      const line = source === undefined ? null : frontMatterKeyLine(source, key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-      throw new BindingError(`${line === null ? 'the front matter' : `front matter line ${line}`} has "${key}", which is not "defaults": where blocks run is never guessed; write defaults: { shell: NAME, sql: NAME, … } exactly`, line);
+      const line = lineOf(key);
+      throw new BindingError(`${where(line)} has "${key}", which is not "defaults": where blocks run is never guessed; write defaults: { shell: NAME, sql: NAME, … } exactly`, line);
     }
   }
   const targets = new Map<string, Target>([[BUILTIN_LOCAL, { kind: 'local' }]]);
@@ -67,12 +69,12 @@ export function targetSet(runbook: Runbook, file: TargetsFile | null, source?: s
   return { targets, defaults: { shell: BUILTIN_LOCAL, ...file?.defaults }, frontMatterDefaults: fm };
 }
 
-/** The 1-based line of a top-level key (a plain word) of the front matter (line 1 is its opening "---"); null when not found. */
+/** The 1-based line of a top-level key of the front matter (line 1 is its opening "---"); null when not found. */
 export function frontMatterKeyLine(source: string | Uint8Array, key: string): number | null {
   const text = typeof source === 'string' ? source : Buffer.from(source).toString('utf8');
   const lines = text.replace(/^\uFEFF/, '').split(/\r\n?|\n/);
   if (lines[0]?.trim() !== '---') return null;
-  const keyLine = new RegExp(`^(["']?)${key}\\1\\s*:`);
+  const keyLine = new RegExp(`^(["']?)${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\1\\s*:`);
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i] as string;
     if (/^(---|\.\.\.)\s*$/.test(line)) return null;

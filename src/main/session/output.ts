@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import path from 'node:path';
-import { injectFault } from '../audit/fault-injection.js';
+import { type WriterIo, faultInjectingIo } from '../audit/fault-injection.js';
 import type { OutputChunk } from '../targets/types.js';
 
 export const DISPLAY_TAIL_CHARS = 64 * 1024;
@@ -16,23 +16,9 @@ export const DISPLAY_TAIL_CHARS = 64 * 1024;
 export const CHECK_STDOUT_CHARS = 4 * 1024 * 1024;
 
 /** The file operations the recorder uses; tests inject failures (ENOSPC, EIO) through this. */
-export interface OutputIo {
-  openSync(file: string, flags: number, mode: number): number;
-  writeSync(fd: number, buffer: Uint8Array, offset: number, length: number): number;
-  fsyncSync(fd: number): void;
-}
+export type OutputIo = WriterIo;
 
-const nodeIo: OutputIo = {
-  openSync: (file, flags, mode) => fs.openSync(file, flags, mode),
-  writeSync: (fd, b, o, l) => {
-    injectFault('output.write');
-    return fs.writeSync(fd, b, o, l);
-  },
-  fsyncSync: (fd) => {
-    injectFault('output.fsync');
-    fs.fsyncSync(fd);
-  },
-};
+const nodeIo = faultInjectingIo('output');
 
 // A new file, never through a symbolic link planted where the output goes.
 const OPEN_FLAGS = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC | (fs.constants.O_NOFOLLOW ?? 0);

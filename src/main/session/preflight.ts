@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { KubernetesTarget, LocalTarget, PostgresTarget, PrometheusTarget, SshTarget, Target } from '../../shared/targets.js';
 import { KubeClient } from '../targets/kubernetes/client.js';
 import { endpointOf, bindCluster } from '../targets/kubernetes/kubeconfig.js';
-import { DEFAULT_PORT, postgresEndpoint } from '../targets/postgres/endpoint.js';
+import { DEFAULT_PORT, postgresEndpoint, shownTls } from '../targets/postgres/endpoint.js';
 import { describeConnectError } from '../targets/postgres/errors.js';
 import { PasswordSource } from '../targets/postgres/password.js';
 import { PgSession } from '../targets/postgres/session.js';
@@ -40,7 +40,8 @@ export interface PreflightOptions {
   localUser?: string;
 }
 
-export const PREFLIGHT_TIMEOUT_MS = 15_000;
+/** How long one target's check may take where its own settings do not say. */
+const PREFLIGHT_TIMEOUT_MS = 15_000;
 
 /** libuv's search path for a command when the environment has no PATH. */
 const DEFAULT_PATH = '/usr/bin:/bin';
@@ -152,7 +153,6 @@ async function checkSsh(config: SshTarget, ctx: ExecutorContext, options: Prefli
   return `${plan.endpoint}: connected and authenticated (${connection.notes.join('; ')})`;
 }
 
-
 /**
  * The password source the target names holds a value; then a connection made exactly as the executor
  * makes it (its password sources, TLS plan and error messages) runs SELECT 1 and is closed.
@@ -193,8 +193,7 @@ async function checkPostgres(name: string, config: PostgresTarget, ctx: Executor
     await session.close(CLOSE_LIMIT_MS);
   }
   const { facts } = session;
-  const tlsText = facts.tls.used ? `${facts.tls.version ?? 'TLS'}${facts.tls.cipher ? ` ${facts.tls.cipher}` : ''}` : 'none';
-  return `${endpoint}: SELECT 1 answered (PostgreSQL ${facts.serverVersion}, TLS ${tlsText}${password.origin ? `, password from ${password.origin}` : ''})`;
+  return `${endpoint}: SELECT 1 answered (PostgreSQL ${facts.serverVersion}, TLS ${shownTls(facts.tls)}${password.origin ? `, password from ${password.origin}` : ''})`;
 }
 
 /** The kubeconfig is readable and has the context; the API server answers /version, and /api with the user's credentials. */

@@ -1,15 +1,8 @@
 // Why a run, or some of its steps, cannot go ahead: a typed code with the text beside it, so hosts decide
 // on the code (which steps a problem blocks) and show the text, never the other way round.
-const RUN_PROBLEM_CODES = [
-  'targets-in-runbook',
-  'plan',
-  'profile',
-  'approvers',
-  'variable-missing',
-  'value-unsafe',
-  'preflight',
-] as const;
-export type RunProblemCode = (typeof RUN_PROBLEM_CODES)[number];
+import type { PlanProblem } from './plan.js';
+
+export type RunProblemCode = 'targets-in-runbook' | 'plan' | 'profile' | 'approvers' | 'variable-missing' | 'value-unsafe' | 'preflight';
 
 export interface RunProblem {
   code: RunProblemCode;
@@ -19,11 +12,11 @@ export interface RunProblem {
   target: string | null;
   /** The block it is about, when it is about one (an unbound block, unreadable attributes). */
   blockId: string | null;
-  /** For a plan problem: which kind (see PlanProblem). */
-  planKind: string | null;
+  /** For a plan problem: which kind. */
+  planKind: PlanProblem['kind'] | null;
 }
 
-export function problem(code: RunProblemCode, message: string, where: { stepId?: string | null; target?: string | null; blockId?: string | null; planKind?: string | null } = {}): RunProblem {
+export function problem(code: RunProblemCode, message: string, where: { stepId?: string | null; target?: string | null; blockId?: string | null; planKind?: PlanProblem['kind'] | null } = {}): RunProblem {
   return { code, message, stepId: where.stepId ?? null, target: where.target ?? null, blockId: where.blockId ?? null, planKind: where.planKind ?? null };
 }
 

@@ -161,7 +161,7 @@ export type ShellParse =
     };
 
 // Go token numbers of mvdan/sh v3 (the version the package ships), for the operators read here; the
-// table is checked against the parser in test/shell-ast.test.ts.
+// table is checked against the parser in test/session/shell-ast.test.ts.
 const REDIRECT_OPS: Record<number, RedirectOp> = { 54: '>', 55: '>>', 56: '<', 57: '<>', 58: '<&', 59: '>&', 60: '>|', 61: '<<', 62: '<<-', 63: '<<<', 64: '&>', 65: '&>>' };
 const BINARY_CMD_OPS: Record<number, '&&' | '||' | '|' | '|&'> = { 10: '&&', 11: '||', 12: '|', 13: '|&' };
 const CASE_OPS: Record<number, string> = { 30: ';;', 31: ';&', 32: ';;&' };
@@ -550,5 +550,3 @@ export function* partsOf(word: Word): Generator<WordPart> {
     if (part.type === 'DblQuoted') yield* partsOf({ type: 'Word', start: part.start, end: part.end, parts: part.parts });
   }
 }
-
-export { UnknownNode as UnknownShellNode };

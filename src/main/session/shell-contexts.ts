@@ -37,6 +37,8 @@ export interface WordRec {
   argument?: { afterEndOfOptions: boolean };
   /** Bash brace-expands it into several words. */
   braces?: boolean;
+  /** A variable name a `-v` test reads (RoleOf.tested). */
+  tested?: boolean;
 }
 
 export interface Frame {
@@ -112,6 +114,8 @@ interface Command {
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const ARITH_TESTS = new Set(['-eq', '-ne', '-lt', '-le', '-gt', '-ge']);
+/** ${name@X} operators that do not expand the value again (any other, P above all, counts as evaluating it). */
+const INERT_TRANSFORMS = new Set(['Q', 'E', 'a', 'A', 'K', 'k', 'U', 'u', 'L']);
 const noText = (): void => undefined;
 
 /**
@@ -295,7 +299,7 @@ class ContextReader {
       if (risk.evaluates) this.evaluators.push(risk.evaluates);
       if (risk.arithmetic) this.arithmetic.push(risk.arithmetic);
       if (risk.writes) this.writesFiles = true;
-      if (command.words[k]?.includes('/')) this.pathCommand = true;
+      if (name?.includes('/')) this.pathCommand = true;
     }
     const why = readsCode(command.words);
     for (const w of command.stdin) {
@@ -395,7 +399,7 @@ class ContextReader {
         this.test(x.x, frame);
         return;
       case 'UnaryTest':
-        if ((x.op === '-v' || x.op === '-R') && x.x.type === 'Word') this.word(x.x, { role: 'varname', why: `[[ ${x.op} ]]` }, frame);
+        if ((x.op === '-v' || x.op === '-R') && x.x.type === 'Word') this.word(x.x, { role: 'varname', why: `[[ ${x.op} ]]`, tested: x.op === '-v' }, frame);
         else this.test(x.x, frame);
         return;
       case 'BinaryTest':
@@ -470,6 +474,7 @@ class ContextReader {
 
   private record(start: number, end: number, role: RoleOf, frame: Frame | null): WordRec {
     const rec: WordRec = { start, end, role: role.role, why: role.why, pieces: [], dynamic: false };
+    if (role.tested) rec.tested = true;
     this.words.push(rec);
     if (rec.role === 'code') this.codeWords.push(rec);
     for (let f = frame; f; f = f.parent) {
@@ -609,7 +614,7 @@ class ContextReader {
     if (p.exp) {
       if (p.exp.op === '@') {
         const letter = p.exp.word?.parts.map((q) => (q.type === 'Lit' ? q.value : '?')).join('') ?? '';
-        if (letter !== 'Q' && letter !== 'E' && letter !== 'a' && letter !== 'A' && letter !== 'K' && letter !== 'k' && letter !== 'U' && letter !== 'u' && letter !== 'L') evaluates = true;
+        if (!INERT_TRANSFORMS.has(letter)) evaluates = true;
         // ${y@E} decodes backslash escapes ($'…' style): a value can come out as a[$(…)].
         if (letter === 'E') this.transforms.push('${name@E}');
         if (p.exp.word) this.mark(p.exp.word.start, p.exp.word.end, 'syntax', frame);

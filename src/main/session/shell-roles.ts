@@ -6,10 +6,15 @@
 /** What the command does with a word. */
 export type Role = 'data' | 'name' | 'code' | 'varname' | 'arith';
 
-export type RoleOf = { role: Role; why: string };
+export type RoleOf = {
+  role: Role;
+  why: string;
+  /** A variable name a `-v` test reads (test -v, [ -v, [[ -v ]]): bash evaluates a subscript in it as arithmetic. */
+  tested?: boolean;
+};
 
-export const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'ash', 'yash', 'posh', 'fish', 'rbash']);
-export const DECLARATIONS = new Set(['declare', 'typeset', 'local', 'export', 'readonly']);
+const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'ash', 'yash', 'posh', 'fish', 'rbash']);
+const DECLARATIONS = new Set(['declare', 'typeset', 'local', 'export', 'readonly']);
 /**
  * Variables whose value the shell, the dynamic loader or a common program runs or loads as code (git's
  * ssh command, editors and pagers, interpreters' start-up options): a value must not become one of them.
@@ -58,8 +63,17 @@ const WRAPPERS: Record<string, { args: string; long?: string[]; operands?: numbe
   caffeinate: { args: 'tw' },
 };
 
+interface Interpreter {
+  code: string;
+  args: string;
+  firstOperand: boolean;
+  fileOption?: string;
+  long?: string[];
+  long2?: string[];
+}
+
 /** Interpreters: the short options whose argument is a program, and whether the first operand is one. */
-const INTERPRETERS: Record<string, { code: string; args: string; firstOperand: boolean; fileOption?: string; long?: string[]; long2?: string[] }> = {
+const INTERPRETERS: Record<string, Interpreter> = {
   awk: { code: '', args: 'Fvf', firstOperand: true, fileOption: 'f' },
   gawk: { code: 'e', args: 'Fvfie', firstOperand: true, fileOption: 'f' },
   mawk: { code: '', args: 'Fvf', firstOperand: true, fileOption: 'f' },
@@ -90,7 +104,7 @@ const INTERPRETERS: Record<string, { code: string; args: string; firstOperand: b
 };
 
 /** Builtins whose operands are variable names. */
-const NAME_TAKERS: Record<string, { args: string; names: string; operands: 'all' | 'last' | 'second' | 'none' }> = {
+const NAME_TAKERS: Record<string, { args: string; names: string; operands: 'all' | 'second' | 'none' }> = {
   read: { args: 'adinNptu', names: 'a', operands: 'all' },
   mapfile: { args: 'dnOsuCc', names: '', operands: 'all' },
   readarray: { args: 'dnOsuCc', names: '', operands: 'all' },
@@ -108,6 +122,36 @@ const NAME_TAKERS: Record<string, { args: string; names: string; operands: 'all'
 };
 
 const basename = (name: string) => name.slice(name.lastIndexOf('/') + 1);
+
+/** An option word (-e, -ne …) that gives the interpreter its program (as text or as a file): its first operand is then data. */
+const hasProgramOption = (interpreter: Interpreter, args: readonly (string | null)[]) =>
+  args.some((a) => a !== null && /^-[A-Za-z]+$/.test(a) && [...(interpreter.code + (interpreter.fileOption ?? ''))].some((l) => a.endsWith(l)));
+
+/** sudo -s / -i (and doas -s): the command is joined and run by a shell. */
+const runsThroughShell = (args: readonly (string | null)[]) =>
+  args.some((a) => a === '--shell' || a === '--login' || (a !== null && /^-[A-Za-z]*[is][A-Za-z]*$/.test(a) && !/^-[A-Za-z]*[CDghpRrTtUu]$/.test(a)));
+
+/**
+ * A shell's options (bash [options] [-c code | file] [args]): the index in args where its operands start,
+ * whether -c makes the first one code, whether -s or `-` has it read commands from standard input, and
+ * `expansion` when a word that is not literal stands among the options (what follows is not known).
+ */
+function shellOptions(args: readonly (string | null)[]): { operands: number; command: boolean; stdin: boolean; expansion: boolean } {
+  let command = false;
+  let stdin = false;
+  let k = 0;
+  for (; k < args.length; k++) {
+    const a = args[k];
+    if (a === null || a === undefined) return { operands: k, command, stdin, expansion: true };
+    if (a === '-' || a === '--') return { operands: k + 1, command, stdin: stdin || a === '-', expansion: false };
+    // -o NAME, -euo NAME, -O NAME: the next word is the option's argument.
+    if (/^[-+][A-Za-z]*[oO]$/.test(a) || a === '--rcfile' || a === '--init-file') k++;
+    else if (!/^[-+]/.test(a)) break;
+    if (/^-[A-Za-z]*c/.test(a)) command = true;
+    if (/^-[A-Za-z]*s/.test(a)) stdin = true;
+  }
+  return { operands: k, command, stdin, expansion: false };
+}
 
 /** Indexes in args of the operands: options (and their arguments) skipped up to the first operand or `--`. */
 function operandIndexes(args: readonly (string | null)[], optionsWithArgs: string, long: readonly string[] = [], long2: readonly string[] = []): number[] {
@@ -223,8 +267,9 @@ function unwrapped(words: readonly (string | null)[]): readonly (string | null)[
     if (first === null || first === undefined) return w;
     const name = basename(first);
     const args = w.slice(1);
+    const container = DOCKER_LIKE.has(name) ? containerCommandStart(args) : null;
     if (WRAPPERS[name] && !(name === 'command' && args.some((a) => a === '-v' || a === '-V'))) w = args.slice(wrappedStart(name, args));
-    else if (DOCKER_LIKE.has(name) && typeof containerCommandStart(args) === 'number') w = args.slice(containerCommandStart(args) as number);
+    else if (typeof container === 'number') w = args.slice(container);
     else if (CONTAINER_CLIS.has(name) && args.includes('--')) w = args.slice(args.indexOf('--') + 1);
     else return w;
   }
@@ -245,23 +290,8 @@ export function readsCode(words: readonly (string | null)[]): string | null {
   const name = basename(first);
   const args = inner.slice(1);
   if (SHELLS.has(name)) {
-    let command = false;
-    let stdin = false;
-    let k = 0;
-    for (; k < args.length; k++) {
-      const a = args[k];
-      if (a === null || a === undefined) break;
-      if (a === '-' || a === '--') {
-        stdin ||= a === '-';
-        k++;
-        break;
-      }
-      if (/^[-+][A-Za-z]*[oO]$/.test(a) || a === '--rcfile' || a === '--init-file') k++;
-      else if (!/^[-+]/.test(a)) break;
-      if (/^-[A-Za-z]*c/.test(a)) command = true;
-      if (/^-[A-Za-z]*s/.test(a)) stdin = true;
-    }
-    return stdin || (!command && k >= args.length) ? `${name}, which runs its input as commands` : null;
+    const shell = shellOptions(args);
+    return shell.stdin || (!shell.command && shell.operands >= args.length) ? `${name}, which runs its input as commands` : null;
   }
   if (name === 'ssh') return operandIndexes(args, SSH_ARGS).length <= 1 ? 'ssh, whose remote shell runs its input as commands' : null;
   if (name === 'at' || name === 'batch') return `${name}, which runs its input as commands`;
@@ -274,8 +304,7 @@ export function readsCode(words: readonly (string | null)[]): string | null {
   }
   const interpreter = INTERPRETERS[name];
   if (!interpreter || STDIN_DATA.has(name)) return null;
-  const programOption = args.some((a) => a !== null && a !== undefined && /^-[A-Za-z]+$/.test(a) && [...(interpreter.code + (interpreter.fileOption ?? ''))].some((l) => a.endsWith(l)));
-  if (programOption) return null;
+  if (hasProgramOption(interpreter, args)) return null;
   const ops = operandIndexes(args, interpreter.args, interpreter.long, interpreter.long2);
   const sql = name === 'psql' || name === 'mysql' || name === 'sqlite3';
   const fromStdin = name === 'sqlite3' ? ops.length <= 1 : sql || ops.length === 0 || args[ops[0] as number] === '-';
@@ -307,10 +336,7 @@ export function commandRisk(words: readonly (string | null)[]): { evaluates?: st
   // command -v / -V only looks a name up.
   if (name === 'command' && args.length > 0 && args.every((a) => a !== null && (/^-[pvV]+$/.test(a) || !a.startsWith('-'))) && args.some((a) => a === '-v' || a === '-V')) return {};
   if (EVALUATORS.has(name)) return { evaluates: name };
-  if (name === 'sudo' || name === 'doas') {
-    const shell = args.some((a) => a === '--shell' || a === '--login' || (a !== null && /^-[A-Za-z]*[is][A-Za-z]*$/.test(a) && !/^-[A-Za-z]*[CDghpRrTtUu]$/.test(a)));
-    return shell ? { evaluates: `${name} -s/-i, which runs the command through a shell` } : {};
-  }
+  if (name === 'sudo' || name === 'doas') return runsThroughShell(args) ? { evaluates: `${name} -s/-i, which runs the command through a shell` } : {};
   if (name === 'env' && args.some((a) => a !== null && (/^-[A-Za-z]*S/.test(a) || a.startsWith('--split-string')))) return { evaluates: 'env -S' };
   if ((name === 'mapfile' || name === 'readarray') && args.some((a) => a !== null && /^-[A-Za-z]*C/.test(a))) return { evaluates: `${name} -C` };
   if (DECLARATIONS.has(name)) {
@@ -404,30 +430,10 @@ export function nextRole(words: readonly (string | null)[]): RoleOf {
       break;
   }
   if (SHELLS.has(name)) {
-    // bash [options] [-c code | file] [args]: the command string or the script is code.
-    let command = false;
-    let k = 0;
-    for (; k < args.length; k++) {
-      const a = args[k];
-      if (a === null || a === undefined) return { role: 'code', why: `${name} runs it` };
-      if (a === '--' || a === '-') {
-        k++;
-        break;
-      }
-      if (/^[-+][A-Za-z]*[oO]$/.test(a) || a === '--rcfile' || a === '--init-file') {
-        // -o NAME, -euo NAME, -O NAME: the next word is the option's argument.
-        if (/^-[A-Za-z]*c/.test(a)) command = true;
-        k++;
-        continue;
-      }
-      if (/^[-+]/.test(a)) {
-        if (/^-[A-Za-z]*c/.test(a)) command = true;
-        continue;
-      }
-      break;
-    }
-    if (index <= k) return { role: 'code', why: command ? `${name} -c runs it as code` : `${name} runs it` };
-    return DATA;
+    // The command string (-c) or the script is code.
+    const shell = shellOptions(args);
+    if (shell.expansion) return { role: 'code', why: `${name} runs it` };
+    return index <= shell.operands ? { role: 'code', why: shell.command ? `${name} -c runs it as code` : `${name} runs it` } : DATA;
   }
   const wrapper = WRAPPERS[name];
   if (wrapper) {
@@ -436,7 +442,7 @@ export function nextRole(words: readonly (string | null)[]): RoleOf {
     }
     if (name === 'command' && args.some((a) => a === '-v' || a === '-V')) return DATA;
     // sudo -s / -i: the command is joined and run by a shell.
-    if (name === 'sudo' && args.some((a) => a === '--shell' || a === '--login' || (a !== null && /^-[A-Za-z]*[is][A-Za-z]*$/.test(a) && !/^-[A-Za-z]*[CDghpRrTtUu]$/.test(a)))) {
+    if (name === 'sudo' && runsThroughShell(args)) {
       return operands(wrapper.args, wrapper.long).length > 0 || index > 0 ? { role: 'code', why: 'sudo -s/-i runs the command through a shell' } : DATA;
     }
     const k = wrappedStart(name, args);
@@ -447,8 +453,7 @@ export function nextRole(words: readonly (string | null)[]): RoleOf {
   if (interpreter) {
     if (interpreter.code && afterOption(interpreter.code)) return { role: 'code', why: `${name} runs it as code` };
     if (interpreter.fileOption && afterOption(interpreter.fileOption)) return { role: 'code', why: `${name} -${interpreter.fileOption} runs the file it names` };
-    const hasProgramOption = args.some((a) => a !== null && a !== undefined && /^-[A-Za-z]+$/.test(a) && [...(interpreter.code + (interpreter.fileOption ?? ''))].some((l) => a.endsWith(l)));
-    if (interpreter.firstOperand && !hasProgramOption) {
+    if (interpreter.firstOperand && !hasProgramOption(interpreter, args)) {
       const ops = operands(interpreter.args, interpreter.long, interpreter.long2);
       if (ops.length === 0) return { role: 'code', why: `${name} reads its first operand as a program` };
     }
@@ -462,7 +467,7 @@ export function nextRole(words: readonly (string | null)[]): RoleOf {
   const taker = NAME_TAKERS[name];
   if (taker) {
     const varname = { role: 'varname' as const, why: `${name} takes a variable name there` };
-    if ((name === 'test' || name === '[') && args[index - 1] === '-v') return varname;
+    if ((name === 'test' || name === '[') && args[index - 1] === '-v') return { ...varname, tested: true };
     if (taker.names && afterOption(taker.names)) return varname;
     if (afterOption(taker.args)) return DATA;
     if (taker.operands === 'none') return DATA;
@@ -471,8 +476,7 @@ export function nextRole(words: readonly (string | null)[]): RoleOf {
       if (name === 'mapfile' || name === 'readarray') return ops.length === 0 ? varname : DATA;
       return varname;
     }
-    if (taker.operands === 'second') return ops.length === 1 ? varname : DATA;
-    return varname;
+    return ops.length === 1 ? varname : DATA;
   }
   return DATA;
 }

@@ -61,11 +61,12 @@
 // command). Glued after text (--name=<X>, x<X>) it is part of that word. A value in a word bash
 // brace-expands ({-e,<X>}) is refused: the expansion makes words the analysis does not see. The target of
 // `>&` is code: bash expands it again when it is not a descriptor number.
+import { shellSingleQuote } from '../../shared/shell-quote.js';
 import { parseKubectlLines } from '../targets/kubernetes/kubectl-lines.js';
-import { shellSingleQuote } from '../targets/ssh/remote-script.js';
 import { type ShellFile, type Stmt, type Word, parseBash, partsOf } from './shell-ast.js';
 import { type Contexts, type Ctx, type Frame, type Lex, type Ref, type WordRec, literalOf, readContexts } from './shell-contexts.js';
 import { RESERVED } from './shell-roles.js';
+import { PLACEHOLDER } from './substitute.js';
 
 export type ShellValueProblemCode =
   /** Inside '…': bash would print the reference as text, and pasting the value there is what broke before. */
@@ -117,7 +118,6 @@ export interface PreparedShell {
   problems: ShellValueProblem[];
 }
 
-const PLACEHOLDER = /<([A-Za-z][A-Za-z0-9]*(?:[_-][A-Za-z0-9]+)*)>/g;
 /** $NAME, ${NAME…}, ${#NAME}, ${!NAME}: the spellings listed when a block cannot be parsed. */
 const MENTION = /\$\{?[#!]?([A-Za-z_][A-Za-z0-9_]*)/g;
 const INTEGER = /^-?(?:0|[1-9][0-9]*)$/;
@@ -146,14 +146,13 @@ function blockRisks(scan: Contexts, text: string): { evaluates: string | null; a
     if (w.role !== 'varname') continue;
     // A name with a subscript, or one a test reads (-v), has its subscript evaluated as arithmetic.
     const literal = literalOf(w);
-    if (literal === null || literal.includes('[') || /-v|^test |^\[ /.test(w.why)) arithmetic.push(w.why);
+    if (literal === null || literal.includes('[') || w.tested) arithmetic.push(w.why);
   }
   return { evaluates: evaluates[0] ?? null, arithmetic: arithmetic[0] ?? null };
 }
 
 /** What bash arithmetic needs to run code: a subscript (a[…]) holding a substitution ($( ), ` `). */
 const ARITHMETIC_UNSAFE = /[$`[\]()]/;
-
 
 // ---------------------------------------------------------------------------------------------------------
 // Preparing a block
@@ -179,14 +178,29 @@ interface Marked {
   prefix: string;
   /** Marked-text offset → block offset, for offsets outside markers. */
   toOriginal: (offset: number) => number;
+  /** Block offset → its 1-based line in the block. */
+  lineOf: (offset: number) => number;
   placeholders: Occurrence[];
 }
 
-const lineAt = (code: string, offset: number) => {
-  let line = 1;
-  for (let k = 0; k < offset && k < code.length; k++) if (code.charCodeAt(k) === 10) line++;
-  return line;
-};
+/** How many of the ascending `sorted` are at most `x`. */
+function countAtMost(sorted: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] as number) <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** 1-based line of an offset of `code`, by binary search over its newlines (found once, not per lookup). */
+function lineFinder(code: string): (offset: number) => number {
+  const newlines: number[] = [];
+  for (let k = code.indexOf('\n'); k !== -1; k = code.indexOf('\n', k + 1)) newlines.push(k);
+  return (offset) => 1 + countAtMost(newlines, offset - 1);
+}
 
 function markerPrefix(code: string): string {
   for (;;) {
@@ -198,8 +212,10 @@ function markerPrefix(code: string): string {
 /** Replaces each <PLACEHOLDER> that has a value with a marker word: `<prefix>_<n>_`. */
 function markPlaceholders(code: string, values: ReadonlyMap<string, string>): Marked {
   const prefix = markerPrefix(code);
+  const lineOf = lineFinder(code);
   let text = '';
   let at = 0;
+  // Where the marked text and the block line up again after each marker (ascending in both).
   const shifts: { marked: number; original: number }[] = [{ marked: 0, original: 0 }];
   const placeholders: Occurrence[] = [];
   for (const m of code.matchAll(PLACEHOLDER)) {
@@ -221,16 +237,16 @@ function markPlaceholders(code: string, values: ReadonlyMap<string, string>): Ma
       end: text.length,
       oStart: m.index,
       oEnd: at,
-      line: lineAt(code, m.index),
+      line: lineOf(m.index),
     });
   }
   text += code.slice(at);
+  const markedAt = shifts.map((s) => s.marked);
   const toOriginal = (offset: number) => {
-    let best = shifts[0] as { marked: number; original: number };
-    for (const s of shifts) if (s.marked <= offset) best = s;
+    const best = shifts[Math.max(0, countAtMost(markedAt, offset) - 1)] as { marked: number; original: number };
     return best.original + (offset - best.marked);
   };
-  return { text, prefix, toOriginal, placeholders };
+  return { text, prefix, toOriginal, lineOf, placeholders };
 }
 
 /** Statements, commands (with their number of words), redirections, here-documents, lists and comments: what a rewrite must keep. */
@@ -382,17 +398,19 @@ function envNameFor(name: string, taken: (candidate: string) => boolean): string
   return candidate;
 }
 
-async function prepare(code: string, values: ReadonlyMap<string, string>, mode: 'shell' | 'argv'): Promise<PreparedShell> {
+function prepare(code: string, values: ReadonlyMap<string, string>, mode: 'shell' | 'argv'): PreparedShell {
   const refused = (problems: ShellValueProblem[]): PreparedShell => ({ code, env: {}, problems });
   const marked = markPlaceholders(code, values);
-  const dollarRefs = [...code.matchAll(MENTION)].filter((m) => values.has(m[1] as string));
   // Bash reads a run variable's value only where the block names it ($X, ${X…}, X in arithmetic).
   const named = [...values.keys()].some((k) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) && new RegExp(`(?<![A-Za-z0-9_])${k}(?![A-Za-z0-9_])`).test(code));
   if (marked.placeholders.length === 0 && !named) return { code, env: {}, problems: [] };
 
+  // For a block that cannot be read: every placeholder, and every spelling of a run variable that could be a reference.
   const everyOccurrence = (codeName: ShellValueProblemCode, message: string): ShellValueProblem[] => [
     ...marked.placeholders.map((o) => ({ variable: o.variable, line: o.line, code: codeName, message: `<${o.name}>: ${message}` })),
-    ...dollarRefs.map((m) => ({ variable: m[1] as string, line: lineAt(code, m.index), code: codeName, message: `${m[0]}: ${message}` })),
+    ...[...code.matchAll(MENTION)]
+      .filter((m) => values.has(m[1] as string))
+      .map((m) => ({ variable: m[1] as string, line: marked.lineOf(m.index), code: codeName, message: `${m[0]}: ${message}` })),
   ];
 
   // mvdan/sh reads a carriage return outside quotes as a blank, bash as part of a word; it stops at a NUL.
@@ -419,7 +437,7 @@ async function prepare(code: string, values: ReadonlyMap<string, string>, mode: 
       end: ref.end,
       oStart,
       oEnd: marked.toOriginal(ref.end),
-      line: lineAt(code, oStart),
+      line: marked.lineOf(oStart),
       ref,
     });
   }
@@ -442,7 +460,7 @@ async function prepare(code: string, values: ReadonlyMap<string, string>, mode: 
     // functions it is copied into; so a block that runs code or evaluates arithmetic anywhere is judged whole.
     const risks = blockRisks(scan, marked.text);
     for (const o of carried.values()) {
-      const name = o.kind === 'placeholder' ? `<${o.name}>` : `$${o.name}`;
+      const name = spelled(o);
       if (risks.evaluates) {
         problems.push({ variable: o.variable, line: o.line, code: 'evaluated-block', message: `${name}: the block runs text as code (${risks.evaluates}); a copy of the value (in a variable, a pipe, a file, a function argument) could reach it, so no value may enter this block` });
       }
@@ -500,6 +518,9 @@ async function prepare(code: string, values: ReadonlyMap<string, string>, mode: 
     : finishArgv(code, marked, accepted, problems, outline(parsed.file));
 }
 
+/** How an occurrence is named in a message: <NAME> or $NAME. */
+const spelled = (o: Occurrence) => (o.kind === 'placeholder' ? `<${o.name}>` : `$${o.name}`);
+
 type Accepted = { o: Occurrence; kind: 'plain' | 'dq' | 'arith'; word: WordRec | null; nested: boolean };
 
 /** Expansions that may be empty, in here-document text before a value. */
@@ -531,7 +552,7 @@ function beginsText(word: WordRec | null, o: Occurrence, marked: Marked): boolea
   return true;
 }
 
-async function finishShell(
+function finishShell(
   code: string,
   marked: Marked,
   scan: Contexts,
@@ -539,7 +560,7 @@ async function finishShell(
   problems: ShellValueProblem[],
   values: ReadonlyMap<string, string>,
   shape: string,
-): Promise<PreparedShell> {
+): PreparedShell {
   const env: Record<string, string> = {};
   for (const { o } of accepted) if (o.kind === 'reference') env[o.name] = o.value;
 
@@ -550,7 +571,7 @@ async function finishShell(
     for (const name of Object.keys(env)) {
       if (new RegExp(`(?<![A-Za-z0-9_])${name}(?![A-Za-z0-9_])`).test(text)) {
         const oStart = marked.toOriginal(w.start);
-        problems.push({ variable: name, line: lineAt(code, oStart), code: 'evaluated', message: `${name} is named in text that runs as code (${w.why}), which would read its value` });
+        problems.push({ variable: name, line: marked.lineOf(oStart), code: 'evaluated', message: `${name} is named in text that runs as code (${w.why}), which would read its value` });
       }
     }
   }
@@ -585,18 +606,15 @@ async function finishShell(
 }
 
 function notProvable(code: string, accepted: Accepted[], message: string): PreparedShell {
-  const who = (o: Occurrence) => (o.kind === 'placeholder' ? `<${o.name}>` : `$${o.name}`);
-  return { code, env: {}, problems: accepted.map(({ o }) => ({ variable: o.variable, line: o.line, code: 'not-provable', message: `${who(o)}: ${message}` })) };
+  return { code, env: {}, problems: accepted.map(({ o }) => ({ variable: o.variable, line: o.line, code: 'not-provable', message: `${spelled(o)}: ${message}` })) };
 }
 
-async function finishArgv(code: string, marked: Marked, accepted: Accepted[], problems: ShellValueProblem[], shape: string): Promise<PreparedShell> {
+function finishArgv(code: string, marked: Marked, accepted: Accepted[], problems: ShellValueProblem[], shape: string): PreparedShell {
   const byWord = new Map<WordRec, Occurrence[]>();
   const markerRe = new RegExp(`${marked.prefix}_([0-9]+)_`, 'g');
-  const placeholderByIndex = new Map(marked.placeholders.map((o, k) => [k, o]));
-  const who = (o: Occurrence) => (o.kind === 'placeholder' ? `<${o.name}>` : `$${o.name}`);
   for (const { o, kind, word, nested } of accepted) {
     if (kind !== 'plain' && kind !== 'dq' || !word || nested || word.dynamic) {
-      problems.push({ variable: o.variable, line: o.line, code: 'inside-word', message: `${who(o)}: a kubectl line takes a value only in a word of literal text` });
+      problems.push({ variable: o.variable, line: o.line, code: 'inside-word', message: `${spelled(o)}: a kubectl line takes a value only in a word of literal text` });
       continue;
     }
     byWord.set(word, [...(byWord.get(word) ?? []), o]);
@@ -617,13 +635,13 @@ async function finishArgv(code: string, marked: Marked, accepted: Accepted[], pr
       for (const m of piece.matchAll(markerRe)) {
         text += piece.slice(at, m.index);
         prefix ??= text;
-        text += placeholderByIndex.get(Number(m[1]))?.value ?? m[0];
+        text += marked.placeholders[Number(m[1])]?.value ?? m[0];
         at = m.index + m[0].length;
       }
       text += piece.slice(at);
     }
     if (prefix === '' && text.startsWith('-')) {
-      for (const o of found) problems.push({ variable: o.variable, line: o.line, code: 'flag', message: `${who(o)}: the value would start a word of its own with "-", which kubectl reads as an option` });
+      for (const o of found) problems.push({ variable: o.variable, line: o.line, code: 'flag', message: `${spelled(o)}: the value would start a word of its own with "-", which kubectl reads as an option` });
       continue;
     }
     const start = marked.toOriginal(word.start);

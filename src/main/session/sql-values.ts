@@ -16,6 +16,7 @@ import {
   OffsetMap,
   type SqlSyntaxError,
   type SqlToken,
+  cutAtSemicolons,
   isComment,
   isSettingDependentString,
   lineAt,
@@ -26,6 +27,7 @@ import {
 import { parsePsqlLines, type PsqlConnectionFlags } from '../targets/postgres/psql-lines.js';
 import { logicalLines } from '../runbook/shell-lexer.js';
 import { parse as parseShellWords } from 'shell-quote';
+import { posixShellWord } from '../../shared/shell-quote.js';
 
 export interface SqlValueProblem {
   variable: string;
@@ -79,7 +81,7 @@ const PLACEHOLDER = /<([A-Za-z][A-Za-z0-9]*(?:[_-][A-Za-z0-9]+)*)>/g;
 /** The server truncates longer names (NAMEDATALEN - 1). */
 const MAX_IDENTIFIER_BYTES = 63;
 
-interface Occurrence {
+interface Found {
   /** The key the value was found under: "<NAME>" or "NAME". */
   variable: string;
   value: string;
@@ -87,6 +89,9 @@ interface Occurrence {
   start: number;
   end: number;
   line: number;
+}
+
+interface Occurrence extends Found {
   marker: string;
   /** Offsets of the marker in the marked text. */
   mStart: number;
@@ -94,8 +99,8 @@ interface Occurrence {
 }
 
 /** The variables that have a value, in order. `$tag$` (dollar quote) and `$1` are SQL, not variables. */
-function findOccurrences(code: string, values: ReadonlyMap<string, string>): Omit<Occurrence, 'marker' | 'mStart' | 'mEnd'>[] {
-  const found: Omit<Occurrence, 'marker' | 'mStart' | 'mEnd'>[] = [];
+function findOccurrences(code: string, values: ReadonlyMap<string, string>): Found[] {
+  const found: Found[] = [];
   for (const m of code.matchAll(PLACEHOLDER)) {
     const name = m[1] as string;
     const variable = values.has(`<${name}>`) ? `<${name}>` : values.has(name) ? name : null;
@@ -119,6 +124,37 @@ function markerPrefix(code: string): string {
     const prefix = `rbv${Math.random().toString(36).slice(2, 10).replace(/[^a-z0-9]/g, '')}`;
     if (prefix.length >= 9 && !lower.includes(prefix)) return prefix;
   }
+}
+
+interface Marked {
+  /** The text with each occurrence replaced by its own marker. Markers hold no newline, so lines stay. */
+  marked: string;
+  occurrences: Occurrence[];
+  /** Begins every marker: a text holds a marker when it holds this. */
+  prefix: string;
+  /** Every marker (global, for replace); group 1 is the occurrence's index. */
+  markers: RegExp;
+}
+
+function markOccurrences(code: string, found: readonly Found[]): Marked {
+  const prefix = markerPrefix(code);
+  const occurrences: Occurrence[] = [];
+  let marked = '';
+  let at = 0;
+  for (const [i, o] of found.entries()) {
+    marked += code.slice(at, o.start);
+    const marker = `${prefix}_${i}_`;
+    occurrences.push({ ...o, marker, mStart: marked.length, mEnd: marked.length + marker.length });
+    marked += marker;
+    at = o.end;
+  }
+  marked += code.slice(at);
+  return { marked, occurrences, prefix, markers: new RegExp(`${prefix}_(\\d+)_`, 'g') };
+}
+
+/** Every variable of the block refused for one reason. */
+function refuseEvery(code: string, found: readonly Found[], codeName: SqlValueProblemCode, message: string): PreparedSql {
+  return { code, params: [], problems: found.map((o) => ({ variable: o.variable, line: o.line, code: codeName, message })) };
 }
 
 type Path = (string | number)[];
@@ -244,8 +280,6 @@ function withoutLocations(value: unknown): unknown {
   return out;
 }
 
-const clone = <T>(value: T): T => structuredClone(value);
-
 /** Problems in block order (found per statement and per kind, listed by line; a stable sort keeps the rest). */
 const byLine = (problems: SqlValueProblem[]) => problems.sort((a, b) => a.line - b.line);
 
@@ -257,10 +291,6 @@ function plainStringValue(text: string): string {
 /** The same string as E'…', which every server lexes the same whatever its standard_conforming_strings. */
 function asEscapeString(value: string): string {
   return `E'${value.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
-}
-
-function escapeIdentifier(value: string): string {
-  return pg.escapeIdentifier(value);
 }
 
 interface Analysis {
@@ -432,7 +462,7 @@ function analyseStatement(statement: Statement, statementNumber: number, occurre
       problem(first, 'not-an-identifier', `it stands for a name, and the value cannot be one (${why})`);
       continue;
     }
-    const quotedValue = escapeIdentifier(first.value);
+    const quotedValue = pg.escapeIdentifier(first.value);
     analysis.replacements.push({
       mStart: token.start,
       mEnd: token.end,
@@ -463,34 +493,17 @@ function sqlEvaluator(nodes: AstNode[]): string | null {
   return found;
 }
 
-interface Prepared extends PreparedSql {
-  /** The text has $n of its own. */
-  positional: boolean;
-}
-
-function prepareMarked(code: string, values: ReadonlyMap<string, string>, options: PrepareSqlOptions): Prepared {
+/**
+ * Prepares a SQL block with the run's values: bind parameters ($1… in order of appearance) or escaped
+ * identifiers, comments left alone, everything else refused with a problem each. A block without a
+ * variable that has a value is returned unchanged. Needs the grammar loaded (loadSqlGrammar).
+ */
+export function prepareSqlSync(code: string, values: ReadonlyMap<string, string>, options: PrepareSqlOptions = {}): PreparedSql {
   const found = findOccurrences(code, values);
-  if (found.length === 0) return { code, params: [], problems: [], positional: false };
-  const refuseAll = (codeName: SqlValueProblemCode, message: string): Prepared => ({
-    code,
-    params: [],
-    problems: found.map((o) => ({ variable: o.variable, line: o.line, code: codeName, message })),
-    positional: false,
-  });
+  if (found.length === 0) return { code, params: [], problems: [] };
+  const refuseAll = (codeName: SqlValueProblemCode, message: string) => refuseEvery(code, found, codeName, message);
 
-  // The marked text: each occurrence replaced by its own marker. Markers hold no newline, so lines stay.
-  const prefix = markerPrefix(code);
-  const occurrences: Occurrence[] = [];
-  let marked = '';
-  let at = 0;
-  for (const [i, o] of found.entries()) {
-    marked += code.slice(at, o.start);
-    const marker = `${prefix}_${i}_`;
-    occurrences.push({ ...o, marker, mStart: marked.length, mEnd: marked.length + marker.length });
-    marked += marker;
-    at = o.end;
-  }
-  marked += code.slice(at);
+  const { marked, occurrences, markers } = markOccurrences(code, found);
   /** Offset in the block of an offset of the marked text outside any marker. */
   const original = (offset: number) => {
     let shift = 0;
@@ -498,7 +511,7 @@ function prepareMarked(code: string, values: ReadonlyMap<string, string>, option
     return offset - shift;
   };
   /** Messages quote the text as written, not the markers. */
-  const asWritten = (text: string) => text.replace(new RegExp(`${prefix}_(\\d+)_`, 'g'), (_, i: string) => {
+  const asWritten = (text: string) => text.replace(markers, (_, i: string) => {
     const o = occurrences[Number(i)] as Occurrence;
     return code.slice(o.start, o.end);
   });
@@ -508,30 +521,18 @@ function prepareMarked(code: string, values: ReadonlyMap<string, string>, option
   if (!scanned.ok) return refuseAll('parse-error', `the block does not parse (${describe(scanned.error)}), so the grammar cannot show where the value stands`);
   const tokens = scanned.tokens;
   const live = occurrences.filter((o) => !tokens.some((t) => isComment(t) && t.start <= o.mStart && o.mEnd <= t.end));
-  if (live.length === 0) return { code, params: [], problems: [], positional: false };
+  if (live.length === 0) return { code, params: [], problems: [] };
 
   const analysis: Analysis = { problems: [], flagged: new Set(), replacements: [] };
   const { problems } = analysis;
   const problem = (o: Occurrence, codeName: SqlValueProblemCode, message: string) => flag(analysis, o, codeName, message);
   const tokenOf = classifyTokens(live, tokens, analysis);
 
-  const parsed = parseStatements(marked);
+  const parsed = parseStatements(marked, tokens);
   if (!parsed.ok) {
     // Still say what the grammar can: statements cut at top-level semicolons, each parsed on its own.
-    const pieces: SqlToken[][] = [[]];
-    let depth = 0;
-    for (const t of tokens) {
-      if (isComment(t)) continue;
-      if (t.text === ';' && depth === 0) pieces.push([]);
-      else {
-        depth += t.text === '(' ? 1 : t.text === ')' && depth > 0 ? -1 : 0;
-        pieces.at(-1)?.push(t);
-      }
-    }
-    for (const own of pieces) {
-      const first = own[0];
-      if (!first) continue;
-      const from = first.start;
+    for (const { tokens: own } of cutAtSemicolons(tokens)) {
+      const from = (own[0] as SqlToken).start;
       const to = (own[own.length - 1] as SqlToken).end;
       const inside = live.filter((o) => o.mStart >= from && o.mEnd <= to && !analysis.flagged.has(o));
       if (inside.length === 0) continue;
@@ -551,7 +552,7 @@ function prepareMarked(code: string, values: ReadonlyMap<string, string>, option
     for (const o of live) {
       if (!analysis.flagged.has(o)) problem(o, 'parse-error', `the block does not parse (${describe(parsed.error)}), so the grammar cannot show where the value stands`);
     }
-    return { code, params: [], problems: byLine(problems), positional: false };
+    return { code, params: [], problems: byLine(problems) };
   }
 
   const statements = parsed.statements;
@@ -570,8 +571,7 @@ function prepareMarked(code: string, values: ReadonlyMap<string, string>, option
     for (const o of live) problem(o, 'evaluated-block', `the SQL calls ${evaluator}, which runs SQL text it is given; a value could reach it, so the SQL takes no values`);
   }
 
-  const positional = tokens.some((t) => t.name === 'PARAM');
-  if (positional) {
+  if (tokens.some((t) => t.name === 'PARAM')) {
     for (const r of replacements) {
       if (r.param !== null) for (const o of r.occurrences) problem(o, 'positional-parameter', 'the block has $n parameters of its own, which a value added as a bind parameter would be confused with');
     }
@@ -606,7 +606,7 @@ function prepareMarked(code: string, values: ReadonlyMap<string, string>, option
   };
   /** Which statements of `text` do not parse to the expected trees. */
   const mismatches = (text: string, chosen: Replacement[]): Set<number> => {
-    const expected = statements.map((s) => clone(s.node));
+    const expected = statements.map((s) => structuredClone(s.node));
     for (const r of chosen) for (const effect of r.effects(numberOf(r))) applyEffect(expected[r.statement] as AstNode, effect);
     const result = parseStatements(text);
     const bad = new Set<number>();
@@ -629,35 +629,20 @@ function prepareMarked(code: string, values: ReadonlyMap<string, string>, option
     }
     if (!blamed) for (const r of own) for (const o of r.occurrences) problem(o, 'not-provable', 'the rewritten statement does not parse to the expected tree');
   }
-  if (problems.length > 0) return { code, params: [], problems: byLine(problems), positional };
+  if (problems.length > 0) return { code, params: [], problems: byLine(problems) };
 
   // … then on the exact text that will run.
   const out = rewrite(replacements, code, original);
   if (mismatches(out, replacements).size > 0) {
     for (const o of live) problem(o, 'not-provable', 'the rewritten block does not parse to the expected tree');
-    return { code, params: [], problems: byLine(problems), positional };
+    return { code, params: [], problems: byLine(problems) };
   }
-  return { code: out, params, problems: [], positional };
-}
-
-/**
- * Prepares a SQL block with the run's values: bind parameters ($1… in order of appearance) or escaped
- * identifiers, comments left alone, everything else refused with a problem each. A block without a
- * variable that has a value is returned unchanged. Needs the grammar loaded (loadSqlGrammar).
- */
-export function prepareSqlSync(code: string, values: ReadonlyMap<string, string>, options: PrepareSqlOptions = {}): PreparedSql {
-  const { positional: _positional, ...prepared } = prepareMarked(code, values, options);
-  return prepared;
+  return { code: out, params, problems: [] };
 }
 
 export async function prepareSql(code: string, values: ReadonlyMap<string, string>, options: PrepareSqlOptions = {}): Promise<PreparedSql> {
   await loadSqlGrammar();
   return prepareSqlSync(code, values, options);
-}
-
-/** A word for the psql-lines reader (shell-quote syntax): single-quoted, quotes spelled '\''. */
-function shellWord(word: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 /**
@@ -670,28 +655,13 @@ function shellWord(word: string): string {
 export function preparePsqlSync(code: string, values: ReadonlyMap<string, string>): PreparedSql {
   const found = findOccurrences(code, values);
   if (found.length === 0) return { code, params: [], problems: [] };
-  const prefix = markerPrefix(code);
-  const byMarker = new Map<string, (typeof found)[number]>();
-  let marked = '';
-  let at = 0;
-  for (const [i, o] of found.entries()) {
-    const marker = `${prefix}_${i}_`;
-    byMarker.set(marker, o);
-    marked += code.slice(at, o.start) + marker;
-    at = o.end;
-  }
-  marked += code.slice(at);
-  const markers = new RegExp(`${prefix}_\\d+_`, 'g');
+  const { marked, occurrences, prefix, markers } = markOccurrences(code, found);
   const hasMarker = (text: string) => text.includes(prefix);
-  const occurrenceOf = (marker: string) => byMarker.get(marker) as (typeof found)[number];
+  const occurrenceOf = (i: string) => occurrences[Number(i)] as Occurrence;
   /** The variables as written (for comments and for the SQL reader, which finds them again). */
-  const restore = (text: string) => text.replace(markers, (m) => code.slice(occurrenceOf(m).start, occurrenceOf(m).end));
-  const withValues = (text: string) => text.replace(markers, (m) => occurrenceOf(m).value);
-  const refuseAll = (codeName: SqlValueProblemCode, message: string): PreparedSql => ({
-    code,
-    params: [],
-    problems: found.map((o) => ({ variable: o.variable, line: o.line, code: codeName, message })),
-  });
+  const restore = (text: string) => text.replace(markers, (_, i: string) => code.slice(occurrenceOf(i).start, occurrenceOf(i).end));
+  const withValues = (text: string) => text.replace(markers, (_, i: string) => occurrenceOf(i).value);
+  const refuseAll = (codeName: SqlValueProblemCode, message: string) => refuseEvery(code, found, codeName, message);
 
   const lines = parsePsqlLines(marked);
   if (!lines.ok) return refuseAll('not-psql', lines.reason);
@@ -701,10 +671,11 @@ export function preparePsqlSync(code: string, values: ReadonlyMap<string, string
   let positional = false;
   for (const invocation of lines.invocations) {
     for (const command of invocation.commands) {
-      const scanned = scanTokens(restore(command));
+      const text = restore(command);
+      const scanned = scanTokens(text);
       positional ||= scanned.ok && scanned.tokens.some((t) => t.name === 'PARAM');
       if (!hasMarker(command)) continue;
-      const prepared = prepareMarked(restore(command), values, { firstParam: params.length + 1 });
+      const prepared = prepareSqlSync(text, values, { firstParam: params.length + 1 });
       // A -c text's lines count from its psql line (exact for a text on that line).
       problems.push(...prepared.problems.map((p) => ({ ...p, line: p.line + invocation.line - 1 })));
       params.push(...prepared.params);
@@ -748,7 +719,8 @@ export function preparePsqlSync(code: string, values: ReadonlyMap<string, string
       }
       return withValues(word);
     });
-    push(written.map(shellWord).join(' '));
+    // The psql-lines reader is shell-quote: POSIX quoting only.
+    push(written.map(posixShellWord).join(' '));
   }
   const rewritten = out.join('\n');
   const check = parsePsqlLines(rewritten);

@@ -3,7 +3,8 @@
 // sql-values.ts (bind parameters and escaped identifiers, decided by PostgreSQL's grammar).
 
 const DOLLAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g;
-const PLACEHOLDER = /<([A-Za-z][A-Za-z0-9]*(?:[_-][A-Za-z0-9]+)*)>/g;
+/** <NAME> (letters, digits, and `_` or `-` between them): where a run variable's value goes in any block. */
+export const PLACEHOLDER = /<([A-Za-z][A-Za-z0-9]*(?:[_-][A-Za-z0-9]+)*)>/g;
 
 /** Values by name; placeholders are looked up as "<NAME>" first, then "NAME". */
 export type VariableValues = ReadonlyMap<string, string>;

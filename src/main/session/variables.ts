@@ -30,8 +30,13 @@ function declaration(runbook: Runbook, name: string): VariableDecl | null {
   return { default: String(raw) };
 }
 
+/** Whether a name reads as a secret's (PASSWORD, TOKEN, API_KEY …), whatever any runbook declares. */
+export function hasSecretName(name: string): boolean {
+  return SECRET_NAME.test(bareName(name));
+}
+
 export function isSecretVariable(runbook: Runbook, name: string): boolean {
-  return declaration(runbook, name)?.secret === true || SECRET_NAME.test(bareName(name));
+  return declaration(runbook, name)?.secret === true || hasSecretName(name);
 }
 
 export async function resolveVariables(

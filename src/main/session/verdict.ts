@@ -64,7 +64,7 @@ export async function verdictOf(block: VerdictBlock): Promise<Verdict> {
   if (fixed) return fixed;
   await loadSqlGrammar();
   try {
-    const verdict = block.action === 'sql' ? sqlVerdictSync(block.code) : await shellVerdict(block.code, sqlReadOnly, new Set(block.variables ?? []));
+    const verdict = block.action === 'sql' ? sqlVerdictSync(block.code) : shellVerdict(block.code, sqlReadOnly, new Set(block.variables ?? []));
     return remember(block, verdict);
   } catch (error) {
     // Text the analysis cannot cope with (e.g. nesting deeper than the stack) is not proven anything.
@@ -74,9 +74,9 @@ export async function verdictOf(block: VerdictBlock): Promise<Verdict> {
 }
 
 /**
- * The verdict without waiting: SQL is judged at once when the grammar is loaded; shell (whose parser is
- * asynchronous) only when verdictOf has judged the same block before. Otherwise "unknown", which
- * counts as changing state.
+ * The verdict without waiting: SQL is judged at once when the grammar is loaded; shell only when verdictOf
+ * has judged the same block before (its verdict is worked out there, never on this synchronous path).
+ * Otherwise "unknown", which counts as changing state.
  */
 export function verdictOfSync(block: VerdictBlock): Verdict {
   const fixed = fixedVerdict(block.action);

@@ -318,30 +318,30 @@ export class ReportAssembler {
       for (const open of state.queue.splice(0)) this.emit(state, open);
     }
     // RFC 8785 sorts the report's keys: environment, events, format, generatedAt, records, run, runbook, seal, steps, verification, warnings.
-    const json = new SegmentWriter()
-      .raw('{"environment":', 'environment')
-      .value(head.environment, 'environment')
-      .raw(',"events":[', 'events')
-      .digest(this.eventStream as ElementStream, 'events')
-      .raw('],"format":', 'format')
-      .value(head.format, 'format')
-      .raw(',"generatedAt":', 'generatedAt')
-      .value(head.generatedAt, 'generatedAt')
-      .raw(',"records":[', 'records')
-      .digest(this.recordStream as ElementStream, 'records')
-      .raw('],"run":', 'run')
-      .value(head.run, 'run')
-      .raw(',"runbook":', 'runbook')
-      .value(head.runbook, 'runbook')
-      .raw(',"seal":', 'seal')
-      .value(head.seal, 'seal')
-      .raw(',"steps":[', 'steps');
+    // Each member's text starts with what closes the one before it (`,`, or `],` after an array).
+    const json = new SegmentWriter();
+    const member = (before: string, key: keyof ReportHead) => json.raw(`${before}"${key}":`, key).value(head[key], key);
+    const array = (before: string, key: 'events' | 'records' | 'steps', stream?: ElementStream) => {
+      json.raw(`${before}"${key}":[`, key);
+      if (stream) json.digest(stream, key);
+    };
+    member('{', 'environment');
+    array(',', 'events', this.eventStream as ElementStream);
+    member('],', 'format');
+    member(',', 'generatedAt');
+    array(',', 'records', this.recordStream as ElementStream);
+    member('],', 'run');
+    member(',', 'runbook');
+    member(',', 'seal');
+    array(',', 'steps');
     steps.forEach((state, k) => {
       const { blocks: _blocks, ...rest } = state.step;
       // A step's keys sort "blocks" first: {"blocks":[…],"id":…,…}.
       json.raw(`${k > 0 ? ',' : ''}{"blocks":[`, `steps[${k}]`).digest(state.json as ElementStream, `steps[${k}].blocks`).raw('],', `steps[${k}]`).value(rest, `steps[${k}]`, 1);
     });
-    json.raw('],"verification":', 'verification').value(head.verification, 'verification').raw(',"warnings":', 'warnings').value(head.warnings, 'warnings').raw('}', '(the end)');
+    member('],', 'verification');
+    member(',', 'warnings');
+    json.raw('}', '(the end)');
 
     const html = new SegmentWriter();
     const pieces = reportHtmlPieces(

@@ -300,7 +300,17 @@ ${summarySection(report)}
 
 export function renderReportHtml(report: Report): string {
   const rows = timeline(report).map(timelineRow).join('');
-  const steps = report.steps.map((step) => ({ step, blocks: step.blocks.map((b) => blockSection(report.run.operator, b, approvalsFor(report, b))).join('\n') }));
+  // Approvals grouped by the step.started they name, once: filtering every event for every block is quadratic.
+  const approvals = new Map<unknown, ReportEvent[]>();
+  for (const e of report.events) {
+    if (e.type !== 'approval') continue;
+    const seq = (e.data as { started?: { seq?: unknown } }).started?.seq;
+    const list = approvals.get(seq);
+    if (list) list.push(e);
+    else approvals.set(seq, [e]);
+  }
+  const approvalsOf = (b: ReportBlock) => approvalsFor({ events: approvals.get(b.records.started) ?? [] }, b);
+  const steps = report.steps.map((step) => ({ step, blocks: step.blocks.map((b) => blockSection(report.run.operator, b, approvalsOf(b))).join('\n') }));
   return reportHtmlPieces(report, rows, steps)
     .map((p) => (typeof p === 'string' ? p : p.text))
     .join('');

@@ -22,6 +22,9 @@ export interface Arg {
   allStartWithPrefix?: boolean;
 }
 
+/** A word whose text is known: all of it is its prefix. */
+export const knownArg = (text: string, source: string): Arg => ({ text, dynamic: null, prefix: text, source });
+
 export type CommandProblemCode = 'shell-command-not-allowed' | 'shell-arguments-not-read-only';
 
 export interface CommandProblem {
@@ -142,7 +145,7 @@ function parseOptions(cmd: string, args: Arg[], spec: OptionSpec): ParsedOptions
       } else if (kind === 'flag' && eq !== -1 && !spec.pflag) {
         return argsProblem(`${cmd}: --${name} takes no value`);
       } else {
-        result.options.push({ name: `--${name}`, value: eq === -1 ? null : { text: text.slice(eq + 1), dynamic: null, prefix: text.slice(eq + 1), source: text } });
+        result.options.push({ name: `--${name}`, value: eq === -1 ? null : knownArg(text.slice(eq + 1), text) });
       }
       if (spec.single) {
         result.consumed = i + 1;
@@ -158,14 +161,14 @@ function parseOptions(cmd: string, args: Arg[], spec: OptionSpec): ParsedOptions
       if (spec.shortValues?.includes(letter)) {
         let glued = text.slice(j + 1);
         if (spec.pflag && glued.startsWith('=')) glued = glued.slice(1);
-        const value: Arg | undefined = glued ? { text: glued, dynamic: null, prefix: glued, source: text } : args[++i];
+        const value: Arg | undefined = glued ? knownArg(glued, text) : args[++i];
         if (!value) return argsProblem(`${cmd} -${letter} needs a value`);
         result.options.push({ name: `-${letter}`, value });
         break;
       }
       if (spec.shortOptional?.includes(letter)) {
         const glued = text.slice(j + 1);
-        result.options.push({ name: `-${letter}`, value: glued ? { text: glued, dynamic: null, prefix: glued, source: text } : null });
+        result.options.push({ name: `-${letter}`, value: glued ? knownArg(glued, text) : null });
         break;
       }
       if (spec.shortOptionalNumber?.includes(letter)) {
@@ -174,7 +177,7 @@ function parseOptions(cmd: string, args: Arg[], spec: OptionSpec): ParsedOptions
         if (!glued && next?.text !== undefined && next.text !== null && /^[+-]?\d+$/.test(next.text)) {
           i++;
           result.options.push({ name: `-${letter}`, value: next });
-        } else result.options.push({ name: `-${letter}`, value: glued ? { text: glued, dynamic: null, prefix: glued, source: text } : null });
+        } else result.options.push({ name: `-${letter}`, value: glued ? knownArg(glued, text) : null });
         break;
       }
       if (!spec.shortFlags?.includes(letter)) return argsProblem(`${cmd}: unknown option -${letter} (whether it changes state is not known)`);
@@ -853,7 +856,7 @@ function declaration(cmd: string, args: Arg[]): CommandProblem | null {
 /** Operators of test / [ whose operand names a variable: bash evaluates an array subscript in it ($( … ) included). */
 const TEST_VARIABLE_OPERATORS = new Set(['-v', '-R']);
 const couldBeVariableOperator = (arg: Arg) =>
-  arg.text !== null ? TEST_VARIABLE_OPERATORS.has(arg.text) : ['-v', '-R'].some((op) => op.startsWith(arg.prefix));
+  arg.text !== null ? TEST_VARIABLE_OPERATORS.has(arg.text) : [...TEST_VARIABLE_OPERATORS].some((op) => op.startsWith(arg.prefix));
 const couldHoldSubscript = (arg: Arg) => arg.text === null || arg.text.includes('[');
 
 /**

@@ -439,10 +439,3 @@ export function parseShellSubset(src: string): ParsedShell {
   }
   return { stmts };
 }
-
-/** Line (1-based) of an offset. */
-export function lineOf(src: string, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset && i < src.length; i++) if (src[i] === '\n') line++;
-  return line;
-}

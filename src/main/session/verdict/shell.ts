@@ -4,9 +4,11 @@
 // The structure is mvdan/sh's parse (the Go parser compiled to JavaScript, read by shell-ast.ts) in the
 // subset shell-syntax.ts models; text that does not parse is a parse error, syntax outside the subset is
 // unsupported, and either means the block may change state.
-import { type Arg, type CommandProblem, checkCommand, programName, programVariableAllowed, shellVariableAllowed, variableEffect } from './shell-commands.js';
-import { type Assign, type Part, type Redirect, ShellParseError, type Stmt, UnsupportedShell, type Word, lineOf, parseShellSubset } from './shell-syntax.js';
-import { PLACEHOLDER, type Verdict, type VerdictCode, changes, readOnly } from './types.js';
+import { lineAt } from '../../targets/postgres/sql-split.js';
+import { PLACEHOLDER } from '../substitute.js';
+import { type Arg, type CommandProblem, checkCommand, knownArg, programName, programVariableAllowed, shellVariableAllowed, variableEffect } from './shell-commands.js';
+import { type Assign, type Part, type Redirect, ShellParseError, type Stmt, UnsupportedShell, type Word, parseShellSubset } from './shell-syntax.js';
+import { type Verdict, type VerdictCode, changes, readOnly } from './types.js';
 
 /** A variable the block has set (or may have set) to a text not known here: the block chose it, it can be anything. */
 const UNKNOWN = 'unknown';
@@ -303,7 +305,6 @@ class Walker {
     };
     const text = (value: string) => {
       const m = this.placeholder.exec(value);
-      this.placeholder.lastIndex = 0;
       if (!m) return known([value]);
       known([value.slice(0, m.index)]);
       // A placeholder is given one quoted word at run time (its value is checked then).
@@ -453,7 +454,7 @@ class Walker {
   }
 
   private arg(v: WordValue, source: string): Arg {
-    if ('known' in v && v.known.length === 1) return { text: v.known[0] as string, dynamic: null, prefix: v.known[0] as string, source };
+    if ('known' in v && v.known.length === 1) return knownArg(v.known[0] as string, source);
     if ('known' in v) return { text: null, dynamic: 'one', prefix: commonPrefix(v.known), source, computed: true };
     return { text: null, dynamic: v.dynamic, prefix: v.prefix, source, computed: v.computed, allStartWithPrefix: v.allStartWithPrefix };
   }
@@ -508,7 +509,7 @@ class Walker {
     const choices: Arg[][] = argWords.map((w) => {
       const v = this.value(w, env, 'bare');
       const source = this.source(w);
-      return 'known' in v ? v.known.map((text) => ({ text, dynamic: null, prefix: text, source })) : [this.arg(v, source)];
+      return 'known' in v ? v.known.map((text) => knownArg(text, source)) : [this.arg(v, source)];
     });
     let combinations = name.known.length;
     for (const c of choices) combinations *= c.length;
@@ -579,7 +580,10 @@ function* product(choices: Arg[][]): Generator<Arg[]> {
   for (const tail of product(rest)) for (const head of first as Arg[]) yield [head, ...tail];
 }
 
-/** Placeholders become one word no parser takes for syntax: it starts with a digit (never a NAME=) and is alphanumeric. */
+/**
+ * Placeholders become one word no parser takes for syntax: it starts with a digit (never a NAME=) and is
+ * alphanumeric. `placeholder` finds the first such word in a text; `restore` writes them back as written.
+ */
 function withPlaceholderWords(code: string): { code: string; placeholder: RegExp; restore: (text: string) => string } {
   let tag = '0rbcv';
   while (code.includes(tag)) tag += 'q';
@@ -591,7 +595,7 @@ function withPlaceholderWords(code: string): { code: string; placeholder: RegExp
   const pattern = new RegExp(`${tag}(\\d+)z`, 'g');
   return {
     code: replaced,
-    placeholder: new RegExp(`${tag}\\d+z`, 'g'),
+    placeholder: new RegExp(`${tag}\\d+z`),
     restore: (text) => text.replace(pattern, (_, i: string) => written[Number(i)] ?? _),
   };
 }
@@ -600,11 +604,11 @@ function withPlaceholderWords(code: string): { code: string; placeholder: RegExp
  * The verdict on a shell block; `sql` judges the SQL of `psql -c` (libpg-query must be loaded for it).
  * `runVariables` are the block's variables given by the run (Block.variables), which reach bash as one word.
  */
-export async function shellVerdict(
+export function shellVerdict(
   original: string,
   sql: (code: string) => { readOnly: boolean; detail: string },
   runVariables: ReadonlySet<string> = new Set(),
-): Promise<Verdict> {
+): Verdict {
   const { code, placeholder, restore } = withPlaceholderWords(original);
   let parsed;
   try {
@@ -614,12 +618,12 @@ export async function shellVerdict(
       return changes('shell-parse-error', `line ${error.line}: does not parse: ${restore(error.message.replace(/^\d+:\d+:\s*/, ''))}`);
     }
     if (!(error instanceof UnsupportedShell)) throw error;
-    return changes('shell-unsupported-syntax', `line ${lineOf(code, error.offset)}: ${restore(error.message)}; not proven read-only`);
+    return changes('shell-unsupported-syntax', `line ${lineAt(code, error.offset)}: ${restore(error.message)}; not proven read-only`);
   }
   if (parsed.stmts.length === 0) return readOnly('shell-read-only', 'no commands');
   const walker = new Walker(code, placeholder, restore, sql, runVariables);
   const found = walker.list(parsed.stmts, new Map());
-  if (found) return changes(found.code, `line ${lineOf(code, found.offset)}: ${restore(found.message)}`);
+  if (found) return changes(found.code, `line ${lineAt(code, found.offset)}: ${restore(found.message)}`);
   const names = [...walker.commands];
   return readOnly('shell-read-only', names.length > 0 ? `runs only read-only commands: ${names.join(', ')}` : 'runs no command');
 }

@@ -21,8 +21,9 @@ import {
   splitSql,
 } from '../../targets/postgres/sql-split.js';
 import { parseSync } from 'libpg-query';
+import { PLACEHOLDER } from '../substitute.js';
 import { BETWEEN_OPERATORS, READ_ONLY_OPERATORS, functionAllowed, functionRefusal } from './sql-functions.js';
-import { PLACEHOLDER, type Verdict, type VerdictCode, changes, readOnly } from './types.js';
+import { type Verdict, type VerdictCode, changes, readOnly } from './types.js';
 
 export { loadSqlGrammar };
 
@@ -190,8 +191,8 @@ function walk(node: unknown, found: Problem[], variables: Map<string, string>, i
   }
 }
 
-/** Problems of one top-level statement, in the order they stand. */
-function judgeStatement(node: AstNode, variables: Map<string, string>): Problem[] {
+/** Problems of one statement (`text`: as written, for naming it), in the order they stand. */
+function judgeStatement(node: AstNode, text: string, variables: Map<string, string>): Problem[] {
   const kind = nodeType(node);
   const fields = body(node);
   const found: Problem[] = [];
@@ -204,7 +205,7 @@ function judgeStatement(node: AstNode, variables: Map<string, string>): Problem[
     case 'ExplainStmt': {
       const query = (fields.query ?? {}) as AstNode;
       if (explainAnalyzes(fields)) {
-        const inner = judgeStatement(query, variables);
+        const inner = judgeStatement(query, '', variables);
         // EXPLAIN ANALYZE runs the statement: it is exactly as read-only as the statement.
         if (inner.some((p) => p.code === 'sql-writes')) {
           return [{ code: 'sql-explain-analyze-write', location: null, message: `EXPLAIN ANALYZE runs the ${statementName(nodeType(query), '')} it explains` }];
@@ -216,7 +217,7 @@ function judgeStatement(node: AstNode, variables: Map<string, string>): Problem[
       return found.filter((p) => p.code === 'sql-function-not-allowed');
     }
     default:
-      return [{ code: 'sql-writes', location: null, message: `${statementName(kind, '')} is not a read-only statement` }];
+      return [{ code: 'sql-writes', location: null, message: `${statementName(kind, text)} is not a read-only statement` }];
   }
 }
 
@@ -234,14 +235,10 @@ export function sqlVerdictSync(code: string): Verdict {
   if (parsed.statements.length === 0) return readOnly('sql-read-only', 'no statements');
   const offsets = new OffsetMap(marked.code);
   for (const statement of parsed.statements) {
-    const problems = judgeStatement(statement.node, marked.variables);
-    const first = problems[0];
+    const first = judgeStatement(statement.node, statement.text, marked.variables)[0];
     if (!first) continue;
     const line = first.location === null ? statement.line : lineAt(marked.code, offsets.fromBytes(first.location));
-    const message = first.code === 'sql-writes' && first.message.endsWith('is not a read-only statement')
-      ? `${statementName(statement.kind, statement.text)} is not a read-only statement`
-      : first.message;
-    return changes(first.code, `line ${line}: ${message}`);
+    return changes(first.code, `line ${line}: ${first.message}`);
   }
   const kinds = [...new Set(parsed.statements.map((s) => statementName(s.kind, s.text).split(' ')[0]))];
   return readOnly('sql-read-only', `${parsed.statements.length} statement${parsed.statements.length === 1 ? '' : 's'} (${kinds.join(', ')}), all read-only`);

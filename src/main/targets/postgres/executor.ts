@@ -8,7 +8,7 @@ import { ResultClock } from '../result.js';
 import type { Execution, ExecutionRequest, ExecutionResult, ExecutionStatus, Executor, ExecutorContext, ResultSet, TargetDescription } from '../types.js';
 import { nowIso } from '../types.js';
 import { BlockControl, type StopReason } from './block-control.js';
-import { DEFAULT_PORT, postgresEndpoint, shownSslMode } from './endpoint.js';
+import { DEFAULT_PORT, postgresEndpoint, shownSslMode, shownTls } from './endpoint.js';
 import { ADMIN_SHUTDOWN, type DatabaseError, QUERY_CANCELED, describeConnectError, describeSqlError, isDatabaseError } from './errors.js';
 import { PasswordSource } from './password.js';
 import { type PlanTarget, type SqlUnit, type UnitGroup, planBlock } from './plan.js';
@@ -94,7 +94,7 @@ export function createPostgresExecutor(name: string, config: PostgresTarget, ctx
 
   function describeSession(target: TargetDescription, notes: string[], s: PgSession): void {
     const { facts } = s;
-    const tlsText = facts.tls.used ? `${facts.tls.version ?? 'TLS'}${facts.tls.cipher ? ` ${facts.tls.cipher}` : ''}` : 'none';
+    const tlsText = shownTls(facts.tls);
     target.details = {
       serverVersion: facts.serverVersion,
       tls: tlsText,

@@ -13,7 +13,7 @@
 // server's standard_conforming_strings (no plain '…' with a backslash; sql-values writes those as E'…').
 import type { ExecutionRequest } from '../types.js';
 import { NOT_PSQL, parsePsqlLines, type PsqlConnectionFlags } from './psql-lines.js';
-import { type SqlScan, bindStatement, isSettingDependentString, isTransactionControl, lineAndColumn, loadSqlGrammar, scanTokens, splitSql } from './sql-split.js';
+import { type SqlScan, bindStatement, isSettingDependentString, isTransactionControl, lineAndColumn, lineAt, loadSqlGrammar, splitSql } from './sql-split.js';
 import { paramText } from './values.js';
 
 export interface SqlUnit {
@@ -94,12 +94,10 @@ function parameterised(
   if (scan.problem) return { ok: false, why: `it does not parse (line ${scan.problem.line}: ${scan.problem.message}), so it cannot be split into statements safely` };
   // The grammar reads '…' with standard_conforming_strings on; a server (or an earlier SET) may have it off,
   // and then a backslash in '…' would move where the server ends the string. E'…' reads the same either way.
-  const scanned = scanTokens(code);
-  const odd = scanned.ok ? scanned.tokens.find(isSettingDependentString) : undefined;
+  const odd = scan.tokens?.find(isSettingDependentString);
   if (odd) {
-    return { ok: false, why: `the '…' string with a backslash at line ${lineAndColumn(code, odd.start).line} means something else when the server's standard_conforming_strings is off, so where it ends is not certain (write it as E'…')` };
+    return { ok: false, why: `the '…' string with a backslash at line ${lineAt(code, odd.start)} means something else when the server's standard_conforming_strings is off, so where it ends is not certain (write it as E'…')` };
   }
-  const n = scan.statements.length;
   const units: SqlUnit[] = [];
   for (const [index, statement] of scan.statements.entries()) {
     const name = label(index, statement.line) ?? `the statement (line ${statement.line})`;
@@ -121,7 +119,7 @@ function parameterised(
       },
     });
   }
-  return { ok: true, units, transactionControl: n > 0 && scan.statements.some(isTransactionControl) };
+  return { ok: true, units, transactionControl: scan.statements.some(isTransactionControl) };
 }
 
 function planSql(request: ExecutionRequest): BlockPlan {

@@ -154,11 +154,48 @@ interface RawStatement {
   stmt_len?: number;
 }
 
-/** Parses `code` into statements with PostgreSQL's grammar; their bounds are the parser's own. */
-export function parseStatements(code: string): Parsed {
-  const scanned = scanTokens(code);
-  if (!scanned.ok) return { ok: false, error: scanned.error, tokens: null };
-  const { tokens } = scanned;
+/** The $n among `tokens`. */
+function paramRefs(tokens: readonly SqlToken[]): ParamRef[] {
+  return tokens.filter((t) => t.name === 'PARAM').map((t) => ({ offset: t.start, length: t.end - t.start, n: Number(t.text.slice(1)) }));
+}
+
+/**
+ * The lexer's tokens cut at top-level semicolons (comments dropped), for a text the parser refused: each
+ * piece's tokens (never empty) and the semicolon that ends it, if one does.
+ */
+export function cutAtSemicolons(tokens: readonly SqlToken[]): { tokens: SqlToken[]; semicolon: SqlToken | null }[] {
+  const pieces: { tokens: SqlToken[]; semicolon: SqlToken | null }[] = [];
+  let depth = 0;
+  let own: SqlToken[] = [];
+  const finish = (semicolon: SqlToken | null) => {
+    if (own.length > 0) pieces.push({ tokens: own, semicolon });
+    own = [];
+  };
+  for (const t of tokens) {
+    if (isComment(t)) continue;
+    if (t.text === ';' && depth === 0) {
+      finish(t);
+      continue;
+    }
+    if (t.text === '(') depth++;
+    else if (t.text === ')' && depth > 0) depth--;
+    own.push(t);
+  }
+  finish(null);
+  return pieces;
+}
+
+/**
+ * Parses `code` into statements with PostgreSQL's grammar; their bounds are the parser's own. `scanned`:
+ * the tokens of `code` when the caller has already lexed it (scanTokens), so that it is not lexed twice.
+ */
+export function parseStatements(code: string, scanned?: SqlToken[]): Parsed {
+  let tokens = scanned;
+  if (!tokens) {
+    const result = scanTokens(code);
+    if (!result.ok) return { ok: false, error: result.error, tokens: null };
+    tokens = result.tokens;
+  }
   const map = new OffsetMap(code);
   let raw: RawStatement[];
   try {
@@ -180,9 +217,8 @@ export function parseStatements(code: string): Parsed {
     const last = own[own.length - 1] as SqlToken;
     const semicolon = significant[next];
     const end = semicolon?.text === ';' ? semicolon.end : last.end;
-    const params = own.filter((t) => t.name === 'PARAM').map((t) => ({ offset: t.start, length: t.end - t.start, n: Number(t.text.slice(1)) }));
     const kind = Object.keys(entry.stmt)[0] ?? 'unknown';
-    statements.push({ start: first.start, end, text: code.slice(first.start, end), line: lineAt(code, first.start), node: entry.stmt, kind, params });
+    statements.push({ start: first.start, end, text: code.slice(first.start, end), line: lineAt(code, first.start), node: entry.stmt, kind, params: paramRefs(own) });
   }
   return { ok: true, statements, tokens };
 }
@@ -209,6 +245,8 @@ export interface SqlScan {
   metaCommands: MetaCommand[];
   /** Why the block does not parse (the server will say the same), or null. */
   problem: SqlSyntaxError | null;
+  /** The lexer's tokens; null when even the lexer fails. */
+  tokens: SqlToken[] | null;
 }
 
 /**
@@ -230,38 +268,21 @@ export function splitSql(code: string): SqlScan {
     metaCommands.push({ offset: t.start, line: lineAt(code, t.start), command: m[0] });
   }
   if (parsed.ok) {
-    return { statements: parsed.statements.map(({ start, end, text, line, kind, params }) => ({ start, end, text, line, kind, params })), metaCommands, problem: null };
+    return { statements: parsed.statements.map(({ start, end, text, line, kind, params }) => ({ start, end, text, line, kind, params })), metaCommands, problem: null, tokens };
   }
   const statements: SqlStatement[] = [];
   if (tokens) {
-    let depth = 0;
-    let own: SqlToken[] = [];
-    const finish = (semicolon: SqlToken | null) => {
-      const first = own[0];
-      if (first) {
-        const end = semicolon ? semicolon.end : (own[own.length - 1] as SqlToken).end;
-        const params = own.filter((t) => t.name === 'PARAM').map((t) => ({ offset: t.start, length: t.end - t.start, n: Number(t.text.slice(1)) }));
-        statements.push({ start: first.start, end, text: code.slice(first.start, end), line: lineAt(code, first.start), kind: null, params });
-      }
-      own = [];
-    };
-    for (const t of tokens) {
-      if (isComment(t)) continue;
-      if (t.text === ';' && depth === 0) {
-        finish(t);
-        continue;
-      }
-      if (t.text === '(') depth++;
-      else if (t.text === ')' && depth > 0) depth--;
-      own.push(t);
+    for (const piece of cutAtSemicolons(tokens)) {
+      const first = piece.tokens[0] as SqlToken;
+      const end = (piece.semicolon ?? (piece.tokens[piece.tokens.length - 1] as SqlToken)).end;
+      statements.push({ start: first.start, end, text: code.slice(first.start, end), line: lineAt(code, first.start), kind: null, params: paramRefs(piece.tokens) });
     }
-    finish(null);
   } else if (code.trim() !== '') {
     const start = code.length - code.trimStart().length;
     const end = code.trimEnd().length;
     statements.push({ start, end, text: code.slice(start, end), line: lineAt(code, start), kind: null, params: [] });
   }
-  return { statements, metaCommands, problem: parsed.error };
+  return { statements, metaCommands, problem: parsed.error, tokens };
 }
 
 /** 1-based line of an offset. */

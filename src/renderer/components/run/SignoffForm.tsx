@@ -20,8 +20,7 @@ export function SignoffForm({ step, state, disabled, operator }: { step: Step; s
     let gone = false;
     api['settings.get']({}).then(
       ({ exportKey }) => {
-        if (gone || !exportKey) return;
-        if (exportKey.kind === 'file') setKeyFile((current) => current || exportKey.path);
+        if (!gone && exportKey?.kind === 'file') setKeyFile((current) => current || exportKey.path);
       },
       () => {},
     );
