@@ -4,7 +4,8 @@
 //   verify: verifyRun over a sealed journal (parse, canonical check, chain, MACs, Merkle root, signature)
 //           vs `sha256sum` over the same journal file.
 import { spawnSync } from 'node:child_process';
-import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -18,14 +19,45 @@ import { MemoryKeys } from './support/large-run.mjs';
 const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))];
 const sum = (xs) => xs.reduce((a, b) => a + b, 0);
 
-/** A record like a real step.finished: a few hundred bytes of data. */
+const sha256 = (data) => createHash('sha256').update(data).digest('hex');
+const EMPTY = { bytes: 0, sha256: sha256('') };
+
+/** A real step.finished's data (the journal format's): a few hundred bytes. */
 const payload = (i) => ({
   step: { id: `section/step-${i}` },
   block: { id: `section/step-${i}#1` },
-  outcome: { status: 'succeeded', exit_code: 0, signal: null, ok: true },
-  output: { blob: `blobs/${'a'.repeat(64)}`, bytes: 1234, sha256: 'b'.repeat(64) },
+  started: null,
+  outcome: { status: 'succeeded', exit_code: 0, signal: null, error: null, verdict: null, reasons: [], ok: true, refusal: null, result_sets: [], results_blob: null },
+  target: { name: 'local', kind: 'local', endpoint: 'bench-host' },
   notes: [`note ${i}`],
+  started_at: '2026-01-01T00:00:00.000Z',
+  ended_at: '2026-01-01T00:00:00.012Z',
+  duration_ms: 12,
+  output: { blob: `blobs/${'a'.repeat(64)}`, bytes: 1234, sha256: 'b'.repeat(64), index_blob: null, stdout: EMPTY, stderr: EMPTY, info: EMPTY },
 });
+
+/** run.started's data for the verify journal, its runbook kept as a blob beside it (verify checks that). */
+function runStarted(dir, macKeyCommitment, installation) {
+  const runbook = '# Journal bench\n';
+  mkdirSync(path.join(dir, 'blobs'), { recursive: true });
+  writeFileSync(path.join(dir, 'blobs', sha256(runbook)), runbook);
+  return {
+    format: 'runbook-console-journal/1',
+    runbook: { path: 'bench.md', sha256: sha256(runbook), title: 'Journal bench', blob: `blobs/${sha256(runbook)}`, bytes: Buffer.byteLength(runbook) },
+    profile: 'standard',
+    operator: { name: 'bench', os_user: 'bench', hostname: 'bench-host' },
+    tool: { name: 'runbook-console', version: '0.0.0-bench' },
+    host: { platform: process.platform, arch: process.arch, node: process.version },
+    installation: { id: installation.id, public_key: installation.key.publicKeyLine },
+    retention_days: null,
+    mac_key_sha256: macKeyCommitment,
+    options: { host: 'console', approvers_file: null },
+    variables: [],
+  };
+}
+
+/** An operator's note: a record of about the same size. */
+const note = (i) => ({ step: { id: `section/step-${i}` }, text: `note ${i}: ${'a journal record of a few hundred bytes, as a step.finished is. '.repeat(4)}`, by: 'bench' });
 
 export async function journalBench(options = {}) {
   const records = options.records ?? 1000;
@@ -58,9 +90,9 @@ export async function journalBench(options = {}) {
     const noSync = { writeSync: (f, b, o, l) => writeSync(f, b, o, l), fsyncSync: () => undefined };
     const { writer: bigWriter, macKeyCommitment } = JournalWriter.create(path.join(dir, 'big'), 'bench-run-0002', { keys, io: noSync });
     const installation = await loadInstallation(path.join(dir, 'keys', 'installation_ed25519'));
-    bigWriter.append('run.started', { profile: 'standard', mac_key_sha256: macKeyCommitment, installation: { id: installation.id, public_key: installation.key.publicKeyLine } });
-    for (let i = 1; i < big; i++) bigWriter.append('step.note', payload(i)); // no blobs to hash: the journal alone is measured
-    bigWriter.append('run.finished', { ok: true });
+    bigWriter.append('run.started', runStarted(path.join(dir, 'big'), macKeyCommitment, installation));
+    for (let i = 1; i < big; i++) bigWriter.append('step.note', note(i)); // no blobs to hash: the journal alone is measured
+    bigWriter.append('run.finished', { ok: true, counts: {}, steps: [] });
     await seal(bigWriter, installation, { reason: 'run-end', retentionDays: null });
     bigWriter.close();
     const journalFile = path.join(dir, 'big', 'journal.jsonl');

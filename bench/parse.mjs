@@ -1,17 +1,27 @@
-// Parse benchmark: how much the runbook model costs on top of the markdown parse it is built on.
+// Parse benchmarks, in two parts.
 //
-// Builds one ~1 MB markdown text from the shared seeds and corpus, then times, in the same process,
-//   (a) remark's bare parse of that text with the plugins the model uses, and
-//   (b) parseRunbook() from the compiled dist/, which does (a) and then walks the tree into steps.
-// The ratio (b)/(a) is what to read: it does not depend much on how fast the machine is.
-import { readdir, readFile, stat } from 'node:fs/promises';
+// corpus — how much the runbook model costs on top of the markdown parse it is built on: one ~1 MB text
+//   from the shared seeds and corpus, timed in the same process as (a) the markdown parse in chunks that
+//   parseRunbook() runs (markdown-chunks.ts) and (b) parseRunbook() itself. The ratio (b)/(a) is what to
+//   read: it does not depend much on how fast the machine is. Skipped when ../shared is absent.
+//
+// size — whether parsing stays linear with bounded memory (issue 12), on a list-heavy runbook this module
+//   writes itself (bench/support/list-heavy.mjs), in CPU seconds (process.cpuUsage):
+//   - 1 MB: parseRunbook() against a bare remark-parse + remark-gfm parse of the whole file (which is
+//     itself superlinear on such files); goal at most 0.5×;
+//   - 20 MB against 1 MB, each loaded (loadRunbook) in a fresh child process; goal at most 25×;
+//   - the 20 MB child's peak resident memory; goal at most 4 × the file size + 200 MB.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import remarkFrontmatter from 'remark-frontmatter';
 import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
 import { unified } from 'unified';
+import { listHeavyRunbook } from './support/list-heavy.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = resolve(here, '..');
@@ -90,54 +100,65 @@ function settle() {
 }
 
 /**
- * Runs the parse benchmark and returns its result; prints nothing.
- * @param {{ runs?: number, warmup?: number, targetBytes?: number, sharedRoot?: string }} [options]
+ * Runs both parts of the parse benchmark and returns their results; prints nothing.
+ * @param {{ runs?: number, warmup?: number, targetBytes?: number, sharedRoot?: string, size?: boolean, sizeRuns?: number, largeBytes?: number }} [options]
  */
 export async function parseBench(options = {}) {
+  const distParse = join(REPO_ROOT, 'dist', 'main', 'runbook', 'parse.js');
+  if (!(await stat(distParse).catch(() => null))) {
+    throw new Error(`${distParse} not found: build first (npx tsc -p tsconfig.node.json, or npm run bench)`);
+  }
+  const corpus = await corpusBench(options);
+  const size = options.size === false ? { skipped: true, reason: 'not asked for' } : await sizeBench(options);
+  return { name: 'parse', corpus, size };
+}
+
+/** The model's cost over the markdown parse in chunks, on the shared corpus. */
+async function corpusBench(options) {
   const runs = Math.max(1, options.runs ?? 15);
   const warmup = Math.max(0, options.warmup ?? 3);
   const targetBytes = options.targetBytes ?? 1_000_000;
   const sharedRoot = options.sharedRoot ?? SHARED_ROOT;
 
   if (!(await isDirectory(sharedRoot))) {
-    return { name: 'parse', skipped: true, reason: `${relative(REPO_ROOT, sharedRoot) || sharedRoot} not found` };
+    return { skipped: true, reason: `${relative(REPO_ROOT, sharedRoot) || sharedRoot} not found` };
   }
   const corpus = await buildCorpusText(sharedRoot, targetBytes);
   if (corpus.text === '') {
-    return { name: 'parse', skipped: true, reason: `no *.md files in ${CORPUS_FOLDERS.map((f) => relative(REPO_ROOT, join(sharedRoot, f))).join(' or ')}` };
+    return { skipped: true, reason: `no *.md files in ${CORPUS_FOLDERS.map((f) => relative(REPO_ROOT, join(sharedRoot, f))).join(' or ')}` };
   }
   const { text } = corpus;
-
-  const distParse = join(REPO_ROOT, 'dist', 'main', 'runbook', 'parse.js');
-  if (!(await stat(distParse).catch(() => null))) {
-    throw new Error(`${distParse} not found: build first (npx tsc -p tsconfig.node.json, or npm run bench)`);
-  }
   const { parseRunbook } = await import(new URL('../dist/main/runbook/parse.js', import.meta.url).href);
+  const { MarkdownChunks } = await import(new URL('../dist/main/runbook/markdown-chunks.js', import.meta.url).href);
 
-  // The same processor the model builds, made here so that (a) shares none of (b)'s caches by accident.
-  const markdown = unified().use(remarkParse).use(remarkFrontmatter, ['yaml']).use(remarkGfm);
-  const remark = () => markdown.parse(text);
+  // The markdown parse parseRunbook runs: every top-level node of the text, chunk by chunk.
+  const markdown = () => {
+    const nodes = [];
+    const chunks = new MarkdownChunks(text);
+    for (let batch = chunks.next(); batch !== null; batch = chunks.next()) nodes.push(...batch);
+    return nodes;
+  };
   const model = () => parseRunbook(text);
 
   for (let i = 0; i < warmup; i++) {
-    remark();
+    markdown();
     model();
   }
   settle();
 
-  const remarkSamples = [];
+  const markdownSamples = [];
   const modelSamples = [];
   let runbook = null;
-  let tree = null;
+  let nodes = null;
   for (let i = 0; i < runs; i++) {
     // Alternate which goes first, so neither always runs on a heap the other has just filled.
-    const order = i % 2 === 0 ? ['remark', 'model'] : ['model', 'remark'];
+    const order = i % 2 === 0 ? ['markdown', 'model'] : ['model', 'markdown'];
     for (const which of order) {
       settle();
-      if (which === 'remark') {
-        const t = time(remark);
-        remarkSamples.push(t.ms);
-        tree = t.result;
+      if (which === 'markdown') {
+        const t = time(markdown);
+        markdownSamples.push(t.ms);
+        nodes = t.result;
       } else {
         const t = time(model);
         modelSamples.push(t.ms);
@@ -146,24 +167,23 @@ export async function parseBench(options = {}) {
     }
   }
 
-  const remarkStats = summary(remarkSamples);
+  const markdownStats = summary(markdownSamples);
   const modelStats = summary(modelSamples);
-  const ratio = modelStats.median / remarkStats.median;
+  const ratio = modelStats.median / markdownStats.median;
   const blocks = runbook.steps.reduce((n, s) => n + s.blocks.length, 0);
   return {
-    name: 'parse',
     skipped: false,
     input: {
       bytes: Buffer.byteLength(text, 'utf8'),
       lines: text.split('\n').length,
       files: corpus.files,
       copies: corpus.copies,
-      mdastNodes: tree ? countNodes(tree) : 0,
+      mdastNodes: nodes ? nodes.reduce((n, node) => n + countNodes(node), 0) : 0,
     },
     runs,
     warmup,
     gc: typeof globalThis.gc === 'function',
-    remark: remarkStats,
+    markdown: markdownStats,
     model: modelStats,
     ratio,
     overhead: ratio - 1,
@@ -176,6 +196,79 @@ export async function parseBench(options = {}) {
       warnings: runbook.warnings.length,
     },
   };
+}
+
+/** Goals of the size part (issue 12); targets to read, never assertions. */
+export const SIZE_GOALS = { versusRemark: 0.5, growth: 25, rssFactor: 4, rssExtraBytes: 200 * 1024 * 1024 };
+
+function cpuSeconds(fn) {
+  const before = process.cpuUsage();
+  const result = fn();
+  const used = process.cpuUsage(before);
+  return { seconds: (used.user + used.system) / 1e6, result };
+}
+
+const execFileAsync = promisify(execFile);
+
+/** Loads FILE in a fresh `node` running bench/support/parse-child.mjs; its CPU seconds and peak RSS. */
+async function childLoad(file) {
+  const child = join(REPO_ROOT, 'bench', 'support', 'parse-child.mjs');
+  const { stdout } = await execFileAsync(process.execPath, [child, file], { maxBuffer: 1024 * 1024, timeout: 30 * 60 * 1000 });
+  return JSON.parse(stdout.trim().split('\n').pop());
+}
+
+/** Linear time and bounded memory on a list-heavy runbook: 1 MB against remark, 20 MB against 1 MB. */
+async function sizeBench(options) {
+  const runs = Math.max(1, options.sizeRuns ?? 3);
+  const smallBytes = 1_000_000;
+  const largeBytes = options.largeBytes ?? 20_000_000;
+  const { parseRunbook } = await import(new URL('../dist/main/runbook/index.js', import.meta.url).href);
+  const small = listHeavyRunbook(smallBytes);
+
+  // The bare parse the issue compares with: remark-parse + remark-gfm over the whole file at once.
+  const bare = unified().use(remarkParse).use(remarkGfm);
+  const remarkSeconds = [];
+  const modelSeconds = [];
+  let runbook = null;
+  for (let i = 0; i < runs; i++) {
+    for (const which of i % 2 === 0 ? ['remark', 'model'] : ['model', 'remark']) {
+      settle();
+      if (which === 'remark') remarkSeconds.push(cpuSeconds(() => bare.parse(small)).seconds);
+      else {
+        const t = cpuSeconds(() => parseRunbook(small));
+        modelSeconds.push(t.seconds);
+        runbook = t.result;
+      }
+    }
+  }
+
+  const dir = await mkdtemp(join(tmpdir(), 'runbook-bench-parse-'));
+  try {
+    const smallFile = join(dir, 'list-heavy-1mb.md');
+    const largeFile = join(dir, 'list-heavy-large.md');
+    await writeFile(smallFile, small);
+    await writeFile(largeFile, listHeavyRunbook(largeBytes));
+    const smallChild = await childLoad(smallFile);
+    const largeChild = await childLoad(largeFile);
+    const largeSize = (await stat(largeFile)).size;
+    const rssGoal = SIZE_GOALS.rssFactor * largeSize + SIZE_GOALS.rssExtraBytes;
+    const versusRemark = median(modelSeconds) / median(remarkSeconds);
+    const growth = largeChild.cpuSeconds / smallChild.cpuSeconds;
+    return {
+      skipped: false,
+      runs,
+      small: { bytes: Buffer.byteLength(small), steps: runbook.steps.length, remark: summary(remarkSeconds), model: summary(modelSeconds), versusRemark, withinGoal: versusRemark <= SIZE_GOALS.versusRemark },
+      children: { small: { bytes: Buffer.byteLength(small), ...smallChild }, large: { bytes: largeSize, ...largeChild } },
+      growth,
+      growthWithinGoal: growth <= SIZE_GOALS.growth,
+      bytesRatio: largeSize / Buffer.byteLength(small),
+      rssGoalBytes: rssGoal,
+      rssWithinGoal: largeChild.maxRssBytes <= rssGoal,
+      goals: SIZE_GOALS,
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 function countNodes(node) {

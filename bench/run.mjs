@@ -54,18 +54,41 @@ const ms = (v) => `${v.toFixed(1)} ms`;
 const pct = (v) => `${v >= 0 ? '+' : '−'}${Math.abs(Math.round(v * 100))}%`;
 
 function printParse(r) {
+  printParseCorpus(r.corpus);
+  printParseSize(r.size);
+}
+
+function printParseCorpus(r) {
   if (r.skipped) {
-    console.log(`parse: skipped: ${r.reason}`);
+    console.log(`parse (corpus): skipped: ${r.reason}`);
     return;
   }
   const kb = (r.input.bytes / 1024).toFixed(0);
-  console.log(`parse: ${kb} KiB of markdown (${r.input.files} files × ${r.input.copies.toFixed(2)}, ${r.input.lines} lines, ${r.input.mdastNodes} mdast nodes)`);
+  console.log(`parse (corpus): ${kb} KiB of markdown (${r.input.files} files × ${r.input.copies.toFixed(2)}, ${r.input.lines} lines, ${r.input.mdastNodes} mdast nodes)`);
   console.log(`  ${r.runs} timed runs after ${r.warmup} warm-up runs, order alternated${r.gc ? ', GC between runs' : ''}`);
-  console.log(`  remark parse   median ${ms(r.remark.median)}  (min ${ms(r.remark.min)}, max ${ms(r.remark.max)})`);
-  console.log(`  parseRunbook   median ${ms(r.model.median)}  (min ${ms(r.model.min)}, max ${ms(r.model.max)})`);
+  console.log(`  markdown in chunks  median ${ms(r.markdown.median)}  (min ${ms(r.markdown.min)}, max ${ms(r.markdown.max)})`);
+  console.log(`  parseRunbook        median ${ms(r.model.median)}  (min ${ms(r.model.min)}, max ${ms(r.model.max)})`);
   console.log(`  model: ${r.counts.steps} steps, ${r.counts.blocks} blocks, ${r.counts.sections} sections, ${r.counts.warnings} warnings`);
-  console.log(`  model overhead: ${pct(r.overhead)} over remark's parse (target: at most +${Math.round(OVERHEAD_TARGET * 100)}%)`);
+  console.log(`  model overhead: ${pct(r.overhead)} over the markdown parse (target: at most +${Math.round(OVERHEAD_TARGET * 100)}%)`);
   if (!r.withinTarget) console.log('  (above target: see bench/README.md for how to profile it)');
+}
+
+const sec = (v) => `${v.toFixed(2)} s`;
+const mb = (bytes) => `${(bytes / (1024 * 1024)).toFixed(0)} MiB`;
+const verdict = (ok) => (ok ? 'within goal' : 'ABOVE GOAL');
+
+function printParseSize(r) {
+  if (r.skipped) {
+    console.log(`parse (size): skipped: ${r.reason}`);
+    return;
+  }
+  const { small, children, goals } = r;
+  console.log(`parse (size): list-heavy runbook written by bench/support/list-heavy.mjs, CPU seconds`);
+  console.log(`  1 MB (${small.steps} steps), median of ${r.runs}: remark-parse + remark-gfm over the whole file ${sec(small.remark.median)}, parseRunbook ${sec(small.model.median)}`);
+  console.log(`    parseRunbook / bare remark: ${small.versusRemark.toFixed(2)}× (goal: at most ${goals.versusRemark}×) ${verdict(small.withinGoal)}`);
+  console.log(`  loadRunbook in a fresh process: ${mb(children.small.bytes)} ${sec(children.small.cpuSeconds)}, ${mb(children.large.bytes)} ${sec(children.large.cpuSeconds)} (${children.large.steps} steps)`);
+  console.log(`    ${r.bytesRatio.toFixed(0)}× the text takes ${r.growth.toFixed(1)}× the time (goal: at most ${goals.growth}×) ${verdict(r.growthWithinGoal)}`);
+  console.log(`    peak RSS for ${mb(children.large.bytes)}: ${mb(children.large.maxRssBytes)} (goal: at most ${goals.rssFactor} × file + ${mb(goals.rssExtraBytes)} = ${mb(r.rssGoalBytes)}) ${verdict(r.rssWithinGoal)}`);
 }
 
 const options = parseArgs(process.argv.slice(2));

@@ -2,7 +2,8 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 
-const ASSETS = ['main/audit/bundle/verify.py'];
+// The auditor's verifier (export.ts VERIFIER_FILES): verify.py imports verify_report.py from its own directory.
+const ASSETS = ['main/audit/bundle/verify.py', 'main/audit/bundle/verify_report.py'];
 
 for (const asset of ASSETS) {
   const target = path.join('dist', asset);

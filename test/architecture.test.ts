@@ -13,10 +13,28 @@ function sources(dir: string): string[] {
   });
 }
 
-const imports = (file: string) => [...readFileSync(file, 'utf8').matchAll(/^\s*import\s[^'"]*['"]([^'"]+)['"]/gm)].map((m) => m[1] as string);
+// Every module a file reaches: `import … from`, `export … from` (a re-export is an import too) and `import(…)`.
+const importsIn = (text: string) =>
+  [...text.matchAll(/^\s*(?:import|export)\s[^'";]*?from\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/gm)].map((m) => (m[1] ?? m[2] ?? m[3]) as string);
+const imports = (file: string) => importsIn(readFileSync(file, 'utf8'));
 const rel = (f: string) => path.relative(REPO_ROOT, f);
 
 describe('architecture', () => {
+  it('reads every way a file reaches a module: imports, re-exports, side-effect and dynamic imports', () => {
+    const text = [
+      "import { a } from './a.js';",
+      'import type {',
+      '  B,',
+      "} from '../b.js';",
+      "export { c } from '../session/c.js';",
+      "export * from './d.js';",
+      "import './e.js';",
+      "const f = await import('../runs/f.js');",
+      "export const g = 'from';",
+    ].join('\n');
+    expect(importsIn(text)).toEqual(['./a.js', '../b.js', '../session/c.js', './d.js', './e.js', '../runs/f.js']);
+  });
+
   it('only src/main/electron and src/preload import electron (or electron-store, which needs it at runtime)', () => {
     const offenders = sources(path.join(REPO_ROOT, 'src'))
       .filter((f) => !rel(f).startsWith('src/main/electron/') && !rel(f).startsWith('src/preload/'))

@@ -37,10 +37,10 @@ describe('runbook parse', () => {
   });
 
   it.each([
-    ['binary', Buffer.from('# t\n\u0000\n'), /^(.*)bin\.md:2: binary file: it holds a NUL byte, not markdown text\n$/],
-    ['invalid UTF-8', Buffer.from([0x23, 0x20, 0xff, 0x0a]), /latin\.md:1: invalid UTF-8 \(byte 0xff at offset 2\); save the runbook as UTF-8\n$/],
-    ['bad front matter', Buffer.from('---\nprofile: top-secret\n---\n# x\n'), /front\.md:2: front matter field "profile": /],
-  ])('%s input exits 1 with FILE:LINE: message and no stack trace', (_kind, bytes, expected) => {
+    ['binary', Buffer.from('# t\n\u0000\n'), /^(.*)bin\.md:2:1: error: binary file: it holds a NUL byte, not markdown text \[file-binary\]\n$/],
+    ['invalid UTF-8', Buffer.from([0x23, 0x20, 0xff, 0x0a]), /latin\.md:1:3: error: invalid UTF-8 \(byte 0xff at offset 2\); save the runbook as UTF-8 \[file-invalid-utf8\]\n$/],
+    ['bad front matter', Buffer.from('---\nprofile: top-secret\n---\n# x\n'), /front\.md:2:10: error: front matter field "profile": .* \[front-matter-field\]\n$/],
+  ])('%s input exits 1 with FILE:LINE:COLUMN: error: message [code] and no stack trace', (_kind, bytes, expected) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'runbook-cli-'));
     const name = _kind === 'binary' ? 'bin.md' : _kind === 'invalid UTF-8' ? 'latin.md' : 'front.md';
     const file = path.join(dir, name);
@@ -56,14 +56,37 @@ describe('runbook parse', () => {
   it('an unreadable or missing file exits 1 naming it', () => {
     const missing = run('parse', 'no/such/runbook.md');
     expect(missing.status).toBe(1);
-    expect(missing.stderr).toBe('no/such/runbook.md:1: cannot read: no such file\n');
+    expect(missing.stderr).toBe('no/such/runbook.md:1:1: error: cannot read: no such file [file-unreadable]\n');
     if (process.getuid?.() !== 0) {
       const dir = mkdtempSync(path.join(tmpdir(), 'runbook-cli-'));
       const file = path.join(dir, 'secret.md');
       writeFileSync(file, '# x\n');
       chmodSync(file, 0o000);
-      expect(run('parse', file).stderr).toBe(`${file}:1: cannot read: permission denied\n`);
+      expect(run('parse', file).stderr).toBe(`${file}:1:1: error: cannot read: permission denied [file-unreadable]\n`);
     }
+  });
+
+  it.skipIf(process.platform === 'win32')('a FIFO is refused at once (exit 1), not waited on', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'runbook-cli-'));
+    const fifo = path.join(dir, 'pipe.md');
+    execFileSync('mkfifo', [fifo]);
+    const res = spawnSync(process.execPath, [CLI, 'parse', fifo], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 20_000 });
+    expect(res.status).toBe(1);
+    expect(res.stderr).toBe(`${fifo}:1:1: error: is a FIFO (named pipe), not a runbook file [file-not-regular]\n`);
+  });
+
+  it('--json lists diagnostics with code, severity, file, line, column and message; the summary prints them', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'runbook-cli-'));
+    const file = path.join(dir, 'near.md');
+    writeFileSync(file, '\n---\nprofile: restricted\nweight: 2\n---\n# Keys\n\n- [ ] Rotate\n');
+    const json = run('parse', file, '--json');
+    expect(json.status).toBe(0);
+    const model = RunbookSchema.parse(JSON.parse(json.stdout));
+    expect(model.warnings).toEqual([
+      { code: 'front-matter-misplaced', severity: 'error', file, line: 2, column: 1, message: expect.stringMatching(/must start on line 1/) },
+    ]);
+    expect(model.steps.map((s) => s.title)).toEqual(['Rotate']);
+    expect(run('parse', file).stdout).toContain(`${file}:2:1: error: front matter must start on line 1`);
   });
 
   it('unknown commands and options fail with usage help, exit 2', () => {

@@ -1,21 +1,26 @@
 // The desktop package (electron-builder.yml) keeps the WebAssembly its dependencies read at run time inside
 // app.asar, under the asar integrity check: libpg-query's Emscripten loader reads wasm/libpg-query.wasm
-// with fs.readFileSync, which Electron serves from the archive.
+// with fs.readFileSync, which Electron serves from the archive. And it ships the auditor's verifier
+// (verify.py and verify_report.py), which every export copies into its bundle.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { VERIFIER_FILES } from '../src/main/audit/export.js';
 import { REPO_ROOT } from './support/shared.js';
 
 interface BuilderConfig {
   asar?: boolean;
   asarUnpack?: string | string[];
+  files?: string[];
 }
 
 const config = parse(readFileSync(path.join(REPO_ROOT, 'electron-builder.yml'), 'utf8')) as BuilderConfig;
 const unpacked = config.asarUnpack === undefined ? [] : [config.asarUnpack].flat();
 /** Whether electron-builder unpacks `file` (a path relative to the app directory, / separated). */
 const isUnpacked = (file: string) => unpacked.some((pattern) => path.matchesGlob(file, pattern));
+/** Whether `files` packs `file`: the last pattern that matches it decides, a `!` pattern leaving it out. */
+const isPacked = (file: string) => (config.files ?? []).reduce((packed, p) => (p.startsWith('!') ? packed && !path.matchesGlob(file, p.slice(1)) : packed || path.matchesGlob(file, p)), false);
 
 const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
 
@@ -81,5 +86,26 @@ describe('packaging: WebAssembly stays inside the integrity-checked app.asar', (
 
   it('unpacks no code: built code and JavaScript stay inside the checked archive', () => {
     for (const file of ['dist/main/electron/main.js', 'node_modules/libpg-query/wasm/libpg-query.js', 'node_modules/mvdan-sh/index.js', 'package.json']) expect(isUnpacked(file)).toBe(false);
+  });
+});
+
+describe("packaging: the auditor's verifier ships with the app and in every bundle", () => {
+  const sources = readdirSync(path.join(REPO_ROOT, 'src/main/audit/bundle')).filter((f) => f.endsWith('.py'));
+
+  it('export copies every file of src/main/audit/bundle into the bundle (verify.py imports verify_report.py from its own directory)', () => {
+    expect([...VERIFIER_FILES].sort()).toEqual(sources.sort());
+    expect(sources).toEqual(expect.arrayContaining(['verify.py', 'verify_report.py']));
+  });
+
+  it('build:node copies each to dist unchanged (scripts/copy-assets.mjs), and the desktop package keeps it', () => {
+    for (const file of sources) {
+      const built = path.join(REPO_ROOT, 'dist/main/audit/bundle', file);
+      expect(existsSync(built), `${built} is missing: run \`npm run build:node\``).toBe(true);
+      expect(readFileSync(built, 'utf8'), `${built} differs from src: run \`npm run build:node\``).toBe(readFileSync(path.join(REPO_ROOT, 'src/main/audit/bundle', file), 'utf8'));
+      expect(isPacked(`dist/main/audit/bundle/${file}`), file).toBe(true);
+    }
+    // The pattern check itself can fail: TypeScript sources and source maps are left out.
+    expect(isPacked('dist/main/audit/export.js.map')).toBe(false);
+    expect(isPacked('src/main/audit/export.ts')).toBe(false);
   });
 });

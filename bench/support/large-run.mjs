@@ -62,6 +62,7 @@ export async function writeLargeRun(lib, dir, options) {
   mkdirSync(path.join(dir, 'blobs'), { recursive: true });
   writeFileSync(path.join(dir, 'blobs', runbookSha), runbook);
   append('run.started', {
+    format: 'runbook-console-journal/1',
     runbook: { path: 'large.md', sha256: runbookSha, title: 'Large run', blob: `blobs/${runbookSha}`, bytes: Buffer.byteLength(runbook) },
     profile: 'standard',
     operator: { name: 'bench', os_user: 'bench', hostname: 'bench-host' },
@@ -70,7 +71,7 @@ export async function writeLargeRun(lib, dir, options) {
     installation: { id: installation.id, public_key: installation.key.publicKeyLine },
     retention_days: null,
     mac_key_sha256: macKeyCommitment,
-    options: {},
+    options: { host: 'console', approvers_file: null },
     variables: [],
   });
 
@@ -92,7 +93,7 @@ export async function writeLargeRun(lib, dir, options) {
   };
 
   const pad = (text, length) => (length > text.length ? text + ' .'.repeat(Math.ceil((length - text.length) / 2)).slice(0, length - text.length) : text);
-  const target = { name: 'local', kind: 'local', bound_by: 'default', protected: false, shell: 'bash', cwd: null, host: 'bench-host' };
+  const target = { name: 'local', kind: 'local', bound_by: 'built-in default', protected: false, shell: 'bash', cwd: null, host: 'bench-host' };
   let step = 0;
   // Leave room for run.finished and the final seal (and a periodic seal that may fall just before them).
   while (writer.count < records - 2) {
@@ -100,7 +101,7 @@ export async function writeLargeRun(lib, dir, options) {
     const ids = { step: { id: `section-${Math.ceil(step / 10)}/step-${step}` }, block: { id: `section-${Math.ceil(step / 10)}/step-${step}#1` } };
     const startedData = {
       step: { ...ids.step, title: `Step ${step}`, line: 10 + step, profile: null },
-      block: { ...ids.block, line: 11 + step, action: 'run', lang: 'bash' },
+      block: { ...ids.block, line: 11 + step, action: 'shell', lang: 'bash' },
       target,
       command: '',
       command_sha256: '',
@@ -118,12 +119,12 @@ export async function writeLargeRun(lib, dir, options) {
       ...ids,
       started: { seq: started.seq, sha256: started.hash },
       outcome: { status: 'succeeded', exit_code: 0, signal: null, error: null, verdict: null, reasons: [], ok: true, refusal: null, result_sets: [], results_blob: null },
-      target: { endpoint: 'local', notes: [] },
+      target: { name: 'local', kind: 'local', endpoint: 'local' },
       notes: [],
       started_at: at,
       ended_at: at,
       duration_ms: step % 1000,
-      output: { blob: null, bytes: 0, sha256: sha256(''), index_blob: null, stdout: { bytes: 0 }, stderr: { bytes: 0 }, info: { bytes: 0 } },
+      output: { blob: null, bytes: 0, sha256: sha256(''), index_blob: null, stdout: { bytes: 0, sha256: sha256('') }, stderr: { bytes: 0, sha256: sha256('') }, info: { bytes: 0, sha256: sha256('') } },
     };
     finishedData.notes = [pad(`step ${step} ran on bench-host`, recordBytes - ENVELOPE_BYTES - JSON.stringify(finishedData).length - 4)];
     append('step.finished', finishedData);

@@ -153,8 +153,16 @@ export function wholeRunScenario(host: WholeRunHost): void {
   it('verifies, seals with a ticket line, and exports a bundle an auditor verifies with stock tools', async () => {
     await page.click('button:has-text("Verify")');
     await expect.poll(() => page.textContent('[data-testid=verify-result]')).toMatch(/^Intact/);
+    // Nothing is signed before the seal: intact but unanchored, in runbook verify's words.
+    expect(await page.getAttribute('[data-testid=verify-result]', 'data-verdict')).toBe('unanchored');
     await page.click('button:has-text("Finish and seal")');
     await expect.poll(() => page.textContent('[data-testid=ticket-line]')).toMatch(/^runbook-console\/[0-9a-f]{16}\/[0-9a-f-]{36} \d+ \S{44}$/);
+    // Sealed: checked against this installation's key (the fingerprint ssh-keygen -lf gives), which is all the console holds.
+    await page.click('button:has-text("Verify")');
+    await expect.poll(() => page.getAttribute('[data-testid=verify-result]', 'data-verdict')).toBe('self-anchored');
+    const pin = spawnSync('ssh-keygen', ['-lf', path.join(host.keyDir(), 'installation_ed25519.pub')], { encoding: 'utf8' }).stdout.split(' ')[1] as string;
+    expect(await page.textContent('[data-testid=verify-anchor]')).toContain(pin);
+    expect(await page.textContent('[data-testid=verify-auditor-command]')).toContain(`--pin ${pin}`);
     expect(await page.getAttribute('[data-testid=run-view]', 'data-run-status')).toBe('finished');
     expect(await card('Restore the previous release').locator('[data-testid=run-button]').isDisabled()).toBe(true);
 

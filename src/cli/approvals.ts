@@ -53,7 +53,7 @@ export function approvalHook(options: ApprovalOptions): (event: { step: Step; bl
     const decision = decideApproval(started.hash, signature, approver, policy, await agentKeys(socket));
     const base = { step: { id: step.id }, block: { id: block.id }, started: { seq: started.seq, sha256: started.hash }, approver };
     // Journaled either way; a granted approval that cannot be recorded throws, and the block does not run.
-    options.journal.note('approval', approvalRecord(base, decision, signature, policy));
+    options.journal.record('approval', approvalRecord(base, decision, signature, policy));
     if (!decision.ok) return decision.reason;
     options.write(`    ✓ approved by ${approver} (${decision.fingerprint})\n`);
     return null;

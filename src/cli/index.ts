@@ -40,6 +40,7 @@ program
   .option('--approver <name>', 'RESTRICTED: who approves (a principal in --approvers)')
   .option('--approval-command <cmd>', 'RESTRICTED: command that gets the step.started hash on stdin and prints the approver\'s SSH signature')
   .option('--operator-key <file>', 'RESTRICTED: a key the operator controls (public key or key file; repeatable): approvals signed with it are refused', collect, [])
+  .option('--decide <STEP_ID=CHOICE>', 'answer a decision step before the run (repeatable); with --yes a decision not answered so stops the run', collect, [])
   .action(async (file, options) => (await import('./commands/run.js')).runCommand(file, options));
 
 program
@@ -81,7 +82,7 @@ Exit codes:
 
 program
   .command('export')
-  .description('write a signed evidence bundle for a run: journal, seal, report (json, html, pdf), SHA256SUMS, VERIFY.md, verify.py')
+  .description('write a signed evidence bundle for a run: journal, seal, report (json, html, pdf), SHA256SUMS, VERIFY.md, verify.py, verify_report.py')
   .argument('<dir>', 'run directory')
   .requiredOption('--out <dir>', 'new directory for the bundle')
   .option('--key <file>', 'the operator\'s SSH private key (ed25519 or RSA) to sign the report with')
@@ -96,6 +97,18 @@ program
   .argument('<dir>', 'run directory')
   .option('--break-lock', 'also take over a lock this host cannot judge (taken on another host): only when that process is known to be gone')
   .action(async (dir, options) => (await import('./commands/recover.js')).recoverCommand(dir, options));
+
+program
+  .command('key')
+  .description('show this installation\'s key (made now if there is none): the fingerprint to pin with runbook verify --pin, and the public key file')
+  .option('--json', 'print id, fingerprint, public key, public key file and the verify command as JSON')
+  .addHelpText(
+    'after',
+    `
+The fingerprint is printed once on stderr when the key is made (by the first run, or this command):
+record it in the change ticket. An auditor then checks a run with: runbook verify RUN_DIR --pin SHA256:…`,
+  )
+  .action(async (options) => (await import('./commands/key.js')).keyCommand(options));
 
 function fail(error: unknown): never {
   if (error instanceof RunbookError) {

@@ -1,4 +1,5 @@
 // The readable form of `runbook parse`: the section tree with each step, its profile and its blocks.
+import { formatDiagnostic } from '../main/runbook/diagnostics.js';
 import type { Runbook, Section, Step } from '../shared/runbook-model.js';
 
 const PROFILE_BADGE: Record<string, string> = { standard: 'STANDARD', regulated: 'REGULATED+', restricted: 'RESTRICTED' };
@@ -9,15 +10,23 @@ function countBy<T>(items: readonly T[], key: (t: T) => string): string {
   return [...counts].map(([k, n]) => `${n} ${k}`).join(', ');
 }
 
+/** A block's action, and how it was read when that is not as written: `shell transcript`, `promql ×3`. */
+function blockLabel(block: Step['blocks'][number]): string {
+  if (block.reading?.kind === 'transcript' && block.action === 'shell') return 'shell transcript';
+  if (block.reading?.kind === 'queries') return `promql ×${block.queries?.length ?? 0}`;
+  return block.action;
+}
+
 function stepLine(step: Step, indent: string): string {
-  const box = step.kind === 'signoff' ? '[sign]' : step.kind === 'decision' ? '[decide]' : step.checked ? '[x]' : '[ ]';
+  const box = step.kind === 'signoff' ? '[sign]' : step.kind === 'decision' ? '[decide]' : step.kind === 'input' ? '[input]' : step.kind === 'manual' ? '[by hand]' : step.checked ? '[x]' : '[ ]';
   const badge = step.profile ? ` ${PROFILE_BADGE[step.profile]}` : '';
-  const blocks = step.blocks.length > 0 ? `  {${step.blocks.map((b) => b.action).join(', ')}}` : '';
+  const blocks = step.blocks.length > 0 ? `  {${step.blocks.map(blockLabel).join(', ')}}` : '';
   const extra = [
     step.checks.length ? `${step.checks.length} checks` : '',
     step.fillIns.length ? `${step.fillIns.length} blanks` : '',
     step.variables.length ? `needs ${step.variables.join(' ')}` : '',
-    step.decision ? step.decision.options.join(' / ') : '',
+    step.decision ? step.decision.options.map((o) => { const to = step.decision?.choices.find((c) => c.label === o)?.leadsTo; return to ? `${o} → ${to}` : o; }).join(' / ') : '',
+    step.notes.length ? `${step.notes.length} notes` : '',
   ].filter(Boolean);
   return `${indent}${box} ${step.title}${badge}  (line ${step.line})${blocks}${extra.length ? `  ${extra.join('; ')}` : ''}`;
 }
@@ -42,7 +51,7 @@ export function formatSummary(runbook: Runbook): string {
   for (const section of runbook.sections) walk(section, 0);
   if (runbook.warnings.length > 0) {
     out.push('', 'warnings:');
-    for (const w of runbook.warnings) out.push(`  ${runbook.file ?? '<input>'}:${w.line}: ${w.message}`);
+    for (const w of runbook.warnings) out.push(`  ${formatDiagnostic(w)}`);
   }
   return out.join('\n');
 }

@@ -24,6 +24,7 @@ export const API_METHODS = [
   'runs.cancel',
   'runs.skip',
   'runs.record',
+  'runs.signoffRequest',
   'runs.answer',
   'runs.approve',
   'runs.finish',

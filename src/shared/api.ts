@@ -60,7 +60,20 @@ export type AgentKey = z.infer<typeof AgentKeySchema>;
 
 /** The keys behind the evidence, public parts only: nothing secret ever crosses the API. */
 export const KeysInfoSchema = z.object({
-  installation: z.object({ id: z.string(), fingerprint: z.string(), publicKey: z.string(), file: z.string() }).nullable(),
+  installation: z
+    .object({
+      id: z.string(),
+      /** As `ssh-keygen -lf` prints it: what an auditor pins (`runbook verify … --pin`). */
+      fingerprint: z.string(),
+      publicKey: z.string(),
+      /** The public key file. */
+      file: z.string(),
+      /** `runbook verify RUN_DIR --pin SHA256:…`. */
+      verifyCommand: z.string(),
+      /** Made by this very call (the first use): its fingerprint is to be recorded in the change ticket now. */
+      created: z.boolean(),
+    })
+    .nullable(),
   installationError: z.string().nullable(),
   /** Where run MAC keys are kept (the OS secret store, or a 0600 key directory). */
   macKeys: z.string(),

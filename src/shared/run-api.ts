@@ -3,6 +3,7 @@
 // Electron bridge and the WebSocket host need no push channel and the preload stays a set of named calls.
 import { z } from 'zod';
 import { PROFILES } from './runbook-model.js';
+import { ARMORED_SSHSIG, SIGNOFF_REFUSAL_CODES } from './signoff.js';
 
 const id = z.string().min(1).max(500);
 export const ProfileInput = z.enum(PROFILES);
@@ -26,10 +27,23 @@ export const RunStepStateSchema = z.object({
   decision: z.string().nullable(),
   /** The last sign-off accepted for the step, with the signing key's fingerprint. */
   signoff: z.object({ name: z.string(), role: z.string(), date: z.string(), fingerprint: z.string().optional() }).nullable(),
+  /** Why the last sign-off signature offered for the step was refused (and recorded as refused), if one was. */
+  signoffRefusal: z.object({ code: z.enum(SIGNOFF_REFUSAL_CODES), reason: z.string() }).nullable().optional(),
   mark: z.enum(['pass', 'fail']).nullable(),
   fillIns: z.record(z.string(), z.string()),
 });
 export type RunStepState = z.infer<typeof RunStepStateSchema>;
+
+/** The public side of the installation key, as main describes it (the page only shows it). */
+export const InstallationKeyFactsSchema = z.object({
+  fingerprint: z.string(),
+  publicKeyFile: z.string(),
+  /** `runbook verify RUN_DIR --pin SHA256:…`: how an auditor anchors a run to this key. */
+  verifyCommand: z.string(),
+  /** Made just now, by this run or this call: its fingerprint is to be recorded in the change ticket. */
+  created: z.boolean(),
+});
+export type InstallationKeyFacts = z.infer<typeof InstallationKeyFactsSchema>;
 
 /** A RESTRICTED block waiting for a second person's signature over its step.started record. */
 export const PendingApprovalSchema = z.object({
@@ -70,10 +84,15 @@ export const RunStateSchema = z.object({
   /** Questions waiting for the operator (cancelling the step answers them "no"). */
   questions: z.array(PendingQuestionSchema),
   /**
-   * The journal's last record (number, SHA-256 of its line): what a sign-off signed now signs off. With it
-   * the page builds the sign-off message (src/shared/signoff.ts) for a signer who signs elsewhere.
+   * The journal's last record (number, SHA-256 of its line): what a sign-off signed now signs off. A message
+   * made for a signer elsewhere (runs.signoffRequest) holds only while this is its record.
    */
   head: z.object({ seq: z.number().int(), sha256: z.string() }).optional(),
+  /**
+   * The installation key that seals this run (public side): its fingerprint, what an auditor pins with
+   * `verifyCommand`. `created` when the key was made for this run: its fingerprint belongs in the ticket.
+   */
+  installationKey: InstallationKeyFactsSchema.optional(),
 });
 export type RunState = z.infer<typeof RunStateSchema>;
 
@@ -107,13 +126,59 @@ export const RunEventSchema = z.discriminatedUnion('type', [
 ]);
 export type RunEvent = z.infer<typeof RunEventSchema>;
 
+/**
+ * The console's verdict on its own run, in `runbook verify`'s words. The console holds one key of its own —
+ * this installation's, which is also the key that seals the run — so the best it can say is
+ * `self-anchored`: intact, and sealed by this installation's key (nobody without that key re-sealed it).
+ * That proves integrity, not who made the record: for an auditor it is still intact but unanchored until
+ * they pin the fingerprint they hold from elsewhere (`auditorCommand`).
+ * - `self-anchored`: every check passed and every checkpoint is signed by this installation's key.
+ * - `unanchored`: every check passed, but nothing is signed yet (no checkpoint: the run is not sealed).
+ * - `failed`: a check failed: `code` (E_…) and `meaning` say which, `detail` where.
+ */
+export const VERIFY_VERDICTS = ['self-anchored', 'unanchored', 'failed'] as const;
+export type VerifyVerdict = (typeof VERIFY_VERDICTS)[number];
+
 export const VerifyResultSchema = z.object({
+  /** Intact: every check passed (verdict self-anchored or unanchored). */
   ok: z.boolean(),
-  code: z.string().nullable(),
+  verdict: z.enum(VERIFY_VERDICTS),
+  /** The failure's reason code (E_…), as `runbook verify` prints it; null unless failed. */
+  code: z.string().regex(/^E_[A-Z_]+$/).nullable(),
+  /** What the reason code means (the verifier's stable text); null unless failed. */
+  meaning: z.string().nullable(),
   detail: z.string(),
+  /** The record the failure names (0-based), when there is one. */
+  record: z.number().int().nullable(),
   records: z.number().int().nullable(),
   warnings: z.array(z.object({ code: z.string(), detail: z.string() })),
+  /** The key that sealed the run, and whether it is this installation's (the console's own anchor). Null: nothing signed. */
+  sealedBy: z.object({ fingerprint: z.string(), thisInstallation: z.boolean() }).nullable(),
+  /** This installation's key: what the console checked the seal against. */
+  installationKey: InstallationKeyFactsSchema,
+  /** Signatures nothing the console holds vouches for: sign-offs and approvals (their signers' keys), in words. */
+  unanchored: z.array(z.string()),
+  /** What an auditor runs to anchor the record with what they hold (the fingerprint from the change ticket). */
+  auditorCommand: z.string(),
 });
+export type VerifyResult = z.infer<typeof VerifyResultSchema>;
+
+/** The exact text a sign-off signer signs elsewhere, and the stock command to do it, as main made it. */
+export const SignoffRequestSchema = z.object({
+  /** The journal record it signs off (the run's last record now) and the SHA-256 of its line. */
+  record: z.number().int(),
+  sha256: z.string(),
+  namespace: z.string(),
+  message: z.string(),
+  command: z.string(),
+});
+export type SignoffRequest = z.infer<typeof SignoffRequestSchema>;
+
+const signoffRow = {
+  name: z.string().trim().min(1).max(200),
+  role: z.string().trim().min(1).max(200),
+  date: z.string().trim().min(1).max(100),
+};
 
 export const runContract = {
   'runs.start': {
@@ -149,10 +214,8 @@ export const runContract = {
           runId: id,
           stepId: id,
           kind: z.literal('signoff'),
-          name: z.string().trim().min(1).max(200),
-          role: z.string().trim().min(1).max(200),
-          date: z.string().trim().min(1).max(100),
-          signature: z.string().min(1).max(20_000).optional(),
+          ...signoffRow,
+          signature: z.string().max(20_000).regex(ARMORED_SSHSIG, 'not an SSH signature: paste the whole output of ssh-keygen -Y sign, -----BEGIN SSH SIGNATURE----- to -----END SSH SIGNATURE-----').optional(),
           record: z.number().int().min(0).optional(),
           keyFile: z.string().min(1).max(4096).optional(),
           agent: z.boolean().optional(),
@@ -165,6 +228,11 @@ export const runContract = {
     ]),
     output: RunStateSchema,
   },
+  /**
+   * A sign-off to be signed elsewhere: main checks the row and gives the exact message (for the run's last
+   * record now) and the stock `ssh-keygen -Y sign` command; the signature comes back through runs.record.
+   */
+  'runs.signoffRequest': { input: z.object({ runId: id, stepId: id, ...signoffRow }).strict(), output: SignoffRequestSchema },
   'runs.answer': { input: z.object({ runId: id, questionId: id, answer: z.union([z.boolean(), z.string().max(4096)]) }).strict(), output: z.object({ ok: z.boolean(), state: RunStateSchema }) },
   'runs.approve': {
     input: z.discriminatedUnion('decision', [

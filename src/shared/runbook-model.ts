@@ -10,6 +10,14 @@ export const ACTIONS = ['shell', 'sql', 'k8s-manifest', 'promql', 'display'] as 
 export const ActionSchema = z.enum(ACTIONS);
 export type Action = z.infer<typeof ActionSchema>;
 
+/** How a block's text was read: as written, as a terminal transcript, as output only, or as several PromQL queries. */
+export const READINGS = ['as-written', 'transcript', 'output', 'queries'] as const;
+export const BlockReadingSchema = z.object({
+  kind: z.enum(READINGS),
+  reason: z.string().describe('Why it was read so, in words'),
+});
+export type BlockReading = z.infer<typeof BlockReadingSchema>;
+
 export const BlockSchema = z.object({
   id: z.string().describe('Unique in the runbook: the step id, then "#" and the block name or its 1-based index'),
   lang: z.string().nullable().describe('Fence language as written, lower-cased; null when the fence has none'),
@@ -25,7 +33,13 @@ export const BlockSchema = z.object({
     .optional()
     .describe('Why the fence attributes could not be read; absent when they could. Such a block is never run'),
   expected: z.array(z.string()).describe('Expected-outcome hints found in the code comments'),
-  variables: z.array(z.string()).describe('Variables the code references and does not set itself'),
+  variables: z.array(z.string()).describe('Variables the code needs a value for and does not set itself'),
+  // Set by the block reader (runbook/classify.ts readBlock); optional only for models built without it.
+  source: z.string().optional().describe('The block as written; `code` differs when prompts and output were taken out'),
+  reading: BlockReadingSchema.optional(),
+  expectedOutput: z.string().nullable().optional().describe('Output a transcript shows after its commands: an example, for comparison'),
+  queries: z.array(z.string()).optional().describe('For promql blocks, each query on its own, in order; [] otherwise'),
+  optionalVariables: z.array(z.string()).optional().describe('Variables used only with a default or a test (${X:-y}): passed when given, never asked for'),
 });
 export type Block = z.infer<typeof BlockSchema>;
 
@@ -36,23 +50,45 @@ export const CheckSchema = z.object({
 });
 export type Check = z.infer<typeof CheckSchema>;
 
+/** What a blank takes: checked and parsed by the host before it is recorded (src/shared/fill-in-values.ts). */
+export const FILL_IN_TYPES = ['text', 'number', 'percent', 'duration', 'date'] as const;
+
 export const FillInSchema = z.object({
   label: z.string().describe('Text before the blank on its line, e.g. "Deployment Lead"; "" when none'),
   unit: z.string().nullable().describe('Unit written right after the blank, e.g. "%"'),
   line: z.number().int().positive(),
+  type: z.enum(FILL_IN_TYPES).describe('What the value must be: text, a number, a percentage, a duration or a date'),
+  required: z.boolean().describe('False only when the label says the value is optional'),
 });
 export type FillIn = z.infer<typeof FillInSchema>;
 
-export const STEP_KINDS = ['step', 'signoff', 'decision'] as const;
-export const STEP_ORIGINS = ['task', 'ordered', 'heading', 'lead-in', 'block', 'table', 'lines'] as const;
+export const STEP_KINDS = ['step', 'signoff', 'decision', 'manual', 'input'] as const;
+export const STEP_ORIGINS = ['task', 'ordered', 'heading', 'lead-in', 'block', 'table', 'lines', 'list', 'gate'] as const;
+
+/** Callouts and examples: shown with the step (or section) they stand by, never steps of their own. */
+export const NOTE_KINDS = ['note', 'tip', 'important', 'warning', 'caution', 'example', 'state'] as const;
+export const NoteSchema = z.object({
+  kind: z.enum(NOTE_KINDS),
+  label: z.string().describe('The label as written, e.g. "Warning", "Before", "[!NOTE]"'),
+  text: z.string().describe('The note\'s markdown without its label; code blocks in it are the step\'s (shown, never run)'),
+  line: z.number().int().positive(),
+  blockIds: z.array(z.string()).describe('The step\'s blocks that are this note\'s code: display, never run'),
+});
+export type Note = z.infer<typeof NoteSchema>;
 
 export const SignoffSchema = z.object({
   roles: z.array(z.string()).describe('Who signs: table rows or the labels before each line\'s first blank'),
   fields: z.array(z.string()).describe('What each signer fills in, e.g. Name, Date, Signature'),
 });
 
+export const DecisionChoiceSchema = z.object({
+  label: z.string(),
+  leadsTo: z.string().nullable().describe('Id of the section this choice leads to; null: on to the next step'),
+});
+
 export const DecisionSchema = z.object({
   options: z.array(z.string()).describe('The choices offered, e.g. ["GO", "NO-GO"]'),
+  choices: z.array(DecisionChoiceSchema).describe('The same choices in the same order, each with where it leads'),
 });
 
 export const StepTimingSchema = z.object({
@@ -67,7 +103,9 @@ export const StepTimingSchema = z.object({
 export type StepTiming = z.infer<typeof StepTimingSchema>;
 
 export const StepSchema = z.object({
-  id: z.string().describe('Stable: section path + title slugs, unique in the runbook'),
+  id: z
+    .string()
+    .describe('Stable: section path + title slug, "~2", "~3" for repeated titles in one section; unique among steps and sections (a heading step shares its section\'s id)'),
   kind: z.enum(STEP_KINDS),
   origin: z.enum(STEP_ORIGINS).describe('What in the markdown made this a step'),
   title: z.string(),
@@ -84,6 +122,7 @@ export const StepSchema = z.object({
   signoff: SignoffSchema.nullable(),
   decision: DecisionSchema.nullable(),
   timing: StepTimingSchema.nullable().describe('A time box ("monitor for 15 minutes") or a repeating check ("every 2 minutes")'),
+  notes: z.array(NoteSchema).describe('Callouts and examples that stand by this step'),
 });
 export type Step = z.infer<typeof StepSchema>;
 
@@ -94,6 +133,8 @@ export interface Section {
   line: number;
   profile: Profile | null;
   stepIds: string[];
+  /** Callouts and examples of the section that stand by none of its steps. */
+  notes: Note[];
   sections: Section[];
 }
 export const SectionSchema: z.ZodType<Section> = z.lazy(() =>
@@ -104,6 +145,7 @@ export const SectionSchema: z.ZodType<Section> = z.lazy(() =>
     line: z.number().int().positive(),
     profile: ProfileSchema.nullable(),
     stepIds: z.array(z.string()).describe('Steps directly in this section, in document order'),
+    notes: z.array(NoteSchema),
     sections: z.array(SectionSchema),
   }),
 );
@@ -135,8 +177,26 @@ export const FrontMatterSchema = z
   .catchall(z.unknown());
 export type FrontMatter = z.infer<typeof FrontMatterSchema>;
 
+/** What a diagnostic is about; docs/runbook-model.md lists what each means. */
+export const DIAGNOSTIC_CODES = [
+  // Refusals: the file is not read at all (thrown as RunbookError).
+  'file-unreadable', 'file-not-regular', 'file-too-large', 'file-utf16', 'file-binary', 'file-invalid-utf8',
+  'nesting-too-deep', 'front-matter-yaml', 'front-matter-not-mapping', 'front-matter-field',
+  // Problems the parser lives with (in the model's warnings).
+  'front-matter-misplaced', 'front-matter-fence', 'front-matter-unclosed', 'front-matter-toml',
+  'front-matter-markdown', 'front-matter-unknown-key', 'front-matter-key-near-miss',
+  'fence-unclosed', 'fence-attributes', 'mojibake-repaired',
+] as const;
+export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];
+
 export const DiagnosticSchema = z.object({
+  code: z.enum(DIAGNOSTIC_CODES),
+  severity: z
+    .enum(['error', 'warning'])
+    .describe('error: something the author wrote is not read, or the file is refused; warning: read, but worth a look'),
+  file: z.string().describe('The runbook file as given, or "<input>"'),
   line: z.number().int().positive(),
+  column: z.number().int().positive().describe('1-based, in UTF-16 code units as in the markdown syntax tree'),
   message: z.string(),
 });
 export type Diagnostic = z.infer<typeof DiagnosticSchema>;

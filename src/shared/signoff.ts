@@ -52,6 +52,33 @@ export function sshKeygenSignCommand(message: string, namespace: string): string
   return `printf %s ${shellQuote(message)} | ssh-keygen -Y sign -f THEIR_KEY -n ${shellQuote(namespace)}`;
 }
 
+/**
+ * Why the console refused a sign-off signature (recorded as `code` on the refused `signoff` record):
+ * not an SSHSIG at all; made in another namespace (an approval, a git commit…); not over this sign-off's
+ * message (another run, row, name, date or record); or by a key the operator controls (the installation
+ * key, the export key, a key in the operator's ssh-agent, a key recorded as the operator's), which cannot
+ * stand for someone signing elsewhere.
+ */
+export const SIGNOFF_REFUSAL_CODES = ['not-a-signature', 'wrong-namespace', 'bad-signature', 'operator-key'] as const;
+export type SignoffRefusalCode = (typeof SIGNOFF_REFUSAL_CODES)[number];
+
+/**
+ * An armoured SSHSIG as `ssh-keygen -Y sign` prints it: the armour lines around base64, give or take the
+ * blanks and CR LFs a copy and paste adds (main tidies those, then checks the signature strictly). One
+ * quantifier between fixed armour lines, so a long paste without the end line is refused in linear time.
+ */
+export const ARMORED_SSHSIG = /^\s*-----BEGIN SSH SIGNATURE-----[A-Za-z0-9+/=\s]+-----END SSH SIGNATURE-----\s*$/;
+
+/** A pasted signature as ssh-keygen wrote it: LF line ends, no blanks around lines, one final newline. */
+export function tidyArmoredSignature(text: string): string {
+  const lines = text
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  return `${lines.join('\n')}\n`;
+}
+
 /** The sign-off's stock signing command. */
 export function signoffCommand(message: string): string {
   return sshKeygenSignCommand(message, SIGNOFF_NAMESPACE);

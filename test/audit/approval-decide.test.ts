@@ -24,7 +24,7 @@ describe.skipIf(skipReason('decideApproval', HAVE_SSH_KEYGEN))('decideApproval',
 
   const policy = (lines: string[], operatorKeys: ApprovalPolicy['operatorKeys'] = []): ApprovalPolicy => ({ approvers: recordApprovers(`${lines.join('\n')}\n`, 'test'), operator: 'alice', operatorKeys });
   const line = (principals: string[], key: TestKey, namespaces: string[] | undefined = [APPROVAL_NAMESPACE]) => formatAllowedSigner({ principals, publicKey: key.publicKeyLine, ...(namespaces ? { namespaces } : {}) });
-  const sign = (key: TestKey, data = hash, namespace = APPROVAL_NAMESPACE) => keygenSign(key, namespace, Buffer.from(data));
+  const sign = (key: TestKey, data = hash, namespace: string = APPROVAL_NAMESPACE) => keygenSign(key, namespace, Buffer.from(data));
 
   it('refuses what is not a signature, a signature for another purpose, and one over another hash', () => {
     const p = policy([line(['bob'], bob)]);

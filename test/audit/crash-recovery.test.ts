@@ -15,6 +15,7 @@ import { acquireRunLock } from '../../src/main/audit/run-lock.js';
 import { seal } from '../../src/main/audit/seal.js';
 import { verifyRun } from '../../src/main/audit/verify.js';
 import { tempRun } from './journal-support.js';
+import { noteData, runFinishedData, runStartedData } from './record-fixtures.js';
 
 const RUN_ID = 'run-crash-recovery-01';
 
@@ -23,13 +24,13 @@ async function sealedJournal(seals: number[], total: number, finish: boolean) {
   const { dir, keys } = tempRun();
   const installation = await loadInstallation(path.join(path.dirname(dir), 'keys', 'installation_ed25519'));
   const { writer, macKeyCommitment } = JournalWriter.create(dir, RUN_ID, { keys });
-  writer.append('run.started', { profile: 'standard', installation: { id: installation.id, public_key: installation.key.publicKeyLine }, retention_days: null, mac_key_sha256: macKeyCommitment });
+  writer.append('run.started', runStartedData(dir, macKeyCommitment, { installationKey: installation.key.publicKeyLine }));
   for (let i = 1; i < total; i++) {
-    writer.append('step.note', { i });
+    writer.append('step.note', noteData(`note ${i}`));
     if (seals.includes(writer.count)) await seal(writer, installation, { reason: 'periodic', retentionDays: null });
   }
   if (finish) {
-    writer.append('run.finished', { ok: true, steps: [] });
+    writer.append('run.finished', runFinishedData());
     await seal(writer, installation, { reason: 'run-end', retentionDays: null });
   }
   writer.close();
@@ -60,7 +61,7 @@ describe('recovery does not launder a run', () => {
 
   it('an edited record behind a torn tail: the tail is set aside, the edit found, and the run is not sealed over it', async () => {
     const { dir, keys, installation } = await sealedJournal([], 5, false);
-    const edited = lines(dir).map((l, i) => (i === 2 ? l.replace('"i":2', '"i":9') : l));
+    const edited = lines(dir).map((l, i) => (i === 2 ? l.replace('"text":"note 2"', '"text":"note 9"') : l));
     writeFileSync(path.join(dir, JOURNAL_FILE), `${edited.join('\n')}\n`);
     appendFileSync(path.join(dir, JOURNAL_FILE), '{"data":{"i":5');
     // Before recovery, the torn tail is all verify reports.
@@ -89,8 +90,8 @@ describe('recovery does not launder a run', () => {
     const { dir, keys } = tempRun();
     const installation = await loadInstallation(path.join(path.dirname(dir), 'keys', 'installation_ed25519'));
     const { writer, macKeyCommitment } = JournalWriter.create(dir, RUN_ID, { keys });
-    writer.append('run.started', { profile: 'standard', installation: { id: installation.id, public_key: installation.key.publicKeyLine }, mac_key_sha256: macKeyCommitment });
-    writer.append('run.finished', { ok: true, steps: [] });
+    writer.append('run.started', runStartedData(dir, macKeyCommitment, { installationKey: installation.key.publicKeyLine }));
+    writer.append('run.finished', runFinishedData());
     let signed = 0;
     const signer = installation.key.signer;
     const racing: Installation = {
@@ -103,7 +104,7 @@ describe('recovery does not launder a run', () => {
           publicKey: signer.publicKey,
           sign: async (data: Buffer) => {
             // The first signing is overtaken: SIGTERM arrives and the run's end is written again after it.
-            if (signed++ === 0) writer.append('run.finished', { ok: false, steps: [], interrupted: 'SIGTERM' });
+            if (signed++ === 0) writer.append('run.finished', { ok: false, counts: {}, steps: [], interrupted: 'SIGTERM' });
             return signer.sign(data);
           },
         },

@@ -39,7 +39,7 @@ async function session(text: (root: string) => string, options: { journalIo?: Jo
   const variables = await resolveVariables(runbook, [], { given: new Map() });
   const journal = RunJournal.start(
     dir,
-    { runId: 'run-enospc-0001', runbook, runbookBytes: Buffer.from(source), profile: 'standard', operator: currentOperator('alice'), tool: { name: 'runbook-console', version: 'test' }, options: {}, variables: [] },
+    { runId: 'run-enospc-0001', runbook, runbookBytes: Buffer.from(source), profile: 'standard', operator: currentOperator('alice'), tool: { name: 'runbook-console', version: 'test' }, options: { host: 'console', approvers_file: null }, variables: [] },
     keys,
     installation,
     { retentionDays: null, ...(options.journalIo ? { io: options.journalIo } : {}) },

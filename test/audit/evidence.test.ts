@@ -188,7 +188,7 @@ describe.skipIf(skipReason('evidence tests', HAVE_SSH_KEYGEN))('run record, veri
 
     it('holds every file the auditor needs', () => {
       expect(readdirSync(bundle).sort()).toEqual(
-        ['SHA256SUMS', 'SHA256SUMS.sig', 'VERIFY.md', 'allowed_signers', 'blobs', 'checkpoint.txt', 'checkpoint.txt.sig', 'journal.jsonl', 'mac-key.txt', 'report.html', 'report.json', 'report.json.sig', 'verify.py'].sort(),
+        ['SHA256SUMS', 'SHA256SUMS.sig', 'VERIFY.md', 'allowed_signers', 'blobs', 'checkpoint.txt', 'checkpoint.txt.sig', 'journal.jsonl', 'mac-key.txt', 'report.html', 'report.json', 'report.json.sig', 'verify.py', 'verify_report.py'].sort(),
       );
       const report = JSON.parse(readFileSync(path.join(bundle, 'report.json'), 'utf8'));
       expect(report.run.operator.name).toBe('alice');

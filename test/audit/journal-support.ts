@@ -8,6 +8,7 @@ import { JournalWriter } from '../../src/main/audit/journal-writer.js';
 import { FileMacKeyStore } from '../../src/main/audit/key-store.js';
 import { evolveKey, recordMac } from '../../src/main/audit/mac-chain.js';
 import { GENESIS_PREV, JOURNAL_FILE, type JournalRecord, sha256Hex } from '../../src/main/audit/record.js';
+import { noteData, runStartedData } from './record-fixtures.js';
 
 export function tempRun(): { dir: string; keys: FileMacKeyStore } {
   const root = mkdtempSync(path.join(tmpdir(), 'journal-'));
@@ -16,12 +17,12 @@ export function tempRun(): { dir: string; keys: FileMacKeyStore } {
 
 export const RUN_ID = 'run-0123456789abcdef';
 
-/** A journal of `n` records (run.started, then step notes). */
+/** A journal of `n` records (run.started, then step notes), its runbook blob beside it. */
 export function writeJournal(n: number, runId = RUN_ID): { dir: string; keys: FileMacKeyStore; k0: Buffer; bytes: Buffer<ArrayBufferLike> } {
   const { dir, keys } = tempRun();
-  const { writer } = JournalWriter.create(dir, runId, { keys });
-  writer.append('run.started', { profile: 'standard' });
-  for (let i = 1; i < n; i++) writer.append('step.note', { i, text: `note ${i}` });
+  const { writer, macKeyCommitment } = JournalWriter.create(dir, runId, { keys });
+  writer.append('run.started', runStartedData(dir, macKeyCommitment));
+  for (let i = 1; i < n; i++) writer.append('step.note', noteData(`note ${i}`));
   writer.close();
   const k0 = keys.verificationKey(runId);
   if (!k0) throw new Error('no verification key');

@@ -8,7 +8,9 @@ import { JournalWriteError, JournalWriter } from '../../src/main/audit/journal-w
 import { evolveKey, recordMac } from '../../src/main/audit/mac-chain.js';
 import { GENESIS_PREV, JOURNAL_FILE, sha256Hex } from '../../src/main/audit/record.js';
 import { checkJournal } from '../../src/main/audit/verify-journal.js';
+import { type RecordData, RecordDataError } from '../../src/main/audit/records/index.js';
 import { RUN_ID, parseLines, tempRun, writeJournal } from './journal-support.js';
+import { noteData, runStartedData } from './record-fixtures.js';
 
 describe('journal writer', () => {
   it('writes one canonical record per line, chained, with MACs under an evolving key', () => {
@@ -40,6 +42,31 @@ describe('journal writer', () => {
     expect(mac).toBe(recordMac(k0, JSON.stringify(Object.fromEntries(Object.entries(unsigned).sort(([a], [b]) => (a < b ? -1 : 1))))));
   });
 
+  it('refuses data its record type does not define before anything is written, and goes on writing what fits', () => {
+    const { dir, keys } = tempRun();
+    const { writer, macKeyCommitment } = JournalWriter.create(dir, RUN_ID, { keys });
+    writer.append('run.started', runStartedData(dir, macKeyCommitment));
+    const file = path.join(dir, JOURNAL_FILE);
+    const before = readFileSync(file);
+    // What a cast gets past the compiler, the writer still refuses: a field the format does not define, a
+    // field of the wrong type, a required field missing, a code not in its list.
+    const refused: [string, unknown, RegExp][] = [
+      ['step.note', { ...noteData('hello'), approved_by: 'cfo' }, /data\.approved_by: a field this record type does not have/],
+      ['step.note', { ...noteData('hello'), by: 42 }, /data\.by: expected string, found number 42/],
+      ['run.interrupted', { by: 'signal' }, /data\.cause: missing/],
+      ['run.interrupted', { cause: 'SIGKILL', by: 'signal' }, /data\.cause: expected one of "SIGHUP", .*found a string "SIGKILL"/],
+    ];
+    for (const [type, data, message] of refused) {
+      expect(() => writer.append(type as 'step.note', data as RecordData<'step.note'>), type).toThrow(RecordDataError);
+      expect(() => writer.append(type as 'step.note', data as RecordData<'step.note'>), type).toThrow(message);
+    }
+    expect(readFileSync(file).equals(before)).toBe(true);
+    expect(writer.failed).toBeNull();
+    // Control: the writer goes on with data that fits.
+    expect(writer.append('step.note', noteData('fits')).seq).toBe(1);
+    writer.close();
+  });
+
   it('refuses to start a journal over an existing one', () => {
     const { dir, keys } = writeJournal(2);
     expect(() => JournalWriter.create(dir, 'run-another-123456', { keys })).toThrow(/journal\.jsonl: cannot create the journal/);
@@ -53,7 +80,7 @@ describe('journal writer', () => {
     const { writer, recovery } = JournalWriter.reopen(dir, { keys });
     expect(recovery).toMatchObject({ offset: whole.length, bytes: 18 });
     expect(readFileSync(path.join(dir, recovery?.file as string), 'utf8')).toBe('{"data":{"i":3,"te');
-    writer.append('step.note', { after: 'recovery' });
+    writer.append('step.note', noteData('after recovery'));
     writer.close();
     const after = readFileSync(file);
     expect(after.subarray(0, whole.length).equals(whole)).toBe(true);
@@ -75,12 +102,12 @@ describe('journal writer', () => {
         fs.fsyncSync(fd);
       },
     };
-    const { writer } = JournalWriter.create(dir, RUN_ID, { keys, io });
-    writer.append('run.started', {});
+    const { writer, macKeyCommitment } = JournalWriter.create(dir, RUN_ID, { keys, io });
+    writer.append('run.started', runStartedData(dir, macKeyCommitment));
     failNext = 'fsync';
-    expect(() => writer.append('step.note', {})).toThrow(/EIO: i\/o error; the run stops here/);
+    expect(() => writer.append('step.note', noteData('one'))).toThrow(/EIO: i\/o error; the run stops here/);
     failNext = null;
-    expect(() => writer.append('step.note', {})).toThrow(JournalWriteError);
+    expect(() => writer.append('step.note', noteData('two'))).toThrow(JournalWriteError);
     expect(writer.failed?.message).toMatch(/EIO/);
     expect(existsSync(path.join(dir, JOURNAL_FILE))).toBe(true);
   });

@@ -15,6 +15,7 @@ import { JOURNAL_FILE } from '../../src/main/audit/record.js';
 import { recordAccess } from '../../src/main/audit/access-log.js';
 import { ACCESS_LOCK_FILE, type LockHolder, RUN_LOCK_FILE, RunLockLostError, RunLockedError, acquireRunLock, inspectRunLock, removeLockLeftovers } from '../../src/main/audit/run-lock.js';
 import { REPO_ROOT } from '../support/shared.js';
+import { noteData, runStartedData } from './record-fixtures.js';
 
 const LOCK_MODULE = pathToFileURL(path.join(REPO_ROOT, 'dist/main/audit/run-lock.js')).href;
 
@@ -143,14 +144,14 @@ describe('run lock', () => {
     const dir = path.join(root, 'run');
     const keys = new FileMacKeyStore(path.join(root, 'keys'));
     const { lock } = acquireRunLock(dir, { purpose: 'run' });
-    const { writer } = JournalWriter.create(dir, 'run-lock-guard-0001', { keys, guard: () => lock.check() });
-    writer.append('run.started', { profile: 'standard' });
+    const { writer, macKeyCommitment } = JournalWriter.create(dir, 'run-lock-guard-0001', { keys, guard: () => lock.check() });
+    writer.append('run.started', runStartedData(dir, macKeyCommitment));
     // Someone deletes run.lock and a second process takes the directory.
     renameSync(path.join(dir, RUN_LOCK_FILE), path.join(root, 'moved.lock'));
     writeLock(dir, { pid: process.ppid, nonce: 'a'.repeat(24) });
     expect(() => lock.check()).toThrow(RunLockLostError);
-    expect(() => writer.append('step.note', { text: 'second writer' })).toThrow(/taken over by pid/);
-    expect(() => writer.append('step.note', { text: 'again' })).toThrow(JournalWriteError);
+    expect(() => writer.append('step.note', noteData('second writer'))).toThrow(/taken over by pid/);
+    expect(() => writer.append('step.note', noteData('again'))).toThrow(JournalWriteError);
     expect(readFileSync(path.join(dir, JOURNAL_FILE), 'utf8').trimEnd().split('\n')).toHaveLength(1);
     // release never removes a lock that is not its own.
     lock.release();
@@ -165,12 +166,12 @@ describe('run lock', () => {
     const dir = path.join(root, 'run');
     const keys = new FileMacKeyStore(path.join(root, 'keys'));
     const run = acquireRunLock(dir, { purpose: 'run' });
-    recordAccess(dir, 'run-access-lock-01', 'verify', { result: 'ok' }, keys);
+    recordAccess(dir, 'run-access-lock-01', 'verify', { result: 'ok', warnings: [] }, keys);
     const access = acquireRunLock(dir, { purpose: 'access', file: ACCESS_LOCK_FILE });
-    expect(() => recordAccess(dir, 'run-access-lock-01', 'verify', { result: 'ok' }, keys)).toThrow(/in use by pid \d+ .*\(recording an access\)/);
+    expect(() => recordAccess(dir, 'run-access-lock-01', 'verify', { result: 'ok', warnings: [] }, keys)).toThrow(/in use by pid \d+ .*\(recording an access\)/);
     access.lock.release();
     run.lock.release();
-    recordAccess(dir, 'run-access-lock-01', 'verify', { result: 'ok' }, keys);
+    recordAccess(dir, 'run-access-lock-01', 'verify', { result: 'ok', warnings: [] }, keys);
     expect(readFileSync(path.join(dir, 'access.jsonl'), 'utf8').trimEnd().split('\n')).toHaveLength(2);
     expect(listing(dir)).toEqual(['access.jsonl']);
   });
@@ -190,8 +191,8 @@ describe('run lock', () => {
     const dir = path.join(root, 'run');
     const keys = new FileMacKeyStore(path.join(root, 'keys'));
     const file = path.join(dir, JOURNAL_FILE);
-    const { writer } = JournalWriter.create(dir, 'run-append-only-01', { keys });
-    writer.append('run.started', { profile: 'standard' });
+    const { writer, macKeyCommitment } = JournalWriter.create(dir, 'run-append-only-01', { keys });
+    writer.append('run.started', runStartedData(dir, macKeyCommitment));
     expect(openFlags(file)).toSatisfy((flags: number[]) => flags.length === 1 && flags.every((f) => (f & 0o2000) !== 0));
     writer.close();
     const reopened = JournalWriter.reopen(dir, { keys }).writer;

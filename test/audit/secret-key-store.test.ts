@@ -10,6 +10,7 @@ import { JournalWriter } from '../../src/main/audit/journal-writer.js';
 import { FileMacKeyStore } from '../../src/main/audit/key-store.js';
 import { SecretMacKeyStore } from '../../src/main/audit/secret-key-store.js';
 import { checkJournal } from '../../src/main/audit/verify-journal.js';
+import { noteData, runStartedData } from './record-fixtures.js';
 
 /** Encrypts with AES-GCM under a key held in memory, as an OS keyring would hold it. */
 describe('secret-store MAC keys', () => {
@@ -17,9 +18,9 @@ describe('secret-store MAC keys', () => {
     const root = mkdtempSync(path.join(tmpdir(), 'secret-keys-'));
     const storage = fakeSafeStorage();
     const keys = await SecretMacKeyStore.open(path.join(root, 'keys'), storage, { restricted: true });
-    const { writer } = JournalWriter.create(path.join(root, 'run'), 'run-secret-0001', { keys });
-    writer.append('run.started', {});
-    writer.append('step.note', { n: 1 });
+    const { writer, macKeyCommitment } = JournalWriter.create(path.join(root, 'run'), 'run-secret-0001', { keys });
+    writer.append('run.started', runStartedData(path.join(root, 'run'), macKeyCommitment));
+    writer.append('step.note', noteData('one'));
     writer.close();
     await keys.flush();
     const k0 = keys.verificationKey('run-secret-0001') as Buffer;
@@ -32,7 +33,7 @@ describe('secret-store MAC keys', () => {
     const again = await SecretMacKeyStore.open(path.join(root, 'keys'), storage, { restricted: true });
     await again.preload('run-secret-0001');
     const { writer: reopened } = JournalWriter.reopen(path.join(root, 'run'), { keys: again });
-    reopened.append('step.note', { n: 2 });
+    reopened.append('step.note', noteData('two'));
     reopened.close();
     const journal = readFileSync(path.join(root, 'run', 'journal.jsonl'));
     expect(checkJournal(journal, { name: 'j', macKey: again.verificationKey('run-secret-0001') }).records).toHaveLength(3);

@@ -396,8 +396,6 @@ export interface TamperCase {
   anchored: Verdict;
   /** A word the output must hold (verify.py; and runbook verify once it agrees), e.g. "expired". */
   says?: string;
-  /** A check of the shared spec verify.py does not make (its verdict test is then expected to fail), and why. */
-  pyLacks?: string;
 }
 
 export const anchorArgs = (base: Base): string[] => ['--allowed-signers', base.allowedSigners, '--prior', base.prior, '--pin', base.pin];
@@ -423,6 +421,50 @@ const swapFiles = (dir: string, a: string, b: string) => {
 };
 const stepWith = (report: any, prefix: string) => report.steps.find((s: { id: string }) => s.id.includes(prefix));
 const eventOf = (report: any, type: string, n = 0) => report.events.filter((e: { type: string }) => e.type === type)[n];
+
+/** report.html edited as text, then the bundle re-summed and signed by the operator: only the report check can see it. */
+const editHtml = (edit: (html: string) => string) => (dir: string, base: Base) => {
+  const file = path.join(dir, 'report.html');
+  const before = readFileSync(file, 'utf8');
+  const after = edit(before);
+  if (after === before) throw new Error('the report.html edit changed nothing');
+  writeFileSync(file, after);
+  resum(dir, base.keys.alice);
+};
+
+/** Text a report must show as inert text: markup, quotes, terminal controls, bidi overrides, CR alone and CR LF. */
+export const ODD = '</pre><script>alert(1)</script> & "q" \'a\' \u001b[31mred\u001b[0m \u0007\u009b2J \u202eevil\u202c \u2066\u061c\u007f bare\rCR, CRLF\r\n, tab\t.';
+
+/**
+ * Hostile text in the fields a console writes, in records of the shapes it writes (each a copy of one of this
+ * run's own, with only its text changed), after the sign-offs and before the run's end: a step's title, a
+ * command, an error, reasons, notes, a decision and a note (an astral character where the page's cut at 160
+ * UTF-16 units falls), blocks finished out of order and one never finished.
+ */
+const hostileRecords = (records: JournalRecord[]): JournalRecord[] => {
+  const end = records.findLastIndex((r) => r.type === 'run.finished');
+  const like = (type: JournalRecord['type']) => records.find((r) => r.type === type && (type !== 'step.started' || r.data.state_changing === false)) as JournalRecord;
+  const started = like('step.started').data as Record<string, any>;
+  const finished = like('step.finished').data as Record<string, any>;
+  const copy = (type: JournalRecord['type'], data: Record<string, unknown>) => ({ ...(records[end] as JournalRecord), type, data: { ...like(type).data, ...data } });
+  const step = { ...started.step, id: 'work/hostile', title: `Hostile ${ODD}` };
+  const start = (block: string, command: string) => copy('step.started', { step, block: { ...started.block, id: `work/hostile#${block}` }, command });
+  const finish = (block: string, outcome: Record<string, unknown>, notes: string[]) =>
+    copy('step.finished', { step: { id: step.id }, block: { id: `work/hostile#${block}` }, started: null, outcome: { ...finished.outcome, ...outcome }, notes });
+  const inserted = [
+    start('1', ODD),
+    start('2', `echo 😀 ${'é'.repeat(3)}`),
+    finish('2', { error: ODD, reasons: ['r <1>', ODD] }, [ODD, `${'n'.repeat(159)}😀`]),
+    finish('1', { error: null, reasons: [] }, []),
+    start('3', `${ODD}\n${ODD}`),
+    copy('step.note', { step: { id: step.id }, text: `${'x'.repeat(159)}😀tail ${ODD}` }),
+    copy('decision', { decision: ODD, note: `${'w'.repeat(158)}😀v` }),
+  ];
+  const ended = records[end] as JournalRecord;
+  const steps = ended.data.steps as { id: string; status: string; reason: string | null }[];
+  const rewritten = { ...ended, data: { ...ended.data, steps: [...steps, { ...(steps[0] as object), id: step.id, status: 'cancelled', reason: ODD }] } };
+  return [...records.slice(0, end), ...inserted, rewritten, ...records.slice(end + 1)];
+};
 
 export const CASES: TamperCase[] = [
   // The untouched run, both ways: intact; anchored only with the auditor's anchors.
@@ -514,7 +556,26 @@ export const CASES: TamperCase[] = [
     tamper: (d, b) => { writeFileSync(path.join(d, 'report.html'), readFileSync(path.join(d, 'report.html'), 'utf8').replace('failed', 'succeeded')); resum(d, b.keys.alice); },
     bare: 'E_REPORT',
     anchored: 'E_REPORT',
-    pyLacks: 'report.html against the journal: it would take a second copy of report-html.ts, byte for byte; verify.py checks report.json, which report.html renders',
+  },
+  // report.html says what the journal does not, in ways a reader would not see (re-summed and signed by the operator):
+  // both verifiers build it again from the journal and name the place that differs.
+  { name: 'report.html: one escaped character unescaped (&gt; as >)', tamper: editHtml((h) => h.replace('&gt;&amp;2', '>&amp;2')), bare: 'E_REPORT', anchored: 'E_REPORT', says: 'report.html differs from the report the journal gives in step 3, block 1' },
+  { name: 'report.html: two attributes of an element in another order', tamper: editHtml((h) => h.replace('<meta name="viewport" content="width=device-width, initial-scale=1">', '<meta content="width=device-width, initial-scale=1" name="viewport">')), bare: 'E_REPORT', anchored: 'E_REPORT', says: 'report.html differs from the report the journal gives in the head and summary' },
+  { name: 'report.html: an HTML comment added in the timeline', tamper: editHtml((h) => h.replace('<tr><td class="num">3</td>', '<!-- reviewed --><tr><td class="num">3</td>')), bare: 'E_REPORT', anchored: 'E_REPORT', says: 'in the timeline, row 4' },
+  { name: 'report.html: trailing whitespace on one line of a block', tamper: editHtml((h) => h.replace('<h5>Outcome</h5>\n', '<h5>Outcome</h5> \n')), bare: 'E_REPORT', anchored: 'E_REPORT', says: 'in step 1, block 1' },
+  { name: 'report.html: a newline added at the end', tamper: editHtml((h) => `${h}\n`), bare: 'E_REPORT', anchored: 'E_REPORT', says: 'report.html goes on after the report the journal gives has ended' },
+  { name: 'report.html: CR LF line ends (through a text tool)', tamper: editHtml((h) => h.replace(/\n/g, '\r\n')), bare: 'E_REPORT', anchored: 'E_REPORT', says: 'in the head and summary' },
+  { name: "report.html: a step's status word changed (failed to passed)", tamper: editHtml((h) => h.replace('<h3>3. Check it <span class="badge bad">failed</span></h3>', '<h3>3. Check it <span class="badge bad">passed</span></h3>')), bare: 'E_REPORT', anchored: 'E_REPORT', says: 'in step 3 (work/check-it)' },
+  { name: "report.html: a block's exit code changed", tamper: editHtml((h) => h.replace('<dt>Exit code</dt><dd>3</dd>', '<dt>Exit code</dt><dd>0</dd>')), bare: 'E_REPORT', anchored: 'E_REPORT', says: 'in step 3, block 1' },
+  { name: "report.html: a timeline row's status word changed", tamper: editHtml((h) => h.replace('block work/check-it#1: failed, exit 3', 'block work/check-it#1: succeeded, exit 3')), bare: 'E_REPORT', anchored: 'E_REPORT', says: 'in the timeline, row' },
+  // Controls: reports made again from the journal by the project's builder are what both verifiers build, byte for byte.
+  { name: 'report.json and report.html made again from the journal, unchanged', tamper: (d, b) => reexport(d, b.keys.alice), bare: 3, anchored: 0 },
+  {
+    name: 'hostile text in records of the shapes the console writes (after the sign-offs), re-exported: both verifiers build the same reports',
+    tamper: (d, b) => { forge(b, d, { edit: hostileRecords }); reexport(d, b.keys.alice); },
+    anchors: noPrior,
+    bare: 3,
+    anchored: 0,
   },
   { name: 'report.json: malformed JSON', tamper: (d, b) => writeReport(d, readFileSync(path.join(d, 'report.json'), 'utf8').slice(0, -1), b.keys.alice), bare: 'E_REPORT', anchored: 'E_REPORT' },
   { name: 'report.json: nested 100000 levels deep', tamper: (d, b) => writeReport(d, readFileSync(path.join(d, 'report.json'), 'utf8').replace('"generatedAt":', `"deep":${deep(100_000)},"generatedAt":`), b.keys.alice), bare: 'E_REPORT', anchored: 'E_REPORT' },

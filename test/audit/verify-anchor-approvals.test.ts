@@ -96,16 +96,17 @@ describe.skipIf(skipReason('approval verification tests', HAVE_SSH_KEYGEN))('ver
     });
 
     it('an approval whose recorded message, namespace or key was changed fails', async () => {
-      const changes: [Record<string, string>, RegExp][] = [
-        [{ message: '0'.repeat(64) }, /its signed message is not the SHA-256 of record 1's line/],
-        [{ namespace: 'file' }, /its namespace is "file"/],
-        [{ key: p.mallory.publicKeyLine.split(' ').slice(0, 2).join(' ') }, /not by the key it names/],
+      // The namespace is the journal format's (the approval namespace, nothing else): another is E_RECORD_DATA.
+      const changes: [Record<string, string>, string, RegExp][] = [
+        [{ message: '0'.repeat(64) }, 'E_APPROVAL', /its signed message is not the SHA-256 of record 1's line/],
+        [{ namespace: 'file' }, 'E_RECORD_DATA', /record 2 \(approval\): data\.namespace: expected "runbook-console-approval", found a string "file"/],
+        [{ key: p.mallory.publicKeyLine.split(' ').slice(0, 2).join(' ') }, 'E_APPROVAL', /not by the key it names/],
       ];
-      for (const [change, why] of changes) {
+      for (const [change, code, why] of changes) {
         const run = await restrictedRun(p, dir());
         await insider(run.dir, run.runId, (records) => records.map((r) => (r.type === 'approval' ? { ...r, data: { ...r.data, ...change } } : r)));
         const res = cli(env, 'verify', run.dir, '--pin', pin);
-        expect(res, JSON.stringify(change)).toMatchObject({ status: 1, code: 'E_APPROVAL' });
+        expect(res, JSON.stringify(change)).toMatchObject({ status: 1, code });
         expect(res.stdout).toMatch(why);
       }
     });

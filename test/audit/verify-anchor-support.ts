@@ -27,6 +27,8 @@ import { fingerprint, parsePublicKeyLine } from '../../src/main/audit/ssh-keys.j
 import { signSshsig } from '../../src/main/audit/sshsig.js';
 import { verifyInstructions } from '../../src/main/audit/verify-instructions.js';
 import { REPO_ROOT } from '../support/shared.js';
+import type { RecordData } from '../../src/main/audit/records/index.js';
+import { runFinishedData, runStartedData, stepFinishedData, stepStartedData } from './record-fixtures.js';
 import { type TestKey, makeKey } from './ssh-tools.js';
 
 export const CLI = path.join(REPO_ROOT, 'dist/cli/index.js');
@@ -101,15 +103,12 @@ export interface RunShape {
   approvers?: string;
 }
 
-/** run.started's data for a run by alice on this installation: what every test run records, and `run`'s own fields. */
-export const runStarted = (p: People, macKeyCommitment: string, run: { runbook: Record<string, unknown>; profile: string; retention_days: number | null; options: Record<string, unknown> }) => ({
-  ...run,
-  operator: { name: 'alice', os_user: 'alice', hostname: 'ops' },
-  tool: { name: 'runbook-console', version: 'test' },
-  installation: { id: p.installation.id, public_key: p.installation.key.publicKeyLine },
-  mac_key_sha256: macKeyCommitment,
-  variables: [],
-});
+/** run.started's data for a run in `dir` by alice on this installation: what every test run records, and `run`'s own fields. */
+export function runStarted(p: People, dir: string, macKeyCommitment: string, run: { title: string } & Pick<RecordData<'run.started'>, 'profile' | 'retention_days' | 'options'>): RecordData<'run.started'> {
+  const { title, ...rest } = run;
+  const data = runStartedData(dir, macKeyCommitment, { installationKey: p.installation.key.publicKeyLine, ...rest });
+  return { ...data, runbook: { ...data.runbook, title } };
+}
 
 const sign = async (key: TestKey, namespace: string, message: string) => signSshsig(Buffer.from(message, 'utf8'), namespace, await keyFileSigner(key.file));
 
@@ -128,25 +127,16 @@ export async function restrictedRun(p: People, dir: string, shape: RunShape = {}
   const operatorKeys = (shape.operatorKeys ?? [p.installation.key.publicKeyLine, p.alice.publicKeyLine]).map((k, i) => operatorKey(i === 0 ? 'installation' : 'export-key', k));
   writer.append(
     'run.started',
-    runStarted(p, macKeyCommitment, {
-      runbook: { path: '/runbooks/change.md', sha256: '0'.repeat(64), title: 'Restricted change' },
+    runStarted(p, dir, macKeyCommitment, {
+      title: 'Restricted change',
       profile: 'restricted',
       retention_days: 2555,
-      options: { approvers, operator_keys: operatorKeys },
+      options: { host: 'console', approvers_file: 'approvers', approvers, operator_keys: operatorKeys },
     }),
   );
-  const step = { id: 'steps/change', title: 'Change something', line: 3, profile: 'restricted' };
-  const block = { id: 'steps/change#1', line: 4, action: 'shell', lang: 'bash' };
-  const started = writer.append('step.started', {
-    step,
-    block,
-    target: { kind: 'local', name: 'local' },
-    command: 'touch /tmp/marker',
-    command_sha256: sha256Hex('touch /tmp/marker'),
-    env: [],
-    state_changing: true,
-    verdict: { code: 'shell-command-not-allowed', detail: 'touch' },
-  });
+  const step = { id: 'steps/change', title: 'Change something', line: 3, profile: 'restricted' as const };
+  const block = { id: 'steps/change#1', line: 4 };
+  const started = writer.append('step.started', stepStartedData(step, block, 'touch /tmp/marker', sha256Hex('touch /tmp/marker'), true));
   const approver = shape.approver ?? { name: 'bob', key: p.bob };
   const signature = await sign(approver.key, APPROVAL_NAMESPACE, started.hash);
   const policy: ApprovalPolicy = { approvers, operator: 'alice', operatorKeys };
@@ -157,12 +147,12 @@ export async function restrictedRun(p: People, dir: string, shape: RunShape = {}
     decision = { ok: true, principal: approver.name, key, fingerprint: fingerprintOf(key) };
   }
   writer.append('approval', approvalRecord(base, decision, signature, policy));
-  const finished = writer.append('step.finished', { step: { id: step.id }, block: { id: block.id }, outcome: { status: 'succeeded', exit_code: 0, ok: true }, duration_ms: 12 });
+  const finished = writer.append('step.finished', stepFinishedData(step.id, block.id, { seq: started.seq, sha256: started.hash }));
   const claim = { run: runId, step: 'steps/sign-off', role: 'Reviewer', name: 'Carol Q', date: '2026-01-02', record: { seq: finished.seq, sha256: finished.hash } };
   const message = signoffMessage(claim);
   const signoffSignature = await sign(p.carol, SIGNOFF_NAMESPACE, message);
   writer.append('signoff', signoffRecord(claim, checkSignoff(message, signoffSignature), signoffSignature, 'key-file'));
-  writer.append('run.finished', { ok: true, steps: [{ id: step.id, status: 'succeeded', reason: null }], counts: { succeeded: 1 } });
+  writer.append('run.finished', runFinishedData([[step.id, 'succeeded']]));
   const sealed = await seal(writer, p.installation, { reason: 'run-end', retentionDays: 2555 });
   writer.close();
   return { dir, runId, ticket: sealed.ticketLine };

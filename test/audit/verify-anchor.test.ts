@@ -13,6 +13,7 @@ import { CHECKPOINT_NAMESPACE, seal } from '../../src/main/audit/seal.js';
 import { keyFileSigner } from '../../src/main/audit/ssh-signers.js';
 import { signSshsig } from '../../src/main/audit/sshsig.js';
 import { HAVE_SSH_KEYGEN, skipReason } from './ssh-tools.js';
+import { runFinishedData, stepFinishedData, stepStartedData } from './record-fixtures.js';
 import { type People, type RestrictedRun, auditorSigners, cli, exportSigned, fingerprintOf, forgeBundle, line, people, restrictedRun, runStarted } from './verify-anchor-support.js';
 import { loadInstallation } from '../../src/main/audit/installation.js';
 
@@ -20,10 +21,10 @@ import { loadInstallation } from '../../src/main/audit/installation.js';
 async function standardRun(p: People, dir: string): Promise<{ dir: string; ticket: string }> {
   const { writer, macKeyCommitment } = JournalWriter.create(dir, 'standard-run-0001', { keys: p.keys });
   mkdirSync(path.join(dir, BLOB_DIR));
-  writer.append('run.started', runStarted(p, macKeyCommitment, { runbook: { path: '/runbooks/look.md', sha256: '0'.repeat(64), title: 'Look around' }, profile: 'standard', retention_days: null, options: {} }));
-  writer.append('step.started', { step: { id: 's1', title: 'Look', line: 2 }, block: { id: 's1#1', line: 3, action: 'shell', lang: 'bash' }, target: { kind: 'local' }, command: 'ls', command_sha256: '1'.repeat(64), state_changing: false });
-  writer.append('step.finished', { step: { id: 's1' }, block: { id: 's1#1' }, outcome: { status: 'succeeded', exit_code: 0, ok: true } });
-  writer.append('run.finished', { ok: true, steps: [{ id: 's1', status: 'succeeded' }], counts: { succeeded: 1 } });
+  writer.append('run.started', runStarted(p, dir, macKeyCommitment, { title: 'Look around', profile: 'standard', retention_days: null, options: { host: 'console', approvers_file: null } }));
+  const started = writer.append('step.started', stepStartedData({ id: 's1', title: 'Look', line: 2 }, { id: 's1#1', line: 3 }, 'ls', '1'.repeat(64), false));
+  writer.append('step.finished', stepFinishedData('s1', 's1#1', { seq: started.seq, sha256: started.hash }));
+  writer.append('run.finished', runFinishedData([['s1', 'succeeded']]));
   const sealed = await seal(writer, p.installation, { reason: 'run-end', retentionDays: null });
   writer.close();
   return { dir, ticket: sealed.ticketLine };
@@ -62,7 +63,7 @@ describe.skipIf(skipReason('anchor tests', HAVE_SSH_KEYGEN))('trust comes from a
     it('a bundle forged and re-sealed with another key is intact but unanchored alone (exit 3), and fails against the real anchors', async () => {
       const forger = { installation: await loadInstallation(path.join(root, 'forger', 'installation_ed25519')), operator: p.mallory };
       const forged = path.join(root, 'forged');
-      const failed = (records: JournalRecord[]) => records.map((r) => (r.type === 'step.finished' ? { ...r, data: { ...r.data, outcome: { status: 'failed', exit_code: 1, ok: false } } } : r));
+      const failed = (records: JournalRecord[]) => records.map((r) => (r.type === 'step.finished' ? { ...r, data: { ...r.data, outcome: { ...(r.data.outcome as object), status: 'failed', exit_code: 1, ok: false } } } : r));
       await forgeBundle(standardBundle, forged, failed, forger);
       const alone = cli(env, 'verify', forged);
       expect(alone.status, alone.stdout + alone.stderr).toBe(3);

@@ -16,6 +16,7 @@ import { seal } from '../../src/main/audit/seal.js';
 import { keyFileSigner } from '../../src/main/audit/ssh-signers.js';
 import { verifyInstructions } from '../../src/main/audit/verify-instructions.js';
 import { HAVE_SSH_KEYGEN, makeKey, skipReason, tempDir } from './ssh-tools.js';
+import { runFinishedData, runStartedData } from './record-fixtures.js';
 
 const HAVE_PYTHON = spawnSync('python3', ['--version'], { stdio: 'ignore' }).error === undefined;
 
@@ -107,18 +108,8 @@ describe.skipIf(skipReason('verify commands with stock ssh-keygen', HAVE_SSH_KEY
     const dir = path.join(root.dir, `run-${n}`);
     const { writer, macKeyCommitment } = JournalWriter.create(dir, runId, { keys });
     mkdirSync(path.join(dir, BLOB_DIR));
-    writer.append('run.started', {
-      runbook: { path: '/runbooks/x.md', sha256: '0'.repeat(64), title: 'X' },
-      profile: 'regulated',
-      operator: { name: operator, os_user: 'ops', hostname: 'box' },
-      tool: { name: 'runbook-console', version: 'test' },
-      installation: { id: installation.id, public_key: installation.key.publicKeyLine },
-      retention_days: null,
-      mac_key_sha256: macKeyCommitment,
-      options: {},
-      variables: [],
-    });
-    writer.append('run.finished', { ok: true, steps: [], counts: {} });
+    writer.append('run.started', runStartedData(dir, macKeyCommitment, { installationKey: installation.key.publicKeyLine, profile: 'regulated', operator: { name: operator, os_user: 'ops', hostname: 'box' } }));
+    writer.append('run.finished', runFinishedData());
     await seal(writer, installation, { reason: 'run-end', retentionDays: null });
     writer.close();
     const signer = await keyFileSigner(operatorKey.file);

@@ -22,6 +22,9 @@ import { GENESIS_PREV, JOURNAL_FILE, type JournalRecord, sha256Hex } from '../..
 import { CHECKPOINT_NAMESPACE, checkpointOrigin } from '../../src/main/audit/seal.js';
 import { signSshsig } from '../../src/main/audit/sshsig.js';
 import { type VerifyStats, verifyRun } from '../../src/main/audit/verify.js';
+import type { RecordData } from '../../src/main/audit/records/index.js';
+import { fingerprint, parsePublicKeyLine } from '../../src/main/audit/ssh-keys.js';
+import { runStartedData, stepFinishedData, stepStartedData } from './record-fixtures.js';
 
 const LIB: LargeRunLib = { JournalWriter, MerkleTree, formatCheckpoint, checkpointOrigin, CHECKPOINT_NAMESPACE, signSshsig, loadInstallation };
 
@@ -173,42 +176,53 @@ describe('one pass, the same verdicts as checking one layer at a time', () => {
 });
 
 describe('RESTRICTED approvals in one pass', () => {
-  /** A restricted journal: blocks A and B start (state-changing), then `middle` records, then both finish. */
-  async function restricted(name: string, middle: (hashes: { a: string; b: string }, sign: (hash: string) => Promise<string>) => Promise<object[]>, order: 'A-last' | 'B-last') {
+  /** An approval of block A or B: a signature (granted, whatever it signs), or none (refused, not a signature). */
+  type Approval = { block: 'A' | 'B'; signature: string | null; approver: string };
+  /** A restricted journal: blocks A and B start (state-changing), then the approvals `middle` gives, then both finish. */
+  async function restricted(name: string, middle: (hashes: { a: string; b: string }, sign: (hash: string) => Promise<string>) => Promise<Approval[]>, order: 'A-last' | 'B-last') {
     const approver = await loadInstallation(path.join(root, 'approver', 'id_ed25519'));
     const sign = (hash: string) => signSshsig(Buffer.from(hash, 'utf8'), APPROVAL_NAMESPACE, approver.key.signer);
+    const approverKey = approver.key.publicKeyLine.split(' ').slice(0, 2).join(' ');
     const k0 = randomBytes(32);
+    const dir = path.join(root, name);
+    mkdirSync(dir);
     const envelope = (seq: number, type: string, data: object) => ({ seq, run: 'restricted-run-0001', type, time: '2030-01-01T00:00:00.000Z', mono_ns: String(1000 + seq), boot_id: 'boot', data, prev: '', mac: '' });
+    const block = (id: 'A' | 'B', line: number) => stepStartedData({ id: 'steps/s', title: 'S', line: 1 }, { id, line }, `touch ${id}`, sha256Hex(`touch ${id}`), true);
     const lines = [
-      canonicalize(envelope(0, 'run.started', { profile: 'restricted', operator: { name: 'alice' }, mac_key_sha256: createHash('sha256').update(k0).digest('hex') })),
-      canonicalize(envelope(1, 'step.started', { block: { id: 'A' }, state_changing: true })),
-      canonicalize(envelope(2, 'step.started', { block: { id: 'B' }, state_changing: true })),
+      canonicalize(envelope(0, 'run.started', runStartedData(dir, createHash('sha256').update(k0).digest('hex'), { profile: 'restricted' }))),
+      canonicalize(envelope(1, 'step.started', block('A', 2))),
+      canonicalize(envelope(2, 'step.started', block('B', 3))),
     ];
     rechain(lines, k0);
     const hashes = { a: sha256Hex(lines[1] as string), b: sha256Hex(lines[2] as string) };
-    for (const data of await middle(hashes, sign)) lines.push(canonicalize(envelope(lines.length, 'approval', data)));
-    const finish = (id: string) => lines.push(canonicalize(envelope(lines.length, 'step.finished', { block: { id }, outcome: { status: 'succeeded', ok: true } })));
-    if (order === 'A-last') ['B', 'A'].forEach(finish);
-    else ['A', 'B'].forEach(finish);
+    const started = (id: 'A' | 'B') => (id === 'A' ? { seq: 1, sha256: hashes.a } : { seq: 2, sha256: hashes.b });
+    for (const a of await middle(hashes, sign)) {
+      const base = { step: { id: 'steps/s' }, block: { id: a.block }, started: started(a.block), approver: a.approver, namespace: APPROVAL_NAMESPACE, message: started(a.block).sha256, approvers_sha256: '0'.repeat(64) };
+      const data: RecordData<'approval'> = a.signature
+        ? { ...base, granted: true, principal: a.approver, key: approverKey, fingerprint: fingerprint(parsePublicKeyLine(approverKey).blob), signature: a.signature }
+        : { ...base, granted: false, code: 'not-a-signature', reason: 'not an SSH signature', key: null, fingerprint: null, signature: null };
+      lines.push(canonicalize(envelope(lines.length, 'approval', data)));
+    }
+    const finish = (id: 'A' | 'B') => lines.push(canonicalize(envelope(lines.length, 'step.finished', stepFinishedData('steps/s', id, started(id)))));
+    if (order === 'A-last') (['B', 'A'] as const).forEach(finish);
+    else (['A', 'B'] as const).forEach(finish);
     rechain(lines, k0);
-    const dir = path.join(root, name);
-    mkdirSync(dir);
     writeFileSync(path.join(dir, JOURNAL_FILE), `${lines.join('\n')}\n`);
     const result = await verifyRun(dir, { allowUnsealed: true, macKeyHex: k0.toString('hex') });
     return result.ok ? result : result.failure;
   }
 
   it('reports the earliest block without a valid approval, whichever block finishes first', async () => {
-    const approveB = async (h: { b: string }, sign: (hash: string) => Promise<string>) => [{ granted: true, started: { sha256: h.b }, signature: await sign(h.b), approver: 'bob' }];
+    const approveB = async (h: { b: string }, sign: (hash: string) => Promise<string>): Promise<Approval[]> => [{ block: 'B', signature: await sign(h.b), approver: 'bob' }];
     expect(await restricted('a-unapproved', approveB, 'A-last')).toMatchObject({ code: 'E_APPROVAL', record: 1 });
     expect(await restricted('a-unapproved-2', approveB, 'B-last')).toMatchObject({ code: 'E_APPROVAL', record: 1 });
     // A's approval is signed over B's hash: it names A but does not hold; B's is missing. A still comes first.
-    const badA = async (h: { a: string; b: string }, sign: (hash: string) => Promise<string>) => [{ granted: true, started: { sha256: h.a }, signature: await sign(h.b), approver: 'bob' }];
+    const badA = async (h: { a: string; b: string }, sign: (hash: string) => Promise<string>): Promise<Approval[]> => [{ block: 'A', signature: await sign(h.b), approver: 'bob' }];
     expect(await restricted('a-bad', badA, 'A-last')).toMatchObject({ code: 'E_APPROVAL', record: 3, detail: expect.stringContaining('approval of record 1') });
-    const both = async (h: { a: string; b: string }, sign: (hash: string) => Promise<string>) => [
-      { granted: false, started: { sha256: h.a }, signature: 'x', approver: 'carol' },
-      { granted: true, started: { sha256: h.a }, signature: await sign(h.a), approver: 'bob' },
-      { granted: true, started: { sha256: h.b }, signature: await sign(h.b), approver: 'bob' },
+    const both = async (h: { a: string; b: string }, sign: (hash: string) => Promise<string>): Promise<Approval[]> => [
+      { block: 'A', signature: null, approver: 'carol' },
+      { block: 'A', signature: await sign(h.a), approver: 'bob' },
+      { block: 'B', signature: await sign(h.b), approver: 'bob' },
     ];
     expect(await restricted('both', both, 'A-last')).toMatchObject({ ok: true, records: 8 });
   });

@@ -3,9 +3,9 @@
 // (--allowed-signers, --prior, --pin), and must give the same exit status and the same reason code.
 // verify.py must also give the verdict the case expects, print one FAIL line and never a traceback.
 //
-// Where one verifier lacks a check of the shared spec, the tests it fails are marked `it.fails`, naming the
-// check: `runbook verify`'s in TS_LACKS below (none today), verify.py's in the case (`pyLacks`: report.html).
-// Once the check is there the marked test passes, vitest reports that as a failure, and the mark goes.
+// Where `runbook verify` lacks a check of the shared spec, the tests it fails are marked `it.fails` in TS_LACKS
+// below, naming the check (none today); verify.py lacks none. Once the check is there the marked test passes,
+// vitest reports that as a failure, and the mark goes.
 // Last, files and directories the verifiers may not read (as another user than root).
 import { execFile, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdtempSync, mkdirSync, rmSync } from 'node:fs';
@@ -96,7 +96,7 @@ describe.skipIf(!HAVE_PYTHON || !HAVE_SSH_KEYGEN)('runbook verify and verify.py 
   for (const c of CASES) {
     for (const mode of MODES) {
       const expected = c[mode];
-      (c.pyLacks ? it.fails : it)(`verify.py: ${c.name}, ${mode} → ${expected}${c.pyLacks ? ` (lacks: ${c.pyLacks})` : ''}`, () => {
+      it(`verify.py: ${c.name}, ${mode} → ${expected}`, () => {
         const { py } = results.get(key(c, mode)) as { py: Outcome };
         const out = py.stdout + py.stderr;
         expect(verdictOf(py), out).toBe(expected);
@@ -105,14 +105,7 @@ describe.skipIf(!HAVE_PYTHON || !HAVE_SSH_KEYGEN)('runbook verify and verify.py 
         if (py.status === 2) expect(py.stderr.trim().split('\n'), out).toHaveLength(1);
         if (c.says && mode === 'anchored') expect(out).toContain(c.says);
       });
-      // Where verify.py lacks the check, the two disagree by design: `runbook verify` is held to the case's verdict here.
-      if (c.pyLacks) {
-        it(`runbook verify: ${c.name}, ${mode} → ${expected}`, () => {
-          const { ts } = results.get(key(c, mode)) as { ts: Outcome };
-          expect(verdictOf(ts), ts.stdout + ts.stderr).toBe(expected);
-        });
-      }
-      const lacks = TS_LACKS[c.name]?.[mode] ?? (c.pyLacks ? `nothing: verify.py lacks ${c.pyLacks}` : undefined);
+      const lacks = TS_LACKS[c.name]?.[mode];
       (lacks ? it.fails : it)(`runbook verify agrees: ${c.name}, ${mode}${lacks ? ` (lacks: ${lacks})` : ''}`, () => {
         const { py, ts } = results.get(key(c, mode)) as { py: Outcome; ts: Outcome };
         const said = `runbook verify said:\n${ts.stdout}${ts.stderr}\nverify.py said:\n${py.stdout}${py.stderr}`;

@@ -1,22 +1,31 @@
 // verify.py, the auditor's standard-library verifier, against a real run recorded by the CLI: the intact
 // run passes when anchored (--pin) and is intact but unanchored (exit 3) without (with and without the MAC
 // key, and from inside the directory it checks), every tamper case fails with the reason code `runbook
-// verify` uses, and its Merkle roots agree with ours for many sizes. Whole bundles, anchors and the parity
-// with `runbook verify` on every tamper case: verify-parity.test.ts.
+// verify` uses, and its Merkle roots agree with ours for many sizes. A bundle is checked with
+// verify_report.py, which verify.py imports from its own directory (and never caches beside it), and which
+// builds report.json and report.html as the TypeScript builder does for records of any shape. Whole bundles,
+// anchors and the parity with `runbook verify` on every tamper case: verify-parity.test.ts.
 import { spawnSync } from 'node:child_process';
-import { randomBytes, createHash } from 'node:crypto';
-import { appendFileSync, copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { appendFileSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { canonicalize } from '../../src/main/audit/canonical.js';
 import { rootHash } from '../../src/main/audit/merkle.js';
+import { principalFor } from '../../src/main/audit/principal.js';
 import { CHECKPOINT_FILE, JOURNAL_FILE, type JournalRecord, sha256Hex } from '../../src/main/audit/record.js';
+import { buildReport } from '../../src/main/audit/report/build-report.js';
+import { renderReportHtml } from '../../src/main/audit/report/report-html.js';
 import { fingerprint, parsePublicKeyLine } from '../../src/main/audit/ssh-keys.js';
+import type { VerifySummary } from '../../src/main/audit/verify.js';
+import { verifyInstructions } from '../../src/main/audit/verify-instructions.js';
 import { REPO_ROOT } from '../support/shared.js';
+import { ODD } from './tamper-suite.js';
 
 const CLI = path.join(REPO_ROOT, 'dist/cli/index.js');
 const VERIFY_PY = path.join(REPO_ROOT, 'src/main/audit/bundle/verify.py');
+const VERIFY_REPORT_PY = path.join(REPO_ROOT, 'src/main/audit/bundle/verify_report.py');
 const HAVE_PYTHON = spawnSync('python3', ['--version'], { stdio: 'ignore' }).error === undefined;
 if (!HAVE_PYTHON) console.warn('skipped: verify.py tests (python3 is not on PATH)');
 
@@ -34,6 +43,7 @@ const RUNBOOK = `# verify.py sample
 
 let root: string;
 let runDir: string;
+let env: NodeJS.ProcessEnv;
 let runId: string;
 let macKeyHex: string;
 /** The installation key's fingerprint: the anchor (--pin) that makes an intact run exit 0. */
@@ -75,11 +85,81 @@ function writeSums(dir: string, files: string[]): void {
   writeFileSync(path.join(dir, 'SHA256SUMS'), `${sums}\n`);
 }
 
+/**
+ * An output blob a report cuts (more than 2 × 2048 bytes) inside a UTF-8 sequence at both cuts, holding bytes that are
+ * not UTF-8 and terminal controls: what the builders decode as U+FFFD and make inert must come out the same.
+ */
+function oddBlob(dir: string): { rel: string; sha256: string; bytes: number } {
+  const head = Buffer.from(`${ODD}\n`);
+  const bytes = Buffer.concat([head, Buffer.alloc(2047 - head.length, 'a'), Buffer.from('€\xff\xfe'), Buffer.from([0xed, 0xa0, 0x80, 0xc0, 0xaf]), Buffer.alloc(3000, 'b'), Buffer.from('€'), Buffer.alloc(2046, 'c')]);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  writeFileSync(path.join(dir, 'blobs', sha256), bytes);
+  return { rel: `blobs/${sha256}`, sha256, bytes: bytes.length };
+}
+
+/**
+ * Records no console writes but a journal may hold, inserted after the sign-offs (so they still hold) and before
+ * the run's end: values of every JSON type where the report shows text, keys JavaScript orders as array indices,
+ * numbers JavaScript writes its own way, an astral character where a cut at 160 UTF-16 units splits it, a string
+ * where an object is expected, blocks finished out of order and one never finished, and hostile text everywhere.
+ */
+const oddRecords = (blob: { rel: string; sha256: string; bytes: number }) => (records: JournalRecord[]): JournalRecord[] => {
+  const end = records.findLastIndex((r) => r.type === 'run.finished');
+  const at = (r: JournalRecord) => ({ ...r, data: r.data as Record<string, unknown> });
+  const step = { id: 'odd/step', title: `Odd ${ODD}`, line: ' 12 ', profile: null };
+  const make = (type: JournalRecord['type'], data: Record<string, unknown>) => at({ ...(records[end] as JournalRecord), type, data });
+  const inserted = [
+    make('step.started', { step, block: { id: 'odd/step#1', line: '0x1F', action: 'shell', lang: '' }, command: ODD, command_sha256: 'x', state_changing: false, target: { 10: 1, 9: [true, null, 1e21], b: { 2: 'two', 1: 'one', z: 0.1 }, a: ODD, name: 't😀' } }),
+    make('step.started', { step, block: { id: 'odd/step#2', line: 3, action: 'sql', lang: 'sql' }, command: 'SELECT 1', command_sha256: 'y', state_changing: false, target: 't😀x' }),
+    make('approval', { granted: false, approver: ODD, code: 'withdrawn', reason: ODD, fingerprint: null, started: { seq: end + 1, sha256: '0'.repeat(64) } }),
+    make('step.finished', {
+      step: { id: 'odd/step' },
+      block: { id: 'odd/step#2' },
+      target: [1, { x: 2 }],
+      ended_at: 12,
+      duration_ms: 12.5,
+      outcome: { status: 'timeout', exit_code: 1.5, signal: 'SIGTERM', error: ODD, verdict: 'sql-read-only', reasons: ['r <1>', ODD], ok: false, result_sets: [{ command: 'SELECT 1', columns: ['a', null, 3, ['x', 'y']], row_count: 2 }, { columns: [] }] },
+      notes: [ODD, 'n2'],
+      output: { blob: blob.rel, sha256: blob.sha256, bytes: String(blob.bytes), stdout: { bytes: 1, sha256: 'z' }, stderr: 'odd' },
+    }),
+    make('step.finished', { step: { id: 'odd/step' }, block: { id: 'odd/step#1' }, outcome: { status: 'succeeded', ok: true, exit_code: 0, reasons: 7 }, notes: {}, output: null }),
+    make('step.started', { step, block: { id: 'odd/step#3', line: 1e21, action: ODD, lang: ODD }, command: '', command_sha256: '', state_changing: 0, target: null }),
+    make('step.skipped', { step: { id: 'odd/skipped', title: `😀😀 ${ODD}` }, reason: ODD, by: 'operator' }),
+    make('decision', {
+      10: 'ten', 9: 'nine', '01': 'zero-one', 4294967295: 'not an index', 4294967294: 'the last index', b: ODD, a: { 2: [1e21, 1e-7, -0.5, 5e-324, 2 ** 53 + 2], 1: true },
+      cut: `${'x'.repeat(159)}😀tail`, whole: `${'w'.repeat(158)}😀v`, exact: 'y'.repeat(160), over: 'z'.repeat(161), empty: '', nothing: null, no: false,
+      signature: 'hidden', text: 'hidden', '\uffff': 'after the astral key in UTF-16 order', '😀': 'astral key',
+    }),
+    make('trust', { host: ODD, fingerprint: 'SHA256:x', consistency_proof: ['hidden'] }),
+  ];
+  const finished = records[end] as JournalRecord;
+  const data = finished.data as { counts: Record<string, number>; steps: unknown[] };
+  const rewritten = { ...finished, data: { ...data, counts: { ...data.counts, 10: 1, 2: 4 }, steps: [...data.steps, { id: 'odd/step', status: 'timeout', reason: ODD }, { id: 'odd/skipped', status: 'skipped', reason: null }] } };
+  return [...records.slice(0, end), ...inserted, rewritten, ...records.slice(end + 1)];
+};
+
+/** verify_report.py's Report fed a journal's records, then checked against the report files beside it: "same", or the FAIL. */
+const REBUILD = [
+  'import sys',
+  'sys.dont_write_bytecode = True',
+  `sys.path.insert(0, ${JSON.stringify(path.dirname(VERIFY_PY))})`,
+  'import verify, verify_report',
+  'report = verify_report.Report(sys.argv[1])',
+  'with open(sys.argv[1] + "/journal.jsonl", "rb") as f:',
+  '    for raw in f:',
+  '        report.record(verify.parse_json(raw[:-1].decode())[0], raw[:-1])',
+  'try:',
+  '    report.check([], None)',
+  '    print("same")',
+  'except verify.Fail as f:',
+  '    print("FAIL", f.code, f.detail)',
+].join('\n');
+
 describe.skipIf(!HAVE_PYTHON)('verify.py', () => {
   beforeAll(() => {
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build:node\` first`);
     root = mkdtempSync(path.join(tmpdir(), 'verify-py-'));
-    const env = { ...process.env, RUNBOOK_CONSOLE_KEY_DIR: path.join(root, 'keys'), RUNBOOK_CONSOLE_RUNS_DIR: path.join(root, 'runs') };
+    env = { ...process.env, RUNBOOK_CONSOLE_KEY_DIR: path.join(root, 'keys'), RUNBOOK_CONSOLE_RUNS_DIR: path.join(root, 'runs') };
     writeFileSync(path.join(root, 'rb.md'), RUNBOOK);
     runDir = path.join(root, 'run');
     const res = spawnSync(process.execPath, [CLI, 'run', path.join(root, 'rb.md'), '--yes', '--journal', runDir], { encoding: 'utf8', env });
@@ -113,6 +193,51 @@ describe.skipIf(!HAVE_PYTHON)('verify.py', () => {
     const res = spawnSync('python3', [path.join(dir, 'verify.py'), '--pin', pin], { cwd: root, encoding: 'utf8' });
     expect(res.status, res.stdout + res.stderr).toBe(0);
     expect(res.stdout).toContain(`OK: run ${runId} is intact and anchored`);
+  });
+
+  it('checks a bundle from inside it with verify_report.py beside it, and leaves nothing there', () => {
+    const bundle = path.join(root, 'bundle');
+    const exported = spawnSync(process.execPath, [CLI, 'export', runDir, '--out', bundle], { encoding: 'utf8', env });
+    expect(exported.status, exported.stdout + exported.stderr).toBe(0);
+    expect(readFileSync(path.join(bundle, 'SHA256SUMS'), 'utf8')).toMatch(/^[0-9a-f]{64} {2}verify_report\.py$/m);
+    // As an auditor runs it, with bytecode caching on (PYTHONDONTWRITEBYTECODE unset): a __pycache__ would be a file SHA256SUMS does not list.
+    const { PYTHONDONTWRITEBYTECODE: _unset, ...caching } = process.env;
+    for (let i = 0; i < 2; i++) {
+      const res = spawnSync('python3', ['verify.py', '--pin', pin], { cwd: bundle, encoding: 'utf8', env: caching });
+      expect(res.status, res.stdout + res.stderr).toBe(0);
+      expect(res.stdout).toMatch(/^ok {4}report\.json, report\.html: byte for byte/m);
+    }
+    expect(readdirSync(bundle)).not.toContain('__pycache__');
+    // verify.py without verify_report.py beside it cannot check a bundle's report: one line, exit 2, never a pass.
+    const alone = path.join(root, 'verify-py-alone');
+    mkdirSync(alone);
+    copyFileSync(VERIFY_PY, path.join(alone, 'verify.py'));
+    const res = spawnSync('python3', [path.join(alone, 'verify.py'), bundle, '--pin', pin], { encoding: 'utf8' });
+    expect(res.status, res.stdout + res.stderr).toBe(2);
+    expect(res.stderr.trim().split('\n')).toEqual([`verify.py: ${path.join(alone, 'verify_report.py')} is missing: it ships beside verify.py and checks a bundle's report.json and report.html`]);
+    // Beside it again, the same copy checks the bundle.
+    copyFileSync(VERIFY_REPORT_PY, path.join(alone, 'verify_report.py'));
+    expect(spawnSync('python3', [path.join(alone, 'verify.py'), bundle, '--pin', pin], { encoding: 'utf8' }).status).toBe(0);
+  });
+
+  it('builds report.json and report.html as the TypeScript builder does, for records of any shape', () => {
+    // Only the two builders, no verifier check in between: records a console never writes are reported all the same.
+    const dir = copyRun('builders');
+    const blob = oddBlob(dir);
+    const lines = oddRecords(blob)(linesOf(dir).map((l) => JSON.parse(l) as JournalRecord)).map((r, seq) => canonicalize({ ...r, seq }));
+    writeLines(dir, lines);
+    const records = lines.map((l) => JSON.parse(l) as JournalRecord); // as an export reads them: from the journal's lines
+    const start = records[0]?.data as { operator: { name: string }; installation: { id: string } };
+    const { commands } = verifyInstructions({ principal: principalFor(start.operator.name), installationPrincipal: `installation-${start.installation.id}`, runId, pdf: false, signedReport: true });
+    const report = buildReport(dir, records, lines, { warnings: [], macChecked: false } as unknown as VerifySummary, commands);
+    writeFileSync(path.join(dir, 'report.json'), canonicalize(report));
+    writeFileSync(path.join(dir, 'report.html'), renderReportHtml(report));
+    const rebuild = () => spawnSync('python3', ['-c', REBUILD, dir], { encoding: 'utf8' });
+    const same = rebuild();
+    expect(same.stdout + same.stderr).toBe('same\n');
+    // The comparison can fail: one space added to the page is found, and named.
+    writeFileSync(path.join(dir, 'report.html'), renderReportHtml(report).replace('&lt;/script&gt;', '&lt;/script&gt; '));
+    expect(rebuild().stdout).toMatch(/^FAIL E_REPORT report\.html differs from the report the journal gives in the timeline, row \d+: /);
   });
 
   it('rejects every tamper case with the reason code runbook verify uses', () => {
@@ -201,11 +326,14 @@ describe.skipIf(!HAVE_PYTHON)('verify.py', () => {
     const sizes = Array.from({ length: 34 }, (_, n) => n);
     const script = [
       'import base64, hashlib, sys',
+      'sys.dont_write_bytecode = True',
       `sys.path.insert(0, ${JSON.stringify(path.dirname(VERIFY_PY))})`,
-      'from verify import merkle_root',
+      'from verify import Merkle',
       'for n in range(34):',
-      '    leaves = [hashlib.sha256(b"\\x00" + f"leaf {i}".encode()).digest() for i in range(n)]',
-      '    print(base64.b64encode(merkle_root(leaves)).decode())',
+      '    tree = Merkle()',
+      '    for i in range(n):',
+      '        tree.append(hashlib.sha256(b"\\x00" + f"leaf {i}".encode()).digest())',
+      '    print(base64.b64encode(tree.root()).decode())',
     ].join('\n');
     const res = spawnSync('python3', ['-c', script], { encoding: 'utf8' });
     expect(res.status, res.stderr).toBe(0);
@@ -213,7 +341,10 @@ describe.skipIf(!HAVE_PYTHON)('verify.py', () => {
   });
 
   it('exits 2 on usage errors, with one line and no traceback', () => {
-    for (const args of [[path.join(root, 'no-such-dir')], [runDir, runDir], [runDir, '--frobnicate'], [runDir, '--pin', 'SHA256:short'], [runDir, '--prior', path.join(root, 'no-such-ticket')], [runDir, '--allowed-signers', path.join(runDir, JOURNAL_FILE)]]) {
+    const ticket = path.join(root, 'ticket');
+    writeFileSync(ticket, `${readFileSync(path.join(runDir, CHECKPOINT_FILE), 'utf8').trimEnd().split('\n').join(' ')}\n`);
+    expect(verifyPy([runDir, '--prior', ticket]).status).toBe(0); // the ticket line holds, and anchors the seal: given twice, it is the repetition that is refused
+    for (const args of [[path.join(root, 'no-such-dir')], [runDir, runDir], [runDir, '--frobnicate'], [runDir, '--allow'], [runDir, '--pin'], [runDir, '--pin', 'SHA256:short'], [runDir, '--prior', path.join(root, 'no-such-ticket')], [runDir, '--prior', ticket, '--prior', ticket], [runDir, '--allowed-signers', path.join(runDir, JOURNAL_FILE)]]) {
       const res = verifyPy(args);
       expect(res.status, res.stdout).toBe(2);
       expect(res.stdout.trim().split('\n'), res.stdout).toHaveLength(1);

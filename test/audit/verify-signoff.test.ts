@@ -14,6 +14,7 @@ import { keyFileSigner } from '../../src/main/audit/ssh-signers.js';
 import { signSshsig } from '../../src/main/audit/sshsig.js';
 import { HAVE_SSH_KEYGEN, skipReason } from './ssh-tools.js';
 import { type People, auditorSigners, cli, exportSigned, fingerprintOf, journalRecords, keyOnly, people, restrictedRun, rewriteJournal } from './verify-anchor-support.js';
+import { noteData } from './record-fixtures.js';
 
 describe.skipIf(skipReason('sign-off verification tests', HAVE_SSH_KEYGEN))('verify checks each sign-off on its own', () => {
   let root: string;
@@ -69,11 +70,10 @@ describe.skipIf(skipReason('sign-off verification tests', HAVE_SSH_KEYGEN))('ver
         ['signs another hash', (d) => { d.signs = { ...d.signs, sha256: 'a'.repeat(64) }; }, /not the SHA-256 of record 3's line/],
         ['renamed', (d) => { d.name = 'Dave'; }, /its message is not the sign-off message/],
         ['principal', (d) => { d.principal = 'Carol'; }, /its principal "Carol" is not "Carol-Q"/],
-        ['namespace', (d) => { d.namespace = 'file'; }, /its namespace is "file"/],
                 // An insider slips a record in before the sign-off: what it signs is then not the record before it.
         ['moved', (_d, records) => {
           const i = records.findIndex((r) => r.type === 'signoff');
-          records.splice(i, 0, { ...(records[i] as JournalRecord), type: 'step.note', data: { text: 'slipped in' } });
+          records.splice(i, 0, { ...(records[i] as JournalRecord), type: 'step.note', data: noteData('slipped in') });
         }, /signs off record 3, not the record before it \(4\)/],
       ];
       for (const [name, edit, why] of cases) {
@@ -81,6 +81,10 @@ describe.skipIf(skipReason('sign-off verification tests', HAVE_SSH_KEYGEN))('ver
         expect(res, name).toMatchObject({ status: 1, code: 'E_SIGNOFF' });
         expect(res.stdout, name).toMatch(why);
       }
+      // The namespace is the journal format's (the sign-off namespace, nothing else): another is E_RECORD_DATA.
+      const other = cli(env, 'verify', await tampered((d) => { d.namespace = 'file'; }), '--pin', pin);
+      expect(other).toMatchObject({ status: 1, code: 'E_RECORD_DATA' });
+      expect(other.stdout).toMatch(/\(signoff\): data\.namespace: expected "runbook-console-signoff", found a string "file"/);
     });
 
     it('a sign-off by a key the auditor does not allow for that name fails E_SIGNER; without --allowed-signers it is unanchored', async () => {

@@ -189,9 +189,9 @@ describe('steps', () => {
   it('finds fill-in blanks with their labels and units', () => {
     const rb = parse(md(['- [ ] Disk usage after cleanup: _____ %', '  Ticket: ______ approved by ______']));
     expect(rb.steps[0]?.fillIns).toEqual([
-      { label: 'Disk usage after cleanup', unit: '%', line: 1 },
-      { label: 'Ticket', unit: null, line: 2 },
-      { label: 'approved by', unit: null, line: 2 },
+      { label: 'Disk usage after cleanup', unit: '%', line: 1, type: 'percent', required: true },
+      { label: 'Ticket', unit: null, line: 2, type: 'text', required: true },
+      { label: 'approved by', unit: null, line: 2, type: 'text', required: true },
     ]);
   });
 
@@ -218,7 +218,9 @@ describe('steps', () => {
       '  echo $HOME $1 $?',
       '  ```',
     ]));
-    expect(rb.steps[0]?.variables).toEqual(['NAMESPACE', '<CONTEXT>']);
+    // ${NAMESPACE:-default} carries its own default: optional, passed when given, never asked for.
+    expect(rb.steps[0]?.variables).toEqual(['<CONTEXT>']);
+    expect(rb.steps[0]?.blocks[0]?.optionalVariables).toEqual(['NAMESPACE']);
   });
 });
 
@@ -312,7 +314,7 @@ describe('annotations', () => {
     try {
       parse(bad);
     } catch (error) {
-      expect(String(error)).toMatch(/^test\.md:3: front matter field "profile":/);
+      expect(String(error)).toMatch(/^test\.md:3:10: error: front matter field "profile":.* \[front-matter-field\]$/);
     }
     expect(() => parse(md(['---', 'title: [unclosed', '---']))).toThrow(/^front matter is not valid YAML/);
     // An alias with no anchor (bold text read as YAML, found by the property test) and an alias bomb.
@@ -348,7 +350,7 @@ describe('ids', () => {
   it('are unique and do not change when unrelated parts of the file change', () => {
     const before = parse(md(['## A', '- [ ] Check', '- [ ] Check', '## B', '- [ ] Deploy']));
     const after = parse(md(['Intro paragraph added.', '## New section', '- [ ] Other', '## A', '- [ ] Check', '- [ ] Check', '## B', '- [ ] Extra first', '- [ ] Deploy']));
-    expect(before.steps.map((s) => s.id)).toEqual(['a/check', 'a/check-2', 'b/deploy']);
+    expect(before.steps.map((s) => s.id)).toEqual(['a/check', 'a/check~2', 'b/deploy']);
     const idsAfter = after.steps.map((s) => s.id);
     for (const id of before.steps.map((s) => s.id)) expect(idsAfter).toContain(id);
   });

@@ -29,7 +29,7 @@ describe('nasty input', () => {
         error = e;
       }
       expect(error).toBeInstanceOf(RunbookError);
-      expect(String(error)).toBe(`nasty.md:${lines[i]}: lists or quotes nest more than 64 levels deep; flatten the runbook`);
+      expect(String(error)).toMatch(new RegExp(`^nasty\\.md:${lines[i]}:\\d+: error: lists or quotes nest more than 64 levels deep; flatten the runbook \\[nesting-too-deep\\]$`));
     });
     // Ordinary nesting is untouched.
     expect(parse(`${'- '.repeat(10)}[ ] ten levels\n`).steps).toHaveLength(1);
@@ -63,7 +63,7 @@ describe('nasty input', () => {
     try {
       decodeRunbook(Buffer.from('# ok\nline two\u0000\n'), 'bin.md');
     } catch (error) {
-      expect(String(error)).toMatch(/^bin\.md:2: binary file/);
+      expect(String(error)).toMatch(/^bin\.md:2:9: error: binary file.* \[file-binary\]$/);
     }
   });
 
@@ -73,7 +73,7 @@ describe('nasty input', () => {
     try {
       decodeRunbook(bytes, 'latin.md');
     } catch (error) {
-      expect(String(error)).toBe('latin.md:3: invalid UTF-8 (byte 0xc3 at offset 11); save the runbook as UTF-8');
+      expect(String(error)).toBe('latin.md:3:6: error: invalid UTF-8 (byte 0xc3 at offset 11); save the runbook as UTF-8 [file-invalid-utf8]');
     }
     // Overlong encodings and surrogates are invalid too; 4-byte emoji are fine.
     expect(() => decodeRunbook(Buffer.from([0xc0, 0x80]), 'x.md')).toThrow(/invalid UTF-8/);

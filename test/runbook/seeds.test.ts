@@ -61,9 +61,13 @@ describe.skipIf(!seeds)('seed runbooks', () => {
       'Step 4: Post-Mortem',
     ]);
     expect(byLang(rb)).toEqual({ bash: 39, markdown: 1, sql: 2, yaml: 2 });
-    // A bash fence that holds SQL runs as SQL; one that holds a list of notes is shown, not run.
+    // SQL in a bash fence does not say its database, and a sql fence of MySQL (SHOW GLOBAL STATUS) is not
+    // PostgreSQL's: both are shown, not run; the one PostgreSQL block runs. A list of notes is shown too.
     const actions = rb.steps.flatMap((s) => s.blocks).map((b) => b.action);
-    expect(count(actions, (a) => a === 'sql')).toBe(3);
+    expect(count(actions, (a) => a === 'sql')).toBe(1);
+    const shown = rb.steps.flatMap((s) => s.blocks).filter((b) => /SHOW GLOBAL STATUS|^# Check DataLoader/m.test(b.code));
+    expect(shown.map((b) => [b.lang, b.action])).toEqual([['sql', 'display'], ['bash', 'display']]);
+    expect(shown[0]?.reason).toMatch(/MySQL/);
     expect(rb.steps.find((s) => s.title === 'Metrics look healthy')?.blocks[0]?.action).toBe('display');
     const signoff = rb.steps.filter((s) => s.kind === 'signoff');
     expect(signoff).toHaveLength(1);

@@ -1,13 +1,14 @@
 // The settings screen's calls and the target picker, through dispatch (the door both hosts use):
 // preferences are validated and kept, keys are described by their public parts only, and a block can be
 // re-bound to another target of the right kind — recorded in the journal, refused for the wrong kind.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dispatch } from '../../src/main/api/dispatch.js';
 import type { RunState } from '../../src/shared/run-api.js';
-import { HAVE_SSH_AGENT, makeKey, skipReason, startAgent } from '../audit/ssh-tools.js';
+import { HAVE_SSH_AGENT, HAVE_SSH_KEYGEN, makeKey, skipReason, startAgent } from '../audit/ssh-tools.js';
 import { testHandlers } from '../support/handlers.js';
 import { eventsUntil } from '../support/run-events.js';
 
@@ -46,6 +47,28 @@ describe('settings API', () => {
     expect(info.agent.keys).toEqual([]);
     expect(info.agent.error).toMatch(/no-such-agent\.sock/);
     expect(JSON.stringify(info)).not.toMatch(/PRIVATE KEY/);
+  });
+
+  it('the installation key: its fingerprint is ssh-keygen -lf\'s, with the verify --pin command; the call that made the key says so, later ones do not, and the run it seals names it', async () => {
+    if (skipReason('installation key fingerprint', HAVE_SSH_KEYGEN)) return;
+    const { handlers, root } = testHandlers({ host: 'browser', version: 'test' });
+    const first = (await dispatch(handlers, 'keys.info', {})) as any;
+    const pin = spawnSync('ssh-keygen', ['-lf', first.installation.file], { encoding: 'utf8' }).stdout.split(' ')[1];
+    expect(first.installation).toMatchObject({ fingerprint: pin, file: path.join(root, 'keys', 'installation_ed25519.pub'), verifyCommand: `runbook verify RUN_DIR --pin ${pin}`, created: true });
+    expect(((await dispatch(handlers, 'keys.info', {})) as any).installation).toMatchObject({ fingerprint: pin, created: false });
+    writeFileSync(path.join(root, 'rb.md'), '# t\n- [ ] a\n  ```bash\n  echo a\n  ```\n');
+    await dispatch(handlers, 'runbook.open', { path: path.join(root, 'rb.md') });
+    const state = (await dispatch(handlers, 'runs.start', { profile: 'standard', operator: 'Alice', vars: {} })) as any;
+    expect(state.installationKey).toEqual({ fingerprint: pin, publicKeyFile: first.installation.file, verifyCommand: `runbook verify RUN_DIR --pin ${pin}`, created: false });
+
+    // A first run that makes the key says so in its state (the evidence panel shows the fingerprint for the ticket).
+    const other = testHandlers({ host: 'browser', version: 'test' });
+    writeFileSync(path.join(other.root, 'rb.md'), '# t\n- [ ] a\n  ```bash\n  echo a\n  ```\n');
+    await dispatch(other.handlers, 'runbook.open', { path: path.join(other.root, 'rb.md') });
+    const made = (await dispatch(other.handlers, 'runs.start', { profile: 'standard', operator: 'Alice', vars: {} })) as any;
+    const madePin = spawnSync('ssh-keygen', ['-lf', path.join(other.root, 'keys', 'installation_ed25519.pub')], { encoding: 'utf8' }).stdout.split(' ')[1];
+    expect(made.installationKey).toMatchObject({ fingerprint: madePin, created: true });
+    expect(((await dispatch(other.handlers, 'keys.info', {})) as any).installation).toMatchObject({ fingerprint: madePin, created: false });
   });
 
   it('lists the keys ssh-agent offers', async () => {

@@ -40,7 +40,7 @@ async function recordedRun(text: string, options: { failOnWrite?: number; sealEv
   };
   const journal = RunJournal.start(
     dir,
-    { runId: 'run-test-0001', runbook, runbookBytes: Buffer.from(text), profile: 'standard', operator: currentOperator('alice'), tool: { name: 'runbook-console', version: 'test' }, options: {}, variables: [] },
+    { runId: 'run-test-0001', runbook, runbookBytes: Buffer.from(text), profile: 'standard', operator: currentOperator('alice'), tool: { name: 'runbook-console', version: 'test' }, options: { host: 'console', approvers_file: null }, variables: [] },
     keys,
     installation,
     { retentionDays: null, io, ...(options.sealEvery ? { sealEvery: options.sealEvery } : {}) },

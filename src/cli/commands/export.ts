@@ -1,7 +1,7 @@
 // `runbook export DIR --out OUTDIR [--key FILE | --agent] [--pdf]`: the signed evidence bundle.
 import { readFileSync } from 'node:fs';
 import { ExportError, exportBundle, type OperatorSigner } from '../../main/audit/export.js';
-import { loadInstallation } from '../../main/audit/installation.js';
+import { loadInstallationForCli } from '../installation-notice.js';
 import { FileMacKeyStore } from '../../main/audit/key-store.js';
 import { VerifyFailure } from '../../main/audit/reasons.js';
 import { describeHolder } from '../../main/audit/run-lock.js';
@@ -58,7 +58,7 @@ export async function exportCommand(dir: string, options: ExportCommandOptions):
   const signer = await operatorSigner(options);
   exitOnSignals();
   try {
-    const result = await exportBundle(dir, { out: options.out, operatorSigner: signer, pdf: Boolean(options.pdf), keys: new FileMacKeyStore(), installation: await loadInstallation() });
+    const result = await exportBundle(dir, { out: options.out, operatorSigner: signer, pdf: Boolean(options.pdf), keys: new FileMacKeyStore(), installation: await loadInstallationForCli() });
     if (result.tookOver) process.stderr.write(`runbook: note: took over the lock left by ${describeHolder(result.tookOver.holder)}, which ${result.tookOver.why}\n`);
     if (result.accessNote) process.stderr.write(`runbook: note: ${result.accessNote}\n`);
     if (result.closedInterrupted) process.stdout.write(`note: run ${result.runId} was interrupted; its end was recorded and sealed before export\n`);

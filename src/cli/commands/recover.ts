@@ -4,7 +4,7 @@
 // --allow-unsealed and exports. A run in use by a live process is refused, and nothing is written.
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { loadInstallation } from '../../main/audit/installation.js';
+import { loadInstallationForCli } from '../installation-notice.js';
 import { FileMacKeyStore } from '../../main/audit/key-store.js';
 import { VerifyFailure } from '../../main/audit/reasons.js';
 import { CHECKPOINT_FILE } from '../../main/audit/record.js';
@@ -36,7 +36,7 @@ export async function recoverCommand(dir: string, options: RecoverCommandOptions
   const { lock, tookOver } = acquired;
   try {
     if (tookOver) out(`took over the lock left by ${describeHolder(tookOver.holder)}, which ${tookOver.why}`);
-    const r = await recoverRun(dir, { keys: new FileMacKeyStore(), installation: await loadInstallation(), lock, closedBy: 'recover', tookOver });
+    const r = await recoverRun(dir, { keys: new FileMacKeyStore(), installation: await loadInstallationForCli(), lock, closedBy: 'recover', tookOver });
     if (r.removed.length > 0) out(`removed ${r.removed.length} temporary file(s) of interrupted writes: ${r.removed.join(', ')}`);
     if (r.checkpointFilesRewritten) out(`${CHECKPOINT_FILE} written again from the journal's last seal (a seal was cut short)`);
     if (r.tornTail) out(`${r.tornTail.bytes} bytes of a record that was being written at offset ${r.tornTail.offset} set aside in ${r.tornTail.file} (recorded: log.recovered)`);

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { PROFILES, type Profile } from '../../shared/runbook-model.js';
 import type { TargetsFile } from '../../shared/targets.js';
 import { loadRunbookSnapshot } from '../../main/runbook/index.js';
-import { loadInstallation } from '../../main/audit/installation.js';
+import { loadInstallationForCli } from '../installation-notice.js';
 import { publicKeyOfFile } from '../../main/audit/operator-keys.js';
 import { JournalWriteError } from '../../main/audit/journal-writer.js';
 import { isRecordWriteFailure } from '../../main/audit/seal.js';
@@ -18,7 +18,7 @@ import { RunRefused, type RunRequest, prepareRun, preflightRun, startRun } from 
 import { rememberingHostKeyAnswers } from '../../main/session/preflight.js';
 import { atLeast } from '../../main/session/profile-rules.js';
 import { currentOperator } from '../../main/session/run-journal.js';
-import type { RunEvent, RunSession } from '../../main/session/runner.js';
+import type { ManualAnswer, RunEvent, RunSession } from '../../main/session/runner.js';
 import { loadTargetsFile } from '../../main/targets/targets-file.js';
 import type { ExecutorContext } from '../../main/targets/types.js';
 import { VERSION } from '../version.js';
@@ -29,6 +29,7 @@ import { ask, confirm, isInteractive } from '../prompt.js';
 import { forTerminal } from '../terminal-output.js';
 import { shellQuote } from '../../shared/shell-quote.js';
 import { readVarOptions } from '../var-values.js';
+import { decideOptions, manualStepPrompter } from '../manual-prompts.js';
 
 export interface RunOptions {
   profile?: string;
@@ -45,6 +46,8 @@ export interface RunOptions {
   approvalCommand?: string;
   /** Public keys (or key files) the operator controls: an approval signed by one of them is refused. */
   operatorKey: string[];
+  /** Decisions answered before the run: STEP_ID=CHOICE (repeatable). */
+  decide?: string[];
 }
 
 
@@ -90,6 +93,8 @@ function printEvent(event: RunEvent, total: number, index: Map<string, number>, 
       const { result, judgement, output } = event.outcome;
       for (const set of result.resultSets) write(`${forTerminal(formatResultSet(set)).replace(/^/gm, '  │ ')}\n`);
       for (const note of result.notes) write(`  │ note: ${forTerminal(note)}\n`);
+      // A transcript's output is an example: said to match or not, never a pass or a fail.
+      if (judgement.comparison) write(`  │ the runbook's example output: ${judgement.comparison.same ? 'the same' : 'differs (an example for comparison, not a check)'}\n`);
       const verdict = judgement.verdict ? ` · check: ${judgement.verdict}${judgement.reasons.length ? ` (${forTerminal(judgement.reasons.join('; '))})` : ''}` : '';
       const exit = result.exitCode !== null ? ` exit ${result.exitCode}` : '';
       const signal = result.signal ? ` signal ${result.signal}` : '';
@@ -97,6 +102,8 @@ function printEvent(event: RunEvent, total: number, index: Map<string, number>, 
       break;
     }
     case 'step-end':
+      // A step done by hand says how it was settled (done, a decision's choice).
+      if (event.outcome.status === 'succeeded' && event.outcome.blocks.length === 0 && event.outcome.reason) write(`  ✓ ${forTerminal(event.outcome.reason)}\n`);
       if (event.outcome.status !== 'succeeded') write(`  ✗ ${event.outcome.refusal ? `refused (${event.outcome.refusal})` : event.outcome.status}: ${forTerminal(event.outcome.reason ?? '')}\n`);
       break;
   }
@@ -135,6 +142,12 @@ export async function runCommand(file: string, options: RunOptions): Promise<voi
   }
   const { runbook, bytes: runbookBytes } = await loadRunbookSnapshot(file);
   const profile = parseProfile(options.profile, runbook.frontMatter?.profile);
+  let decide: Map<string, string>;
+  try {
+    decide = decideOptions(runbook, options.decide ?? []);
+  } catch (error) {
+    throw new CliExit(2, (error as Error).message);
+  }
   const targetsFile: TargetsFile | null = options.targets ? await loadTargetsFile(options.targets) : null;
   let approvers: RunRequest['approvers'] = null;
   if (options.approvers) {
@@ -198,7 +211,7 @@ export async function runCommand(file: string, options: RunOptions): Promise<voi
   const runId = randomUUID();
   const journal = path.resolve(options.journal ?? path.join(defaultRunsDir(), runId));
   checkJournalDir(journal);
-  const installation = await loadInstallation();
+  const installation = await loadInstallationForCli();
   const operator = currentOperator(options.operator).name;
   const total = runbook.steps.length;
   const index = new Map(runbook.steps.map((s, i) => [s.id, i + 1]));
@@ -218,6 +231,11 @@ export async function runCommand(file: string, options: RunOptions): Promise<voi
       throw error;
     }
   };
+
+  const byHand = manualStepPrompter(
+    { ask: (question) => ask(question, { signal: abort.signal }), write },
+    { runbook, interactive: interactive && !options.yes, decide, skipNeedsReason: atLeast(profile, 'regulated') },
+  );
 
   const started = await startRun(prepared, {
     runId,
@@ -256,6 +274,10 @@ export async function runCommand(file: string, options: RunOptions): Promise<voi
       onEvent: (event) => {
         if (session) printEvent(event, total, index, session);
       },
+      operator,
+      // Steps with nothing to run: asked for on a terminal (done, values, a decision's choice); with --yes a
+      // decision stops the run unless --decide answered it.
+      manualStep: (step) => unlessInterrupted<ManualAnswer>(() => byHand(step), 'quit'),
     },
   }).catch((error: unknown) => {
     if (error instanceof RunLockedError) throw new CliExit(1, error.message);
@@ -335,6 +357,8 @@ export async function runCommand(file: string, options: RunOptions): Promise<voi
   if (lateSignal) throw new CliExit(SIGNAL_EXIT[lateSignal] ?? 130, `${lateSignal} while the record was being sealed; the record is sealed`);
   const refused = summary.steps.find((s) => s.refusal);
   if (refused) throw new CliExit(1, `run stopped: step ${refused.stepId} was refused (${refused.refusal})`);
+  const halted = summary.steps.find((s) => s.halt);
+  if (halted) throw new CliExit(1, `run stopped at step ${halted.stepId}: ${halted.halt}`);
   if (!summary.ok) throw new CliExit(1, 'run failed');
 }
 

@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createApiHandlers } from '../../main/api/handlers.js';
-import { loadInstallation } from '../../main/audit/installation.js';
+import { loadInstallationForCli } from '../installation-notice.js';
 import { FileMacKeyStore, defaultKeyDir } from '../../main/audit/key-store.js';
 import { defaultRunsDir } from '../../main/audit/runs-dir.js';
 import { RunController } from '../../main/runs/run-controller.js';
@@ -18,7 +18,7 @@ export async function serveCommand(file: string | undefined, options: { port?: n
   const runs = new RunController({
     settings,
     keys: () => new FileMacKeyStore(),
-    installation: () => loadInstallation(),
+    installation: () => loadInstallationForCli(),
     runsDir: options.runsDir ?? defaultRunsDir(),
     version: VERSION,
   });
@@ -29,7 +29,7 @@ export async function serveCommand(file: string | undefined, options: { port?: n
       version: VERSION,
       settings,
       runs,
-      keys: { installation: () => loadInstallation(), macKeys: `key files (0600) in ${defaultKeyDir()}` },
+      keys: { installation: () => loadInstallationForCli(), macKeys: `key files (0600) in ${defaultKeyDir()}` },
       ...(file ? { initialFile: file } : {}),
     }),
     (opened) => rememberRunbook(settings, opened),

@@ -68,7 +68,8 @@ function printSummary(s: VerifySummary): void {
   if (s.trust.signoffs.unsigned > 0) out(`  sign-off   ${s.trust.signoffs.unsigned} recorded without a signature (made before sign-offs were signed)`);
   out(`  time       ${s.firstTime} → ${s.lastTime}`);
   for (const w of s.warnings) out(`  WARNING ${w.code}: ${w.detail}`);
-  if (!s.anchored) out('  Exit 3. Anchor it with what you hold from elsewhere: --pin SHA256:… (the installation key), --allowed-signers FILE, --prior FILE.');
+  if (!s.anchored && s.trust.seal === null) out('  Exit 3. Nothing in it is signed (no checkpoint), so no anchor can vouch for it; `runbook recover DIR` closes and seals an interrupted run.');
+  else if (!s.anchored) out('  Exit 3. Anchor it with what you hold from elsewhere: --pin SHA256:… (the installation key), --allowed-signers FILE, --prior FILE.');
 }
 
 export async function verifyCommand(target: string, options: VerifyCommandOptions): Promise<void> {

@@ -107,6 +107,7 @@ export function createApiHandlers(options: HandlerOptions): ApiHandlers {
     'runs.cancel': ({ runId }) => runCall(() => ({ cancelled: options.runs.cancel(runId) })),
     'runs.skip': ({ runId, stepId, reason }) => runCall(() => options.runs.skip(runId, stepId, reason)),
     'runs.record': ({ runId, ...input }) => runCall(() => options.runs.record(runId, input)),
+    'runs.signoffRequest': ({ runId, ...input }) => runCall(() => options.runs.signoffRequest(runId, input)),
     'runs.answer': ({ runId, questionId, answer }) => runCall(() => options.runs.answer(runId, questionId, answer)),
     'runs.current': async () => options.runs.current(),
     'runs.approve': ({ runId, ...input }) => runCall(() => options.runs.approve(runId, input)),

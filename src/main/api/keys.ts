@@ -1,7 +1,7 @@
 // keys.info: the public side of the keys behind the evidence — this installation's seal key, where run MAC
 // keys are kept, and the keys ssh-agent offers for signing exports. Private material never leaves here.
 import type { KeysInfo } from '../../shared/api.js';
-import type { Installation } from '../audit/installation.js';
+import { type Installation, installationKeyFacts } from '../audit/installation.js';
 import { agentPublicKeys } from '../audit/ssh-signers.js';
 import { fingerprint, parsePublicKeyLine } from '../audit/ssh-keys.js';
 
@@ -24,8 +24,8 @@ export async function describeKeys(sources: KeySources): Promise<KeysInfo> {
   let installation: KeysInfo['installation'] = null;
   let installationError: string | null = null;
   try {
-    const loaded = await sources.installation();
-    installation = { id: loaded.id, fingerprint: describeKey(loaded.key.publicKeyLine).fingerprint, publicKey: loaded.key.publicKeyLine, file: `${loaded.key.privateKeyFile}.pub` };
+    const facts = installationKeyFacts(await sources.installation());
+    installation = { id: facts.id, fingerprint: facts.fingerprint, publicKey: facts.publicKey, file: facts.publicKeyFile, verifyCommand: facts.verifyCommand, created: facts.created };
   } catch (error) {
     installationError = message(error);
   }

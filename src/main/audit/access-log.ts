@@ -7,6 +7,7 @@ import path from 'node:path';
 import { JournalWriter } from './journal-writer.js';
 import type { MacKeyStore } from './key-store.js';
 import { ACCESS_FILE } from './record.js';
+import type { RecordData } from './records/index.js';
 import { ACCESS_LOCK_FILE, acquireRunLock } from './run-lock.js';
 
 /**
@@ -18,7 +19,7 @@ export function accessKeyId(runId: string, runDir: string): string {
 }
 
 /** One writer at a time (access.lock, apart from the run's lock: a live run can still be verified and that recorded). */
-export function recordAccess(runDir: string, runId: string, type: 'export' | 'verify', data: Record<string, unknown>, keys: MacKeyStore): void {
+export function recordAccess<T extends 'export' | 'verify'>(runDir: string, runId: string, type: T, data: RecordData<T>, keys: MacKeyStore): void {
   const { lock } = acquireRunLock(runDir, { purpose: 'access', file: ACCESS_LOCK_FILE, takeStale: true });
   try {
     const options = { keys, file: ACCESS_FILE, keyId: accessKeyId(runId, runDir), guard: () => lock.check() };

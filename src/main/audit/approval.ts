@@ -8,13 +8,18 @@
 // (data.options.operator_keys). An approval is checked against what was recorded, never the file as it is
 // now, and a signature by any of the operator's keys is refused whatever name the approvers list gives it.
 import { createHash } from 'node:crypto';
+import type { z } from 'zod';
 import { sshKeygenSignCommand } from '../../shared/signoff.js';
 import { AllowedSignersError, findPrincipals, isAllowedSigner, matchPatternList, parseAllowedSigners } from './allowed-signers.js';
 import { principalFor } from './principal.js';
 import { fingerprint, formatPublicKeyLine, parsePublicKeyLine } from './ssh-keys.js';
 import { parseSshsig, verifySshsig } from './sshsig.js';
+import type { ApprovalRefusalCode, OperatorKeySource } from './records/codes.js';
+import type { RecordData } from './records/index.js';
+import type { OperatorKeySchema, RecordedApproversSchema } from './records/run.js';
+import { APPROVAL_NAMESPACE } from './records/signatures.js';
 
-export const APPROVAL_NAMESPACE = 'runbook-console-approval';
+export { APPROVAL_NAMESPACE, type ApprovalRefusalCode, type OperatorKeySource };
 
 /** What the approver runs to sign the step.started hash with stock OpenSSH. */
 export function approvalCommand(startedHash: string): string {
@@ -51,16 +56,12 @@ export function checkApproval(startedHash: string, armored: string, approver: st
 
 const OWN_STEP = 'the operator cannot approve their own step';
 
-/** The approvers list as fixed when the run started: recorded in run.started as data.options.approvers. */
-export interface RecordedApprovers {
-  /** Where it was read from (a path), for people; the text is what counts. */
-  source: string;
-  /** SHA-256 (hex) of the UTF-8 text. */
-  sha256: string;
-  /** The allowed_signers text itself. */
-  text: string;
-  namespace: typeof APPROVAL_NAMESPACE;
-}
+/**
+ * The approvers list as fixed when the run started: recorded in run.started as data.options.approvers —
+ * where it was read from (a path, for people; the text is what counts), the SHA-256 (hex) of its UTF-8
+ * text, the allowed_signers text itself, and the approval namespace.
+ */
+export type RecordedApprovers = z.infer<typeof RecordedApproversSchema>;
 
 export function recordApprovers(text: string, source: string): RecordedApprovers {
   return { source, sha256: createHash('sha256').update(text, 'utf8').digest('hex'), text, namespace: APPROVAL_NAMESPACE };
@@ -80,16 +81,8 @@ export function approversProblem(text: string, source: string): string | null {
   return null;
 }
 
-/** How the operator controls a key in this run. */
-export type OperatorKeySource = 'installation' | 'export-key' | 'named' | 'ssh-agent';
-
-/** A key the operator controls in the run (recorded in run.started as data.options.operator_keys). */
-export interface OperatorKey {
-  source: OperatorKeySource;
-  /** `type base64` (no comment). */
-  key: string;
-  fingerprint: string;
-}
+/** A key the operator controls in the run, `type base64` (no comment), and how (recorded in run.started as data.options.operator_keys). */
+export type OperatorKey = z.infer<typeof OperatorKeySchema>;
 
 export function operatorKey(source: OperatorKeySource, publicKey: string | Buffer): OperatorKey {
   const blob = typeof publicKey === 'string' ? parsePublicKeyLine(publicKey).blob : publicKey;
@@ -103,8 +96,6 @@ export interface ApprovalPolicy {
   operator: string;
   operatorKeys: readonly OperatorKey[];
 }
-
-export type ApprovalRefusalCode = 'not-a-signature' | 'bad-signature' | 'operator-key' | 'operator-name' | 'not-an-approver' | 'withdrawn' | 'not-recorded';
 
 export type ApprovalDecision =
   | { ok: true; principal: string; key: string; fingerprint: string }
@@ -160,13 +151,13 @@ export function decideApproval(startedHash: string, armored: string, approver: s
   return { ok: true, principal: approver, key, fingerprint: print };
 }
 
-/** The journal data of an `approval` record for a decision (granted or refused). */
+/** The journal data of an `approval` record for a decision on the signature `approver` offered (granted or refused). */
 export function approvalRecord(
-  base: { step: { id: string }; block: { id: string }; started: { seq: number; sha256: string }; approver: string | null },
+  base: { step: { id: string }; block: { id: string }; started: { seq: number; sha256: string }; approver: string },
   decision: ApprovalDecision,
-  signature: string | null,
+  signature: string,
   policy: ApprovalPolicy,
-): Record<string, unknown> {
+): RecordData<'approval'> {
   const common = { namespace: APPROVAL_NAMESPACE, message: base.started.sha256, approvers_sha256: policy.approvers.sha256 };
   if (decision.ok) return { ...base, granted: true, principal: decision.principal, key: decision.key, fingerprint: decision.fingerprint, signature, ...common };
   return { ...base, granted: false, code: decision.code, reason: decision.reason, key: decision.key, fingerprint: decision.fingerprint, signature: decision.key === null ? null : signature, ...common };

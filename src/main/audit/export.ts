@@ -1,8 +1,9 @@
 // `runbook export`: the evidence bundle. It holds the run's lock throughout (a live run, or another export,
 // is refused at once and nothing is written), closes an interrupted run (recovery: recorded and sealed),
 // verifies the run, then writes the journal, seal, blobs, report.json (+ the operator's SSHSIG),
-// report.html (+ PDF), allowed_signers, VERIFY.md, verify.py and SHA256SUMS (+ SSHSIG) into a temporary
-// directory beside OUTDIR, fsyncs it and renames it into place, and records the export in the access log.
+// report.html (+ PDF), allowed_signers, VERIFY.md, verify.py and verify_report.py, and SHA256SUMS (+ SSHSIG)
+// into a temporary directory beside OUTDIR, fsyncs it and renames it into place, and records the export in the
+// access log.
 // A crash or a full disk at any point leaves no OUTDIR (or an empty one) and a run that exports again.
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
@@ -30,7 +31,9 @@ import { MAC_KEY_FILE, SUMS_FILE, inspectRun } from './verify.js';
 import { verifyInstructions } from './verify-instructions.js';
 
 export const AUDIT_NAMESPACE = 'runbook-console-audit';
-const VERIFY_PY = fileURLToPath(new URL('./bundle/verify.py', import.meta.url));
+/** The auditor's verifier, shipped in every bundle: verify.py (the core, read first) and the report rebuild it imports from its own directory. */
+export const VERIFIER_FILES = ['verify.py', 'verify_report.py'] as const;
+const verifierFile = (name: string) => fileURLToPath(new URL(`./bundle/${name}`, import.meta.url));
 
 export interface OperatorSigner {
   signer: SshsigSigner;
@@ -138,7 +141,7 @@ async function exportLocked(runDir: string, out: string, options: ExportOptions,
     cpSync(path.join(runDir, BLOB_DIR), path.join(stage, BLOB_DIR), { recursive: true });
     const macKey = options.keys.verificationKey(summary.runId);
     if (macKey) writeFileSync(path.join(stage, MAC_KEY_FILE), `${macKey.toString('hex')}\n`);
-    copyFileSync(VERIFY_PY, path.join(stage, 'verify.py'));
+    for (const name of VERIFIER_FILES) copyFileSync(verifierFile(name), path.join(stage, name));
     crashPoint('export.bundle-partial');
 
     const instructions = verifyInstructions({ principal: signerPrincipal, installationPrincipal, runId: summary.runId, pdf: options.pdf, signedReport: true });

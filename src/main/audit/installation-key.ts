@@ -35,7 +35,12 @@ export async function createInstallationKey(file: string, comment: string): Prom
   // Whole files appear at once (written aside, then linked into place), so a reader racing the creator
   // never sees a half-written key. An existing key is never replaced (EEXIST).
   linkNewFile(file, pair.private, 0o600, privateTemp(file));
-  linkNewFile(`${file}.pub`, `${pair.public}\n`, 0o644, privateTemp(`${file}.pub`));
+  try {
+    linkNewFile(`${file}.pub`, `${pair.public}\n`, 0o644, privateTemp(`${file}.pub`));
+  } catch (error) {
+    // A reader that found the private key first wrote its public half already (withPublicFile): the key is ours.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
   return loadInstallationKey(file);
 }
 
@@ -45,16 +50,36 @@ export async function loadInstallationKey(file: string): Promise<InstallationKey
   return { privateKeyFile: file, publicKeyLine: signer.publicKeyLine, signer };
 }
 
-/** The existing key at `file`, or a new one when there is none. */
-export async function ensureInstallationKey(file: string, comment: string): Promise<InstallationKey> {
-  if (existsSync(file)) return loadInstallationKey(file);
+/**
+ * The existing key at `file`, or a new one when there is none. `created` is true only for the one caller
+ * whose key was put in place (two processes racing to make it: exactly one of them), so the new key's
+ * fingerprint is announced once, for the operator's change ticket.
+ */
+export async function ensureInstallationKey(file: string, comment: string): Promise<InstallationKey & { created: boolean }> {
+  if (existsSync(file)) return { ...withPublicFile(await loadInstallationKey(file)), created: false };
   try {
-    return await createInstallationKey(file, comment);
+    return { ...(await createInstallationKey(file, comment)), created: true };
   } catch (error) {
     // Another caller created it first: use theirs.
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return loadInstallationKey(file);
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return { ...(await loadInstallationKey(file)), created: false };
     throw error;
   }
+}
+
+/**
+ * Writes `<file>.pub` again when it is missing (a crash between the two files, or someone removed it), so
+ * the public key file the console and `runbook key` name exists, where it can. An existing one is never replaced.
+ */
+function withPublicFile(key: InstallationKey): InstallationKey {
+  const pub = `${key.privateKeyFile}.pub`;
+  if (!existsSync(pub)) {
+    try {
+      linkNewFile(pub, `${key.publicKeyLine}\n`, 0o644, privateTemp(pub));
+    } catch {
+      // Another process wrote it first, or the directory is read-only: the key itself still loads.
+    }
+  }
+  return key;
 }
 
 /** A temporary name beside `file` that no other process uses. */

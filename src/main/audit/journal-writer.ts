@@ -8,12 +8,14 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import path from 'node:path';
+import { z } from 'zod';
 import { now } from './clock.js';
 import { type WriterIo, crashPoint, crashRequested, dieNow, faultInjectingIo } from './fault-injection.js';
 import { type MacKeyStore } from './key-store.js';
 import { evolveKey, keyCommitment, recordMac } from './mac-chain.js';
 import { MerkleTree } from './merkle.js';
-import { GENESIS_PREV, JOURNAL_FILE, type JournalRecord, type RecordType, recordLine, sha256Hex, unsignedLine } from './record.js';
+import { GENESIS_PREV, JOURNAL_FILE, type JournalRecord, recordLine, sha256Hex, unsignedLine } from './record.js';
+import { RECORD_TYPES, type RecordData, RecordDataError, type RecordType, dataIssue, parseRecordData } from './records/index.js';
 import { recoverTornTail, type Recovery } from './recovery.js';
 
 /** The file operations the writer uses; tests inject failures (ENOSPC, EIO) through this. */
@@ -23,15 +25,16 @@ const nodeIo: JournalIo = faultInjectingIo('journal');
 /** Beside the journal after a failed write or fsync: what failed, until a reopen records it. */
 export const WRITE_FAILED_SUFFIX = '.write-failed';
 
-export interface WriteFailureNote {
-  id: string;
+const WriteFailureNoteSchema = z.object({
+  id: z.string(),
   /** The record that could not be written. */
-  seq: number;
-  type: string;
-  code: string | null;
-  message: string;
-  time: string;
-}
+  seq: z.number().int().nonnegative(),
+  type: z.enum(RECORD_TYPES),
+  code: z.string().nullable(),
+  message: z.string(),
+  time: z.string(),
+});
+export type WriteFailureNote = z.infer<typeof WriteFailureNoteSchema>;
 
 export class JournalWriteError extends Error {}
 
@@ -177,10 +180,16 @@ export class JournalWriter {
     return { writer, recovery };
   }
 
-  /** Writes one record and fsyncs it; throws JournalWriteError (and refuses all later appends) on failure. */
-  append(type: RecordType, data: Record<string, unknown>): AppendedRecord {
+  /**
+   * Writes one record and fsyncs it; throws JournalWriteError (and refuses all later appends) on failure.
+   * Data that does not fit the record type's schema (records/index.ts) is refused with RecordDataError before
+   * anything is written, and the writer goes on: a writer cannot write what the format does not define.
+   */
+  append<T extends RecordType>(type: T, data: RecordData<T>): AppendedRecord {
     if (this.failure) throw new JournalWriteError(`journal unusable after an earlier write failure: ${this.failure.message}`);
     if (this.closed) throw new JournalWriteError(`${this.file}: the journal is closed`);
+    const issue = dataIssue(type, data);
+    if (issue) throw new RecordDataError(type, issue);
     if (this.guard) {
       try {
         this.guard();
@@ -221,7 +230,7 @@ export class JournalWriter {
     const hash = sha256Hex(line);
     this.prev = hash;
     this.tree.append(line);
-    if (type === 'checkpoint') this.checkpoint = { size: Number(data.size), root: String(data.root) };
+    if (type === 'checkpoint') this.checkpoint = checkpointRef(data);
     return { seq: this.seq++, hash, line };
   }
 
@@ -247,12 +256,17 @@ export class JournalWriter {
   }
 }
 
+function checkpointRef(data: unknown): CheckpointRef {
+  const { size, root } = parseRecordData('checkpoint', data);
+  return { size, root };
+}
+
 function lastCheckpoint(lines: readonly string[]): CheckpointRef | null {
   for (let i = lines.length - 1; i >= 0; i--) {
     const line = lines[i] as string;
     if (!line.includes('"type":"checkpoint"')) continue;
     const record = JSON.parse(line) as JournalRecord;
-    if (record.type === 'checkpoint') return { size: Number(record.data.size), root: String(record.data.root) };
+    if (record.type === 'checkpoint') return checkpointRef(record.data);
   }
   return null;
 }
@@ -265,8 +279,8 @@ export function readFailureNote(file: string): WriteFailureNote | null {
     return null;
   }
   try {
-    const note = JSON.parse(text) as WriteFailureNote;
-    return typeof note.id === 'string' && typeof note.message === 'string' ? note : null;
+    const note = WriteFailureNoteSchema.safeParse(JSON.parse(text));
+    return note.success ? note.data : null;
   } catch {
     return null;
   }

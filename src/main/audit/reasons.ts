@@ -7,6 +7,8 @@ export const FAILURES = {
   E_DUPLICATE_KEY: 'a record holds the same key twice',
   E_NONCANONICAL: 'a record is not in canonical JSON form (RFC 8785: sorted keys, no insignificant whitespace)',
   E_FIELDS: 'a record lacks a field every record has, or has it in the wrong type',
+  E_FORMAT: 'the journal is not in a format this verifier reads: its first record is not a run.started naming a known journal format',
+  E_RECORD_DATA: 'a record\'s data does not fit its type in the journal format: a field missing, of the wrong type, not defined for it, or a code not in its list',
   E_OTHER_RUN: 'a record belongs to another run',
   E_RUN_ID: 'the run is not the one asked for with --run-id',
   E_RECORD_CHANGED: 'a record was changed (the next record\'s prev hash does not match it)',

@@ -1,7 +1,9 @@
-// The journal's record: one canonical JSON object per line. Fixed envelope fields, then `data` per type.
+// The journal's record: one canonical JSON object per line. Fixed envelope fields, then `data` per type
+// (records/index.ts defines every type's data).
 import { createHash } from 'node:crypto';
 import { canonicalize } from './canonical.js';
 import type { Timestamp } from './clock.js';
+import { RECORD_TYPES, type RecordData, type RecordType, parseRecordData } from './records/index.js';
 
 export const JOURNAL_FILE = 'journal.jsonl';
 export const ACCESS_FILE = 'access.jsonl';
@@ -9,30 +11,12 @@ export const BLOB_DIR = 'blobs';
 export const CHECKPOINT_FILE = 'checkpoint.txt';
 export const GENESIS_PREV = '0'.repeat(64);
 
-export const RECORD_TYPES = [
-  'run.started',
-  'run.paused',
-  'run.resumed',
-  'run.finished',
-  'run.interrupted',
-  'runbook.reloaded',
-  'step.started',
-  'step.finished',
-  'step.skipped',
-  'step.note',
-  'fillin',
-  'decision',
-  'signoff',
-  'approval',
-  'trust',
-  'error',
-  'checkpoint',
-  'log.recovered',
-  'export',
-  'verify',
-] as const;
-export type RecordType = (typeof RECORD_TYPES)[number];
+export { RECORD_TYPES, type RecordType };
 
+/**
+ * A record as read from a journal line: the envelope checked, `data` not yet read through its type's schema
+ * (typedRecord does that). The record types and what each one's data holds: records/index.ts.
+ */
 export interface JournalRecord extends Timestamp {
   seq: number;
   run: string;
@@ -42,6 +26,17 @@ export interface JournalRecord extends Timestamp {
   prev: string;
   /** HMAC-SHA256 (hex) of the line without this field, under the record's chain key. */
   mac?: string;
+}
+
+/** A record whose data fits its type's schema. */
+export type RecordOf<T extends RecordType> = Omit<JournalRecord, 'type' | 'data'> & { type: T; data: RecordData<T> };
+/** Any record read through its schema: narrow it by `type`. */
+export type TypedRecord = { [T in RecordType]: RecordOf<T> }[RecordType];
+
+/** The record, its data checked against its type's schema (the same object); throws RecordDataError. */
+export function typedRecord(record: JournalRecord): TypedRecord {
+  parseRecordData(record.type, record.data);
+  return record as TypedRecord;
 }
 
 export function sha256Hex(data: string | Uint8Array): string {

@@ -12,7 +12,8 @@ import type { Installation } from './installation.js';
 import { JournalWriter, WRITE_FAILED_SUFFIX, type WriteFailureNote, readFailureNote } from './journal-writer.js';
 import type { MacKeyStore } from './key-store.js';
 import { VerifyFailure } from './reasons.js';
-import { CHECKPOINT_FILE, JOURNAL_FILE, type JournalRecord } from './record.js';
+import { CHECKPOINT_FILE, JOURNAL_FILE, type JournalRecord, type TypedRecord, typedRecord } from './record.js';
+import { parseRecordData } from './records/index.js';
 import { type JudgedHolder, type RunLock, removeLockLeftovers } from './run-lock.js';
 import { type SealResult, removeTempFiles, seal, writeCheckpointFiles } from './seal.js';
 import { verifyRun } from './verify.js';
@@ -128,7 +129,8 @@ export async function recoverRun(dir: string, options: RunRecoveryOptions): Prom
     return result;
   }
   const lock = options.lock;
-  const last = JSON.parse(lines.at(-1) as string) as JournalRecord;
+  // The run verified: every record fits its schema.
+  const last = recordOf(lines.at(-1) as string);
   const { writer } = JournalWriter.reopen(dir, { keys: options.keys, guard: () => lock.check(), recovered: tornTail });
   try {
     result.writeFailure = note;
@@ -154,8 +156,9 @@ export async function recoverRun(dir: string, options: RunRecoveryOptions): Prom
       result.closed = true;
       crashPoint('recover.closed');
     }
-    const start = JSON.parse(lines[0] as string) as { data: { retention_days?: number | null } };
-    result.sealed = await seal(writer, options.installation, { reason: options.closedBy === 'export' ? 'export' : 'recover', retentionDays: start.data.retention_days ?? null });
+    const start = recordOf(lines[0] as string);
+    const retentionDays = start.type === 'run.started' ? start.data.retention_days : null;
+    result.sealed = await seal(writer, options.installation, { reason: options.closedBy === 'export' ? 'export' : 'recover', retentionDays });
   } finally {
     writer.close();
   }
@@ -182,8 +185,12 @@ function repairCheckpointFiles(dir: string, lines: readonly string[]): boolean {
   for (const line of lines) {
     if (!line.includes('"type":"checkpoint"')) continue;
     try {
+      // The journal is not verified yet: a line that is no record, or no checkpoint of the format, is verify's to name.
       const record = JSON.parse(line) as JournalRecord;
-      if (record.type === 'checkpoint') checkpoints.push({ text: String(record.data.text), signature: String(record.data.signature) });
+      if (record.type === 'checkpoint') {
+        const { text, signature } = parseRecordData('checkpoint', record.data);
+        checkpoints.push({ text, signature });
+      }
     } catch {
       // Not a record: verify names it.
     }
@@ -200,6 +207,8 @@ function repairCheckpointFiles(dir: string, lines: readonly string[]): boolean {
   return true;
 }
 
+const recordOf = (line: string): TypedRecord => typedRecord(JSON.parse(line) as JournalRecord);
+
 function readOptional(file: string): string | null {
   try {
     return readFileSync(file, 'utf8');
@@ -213,10 +222,9 @@ function unfinishedBlocks(lines: readonly string[]): { seq: number; step: string
   const started = new Map<number, { seq: number; step: string; block: string }>();
   for (const line of lines) {
     if (!line.includes('"type":"step.')) continue;
-    const record = JSON.parse(line) as JournalRecord;
-    const data = record.data as { step?: { id?: string }; block?: { id?: string }; started?: { seq?: number } | null };
-    if (record.type === 'step.started') started.set(record.seq, { seq: record.seq, step: String(data.step?.id), block: String(data.block?.id) });
-    else if (record.type === 'step.finished' && typeof data.started?.seq === 'number') started.delete(data.started.seq);
+    const record = recordOf(line);
+    if (record.type === 'step.started') started.set(record.seq, { seq: record.seq, step: record.data.step.id, block: record.data.block.id });
+    else if (record.type === 'step.finished' && record.data.started) started.delete(record.data.started.seq);
   }
   return [...started.values()];
 }

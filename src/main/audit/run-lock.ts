@@ -25,12 +25,13 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { currentBootId } from './clock.js';
 import { crashPoint } from './fault-injection.js';
+import type { LOCK_PURPOSES } from './records/codes.js';
 
 export const RUN_LOCK_FILE = 'run.lock';
 /** The access log (access.jsonl) has its own lock: verifying a live run still records who looked. */
 export const ACCESS_LOCK_FILE = 'access.lock';
 
-export type LockPurpose = 'run' | 'export' | 'recover' | 'access';
+export type LockPurpose = (typeof LOCK_PURPOSES)[number];
 
 export interface LockHolder {
   pid: number;

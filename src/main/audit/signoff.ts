@@ -2,14 +2,16 @@
 // namespace runbook-console-signoff, that verifies over the exact message for this run, step, row, signer,
 // date and journal record. Who the key belongs to is the auditor's allowed_signers' to say; the record keeps
 // the principal claimed, the key, the signature and the message, so `ssh-keygen -Y verify` can check it.
-import { SIGNOFF_NAMESPACE, type SignoffClaim, signoffMessage } from '../../shared/signoff.js';
+import { SIGNOFF_NAMESPACE, type SignoffClaim, type SignoffRefusalCode, signoffMessage } from '../../shared/signoff.js';
 import { principalFor } from './principal.js';
 import { fingerprint, formatPublicKeyLine } from './ssh-keys.js';
 import { parseSshsig, verifySshsig } from './sshsig.js';
+import type { SignoffMethod } from './records/codes.js';
+import type { RecordData } from './records/index.js';
 
-export { SIGNOFF_NAMESPACE, signoffMessage };
+export { SIGNOFF_NAMESPACE, type SignoffMethod, signoffMessage };
 
-export type SignoffCheck = { ok: true; key: string; fingerprint: string } | { ok: false; reason: string; key: string | null; fingerprint: string | null };
+export type SignoffCheck = { ok: true; key: string; fingerprint: string } | { ok: false; code: SignoffRefusalCode; reason: string; key: string | null; fingerprint: string | null };
 
 /** Whether `armored` is a valid SSHSIG over `message` in the sign-off namespace, and by which key. */
 export function checkSignoff(message: string, armored: string): SignoffCheck {
@@ -21,18 +23,15 @@ export function checkSignoff(message: string, armored: string): SignoffCheck {
     key = formatPublicKeyLine(publicKey);
     print = fingerprint(publicKey);
   } catch (error) {
-    return { ok: false, reason: `not an SSH signature: ${(error as Error).message}`, key: null, fingerprint: null };
+    return { ok: false, code: 'not-a-signature', reason: `not an SSH signature: ${(error as Error).message}`, key: null, fingerprint: null };
   }
   const check = verifySshsig(Buffer.from(message, 'utf8'), armored, SIGNOFF_NAMESPACE, publicKey);
-  if (!check.ok) return { ok: false, reason: `the sign-off signature does not hold: ${check.message}`, key, fingerprint: print };
+  if (!check.ok) return { ok: false, code: check.code === 'namespace' ? 'wrong-namespace' : 'bad-signature', reason: `the sign-off signature does not hold: ${check.message}`, key, fingerprint: print };
   return { ok: true, key, fingerprint: print };
 }
 
-/** How the signature reached main: made here with the signer's key file or ssh-agent, or pasted. */
-export type SignoffMethod = 'key-file' | 'ssh-agent' | 'pasted';
-
-/** The journal data of a `signoff` record, accepted or refused. */
-export function signoffRecord(claim: SignoffClaim, check: SignoffCheck, signature: string, method: SignoffMethod): Record<string, unknown> {
+/** The journal data of a `signoff` record, accepted or refused (with its code); `method`: how the signature reached main. */
+export function signoffRecord(claim: SignoffClaim, check: SignoffCheck, signature: string, method: SignoffMethod): RecordData<'signoff'> {
   const base = {
     step: { id: claim.step },
     name: claim.name,
@@ -40,10 +39,10 @@ export function signoffRecord(claim: SignoffClaim, check: SignoffCheck, signatur
     date: claim.date,
     principal: principalFor(claim.name),
     signs: { seq: claim.record.seq, sha256: claim.record.sha256 },
-    namespace: SIGNOFF_NAMESPACE,
+    namespace: SIGNOFF_NAMESPACE as typeof SIGNOFF_NAMESPACE,
     message: signoffMessage(claim),
     method,
   };
   if (check.ok) return { ...base, accepted: true, key: check.key, fingerprint: check.fingerprint, signature };
-  return { ...base, accepted: false, reason: check.reason, key: check.key, fingerprint: check.fingerprint, signature: check.key === null ? null : signature };
+  return { ...base, accepted: false, code: check.code, reason: check.reason, key: check.key, fingerprint: check.fingerprint, signature: check.key === null ? null : signature };
 }

@@ -12,23 +12,24 @@
 // sha256 must be the hash of its text) allows that key for that principal, and not for the operator. Whose
 // key it is, is the auditor's --allowed-signers' to say: with one, the key must be allowed for that
 // principal in runbook-console-approval explicitly (E_SIGNER otherwise); without, the approval is unanchored.
+// Records come read through their schemas (verify-records.ts): every field below is there, of its type.
 import { createHash } from 'node:crypto';
 import { type AllowedSigner, isAllowedSigner, parseAllowedSigners } from './allowed-signers.js';
 import { APPROVAL_NAMESPACE } from './approval.js';
 import { principalFor } from './principal.js';
-import type { JournalRecord } from './record.js';
+import type { RecordOf, TypedRecord } from './record.js';
 import { fingerprint, parsePublicKeyLine } from './ssh-keys.js';
 import { parseSshsig, verifySshsig } from './sshsig.js';
 import type { Anchors } from './verify-anchors.js';
 import { failure } from './verify-phases.js';
 
-type Data = Record<string, any>;
+type Granted = Extract<RecordOf<'approval'>['data'], { granted: true }>;
 
 interface OpenBlock {
   index: number;
-  blockId: unknown;
+  blockId: string;
   hash: string;
-  approval: { data: Data; seq: number; time: string } | null;
+  approval: { data: Granted; seq: number; time: string } | null;
 }
 
 /** A signature the verifier checked (an approval, a sign-off): who signed what, and what vouches for the key. */
@@ -68,6 +69,7 @@ export interface ApprovalContext {
 }
 
 const keyBase64 = (blob: Buffer) => blob.toString('base64');
+type Finished = RecordOf<'step.finished'>['data'];
 
 export class ApprovalChecker {
   private readonly active: boolean;
@@ -76,7 +78,7 @@ export class ApprovalChecker {
   private readonly operatorKeys = new Map<string, string>();
   private readonly approvers: { sha256: string; entries: AllowedSigner[] } | null = null;
   /** Open blocks by block id (a step.finished ends all of its block's) and by step.started hash (what an approval names). */
-  private readonly byBlock = new Map<unknown, OpenBlock[]>();
+  private readonly byBlock = new Map<string, OpenBlock[]>();
   private readonly byHash = new Map<string, OpenBlock[]>();
   /** The failure of the earliest step.started, as a loop over them in order would report first. */
   private first: { index: number; error: unknown } | null = null;
@@ -84,16 +86,15 @@ export class ApprovalChecker {
 
   /** Starts with run.started; throws E_APPROVAL when the approvers list it records does not hold. */
   constructor(
-    first: JournalRecord,
+    first: RecordOf<'run.started'>,
     private readonly context: ApprovalContext,
   ) {
-    const start = first.data as Data | undefined;
-    this.active = start?.profile === 'restricted';
-    this.operator = principalFor(String(start?.operator?.name ?? ''));
+    const start = first.data;
+    this.active = start.profile === 'restricted';
+    this.operator = principalFor(start.operator.name);
     const at = { record: 0, line: 1 };
-    const recorded = start?.options?.approvers as Data | undefined;
-    if (recorded !== undefined && recorded !== null) {
-      if (typeof recorded.text !== 'string' || typeof recorded.sha256 !== 'string') throw failure('E_APPROVAL', 'run.started records an approvers list without its text and sha256', at);
+    const recorded = start.options.approvers;
+    if (recorded !== undefined) {
       const actual = createHash('sha256').update(recorded.text, 'utf8').digest('hex');
       if (actual !== recorded.sha256) throw failure('E_APPROVAL', `run.started's approvers list does not match its recorded sha256 (${recorded.sha256.slice(0, 16)}…; the text hashes to ${actual.slice(0, 16)}…)`, at);
       try {
@@ -102,16 +103,15 @@ export class ApprovalChecker {
         throw failure('E_APPROVAL', `run.started's approvers list cannot be read: ${(error as Error).message}`, at);
       }
     }
-    const keys = Array.isArray(start?.options?.operator_keys) ? (start.options.operator_keys as Data[]) : [];
-    for (const k of keys) {
+    for (const k of start.options.operator_keys ?? []) {
       try {
-        this.operatorKeys.set(keyBase64(parsePublicKeyLine(String(k.key)).blob), `the operator's ${String(k.source)} key`);
+        this.operatorKeys.set(keyBase64(parsePublicKeyLine(k.key).blob), `the operator's ${k.source} key`);
       } catch {
         throw failure('E_APPROVAL', `run.started records an operator key that cannot be read: ${JSON.stringify(k.key)}`, at);
       }
     }
     try {
-      if (start?.installation?.public_key) this.operatorKeys.set(keyBase64(parsePublicKeyLine(String(start.installation.public_key)).blob), 'the installation key, which seals the run');
+      this.operatorKeys.set(keyBase64(parsePublicKeyLine(start.installation.public_key).blob), 'the installation key, which seals the run');
     } catch {
       // An unreadable installation key is the seal check's to report.
     }
@@ -119,20 +119,20 @@ export class ApprovalChecker {
   }
 
   /** Record `i`, with the SHA-256 (hex) of its line. */
-  record(i: number, record: JournalRecord, hash: string): void {
+  record(i: number, record: TypedRecord, hash: string): void {
     if (!this.active) return;
-    const data = record.data as Data;
-    if (record.type === 'step.started' && data.state_changing) {
-      const open: OpenBlock = { index: i, blockId: data.block?.id, hash, approval: null };
+    if (record.type === 'step.started' && record.data.state_changing) {
+      const open: OpenBlock = { index: i, blockId: record.data.block.id, hash, approval: null };
       push(this.byBlock, open.blockId, open);
       push(this.byHash, hash, open);
-    } else if (record.type === 'approval' && data.granted === true) {
-      for (const open of this.byHash.get(data.started?.sha256) ?? []) open.approval ??= { data, seq: record.seq, time: record.time };
+    } else if (record.type === 'approval' && record.data.granted) {
+      const data = record.data;
+      for (const open of this.byHash.get(data.started.sha256) ?? []) open.approval ??= { data, seq: record.seq, time: record.time };
     } else if (record.type === 'step.finished') {
-      const ended = this.byBlock.get(data.block?.id);
+      const ended = this.byBlock.get(record.data.block.id);
       if (!ended) return;
-      this.byBlock.delete(data.block?.id);
-      for (const open of ended) this.close(open, data);
+      this.byBlock.delete(record.data.block.id);
+      for (const open of ended) this.close(open, record.data);
     }
   }
 
@@ -143,7 +143,7 @@ export class ApprovalChecker {
     if (this.first) throw this.first.error;
   }
 
-  private close(open: OpenBlock, finished: Data | undefined): void {
+  private close(open: OpenBlock, finished: Finished | undefined): void {
     const list = this.byHash.get(open.hash);
     if (list) {
       list.splice(list.indexOf(open), 1);
@@ -157,51 +157,42 @@ export class ApprovalChecker {
     }
   }
 
-  private judge(open: OpenBlock, finished: Data | undefined): void {
-    // Refused blocks did not run. Older journals say so only in the error text.
-    const refused = finished?.outcome?.refusal === 'approval-refused' || (finished?.outcome?.status === 'error' && finished.outcome.refusal === undefined && String(finished.outcome.error ?? '').startsWith('not approved:'));
-    if (refused) return;
+  private judge(open: OpenBlock, finished: Finished | undefined): void {
+    // A block refused its approval did not run (the refusal code says so).
+    if (finished?.outcome.refusal === 'approval-refused') return;
     const i = open.index;
     const approval = open.approval;
-    if (!approval) throw failure('E_APPROVAL', `record ${i}: block ${String(open.blockId)} changed state without an approval of its step.started record`, { record: i, line: i + 1 });
+    if (!approval) throw failure('E_APPROVAL', `record ${i}: block ${open.blockId} changed state without an approval of its step.started record`, { record: i, line: i + 1 });
     const d = approval.data;
     const at = { record: approval.seq, line: approval.seq + 1 };
     const bad = (why: string) => failure('E_APPROVAL', `record ${approval.seq}: approval of record ${i} does not hold: ${why}`, at);
-    if (d.namespace !== undefined || d.message !== undefined || d.key !== undefined) {
-      // The record as approval.ts writes it; journals made before it carry only the signature and approver.
-      if (d.namespace !== APPROVAL_NAMESPACE) throw bad(`its namespace is ${JSON.stringify(d.namespace)}, not ${APPROVAL_NAMESPACE}`);
-      if (d.message !== open.hash) throw bad(`its signed message is not the SHA-256 of record ${i}'s line`);
-      if (d.started?.seq !== undefined && d.started.seq !== i) throw bad(`it names record ${String(d.started.seq)}, not record ${i} whose hash it carries`);
-    }
-    if (typeof d.signature !== 'string') throw bad('it carries no signature');
+    // The namespace is the format's (the schema holds it to runbook-console-approval); the message and record are checked here.
+    if (d.message !== open.hash) throw bad(`its signed message is not the SHA-256 of record ${i}'s line`);
+    if (d.started.seq !== i) throw bad(`it names record ${d.started.seq}, not record ${i} whose hash it carries`);
     let signature;
     try {
       signature = parseSshsig(d.signature);
     } catch (error) {
       throw bad(`not an SSH signature: ${(error as Error).message}`);
     }
-    let key = signature.publicKey;
-    if (d.key !== undefined) {
-      let named: Buffer;
-      try {
-        named = parsePublicKeyLine(String(d.key)).blob;
-      } catch (error) {
-        throw bad(`the key it names cannot be read: ${(error as Error).message}`);
-      }
-      if (!named.equals(key)) throw bad(`the signature was made by ${fingerprint(key)}, not by the key it names (${fingerprint(named)})`);
-      key = named;
+    let key: Buffer;
+    try {
+      key = parsePublicKeyLine(d.key).blob;
+    } catch (error) {
+      throw bad(`the key it names cannot be read: ${(error as Error).message}`);
     }
+    if (!signature.publicKey.equals(key)) throw bad(`the signature was made by ${fingerprint(signature.publicKey)}, not by the key it names (${fingerprint(key)})`);
     const check = verifySshsig(Buffer.from(open.hash, 'utf8'), d.signature, APPROVAL_NAMESPACE, key);
     if (!check.ok) throw bad(check.message);
     const print = fingerprint(key);
     const own = this.operatorKeys.get(keyBase64(key));
     if (own) throw bad(`it is signed with ${own} (${print}): the operator cannot approve their own step`);
-    const principal: unknown = d.principal ?? d.approver;
-    if (typeof principal !== 'string' || principal === '') throw bad('it names no principal');
-    if (d.approver !== undefined && d.approver !== principal) throw bad(`its principal ${JSON.stringify(principal)} is not its approver ${JSON.stringify(d.approver)}`);
+    const principal = d.principal;
+    if (principal === '') throw bad('it names no principal');
+    if (d.approver !== principal) throw bad(`its principal ${JSON.stringify(principal)} is not its approver ${JSON.stringify(d.approver)}`);
     if (principal === this.operator) throw bad(`the approver ${JSON.stringify(principal)} is the operator`);
     if (this.approvers) {
-      if (d.approvers_sha256 !== undefined && d.approvers_sha256 !== this.approvers.sha256) throw bad('it was checked against another approvers list than the one run.started records');
+      if (d.approvers_sha256 !== this.approvers.sha256) throw bad('it was checked against another approvers list than the one run.started records');
       const when = new Date(approval.time);
       if (!isAllowedSigner(this.approvers.entries, principal, key, APPROVAL_NAMESPACE, when)) throw bad(`the approvers list recorded in run.started does not allow ${print} for ${JSON.stringify(principal)}`);
       if (isAllowedSigner(this.approvers.entries, this.operator, key, APPROVAL_NAMESPACE, when)) throw bad(`the approvers list recorded in run.started also allows ${print} for the operator`);

@@ -44,10 +44,11 @@ Run \`${neutralise(input.runId)}\`. Everything below works offline with stock to
 
        ${commands[3]}
 
-5. **The journal matches its seal, and the report matches the journal.** \`verify.py\` (short; read it
-   first) recomputes the hash chain, every record's MAC (with \`mac-key.txt\`), the Merkle root in
-   \`checkpoint.txt\`, the run binding of every record, the hash of every output blob, every approval and
-   sign-off signature, and \`report.json\` from the journal:
+5. **The journal matches its seal, and the report matches the journal.** \`verify.py\` (read it first)
+   recomputes the hash chain, every record's MAC (with \`mac-key.txt\`), the Merkle root in
+   \`checkpoint.txt\`, the run binding of every record, the hash of every output blob and every approval and
+   sign-off signature; \`verify_report.py\` beside it (read it second; \`verify.py\` imports it from its own
+   directory) builds \`report.json\` and \`report.html\` again from the journal, to compare byte for byte:
 
        ${commands[4]}
 
@@ -85,9 +86,9 @@ is one your anchors vouch for; 1: \`FAIL\` with a reason code naming the first b
   it. The MACs show a record changed by someone who never had that key; they prove nothing against
   whoever has it — which includes anyone holding this bundle. The signed checkpoints, checked against
   your anchors, are what make a rewrite detectable.
-- \`report.json\` is rebuilt from the journal and its blobs, and must be the same bytes: a report that
-  says anything the journal does not fails (\`E_REPORT\`), whoever signed it. \`runbook verify\` checks
-  \`report.html\` the same way${input.pdf ? '; `report.pdf` is a print of it, covered only by `SHA256SUMS` and its signature' : ''}.
+- \`report.json\` and \`report.html\` are rebuilt from the journal and its blobs, and must be the same bytes:
+  a report that says anything the journal does not fails (\`E_REPORT\`), whoever signed it, in \`verify.py\`
+  and \`runbook verify\` alike${input.pdf ? '; `report.pdf` is a print of report.html, covered only by `SHA256SUMS` and its signature' : ''}.
 `;
   return { commands, markdown };
 }

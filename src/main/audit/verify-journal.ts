@@ -11,6 +11,7 @@ import { parseCanonicalLine } from './canonical.js';
 import type { Finding, WarningCode } from './reasons.js';
 import { MacVerifier } from './mac-chain.js';
 import { GENESIS_PREV, type JournalRecord, RECORD_TYPES, unsignedLine } from './record.js';
+import { recordDataOrNull } from './records/index.js';
 import { CHECK, FirstFailure, PendingFailure, failure } from './verify-phases.js';
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
@@ -53,6 +54,8 @@ export interface CheckedLine {
   data: Buffer;
   /** SHA-256 (hex) of the line: what the next record's `prev` holds and what an approval signs. */
   hash: string;
+  /** The line as JSON.parse gives it: `record` is a copy when the envelope schema made one (a "__proto__" key). */
+  parsed: unknown;
 }
 
 export interface JournalCheckerOptions {
@@ -142,11 +145,13 @@ export class JournalChecker {
         this.clockWarnings.push({ code: 'W_CLOCK_BACKWARDS', record: i, line: i + 1, detail: `record ${i}: wall clock ${record.time} is before record ${i - 1}'s ${a.time}` });
       }
     }
-    if (record.type === 'log.recovered') {
-      this.recoveredWarnings.push({ code: 'W_RECOVERED', record: i, line: i + 1, detail: `record ${i}: ${String(record.data.bytes)} torn bytes at offset ${String(record.data.offset)} set aside in ${String(record.data.file)}` });
+    // A log.recovered that does not fit its schema is the record-data check's to report.
+    const recovered = record.type === 'log.recovered' ? recordDataOrNull('log.recovered', record.data) : null;
+    if (recovered) {
+      this.recoveredWarnings.push({ code: 'W_RECOVERED', record: i, line: i + 1, detail: `record ${i}: ${recovered.bytes} torn bytes at offset ${recovered.offset} set aside in ${recovered.file}` });
     }
     this.previous = { record, text, hash: lineHash };
-    return { index: i, record, text, data: bytes, hash: lineHash };
+    return { index: i, record, text, data: bytes, hash: lineHash, parsed: parsed.value };
   }
 
   /** The bytes after the last LF (empty when the file ends in one). */

@@ -1,6 +1,7 @@
 // Verification is one streaming pass over the journal, yet it reports the failure a check-by-check
 // verifier would: the framing of every line before any record's chain, every chain link before any MAC,
-// every MAC before the time checks, then the run binding, the seals, the approvals, the sign-offs, the blobs,
+// every MAC before the time checks, then the run binding, the records' data (the journal format), the
+// seals, the approvals, the sign-offs, the blobs,
 // a bundle's report against the journal, and last whether the anchors vouch for the bundle's signer. So the
 // pass keeps the first failure of the earliest check that failed. Once a check has failed, the checks after
 // it stop (nothing they find can be reported any more) and the checks before it go on to the end of the
@@ -16,12 +17,13 @@ export const CHECK = {
   mac: 6,
   time: 7,
   run: 8,
-  seal: 9,
-  approval: 10,
-  signoff: 11,
-  blob: 12,
-  report: 13,
-  anchor: 14,
+  data: 9,
+  seal: 10,
+  approval: 11,
+  signoff: 12,
+  blob: 13,
+  report: 14,
+  anchor: 15,
 } as const;
 export type Check = (typeof CHECK)[keyof typeof CHECK];
 
@@ -63,6 +65,17 @@ export class FirstFailure {
       fn();
     } catch (error) {
       this.note(check, error);
+    }
+  }
+
+  /** `fn`'s result as part of `check`, or null when the check can no longer matter or `fn` threw (noted). */
+  attempt<T>(check: Check, fn: () => T): T | null {
+    if (!this.open(check)) return null;
+    try {
+      return fn();
+    } catch (error) {
+      this.note(check, error);
+      return null;
     }
   }
 

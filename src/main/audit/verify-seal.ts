@@ -5,7 +5,7 @@ import { type Checkpoint, CheckpointFormatError, parseCheckpoint } from './check
 import { installationId } from './installation.js';
 import { MerkleAccumulator } from './merkle.js';
 import { type Finding, type WarningCode, fail } from './reasons.js';
-import type { JournalRecord } from './record.js';
+import type { RecordOf, TypedRecord } from './record.js';
 import { CHECKPOINT_NAMESPACE, checkpointOrigin } from './seal.js';
 import { fingerprint, parsePublicKeyLine } from './ssh-keys.js';
 import { verifySshsig } from './sshsig.js';
@@ -51,13 +51,14 @@ export interface SealSummary {
  * which is the tree as it stands when the checkpoint record arrives, so no leaf is ever hashed twice.
  *
  * Every checkpoint must be signed by the installation key run.started records (whose id the origin
- * names): the run has one sealing key, and that is the key an anchor must vouch for.
+ * names): the run has one sealing key, and that is the key an anchor must vouch for. Records come read
+ * through their schemas (verify-records.ts), so every field below is there, of its type.
  */
 export class SealChecker {
   private readonly tree = new MerkleAccumulator();
   private readonly origin: string;
-  /** The installation key run.started records, when it records one. */
-  private readonly recordedKey: Buffer | null;
+  /** The installation key run.started records. */
+  private readonly recordedKey: Buffer;
   private readonly priorSize: number | null;
   private priorRoot: Buffer | null = null;
   private signer: SealSummary['signer'] = null;
@@ -65,34 +66,31 @@ export class SealChecker {
   private checkpoints = 0;
   private previousType: string | null = null;
   private finalSeal = -1;
-  private lastCheckpoint: { seq: number; data: Record<string, unknown> } | null = null;
+  private lastCheckpoint: RecordOf<'checkpoint'> | null = null;
   readonly warnings: Finding<WarningCode>[] = [];
 
   /** Starts with the first record; throws a VerifyFailure. */
   constructor(
-    first: JournalRecord,
+    first: RecordOf<'run.started'>,
     private readonly files: SealFiles,
     private readonly options: SealCheckOptions,
   ) {
-    const installation = first.data.installation as { id?: string; public_key?: string } | undefined;
-    this.origin = checkpointOrigin(installation?.id ?? '?', first.run);
-    this.recordedKey = null;
-    if (installation?.public_key) {
-      let id: string;
-      try {
-        id = installationId(installation.public_key);
-        this.recordedKey = parsePublicKeyLine(installation.public_key).blob;
-      } catch (error) {
-        fail('E_SEAL_ORIGIN', `run.started records an installation key that cannot be read: ${(error as Error).message}`, { record: 0, line: 1 });
-      }
-      if (id !== installation.id) fail('E_SEAL_ORIGIN', `run.started names installation ${installation.id}, which is not the id of the key it records`, { record: 0, line: 1 });
+    const { installation } = first.data;
+    this.origin = checkpointOrigin(installation.id, first.run);
+    let id: string;
+    try {
+      id = installationId(installation.public_key);
+      this.recordedKey = parsePublicKeyLine(installation.public_key).blob;
+    } catch (error) {
+      fail('E_SEAL_ORIGIN', `run.started records an installation key that cannot be read: ${(error as Error).message}`, { record: 0, line: 1 });
     }
+    if (id !== installation.id) fail('E_SEAL_ORIGIN', `run.started names installation ${installation.id}, which is not the id of the key it records`, { record: 0, line: 1 });
     // A --prior that does not parse is reported when its turn comes, in finish().
     this.priorSize = options.prior === null ? null : (tryParsePrior(options.prior)?.size ?? null);
   }
 
   /** Record `i` and its line's bytes (the Merkle leaf). */
-  record(i: number, record: JournalRecord, leaf: Buffer | string): void {
+  record(i: number, record: TypedRecord, leaf: Buffer | string): void {
     if (this.priorSize === i) this.priorRoot = this.tree.root();
     if (record.type === 'checkpoint') this.checkpoint(i, record);
     if (record.type === 'checkpoint' && this.previousType === 'run.finished' && this.finalSeal < 0) this.finalSeal = i;
@@ -100,24 +98,23 @@ export class SealChecker {
     this.tree.append(leaf);
   }
 
-  private checkpoint(i: number, record: JournalRecord): void {
+  private checkpoint(i: number, record: RecordOf<'checkpoint'>): void {
     this.checkpoints++;
-    this.lastCheckpoint = { seq: record.seq, data: record.data };
+    this.lastCheckpoint = record;
     const at = { record: i, line: i + 1 };
-    const d = record.data as { size?: unknown; root?: unknown; text?: unknown; signature?: unknown; signer?: unknown; origin?: unknown };
-    if (d.size !== i) fail('E_SEAL_SIZE', `checkpoint record ${i} claims to cover ${String(d.size)} records, not the ${i} before it`, at);
-    const checkpoint = parseText(String(d.text), at);
+    const d = record.data;
+    if (d.size !== i) fail('E_SEAL_SIZE', `checkpoint record ${i} claims to cover ${d.size} records, not the ${i} before it`, at);
+    const checkpoint = parseText(d.text, at);
     if (checkpoint.origin !== this.origin) fail('E_SEAL_ORIGIN', `checkpoint record ${i} is for ${checkpoint.origin}, not ${this.origin}`, at);
     if (checkpoint.size !== i) fail('E_SEAL_SIZE', `checkpoint record ${i}: its text covers ${checkpoint.size} records, not ${i}`, at);
     const root = this.tree.root();
     if (!root.equals(checkpoint.rootHash) || d.root !== root.toString('base64')) {
       fail('E_SEAL_ROOT', `checkpoint record ${i}: the Merkle root of records 0–${i - 1} is ${root.toString('base64')}, the checkpoint says ${checkpoint.rootHash.toString('base64')}`, at);
     }
-    const blob = checkSignature(String(d.text), d.signature, d.signer, at);
-    // One key seals the run: the installation key run.started records (or, in a journal that records none, the first checkpoint's).
-    const expected = this.recordedKey ?? this.sealKey;
-    if (expected && !expected.equals(blob)) {
-      fail('E_SIGNER', `checkpoint record ${i} is signed by ${fingerprint(blob)}, not by ${this.recordedKey ? "the installation key run.started records" : "the key of the run's first checkpoint"} (${fingerprint(expected)})`, at);
+    const blob = checkSignature(d.text, d.signature, d.signer, at);
+    // One key seals the run: the installation key run.started records.
+    if (!this.recordedKey.equals(blob)) {
+      fail('E_SIGNER', `checkpoint record ${i} is signed by ${fingerprint(blob)}, not by the installation key run.started records (${fingerprint(this.recordedKey)})`, at);
     }
     this.sealKey = blob;
     this.signer = { fingerprint: fingerprint(blob), principals: null };
@@ -139,7 +136,7 @@ export class SealChecker {
     const sealedRecord = this.lastCheckpoint;
     if (fileCheckpoint) {
       if (!sealedRecord || sealedRecord.data.text !== files.checkpoint) {
-        fail('E_SEAL_SIZE', `checkpoint.txt (size ${fileCheckpoint.size}) is not the journal's last checkpoint${sealedRecord ? ` (size ${String(sealedRecord.data.size)})` : ''}`);
+        fail('E_SEAL_SIZE', `checkpoint.txt (size ${fileCheckpoint.size}) is not the journal's last checkpoint${sealedRecord ? ` (size ${sealedRecord.data.size})` : ''}`);
       }
       if (files.signature === null) fail('E_SIGNATURE', 'checkpoint.txt has no checkpoint.txt.sig beside it');
       if (files.signature !== sealedRecord.data.signature) fail('E_SIGNATURE', 'checkpoint.txt.sig is not the signature recorded in the journal');
@@ -177,10 +174,10 @@ export class SealChecker {
           fail('E_SIGNATURE', `the prior checkpoint's signature: ${check.message}`);
         }
         anchoredBy.push(`--prior (a checkpoint of ${prior.size} records signed by this key)`);
-      } else if (prior.size >= 1 && this.recordedKey) anchoredBy.push(`--prior (a checkpoint of ${prior.size} records, which cover run.started and the key it records)`);
+      } else if (prior.size >= 1) anchoredBy.push(`--prior (a checkpoint of ${prior.size} records, which cover run.started and the key it records)`);
     }
     // A prior that names no key (unsigned, and covering no run.started that records one) vouches for nothing and against nothing.
-    const priorNamesKey = prior !== null && (prior.signature !== null || (prior.size >= 1 && this.recordedKey !== null));
+    const priorNamesKey = prior !== null && (prior.signature !== null || prior.size >= 1);
     const given = anchors.pins.length > 0 || anchors.allowed !== null || priorNamesKey;
     if (anchoredBy.length === 0) {
       if (given) {
@@ -206,8 +203,7 @@ function parseText(text: string, at: { record?: number; line?: number }): Checkp
 }
 
 /** The key blob of a checkpoint signature that verifies against the key the record names. */
-function checkSignature(text: string, signature: unknown, signerLine: unknown, at: { record: number; line: number }): Buffer {
-  if (typeof signature !== 'string' || typeof signerLine !== 'string') fail('E_SIGNATURE', `checkpoint record ${at.record} has no signature`, at);
+function checkSignature(text: string, signature: string, signerLine: string, at: { record: number; line: number }): Buffer {
   const check = verifySshsig(Buffer.from(text, 'utf8'), signature, CHECKPOINT_NAMESPACE, signerLine);
   if (!check.ok) {
     if (check.code === 'namespace') fail('E_NAMESPACE', `checkpoint record ${at.record}: ${check.message}`, at);

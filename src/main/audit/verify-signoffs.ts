@@ -4,11 +4,11 @@
 // runbook-console-signoff; its SSHSIG verifies over the message by the key the record names; its principal
 // is principalFor(name). With --allowed-signers the key must be allowed for that principal in
 // runbook-console-signoff explicitly (E_SIGNER otherwise); without, the sign-off is unanchored.
-// Refused sign-offs (accepted: false) are records of an attempt and are not checked; journals made before
-// sign-offs were signed hold signoff records without `accepted`, which are counted as unsigned.
-// One record at a time: only the previous line's hash is needed.
+// Refused sign-offs (accepted: false) are records of an attempt and are not checked. Records come read
+// through their schemas (verify-records.ts): every field below is there, of its type, and the namespace is
+// the format's. One record at a time: only the previous line's hash is needed.
 import { principalFor } from './principal.js';
-import type { JournalRecord } from './record.js';
+import type { TypedRecord } from './record.js';
 import { SIGNOFF_NAMESPACE, signoffMessage } from './signoff.js';
 import { fingerprint, parsePublicKeyLine } from './ssh-keys.js';
 import { parseSshsig, verifySshsig } from './sshsig.js';
@@ -16,42 +16,32 @@ import type { Anchors } from './verify-anchors.js';
 import { SignatureList } from './verify-approvals.js';
 import { failure } from './verify-phases.js';
 
-type Data = Record<string, any>;
-
 export class SignoffChecker {
   readonly checked = new SignatureList();
-  /** Sign-off records without a signature (made before sign-offs were signed). */
-  unsigned = 0;
+  /** Sign-off records without a signature: none in this journal format (a sign-off is recorded only signed). */
+  readonly unsigned = 0;
 
   constructor(private readonly anchors: Anchors) {}
 
   /** Record `i`; `previousHash` is the SHA-256 (hex) of line i − 1 (null for the first). Throws the failure. */
-  record(i: number, record: JournalRecord, previousHash: string | null): void {
+  record(i: number, record: TypedRecord, previousHash: string | null): void {
     if (record.type !== 'signoff') return;
-    const d = record.data as Data;
-    if (d.accepted === undefined) {
-      this.unsigned++;
-      return;
-    }
-    if (d.accepted !== true) return;
+    const d = record.data;
+    if (!d.accepted) return;
     const at = { record: i, line: i + 1 };
     const bad = (why: string) => failure('E_SIGNOFF', `record ${i}: the sign-off does not hold: ${why}`, at);
-    if (d.namespace !== SIGNOFF_NAMESPACE) throw bad(`its namespace is ${JSON.stringify(d.namespace)}, not ${SIGNOFF_NAMESPACE}`);
-    const signs = d.signs as Data | undefined;
-    if (signs?.seq !== i - 1) throw bad(`it signs off record ${JSON.stringify(signs?.seq)}, not the record before it (${i - 1})`);
+    const { signs } = d;
+    if (signs.seq !== i - 1) throw bad(`it signs off record ${signs.seq}, not the record before it (${i - 1})`);
     if (signs.sha256 !== previousHash) throw bad(`the hash it signs off is not the SHA-256 of record ${i - 1}'s line`);
-    for (const field of ['role', 'name', 'date'] as const) if (typeof d[field] !== 'string') throw bad(`its ${field} is not text`);
-    if (typeof d.step?.id !== 'string') throw bad('it names no step');
     let message: string;
     try {
-      message = signoffMessage({ run: record.run, step: d.step.id, role: d.role, name: d.name, date: d.date, record: { seq: signs.seq, sha256: String(signs.sha256) } });
+      message = signoffMessage({ run: record.run, step: d.step.id, role: d.role, name: d.name, date: d.date, record: signs });
     } catch (error) {
       throw bad((error as Error).message);
     }
     if (d.message !== message) throw bad('its message is not the sign-off message of its run, step, row, signer, date and record');
     const principal = principalFor(d.name);
     if (d.principal !== principal) throw bad(`its principal ${JSON.stringify(d.principal)} is not ${JSON.stringify(principal)} (the name as a principal)`);
-    if (typeof d.signature !== 'string' || typeof d.key !== 'string') throw bad('it carries no signature or key');
     let key: Buffer;
     let signedBy: Buffer;
     try {

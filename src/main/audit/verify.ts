@@ -11,14 +11,16 @@ import { merkleHashCount } from './merkle.js';
 import type { MacKeyStore } from './key-store.js';
 import { principalFor } from './principal.js';
 import { type FailureCode, type Finding, VerifyFailure, type WarningCode, fail } from './reasons.js';
-import { CHECKPOINT_FILE, JOURNAL_FILE, type JournalRecord } from './record.js';
+import { CHECKPOINT_FILE, JOURNAL_FILE, type JournalRecord, type RecordOf, type TypedRecord } from './record.js';
 import { ReportAssembler, reportWarnings } from './report/build-report.js';
 import { Anchors } from './verify-anchors.js';
 import { type CheckedSignature, ApprovalChecker, type SignatureList } from './verify-approvals.js';
 import { BUNDLE_NAMESPACE, type BundleSigner, REPORT_HTML, REPORT_JSON, SUMS_FILE, checkBundleFiles, checkBundleSignatures } from './verify-bundle.js';
 import { verifyInstructions } from './verify-instructions.js';
-import { JournalChecker, parseRecord } from './verify-journal.js';
+import { type CheckedLine, JournalChecker, parseRecord } from './verify-journal.js';
 import { CHECK, FirstFailure } from './verify-phases.js';
+import { RecordDataChecker } from './verify-records.js';
+import { parseRecordData } from './records/index.js';
 import { compareReport, reportFailure } from './verify-report.js';
 import { SealChecker, type SealKey, type SealSummary } from './verify-seal.js';
 import { SignoffChecker } from './verify-signoffs.js';
@@ -170,7 +172,7 @@ async function verifyStream(dir: string, options: VerifyOptions, collect: boolea
   const run: {
     first: JournalRecord | null;
     last: JournalRecord | null;
-    runFinished: JournalRecord | null;
+    runFinished: RecordOf<'run.finished'> | null;
     seals: SealChecker | null;
     approvals: ApprovalChecker | null;
     signoffs: SignoffChecker;
@@ -189,6 +191,8 @@ async function verifyStream(dir: string, options: VerifyOptions, collect: boolea
   };
   const steps = { finished: 0, skipped: 0, failed: 0 };
 
+  const recordData = new RecordDataChecker();
+
   const onLine = (bytes: Buffer): void => {
     const checked = journal.line(bytes);
     if (!checked) return;
@@ -201,25 +205,34 @@ async function verifyStream(dir: string, options: VerifyOptions, collect: boolea
           fail('E_MAC', 'the verification key given is not the one the run committed to in run.started', { record: 0, line: 1 });
         }
       });
-      failures.run(CHECK.seal, () => {
-        const files = { checkpoint: readOptional(path.join(dir, CHECKPOINT_FILE)), signature: readOptional(path.join(dir, `${CHECKPOINT_FILE}.sig`)) };
-        run.seals = new SealChecker(record, files, { allowUnsealed: Boolean(options.allowUnsealed), anchors, prior: options.prior ?? null, priorSignature: options.priorSignature ?? null });
-      });
-      failures.run(CHECK.approval, () => {
-        run.approvals = new ApprovalChecker(record, { anchors, exportKey: bundleSigner?.key ?? null });
-      });
-      const runbook = (record.data.runbook ?? {}) as { blob?: string; sha256?: string };
-      if (runbook.blob) blobs.push({ rel: runbook.blob, sha: runbook.sha256, record: 0 });
     }
     run.last = record;
     if (collect) {
       records.push(record);
       lines.push(checked.text);
     }
+    // Everything after this reads what the record says, through its schema: once a record does not fit, it stops.
+    const typed = failures.attempt(CHECK.data, () => recordData.record(i, record, checked.parsed));
+    if (typed) onRecord(i, typed, checked);
+    run.previousHash = checked.hash;
+  };
+
+  const onRecord = (i: number, record: TypedRecord, checked: CheckedLine): void => {
+    if (i === 0 && record.type === 'run.started') {
+      const start = record;
+      failures.run(CHECK.seal, () => {
+        const files = { checkpoint: readOptional(path.join(dir, CHECKPOINT_FILE)), signature: readOptional(path.join(dir, `${CHECKPOINT_FILE}.sig`)) };
+        run.seals = new SealChecker(start, files, { allowUnsealed: Boolean(options.allowUnsealed), anchors, prior: options.prior ?? null, priorSignature: options.priorSignature ?? null });
+      });
+      failures.run(CHECK.approval, () => {
+        run.approvals = new ApprovalChecker(start, { anchors, exportKey: bundleSigner?.key ?? null });
+      });
+      blobs.push({ rel: start.data.runbook.blob, sha: start.data.runbook.sha256, record: 0 });
+    }
     if (record.type === 'step.finished') {
       steps.finished++;
-      if ((record.data.outcome as { ok?: boolean } | undefined)?.ok === false) steps.failed++;
-      if (failures.open(CHECK.blob)) blobRefs(record, i, blobs);
+      if (!record.data.outcome.ok) steps.failed++;
+      if (failures.open(CHECK.blob)) blobs.push(...blobRefs(record, i));
     } else if (record.type === 'step.skipped') steps.skipped++;
     else if (record.type === 'run.finished') run.runFinished = record;
     const { seals, approvals, signoffs, report, previousHash } = run;
@@ -227,7 +240,6 @@ async function verifyStream(dir: string, options: VerifyOptions, collect: boolea
     if (approvals) failures.run(CHECK.approval, () => approvals.record(i, record, checked.hash));
     failures.run(CHECK.signoff, () => signoffs.record(i, record, previousHash));
     if (report && failures.open(CHECK.report)) failures.run(CHECK.report, () => unbuildable(() => report.record(record, checked.text), i));
-    run.previousHash = checked.hash;
   };
 
   const tail = await readLines(journalFile, onLine, () => checkBlobs(dir, blobs, failures), () => failures.settled, counters);
@@ -281,12 +293,13 @@ async function verifyStream(dir: string, options: VerifyOptions, collect: boolea
 
 /** report.json, then report.html, against what the journal gives (E_REPORT). */
 async function checkReport(dir: string, report: ReportAssembler, first: JournalRecord, signer: BundleSigner, warnings: Finding<WarningCode>[]): Promise<void> {
-  const start = first.data as { operator?: { name?: string }; installation?: { id?: string; public_key?: string } };
+  // Everything before passed: the first record is a run.started of the format.
+  const start = parseRecordData('run.started', first.data);
   // Who signed the export decides the principal its commands name: the installation (an unsigned STANDARD export) or the operator.
-  const installationPrincipal = `installation-${start.installation?.id}`;
-  const byInstallation = sameKey(signer.key, start.installation?.public_key);
+  const installationPrincipal = `installation-${start.installation.id}`;
+  const byInstallation = sameKey(signer.key, start.installation.public_key);
   const { commands } = verifyInstructions({
-    principal: byInstallation ? installationPrincipal : principalFor(start.operator?.name ?? 'operator'),
+    principal: byInstallation ? installationPrincipal : principalFor(start.operator.name),
     installationPrincipal,
     runId: first.run,
     pdf: existsSync(path.join(dir, 'report.pdf')),
@@ -310,8 +323,7 @@ function unbuildable<T>(build: () => T, record?: number): T {
   }
 }
 
-function sameKey(blob: Buffer, line: unknown): boolean {
-  if (typeof line !== 'string') return false;
+function sameKey(blob: Buffer, line: string): boolean {
   const b64 = /^\S+ ([A-Za-z0-9+/]+={0,2})/.exec(line.trim())?.[1];
   return b64 !== undefined && Buffer.from(b64, 'base64').equals(blob);
 }
@@ -467,30 +479,25 @@ function findMacKey(dir: string, runId: string | null, options: VerifyOptions): 
   return null;
 }
 
-type BlobRef = { rel: string; sha: string | undefined; record: number } | { error: unknown };
+type BlobRef = { rel: string; sha: string; record: number };
 
-/** The blobs a step.finished record names: output, its chunk index, result sets. */
-function blobRefs(record: JournalRecord, i: number, refs: BlobRef[]): void {
-  try {
-    const output = record.data.output as { blob?: string; sha256?: string; index_blob?: string } | undefined;
-    if (!output?.blob) return;
-    const found: BlobRef[] = [{ rel: output.blob, sha: output.sha256, record: i }];
-    if (output.index_blob) found.push({ rel: output.index_blob, sha: output.index_blob.split('/').pop(), record: i });
-    const results = (record.data.outcome as { results_blob?: string | null } | undefined)?.results_blob;
-    if (results) found.push({ rel: results, sha: results.split('/').pop(), record: i });
-    refs.push(...found);
-  } catch (error) {
-    // A reference that is not even a string: reported in its turn, after the blobs named before it.
-    refs.push({ error });
-  }
+/** The blobs a step.finished record names: output, its chunk index, result sets (each named by its SHA-256). */
+function blobRefs(record: RecordOf<'step.finished'>, i: number): BlobRef[] {
+  const { output, outcome } = record.data;
+  if (!output.blob) return [];
+  const found: BlobRef[] = [{ rel: output.blob, sha: output.sha256, record: i }];
+  if (output.index_blob) found.push({ rel: output.index_blob, sha: blobName(output.index_blob), record: i });
+  if (outcome.results_blob) found.push({ rel: outcome.results_blob, sha: blobName(outcome.results_blob), record: i });
+  return found;
 }
+
+const blobName = (rel: string) => rel.slice(rel.lastIndexOf('/') + 1);
 
 /** Checks the blob references gathered so far, in record order, and forgets them; the first failure is noted. */
 async function checkBlobs(dir: string, refs: BlobRef[], failures: FirstFailure): Promise<void> {
   for (const ref of refs.splice(0)) {
     if (!failures.open(CHECK.blob)) return;
     try {
-      if ('error' in ref) throw ref.error;
       await checkBlob(dir, ref.rel, ref.sha, ref.record);
     } catch (error) {
       failures.note(CHECK.blob, error);
@@ -498,7 +505,7 @@ async function checkBlobs(dir: string, refs: BlobRef[], failures: FirstFailure):
   }
 }
 
-async function checkBlob(dir: string, rel: string, sha: string | undefined, i: number): Promise<void> {
+async function checkBlob(dir: string, rel: string, sha: string, i: number): Promise<void> {
   const at = { record: i, line: i + 1 };
   if (!/^blobs\/[0-9a-f]{64}$/.test(rel)) fail('E_BLOB', `record ${i} names blob "${rel}", which is not a blob path`, at);
   const file = path.join(dir, rel);

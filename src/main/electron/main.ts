@@ -4,7 +4,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BrowserWindow, Notification, app, dialog, ipcMain, protocol, safeStorage, session } from 'electron';
 import { NamedSecrets } from '../secrets/named-secrets.js';
-import { defaultInstallationKeyFile, loadInstallation } from '../audit/installation.js';
 import { createApiHandlers } from '../api/handlers.js';
 import { recordingRecentRunbooks, rememberRunbook } from '../desktop/recent-runbooks.js';
 import { readStatic } from '../serve/static-files.js';
@@ -12,7 +11,7 @@ import { denyAllPermissions, hardenWebContents } from './hardening.js';
 import { registerApi } from './ipc.js';
 import { describeAppMacKeys } from './mac-keys.js';
 import { chooseRunbookFile } from './open-dialog.js';
-import { createAppRunController } from './runs.js';
+import { appInstallation, createAppRunController } from './runs.js';
 import { installAppMenu } from './menu.js';
 import { APP_ORIGIN, APP_SCHEME, CONTENT_SECURITY_POLICY, isAllowedNavigation, runbookFromArgv } from './policy.js';
 import { openElectronSettings } from './settings.js';
@@ -81,7 +80,7 @@ async function start(): Promise<void> {
       runs,
       secrets,
       keys: {
-        installation: () => loadInstallation(defaultInstallationKeyFile()),
+        installation: appInstallation,
         macKeys: describeAppMacKeys(),
       },
       pickFile: () => chooseRunbookFile(window, settings.read().recentRunbooks[0]),

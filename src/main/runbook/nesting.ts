@@ -34,7 +34,7 @@ export function checkNesting(text: string, file: string): void {
     }
     if (depth > 0) depth += Math.floor(indent / 2);
     if (depth > MAX_NESTING) {
-      throw new RunbookError(file, lineNo, `lists or quotes nest more than ${MAX_NESTING} levels deep; flatten the runbook`);
+      throw new RunbookError('nesting-too-deep', file, { line: lineNo, column: line.length - rest.length + 1 }, `lists or quotes nest more than ${MAX_NESTING} levels deep; flatten the runbook`);
     }
   }
 }

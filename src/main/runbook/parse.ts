@@ -1,29 +1,30 @@
-// Markdown text → runbook model: normalise, repair mojibake, parse with remark, walk sections and steps.
+// Markdown text → runbook model: normalise, repair mojibake, set aside front matter that is almost front
+// matter, parse the markdown chunk by chunk (markdown-chunks.ts), and build the model section by section
+// (outline.ts): each section's steps are collected when it closes, and its syntax tree is dropped.
 import { createHash } from 'node:crypto';
-import type { Heading, Root, RootContent } from 'mdast';
-import { toString } from 'mdast-util-to-string';
-import remarkFrontmatter from 'remark-frontmatter';
-import remarkGfm from 'remark-gfm';
-import remarkParse from 'remark-parse';
-import { unified } from 'unified';
+import { performance } from 'node:perf_hooks';
+import type { RootContent } from 'mdast';
 import type {
   Block,
-  Diagnostic,
   FrontMatter,
   Profile,
   Runbook,
-  Section,
   Step,
 } from '../../shared/runbook-model.js';
 import { parseFenceInfo } from './attributes.js';
 import { classifyBlock } from './classify.js';
+import { DeferredSectionLinker } from './deferred-links.js';
+import { Diagnostics, placeOf } from './diagnostics.js';
 import { RunbookError } from './errors.js';
 import { expectedInCode, expectedInProse } from './expected.js';
+import { scanFrontMatterNearMiss } from './front-matter-scan.js';
 import { parseFrontMatter } from './frontmatter.js';
-import { IdAllocator, slug } from './ids.js';
-import { cleanTitle, profileIn } from './markers.js';
+import { BlockIds, IdSpace, PREAMBLE_ID } from './ids.js';
+import { type Definitions, type MarkdownNodes, MarkdownChunks, wholeDocumentNodes } from './markdown-chunks.js';
+import { profileIn } from './markers.js';
 import { repairMojibake } from './mojibake.js';
 import { checkNesting } from './nesting.js';
+import { Outline, type SectionNode } from './outline.js';
 import { Source, endLine, startLine } from './source.js';
 import { SectionStepCollector, type StepDraft } from './steps.js';
 import { variablesIn } from './variables.js';
@@ -34,164 +35,184 @@ export interface ParseOptions {
   file?: string;
   /** The bytes the text was decoded from, for the hash; defaults to the text's UTF-8 bytes. */
   bytes?: Uint8Array;
+  /** Called after each chunk of markdown is read: for a progress bar while a large runbook loads. */
+  onProgress?: (progress: ParseProgress) => void;
+  /**
+   * Parse the markdown in one piece, as remark alone would: the reference the chunked parse is tested
+   * against. Slow (quadratic) on large list-heavy runbooks; never for real use.
+   */
+  wholeDocument?: boolean;
+  /** How large chunks aim to be, in characters (tests use tiny ones to cut everywhere). */
+  chunkChars?: number;
 }
 
-const markdown = unified().use(remarkParse).use(remarkFrontmatter, ['yaml']).use(remarkGfm);
-
-interface SectionNode {
-  section: Section;
-  rawTitle: string;
-  /** Slugs of the headings above and including this one, less the document title. */
-  idPath: string[];
-  content: RootContent[];
-  inheritedProfile: Profile | null;
+export interface ParseProgress {
+  /**
+   * Characters of the (normalised) text read so far, and in all. In the rare second reading (a label the
+   * first took for defined was not), `done` starts again from 0.
+   */
+  done: number;
+  total: number;
+  /** Steps found so far. */
+  steps: number;
 }
+
+/** How long the asynchronous parse works before it lets other work run (ms). */
+const SLICE_MS = 15;
 
 /** Normalises line endings so that node values and line numbers agree with what editors show. */
 function normaliseNewlines(text: string): string {
   return text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
 }
 
+/** Markdown text → the runbook model. Throws RunbookError for what it refuses to read. */
 export function parseRunbook(input: string, options: ParseOptions = {}): Runbook {
+  const run = buildRunbook(input, options);
+  for (let r = run.next(); ; r = run.next()) if (r.done) return r.value;
+}
+
+/**
+ * The same, letting other work run between chunks (a server stays responsive while a large runbook loads;
+ * `onProgress` reports how far it is).
+ */
+export async function parseRunbookAsync(input: string, options: ParseOptions = {}): Promise<Runbook> {
+  const run = buildRunbook(input, options);
+  let since = performance.now();
+  for (let r = run.next(); ; r = run.next()) {
+    if (r.done) return r.value;
+    if (performance.now() - since >= SLICE_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      since = performance.now();
+    }
+  }
+}
+
+/** Yields after each chunk; returns the model. */
+function* buildRunbook(input: string, options: ParseOptions): Generator<void, Runbook, void> {
   const file = options.file ?? '<input>';
   const sha256 = createHash('sha256')
     .update(options.bytes ?? Buffer.from(input, 'utf8'))
     .digest('hex');
-  const warnings: Diagnostic[] = [];
+  const early = new Diagnostics(file);
   const repaired = repairMojibake(normaliseNewlines(input.replace(/^\uFEFF/, '')));
-  const source = new Source(repaired.text);
   if (repaired.offsets.length > 0) {
-    const first = repaired.text.slice(0, repaired.offsets[0]).split('\n').length;
-    warnings.push({ line: first, message: `repaired ${repaired.offsets.length} mis-decoded character sequence(s) (UTF-8 read as Windows-1252)` });
+    early.add('mojibake-repaired', placeOf(repaired.text, repaired.offsets[0] as number), `repaired ${repaired.offsets.length} mis-decoded character sequence(s) (UTF-8 read as Windows-1252)`);
   }
-
-  checkNesting(source.text, file);
-  let root: Root;
-  try {
-    root = markdown.parse(source.text);
-  } catch (error) {
-    if (error instanceof RangeError) throw new RunbookError(file, 1, 'markdown nests too deeply to read');
-    throw error;
+  const { text } = scanFrontMatterNearMiss(repaired.text, early);
+  checkNesting(text, file);
+  const source = new Source(text);
+  let labels: Definitions | undefined;
+  for (;;) {
+    const nodes = options.wholeDocument ? wholeDocumentNodes(text) : new MarkdownChunks(text, labels, options.chunkChars);
+    const runbook = yield* readModel(nodes, { file, sha256, source, options, diagnostics: early.copy() });
+    // A label the first pass took for defined was not: read again, knowing which labels are (rare).
+    if (!nodes.needsSecondPass) return runbook;
+    labels = nodes.definedLabels();
   }
+}
 
-  let frontMatter: FrontMatter | null = null;
-  const body: RootContent[] = [];
-  for (const node of root.children) {
-    if (node.type === 'yaml' && frontMatter === null && startLine(node) === 1) {
-      frontMatter = parseFrontMatter(node.value, file);
-    } else body.push(node);
-  }
+interface ModelContext {
+  file: string;
+  sha256: string;
+  source: Source;
+  options: ParseOptions;
+  diagnostics: Diagnostics;
+}
 
-  const headings = body.filter((n): n is Heading => n.type === 'heading');
-  const titleHeading = headings[0]?.depth === 1 ? headings[0] : undefined;
-  const title =
-    frontMatter?.title ??
-    (titleHeading ? headingText(titleHeading) : undefined) ??
-    (headings[0] ? headingText(headings[0]) : undefined) ??
-    fileTitle(file);
-
-  const sectionIds = new IdAllocator();
-  const preamble: SectionNode = {
-    section: { id: '_preamble', title, depth: 0, line: 1, profile: frontMatter?.profile ?? null, stepIds: [], sections: [] },
-    rawTitle: title,
-    idPath: [],
-    content: [],
-    inheritedProfile: frontMatter?.profile ?? null,
-  };
-  sectionIds.take('_preamble');
-  const all: SectionNode[] = [preamble];
-  const topLevel: Section[] = [];
-  const stack: SectionNode[] = [];
-  let current = preamble;
-
-  for (const node of body) {
-    if (node.type !== 'heading') {
-      current.content.push(node);
-      continue;
-    }
-    while (stack.length > 0 && (stack[stack.length - 1] as SectionNode).section.depth >= node.depth) stack.pop();
-    const parent = stack[stack.length - 1];
-    const raw = source.slice(node).replace(/^\s*#{1,6}\s*|\s*#*\s*$/g, '') || toString(node);
-    const headingTitle = headingText(node) || `Section at line ${startLine(node)}`;
-    const own = profileIn(raw);
-    const isDocTitle = node === titleHeading;
-    const idPath = isDocTitle ? [] : [...(parent?.idPath ?? []), slug(headingTitle) || `line-${startLine(node)}`];
-    const inherited = own ?? parent?.inheritedProfile ?? frontMatter?.profile ?? null;
-    const sectionNode: SectionNode = {
-      section: {
-        id: sectionIds.take(isDocTitle ? slug(headingTitle) || 'title' : idPath.join('/')),
-        title: headingTitle,
-        depth: node.depth,
-        line: startLine(node),
-        profile: inherited,
-        stepIds: [],
-        sections: [],
-      },
-      rawTitle: raw,
-      idPath,
-      content: [],
-      inheritedProfile: inherited,
-    };
-    if (parent) parent.section.sections.push(sectionNode.section);
-    else topLevel.push(sectionNode.section);
-    stack.push(sectionNode);
-    all.push(sectionNode);
-    current = sectionNode;
-  }
-
-  const stepIds = new IdAllocator();
-  const blockIds = new IdAllocator();
+function* readModel(nodes: MarkdownNodes, ctx: ModelContext): Generator<void, Runbook, void> {
+  const { file, source, diagnostics } = ctx;
+  const ids = new IdSpace();
+  const linker = new DeferredSectionLinker();
   const steps: Step[] = [];
-  for (const node of all) {
-    const collector = new SectionStepCollector(
-      { id: node.section.id, title: node.section.title, rawTitle: node.rawTitle, line: node.section.line, content: node.content },
-      source,
-    );
-    for (const draft of collector.collect()) {
-      const step = finishStep(draft, node, { stepIds, blockIds, warnings, source, fallbackProfile: node.inheritedProfile });
+  let frontMatter: FrontMatter | null = null;
+  let outline: Outline | null = null;
+
+  // Steps of the top level (before the first heading, or under the document title) are named at the end,
+  // when every top-level section is known: a section keeps its plain id even after a step of the same title.
+  const topLevel: { node: SectionNode; drafts: StepDraft[] }[] = [];
+  const nameSteps = (node: SectionNode, drafts: readonly StepDraft[]) => {
+    const group = node.path === PREAMBLE_ID ? '' : node.path;
+    // A heading step is its section: it has the section's id (once).
+    let headingTaken = false;
+    const stepId = (draft: StepDraft) => {
+      if (draft.origin === 'heading' && !headingTaken) {
+        headingTaken = true;
+        return node.section.id;
+      }
+      // An item with no words of its own is titled "SECTION (line N)" (steps.ts); its id leaves the line out.
+      const fallback = `${node.section.title} (line ${draft.line})`;
+      return ids.stepId(group, draft.title === fallback ? node.section.title : draft.title);
+    };
+    for (const draft of drafts) {
+      const step = finishStep(draft, node, { file, stepId, diagnostics, source, fallbackProfile: node.inheritedProfile });
       node.section.stepIds.push(step.id);
       steps.push(step);
     }
+  };
+  const collectSteps = (node: SectionNode) => {
+    const collector = new SectionStepCollector(
+      { id: node.section.id, title: node.section.title, rawTitle: node.rawTitle, line: node.section.line, content: node.content, subsections: node.section.sections.length, depth: node.section.depth },
+      source,
+      linker,
+    );
+    const drafts = collector.collect();
+    node.section.notes.push(...collector.notes);
+    if (node.path === PREAMBLE_ID || node.path === '') topLevel.push({ node, drafts });
+    else nameSteps(node, drafts);
+  };
+  const start = (fm: FrontMatter | null) => new Outline(source, fm, file, ids, collectSteps);
+
+  for (;;) {
+    let batch: RootContent[] | null;
+    try {
+      batch = nodes.next();
+    } catch (error) {
+      if (error instanceof RangeError) throw new RunbookError('nesting-too-deep', file, { line: 1 }, 'markdown nests too deeply to read');
+      throw error;
+    }
+    if (batch === null) break;
+    for (const node of batch) {
+      if (!outline && node.type === 'yaml' && startLine(node) === 1) {
+        frontMatter = parseFrontMatter(node.value, file, diagnostics);
+        outline = start(frontMatter);
+        continue;
+      }
+      outline ??= start(null);
+      outline.add(node);
+    }
+    ctx.options.onProgress?.({ ...nodes.progress(), steps: steps.length });
+    yield;
   }
+  outline ??= start(null);
+  outline.finish();
+  for (const { node, drafts } of topLevel) nameSteps(node, drafts);
   steps.sort((a, b) => a.line - b.line);
-  warnings.sort((a, b) => a.line - b.line);
-
-  const sections = preamble.section.stepIds.length > 0 ? [preamble.section, ...topLevel] : topLevel;
-  return { title, file: options.file ?? null, sha256, frontMatter, sections, steps, warnings };
-}
-
-/** A heading's title; "{#anchor}" after it is an id for the site generator, not part of the title. */
-function headingText(heading: Heading): string {
-  return cleanTitle(toString(heading).replace(/\s*\{#[^}]*\}\s*$/, ''));
-}
-
-function fileTitle(file: string): string {
-  const base = file.split(/[\\/]/).pop() ?? file;
-  return base.replace(/\.(md|markdown|mdx)$/i, '') || 'Untitled runbook';
+  const sections = outline.sections();
+  linker.settle(steps, sections, outline.rawTitles);
+  return { title: outline.title, file: ctx.options.file ?? null, sha256: ctx.sha256, frontMatter, sections, steps, warnings: diagnostics.all() };
 }
 
 interface FinishContext {
-  stepIds: IdAllocator;
-  blockIds: IdAllocator;
-  warnings: Diagnostic[];
+  file: string;
+  /** The step's id: its section's for a heading step, else from the section path and its title (ids.ts). */
+  stepId: (draft: StepDraft) => string;
+  diagnostics: Diagnostics;
   source: Source;
   fallbackProfile: Profile | null;
 }
 
 function finishStep(draft: StepDraft, section: SectionNode, ctx: FinishContext): Step {
-  // A heading step is its section: the section path already names it.
-  const ownSlug = slug(draft.title) || `line-${draft.line}`;
-  const path = draft.origin === 'heading' && section.idPath.length > 0 ? section.idPath : [...section.idPath, ownSlug];
-  const id = ctx.stepIds.take(path.join('/'));
+  const id = ctx.stepId(draft);
+  const blockIds = new BlockIds();
   const blocks = draft.codes.map((code, index) => {
     const info = parseFenceInfo(code.lang, code.meta);
-    if (info.error) ctx.warnings.push({ line: startLine(code), message: `code fence ${info.error}` });
+    if (info.error) ctx.diagnostics.add('fence-attributes', { line: startLine(code), column: code.position?.start.column }, `code fence ${info.error}`);
     checkFenceClosed(code, ctx);
     const { action, reason } = classifyBlock(info.lang, code.value, info.attributes);
     const name = typeof info.attributes.name === 'string' && info.attributes.name.trim() ? info.attributes.name.trim() : null;
     const target = typeof info.attributes.target === 'string' ? info.attributes.target : null;
     const block: Block = {
-      id: ctx.blockIds.take(`${id}#${name ? slug(name) || name : String(index + 1)}`),
+      id: `${id}#${blockIds.take(name, index)}`,
       lang: info.lang,
       code: code.value,
       line: startLine(code),
@@ -231,6 +252,8 @@ function finishStep(draft: StepDraft, section: SectionNode, ctx: FinishContext):
     signoff: draft.signoff,
     decision: draft.decision,
     timing: timingIn(draft.title, body),
+    // A note's code is shown with its step, never run (asides.ts): the note names those blocks.
+    notes: draft.notes.map((note) => ({ ...note, blockIds: draft.codes.flatMap((code, i) => (draft.asides.get(code) === note ? [blocks[i]?.id ?? ''] : [])) })),
   };
 }
 
@@ -241,9 +264,6 @@ function checkFenceClosed(code: RootContent, ctx: FinishContext): void {
   const last = endLine(code);
   const closing = ctx.source.line(last).trim().replace(/^(?:>\s*)+/, '');
   if (last === startLine(code) || !closing.startsWith(fence) || closing.replace(/[`~]/g, '').trim() !== '') {
-    ctx.warnings.push({
-      line: startLine(code),
-      message: `code fence ${fence} is never closed; the block runs to line ${last}`,
-    });
+    ctx.diagnostics.add('fence-unclosed', { line: startLine(code), column: code.position?.start.column }, `code fence ${fence} is never closed; the block runs to line ${last}`);
   }
 }

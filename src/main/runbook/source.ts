@@ -2,10 +2,19 @@
 import type { Node } from 'unist';
 
 export class Source {
-  readonly lines: string[];
+  /** Offset of the start of each line (a 20 MB runbook has a million lines: offsets, not strings). */
+  private readonly starts: Uint32Array;
 
   constructor(readonly text: string) {
-    this.lines = text.split('\n');
+    let count = 1;
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) count++;
+    this.starts = new Uint32Array(count);
+    let n = 1;
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts[n++] = i + 1;
+  }
+
+  get lineCount(): number {
+    return this.starts.length;
   }
 
   /** The text a node spans, exactly as written. */
@@ -17,11 +26,16 @@ export class Source {
 
   /** Source lines from..to (1-based, inclusive). */
   lineRange(from: number, to: number): string[] {
-    return this.lines.slice(from - 1, to);
+    const out: string[] = [];
+    for (let n = Math.max(1, from); n <= Math.min(to, this.starts.length); n++) out.push(this.line(n));
+    return out;
   }
 
   line(n: number): string {
-    return this.lines[n - 1] ?? '';
+    if (n < 1 || n > this.starts.length) return '';
+    const start = this.starts[n - 1] as number;
+    const end = n < this.starts.length ? (this.starts[n] as number) - 1 : this.text.length;
+    return this.text.slice(start, end);
   }
 }
 

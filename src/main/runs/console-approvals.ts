@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { PendingApproval } from '../../shared/run-api.js';
 import type { Block, Step } from '../../shared/runbook-model.js';
 import { APPROVAL_NAMESPACE, type ApprovalPolicy, type OperatorKey, approvalCommand, approvalRecord, decideApproval } from '../audit/approval.js';
+import type { RecordData } from '../audit/records/index.js';
 import type { RunJournal } from '../session/run-journal.js';
 
 interface Waiting extends PendingApproval {
@@ -23,7 +24,7 @@ export class ConsoleApprovals {
       journal: RunJournal;
       /** Tells the renderer a request opened (it then reads them from the run's state). */
       announce: (approvalId: string, stepId: string) => void;
-      note: (data: Record<string, unknown>) => void;
+      note: (data: RecordData<'approval'>) => void;
       /** Keys the operator's own session holds now (its ssh-agent): they cannot approve. */
       operatorKeys: () => Promise<OperatorKey[]>;
     },
@@ -54,8 +55,9 @@ export class ConsoleApprovals {
     });
   };
 
-  private base(w: Waiting, approver: string | null) {
-    return { step: { id: w.stepId }, block: { id: w.blockId }, started: { seq: w.record, sha256: w.sha256 }, approver };
+  /** The block a request approves: its step.started record. */
+  private approving(w: Waiting) {
+    return { step: { id: w.stepId }, block: { id: w.blockId }, started: { seq: w.record, sha256: w.sha256 } };
   }
 
   /** Checks and records an approver's signature; the block runs only when it holds. */
@@ -65,7 +67,7 @@ export class ConsoleApprovals {
     const w = this.waiting.get(approvalId);
     if (!w) return { ok: false, reason: 'no such approval request is open (it was answered, withdrawn or cancelled)' };
     const decision = decideApproval(w.sha256, signature, approver, this.options.policy, live);
-    const data = approvalRecord(this.base(w, approver), decision, signature, this.options.policy);
+    const data = approvalRecord({ ...this.approving(w), approver }, decision, signature, this.options.policy);
     if (!decision.ok) {
       this.options.note(data);
       w.lastRefusal = decision.reason;
@@ -89,7 +91,7 @@ export class ConsoleApprovals {
     if (!w) return false;
     this.waiting.delete(approvalId);
     try {
-      this.options.note({ ...this.base(w, null), granted: false, code: 'withdrawn', reason });
+      this.options.note({ ...this.approving(w), approver: null, granted: false, code: 'withdrawn', reason });
     } finally {
       w.resolve(reason);
     }

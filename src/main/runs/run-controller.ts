@@ -4,17 +4,19 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Profile, Runbook, Step } from '../../shared/runbook-model.js';
-import type { PendingQuestion, RunEvent, RunState, RunStepState } from '../../shared/run-api.js';
+import type { InstallationKeyFacts, PendingQuestion, RunEvent, RunState, RunStepState, SignoffRequest, VerifyResult } from '../../shared/run-api.js';
 import { exportBundle } from '../audit/export.js';
-import type { Installation } from '../audit/installation.js';
+import { type OperatorKey, operatorKey } from '../audit/approval.js';
+import { type Installation, installationKeyFacts, pinCommand } from '../audit/installation.js';
 import type { MacKeyStore } from '../audit/key-store.js';
 import type { RunJournal } from '../session/run-journal.js';
 import type { SealResult } from '../audit/seal.js';
-import { agentKeys, publicKeyOfFile } from '../audit/operator-keys.js';
-import { SIGNOFF_NAMESPACE, type SignoffMethod, checkSignoff, signoffMessage, signoffRecord } from '../audit/signoff.js';
+import { agentKeys, keyFrom, publicKeyOfFile, uniqueKeys } from '../audit/operator-keys.js';
+import { FAILURES } from '../audit/reasons.js';
+import { SIGNOFF_NAMESPACE, type SignoffMethod, signoffMessage, signoffRecord } from '../audit/signoff.js';
 import { agentSigner, keyFileSigner } from '../audit/ssh-signers.js';
 import { signSshsig } from '../audit/sshsig.js';
-import type { SignoffClaim } from '../../shared/signoff.js';
+import { type SignoffClaim, signoffCommand, tidyArmoredSignature } from '../../shared/signoff.js';
 import { jsonSafe } from '../audit/json-safe.js';
 import { verifyRun } from '../audit/verify.js';
 import { type PreparedRun, RunRefused, type RunRequest, prepareRun, preflightRun, startRun, valueProblems } from '../session/assemble.js';
@@ -30,10 +32,22 @@ import type { SettingsStore } from '../settings/store.js';
 import { TARGET_KINDS_FOR_ACTION, type Target } from '../../shared/targets.js';
 import type { ExecutorContext } from '../targets/types.js';
 import { expandHome } from '../util/expand-home.js';
+import { ManualStepError, checkFillIn, missingInputs } from '../session/manual.js';
 import { ConsoleApprovals } from './console-approvals.js';
+import { decideSignoff } from './console-signoffs.js';
 import { EventBuffer } from './event-buffer.js';
 
 export class RunError extends Error {}
+
+/** Runs a check of manual.ts, turning its refusal into the controller's. */
+function manualCheck<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof ManualStepError) throw new RunError(error.message);
+    throw error;
+  }
+}
 
 export interface RunEnvironment {
   settings: SettingsStore;
@@ -94,6 +108,10 @@ interface AssembledRun {
   /** Asks the operator through the run's question dialog. */
   ask: (text: string, kind: PendingQuestion['kind'], expected: string | null) => Promise<boolean | string>;
   approvals: ConsoleApprovals | null;
+  /** The installation whose key seals this run, as loaded when it started (the console's own anchor). */
+  installation: Installation;
+  /** RESTRICTED: the operator's keys run.started recorded (none otherwise). */
+  recordedOperatorKeys: readonly OperatorKey[];
 }
 
 /** A started run: the assembled run with what startRun made for it. */
@@ -111,7 +129,7 @@ type SettledBy = 'operator' | 'cancel' | 'step-ended' | 'replaced';
 const sealing = (run: ActiveRun) => run.seal !== null || run.finishing !== null;
 const statusOf = (run: ActiveRun): RunState['status'] => (run.seal ? 'finished' : run.running ? 'running' : 'ready');
 
-const MANUAL = (step: Step) => (step.kind !== 'step' ? `${step.kind}: for a person, not a machine` : 'manual step: nothing to run');
+const MANUAL = (step: Step) => (step.kind === 'step' || step.kind === 'manual' || step.kind === 'input' ? 'manual step: nothing to run' : `${step.kind}: for a person, not a machine`);
 
 export class RunController {
   private run: ActiveRun | null = null;
@@ -198,11 +216,13 @@ export class RunController {
         verdicts: Object.fromEntries(planned.step.blocks.flatMap((b) => { const v = prepared.verdicts.get(b.id); return v ? [[b.id, v]] : []; })),
         decision: null,
         signoff: null,
+        signoffRefusal: null,
         mark: null,
         fillIns: {},
       });
     }
-    const assembled: AssembledRun = { runId, dir, profile: input.profile, operator: input.operator, runbook, plan, set, prepared, ctx, preflightPassed: new Set<string>(), keys, stepDone: Promise.resolve(), interruptedBy: null, events, steps, problems: prepared.problems, outcomes: new Map(), running: null, seal: null, finishing: null, questions, ask, approvals: null };
+    const installation = await this.env.installation();
+    const assembled: AssembledRun = { runId, dir, profile: input.profile, operator: input.operator, runbook, plan, set, prepared, ctx, preflightPassed: new Set<string>(), keys, stepDone: Promise.resolve(), interruptedBy: null, events, steps, problems: prepared.problems, outcomes: new Map(), running: null, seal: null, finishing: null, questions, ask, approvals: null, installation, recordedOperatorKeys: [] };
     const started = await startRun(prepared, {
       runId,
       dir,
@@ -210,7 +230,7 @@ export class RunController {
       tool: { name: 'runbook-console', version: this.env.version },
       options: { host: 'console', approvers_file: approvers && 'text' in approvers ? approvers.source : null },
       keys,
-      installation: await this.env.installation(),
+      installation,
       ctx,
       session: {
         keepGoing: true,
@@ -222,6 +242,7 @@ export class RunController {
     // The same object, completed: events forwarded during startRun went to it already.
     const active: ActiveRun = Object.assign(assembled, { journal: started.journal, session: started.session, pool: started.pool });
     session = started.session;
+    active.recordedOperatorKeys = started.policy?.operatorKeys ?? [];
     if (started.policy) {
       const approvals = new ConsoleApprovals({
         policy: started.policy,
@@ -305,6 +326,7 @@ export class RunController {
       seal: run.seal ? { size: run.seal.size, root: run.seal.root, ticketLine: run.seal.ticketLine } : null,
       approvals: run.approvals?.pending() ?? [],
       head: this.head(run),
+      installationKey: keyFacts(run.installation),
       questions: [...run.questions.values()].map(({ resolve: _resolve, ...q }) => q),
     };
   }
@@ -499,7 +521,6 @@ export class RunController {
     if (input.kind === 'decision' && !model?.decision?.options.includes(input.decision)) {
       throw new RunError(`step ${input.stepId} offers no decision "${input.decision}"${model?.decision ? ` (it offers ${model.decision.options.join(', ')})` : ''}`);
     }
-    if (input.kind === 'signoff' && model?.kind !== 'signoff') throw new RunError(`step ${input.stepId} is not a sign-off`);
     if (input.kind === 'fillin' && !model?.fillIns.some((f) => f.label === input.label)) throw new RunError(`step ${input.stepId} has no blank labelled "${input.label}"`);
     switch (input.kind) {
       case 'decision':
@@ -508,19 +529,30 @@ export class RunController {
         if (step.status === 'pending') this.setStep(run, step.id, 'succeeded', `decision: ${input.decision}`);
         break;
       case 'signoff': {
-        const signed = await this.signoff(run, input.stepId, model?.signoff?.roles ?? [], input);
+        checkSignoffRow(run, input.stepId, input.role);
+        const signed = await this.signoff(run, input.stepId, input);
         step.signoff = { name: input.name, role: input.role, date: input.date, fingerprint: signed.fingerprint };
+        step.signoffRefusal = null;
         if (step.status === 'pending') this.setStep(run, step.id, 'succeeded', `signed off by ${input.name} (${input.role}, ${signed.fingerprint})`);
         break;
       }
-      case 'fillin':
-        this.note(run, 'fillin', { ...ref, label: input.label, value: input.value });
-        step.fillIns[input.label] = input.value;
+      case 'fillin': {
+        // Typed blanks (number, percent, duration, date) are checked here, before anything is recorded.
+        const { value } = manualCheck(() => checkFillIn(model as Step, input.label, input.value));
+        this.note(run, 'fillin', { ...ref, label: input.label, value });
+        step.fillIns[input.label] = value;
         break;
-      case 'mark':
+      }
+      case 'mark': {
+        // A step with nothing to run is done (or failed) when the operator says so; an input only once its required blanks hold values.
+        const byHand = step.manual !== null && model !== undefined && model.kind !== 'signoff' && model.kind !== 'decision';
+        const missing = byHand && input.verdict === 'pass' ? missingInputs(model, step.fillIns) : [];
+        if (missing.length > 0) throw new RunError(`step ${input.stepId} is not done: no value for ${missing.map((f) => `"${f.label}"`).join(', ')}`);
         this.note(run, 'step.note', { ...ref, mark: input.verdict, note: input.note ?? null, by: run.operator });
         step.mark = input.verdict;
+        if (byHand && step.status !== 'skipped') this.setStep(run, step.id, input.verdict === 'pass' ? 'succeeded' : 'failed', input.verdict === 'pass' ? `done (marked by ${run.operator})` : `marked failed by ${run.operator}${input.note ? `: ${input.note}` : ''}`);
         break;
+      }
       case 'note':
         this.note(run, 'step.note', { ...ref, text: input.text, by: run.operator });
         break;
@@ -529,13 +561,31 @@ export class RunController {
   }
 
   /**
+   * A sign-off to be signed elsewhere: the exact message for the run's last record now, and the stock command
+   * that signs it. Main checks the row first; the signature comes back through record(), checked again there.
+   */
+  signoffRequest(runId: string, input: { stepId: string; name: string; role: string; date: string }): SignoffRequest {
+    const run = this.open(runId);
+    checkSignoffRow(run, input.stepId, input.role);
+    const head = this.head(run);
+    let message: string;
+    try {
+      message = signoffMessage({ run: run.runId, step: input.stepId, role: input.role, name: input.name, date: input.date, record: head });
+    } catch (error) {
+      throw new RunError((error as Error).message);
+    }
+    return { record: head.seq, sha256: head.sha256, namespace: SIGNOFF_NAMESPACE, message, command: signoffCommand(message) };
+  }
+
+  /**
    * A sign-off is recorded only with the signer's SSH signature over the sign-off message (run, step, row,
    * name, date, and the journal's last record: everything recorded so far). Main makes the signature with
    * the signer's key file or ssh-agent key, or checks one made elsewhere with `ssh-keygen -Y sign` over the
-   * message for the run's current last record. A signature that does not hold is journaled and refused.
+   * message for the run's current last record. A pasted signature stands for someone who is not at this
+   * machine, so one by a key the operator controls here is refused; the installation key is refused however
+   * it is offered. A signature that does not hold is journaled (with its refusal code) and refused.
    */
-  private async signoff(run: ActiveRun, stepId: string, roles: readonly string[], input: SignoffInput): Promise<{ fingerprint: string }> {
-    if (roles.length > 0 && !roles.includes(input.role)) throw new RunError(`step ${stepId} has no sign-off row "${input.role}" (its rows: ${roles.join(', ')})`);
+  private async signoff(run: ActiveRun, stepId: string, input: SignoffInput): Promise<{ fingerprint: string }> {
     const withKey = Boolean(input.keyFile) || Boolean(input.agent);
     if (!withKey && !input.signature) {
       throw new RunError(`a sign-off must be signed with the signer's SSH key: name their key file or ssh-agent key, or paste their SSH signature (namespace ${SIGNOFF_NAMESPACE}) over the sign-off message`);
@@ -550,7 +600,7 @@ export class RunController {
       if (input.record === undefined) throw new RunError(`a pasted sign-off signature must say which record it signs off (the run's last record is ${head.seq})`);
       if (input.record !== head.seq) throw new RunError(`the signature signs off record ${input.record}, but the run's last record is now ${head.seq}: sign the sign-off message for record ${head.seq}`);
       claim = claimAt(head);
-      signature = input.signature;
+      signature = tidyArmoredSignature(input.signature);
       method = 'pasted';
     } else {
       method = input.agent ? 'ssh-agent' : 'key-file';
@@ -570,16 +620,32 @@ export class RunController {
         throw new RunError(`the sign-off could not be signed: ${(error as Error).message}`);
       }
     }
+    // Keys the signature may not be made with: the operator's, for a signature from elsewhere; the installation key, always.
+    const refused = method === 'pasted' ? await this.operatorKeysNow(run) : [operatorKey('installation', run.installation.key.publicKeyLine)];
     if (sealing(run)) throw new RunError('this run is finished; start a new run');
-    let check;
+    // The journal may have moved on while the agent was asked for its keys: the signature must still sign off its last record.
+    if (this.head(run).seq !== claim.record.seq) throw new RunError(`the run recorded more while the sign-off was being checked (its last record is now ${this.head(run).seq}); sign the sign-off message for that record`);
+    let decision;
     try {
-      check = checkSignoff(signoffMessage(claim), signature);
+      decision = decideSignoff(signoffMessage(claim), signature, refused);
     } catch (error) {
       throw new RunError(`sign-off refused: ${(error as Error).message}`);
     }
-    this.note(run, 'signoff', signoffRecord(claim, check, signature, method));
-    if (!check.ok) throw new RunError(`sign-off refused (recorded): ${check.reason}`);
-    return { fingerprint: check.fingerprint };
+    if (!decision.ok) {
+      this.note(run, 'signoff', signoffRecord(claim, decision, signature, method));
+      const step = run.steps.get(stepId);
+      if (step) step.signoffRefusal = { code: decision.code, reason: decision.reason };
+      throw new RunError(`sign-off refused (recorded): ${decision.reason}`);
+    }
+    this.note(run, 'signoff', signoffRecord(claim, decision, signature, method));
+    return { fingerprint: decision.fingerprint };
+  }
+
+  /** Every key the operator controls in this run now: the installation key, the export key, the ssh-agent's, and those run.started recorded. */
+  private async operatorKeysNow(run: ActiveRun): Promise<OperatorKey[]> {
+    const exportKeys = this.exportKey().flatMap((k) => keyFrom(k.source, k.publicKey) ?? []);
+    const live = await agentKeys(process.env.SSH_AUTH_SOCK).catch(() => []);
+    return uniqueKeys([operatorKey('installation', run.installation.key.publicKeyLine), ...run.recordedOperatorKeys, ...exportKeys, ...live]);
   }
 
   answer(runId: string, questionId: string, answer: boolean | string): { ok: boolean; state: RunState } {
@@ -628,7 +694,8 @@ export class RunController {
   }
 
   private async finishRun(run: ActiveRun): Promise<void> {
-    const counted = [...run.steps.values()].filter((s) => !s.hidden && s.manual === null);
+    // Steps done by hand count once the operator settled them (a manual step marked failed fails the run).
+    const counted = [...run.steps.values()].filter((s) => !s.hidden && (s.manual === null || s.status !== 'pending'));
     const summary: RunSummary = {
       ok: runOk(counted),
       steps: [...run.steps.values()].map((s) => ({ stepId: s.id, title: run.runbook.steps.find((x) => x.id === s.id)?.title ?? s.id, status: s.status === 'pending' || s.status === 'running' ? 'not-run' : s.status, reason: s.reason, blocks: [] })),
@@ -667,11 +734,39 @@ export class RunController {
     return this.state(runId);
   }
 
-  async verify(runId: string): Promise<{ ok: boolean; code: string | null; detail: string; records: number | null; warnings: { code: string; detail: string }[] }> {
+  /**
+   * Verifies the run as `runbook verify` does, with the one anchor the console holds: this installation's key
+   * (pinned by its fingerprint, so a seal by any other key fails E_SIGNER). That key also made the seal, so
+   * the verdict is at best self-anchored: intact and sealed here — integrity, not proof for anyone else.
+   */
+  async verify(runId: string): Promise<VerifyResult> {
     const run = this.get(runId);
-    const result = await verifyRun(run.dir, { keys: run.keys, allowUnsealed: run.seal === null });
-    if (!result.ok) return { ok: false, code: result.failure.code, detail: result.failure.detail, records: null, warnings: [] };
-    return { ok: true, code: null, detail: `${result.records} records intact${result.sealedSize !== null ? `, sealed at ${result.sealedSize}` : ''}`, records: result.records, warnings: result.warnings.map((w) => ({ code: w.code, detail: w.detail })) };
+    const installationKey = keyFacts(run.installation);
+    const result = await verifyRun(run.dir, { keys: run.keys, allowUnsealed: run.seal === null, pins: [installationKey.fingerprint] });
+    const auditor = (signatures: boolean) => `${pinCommand(installationKey.fingerprint, run.dir)}${signatures ? ' --allowed-signers ALLOWED_SIGNERS' : ''}`;
+    if (!result.ok) {
+      const f = result.failure;
+      return { ok: false, verdict: 'failed', code: f.code, meaning: FAILURES[f.code], detail: f.detail, record: f.record, records: null, warnings: [], sealedBy: null, installationKey, unanchored: [], auditorCommand: auditor(false) };
+    }
+    const seal = result.trust.seal;
+    const signatures = result.trust.approvals.total + result.trust.signoffs.total > 0;
+    const sealed = result.sealedSize !== null ? `sealed at ${result.sealedSize}` : seal ? 'not sealed yet (checked up to its last checkpoint)' : 'not sealed yet: nothing in it is signed';
+    return {
+      ok: true,
+      verdict: seal ? 'self-anchored' : 'unanchored',
+      code: null,
+      meaning: null,
+      detail: `${result.records} records intact, ${sealed}`,
+      record: null,
+      records: result.records,
+      // W_UNANCHORED's signatures are listed in `unanchored` below; the other warnings stand as they are.
+      warnings: result.warnings.filter((w) => w.code !== 'W_UNANCHORED').map((w) => ({ code: w.code, detail: w.detail })),
+      sealedBy: seal ? { fingerprint: seal.fingerprint, thisInstallation: seal.fingerprint === installationKey.fingerprint } : null,
+      installationKey,
+      // The seal is vouched for by the pin; what is left (sign-offs, approvals) nothing here vouches for.
+      unanchored: seal ? result.trust.unanchored : [],
+      auditorCommand: auditor(signatures),
+    };
   }
 
   async export(runId: string, input: { out: string; keyFile?: string | undefined; agent?: boolean | undefined; agentKey?: string | undefined }): Promise<{ out: string; files: string[]; signer: string }> {
@@ -687,6 +782,26 @@ export class RunController {
     });
     return { out: result.out, files: result.files, signer: `${result.principal} ${result.signerFingerprint}` };
   }
+}
+
+/** The installation key's public facts for the page (made for this run: `created`). */
+function keyFacts(installation: Installation): InstallationKeyFacts {
+  const { fingerprint, publicKeyFile, verifyCommand, created } = installationKeyFacts(installation);
+  return { fingerprint, publicKeyFile, verifyCommand, created };
+}
+
+/**
+ * Refuses a sign-off for a step that is not a sign-off, is above the run's profile, or has no row `role`
+ * (a sheet without rows takes any role). Main checks this whatever the page sent.
+ */
+function checkSignoffRow(run: { runbook: Runbook; steps: Map<string, RunStepState>; profile: Profile }, stepId: string, role: string): void {
+  const state = run.steps.get(stepId);
+  if (!state) throw new RunError(`no step ${stepId}`);
+  if (state.hidden) throw new RunError(`step ${stepId} is above the run's profile ${run.profile}`);
+  const model = run.runbook.steps.find((x) => x.id === stepId);
+  if (model?.kind !== 'signoff') throw new RunError(`step ${stepId} is not a sign-off`);
+  const roles = model.signoff?.roles ?? [];
+  if (roles.length > 0 && !roles.includes(role)) throw new RunError(`step ${stepId} has no sign-off row "${role}" (its rows: ${roles.join(', ')})`);
 }
 
 /** The targets of the run's set that can run this kind of action, in the set's order. */

@@ -17,7 +17,7 @@ import { type PlannedStep, type RunPlan, planRun } from './plan.js';
 import { preflight } from './preflight.js';
 import { RETENTION_DAYS, atLeast, profileProblems } from './profile-rules.js';
 import { type RunProblem, problem } from './problems.js';
-import { RunJournal, currentOperator } from './run-journal.js';
+import { RunJournal, type RunOptions, currentOperator } from './run-journal.js';
 import { RunSession, type RunSessionOptions } from './runner.js';
 import { credentialValues, stepEnvFor } from './step-env.js';
 import { type ResolvedVariables, type VariableRequest, isSecretVariable, resolveVariables } from './variables.js';
@@ -133,6 +133,8 @@ export async function prepareRun(request: RunRequest): Promise<PreparedRun> {
       // $VAR means what it means in the operator's shell, less the credentials of targets (unless exposed).
       env.push(stepEnv(target));
       for (const name of block.variables) requests.push({ name, targetEnv: env });
+      // ${NAME:-default} …: a value is passed when there is one; otherwise the code's default applies.
+      for (const name of block.optionalVariables ?? []) requests.push({ name, targetEnv: env, optional: true });
     }
   }
   const variables = await resolveVariables(runbook, requests, {
@@ -174,8 +176,8 @@ export interface StartOptions {
   dir: string;
   operatorName: string | undefined;
   tool: { name: string; version: string };
-  /** What the host records of how it was asked to run (CLI options, "console"). */
-  options: Record<string, unknown>;
+  /** What the host records of how it was asked to run (the CLI's options, or the console's). */
+  options: RunOptions;
   keys: MacKeyStore;
   installation: Installation;
   ctx: ExecutorContext;
@@ -228,7 +230,7 @@ export async function startRun(prepared: PreparedRun, options: StartOptions): Pr
       operator,
       tool: options.tool,
       // RESTRICTED: who may approve and which keys are the operator's, fixed here for the whole run.
-      options: policy ? { ...options.options, approvers: policy.approvers, operator_keys: policy.operatorKeys } : options.options,
+      options: policy ? { ...options.options, approvers: policy.approvers, operator_keys: [...policy.operatorKeys] } : options.options,
       variables: [...prepared.variables.values.keys()].map((name) => ({ name, secret: isSecretVariable(runbook, name), source: prepared.variables.sources.get(name) ?? 'unknown' })),
     },
     options.keys,

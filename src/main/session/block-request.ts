@@ -5,7 +5,9 @@ import type { Block } from '../../shared/runbook-model.js';
 import type { TargetKind } from '../../shared/targets.js';
 import { prepareArgv, prepareShell } from './shell-values.js';
 import { preparePsql, prepareSql } from './sql-values.js';
-import { substituteText } from './substitute.js';
+import { sourceLineOfCode } from '../runbook/classify.js';
+import { splitPromql } from '../runbook/promql.js';
+import { substituteChecked } from './substitute.js';
 import { bareName } from './variables.js';
 import type { Verdict } from './verdict.js';
 
@@ -21,8 +23,8 @@ export type BlockRequest =
   | { ok: true; code: string; env: Record<string, string>; params: string[] }
   | { ok: false; problems: ValueProblem[] };
 
-/** The block's own lines start on the line after its opening fence. */
-const fileLine = (block: Block, line: number) => block.line + line;
+/** The block's own lines start on the line after its opening fence; a transcript's commands keep their lines. */
+const fileLine = (block: Block, line: number) => block.line + sourceLineOfCode(block, line);
 
 /** The value of one of the block's variables ("<NAME>" falls back to "NAME"), if the run has one. */
 const valueOf = (values: ReadonlyMap<string, string>, name: string) => values.get(name) ?? values.get(bareName(name));
@@ -63,8 +65,19 @@ export async function prepareBlockRequest(block: Block, kind: TargetKind, values
       if (prepared.problems.length > 0) return { ok: false, problems: prepared.problems.map((p) => ({ ...p, line: fileLine(block, p.line) })) };
       return { ok: true, code: prepared.code, env: {}, params: prepared.params };
     }
-    default:
-      return { ok: true, code: substituteText(block.code, values), env: {}, params: [] };
+    default: {
+      // PromQL never holds `${`, so its ${NAME:-x} defaults apply; a manifest may carry a script's own.
+      const promql = block.action === 'promql';
+      const prepared = substituteChecked(block.code, values, { defaults: promql });
+      if (prepared.problems.length > 0) return { ok: false, problems: prepared.problems.map((p) => ({ ...p, line: fileLine(block, p.line) })) };
+      // A value must not change how the block splits into queries (one with a newline could start another).
+      if (promql && splitPromql(prepared.code).length !== splitPromql(block.code).length) {
+        const message = 'with the values in place the block splits into a different number of PromQL queries; a value must not hold a line break or end an expression';
+        const named = [...block.variables, ...(block.optionalVariables ?? [])].filter((v) => valueOf(values, v) !== undefined);
+        return { ok: false, problems: named.map((variable) => ({ variable, line: fileLine(block, 1), code: 'not-provable', message })) };
+      }
+      return { ok: true, code: prepared.code, env: {}, params: [] };
+    }
   }
 }
 

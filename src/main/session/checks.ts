@@ -1,5 +1,6 @@
 // Turns a block's result into a verdict: fence expectations ({"expect":{…}}), the check convention
-// ({"check":true}: exit 0 pass, 1 fail, 2 warn), or none (then the exit status speaks).
+// ({"check":true}: exit 0 pass, 1 fail, 2 warn), or none (then the exit status speaks). A transcript's
+// output is compared with what ran and shown beside it, but never decides (see Judgement.comparison).
 import { z } from 'zod';
 import type { Block } from '../../shared/runbook-model.js';
 import type { ExecutionResult } from '../targets/types.js';
@@ -9,6 +10,56 @@ export type Verdict = 'pass' | 'fail' | 'warn';
 export interface Judgement {
   verdict: Verdict | null;
   reasons: string[];
+  /**
+   * A transcript's output (Block.expectedOutput) beside what the block printed. Shown for comparison, never
+   * a verdict: output in a runbook is an example (times, names and counts differ), so it neither passes a
+   * failed block nor fails a good one. `same`: every line matches, a `...` line of the example standing for
+   * any number of lines, blanks at line ends and blank lines around ignored.
+   */
+  comparison?: { expected: string; same: boolean };
+}
+
+/** The lines of an output, each without trailing blanks, blank lines at both ends dropped. */
+function outputLines(text: string): string[] {
+  const lines = text.replace(/\r\n?/g, '\n').split('\n').map((l) => l.replace(/\s+$/, ''));
+  while (lines.length > 0 && lines[0] === '') lines.shift();
+  while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+/** Whether output matches an example whose `...` (or `…`) lines stand for any number of lines. */
+export function sameOutput(example: string, actual: string): boolean {
+  const want = outputLines(example);
+  const got = outputLines(actual);
+  const gap = (line: string) => /^\s*(\.\.\.|…)\s*$/.test(line);
+  // Glob matching over lines, iteratively (the last gap seen is where a mismatch retries).
+  let w = 0;
+  let g = 0;
+  let star = -1;
+  let mark = 0;
+  while (g < got.length) {
+    if (w < want.length && !gap(want[w] as string) && want[w] === got[g]) {
+      w++;
+      g++;
+    } else if (w < want.length && gap(want[w] as string)) {
+      star = w++;
+      mark = g;
+    } else if (star >= 0) {
+      w = star + 1;
+      g = ++mark;
+    } else return false;
+  }
+  while (w < want.length && gap(want[w] as string)) w++;
+  return w === want.length;
+}
+
+/** The comparison of a transcript's example output with what ran, when the block has one. */
+function comparisonOf(block: Block, output: { stdout: string; stderr?: string }): Judgement['comparison'] | undefined {
+  const expected = block.expectedOutput;
+  if (!expected) return undefined;
+  // A terminal shows both streams; the example may hold either or both.
+  const same = sameOutput(expected, output.stdout) || sameOutput(expected, `${output.stdout}\n${output.stderr ?? ''}`) || sameOutput(expected, `${output.stderr ?? ''}\n${output.stdout}`);
+  return { expected, same };
 }
 
 const ExpectSchema = z
@@ -56,6 +107,12 @@ export function judge(block: Block, result: ExecutionResult, output: { stdout: s
   if (result.status !== 'succeeded' && result.status !== 'failed') {
     return { verdict: null, reasons: [] }; // it did not run to an answer: nothing to judge
   }
+  const comparison = comparisonOf(block, output);
+  const judged = judgeChecks(block, result, output);
+  return comparison ? { ...judged, comparison } : judged;
+}
+
+function judgeChecks(block: Block, result: ExecutionResult, output: { stdout: string; stderr?: string }): Judgement {
   const expectation = expectationOf(block);
   if (expectation && typeof expectation === 'object') {
     const reasons: string[] = [];

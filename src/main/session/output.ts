@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import path from 'node:path';
 import { type WriterIo, faultInjectingIo } from '../audit/fault-injection.js';
+import type { OutputFailureCode } from '../audit/records/codes.js';
 import type { OutputChunk } from '../targets/types.js';
 
 export const DISPLAY_TAIL_CHARS = 64 * 1024;
@@ -41,6 +42,8 @@ export interface RecordedOutput {
   stdoutTruncated: boolean;
   /** Why the output is incomplete on disk (a failed open, write or fsync), or null. */
   failure: string | null;
+  /** What failed: the journal's code for it, beside `failure`'s words (null with it). */
+  failureCode: Exclude<OutputFailureCode, 'blobs'> | null;
 }
 
 export class OutputRecorder {
@@ -49,6 +52,7 @@ export class OutputRecorder {
   private readonly io: OutputIo;
   private readonly onFailure: ((failure: string) => void) | undefined;
   private failed: string | null = null;
+  private failedAt: Exclude<OutputFailureCode, 'blobs'> | null = null;
   private readonly hash = createHash('sha256');
   private bytes = 0;
   private readonly streams = {
@@ -101,7 +105,7 @@ export class OutputRecorder {
   }
 
   /** Writes all of `data` (a write may take part of it); returns how much reached the file before a failure. */
-  private writeAll(fd: number, data: Buffer, op: string): number {
+  private writeAll(fd: number, data: Buffer, op: 'write'): number {
     let offset = 0;
     try {
       while (offset < data.length) offset += this.io.writeSync(fd, data, offset, data.length - offset);
@@ -111,8 +115,9 @@ export class OutputRecorder {
     return offset;
   }
 
-  private fail(op: string, error: unknown): void {
+  private fail(op: Exclude<OutputFailureCode, 'blobs'>, error: unknown): void {
     if (this.failed) return;
+    this.failedAt = op;
     const err = error as NodeJS.ErrnoException;
     const what = err.message.startsWith(`${err.code}:`) ? err.message : `${err.code ? `${err.code}: ` : ''}${err.message}`;
     this.failed = `${op} ${path.basename(this.file)}: ${what}`;
@@ -147,6 +152,7 @@ export class OutputRecorder {
       stdout: this.stdout.text(),
       stdoutTruncated: this.stdout.dropped,
       failure: this.failed,
+      failureCode: this.failedAt,
     };
   }
 }

@@ -4,10 +4,10 @@
 import { rmSync, statSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import path from 'node:path';
-import type { Profile, Runbook, Step } from '../../shared/runbook-model.js';
+import type { Block, Profile, Runbook, Step } from '../../shared/runbook-model.js';
 import type { Target } from '../../shared/targets.js';
 import type { Binding } from './binding.js';
-import type { BlockOutcome, RunRecorder, RunSummary, StepOutcome } from './runner.js';
+import type { BlockOutcome, OperatorRecord, RunRecorder, RunSummary, SkipEvent, StepOutcome } from './runner.js';
 import type { Verdict } from './verdict.js';
 import { type BlobRef, adoptBlob, adoptSmallFile, writeSmallBlob } from '../audit/blobs.js';
 import { type AppendedRecord, type JournalIo, JournalWriter } from '../audit/journal-writer.js';
@@ -18,6 +18,8 @@ import { type SealReason, type SealResult, seal } from '../audit/seal.js';
 import { canonicalize } from '../audit/canonical.js';
 import { jsonSafe } from '../audit/json-safe.js';
 import { JOURNAL_FILE, sha256Hex } from '../audit/record.js';
+import { JOURNAL_FORMAT, type RecordData, parseRecordData } from '../audit/records/index.js';
+import type { OutputFailureCode } from '../audit/records/codes.js';
 
 export interface Operator {
   name: string;
@@ -38,25 +40,33 @@ export interface RunStartInfo {
   profile: Profile;
   operator: Operator;
   tool: { name: string; version: string };
-  options: Record<string, unknown>;
-  variables: { name: string; secret: boolean; source: string }[];
+  /** How the host was asked to run (and, RESTRICTED, the approvers list and the operator's keys). */
+  options: RunOptions;
+  variables: RunStarted['variables'];
 }
 
+type RunStarted = RecordData<'run.started'>;
+export type RunOptions = RunStarted['options'];
+type TargetConfig = RecordData<'step.started'>['target'];
+
+/** The records a host writes through note(): everything but the engine's own (run, step and seal records). */
+export type NoteType = 'trust' | 'decision' | 'signoff' | 'fillin' | 'approval' | 'error' | 'step.note' | 'run.interrupted';
+
 /** What a step.started record says about the target: configuration only, never secrets. */
-export function describeTarget(binding: Binding): Record<string, unknown> {
+export function describeTarget(binding: Binding): TargetConfig {
   const t: Target = binding.target;
-  const base = { name: binding.targetName, kind: t.kind, bound_by: binding.source, protected: Boolean(t.protected) };
+  const base = { name: binding.targetName, bound_by: binding.source, protected: Boolean(t.protected) };
   switch (t.kind) {
     case 'local':
-      return { ...base, shell: t.shell ?? 'bash', cwd: t.cwd ?? null, host: hostname() };
+      return { ...base, kind: t.kind, shell: t.shell ?? 'bash', cwd: t.cwd ?? null, host: hostname() };
     case 'ssh':
-      return { ...base, host: t.host, port: t.port ?? null, user: t.user ?? null, fingerprint_pinned: t.fingerprint ?? null, known_hosts: t.knownHosts ?? null, jump: t.jump ?? null };
+      return { ...base, kind: t.kind, host: t.host, port: t.port ?? null, user: t.user ?? null, fingerprint_pinned: t.fingerprint ?? null, known_hosts: t.knownHosts ?? null, jump: t.jump ?? null };
     case 'postgres':
-      return { ...base, host: t.host, port: t.port ?? 5432, database: t.database, user: t.user, sslmode: t.sslmode ?? 'prefer', password_from: t.passwordEnv ? `env:${t.passwordEnv}` : t.passwordSecret ? `secret:${t.passwordSecret}` : null };
+      return { ...base, kind: t.kind, host: t.host, port: t.port ?? 5432, database: t.database, user: t.user, sslmode: t.sslmode ?? 'prefer', password_from: t.passwordEnv ? `env:${t.passwordEnv}` : t.passwordSecret ? `secret:${t.passwordSecret}` : null };
     case 'kubernetes':
-      return { ...base, kubeconfig: t.kubeconfig ?? null, context: t.context ?? null, namespace: t.namespace ?? null };
+      return { ...base, kind: t.kind, kubeconfig: t.kubeconfig ?? null, context: t.context ?? null, namespace: t.namespace ?? null };
     case 'prometheus':
-      return { ...base, url: t.url };
+      return { ...base, kind: t.kind, url: t.url };
   }
 }
 
@@ -102,6 +112,7 @@ export class RunJournal implements RunRecorder {
     try {
       const runbookBlob = writeSmallBlob(dir, path.join(dir, '.runbook.tmp'), Buffer.from(info.runbookBytes));
       writer.append('run.started', {
+        format: JOURNAL_FORMAT,
         runbook: { path: info.runbook.file, sha256: info.runbook.sha256, title: info.runbook.title, blob: runbookBlob.path, bytes: runbookBlob.bytes },
         profile: info.profile,
         operator: { name: info.operator.name, os_user: info.operator.osUser, hostname: info.operator.hostname },
@@ -127,7 +138,7 @@ export class RunJournal implements RunRecorder {
     return journal;
   }
 
-  blockStarting(event: { step: Step; block: { id: string; line: number; action: string; lang: string | null }; binding: Binding; command: string; env: string[]; params: number; verdict: Verdict }): void {
+  blockStarting(event: { step: Step; block: Pick<Block, 'id' | 'line' | 'action' | 'lang'>; binding: Binding; command: string; env: string[]; params: number; verdict: Verdict }): void {
     const record = this.writer.append('step.started', {
       step: stepRef(event.step),
       block: { id: event.block.id, line: event.block.line, action: event.block.action, lang: event.block.lang },
@@ -150,21 +161,21 @@ export class RunJournal implements RunRecorder {
     // The blobs are written before the record that names them. If they cannot be (a full disk), the record
     // still says what ran and how it ended, names no blob, and says why.
     let blobs: { output: BlobRef | null; index: BlobRef | null; results: BlobRef | null };
-    let outputFailure = output.failure;
+    let outputFailure: { code: OutputFailureCode; text: string } | null = output.failure === null || output.failureCode === null ? null : { code: output.failureCode, text: output.failure };
     try {
-      if (output.failure?.startsWith('open ')) blobs = { output: null, index: null, results: null };
+      if (output.failureCode === 'open') blobs = { output: null, index: null, results: null };
       else {
         blobs = { output: adoptBlob(this.dir, output.file, output.sha256, output.bytes), index: adoptSmallFile(this.dir, output.indexFile), results: null };
         if (result.resultSets.length > 0) blobs.results = writeSmallBlob(this.dir, `${output.file}.results.json`, canonicalize(jsonSafe(result.resultSets)));
       }
     } catch (error) {
       const err = error as NodeJS.ErrnoException;
-      outputFailure = `keeping the output as blobs: ${err.message.startsWith(`${err.code}:`) ? err.message : `${err.code ?? 'error'}: ${err.message}`}`;
+      outputFailure = { code: 'blobs', text: `keeping the output as blobs: ${err.message.startsWith(`${err.code}:`) ? err.message : `${err.code ?? 'error'}: ${err.message}`}` };
       blobs = { output: null, index: null, results: null };
       ok = false;
-      if (result.status === 'succeeded') result = { ...result, status: 'error', error: `its output could not be recorded (${outputFailure}); it had ended (succeeded)` };
+      if (result.status === 'succeeded') result = { ...result, status: 'error', error: `its output could not be recorded (${outputFailure.text}); it had ended (succeeded)` };
       // The session goes by the same outcome: the step failed, and the run stops (as for any output not recorded).
-      Object.assign(event.outcome, { ok, result, output: { ...output, failure: outputFailure } });
+      Object.assign(event.outcome, { ok, result, output: { ...output, failure: outputFailure.text } });
     }
     const started = this.started.get(event.block.id);
     this.writer.append('step.finished', {
@@ -196,8 +207,8 @@ export class RunJournal implements RunRecorder {
         stdout: output.streams.stdout,
         stderr: output.streams.stderr,
         info: output.streams.info,
-        // Only when the output could not be kept whole: a failed open, write or fsync (ENOSPC, EIO).
-        ...(outputFailure ? { failure: outputFailure } : {}),
+        // Only when the output could not be kept whole: a failed open, write or fsync (ENOSPC, EIO), or blobs not kept.
+        ...(outputFailure ? { failure_code: outputFailure.code, failure: outputFailure.text } : {}),
       },
     });
   }
@@ -207,14 +218,16 @@ export class RunJournal implements RunRecorder {
     return this.started.get(blockId) ?? null;
   }
 
-  stepSkipped(event: { step: Step; reason: string; by: 'plan' | 'operator' }): void {
-    this.writer.append('step.skipped', { step: stepRef(event.step), reason: event.reason, by: event.by });
+  stepSkipped(event: SkipEvent): void {
+    const step = stepRef(event.step);
+    this.writer.append('step.skipped', event.by === 'plan' ? { step, reason: event.reason, by: 'plan', code: event.code } : { step, reason: event.reason, by: 'operator' });
   }
 
   async stepFinished(event: { step: Step; outcome: StepOutcome }): Promise<void> {
     // Steps that ended without running a block (a protected target not confirmed) are recorded as such.
     if (event.outcome.blocks.length === 0 && event.outcome.status !== 'skipped') {
-      this.writer.append('step.skipped', { step: stepRef(event.step), reason: event.outcome.reason, by: 'refused', status: event.outcome.status, refusal: event.outcome.refusal ?? null });
+      const { reason, status, refusal } = event.outcome;
+      this.writer.append('step.skipped', { step: stepRef(event.step), reason: reason ?? status, by: 'refused', status, refusal: refusal ?? null });
     }
     if (this.writer.count - this.lastSealSize >= this.sealEvery) await this.seal('periodic');
   }
@@ -225,24 +238,38 @@ export class RunJournal implements RunRecorder {
     return result;
   }
 
-  note(type: 'trust' | 'decision' | 'signoff' | 'fillin' | 'approval' | 'error' | 'step.note' | 'run.paused' | 'run.resumed' | 'run.interrupted' | 'runbook.reloaded', data: Record<string, unknown>): AppendedRecord {
+  /** What the operator recorded for a step done by hand (runbook run): a blank's value, a choice, done or failed. */
+  operatorRecorded(r: OperatorRecord): void {
+    const step = { id: r.step.id };
+    if (r.type === 'fillin') this.record('fillin', { step, label: r.label, value: r.value });
+    else if (r.type === 'decision') this.record('decision', { step, decision: r.decision, note: r.note, by: r.by });
+    else this.record('step.note', { step, mark: r.mark, note: r.note, by: r.by });
+  }
+
+  /** Records what a host saw or was told (typed: the record's data as the format defines it). */
+  record<T extends NoteType>(type: T, data: RecordData<T>): AppendedRecord {
     return this.writer.append(type, data);
+  }
+
+  /**
+   * The same for a host that builds its data untyped (the console's run controller): read through the record
+   * type's schema first, so data the format does not define is refused (RecordDataError) and nothing is written.
+   */
+  note(type: NoteType, data: Record<string, unknown>): AppendedRecord {
+    return this.writer.append(type, parseRecordData(type, data));
   }
 
   /**
    * Records the run's end and seals it; the journal is closed and the run's lock released afterwards,
    * also when either fails (the run is then left for `runbook recover` or an export to close).
    */
-  async finish(summary: RunSummary, extra: Record<string, unknown> = {}): Promise<SealResult> {
+  async finish(summary: RunSummary, extra: { interrupted?: string } = {}): Promise<SealResult> {
     try {
-      const counts: Record<string, number> = {};
+      const counts: Partial<Record<StepOutcome['status'], number>> = {};
       for (const s of summary.steps) counts[s.status] = (counts[s.status] ?? 0) + 1;
-      this.writer.append('run.finished', {
-        ok: summary.ok,
-        counts,
-        steps: summary.steps.map((s) => ({ id: s.stepId, status: s.status, reason: s.reason })),
-        ...extra,
-      });
+      const steps = summary.steps.map((s) => ({ id: s.stepId, status: s.status, reason: s.reason }));
+      // The cause comes from the host untyped: it must be one of the format's interrupt causes.
+      this.writer.append('run.finished', parseRecordData('run.finished', { ok: summary.ok, counts, steps, ...extra }));
       return await this.seal('run-end');
     } finally {
       this.abandon();

@@ -2,6 +2,7 @@
 // by runbook hash, step id and block id); nothing accepts free command text. Output is masked for secrets
 // before anyone sees it, recorded on disk, and judged against the block's expectations.
 import type { Block, Profile, Runbook, Step } from '../../shared/runbook-model.js';
+import type { PlanSkipCode, RefusalCode } from '../audit/records/codes.js';
 import { durationMs } from '../../shared/targets.js';
 import type { Execution, ExecutionRequest, ExecutionResult, Executor, OutputChunk } from '../targets/types.js';
 import type { Binding } from './binding.js';
@@ -10,6 +11,7 @@ import { SecretMasker } from './mask.js';
 import { type OutputIo, OutputRecorder, type RecordedOutput } from './output.js';
 import type { PlannedStep, RunPlan } from './plan.js';
 import { type BlockRequests, cachedBlockRequest } from './block-request.js';
+import { type DecisionTurn, ManualStepError, checkFillIn, decisionTurn, missingInputs } from './manual.js';
 import type { ResolvedVariables } from './variables.js';
 import type { Verdict } from './verdict.js';
 
@@ -26,8 +28,8 @@ export interface BlockOutcome {
   refusal?: RefusalCode;
 }
 
-/** Why a step was refused rather than run or failed; a refusal stops the run whatever --keep-going says. */
-export type RefusalCode = 'protected-not-confirmed' | 'approval-refused' | 'value-unsafe';
+/** Why a step was refused rather than run or failed (the journal's codes); a refusal stops the run whatever --keep-going says. */
+export type { RefusalCode };
 
 /** A block refused rather than run; `block` is its recorded outcome where its step.started was written. */
 export interface BlockRefusal {
@@ -44,7 +46,31 @@ export interface StepOutcome {
   reason: string | null;
   blocks: BlockOutcome[];
   refusal?: RefusalCode;
+  /** A decision step: the choice made, and where it takes the run. */
+  turn?: DecisionTurn;
+  /** The run cannot go past this step (a decision nobody could make, a NO-GO with nowhere to go). */
+  halt?: string;
 }
+
+/**
+ * How the operator settled a step that has nothing to run (a manual step, an input, a decision): done (with
+ * the values of its blanks) or failed, skipped, a decision's choice, or stop the run here; 'plan' leaves it to
+ * the plan (skipped: nothing to run); 'quit' stops the run as the operator's "no".
+ */
+export type ManualAnswer =
+  | { done: true; values?: { label: string; value: string }[]; note?: string | null }
+  | { failed: string }
+  | { skip: string }
+  | { decision: string; note?: string | null }
+  | { stop: string }
+  | 'plan'
+  | 'quit';
+
+/** What the operator recorded for a step done by hand, as the journal keeps it. */
+export type OperatorRecord =
+  | { type: 'fillin'; step: Step; label: string; value: string }
+  | { type: 'decision'; step: Step; decision: string; note: string | null; by: string }
+  | { type: 'mark'; step: Step; mark: 'pass' | 'fail'; note: string | null; by: string };
 
 export type RunEvent =
   | { type: 'step-start'; step: Step }
@@ -73,9 +99,14 @@ export type StepDecision = 'run' | 'skip' | 'quit' | { skip: string };
 export interface RunRecorder {
   blockStarting(event: { step: Step; block: Block; binding: Binding; command: string; env: string[]; params: number; verdict: Verdict }): void | Promise<void>;
   blockFinished(event: { step: Step; block: Block; binding: Binding; outcome: BlockOutcome }): void | Promise<void>;
-  stepSkipped(event: { step: Step; reason: string; by: 'plan' | 'operator' }): void | Promise<void>;
+  stepSkipped(event: SkipEvent): void | Promise<void>;
   stepFinished(event: { step: Step; outcome: StepOutcome }): void | Promise<void>;
+  /** What the operator recorded for a step done by hand (a value, a choice, done or failed). */
+  operatorRecorded?(record: OperatorRecord): void | Promise<void>;
 }
+
+/** A step skipped: by the plan (the code says why), or by the operator (their reason). */
+export type SkipEvent = { step: Step; reason: string; by: 'plan'; code: PlanSkipCode } | { step: Step; reason: string; by: 'operator' };
 
 export interface RunSessionOptions {
   runbook: Runbook;
@@ -107,6 +138,13 @@ export interface RunSessionOptions {
    * written; resolves null when approved, else why not (the block then does not run).
    */
   approve?: ((event: { step: Step; block: Block; binding: Binding }) => Promise<string | null>) | undefined;
+  /**
+   * Asks the operator to settle a step with nothing to run (manual, input, decision); absent, such steps are
+   * skipped by the plan. Sign-offs are not asked here: they need the signer's SSH signature (the console).
+   */
+  manualStep?: ((step: Step) => Promise<ManualAnswer>) | undefined;
+  /** Who records decisions and marks (the operator's name in the journal). */
+  operator?: string | undefined;
 }
 
 export class SnapshotMismatchError extends Error {}
@@ -154,20 +192,43 @@ export class RunSession {
   async skipOne(stepId: string, reason: string): Promise<StepOutcome> {
     const planned = this.options.plan.steps.find((p) => p.step.id === stepId);
     if (!planned) throw new SnapshotMismatchError(`no step ${stepId} in the loaded runbook`);
-    return this.skip(planned.step, `skipped by the operator: ${reason}`, 'operator');
+    return this.skip({ step: planned.step, reason: `skipped by the operator: ${reason}`, by: 'operator' });
   }
 
   async run(): Promise<RunSummary> {
     const outcomes: StepOutcome[] = [];
     let stopped: string | null = null;
-    for (const planned of this.options.plan.steps) {
+    // After a decision: the section its choice leads to (steps before it are passed over), and the steps of
+    // sections only the other choices lead to (a roll-back after GO), each with the reason recorded for it.
+    let jump: { stepIds: Set<string>; reason: string } | null = null;
+    const avoid = new Map<string, string>();
+    const steps = this.options.plan.steps;
+    for (const [index, planned] of steps.entries()) {
       const { step } = planned;
       if (stopped || this.cancelled) {
         outcomes.push({ stepId: step.id, title: step.title, status: 'not-run', reason: this.cancelled ? 'run cancelled' : stopped, blocks: [] });
         continue;
       }
+      if (jump?.stepIds.has(step.id)) jump = null;
+      const passedOver = jump?.reason ?? avoid.get(step.id);
+      if (passedOver) {
+        outcomes.push(await this.skip({ step, reason: passedOver, by: 'operator' }));
+        continue;
+      }
       const outcome = await this.runStep(planned);
       outcomes.push(outcome);
+      if (outcome.halt) stopped = outcome.halt;
+      else if (outcome.turn?.stops) stopped = `decision "${outcome.turn.choice}" at "${step.title}": the run stops here (the runbook names nowhere to go on)`;
+      else if (outcome.turn) {
+        const { choice, target, avoid: others } = outcome.turn;
+        for (const other of others) for (const id of other.stepIds) avoid.set(id, `decision "${choice}" at "${step.title}" does not lead to "${other.title}"`);
+        if (target) {
+          for (const id of target.stepIds) avoid.delete(id);
+          const ahead = steps.slice(index + 1).some((p) => target.stepIds.has(p.step.id));
+          if (ahead) jump = { stepIds: target.stepIds, reason: `decision "${choice}" at "${step.title}" leads to "${target.title}"` };
+          else stopped = `decision "${choice}" at "${step.title}" leads back to "${target.title}": go on from there in a new run`;
+        }
+      }
       if (outcome.status === 'cancelled') stopped = 'run cancelled';
       // A refusal is the operator's or the approver's "no": never run past it, --keep-going or not.
       else if (outcome.refusal) stopped = `an earlier step was refused (${outcome.refusal})`;
@@ -197,24 +258,76 @@ export class RunSession {
     return outcome;
   }
 
+  /**
+   * Records how the operator settled a step with nothing to run. Values and choices are checked against the
+   * step as the runbook wrote it (manual.ts) before anything is recorded; an input is not done while a
+   * required blank is empty. The outcome's status is the operator's mark (done: succeeded).
+   */
+  private async settleByHand(step: Step, answer: Exclude<ManualAnswer, 'plan'>): Promise<StepOutcome> {
+    const base = { stepId: step.id, title: step.title, blocks: [] as BlockOutcome[] };
+    if (answer === 'quit') {
+      this.cancelled = true;
+      return await this.notRun(step, 'the operator stopped the run');
+    }
+    if ('skip' in answer) return await this.skip({ step, reason: `skipped by the operator: ${answer.skip}`, by: 'operator' });
+    if ('stop' in answer) {
+      const outcome: StepOutcome = { ...base, status: 'not-run', reason: answer.stop, halt: answer.stop };
+      await this.options.recorder?.stepFinished({ step, outcome });
+      this.emit({ type: 'step-end', step, outcome });
+      return outcome;
+    }
+    const by = this.options.operator ?? 'operator';
+    const record = async (r: OperatorRecord) => {
+      await this.options.recorder?.operatorRecorded?.(r);
+    };
+    let outcome: StepOutcome;
+    if ('decision' in answer) {
+      const turn = decisionTurn(this.options.runbook, step, answer.decision);
+      await record({ type: 'decision', step, decision: answer.decision, note: answer.note ?? null, by });
+      outcome = { ...base, status: 'succeeded', reason: `decision: ${answer.decision}`, turn };
+    } else if ('failed' in answer) {
+      await record({ type: 'mark', step, mark: 'fail', note: answer.failed, by });
+      outcome = { ...base, status: 'failed', reason: `marked failed by ${by}: ${answer.failed}` };
+    } else {
+      const values: Record<string, string> = {};
+      const checked = (answer.values ?? []).map(({ label, value }) => ({ label, value: checkFillIn(step, label, value).value }));
+      for (const { label, value } of checked) values[label] = value;
+      const missing = missingInputs(step, values);
+      if (missing.length > 0) throw new ManualStepError(`step ${step.id} is not done: no value for ${missing.map((f) => `"${f.label}"`).join(', ')}`);
+      for (const { label, value } of checked) await record({ type: 'fillin', step, label, value });
+      await record({ type: 'mark', step, mark: 'pass', note: answer.note ?? null, by });
+      outcome = { ...base, status: 'succeeded', reason: `done (marked by ${by})` };
+    }
+    this.emit({ type: 'step-end', step, outcome });
+    return outcome;
+  }
+
   /** The parser's verdict for a block; a block without one (unsure) changes state. */
   verdictOf(block: Block): Verdict {
     return this.options.verdicts.get(block.id) ?? { changesState: true, code: 'unknown', detail: 'no verdict was computed for this block' };
   }
 
-  private async skip(step: Step, reason: string, by: 'plan' | 'operator'): Promise<StepOutcome> {
-    await this.options.recorder?.stepSkipped({ step, reason, by });
+  private async skip(event: SkipEvent): Promise<StepOutcome> {
+    const { step, reason } = event;
+    await this.options.recorder?.stepSkipped(event);
     this.emit({ type: 'step-skip', step, reason });
     return { stepId: step.id, title: step.title, status: 'skipped', reason, blocks: [] };
   }
 
   private async runStep(planned: PlannedStep): Promise<StepOutcome> {
     const { step } = planned;
-    if (planned.skip) return await this.skip(step, planned.skip, 'plan');
+    if (planned.skip !== null) {
+      const forAPerson = planned.skipCode === 'manual-step' || planned.skipCode === 'for-a-person';
+      if (forAPerson && this.options.manualStep && step.kind !== 'signoff') {
+        const answer = await this.options.manualStep(step);
+        if (answer !== 'plan') return await this.settleByHand(step, answer);
+      }
+      return await this.skip({ step, reason: planned.skip, by: 'plan', code: planned.skipCode });
+    }
     if (this.options.confirmStep) {
       const decision = await this.options.confirmStep(step);
-      if (decision === 'skip') return await this.skip(step, 'skipped by the operator', 'operator');
-      if (typeof decision === 'object') return await this.skip(step, `skipped by the operator: ${decision.skip}`, 'operator');
+      if (decision === 'skip') return await this.skip({ step, reason: 'skipped by the operator', by: 'operator' });
+      if (typeof decision === 'object') return await this.skip({ step, reason: `skipped by the operator: ${decision.skip}`, by: 'operator' });
       if (decision === 'quit') {
         this.cancelled = true;
         return await this.notRun(step, 'the operator stopped the run');
@@ -224,7 +337,7 @@ export class RunSession {
       const verdict = this.verdictOf(block);
       if (!binding.target.protected || !verdict.changesState) continue;
       const answer = await this.options.confirmProtected(binding.targetName, step, block, verdict);
-      if (typeof answer === 'object') return await this.skip(step, `skipped by the operator: ${answer.skip}`, 'operator');
+      if (typeof answer === 'object') return await this.skip({ step, reason: `skipped by the operator: ${answer.skip}`, by: 'operator' });
       if (!answer) {
         const reason = `protected target "${binding.targetName}" was not confirmed for block line ${block.line} (${verdict.code}: ${verdict.detail})`;
         return await this.refused(step, 'protected-not-confirmed', reason);

@@ -63,7 +63,9 @@ export type SqlValueProblemCode =
   /** psql lines: the value stands somewhere a psql line cannot take it. */
   | 'not-psql'
   /** The text calls a function that runs SQL text it is given (query_to_xml, dblink …): every value is refused. */
-  | 'evaluated-block';
+  | 'evaluated-block'
+  /** A shell expansion with an operator (${NAME:-x}, ${#NAME} …), which SQL has no meaning for. */
+  | 'parameter-expansion';
 
 export interface PreparedSql {
   code: string;
@@ -78,6 +80,8 @@ export interface PrepareSqlOptions {
 
 const DOLLAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)(?![A-Za-z0-9_$])/g;
 const PLACEHOLDER = /<([A-Za-z][A-Za-z0-9]*(?:[_-][A-Za-z0-9]+)*)>/g;
+/** ${NAME with an operator or a prefix: ${NAME:-x}, ${NAME%x}, ${#NAME}, ${!NAME}, ${NAME[0]} … (not ${NAME}). */
+const SHELL_FORM = /\$\{(?:[#!]([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*)(?=[^A-Za-z0-9_}]))/g;
 /** The server truncates longer names (NAMEDATALEN - 1). */
 const MAX_IDENTIFIER_BYTES = 63;
 
@@ -499,6 +503,15 @@ function sqlEvaluator(nodes: AstNode[]): string | null {
  * variable that has a value is returned unchanged. Needs the grammar loaded (loadSqlGrammar).
  */
 export function prepareSqlSync(code: string, values: ReadonlyMap<string, string>, options: PrepareSqlOptions = {}): PreparedSql {
+  // ${NAME:-x}, ${#NAME}, ${NAME%…} …: shell expansions SQL has no meaning for; a value there is never guessed into place.
+  const shellForms = [...code.matchAll(SHELL_FORM)].map((m) => ({ name: (m[1] ?? m[2]) as string, at: m.index, text: m[0] })).filter((f) => values.has(f.name));
+  if (shellForms.length > 0) {
+    return {
+      code,
+      params: [],
+      problems: shellForms.map((f) => ({ variable: f.name, line: lineAt(code, f.at), code: 'parameter-expansion' as const, message: `${f.text}…}: a shell expansion, which SQL does not have; a value goes into SQL only as $${f.name}, \${${f.name}} or <${f.name}>` })),
+    };
+  }
   const found = findOccurrences(code, values);
   if (found.length === 0) return { code, params: [], problems: [] };
   const refuseAll = (codeName: SqlValueProblemCode, message: string) => refuseEvery(code, found, codeName, message);

@@ -9,6 +9,11 @@ export interface VariableRequest {
   name: string;
   /** Target environments that may hold it (their `env` maps). */
   targetEnv: Record<string, string>[];
+  /**
+   * Used only with a default or a test (Block.optionalVariables: ${NAME:-x} …): a value given, declared or
+   * in the target's environment is passed; nobody is asked, and no value is not a problem.
+   */
+  optional?: boolean;
 }
 
 export interface ResolvedVariables {
@@ -51,9 +56,12 @@ export async function resolveVariables(
   const sources: ResolvedVariables['sources'] = new Map();
   const secretValues = new Set<string>();
   const missing: string[] = [];
+  // A name some block needs is not optional, whatever another block does with it.
+  const needed = new Set(requests.filter((r) => !r.optional).map((r) => r.name));
   for (const request of requests) {
     const { name } = request;
-    if (values.has(name)) continue;
+    if (values.has(name) || (request.optional && needed.has(name))) continue;
+    const optional = request.optional === true;
     const bare = bareName(name);
     const decl = declaration(runbook, name);
     const secret = isSecretVariable(runbook, name);
@@ -67,7 +75,7 @@ export async function resolveVariables(
       value = request.targetEnv.map((env) => env[bare]).find((v) => v !== undefined);
       source = 'target env';
     }
-    if (value === undefined && options.ask) {
+    if (value === undefined && options.ask && !optional) {
       const answer = await options.ask(name, { secret, ...(decl?.description ? { description: decl.description } : {}) });
       if (answer !== null) {
         value = answer;
@@ -75,7 +83,7 @@ export async function resolveVariables(
       }
     }
     if (value === undefined) {
-      missing.push(name);
+      if (!optional) missing.push(name);
       continue;
     }
     values.set(name, value);

@@ -1,11 +1,13 @@
 import type { Runbook, Section, Step } from '../../shared/runbook-model.js';
+import { flattenSections } from '../lib/runbook-facts.js';
 import { StepCard } from './StepCard.js';
+import { StepNotes } from './StepNotes.js';
 
 function hasSteps(section: Section): boolean {
   return section.stepIds.length > 0 || section.sections.some(hasSteps);
 }
 
-function SectionView({ section, steps, docTitle }: { section: Section; steps: Map<string, Step>; docTitle: string }) {
+function SectionView({ section, steps, docTitle, titles }: { section: Section; steps: Map<string, Step>; docTitle: string; titles: ReadonlyMap<string, string> }) {
   if (!hasSteps(section)) return null;
   const Heading = `h${Math.min(Math.max(section.depth, 1) + 1, 6)}` as 'h2';
   // The document's own H1 is already the page title.
@@ -13,12 +15,13 @@ function SectionView({ section, steps, docTitle }: { section: Section; steps: Ma
   return (
     <section className="section" data-testid="section" data-section-id={section.id}>
       {showTitle && <Heading className="section-title">{section.title}</Heading>}
+      <StepNotes notes={section.notes} />
       {section.stepIds.map((id) => {
         const step = steps.get(id);
-        return step ? <StepCard key={id} step={step} /> : null;
+        return step ? <StepCard key={id} step={step} sectionTitles={titles} /> : null;
       })}
       {section.sections.map((child) => (
-        <SectionView key={child.id} section={child} steps={steps} docTitle={docTitle} />
+        <SectionView key={child.id} section={child} steps={steps} docTitle={docTitle} titles={titles} />
       ))}
     </section>
   );
@@ -26,6 +29,7 @@ function SectionView({ section, steps, docTitle }: { section: Section; steps: Ma
 
 export function RunbookView({ runbook }: { runbook: Runbook }) {
   const steps = new Map(runbook.steps.map((s) => [s.id, s]));
+  const titles = new Map(flattenSections(runbook.sections).map((s) => [s.id, s.title]));
   const blocks = runbook.steps.flatMap((s) => s.blocks);
   const runnable = blocks.filter((b) => b.action !== 'display').length;
   return (
@@ -44,7 +48,7 @@ export function RunbookView({ runbook }: { runbook: Runbook }) {
         </ul>
       )}
       {runbook.sections.map((section) => (
-        <SectionView key={section.id} section={section} steps={steps} docTitle={runbook.title} />
+        <SectionView key={section.id} section={section} steps={steps} docTitle={runbook.title} titles={titles} />
       ))}
     </main>
   );

@@ -2,6 +2,7 @@
 import type { Block, Step } from '../../shared/runbook-model.js';
 import { Markdown } from './Markdown.js';
 import { ProfileBadge } from './ProfileBadge.js';
+import { StepNotes } from './StepNotes.js';
 
 function BlockView({ block }: { block: Block }) {
   return (
@@ -22,12 +23,12 @@ function BlockView({ block }: { block: Block }) {
   );
 }
 
-export function StepCard({ step }: { step: Step }) {
+export function StepCard({ step, sectionTitles }: { step: Step; sectionTitles?: ReadonlyMap<string, string> }) {
   return (
     <article className={`step kind-${step.kind}`} data-testid="step" data-step-id={step.id}>
       <header className="step-header">
         <span className="step-box" aria-hidden="true">
-          {step.kind === 'signoff' ? '✎' : step.kind === 'decision' ? '◇' : step.checked ? '☑' : '☐'}
+          {step.kind === 'signoff' ? '✎' : step.kind === 'decision' ? '◇' : step.kind === 'input' ? '✍' : step.checked ? '☑' : '☐'}
         </span>
         <span className="step-title" data-testid="step-title">
           {step.title}
@@ -37,6 +38,7 @@ export function StepCard({ step }: { step: Step }) {
         <span className="step-line">line {step.line}</span>
       </header>
       <Markdown text={step.body} className="step-body" />
+      <StepNotes notes={step.notes} />
       {step.checks.length > 0 && (
         <ul className="checks">
           {step.checks.map((c) => (
@@ -46,10 +48,20 @@ export function StepCard({ step }: { step: Step }) {
           ))}
         </ul>
       )}
-      {step.decision && <p className="decision">Options: {step.decision.options.join(' / ')}</p>}
+      {step.decision && (
+        <p className="decision">
+          Options:{' '}
+          {step.decision.options
+            .map((o) => {
+              const to = step.decision?.choices.find((c) => c.label === o)?.leadsTo;
+              return to ? `${o} → ${sectionTitles?.get(to) ?? to}` : o;
+            })
+            .join(' / ')}
+        </p>
+      )}
       {step.signoff && <p className="signoff">Signers: {step.signoff.roles.join(', ') || '—'}</p>}
       {step.fillIns.length > 0 && (
-        <p className="fillins">Blanks: {step.fillIns.map((f) => f.label || '(unlabelled)').join(', ')}</p>
+        <p className="fillins">Blanks: {step.fillIns.map((f) => `${f.label || '(unlabelled)'}${f.type === 'text' ? '' : ` (${f.type}${f.unit ? `, ${f.unit}` : ''})`}`).join(', ')}</p>
       )}
       {step.expected.length > 0 && (
         <ul className="expected">

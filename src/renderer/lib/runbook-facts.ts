@@ -66,10 +66,16 @@ export function decisionOptions(step: Step): string[] {
 
 const words = (text: string): string[] => [...(text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [])];
 
-/** Where a decision leads: the section it names, else roll-back for a negative answer, else the next step on. */
+/**
+ * Where a decision leads: the section the model says the choice leads to (a link or a name in the runbook,
+ * parsed by the host), else a section the option names, else roll-back for a negative answer, else the next step on.
+ */
 export function decisionTarget(runbook: Runbook, stepId: string, decision: string, visible: (id: string) => boolean): { title: string; sectionId: string | null; stepId: string | null } | null {
   const sections = flattenSections(runbook.sections);
   const own = runbook.steps.find((s) => s.id === stepId)?.sectionId ?? null;
+  const leadsTo = runbook.steps.find((s) => s.id === stepId)?.decision?.choices?.find((c) => c.label === decision)?.leadsTo ?? null;
+  const modelled = leadsTo ? sections.find((s) => s.id === leadsTo) : undefined;
+  if (modelled) return { title: modelled.title, sectionId: modelled.id, stepId: flattenSections([modelled]).flatMap((s) => s.stepIds).find(visible) ?? null };
   const wanted = words(decision).filter((w) => w.length > 1 && w !== 'go' && w !== 'no');
   const firstVisible = (section: Section) => section.stepIds.find(visible) ?? null;
   const named = wanted.length ? sections.find((s) => s.id !== own && wanted.every((w) => words(s.title).includes(w)) && firstVisible(s)) : undefined;

@@ -1,52 +1,57 @@
 #!/usr/bin/env python3
-"""Checks a Runbook Console run record offline: Python 3.9+ standard library, and OpenSSH's ssh-keygen for signatures.
+"""Checks a Runbook Console run directory or evidence bundle offline: Python 3.9+ standard library, and OpenSSH's ssh-keygen.
 
     python3 verify.py [DIR] [--allowed-signers FILE] [--prior FILE] [--pin SHA256:...] [--run-id ID]
                             [--allow-unsealed] [--mac-key FILE]
 
-DIR is a run directory or an evidence bundle (default: this script's directory). It gives the verdict
-`runbook verify` gives, by the same checks, reported in the same order:
+DIR is a run directory or an evidence bundle (default: this script's directory). The verdict is the one
+`runbook verify` gives, by the same checks; the first failure of the earliest check in this order is reported:
   bundle     SHA256SUMS lists every file (sorted, once each) and each matches; journal.jsonl, report.json,
              report.json.sig and report.html are there; SHA256SUMS.sig and report.json.sig hold, by one key
-  journal    LF line ends, canonical JSON (RFC 8785), the record envelope; sequence numbers, run binding and
-             the prev-hash chain; every MAC (mac-key.txt or --mac-key) and the key's commitment; monotonic
-             time within a boot; --run-id
-  seal       every checkpoint's size, origin, RFC 9162 Merkle root and SSHSIG by the installation key
-             run.started records; the final seal follows run.finished and ends the journal; checkpoint.txt
-             is the last checkpoint; the journal extends --prior
-  approvals  in a RESTRICTED run, every state-changing block that ran has a granted approval whose SSHSIG
-             covers its step.started line, by none of the operator's keys, for an approver who is not the
-             operator and whom the approvers list recorded in run.started allows
+  journal    LF line ends, canonical JSON (RFC 8785), the record envelope; sequence numbers, one run (--run-id)
+             and the hash chain; every MAC (mac-key.txt or --mac-key) and the key's commitment; monotonic time
+  seal       every checkpoint's size, origin, RFC 9162 Merkle root and SSHSIG by the installation key that
+             run.started records; the final seal ends the journal and is checkpoint.txt; the journal extends --prior
+  approvals  in a RESTRICTED run, every state-changing block that ran has a granted approval signed over its
+             step.started line, by none of the operator's keys, for an approver the run's recorded list allows
   sign-offs  every accepted sign-off's message, the record it signs off, its principal and its SSHSIG
   blobs      every output, index, result and runbook blob matches its hash
-  report     a bundle's report.json is the report the journal, its blobs and the bundle give
-Anchors say whose keys these are: --pin (the installation key's fingerprint), --prior (a checkpoint of this
-run held elsewhere, that the journal extends) and --allowed-signers (OpenSSH allowed_signers; a line counts
-only for a namespace its namespaces= option names) for the seal key; --allowed-signers for the bundle's, the
-approvers' and the sign-offs' keys (the bundle's also when it is the anchored seal key). A key anchors given
-do not vouch for fails E_SIGNER. Without anchors, signatures are only checked to hold (-Y check-novalidate).
+  report     a bundle's report.json and report.html are, byte for byte, what the journal gives (built again by
+             verify_report.py, beside this file: read it second)
+Anchors say whose keys these are: --pin (the installation key's fingerprint) and --prior (a checkpoint of this run
+held elsewhere) for the seal key; --allowed-signers (OpenSSH allowed_signers; a line counts only for a namespace its
+namespaces= option names) for it and for the bundle's, the approvers' and the sign-offs' keys. A key the anchors
+given do not vouch for fails E_SIGNER; without anchors, signatures are only checked to hold (-Y check-novalidate).
 Exit status: 0 intact and anchored; 1 FAIL with a reason code (those of `runbook verify`); 2 usage error;
-3 intact, but nothing anchors some key (the last line says which). Not checked here: report.html's text.
-It reads journal.jsonl once, a line at a time: time grows linearly with the journal, and memory does not
-(but for a bundle's report.json, which holds every record and is read whole).
-"""
-import base64, datetime, hashlib, hmac, itertools, json, os, re, shutil, subprocess, sys, tempfile
+3 intact, but nothing anchors some key (the last line says which). The journal is read once, a line at a time.
 
-GENESIS = "0" * 64
+Reading it: the record's JSON as RFC 8785 and JavaScript read it; keys, signatures (ssh-keygen) and anchors
+(allowed_signers); Failures, which orders what is reported; the Verifier, one pass over the journal (chain,
+MACs, time, seal and Merkle tree, approvals, sign-offs, blobs, then the anchors); a bundle's files; the
+command line; main, which turns the outcome into the exit status.
+"""
+import argparse, base64, datetime, hashlib, hmac, importlib.util, itertools, json, os, re, shutil, subprocess, sys, tempfile
+
+sys.dont_write_bytecode = True  # a bundle holds only what was exported: no __pycache__ beside this file
+sys.modules.setdefault("verify", sys.modules[__name__])  # so that verify_report.py imports this very module
+
+GENESIS, HEX64 = "0" * 64, re.compile("[0-9a-f]{64}")
+TIME_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z")
 NS = {k: f"runbook-console-{k}" for k in ("checkpoint", "audit", "approval", "signoff")}
 RECORD_TYPES = {"run.started", "run.paused", "run.resumed", "run.finished", "run.interrupted", "runbook.reloaded", "step.started", "step.finished",
                 "step.skipped", "step.note", "fillin", "decision", "signoff", "approval", "trust", "error", "checkpoint", "log.recovered", "export", "verify"}
-EVENT_TYPES = {"run.paused", "run.resumed", "runbook.reloaded", "step.note", "fillin", "decision", "signoff", "approval", "trust", "error", "log.recovered", "checkpoint"}
 FIELDS = {"seq": int, "run": str, "type": str, "time": str, "mono_ns": str, "boot_id": str, "data": dict, "prev": str, "mac": str}
 BUNDLE_REQUIRED = ("journal.jsonl", "report.json", "report.json.sig", "report.html")
-# Reported in this order, as `runbook verify` does (verify-phases.ts): the first failure of the earliest check wins.
+# The checks, in the order failures are reported (verify-phases.ts); what a check fails with when a record has a shape nobody writes.
 EMPTY, CRLF, TORN, PARSE, ORDER, MAC, TIME, RUN, SEAL, APPROVAL, SIGNOFF, BLOB, REPORT, ANCHOR = range(1, 15)
 FALLBACK = {PARSE: "E_JSON", ORDER: "E_FIELDS", MAC: "E_MAC", TIME: "E_FIELDS", RUN: "E_RUN_ID", SEAL: "E_SEAL_ORIGIN", APPROVAL: "E_APPROVAL",
             SIGNOFF: "E_SIGNOFF", BLOB: "E_BLOB", REPORT: "E_REPORT", ANCHOR: "E_SIGNER"}
 MISSING = type("Undefined", (), {"__repr__": lambda self: "undefined"})()  # where JavaScript reads `undefined`
-HEX64, TIME_RE = re.compile(r"[0-9a-f]{64}"), re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z")
 CONTROL = "\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"  # JavaScript's \s
+SURROGATE, JSON_STRING = re.compile("[\ud800-\udfff]"), json.JSONEncoder(ensure_ascii=False).encode  # a string as JSON.stringify writes it
+
+# ---- Outcomes ---------------------------------------------------------------------------------------------
 
 class Fail(Exception):
     """A failed check: reason code, detail, record; `later` gives them once the pass has read further."""
@@ -55,17 +60,14 @@ class Fail(Exception):
         self.code, self.detail, self.record, self.later = code, detail, record, later
         self.line = line if line is not None or record is None else record + 1
 
-    def resolve(self):
-        return self.later() if self.later else self
-
 class Usage(Exception):
     pass
 
 class SigError(Exception):
-    """kind: namespace, key (made by another key than named) or signature."""
-    def __init__(self, kind, message):
+    """A signature that does not hold: its reason code (E_SIGNATURE, E_NAMESPACE); other_key: made by another key than named."""
+    def __init__(self, code, message, other_key=False):
         super().__init__(message)
-        self.kind, self.message = kind, message
+        self.code, self.message, self.other_key = code, message, other_key
 
 def safe(text):
     """Journal text is shown, never obeyed: control and bidi characters are escaped."""
@@ -82,19 +84,20 @@ def read(d, name, text=True):
 
 def sha256_file(path):
     h = hashlib.sha256()
-    with open(path, "rb") as f:  # blobs can be large: hash in chunks
+    with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
 
-# JavaScript's reading of JSON values, for the checks and the report that src/main/audit builds in TypeScript.
+# ---- The record's JSON, read as the TypeScript verifier reads it ------------------------------------------
+
 def get(value, *keys):
     """value[k1][k2]…, or MISSING where a step is absent or not an object (JavaScript's `a?.b`)."""
     for k in keys:
         value = value.get(k, MISSING) if isinstance(value, dict) else MISSING
     return value
 
-def nn(value, default):  # `value ?? default`
+def nn(value, default):  # value ?? default
     return default if value is None or value is MISSING else value
 
 def js_str(v):  # String(v)
@@ -102,73 +105,61 @@ def js_str(v):  # String(v)
         return v
     if v is MISSING or v is None or isinstance(v, bool):
         return {MISSING: "undefined", None: "null", True: "true", False: "false"}[v]
+    if isinstance(v, float) and (v != v or abs(v) == float("inf")):
+        return "NaN" if v != v else "Infinity" if v > 0 else "-Infinity"
     if isinstance(v, (int, float)):
         return js_number(v)
     return ",".join("" if x is None else js_str(x) for x in v) if isinstance(v, list) else "[object Object]"
-
-def js_num(v):  # Number(v)
-    if isinstance(v, (int, float)) and not isinstance(v, bool):
-        return v
-    if isinstance(v, bool) or v is None:
-        return int(v or 0)
-    try:
-        return float(v.strip() or 0) if isinstance(v, str) else float("nan")
-    except ValueError:
-        return float("nan")
 
 def js_bool(v):  # Boolean(v): {} and [] are true
     return v is not MISSING and v is not None and v is not False and v != 0 and v != "" and v == v
 
 def js_number(x):
-    """ECMAScript Number::toString (RFC 8785's number form), from the shortest round-trip digits."""
+    """ECMAScript Number::toString (RFC 8785's number form): Python's shortest round-trip digits, placed as ECMAScript places them."""
     if isinstance(x, int) and abs(x) < 2 ** 53:
         return str(x)
     x = float(x)
-    if x != x or x in (float("inf"), float("-inf")):
+    if x != x or abs(x) == float("inf"):
         raise ValueError(f"{x} has no JSON form")
-    if x == 0:
-        return "0"
-    m = re.fullmatch(r"(-?)(\d+)(?:\.(\d+))?(?:e([+-]\d+))?", repr(x))
-    frac = m.group(3) or ""
-    digits = (m.group(2) + frac).lstrip("0")
-    n = int(m.group(4) or 0) - len(frac) + len(digits)  # the value is 0.DIGITS × 10^n
-    digits = digits.rstrip("0")
-    k = len(digits)
-    if k <= n <= 21:
-        body = digits + "0" * (n - k)
-    elif 0 < n <= 21:
-        body = digits[:n] + "." + digits[n:]
-    elif -6 < n <= 0:
-        body = "0." + "0" * -n + digits
-    else:
-        body = digits[0] + ("." + digits[1:] if k > 1 else "") + "e" + ("+" if n > 0 else "-") + str(abs(n - 1))
-    return m.group(1) + body
+    mantissa, _, exponent = repr(x).partition("e")
+    if not exponent:
+        return "0" if x == 0 else mantissa[:-2] if mantissa.endswith(".0") else mantissa
+    sign, digits, e = "-" if x < 0 else "", mantissa.lstrip("-").replace(".", ""), int(exponent)
+    if 0 <= e < 21:
+        return sign + digits + "0" * (e + 1 - len(digits))
+    if -7 < e < 0:
+        return sign + "0." + "0" * (-e - 1) + digits
+    return f"{mantissa}e{'+' if e > 0 else '-'}{abs(e)}"
 
 def jcs(v):
-    """RFC 8785 exactly (numbers as ECMAScript writes them, keys in UTF-16 order); the slow path."""
+    """RFC 8785 exactly (numbers as ECMAScript writes them, keys in UTF-16 order, undefined members left out)."""
     if isinstance(v, dict):
-        return "{" + ",".join(jcs(k) + ":" + jcs(v[k]) for k in sorted(v, key=lambda k: k.encode("utf-16-be", "surrogatepass"))) + "}"
+        keys = sorted((k for k in v if v[k] is not MISSING), key=lambda k: k.encode("utf-16-be", "surrogatepass"))
+        return "{" + ",".join(jcs(k) + ":" + jcs(v[k]) for k in keys) + "}"
     if isinstance(v, list):
         return "[" + ",".join(jcs(x) for x in v) + "]"
     if isinstance(v, str):
-        if re.search("[\ud800-\udfff]", v):
+        if SURROGATE.search(v):
             raise ValueError("a string holds a lone UTF-16 surrogate")
-        return json.dumps(v, ensure_ascii=False)
+        return JSON_STRING(v)
     return {None: "null", True: "true", False: "false"}[v] if v is None or isinstance(v, bool) else js_number(v)
 
 def dumps(v):
     return json.dumps(v, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 def parse_json(text):
-    """(value, needs the exact serialiser?): json.dumps writes what RFC 8785 does but for a number Python spells
-    otherwise (1.0, 1e+16, 5e-07) or reads otherwise (past 2^53) and for keys past U+E000, which sort otherwise
-    in UTF-16. KeyError for a repeated key, ValueError for what is not JSON."""
-    floats = []
+    """(value, needs jcs?): json.dumps writes what RFC 8785 does but for numbers Python spells (1.0, 1e+16, 5e-07) or
+    reads (past 2^53) otherwise, and for keys past U+E000, which sort otherwise in UTF-16. KeyError: a key twice."""
+    odd = []
     def real(s):
         f = float(s)
         if repr(f) != s or js_number(f) != s:
-            floats.append(s)
+            odd.append(s)
         return f
+    def integer(s):
+        if len(s) > 15:
+            odd.append(s)
+        return int(s)
     def pairs(items):
         obj = dict(items)
         if len(obj) != len(items):
@@ -177,15 +168,11 @@ def parse_json(text):
         return obj
     def constant(name):
         raise ValueError(f"{name} is not JSON")
-    def integer(s):  # past 2^53 JavaScript holds another number than the digits say
-        if len(s) > 15:
-            floats.append(s)
-        return int(s)
     value = json.loads(text, object_pairs_hook=pairs, parse_constant=constant, parse_float=real, parse_int=integer)
-    return value, bool(floats) or not (text.isascii() or max(text) < "\ue000")  # UTF-16 and code point order differ from there
+    return value, bool(odd) or not (text.isascii() or max(text) < "\ue000")
 
 def canonical_form(text):
-    """The value of a canonical JSON text; raises Fail-ready (code, why) as ValueError(code, why)."""
+    """The value of a canonical JSON text; else ValueError(code, why)."""
     try:
         value, exact = parse_json(text)
     except KeyError as e:
@@ -204,30 +191,12 @@ def canonical_form(text):
         raise ValueError("E_NONCANONICAL", "is not in canonical (RFC 8785) form")
     return value
 
-def first_diff(want, got, path):
-    """Where `got` (report.json) first differs from `want` (what the journal gives), or None."""
-    if got is MISSING:
-        return f"{path} is missing"
-    if isinstance(want, dict) and isinstance(got, dict):
-        for k in sorted(set(want) | set(got)):
-            if k not in got or k not in want:
-                return f"{path}.{k} is {'missing' if k not in got else 'not in the report the journal gives'}"
-            diff = first_diff(want[k], got[k], f"{path}.{k}")
-            if diff:
-                return diff
-        return None
-    if isinstance(want, list) and isinstance(got, list):
-        for j, (a, b) in enumerate(zip(want, got)):
-            diff = first_diff(a, b, f"{path}[{j}]")
-            if diff:
-                return diff
-        return None if len(want) == len(got) else f"{path} has {len(got)} entries, the journal gives {len(want)}"
-    return None if dumps(want) == dumps(got) else f"{path} says {dumps(got)[:80]}, the journal gives {dumps(want)[:80]}"
+# ---- Merkle tree, checkpoints, keys, signatures, allowed_signers ---------------------------------------
 
 class Merkle:
-    """RFC 9162 Merkle tree kept as the roots of its perfect subtrees (one per set bit of its size, largest
-    first): appending a leaf or taking the root costs O(log n) hashes, and folding the roots right to left
-    gives the RFC's split at the largest power of two below n. 0x01 prefixes interior nodes."""
+    """RFC 9162 Merkle tree kept as the roots of its perfect subtrees, largest first (one per set bit of its size):
+    appending a leaf or taking the root costs O(log n) hashes, and folding the roots right to left gives the
+    RFC's split at the largest power of two below n. Leaves are SHA-256(0x00 ‖ line); 0x01 prefixes interior nodes."""
 
     def __init__(self):
         self.peaks = []  # (height, hash)
@@ -240,19 +209,10 @@ class Merkle:
         self.peaks.append((height, h))
 
     def root(self):
-        if not self.peaks:
-            return hashlib.sha256(b"").digest()
-        h = self.peaks[-1][1]
+        h = self.peaks[-1][1] if self.peaks else hashlib.sha256(b"").digest()
         for _, left in reversed(self.peaks[:-1]):
             h = hashlib.sha256(b"\x01" + left + h).digest()
         return h
-
-def merkle_root(leaf_hashes):
-    """RFC 9162 section 2.1.1: the root of a list of leaf hashes."""
-    tree = Merkle()
-    for h in leaf_hashes:
-        tree.append(h)
-    return tree.root()
 
 def parse_checkpoint(text):
     """C2SP tlog-checkpoint text → its lines (origin, size, root, extensions); strict, as its bytes are signed."""
@@ -285,13 +245,13 @@ def principal_for(name):
     p = re.sub(f"[{JS_SPACE},\"*?!{CONTROL}]+", "-", re.sub(f"^[{JS_SPACE}]+|[{JS_SPACE}]+$", "", name))
     return re.sub(r"^#", "", p) or "operator"
 
-def shell_quote(value):
-    """One shell word, as src/shared/shell-quote.ts writes it (for the commands report.json lists)."""
-    if re.fullmatch(r"[A-Za-z0-9_@%+=:,./-]+", value):
-        return value
-    single = lambda s: "'" + s.replace("'", "'\\''") + "'"
-    return "".join("" if p == "" else "$'" + "".join(f"\\x{b:02x}" for b in p.encode()) + "'" if i % 2 else single(p)
-                   for i, p in enumerate(re.split(f"([{CONTROL}]+)", value))) if re.search(f"[{CONTROL}]", value) else single(value)
+def js_time(text):
+    """Date.parse of a journal time, as V8 reads it (a day up to 31 rolls over, 24:00 is the next midnight); None for NaN."""
+    m = re.fullmatch(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})\.([0-9]{3})Z", text if isinstance(text, str) else "")
+    y, mo, d, h, mi, s, ms = map(int, m.groups()) if m else (0,) * 7
+    if not m or not (1 <= mo <= 12 and 1 <= d <= 31 and mi < 60 and s < 60 and (h < 24 or h == 24 and mi == s == ms == 0)) or y == 0:
+        return None
+    return datetime.datetime(y, mo, 1, tzinfo=datetime.timezone.utc) + datetime.timedelta(days=d - 1, hours=h, minutes=mi, seconds=s, milliseconds=ms)
 
 def match_list(subject, patterns):
     """ssh's match_pattern_list: a matching negated pattern rules the subject out, else any match lets it in."""
@@ -304,42 +264,35 @@ def match_list(subject, patterns):
             hit = True
     return hit
 
-def js_time(text):
-    """Date.parse of a journal time, as V8 reads it (a day up to 31 rolls over, 24:00 is the next midnight); None for NaN."""
-    m = re.fullmatch(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})\.([0-9]{3})Z", text if isinstance(text, str) else "")
-    y, mo, d, h, mi, s, ms = map(int, m.groups()) if m else (0,) * 7
-    if not m or not (1 <= mo <= 12 and 1 <= d <= 31 and mi < 60 and s < 60 and (h < 24 or h == 24 and mi == s == ms == 0)) or y == 0:
-        return None
-    return datetime.datetime(y, mo, 1, tzinfo=datetime.timezone.utc) + datetime.timedelta(days=d - 1, hours=h, minutes=mi, seconds=s, milliseconds=ms)
-
 class AllowedSigners:
     """OpenSSH allowed_signers (ssh-keygen(1)), read as src/main/audit/allowed-signers.ts reads it."""
     KEY_TYPE = re.compile(r"(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com)(-cert-v01@openssh\.com)?")
 
-    def __init__(self, text, path=None):
-        self.path, self.entries = path, []
+    def __init__(self, text):
+        self.entries = []
         for n, raw in enumerate(text.split("\n"), 1):
-            line = raw[:-1].lstrip() if raw.endswith("\r") else raw.lstrip()
-            if line and not line.startswith("#"):
-                try:
+            line = (raw[:-1] if raw.endswith("\r") else raw).lstrip()
+            try:
+                if line and not line.startswith("#"):
                     self.entries.append(self.entry(line))
-                except ValueError as e:
-                    raise ValueError(f"allowed_signers line {n}: {e}")
+            except ValueError as e:
+                raise ValueError(f"allowed_signers line {n}: {e}")
 
     def entry(self, line):
         if line.count('"') % 2:
             raise ValueError("unterminated quote")
         tokens = re.findall(r'(?:[^ \t"]|"[^"]*")+', line)
-        principals = (tokens.pop(0)[1:-1] if tokens[0].startswith('"') else tokens.pop(0)).split(",")
-        options = {}
+        principals, options = (tokens[0][1:-1] if tokens[0].startswith('"') else tokens[0]).split(","), {}
+        del tokens[0]
         if tokens and not self.KEY_TYPE.fullmatch(tokens[0]):
             for option in re.findall(r'(?:[^,"]|"[^"]*")+', tokens.pop(0)):
                 name, eq, value = option.partition("=")
-                if name.lower() in options or name.lower() not in ("cert-authority", "namespaces", "valid-after", "valid-before") or (name.lower() == "cert-authority") == bool(eq):
+                name = name.lower()
+                if name in options or name not in ("cert-authority", "namespaces", "valid-after", "valid-before") or (name == "cert-authority") == bool(eq):
                     raise ValueError(f"bad option {option!r}")
                 if eq and not re.fullmatch(r'"[^"]*"', value):
                     raise ValueError(f"badly quoted {value!r}")
-                options[name.lower()] = value[1:-1] if eq else True
+                options[name] = value[1:-1] if eq else True
         if "" in principals or len(tokens) < 2 or not self.KEY_TYPE.fullmatch(tokens[0]):
             raise ValueError("expected principals, [options,] a key type and its key")
         when = {k: self.timestamp(options[k]) for k in ("valid-after", "valid-before") if k in options}
@@ -364,29 +317,23 @@ class AllowedSigners:
         return any(match_list(principal, e["principals"]) and not e["ca"] and e["key"] == blob and self.valid(e, at)
                    and (e["namespaces"] is None or match_list(namespace, e["namespaces"])) for e in self.entries)
 
-    def explicit(self, blob, namespace, principal=None):
-        """Principals of the lines that name this namespace outright and allow the key now (a trust anchor)."""
+    def vouch(self, blob, namespace, principal=None):
+        """(principals, why not): the lines that name the namespace outright for the key (and principal) and hold
+        now — only these anchor it — or, when there are none, why (an expired or not yet valid line says when)."""
         now = datetime.datetime.now(datetime.timezone.utc)
-        return [",".join(e["principals"]) for e in self.named(blob, namespace, principal) if self.valid(e, now)]
-
-    def named(self, blob, namespace, principal=None):
-        return [e for e in self.entries if not e["ca"] and e["key"] == blob and e["namespaces"] is not None and namespace in e["namespaces"]
-                and match_list(namespace, e["namespaces"]) and (principal is None or match_list(principal, e["principals"]))]
-
-    def why_not(self, blob, namespace, principal=None):
-        """Why explicit() gives nothing: an expired or not yet valid line says when."""
-        now = datetime.datetime.now(datetime.timezone.utc)
-        for e in self.named(blob, namespace, principal):
+        named = [e for e in self.entries if not e["ca"] and e["key"] == blob and e["namespaces"] is not None and namespace in e["namespaces"]
+                 and match_list(namespace, e["namespaces"]) and (principal is None or match_list(principal, e["principals"]))]
+        principals = [",".join(e["principals"]) for e in named if self.valid(e, now)]
+        for e in [] if principals else named:
             if e["before"] is not None and now > e["before"]:
-                return f"its line in --allowed-signers expired on {e['before'].isoformat()} (valid-before)"
+                return [], f"its line in --allowed-signers expired on {e['before'].isoformat()} (valid-before)"
             if e["after"] is not None and now < e["after"]:
-                return f"its line in --allowed-signers is not valid until {e['after'].isoformat()} (valid-after)"
-        return f'--allowed-signers has no line naming it with namespaces="{namespace}"'
+                return [], f"its line in --allowed-signers is not valid until {e['after'].isoformat()} (valid-after)"
+        return principals, None if principals else f'--allowed-signers has no line naming it with namespaces="{namespace}"'
 
 def parse_sshsig(armored):
     """(public key blob, namespace) of an armoured SSHSIG (PROTOCOL.sshsig); ValueError when it is none."""
-    text = armored[:-1] if armored.endswith("\n") else armored
-    lines = text.split("\n")
+    lines = (armored[:-1] if armored.endswith("\n") else armored).split("\n")
     if len(lines) < 3 or lines[0] != "-----BEGIN SSH SIGNATURE-----" or lines[-1] != "-----END SSH SIGNATURE-----":
         raise ValueError("not an armoured SSH signature")
     body = "".join(lines[1:-1])
@@ -404,35 +351,39 @@ def parse_sshsig(armored):
     return fields[0], fields[1].decode("utf-8", "replace")
 
 class Signatures:
-    """SSHSIG checks through ssh-keygen -Y check-novalidate; who the key belongs to is the anchors' to say."""
+    """SSHSIG checks through ssh-keygen -Y check-novalidate; whose key it is, is the anchors' to say."""
 
     def __init__(self, scratch):
         self.scratch, self.keygen = scratch, shutil.which("ssh-keygen")
 
     def check(self, data, armored, namespace, key=None):
-        """The signer's key blob, when `armored` is an SSHSIG over `data` in `namespace` (by `key`); raises SigError."""
+        """The signer's key blob, when `armored` is an SSHSIG over `data` (bytes, or a file read to its end) in `namespace`
+        (by `key`); raises SigError."""
         if not isinstance(armored, str):
-            raise SigError("signature", "there is no signature")
+            raise SigError("E_SIGNATURE", "there is no signature")
         try:
             blob, ns = parse_sshsig(armored)
         except ValueError as e:
-            raise SigError("signature", f"not an SSH signature: {e}")
+            raise SigError("E_SIGNATURE", f"not an SSH signature: {e}")
         if ns != namespace:
-            raise SigError("namespace", f"the signature is for namespace {ns!r}, not {namespace!r}")
+            raise SigError("E_NAMESPACE", f"the signature is for namespace {ns!r}, not {namespace!r}")
         if key is not None and blob != key:
-            raise SigError("key", f"the signature was made by {fingerprint(blob)}, not by {fingerprint(key)}")
+            raise SigError("E_SIGNATURE", f"the signature was made by {fingerprint(blob)}, not by {fingerprint(key)}", other_key=True)
         if self.keygen:
             sig = os.path.join(self.scratch, "sig")
             with open(sig, "w", encoding="utf-8") as f:
                 f.write(armored)
-            res = subprocess.run([self.keygen, "-Y", "check-novalidate", "-n", namespace, "-s", sig], input=data, capture_output=True)
+            given = {"input": data} if isinstance(data, bytes) else {"stdin": data}
+            res = subprocess.run([self.keygen, "-Y", "check-novalidate", "-n", namespace, "-s", sig], capture_output=True, **given)
             if res.returncode != 0:
                 said = (res.stderr or res.stdout).decode("utf-8", "replace").strip().split("\n")[-1]
-                raise SigError("signature", f"the signature does not verify (ssh-keygen: {safe(said)})")
+                raise SigError("E_SIGNATURE", f"the signature does not verify (ssh-keygen: {safe(said)})")
         return blob
 
+# ---- The journal pass ------------------------------------------------------------------------------------
+
 class Failures:
-    """The first failure of the earliest check that fails; `key` orders failures within one check."""
+    """The first failure of the earliest check that fails; `key` orders failures within one check (approvals)."""
 
     def __init__(self):
         self.check, self.failure, self.key = 99, None, None
@@ -454,25 +405,26 @@ class Failures:
             except Exception as e:  # a record of a shape nobody writes: still a one-line failure
                 self.note(check, Fail(FALLBACK[check], f"unreadable data ({type(e).__name__}: {safe(e)})"), key)
 
+    def result(self):
+        return self.failure.later() if self.failure is not None and self.failure.later else self.failure
+
 def line_at(path, n):
     """Line n of a file, read again (only to tell a duplicated record from an inserted one)."""
     with open(path, "rb") as f:
         return next(itertools.islice(f, n, None)).rstrip(b"\n")
 
 class Verifier:
-    """One pass over journal.jsonl, keeping what the lines after need: the previous line, the MAC key, the
-    Merkle tree's O(log n) subtree roots, the blocks awaiting an approval, the report's steps."""
+    """One pass over journal.jsonl, keeping what the lines after need: the previous line, the MAC key, the Merkle
+    tree's subtree roots, the blocks awaiting an approval, and (a bundle) the report being built again."""
 
-    def __init__(self, d, opts, sigs, bundle_key):
-        self.d, self.opts, self.sigs, self.bundle_key = d, opts, sigs, bundle_key
+    def __init__(self, d, opts, sigs, bundle_key, report):
+        self.d, self.opts, self.sigs, self.bundle_key, self.report = d, opts, sigs, bundle_key, report
         self.path = os.path.join(d, "journal.jsonl")
         self.failures, self.count, self.warnings, self.notes = Failures(), 0, [], []
-        self.first = self.prev = self.displaced = self.key = None
-        self.recorded_key = self.seal_key = self.last_checkpoint = self.prior_root = None
+        self.first = self.prev = self.displaced = self.key = self.recorded_key = self.seal_key = self.last_checkpoint = self.prior_root = None
         self.tree, self.checkpoints, self.final, self.macs, self.blobs = Merkle(), 0, -1, False, 0
-        self.open_blocks, self.unsigned, self.restricted = {}, 0, False
+        self.open_blocks, self.unsigned, self.restricted, self.seal_anchor, self.bundle_anchor = {}, 0, False, [], []
         self.signed = {"approval": [0, 0], "sign-off": [0, 0]}  # checked, of which not anchored
-        self.report = ReportBuilder(d) if bundle_key else None
 
     def run(self):
         if os.path.getsize(self.path) == 0:
@@ -485,6 +437,7 @@ class Verifier:
                 self.line(line[:-1])
                 if not self.failures.open(CRLF):
                     break
+        self.finish()
 
     def line(self, raw):
         i, F = self.count, self.failures
@@ -515,8 +468,7 @@ class Verifier:
         F.run(MAC, self.check_mac, i, raw, r)
         F.run(TIME, self.check_time, i, r)
         F.run(SEAL, self.seal_record, i, raw, r)
-        if F.open(APPROVAL) or F.check == APPROVAL:  # blocks still open may fail before one that already did
-            F.run(APPROVAL, self.approval_record, i, r, h, key=i)
+        F.run(APPROVAL, self.approval_record, i, r, h, key=i)  # blocks still open may fail before one that already did
         F.run(SIGNOFF, self.check_signoff, i, r)
         F.run(BLOB, self.blob_refs, i, r)
         if self.report:
@@ -537,10 +489,10 @@ class Verifier:
             F.note(RUN, Fail("E_RUN_ID", f"this is run {safe(self.first['run'])}, not {safe(self.opts['run_id'])}", 0))
         F.run(SEAL, self.installation)
         F.run(APPROVAL, self.approval_start)
-        runbook = get(data, "runbook")
-        if js_bool(get(runbook, "blob")):
-            F.run(BLOB, self.blob, 0, get(runbook, "blob"), get(runbook, "sha256"))
+        if js_bool(get(data, "runbook", "blob")):
+            F.run(BLOB, self.blob, 0, get(data, "runbook", "blob"), get(data, "runbook", "sha256"))
 
+    # The journal: sequence and chain, MACs, time.
     def check_order(self, i, raw, r):
         if r["run"] != self.first["run"]:
             raise Fail("E_OTHER_RUN", f"record {i} belongs to run {safe(r['run'])}, not {safe(self.first['run'])}", i)
@@ -558,14 +510,14 @@ class Verifier:
             raise Fail("E_RECORD_CHANGED", "the first record does not start the chain" if i == 0 else f"record {i - 1} was changed: record {i}'s prev hash does not match it", max(i - 1, 0))
 
     def check_mac(self, i, raw, r):
+        """mac_i = HMAC-SHA256(K_i, the line without "mac"), K_{i+1} = SHA-256("runbook-mac-evolve\\0" ‖ K_i). Keys are sorted
+        and what follows the top-level "mac" is strings and a number, so the last ,"mac":"…" of the line is that one."""
         if self.key is None:
             return
-        # The record without "mac", cut from the canonical line: keys are sorted, and what follows the
-        # top-level "mac" is strings and a number, so the last ,"mac":"…" is the top-level one.
         field = b',"mac":"' + r["mac"].encode() + b'"'
         at = raw.rfind(field)
         mac = hmac.new(self.key, raw[:at] + raw[at + len(field):], hashlib.sha256).hexdigest()
-        self.key, self.macs = hashlib.sha256(b"runbook-mac-evolve\0" + self.key).digest(), True  # K_{i+1} from K_i
+        self.key, self.macs = hashlib.sha256(b"runbook-mac-evolve\0" + self.key).digest(), True
         if not hmac.compare_digest(mac, r["mac"]):
             raise Fail("E_MAC", f"record {i} ({r['type']}): MAC does not match", i)
 
@@ -626,7 +578,7 @@ class Verifier:
         except ValueError as e:
             raise Fail("E_SIGNATURE", f"checkpoint record {i}: the key it names is unusable: {e}", i)
         except SigError as e:
-            raise Fail("E_NAMESPACE" if e.kind == "namespace" else "E_SIGNATURE", f"checkpoint record {i}: {e.message}", i)
+            raise Fail(e.code, f"checkpoint record {i}: {e.message}", i)
         expected = self.recorded_key or self.seal_key  # one key seals the run
         if expected and blob != expected:
             whose = "the installation key run.started records" if self.recorded_key else "the key of the run's first checkpoint"
@@ -634,8 +586,8 @@ class Verifier:
         self.seal_key = blob
 
     def finish_seal(self):
-        n, last = self.count, self.prev[1]["type"]
-        if self.opts["prior"] and self.opts["prior"]["size"] == n:
+        n, last, prior = self.count, self.prev[1]["type"], self.opts["prior"]
+        if prior and prior["size"] == n:
             self.prior_root = self.tree.root()
         file_text = read(self.d, "checkpoint.txt")
         if file_text is not None:
@@ -657,7 +609,6 @@ class Verifier:
             if not self.opts["allow_unsealed"]:
                 raise Fail("E_UNSEALED", f"no final seal: the last record is {last} (the run did not finish, or its seal was removed)")
             self.warnings.append(("W_UNSEALED", None, f"the journal's last record is {last} (record {n - 1})"))
-        prior = self.opts["prior"]
         if prior:
             if prior["origin"] != self.origin:
                 raise Fail("E_PRIOR", f"the prior checkpoint is for {safe(prior['origin'])}, not {safe(self.origin)}")
@@ -666,7 +617,7 @@ class Verifier:
             ours = base64.b64encode(self.prior_root).decode()
             if ours != prior["root"]:
                 raise Fail("E_PRIOR", f"the first {prior['size']} records have root {ours}; the prior checkpoint says {prior['root']}: they were rewritten after it was taken", max(prior["size"] - 1, 0))
-        self.seal_anchor = self.anchor_seal(prior) if self.seal_key else None
+        self.seal_anchor = self.anchor_seal(prior) if self.seal_key else []
         fp = fingerprint(self.seal_key) if self.seal_key else None
         self.notes.append(f"ok    seal: {self.checkpoints} checkpoint(s) hold" + (f"; final seal is record {self.final}" if self.final >= 0 else "") +
                           (f"; sealed by {fp}, {'anchored by ' + '; '.join(self.seal_anchor) if self.seal_anchor else 'NOT ANCHORED'}" if fp else ""))
@@ -674,23 +625,24 @@ class Verifier:
     def anchor_seal(self, prior):
         """What vouches for the seal key; E_SIGNER when anchors are given and none does (verify-seal.ts)."""
         blob, signers, pins = self.seal_key, self.opts["signers"], self.opts["pins"]
-        fp, anchored = fingerprint(self.seal_key), []
+        fp, anchored = fingerprint(blob), []
         if fp in pins:
             anchored.append(f"--pin {fp}")
-        principals = signers.explicit(blob, NS["checkpoint"]) if signers else []
+        principals, why_not = signers.vouch(blob, NS["checkpoint"]) if signers else ([], None)
         if principals:
             anchored.append(f"--allowed-signers ({'; '.join(principals)})")
         if prior and prior["signature"] is not None:
             try:
                 self.sigs.check(prior["text"].encode("utf-8"), prior["signature"], NS["checkpoint"], blob)
             except SigError as e:
-                code = {"key": "E_PRIOR", "namespace": "E_NAMESPACE"}.get(e.kind, "E_SIGNATURE")
-                raise Fail(code, f"the prior checkpoint's signature: {e.message}" if code != "E_PRIOR" else f"the prior checkpoint is not signed by the key that seals this journal ({fp}): {e.message}")
+                if e.other_key:
+                    raise Fail("E_PRIOR", f"the prior checkpoint is not signed by the key that seals this journal ({fp}): {e.message}")
+                raise Fail(e.code, f"the prior checkpoint's signature: {e.message}")
             anchored.append(f"--prior (a checkpoint of {prior['size']} records signed by this key)")
         elif prior and prior["size"] >= 1 and self.recorded_key:
             anchored.append(f"--prior (a checkpoint of {prior['size']} records, which cover run.started and the key it records)")
         if not anchored and (pins or signers or prior):
-            why = [f"--pin {', '.join(pins)} is another key" if pins else None, signers.why_not(blob, NS["checkpoint"]) if signers else None,
+            why = [f"--pin {', '.join(pins)} is another key" if pins else None, why_not,
                    f"--prior covers {prior['size']} records, unsigned" + ("" if self.recorded_key else ", and run.started records no installation key") if prior else None]
             raise Fail("E_SIGNER", f"the run is sealed by {fp}, which no anchor given vouches for: {'; '.join(w for w in why if w)}")
         return anchored
@@ -736,10 +688,9 @@ class Verifier:
                 self.failures.run(APPROVAL, self.judge, block, d, key=block["index"])
 
     def judge(self, block, finished):
-        o = get(finished, "outcome")
+        o, i = get(finished, "outcome"), block["index"]
         if get(o, "refusal") == "approval-refused" or (get(o, "status") == "error" and get(o, "refusal") is MISSING and js_str(nn(get(o, "error"), "")).startswith("not approved:")):
             return  # refused: it did not run
-        i = block["index"]
         if block["approval"] is None:
             raise Fail("E_APPROVAL", f"record {i}: block {safe(js_str(block['block']))} changed state without an approval of its step.started record", i)
         d, seq, time = block["approval"]
@@ -760,9 +711,9 @@ class Verifier:
             blob = self.sigs.check(block["hash"].encode(), d.get("signature"), NS["approval"], named)
         except SigError as e:
             raise bad(e.message)
-        print_ = fingerprint(blob)
+        fp = fingerprint(blob)
         if blob in self.own_keys:
-            raise bad(f"it is signed with {self.own_keys[blob]} ({print_}): the operator cannot approve their own step")
+            raise bad(f"it is signed with {self.own_keys[blob]} ({fp}): the operator cannot approve their own step")
         principal = nn(d.get("principal"), d.get("approver"))
         if not isinstance(principal, str) or principal == "":
             raise bad("it names no principal")
@@ -771,28 +722,25 @@ class Verifier:
         if principal == self.operator:
             raise bad(f"the approver {safe(principal)!r} is the operator")
         if self.approvers:
-            sha, listed = self.approvers
-            at = js_time(time)
+            (sha, listed), at = self.approvers, js_time(time)
             if "approvers_sha256" in d and d["approvers_sha256"] != sha:
                 raise bad("it was checked against another approvers list than the one run.started records")
             if not listed.allows(principal, blob, NS["approval"], at):
-                raise bad(f"the approvers list recorded in run.started does not allow {print_} for {safe(principal)!r}")
+                raise bad(f"the approvers list recorded in run.started does not allow {fp} for {safe(principal)!r}")
             if listed.allows(self.operator, blob, NS["approval"], at):
-                raise bad(f"the approvers list recorded in run.started also allows {print_} for the operator")
-        self.anchor(seq, i, principal, blob, NS["approval"], "approval", "approval of record")
+                raise bad(f"the approvers list recorded in run.started also allows {fp} for the operator")
+        self.anchor(seq, i, principal, blob, NS["approval"], "approval")
 
-    def anchor(self, record, signs, principal, blob, namespace, what, verb):
+    def anchor(self, record, signs, principal, blob, namespace, what):
         """Counts a signature that holds, anchored or not; E_SIGNER when --allowed-signers is given and does not allow the key."""
-        signers, as_ = self.opts["signers"], None
-        if signers:
-            as_ = signers.explicit(blob, namespace, principal)
-            if not as_:
-                raise Fail("E_SIGNER", f"record {record}: the {verb} {signs} is signed by {fingerprint(blob)} for {safe(principal)!r}, "
-                                       f"which --allowed-signers does not allow in {namespace}: {signers.why_not(blob, namespace, principal)}", record)
+        allowed_as, why_not = self.opts["signers"].vouch(blob, namespace, principal) if self.opts["signers"] else (None, None)
+        if why_not:
+            raise Fail("E_SIGNER", f"record {record}: the {what} of record {signs} is signed by {fingerprint(blob)} for {safe(principal)!r}, "
+                                   f"which --allowed-signers does not allow in {namespace}: {why_not}", record)
         count = self.signed[what]
-        count[0], count[1] = count[0] + 1, count[1] + (not as_)
+        count[0], count[1] = count[0] + 1, count[1] + (not allowed_as)
         if count[0] <= 1000:  # the first thousand by name, the rest counted
-            self.notes.append(f"      {what} record {record} (of record {signs}): {safe(principal)}, {fingerprint(blob)}, {'allowed as ' + safe('; '.join(as_)) if as_ else 'NOT ANCHORED'}")
+            self.notes.append(f"      {what} record {record} (of record {signs}): {safe(principal)}, {fingerprint(blob)}, {'allowed as ' + safe('; '.join(allowed_as)) if allowed_as else 'NOT ANCHORED'}")
 
     def check_signoff(self, i, r):
         """An accepted sign-off holds on its own (verify-signoffs.ts)."""
@@ -829,7 +777,7 @@ class Verifier:
             blob = self.sigs.check(message.encode("utf-8"), d["signature"], NS["signoff"], key_blob(d["key"]))
         except (ValueError, SigError) as e:
             raise bad(safe(getattr(e, "message", e)))
-        self.anchor(i, i - 1, principal, blob, NS["signoff"], "sign-off", "sign-off of record")
+        self.anchor(i, i - 1, principal, blob, NS["signoff"], "sign-off")
 
     def blob_refs(self, i, r):
         out = get(r["data"], "output")
@@ -857,11 +805,10 @@ class Verifier:
             raise Fail("E_EMPTY", "journal.jsonl holds no complete record")
         if self.first is not None and self.prev is not None:
             F.run(SEAL, self.finish_seal)
-            for blocks in self.open_blocks.values():
-                for block in blocks:
-                    F.run(APPROVAL, self.judge, block, MISSING, key=block["index"])
+            for block in (b for bs in self.open_blocks.values() for b in bs):
+                F.run(APPROVAL, self.judge, block, MISSING, key=block["index"])
             if self.report and F.failure is None:
-                F.run(REPORT, self.report.compare, self)
+                F.run(REPORT, self.report.check, self.warnings, self.bundle_key)
             if self.bundle_key and F.failure is None:
                 F.run(ANCHOR, self.anchor_bundle)
         passed = {
@@ -872,24 +819,24 @@ class Verifier:
             APPROVAL: f"ok    approvals: every state-changing block that ran has one ({self.signed['approval'][0]})" if self.restricted else None,
             SIGNOFF: f"ok    sign-offs: {self.signed['sign-off'][0]} signed, {self.unsigned} recorded without a signature",
             BLOB: f"ok    blobs: {self.blobs} referenced, every hash matches",
-            REPORT: "ok    report.json: the report the journal gives" if self.report else None,
+            REPORT: "ok    report.json, report.html: byte for byte the reports the journal gives" if self.report else None,
         }
-        for check in range(1, 15):
-            if check < F.check and passed.get(check):
+        for check in sorted(passed):
+            if check < F.check and passed[check]:
                 print(passed[check])
         if F.failure is not None:
-            raise F.failure.resolve()
+            raise F.result()
         for line in self.notes:
             print(line)
 
     def anchor_bundle(self):
         """The bundle's signer: the anchored seal key, or named by --allowed-signers for runbook-console-audit."""
-        blob, fp = self.bundle_key, fingerprint(self.bundle_key)
+        blob, fp, signers = self.bundle_key, fingerprint(self.bundle_key), self.opts["signers"]
         anchored = ["the installation key, anchored"] if blob == self.seal_key and self.seal_anchor else []
-        principals = self.opts["signers"].explicit(blob, NS["audit"]) if self.opts["signers"] else []
+        principals, why_not = signers.vouch(blob, NS["audit"]) if signers else ([], None)
         anchored += [f"--allowed-signers ({'; '.join(principals)})"] if principals else []
-        if not anchored and self.opts["signers"]:
-            raise Fail("E_SIGNER", f"the bundle (SHA256SUMS.sig, report.json.sig) is signed by {fp}, which --allowed-signers does not allow in {NS['audit']}: {self.opts['signers'].why_not(blob, NS['audit'])}")
+        if not anchored and signers:
+            raise Fail("E_SIGNER", f"the bundle (SHA256SUMS.sig, report.json.sig) is signed by {fp}, which --allowed-signers does not allow in {NS['audit']}: {why_not}")
         self.bundle_anchor = anchored
         self.notes.append(f"      bundle signed by {fp}, {'anchored by ' + safe('; '.join(anchored)) if anchored else 'NOT ANCHORED'}")
 
@@ -909,165 +856,33 @@ class Verifier:
             out.append("every signature: ssh-keygen (OpenSSH 8.2 or later) is not on PATH, so none was checked")
         return out
 
-class ReportBuilder:
-    """report.json as src/main/audit/report/build-report.ts builds it from the journal, its blobs and the bundle;
-    its copy of every record and event is compared as the pass goes, the rest at the end."""
-
-    def __init__(self, d):
-        self.d, self.steps, self.blocks, self.events, self.finished, self.seal, self.last = d, {}, {}, 0, None, None, None
-        self.hash, self.count = hashlib.sha256(), 0
-        raw = read(d, "report.json", text=False)
-        try:
-            self.text = raw.decode("utf-8")
-            self.report = canonical_form(self.text)
-        except (UnicodeDecodeError, ValueError) as e:
-            self.report, self.error = None, f"report.json is not canonical JSON: {e.args[-1] if isinstance(e.args[-1], str) else e}"
-            return
-        if not isinstance(self.report, dict) or not isinstance(self.report.get("records"), list) or not isinstance(self.report.get("events"), list):
-            self.report, self.error = None, "report.json is not a report (no records and events)"
-
-    def record(self, r, raw):
-        if self.report is None:
-            raise Fail("E_REPORT", self.error)
-        i, d, t = self.count, r["data"], r["type"]
-        self.count, self.last = self.count + 1, r
-        self.hash.update(raw + b"\n")
-        got = self.report["records"][i] if i < len(self.report["records"]) else MISSING
-        if got is MISSING or dumps(got) != dumps(r):
-            raise Fail("E_REPORT", f"report.json differs from the report the journal gives: {safe(first_diff(r, got, f'records[{i}]'))}", i)
-        if t in EVENT_TYPES:
-            event = {"seq": r["seq"], "type": t, "time": r["time"], "data": d}
-            got = self.report["events"][self.events] if self.events < len(self.report["events"]) else MISSING
-            if got is MISSING or dumps(got) != dumps(event):
-                raise Fail("E_REPORT", f"report.json differs from the report the journal gives: {safe(first_diff(event, got, f'events[{self.events}]'))}", i)
-            self.events += 1
-        if t == "step.started":
-            step, b = self.step_of(get(d, "step")), get(d, "block")
-            step["status"] = "running"
-            block = {"id": js_str(get(b, "id")), "line": js_num(get(b, "line")), "action": js_str(get(b, "action")), "lang": nn(get(b, "lang"), None),
-                     "command": js_str(get(d, "command")), "commandSha256": js_str(get(d, "command_sha256")), "stateChanging": js_bool(get(d, "state_changing")),
-                     "target": nn(get(d, "target"), {}), "ranOn": None, "startedAt": r["time"], "endedAt": None, "durationMs": None, "status": "unfinished",
-                     "exitCode": None, "signal": None, "error": None, "verdict": None, "reasons": [], "ok": None, "resultSets": [], "notes": [], "output": None,
-                     "records": {"started": r["seq"], "finished": None}}
-            step["blocks"].append(block)
-            self.blocks[f"{step['id']} {block['id']}"] = [block, False]
-        elif t == "step.finished":
-            found = self.blocks.get(f"{js_str(get(d, 'step', 'id'))} {js_str(get(d, 'block', 'id'))}")
-            if found and not found[1]:  # the first step.finished of a block finishes it
-                block, o = found[0], get(d, "outcome")
-                found[1] = True
-                block.update({"ranOn": nn(get(d, "target"), None), "endedAt": nn(get(d, "ended_at"), r["time"]), "durationMs": nn(get(d, "duration_ms"), None),
-                              "status": get(o, "status"), "exitCode": nn(get(o, "exit_code"), None), "signal": nn(get(o, "signal"), None), "error": nn(get(o, "error"), None),
-                              "verdict": nn(get(o, "verdict"), None), "reasons": nn(get(o, "reasons"), []), "ok": nn(get(o, "ok"), None),
-                              "resultSets": [{"command": nn(get(x, "command"), None), "columns": nn(get(x, "columns"), []), "rowCount": nn(get(x, "row_count"), None)} for x in nn(get(o, "result_sets"), [])],
-                              "notes": nn(get(d, "notes"), []), "output": self.output_of(d), "records": {"started": block["records"]["started"], "finished": r["seq"]}})
-                if block["status"] is MISSING:  # undefined: left out of the JSON
-                    del block["status"]
-        elif t == "step.skipped":
-            step = self.step_of(get(d, "step"))
-            step["status"], step["reason"] = nn(get(d, "status"), "skipped"), nn(get(d, "reason"), None)
-        elif t == "run.finished":
-            self.finished = r
-        elif t == "checkpoint":
-            self.seal = d
-
-    def step_of(self, s):
-        key = js_str(get(s, "id"))
-        return self.steps.setdefault(key, {"id": key, "title": js_str(nn(get(s, "title"), get(s, "id"))), "line": js_num(nn(get(s, "line"), 0)),
-                                           "profile": nn(get(s, "profile"), None), "status": "not-run", "reason": None, "blocks": []})
-
-    def output_of(self, d):
-        o = get(d, "output")
-        if not js_bool(o):
-            return None
-        path = os.path.join(self.d, js_str(get(o, "blob"))) if js_bool(get(o, "blob")) else None
-        text, cut = self.excerpt(path) if path and os.path.exists(path) else ("", False)
-        return {"blob": nn(get(o, "blob"), None), "sha256": js_str(get(o, "sha256")), "bytes": js_num(get(o, "bytes")), "stdout": nn(get(o, "stdout"), None),
-                "stderr": nn(get(o, "stderr"), None), "excerpt": text, "excerptTruncated": cut}
-
-    @staticmethod
-    def excerpt(path, n=2048):
-        with open(path, "rb") as f:
-            data = f.read(2 * n + 1)
-            if len(data) <= 2 * n:
-                return data.decode("utf-8", "replace"), False
-            size = os.fstat(f.fileno()).st_size
-            f.seek(size - n)
-            return f"{data[:n].decode('utf-8', 'replace')}\n\u2026 {size - 2 * n} bytes not shown \u2026\n{f.read(n).decode('utf-8', 'replace')}", True
-
-    def compare(self, v):
-        """The whole report: what the records gave, and what the bundle adds (who signed, the warnings)."""
-        first, start, fin = v.first, v.first["data"], self.finished["data"] if self.finished else MISSING
-        for s in nn(get(fin, "steps"), []):
-            step = self.steps.get(js_str(get(s, "id")))
-            if step:
-                step["status"], step["reason"] = js_str(get(s, "status")), nn(get(s, "reason"), step["reason"])
-        rb, seal, install = get(start, "runbook"), self.seal, get(start, "installation")
-        installation = f"installation-{js_str(get(install, 'id'))}"
-        try:
-            by_installation = key_blob(js_str(get(install, "public_key"))) == v.bundle_key
-        except ValueError:
-            by_installation = False
-        signer = shell_quote(installation if by_installation else principal_for(js_str(nn(get(start, "operator", "name"), "operator"))))
-        try:
-            seal_fp = fingerprint(key_blob(js_str(get(seal, "signer"))))
-        except ValueError:
-            seal_fp = ""
-        warnings = ([] if os.path.isfile(os.path.join(self.d, "mac-key.txt")) else [("W_MAC_UNCHECKED", None, "no verification key for this run was found or given (--mac-key)")]) + \
-            [w for w in v.warnings if w[0] == "W_CLOCK_BACKWARDS"] + [w for w in v.warnings if w[0] == "W_RECOVERED"] + [w for w in v.warnings if w[0] == "W_UNSEALED"]
-        want = {
-            "format": "runbook-console-report/2",
-            "run": {"id": first["run"], "profile": js_str(get(start, "profile")), "retentionDays": nn(get(start, "retention_days"), None),
-                    "operator": {k: js_str(get(start, "operator", f)) for k, f in (("name", "name"), ("osUser", "os_user"), ("hostname", "hostname"))},
-                    "installation": {"id": js_str(get(install, "id")), "publicKey": js_str(get(install, "public_key"))},
-                    "startedAt": first["time"], "endedAt": (self.finished or self.last)["time"],
-                    "outcome": ("succeeded" if js_bool(get(fin, "ok")) else "failed") if self.finished else "unfinished", "counts": nn(get(fin, "counts"), {})},
-            "runbook": {"path": js_str(get(rb, "path")), "title": js_str(get(rb, "title")), "sha256": js_str(get(rb, "sha256")),
-                        "text": read(self.d, js_str(get(rb, "blob"))) if js_bool(get(rb, "blob")) and os.path.exists(os.path.join(self.d, js_str(get(rb, "blob")))) else None},
-            "environment": {"tool": nn(get(start, "tool"), {}), "host": nn(get(start, "host"), {}), "options": nn(get(start, "options"), {}), "variables": nn(get(start, "variables"), [])},
-            "seal": {"size": js_num(get(seal, "size")), "root": js_str(get(seal, "root")), "checkpoint": js_str(get(seal, "text")), "signer": js_str(get(seal, "signer")),
-                     "signerFingerprint": seal_fp} if seal is not None else None,
-            "steps": list(self.steps.values()),
-            "events": self.report["events"][:self.events],  # compared one by one already
-            "records": self.report["records"][:self.count],
-            "warnings": [{"code": c, "record": rec, "detail": detail} for c, rec, detail in warnings],
-            "verification": {"journalSha256": self.hash.hexdigest(), "records": self.count, "commands": [
-                "sha256sum -c SHA256SUMS",
-                f"ssh-keygen -Y verify -f allowed_signers -I {signer} -n runbook-console-audit -s SHA256SUMS.sig < SHA256SUMS",
-                f"ssh-keygen -Y verify -f allowed_signers -I {signer} -n runbook-console-audit -s report.json.sig < report.json",
-                f"ssh-keygen -Y verify -f allowed_signers -I {shell_quote(installation)} -n runbook-console-checkpoint -s checkpoint.txt.sig < checkpoint.txt",
-                "python3 verify.py ."]},
-            "generatedAt": self.last["time"],  # the report is as of the journal's last record
-        }
-        diff = first_diff(want, self.report, "report.json")
-        if diff:
-            raise Fail("E_REPORT", f"report.json differs from the report the journal gives: {safe(diff)}")
+# ---- A bundle, the command line, the exit status ----------------------------------------------------------
 
 def check_bundle(d, sigs):
     """SHA256SUMS, the files and the two signatures (verify-bundle.ts); returns the key that signed the bundle."""
     previous, listed, required = None, set(), set(BUNDLE_REQUIRED)
-    sums = read(d, "SHA256SUMS", text=False).decode("utf-8", "replace")
+    sums = read(d, "SHA256SUMS")
     for n, line in enumerate(sums.split("\n")[:-1], 1):
         m = re.fullmatch(r"([0-9a-f]{64}) [ *](.+)", line)
         if not m:
             raise Fail("E_BUNDLE", f"SHA256SUMS line {n} is not '<sha256>  <file>'")
-        name = m.group(2)
+        name, path = m.group(2), os.path.join(d, m.group(2))
         if re.search(r"[\\\x00-\x1f\x7f]", name) or name.startswith("/") or any(p in ("", ".", "..") for p in name.split("/")):
             raise Fail("E_BUNDLE", f"SHA256SUMS line {n} names {safe(name)!r}, which is not a plain path inside the bundle")
         if name in ("SHA256SUMS", "SHA256SUMS.sig"):
             raise Fail("E_BUNDLE", f"SHA256SUMS line {n} lists {name}, which it cannot cover")
         if previous is not None and not previous.encode("utf-16-be", "surrogatepass") < name.encode("utf-16-be", "surrogatepass"):
             raise Fail("E_BUNDLE", f"SHA256SUMS lists {safe(name)} twice" if previous == name else f"SHA256SUMS line {n} ({safe(name)}) is out of order: export lists files sorted")
-        previous, path = name, os.path.join(d, name)
         if not os.path.lexists(path):
             raise Fail("E_BUNDLE", f"{safe(name)} is listed in SHA256SUMS but missing")
         if os.path.islink(path) or not os.path.isfile(path):
             raise Fail("E_BUNDLE", f"{safe(name)} is listed in SHA256SUMS but is not a regular file")
         if sha256_file(path) != m.group(1):
             raise Fail("E_BUNDLE", f"{safe(name)} does not match SHA256SUMS")
+        previous = name
         listed.add(name)
         required.discard(name)
-    if not sums.endswith("\n") and sums:
+    if sums and not sums.endswith("\n"):
         raise Fail("E_BUNDLE", "SHA256SUMS does not end with a newline")
     sig = os.path.join(d, "SHA256SUMS.sig")
     if os.path.islink(sig) or not os.path.isfile(sig):
@@ -1075,7 +890,7 @@ def check_bundle(d, sigs):
     for name in BUNDLE_REQUIRED:
         if name in required:
             raise Fail("E_BUNDLE", f"{name} is {'not listed in SHA256SUMS' if os.path.exists(os.path.join(d, name)) else 'missing from the bundle'}")
-    def walk(rel):
+    def walk(rel):  # every file is listed; nothing is a link, a device or a socket
         for entry in sorted(os.scandir(os.path.join(d, rel)), key=lambda e: e.name):
             name = rel + entry.name
             if entry.is_dir(follow_symlinks=False):
@@ -1089,64 +904,61 @@ def check_bundle(d, sigs):
     keys = []
     for name in ("SHA256SUMS", "report.json"):
         try:
-            keys.append(sigs.check(read(d, name, text=False), read(d, name + ".sig"), NS["audit"]))
+            with open(os.path.join(d, name), "rb") as f:  # report.json holds every record: streamed, never held
+                keys.append(sigs.check(f, read(d, name + ".sig"), NS["audit"]))
         except SigError as e:
-            raise Fail("E_NAMESPACE" if e.kind == "namespace" else "E_SIGNATURE", f"{name}.sig: {e.message}")
+            raise Fail(e.code, f"{name}.sig: {e.message}")
     if keys[0] != keys[1]:
         raise Fail("E_SIGNATURE", f"report.json.sig is signed by {fingerprint(keys[1])} and SHA256SUMS.sig by {fingerprint(keys[0])}: one export signs both")
     print(f"ok    SHA256SUMS.sig, report.json.sig: both by {fingerprint(keys[0])}")
     return keys[0]
 
+class Arguments(argparse.ArgumentParser):
+    def error(self, message):  # one line, exit 2: as runbook verify words a usage error
+        raise Usage(message)
+
 def options(argv):
     """The command line, as `runbook verify` takes it (src/cli/commands/verify.ts); a Usage error says what is wrong."""
-    opts = {"dir": None, "allowed_signers": None, "run_id": None, "prior": None, "mac_key": None, "pins": [], "allow_unsealed": False}
-    names, args = {"--allowed-signers", "--run-id", "--prior", "--pin", "--mac-key"}, iter(argv)
-    for arg in args:
-        name, eq, value = arg.partition("=")
-        if name in names:
-            value = value if eq else next(args, None)
-            if value is None:
-                raise Usage(f"option '{name}' needs an argument")
-            if name == "--pin":
-                opts["pins"].append(value)
-            else:
-                opts[name[2:].replace("-", "_")] = value
-        elif arg == "--allow-unsealed":
-            opts["allow_unsealed"] = True
-        elif arg.startswith("-") or opts["dir"] is not None:
-            raise Usage(f"unknown option '{arg}'" if arg.startswith("-") else "give one DIR")
-        else:
-            opts["dir"] = arg
+    parser = Arguments(add_help=False, allow_abbrev=False)
+    parser.add_argument("dir", nargs="?")
+    for name in ("--allowed-signers", "--run-id", "--mac-key"):
+        parser.add_argument(name)
+    parser.add_argument("--prior", action="append", default=[])
+    parser.add_argument("--pin", dest="pins", action="append", default=[])
+    parser.add_argument("--allow-unsealed", action="store_true")
+    opts = vars(parser.parse_args(argv))
     d = opts["dir"] = opts["dir"] or os.path.dirname(os.path.abspath(__file__))
     if not os.path.isdir(d):
         raise Usage(f"{d}: not a run directory or bundle")
     if not os.path.isfile(os.path.join(d, "journal.jsonl")):
         raise Usage(f"{d}: no journal.jsonl here (give a run directory or an evidence bundle)")
-    def text(option, file=None):
-        file = file or opts[option]
-        if option != "mac_key" and os.path.exists(file) and not os.path.relpath(os.path.realpath(file), os.path.realpath(d)).startswith(".."):
-            raise Usage(f"--{option.replace('_', '-')} {file} is inside {d}: a trust anchor must come from somewhere else, not from what it is meant to check")
+    def text(option, file):
+        """An anchor's file: from somewhere else than what it is meant to check."""
+        if option != "--mac-key" and os.path.exists(file) and not os.path.relpath(os.path.realpath(file), os.path.realpath(d)).startswith(".."):
+            raise Usage(f"{option} {file} is inside {d}: a trust anchor must come from somewhere else, not from what it is meant to check")
         try:
             with open(file, "rb") as f:
                 return f.read().decode("utf-8", "replace")
         except OSError as e:
-            raise Usage(f"--{option.replace('_', '-')} {file}: {'no such file' if isinstance(e, FileNotFoundError) else e.strerror or e}")
+            raise Usage(f"{option} {file}: {'no such file' if isinstance(e, FileNotFoundError) else e.strerror or e}")
     try:
-        opts["signers"] = AllowedSigners(text("allowed_signers"), opts["allowed_signers"]) if opts["allowed_signers"] is not None else None
+        opts["signers"] = AllowedSigners(text("--allowed-signers", opts["allowed_signers"])) if opts["allowed_signers"] is not None else None
     except ValueError as e:
         raise Usage(f"--allowed-signers: {e}")
     for pin in opts["pins"]:
         if not re.fullmatch(r"SHA256:[A-Za-z0-9+/]{43}", pin):
             raise Usage(f"--pin {pin!r}: not a key fingerprint (SHA256: and 43 base64 characters, as ssh-keygen -l prints it)")
-    if opts["prior"] is not None:
-        opts["prior"] = prior(text("prior"), text("prior", opts["prior"] + ".sig") if os.path.exists(opts["prior"] + ".sig") else None)
+    priors = [text("--prior", file) for file in opts["prior"]]
+    if len(priors) > 1:
+        raise Usage(f"--prior is given {len(priors)} times: give the one checkpoint you hold (the latest)")
+    opts["prior"] = prior(priors[0], text("--prior", opts["prior"][0] + ".sig") if os.path.exists(opts["prior"][0] + ".sig") else None) if priors else None
     if opts["mac_key"] is not None:
-        opts["mac_key"] = text("mac_key").strip()
+        opts["mac_key"] = text("--mac-key", opts["mac_key"]).strip()
         if not HEX64.fullmatch(opts["mac_key"]):
             raise Usage("--mac-key: the MAC verification key must be 64 hex digits")
     return opts
 
-def prior(text, signature_file):
+def prior(text, signature):
     """A --prior file: checkpoint.txt (its SSHSIG appended, or FILE.sig beside it), or the ticket's `origin size root`."""
     at = text.find("-----BEGIN SSH SIGNATURE-----")
     body = (text[:at] if at >= 0 else text).strip()
@@ -1155,7 +967,17 @@ def prior(text, signature_file):
         lines = parse_checkpoint("\n".join(one.groups()) + "\n" if one else body + "\n")
     except ValueError as e:
         raise Usage(f"--prior: not a checkpoint (three lines, or one line 'origin size root'): {e}")
-    return {"origin": lines[0], "size": int(lines[1]), "root": lines[2], "text": "\n".join(lines) + "\n", "signature": text[at:] if at >= 0 else signature_file}
+    return {"origin": lines[0], "size": int(lines[1]), "root": lines[2], "text": "\n".join(lines) + "\n", "signature": text[at:] if at >= 0 else signature}
+
+def report_builder(d):
+    """verify_report.py, from this file's own directory: it builds a bundle's report.json and report.html again."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "verify_report.py")
+    if not os.path.isfile(path):
+        raise Usage(f"{path} is missing: it ships beside verify.py and checks a bundle's report.json and report.html")
+    spec = importlib.util.spec_from_file_location("verify_report", path)
+    module = sys.modules["verify_report"] = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.Report(d)
 
 def main(argv):
     try:
@@ -1168,10 +990,13 @@ def main(argv):
             sigs = Signatures(scratch)
             if not sigs.keygen:
                 print("skip  signatures: ssh-keygen (OpenSSH 8.2 or later) is not on PATH, so none is checked")
-            bundle_key = check_bundle(d, sigs) if os.path.isfile(os.path.join(d, "SHA256SUMS")) else print("-     SHA256SUMS: none here (a run directory, not a bundle)")
-            journal = Verifier(d, opts, sigs, bundle_key)
+            if os.path.isfile(os.path.join(d, "SHA256SUMS")):
+                report = report_builder(d)  # first: without it nothing is checked
+                journal = Verifier(d, opts, sigs, check_bundle(d, sigs), report)
+            else:
+                print("-     SHA256SUMS: none here (a run directory, not a bundle)")
+                journal = Verifier(d, opts, sigs, None, None)
             journal.run()
-            journal.finish()
         for code, _, detail in journal.warnings:
             print(f"WARNING {code}: {safe(detail)}")
         first, final, missing = journal.first, journal.final, journal.unanchored()
@@ -1182,7 +1007,6 @@ def main(argv):
         print(f"OK: run {safe(first['run'])} is intact and anchored, {journal.count} records, {sealed}")
         return 0
     except Fail as f:
-        f = f.resolve()
         where = f" (record {f.record}, line {f.line})" if f.record is not None else f" (line {f.line})" if f.line is not None else ""
         print(f"FAIL {f.code}{where}: {safe(f.detail)}")
         return 1

@@ -13,7 +13,8 @@ import path from 'node:path';
 import { type Hash, createHash } from 'node:crypto';
 import { canonicalize } from '../canonical.js';
 import type { Finding, WarningCode } from '../reasons.js';
-import type { JournalRecord } from '../record.js';
+import type { JournalRecord, RecordOf } from '../record.js';
+import { type RecordData, type RecordType, parseRecordData } from '../records/index.js';
 import { fingerprint, parsePublicKeyLine } from '../ssh-keys.js';
 import type { VerifySummary } from '../verify.js';
 import { type ReportHead, blockFinishedEntry, blockSection, blockStartedEntry, eventEntry, recordEntry, reportHtmlPieces, timelineRow } from './report-html.js';
@@ -23,7 +24,10 @@ import { ElementStream, type Segment, SegmentWriter, type StreamProbe } from './
 /** Bytes of output kept from each end of a block's output in the report. */
 export const EXCERPT_BYTES = 2048;
 
-type Data = Record<string, any>;
+type RunStarted = RecordData<'run.started'>;
+type StepStarted = RecordData<'step.started'>;
+type StepFinished = RecordData<'step.finished'>;
+type StepRef = StepStarted['step'];
 
 function excerpt(file: string): { text: string; truncated: boolean } {
   const size = statSync(file).size;
@@ -41,15 +45,15 @@ function excerpt(file: string): { text: string; truncated: boolean } {
   }
 }
 
-function outputOf(dir: string, data: Data): ReportOutput | null {
-  const o = data.output as Data | undefined;
-  if (!o) return null;
-  const file = o.blob ? path.join(dir, String(o.blob)) : null;
+function outputOf(dir: string, data: StepFinished): ReportOutput {
+  const o = data.output;
+  const file = o.blob ? path.join(dir, o.blob) : null;
   const ex = file && existsSync(file) ? excerpt(file) : { text: '', truncated: false };
-  return { blob: o.blob ?? null, sha256: String(o.sha256), bytes: Number(o.bytes), stdout: o.stdout ?? null, stderr: o.stderr ?? null, excerpt: ex.text, excerptTruncated: ex.truncated };
+  return { blob: o.blob, sha256: o.sha256, bytes: o.bytes, stdout: o.stdout, stderr: o.stderr, excerpt: ex.text, excerptTruncated: ex.truncated };
 }
 
-const EVENT_TYPES = new Set(['run.paused', 'run.resumed', 'runbook.reloaded', 'step.note', 'fillin', 'decision', 'signoff', 'approval', 'trust', 'error', 'log.recovered', 'checkpoint']);
+/** Records a report lists as events (the run's start and end, steps and blocks have their own parts). */
+const EVENT_TYPES = new Set<RecordType>(['step.note', 'fillin', 'decision', 'signoff', 'approval', 'trust', 'error', 'log.recovered', 'checkpoint']);
 
 /** The warnings a report carries: those the journal itself gives, never those of one verifier's options (anchors). */
 const REPORT_WARNINGS = new Set<string>(['W_CLOCK_BACKWARDS', 'W_RECOVERED', 'W_UNSEALED']);
@@ -92,12 +96,18 @@ export interface ReportProbe {
   probe: StreamProbe;
 }
 
+/**
+ * Records come as read from the journal: verified (an export's), or checked against their schemas as they go
+ * (a verifier's). What the report reads of one — run.started, the step and block records, run.finished,
+ * checkpoints, an approval's block — it reads through its type's schema; a record that does not fit cannot
+ * be reported (RecordDataError). Other records are carried as they are, in the events and the full records.
+ */
 export class ReportAssembler {
   private first: JournalRecord | null = null;
-  private start: Data = {};
+  private start: RunStarted | null = null;
   private last: JournalRecord | null = null;
-  private finished: JournalRecord | null = null;
-  private finalSeal: JournalRecord | null = null;
+  private finished: RecordOf<'run.finished'> | null = null;
+  private finalSeal: RecordData<'checkpoint'> | null = null;
   private count = 0;
   private readonly journalHash: Hash = createHash('sha256');
   private readonly steps = new Map<string, StepState>();
@@ -131,7 +141,7 @@ export class ReportAssembler {
   record(record: JournalRecord, line: string): void {
     if (this.count === 0) {
       this.first = record;
-      this.start = record.data as Data;
+      this.start = parseRecordData('run.started', record.data);
     }
     this.count++;
     this.last = record;
@@ -140,19 +150,19 @@ export class ReportAssembler {
     // A line holding "__proto__" parses into an object without it (verify-journal's envelope schema): use that object.
     else this.recordStream?.add(line.includes('"__proto__"') ? canonicalize(record) : line);
 
-    const d = record.data as Data;
-    if (record.type === 'step.started') this.started(record, d);
-    else if (record.type === 'step.finished') this.stepFinished(record, d);
+    if (record.type === 'step.started') this.started(record, parseRecordData('step.started', record.data));
+    else if (record.type === 'step.finished') this.stepFinished(record, parseRecordData('step.finished', record.data));
     else if (record.type === 'step.skipped') {
+      const d = parseRecordData('step.skipped', record.data);
       const step = this.stepOf(d.step).step;
-      step.status = d.status ?? 'skipped';
-      step.reason = d.reason ?? null;
-    } else if (record.type === 'run.finished') this.finished = record;
-    else if (record.type === 'checkpoint') this.finalSeal = record;
+      step.status = d.by === 'refused' ? d.status : 'skipped';
+      step.reason = d.reason;
+    } else if (record.type === 'run.finished') this.finished = { ...record, type: record.type, data: parseRecordData('run.finished', record.data) };
+    else if (record.type === 'checkpoint') this.finalSeal = parseRecordData('checkpoint', record.data);
 
     if (EVENT_TYPES.has(record.type)) {
       const event: ReportEvent = { seq: record.seq, type: record.type, time: record.time, data: record.data };
-      if (record.type === 'approval') this.open.get(d.started?.seq)?.approvals.push(event);
+      if (record.type === 'approval') this.open.get(parseRecordData('approval', record.data).started.seq)?.approvals.push(event);
       if (this.retain) this.events.push(event);
       else {
         this.eventStream?.add(canonicalize(event));
@@ -160,15 +170,20 @@ export class ReportAssembler {
       }
     }
     if (!this.retain) {
-      const entry = recordEntry(record as unknown as Record<string, unknown>, String(this.start.runbook?.title));
+      const entry = recordEntry(record as unknown as Record<string, unknown>, this.runStart().runbook.title);
       if (entry) this.timeline?.add(timelineRow(entry));
     }
   }
 
-  private stepOf(s: Data): StepState {
-    let state = this.steps.get(String(s.id));
+  private runStart(): RunStarted {
+    if (!this.start) throw new Error('a report needs at least one record');
+    return this.start;
+  }
+
+  private stepOf(s: StepRef): StepState {
+    let state = this.steps.get(s.id);
     if (!state) {
-      const step: ReportStep = { id: String(s.id), title: String(s.title ?? s.id), line: Number(s.line ?? 0), profile: s.profile ?? null, status: 'not-run', reason: null, blocks: [] };
+      const step: ReportStep = { id: s.id, title: s.title, line: s.line, profile: s.profile, status: 'not-run', reason: null, blocks: [] };
       const index = this.steps.size;
       state = { step, index, queue: [], json: this.retain ? null : this.stream(`steps[${index}].blocks`, ','), html: this.retain ? null : this.stream(`steps[${index}].html`, '\n') };
       this.steps.set(step.id, state);
@@ -176,18 +191,18 @@ export class ReportAssembler {
     return state;
   }
 
-  private started(record: JournalRecord, d: Data): void {
+  private started(record: JournalRecord, d: StepStarted): void {
     const state = this.stepOf(d.step);
     state.step.status = 'running';
     const block: ReportBlock = {
-      id: String(d.block.id),
-      line: Number(d.block.line),
-      action: String(d.block.action),
-      lang: d.block.lang ?? null,
-      command: String(d.command),
-      commandSha256: String(d.command_sha256),
-      stateChanging: Boolean(d.state_changing),
-      target: d.target ?? {},
+      id: d.block.id,
+      line: d.block.line,
+      action: d.block.action,
+      lang: d.block.lang,
+      command: d.command,
+      commandSha256: d.command_sha256,
+      stateChanging: d.state_changing,
+      target: d.target,
       ranOn: null,
       startedAt: record.time,
       endedAt: null,
@@ -215,26 +230,27 @@ export class ReportAssembler {
   }
 
   /** The first step.finished of a block finishes it; a later one for the same block changes nothing. */
-  private stepFinished(record: JournalRecord, d: Data): void {
-    const open = this.blocks.get(`${d.step?.id} ${d.block?.id}`);
+  private stepFinished(record: JournalRecord, d: StepFinished): void {
+    const open = this.blocks.get(`${d.step.id} ${d.block.id}`);
     if (!open || open.frozen) return;
-    const outcome = d.outcome as Data;
-    Object.assign(open.block, {
-      ranOn: d.target ?? null,
-      endedAt: d.ended_at ?? record.time,
-      durationMs: d.duration_ms ?? null,
+    const { outcome } = d;
+    const finished: Partial<ReportBlock> = {
+      ranOn: d.target,
+      endedAt: d.ended_at,
+      durationMs: d.duration_ms,
       status: outcome.status,
-      exitCode: outcome.exit_code ?? null,
-      signal: outcome.signal ?? null,
-      error: outcome.error ?? null,
-      verdict: outcome.verdict ?? null,
-      reasons: outcome.reasons ?? [],
-      ok: outcome.ok ?? null,
-      resultSets: (outcome.result_sets ?? []).map((r: Data) => ({ command: r.command ?? null, columns: r.columns ?? [], rowCount: r.row_count ?? null })),
-      notes: d.notes ?? [],
+      exitCode: outcome.exit_code,
+      signal: outcome.signal,
+      error: outcome.error,
+      verdict: outcome.verdict,
+      reasons: outcome.reasons,
+      ok: outcome.ok,
+      resultSets: outcome.result_sets.map((r) => ({ command: r.command, columns: r.columns, rowCount: r.row_count })),
+      notes: d.notes,
       output: outputOf(this.dir, d),
       records: { started: open.block.records.started, finished: record.seq },
-    });
+    };
+    Object.assign(open.block, finished);
     this.freeze(open);
     if (!this.retain) this.timeline?.add(timelineRow(blockFinishedEntry(open.step.step.title, open.block)));
   }
@@ -253,46 +269,48 @@ export class ReportAssembler {
   }
 
   private operator(): Report['run']['operator'] {
-    const o = this.start.operator;
-    return { name: String(o?.name), osUser: String(o?.os_user), hostname: String(o?.hostname) };
+    const o = this.runStart().operator;
+    return { name: o.name, osUser: o.os_user, hostname: o.hostname };
   }
 
   /** Everything but the per-record arrays, once the last record is in. */
   private head(inputs: ReportInputs): ReportHead {
     const first = this.first as JournalRecord;
-    const start = this.start;
-    const finished = this.finished?.data as Data | undefined;
-    for (const s of (finished?.steps ?? []) as Data[]) {
-      const step = this.steps.get(String(s.id))?.step;
+    const start = this.runStart();
+    const finished = this.finished?.data;
+    for (const s of finished?.steps ?? []) {
+      const step = this.steps.get(s.id)?.step;
       if (step) {
-        step.status = String(s.status);
+        step.status = s.status;
         step.reason = s.reason ?? step.reason;
       }
     }
-    const runbookBlob = start.runbook?.blob ? path.join(this.dir, String(start.runbook.blob)) : null;
-    const sealData = this.finalSeal?.data as Data | undefined;
+    const runbookBlob = path.join(this.dir, start.runbook.blob);
+    const sealData = this.finalSeal;
     const last = this.last as JournalRecord;
     return {
       format: REPORT_FORMAT,
       run: {
         id: first.run,
-        profile: String(start.profile),
-        retentionDays: start.retention_days ?? null,
+        profile: start.profile,
+        retentionDays: start.retention_days,
         operator: this.operator(),
-        installation: { id: String(start.installation?.id), publicKey: String(start.installation?.public_key) },
+        installation: { id: start.installation.id, publicKey: start.installation.public_key },
         startedAt: first.time,
         endedAt: (this.finished ?? last).time,
-        outcome: this.finished ? (finished?.ok ? 'succeeded' : 'failed') : 'unfinished',
-        counts: (finished?.counts ?? {}) as Record<string, number>,
+        outcome: finished ? (finished.ok ? 'succeeded' : 'failed') : 'unfinished',
+        // A run closed by recovery records no counts.
+        counts: finished && 'counts' in finished ? finished.counts : {},
       },
       runbook: {
-        path: String(start.runbook?.path),
-        title: String(start.runbook?.title),
-        sha256: String(start.runbook?.sha256),
-        text: runbookBlob && existsSync(runbookBlob) ? readFileSync(runbookBlob, 'utf8') : null,
+        // Report format 2 has the path as text ("null" for a runbook read from no file).
+        path: String(start.runbook.path),
+        title: start.runbook.title,
+        sha256: start.runbook.sha256,
+        text: existsSync(runbookBlob) ? readFileSync(runbookBlob, 'utf8') : null,
       },
-      environment: { tool: start.tool ?? {}, host: start.host ?? {}, options: start.options ?? {}, variables: start.variables ?? [] },
-      seal: sealData ? { size: Number(sealData.size), root: String(sealData.root), checkpoint: String(sealData.text), signer: String(sealData.signer), signerFingerprint: signerFingerprint(sealData.signer) } : null,
+      environment: { tool: start.tool, host: start.host, options: start.options, variables: start.variables },
+      seal: sealData ? { size: sealData.size, root: sealData.root, checkpoint: sealData.text, signer: sealData.signer, signerFingerprint: signerFingerprint(sealData.signer) } : null,
       warnings: inputs.warnings,
       verification: { journalSha256: this.journalHash.copy().digest('hex'), records: this.count, commands: inputs.commands },
       // The report is as of the journal's last record (its seal): never the clock of whoever builds it.
@@ -357,9 +375,9 @@ export class ReportAssembler {
   }
 }
 
-function signerFingerprint(signer: unknown): string {
+function signerFingerprint(signer: string): string {
   try {
-    return fingerprint(parsePublicKeyLine(String(signer)).blob);
+    return fingerprint(parsePublicKeyLine(signer).blob);
   } catch {
     return '';
   }

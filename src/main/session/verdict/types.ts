@@ -1,37 +1,10 @@
 // The verdict on one block: whether running it may change state on its target, proven by a parser.
 // Codes are stable strings: the run journal, the CLI and the renderer show and record them.
 
-/** Every verdict code, once: the type VerdictCode is read from this list. */
-export const VERDICT_CODES = [
-  // SQL, judged on PostgreSQL's own parse tree (libpg-query)
-  'sql-read-only',
-  'sql-writes',
-  'sql-function-not-allowed',
-  'sql-select-into',
-  'sql-locking',
-  'sql-modifying-cte',
-  'sql-explain-analyze-write',
-  'sql-parse-error',
-  'sql-meta-command',
-  // Shell, judged on mvdan/sh's parse (mvdan-sh, via shell-ast.ts)
-  'shell-read-only',
-  'shell-command-not-allowed',
-  'shell-arguments-not-read-only',
-  'shell-redirect-to-file',
-  'shell-assignment-not-allowed',
-  'shell-dynamic-command',
-  'shell-unsupported-syntax',
-  'shell-parse-error',
-  // The other actions
-  'manifest-applies',
-  'promql-query',
-  'display',
-  'unknown-action',
-  // No verdict was computed (verdictOfSync before verdictOf judged the block, or a caller's fallback).
-  'unknown',
-] as const;
+import type { VerdictCode } from '../../audit/records/codes.js';
 
-export type VerdictCode = (typeof VERDICT_CODES)[number];
+/** Every verdict code, once: the journal format's (step.started verdict.code); VerdictCode is read from it. */
+export { VERDICT_CODES, type VerdictCode } from '../../audit/records/codes.js';
 
 export interface Verdict {
   changesState: boolean;

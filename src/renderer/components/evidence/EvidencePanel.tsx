@@ -1,5 +1,6 @@
 // The run's evidence: what is being recorded, and the auditor's side — verify, seal, export.
 import type { RunViewState } from '../../run/run-view-state.js';
+import { NewKeyNotice } from '../NewKeyNotice.js';
 import { ExportForm } from './ExportForm.js';
 import { RecordTimeline } from './RecordTimeline.js';
 import { SealBox } from './SealBox.js';
@@ -23,7 +24,16 @@ export function EvidencePanel({ view }: { view: RunViewState }) {
         <dd data-testid="run-status">{state.status}</dd>
         <dt>Records</dt>
         <dd data-testid="records-count">{state.records}</dd>
+        {state.installationKey && (
+          <>
+            <dt>Seal key</dt>
+            <dd className="mono small-text" data-testid="run-seal-key" title={state.installationKey.publicKeyFile}>
+              {state.installationKey.fingerprint}
+            </dd>
+          </>
+        )}
       </dl>
+      {state.installationKey?.created && <NewKeyNotice facts={state.installationKey} />}
       <p className="muted small-text file-path" title="Where the record is kept">
         {state.dir}
       </p>

@@ -1,11 +1,18 @@
-// A decision step (GO / NO-GO, proceed or roll back): one button per option, recorded with the operator's name.
+// A decision step (GO / NO-GO, proceed or roll back): one button per option, recorded with the operator's name,
+// each saying where it leads (the section the runbook names, else on to the next step).
 import type { RunStepState } from '../../../shared/run-api.js';
-import type { Step } from '../../../shared/runbook-model.js';
-import { decisionOptions, isNegativeDecision } from '../../lib/runbook-facts.js';
+import type { Runbook, Step } from '../../../shared/runbook-model.js';
+import { decisionOptions, flattenSections, isNegativeDecision } from '../../lib/runbook-facts.js';
 import { useRunActions } from '../../run/useRun.js';
 
-export function DecisionControls({ step, state, disabled, onDecided }: { step: Step; state: RunStepState; disabled: boolean; onDecided: (decision: string) => void }) {
+export function DecisionControls({ step, state, disabled, onDecided, runbook }: { step: Step; state: RunStepState; disabled: boolean; onDecided: (decision: string) => void; runbook?: Runbook }) {
   const { act } = useRunActions();
+  const sections = runbook ? flattenSections(runbook.sections) : [];
+  const leadsTo = (option: string) => {
+    const id = step.decision?.choices.find((c) => c.label === option)?.leadsTo ?? null;
+    return id ? (sections.find((s) => s.id === id)?.title ?? null) : null;
+  };
+  const options = decisionOptions(step);
   const decide = async (decision: string) => {
     const result = await act((api, runId) => api['runs.record']({ runId, stepId: step.id, kind: 'decision', decision }));
     if (result !== undefined) onDecided(decision);
@@ -13,7 +20,7 @@ export function DecisionControls({ step, state, disabled, onDecided }: { step: S
   return (
     <div className="decision" data-testid="decision">
       <div className="row" role="group" aria-label="Decision">
-        {decisionOptions(step).map((option) => (
+        {options.map((option) => (
           <button
             key={option}
             type="button"
@@ -21,11 +28,21 @@ export function DecisionControls({ step, state, disabled, onDecided }: { step: S
             aria-pressed={state.decision === option}
             disabled={disabled}
             onClick={() => void decide(option)}
+            title={leadsTo(option) ? `${option} leads to “${leadsTo(option)}”` : undefined}
           >
             {option}
           </button>
         ))}
       </div>
+      {options.some((o) => leadsTo(o)) && (
+        <ul className="decision-leads" data-testid="decision-leads">
+          {options.map((o) => (
+            <li key={o}>
+              {o} → {leadsTo(o) ?? 'the next step'}
+            </li>
+          ))}
+        </ul>
+      )}
       {state.decision && (
         <p className="recorded" data-testid="decision-recorded">
           Decision recorded: <strong>{state.decision}</strong>

@@ -2,7 +2,7 @@
 // live output, and what the operator can do — run, cancel, skip, mark, note, decide or sign off.
 import { memo } from 'react';
 import type { RunStepState } from '../../../shared/run-api.js';
-import type { Step } from '../../../shared/runbook-model.js';
+import type { Runbook, Step } from '../../../shared/runbook-model.js';
 import type { BlockStatus, StepRun } from '../../run/run-view-state.js';
 import type { StepTimer } from '../../run/step-timers.js';
 import { Markdown } from '../Markdown.js';
@@ -11,6 +11,7 @@ import { BlockPanel } from './BlockPanel.js';
 import { DecisionControls } from './DecisionControls.js';
 import { FillInFields } from './FillInFields.js';
 import { SignoffForm } from './SignoffForm.js';
+import { StepNotes } from '../StepNotes.js';
 import { StepActions } from './StepActions.js';
 import { StepTimerPanel } from './StepTimerPanel.js';
 import { StepReason, StepStatusBadge } from './StepStatus.js';
@@ -31,8 +32,12 @@ export interface RunStepCardProps {
   onBind: (stepId: string, blockId: string, target: string) => void;
   timer: StepTimer | undefined;
   history: StepRun[];
+  /** Sign-off steps: the journal's last record now (a sign-off signed elsewhere must sign it off). */
+  head: number | null;
   onTimerStart: (stepId: string) => void;
   onTimerStop: (stepId: string) => void;
+  /** The runbook, for where a decision's choices lead. */
+  runbook?: Runbook;
 }
 
 export const RunStepCard = memo(function RunStepCard(props: RunStepCardProps) {
@@ -54,11 +59,16 @@ export const RunStepCard = memo(function RunStepCard(props: RunStepCardProps) {
           {step.title}
         </span>
         <ProfileBadge profile={step.profile} />
-        {step.kind !== 'step' && <span className="badge kind-badge">{step.kind}</span>}
+        {step.kind !== 'step' && (
+          <span className="badge kind-badge" data-testid="step-kind">
+            {step.kind}
+          </span>
+        )}
         <span className="step-line">line {step.line}</span>
       </header>
       <StepReason state={state} showManual={step.kind === 'step'} />
       <Markdown text={step.body} className="step-body" />
+      <StepNotes notes={step.notes} />
       <SubChecks step={step} disabled={finished} />
       {step.kind !== 'signoff' && <FillInFields step={step} state={state} disabled={finished} />}
       {proseExpected.length > 0 && (
@@ -81,9 +91,17 @@ export const RunStepCard = memo(function RunStepCard(props: RunStepCardProps) {
           status={blocks[b.id]}
         />
       ))}
-      {step.kind === 'decision' && <DecisionControls step={step} state={state} disabled={finished} onDecided={(d) => props.onDecided(step.id, d)} />}
-      {step.kind === 'signoff' && <SignoffForm step={step} state={state} disabled={finished} operator={props.operator} />}
-      <StepActions state={state} markable={step.kind === 'step'} blocked={blocked} finished={finished} onRun={() => props.onRun(step.id)} onCancel={props.onCancel} />
+      {step.kind === 'decision' && <DecisionControls step={step} state={state} disabled={finished} onDecided={(d) => props.onDecided(step.id, d)} runbook={props.runbook} />}
+      {step.kind === 'signoff' && <SignoffForm step={step} state={state} disabled={finished} operator={props.operator} head={props.head} />}
+      <StepActions
+        state={state}
+        markable={step.kind === 'step' || step.kind === 'manual' || step.kind === 'input'}
+        byHand={state.manual !== null && step.kind !== 'signoff' && step.kind !== 'decision'}
+        blocked={blocked}
+        finished={finished}
+        onRun={() => props.onRun(step.id)}
+        onCancel={props.onCancel}
+      />
     </article>
   );
 });

@@ -18,8 +18,9 @@ import { ApprovalModal } from './ApprovalModal.js';
 import { QuestionModal } from './QuestionModal.js';
 import { RunStepCard, type RunStepCardProps } from './RunStepCard.js';
 import { SectionsSidebar } from './SectionsSidebar.js';
+import { StepNotes } from '../StepNotes.js';
 
-type CardShared = Omit<RunStepCardProps, 'step' | 'state' | 'selected' | 'timer' | 'history'>;
+type CardShared = Omit<RunStepCardProps, 'step' | 'state' | 'selected' | 'timer' | 'history' | 'head'>;
 
 interface SectionProps {
   section: Section;
@@ -29,12 +30,14 @@ interface SectionProps {
   selected: string | null;
   timers: Record<string, StepTimer>;
   history: Record<string, StepRun[]>;
+  /** The journal's last record: what a sign-off made now signs off (only sign-off cards get it). */
+  head: number | null;
   shared: CardShared;
 }
 
 const NO_RUNS: StepRun[] = [];
 
-function RunSection({ section, docTitle, steps, states, selected, timers, history, shared }: SectionProps) {
+function RunSection({ section, docTitle, steps, states, selected, timers, history, head, shared }: SectionProps) {
   const own = section.stepIds.filter((id) => states.get(id)?.hidden === false);
   const hasVisible = (s: Section): boolean => s.stepIds.some((id) => states.get(id)?.hidden === false) || s.sections.some(hasVisible);
   if (!hasVisible(section)) return null;
@@ -42,13 +45,18 @@ function RunSection({ section, docTitle, steps, states, selected, timers, histor
   return (
     <section className="section" data-section-id={section.id}>
       {section.title && !(section.depth <= 1 && section.title === docTitle) && <Heading className="section-title">{section.title}</Heading>}
+      {section.notes.length > 0 && (
+        <div className="section-notes">
+          <StepNotes notes={section.notes} />
+        </div>
+      )}
       {own.map((id) => {
         const step = steps.get(id);
         const state = states.get(id);
-        return step && state ? <RunStepCard key={id} step={step} state={state} selected={selected === id} timer={timers[id]} history={history[id] ?? NO_RUNS} {...shared} /> : null;
+        return step && state ? <RunStepCard key={id} step={step} state={state} selected={selected === id} timer={timers[id]} history={history[id] ?? NO_RUNS} head={step.kind === 'signoff' ? head : null} {...shared} /> : null;
       })}
       {section.sections.map((child) => (
-        <RunSection key={child.id} section={child} docTitle={docTitle} steps={steps} states={states} selected={selected} timers={timers} history={history} shared={shared} />
+        <RunSection key={child.id} section={child} docTitle={docTitle} steps={steps} states={states} selected={selected} timers={timers} history={history} head={head} shared={shared} />
       ))}
     </section>
   );
@@ -148,6 +156,7 @@ export function RunView({ api, runbook, initial, theme, active, onAttention, onN
     onBind,
     onTimerStart: timers.start,
     onTimerStop: timers.stop,
+    runbook,
   };
 
   return (
@@ -172,7 +181,7 @@ export function RunView({ api, runbook, initial, theme, active, onAttention, onN
           <NoticeBanner text={notice} />
           <TimerAlerts alerts={timers.alerts} onDismiss={timers.dismiss} />
           {runbook.sections.map((section) => (
-            <RunSection key={section.id} section={section} docTitle={runbook.title} steps={steps} states={states} selected={selected} timers={timers.timers} history={view.history} shared={shared} />
+            <RunSection key={section.id} section={section} docTitle={runbook.title} steps={steps} states={states} selected={selected} timers={timers.timers} history={view.history} head={state.head?.seq ?? null} shared={shared} />
           ))}
         </main>
         <EvidencePanel view={view} />

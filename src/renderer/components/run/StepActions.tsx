@@ -8,6 +8,8 @@ export interface StepActionsProps {
   state: RunStepState;
   /** Pass/fail marks are for ordinary steps; decisions and sign-offs record their own outcome. */
   markable: boolean;
+  /** Nothing to run: the mark is the step's outcome (Done sets it succeeded, Failed failed). */
+  byHand?: boolean;
   /** Another step is running, or the run is finished: this one cannot start now. */
   blocked: boolean;
   finished: boolean;
@@ -15,9 +17,9 @@ export interface StepActionsProps {
   onCancel: () => void;
 }
 
-export function StepActions({ state, markable, blocked, finished, onRun, onCancel }: StepActionsProps) {
+export function StepActions({ state, markable, byHand = false, blocked, finished, onRun, onCancel }: StepActionsProps) {
   const { act } = useRunActions();
-  const [open, setOpen] = useState<'skip' | 'note' | null>(null);
+  const [open, setOpen] = useState<'skip' | 'note' | 'fail' | null>(null);
   const running = state.status === 'running';
   const runnable = state.manual === null;
   // A skipped or succeeded step is settled: a note says more about it, a skip would rewrite what happened.
@@ -41,7 +43,17 @@ export function StepActions({ state, markable, blocked, finished, onRun, onCance
         <button type="button" onClick={() => setOpen(open === 'skip' ? null : 'skip')} disabled={finished || running || settled} data-testid="skip-button">
           Skip…
         </button>
-        {markable && (
+        {markable && byHand && (
+          <span className="mark-buttons" role="group" aria-label="Settle the step">
+            <button type="button" className={`go${state.mark === 'pass' ? ' pressed' : ''}`} aria-pressed={state.mark === 'pass'} onClick={() => mark('pass')} disabled={finished || state.status === 'skipped'} data-testid="done-button">
+              ✓ Done
+            </button>
+            <button type="button" className={state.mark === 'fail' ? 'pressed' : undefined} aria-pressed={state.mark === 'fail'} onClick={() => setOpen(open === 'fail' ? null : 'fail')} disabled={finished || state.status === 'skipped'} data-testid="failed-button">
+              ✗ Failed…
+            </button>
+          </span>
+        )}
+        {markable && !byHand && (
           <span className="mark-buttons" role="group" aria-label="Mark the step">
             <button type="button" className={state.mark === 'pass' ? 'pressed' : undefined} aria-pressed={state.mark === 'pass'} onClick={() => mark('pass')} disabled={finished}>
               ✓ Pass
@@ -61,6 +73,14 @@ export function StepActions({ state, markable, blocked, finished, onRun, onCance
           submitLabel="Skip step"
           onClose={() => setOpen(null)}
           onSubmit={async (reason) => ok(await act((api, runId) => api['runs.skip']({ runId, stepId: state.id, reason })))}
+        />
+      )}
+      {open === 'fail' && (
+        <ReasonForm
+          label="What went wrong? (recorded)"
+          submitLabel="Mark failed"
+          onClose={() => setOpen(null)}
+          onSubmit={async (note) => ok(await act((api, runId) => api['runs.record']({ runId, stepId: state.id, kind: 'mark', verdict: 'fail', note })))}
         />
       )}
       {open === 'note' && (

@@ -6,6 +6,7 @@ import type { KeysInfo, Preferences, RunbookApi } from '../../../shared/api.js';
 import type { ExportKey } from '../../../shared/settings.js';
 import { useHostCall } from '../../hooks/useHostCall.js';
 import { CopyButton } from '../CopyButton.js';
+import { NewKeyNotice } from '../NewKeyNotice.js';
 
 export function KeysSettings({ api, preferences, onSaved }: { api: RunbookApi; preferences: Preferences; onSaved: (p: Preferences) => void }) {
   const [info, setInfo] = useState<KeysInfo | null>(null);
@@ -47,13 +48,21 @@ export function KeysSettings({ api, preferences, onSaved }: { api: RunbookApi; p
               <dd className="mono small-text">
                 {info.installation.file} <CopyButton text={info.installation.publicKey} label="Copy public key" />
               </dd>
+              <dt>Auditors verify with</dt>
+              <dd className="mono small-text" data-testid="installation-verify-command">
+                {info.installation.verifyCommand} <CopyButton text={info.installation.verifyCommand} label="Copy command" />
+              </dd>
             </dl>
           ) : (
             <p role="alert" className="error">
               The installation key could not be read: {info.installationError}
             </p>
           )}
-          <p className="muted small-text">Seals every run's journal (checkpoints). Give auditors this public key, or the allowed_signers file in each export.</p>
+          {info.installation?.created && <NewKeyNotice facts={{ fingerprint: info.installation.fingerprint, publicKeyFile: info.installation.file, verifyCommand: info.installation.verifyCommand }} />}
+          <p className="muted small-text">
+            Seals every run's journal (checkpoints). The fingerprint is what an auditor pins (<code>--pin</code>): it counts only when they hold it from elsewhere — the change ticket it was
+            recorded in when the key was made (<code>runbook key</code> prints it too) — not from this page or an export.
+          </p>
           <h3>Run MAC keys</h3>
           <p data-testid="mac-keys">{info.macKeys}</p>
           <h3>Signing exported reports</h3>
