@@ -466,6 +466,44 @@ const hostileRecords = (records: JournalRecord[]): JournalRecord[] => {
   return [...records.slice(0, end), ...inserted, rewritten, ...records.slice(end + 1)];
 };
 
+/** A rewrite whose records do not fit the format: re-chained, re-MACed and re-sealed, the bundle re-summed (no report can be built). */
+const misfit = (edit: (records: JournalRecord[], base: Base) => JournalRecord[]) => (dir: string, base: Base) => {
+  forge(base, dir, { edit });
+  resum(dir, base.keys.alice);
+};
+/** The first record of `type`, its data (a deep copy) changed in place by `fn`. */
+const atFirst = (type: JournalRecord['type'], fn: (data: any) => void) => (records: JournalRecord[]) =>
+  change(records.findIndex((r) => r.type === type), (r) => {
+    const data = structuredClone(r.data);
+    fn(data);
+    return { ...r, data };
+  })(records);
+
+/**
+ * Records of shapes the format allows but this run does not hold, inserted after the sign-offs: nulls where a field
+ * may be null, optional fields absent or there, every kind of step.note, a trust answer, an ssh target's odd fields.
+ */
+const oddButAllowed = (records: JournalRecord[]): JournalRecord[] => {
+  const end = records.findLastIndex((r) => r.type === 'run.finished');
+  const like = (type: JournalRecord['type']) => records.find((r) => r.type === type && (type !== 'step.started' || r.data.state_changing === false)) as JournalRecord;
+  const at = (type: JournalRecord['type'], data: Record<string, unknown>) => ({ ...(records[end] as JournalRecord), type, data });
+  const started = like('step.started').data as Record<string, any>;
+  const finished = like('step.finished').data as Record<string, any>;
+  const step = { id: 'work/odd', title: 'Odd', line: 40, profile: null };
+  const inserted = [
+    at('step.started', { ...started, step, block: { ...started.block, id: 'work/odd#1', lang: null }, target: { name: 'far', kind: 'ssh', bound_by: 'operator choice', protected: false, host: 'far.example', port: null, user: null, fingerprint_pinned: null, known_hosts: ['a', 'b'], jump: null } }),
+    at('step.finished', { ...finished, step: { id: step.id }, block: { id: 'work/odd#1' }, started: null, outcome: { ...finished.outcome, exit_code: -1, signal: null, error: null, verdict: null, refusal: null, result_sets: [{ command: null, columns: [], row_count: null }] }, target: { ...finished.target, details: { tls: '1.3' } }, duration_ms: 0.5 }),
+    at('step.note', { step: { id: step.id }, by: 'Alice Operator', mark: 'pass', note: null }),
+    at('step.note', { step: { id: step.id }, by: 'Alice Operator', binding: { block: 'work/odd#1', target: 'far', kind: 'ssh', endpoint: 'far.example:22' } }),
+    at('decision', { step: { id: step.id }, decision: 'GO', note: null, by: 'Alice Operator' }),
+    at('trust', { question: 'q1', kind: 'secret', text: null, answer: '(given)', by: 'operator' }),
+    at('trust', { question: 'q2', kind: 'confirm', text: 'Trust far.example?', answer: false, by: 'step-ended' }),
+    at('step.skipped', { step, reason: 'not now', by: 'operator' }),
+    at('step.skipped', { step: { ...step, id: 'work/odd2' }, reason: 'stopped', by: 'refused', status: 'cancelled', refusal: null }),
+  ];
+  return [...records.slice(0, end), ...inserted, ...records.slice(end)];
+};
+
 export const CASES: TamperCase[] = [
   // The untouched run, both ways: intact; anchored only with the auditor's anchors.
   { name: 'intact bundle', bare: 3, anchored: 0 },
@@ -524,6 +562,38 @@ export const CASES: TamperCase[] = [
   { name: 'output blob changed', tamper: journalCase((d) => appendFileSync(blobFile(d, 'inventory line 1 of'), 'one more line\n')), bare: 'E_BLOB', anchored: 'E_BLOB' },
   { name: 'output blob missing', tamper: journalCase((d) => rmSync(blobFile(d, 'inventory line 1 of'))), bare: 'E_BLOB', anchored: 'E_BLOB' },
   { name: 'runbook blob changed', tamper: journalCase((d) => writeFileSync(blobFile(d, '# Tamper suite change'), '# Another runbook\n')), bare: 'E_BLOB', anchored: 'E_BLOB' },
+
+  // The journal format (records/*.ts): an insider's rewrite, re-chained, re-MACed and re-sealed (and the bundle re-summed),
+  // that only the record-data check sees — E_RECORD_DATA, or E_FORMAT for the first record — before --prior or the report would.
+  { name: 'record data: a field of the wrong type (run.finished ok: "yes")', tamper: misfit(atRunEnd((r) => withData(r, { ok: 'yes' }))), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA' },
+  { name: 'record data: a required field missing (step.finished outcome.signal)', tamper: misfit(atFirst('step.finished', (d) => { delete d.outcome.signal; })), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA' },
+  { name: 'record data: a field the format does not define, deep inside (step.started block)', tamper: misfit(atFirst('step.started', (d) => { d.block.approved_by = 'cfo'; })), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA' },
+  { name: 'record data: a field the format does not define, in an array (run.finished steps[0])', tamper: misfit(atRunEnd((r) => withData(r, { steps: (r.data.steps as object[]).map((x) => ({ ...x, signed_by: 'cfo' })) }))), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA' },
+  { name: 'record data: a refusal code not in the format', tamper: misfit(atFirst('step.finished', (d) => { d.outcome.refusal = 'operator-said-so'; })), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA' },
+  { name: 'record data: a verdict code not in the format', tamper: misfit(atFirst('step.started', (d) => { d.verdict.code = 'sql-trust-me'; })), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA' },
+  { name: 'record data: an approval code not in the format (refused approval)', tamper: misfit(atFirst('approval', (d) => { if (d.granted !== false) throw new Error('the first approval is not the refused one'); d.code = 'looked-fine'; })), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA' },
+  { name: 'record data: a field named "__proto__" (run.finished)', tamper: misfit(atRunEnd((r) => ({ ...r, data: Object.defineProperty({ ...r.data }, '__proto__', { value: { approved_by: 'cfo' }, enumerable: true, writable: true, configurable: true }) }))), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA' },
+  { name: 'record data: "__proto__" among run.finished counts', tamper: misfit(atRunEnd((r) => withData(r, { counts: Object.defineProperty({ ...(r.data.counts as object) }, '__proto__', { value: { approved_by: 'cfo' }, enumerable: true, writable: true, configurable: true }) }))), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA' },
+  { name: 'record data: a boolean where an integer belongs (step.started block.line)', tamper: misfit(atFirst('step.started', (d) => { d.block.line = true; })), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA' },
+  { name: 'record data: a fraction where an integer belongs (step.finished outcome.exit_code)', tamper: misfit(atFirst('step.finished', (d) => { d.outcome.exit_code = 3.5; })), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA' },
+  { name: 'record data: an integer past 2^53 (step.started bind_params 1e21)', tamper: misfit(atFirst('step.started', (d) => { d.bind_params = 1e21; })), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA' },
+  { name: 'record data: a negative count (step.finished output.bytes)', tamper: misfit(atFirst('step.finished', (d) => { d.output.bytes = -1; })), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA' },
+  { name: 'record data: a non-ASCII digit in a SHA-256 (step.finished output.sha256)', tamper: misfit(atFirst('step.finished', (d) => { d.output.sha256 = `\u0663${String(d.output.sha256).slice(1)}`; })), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA' },
+  { name: 'record data: a non-ASCII digit in a time (step.finished started_at)', tamper: misfit(atFirst('step.finished', (d) => { d.started_at = String(d.started_at).replace(/^./, '\u0662'); })), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA' },
+  { name: 'record data: an upper-case SHA-256 (run.started runbook.sha256)', tamper: misfit(atFirst('run.started', (d) => { d.runbook.sha256 = String(d.runbook.sha256).toUpperCase(); })), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA' },
+  { name: 'record data: null where the format allows none (decision by)', tamper: misfit(atFirst('decision', (d) => { d.by = null; })), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA' },
+  { name: 'record data: an optional field given as null (run.finished interrupted)', tamper: misfit(atRunEnd((r) => withData(r, { interrupted: null }))), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA' },
+  { name: 'record data: a step.note that is two kinds at once (text and mark)', tamper: misfit(atFirst('step.note', (d) => { d.mark = 'pass'; d.note = null; })), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA' },
+  { name: 'record data: a withdrawn approval that names an approver', tamper: misfit(atFirst('approval', (d) => { for (const k of ['key', 'fingerprint', 'signature', 'namespace', 'message', 'approvers_sha256']) delete d[k]; d.code = 'withdrawn'; })), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA' },
+  { name: 'record data: a sign-off without accepted (as before sign-offs were signed)', tamper: misfit(atFirst('signoff', (d) => { delete d.accepted; })), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA' },
+  { name: 'record data: a console run.started with the CLI\'s options', tamper: misfit(atFirst('run.started', (d) => { d.options.yes = true; })), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA' },
+  { name: 'record type dropped from the format (run.paused): an envelope error', tamper: misfit(atRunEnd((r) => ({ ...r, type: 'run.paused' as JournalRecord['type'], data: {} }))), bare: 'E_FIELDS', anchored: 'E_FIELDS' },
+  { name: 'journal format: another version (runbook-console-journal/2)', tamper: misfit(atFirst('run.started', (d) => { d.format = 'runbook-console-journal/2'; })), bare: 'E_FORMAT', anchored: 'E_FORMAT' },
+  { name: 'journal format: none named (a journal from before formats)', tamper: misfit(atFirst('run.started', (d) => { delete d.format; })), bare: 'E_FORMAT', anchored: 'E_FORMAT' },
+  { name: 'journal format: the first record is not run.started', tamper: misfit(change(0, (r) => ({ ...r, type: 'step.note' }))), bare: 'E_FORMAT', anchored: 'E_FORMAT' },
+  // Controls: odd shapes the format allows (nulls where it allows them, optional fields absent or there), re-exported: both verify.
+  { name: 'record data control: allowed odd shapes (inserted after the sign-offs), re-exported', tamper: (d, b) => { forge(b, d, { edit: oddButAllowed }); reexport(d, b.keys.alice); }, anchors: noPrior, bare: 3, anchored: 0 },
+  { name: 'record data control: run.finished naming the optional interrupted cause, re-exported', tamper: (d, b) => { forge(b, d, { edit: atRunEnd((r) => withData(r, { interrupted: 'SIGTERM' })) }); reexport(d, b.keys.alice); }, anchors: noPrior, bare: 3, anchored: 0 },
 
   // The bundle's own layer: SHA256SUMS and the operator's signatures.
   { name: 'file changed, SHA256SUMS not updated', tamper: (d) => appendFileSync(path.join(d, 'report.html'), '<!-- changed -->'), bare: 'E_BUNDLE', anchored: 'E_BUNDLE' },

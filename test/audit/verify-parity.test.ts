@@ -4,7 +4,7 @@
 // verify.py must also give the verdict the case expects, print one FAIL line and never a traceback.
 //
 // Where `runbook verify` lacks a check of the shared spec, the tests it fails are marked `it.fails` in TS_LACKS
-// below, naming the check (none today); verify.py lacks none. Once the check is there the marked test passes,
+// below, naming the check; verify.py lacks none. Once the check is there the marked test passes,
 // vitest reports that as a failure, and the mark goes.
 // Last, files and directories the verifiers may not read (as another user than root).
 import { execFile, spawnSync } from 'node:child_process';

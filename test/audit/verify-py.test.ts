@@ -22,6 +22,7 @@ import type { VerifySummary } from '../../src/main/audit/verify.js';
 import { verifyInstructions } from '../../src/main/audit/verify-instructions.js';
 import { REPO_ROOT } from '../support/shared.js';
 import { ODD } from './tamper-suite.js';
+import { dataIssue } from '../../src/main/audit/records/index.js';
 
 const CLI = path.join(REPO_ROOT, 'dist/cli/index.js');
 const VERIFY_PY = path.join(REPO_ROOT, 'src/main/audit/bundle/verify.py');
@@ -98,43 +99,44 @@ function oddBlob(dir: string): { rel: string; sha256: string; bytes: number } {
 }
 
 /**
- * Records no console writes but a journal may hold, inserted after the sign-offs (so they still hold) and before
- * the run's end: values of every JSON type where the report shows text, keys JavaScript orders as array indices,
- * numbers JavaScript writes its own way, an astral character where a cut at 160 UTF-16 units splits it, a string
- * where an object is expected, blocks finished out of order and one never finished, and hostile text everywhere.
+ * Records the format allows but a console seldom writes, inserted after the sign-offs (so they still hold) and
+ * before the run's end: hostile text in every string the report shows, an astral character where a cut at 160
+ * UTF-16 units splits it, numbers JavaScript writes its own way (fractions, negatives), nulls wherever allowed,
+ * empty lists, blocks finished out of order and one never finished. Every record fits its kind's schema
+ * (records/): a record that does not is refused before any report is built, by both verifiers.
  */
 const oddRecords = (blob: { rel: string; sha256: string; bytes: number }) => (records: JournalRecord[]): JournalRecord[] => {
   const end = records.findLastIndex((r) => r.type === 'run.finished');
   const at = (r: JournalRecord) => ({ ...r, data: r.data as Record<string, unknown> });
-  const step = { id: 'odd/step', title: `Odd ${ODD}`, line: ' 12 ', profile: null };
+  const step = { id: 'odd/step', title: `Odd ${ODD}`, line: 12, profile: null };
   const make = (type: JournalRecord['type'], data: Record<string, unknown>) => at({ ...(records[end] as JournalRecord), type, data });
+  const sha = (c: string) => c.repeat(64);
+  const digest = { bytes: 1, sha256: sha('a') };
+  const started = (block: string, line: number, action: string, lang: string | null, command: string, target: Record<string, unknown>) =>
+    make('step.started', { step, block: { id: block, line, action, lang }, target, command, command_sha256: sha('b'), env: [ODD], bind_params: 0, state_changing: false, verdict: { code: 'unknown', detail: ODD } });
+  const finished = (block: string, outcome: Record<string, unknown>, more: Record<string, unknown>) =>
+    make('step.finished', { step: { id: 'odd/step' }, block: { id: block }, started: null, target: { name: 'local', kind: 'local', endpoint: ODD }, notes: [], started_at: '2026-01-01T00:00:00.000Z', ended_at: '2026-01-01T00:00:01.500Z', duration_ms: 1500, output: { blob: null, bytes: 0, sha256: sha('c'), index_blob: null, stdout: digest, stderr: digest, info: digest }, ...more, outcome: { exit_code: null, signal: null, error: null, verdict: null, reasons: [], refusal: null, result_sets: [], results_blob: null, ...outcome } });
   const inserted = [
-    make('step.started', { step, block: { id: 'odd/step#1', line: '0x1F', action: 'shell', lang: '' }, command: ODD, command_sha256: 'x', state_changing: false, target: { 10: 1, 9: [true, null, 1e21], b: { 2: 'two', 1: 'one', z: 0.1 }, a: ODD, name: 't😀' } }),
-    make('step.started', { step, block: { id: 'odd/step#2', line: 3, action: 'sql', lang: 'sql' }, command: 'SELECT 1', command_sha256: 'y', state_changing: false, target: 't😀x' }),
-    make('approval', { granted: false, approver: ODD, code: 'withdrawn', reason: ODD, fingerprint: null, started: { seq: end + 1, sha256: '0'.repeat(64) } }),
-    make('step.finished', {
-      step: { id: 'odd/step' },
-      block: { id: 'odd/step#2' },
-      target: [1, { x: 2 }],
-      ended_at: 12,
-      duration_ms: 12.5,
-      outcome: { status: 'timeout', exit_code: 1.5, signal: 'SIGTERM', error: ODD, verdict: 'sql-read-only', reasons: ['r <1>', ODD], ok: false, result_sets: [{ command: 'SELECT 1', columns: ['a', null, 3, ['x', 'y']], row_count: 2 }, { columns: [] }] },
-      notes: [ODD, 'n2'],
-      output: { blob: blob.rel, sha256: blob.sha256, bytes: String(blob.bytes), stdout: { bytes: 1, sha256: 'z' }, stderr: 'odd' },
-    }),
-    make('step.finished', { step: { id: 'odd/step' }, block: { id: 'odd/step#1' }, outcome: { status: 'succeeded', ok: true, exit_code: 0, reasons: 7 }, notes: {}, output: null }),
-    make('step.started', { step, block: { id: 'odd/step#3', line: 1e21, action: ODD, lang: ODD }, command: '', command_sha256: '', state_changing: 0, target: null }),
-    make('step.skipped', { step: { id: 'odd/skipped', title: `😀😀 ${ODD}` }, reason: ODD, by: 'operator' }),
-    make('decision', {
-      10: 'ten', 9: 'nine', '01': 'zero-one', 4294967295: 'not an index', 4294967294: 'the last index', b: ODD, a: { 2: [1e21, 1e-7, -0.5, 5e-324, 2 ** 53 + 2], 1: true },
-      cut: `${'x'.repeat(159)}😀tail`, whole: `${'w'.repeat(158)}😀v`, exact: 'y'.repeat(160), over: 'z'.repeat(161), empty: '', nothing: null, no: false,
-      signature: 'hidden', text: 'hidden', '\uffff': 'after the astral key in UTF-16 order', '😀': 'astral key',
-    }),
-    make('trust', { host: ODD, fingerprint: 'SHA256:x', consistency_proof: ['hidden'] }),
+    started('odd/step#1', 1, 'shell', '', ODD, { name: `t😀${ODD}`, bound_by: 'operator choice', protected: false, kind: 'local', shell: ODD, cwd: null, host: ODD }),
+    started('odd/step#2', 3, 'sql', 'sql', 'SELECT 1', { name: 't😀x', bound_by: 'front matter', protected: true, kind: 'postgres', host: ODD, port: 5432, database: ODD, user: ODD, sslmode: 'verify-full', password_from: null }),
+    make('approval', { step: { id: 'odd/step' }, block: { id: 'odd/step#2' }, started: { seq: end + 1, sha256: sha('0') }, approver: null, granted: false, code: 'withdrawn', reason: ODD }),
+    finished(
+      'odd/step#2',
+      { status: 'timed-out', exit_code: -1, signal: 'SIGTERM', error: ODD, verdict: 'warn', reasons: ['r <1>', ODD], ok: false, result_sets: [{ command: 'SELECT 1', columns: ['a', ODD, ''], row_count: 2 }, { command: null, columns: [], row_count: null }] },
+      { target: { name: `t😀${ODD}`, kind: 'postgres', endpoint: ODD, details: { [ODD]: ODD, '10': 'ten', '9': 'nine' } }, notes: [ODD, 'n2'], duration_ms: 12.5, output: { blob: blob.rel, bytes: blob.bytes, sha256: blob.sha256, index_blob: null, stdout: digest, stderr: { bytes: 0, sha256: sha('d') }, info: digest, failure_code: 'fsync', failure: ODD } },
+    ),
+    finished('odd/step#1', { status: 'succeeded', exit_code: 0, ok: true }, {}),
+    started('odd/step#3', 1e6, 'promql', ODD, '', { name: '', bound_by: 'built-in default', protected: false, kind: 'prometheus', url: ODD }),
+    make('step.skipped', { step: { id: 'odd/skipped', title: `😀😀 ${ODD}`, line: 1, profile: 'restricted' }, reason: ODD, by: 'operator' }),
+    make('decision', { step: { id: 'odd/step' }, decision: `${'x'.repeat(159)}😀tail`, note: `${'w'.repeat(158)}😀v${ODD}`, by: ODD }),
+    make('decision', { step: { id: 'odd/step' }, decision: 'y'.repeat(160), note: null, by: 'z'.repeat(161) }),
+    make('fillin', { step: { id: 'odd/step' }, label: ODD, value: '' }),
+    make('trust', { question: ODD, kind: 'secret', text: null, answer: '(given)', by: 'operator' }),
+    make('step.note', { step: { id: 'odd/step' }, by: ODD, mark: 'fail', note: null }),
   ];
-  const finished = records[end] as JournalRecord;
-  const data = finished.data as { counts: Record<string, number>; steps: unknown[] };
-  const rewritten = { ...finished, data: { ...data, counts: { ...data.counts, 10: 1, 2: 4 }, steps: [...data.steps, { id: 'odd/step', status: 'timeout', reason: ODD }, { id: 'odd/skipped', status: 'skipped', reason: null }] } };
+  const finishedRun = records[end] as JournalRecord;
+  const data = finishedRun.data as { counts: Record<string, number>; steps: unknown[] };
+  const rewritten = { ...finishedRun, data: { ...data, steps: [...data.steps, { id: 'odd/step', status: 'cancelled', reason: ODD }, { id: 'odd/skipped', status: 'skipped', reason: null }] } };
   return [...records.slice(0, end), ...inserted, rewritten, ...records.slice(end + 1)];
 };
 
@@ -220,13 +222,14 @@ describe.skipIf(!HAVE_PYTHON)('verify.py', () => {
     expect(spawnSync('python3', [path.join(alone, 'verify.py'), bundle, '--pin', pin], { encoding: 'utf8' }).status).toBe(0);
   });
 
-  it('builds report.json and report.html as the TypeScript builder does, for records of any shape', () => {
-    // Only the two builders, no verifier check in between: records a console never writes are reported all the same.
+  it('builds report.json and report.html as the TypeScript builder does, for every shape the record format allows', () => {
+    // Only the two builders, no verifier check in between: shapes a console seldom writes are reported all the same.
     const dir = copyRun('builders');
     const blob = oddBlob(dir);
     const lines = oddRecords(blob)(linesOf(dir).map((l) => JSON.parse(l) as JournalRecord)).map((r, seq) => canonicalize({ ...r, seq }));
     writeLines(dir, lines);
     const records = lines.map((l) => JSON.parse(l) as JournalRecord); // as an export reads them: from the journal's lines
+    for (const r of records) expect(dataIssue(r.type, r.data), `record ${r.seq} (${r.type})`).toBeNull();
     const start = records[0]?.data as { operator: { name: string }; installation: { id: string } };
     const { commands } = verifyInstructions({ principal: principalFor(start.operator.name), installationPrincipal: `installation-${start.installation.id}`, runId, pdf: false, signedReport: true });
     const report = buildReport(dir, records, lines, { warnings: [], macChecked: false } as unknown as VerifySummary, commands);
@@ -294,10 +297,10 @@ describe.skipIf(!HAVE_PYTHON)('verify.py', () => {
     writeFileSync(path.join(wrong, 'mac-key.txt'), `${randomBytes(32).toString('hex')}\n`);
     expect(verifyPy([wrong]).code).toBe('E_MAC');
 
-    // Editing the final seal's free text breaks neither the chain (nothing follows it) nor the root (it
-    // does not cover itself): only its MAC shows the change, so this passes without the key and fails with it.
+    // Editing the final seal's reason (to another code of the format) breaks neither the chain (nothing follows it)
+    // nor the root (it does not cover itself): only its MAC shows the change, so this passes without the key and fails with it.
     const edited = copyRun('mac-edited');
-    editRecord(edited, -1, (r) => { r.data.reason = 'edited'; });
+    editRecord(edited, -1, (r) => { r.data.reason = r.data.reason === 'shutdown' ? 'recover' : 'shutdown'; });
     expect(verifyPy([edited, '--pin', pin]).status).toBe(0);
     writeFileSync(path.join(edited, 'mac-key.txt'), `${macKeyHex}\n`);
     const caught = verifyPy([edited]);

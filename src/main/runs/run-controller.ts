@@ -202,7 +202,7 @@ export class RunController {
     });
     const steps = new Map<string, RunStepState>();
     for (const planned of plan.steps) {
-      const hidden = planned.skip?.startsWith('profile ') ?? false;
+      const hidden = planned.skipCode === 'above-profile';
       const manual = planned.skip && !hidden ? planned.skip : null;
       steps.set(planned.step.id, {
         id: planned.step.id,

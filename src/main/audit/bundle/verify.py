@@ -10,6 +10,8 @@ DIR is a run directory or an evidence bundle (default: this script's directory).
              report.json.sig and report.html are there; SHA256SUMS.sig and report.json.sig hold, by one key
   journal    LF line ends, canonical JSON (RFC 8785), the record envelope; sequence numbers, one run (--run-id)
              and the hash chain; every MAC (mac-key.txt or --mac-key) and the key's commitment; monotonic time
+  records    the first is a run.started naming the journal format this reads; every record's data is exactly what
+             its type holds in that format (SCHEMAS: no field missing, extra or of another type; no unknown code)
   seal       every checkpoint's size, origin, RFC 9162 Merkle root and SSHSIG by the installation key that
              run.started records; the final seal ends the journal and is checkpoint.txt; the journal extends --prior
   approvals  in a RESTRICTED run, every state-changing block that ran has a granted approval signed over its
@@ -38,13 +40,13 @@ sys.modules.setdefault("verify", sys.modules[__name__])  # so that verify_report
 GENESIS, HEX64 = "0" * 64, re.compile("[0-9a-f]{64}")
 TIME_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z")
 NS = {k: f"runbook-console-{k}" for k in ("checkpoint", "audit", "approval", "signoff")}
-RECORD_TYPES = {"run.started", "run.paused", "run.resumed", "run.finished", "run.interrupted", "runbook.reloaded", "step.started", "step.finished",
-                "step.skipped", "step.note", "fillin", "decision", "signoff", "approval", "trust", "error", "checkpoint", "log.recovered", "export", "verify"}
+RECORD_TYPES = ("run.started", "run.interrupted", "run.finished", "step.started", "step.finished", "step.skipped", "step.note", "fillin", "decision",
+                "trust", "approval", "signoff", "checkpoint", "log.recovered", "error", "export", "verify")  # records/types.ts
 FIELDS = {"seq": int, "run": str, "type": str, "time": str, "mono_ns": str, "boot_id": str, "data": dict, "prev": str, "mac": str}
 BUNDLE_REQUIRED = ("journal.jsonl", "report.json", "report.json.sig", "report.html")
 # The checks, in the order failures are reported (verify-phases.ts); what a check fails with when a record has a shape nobody writes.
-EMPTY, CRLF, TORN, PARSE, ORDER, MAC, TIME, RUN, SEAL, APPROVAL, SIGNOFF, BLOB, REPORT, ANCHOR = range(1, 15)
-FALLBACK = {PARSE: "E_JSON", ORDER: "E_FIELDS", MAC: "E_MAC", TIME: "E_FIELDS", RUN: "E_RUN_ID", SEAL: "E_SEAL_ORIGIN", APPROVAL: "E_APPROVAL",
+EMPTY, CRLF, TORN, PARSE, ORDER, MAC, TIME, RUN, DATA, SEAL, APPROVAL, SIGNOFF, BLOB, REPORT, ANCHOR = range(1, 16)
+FALLBACK = {PARSE: "E_JSON", ORDER: "E_FIELDS", MAC: "E_MAC", TIME: "E_FIELDS", RUN: "E_RUN_ID", DATA: "E_RECORD_DATA", SEAL: "E_SEAL_ORIGIN", APPROVAL: "E_APPROVAL",
             SIGNOFF: "E_SIGNOFF", BLOB: "E_BLOB", REPORT: "E_REPORT", ANCHOR: "E_SIGNER"}
 MISSING = type("Undefined", (), {"__repr__": lambda self: "undefined"})()  # where JavaScript reads `undefined`
 CONTROL = "\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
@@ -380,6 +382,161 @@ class Signatures:
                 raise SigError("E_SIGNATURE", f"the signature does not verify (ssh-keygen: {safe(said)})")
         return blob
 
+# ---- The journal format: what each record type's data holds (src/main/audit/records/*.ts) --------------------
+
+FORMAT, MAX_INT = "runbook-console-journal/1", 2 ** 53 - 1
+
+class Misfit(Exception):
+    """Data that does not fit its schema: (the field's path, why)."""
+
+def describe(v):
+    if v is None or isinstance(v, (bool, list, dict)):
+        return {None: "null", True: "boolean true", False: "boolean false"}[v] if not isinstance(v, (list, dict)) else "an array" if isinstance(v, list) else "an object"
+    return f"a string {JSON_STRING(v[:40] + ('…' if len(v) > 40 else ''))}" if isinstance(v, str) else f"number {js_str(v)}"
+
+def fits(spec, v, at="data"):
+    """Raises Misfit where v does not fit spec. A dict is a closed object ("key?": may be absent, never null unless its spec
+    allows it), [spec] an array, a tuple the values allowed (codes, literals: equal and of the same JSON type), else a check."""
+    if isinstance(spec, dict):
+        names = {k.rstrip("?") for k in spec}
+        if type(v) is not dict:
+            raise Misfit(at, f"expected object, found {describe(v)}")
+        for k in v:  # "__proto__" too: JSON.parse makes it a field like any other
+            if k not in names:
+                raise Misfit(f"{at}.{k}", "a field this record type does not have in the journal format")
+        for k, s in spec.items():
+            if k.rstrip("?") in v:
+                fits(s, v[k.rstrip("?")], f"{at}.{k.rstrip('?')}")
+            elif not k.endswith("?"):
+                raise Misfit(f"{at}.{k}", "missing")
+    elif isinstance(spec, list):
+        if type(v) is not list:
+            raise Misfit(at, f"expected array, found {describe(v)}")
+        for n, x in enumerate(v):
+            fits(spec[0], x, f"{at}[{n}]")
+    elif isinstance(spec, tuple):
+        if not any(type(v) is type(x) and v == x for x in spec):
+            raise Misfit(at, f"expected one of {', '.join(map(jcs, spec))}, found {describe(v)}")
+    else:
+        spec(v, at)
+
+def kind(what, test):
+    def check(v, at):
+        if not test(v):
+            raise Misfit(at, f"expected {what}, found {describe(v)}")
+    return check
+
+def Int(low):  # z.number().int(): a safe integer, not a bool (nor a float: 1e21 is no integer JSON writes)
+    return kind(f"an integer >= {low}" if low > -MAX_INT else "an integer", lambda v: type(v) is int and low <= v <= MAX_INT)
+
+def Text(pattern, what):  # ASCII classes only, matched whole
+    return kind(what, lambda v: isinstance(v, str) and re.fullmatch(pattern, v) is not None)
+
+def Null(spec):
+    return lambda v, at: None if v is None else fits(spec, v, at)
+
+def One(*specs):  # z.union: the first that fits; else the misfit of the variant it came closest to (a field of it, deepest)
+    def check(v, at):
+        misfits = []
+        for s in specs:
+            try:
+                return fits(s, v, at)
+            except Misfit as e:
+                misfits.append(e)
+        raise max(misfits, key=lambda e: (not e.args[1].startswith("a field this"), len(e.args[0])))
+    return check
+
+def By(key, variants):  # z.discriminatedUnion: the variant its `key` names (a dict variant holds that key as a literal)
+    variants = [(k, {key: (k,), **s} if isinstance(s, dict) else s) for k, s in variants.items()]
+    def check(v, at):
+        if type(v) is not dict:
+            raise Misfit(at, f"expected object, found {describe(v)}")
+        d = v.get(key, MISSING)
+        spec = next((s for k, s in variants if type(k) is type(d) and k == d), None)
+        if spec is None:
+            raise Misfit(f"{at}.{key}", f"expected one of {', '.join(jcs(k) for k, _ in variants)}, found {'nothing' if d is MISSING else describe(d)}")
+        fits(spec, v, at)
+    return check
+
+def Map(keys, values):  # z.record: string keys (STR) or those of a code list, every value (a "__proto__" one too)
+    def check(v, at):
+        if type(v) is not dict:
+            raise Misfit(at, f"expected record, found {describe(v)}")
+        for k, x in v.items():
+            if not (isinstance(keys, tuple) and k in keys or keys is STR):
+                raise Misfit(f"{at}.{k}", "a field this record type does not have in the journal format")
+            fits(values, x, f"{at}.{k}")
+    return check
+
+def Together(spec, *keys):  # a refine: the keys are all there or none
+    def check(v, at):
+        fits(spec, v, at)
+        if len({k in v for k in keys}) > 1:
+            raise Misfit(f"{at}.{keys[0]}", f"{' and '.join(keys)} are given together")
+    return check
+
+STR, BOOL, INT, LINE, SIGNED = kind("string", lambda v: isinstance(v, str)), kind("boolean", lambda v: isinstance(v, bool)), Int(0), Int(1), Int(-MAX_INT)
+NUM = kind("a number >= 0", lambda v: type(v) in (int, float) and v >= 0)
+SHA, HASH = Text("[0-9a-f]{64}", "a SHA-256: 64 lowercase hex digits"), Text("[A-Za-z0-9+/]{43}=", "a 32-byte hash in base64")
+BLOB_PATH, UTC = Text("blobs/[0-9a-f]{64}", "a blob path: blobs/<sha256>"), Text(TIME_RE.pattern, "a UTC time such as 2026-01-02T03:04:05.678Z")
+KEY, FP = Text("[a-z][a-z0-9@.-]* [A-Za-z0-9+/]+={0,2}", "an SSH public key: type base64"), Text("SHA256:[A-Za-z0-9+/]{43}", "a key fingerprint")
+PROFILES, KINDS, REFUSALS = ("standard", "regulated", "restricted"), ("local", "ssh", "postgres", "kubernetes", "prometheus"), ("protected-not-confirmed", "approval-refused", "value-unsafe")
+CAUSES, STATUSES = ("SIGHUP", "SIGTERM", "SIGINT", "EPIPE", "app quit"), ("succeeded", "failed", "skipped", "cancelled", "not-run")
+VERDICTS = tuple(f"sql-{c}" for c in "read-only writes function-not-allowed select-into locking modifying-cte explain-analyze-write parse-error meta-command".split()) + \
+    tuple(f"shell-{c}" for c in "read-only command-not-allowed arguments-not-read-only redirect-to-file assignment-not-allowed dynamic-command unsupported-syntax parse-error".split()) + \
+    ("manifest-applies", "promql-query", "display", "unknown-action", "unknown")
+ID, REF, DIGEST, AGAIN = {"id": STR}, {"seq": INT, "sha256": SHA}, {"bytes": INT, "sha256": SHA}, {"seq": INT, "why": STR}
+STEP = {"id": STR, "title": STR, "line": LINE, "profile": Null(PROFILES)}
+OPTIONS = {"approvers_file": Null(STR), "approvers?": {"source": STR, "sha256": SHA, "text": STR, "namespace": (NS["approval"],)},
+           "operator_keys?": [{"source": ("installation", "export-key", "named", "ssh-agent"), "key": KEY, "fingerprint": FP}]}
+TARGET = {"name": STR, "bound_by": ("fence attribute", "front matter", "targets file defaults", "built-in default", "operator choice"), "protected": BOOL}
+SKIP, NOTE, SIGNED_BY = {"step": STEP, "reason": STR}, {"step": ID, "by": STR}, {"key": KEY, "fingerprint": FP, "signature": STR}
+APPROVING, CHECKED = {"step": ID, "block": ID, "started": REF}, {"namespace": (NS["approval"],), "message": SHA, "approvers_sha256": SHA}
+SIGNING = {"step": ID, "name": STR, "role": STR, "date": STR, "principal": STR, "signs": REF, "namespace": (NS["signoff"],), "message": STR, "method": ("key-file", "ssh-agent", "pasted")}
+REFUSED_BY = {**{k: Null(s) for k, s in SIGNED_BY.items()}, "reason": STR}
+SCHEMAS = {
+    "run.started": {"format": (FORMAT,), "runbook": {"path": Null(STR), "sha256": SHA, "title": STR, "blob": BLOB_PATH, "bytes": INT}, "profile": PROFILES,
+                    "operator": {"name": STR, "os_user": STR, "hostname": STR}, "tool": {"name": STR, "version": STR}, "host": {"platform": STR, "arch": STR, "node": STR},
+                    "installation": {"id": STR, "public_key": STR}, "retention_days": Null(INT), "mac_key_sha256": SHA,
+                    "options": By("host", {"cli": {"only": [STR], "keep_going": BOOL, "yes": BOOL, "targets_file": Null(STR), "confirm_protected": [STR], **OPTIONS}, "console": OPTIONS}),
+                    "variables": [{"name": STR, "secret": BOOL, "source": ("option", "front matter", "target env", "operator", "unknown")}]},
+    "run.interrupted": {"cause": CAUSES, "by": ("signal", "stdout closed", "host shutdown"), "step?": Null(STR)},
+    "run.finished": One({"ok": BOOL, "counts": Map(STATUSES, INT), "steps": [{"id": STR, "status": STATUSES, "reason": Null(STR)}], "interrupted?": CAUSES, "recorded_again?": AGAIN},
+                        {"ok": (False,), "interrupted": (True,), "closed_by": ("export", "recover"), "steps": [()], "unfinished": [{"seq": INT, "step": STR, "block": STR}],
+                         "orphaned_outputs": [{"file": STR, "blob": BLOB_PATH, "sha256": SHA, "bytes": INT}], "recorded_again?": AGAIN,
+                         "stale_lock": Null({"pid": SIGNED, "host": STR, "started": STR, "purpose": ("run", "export", "recover", "access")})}),
+    "step.started": {"step": STEP, "block": {"id": STR, "line": LINE, "action": ("shell", "sql", "k8s-manifest", "promql", "display"), "lang": Null(STR)},
+                     "target": By("kind", {k: {**TARGET, **fields} for k, fields in {
+                         "local": {"shell": STR, "cwd": Null(STR), "host": STR},
+                         "ssh": {"host": STR, "port": Null(INT), "user": Null(STR), "fingerprint_pinned": Null(STR), "known_hosts": Null(One(STR, [STR])), "jump": Null(STR)},
+                         "postgres": {"host": STR, "port": INT, "database": STR, "user": STR, "sslmode": ("disable", "prefer", "require", "verify-ca", "verify-full"), "password_from": Null(STR)},
+                         "kubernetes": {"kubeconfig": Null(STR), "context": Null(STR), "namespace": Null(STR)}, "prometheus": {"url": STR}}.items()}),
+                     "command": STR, "command_sha256": SHA, "env": [STR], "bind_params": INT, "state_changing": BOOL, "verdict": {"code": VERDICTS, "detail": STR}},
+    "step.finished": {"step": ID, "block": ID, "started": Null(REF), "notes": [STR], "started_at": UTC, "ended_at": UTC, "duration_ms": NUM,
+                      "outcome": {"status": ("succeeded", "failed", "cancelled", "timed-out", "error"), "exit_code": Null(SIGNED), "signal": Null(STR), "error": Null(STR),
+                                  "verdict": Null(("pass", "fail", "warn")), "reasons": [STR], "ok": BOOL, "refusal": Null(REFUSALS), "results_blob": Null(BLOB_PATH),
+                                  "result_sets": [{"command": Null(STR), "columns": [STR], "row_count": Null(SIGNED)}]},
+                      "target": {"name": STR, "kind": KINDS, "endpoint": STR, "details?": Map(STR, STR)},
+                      "output": Together({"blob": Null(BLOB_PATH), "bytes": INT, "sha256": SHA, "index_blob": Null(BLOB_PATH), "stdout": DIGEST, "stderr": DIGEST, "info": DIGEST,
+                                          "failure_code?": ("open", "write", "fsync", "blobs"), "failure?": STR}, "failure_code", "failure")},
+    "step.skipped": By("by", {"plan": {**SKIP, "code": ("not-selected", "above-profile", "manual-step", "for-a-person")}, "operator": SKIP,
+                              "refused": {**SKIP, "status": STATUSES, "refusal": Null(REFUSALS)}}),
+    "step.note": One({**NOTE, "binding": {"block": STR, "target": STR, "kind": KINDS, "endpoint": STR}}, {**NOTE, "mark": ("pass", "fail"), "note": Null(STR)}, {**NOTE, "text": STR}),
+    "fillin": {"step": ID, "label": STR, "value": STR},
+    "decision": {"step": ID, "decision": STR, "note": Null(STR), "by": STR},
+    "trust": {"question": STR, "kind": ("confirm", "type-name", "secret", "text"), "text": Null(STR), "answer": (True, False, "(typed)", "(given)"), "by": ("operator", "cancel", "step-ended", "replaced")},
+    "approval": By("granted", {True: {**APPROVING, "approver": STR, "principal": STR, **SIGNED_BY, **CHECKED}, False: By("code", {
+        **{c: {**APPROVING, "granted": (False,), "approver": STR, **REFUSED_BY, **CHECKED} for c in ("not-a-signature", "bad-signature", "operator-key", "operator-name", "not-an-approver")},
+        "withdrawn": {**APPROVING, "granted": (False,), "approver": (None,), "reason": STR}})}),
+    "signoff": By("accepted", {True: {**SIGNING, **SIGNED_BY}, False: {**SIGNING, "code": ("not-a-signature", "wrong-namespace", "bad-signature", "operator-key"), **REFUSED_BY}}),
+    "checkpoint": {"origin": STR, "size": INT, "root": HASH, "text": STR, "signature": STR, "signer": STR, "previous": Null({"size": INT, "root": HASH}),
+                   "consistency_proof": [HASH], "reason": ("run-end", "periodic", "export", "shutdown", "recover"), "retention_days": Null(INT)},
+    "log.recovered": {"offset": INT, "bytes": INT, "sha256": SHA, "file": STR},
+    "error": {"cause": ("journal-write-failed",), "note_id": STR, "seq": INT, "record_type": RECORD_TYPES, "code": Null(STR), "message": STR, "at": UTC},
+    "export": {"out": STR, "files": INT, "report_sha256": SHA, "signer": FP, "principal": STR, "closed_interrupted": BOOL},
+    "verify": {"result": ("ok", "unanchored"), "warnings": [("W_CLOCK_BACKWARDS", "W_RECOVERED", "W_MAC_UNCHECKED", "W_UNSEALED", "W_SIGNER_UNCHECKED", "W_UNANCHORED")]},
+}
+
 # ---- The journal pass ------------------------------------------------------------------------------------
 
 class Failures:
@@ -423,7 +580,8 @@ class Verifier:
         self.failures, self.count, self.warnings, self.notes = Failures(), 0, [], []
         self.first = self.prev = self.displaced = self.key = self.recorded_key = self.seal_key = self.last_checkpoint = self.prior_root = None
         self.tree, self.checkpoints, self.final, self.macs, self.blobs = Merkle(), 0, -1, False, 0
-        self.open_blocks, self.unsigned, self.restricted, self.seal_anchor, self.bundle_anchor = {}, 0, False, [], []
+        self.open_blocks, self.restricted, self.seal_anchor, self.bundle_anchor = {}, False, [], []
+        self.data_prev = self.data_seal = None  # the record check's: the type before, the final seal
         self.signed = {"approval": [0, 0], "sign-off": [0, 0]}  # checked, of which not anchored
 
     def run(self):
@@ -467,6 +625,9 @@ class Verifier:
         F.run(ORDER, self.check_order, i, raw, r)
         F.run(MAC, self.check_mac, i, raw, r)
         F.run(TIME, self.check_time, i, r)
+        F.run(DATA, self.check_data, i, r)
+        if i == 0 and F.open(DATA):
+            self.begin()
         F.run(SEAL, self.seal_record, i, raw, r)
         F.run(APPROVAL, self.approval_record, i, r, h, key=i)  # blocks still open may fail before one that already did
         F.run(SIGNOFF, self.check_signoff, i, r)
@@ -487,10 +648,13 @@ class Verifier:
                 F.note(RUN, Fail("E_MAC", "the verification key given is not the one the run committed to in run.started", 0))
         if self.opts["run_id"] is not None and self.first["run"] != self.opts["run_id"]:
             F.note(RUN, Fail("E_RUN_ID", f"this is run {safe(self.first['run'])}, not {safe(self.opts['run_id'])}", 0))
+
+    def begin(self):
+        """Record 0, in the format and of its type: what the seal, approval and blob checks begin with."""
+        F, data = self.failures, self.first["data"]
         F.run(SEAL, self.installation)
         F.run(APPROVAL, self.approval_start)
-        if js_bool(get(data, "runbook", "blob")):
-            F.run(BLOB, self.blob, 0, get(data, "runbook", "blob"), get(data, "runbook", "sha256"))
+        F.run(BLOB, self.blob, 0, data["runbook"]["blob"], data["runbook"]["sha256"])
 
     # The journal: sequence and chain, MACs, time.
     def check_order(self, i, raw, r):
@@ -531,6 +695,24 @@ class Verifier:
         if r["type"] == "log.recovered":
             d = r["data"]
             self.warnings.append(("W_RECOVERED", i, f"record {i}: {js_str(get(d, 'bytes'))} torn bytes at offset {js_str(get(d, 'offset'))} set aside in {js_str(get(d, 'file'))}"))
+
+    def check_data(self, i, r):
+        """The journal's format, then record i's data against its type's schema (verify-records.ts); what comes after reads
+        records that fit. A misfit after the final seal (the first checkpoint right after run.finished) is E_AFTER_SEAL."""
+        t, sealed, fmt = r["type"], self.data_seal, r["data"].get("format", MISSING)
+        if t == "checkpoint" and self.data_prev == "run.finished" and sealed is None:
+            self.data_seal = i
+        self.data_prev = t
+        if i == 0 and (t != "run.started" or fmt != FORMAT):
+            raise Fail("E_FORMAT", "record 0: " + (f"the first record is {t}, not run.started, which names the journal's format" if t != "run.started" else
+                       "run.started names no journal format (data.format): it was written before formats were named" if fmt is MISSING else
+                       f"the journal is in format {safe(jcs(fmt))}; this verifier reads {FORMAT}: use a verifier that reads it"), 0)
+        try:
+            fits(SCHEMAS[t], r["data"])
+        except Misfit as e:
+            if sealed is not None:
+                raise Fail("E_AFTER_SEAL", f"record {i} ({t}) follows the final seal (record {sealed})", i)
+            raise Fail("E_RECORD_DATA", f"record {i} ({t}): {safe(e.args[0])}: {safe(e.args[1])}", i)
 
     # The seal: checkpoints as they come, the final seal and --prior at the end, then what anchors its key.
     def installation(self):
@@ -650,25 +832,20 @@ class Verifier:
     # Approvals: in a RESTRICTED run, the first granted approval of each state-changing block (verify-approvals.ts).
     def approval_start(self):
         data = self.first["data"]
-        self.restricted, self.operator = get(data, "profile") == "restricted", principal_for(js_str(nn(get(data, "operator", "name"), "")))
-        self.approvers, self.own_keys = None, {}
-        recorded = get(data, "options", "approvers")
-        if recorded is not MISSING and recorded is not None:
-            text, sha = get(recorded, "text"), get(recorded, "sha256")
-            if not isinstance(text, str) or not isinstance(sha, str):
-                raise Fail("E_APPROVAL", "run.started records an approvers list without its text and sha256", 0)
-            if hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest() != sha:
+        self.restricted, self.operator, self.approvers, self.own_keys = data["profile"] == "restricted", principal_for(data["operator"]["name"]), None, {}
+        recorded = data["options"].get("approvers")
+        if recorded is not None:
+            if hashlib.sha256(recorded["text"].encode("utf-8", "surrogatepass")).hexdigest() != recorded["sha256"]:
                 raise Fail("E_APPROVAL", "run.started's approvers list does not match its recorded sha256", 0)
             try:
-                self.approvers = (sha, AllowedSigners(text))
+                self.approvers = (recorded["sha256"], AllowedSigners(recorded["text"]))
             except ValueError as e:
                 raise Fail("E_APPROVAL", f"run.started's approvers list cannot be read: {e}", 0)
-        keys = get(data, "options", "operator_keys")
-        for k in keys if isinstance(keys, list) else []:
+        for k in data["options"].get("operator_keys", []):
             try:
-                self.own_keys[key_blob(js_str(get(k, "key")))] = f"the operator's {js_str(get(k, 'source'))} key"
+                self.own_keys[key_blob(k["key"])] = f"the operator's {k['source']} key"
             except ValueError:
-                raise Fail("E_APPROVAL", f"run.started records an operator key that cannot be read: {safe(js_str(get(k, 'key')))}", 0)
+                raise Fail("E_APPROVAL", f"run.started records an operator key that cannot be read: {safe(k['key'])}", 0)
         if self.recorded_key:
             self.own_keys[self.recorded_key] = "the installation key, which seals the run"
         if self.bundle_key:
@@ -678,52 +855,47 @@ class Verifier:
         if not self.restricted:
             return
         d, t = r["data"], r["type"]
-        if t == "step.started" and js_bool(d.get("state_changing")):
-            self.open_blocks.setdefault(dumps(nn(get(d, "block", "id"), None)), []).append({"index": i, "block": get(d, "block", "id"), "hash": h, "approval": None})
-        elif t == "approval" and d.get("granted") is True:
-            for block in (b for bs in self.open_blocks.values() for b in bs if b["hash"] == get(d, "started", "sha256") and b["approval"] is None):
+        if t == "step.started" and d["state_changing"]:
+            self.open_blocks.setdefault(d["block"]["id"], []).append({"index": i, "block": d["block"]["id"], "hash": h, "approval": None})
+        elif t == "approval" and d["granted"]:
+            for block in (b for bs in self.open_blocks.values() for b in bs if b["hash"] == d["started"]["sha256"] and b["approval"] is None):
                 block["approval"] = (d, r["seq"], r["time"])
         elif t == "step.finished":
-            for block in self.open_blocks.pop(dumps(nn(get(d, "block", "id"), None)), []):
+            for block in self.open_blocks.pop(d["block"]["id"], []):
                 self.failures.run(APPROVAL, self.judge, block, d, key=block["index"])
 
     def judge(self, block, finished):
-        o, i = get(finished, "outcome"), block["index"]
-        if get(o, "refusal") == "approval-refused" or (get(o, "status") == "error" and get(o, "refusal") is MISSING and js_str(nn(get(o, "error"), "")).startswith("not approved:")):
+        """The first granted approval of a state-changing block that ran holds on its own (records read through their schemas)."""
+        i = block["index"]
+        if finished is not None and finished["outcome"]["refusal"] == "approval-refused":
             return  # refused: it did not run
         if block["approval"] is None:
-            raise Fail("E_APPROVAL", f"record {i}: block {safe(js_str(block['block']))} changed state without an approval of its step.started record", i)
+            raise Fail("E_APPROVAL", f"record {i}: block {safe(block['block'])} changed state without an approval of its step.started record", i)
         d, seq, time = block["approval"]
         def bad(why):
             return Fail("E_APPROVAL", f"record {seq}: approval of record {i} does not hold: {why}", seq)
-        if any(k in d for k in ("namespace", "message", "key")):  # journals before approval.ts carry only signature and approver
-            if d.get("namespace") != NS["approval"]:
-                raise bad(f"its namespace is {safe(js_str(get(d, 'namespace')))}, not {NS['approval']}")
-            if d.get("message") != block["hash"]:
-                raise bad(f"its signed message is not the SHA-256 of record {i}'s line")
-            if get(d, "started", "seq") is not MISSING and get(d, "started", "seq") != i:
-                raise bad(f"it names record {safe(js_str(get(d, 'started', 'seq')))}, not record {i} whose hash it carries")
+        if d["message"] != block["hash"]:
+            raise bad(f"its signed message is not the SHA-256 of record {i}'s line")
+        if d["started"]["seq"] != i:
+            raise bad(f"it names record {d['started']['seq']}, not record {i} whose hash it carries")
         try:
-            named = key_blob(js_str(d["key"])) if "key" in d else None
+            blob = self.sigs.check(block["hash"].encode(), d["signature"], NS["approval"], key_blob(d["key"]))
         except ValueError as e:
             raise bad(f"the key it names cannot be read: {e}")
-        try:
-            blob = self.sigs.check(block["hash"].encode(), d.get("signature"), NS["approval"], named)
         except SigError as e:
             raise bad(e.message)
-        fp = fingerprint(blob)
+        fp, principal = fingerprint(blob), d["principal"]
         if blob in self.own_keys:
             raise bad(f"it is signed with {self.own_keys[blob]} ({fp}): the operator cannot approve their own step")
-        principal = nn(d.get("principal"), d.get("approver"))
-        if not isinstance(principal, str) or principal == "":
+        if principal == "":
             raise bad("it names no principal")
-        if "approver" in d and d["approver"] != principal:
-            raise bad(f"its principal {safe(principal)!r} is not its approver {safe(js_str(d['approver']))!r}")
+        if d["approver"] != principal:
+            raise bad(f"its principal {safe(principal)!r} is not its approver {safe(d['approver'])!r}")
         if principal == self.operator:
             raise bad(f"the approver {safe(principal)!r} is the operator")
         if self.approvers:
             (sha, listed), at = self.approvers, js_time(time)
-            if "approvers_sha256" in d and d["approvers_sha256"] != sha:
+            if d["approvers_sha256"] != sha:
                 raise bad("it was checked against another approvers list than the one run.started records")
             if not listed.allows(principal, blob, NS["approval"], at):
                 raise bad(f"the approvers list recorded in run.started does not allow {fp} for {safe(principal)!r}")
@@ -743,36 +915,25 @@ class Verifier:
             self.notes.append(f"      {what} record {record} (of record {signs}): {safe(principal)}, {fingerprint(blob)}, {'allowed as ' + safe('; '.join(allowed_as)) if allowed_as else 'NOT ANCHORED'}")
 
     def check_signoff(self, i, r):
-        """An accepted sign-off holds on its own (verify-signoffs.ts)."""
+        """An accepted sign-off holds on its own (verify-signoffs.ts; its fields are there, of their types, in its namespace)."""
         d = r["data"]
-        if r["type"] != "signoff":
-            return
-        if "accepted" not in d:
-            self.unsigned += 1  # made before sign-offs were signed
-            return
-        if d["accepted"] is not True:
+        if r["type"] != "signoff" or not d["accepted"]:
             return
         def bad(why):
             return Fail("E_SIGNOFF", f"record {i}: the sign-off does not hold: {why}", i)
-        signs = get(d, "signs")
-        if d.get("namespace") != NS["signoff"]:
-            raise bad(f"its namespace is {safe(js_str(get(d, 'namespace')))}, not {NS['signoff']}")
-        if get(signs, "seq") != i - 1 or type(get(signs, "seq")) is not int:
-            raise bad(f"it signs off record {safe(js_str(get(signs, 'seq')))}, not the record before it ({i - 1})")
-        if get(signs, "sha256") != (self.prev[2] if self.prev else None):
+        signs = d["signs"]
+        if signs["seq"] != i - 1:
+            raise bad(f"it signs off record {signs['seq']}, not the record before it ({i - 1})")
+        if signs["sha256"] != (self.prev[2] if self.prev else None):
             raise bad(f"the hash it signs off is not the SHA-256 of record {i - 1}'s line")
-        if not all(isinstance(d.get(f), str) for f in ("role", "name", "date")) or not isinstance(get(d, "step", "id"), str):
-            raise bad("its role, name, date or step is not text")
         claim = {"date": d["date"], "format": "runbook-console-signoff/v1", "name": d["name"], "record": {"seq": signs["seq"], "sha256": signs["sha256"]},
                  "role": d["role"], "run": r["run"], "step": d["step"]["id"]}
         message = json.dumps(claim, separators=(",", ":"), ensure_ascii=False)
-        if d.get("message") != message:
+        if d["message"] != message:
             raise bad("its message is not the sign-off message of its run, step, row, signer, date and record")
         principal = principal_for(d["name"])
-        if d.get("principal") != principal:
-            raise bad(f"its principal {safe(js_str(get(d, 'principal')))!r} is not {safe(principal)!r} (the name as a principal)")
-        if not isinstance(d.get("signature"), str) or not isinstance(d.get("key"), str):
-            raise bad("it carries no signature or key")
+        if d["principal"] != principal:
+            raise bad(f"its principal {safe(d['principal'])!r} is not {safe(principal)!r} (the name as a principal)")
         try:
             blob = self.sigs.check(message.encode("utf-8"), d["signature"], NS["signoff"], key_blob(d["key"]))
         except (ValueError, SigError) as e:
@@ -806,7 +967,7 @@ class Verifier:
         if self.first is not None and self.prev is not None:
             F.run(SEAL, self.finish_seal)
             for block in (b for bs in self.open_blocks.values() for b in bs):
-                F.run(APPROVAL, self.judge, block, MISSING, key=block["index"])
+                F.run(APPROVAL, self.judge, block, None, key=block["index"])
             if self.report and F.failure is None:
                 F.run(REPORT, self.report.check, self.warnings, self.bundle_key)
             if self.bundle_key and F.failure is None:
@@ -816,8 +977,9 @@ class Verifier:
             ORDER: f"ok    chain: sequence 0..{n - 1}, one run, every prev hash matches",
             MAC: f"ok    MACs: {n} records, key matches the run's commitment" if self.macs else "skip  MACs: no mac-key.txt here, so MACs were not checked (W_MAC_UNCHECKED)",
             TIME: "ok    time: monotonic time never goes back within a boot",
+            DATA: f"ok    records: in format {FORMAT}, every record's data fits its type",
             APPROVAL: f"ok    approvals: every state-changing block that ran has one ({self.signed['approval'][0]})" if self.restricted else None,
-            SIGNOFF: f"ok    sign-offs: {self.signed['sign-off'][0]} signed, {self.unsigned} recorded without a signature",
+            SIGNOFF: f"ok    sign-offs: {self.signed['sign-off'][0]} signed",
             BLOB: f"ok    blobs: {self.blobs} referenced, every hash matches",
             REPORT: "ok    report.json, report.html: byte for byte the reports the journal gives" if self.report else None,
         }

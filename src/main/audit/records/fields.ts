@@ -22,3 +22,17 @@ export const keyFingerprint = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'ex
 export const recordRef = z.strictObject({ seq, sha256: sha256Hex });
 export const stepId = z.strictObject({ id: z.string() });
 export const blockId = z.strictObject({ id: z.string() });
+
+/**
+ * `record`, also checking a "__proto__" key: zod 4's $ZodRecord skips that key unchecked, and JSON.parse makes it
+ * an own key like any other, so without this a record could carry any value under it.
+ */
+export function protoChecked<T extends z.ZodRecord<z.core.$ZodRecordKey, z.ZodType>>(record: T) {
+  // The check reads the input: the record's output no longer holds the key.
+  const input = z.custom<z.input<T>>().superRefine((data, ctx) => {
+    if (typeof data !== 'object' || data === null || !Object.prototype.hasOwnProperty.call(data, '__proto__')) return;
+    if (!z.safeParse(record.keyType, '__proto__').success) ctx.addIssue({ code: 'custom', message: 'the key "__proto__" is not one the format names', path: ['__proto__'] });
+    else if (!record.valueType.safeParse((data as Record<string, unknown>)['__proto__']).success) ctx.addIssue({ code: 'custom', message: 'the value under "__proto__" does not fit', path: ['__proto__'] });
+  });
+  return input.pipe(record as unknown as z.ZodType<z.output<T>, z.input<T>>);
+}

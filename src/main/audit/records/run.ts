@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { PROFILES } from '../../../shared/runbook-model.js';
 import { CLOSED_BY, INTERRUPTED_BY, INTERRUPT_CAUSES, LOCK_PURPOSES, OPERATOR_KEY_SOURCES, RUN_HOSTS, STEP_STATUSES, VARIABLE_SOURCES } from './codes.js';
-import { blobPath, count, keyFingerprint, keyLine, seq, sha256Hex } from './fields.js';
+import { blobPath, count, keyFingerprint, keyLine, protoChecked, seq, sha256Hex } from './fields.js';
 import { JOURNAL_FORMAT } from './format.js';
 import { APPROVAL_NAMESPACE } from './signatures.js';
 
@@ -63,7 +63,7 @@ const recordedAgain = z.strictObject({ seq, why: z.string() }).optional();
 /** The run's own end: each step's status and reason; `interrupted` when a signal or a closed stdout stopped it. */
 const RunEnded = z.strictObject({
   ok: z.boolean(),
-  counts: z.partialRecord(z.enum(STEP_STATUSES), count),
+  counts: protoChecked(z.partialRecord(z.enum(STEP_STATUSES), count)),
   steps: z.array(z.strictObject({ id: z.string(), status: z.enum(STEP_STATUSES), reason: z.string().nullable() })),
   interrupted: z.enum(INTERRUPT_CAUSES).optional(),
   recorded_again: recordedAgain,

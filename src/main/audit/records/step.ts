@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ACTIONS, PROFILES } from '../../../shared/runbook-model.js';
 import { SSL_MODES, type TargetKind as ConfiguredKind } from '../../../shared/targets.js';
 import { BINDING_SOURCES, CHECK_VERDICTS, EXECUTION_STATUSES, OUTPUT_FAILURE_CODES, PLAN_SKIP_CODES, REFUSAL_CODES, STEP_STATUSES, TARGET_KINDS, type TargetKind, VERDICT_CODES } from './codes.js';
-import { blobPath, blockId, count, milliseconds, recordRef, sha256Hex, stepId, utcTime } from './fields.js';
+import { blobPath, blockId, count, milliseconds, protoChecked, recordRef, sha256Hex, stepId, utcTime } from './fields.js';
 
 // The kinds of target the format names are the kinds a target can be configured as (shared/targets.ts).
 const kindsAgree: [TargetKind, ConfiguredKind] extends [ConfiguredKind, TargetKind] ? true : never = true;
@@ -68,7 +68,7 @@ export const StepFinishedSchema = z.strictObject({
     results_blob: blobPath.nullable(),
   }),
   /** Where it ran, as the executor reports it. */
-  target: z.strictObject({ name: z.string(), kind: z.enum(TARGET_KINDS), endpoint: z.string(), details: z.record(z.string(), z.string()).optional() }),
+  target: z.strictObject({ name: z.string(), kind: z.enum(TARGET_KINDS), endpoint: z.string(), details: protoChecked(z.record(z.string(), z.string())).optional() }),
   notes: z.array(z.string()),
   started_at: utcTime,
   ended_at: utcTime,
