@@ -167,8 +167,8 @@ export class RunController {
       if (error instanceof RunRefused) throw new RunError(error.message);
       throw error;
     }
-    // A value that would become code refuses the whole run before anything is recorded, as on the CLI.
-    const unsafe = prepared.problems.filter((p) => p.code === 'value-unsafe' || p.code === 'targets-in-runbook');
+    // A value that would become code, or a runbook not read as written, refuses the whole run before anything is recorded, as on the CLI.
+    const unsafe = prepared.problems.filter((p) => p.code === 'value-unsafe' || p.code === 'targets-in-runbook' || p.code === 'runbook-error');
     if (unsafe.length > 0) throw new RunError(new RunRefused(unsafe).message);
     const { plan, set } = prepared;
     const runId = randomUUID();

@@ -108,6 +108,11 @@ export async function prepareRun(request: RunRequest): Promise<PreparedRun> {
   }
   const plan = planRun(runbook, set, { profile, ...(request.only ? { only: request.only } : {}) });
   const problems: RunProblem[] = plan.issues.map((issue) => problem('plan', issue.message, { stepId: issue.stepId, blockId: issue.blockId, planKind: issue.kind }));
+  // Something the author wrote was not read (a front matter that does not close, say, and with it the profile):
+  // running what was read instead could run a RESTRICTED runbook as STANDARD.
+  for (const d of runbook.warnings) {
+    if (d.severity === 'error') problems.unshift(problem('runbook-error', `${d.file}:${d.line}:${d.column}: ${d.message} [${d.code}]: fix the runbook before running it`));
+  }
   for (const text of profileProblems(profile, plan, { operatorNamed: request.operatorNamed })) problems.push(problem('profile', text));
   if (atLeast(profile, 'restricted')) {
     if (!request.approvers) problems.push(problem('approvers', 'profile restricted: state-changing steps need a second person\'s approval: name the approvers\' allowed_signers file'));

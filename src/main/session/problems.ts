@@ -2,7 +2,7 @@
 // on the code (which steps a problem blocks) and show the text, never the other way round.
 import type { PlanProblem } from './plan.js';
 
-export type RunProblemCode = 'targets-in-runbook' | 'plan' | 'profile' | 'approvers' | 'variable-missing' | 'value-unsafe' | 'preflight';
+export type RunProblemCode = 'runbook-error' | 'targets-in-runbook' | 'plan' | 'profile' | 'approvers' | 'variable-missing' | 'value-unsafe' | 'preflight';
 
 export interface RunProblem {
   code: RunProblemCode;
