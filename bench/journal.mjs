@@ -5,7 +5,7 @@
 //           vs `sha256sum` over the same journal file.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -14,7 +14,7 @@ import { JournalWriter } from '../dist/main/audit/journal-writer.js';
 import { FileMacKeyStore } from '../dist/main/audit/key-store.js';
 import { seal } from '../dist/main/audit/seal.js';
 import { verifyRun } from '../dist/main/audit/verify.js';
-import { MemoryKeys } from './support/large-run.mjs';
+import { MemoryKeys, benchRunStarted } from './support/large-run.mjs';
 
 const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))];
 const sum = (xs) => xs.reduce((a, b) => a + b, 0);
@@ -37,25 +37,6 @@ const payload = (i) => ({
 });
 
 /** run.started's data for the verify journal, its runbook kept as a blob beside it (verify checks that). */
-function runStarted(dir, macKeyCommitment, installation) {
-  const runbook = '# Journal bench\n';
-  mkdirSync(path.join(dir, 'blobs'), { recursive: true });
-  writeFileSync(path.join(dir, 'blobs', sha256(runbook)), runbook);
-  return {
-    format: 'runbook-console-journal/1',
-    runbook: { path: 'bench.md', sha256: sha256(runbook), title: 'Journal bench', blob: `blobs/${sha256(runbook)}`, bytes: Buffer.byteLength(runbook) },
-    profile: 'standard',
-    operator: { name: 'bench', os_user: 'bench', hostname: 'bench-host' },
-    tool: { name: 'runbook-console', version: '0.0.0-bench' },
-    host: { platform: process.platform, arch: process.arch, node: process.version },
-    installation: { id: installation.id, public_key: installation.key.publicKeyLine },
-    retention_days: null,
-    mac_key_sha256: macKeyCommitment,
-    options: { host: 'console', approvers_file: null },
-    variables: [],
-  };
-}
-
 /** An operator's note: a record of about the same size. */
 const note = (i) => ({ step: { id: `section/step-${i}` }, text: `note ${i}: ${'a journal record of a few hundred bytes, as a step.finished is. '.repeat(4)}`, by: 'bench' });
 
@@ -90,7 +71,7 @@ export async function journalBench(options = {}) {
     const noSync = { writeSync: (f, b, o, l) => writeSync(f, b, o, l), fsyncSync: () => undefined };
     const { writer: bigWriter, macKeyCommitment } = JournalWriter.create(path.join(dir, 'big'), 'bench-run-0002', { keys, io: noSync });
     const installation = await loadInstallation(path.join(dir, 'keys', 'installation_ed25519'));
-    bigWriter.append('run.started', runStarted(path.join(dir, 'big'), macKeyCommitment, installation));
+    bigWriter.append('run.started', benchRunStarted(path.join(dir, 'big'), { path: 'bench.md', title: 'Journal bench', text: '# Journal bench\n' }, macKeyCommitment, installation));
     for (let i = 1; i < big; i++) bigWriter.append('step.note', note(i)); // no blobs to hash: the journal alone is measured
     bigWriter.append('run.finished', { ok: true, counts: {}, steps: [] });
     await seal(bigWriter, installation, { reason: 'run-end', retentionDays: null });

@@ -37,3 +37,6 @@ export interface LargeRun {
 }
 
 export declare function writeLargeRun(lib: LargeRunLib, dir: string, options: LargeRunOptions): Promise<LargeRun>;
+
+/** A run.started record's data for a benchmark run; the runbook's text is kept as its blob in `dir`. */
+export declare function benchRunStarted(dir: string, runbook: { path: string; title: string; text: string }, macKeyCommitment: string, installation: { id: string; key: { publicKeyLine: string } }): Record<string, unknown>;

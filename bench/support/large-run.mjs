@@ -41,6 +41,26 @@ const ENVELOPE_BYTES = 390;
  * step.started / step.finished pairs of about `recordBytes` each, a periodic checkpoint every `sealEvery`
  * records as RunJournal makes them, run.finished and the final seal, with checkpoint.txt and .sig beside.
  */
+/** A run.started record's data for a benchmark run; the runbook's text is kept as its blob in `dir`. */
+export function benchRunStarted(dir, runbook, macKeyCommitment, installation) {
+  const runbookSha = sha256(runbook.text);
+  mkdirSync(path.join(dir, 'blobs'), { recursive: true });
+  writeFileSync(path.join(dir, 'blobs', runbookSha), runbook.text);
+  return {
+    format: 'runbook-console-journal/1',
+    runbook: { path: runbook.path, sha256: runbookSha, title: runbook.title, blob: `blobs/${runbookSha}`, bytes: Buffer.byteLength(runbook.text) },
+    profile: 'standard',
+    operator: { name: 'bench', os_user: 'bench', hostname: 'bench-host' },
+    tool: { name: 'runbook-console', version: '0.0.0-bench' },
+    host: { platform: process.platform, arch: process.arch, node: process.version },
+    installation: { id: installation.id, public_key: installation.key.publicKeyLine },
+    retention_days: null,
+    mac_key_sha256: macKeyCommitment,
+    options: { host: 'console', approvers_file: null },
+    variables: [],
+  };
+}
+
 export async function writeLargeRun(lib, dir, options) {
   const records = options.records;
   if (!Number.isInteger(records) || records < 4) throw new RangeError(`records must be an integer >= 4, not ${records}`);
@@ -57,23 +77,7 @@ export async function writeLargeRun(lib, dir, options) {
     return appended;
   };
 
-  const runbook = `# Large run\n\nGenerated for the verify benchmark: ${records} records.\n`;
-  const runbookSha = sha256(runbook);
-  mkdirSync(path.join(dir, 'blobs'), { recursive: true });
-  writeFileSync(path.join(dir, 'blobs', runbookSha), runbook);
-  append('run.started', {
-    format: 'runbook-console-journal/1',
-    runbook: { path: 'large.md', sha256: runbookSha, title: 'Large run', blob: `blobs/${runbookSha}`, bytes: Buffer.byteLength(runbook) },
-    profile: 'standard',
-    operator: { name: 'bench', os_user: 'bench', hostname: 'bench-host' },
-    tool: { name: 'runbook-console', version: '0.0.0-bench' },
-    host: { platform: process.platform, arch: process.arch, node: process.version },
-    installation: { id: installation.id, public_key: installation.key.publicKeyLine },
-    retention_days: null,
-    mac_key_sha256: macKeyCommitment,
-    options: { host: 'console', approvers_file: null },
-    variables: [],
-  });
+  append('run.started', benchRunStarted(dir, { path: 'large.md', title: 'Large run', text: `# Large run\n\nGenerated for the verify benchmark: ${records} records.\n` }, macKeyCommitment, installation));
 
   const origin = lib.checkpointOrigin(installation.id, runId);
   let previous = null;

@@ -11,7 +11,7 @@ import { formatAllowedSigner } from '../../src/main/audit/allowed-signers.js';
 import type { RunState } from '../../src/shared/run-api.js';
 import { testHandlers } from '../support/handlers.js';
 import { type ApiCall, eventsUntil } from '../support/run-events.js';
-import { HAVE_SSH_KEYGEN, type TestKey, keygenSign, makeKey, skipReason, tempDir } from './ssh-tools.js';
+import { HAVE_SSH_KEYGEN, type TestKey, keygenSign, makeKey, skipReason, tempDir, withoutSshAgent } from './ssh-tools.js';
 
 const NS = 'runbook-console-approval';
 const RUNBOOK = (mark: string) => `# Restricted change
@@ -27,19 +27,15 @@ describe.skipIf(skipReason('console approval policy', HAVE_SSH_KEYGEN))('console
   let bob: TestKey;
   let mallory: TestKey;
   let carol: TestKey;
-  const saved = process.env.SSH_AUTH_SOCK;
+  withoutSshAgent();
 
   beforeAll(() => {
-    delete process.env.SSH_AUTH_SOCK;
     tmp = tempDir('approval-console-');
     bob = makeKey(tmp.dir, 'bob', 'ed25519');
     mallory = makeKey(tmp.dir, 'mallory', 'ed25519');
     carol = makeKey(tmp.dir, 'carol', 'ed25519');
   });
-  afterAll(() => {
-    if (saved !== undefined) process.env.SSH_AUTH_SOCK = saved;
-    tmp?.remove();
-  });
+  afterAll(() => tmp?.remove());
 
   async function startRestricted(approversText: string, settings: Record<string, unknown> = {}) {
     const { root, handlers } = testHandlers({ host: 'browser', version: 'test' });

@@ -4,6 +4,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 
 function available(tool: string): boolean {
   return spawnSync(tool, ['-?'], { stdio: 'ignore' }).error === undefined;
@@ -115,4 +116,19 @@ export async function startAgent(dir: string): Promise<TestAgent> {
       await exited;
     },
   };
+}
+
+/**
+ * For the describe block it is called in: no ssh-agent (SSH_AUTH_SOCK unset), so the keys a test makes are the
+ * only ones the code under test can find; the caller's value is put back afterwards.
+ */
+export function withoutSshAgent(): void {
+  const saved = process.env.SSH_AUTH_SOCK;
+  beforeAll(() => {
+    delete process.env.SSH_AUTH_SOCK;
+  });
+  afterAll(() => {
+    if (saved !== undefined) process.env.SSH_AUTH_SOCK = saved;
+    else delete process.env.SSH_AUTH_SOCK;
+  });
 }

@@ -13,7 +13,7 @@ import { verifyRun } from '../../src/main/audit/verify.js';
 import { fingerprint, parsePublicKeyLine } from '../../src/main/audit/ssh-keys.js';
 import type { RunState, SignoffRequest } from '../../src/shared/run-api.js';
 import { SIGNOFF_NAMESPACE, signoffCommand, signoffMessage } from '../../src/shared/signoff.js';
-import { HAVE_SSH_AGENT, HAVE_SSH_KEYGEN, type TestKey, keygenSign, keygenVerify, makeKey, skipReason, startAgent, tempDir } from '../audit/ssh-tools.js';
+import { HAVE_SSH_AGENT, HAVE_SSH_KEYGEN, type TestKey, keygenSign, keygenVerify, makeKey, skipReason, startAgent, tempDir, withoutSshAgent } from '../audit/ssh-tools.js';
 import { testHandlers } from '../support/handlers.js';
 
 const RUNBOOK = `# Change with a sign-off sheet
@@ -37,19 +37,14 @@ describe.skipIf(skipReason('pasted sign-offs', HAVE_SSH_KEYGEN))('a sign-off sig
   let tmp: ReturnType<typeof tempDir>;
   let bob: TestKey;
   let alice: TestKey;
-  const saved = process.env.SSH_AUTH_SOCK;
+  withoutSshAgent();
 
   beforeAll(() => {
-    delete process.env.SSH_AUTH_SOCK;
     tmp = tempDir('signoff-paste-');
     bob = makeKey(tmp.dir, 'bob', 'ed25519');
     alice = makeKey(tmp.dir, 'alice', 'ed25519');
   });
-  afterAll(() => {
-    if (saved !== undefined) process.env.SSH_AUTH_SOCK = saved;
-    else delete process.env.SSH_AUTH_SOCK;
-    tmp?.remove();
-  });
+  afterAll(() => tmp?.remove());
 
   async function start(settings: { exportKey?: string } = {}) {
     const t = testHandlers({ host: 'browser', version: 'test' });

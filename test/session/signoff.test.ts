@@ -14,7 +14,7 @@ import { formatAllowedSigner } from '../../src/main/audit/allowed-signers.js';
 import { fingerprint, parsePublicKeyLine } from '../../src/main/audit/ssh-keys.js';
 import type { RunState } from '../../src/shared/run-api.js';
 import { SIGNOFF_NAMESPACE, signoffCommand, signoffMessage } from '../../src/shared/signoff.js';
-import { HAVE_SSH_AGENT, HAVE_SSH_KEYGEN, type TestKey, keygenSign, keygenVerify, makeKey, skipReason, startAgent, tempDir } from '../audit/ssh-tools.js';
+import { HAVE_SSH_AGENT, HAVE_SSH_KEYGEN, type TestKey, keygenSign, keygenVerify, makeKey, skipReason, startAgent, tempDir, withoutSshAgent } from '../audit/ssh-tools.js';
 import { testHandlers } from '../support/handlers.js';
 import type { ApiCall } from '../support/run-events.js';
 
@@ -37,19 +37,14 @@ describe.skipIf(skipReason('signed sign-offs', HAVE_SSH_KEYGEN))('signed sign-of
   let tmp: ReturnType<typeof tempDir>;
   let bob: TestKey;
   let alice: TestKey;
-  const saved = process.env.SSH_AUTH_SOCK;
+  withoutSshAgent();
 
   beforeAll(() => {
-    delete process.env.SSH_AUTH_SOCK;
     tmp = tempDir('signoff-');
     bob = makeKey(tmp.dir, 'bob', 'ed25519');
     alice = makeKey(tmp.dir, 'alice', 'ed25519');
   });
-  afterAll(() => {
-    if (saved !== undefined) process.env.SSH_AUTH_SOCK = saved;
-    else delete process.env.SSH_AUTH_SOCK;
-    tmp?.remove();
-  });
+  afterAll(() => tmp?.remove());
 
   async function start() {
     const { root, handlers } = testHandlers({ host: 'browser', version: 'test' });
