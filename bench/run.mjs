@@ -9,7 +9,7 @@
 // benchmark throws (a build is missing, the parser crashes), 2 for a bad command line.
 import { journalBench, printJournal } from './journal.mjs';
 import { localBench, printLocal } from './local.mjs';
-import { OVERHEAD_TARGET, parseBench } from './parse.mjs';
+import { parseBench, printParse } from './parse.mjs';
 import { printRenderer, rendererBench } from './renderer.mjs';
 import { printSql, sqlBench } from './sql.mjs';
 import { printSsh, sshBench } from './ssh.mjs';
@@ -50,45 +50,24 @@ function parseArgs(argv) {
   return options;
 }
 
-const ms = (v) => `${v.toFixed(1)} ms`;
-const pct = (v) => `${v >= 0 ? '+' : '−'}${Math.abs(Math.round(v * 100))}%`;
-
-function printParse(r) {
-  printParseCorpus(r.corpus);
-  printParseSize(r.size);
-}
-
-function printParseCorpus(r) {
-  if (r.skipped) {
-    console.log(`parse (corpus): skipped: ${r.reason}`);
-    return;
-  }
-  const kb = (r.input.bytes / 1024).toFixed(0);
-  console.log(`parse (corpus): ${kb} KiB of markdown (${r.input.files} files × ${r.input.copies.toFixed(2)}, ${r.input.lines} lines, ${r.input.mdastNodes} mdast nodes)`);
-  console.log(`  ${r.runs} timed runs after ${r.warmup} warm-up runs, order alternated${r.gc ? ', GC between runs' : ''}`);
-  console.log(`  markdown in chunks  median ${ms(r.markdown.median)}  (min ${ms(r.markdown.min)}, max ${ms(r.markdown.max)})`);
-  console.log(`  parseRunbook        median ${ms(r.model.median)}  (min ${ms(r.model.min)}, max ${ms(r.model.max)})`);
-  console.log(`  model: ${r.counts.steps} steps, ${r.counts.blocks} blocks, ${r.counts.sections} sections, ${r.counts.warnings} warnings`);
-  console.log(`  model overhead: ${pct(r.overhead)} over the markdown parse (target: at most +${Math.round(OVERHEAD_TARGET * 100)}%)`);
-  if (!r.withinTarget) console.log('  (above target: see bench/README.md for how to profile it)');
-}
-
-const sec = (v) => `${v.toFixed(2)} s`;
-const mb = (bytes) => `${(bytes / (1024 * 1024)).toFixed(0)} MiB`;
-const verdict = (ok) => (ok ? 'within goal' : 'ABOVE GOAL');
-
-function printParseSize(r) {
-  if (r.skipped) {
-    console.log(`parse (size): skipped: ${r.reason}`);
-    return;
-  }
-  const { small, children, goals } = r;
-  console.log(`parse (size): list-heavy runbook written by bench/support/list-heavy.mjs, CPU seconds`);
-  console.log(`  1 MB (${small.steps} steps), median of ${r.runs}: remark-parse + remark-gfm over the whole file ${sec(small.remark.median)}, parseRunbook ${sec(small.model.median)}`);
-  console.log(`    parseRunbook / bare remark: ${small.versusRemark.toFixed(2)}× (goal: at most ${goals.versusRemark}×) ${verdict(small.withinGoal)}`);
-  console.log(`  loadRunbook in a fresh process: ${mb(children.small.bytes)} ${sec(children.small.cpuSeconds)}, ${mb(children.large.bytes)} ${sec(children.large.cpuSeconds)} (${children.large.steps} steps)`);
-  console.log(`    ${r.bytesRatio.toFixed(0)}× the text takes ${r.growth.toFixed(1)}× the time (goal: at most ${goals.growth}×) ${verdict(r.growthWithinGoal)}`);
-  console.log(`    peak RSS for ${mb(children.large.bytes)}: ${mb(children.large.maxRssBytes)} (goal: at most ${goals.rssFactor} × file + ${mb(goals.rssExtraBytes)} = ${mb(r.rssGoalBytes)}) ${verdict(r.rssWithinGoal)}`);
+/** The goals the benchmarks that name them report (result.goals), side by side: ratio, goal, verdict. */
+function printGoals(results) {
+  const rows = results.flatMap((r) => r.goals ?? []);
+  if (rows.length === 0) return;
+  const cells = rows.map((g) => [
+    g.what,
+    g.baseline,
+    `${g.ratio.toFixed(2)}×`,
+    g.goal,
+    g.within ? 'within goal' : 'ABOVE GOAL',
+    g.peakRssMiB === undefined ? '' : g.peakRssMiB === null ? 'n/a' : `${g.peakRssMiB.toFixed(0)} MiB${g.rssGoal ? ` (${g.rssGoal}: ${g.rssWithin ? 'within' : 'ABOVE'})` : ''}`,
+  ]);
+  const head = ['goal', 'against', 'ratio', 'goal', '', 'peak RSS'];
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const line = (c) => `  ${c.map((x, i) => x.padEnd(widths[i])).join('  ').trimEnd()}`;
+  console.log('\ngoals (each a ratio against its baseline, measured in the same run):');
+  console.log(line(head));
+  for (const c of cells) console.log(line(c));
 }
 
 const options = parseArgs(process.argv.slice(2));
@@ -106,3 +85,4 @@ for (const name of options.names) {
   if (!options.json) bench.print(result);
 }
 if (options.json) console.log(JSON.stringify(results, null, 2));
+else printGoals(results);

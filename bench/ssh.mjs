@@ -1,19 +1,28 @@
-// SSH benchmark, a ratio against a baseline measured in the same process:
-//   step: `true` through the ssh executor, every block over ONE reused connection, vs OpenSSH's
-//         `ssh … root@127.0.0.1 true`, which opens a new connection each time (what a runbook that
-//         shells out to ssh per step pays).
-// Both talk to the same throwaway sshd (bench/support/sshd.mjs, shared with the tests) on 127.0.0.1.
+// SSH benchmarks, each a ratio against a baseline measured in the same run:
+//   step:   `true` through the ssh executor, every block over ONE reused connection, vs OpenSSH's
+//           `ssh … root@127.0.0.1 true`, which opens a new connection each time (what a runbook that
+//           shells out to ssh per step pays).
+//   output: 200 MiB of 64-byte lines through an ssh step (`head -c BYTES FILE` on the host), as whole
+//           `runbook run` processes with CLI stdout to /dev/null: the run minus a one-step ssh run (`true`,
+//           which connects too), vs `ssh … head -c BYTES FILE > OUT` (OpenSSH, its connection included).
+//           Goal: at most 2×, with the run's peak RSS; each run's record is checked to hold FILE's bytes.
+// All talk to the same throwaway sshd (bench/support/sshd.mjs, shared with the tests) on 127.0.0.1.
 import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, openSync, closeSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createSshExecutor } from '../dist/main/targets/ssh/executor.js';
+import { CLI, measure, median, medianOrNull, oneStepRunbook, recordedOutput, writeLinesFile } from './support/processes.mjs';
 import { sshdUnavailableReason, startSshd } from './support/sshd.mjs';
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+export const GOALS = { output: 2 };
+
 const logins = (sshd) => sshd.log().match(/Accepted publickey for /g)?.length ?? 0;
 
-function opensshTrue(sshd) {
-  const args = [
+/** OpenSSH's argv for `command` on the bench's sshd: key file only, no ~/.ssh/config. */
+function opensshArgs(sshd, command) {
+  return [
     '-F', '/dev/null', // the operator's ~/.ssh/config must not change what is measured
     '-o', 'BatchMode=yes',
     '-o', 'StrictHostKeyChecking=yes',
@@ -21,10 +30,19 @@ function opensshTrue(sshd) {
     '-i', sshd.userKey.path,
     '-p', String(sshd.port),
     `${sshd.user}@127.0.0.1`,
-    'true',
+    command,
   ];
-  const env = { ...process.env };
-  delete env.SSH_AUTH_SOCK; // key file only, like the executor here
+}
+
+function withoutAgent(env) {
+  const copy = { ...env };
+  delete copy.SSH_AUTH_SOCK; // key file only, like the executor here
+  return copy;
+}
+
+function opensshTrue(sshd) {
+  const args = opensshArgs(sshd, 'true');
+  const env = withoutAgent(process.env);
   return new Promise((resolve, reject) => {
     const child = spawn('ssh', args, { stdio: ['ignore', 'ignore', 'pipe'], env });
     let stderr = '';
@@ -75,17 +93,118 @@ export async function sshBench(options = {}) {
     }
     // Every OpenSSH run logs in once; whatever is left over are the executor's connections.
     const executorConnections = logins(sshd) - loginsBefore - (warmup + runs);
+    await executor.close();
+    const output = outputBench(sshd, options);
+    const peak = output.peakRssKiB;
     return {
       name: 'ssh',
+      goals: [
+        { what: `ssh: ${output.mebibytes} MiB of output`, baseline: 'ssh host command > file', ratio: output.ratio, goal: `≤ ${GOALS.output}×`, within: output.ratio <= GOALS.output, peakRssMiB: peak === null ? null : peak / 1024, rssGoal: null, rssWithin: null },
+      ],
       runs,
       warmup,
       firstBlockMs,
       executorConnections,
       step: { median: median(step), baseline: median(openssh), ratio: median(step) / median(openssh) },
+      output,
     };
   } finally {
     await executor.close();
     await sshd.stop();
+  }
+}
+
+/** 200 MiB through an ssh step, whole `runbook run` processes, against OpenSSH writing the same to a file. */
+function outputBench(sshd, options) {
+  const outputRuns = options.outputRuns ?? 3;
+  const outputMiB = options.outputMiB ?? Number(process.env.BENCH_OUTPUT_MIB ?? 200);
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-ssh-'));
+  const devNull = openSync('/dev/null', 'w');
+  try {
+    const env = withoutAgent({
+      ...process.env,
+      RUNBOOK_CONSOLE_KEY_DIR: path.join(dir, 'keys'),
+      NODE_COMPILE_CACHE: path.join(dir, 'compile-cache'),
+    });
+    delete env.NODE_DISABLE_COMPILE_CACHE;
+    if (process.env.BENCH_NO_COMPILE_CACHE === '1') {
+      delete env.NODE_COMPILE_CACHE;
+      env.NODE_DISABLE_COMPILE_CACHE = '1';
+    }
+    mkdirSync(path.join(dir, 'runs'));
+    const targets = path.join(dir, 'targets.yaml');
+    writeFileSync(targets, `targets:\n  host: { kind: ssh, host: 127.0.0.1, port: ${sshd.port}, user: ${sshd.user}, identityFile: ${sshd.userKey.path}, knownHosts: ${sshd.knownHosts}, sshConfig: ${sshd.emptySshConfig}, agent: false }\n`);
+    const big = path.join(dir, 'lines.txt');
+    const bytes = outputMiB * 1024 * 1024;
+    const sha256 = writeLinesFile(big, bytes, 64);
+    const oneStep = oneStepRunbook(path.join(dir, 'one.md'), 'true', '{"target":"host"}');
+    const command = `head -c ${bytes} '${big}'`;
+    const bigRunbook = oneStepRunbook(path.join(dir, 'big.md'), command, '{"target":"host"}');
+    const copy = path.join(dir, 'copy.out');
+    const rss = (name) => path.join(dir, `rss-${name}`);
+    let n = 0;
+    const runDir = () => path.join(dir, 'runs', `r${n++}`);
+    const run = (runbook, name) => {
+      const journal = runDir();
+      const m = measure([process.execPath, CLI, 'run', runbook, '--targets', targets, '--yes', '--journal', journal], { env, cwd: dir, stdout: devNull, rssFile: rss(name) });
+      return { ...m, journal };
+    };
+    const out = { baseline: [], one: [], whole: [], rss: [], checks: [], cpu: { baseline: [], one: [], whole: [] } };
+    const steps = {
+      baseline: () => {
+        const fd = openSync(copy, 'w');
+        try {
+          const m = measure(['ssh', ...opensshArgs(sshd, command)], { env, cwd: dir, stdout: fd, rssFile: rss('ssh') });
+          out.baseline.push(m.ms);
+          out.cpu.baseline.push(m.cpuMs);
+        } finally {
+          closeSync(fd);
+          rmSync(copy);
+        }
+      },
+      one: () => {
+        const m = run(oneStep, 'one');
+        out.one.push(m.ms);
+        out.cpu.one.push(m.cpuMs);
+        rmSync(m.journal, { recursive: true, force: true });
+      },
+      whole: () => {
+        const m = run(bigRunbook, 'big');
+        out.whole.push(m.ms);
+        out.cpu.whole.push(m.cpuMs);
+        out.rss.push(m.rssKiB);
+        const kept = recordedOutput(m.journal);
+        out.checks.push(kept.status === 'succeeded' && kept.bytes === bytes && kept.sha256 === sha256 && kept.blobSha256 === sha256);
+        rmSync(m.journal, { recursive: true, force: true });
+      },
+    };
+    // A warm-up of each (the first CLI run fills the compile cache).
+    steps.one();
+    out.one.length = 0;
+    out.cpu.one.length = 0;
+    const order = Object.keys(steps);
+    for (let r = 0; r < outputRuns; r++) for (const name of [...order.slice(r % order.length), ...order.slice(0, r % order.length)]) steps[name]();
+    const wholeMs = median(out.whole);
+    const oneMs = median(out.one);
+    const baselineMs = median(out.baseline);
+    return {
+      runs: outputRuns,
+      mebibytes: outputMiB,
+      lineBytes: 64,
+      baselineMs,
+      oneStepMs: oneMs,
+      wholeMs,
+      ratio: (wholeMs - oneMs) / baselineMs,
+      // The client's CPU time: ssh, or runbook (sshd's work on the host is not in either).
+      cpuRatio: out.cpu.whole.some((x) => x === null) ? null : (median(out.cpu.whole) - median(out.cpu.one)) / median(out.cpu.baseline),
+      goal: GOALS.output,
+      peakRssKiB: medianOrNull(out.rss),
+      maxPeakRssKiB: out.rss.some((x) => x === null) ? null : Math.max(...out.rss),
+      exactBytes: out.checks.every(Boolean),
+    };
+  } finally {
+    closeSync(devNull);
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -99,4 +218,13 @@ export function printSsh(r) {
   console.log(`  step \`true\` via ssh executor (reused connection)  median ${r.step.median.toFixed(1)} ms`);
   console.log(`  ssh … true (OpenSSH, new connection each time)   median ${r.step.baseline.toFixed(1)} ms`);
   console.log(`  ratio: ${r.step.ratio.toFixed(2)}× OpenSSH's time; the executor used ${r.executorConnections} connection${r.executorConnections === 1 ? '' : 's'} for ${r.runs + r.warmup + 1} blocks`);
+  const o = r.output;
+  const ms = (v) => `${v.toFixed(0)} ms`;
+  const mib = (kib) => (kib === null ? 'n/a (no /usr/bin/time)' : `${(kib / 1024).toFixed(0)} MiB`);
+  const verdict = (ok) => (ok ? 'within goal' : 'ABOVE GOAL');
+  console.log(`ssh (output): ${o.mebibytes} MiB of ${o.lineBytes}-byte lines through an ssh step (head -c BYTES FILE), CLI stdout to /dev/null, ${o.runs} runs each, order rotated`);
+  console.log(`  ssh … head -c BYTES FILE > OUT median ${ms(o.baselineMs)}; one-step ssh run (true) ${ms(o.oneStepMs)}; the ${o.mebibytes} MiB run ${ms(o.wholeMs)}`);
+  console.log(`    (run − one-step run) / ssh: ${o.ratio.toFixed(2)}× (goal: at most ${o.goal}×) ${verdict(o.ratio <= o.goal)}; client CPU time ${o.cpuRatio === null ? 'n/a' : `${o.cpuRatio.toFixed(1)}×`}`);
+  console.log(`    peak RSS of the run: ${mib(o.peakRssKiB)} median, ${mib(o.maxPeakRssKiB)} max`);
+  console.log(`    exact bytes kept: ${o.exactBytes ? 'yes' : 'NO'} (the blob the journal names hashes to the journaled sha256, which is FILE's)`);
 }

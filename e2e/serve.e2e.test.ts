@@ -79,13 +79,13 @@ describe.skipIf(chromiumMissing)('runbook serve in Chromium', () => {
     expect(pageErrors, pageErrors.join("\n")).toEqual([]);
   });
 
-  it('opens another runbook by path, and shows a FILE:LINE error for a bad one', async () => {
+  it('opens another runbook by path, and shows a FILE:LINE:COLUMN error with its code for a bad one', async () => {
     await page.fill('input[aria-label="Runbook path"]', path.join(REPO_ROOT, 'runbooks/local-health-check.md'));
     await page.click('button:has-text("Open")');
     await expect.poll(() => page.textContent('[data-testid=runbook-title]')).toBe('Workstation Health Check');
     await page.fill('input[aria-label="Runbook path"]', path.join(REPO_ROOT, 'package-lock-missing.md'));
     await page.click('button:has-text("Open")');
-    await expect.poll(() => page.textContent('[data-testid=load-error]')).toMatch(/package-lock-missing\.md:1: cannot read: no such file/);
+    await expect.poll(() => page.textContent('[data-testid=load-error]')).toMatch(/package-lock-missing\.md:1:1: error: cannot read: no such file \[file-unreadable\]/);
     expect(await page.textContent('[data-testid=runbook-title]')).toBe('Workstation Health Check');
     await page.screenshot({ path: path.join(REPO_ROOT, 'test-results/serve.png') });
   });

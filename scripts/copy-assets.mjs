@@ -1,9 +1,12 @@
 // Copies the non-TypeScript files the Node code ships with into dist/ (tsc copies only what it compiles).
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
-// The auditor's verifier (export.ts VERIFIER_FILES): verify.py imports verify_report.py from its own directory.
-const ASSETS = ['main/audit/bundle/verify.py', 'main/audit/bundle/verify_report.py'];
+// The auditor's verifier (export.ts VERIFIER_FILES): verify.py and every part it imports from its own directory.
+const BUNDLE = 'main/audit/bundle';
+const ASSETS = readdirSync(path.join('src', BUNDLE))
+  .filter((f) => f.endsWith('.py'))
+  .map((f) => `${BUNDLE}/${f}`);
 
 for (const asset of ASSETS) {
   const target = path.join('dist', asset);

@@ -1,7 +1,7 @@
 // The desktop package (electron-builder.yml) keeps the WebAssembly its dependencies read at run time inside
 // app.asar, under the asar integrity check: libpg-query's Emscripten loader reads wasm/libpg-query.wasm
 // with fs.readFileSync, which Electron serves from the archive. And it ships the auditor's verifier
-// (verify.py and verify_report.py), which every export copies into its bundle.
+// (verify.py and the parts it imports from its own directory), which every export copies into its bundle.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -92,9 +92,14 @@ describe('packaging: WebAssembly stays inside the integrity-checked app.asar', (
 describe("packaging: the auditor's verifier ships with the app and in every bundle", () => {
   const sources = readdirSync(path.join(REPO_ROOT, 'src/main/audit/bundle')).filter((f) => f.endsWith('.py'));
 
-  it('export copies every file of src/main/audit/bundle into the bundle (verify.py imports verify_report.py from its own directory)', () => {
+  it('export copies every file of src/main/audit/bundle into the bundle (verify.py imports each of the others from its own directory)', () => {
     expect([...VERIFIER_FILES].sort()).toEqual(sources.sort());
-    expect(sources).toEqual(expect.arrayContaining(['verify.py', 'verify_report.py']));
+    expect(sources).toEqual(expect.arrayContaining(['verify.py', 'verify_json.py', 'verify_records.py', 'verify_keys.py', 'verify_seal.py', 'verify_signatures.py', 'verify_report.py']));
+    // verify.py checks that each part is there (exit 2 without it) and imports it: the parts it names are the files shipped.
+    const main = readFileSync(path.join(REPO_ROOT, 'src/main/audit/bundle/verify.py'), 'utf8');
+    const named = [...(/^PARTS = \{([^}]*)\}/m.exec(main)?.[1] ?? '').matchAll(/"(verify_\w+)":/g)].map((m) => `${m[1]}.py`);
+    expect(named.sort()).toEqual(VERIFIER_FILES.filter((f) => f !== 'verify.py').sort());
+    for (const part of named) expect(main).toMatch(new RegExp(`^ +from ${part.slice(0, -3)} import `, 'm'));
   });
 
   it('build:node copies each to dist unchanged (scripts/copy-assets.mjs), and the desktop package keeps it', () => {

@@ -491,6 +491,27 @@ describe('limits', () => {
     }
   });
 
+  it('keeps a client that reads a large answer while a small one waits behind it (control for the next)', async () => {
+    // A large runbook's model is tens of MB: the answers after it queue while it is written, and a client
+    // that reads them all must not be taken for one that does not read.
+    const large = 'm'.repeat(48 * 1024 * 1024);
+    let calls = 0;
+    const { server, logged } = await serve({
+      limits: { maxBufferedBytes: 1024 * 1024 },
+      wrap: (h) => ({ ...h, 'app.info': async () => ({ name: calls++ === 0 ? large : 'small', version: '0.0.0-test', host: 'browser' as const }) }),
+    });
+    const t = asTarget(server);
+    try {
+      const ws = await connect(t);
+      const answers = await Promise.all([call(ws, 'app.info'), call(ws, 'app.info'), call(ws, 'app.info')]);
+      expect(answers.map((a) => (a.ok ? String((a.result as { name: string }).name).length : -1))).toEqual([large.length, 5, 5]);
+      expect(logged.filter((m) => /does not read its answers/.test(m))).toEqual([]);
+      ws.close();
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
+
   it('drops a client that sends calls but does not read the answers', async () => {
     const bulky = 'n'.repeat(1024 * 1024);
     const { server, logs } = await serve({

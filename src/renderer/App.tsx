@@ -4,6 +4,7 @@ import type { AppInfo, OpenedRunbook, Preferences, RunbookApi } from '../shared/
 import type { RunState } from '../shared/run-api.js';
 import type { Runbook } from '../shared/runbook-model.js';
 import { connectApi } from './api/client.js';
+import { LoadProgressBar } from './components/LoadProgressBar.js';
 import { RunbookView } from './components/RunbookView.js';
 import { ThemeToggle } from './components/ThemeToggle.js';
 import { LibraryPage } from './components/library/LibraryPage.js';
@@ -13,11 +14,14 @@ import { RunbookSummary } from './components/library/RunbookSummary.js';
 import { type StartInput, StartRunForm } from './components/library/StartRunForm.js';
 import { RunView } from './components/run/RunView.js';
 import { SettingsPage } from './components/settings/SettingsPage.js';
+import { BundleView } from './components/history/BundleView.js';
+import { RunHistory } from './components/history/RunHistory.js';
+import { useLoadProgress } from './hooks/useLoadProgress.js';
 import { useTheme } from './hooks/useTheme.js';
 import { openRunOf } from './run/open-run.js';
 import { errorMessage } from './lib/error-message.js';
 
-type Page = 'library' | 'runbook' | 'settings';
+type Page = 'library' | 'runbook' | 'settings' | 'history';
 
 interface OpenRun {
   runbook: Runbook;
@@ -52,22 +56,36 @@ export function App() {
   const [error, setError] = useState<string | null>(null);
   const [page, setPage] = useState<Page>('library');
   const [preferences, setPreferences] = useState<Preferences | null>(null);
+  /** What is being opened (a path; '' for the runbook the host opens at start-up), or null. */
+  const [loading, setLoading] = useState<string | null>(null);
+  /** The host's open runbook (and run) is known: the pages can show. */
+  const [ready, setReady] = useState(false);
+  const progress = useLoadProgress(api, loading !== null);
 
   useEffect(() => {
     let cancelled = false;
     (async () => {
       const connected = await connectApi();
-      const [appInfo, current, prefs] = await Promise.all([connected['app.info']({}), connected['runbook.current']({}), connected['settings.get']({})]);
-      const restored = await restoreRun(connected, current);
+      const [appInfo, prefs] = await Promise.all([connected['app.info']({}), connected['settings.get']({})]);
       if (cancelled) return;
+      // The page is usable (theme, settings) and shows progress while the host opens a large runbook.
       setApi(connected);
       setInfo(appInfo);
-      setOpened(current);
       setPreferences(prefs);
-      setPage(current.runbook ? 'runbook' : 'library');
+      setLoading('');
+      const current = await connected['runbook.current']({});
+      const restored = await restoreRun(connected, current);
+      if (cancelled) return;
+      setLoading(null);
+      setOpened(current);
+      setPage((p) => (p === 'settings' ? p : current.runbook ? 'runbook' : 'library'));
       setRun(restored);
       setRunOpen(restored !== null);
-    })().catch((e: unknown) => setFatal(errorMessage(e)));
+      setReady(true);
+    })().catch((e: unknown) => {
+      setLoading(null);
+      setFatal(errorMessage(e));
+    });
     return () => {
       cancelled = true;
     };
@@ -77,12 +95,15 @@ export function App() {
     async (path: string) => {
       if (!api) return;
       setError(null);
+      setLoading(path);
       try {
         const next = await api['runbook.open']({ path });
         setOpened(next);
         if (!next.error) setPage('runbook');
       } catch (e) {
         setError(errorMessage(e));
+      } finally {
+        setLoading(null);
       }
     },
     [api],
@@ -145,6 +166,7 @@ export function App() {
           <nav className="app-nav" aria-label="Pages">
             {!run && nav('library', 'Library')}
             {run ? nav('runbook', 'Run') : opened.runbook && nav('runbook', 'Runbook')}
+            {nav('history', 'History')}
             {nav('settings', 'Settings')}
           </nav>
         )}
@@ -161,30 +183,41 @@ export function App() {
           {error}
         </div>
       )}
-      {opened.error && !run && page !== 'settings' && (
-        <div role="alert" className="error" data-testid="load-error">
-          {opened.error.file}:{opened.error.line}: {opened.error.message}
+      {loading !== null && progress && progress.phase !== 'done' && progress.phase !== 'failed' && page !== 'settings' && page !== 'history' && <LoadProgressBar progress={progress} file={loading || null} />}
+      {opened.error && !run && page !== 'settings' && page !== 'history' && (
+        <div role="alert" className="error" data-testid="load-error" data-code={opened.error.code}>
+          {opened.error.file}:{opened.error.line}
+          {opened.error.column !== undefined && `:${opened.error.column}`}: {opened.error.code ? 'error: ' : ''}
+          {opened.error.message}
+          {opened.error.code && <span className="mono"> [{opened.error.code}]</span>}
         </div>
       )}
       {/* The run view stays mounted under Settings, so its output, timers and event loop carry on. */}
       {api && run && (
-        <div hidden={page === 'settings'}>
-          <RunView key={run.state.runId} api={api} runbook={run.runbook} initial={run.state} theme={theme} active={page !== 'settings'} onAttention={showRun} onNewRun={leaveRun} />
+        <div hidden={page === 'settings' || page === 'history'}>
+          <RunView key={run.state.runId} api={api} runbook={run.runbook} initial={run.state} theme={theme} active={page !== 'settings' && page !== 'history'} onAttention={showRun} onNewRun={leaveRun} />
+        </div>
+      )}
+      {api && page === 'history' && (
+        <div className="history-page" data-testid="history-page">
+          <RunHistory api={api} />
+          <BundleView api={api} />
         </div>
       )}
       {api && info && page === 'settings' && <SettingsPage api={api} host={info.host} onPreferences={setPreferences} />}
-      {api && !run && page === 'library' && <LibraryPage api={api} nativeDialog={info?.host === 'electron'} onOpen={open} />}
+      {api && ready && !run && page === 'library' && <main><LibraryPage api={api} nativeDialog={info?.host === 'electron'} onOpen={open} /></main>}
       {!run && page === 'runbook' && opened.runbook && (
         <div className="library">
-          <div className="library-side">
+          <aside className="library-side" aria-label="Run this runbook">
             <RunbookSummary runbook={opened.runbook} />
             {api && <OpenRunNotice api={api} sha256={opened.runbook.sha256} onResume={resumeRun} />}
             <StartRunForm key={opened.runbook.sha256} runbook={opened.runbook} runOpen={runOpen} defaultOperator={preferences?.operator ?? ''} onStart={start} />
-          </div>
+          </aside>
           <RunbookView runbook={opened.runbook} />
         </div>
       )}
       {!api && !fatal && <p className="empty">Connecting…</p>}
+      {api && !ready && !fatal && !progress && page !== 'settings' && page !== 'history' && <p className="empty">Opening…</p>}
     </div>
   );
 }

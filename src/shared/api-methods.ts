@@ -4,6 +4,7 @@ export const API_METHODS = [
   'runbook.current',
   'runbook.open',
   'runbook.pick',
+  'runbook.progress',
   'app.notify',
   'settings.get',
   'settings.save',
@@ -23,13 +24,20 @@ export const API_METHODS = [
   'runs.bind',
   'runs.cancel',
   'runs.skip',
+  'runs.override',
   'runs.record',
   'runs.signoffRequest',
   'runs.answer',
   'runs.approve',
+  'runs.setVariables',
   'runs.finish',
   'runs.verify',
   'runs.export',
+  'runs.output',
+  'history.list',
+  'history.verify',
+  'bundle.open',
+  'bundle.verify',
 ] as const;
 export type ApiMethod = (typeof API_METHODS)[number];
 

@@ -2,17 +2,21 @@
 // Both hosts validate every input and output against these schemas.
 import { z } from 'zod';
 import type { ApiMethod } from './api-methods.js';
-import { RunbookSchema } from './runbook-model.js';
+import { DIAGNOSTIC_CODES, RunbookSchema } from './runbook-model.js';
 import { runContract } from './run-api.js';
+import { historyContract } from './history-api.js';
 import { ExportKeySchema } from './settings.js';
 import { TargetsFileSchema } from './targets.js';
 
 export { API_CHANNEL, API_METHODS, type ApiMethod, isApiMethod } from './api-methods.js';
 
+/** Why a runbook could not be opened: the parser's refusal, a diagnostic like the model's (FILE:LINE:COLUMN, code). */
 export const LoadErrorSchema = z.object({
   file: z.string(),
   line: z.number().int().positive(),
   message: z.string(),
+  column: z.number().int().positive().optional(),
+  code: z.enum(DIAGNOSTIC_CODES).optional(),
 });
 export type LoadError = z.infer<typeof LoadErrorSchema>;
 
@@ -21,6 +25,22 @@ export const OpenedRunbookSchema = z.object({
   error: LoadErrorSchema.nullable(),
 });
 export type OpenedRunbook = z.infer<typeof OpenedRunbookSchema>;
+
+/** How far the runbook being opened has got: read from disk, parsed chunk by chunk, the model finished. */
+export const LOAD_PHASES = ['reading', 'parsing', 'finishing', 'done', 'failed'] as const;
+
+export const LoadProgressSchema = z.object({
+  /** Which opening this is (each runbook.open, and the file given at start-up, is one). */
+  loadId: z.number().int().positive(),
+  file: z.string(),
+  phase: z.enum(LOAD_PHASES),
+  /** Bytes of the file read and parsed so far, and its size. */
+  done: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+  /** Steps found so far. */
+  steps: z.number().int().nonnegative(),
+});
+export type LoadProgress = z.infer<typeof LoadProgressSchema>;
 
 export const AppInfoSchema = z.object({
   name: z.string(),
@@ -92,6 +112,15 @@ export const apiContract = {
     input: z.object({ path: z.string().min(1, 'path is empty').max(4096, 'path is longer than 4096 characters') }).strict(),
     output: OpenedRunbookSchema,
   },
+  /**
+   * The progress of the runbook being opened, long-polled as run events are (runs.events): answers at once
+   * when it changed since `after` (its `seq`), else when it changes or `waitMs` passes. Main throttles the
+   * changes (a few a second); `progress` is null before anything was opened.
+   */
+  'runbook.progress': {
+    input: z.object({ after: z.number().int().min(-1), waitMs: z.number().int().min(0).max(30_000).default(0) }).strict(),
+    output: z.object({ seq: z.number().int().nonnegative(), progress: LoadProgressSchema.nullable() }),
+  },
   'app.notify': {
     input: z.object({ title: z.string().min(1).max(200), body: z.string().max(1000) }).strict(),
     /** False where the host cannot show one (the browser page then uses the web Notification API). */
@@ -125,6 +154,7 @@ export const apiContract = {
     output: z.object({ endpoint: z.string(), fingerprint: z.string(), keyType: z.string(), status: z.enum(['known', 'unknown', 'refused']), detail: z.string() }),
   },
   ...runContract,
+  ...historyContract,
 } as const satisfies Record<ApiMethod, { input: z.ZodType; output: z.ZodType }>;
 
 export type ApiInput<M extends ApiMethod> = z.input<(typeof apiContract)[M]['input']>;

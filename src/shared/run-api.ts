@@ -31,6 +31,17 @@ export const RunStepStateSchema = z.object({
   signoffRefusal: z.object({ code: z.enum(SIGNOFF_REFUSAL_CODES), reason: z.string() }).nullable().optional(),
   mark: z.enum(['pass', 'fail']).nullable(),
   fillIns: z.record(z.string(), z.string()),
+  /**
+   * A recorded decision leads away from this step (src/shared/decisions.ts, the rule `runbook run` follows):
+   * skip — skipped (and journaled so) by the decision; stop — the run stops before it. It runs only once the
+   * operator overrides that (runs.override, recorded). Null when no decision passes it over.
+   */
+  passedOver: z.object({ decision: z.string(), choice: z.string(), reason: z.string(), kind: z.enum(['skip', 'stop']) }).nullable().optional(),
+  /**
+   * Variables this step needs that have no value yet (the step is refused until they have one): each can be
+   * given on the step (runs.setVariables), without a new run. `secret` values are typed into a password field.
+   */
+  missingValues: z.array(z.object({ name: z.string(), secret: z.boolean() })).optional(),
 });
 export type RunStepState = z.infer<typeof RunStepStateSchema>;
 
@@ -100,6 +111,19 @@ export type RunState = z.infer<typeof RunStateSchema>;
 
 const ResultSetDto = z.object({ command: z.string().nullable(), columns: z.array(z.string()), rows: z.array(z.array(z.unknown())), rowCount: z.number().nullable() });
 
+/**
+ * A transcript's example output (Block.expectedOutput) beside what the block printed: `same` as the engine
+ * judged it (never a verdict: an example), and a short diff of the lines that differ (src/shared/output-diff.ts).
+ */
+export const OutputComparisonSchema = z.object({
+  same: z.boolean(),
+  expected: z.string(),
+  diff: z.array(z.object({ kind: z.enum(['same', 'expected', 'actual', 'gap', 'elided']), text: z.string(), count: z.number().int().nonnegative().optional() })),
+  /** The diff leaves lines out (or the output was too long to compare whole here). */
+  truncated: z.boolean(),
+});
+export type OutputComparison = z.infer<typeof OutputComparisonSchema>;
+
 export const RunEventSchema = z.discriminatedUnion('type', [
   z.object({ seq: z.number().int(), type: z.literal('block-start'), stepId: z.string(), blockId: z.string(), target: z.string(), at: z.string() }),
   z.object({ seq: z.number().int(), type: z.literal('output'), stepId: z.string(), blockId: z.string(), stream: z.enum(['stdout', 'stderr', 'info']), data: z.string(), at: z.string() }),
@@ -117,6 +141,8 @@ export const RunEventSchema = z.discriminatedUnion('type', [
     endpoint: z.string(),
     resultSets: z.array(ResultSetDto),
     notes: z.array(z.string()),
+    /** Only for a block whose runbook shows its output (a transcript), once it ran to an answer. */
+    comparison: OutputComparisonSchema.nullable(),
   }),
   z.object({ seq: z.number().int(), type: z.literal('step'), stepId: z.string(), status: z.enum(STEP_STATUSES), reason: z.string().nullable() }),
   z.object({ seq: z.number().int(), type: z.literal('record'), record: z.number().int(), recordType: z.string(), time: z.string() }),
@@ -203,6 +229,8 @@ export const runContract = {
   'runs.runStep': { input: z.object({ runId: id, stepId: id }).strict(), output: z.object({ accepted: z.literal(true) }) },
   'runs.bind': { input: z.object({ runId: id, stepId: id, blockId: id, target: z.string().min(1).max(200) }).strict(), output: RunStateSchema },
   'runs.cancel': { input: z.object({ runId: id }).strict(), output: z.object({ cancelled: z.boolean() }) },
+  /** Runs a step a recorded decision passed over after all: the operator's reason is recorded (step.note). */
+  'runs.override': { input: z.object({ runId: id, stepId: id, reason: z.string().trim().min(1, 'an override needs a reason').max(2000) }).strict(), output: RunStateSchema },
   'runs.skip': { input: z.object({ runId: id, stepId: id, reason: z.string().trim().min(1, 'a skip needs a reason').max(2000) }).strict(), output: RunStateSchema },
   'runs.record': {
     input: z.discriminatedUnion('kind', [
@@ -240,6 +268,22 @@ export const runContract = {
       z.object({ runId: id, approvalId: id, decision: z.literal('withdraw') }).strict(),
     ]),
     output: z.object({ ok: z.boolean(), reason: z.string().nullable(), state: RunStateSchema }),
+  },
+  /**
+   * Values for variables the run has none for yet, given on a step (`stepId`: where the operator gave them)
+   * before a step that needs them runs. Main checks each is a variable the run needs and has no value for,
+   * that the value is data wherever it is used (as at start), and records it (a `fillin` on that step, a
+   * secret's value masked); a value already given is never changed (every step runs with the same one).
+   */
+  'runs.setVariables': {
+    input: z
+      .object({
+        runId: id,
+        stepId: id,
+        values: z.record(z.string().min(1).max(200), z.string().min(1, 'the value is empty').max(100_000)).refine((v) => Object.keys(v).length > 0, 'no values given'),
+      })
+      .strict(),
+    output: RunStateSchema,
   },
   'runs.finish': { input: z.object({ runId: id }).strict(), output: RunStateSchema },
   'runs.verify': { input: z.object({ runId: id }).strict(), output: VerifyResultSchema },

@@ -188,11 +188,16 @@ describe.skipIf(skipReason('evidence tests', HAVE_SSH_KEYGEN))('run record, veri
 
     it('holds every file the auditor needs', () => {
       expect(readdirSync(bundle).sort()).toEqual(
-        ['SHA256SUMS', 'SHA256SUMS.sig', 'VERIFY.md', 'allowed_signers', 'blobs', 'checkpoint.txt', 'checkpoint.txt.sig', 'journal.jsonl', 'mac-key.txt', 'report.html', 'report.json', 'report.json.sig', 'verify.py', 'verify_report.py'].sort(),
+        ['SHA256SUMS', 'SHA256SUMS.sig', 'VERIFY.md', 'allowed_signers', 'blobs', 'checkpoint.txt', 'checkpoint.txt.sig', 'journal.jsonl', 'mac-key.txt', 'report.html', 'report.json', 'report.json.sig', 'verify.py', 'verify_json.py', 'verify_keys.py', 'verify_records.py', 'verify_report.py', 'verify_seal.py', 'verify_signatures.py'].sort(),
       );
       const report = JSON.parse(readFileSync(path.join(bundle, 'report.json'), 'utf8'));
       expect(report.run.operator.name).toBe('alice');
       expect(report.steps.map((s: { status: string }) => s.status)).toEqual(['succeeded', 'succeeded', 'skipped', 'succeeded']);
+      // Who skipped the manual step and why, from its step.skipped record, and at the top: what was not done.
+      const manual = report.steps[2];
+      expect(manual.skip).toEqual({ record: expect.any(Number), by: 'plan', code: 'manual-step', refusal: null, reason: 'manual step: nothing to run' });
+      expect(report.notDone).toEqual([{ step: manual.id, title: 'Confirm the change window is open', what: 'skipped (by plan: manual-step)', reason: 'manual step: nothing to run', record: manual.skip.record }]);
+      expect(report.steps[0].blocks[0].readOnly).toEqual({ code: 'shell-read-only', detail: 'runs only read-only commands: echo' });
       expect(report.steps[0].blocks[0].command).toBe('echo "hello from the evidence test"');
       expect(report.runbook.text).toBe(RUNBOOK);
       expect(readFileSync(path.join(runDir, 'access.jsonl'), 'utf8')).toMatch(/"type":"export"/);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { escapeHtml, renderReportHtml } from '../../src/main/audit/report/report-html.js';
-import { REPORT_FORMAT, type Report, type ReportBlock } from '../../src/main/audit/report/report-model.js';
+import { REPORT_FORMAT, type Report, type ReportBlock, type ReportStep } from '../../src/main/audit/report/report-model.js';
 import { DEFAULT_CHROMIUM, PdfError, chromiumArgs, renderPdfWithChromium } from '../../src/main/audit/report/report-pdf.js';
 
 const HOSTILE = '</style><script>alert(1)</script>';
@@ -41,10 +41,18 @@ function block(overrides: Partial<ReportBlock>): ReportBlock {
     ok: true,
     resultSets: [],
     notes: [],
+    readOnly: { code: 'sql-read-only', detail: 'only reads' },
+    env: [],
+    approvals: [],
     output: null,
     records: { started: 1, finished: 3 },
     ...overrides,
   };
+}
+
+/** A step: what people did to it (skip, decisions, sign-offs, notes, fill-ins) empty unless given. */
+function step(overrides: Partial<ReportStep> & Pick<ReportStep, 'id' | 'title' | 'status'>): ReportStep {
+  return { line: 3, profile: null, reason: null, skip: null, decisions: [], signoffs: [], notes: [], fillIns: [], blocks: [], ...overrides };
 }
 
 function sampleReport(): Report {
@@ -64,14 +72,16 @@ function sampleReport(): Report {
     runbook: { path: '/runbooks/failover.md', title: `Failover ${HOSTILE}`, sha256: 'a'.repeat(64), text: '# Failover\n' },
     environment: { tool: { name: 'runbook-console', version: '0.1.0' }, host: { platform: 'linux' }, options: {}, variables: [] },
     seal: { size: 8, root: ROOT, checkpoint: `runbook-console/4e6feb6693407f1b/${RUN_ID}\n8\n${ROOT}\n`, signer: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJXM installation', signerFingerprint: 'SHA256:fp0123456789abcdefXYZ' },
+    notDone: [
+      { step: 'steps/promote', title: 'Promote the replica', what: 'failed', reason: 'exit code 2', record: null },
+      { step: 'steps/announce', title: 'Announce', what: 'skipped (by operator)', reason: 'decided not to', record: 7 },
+    ],
     steps: [
-      {
+      step({
         id: 'steps/check',
         title: 'Check replication lag',
-        line: 3,
-        profile: null,
         status: 'succeeded',
-        reason: null,
+        decisions: [{ record: 2, time: '2026-11-24T10:00:03.000Z', decision: 'promote', note: 'lag is fine', by: 'alice' }],
         blocks: [
           block({
             command: `SELECT now() - pg_last_xact_replay_timestamp(); -- ${HOSTILE}`,
@@ -90,8 +100,8 @@ function sampleReport(): Report {
             },
           }),
         ],
-      },
-      {
+      }),
+      step({
         id: 'steps/promote',
         title: 'Promote the replica',
         line: 9,
@@ -115,10 +125,12 @@ function sampleReport(): Report {
             records: { started: 4, finished: 6 },
             startedAt: '2026-11-24T10:00:04.000Z',
             endedAt: '2026-11-24T10:00:06.000Z',
+            readOnly: { code: 'shell-command-not-allowed', detail: 'pg_ctl is not on the read-only list' },
+            approvals: [{ record: 5, time: '2026-11-24T10:00:05.000Z', approver: 'bob', granted: true, code: null, reason: null, fingerprint: 'SHA256:bobfp' }],
           }),
         ],
-      },
-      { id: 'steps/announce', title: 'Announce', line: 15, profile: null, status: 'skipped', reason: 'decided not to', blocks: [] },
+      }),
+      step({ id: 'steps/announce', title: 'Announce', line: 15, status: 'skipped', reason: 'decided not to', skip: { record: 7, by: 'operator', code: null, refusal: null, reason: 'decided not to' } }),
     ],
     events: [
       { seq: 2, type: 'decision', time: '2026-11-24T10:00:03.000Z', data: { step: { id: 'steps/check' }, choice: 'promote' } },
@@ -214,11 +226,19 @@ describe('renderReportHtml', () => {
 
   it('shows each block: command, target, who and when, outcome, result sets, notes, approvals and output', () => {
     expect(html).toMatch(/<pre class="command">pg_ctl promote -D \/var\/lib\/postgresql\/16\/main<\/pre>/);
-    for (const fact of ['db2.internal', 'postgres', 'orders', 'db1.internal:5432', 'state-changing', 'pg_ctl: server is not in standby mode', 'exit code 2 is not 0', 'SELECT 1', 'granted — bob SHA256:bobfp', '5123', 'b'.repeat(64), '5000 bytes, SHA-256 ' + 'd'.repeat(64), '1500 ms', 'Promote the replica', 'decided not to']) {
+    for (const fact of ['db2.internal', 'postgres', 'orders', 'db1.internal:5432', 'state-changing', 'pg_ctl: server is not in standby mode', 'exit code 2 is not 0', 'SELECT 1', 'granted</span> approver bob, key SHA256:bobfp', 'shell-command-not-allowed</code> — pg_ctl is not on the read-only list', '5123', 'b'.repeat(64), '5000 bytes, SHA-256 ' + 'd'.repeat(64), '1500 ms', 'Promote the replica', 'decided not to']) {
       expect(html, fact).toContain(fact);
     }
     expect(html).toMatch(/<dt>Exit code<\/dt><dd>2<\/dd>/);
     expect(html).toMatch(/<dt>Verdict<\/dt><dd>pass<\/dd>/);
+  });
+
+  it('starts with what was not done, and shows who skipped and decided, with the record that says so', () => {
+    const top = html.slice(html.indexOf('<section id="not-done">'), html.indexOf('<section id="summary">'));
+    expect(top).toContain('<b>Promote the replica</b> <span class="muted">(steps/promote)</span>: failed — <span class="text">exit code 2</span>');
+    expect(top).toContain('skipped (by operator) — <span class="text">decided not to</span> <span class="muted">record 7</span>');
+    expect(html).toContain('Skipped by <b>operator</b>: <span class="text">decided not to</span> <span class="muted">record 7</span>');
+    expect(html).toContain('Decided <b><span class="text">promote</span></b> by alice: <span class="text">lag is fine</span> <span class="muted">record 2, 2026-11-24T10:00:03.000Z</span>');
   });
 
   it('ends with how to verify, commands escaped', () => {
@@ -261,4 +281,48 @@ describe('renderPdfWithChromium', () => {
     expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     expect(pdf.length).toBeGreaterThan(1000);
   }, 20_000);
+});
+
+// What people wrote into a run — a note, a decision's note, a skip reason, a sign-off's name, a fill-in's value, a
+// variable's name — is the operator's or anyone's text: markup, a closing script tag, bidi controls and very long
+// text must reach report.html as inert text, whole.
+describe('hostile text people wrote into the run', () => {
+  const SCRIPT = '</script><script>alert(document.domain)</script><!--';
+  const BIDI = 'approved \u202egnp.exe\u202c \u2066x\u2069 \u200f';
+  const LONG = `${'A'.repeat(200_000)}<b>end</b>`;
+  const hostile = (tag: string) => `${tag} ${SCRIPT} ${BIDI} ${HOSTILE} "q" 'a' &amp;`;
+  const report = sampleReport();
+  const first = report.steps[0] as ReportStep;
+  first.notes = [
+    { record: 10, time: '2026-11-24T10:00:03.000Z', by: hostile('by'), text: hostile('note'), mark: null, note: null, binding: null },
+    { record: 11, time: '2026-11-24T10:00:03.000Z', by: 'alice', text: LONG, mark: null, note: null, binding: null },
+    { record: 12, time: '2026-11-24T10:00:03.000Z', by: 'alice', text: null, mark: 'fail', note: hostile('mark'), binding: null },
+  ];
+  first.decisions = [{ record: 13, time: '2026-11-24T10:00:03.000Z', decision: hostile('decision'), note: hostile('why'), by: 'alice' }];
+  first.skip = { record: 14, by: 'operator', code: null, refusal: null, reason: hostile('skip') };
+  first.signoffs = [{ record: 15, time: '2026-11-24T10:00:03.000Z', name: hostile('name'), role: 'Reviewer', date: '2026-12-04', principal: 'x', method: 'pasted', accepted: false, fingerprint: null, code: 'bad-signature', reason: hostile('refusal') }];
+  first.fillIns = [{ record: 16, time: '2026-11-24T10:00:03.000Z', label: hostile('label'), value: hostile('value') }];
+  report.environment.variables = [{ name: hostile('variable'), secret: true, source: 'option' }];
+  report.notDone = [{ step: hostile('step'), title: null, what: 'failed', reason: hostile('reason'), record: null }];
+  const page = renderReportHtml(report);
+
+  for (const tag of ['by', 'note', 'mark', 'decision', 'why', 'skip', 'name', 'refusal', 'label', 'value', 'variable', 'step', 'reason']) {
+    it(`shows the ${tag} as text`, () => expect(page).toContain(escapeHtml(hostile(tag))));
+  }
+  it('opens no script, comment or tag of the run\'s own, and passes no live control character', () => {
+    expect(page).not.toMatch(/<script|<!--|<\/script/i);
+    expect(page).not.toContain('<b>end</b>');
+    expect(page).not.toMatch(LIVE_CONTROL);
+    expect(page).toContain('gnp.exe&lt;U+202C&gt;');
+    const { tags } = markup(page);
+    expect([...tags].filter((t) => !['html', 'head', 'meta', 'title', 'style', 'body', 'header', 'h1', 'h2', 'h3', 'h4', 'h5', 'p', 'section', 'dl', 'dt', 'dd', 'pre', 'ul', 'ol', 'li', 'span', 'code', 'b', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'article', 'div'].includes(t))).toEqual([]);
+  });
+  it('keeps very long text whole, wrapping it rather than cutting it', () => {
+    expect(page).toContain(`<span class="text">${'A'.repeat(200_000)}&lt;b&gt;end&lt;/b&gt;</span>`);
+    expect(page).toMatch(/\.text \{ white-space: pre-wrap; overflow-wrap: anywhere; \}/);
+  });
+  it('says a variable is secret, and that the journal holds no variable values', () => {
+    expect(page).toContain('<span class="badge warn">secret</span>');
+    expect(page).toContain('never its value');
+  });
 });

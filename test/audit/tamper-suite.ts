@@ -21,6 +21,7 @@ import { CHECKPOINT_FILE, GENESIS_PREV, JOURNAL_FILE, type JournalRecord, sha256
 import { fingerprint, parsePublicKeyLine } from '../../src/main/audit/ssh-keys.js';
 import type { VerifySummary } from '../../src/main/audit/verify.js';
 import { verifyInstructions } from '../../src/main/audit/verify-instructions.js';
+import { MAX_JSON_DEPTH } from '../../src/main/audit/verify-journal.js';
 import type { RunState } from '../../src/shared/run-api.js';
 import { signoffMessage } from '../../src/shared/signoff.js';
 import { REPO_ROOT } from '../support/shared.js';
@@ -376,6 +377,32 @@ function reSignApproval(records: JournalRecord[], key: TestKey, message?: (hash:
   })(records);
 }
 
+/**
+ * Every accepted sign-off signed again over the rewritten lines before it, each by the key `by` names for it (else its
+ * own signer's: the operator's key for the operator's row, carol's for hers), with `more` of its data changed.
+ */
+const signOffsBy = (by: (name: string, b: Base) => TestKey | null, more: (name: string, b: Base) => Record<string, unknown> = () => ({})) =>
+  (r: JournalRecord, hashes: string[], b: Base): Record<string, unknown> => {
+    const d = r.data as Record<string, any>;
+    if (r.type !== 'signoff' || d.accepted !== true) return r.data;
+    const signer = by(d.name, b) ?? (d.name === b.operator ? b.keys.alice : b.keys.carol);
+    const signs = { seq: r.seq - 1, sha256: hashes[r.seq - 1] as string };
+    const message = signoffMessage({ run: r.run, step: d.step.id, role: d.role, name: d.name, date: d.date, record: signs });
+    return { ...d, ...more(d.name, b), signs, message, signature: keygenSign(signer, NS.signoff, Buffer.from(message)), ...keyFields(signer) };
+  };
+/** The journal's sign-offs signed again as signOffsBy says, re-chained, re-MACed and re-sealed, and re-exported by the operator. */
+const resignOffs = (...args: Parameters<typeof signOffsBy>) => (d: string, b: Base) => {
+  forge(b, d, { data: signOffsBy(...args) });
+  reexport(d, b.keys.alice);
+};
+const carols = (key: (b: Base) => TestKey) => (name: string, b: Base) => (name === 'Carol Reviewer' ? key(b) : null);
+const operators = (key: (b: Base) => TestKey) => (name: string, b: Base) => (name === b.operator ? key(b) : null);
+
+/** `levels` arrays, one inside the other, around a string. */
+const nested = (levels: number): unknown => (levels <= 0 ? 'deep' : [nested(levels - 1)]);
+/** The first note's text replaced by arrays nested so that its line nests `depth` levels (the record and its data are two). */
+const noteNested = (depth: number) => misfit(atFirst('step.note', (d) => { d.text = nested(depth - 2); }));
+
 // ---------------------------------------------------------------------------------------------------------
 // The cases.
 
@@ -447,6 +474,7 @@ const hostileRecords = (records: JournalRecord[]): JournalRecord[] => {
   const started = like('step.started').data as Record<string, any>;
   const finished = like('step.finished').data as Record<string, any>;
   const copy = (type: JournalRecord['type'], data: Record<string, unknown>) => ({ ...(records[end] as JournalRecord), type, data: { ...like(type).data, ...data } });
+  const raw = (type: JournalRecord['type'], data: Record<string, unknown>) => ({ ...(records[end] as JournalRecord), type, data });
   const step = { ...started.step, id: 'work/hostile', title: `Hostile ${ODD}` };
   const start = (block: string, command: string) => copy('step.started', { step, block: { ...started.block, id: `work/hostile#${block}` }, command });
   const finish = (block: string, outcome: Record<string, unknown>, notes: string[]) =>
@@ -459,10 +487,23 @@ const hostileRecords = (records: JournalRecord[]): JournalRecord[] => {
     start('3', `${ODD}\n${ODD}`),
     copy('step.note', { step: { id: step.id }, text: `${'x'.repeat(159)}😀tail ${ODD}` }),
     copy('decision', { decision: ODD, note: `${'w'.repeat(158)}😀v` }),
+    // What people record of a step: a skip (its reason theirs), a fill-in, a refused sign-off, a decision for a step no
+    // other record names (known by its id alone), a note before the step's heading is recorded.
+    raw('step.skipped', { step: { ...step, id: 'work/hostile-skip', title: ODD }, reason: ODD, by: 'operator' }),
+    raw('fillin', { step: { id: step.id }, label: ODD, value: `${ODD}${'v'.repeat(5000)}` }),
+    copy('signoff', { step: { id: step.id }, name: ODD, role: ODD, accepted: false, code: 'bad-signature', reason: ODD, key: null, fingerprint: null, signature: null }),
+    raw('decision', { step: { id: 'work/person-only' }, decision: ODD, note: null, by: ODD }),
+    raw('step.note', { step: { id: 'work/noted-first' }, by: ODD, text: ODD }),
+    raw('step.skipped', { step: { ...step, id: 'work/noted-first', title: `Noted ${ODD}` }, reason: ODD, by: 'plan', code: 'for-a-person' }),
   ];
   const ended = records[end] as JournalRecord;
   const steps = ended.data.steps as { id: string; status: string; reason: string | null }[];
-  const rewritten = { ...ended, data: { ...ended.data, steps: [...steps, { ...(steps[0] as object), id: step.id, status: 'cancelled', reason: ODD }] } };
+  const more = [
+    { ...(steps[0] as object), id: step.id, status: 'cancelled', reason: ODD },
+    { id: 'work/person-only', status: 'succeeded', reason: null },
+    { id: 'work/never-named', status: 'not-run', reason: ODD },
+  ];
+  const rewritten = { ...ended, data: { ...ended.data, steps: [...steps, ...more] } };
   return [...records.slice(0, end), ...inserted, rewritten, ...records.slice(end + 1)];
 };
 
@@ -523,6 +564,15 @@ export const CASES: TamperCase[] = [
   { name: 'bad JSON', tamper: journalCase((d) => { const l = linesOf(d); const n = noteLine(d); l[n] = (l[n] as string).slice(0, -1); writeLines(d, l); }), bare: 'E_JSON', anchored: 'E_JSON' },
   { name: 'JSON nested 100000 levels deep (a whole line)', tamper: journalCase((d) => { const l = linesOf(d); l[noteLine(d)] = deep(100_000); writeLines(d, l); }), bare: 'E_JSON', anchored: 'E_JSON' },
   { name: 'JSON nested 100000 levels deep (inside a record)', tamper: journalCase((d) => { const l = linesOf(d); const n = noteLine(d); l[n] = (l[n] as string).replace('"the check fails on purpose"', deep(100_000)); writeLines(d, l); }), bare: 'E_JSON', anchored: 'E_JSON' },
+  // One limit to nesting for both verifiers (MAX_JSON_DEPTH, 64: no record nests past 6), checked before a line is parsed,
+  // so that no parser's own limit decides (Python's recursion limit is about 1,000 levels). Records re-chained, re-MACed, re-sealed.
+  { name: `JSON nested ${MAX_JSON_DEPTH - 1} levels deep (a note's text; under the limit): read, and refused by the format`, tamper: noteNested(MAX_JSON_DEPTH - 1), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA' },
+  { name: `JSON nested ${MAX_JSON_DEPTH} levels deep (a note's text; the limit): read, and refused by the format`, tamper: noteNested(MAX_JSON_DEPTH), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA' },
+  { name: `JSON nested ${MAX_JSON_DEPTH + 1} levels deep (a note's text; past the limit)`, tamper: noteNested(MAX_JSON_DEPTH + 1), bare: 'E_JSON', anchored: 'E_JSON', says: `nested deeper than ${MAX_JSON_DEPTH} levels` },
+  { name: 'JSON nested 2000 levels deep (a note\'s text; past Python\'s own recursion limit, not V8\'s)', tamper: noteNested(2000), bare: 'E_JSON', anchored: 'E_JSON', says: `nested deeper than ${MAX_JSON_DEPTH} levels` },
+  { name: `JSON nested ${MAX_JSON_DEPTH + 1} levels deep (a whole line)`, tamper: journalCase((d) => { const l = linesOf(d); l[noteLine(d)] = deep(MAX_JSON_DEPTH + 1); writeLines(d, l); }), bare: 'E_JSON', anchored: 'E_JSON' },
+  { name: `JSON nested ${MAX_JSON_DEPTH} levels deep (a whole line, not a record)`, tamper: journalCase((d) => { const l = linesOf(d); l[noteLine(d)] = deep(MAX_JSON_DEPTH); writeLines(d, l); }), bare: 'E_FIELDS', anchored: 'E_FIELDS' },
+  { name: 'nesting control: a note whose text holds 200 brackets (inside a string: no nesting), the sign-offs after it signed again, re-exported', tamper: (d, b) => { forge(b, d, { edit: atFirst('step.note', (x) => { x.text = `${'[{'.repeat(100)} ${'\\"['.repeat(10)}`; }), data: signOffsBy(() => null) }); reexport(d, b.keys.alice); }, anchors: noPrior, bare: 3, anchored: 0 },
   { name: 'binary garbage line', tamper: journalCase((d) => { const l = readFileSync(path.join(d, JOURNAL_FILE)).toString('latin1').split('\n'); l[noteLine(d)] = '\u0000\u00ff\u00fe\u0089PNG\u001a\u0000\u00c3\u0028garbage'; writeFileSync(path.join(d, JOURNAL_FILE), Buffer.from(l.join('\n'), 'latin1')); }), bare: 'E_JSON', anchored: 'E_JSON' },
   { name: 'invalid UTF-8 inside a string', tamper: journalCase((d) => { const bytes = readFileSync(path.join(d, JOURNAL_FILE)); const at = bytes.indexOf('the check fails on purpose'); bytes[at] = 0xff; writeFileSync(path.join(d, JOURNAL_FILE), bytes); }), bare: 'E_JSON', anchored: 'E_JSON' },
   { name: 'duplicate JSON key', tamper: journalCase((d) => { const l = linesOf(d); const n = noteLine(d); l[n] = (l[n] as string).replace('{"boot_id"', '{"boot_id":"a","boot_id"'); writeLines(d, l); }), bare: 'E_DUPLICATE_KEY', anchored: 'E_DUPLICATE_KEY' },
@@ -553,7 +603,7 @@ export const CASES: TamperCase[] = [
   { name: 'checkpoint signed by a key that is not the installation key run.started records', tamper: (d, b) => { forge(b, d, { sealKey: (x) => x.keys.foreign }); reexport(d, b.keys.alice); }, bare: 'E_SIGNER', anchored: 'E_SIGNER' },
   { name: 'checkpoint signature over other bytes', tamper: (d, b) => { forge(b, d, { sign: (t, k) => keygenSign(k, NS.checkpoint, Buffer.from(`${t}!`)) }); reexport(d, b.keys.alice); }, bare: 'E_SIGNATURE', anchored: 'E_SIGNATURE' },
   { name: 'checkpoint signed in another namespace', tamper: (d, b) => { forge(b, d, { sign: (t, k) => keygenSign(k, 'file', Buffer.from(t)) }); reexport(d, b.keys.alice); }, bare: 'E_NAMESPACE', anchored: 'E_NAMESPACE' },
-  { name: 'records after the final seal', tamper: (d, b) => { forge(b, d, { edit: (r) => [...r, { ...(r.at(-1) as JournalRecord), type: 'step.note', data: { text: 'late' } }] }); reexport(d, b.keys.alice); }, bare: 'E_AFTER_SEAL', anchored: 'E_AFTER_SEAL' },
+  { name: 'records after the final seal', tamper: (d, b) => { forge(b, d, { edit: (r) => [...r, { ...(r.at(-1) as JournalRecord), type: 'step.note', data: { step: { id: 'late' }, by: 'x', text: 'late' } }] }); reexport(d, b.keys.alice); }, bare: 'E_AFTER_SEAL', anchored: 'E_AFTER_SEAL' },
   { name: 'sealed Merkle root wrong', tamper: (d, b) => { forge(b, d, { checkpoint: (c) => ({ ...c, root: Buffer.alloc(32).toString('base64') }) }); reexport(d, b.keys.alice); }, bare: 'E_SEAL_ROOT', anchored: 'E_SEAL_ROOT' },
   { name: 'checkpoint for another run (origin)', tamper: (d, b) => { forge(b, d, { checkpoint: (c) => { const text = String(c.text).replace(/\/[0-9a-f-]{36}\n/, '/00000000-0000-4000-8000-000000000000\n'); return { ...c, text, signature: keygenSign(b.keys.installation, NS.checkpoint, Buffer.from(text)) }; } }); reexport(d, b.keys.alice); }, bare: 'E_SEAL_ORIGIN', anchored: 'E_SEAL_ORIGIN' },
   { name: 'checkpoint.txt of another size', tamper: journalCase((d) => writeFileSync(path.join(d, CHECKPOINT_FILE), readFileSync(path.join(d, CHECKPOINT_FILE), 'utf8').replace(/\n(\d+)\n/, '\n5\n'))), bare: 'E_SEAL_SIZE', anchored: 'E_SEAL_SIZE' },
@@ -638,6 +688,25 @@ export const CASES: TamperCase[] = [
   { name: "report.html: a step's status word changed (failed to passed)", tamper: editHtml((h) => h.replace('<h3>3. Check it <span class="badge bad">failed</span></h3>', '<h3>3. Check it <span class="badge bad">passed</span></h3>')), bare: 'E_REPORT', anchored: 'E_REPORT', says: 'in step 3 (work/check-it)' },
   { name: "report.html: a block's exit code changed", tamper: editHtml((h) => h.replace('<dt>Exit code</dt><dd>3</dd>', '<dt>Exit code</dt><dd>0</dd>')), bare: 'E_REPORT', anchored: 'E_REPORT', says: 'in step 3, block 1' },
   { name: "report.html: a timeline row's status word changed", tamper: editHtml((h) => h.replace('block work/check-it#1: failed, exit 3', 'block work/check-it#1: succeeded, exit 3')), bare: 'E_REPORT', anchored: 'E_REPORT', says: 'in the timeline, row' },
+  // What people did, in the steps (issue 13, item 9): a decision, note, skip, sign-off, approval or variable gained or
+  // lost in report.json or report.html (summed and signed by the operator) is not what the journal gives.
+  { name: 'report.json: a decision removed from its step', tamper: (d, b) => editReport(b, d, (r) => { stepWith(r, 'proceed').decisions = []; }), bare: 'E_REPORT', anchored: 'E_REPORT', says: '.decisions' },
+  { name: 'report.json: a decision added to a step', tamper: (d, b) => editReport(b, d, (r) => { stepWith(r, 'check-it').decisions.push({ ...stepWith(r, 'proceed').decisions[0], decision: 'NO-GO' }); }), bare: 'E_REPORT', anchored: 'E_REPORT', says: '.decisions' },
+  { name: "report.json: a note's text changed in its step", tamper: (d, b) => editReport(b, d, (r) => { stepWith(r, 'check-it').notes[0].text = 'all good'; }), bare: 'E_REPORT', anchored: 'E_REPORT', says: '.notes[0].text' },
+  { name: 'report.json: a note removed from its step', tamper: (d, b) => editReport(b, d, (r) => { stepWith(r, 'check-it').notes = []; }), bare: 'E_REPORT', anchored: 'E_REPORT', says: '.notes' },
+  { name: 'report.json: a skip (who and why) given to a step that ran', tamper: (d, b) => editReport(b, d, (r) => { stepWith(r, 'check-it').skip = { record: 9, by: 'operator', code: null, refusal: null, reason: 'not needed' }; }), bare: 'E_REPORT', anchored: 'E_REPORT', says: '.skip' },
+  { name: 'report.json: a sign-off removed from its step', tamper: (d, b) => editReport(b, d, (r) => { stepWith(r, 'sign-off').signoffs.pop(); }), bare: 'E_REPORT', anchored: 'E_REPORT', says: '.signoffs' },
+  { name: "report.json: a refused approval dropped from its block", tamper: (d, b) => editReport(b, d, (r) => { const a = stepWith(r, 'change-the-thing').blocks[0].approvals; a.splice(a.findIndex((x: { granted: boolean }) => !x.granted), 1); }), bare: 'E_REPORT', anchored: 'E_REPORT', says: 'steps[1].blocks[0]' },
+  { name: 'report.json: a variable added', tamper: (d, b) => editReport(b, d, (r) => { r.environment.variables.push({ name: 'APPROVED_BY', secret: false, source: 'option' }); }), bare: 'E_REPORT', anchored: 'E_REPORT', says: 'environment.variables' },
+  { name: 'report.json: a variable removed', tamper: (d, b) => editReport(b, d, (r) => { r.environment.variables.pop(); }), bare: 'E_REPORT', anchored: 'E_REPORT', says: 'environment.variables' },
+  { name: "report.json: the failed step dropped from what was not done", tamper: (d, b) => editReport(b, d, (r) => { r.notDone = r.notDone.filter((n: { step: string }) => !n.step.includes('check-it')); }), bare: 'E_REPORT', anchored: 'E_REPORT', says: 'notDone' },
+  { name: 'report.html: a decision removed from its step', tamper: editHtml((h) => h.replace(/<h4>Decisions<\/h4><ul>.*?<\/ul>\n/, '')), bare: 'E_REPORT', anchored: 'E_REPORT', says: 'report.html differs from the report the journal gives in step' },
+  { name: "report.html: a note's text changed in its step", tamper: editHtml((h) => h.replace('<span class="text">the check fails on purpose</span>', '<span class="text">all good</span>')), bare: 'E_REPORT', anchored: 'E_REPORT', says: 'in step 3 (work/check-it)' },
+  { name: 'report.html: a skip reason added to a step that ran', tamper: editHtml((h) => h.replace(/(<p class="muted">Step work\/check-it,[^\n]*\n)/, '$1<p class="skip">Skipped by <b>operator</b>: <span class="text">not needed</span> <span class="muted">record 9</span></p>\n')), bare: 'E_REPORT', anchored: 'E_REPORT', says: 'in step 3 (work/check-it)' },
+  { name: 'report.html: a sign-off removed from its step', tamper: editHtml((h) => h.replace(/<h4>Sign-offs<\/h4><ul><li>.*?<\/li>/, '<h4>Sign-offs</h4><ul>')), bare: 'E_REPORT', anchored: 'E_REPORT', says: 'report.html differs from the report the journal gives in step' },
+  { name: 'report.html: a variable added', tamper: editHtml((h) => h.replace(/(<section id="variables">[\s\S]*?<tbody>)/, '$1<tr><td>APPROVED_BY</td><td>no</td><td>option</td></tr>')), bare: 'E_REPORT', anchored: 'E_REPORT', says: 'in the head and summary' },
+  { name: 'report.html: a variable that is not secret said to be', tamper: editHtml((h) => h.replace(/(<section id="variables">[\s\S]*?<td>)no(<\/td>)/, '$1<span class="badge warn">secret</span>$2')), bare: 'E_REPORT', anchored: 'E_REPORT', says: 'in the head and summary' },
+  { name: 'report.html: what was not done emptied', tamper: editHtml((h) => h.replace(/<ul class="not-done">[\s\S]*?<\/ul>/, '<p class="muted">Every step the journal names succeeded.</p>')), bare: 'E_REPORT', anchored: 'E_REPORT', says: 'in the head and summary' },
   // Controls: reports made again from the journal by the project's builder are what both verifiers build, byte for byte.
   { name: 'report.json and report.html made again from the journal, unchanged', tamper: (d, b) => reexport(d, b.keys.alice), bare: 3, anchored: 0 },
   {
@@ -680,7 +749,15 @@ export const CASES: TamperCase[] = [
     bare: 'E_SIGNOFF',
     anchored: 'E_SIGNOFF',
   },
+  { name: 'sign-off recorded as accepted without a signature (the format has no unsigned sign-off)', tamper: (d, b) => { forge(b, d, { edit: (r) => change(r.findLastIndex((y) => y.type === 'signoff'), (s) => withData(s, { signature: '' }))(r) }); reexport(d, b.keys.alice); }, anchors: noPrior, bare: 'E_SIGNOFF', anchored: 'E_SIGNOFF' },
   { name: 'sign-off principal is not its name', tamper: (d, b) => { forge(b, d, { edit: (r) => change(r.findLastIndex((y) => y.type === 'signoff'), (s) => withData(s, { principal: 'bob' }))(r) }); reexport(d, b.keys.alice); }, anchors: noPrior, bare: 'E_SIGNOFF', anchored: 'E_SIGNOFF' },
+  // A sign-off is a second person's signature: the installation key is no person's, and the operator's keys sign only the operator's own row, here.
+  { name: 'sign-off of a reviewer\'s row signed by the installation key', tamper: resignOffs(carols((b) => b.keys.installation)), anchors: noPrior, bare: 'E_SIGNOFF_OPERATOR_KEY', anchored: 'E_SIGNOFF_OPERATOR_KEY', says: "it is no person's key" },
+  { name: 'sign-off of the operator\'s own row signed by the installation key', tamper: resignOffs(operators((b) => b.keys.installation)), anchors: noPrior, bare: 'E_SIGNOFF_OPERATOR_KEY', anchored: 'E_SIGNOFF_OPERATOR_KEY' },
+  { name: 'sign-off of a reviewer\'s row signed by the operator\'s key (the one that signs the bundle)', tamper: resignOffs(carols((b) => b.keys.alice)), anchors: noPrior, bare: 'E_SIGNOFF_OPERATOR_KEY', anchored: 'E_SIGNOFF_OPERATOR_KEY' },
+  { name: 'sign-off of the operator\'s own row by the operator\'s key, recorded as pasted', tamper: resignOffs(() => null, (name, b) => (name === b.operator ? { method: 'pasted' } : {})), anchors: noPrior, bare: 'E_SIGNOFF_OPERATOR_KEY', anchored: 'E_SIGNOFF_OPERATOR_KEY' },
+  { name: 'sign-off control: both signed again by their own signers (the operator\'s row by the operator\'s key), re-exported', tamper: resignOffs(() => null), anchors: noPrior, bare: 3, anchored: 0 },
+  { name: 'sign-off control: a reviewer\'s signature pasted (by her own key, apart from the operator\'s), re-exported', tamper: resignOffs(() => null, (name) => (name === 'Carol Reviewer' ? { method: 'pasted' } : {})), anchors: noPrior, bare: 3, anchored: 0 },
 
   // The auditor's anchors themselves.
   {

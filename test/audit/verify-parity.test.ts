@@ -14,6 +14,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Base, CASES, CLI, type TamperCase, VERIFY_PY, type Verdict, anchorArgs, makeBase, prepareCase } from './tamper-suite.js';
 import { HAVE_SSH_KEYGEN } from './ssh-tools.js';
+import { VERIFIER_FILES } from '../../src/main/audit/export.js';
 
 const HAVE_PYTHON = spawnSync('python3', ['--version'], { stdio: 'ignore' }).error === undefined;
 if (!HAVE_PYTHON) console.warn('skipped: verify.py parity (python3 is not on PATH)');
@@ -143,7 +144,7 @@ describe.skipIf(!AS_NOBODY || !HAVE_SSH_KEYGEN)('unreadable files and directorie
     pin = base.pin;
     chmodSync(root, 0o755);
     const script = path.join(root, 'verify.py');
-    copyFileSync(VERIFY_PY, script);
+    for (const file of VERIFIER_FILES) copyFileSync(path.join(path.dirname(VERIFY_PY), file), path.join(root, file));
     for (const u of unreadable) {
       const dir = path.join(root, u.name.replace(/\W+/g, '-'));
       cpSync(base.runDir, dir, { recursive: true });

@@ -1,9 +1,9 @@
 // verify.py, the auditor's standard-library verifier, against a real run recorded by the CLI: the intact
 // run passes when anchored (--pin) and is intact but unanchored (exit 3) without (with and without the MAC
 // key, and from inside the directory it checks), every tamper case fails with the reason code `runbook
-// verify` uses, and its Merkle roots agree with ours for many sizes. A bundle is checked with
-// verify_report.py, which verify.py imports from its own directory (and never caches beside it), and which
-// builds report.json and report.html as the TypeScript builder does for records of any shape. Whole bundles,
+// verify` uses, and its Merkle roots agree with ours for many sizes. verify.py imports its parts (export.ts
+// VERIFIER_FILES) from its own directory, never caches them beside it, and exits 2 without any of them; its
+// report part builds report.json and report.html as the TypeScript builder does for records of any shape. Whole bundles,
 // anchors and the parity with `runbook verify` on every tamper case: verify-parity.test.ts.
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -23,10 +23,16 @@ import { verifyInstructions } from '../../src/main/audit/verify-instructions.js'
 import { REPO_ROOT } from '../support/shared.js';
 import { ODD } from './tamper-suite.js';
 import { dataIssue } from '../../src/main/audit/records/index.js';
+import { VERIFIER_FILES } from '../../src/main/audit/export.js';
 
 const CLI = path.join(REPO_ROOT, 'dist/cli/index.js');
 const VERIFY_PY = path.join(REPO_ROOT, 'src/main/audit/bundle/verify.py');
-const VERIFY_REPORT_PY = path.join(REPO_ROOT, 'src/main/audit/bundle/verify_report.py');
+const BUNDLE_SRC = path.dirname(VERIFY_PY);
+
+/** verify.py and the parts it imports from its own directory (all of export.ts VERIFIER_FILES but `except`), copied into `dir`. */
+function copyVerifier(dir: string, except: string | null = null): void {
+  for (const file of VERIFIER_FILES) if (file !== except) copyFileSync(path.join(BUNDLE_SRC, file), path.join(dir, file));
+}
 const HAVE_PYTHON = spawnSync('python3', ['--version'], { stdio: 'ignore' }).error === undefined;
 if (!HAVE_PYTHON) console.warn('skipped: verify.py tests (python3 is not on PATH)');
 
@@ -191,13 +197,13 @@ describe.skipIf(!HAVE_PYTHON)('verify.py', () => {
 
   it('checks the directory it is shipped in when given no argument', () => {
     const dir = copyRun('shipped');
-    copyFileSync(VERIFY_PY, path.join(dir, 'verify.py'));
+    copyVerifier(dir);
     const res = spawnSync('python3', [path.join(dir, 'verify.py'), '--pin', pin], { cwd: root, encoding: 'utf8' });
     expect(res.status, res.stdout + res.stderr).toBe(0);
     expect(res.stdout).toContain(`OK: run ${runId} is intact and anchored`);
   });
 
-  it('checks a bundle from inside it with verify_report.py beside it, and leaves nothing there', () => {
+  it('checks a bundle from inside it with its parts beside it (each one needed), and leaves nothing there', () => {
     const bundle = path.join(root, 'bundle');
     const exported = spawnSync(process.execPath, [CLI, 'export', runDir, '--out', bundle], { encoding: 'utf8', env });
     expect(exported.status, exported.stdout + exported.stderr).toBe(0);
@@ -210,16 +216,25 @@ describe.skipIf(!HAVE_PYTHON)('verify.py', () => {
       expect(res.stdout).toMatch(/^ok {4}report\.json, report\.html: byte for byte/m);
     }
     expect(readdirSync(bundle)).not.toContain('__pycache__');
-    // verify.py without verify_report.py beside it cannot check a bundle's report: one line, exit 2, never a pass.
-    const alone = path.join(root, 'verify-py-alone');
-    mkdirSync(alone);
-    copyFileSync(VERIFY_PY, path.join(alone, 'verify.py'));
-    const res = spawnSync('python3', [path.join(alone, 'verify.py'), bundle, '--pin', pin], { encoding: 'utf8' });
-    expect(res.status, res.stdout + res.stderr).toBe(2);
-    expect(res.stderr.trim().split('\n')).toEqual([`verify.py: ${path.join(alone, 'verify_report.py')} is missing: it ships beside verify.py and checks a bundle's report.json and report.html`]);
-    // Beside it again, the same copy checks the bundle.
-    copyFileSync(VERIFY_REPORT_PY, path.join(alone, 'verify_report.py'));
-    expect(spawnSync('python3', [path.join(alone, 'verify.py'), bundle, '--pin', pin], { encoding: 'utf8' }).status).toBe(0);
+    // Every part ships in the bundle, listed in SHA256SUMS like any file.
+    for (const file of VERIFIER_FILES) expect(readFileSync(path.join(bundle, 'SHA256SUMS'), 'utf8')).toMatch(new RegExp(`^[0-9a-f]{64} {2}${file.replace('.', '\\.')}$`, 'm'));
+    // verify.py without any one of its parts beside it checks nothing, a bundle or a run directory: one line naming the part, exit 2, never a pass.
+    for (const part of VERIFIER_FILES.filter((f) => f !== 'verify.py')) {
+      const alone = path.join(root, `verify-py-without-${part}`);
+      mkdirSync(alone);
+      copyVerifier(alone, part);
+      for (const target of [bundle, runDir]) {
+        const res = spawnSync('python3', [path.join(alone, 'verify.py'), target, '--pin', pin], { encoding: 'utf8' });
+        expect(res.status, res.stdout + res.stderr).toBe(2);
+        expect(res.stdout).toBe('');
+        expect(res.stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^verify\\.py: ${path.join(alone, part).replace(/[.+]/g, '\\$&')} is missing: it ships beside verify\\.py and checks `))]);
+      }
+      if (part === 'verify_report.py') expect(spawnSync('python3', [path.join(alone, 'verify.py'), bundle], { encoding: 'utf8' }).stderr.trim()).toBe(`verify.py: ${path.join(alone, part)} is missing: it ships beside verify.py and checks a bundle's report.json and report.html`);
+      // Beside it again, the same copy checks the bundle.
+      copyFileSync(path.join(BUNDLE_SRC, part), path.join(alone, part));
+      expect(spawnSync('python3', [path.join(alone, 'verify.py'), bundle, '--pin', pin], { encoding: 'utf8' }).status).toBe(0);
+      expect(readdirSync(alone)).not.toContain('__pycache__');
+    }
   });
 
   it('builds report.json and report.html as the TypeScript builder does, for every shape the record format allows', () => {
@@ -239,7 +254,7 @@ describe.skipIf(!HAVE_PYTHON)('verify.py', () => {
     const same = rebuild();
     expect(same.stdout + same.stderr).toBe('same\n');
     // The comparison can fail: one space added to the page is found, and named.
-    writeFileSync(path.join(dir, 'report.html'), renderReportHtml(report).replace('&lt;/script&gt;', '&lt;/script&gt; '));
+    writeFileSync(path.join(dir, 'report.html'), renderReportHtml(report).replace(/(<section id="timeline">[\s\S]*?&lt;\/script&gt;)/, '$1 '));
     expect(rebuild().stdout).toMatch(/^FAIL E_REPORT report\.html differs from the report the journal gives in the timeline, row \d+: /);
   });
 

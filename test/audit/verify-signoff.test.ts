@@ -15,6 +15,7 @@ import { signSshsig } from '../../src/main/audit/sshsig.js';
 import { HAVE_SSH_KEYGEN, skipReason } from './ssh-tools.js';
 import { type People, auditorSigners, cli, exportSigned, fingerprintOf, journalRecords, keyOnly, people, restrictedRun, rewriteJournal } from './verify-anchor-support.js';
 import { noteData } from './record-fixtures.js';
+import { principalFor } from '../../src/main/audit/principal.js';
 
 describe.skipIf(skipReason('sign-off verification tests', HAVE_SSH_KEYGEN))('verify checks each sign-off on its own', () => {
   let root: string;
@@ -100,6 +101,55 @@ describe.skipIf(skipReason('sign-off verification tests', HAVE_SSH_KEYGEN))('ver
       const res = cli(env, 'verify', runDir, '--allowed-signers', auditor);
       expect(res).toMatchObject({ status: 1, code: 'E_SIGNER' });
       expect(res.stdout).toContain('runbook-console-signoff');
+    });
+  });
+
+  describe('a sign-off is a second person\'s: no key of the operator\'s signs one, but the operator\'s own row (a run directory: the keys run.started records)', () => {
+    /** The sign-off signed again by `key` (its row renamed with `row`), its message and fields made to match. */
+    const resigned = (key: { publicKeyLine: string; sign: (message: string) => Promise<string> }, row: Record<string, string> = {}) =>
+      tampered(async (d, records) => {
+        Object.assign(d, row);
+        d.principal = principalFor(d.name as string);
+        d.message = signoffMessage({ run: (records[0] as JournalRecord).run, step: d.step.id, role: d.role, name: d.name, date: d.date, record: d.signs });
+        d.key = keyOnly(key.publicKeyLine);
+        d.fingerprint = fingerprintOf(key.publicKeyLine);
+        d.signature = await key.sign(d.message as string);
+      });
+    const byFile = (k: { file: string; publicKeyLine: string }) => ({ publicKeyLine: k.publicKeyLine, sign: (m: string) => signWith(k.file, m) });
+    const installation = () => ({ publicKeyLine: p.installation.key.publicKeyLine, sign: (m: string) => signSshsig(Buffer.from(m, 'utf8'), SIGNOFF_NAMESPACE, p.installation.key.signer) });
+
+    it('attack: Carol Q.\'s row signed by the installation key fails E_SIGNOFF_OPERATOR_KEY, anchored or not', async () => {
+      const runDir = await resigned(installation());
+      for (const anchors of [['--pin', pin], ['--allowed-signers', auditor]]) {
+        const res = cli(env, 'verify', runDir, ...anchors);
+        expect(res, res.stdout).toMatchObject({ status: 1, code: 'E_SIGNOFF_OPERATOR_KEY' });
+        expect(res.stdout).toMatch(/FAIL E_SIGNOFF_OPERATOR_KEY \(record 4, line 5\): record 4: the sign-off is signed with the installation key, which seals the run \(SHA256:\S+\): it is no person's key/);
+      }
+    });
+
+    it('attack: the operator\'s own row signed by the installation key fails too', async () => {
+      const res = cli(env, 'verify', await resigned(installation(), { name: 'alice', role: 'Operator' }), '--pin', pin);
+      expect(res, res.stdout).toMatchObject({ status: 1, code: 'E_SIGNOFF_OPERATOR_KEY' });
+    });
+
+    it('attack: Carol Q.\'s row signed by the operator\'s export key (recorded in run.started) fails', async () => {
+      const res = cli(env, 'verify', await resigned(byFile(p.alice)), '--pin', pin);
+      expect(res, res.stdout).toMatchObject({ status: 1, code: 'E_SIGNOFF_OPERATOR_KEY' });
+      expect(res.stdout).toContain(`signed with the operator's export-key key (${fingerprintOf(p.alice.publicKeyLine)}): the operator ("alice") cannot sign off for "Carol-Q"`);
+    });
+
+    it('attack: the operator\'s own row by the operator\'s key, recorded as pasted, fails', async () => {
+      const res = cli(env, 'verify', await resigned(byFile(p.alice), { name: 'alice', role: 'Operator', method: 'pasted' }), '--pin', pin);
+      expect(res, res.stdout).toMatchObject({ status: 1, code: 'E_SIGNOFF_OPERATOR_KEY' });
+      expect(res.stdout).toContain("a pasted signature stands for someone not at the operator's machine");
+    });
+
+    it('control: the operator\'s own row by the operator\'s key, signed here (key-file), holds; so does Carol Q.\'s pasted by her own key', async () => {
+      for (const [key, row] of [[byFile(p.alice), { name: 'alice', role: 'Operator' }], [byFile(p.carol), { method: 'pasted' }]] as const) {
+        const res = cli(env, 'verify', await resigned(key, row), '--pin', pin);
+        expect(res.status, res.stdout).toBe(3);
+        expect(res.stdout).toMatch(/^INTACT BUT UNANCHORED/m);
+      }
     });
   });
 

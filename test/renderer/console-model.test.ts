@@ -63,7 +63,7 @@ describe('runbook facts for the start form', () => {
   });
 
   it('asks for the variables the shown steps use and the front matter gives no default, secrets as such', () => {
-    expect(variablesToAsk(runbook, 'standard')).toEqual([{ name: 'TICKET', secret: false, description: 'the change ticket' }]);
+    expect(variablesToAsk(runbook, 'standard')).toEqual([{ name: 'TICKET', secret: false, description: 'the change ticket', required: true }]);
     const regulated = variablesToAsk(runbook, 'regulated');
     expect(regulated.map((v) => [v.name, v.secret])).toEqual([
       ['TICKET', false],

@@ -70,7 +70,7 @@ describe('step history in the run view', () => {
     steps: [{ id: 's', status: 'pending', reason: null, hidden: false, manual: null, targets: {}, choices: {}, verdicts: {}, decision: null, signoff: null, mark: null, fillIns: {} }],
   };
   const blockStart = (seq: number, at: string) => ({ seq, type: 'block-start' as const, stepId: 's', blockId: 'b', target: 'local', at });
-  const blockEnd = (seq: number, durationMs: number) => ({ seq, type: 'block-end' as const, stepId: 's', blockId: 'b', status: 'succeeded', exitCode: 0, signal: null, error: null, verdict: null, durationMs, endpoint: 'x', resultSets: [], notes: [] });
+  const blockEnd = (seq: number, durationMs: number) => ({ seq, type: 'block-end' as const, stepId: 's', blockId: 'b', status: 'succeeded', exitCode: 0, signal: null, error: null, verdict: null, durationMs, endpoint: 'x', resultSets: [], notes: [], comparison: null });
   const step = (seq: number, status: 'running' | 'succeeded' | 'failed', reason: string | null = null) => ({ seq, type: 'step' as const, stepId: 's', status, reason });
 
   it('keeps every run of a step, with its result and the time its blocks took', () => {

@@ -111,11 +111,16 @@ describe('the console and steps done by hand', () => {
     const decided = await record(decision, { kind: 'decision', decision: 'NO-GO' });
     expect(stepOf(decided, decision)).toMatchObject({ status: 'succeeded', decision: 'NO-GO' });
     expect(journal().filter((r) => r.type === 'decision').map((r) => r.data)).toEqual([{ step: { id: decision }, decision: 'NO-GO', note: null, by: 'Alice' }]);
-    // Positive control: the code step still runs on a click (nothing about it is manual).
+
+    // NO-GO leads to Escalate: the restore step it leads away from is passed over (test/runs/console-decisions.test.ts).
     const restore = id(/^restore\//);
+    expect(stepOf(decided, restore)?.passedOver).toMatchObject({ kind: 'skip', decision });
+    // Positive control: once GO is recorded instead, the code step runs on a click (nothing about it is manual).
+    const go = await record(decision, { kind: 'decision', decision: 'GO' });
+    expect(stepOf(go, restore)).toMatchObject({ status: 'pending', passedOver: null });
     expect(stepOf(state, restore)?.manual).toBeNull();
     await call('runs.runStep', { runId: state.runId, stepId: restore });
-    const { events } = await eventsUntil(call, state.runId, -1, (e) => e.type === 'step' && e.stepId === restore && e.status !== 'running');
+    const { events } = await eventsUntil(call, state.runId, -1, (e) => e.type === 'step' && e.stepId === restore && (e.status === 'succeeded' || e.status === 'failed'));
     expect(events.some((e) => e.type === 'step' && e.stepId === restore && e.status === 'succeeded')).toBe(true);
   });
 

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { dispatch } from '../../src/main/api/dispatch.js';
 import { loadInstallation } from '../../src/main/audit/installation.js';
 import { FAILURES } from '../../src/main/audit/reasons.js';
-import { JOURNAL_FILE } from '../../src/main/audit/record.js';
+import { ACCESS_FILE, JOURNAL_FILE } from '../../src/main/audit/record.js';
 import type { RunState, VerifyResult } from '../../src/shared/run-api.js';
 import { HAVE_SSH_KEYGEN, keygenSign, makeKey, skipReason } from '../audit/ssh-tools.js';
 import { journalRecords, rewriteJournal } from '../audit/verify-anchor-support.js';
@@ -67,6 +67,28 @@ describe.skipIf(skipReason('console verify', HAVE_SSH_KEYGEN))('the console\'s V
     expect(auditor.status, auditor.stdout + auditor.stderr).toBe(0);
     // Negative control: the same run without the pin is intact but unanchored for the CLI (exit 3).
     expect(cli(run.root, `runbook verify ${run.state.dir}`).status).toBe(3);
+  });
+
+  it('each Verify that reaches a verdict is recorded in the run\'s access log, as `runbook verify RUN_DIR` records it', async () => {
+    const run = await start();
+    const access = () =>
+      readFileSync(path.join(run.state.dir, ACCESS_FILE), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { type: string; data: Record<string, unknown> });
+    await run.verify();
+    expect(access().map((r) => [r.type, r.data])).toEqual([['verify', { result: 'unanchored', warnings: expect.arrayContaining(['W_UNSEALED']) }]]);
+    await run.call('runs.finish', { runId: run.state.runId });
+    expect((await run.verify()).verdict).toBe('self-anchored');
+    expect(access().map((r) => [r.type, r.data.result])).toEqual([
+      ['verify', 'unanchored'],
+      ['verify', 'ok'],
+    ]);
+    // The access log is a chain of its own beside the sealed journal: the run still verifies, with the CLI too.
+    expect((await run.verify()).ok).toBe(true);
+    const auditor = cli(run.root, `runbook verify ${run.state.dir} --pin ${run.pin}`);
+    expect(auditor.status, auditor.stdout + auditor.stderr).toBe(0);
+    expect(access()).toHaveLength(4); // three in the console, one by the CLI
   });
 
   it('a sign-off in the run: still self-anchored for the seal, its signer listed as unanchored, the auditor command asks for --allowed-signers', async () => {

@@ -96,7 +96,9 @@ describe('run API', () => {
     writeFileSync(path.join(root, 'rb.md'), RUNBOOK);
     await call('runbook.open', { path: path.join(root, 'rb.md') });
     const state: RunState = await call('runs.start', { profile: 'standard', operator: 'a' });
-    expect(state.problems).toContainEqual(expect.stringMatching(/^no value for WHO, MARK: give them when starting the run/));
+    // Each step that needs a value says so on itself, and takes it there (runs.setVariables): no new run.
+    expect(state.problems).toContainEqual(expect.stringMatching(/^step work\/say-hello: no value for WHO, MARK: give them on the step/));
+    expect(state.steps.find((s) => s.id === 'work/say-hello')?.missingValues).toEqual([{ name: 'WHO', secret: false }, { name: 'MARK', secret: false }]);
     await expect(call('runs.runStep', { runId: state.runId, stepId: 'work/say-hello' })).rejects.toThrow(/no value for WHO/);
   });
 });

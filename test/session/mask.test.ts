@@ -171,3 +171,74 @@ describe('secret masking', () => {
     expect(out.length).toBeGreaterThan(16 * chunk.length);
   });
 });
+
+describe('masking structured data (result rows)', () => {
+  const masker = new SecretMasker([SECRET, '4711815']);
+
+  it('masks strings, object keys and values at any depth, and array elements', () => {
+    const row = [SECRET, { k: `x${SECRET}y`, [SECRET]: 1, nested: [{ deep: SECRET }] }, [SECRET, 'plain']];
+    expect(masker.maskData(row)).toEqual([MASK, { k: `x${MASK}y`, [MASK]: 1, nested: [{ deep: MASK }] }, [MASK, 'plain']]);
+  });
+
+  it('masks a number or bigint whose digits hold a secret (as text), and bytes recorded as hex', () => {
+    expect(masker.maskData(4711815)).toBe(MASK);
+    expect(masker.maskData(94711815n)).toBe(`9${MASK}`);
+    expect(masker.maskData(Buffer.from(SECRET))).toBe(`\\x${MASK}`);
+  });
+
+  it('control: data without a secret comes back as it was (numbers stay numbers, null stays null)', () => {
+    const row = [42, 1.5, true, null, 'text', { a: [1, 'b'] }, 12345678901234567890n];
+    expect(masker.maskData(row)).toEqual(row);
+    const bytes = Buffer.from('no secret here');
+    expect(masker.maskData(bytes)).toBe(bytes);
+    expect(new SecretMasker().maskData(row)).toBe(row);
+  });
+});
+
+describe('masking byte streams (a process\'s output, kept exactly)', () => {
+  /** Feeds `bytes` to a bytes-mode masker in the chunks cut at `cuts` (byte offsets); all it released. */
+  function streamedBytes(masker: SecretMasker, bytes: Buffer, cuts: number[]): Buffer {
+    const at = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+    const out: Uint8Array[] = [];
+    let from = 0;
+    for (const cut of [...at, bytes.length]) {
+      out.push(masker.pushBytes('stdout', bytes.subarray(from, cut)));
+      from = cut;
+    }
+    out.push(masker.flushBytes('stdout'));
+    return Buffer.concat(out);
+  }
+
+  it('masks a secret (non-ASCII included) and its encodings, cut anywhere, even between the bytes of one character', () => {
+    const text = `before ${SECRET} mid ${Buffer.from(SECRET).toString('base64')} after ${Buffer.from(SECRET).toString('hex')}\n`;
+    const expected = Buffer.from(`before ${MASK} mid ${MASK} after ${MASK}\n`);
+    const bytes = Buffer.from(text);
+    // é is two bytes: cut between them too.
+    const inside = bytes.indexOf(Buffer.from('é')) + 1;
+    for (const cuts of [[], [inside], [3, inside, inside + 5, 40], [1, 2, 3, 4, 5, 60, 61]]) {
+      expect(streamedBytes(new SecretMasker([SECRET], { bytes: true }), bytes, cuts)).toEqual(expected);
+    }
+  });
+
+  it('keeps every other byte as it was: NUL, CR, invalid UTF-8 next to the secret', () => {
+    const bytes = Buffer.concat([Buffer.from([0x00, 0xff, 0x0d]), Buffer.from(SECRET), Buffer.from([0xfe, 0xe2, 0x82])]);
+    const expected = Buffer.concat([Buffer.from([0x00, 0xff, 0x0d]), Buffer.from(MASK), Buffer.from([0xfe, 0xe2, 0x82])]);
+    expect(streamedBytes(new SecretMasker([SECRET], { bytes: true }), bytes, [2, 9])).toEqual(expected);
+  });
+
+  it('hands back the chunk itself, not a copy, while there is nothing to mask', () => {
+    const masker = new SecretMasker([], { bytes: true });
+    const chunk = Buffer.from('no secrets here\n');
+    expect(masker.pushBytes('stdout', chunk)).toBe(chunk);
+  });
+
+  it('property: what it releases is the text masker\'s result, as UTF-8 bytes, for valid text cut anywhere', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 60 }), fc.string({ maxLength: 60 }), fc.array(fc.nat(300), { maxLength: 8 }), (a, b, cuts) => {
+        const text = `${a}${SECRET}${b}`;
+        const bytes = streamedBytes(new SecretMasker([SECRET], { bytes: true }), Buffer.from(text), cuts);
+        expect(bytes.toString('utf8')).toBe(new SecretMasker([SECRET]).mask(text));
+      }),
+    );
+  });
+});

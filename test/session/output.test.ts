@@ -30,3 +30,60 @@ describe('output recorder', () => {
     expect(path.basename(out.file)).toBe('step_one_1.out');
   });
 });
+
+describe('output recorder: tails and hashes', () => {
+  const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
+
+  it('keeps exactly the last characters of ASCII output, whatever the chunk sizes (chunks copied, not kept)', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'output-'));
+    const recorder = new OutputRecorder(dir, 'tails');
+    let total = 0;
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    // Sizes around and above the windows: small, a few KiB, one of more than the whole stdout window.
+    for (const size of [1, 10, 65_535, 65_537, 3, 5 * 1024 * 1024, 7, ...Array.from({ length: 40 }, () => next() % 300_000)]) {
+      const chunk = Buffer.alloc(size);
+      for (let i = 0; i < size; i++) chunk[i] = 0x20 + ((i + size) % 90);
+      recorder.write({ stream: 'stdout', at: new Date().toISOString(), bytes: chunk });
+      total += size;
+      chunk.fill(0); // the recorder must not be holding on to it
+    }
+    const out = recorder.close();
+    expect(out.bytes).toBe(total);
+    expect(out.stdout.length).toBe(CHECK_STDOUT_CHARS);
+    expect(out.tail.length).toBe(DISPLAY_TAIL_CHARS);
+    expect(out.stdoutTruncated).toBe(true);
+    expect(readFileSync(out.file).subarray(-CHECK_STDOUT_CHARS).toString('latin1')).toBe(out.stdout);
+    expect(out.stdout.endsWith(out.tail)).toBe(true);
+  });
+
+  it('starts a cut tail on a whole character; a short output is kept whole', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'output-'));
+    const recorder = new OutputRecorder(dir, 'utf8');
+    const euros = Buffer.from('€'.repeat(DISPLAY_TAIL_CHARS));
+    recorder.write({ stream: 'stdout', at: new Date().toISOString(), bytes: euros });
+    const out = recorder.close();
+    expect(out.tail).toBe('€'.repeat(Math.floor(DISPLAY_TAIL_CHARS / 3)));
+    const small = new OutputRecorder(dir, 'small');
+    small.write({ stream: 'stdout', at: new Date().toISOString(), data: 'héllo\n' });
+    expect(small.close()).toMatchObject({ stdout: 'héllo\n', tail: 'héllo\n', stdoutTruncated: false });
+  });
+
+  it('hashes each stream on its own and the whole file, when one stream writes and when several interleave', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'output-'));
+    const at = new Date().toISOString();
+    const one = new OutputRecorder(dir, 'one');
+    one.write({ stream: 'stderr', at, bytes: Buffer.from('only stderr\n') });
+    const a = one.close();
+    expect(a.streams.stderr).toEqual({ bytes: 12, sha256: sha256(Buffer.from('only stderr\n')) });
+    expect(a.sha256).toBe(a.streams.stderr.sha256);
+    expect(a.streams.stdout).toEqual({ bytes: 0, sha256: sha256(new Uint8Array(0)) });
+    const mixed = new OutputRecorder(dir, 'mixed');
+    for (const [stream, text] of [['stdout', 'o1 '], ['stdout', 'o2 '], ['stderr', 'e1 '], ['info', 'i1 '], ['stdout', 'o3 ']] as const) mixed.write({ stream, at, bytes: Buffer.from(text) });
+    const b = mixed.close();
+    expect(b.sha256).toBe(sha256(Buffer.from('o1 o2 e1 i1 o3 ')));
+    expect(b.streams.stdout.sha256).toBe(sha256(Buffer.from('o1 o2 o3 ')));
+    expect(b.streams.stderr.sha256).toBe(sha256(Buffer.from('e1 ')));
+    expect(b.streams.info.sha256).toBe(sha256(Buffer.from('i1 ')));
+  });
+});

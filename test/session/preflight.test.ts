@@ -207,6 +207,39 @@ describe.skipIf(!postgresAvailable('the postgres preflight tests'))('preflight: 
     expect(result?.ok).toBe(true);
   });
 
+  it('reads a passwordSecret from the store once per preflight, and again in the next one (nothing kept between them)', async () => {
+    const reads: string[] = [];
+    const ctx = context({}, { secret: async (name) => (reads.push(name), name === 'db' ? server.password : null) });
+    const targets = new Map([['db', target({ passwordEnv: undefined, passwordSecret: 'db' })]]);
+    const [first] = await preflight(targets, ctx);
+    expect(first?.ok, first?.detail).toBe(true);
+    expect(first?.detail).toContain('password from secret "db"');
+    expect(reads).toEqual(['db']);
+    const [second] = await preflight(targets, ctx);
+    expect(second?.ok).toBe(true);
+    expect(reads).toEqual(['db', 'db']);
+  });
+
+  it('one read per secret even when passwordEnv is named but not set, and a wrong stored password is still not shown', async () => {
+    const wrong = 'wrong-stored-password-canary-5678';
+    const reads: string[] = [];
+    const [result] = await preflight(new Map([['db', target({ passwordSecret: 'db' })]]), context({}, { secret: async (name) => (reads.push(name), wrong) }));
+    expect(result?.ok).toBe(false);
+    expect(result?.detail).toMatch(/password authentication failed/);
+    expect(result?.detail).not.toContain(wrong);
+    expect(reads).toEqual(['db']);
+  });
+
+  it('passes a password the operator typed on to be masked (secretInUse), and shows it nowhere', async () => {
+    const typed = 'typed-password-canary-9012';
+    const ctx = context({}, { ask: async () => typed });
+    const told: string[] = [];
+    const [result] = await preflight(new Map([['db', target({ passwordEnv: undefined })]]), { ...ctx, secretInUse: (v) => told.push(v) });
+    expect(result?.ok).toBe(false);
+    expect(told).toEqual([typed]);
+    expect(result?.detail).not.toContain(typed);
+  });
+
   it('names a passwordEnv that is not set, without connecting', async () => {
     const [result] = await preflight(new Map([['db', target()]]), context({}));
     expect(result).toEqual({ target: 'db', ok: false, detail: `no password: passwordEnv: $${PASSWORD_ENV} is not set` });

@@ -1,13 +1,13 @@
 // `runbook run FILE`: runs the executable steps in document order against their targets.
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, fstatSync, readFileSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { isatty } from 'node:tty';
 import { PROFILES, type Profile } from '../../shared/runbook-model.js';
 import type { TargetsFile } from '../../shared/targets.js';
 import { loadRunbookSnapshot } from '../../main/runbook/index.js';
 import { loadInstallationForCli } from '../installation-notice.js';
-import { publicKeyOfFile } from '../../main/audit/operator-keys.js';
 import { JournalWriteError } from '../../main/audit/journal-writer.js';
 import { isRecordWriteFailure } from '../../main/audit/seal.js';
 import { FileMacKeyStore } from '../../main/audit/key-store.js';
@@ -22,7 +22,6 @@ import type { ManualAnswer, RunEvent, RunSession } from '../../main/session/runn
 import { loadTargetsFile } from '../../main/targets/targets-file.js';
 import type { ExecutorContext } from '../../main/targets/types.js';
 import { VERSION } from '../version.js';
-import { approvalHook } from '../approvals.js';
 import { CliExit } from '../cli-exit.js';
 import { formatResultSet } from '../format-result.js';
 import { ask, confirm, isInteractive } from '../prompt.js';
@@ -30,6 +29,7 @@ import { forTerminal } from '../terminal-output.js';
 import { shellQuote } from '../../shared/shell-quote.js';
 import { readVarOptions } from '../var-values.js';
 import { decideOptions, manualStepPrompter } from '../manual-prompts.js';
+import { StepOutputPrinter, type TerminalSink } from '../step-output.js';
 
 export interface RunOptions {
   profile?: string;
@@ -69,7 +69,58 @@ const write = (text: string) => {
   if (stdoutOpen) process.stdout.write(text);
 };
 
-function printEvent(event: RunEvent, total: number, index: Map<string, number>, session: RunSession): void {
+/**
+ * Where step output is printed. A file or a device that is not a terminal (/dev/null) takes each write at
+ * once and node writes it synchronously anyway: there it is written straight to the descriptor, text as
+ * it is (node's stream would first copy it into a buffer). Everything else (a terminal, a pipe) goes
+ * through process.stdout, whose 'drain' is the backpressure.
+ */
+function stepOutputSink(onError: (error: NodeJS.ErrnoException) => void): TerminalSink {
+  let direct = false;
+  try {
+    const stat = fstatSync(1);
+    direct = stat.isFile() || (stat.isCharacterDevice() && !isatty(1));
+  } catch {
+    // Not known: the stream.
+  }
+  if (!direct) return process.stdout;
+  return {
+    write: (text, encoding) => {
+      try {
+        writeSync(1, text, null, encoding);
+      } catch (error) {
+        onError(error as NodeJS.ErrnoException);
+      }
+      return true;
+    },
+    once: (event, listener) => process.stdout.once(event, listener),
+  };
+}
+
+/** Set once the run is interrupted: from then on nothing waits for standard output's reader. */
+let stopWaitingForStdout = false;
+
+/**
+ * Resolves once what was written to standard output has gone out (exiting earlier could cut it off); at
+ * once after an interruption (whoever reads it may never read again: a pager left open).
+ */
+function stdoutDrained(): Promise<void> {
+  if (!stdoutOpen || stopWaitingForStdout || process.stdout.writableLength === 0) return Promise.resolve();
+  // An empty write's callback runs once everything written before it has gone out ('drain' comes only
+  // after a write that found the buffer full).
+  return new Promise((resolve) => {
+    const done = () => {
+      process.stdout.off('close', done);
+      process.stdout.off('error', done);
+      resolve();
+    };
+    process.stdout.once('close', done);
+    process.stdout.once('error', done);
+    process.stdout.write('', () => done());
+  });
+}
+
+function printEvent(event: RunEvent, total: number, index: Map<string, number>, session: RunSession, stepOutput: StepOutputPrinter): void | Promise<void> {
   switch (event.type) {
     case 'step-skip':
       write(`- [${index.get(event.step.id)}/${total}] ${forTerminal(event.step.title)}: skipped (${forTerminal(event.reason)})\n`);
@@ -85,11 +136,9 @@ function printEvent(event: RunEvent, total: number, index: Map<string, number>, 
     }
     case 'output':
       // Control sequences in a step's output are shown, never obeyed by the operator's terminal.
-      for (const line of forTerminal(event.chunk.data).replace(/\n$/, '').split('\n')) {
-        write(`  │ ${event.chunk.stream === 'stderr' ? '! ' : event.chunk.stream === 'info' ? '» ' : ''}${line}\n`);
-      }
-      break;
+      return stepOutput.output(event.chunk.stream, event.chunk.bytes);
     case 'block-end': {
+      void stepOutput.endBlock();
       const { result, judgement, output } = event.outcome;
       for (const set of result.resultSets) write(`${forTerminal(formatResultSet(set)).replace(/^/gm, '  │ ')}\n`);
       for (const note of result.notes) write(`  │ note: ${forTerminal(note)}\n`);
@@ -126,6 +175,15 @@ function checkJournalDir(dir: string): void {
 const recoverHint = (dir: string) => `the record up to here is on disk; once the problem is fixed, close it with \`runbook recover ${shellQuote(dir)}\``;
 
 export async function runCommand(file: string, options: RunOptions): Promise<void> {
+  try {
+    await run(file, options);
+  } finally {
+    // The status is set by exiting: everything printed must have reached the terminal (or pipe) first.
+    await stdoutDrained();
+  }
+}
+
+async function run(file: string, options: RunOptions): Promise<void> {
   parseProfile(options.profile, undefined); // a bad --profile is a usage error before the file is read
   if (options.journal) checkJournalDir(path.resolve(options.journal));
   const interactive = isInteractive();
@@ -169,8 +227,7 @@ export async function runCommand(file: string, options: RunOptions): Promise<voi
     given,
     operatorNamed: Boolean(options.operator),
     approvers,
-    operatorKeys: (options.operatorKey ?? []).map((keyFile) => {
-      const publicKey = publicKeyOfFile(keyFile);
+    operatorKeys: (options.operatorKey?.length ? await operatorKeysOf(options.operatorKey) : []).map(({ keyFile, publicKey }) => {
       if (publicKey === null) throw new CliExit(2, `--operator-key ${keyFile}: no SSH public key can be read from it (give FILE.pub, or an unencrypted key)`);
       return { source: 'named' as const, publicKey };
     }),
@@ -271,9 +328,7 @@ export async function runCommand(file: string, options: RunOptions): Promise<voi
         if (typed === 'skip') return { skip: await askReason('Reason for skipping (recorded): ') };
         return false;
       }, false),
-      onEvent: (event) => {
-        if (session) printEvent(event, total, index, session);
-      },
+      onEvent: (event) => (session ? printEvent(event, total, index, session, stepOutput) : undefined),
       operator,
       // Steps with nothing to run: asked for on a terminal (done, values, a decision's choice); with --yes a
       // decision stops the run unless --decide answered it.
@@ -287,6 +342,7 @@ export async function runCommand(file: string, options: RunOptions): Promise<voi
   const { journal: record, pool } = started;
   session = started.session;
   if (atLeast(profile, 'restricted') && approvers && 'text' in approvers) {
+    const { approvalHook } = await import('../approvals.js');
     session.setApprove(approvalHook({ approversText: approvers.text, ...(options.approver ? { approver: options.approver } : {}), ...(options.approvalCommand ? { approvalCommand: options.approvalCommand } : {}), operator, interactive, journal: record, write, signal: abort.signal }));
   }
 
@@ -314,6 +370,9 @@ export async function runCommand(file: string, options: RunOptions): Promise<voi
       write(`\n  ⏹ ${cause}: stopping the running step, then sealing the record…\n`);
     }
     abort.abort();
+    // The step is stopped and the record sealed even if nobody reads standard output any more.
+    stopWaitingForStdout = true;
+    stepOutput.release();
     session?.cancel();
   };
   const onSignal = (signal: NodeJS.Signals) => interrupt(signal);
@@ -321,6 +380,8 @@ export async function runCommand(file: string, options: RunOptions): Promise<voi
     stdoutOpen = false;
     if (error.code === 'EPIPE') interrupt('EPIPE');
   };
+  // Step output goes to the terminal chunk by chunk, and waits for it when it is behind (backpressure).
+  const stepOutput = new StepOutputPrinter(stepOutputSink(onStdoutError), () => stdoutOpen);
   const onStderrError = () => undefined; // a closed terminal must not crash the run before it is sealed
   for (const signal of SIGNALS) process.on(signal, onSignal);
   process.stdout.on('error', onStdoutError);
@@ -360,6 +421,12 @@ export async function runCommand(file: string, options: RunOptions): Promise<voi
   const halted = summary.steps.find((s) => s.halt);
   if (halted) throw new CliExit(1, `run stopped at step ${halted.stepId}: ${halted.halt}`);
   if (!summary.ok) throw new CliExit(1, 'run failed');
+}
+
+/** The public keys of the files given as --operator-key (null for one that holds none); ssh2 reads them. */
+async function operatorKeysOf(files: readonly string[]): Promise<{ keyFile: string; publicKey: string | null }[]> {
+  const { publicKeyOfFile } = await import('../../main/audit/operator-keys.js');
+  return files.map((keyFile) => ({ keyFile, publicKey: publicKeyOfFile(keyFile) }));
 }
 
 /** All of standard input (for --var NAME=-), read once. */

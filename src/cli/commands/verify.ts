@@ -65,7 +65,6 @@ function printSummary(s: VerifySummary): void {
   if (s.trust.bundle) out(`  bundle by  ${signedBy(s.trust.bundle)}`);
   signatures(out, 'approval', s.trust.approvals);
   signatures(out, 'sign-off', s.trust.signoffs);
-  if (s.trust.signoffs.unsigned > 0) out(`  sign-off   ${s.trust.signoffs.unsigned} recorded without a signature (made before sign-offs were signed)`);
   out(`  time       ${s.firstTime} → ${s.lastTime}`);
   for (const w of s.warnings) out(`  WARNING ${w.code}: ${w.detail}`);
   if (!s.anchored && s.trust.seal === null) out('  Exit 3. Nothing in it is signed (no checkpoint), so no anchor can vouch for it; `runbook recover DIR` closes and seals an interrupted run.');

@@ -1,12 +1,14 @@
 // The console's handlers, plain Node: the Electron IPC bridge and `runbook serve` both call these.
 import path from 'node:path';
-import type { AppInfo, OpenedRunbook } from '../../shared/api.js';
-import { RunbookError, loadRunbookSnapshot } from '../runbook/index.js';
+import type { AppInfo, LoadProgress, OpenedRunbook } from '../../shared/api.js';
+import { RunbookError } from '../runbook/index.js';
 import { ApiCallError } from './dispatch.js';
 import { type KeySources, describeKeys } from './keys.js';
 import { type NamedSecrets, SecretsUnavailable } from '../secrets/named-secrets.js';
-import { listLibrary } from './library.js';
+import { listLibrary, loadWithProgress } from './library.js';
+import { LoadProgressFeed } from './load-progress.js';
 import { RunError, type RunController } from '../runs/run-controller.js';
+import { OUTPUT_PIECE } from '../../shared/history-api.js';
 import type { SettingsStore } from '../settings/store.js';
 import { probeHostKey } from '../targets/ssh/probe-host-key.js';
 import type { ApiHandlers } from './dispatch.js';
@@ -43,17 +45,30 @@ export function createApiHandlers(options: HandlerOptions): ApiHandlers {
   let opened: OpenedRunbook = { runbook: null, error: null };
   let pending: Promise<OpenedRunbook> | null = null;
   let bytes: Uint8Array | null = null;
+  const progress = new LoadProgressFeed();
+  let loads = 0;
 
   async function open(file: string): Promise<OpenedRunbook> {
     const absolute = path.resolve(file);
+    const loadId = ++loads;
+    let last: Omit<LoadProgress, 'loadId' | 'phase'> = { file: absolute, done: 0, total: 0, steps: 0 };
+    // Reports of an opening that another one has overtaken are not shown.
+    const report = (p: Omit<LoadProgress, 'loadId'>) => {
+      last = p;
+      if (loadId === loads) progress.set({ ...p, loadId });
+    };
+    // Said at once (before anything is awaited), so a page asking right after runbook.open hears of this opening.
+    report({ ...last, phase: 'reading' });
     try {
-      const snapshot = await loadRunbookSnapshot(absolute);
+      const snapshot = await loadWithProgress(absolute, report);
       opened = { runbook: snapshot.runbook, error: null };
       bytes = snapshot.bytes;
+      report({ ...last, phase: 'done', done: last.total, steps: snapshot.runbook.steps.length });
     } catch (error) {
+      report({ ...last, phase: 'failed' });
       if (!(error instanceof RunbookError)) throw error;
       // A bad file leaves the runbook already open in place; only the error is reported.
-      opened = { runbook: opened.runbook, error: { file: error.file, line: error.line, message: error.message } };
+      opened = { runbook: opened.runbook, error: { file: error.file, line: error.line, column: error.column, ...(error.code ? { code: error.code } : {}), message: error.message } };
     }
     return opened;
   }
@@ -90,6 +105,7 @@ export function createApiHandlers(options: HandlerOptions): ApiHandlers {
       pending = open(file);
       return pending;
     },
+    'runbook.progress': ({ after, waitMs }) => progress.after(after, waitMs ?? 0),
     'runs.start': ({ profile, operator, vars, sha256 }) =>
       runCall(async () => {
         const current = pending ? await pending : opened;
@@ -106,11 +122,18 @@ export function createApiHandlers(options: HandlerOptions): ApiHandlers {
       }),
     'runs.cancel': ({ runId }) => runCall(() => ({ cancelled: options.runs.cancel(runId) })),
     'runs.skip': ({ runId, stepId, reason }) => runCall(() => options.runs.skip(runId, stepId, reason)),
+    'runs.override': ({ runId, stepId, reason }) => runCall(() => options.runs.override(runId, stepId, reason)),
     'runs.record': ({ runId, ...input }) => runCall(() => options.runs.record(runId, input)),
     'runs.signoffRequest': ({ runId, ...input }) => runCall(() => options.runs.signoffRequest(runId, input)),
     'runs.answer': ({ runId, questionId, answer }) => runCall(() => options.runs.answer(runId, questionId, answer)),
     'runs.current': async () => options.runs.current(),
     'runs.approve': ({ runId, ...input }) => runCall(() => options.runs.approve(runId, input)),
+    'runs.setVariables': ({ runId, stepId, values }) => runCall(() => options.runs.setVariables(runId, stepId, values)),
+    'runs.output': ({ runId, stepId, blockId, offset, length }) => runCall(() => options.runs.output(runId, { stepId, blockId, offset: offset ?? 0, length: length ?? OUTPUT_PIECE })),
+    'history.list': () => runCall(() => options.runs.history()),
+    'history.verify': ({ runId }) => runCall(() => options.runs.verifyPast(runId)),
+    'bundle.open': ({ path: dir }) => runCall(() => options.runs.openBundle(dir)),
+    'bundle.verify': ({ path: dir }) => runCall(() => options.runs.verifyBundle(dir)),
     'runs.finish': ({ runId }) => runCall(() => options.runs.finish(runId)),
     'runs.verify': ({ runId }) => runCall(() => options.runs.verify(runId)),
     'runs.export': ({ runId, out, keyFile, agent, agentKey }) => runCall(() => options.runs.export(runId, { out, keyFile, agent, agentKey })),

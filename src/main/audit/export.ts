@@ -1,7 +1,7 @@
 // `runbook export`: the evidence bundle. It holds the run's lock throughout (a live run, or another export,
 // is refused at once and nothing is written), closes an interrupted run (recovery: recorded and sealed),
 // verifies the run, then writes the journal, seal, blobs, report.json (+ the operator's SSHSIG),
-// report.html (+ PDF), allowed_signers, VERIFY.md, verify.py and verify_report.py, and SHA256SUMS (+ SSHSIG)
+// report.html (+ PDF), allowed_signers, VERIFY.md, verify.py and the parts beside it, and SHA256SUMS (+ SSHSIG)
 // into a temporary directory beside OUTDIR, fsyncs it and renames it into place, and records the export in the
 // access log.
 // A crash or a full disk at any point leaves no OUTDIR (or an empty one) and a run that exports again.
@@ -18,7 +18,8 @@ import { crashPoint } from './fault-injection.js';
 import { fsyncDir } from './journal-writer.js';
 import type { MacKeyStore } from './key-store.js';
 import { VerifyFailure } from './reasons.js';
-import { BLOB_DIR, CHECKPOINT_FILE, JOURNAL_FILE } from './record.js';
+import { BLOB_DIR, CHECKPOINT_FILE, JOURNAL_FILE, type JournalRecord } from './record.js';
+import { type RecordData, RecordDataError, type RecordType, parseRecordData } from './records/index.js';
 import { buildReport } from './report/build-report.js';
 import { renderReportHtml } from './report/report-html.js';
 import { renderPdfWithChromium } from './report/report-pdf.js';
@@ -28,11 +29,11 @@ import { CHECKPOINT_NAMESPACE } from './seal.js';
 import { fingerprint, parsePublicKeyLine } from './ssh-keys.js';
 import { signSshsig, type SshsigSigner } from './sshsig.js';
 import { MAC_KEY_FILE, SUMS_FILE, inspectRun } from './verify.js';
-import { verifyInstructions } from './verify-instructions.js';
+import { VERIFIER_FILES, verifyInstructions } from './verify-instructions.js';
 
 export const AUDIT_NAMESPACE = 'runbook-console-audit';
-/** The auditor's verifier, shipped in every bundle: verify.py (the core, read first) and the report rebuild it imports from its own directory. */
-export const VERIFIER_FILES = ['verify.py', 'verify_report.py'] as const;
+/** The auditor's verifier (verify.py and its parts, verify-instructions.ts), shipped in every bundle. */
+export { VERIFIER_FILES };
 const verifierFile = (name: string) => fileURLToPath(new URL(`./bundle/${name}`, import.meta.url));
 
 export interface OperatorSigner {
@@ -62,6 +63,21 @@ export interface ExportResult {
 }
 
 export class ExportError extends Error {}
+
+/**
+ * Record `i`'s data read through its type's schema (records/index.ts), never cast: a record that is missing, of
+ * another type or does not fit is an ExportError naming it (the run verified, so none is; a guard, not a check).
+ */
+function dataOf<T extends RecordType>(records: readonly JournalRecord[], i: number, type: T): RecordData<T> {
+  const record = records[i];
+  if (!record || record.type !== type) throw new ExportError(`the journal has no ${type} record where export reads one (record ${i}); nothing was exported`);
+  try {
+    return parseRecordData(type, record.data);
+  } catch (error) {
+    if (!(error instanceof RecordDataError)) throw error;
+    throw new ExportError(`record ${i} (${type}): ${error.issue.path}: ${error.issue.message}; nothing was exported`);
+  }
+}
 
 function listFiles(dir: string, prefix = ''): string[] {
   return readdirSync(dir, { withFileTypes: true })
@@ -108,22 +124,26 @@ async function exportLocked(runDir: string, out: string, options: ExportOptions,
   }
   crashPoint('export.closed');
   const { summary, records, lines } = await inspectRun(runDir, { keys: options.keys });
-  const start = records[0]?.data as { profile?: string; operator?: { name?: string }; installation?: { id?: string; public_key?: string } };
-  const profile = String(start.profile);
+  const start = dataOf(records, 0, 'run.started');
+  const profile = start.profile;
   if ((profile === 'regulated' || profile === 'restricted') && !options.operatorSigner) {
     throw new ExportError(`profile ${profile}: the export must be signed by the operator (--key FILE or --agent)`);
   }
-  const principal = principalFor(start.operator?.name ?? 'operator');
-  const installationPrincipal = `installation-${start.installation?.id}`;
+  const principal = principalFor(start.operator.name);
+  const installationPrincipal = `installation-${start.installation.id}`;
   const sealer: OperatorSigner = options.operatorSigner ?? { signer: options.installation.key.signer, publicKeyLine: options.installation.key.publicKeyLine };
   const signerPrincipal = options.operatorSigner ? principal : installationPrincipal;
   // The operator signs the export; a key that granted an approval of this run belongs to the second person.
   const signerKey = sealer.publicKeyLine.split(' ').slice(0, 2).join(' ');
-  const approvedBy = records.find((r) => r.type === 'approval' && (r.data as { granted?: boolean }).granted === true && (r.data as { key?: string }).key === signerKey);
-  if (approvedBy) {
-    throw new ExportError(`the export key ${fingerprint(parsePublicKeyLine(sealer.publicKeyLine).blob)} granted the approval in record ${approvedBy.seq}: the operator and the approver must be different people; sign with the operator's own key`);
+  const approvedBy = records.findIndex((r, i) => {
+    if (r.type !== 'approval') return false;
+    const approval = dataOf(records, i, 'approval');
+    return approval.granted && approval.key === signerKey;
+  });
+  if (approvedBy >= 0) {
+    throw new ExportError(`the export key ${fingerprint(parsePublicKeyLine(sealer.publicKeyLine).blob)} granted the approval in record ${approvedBy}: the operator and the approver must be different people; sign with the operator's own key`);
   }
-  const seal = records.findLast((r) => r.type === 'checkpoint')?.data as { text: string; signature: string };
+  const seal = dataOf(records, records.findLastIndex((r) => r.type === 'checkpoint'), 'checkpoint');
 
   // The bundle is made in a directory beside OUTDIR and renamed into place once complete and on disk.
   const parent = path.dirname(out);
@@ -152,7 +172,7 @@ async function exportLocked(runDir: string, out: string, options: ExportOptions,
     writeFileSync(path.join(stage, 'report.html'), renderReportHtml(report));
     if (options.pdf) await renderPdfWithChromium(path.join(stage, 'report.html'), path.join(stage, 'report.pdf'));
 
-    const installationKey = String(start.installation?.public_key);
+    const installationKey = start.installation.public_key;
     const signers = [formatAllowedSigner({ principals: [installationPrincipal], publicKey: installationKey, namespaces: [CHECKPOINT_NAMESPACE] })];
     signers.push(formatAllowedSigner({ principals: [signerPrincipal], publicKey: sealer.publicKeyLine, namespaces: [AUDIT_NAMESPACE] }));
     writeFileSync(path.join(stage, 'allowed_signers'), `${signers.join('\n')}\n`);

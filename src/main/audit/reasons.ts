@@ -32,6 +32,7 @@ export const FAILURES = {
   E_BUNDLE: 'the evidence bundle is incomplete, holds a file SHA256SUMS does not list, or its files do not match SHA256SUMS',
   E_REPORT: 'report.json or report.html says something the journal does not: it differs from the report the journal and its blobs give',
   E_SIGNOFF: 'an accepted sign-off does not hold: its signed message, the record it signs off, its principal or its SSH signature',
+  E_SIGNOFF_OPERATOR_KEY: "an accepted sign-off is signed with a key of the operator's: the installation key (no person's), or another for someone else's row or pasted",
 } as const;
 
 export const WARNINGS = {

@@ -68,14 +68,37 @@ export interface ApprovalContext {
   exportKey: Buffer | null;
 }
 
-const keyBase64 = (blob: Buffer) => blob.toString('base64');
+export const keyBase64 = (blob: Buffer) => blob.toString('base64');
 type Finished = RecordOf<'step.finished'>['data'];
+
+/**
+ * The keys the operator controls in the run, by base64 blob, each with what it is: those run.started records
+ * (options.operator_keys; one that cannot be read goes to `unreadable`), the installation key, and the key that
+ * signed the bundle. None of them can approve a step, nor sign off a row but the operator's own.
+ */
+export function operatorKeysOf(start: RecordOf<'run.started'>['data'], exportKey: Buffer | null, unreadable: (key: string) => void): Map<string, string> {
+  const keys = new Map<string, string>();
+  for (const k of start.options.operator_keys ?? []) {
+    try {
+      keys.set(keyBase64(parsePublicKeyLine(k.key).blob), `the operator's ${k.source} key`);
+    } catch {
+      unreadable(k.key);
+    }
+  }
+  try {
+    keys.set(keyBase64(parsePublicKeyLine(start.installation.public_key).blob), 'the installation key, which seals the run');
+  } catch {
+    // An unreadable installation key is the seal check's to report.
+  }
+  if (exportKey) keys.set(keyBase64(exportKey), 'the key that signed this bundle');
+  return keys;
+}
 
 export class ApprovalChecker {
   private readonly active: boolean;
   private readonly operator: string;
-  /** The operator's keys (base64 blob → where from). */
-  private readonly operatorKeys = new Map<string, string>();
+  /** The operator's keys (base64 blob → what it is). */
+  private readonly operatorKeys: Map<string, string>;
   private readonly approvers: { sha256: string; entries: AllowedSigner[] } | null = null;
   /** Open blocks by block id (a step.finished ends all of its block's) and by step.started hash (what an approval names). */
   private readonly byBlock = new Map<string, OpenBlock[]>();
@@ -103,19 +126,9 @@ export class ApprovalChecker {
         throw failure('E_APPROVAL', `run.started's approvers list cannot be read: ${(error as Error).message}`, at);
       }
     }
-    for (const k of start.options.operator_keys ?? []) {
-      try {
-        this.operatorKeys.set(keyBase64(parsePublicKeyLine(k.key).blob), `the operator's ${k.source} key`);
-      } catch {
-        throw failure('E_APPROVAL', `run.started records an operator key that cannot be read: ${JSON.stringify(k.key)}`, at);
-      }
-    }
-    try {
-      this.operatorKeys.set(keyBase64(parsePublicKeyLine(start.installation.public_key).blob), 'the installation key, which seals the run');
-    } catch {
-      // An unreadable installation key is the seal check's to report.
-    }
-    if (context.exportKey) this.operatorKeys.set(keyBase64(context.exportKey), 'the key that signed this bundle');
+    this.operatorKeys = operatorKeysOf(start, context.exportKey, (key) => {
+      throw failure('E_APPROVAL', `run.started records an operator key that cannot be read: ${JSON.stringify(key)}`, at);
+    });
   }
 
   /** Record `i`, with the SHA-256 (hex) of its line. */

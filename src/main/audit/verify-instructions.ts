@@ -4,6 +4,12 @@
 import { shellQuote } from '../../shared/shell-quote.js';
 import { neutralise } from '../../shared/terminal-text.js';
 
+/**
+ * The auditor's verifier, shipped in every bundle: verify.py (the command, read first) and the parts it imports from
+ * its own directory, in the order its docstring says to read them. Without any of them verify.py exits 2.
+ */
+export const VERIFIER_FILES = ['verify.py', 'verify_json.py', 'verify_records.py', 'verify_keys.py', 'verify_seal.py', 'verify_signatures.py', 'verify_report.py'] as const;
+
 export interface VerifyInstructionInput {
   principal: string;
   installationPrincipal: string;
@@ -44,11 +50,13 @@ Run \`${neutralise(input.runId)}\`. Everything below works offline with stock to
 
        ${commands[3]}
 
-5. **The journal matches its seal, and the report matches the journal.** \`verify.py\` (read it first)
-   recomputes the hash chain, every record's MAC (with \`mac-key.txt\`), the Merkle root in
-   \`checkpoint.txt\`, the run binding of every record, the hash of every output blob and every approval and
-   sign-off signature; \`verify_report.py\` beside it (read it second; \`verify.py\` imports it from its own
-   directory) builds \`report.json\` and \`report.html\` again from the journal, to compare byte for byte:
+5. **The journal matches its seal, and the report matches the journal.** \`verify.py\` recomputes the hash
+   chain, every record's MAC (with \`mac-key.txt\`), the Merkle root in \`checkpoint.txt\`, the run binding and
+   format of every record, the hash of every output blob and every approval and sign-off signature (none by
+   the operator's own keys, but the operator's own sign-off), and builds \`report.json\` and \`report.html\`
+   again from the journal, to compare byte for byte. It is one program in short parts, which it imports from
+   its own directory; read \`verify.py\` first, then
+   ${VERIFIER_FILES.slice(1).map((f) => `\`${f}\``).join(', ')}:
 
        ${commands[4]}
 

@@ -104,14 +104,10 @@ export class JournalChecker {
       return null;
     }
     const text = bytes.toString('utf8');
-    let parsed: ReturnType<typeof parseCanonicalLine>;
-    try {
-      parsed = parseCanonicalLine(text);
-    } catch (error) {
-      // Nesting deep enough to exhaust the stack (a line of 100,000 brackets) is not a record.
-      if (!(error instanceof RangeError)) throw error;
-      parsed = { error: 'json', detail: 'nested too deeply to be a record' };
-    }
+    // No record nests deeper than a few levels: a line that does is refused before it is parsed, as verify.py does.
+    const parsed: ReturnType<typeof parseCanonicalLine> = nestsTooDeeply(text)
+      ? { error: 'json', detail: `nested deeper than ${MAX_JSON_DEPTH} levels (no record is)` }
+      : parseCanonicalLine(text);
     if ('error' in parsed) {
       const code = parsed.error === 'duplicate-key' ? 'E_DUPLICATE_KEY' : parsed.error === 'non-canonical' ? 'E_NONCANONICAL' : 'E_JSON';
       this.failures.note(CHECK.parse, failure(code, `line ${i + 1}: ${parsed.detail ?? parsed.error}`, at));
@@ -226,6 +222,28 @@ export class JournalChecker {
       throw failure('E_RECORD_CHANGED', `record ${i - 1} was changed: record ${i}'s prev hash does not match it`, { record: i - 1, line: i });
     }
   }
+}
+
+/**
+ * How deeply a journal line may nest arrays and objects: a record of the format nests 6 deep at most, and both
+ * verifiers (this one and the bundle's verify.py) refuse a deeper line as E_JSON before parsing it, so that neither
+ * a parser's own limit (Python's recursion limit, a stack) ever decides what a line is.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** Whether arrays and objects nest deeper than MAX_JSON_DEPTH in `text` (a bracket inside a string does not count). */
+export function nestsTooDeeply(text: string): boolean {
+  let level = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // A string: skip to its closing quote, and over each escaped character.
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++level > MAX_JSON_DEPTH) return true;
+    } else if (c === 0x5d || c === 0x7d) level--;
+  }
+  return false;
 }
 
 const ENVELOPE_KEYS = ['boot_id', 'data', 'mac', 'mono_ns', 'prev', 'run', 'seq', 'time', 'type'];

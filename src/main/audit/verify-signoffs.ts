@@ -2,26 +2,52 @@
 // is signoffMessage() of the run, step, role, name, date and the record it signs off; that record is the one
 // right before it (signs.seq = seq − 1, signs.sha256 = the SHA-256 of that line); its namespace is
 // runbook-console-signoff; its SSHSIG verifies over the message by the key the record names; its principal
-// is principalFor(name). With --allowed-signers the key must be allowed for that principal in
-// runbook-console-signoff explicitly (E_SIGNER otherwise); without, the sign-off is unanchored.
-// Refused sign-offs (accepted: false) are records of an attempt and are not checked. Records come read
-// through their schemas (verify-records.ts): every field below is there, of its type, and the namespace is
-// the format's. One record at a time: only the previous line's hash is needed.
+// is principalFor(name). Else E_SIGNOFF.
+//
+// And it is a second person's signature: its key is not the installation key, which is no person's (however it
+// was offered), nor another of the operator's keys (operatorKeysOf: those run.started records, the key that signed
+// the bundle) — unless the row is the operator's own, signed here with a key file or the ssh-agent (a pasted
+// signature stands for someone not at the operator's machine). Else E_SIGNOFF_OPERATOR_KEY. The console refuses
+// such a sign-off when it is offered (console-signoffs.ts); this is the same rule, read from the journal.
+//
+// With --allowed-signers the key must be allowed for that principal in runbook-console-signoff explicitly
+// (E_SIGNER otherwise); without, the sign-off is unanchored. Refused sign-offs (accepted: false) are records of
+// an attempt and are not checked. Records come read through their schemas (verify-records.ts): every field
+// below is there, of its type, and the namespace is the format's. One record at a time: only the previous
+// line's hash is needed.
 import { principalFor } from './principal.js';
-import type { TypedRecord } from './record.js';
+import type { RecordOf, TypedRecord } from './record.js';
 import { SIGNOFF_NAMESPACE, signoffMessage } from './signoff.js';
 import { fingerprint, parsePublicKeyLine } from './ssh-keys.js';
 import { parseSshsig, verifySshsig } from './sshsig.js';
 import type { Anchors } from './verify-anchors.js';
-import { SignatureList } from './verify-approvals.js';
+import { SignatureList, keyBase64, operatorKeysOf } from './verify-approvals.js';
 import { failure } from './verify-phases.js';
 
 export class SignoffChecker {
   readonly checked = new SignatureList();
-  /** Sign-off records without a signature: none in this journal format (a sign-off is recorded only signed). */
-  readonly unsigned = 0;
+  private readonly operator: string;
+  /** The operator's keys (base64 blob → what it is); one run.started records unreadably is the approval check's to report. */
+  private readonly operatorKeys: Map<string, string>;
+  /** The installation key (base64 blob): no person's, whatever else it is. */
+  private readonly installation: string | null;
 
-  constructor(private readonly anchors: Anchors) {}
+  /** Starts with run.started; `exportKey` is the key that signed the bundle (the operator's too). */
+  constructor(
+    first: RecordOf<'run.started'>,
+    exportKey: Buffer | null,
+    private readonly anchors: Anchors,
+  ) {
+    this.operator = principalFor(first.data.operator.name);
+    this.operatorKeys = operatorKeysOf(first.data, exportKey, () => {});
+    let installation: string | null = null;
+    try {
+      installation = keyBase64(parsePublicKeyLine(first.data.installation.public_key).blob);
+    } catch {
+      // An unreadable installation key is the seal check's to report.
+    }
+    this.installation = installation;
+  }
 
   /** Record `i`; `previousHash` is the SHA-256 (hex) of line i − 1 (null for the first). Throws the failure. */
   record(i: number, record: TypedRecord, previousHash: string | null): void {
@@ -54,6 +80,12 @@ export class SignoffChecker {
     const check = verifySshsig(Buffer.from(message, 'utf8'), d.signature, SIGNOFF_NAMESPACE, key);
     if (!check.ok) throw bad(check.message);
     const print = fingerprint(key);
+    const own = this.operatorKeys.get(keyBase64(key));
+    let why: string | null = null;
+    if (keyBase64(key) === this.installation) why = "it is no person's key";
+    else if (own && d.method === 'pasted') why = "a pasted signature stands for someone not at the operator's machine";
+    else if (own && principal !== this.operator) why = `the operator (${JSON.stringify(this.operator)}) cannot sign off for ${JSON.stringify(principal)}`;
+    if (why) throw failure('E_SIGNOFF_OPERATOR_KEY', `record ${i}: the sign-off is signed with ${own} (${print}): ${why}`, at);
     const anchoredAs = this.anchors.signedAs(`record ${i}: the sign-off`, key, print, SIGNOFF_NAMESPACE, principal, at);
     this.checked.add({ record: i, signs: signs.seq, principal, fingerprint: print, anchoredAs });
   }

@@ -85,7 +85,7 @@ export interface Trust {
   /** The key that signed the bundle's SHA256SUMS and report.json (bundles only). */
   bundle: SignedBy | null;
   approvals: CheckedSignatures;
-  signoffs: CheckedSignatures & { unsigned: number };
+  signoffs: CheckedSignatures;
   /** What is not anchored, in words; empty when the verification is anchored. */
   unanchored: string[];
 }
@@ -175,7 +175,7 @@ async function verifyStream(dir: string, options: VerifyOptions, collect: boolea
     runFinished: RecordOf<'run.finished'> | null;
     seals: SealChecker | null;
     approvals: ApprovalChecker | null;
-    signoffs: SignoffChecker;
+    signoffs: SignoffChecker | null;
     report: ReportAssembler | null;
     previousHash: string | null;
   } = {
@@ -184,7 +184,7 @@ async function verifyStream(dir: string, options: VerifyOptions, collect: boolea
     runFinished: null,
     seals: null,
     approvals: null,
-    signoffs: new SignoffChecker(anchors),
+    signoffs: null,
     // A bundle's report is built again as the journal goes by, streaming (only hashes of its per-record parts are kept).
     report: bundle ? new ReportAssembler(dir, false) : null,
     previousHash: null,
@@ -227,6 +227,9 @@ async function verifyStream(dir: string, options: VerifyOptions, collect: boolea
       failures.run(CHECK.approval, () => {
         run.approvals = new ApprovalChecker(start, { anchors, exportKey: bundleSigner?.key ?? null });
       });
+      failures.run(CHECK.signoff, () => {
+        run.signoffs = new SignoffChecker(start, bundleSigner?.key ?? null, anchors);
+      });
       blobs.push({ rel: start.data.runbook.blob, sha: start.data.runbook.sha256, record: 0 });
     }
     if (record.type === 'step.finished') {
@@ -238,7 +241,7 @@ async function verifyStream(dir: string, options: VerifyOptions, collect: boolea
     const { seals, approvals, signoffs, report, previousHash } = run;
     if (seals) failures.run(CHECK.seal, () => seals.record(i, record, checked.data));
     if (approvals) failures.run(CHECK.approval, () => approvals.record(i, record, checked.hash));
-    failures.run(CHECK.signoff, () => signoffs.record(i, record, previousHash));
+    if (signoffs) failures.run(CHECK.signoff, () => signoffs.record(i, record, previousHash));
     if (report && failures.open(CHECK.report)) failures.run(CHECK.report, () => unbuildable(() => report.record(record, checked.text), i));
   };
 
@@ -267,7 +270,7 @@ async function verifyStream(dir: string, options: VerifyOptions, collect: boolea
 
   // Nothing failed, so every record passed every check: the first, the last and the seal are there.
   const seal = sealed.summary;
-  if (!first || !last || !seals || !seal || !approvals) throw new Error('verification passed without reaching the end of the journal');
+  if (!first || !last || !seals || !seal || !approvals || !signoffs) throw new Error('verification passed without reaching the end of the journal');
   const trust = trustOf(seal.key, bundleTrust, approvals.checked, signoffs);
   // An unanchored seal key is W_SIGNER_UNCHECKED already; everything else unanchored is W_UNANCHORED.
   const sealUnchecked = seal.key !== null && seal.key.anchoredBy.length === 0;
@@ -370,7 +373,7 @@ function trustOf(seal: SealKey | null, bundle: SignedBy | null, approvals: Signa
     seal: seal ? { fingerprint: seal.fingerprint, principals: seal.principals, anchoredBy: seal.anchoredBy } : null,
     bundle,
     approvals: summariseSignatures(approvals),
-    signoffs: { ...summariseSignatures(signoffs.checked), unsigned: signoffs.unsigned },
+    signoffs: summariseSignatures(signoffs.checked),
     unanchored,
   };
 }

@@ -21,7 +21,12 @@ function indentWidth(line: string): number {
 export function checkNesting(text: string, file: string): void {
   let inFence = false;
   let lineNo = 0;
-  for (const line of text.split('\n')) {
+  // Line by line without splitting: a 20 MB runbook has a million lines, and an array of them all is garbage.
+  for (let start = 0; start <= text.length; ) {
+    const nl = text.indexOf('\n', start);
+    const end = nl < 0 ? text.length : nl;
+    const line = text.slice(start, end);
+    start = end + 1;
     lineNo++;
     if (FENCE.test(line)) inFence = !inFence;
     if (inFence) continue;

@@ -5,6 +5,7 @@
 import type { Heading, RootContent } from 'mdast';
 import { toString } from 'mdast-util-to-string';
 import type { FrontMatter, Profile, Section } from '../../shared/runbook-model.js';
+import { ownString } from './compact.js';
 import { type IdSpace, PREAMBLE_ID } from './ids.js';
 import { cleanTitle, profileIn } from './markers.js';
 import { noteHeadingKind } from './prose.js';
@@ -73,7 +74,7 @@ export class Outline {
     if (!this.seenHeading) {
       this.seenHeading = true;
       if (node.depth === 1) this.titleHeading = node;
-      this.runbookTitle ??= headingText(node);
+      this.runbookTitle ??= ownString(headingText(node));
     }
     // A callout or example heading ("Note", "Warning", "Before", "Example") opens no section: what it holds
     // is a note of the section it follows (steps.ts).
@@ -90,11 +91,12 @@ export class Outline {
     const text = headingText(node);
     const isDocTitle = node === this.titleHeading;
     const inherited = profileIn(raw) ?? parent?.inheritedProfile ?? this.frontMatter?.profile ?? null;
-    const id = this.ids.sectionId(parent?.path ?? '', text || (isDocTitle ? 'title' : ''));
+    // The model keeps the id and title: strings of their own, not views of the chunk they were read from.
+    const id = ownString(this.ids.sectionId(parent?.path ?? '', text || (isDocTitle ? 'title' : '')));
     const sectionNode: SectionNode = {
       section: {
         id,
-        title: text || `Section at line ${startLine(node)}`,
+        title: ownString(text || `Section at line ${startLine(node)}`),
         depth: node.depth,
         line: startLine(node),
         profile: inherited,

@@ -1,6 +1,9 @@
 // Markdown text → runbook model: normalise, repair mojibake, set aside front matter that is almost front
 // matter, parse the markdown chunk by chunk (markdown-chunks.ts), and build the model section by section
-// (outline.ts): each section's steps are collected when it closes, and its syntax tree is dropped.
+// (outline.ts): each section's steps are collected when it closes, and its syntax tree is dropped. Each
+// step is finished at once — its blocks read (classify.ts readBlock: transcripts, queries, optional
+// variables), a note's code shown and not run (asides.ts) — and kept compact (compact.ts); a large text
+// is parsed under a heap budget (heap-budget.ts).
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { RootContent } from 'mdast';
@@ -12,13 +15,16 @@ import type {
   Step,
 } from '../../shared/runbook-model.js';
 import { parseFenceInfo } from './attributes.js';
-import { classifyBlock } from './classify.js';
+import { asideBlock } from './asides.js';
+import { readBlock } from './classify.js';
+import { ModelCompactor } from './compact.js';
 import { DeferredSectionLinker } from './deferred-links.js';
 import { Diagnostics, placeOf } from './diagnostics.js';
 import { RunbookError } from './errors.js';
-import { expectedInCode, expectedInProse } from './expected.js';
+import { expectedInProse } from './expected.js';
 import { scanFrontMatterNearMiss } from './front-matter-scan.js';
 import { parseFrontMatter } from './frontmatter.js';
+import { HeapBudget } from './heap-budget.js';
 import { BlockIds, IdSpace, PREAMBLE_ID } from './ids.js';
 import { type Definitions, type MarkdownNodes, MarkdownChunks, wholeDocumentNodes } from './markdown-chunks.js';
 import { profileIn } from './markers.js';
@@ -27,7 +33,6 @@ import { checkNesting } from './nesting.js';
 import { Outline, type SectionNode } from './outline.js';
 import { Source, endLine, startLine } from './source.js';
 import { SectionStepCollector, type StepDraft } from './steps.js';
-import { variablesIn } from './variables.js';
 import { timingIn } from './timing.js';
 
 export interface ParseOptions {
@@ -35,6 +40,8 @@ export interface ParseOptions {
   file?: string;
   /** The bytes the text was decoded from, for the hash; defaults to the text's UTF-8 bytes. */
   bytes?: Uint8Array;
+  /** The SHA-256 (hex) of those bytes, when the caller has it already (it then need not keep the bytes). */
+  sha256?: string;
   /** Called after each chunk of markdown is read: for a progress bar while a large runbook loads. */
   onProgress?: (progress: ParseProgress) => void;
   /**
@@ -45,6 +52,12 @@ export interface ParseOptions {
   /** How large chunks aim to be, in characters (tests use tiny ones to cut everywhere). */
   chunkChars?: number;
 }
+
+/** A block as the parser makes it: every field the block reader (classify.ts readBlock) sets is there. */
+export type ParsedBlock = Block & Required<Pick<Block, 'source' | 'reading' | 'expectedOutput' | 'queries' | 'optionalVariables'>>;
+export type ParsedStep = Omit<Step, 'blocks'> & { blocks: ParsedBlock[] };
+/** The runbook model as parsed: a Runbook whose blocks have all been read. */
+export type ParsedRunbook = Omit<Runbook, 'steps'> & { steps: ParsedStep[] };
 
 export interface ParseProgress {
   /**
@@ -66,7 +79,7 @@ function normaliseNewlines(text: string): string {
 }
 
 /** Markdown text → the runbook model. Throws RunbookError for what it refuses to read. */
-export function parseRunbook(input: string, options: ParseOptions = {}): Runbook {
+export function parseRunbook(input: string, options: ParseOptions = {}): ParsedRunbook {
   const run = buildRunbook(input, options);
   for (let r = run.next(); ; r = run.next()) if (r.done) return r.value;
 }
@@ -75,7 +88,7 @@ export function parseRunbook(input: string, options: ParseOptions = {}): Runbook
  * The same, letting other work run between chunks (a server stays responsive while a large runbook loads;
  * `onProgress` reports how far it is).
  */
-export async function parseRunbookAsync(input: string, options: ParseOptions = {}): Promise<Runbook> {
+export async function parseRunbookAsync(input: string, options: ParseOptions = {}): Promise<ParsedRunbook> {
   const run = buildRunbook(input, options);
   let since = performance.now();
   for (let r = run.next(); ; r = run.next()) {
@@ -88,11 +101,9 @@ export async function parseRunbookAsync(input: string, options: ParseOptions = {
 }
 
 /** Yields after each chunk; returns the model. */
-function* buildRunbook(input: string, options: ParseOptions): Generator<void, Runbook, void> {
+function* buildRunbook(input: string, options: ParseOptions): Generator<void, ParsedRunbook, void> {
   const file = options.file ?? '<input>';
-  const sha256 = createHash('sha256')
-    .update(options.bytes ?? Buffer.from(input, 'utf8'))
-    .digest('hex');
+  const sha256 = options.sha256 ?? (options.bytes ? createHash('sha256').update(options.bytes).digest('hex') : textSha256(input));
   const early = new Diagnostics(file);
   const repaired = repairMojibake(normaliseNewlines(input.replace(/^\uFEFF/, '')));
   if (repaired.offsets.length > 0) {
@@ -101,14 +112,35 @@ function* buildRunbook(input: string, options: ParseOptions): Generator<void, Ru
   const { text } = scanFrontMatterNearMiss(repaired.text, early);
   checkNesting(text, file);
   const source = new Source(text);
-  let labels: Definitions | undefined;
-  for (;;) {
-    const nodes = options.wholeDocument ? wholeDocumentNodes(text) : new MarkdownChunks(text, labels, options.chunkChars);
-    const runbook = yield* readModel(nodes, { file, sha256, source, options, diagnostics: early.copy() });
-    // A label the first pass took for defined was not: read again, knowing which labels are (rare).
-    if (!nodes.needsSecondPass) return runbook;
-    labels = nodes.definedLabels();
+  // A large text's garbage is collected as the parse goes (heap-budget.ts).
+  const budget = HeapBudget.start(text);
+  try {
+    let labels: Definitions | undefined;
+    for (;;) {
+      const nodes = options.wholeDocument ? wholeDocumentNodes(text) : new MarkdownChunks(text, labels, options.chunkChars);
+      const runbook = yield* readModel(nodes, { file, sha256, source, options, diagnostics: early.copy(), budget });
+      // A label the first pass took for defined was not: read again, knowing which labels are (rare).
+      if (!nodes.needsSecondPass) return runbook;
+      labels = nodes.definedLabels();
+    }
+  } finally {
+    budget?.release();
   }
+}
+
+/** The SHA-256 of the text's UTF-8 bytes, encoded a piece at a time (no copy of the whole text). */
+function textSha256(text: string): string {
+  const hash = createHash('sha256');
+  const PIECE = 1 << 20;
+  for (let at = 0; at < text.length; ) {
+    let end = Math.min(at + PIECE, text.length);
+    // Never between the two halves of a surrogate pair: each half alone would encode as U+FFFD.
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
+    hash.update(text.slice(at, end), 'utf8');
+    at = end;
+  }
+  return hash.digest('hex');
 }
 
 interface ModelContext {
@@ -117,13 +149,15 @@ interface ModelContext {
   source: Source;
   options: ParseOptions;
   diagnostics: Diagnostics;
+  budget: HeapBudget | null;
 }
 
-function* readModel(nodes: MarkdownNodes, ctx: ModelContext): Generator<void, Runbook, void> {
+function* readModel(nodes: MarkdownNodes, ctx: ModelContext): Generator<void, ParsedRunbook, void> {
   const { file, source, diagnostics } = ctx;
   const ids = new IdSpace();
   const linker = new DeferredSectionLinker();
-  const steps: Step[] = [];
+  const compactor = new ModelCompactor();
+  const steps: ParsedStep[] = [];
   let frontMatter: FrontMatter | null = null;
   let outline: Outline | null = null;
 
@@ -144,7 +178,7 @@ function* readModel(nodes: MarkdownNodes, ctx: ModelContext): Generator<void, Ru
       return ids.stepId(group, draft.title === fallback ? node.section.title : draft.title);
     };
     for (const draft of drafts) {
-      const step = finishStep(draft, node, { file, stepId, diagnostics, source, fallbackProfile: node.inheritedProfile });
+      const step = finishStep(draft, node, { file, stepId, diagnostics, source, fallbackProfile: node.inheritedProfile, compactor });
       node.section.stepIds.push(step.id);
       steps.push(step);
     }
@@ -156,7 +190,7 @@ function* readModel(nodes: MarkdownNodes, ctx: ModelContext): Generator<void, Ru
       linker,
     );
     const drafts = collector.collect();
-    node.section.notes.push(...collector.notes);
+    node.section.notes.push(...compactor.notes(collector.notes));
     if (node.path === PREAMBLE_ID || node.path === '') topLevel.push({ node, drafts });
     else nameSteps(node, drafts);
   };
@@ -180,6 +214,7 @@ function* readModel(nodes: MarkdownNodes, ctx: ModelContext): Generator<void, Ru
       outline ??= start(null);
       outline.add(node);
     }
+    ctx.budget?.check();
     ctx.options.onProgress?.({ ...nodes.progress(), steps: steps.length });
     yield;
   }
@@ -189,7 +224,7 @@ function* readModel(nodes: MarkdownNodes, ctx: ModelContext): Generator<void, Ru
   steps.sort((a, b) => a.line - b.line);
   const sections = outline.sections();
   linker.settle(steps, sections, outline.rawTitles);
-  return { title: outline.title, file: ctx.options.file ?? null, sha256: ctx.sha256, frontMatter, sections, steps, warnings: diagnostics.all() };
+  return { title: outline.title, file: ctx.options.file ?? null, sha256: ctx.sha256, frontMatter, sections, steps, warnings: compactor.diagnostics(diagnostics.all()) };
 }
 
 interface FinishContext {
@@ -199,42 +234,53 @@ interface FinishContext {
   diagnostics: Diagnostics;
   source: Source;
   fallbackProfile: Profile | null;
+  compactor: ModelCompactor;
 }
 
-function finishStep(draft: StepDraft, section: SectionNode, ctx: FinishContext): Step {
+function finishStep(draft: StepDraft, section: SectionNode, ctx: FinishContext): ParsedStep {
   const id = ctx.stepId(draft);
   const blockIds = new BlockIds();
-  const blocks = draft.codes.map((code, index) => {
+  const read: ParsedBlock[] = draft.codes.map((code, index) => {
     const info = parseFenceInfo(code.lang, code.meta);
     if (info.error) ctx.diagnostics.add('fence-attributes', { line: startLine(code), column: code.position?.start.column }, `code fence ${info.error}`);
     checkFenceClosed(code, ctx);
-    const { action, reason } = classifyBlock(info.lang, code.value, info.attributes);
+    const reading = readBlock(info.lang, code.value, info.attributes);
     const name = typeof info.attributes.name === 'string' && info.attributes.name.trim() ? info.attributes.name.trim() : null;
     const target = typeof info.attributes.target === 'string' ? info.attributes.target : null;
-    const block: Block = {
+    return {
       id: `${id}#${blockIds.take(name, index)}`,
       lang: info.lang,
-      code: code.value,
+      code: reading.code,
       line: startLine(code),
       name,
-      action,
-      reason,
+      action: reading.action,
+      reason: reading.reason,
       attributes: info.attributes,
       target,
       // The plan refuses such a block: it must not run on the default target its attributes meant to avoid.
       ...(info.error ? { attributeError: info.error } : {}),
-      expected: expectedInCode(code.value),
-      variables: variablesIn(code.value, action),
+      expected: reading.expected,
+      variables: reading.variables,
+      source: reading.source,
+      reading: reading.reading,
+      expectedOutput: reading.expectedOutput,
+      queries: reading.queries,
+      optionalVariables: reading.optionalVariables,
     };
-    return block;
   });
+  // A note's code is shown with its step, never run (asides.ts): the note names those blocks.
+  const notes = draft.notes.map((note) => ({ ...note, blockIds: draft.codes.flatMap((code, i) => (draft.asides.get(code) === note ? [read[i]?.id ?? ''] : [])) }));
+  const asides = new Set(notes.flatMap((n) => n.blockIds));
+  const blocks = asides.size === 0 ? read : read.map((b) => (asides.has(b.id) ? (asideBlock(b) as ParsedBlock) : b));
   const body = draft.bodyParts.join('\n\n');
   const expected = [...expectedInProse(body), ...blocks.flatMap((b) => b.expected)];
-  const variables = [...new Set(blocks.flatMap((b) => b.variables))];
+  // In order of first use in any block; a variable only a note's code uses is not asked for.
+  const kept = new Set(blocks.flatMap((b) => b.variables));
+  const variables = [...new Set(read.flatMap((b) => b.variables))].filter((v) => kept.has(v));
   const attributeProfile = blocks
     .map((b) => b.attributes.profile)
     .find((p): p is Profile => p === 'standard' || p === 'regulated' || p === 'restricted');
-  return {
+  const step: ParsedStep = {
     id,
     kind: draft.kind,
     origin: draft.origin,
@@ -252,9 +298,9 @@ function finishStep(draft: StepDraft, section: SectionNode, ctx: FinishContext):
     signoff: draft.signoff,
     decision: draft.decision,
     timing: timingIn(draft.title, body),
-    // A note's code is shown with its step, never run (asides.ts): the note names those blocks.
-    notes: draft.notes.map((note) => ({ ...note, blockIds: draft.codes.flatMap((code, i) => (draft.asides.get(code) === note ? [blocks[i]?.id ?? ''] : [])) })),
+    notes,
   };
+  return ctx.compactor.step(step, section.section.id) as ParsedStep;
 }
 
 function checkFenceClosed(code: RootContent, ctx: FinishContext): void {

@@ -4,12 +4,17 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Profile, Runbook, Step } from '../../shared/runbook-model.js';
-import type { InstallationKeyFacts, PendingQuestion, RunEvent, RunState, RunStepState, SignoffRequest, VerifyResult } from '../../shared/run-api.js';
+import type { InstallationKeyFacts, OutputComparison, PendingQuestion, RunEvent, RunState, RunStepState, SignoffRequest, VerifyResult } from '../../shared/run-api.js';
+import { decisionPath } from '../../shared/decisions.js';
+import { diffOutput } from '../../shared/output-diff.js';
+import { recordAccess } from '../audit/access-log.js';
 import { exportBundle } from '../audit/export.js';
 import { type OperatorKey, operatorKey } from '../audit/approval.js';
 import { type Installation, installationKeyFacts, pinCommand } from '../audit/installation.js';
 import type { MacKeyStore } from '../audit/key-store.js';
-import type { RunJournal } from '../session/run-journal.js';
+import type { NoteType, RunJournal } from '../session/run-journal.js';
+import { type RecordData, parseRecordData } from '../audit/records/index.js';
+import type { Judgement } from '../session/checks.js';
 import type { SealResult } from '../audit/seal.js';
 import { agentKeys, keyFrom, publicKeyOfFile, uniqueKeys } from '../audit/operator-keys.js';
 import { FAILURES } from '../audit/reasons.js';
@@ -33,9 +38,26 @@ import { TARGET_KINDS_FOR_ACTION, type Target } from '../../shared/targets.js';
 import type { ExecutorContext } from '../targets/types.js';
 import { expandHome } from '../util/expand-home.js';
 import { ManualStepError, checkFillIn, missingInputs } from '../session/manual.js';
+import { problem } from '../session/problems.js';
+import { MASK } from '../session/mask.js';
+import { bareName, isSecretVariable } from '../session/variables.js';
 import { ConsoleApprovals } from './console-approvals.js';
 import { decideSignoff } from './console-signoffs.js';
 import { EventBuffer } from './event-buffer.js';
+import type { OpenedBundle, PastRun } from '../../shared/history-api.js';
+import { HistoryError, listRuns, openBundle, outputOf, pastRun, runDirOf } from './run-history.js';
+
+/** Runs a read of the run history, turning what it refuses (and a missing file) into the controller's refusal. */
+function historyCall<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    if (error instanceof HistoryError) throw new RunError(error.message);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EACCES' || code === 'ENOTDIR' || code === 'ELOOP') throw new RunError((error as Error).message);
+    throw error;
+  }
+}
 
 export class RunError extends Error {}
 
@@ -112,6 +134,10 @@ interface AssembledRun {
   installation: Installation;
   /** RESTRICTED: the operator's keys run.started recorded (none otherwise). */
   recordedOperatorKeys: readonly OperatorKey[];
+  /** Steps a decision passed over that the operator chose to run after all (runs.override). */
+  overridden: Set<string>;
+  /** What each running block has printed so far (masked, capped): compared with a transcript's example output. */
+  printed: Map<string, { stdout: string; stderr: string }>;
 }
 
 /** A started run: the assembled run with what startRun made for it. */
@@ -219,10 +245,11 @@ export class RunController {
         signoffRefusal: null,
         mark: null,
         fillIns: {},
+        passedOver: null,
       });
     }
     const installation = await this.env.installation();
-    const assembled: AssembledRun = { runId, dir, profile: input.profile, operator: input.operator, runbook, plan, set, prepared, ctx, preflightPassed: new Set<string>(), keys, stepDone: Promise.resolve(), interruptedBy: null, events, steps, problems: prepared.problems, outcomes: new Map(), running: null, seal: null, finishing: null, questions, ask, approvals: null, installation, recordedOperatorKeys: [] };
+    const assembled: AssembledRun = { runId, dir, profile: input.profile, operator: input.operator, runbook, plan, set, prepared, ctx, preflightPassed: new Set<string>(), keys, stepDone: Promise.resolve(), interruptedBy: null, events, steps, problems: prepared.problems, outcomes: new Map(), running: null, seal: null, finishing: null, questions, ask, approvals: null, installation, recordedOperatorKeys: [], overridden: new Set(), printed: new Map() };
     const started = await startRun(prepared, {
       runId,
       dir,
@@ -254,21 +281,134 @@ export class RunController {
       active.approvals = approvals;
       started.session.setApprove(approvals.hook);
     }
+    this.refreshMissing(active);
     this.run = active;
     return this.state(runId);
+  }
+
+  /** The value a run variable has now (by its name as the model lists it, or bare), if any. */
+  private valueOf(run: AssembledRun, name: string): string | undefined {
+    const values = run.prepared.variables.values;
+    return values.get(name) ?? values.get(bareName(name)) ?? values.get(`<${bareName(name)}>`);
+  }
+
+  /** The variables (bare names) a step's code uses, needed or optional, with the names as the model lists them. */
+  private variablesOf(run: AssembledRun, stepId: string): { needed: string[]; optional: string[] } {
+    const planned = run.plan.steps.find((p) => p.step.id === stepId);
+    if (!planned || planned.skip) return { needed: [], optional: [] };
+    const blocks = planned.step.blocks.filter((b) => b.action !== 'display');
+    return { needed: [...new Set(blocks.flatMap((b) => b.variables))], optional: [...new Set(blocks.flatMap((b) => b.optionalVariables ?? []))] };
+  }
+
+  /**
+   * Each step refused for a variable without a value says which, on itself (variable-missing, that step only):
+   * the others run. A value given later (setVariables) lifts it; values for blanks of the same name show.
+   */
+  private refreshMissing(run: AssembledRun): void {
+    const problems = run.problems.filter((p) => p.code !== 'variable-missing');
+    for (const [stepId, state] of run.steps) {
+      const missing = state.hidden ? [] : this.variablesOf(run, stepId).needed.filter((name) => this.valueOf(run, name) === undefined);
+      const bare = [...new Set(missing.map(bareName))];
+      state.missingValues = bare.map((name) => ({ name, secret: isSecretVariable(run.runbook, name) }));
+      if (bare.length > 0) problems.push(problem('variable-missing', `step ${stepId}: no value for ${bare.join(', ')}: give ${bare.length === 1 ? 'it' : 'them'} on the step (no new run needed)`, { stepId }));
+      // A blank named like a run variable holds the variable's value: one value everywhere.
+      const model = run.runbook.steps.find((x) => x.id === stepId);
+      for (const f of model?.fillIns ?? []) {
+        const name = this.variableNamed(run, f.label);
+        const value = name === null ? undefined : this.valueOf(run, name);
+        if (name !== null && value !== undefined && !isSecretVariable(run.runbook, name)) state.fillIns[f.label] = value;
+      }
+    }
+    run.problems = problems;
+  }
+
+  /** The run variable a blank's label names (`NAME`, `<NAME>`, `$NAME`, `NAME:`), or null. */
+  private variableNamed(run: AssembledRun, label: string): string | null {
+    const bare = label.trim().replace(/^`|`$/g, '').replace(/:$/, '').replace(/^\$\{?|\}$/g, '').replace(/^<|>$/g, '').trim();
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(bare)) return null;
+    for (const planned of run.plan.steps) {
+      if (planned.skip) continue;
+      for (const b of planned.step.blocks) if ([...b.variables, ...(b.optionalVariables ?? [])].some((v) => bareName(v) === bare)) return bare;
+    }
+    return null;
+  }
+
+  /**
+   * Gives variables the run has no value for yet, on a step, before a step that needs them runs. Each must be
+   * one the run's steps use and have no value; every block using it is prepared again with it and must keep
+   * it data (as at start: a value that would become code is refused, nothing recorded). Recorded as a
+   * `fillin` on the step (a secret's value masked, and masked in all output from now on).
+   */
+  async setVariables(runId: string, stepId: string, given: Record<string, string>): Promise<RunState> {
+    const run = this.open(runId);
+    const state = run.steps.get(stepId);
+    if (!state) throw new RunError(`no step ${stepId}`);
+    if (state.hidden) throw new RunError(`step ${stepId} is above the run's profile ${run.profile}`);
+    const entries = Object.entries(given).map(([name, value]) => [bareName(name), value] as const);
+    for (const [name, value] of entries) {
+      if (this.variableNamed(run, name) === null) throw new RunError(`this run has no variable ${name}`);
+      const now = this.valueOf(run, name);
+      if (now !== undefined && now !== value) throw new RunError(`${name} already has a value in this run; every step runs with the same one (start a new run to use another)`);
+    }
+    await this.giveValues(run, stepId, entries.filter(([name]) => this.valueOf(run, name) === undefined));
+    return this.state(runId);
+  }
+
+  /** Checks, sets and records values for variables that had none (shared by setVariables and a bound blank). */
+  private async giveValues(run: ActiveRun, stepId: string, entries: readonly (readonly [string, string])[], record = true): Promise<void> {
+    if (entries.length === 0) return;
+    const names = new Set(entries.map(([name]) => name));
+    const values = new Map(run.prepared.variables.values);
+    for (const [name, value] of entries) {
+      // Under the name as the code lists it ($NAME → NAME, a placeholder → <NAME>), and bare.
+      values.set(name, value);
+      for (const planned of run.plan.steps) for (const b of planned.step.blocks) for (const v of [...b.variables, ...(b.optionalVariables ?? [])]) if (bareName(v) === name) values.set(v, value);
+    }
+    // Every block that uses one of them is prepared again with the new values: they must stay data there too.
+    const uses = (b: { variables: string[]; optionalVariables?: string[] | undefined }) => [...b.variables, ...(b.optionalVariables ?? [])].some((v) => names.has(bareName(v)));
+    const affected = run.plan.steps.filter((p) => !p.skip && p.blocks.some(({ block }) => uses(block)));
+    const fresh: typeof run.prepared.requests = new Map();
+    const unsafe = await valueProblems(run.runbook, affected, values, run.prepared.verdicts, fresh);
+    if (unsafe.length > 0) throw new RunError(`refused, nothing recorded: ${unsafe.map((p) => p.message).join('; ')}`);
+    if (sealing(run)) throw new RunError('this run is finished; start a new run');
+    // Another call may have given one of them while these were checked: the first value stays, the run's only one.
+    for (const [name] of entries) if (this.valueOf(run, name) !== undefined) throw new RunError(`${name} was given a value meanwhile; every step runs with that one`);
+    const secret = entries.filter(([name]) => isSecretVariable(run.runbook, name));
+    // Masked before anything can print or record it.
+    for (const [, value] of secret) {
+      run.prepared.variables.secretValues.add(value);
+      run.session.addSecret(value);
+    }
+    if (record) for (const [name, value] of entries) this.note(run, 'fillin', { step: { id: stepId }, label: name, value: isSecretVariable(run.runbook, name) ? MASK : value });
+    for (const [name, value] of values) if (!run.prepared.variables.values.has(name) && [...names].some((n) => bareName(name) === n)) {
+      run.prepared.variables.values.set(name, value);
+      run.prepared.variables.sources.set(name, 'operator');
+    }
+    run.prepared.variables.missing = run.prepared.variables.missing.filter((m) => !names.has(bareName(m)));
+    // The session prepares each block once: those using a new value are prepared with it (for any target kind).
+    const stale = new Set(run.plan.steps.flatMap((p) => p.step.blocks.filter(uses).map((b) => b.id)));
+    for (const key of [...run.prepared.requests.keys()]) if (stale.has(key.slice(key.indexOf(' ') + 1))) run.prepared.requests.delete(key);
+    for (const [key, request] of fresh) run.prepared.requests.set(key, request);
+    this.refreshMissing(run);
   }
 
   private forward(run: AssembledRun, event: SessionEvent): void {
     const push = (e: Parameters<EventBuffer['push']>[0]) => run.events.push(e);
     switch (event.type) {
       case 'block-start':
+        if (event.block.expectedOutput) run.printed.set(event.block.id, { stdout: '', stderr: '' });
         push({ type: 'block-start', stepId: event.step.id, blockId: event.block.id, target: event.binding.targetName, at: new Date().toISOString() });
         break;
-      case 'output':
+      case 'output': {
+        const printed = run.printed.get(event.block.id);
+        if (printed && event.chunk.stream !== 'info' && printed[event.chunk.stream].length < PRINTED_CAP) printed[event.chunk.stream] += event.chunk.data.slice(0, PRINTED_CAP - printed[event.chunk.stream].length);
         push({ type: 'output', stepId: event.step.id, blockId: event.block.id, stream: event.chunk.stream, data: event.chunk.data, at: event.chunk.at });
         break;
+      }
       case 'block-end': {
         const r = event.outcome.result;
+        const printed = run.printed.get(event.block.id) ?? { stdout: '', stderr: '' };
+        run.printed.delete(event.block.id);
         push({
           type: 'block-end',
           stepId: event.step.id,
@@ -282,6 +422,7 @@ export class RunController {
           endpoint: r.target.endpoint,
           resultSets: r.resultSets.map((s) => ({ command: s.command, columns: s.columns, rows: s.rows.slice(0, 200).map((row) => row.map(jsonSafe)), rowCount: s.rowCount })),
           notes: r.notes,
+          comparison: comparisonOf(event.outcome.judgement.comparison, printed),
         });
         break;
       }
@@ -305,9 +446,65 @@ export class RunController {
     run.events.push({ type: 'step', stepId, status, reason });
   }
 
-  private note(run: ActiveRun, type: Parameters<RunJournal['note']>[0], data: Record<string, unknown>): void {
-    const record = run.journal.note(type, data);
+  /** Records what the operator did or was asked: the data is typed by the record type's schema (audit/records/). */
+  private note<T extends NoteType>(run: ActiveRun, type: T, data: RecordData<T>): void {
+    const record = run.journal.record(type, data);
     run.events.push({ type: 'record', record: record.seq, recordType: type, time: new Date().toISOString() });
+  }
+
+  /**
+   * Passes over the steps the recorded decisions lead away from, by the rule `runbook run` follows
+   * (src/shared/decisions.ts): such a step not yet done is skipped — journaled as `runbook run` journals it —
+   * or, after a decision that stops the run, left not to run. A step no decision passes over any more (the
+   * operator changed a decision) is pending again; one that ran keeps what happened.
+   */
+  private applyDecisions(run: ActiveRun): void {
+    const order = run.plan.steps.map((p) => p.step.id).filter((id) => run.steps.get(id)?.hidden === false);
+    const choices = new Map([...run.steps.values()].flatMap((s) => (s.decision !== null ? [[s.id, s.decision] as const] : [])));
+    const path = decisionPath(run.runbook, order, choices);
+    for (const id of order) {
+      const state = run.steps.get(id) as RunStepState;
+      const passed = run.overridden.has(id) ? undefined : path.get(id);
+      const before = state.passedOver ?? null;
+      if (before && passed && before.reason === passed.reason && before.kind === passed.kind) continue;
+      if (before) {
+        state.passedOver = null;
+        // The journal said skipped: it says why that no longer holds.
+        if (before.kind === 'skip' && state.status === 'skipped') {
+          const now = choices.get(before.decision);
+          this.note(run, 'step.note', { step: { id }, text: `no longer skipped: the decision at step ${before.decision} is now ${now === undefined ? 'not made' : `"${now}"`} (it was "${before.choice}")`, by: run.operator });
+        }
+        if (state.status === 'skipped' || state.status === 'pending') this.setStep(run, id, 'pending', null);
+      }
+      if (!passed || state.status !== 'pending') continue;
+      state.passedOver = { decision: passed.decision, choice: passed.choice, reason: passed.reason, kind: passed.kind };
+      if (passed.kind === 'skip') {
+        const step = run.runbook.steps.find((s) => s.id === id) as Step;
+        run.journal.stepSkipped({ step, reason: passed.reason, by: 'operator' });
+        run.events.push({ type: 'record', record: run.journal.writer.count - 1, recordType: 'step.skipped', time: new Date().toISOString() });
+        this.setStep(run, id, 'skipped', passed.reason);
+      } else this.setStep(run, id, 'pending', passed.reason);
+    }
+  }
+
+  /** A step a decision passed over is not run, marked or decided until the operator overrides that. */
+  private refusePassedOver(state: RunStepState): void {
+    if (state.passedOver) throw new RunError(`step ${state.id} is passed over: ${state.passedOver.reason}; override that (with a reason, recorded) to do it anyway`);
+  }
+
+  /** Runs a step a recorded decision passed over after all: the operator's reason is journaled (step.note). */
+  override(runId: string, stepId: string, reason: string): RunState {
+    const run = this.open(runId);
+    const state = run.steps.get(stepId);
+    if (!state) throw new RunError(`no step ${stepId}`);
+    if (state.hidden) throw new RunError(`step ${stepId} is above the run's profile ${run.profile}`);
+    const passed = state.passedOver;
+    if (!passed) throw new RunError(`step ${stepId} is not passed over by any decision: nothing to override`);
+    this.note(run, 'step.note', { step: { id: stepId }, text: `override: done although ${passed.reason}. Reason: ${reason}`, by: run.operator });
+    run.overridden.add(stepId);
+    state.passedOver = null;
+    if (state.status === 'skipped' || state.status === 'pending') this.setStep(run, stepId, 'pending', null);
+    return this.state(runId);
   }
 
   state(runId: string): RunState {
@@ -348,6 +545,7 @@ export class RunController {
     const step = run.steps.get(stepId);
     if (!step) throw new RunError(`no step ${stepId}`);
     if (step.hidden) throw new RunError(`step ${stepId} is above the run's profile ${run.profile}`);
+    this.refusePassedOver(step);
     if (step.manual) throw new RunError(`step ${stepId}: ${step.manual}`);
     const planned = run.plan.steps.find((p) => p.step.id === stepId);
     const targets = planned?.blocks.map(({ binding }) => binding.targetName) ?? [];
@@ -522,11 +720,14 @@ export class RunController {
       throw new RunError(`step ${input.stepId} offers no decision "${input.decision}"${model?.decision ? ` (it offers ${model.decision.options.join(', ')})` : ''}`);
     }
     if (input.kind === 'fillin' && !model?.fillIns.some((f) => f.label === input.label)) throw new RunError(`step ${input.stepId} has no blank labelled "${input.label}"`);
+    if (input.kind === 'decision' || input.kind === 'mark' || input.kind === 'signoff') this.refusePassedOver(step);
     switch (input.kind) {
       case 'decision':
         this.note(run, 'decision', { ...ref, decision: input.decision, note: input.note ?? null, by: run.operator });
         step.decision = input.decision;
         if (step.status === 'pending') this.setStep(run, step.id, 'succeeded', `decision: ${input.decision}`);
+        // Where the choice leads: the steps it leads away from are passed over, as `runbook run` passes them.
+        this.applyDecisions(run);
         break;
       case 'signoff': {
         checkSignoffRow(run, input.stepId, input.role);
@@ -539,6 +740,17 @@ export class RunController {
       case 'fillin': {
         // Typed blanks (number, percent, duration, date) are checked here, before anything is recorded.
         const { value } = manualCheck(() => checkFillIn(model as Step, input.label, input.value));
+        // A blank named like a run variable is that variable: one value everywhere, the one the steps run with.
+        const variable = this.variableNamed(run, input.label);
+        if (variable !== null) {
+          const now = this.valueOf(run, variable);
+          const secret = isSecretVariable(run.runbook, variable);
+          if (now !== undefined && now !== value) throw new RunError(`"${input.label}" is the run variable ${variable}, which already has ${secret ? 'a value' : `the value "${now}"`}: the blank holds the same value (start a new run to use another)`);
+          if (now === undefined) await this.giveValues(run, input.stepId, [[variable, value]], false);
+          this.note(run, 'fillin', { ...ref, label: input.label, value: secret ? MASK : value });
+          if (!secret) step.fillIns[input.label] = value;
+          break;
+        }
         this.note(run, 'fillin', { ...ref, label: input.label, value });
         step.fillIns[input.label] = value;
         break;
@@ -715,7 +927,8 @@ export class RunController {
     if (!sealing(run)) {
       run.interruptedBy = cause;
       try {
-        this.note(run, 'run.interrupted', { cause, by: 'host shutdown', step: run.running });
+        // The cause comes from the host as a string (a signal's name): it must be one the format names.
+        this.note(run, 'run.interrupted', parseRecordData('run.interrupted', { cause, by: 'host shutdown', step: run.running }));
       } catch {
         // The journal refused the record; sealing below says so if it can.
       }
@@ -741,9 +954,27 @@ export class RunController {
    */
   async verify(runId: string): Promise<VerifyResult> {
     const run = this.get(runId);
-    const installationKey = keyFacts(run.installation);
-    const result = await verifyRun(run.dir, { keys: run.keys, allowUnsealed: run.seal === null, pins: [installationKey.fingerprint] });
-    const auditor = (signatures: boolean) => `${pinCommand(installationKey.fingerprint, run.dir)}${signatures ? ' --allowed-signers ALLOWED_SIGNERS' : ''}`;
+    return this.verifyAt(run.dir, { keys: run.keys, installation: run.installation, allowUnsealed: run.seal === null, access: run.runId });
+  }
+
+  /**
+   * Verifies a run directory or a bundle with the console's one anchor (this installation's key, pinned). A run
+   * directory's verification that reached a verdict is recorded in its access log (`access`: the run's id).
+   */
+  private async verifyAt(dir: string, options: { keys: MacKeyStore; installation: Installation; allowUnsealed: boolean; access: string | null }): Promise<VerifyResult> {
+    const installationKey = keyFacts(options.installation);
+    const result = await verifyRun(dir, { keys: options.keys, allowUnsealed: options.allowUnsealed, pins: [installationKey.fingerprint] });
+    // As `runbook verify` does for a run directory: a verification that got to a verdict is recorded in the
+    // run's access log (access.jsonl, its own chain beside the journal). Not being able to is said, not fatal.
+    let accessLog: string | null = null;
+    if (result.ok && options.access !== null) {
+      try {
+        recordAccess(dir, options.access, 'verify', { result: result.anchored ? 'ok' : 'unanchored', warnings: result.warnings.map((w) => w.code) }, options.keys);
+      } catch (error) {
+        accessLog = `this verification could not be recorded in the run's access log: ${(error as Error).message}`;
+      }
+    }
+    const auditor = (signatures: boolean) => `${pinCommand(installationKey.fingerprint, dir)}${signatures ? ' --allowed-signers ALLOWED_SIGNERS' : ''}`;
     if (!result.ok) {
       const f = result.failure;
       return { ok: false, verdict: 'failed', code: f.code, meaning: FAILURES[f.code], detail: f.detail, record: f.record, records: null, warnings: [], sealedBy: null, installationKey, unanchored: [], auditorCommand: auditor(false) };
@@ -756,17 +987,49 @@ export class RunController {
       verdict: seal ? 'self-anchored' : 'unanchored',
       code: null,
       meaning: null,
-      detail: `${result.records} records intact, ${sealed}`,
+      detail: `${result.kind === 'bundle' ? 'bundle: ' : ''}${result.records} records intact, ${sealed}`,
       record: null,
       records: result.records,
       // W_UNANCHORED's signatures are listed in `unanchored` below; the other warnings stand as they are.
-      warnings: result.warnings.filter((w) => w.code !== 'W_UNANCHORED').map((w) => ({ code: w.code, detail: w.detail })),
+      warnings: [...result.warnings.filter((w) => w.code !== 'W_UNANCHORED').map((w) => ({ code: w.code, detail: w.detail })), ...(accessLog ? [{ code: 'ACCESS_LOG', detail: accessLog }] : [])],
       sealedBy: seal ? { fingerprint: seal.fingerprint, thisInstallation: seal.fingerprint === installationKey.fingerprint } : null,
       installationKey,
-      // The seal is vouched for by the pin; what is left (sign-offs, approvals) nothing here vouches for.
+      // The seal is vouched for by the pin; what is left (sign-offs, approvals, a bundle's signer) nothing here vouches for.
       unanchored: seal ? result.trust.unanchored : [],
       auditorCommand: auditor(signatures),
     };
+  }
+
+  /** The runs directory's runs, each with its state (this host's open run is running until sealed). */
+  history(): { runsDir: string; runs: PastRun[] } {
+    const open = this.run ? { runId: this.run.runId, sealed: this.run.seal !== null } : null;
+    return { runsDir: this.env.runsDir, runs: listRuns(this.env.runsDir, open) };
+  }
+
+  /** Verifies a past run of the runs directory (unsealed allowed: an unfinished run verifies as far as it goes). */
+  async verifyPast(runId: string): Promise<VerifyResult> {
+    if (this.run?.runId === runId) return this.verify(runId);
+    const dir = historyCall(() => runDirOf(this.env.runsDir, runId));
+    const past = historyCall(() => pastRun(dir, null));
+    return this.verifyAt(dir, { keys: await this.env.keys({ restricted: false }), installation: await this.env.installation(), allowUnsealed: past?.state === 'unfinished' || past?.state === 'running', access: past?.state === 'running' ? null : runId });
+  }
+
+  /** An exported bundle, read only: its report's run and steps, and the files it ships. */
+  openBundle(dir: string): OpenedBundle {
+    return historyCall(() => openBundle(path.resolve(expandHome(dir))));
+  }
+
+  /** Verifies an exported bundle (its files, signatures, journal and report) with this installation's key pinned. */
+  async verifyBundle(dir: string): Promise<VerifyResult> {
+    const resolved = path.resolve(expandHome(dir));
+    historyCall(() => openBundle(resolved));
+    return this.verifyAt(resolved, { keys: await this.env.keys({ restricted: false }), installation: await this.env.installation(), allowUnsealed: false, access: null });
+  }
+
+  /** A block's whole recorded output, a piece at a time: of the open run, or of a past one in the runs directory. */
+  output(runId: string, input: { stepId: string; blockId: string; offset: number; length: number }): ReturnType<typeof outputOf> {
+    const dir = this.run?.runId === runId ? this.run.dir : historyCall(() => runDirOf(this.env.runsDir, runId));
+    return historyCall(() => outputOf(dir, input.stepId, input.blockId, input.offset, input.length));
   }
 
   async export(runId: string, input: { out: string; keyFile?: string | undefined; agent?: boolean | undefined; agentKey?: string | undefined }): Promise<{ out: string; files: string[]; signer: string }> {
@@ -782,6 +1045,23 @@ export class RunController {
     });
     return { out: result.out, files: result.files, signer: `${result.principal} ${result.signerFingerprint}` };
   }
+}
+
+/** Most output kept per stream of a running block for the comparison with its example output. */
+const PRINTED_CAP = 256 * 1024;
+/** Most of the example output sent back with the comparison (the page has the runbook's text anyway). */
+const EXPECTED_CAP = 16 * 1024;
+
+/** A transcript's example output beside what the block printed: the engine's judgement, and where they differ. */
+function comparisonOf(comparison: Judgement['comparison'], printed: { stdout: string; stderr: string }): OutputComparison | null {
+  if (!comparison) return null;
+  const expected = comparison.expected.length > EXPECTED_CAP ? comparison.expected.slice(0, EXPECTED_CAP) : comparison.expected;
+  if (comparison.same) return { same: true, expected, diff: [], truncated: false };
+  // What the terminal showed: the output, then what went to stderr.
+  const actual = printed.stderr.trim() ? `${printed.stdout}\n${printed.stderr}` : printed.stdout;
+  const diff = diffOutput(comparison.expected, actual);
+  const capped = printed.stdout.length >= PRINTED_CAP || printed.stderr.length >= PRINTED_CAP;
+  return { same: false, expected, diff: diff.lines, truncated: diff.truncated || capped };
 }
 
 /** The installation key's public facts for the page (made for this run: `created`). */

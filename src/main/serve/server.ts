@@ -20,7 +20,7 @@ export interface ServeLimits {
   maxMessageBytes: number;
   /** Calls one connection may have unanswered at once; another is answered `busy`. */
   maxCallsInFlight: number;
-  /** Answers queued for a client that does not read them; past this the connection is dropped. */
+  /** Answers queued behind the one being written, for a client that does not read them; past this the connection is dropped. */
   maxBufferedBytes: number;
   /** A request's headers must arrive within this (a silent or half-sent socket, upgrades too, gets 408). */
   headersTimeoutMs: number;
@@ -254,15 +254,27 @@ function serveApi(ws: WebSocket, handlers: ApiHandlers, limits: ServeLimits, ali
   ws.on('error', () => {});
   ws.on('pong', () => alive.add(ws));
 
+  // Sizes of the answers handed to ws and not yet written out, oldest first. The oldest is being written;
+  // what waits behind it is what a client that does not read makes the server hold. Counting the one being
+  // written would drop a client that reads a large answer (a big runbook's model) while a small one queues.
+  const unwritten: number[] = [];
+  let unwrittenBytes = 0;
+
   /** Sends an answer if the client is still there; one gone mid-call (mid-run) is simply not answered. */
   const reply = (response: ApiResponse): void => {
     if (ws.readyState !== ws.OPEN) return;
-    if (ws.bufferedAmount > limits.maxBufferedBytes) {
+    if (unwrittenBytes - (unwritten[0] ?? 0) > limits.maxBufferedBytes) {
       log(`dropped an API connection that does not read its answers (over ${limits.maxBufferedBytes} bytes waiting)`);
       ws.terminate();
       return;
     }
-    ws.send(JSON.stringify(response), () => {});
+    const text = JSON.stringify(response);
+    const size = Buffer.byteLength(text);
+    unwritten.push(size);
+    unwrittenBytes += size;
+    ws.send(text, () => {
+      unwrittenBytes -= unwritten.shift() ?? 0;
+    });
   };
 
   ws.on('message', (data, isBinary) => {

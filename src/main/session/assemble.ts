@@ -7,7 +7,6 @@ import type { Target, TargetsFile } from '../../shared/targets.js';
 import { type ApprovalPolicy, type OperatorKey, approversProblem, operatorKey, recordApprovers } from '../audit/approval.js';
 import type { Installation } from '../audit/installation.js';
 import type { MacKeyStore } from '../audit/key-store.js';
-import { agentKeys, keyFrom, uniqueKeys } from '../audit/operator-keys.js';
 import { createExecutor } from '../targets/registry.js';
 import type { ExecutorContext } from '../targets/types.js';
 import { type TargetSet, BindingError, targetSet } from './binding.js';
@@ -73,10 +72,16 @@ function usedTargets(plan: RunPlan): Map<string, Target> {
   return used;
 }
 
-/** Each executable block's verdict, by block id. */
-export async function blockVerdicts(runbook: Runbook): Promise<Map<string, Verdict>> {
+/**
+ * Each executable block's verdict, by block id. Given the plan, only the blocks of steps it may run: a step
+ * the plan skips (above the run's profile, not selected by --only) is never run, bound or shown with a
+ * verdict (the console hides it), so its blocks are not parsed. Every block of a step that runs is judged,
+ * also one left unbound, which the operator may still bind and run.
+ */
+export async function blockVerdicts(runbook: Runbook, plan?: RunPlan): Promise<Map<string, Verdict>> {
+  const steps = plan ? plan.steps.flatMap((planned) => (planned.skip === null ? [planned.step] : [])) : runbook.steps;
   const verdicts = new Map<string, Verdict>();
-  for (const step of runbook.steps) {
+  for (const step of steps) {
     for (const block of step.blocks) if (block.action !== 'display') verdicts.set(block.id, await verdictOf(block));
   }
   return verdicts;
@@ -121,12 +126,16 @@ export async function prepareRun(request: RunRequest): Promise<PreparedRun> {
       const unusable = approversProblem(request.approvers.text, request.approvers.source);
       if (unusable) problems.push(problem('approvers', `profile restricted: ${unusable}`));
     }
-    for (const k of request.operatorKeys ?? []) {
-      if (!keyFrom(k.source, k.publicKey)) problems.push(problem('approvers', `the operator's ${k.source === 'export-key' ? 'export key' : 'key'} is not an SSH public key: ${JSON.stringify(k.publicKey.slice(0, 80))}`));
+    if (request.operatorKeys?.length) {
+      // Read with ssh2's key parser, loaded only when there are keys to read.
+      const { keyFrom } = await import('../audit/operator-keys.js');
+      for (const k of request.operatorKeys) {
+        if (!keyFrom(k.source, k.publicKey)) problems.push(problem('approvers', `the operator's ${k.source === 'export-key' ? 'export key' : 'key'} is not an SSH public key: ${JSON.stringify(k.publicKey.slice(0, 80))}`));
+      }
     }
   }
 
-  const verdicts = await blockVerdicts(runbook);
+  const verdicts = await blockVerdicts(runbook, plan);
 
   const stepEnv = stepEnvOf(request.env, set);
   const requests: VariableRequest[] = [];
@@ -213,6 +222,7 @@ export function recordedPolicy(journal: RunJournal): ApprovalPolicy | null {
 async function approvalPolicy(prepared: PreparedRun, options: StartOptions, operator: string): Promise<ApprovalPolicy | null> {
   const { approvers, profile } = prepared.request;
   if (!atLeast(profile, 'restricted') || !approvers || !('text' in approvers)) return null;
+  const { agentKeys, keyFrom, uniqueKeys } = await import('../audit/operator-keys.js');
   const named = (prepared.request.operatorKeys ?? []).flatMap((k) => keyFrom(k.source, k.publicKey) ?? []);
   const keys: OperatorKey[] = uniqueKeys([operatorKey('installation', options.installation.key.publicKeyLine), ...named, ...(await agentKeys(prepared.request.env.SSH_AUTH_SOCK))]);
   return { approvers: recordApprovers(approvers.text, approvers.source), operator, operatorKeys: keys };
@@ -243,9 +253,19 @@ export async function startRun(prepared: PreparedRun, options: StartOptions): Pr
     { retentionDays: RETENTION_DAYS[profile] },
   );
   const targets = Object.fromEntries(prepared.set.targets);
-  const ctx: ExecutorContext = { ...options.ctx, stepEnv: stepEnvOf(prepared.request.env, prepared.set) };
+  let session: RunSession | null = null;
+  const ctx: ExecutorContext = {
+    ...options.ctx,
+    stepEnv: stepEnvOf(prepared.request.env, prepared.set),
+    // A credential an executor uses is masked by the session from then on, however it came: one the host's
+    // own question already told the session of, one remembered from preflight, one re-read from the store.
+    secretInUse: (value) => {
+      options.ctx.secretInUse?.(value);
+      session?.addSecret(value);
+    },
+  };
   const pool = new ExecutorPool(ctx, (name, target, c) => createExecutor(name, target, c, targets));
-  const session = new RunSession({
+  session = new RunSession({
     ...options.session,
     runbook,
     profile,

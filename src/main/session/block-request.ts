@@ -4,12 +4,14 @@
 import type { Block } from '../../shared/runbook-model.js';
 import type { TargetKind } from '../../shared/targets.js';
 import { prepareArgv, prepareShell } from './shell-values.js';
-import { preparePsql, prepareSql } from './sql-values.js';
 import { sourceLineOfCode } from '../runbook/classify.js';
 import { splitPromql } from '../runbook/promql.js';
 import { substituteChecked } from './substitute.js';
 import { bareName } from './variables.js';
 import type { Verdict } from './verdict.js';
+
+/** SQL's value preparation (pg, PostgreSQL's grammar), loaded for the first block that has SQL. */
+const sqlValues = () => import('./sql-values.js');
 
 /** One place a value cannot be used safely. `line` is the runbook file's line. */
 export interface ValueProblem {
@@ -55,12 +57,12 @@ export async function prepareBlockRequest(block: Block, kind: TargetKind, values
       }
       // bash on local and ssh targets; psql lines on a postgres target (their SQL goes through the grammar);
       // kubectl lines on a kubernetes target, run without a shell.
-      const prepared = kind === 'local' || kind === 'ssh' ? await prepareShell(block.code, values) : kind === 'postgres' ? await preparePsql(block.code, values) : await prepareArgv(block.code, values);
+      const prepared = kind === 'local' || kind === 'ssh' ? await prepareShell(block.code, values) : kind === 'postgres' ? await (await sqlValues()).preparePsql(block.code, values) : await prepareArgv(block.code, values);
       if (prepared.problems.length > 0) return { ok: false, problems: prepared.problems.map((p) => ({ ...p, line: fileLine(block, p.line) })) };
       return { ok: true, code: prepared.code, env: 'env' in prepared ? prepared.env : {}, params: 'params' in prepared ? prepared.params : [] };
     }
     case 'sql': {
-      const prepared = await prepareSql(block.code, values);
+      const prepared = await (await sqlValues()).prepareSql(block.code, values);
       // prepareSql also refuses every value of a block calling a function that runs SQL text (query_to_xml, dblink).
       if (prepared.problems.length > 0) return { ok: false, problems: prepared.problems.map((p) => ({ ...p, line: fileLine(block, p.line) })) };
       return { ok: true, code: prepared.code, env: {}, params: prepared.params };

@@ -98,14 +98,29 @@ function flatten(text: string): { flat: string; at: number[] | null } {
 
 type Span = [start: number, end: number];
 
+/** Text held one byte per character (latin1): the UTF-8 bytes of `text`. */
+const asBytes = (text: string) => Buffer.from(text, 'utf8').toString('latin1');
+
+export interface MaskerOptions {
+  /**
+   * Byte streams (a process's output, kept exactly as written, invalid UTF-8 and all): the masker matches
+   * and writes the UTF-8 bytes of each form, on text that holds one byte per character. Use pushBytes.
+   */
+  bytes?: boolean;
+}
+
 export class SecretMasker {
   private readonly secrets = new Set<string>();
   private patterns: Pattern[] = [];
   private longest = 0;
   /** Per stream, the raw tail held back because it could be the start of a secret. */
   private readonly pending = new Map<string, string>();
+  private readonly bytes: boolean;
+  private readonly maskText: string;
 
-  constructor(secrets: Iterable<string> = []) {
+  constructor(secrets: Iterable<string> = [], options: MaskerOptions = {}) {
+    this.bytes = options.bytes ?? false;
+    this.maskText = this.bytes ? asBytes(MASK) : MASK;
     this.add(secrets);
   }
 
@@ -115,7 +130,10 @@ export class SecretMasker {
     for (const secret of secrets) {
       if (this.secrets.has(secret) || secret.replace(/[\r\n]/g, '').length < MIN_SECRET) continue;
       this.secrets.add(secret);
-      for (const form of [secret, ...encodingsOf(secret)]) forms.add(form.replace(/[\r\n]/g, ''));
+      for (const form of [secret, ...encodingsOf(secret)]) {
+        const text = form.replace(/[\r\n]/g, '');
+        forms.add(this.bytes ? asBytes(text) : text);
+      }
     }
     this.patterns = [...forms].filter((t) => t.length > 0).map((text) => ({ text, fail: failure(text) }));
     this.longest = this.patterns.reduce((n, p) => Math.max(n, p.text.length), 0);
@@ -128,7 +146,31 @@ export class SecretMasker {
   /** Masks a whole text at once (results, errors, notes). */
   mask(text: string): string {
     if (!this.active) return text;
-    return apply(text, this.spans(text));
+    return apply(text, this.spans(text), this.maskText);
+  }
+
+  /**
+   * Masks structured data (a result set's rows: text, numbers, JSON objects, arrays) wherever it holds a
+   * secret: every string, every object key, and a number whose digits hold one (it becomes masked text).
+   */
+  maskData(value: unknown): unknown {
+    if (!this.active) return value;
+    if (typeof value === 'string') return this.mask(value);
+    if (typeof value === 'number' || typeof value === 'bigint') {
+      const text = String(value);
+      const masked = this.mask(text);
+      return masked === text ? value : masked;
+    }
+    if (Array.isArray(value)) return value.map((v) => this.maskData(v));
+    if (value instanceof Uint8Array) {
+      // Recorded as \x and its hex, an encoding the masker knows.
+      const text = `\\x${Buffer.from(value).toString('hex')}`;
+      const masked = this.mask(text);
+      return masked === text ? value : masked;
+    }
+    if (value === null || typeof value !== 'object' || value instanceof Date) return value;
+    // Any other object is recorded by its own entries (JSON); so it is masked.
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [this.mask(k), this.maskData(v)]));
   }
 
   /** Masks the next chunk of a stream; returns what can be released now. */
@@ -140,7 +182,7 @@ export class SecretMasker {
     // A held tail that starts inside a match would release half of it: hold back the whole match instead.
     for (const [start, end] of spans) if (start < keep && keep < end) keep = start;
     this.pending.set(stream, text.slice(keep));
-    return apply(text.slice(0, keep), spans.filter(([, end]) => end <= keep));
+    return apply(text.slice(0, keep), spans.filter(([, end]) => end <= keep), this.maskText);
   }
 
   /** Releases what a stream still holds back, at its end. */
@@ -148,6 +190,23 @@ export class SecretMasker {
     const rest = this.pending.get(stream) ?? '';
     this.pending.delete(stream);
     return this.mask(rest);
+  }
+
+  /**
+   * Bytes mode: masks the next chunk of a byte stream; returns the bytes that can be released now (the
+   * chunk itself, not a copy, while there is nothing to mask).
+   */
+  pushBytes(stream: string, bytes: Uint8Array): Uint8Array {
+    if (!this.bytes) throw new Error('pushBytes needs a masker made with { bytes: true }');
+    if (!this.active && !this.pending.has(stream)) return bytes;
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+    return Buffer.from(this.push(stream, text), 'latin1');
+  }
+
+  /** Bytes mode: releases what a byte stream still holds back, at its end. */
+  flushBytes(stream: string): Uint8Array {
+    if (!this.bytes) throw new Error('flushBytes needs a masker made with { bytes: true }');
+    return Buffer.from(this.flush(stream), 'latin1');
   }
 
   /** Where every form of every secret is in `text`, line breaks ignored; overlapping matches merged. */
@@ -187,12 +246,12 @@ export class SecretMasker {
   }
 }
 
-function apply(text: string, spans: readonly Span[]): string {
+function apply(text: string, spans: readonly Span[], mask: string): string {
   if (spans.length === 0) return text;
   let out = '';
   let at = 0;
   for (const [start, end] of spans) {
-    out += text.slice(at, start) + MASK;
+    out += text.slice(at, start) + mask;
     at = end;
   }
   return out + text.slice(at);

@@ -1,5 +1,7 @@
 // Keeps a block's complete output on disk (a 200 MB step must not sit in memory) with a timestamped chunk
-// index, and a bounded tail in memory for display and for checking expectations.
+// index, and a bounded tail in memory for display and for checking expectations. The file holds the exact
+// bytes the step wrote (secrets masked), hashed as they are written: one write per chunk as it arrives,
+// never one per line, and nothing of it is held here beyond the tails.
 //
 // Writing never throws: output arrives in the executor's event handlers, where an exception would end the
 // process with a stack trace and leave the step running unsupervised. A failed open, write or fsync
@@ -11,9 +13,14 @@ import path from 'node:path';
 import { type WriterIo, faultInjectingIo } from '../audit/fault-injection.js';
 import type { OutputFailureCode } from '../audit/records/codes.js';
 import type { OutputChunk } from '../targets/types.js';
+import { Utf8Stream } from '../util/utf8-stream.js';
 
+/** The tail of the output kept for display (characters, or bytes of output that is not ASCII). */
 export const DISPLAY_TAIL_CHARS = 64 * 1024;
-/** Stdout kept in memory for "expect.stdout" checks; beyond it the check sees the last part only. */
+/**
+ * Stdout kept in memory for "expect.stdout" checks; beyond it the check sees the last part only (that many
+ * characters of ASCII output, that many bytes of other output).
+ */
 export const CHECK_STDOUT_CHARS = 4 * 1024 * 1024;
 
 /** The file operations the recorder uses; tests inject failures (ENOSPC, EIO) through this. */
@@ -46,6 +53,8 @@ export interface RecordedOutput {
   failureCode: Exclude<OutputFailureCode, 'blobs'> | null;
 }
 
+type Hash = ReturnType<typeof createHash>;
+
 export class OutputRecorder {
   private fd = -1;
   private indexFd = -1;
@@ -55,12 +64,18 @@ export class OutputRecorder {
   private failedAt: Exclude<OutputFailureCode, 'blobs'> | null = null;
   private readonly hash = createHash('sha256');
   private bytes = 0;
-  private readonly streams = {
-    stdout: { hash: createHash('sha256'), bytes: 0 },
-    stderr: { hash: createHash('sha256'), bytes: 0 },
-    info: { hash: createHash('sha256'), bytes: 0 },
+  /**
+   * Each stream's bytes and hash. While only one stream has written, its hash is the whole file's (kept
+   * once, not twice); the first chunk of a second stream forks it off (hash.copy()).
+   */
+  private readonly streams: Record<OutputChunk['stream'], { hash: Hash | null; bytes: number }> = {
+    stdout: { hash: null, bytes: 0 },
+    stderr: { hash: null, bytes: 0 },
+    info: { hash: null, bytes: 0 },
   };
-  // Recent chunks, not concatenated strings: joining on every chunk made garbage proportional to the output.
+  private solo: OutputChunk['stream'] | null = null;
+  private many = false;
+  // Recent chunks, not concatenated: joining on every chunk made garbage proportional to the output.
   private readonly tail = new ChunkWindow(DISPLAY_TAIL_CHARS);
   private readonly stdout = new ChunkWindow(CHECK_STDOUT_CHARS);
   readonly file: string;
@@ -86,22 +101,37 @@ export class OutputRecorder {
     return this.failed;
   }
 
-  write(chunk: OutputChunk): void {
-    const data = Buffer.from(chunk.data, 'utf8');
+  /** One chunk: its bytes (its text as UTF-8 when it has none) go to the file in one write. */
+  write(chunk: { stream: OutputChunk['stream']; at: string; bytes?: Uint8Array; data?: string }): void {
+    const bytes = chunk.bytes ?? Buffer.from(chunk.data ?? '', 'utf8');
+    if (bytes.length === 0) return;
+    const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     // Shown and checked all the same; on disk only while the disk takes it.
-    this.tail.push(chunk.data);
-    if (chunk.stream === 'stdout') this.stdout.push(chunk.data);
+    this.tail.push(data);
+    if (chunk.stream === 'stdout') this.stdout.push(data);
     if (this.failed) return;
     const written = this.writeAll(this.fd, data, 'write');
     if (written > 0) {
       const part = written === data.length ? data : data.subarray(0, written);
       this.writeAll(this.indexFd, Buffer.from(`${JSON.stringify({ at: chunk.at, stream: chunk.stream, offset: this.bytes, bytes: written })}\n`), 'write');
-      this.hash.update(part);
-      this.bytes += written;
-      const stream = this.streams[chunk.stream];
-      stream.hash.update(part);
-      stream.bytes += written;
+      this.hashPart(chunk.stream, part);
     }
+  }
+
+  private hashPart(name: OutputChunk['stream'], part: Buffer): void {
+    const stream = this.streams[name];
+    if (!this.many && this.solo !== name) {
+      if (this.solo === null) this.solo = name;
+      else {
+        // A second stream: the first one's hash so far is the whole file's so far.
+        this.streams[this.solo].hash = this.hash.copy();
+        this.many = true;
+      }
+    }
+    this.hash.update(part);
+    this.bytes += part.length;
+    if (this.many) (stream.hash ??= createHash('sha256')).update(part);
+    stream.bytes += part.length;
   }
 
   /** Writes all of `data` (a write may take part of it); returns how much reached the file before a failure. */
@@ -141,15 +171,21 @@ export class OutputRecorder {
     }
     this.fd = -1;
     this.indexFd = -1;
-    const digest = (s: { hash: ReturnType<typeof createHash>; bytes: number }): StreamDigest => ({ bytes: s.bytes, sha256: s.hash.digest('hex') });
+    const whole = this.hash.digest('hex');
+    const digest = (name: OutputChunk['stream']): StreamDigest => {
+      const s = this.streams[name];
+      if (!this.many && this.solo === name) return { bytes: s.bytes, sha256: whole };
+      return { bytes: s.bytes, sha256: (s.hash ?? createHash('sha256')).digest('hex') };
+    };
+    const stdout = this.stdout.text();
     return {
       file: this.file,
       indexFile: this.indexFile,
       bytes: this.bytes,
-      sha256: this.hash.digest('hex'),
-      streams: { stdout: digest(this.streams.stdout), stderr: digest(this.streams.stderr), info: digest(this.streams.info) },
+      sha256: whole,
+      streams: { stdout: digest('stdout'), stderr: digest('stderr'), info: digest('info') },
       tail: this.tail.text(),
-      stdout: this.stdout.text(),
+      stdout,
       stdoutTruncated: this.stdout.dropped,
       failure: this.failed,
       failureCode: this.failedAt,
@@ -157,26 +193,62 @@ export class OutputRecorder {
   }
 }
 
-/** The last `limit` characters of a stream, kept as the chunks that hold them. */
+/**
+ * The last `limit` bytes of a byte stream, copied into a ring of its own (allocated as the output grows,
+ * to at most `limit` bytes), so that no chunk of output is kept alive by it: the chunks die young, and
+ * their memory goes back at the next minor collection. Decoded as UTF-8 and cut to the last `limit`
+ * characters when asked for: an ASCII tail is exactly the last `limit` characters; other text may come out
+ * shorter (never longer), always starting on a whole character.
+ */
 class ChunkWindow {
-  private readonly chunks: string[] = [];
-  private length = 0;
+  private ring = Buffer.alloc(0);
+  /** Bytes pushed so far; the ring holds the last min(total, limit) of them. */
+  private total = 0;
   dropped = false;
 
   constructor(private readonly limit: number) {}
 
-  push(data: string): void {
-    this.chunks.push(data);
-    this.length += data.length;
-    while (this.chunks.length > 1 && this.length - (this.chunks[0] as string).length >= this.limit) {
-      this.length -= (this.chunks.shift() as string).length;
-      this.dropped = true;
+  push(data: Buffer): void {
+    if (data.length === 0) return;
+    const needed = Math.min(this.limit, this.total + data.length);
+    if (this.ring.length < needed) {
+      // Grow (by doubling, up to the limit) while the ring has not wrapped yet: its bytes are in order.
+      const bigger = Buffer.allocUnsafe(Math.min(this.limit, Math.max(needed, 2 * this.ring.length, 64 * 1024)));
+      this.ring.copy(bigger, 0, 0, this.total);
+      this.ring = bigger;
     }
+    const size = this.ring.length;
+    const part = data.length > size ? data.subarray(data.length - size) : data;
+    let at = (this.total + (data.length - part.length)) % size;
+    let from = 0;
+    while (from < part.length) {
+      const n = Math.min(part.length - from, size - at);
+      part.copy(this.ring, at, from, from + n);
+      from += n;
+      at = (at + n) % size;
+    }
+    this.total += data.length;
+    if (this.total > this.limit) this.dropped = true;
+  }
+
+  /** The bytes held, oldest first. */
+  private bytes(): Buffer {
+    const size = this.ring.length;
+    if (this.total <= size) return this.ring.subarray(0, this.total);
+    const start = this.total % size;
+    return Buffer.concat([this.ring.subarray(start), this.ring.subarray(0, start)]);
   }
 
   text(): string {
-    const all = this.chunks.join('');
-    if (all.length > this.limit) this.dropped = true;
-    return all.slice(-this.limit);
+    let bytes = this.bytes();
+    if (this.dropped) {
+      // Start on a whole character, not inside one cut off at the front.
+      let start = 0;
+      while (start < 3 && start < bytes.length && ((bytes[start] as number) & 0xc0) === 0x80) start++;
+      bytes = bytes.subarray(start);
+    }
+    const decoder = new Utf8Stream();
+    const all = decoder.write(bytes) + decoder.end();
+    return all.length > this.limit ? all.slice(-this.limit) : all;
   }
 }

@@ -7,21 +7,14 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import type { KubernetesTarget, LocalTarget, PostgresTarget, PrometheusTarget, SshTarget, Target } from '../../shared/targets.js';
-import { KubeClient } from '../targets/kubernetes/client.js';
-import { endpointOf, bindCluster } from '../targets/kubernetes/kubeconfig.js';
-import { DEFAULT_PORT, postgresEndpoint, shownTls } from '../targets/postgres/endpoint.js';
-import { describeConnectError } from '../targets/postgres/errors.js';
-import { PasswordSource } from '../targets/postgres/password.js';
-import { PgSession } from '../targets/postgres/session.js';
-import { type TlsPlan, planTls } from '../targets/postgres/tls.js';
-import { prometheusEndpoint } from '../targets/prometheus/endpoint.js';
-import { openConnection } from '../targets/ssh/connect.js';
-import { HostKeyTrust } from '../targets/ssh/host-key-trust.js';
-import { planConnection } from '../targets/ssh/plan.js';
+import type { TlsPlan } from '../targets/postgres/tls.js';
+import type { PgSession } from '../targets/postgres/session.js';
 import type { ExecutorContext } from '../targets/types.js';
 import { SecretMasker } from './mask.js';
 import { credentialValues } from './step-env.js';
-import { localUserName } from '../targets/ssh/executor.js';
+
+// Each kind's check loads that kind's modules (and client library: ssh2, pg, @kubernetes/client-node) when
+// a target of that kind is checked: a run's preflight loads only what its steps will use.
 
 export interface PreflightResult {
   target: string;
@@ -61,19 +54,46 @@ function fail(message: string): never {
  */
 export async function preflight(targets: Map<string, Target>, ctx: ExecutorContext, options: PreflightOptions = {}): Promise<PreflightResult[]> {
   const all = options.allTargets ?? targets;
-  // Only the secrets of the targets checked are looked up: a store may ask the operator for each one.
-  const masker = new SecretMasker(await credentialValues(targets.values(), ctx));
-  const results: PreflightResult[] = [];
-  for (const [name, target] of targets) {
-    let result: PreflightResult;
-    try {
-      result = { target: name, ok: true, detail: await check(name, target, ctx, options, all) };
-    } catch (error) {
-      result = { target: name, ok: false, detail: error instanceof Error ? error.message : String(error) };
+  const masker = new SecretMasker();
+  // Each named secret is read from the store once in a preflight (the masker's list, the check that it is
+  // there and the connection all want it, and a store may ask the operator each time), and the values read
+  // are let go of when the preflight ends.
+  const read = new Map<string, Promise<string | null>>();
+  const store = ctx.secret?.bind(ctx);
+  const checking: ExecutorContext = {
+    ...ctx,
+    ...(store
+      ? {
+          secret: (name: string) => {
+            let value = read.get(name);
+            if (!value) read.set(name, (value = store(name)));
+            return value;
+          },
+        }
+      : {}),
+    // A password the check was given some other way (the operator typed it) is masked too.
+    secretInUse: (value) => {
+      ctx.secretInUse?.(value);
+      masker.add([value]);
+    },
+  };
+  try {
+    // Only the secrets of the targets checked are looked up: a store may ask the operator for each one.
+    masker.add(await credentialValues(targets.values(), checking));
+    const results: PreflightResult[] = [];
+    for (const [name, target] of targets) {
+      let result: PreflightResult;
+      try {
+        result = { target: name, ok: true, detail: await check(name, target, checking, options, all) };
+      } catch (error) {
+        result = { target: name, ok: false, detail: error instanceof Error ? error.message : String(error) };
+      }
+      results.push({ ...result, detail: masker.mask(result.detail) });
     }
-    results.push({ ...result, detail: masker.mask(result.detail) });
+    return results;
+  } finally {
+    read.clear();
   }
-  return results;
 }
 
 function check(name: string, target: Target, ctx: ExecutorContext, options: PreflightOptions, all: ReadonlyMap<string, Target>): Promise<string> {
@@ -127,6 +147,12 @@ function checkLocal(config: LocalTarget, ctx: ExecutorContext): string {
  * hop under the run's host-key policy (the host's confirm decides on an unknown key) and disconnects.
  */
 async function checkSsh(config: SshTarget, ctx: ExecutorContext, options: PreflightOptions, all: ReadonlyMap<string, Target>): Promise<string> {
+  const [{ planConnection }, { openConnection }, { HostKeyTrust }, { localUserName }] = await Promise.all([
+    import('../targets/ssh/plan.js'),
+    import('../targets/ssh/connect.js'),
+    import('../targets/ssh/host-key-trust.js'),
+    import('../targets/ssh/executor.js'),
+  ]);
   const plan = planConnection(config, ctx, {
     homeDir: options.homeDir ?? homedir(),
     localUser: options.localUser ?? localUserName(),
@@ -158,6 +184,13 @@ async function checkSsh(config: SshTarget, ctx: ExecutorContext, options: Prefli
  * makes it (its password sources, TLS plan and error messages) runs SELECT 1 and is closed.
  */
 async function checkPostgres(name: string, config: PostgresTarget, ctx: ExecutorContext, timeoutMs: number): Promise<string> {
+  const [{ DEFAULT_PORT, postgresEndpoint, shownTls }, { describeConnectError }, { PasswordSource }, { PgSession }, { planTls }] = await Promise.all([
+    import('../targets/postgres/endpoint.js'),
+    import('../targets/postgres/errors.js'),
+    import('../targets/postgres/password.js'),
+    import('../targets/postgres/session.js'),
+    import('../targets/postgres/tls.js'),
+  ]);
   const fromEnv = config.passwordEnv ? Boolean(ctx.env[config.passwordEnv]) : false;
   if (!fromEnv && (config.passwordEnv || config.passwordSecret)) {
     const inStore = config.passwordSecret && ctx.secret ? Boolean(await ctx.secret(config.passwordSecret)) : false;
@@ -198,6 +231,8 @@ async function checkPostgres(name: string, config: PostgresTarget, ctx: Executor
 
 /** The kubeconfig is readable and has the context; the API server answers /version, and /api with the user's credentials. */
 async function checkKubernetes(config: KubernetesTarget, ctx: ExecutorContext, timeoutMs: number): Promise<string> {
+  // The client is loaded here only because this run has a step on this target: it needs the client anyway.
+  const [{ KubeClient }, { bindCluster, endpointOf }] = await Promise.all([import('../targets/kubernetes/client.js'), import('../targets/kubernetes/kubeconfig.js')]);
   const bound = bindCluster(config, ctx);
   const client = new KubeClient(bound);
   const signal = AbortSignal.timeout(timeoutMs);
@@ -221,6 +256,7 @@ interface BuildInfo {
 
 /** /api/v1/status/buildinfo answers as Prometheus' API does. */
 async function checkPrometheus(config: PrometheusTarget, timeoutMs: number): Promise<string> {
+  const { prometheusEndpoint } = await import('../targets/prometheus/endpoint.js');
   const endpoint = prometheusEndpoint(config.url);
   const url = `${endpoint.base}/api/v1/status/buildinfo`;
   const signal = AbortSignal.timeout(timeoutMs);

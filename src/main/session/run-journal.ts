@@ -1,7 +1,7 @@
 // The run record: turns the session's events into journal records. Implements the session's RunRecorder,
 // so `step.started` (what will run, where, as whom) is on disk before the action starts. The run holds its
 // directory's lock (run.lock) from before the journal is created until it is sealed: one writer per run.
-import { rmSync, statSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import path from 'node:path';
 import type { Block, Profile, Runbook, Step } from '../../shared/runbook-model.js';
@@ -10,7 +10,7 @@ import type { Binding } from './binding.js';
 import type { BlockOutcome, OperatorRecord, RunRecorder, RunSummary, SkipEvent, StepOutcome } from './runner.js';
 import type { Verdict } from './verdict.js';
 import { type BlobRef, adoptBlob, adoptSmallFile, writeSmallBlob } from '../audit/blobs.js';
-import { type AppendedRecord, type JournalIo, JournalWriter } from '../audit/journal-writer.js';
+import { type AppendedRecord, type JournalIo, JournalWriteError, JournalWriter } from '../audit/journal-writer.js';
 import { type RunLock, acquireRunLock } from '../audit/run-lock.js';
 import type { MacKeyStore } from '../audit/key-store.js';
 import type { Installation } from '../audit/installation.js';
@@ -138,6 +138,28 @@ export class RunJournal implements RunRecorder {
     return journal;
   }
 
+  /**
+   * Continues the journal of a run that stopped without its end (its host was killed: the lock is stale, the
+   * journal not sealed): takes the lock over (RunLockedError while its holder lives; the one taken over is
+   * returned), reopens the journal where it ends (a torn tail set aside and recorded, as recovery does), and
+   * refuses a run that ended or was sealed. The same run id, MAC chain and Merkle tree go on: its next seal
+   * extends the last one. Nothing records the resumption itself yet (the format has no record for it).
+   */
+  static resume(dir: string, keys: MacKeyStore, installation: Installation, options: { retentionDays: number | null; sealEvery?: number; io?: JournalIo }): { journal: RunJournal; tookOver: ReturnType<typeof acquireRunLock>['tookOver'] } {
+    const { lock, tookOver } = acquireRunLock(dir, { purpose: 'run', takeStale: true });
+    try {
+      const ended = endOf(path.join(dir, JOURNAL_FILE));
+      if (ended) throw new JournalWriteError(`${dir}: the run ${ended}; it cannot be resumed`);
+      const { writer } = JournalWriter.reopen(dir, { keys, guard: () => lock.check(), ...(options.io ? { io: options.io } : {}) });
+      const journal = new RunJournal(writer, writer.runId, installation, options.retentionDays, options.sealEvery ?? SEAL_EVERY, lock);
+      journal.lastSealSize = writer.lastCheckpoint?.size ?? 0;
+      return { journal, tookOver };
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+  }
+
   blockStarting(event: { step: Step; block: Pick<Block, 'id' | 'line' | 'action' | 'lang'>; binding: Binding; command: string; env: string[]; params: number; verdict: Verdict }): void {
     const record = this.writer.append('step.started', {
       step: stepRef(event.step),
@@ -246,16 +268,20 @@ export class RunJournal implements RunRecorder {
     else this.record('step.note', { step, mark: r.mark, note: r.note, by: r.by });
   }
 
-  /** Records what a host saw or was told (typed: the record's data as the format defines it). */
+  /**
+   * Records what a host saw or was told, typed by record type: `data` is that record's data as the format
+   * defines it (audit/records/), so a wrong shape is a compile error (and the writer checks it again).
+   */
   record<T extends NoteType>(type: T, data: RecordData<T>): AppendedRecord {
     return this.writer.append(type, data);
   }
 
   /**
-   * The same for a host that builds its data untyped (the console's run controller): read through the record
-   * type's schema first, so data the format does not define is refused (RecordDataError) and nothing is written.
+   * The one record a host builds from data it holds only as strings: `run.interrupted`, whose cause is a
+   * signal's name. Read through the record type's schema first, so a cause the format does not name is
+   * refused (RecordDataError) and nothing is written. Everything else goes through record().
    */
-  note(type: NoteType, data: Record<string, unknown>): AppendedRecord {
+  note(type: 'run.interrupted', data: Record<string, unknown>): AppendedRecord {
     return this.writer.append(type, parseRecordData(type, data));
   }
 
@@ -288,4 +314,20 @@ export class RunJournal implements RunRecorder {
   relative(file: string): string {
     return path.relative(this.dir, file);
   }
+}
+
+/** Why a journal cannot take more records: its run ended (run.finished) or was sealed at its end; null when it can. */
+function endOf(file: string): string | null {
+  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.endsWith('}'));
+  for (let i = lines.length - 1; i >= 0; i--) {
+    let record: { type?: string; data?: { reason?: string } };
+    try {
+      record = JSON.parse(lines[i] as string) as typeof record;
+    } catch {
+      continue;
+    }
+    if (record.type === 'run.finished') return 'has ended (run.finished is recorded)';
+    if (record.type === 'checkpoint' && record.data?.reason !== 'periodic') return `was sealed (${record.data?.reason ?? 'seal'})`;
+  }
+  return null;
 }

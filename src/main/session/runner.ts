@@ -4,7 +4,10 @@
 import type { Block, Profile, Runbook, Step } from '../../shared/runbook-model.js';
 import type { PlanSkipCode, RefusalCode } from '../audit/records/codes.js';
 import { durationMs } from '../../shared/targets.js';
+import { byteChunk, isPending } from '../targets/output-chunk.js';
 import type { Execution, ExecutionRequest, ExecutionResult, Executor, OutputChunk } from '../targets/types.js';
+import { nowIso } from '../targets/types.js';
+import { Utf8Stream } from '../util/utf8-stream.js';
 import type { Binding } from './binding.js';
 import { type Judgement, judge, succeeded } from './checks.js';
 import { SecretMasker } from './mask.js';
@@ -76,7 +79,8 @@ export type RunEvent =
   | { type: 'step-start'; step: Step }
   | { type: 'step-skip'; step: Step; reason: string }
   | { type: 'block-start'; step: Step; block: Block; binding: Binding }
-  | { type: 'output'; step: Step; block: Block; chunk: OutputChunk }
+  /** A chunk of a block's output, secrets masked: `chunk.bytes` exactly as recorded, `chunk.data` its text. */
+  | { type: 'output'; step: Step; block: Block; chunk: OutputChunk & { bytes: Uint8Array } }
   | { type: 'block-end'; step: Step; block: Block; outcome: BlockOutcome }
   | { type: 'step-end'; step: Step; outcome: StepOutcome };
 
@@ -131,6 +135,11 @@ export interface RunSessionOptions {
    * refuses (the run stops), `{ skip }` skips the step with the operator's reason instead.
    */
   confirmProtected: (targetName: string, step: Step, block: Block, verdict: Verdict) => Promise<boolean | { skip: string }>;
+  /**
+   * Hears every event. For an 'output' event a returned promise is backpressure: the block's output is not
+   * read further (its process waits) until it settles. Nothing is dropped. (Typed void so that any callback
+   * fits; what comes back is looked at with isPending.)
+   */
   onEvent?: (event: RunEvent) => void;
   recorder?: RunRecorder;
   /**
@@ -152,18 +161,24 @@ export class SnapshotMismatchError extends Error {}
 export class RunSession {
   private current: Execution | null = null;
   private cancelled = false;
+  /** Masks text: results, errors, notes, the command recorded. */
   private readonly masker: SecretMasker;
+  /** Masks output, which is bytes (the same secrets, matched as their UTF-8 bytes). */
+  private readonly outputMasker: SecretMasker;
 
   private readonly requests: BlockRequests;
 
   constructor(private readonly options: RunSessionOptions) {
     this.requests = options.requests ?? new Map();
-    this.masker = new SecretMasker([...options.variables.secretValues, ...(options.secrets ?? [])]);
+    const secrets = [...options.variables.secretValues, ...(options.secrets ?? [])];
+    this.masker = new SecretMasker(secrets);
+    this.outputMasker = new SecretMasker(secrets, { bytes: true });
   }
 
   /** Masks a secret learnt during the run (a password the operator typed when asked). */
   addSecret(value: string): void {
     this.masker.add([value]);
+    this.outputMasker.add([value]);
   }
 
   /** Sets the second-person approval hook once the journal it signs over exists (RESTRICTED runs). */
@@ -239,8 +254,9 @@ export class RunSession {
     return { ok: runOk(outcomes), steps: outcomes };
   }
 
-  private emit(event: RunEvent): void {
-    this.options.onEvent?.(event);
+  /** Tells the listener; what it answers (a promise: wait for it) goes back to the caller. */
+  private emit(event: RunEvent): unknown {
+    return this.options.onEvent?.(event) as unknown;
   }
 
   /** A step that ended before any block ran; the record says why. */
@@ -402,15 +418,32 @@ export class RunSession {
       ...(verdict.changesState ? {} : { readOnly: true }),
       onOutput: () => undefined,
     };
+    // Output: bytes from the executor, masked, written to the record (hashed as written), then handed to the
+    // listeners, chunk by chunk; a listener that is behind (a slow terminal) pauses the block's output.
     let stderr = '';
-    const forward = (chunk: OutputChunk, data: string) => {
-      if (!data) return;
-      const masked = { ...chunk, data };
-      recorder.write(masked);
-      if (chunk.stream === 'stderr' && stderr.length < 1024 * 1024) stderr += data;
-      this.emit({ type: 'output', step, block, chunk: masked });
+    const texts = { stdout: new Utf8Stream(), stderr: new Utf8Stream(), info: new Utf8Stream() };
+    // Listeners still taking a chunk: the block ends only once they have (the last chunk, say, while the
+    // process already exited).
+    const behind = new Set<Promise<void>>();
+    const forward = (stream: OutputChunk['stream'], at: string, bytes: Uint8Array): Promise<void> | undefined => {
+      if (bytes.length === 0) return;
+      recorder.write({ stream, at, bytes });
+      const chunk = byteChunk(stream, bytes, texts[stream], at) as OutputChunk & { bytes: Uint8Array };
+      if (stream === 'stderr' && stderr.length < 1024 * 1024) stderr += chunk.data;
+      const answer = this.emit({ type: 'output', step, block, chunk });
+      if (!isPending(answer)) return;
+      const taken = Promise.resolve(answer).then(
+        () => void behind.delete(taken),
+        () => void behind.delete(taken),
+      );
+      behind.add(taken);
+      return taken;
     };
-    request.onOutput = (chunk) => forward(chunk, this.masker.push(chunk.stream, chunk.data));
+    request.onOutput = (chunk) => {
+      // A chunk without bytes is text (a query's notice, a Prometheus summary): recorded as UTF-8.
+      const bytes = chunk.bytes ?? Buffer.from(chunk.data, 'utf8');
+      return forward(chunk.stream, chunk.at, this.outputMasker.pushBytes(chunk.stream, bytes));
+    };
     // Write-ahead: the exact text that runs (secrets masked) is on disk before the action starts.
     await this.options.recorder?.blockStarting({
       step,
@@ -445,8 +478,18 @@ export class RunSession {
       this.current = null;
       execution = null;
     }
+    // (Awaited only when there is something to wait for: a block with nothing pending ends in the same turn.)
+    if (behind.size > 0) await Promise.all(behind);
     for (const stream of ['stdout', 'stderr', 'info'] as const) {
-      forward({ stream, data: '', at: new Date().toISOString() }, this.masker.flush(stream));
+      const flushed = forward(stream, nowIso(), this.outputMasker.flushBytes(stream));
+      if (isPending(flushed)) await flushed;
+      // A character the stream's last bytes left incomplete, shown as U+FFFD (recorded as the bytes it was).
+      const rest = texts[stream].end();
+      if (rest) {
+        if (stream === 'stderr' && stderr.length < 1024 * 1024) stderr += rest;
+        const shown = this.emit({ type: 'output', step, block, chunk: { stream, at: nowIso(), bytes: new Uint8Array(0), data: rest } });
+        if (isPending(shown)) await shown;
+      }
     }
     const { stdout, ...output } = recorder.close();
     let result = this.maskResult(raw);
@@ -463,6 +506,11 @@ export class RunSession {
     return outcome;
   }
 
+  /**
+   * Everything an executor reports that a server or a step could put a secret in — its error (a server's
+   * message), notes, and each result set's command tag, column names and rows (JSON and arrays included) —
+   * masked with the one rule the output streams are masked with. Executors mask nothing themselves.
+   */
   private maskResult(result: ExecutionResult): ExecutionResult {
     if (!this.masker.active) return result;
     const m = (s: string) => this.masker.mask(s);
@@ -472,7 +520,9 @@ export class RunSession {
       notes: result.notes.map(m),
       resultSets: result.resultSets.map((r) => ({
         ...r,
-        rows: r.rows.map((row) => row.map((v) => (typeof v === 'string' ? m(v) : v))),
+        command: r.command === null ? null : m(r.command),
+        columns: r.columns.map(m),
+        rows: r.rows.map((row) => row.map((v) => this.masker.maskData(v))),
       })),
     };
   }

@@ -62,15 +62,35 @@ function fixedVerdict(action: string): Verdict | null {
 export async function verdictOf(block: VerdictBlock): Promise<Verdict> {
   const fixed = fixedVerdict(block.action);
   if (fixed) return fixed;
-  await loadSqlGrammar();
   try {
-    const verdict = block.action === 'sql' ? sqlVerdictSync(block.code) : shellVerdict(block.code, sqlReadOnly, new Set(block.variables ?? []));
-    return remember(block, verdict);
+    if (block.action === 'sql') {
+      await loadSqlGrammar();
+      return remember(block, sqlVerdictSync(block.code));
+    }
+    return remember(block, await shellVerdictOf(block));
   } catch (error) {
     // Text the analysis cannot cope with (e.g. nesting deeper than the stack) is not proven anything.
     const why = `could not be analysed (${(error as Error).message}); not proven read-only`;
     return changes(block.action === 'sql' ? 'sql-parse-error' : 'shell-unsupported-syntax', why);
   }
+}
+
+/**
+ * A shell block's verdict. The SQL grammar (libpg-query's WASM) is loaded only for a block that has SQL to
+ * judge (`psql -c`): judged first without it, a block that asks for it is judged again once it is loaded.
+ */
+async function shellVerdictOf(block: VerdictBlock): Promise<Verdict> {
+  const variables = new Set(block.variables ?? []);
+  if (!sqlGrammarLoaded()) {
+    let needsSql = false;
+    const verdict = shellVerdict(block.code, () => {
+      needsSql = true;
+      return { readOnly: false, detail: 'the SQL grammar is not loaded' };
+    }, variables);
+    if (!needsSql) return verdict;
+    await loadSqlGrammar();
+  }
+  return shellVerdict(block.code, sqlReadOnly, variables);
 }
 
 /**

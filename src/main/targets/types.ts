@@ -4,7 +4,14 @@ import type { Target, TargetKind } from '../../shared/targets.js';
 
 export interface OutputChunk {
   stream: 'stdout' | 'stderr' | 'info';
+  /** The chunk as text (UTF-8 decoded), for showing it. */
   data: string;
+  /**
+   * The exact bytes, where the output is bytes (a process's stdout and stderr): what the run records, NUL,
+   * CR and invalid UTF-8 included. Without them the record keeps `data` as UTF-8. A chunk may carry no
+   * bytes but text: the U+FFFD of a character left incomplete at the end of a stream.
+   */
+  bytes?: Uint8Array;
   /** ISO-8601 time the chunk arrived. */
   at: string;
 }
@@ -65,6 +72,12 @@ export interface ExecutionRequest {
   readOnly?: boolean;
   timeoutMs?: number;
   env?: Record<string, string>;
+  /**
+   * Each chunk of output, in order. Backpressure: a consumer that is behind returns a promise, and the
+   * executor reads no more of the output (so the process, or the remote side, waits) until it settles;
+   * whatever else it returns means go on. Nothing is dropped either way. (Typed void so that any callback
+   * fits; executors look at what comes back with isPending, output-chunk.ts.)
+   */
   onOutput: (chunk: OutputChunk) => void;
 }
 
@@ -99,6 +112,12 @@ export interface ExecutorContext {
   confirm(question: string, purpose?: ConfirmPurpose): Promise<boolean>;
   /** Looks up a named secret in the app's secret store; null when absent. */
   secret?(name: string): Promise<string | null>;
+  /**
+   * Told each credential an executor is about to use (a password from the environment, the secret store or
+   * the operator), before it is used. Executors mask nothing themselves: the run engine masks everything
+   * they report with one rule (session/mask.ts), and learns here the values it has not been given.
+   */
+  secretInUse?(value: string): void;
   /**
    * The environment a process started for a step of `target` begins with (a local step's shell). The run
    * engine gives the operator's environment less every target's credentials (session/step-env.ts).

@@ -1,6 +1,7 @@
 // The console API over a WebSocket: numbered requests, answers matched by id, validated on arrival.
 // A closed connection fails the calls in flight at once and is opened again by the next call, so the page
 // carries on after `runbook serve` restarts a tunnel or the network blips (the token stays in memory).
+import { HostCallError } from '../lib/error-message.js';
 import { API_METHODS, type ApiMethod, ApiResponseSchema, type RunbookApi, apiContract } from '../../shared/api.js';
 
 type Waiting = { method: ApiMethod; resolve: (v: unknown) => void; reject: (e: Error) => void };
@@ -20,7 +21,7 @@ export function connectWebSocketApi(url: string): Promise<RunbookApi> {
     if (!call) return;
     waiting.delete(answer.id);
     if (!answer.ok) {
-      call.reject(new Error(answer.error.message));
+      call.reject(new HostCallError(answer.error.code, answer.error.message));
       return;
     }
     const result = apiContract[call.method].output.safeParse(answer.result);

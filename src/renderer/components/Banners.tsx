@@ -1,4 +1,27 @@
 // Errors (API refusals, run errors, a lost connection) and the run's start-up problems, shown up front.
+// An error is said in plain words with a code; the host's raw text is one click away.
+import { plainError } from '../lib/plain-errors.js';
+
+/** One error: plain words, its code, the raw detail behind a <details>, and Dismiss. */
+export function ErrorNote({ message, code, testId, onDismiss }: { message: string; code: string | null; testId: string; onDismiss: () => void }) {
+  const plain = plainError(message, code);
+  return (
+    <div role="alert" className="banner error-banner" data-testid={testId} data-code={plain.code}>
+      <div className="error-text">
+        <span>{plain.text}</span> <code className="error-code">[{plain.code}]</code>
+        {plain.raw !== plain.text && (
+          <details className="error-detail">
+            <summary>Details</summary>
+            <pre tabIndex={0} role="group" aria-label="Error details">{plain.raw}</pre>
+          </details>
+        )}
+      </div>
+      <button type="button" className="small" aria-label="Dismiss" onClick={onDismiss}>
+        ✕
+      </button>
+    </div>
+  );
+}
 
 /** Messages that stay until the operator dismisses them. */
 function DismissibleBanners({ items, className, testId, onDismiss }: { items: { id: number; text: string }[]; className: string; testId: string; onDismiss: (id: number) => void }) {
@@ -17,8 +40,15 @@ function DismissibleBanners({ items, className, testId, onDismiss }: { items: { 
   );
 }
 
-export function ErrorBanners({ errors, onDismiss }: { errors: { id: number; message: string }[]; onDismiss: (id: number) => void }) {
-  return <DismissibleBanners items={errors.map((e) => ({ id: e.id, text: e.message }))} className="error-banner" testId="error-banner" onDismiss={onDismiss} />;
+export function ErrorBanners({ errors, onDismiss }: { errors: { id: number; message: string; code: string | null }[]; onDismiss: (id: number) => void }) {
+  if (errors.length === 0) return null;
+  return (
+    <div className="banners">
+      {errors.map((e) => (
+        <ErrorNote key={e.id} message={e.message} code={e.code} testId="error-banner" onDismiss={() => onDismiss(e.id)} />
+      ))}
+    </div>
+  );
 }
 
 export function ProblemsBanner({ problems }: { problems: string[] }) {

@@ -51,7 +51,7 @@ export function Markdown({ text, className }: { text: string; className?: string
             return <blockquote key={i}>{inline(b.inline)}</blockquote>;
           case 'pre':
             return (
-              <pre key={i} className="md-table">
+              <pre key={i} className="md-table" tabIndex={0} role="group" aria-label="Table">
                 {b.text}
               </pre>
             );

@@ -1,31 +1,47 @@
 // A step as the runbook states it, before any run: read-only.
 import type { Block, Step } from '../../shared/runbook-model.js';
+import { BlockSource, NotRunReason, QueryList, ReadingBadge, showsQueries } from './BlockFacts.js';
 import { Markdown } from './Markdown.js';
 import { ProfileBadge } from './ProfileBadge.js';
 import { StepNotes } from './StepNotes.js';
 
-function BlockView({ block }: { block: Block }) {
+function BlockView({ block, highlighted }: { block: Block; highlighted: boolean }) {
   return (
-    <figure className="block" data-testid="block" data-action={block.action}>
+    <figure className={`block${highlighted ? ' highlighted' : ''}`} data-testid="block" data-action={block.action} data-block-id={block.id} data-line={block.line} data-highlighted={highlighted || undefined}>
       <figcaption>
         <span className={`badge action-${block.action}`} title={block.reason} data-testid="block-action">
           {block.action}
         </span>
+        <ReadingBadge block={block} />
         <span className="block-lang">{block.lang ?? 'no language'}</span>
         {block.name && <span className="block-name">{block.name}</span>}
         {block.target && <span className="block-target">→ {block.target}</span>}
         <span className="block-line">line {block.line}</span>
       </figcaption>
-      <pre>
-        <code>{block.code}</code>
-      </pre>
+      <NotRunReason block={block} />
+      {showsQueries(block) ? (
+        <QueryList block={block} />
+      ) : (
+        <pre tabIndex={0} role="group" aria-label={`Code, line ${block.line}`}>
+          <code>{block.code}</code>
+        </pre>
+      )}
+      <BlockSource block={block} />
+      {block.optionalVariables && block.optionalVariables.length > 0 && (
+        <p className="variables muted small-text" data-testid="block-optional-variables">
+          Optional (the code has a default): {block.optionalVariables.join(', ')}
+        </p>
+      )}
     </figure>
   );
 }
 
-export function StepCard({ step, sectionTitles }: { step: Step; sectionTitles?: ReadonlyMap<string, string> }) {
+/** `highlighted`: the step, or the line in it, a diagnostic took the operator to. */
+export function StepCard({ step, sectionTitles, highlighted = null }: { step: Step; sectionTitles?: ReadonlyMap<string, string>; highlighted?: { line: number } | null }) {
+  const blockAt = highlighted ? step.blocks.find((b) => b.line === highlighted.line) : undefined;
+  const mark = highlighted !== null && !blockAt;
   return (
-    <article className={`step kind-${step.kind}`} data-testid="step" data-step-id={step.id}>
+    <article className={`step kind-${step.kind}${mark ? ' highlighted' : ''}`} data-testid="step" data-step-id={step.id} data-line={step.line} data-highlighted={mark || undefined}>
       <header className="step-header">
         <span className="step-box" aria-hidden="true">
           {step.kind === 'signoff' ? '✎' : step.kind === 'decision' ? '◇' : step.kind === 'input' ? '✍' : step.checked ? '☑' : '☐'}
@@ -72,7 +88,7 @@ export function StepCard({ step, sectionTitles }: { step: Step; sectionTitles?: 
       )}
       {step.variables.length > 0 && <p className="variables">Needs: {step.variables.join(', ')}</p>}
       {step.blocks.map((b) => (
-        <BlockView key={b.id} block={b} />
+        <BlockView key={b.id} block={b} highlighted={b === blockAt} />
       ))}
     </article>
   );

@@ -1,5 +1,5 @@
 // What the console works out from the runbook model alone, before and during a run: no API calls here.
-import { PROFILES, type Profile, type Runbook, type Section, type Step } from '../../shared/runbook-model.js';
+import { type Block, PROFILES, type Profile, type Runbook, type Section, type Step } from '../../shared/runbook-model.js';
 
 export const PROFILE_LABEL: Record<Profile, string> = { standard: 'STANDARD', regulated: 'REGULATED+', restricted: 'RESTRICTED' };
 
@@ -25,6 +25,8 @@ export interface VariableInput {
   name: string;
   secret: boolean;
   description: string | null;
+  /** A step shown needs a value for it (these are the variables a run cannot do without). */
+  required: true;
 }
 
 export const bareName = (name: string) => name.replace(/^<|>$/g, '');
@@ -38,7 +40,7 @@ export function variablesToAsk(runbook: Runbook, profile: Profile): VariableInpu
     const decl = declared[name];
     const object = typeof decl === 'object' ? decl : null;
     if (decl !== undefined && (object === null || object.default !== undefined)) continue;
-    inputs.push({ name, secret: object?.secret === true || SECRET_NAME.test(name), description: object?.description ?? null });
+    inputs.push({ name, secret: object?.secret === true || SECRET_NAME.test(name), description: object?.description ?? null, required: true });
   }
   return inputs;
 }
@@ -89,4 +91,94 @@ export function decisionTarget(runbook: Runbook, stepId: string, decision: strin
   const at = runbook.steps.findIndex((s) => s.id === stepId);
   const next = runbook.steps.slice(at + 1).find((s) => visible(s.id) && !rollbackIds.has(s.id));
   return next ? { title: next.title, sectionId: null, stepId: next.id } : null;
+}
+
+/** A variable the code gives a default for or only tests (${NAME:-x} …): passed when given, never required. */
+export interface OptionalVariableInput {
+  name: string;
+  secret: boolean;
+  description: string | null;
+  /** The default as written (the front matter's when it declares one, else the code's); null when there is none. */
+  defaultText: string | null;
+  /** Where that default comes from. */
+  defaultFrom: 'front matter' | 'code' | null;
+  /** What the field starts with: the default when it is a plain value, else empty (the default then applies by itself). */
+  prefill: string;
+  /** More than one default in the code (steps disagree): none is shown as the one. */
+  differing: string[];
+}
+
+/** Each `${NAME<op>word}` of the code that gives NAME a default (-, :-, =, :=) or tests it (+, :+), with its word as written. */
+export function defaultsInCode(code: string, name: string): { op: string; word: string }[] {
+  const found: { op: string; word: string }[] = [];
+  for (const m of code.matchAll(new RegExp(`\\$\\{${name}(:?[-=+])`, 'g'))) {
+    const start = (m.index ?? 0) + m[0].length;
+    let depth = 1;
+    let i = start;
+    for (; i < code.length && depth > 0; i++) {
+      const ch = code[i];
+      if (ch === '\\') i++;
+      else if (ch === '$' && code[i + 1] === '{') {
+        depth++;
+        i++;
+      } else if (ch === '}') depth--;
+    }
+    if (depth === 0) found.push({ op: m[1] as string, word: code.slice(start, i - 1) });
+  }
+  return found;
+}
+
+/** A default the field can hold as it is: no expansion, quoting or globbing for the shell to do first. */
+const PLAIN = /^[^$`\\'"~*?[\]{}]*$/;
+
+/**
+ * Variables the steps shown at `profile` use only with a default or a test, and no step needs a value for
+ * (a name one block needs is required, whatever another does with it): offered with their default.
+ */
+export function optionalVariablesToOffer(runbook: Runbook, profile: Profile): OptionalVariableInput[] {
+  const shown = runbook.steps.filter((s) => rank(s.profile) <= rank(profile));
+  const required = new Set(shown.flatMap((s) => s.variables.map(bareName)));
+  const blocks = shown.flatMap((s) => s.blocks).filter((b) => b.action !== 'display');
+  const names = [...new Set(blocks.flatMap((b) => b.optionalVariables ?? []))].filter((n) => !required.has(n));
+  const declared = runbook.frontMatter?.variables ?? {};
+  return names.map((name) => {
+    const decl = declared[name];
+    const object = typeof decl === 'object' ? decl : null;
+    const declaredDefault = decl === undefined ? undefined : object ? object.default : String(decl);
+    const secret = object?.secret === true || SECRET_NAME.test(name);
+    const base = { name, secret, description: object?.description ?? null };
+    if (declaredDefault !== undefined) return { ...base, defaultText: declaredDefault, defaultFrom: 'front matter' as const, prefill: secret ? '' : declaredDefault, differing: [] };
+    const words = [...new Set(blocks.flatMap((b) => defaultsInCode(b.code, name)).filter((d) => !d.op.endsWith('+')).map((d) => d.word))];
+    if (words.length !== 1) return { ...base, defaultText: null, defaultFrom: null, prefill: '', differing: words };
+    const word = words[0] as string;
+    return { ...base, defaultText: word, defaultFrom: 'code' as const, prefill: !secret && PLAIN.test(word) ? word : '', differing: [] };
+  });
+}
+
+/** How a block's text was read, in a few words for its badge (the reason is beside it). */
+export function readingLabel(block: Block): string | null {
+  const reading = block.reading;
+  if (!reading) return null;
+  switch (reading.kind) {
+    case 'transcript':
+      return block.action === 'display' ? 'transcript — not run' : 'transcript — prompts removed';
+    case 'output':
+      return 'output — not run';
+    case 'queries':
+      return `${block.queries?.length ?? 'several'} queries`;
+    default:
+      return 'as written';
+  }
+}
+
+/** The step a line belongs to: the one holding a block that starts there, else the last step starting at or before it. */
+export function stepAtLine(runbook: Runbook, line: number): Step | null {
+  const withBlock = runbook.steps.find((s) => s.blocks.some((b) => b.line === line));
+  if (withBlock) return withBlock;
+  let found: Step | null = null;
+  for (const step of runbook.steps) {
+    if (step.line > line) break;
+    found = step;
+  }
+  return found;
 }

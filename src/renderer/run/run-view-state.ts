@@ -21,26 +21,70 @@ export interface StepRun {
   durationMs: number;
 }
 
+/** An error to show the operator: from acting on a step (shown in that step's card), or global (stepId null). */
+export interface ViewError {
+  id: number;
+  message: string;
+  /** The API's error code when the host gave one (invalid-input, internal, …). */
+  code: string | null;
+  stepId: string | null;
+}
+
+/** What ended a step last, and when: the status, and the time (a block's end, else when the page heard of it). */
+export interface StepDone {
+  status: RunState['steps'][number]['status'];
+  at: string;
+}
+
+/** A note the operator added in this page (the run's state does not carry notes back: see docs/console.md). */
+export interface StepNote {
+  stepId: string;
+  text: string;
+  at: string;
+}
+
 export interface RunViewState {
   state: RunState;
   blocks: Record<string, BlockStatus>;
   /** Every run of each step, oldest first. */
   history: Record<string, StepRun[]>;
   records: RecordEvent[];
-  errors: { id: number; message: string }[];
+  errors: ViewError[];
   nextErrorId: number;
+  /** Each step's last end (a final status), by step id. */
+  done: Record<string, StepDone>;
+  /** Notes added here, oldest first. */
+  notes: StepNote[];
 }
 
 export type RunViewAction =
   | { type: 'state'; state: RunState }
   | { type: 'events'; events: UiEvent[] }
-  | { type: 'error'; message: string }
-  | { type: 'dismiss-error'; id: number };
+  | { type: 'error'; message: string; code?: string | null; stepId?: string | null }
+  | { type: 'dismiss-error'; id: number }
+  /** A call succeeded: global errors go, and so do the step's own (`stepId`) when it acted on one. */
+  | { type: 'succeeded'; stepId?: string | null }
+  | { type: 'note'; stepId: string; text: string; at: string };
 
-export const initialRunView = (state: RunState): RunViewState => ({ state, blocks: {}, history: {}, records: [], errors: [], nextErrorId: 1 });
+export const initialRunView = (state: RunState): RunViewState => ({ state, blocks: {}, history: {}, records: [], errors: [], nextErrorId: 1, done: {}, notes: [] });
 
-function withError(view: RunViewState, message: string): RunViewState {
-  return { ...view, errors: [...view.errors, { id: view.nextErrorId, message }], nextErrorId: view.nextErrorId + 1 };
+function withError(view: RunViewState, message: string, code: string | null = null, stepId: string | null = null): RunViewState {
+  // One error per place: a newer one replaces the last (the operator reads the latest, not a pile).
+  const errors = stepId ? view.errors.filter((e) => e.stepId !== stepId) : view.errors;
+  return { ...view, errors: [...errors, { id: view.nextErrorId, message, code, stepId }], nextErrorId: view.nextErrorId + 1 };
+}
+
+const FINAL = new Set(['succeeded', 'failed', 'skipped', 'cancelled', 'not-run']);
+
+/** When the step's blocks ended, as the host timed them (block start plus duration), if any block ran. */
+function blockEndTime(view: RunViewState, stepId: string): string | null {
+  let latest: number | null = null;
+  for (const block of Object.values(view.blocks)) {
+    if (block.end?.stepId !== stepId || !block.started) continue;
+    const end = Date.parse(block.started) + block.end.durationMs;
+    if (Number.isFinite(end) && (latest === null || end > latest)) latest = end;
+  }
+  return latest === null ? null : new Date(latest).toISOString();
 }
 
 export function runViewReducer(view: RunViewState, action: RunViewAction): RunViewState {
@@ -48,9 +92,15 @@ export function runViewReducer(view: RunViewState, action: RunViewAction): RunVi
     case 'state':
       return action.state.runId === view.state.runId ? { ...view, state: action.state } : view;
     case 'error':
-      return withError(view, action.message);
+      return withError(view, action.message, action.code ?? null, action.stepId ?? null);
     case 'dismiss-error':
       return { ...view, errors: view.errors.filter((e) => e.id !== action.id) };
+    case 'succeeded': {
+      const errors = view.errors.filter((e) => e.stepId !== null && e.stepId !== (action.stepId ?? null));
+      return errors.length === view.errors.length ? view : { ...view, errors };
+    }
+    case 'note':
+      return { ...view, notes: [...view.notes, { stepId: action.stepId, text: action.text, at: action.at }] };
     case 'events': {
       let next = view;
       for (const event of action.events) next = applyEvent(next, event);
@@ -81,7 +131,13 @@ function applyEvent(view: RunViewState, event: UiEvent): RunViewState {
     }
     case 'step': {
       const steps = view.state.steps.map((s) => (s.id === event.stepId ? { ...s, status: event.status, reason: event.reason } : s));
-      const next = { ...view, state: { ...view.state, steps } };
+      let next: RunViewState = { ...view, state: { ...view.state, steps } };
+      if (FINAL.has(event.status)) {
+        const at = (event.status === 'succeeded' || event.status === 'failed' || event.status === 'cancelled' ? blockEndTime(view, event.stepId) : null) ?? new Date().toISOString();
+        next = { ...next, done: { ...next.done, [event.stepId]: { status: event.status, at } } };
+        // A step that went on to succeed takes its earlier error with it.
+        if (event.status === 'succeeded' && next.errors.some((e) => e.stepId === event.stepId)) next = { ...next, errors: next.errors.filter((e) => e.stepId !== event.stepId) };
+      }
       return event.status === 'running' ? next : withRun(next, event.stepId, (run) => ({ ...run, status: event.status, reason: event.reason }));
     }
     case 'record':

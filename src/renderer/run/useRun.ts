@@ -3,15 +3,18 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useReducer,
 import type { RunbookApi } from '../../shared/api.js';
 import type { RunState } from '../../shared/run-api.js';
 import type { TerminalRegistry, ThemeName } from '../terminal/terminals.js';
-import { errorMessage } from '../lib/error-message.js';
+import { errorCode, errorMessage } from '../lib/error-message.js';
 import { streamRunEvents } from './event-stream.js';
 import { type RunViewAction, type RunViewState, type UiEvent, initialRunView, runViewReducer } from './run-view-state.js';
 
 export interface RunActions {
   api: RunbookApi;
   runId: string;
-  /** Calls the API; a RunState answer updates the view, a failure becomes an error banner (and undefined). */
-  act: <T>(work: (api: RunbookApi, runId: string) => Promise<T>) => Promise<T | undefined>;
+  /**
+   * Calls the API; a RunState answer updates the view and clears the errors a success answers, a failure
+   * becomes an error (and undefined): in the card of `stepId` when the call acted on a step, else at the top.
+   */
+  act: <T>(work: (api: RunbookApi, runId: string) => Promise<T>, stepId?: string) => Promise<T | undefined>;
   dispatch: (action: RunViewAction) => void;
   terminals: TerminalRegistry | null;
 }
@@ -90,13 +93,14 @@ export function useRun(api: RunbookApi, initial: RunState, theme: ThemeName): { 
   }, [api, runId, terminals, refreshState]);
 
   const act = useCallback(
-    async <T,>(work: (a: RunbookApi, id: string) => Promise<T>): Promise<T | undefined> => {
+    async <T,>(work: (a: RunbookApi, id: string) => Promise<T>, stepId?: string): Promise<T | undefined> => {
       try {
         const result = await work(api, runId);
         if (isRunState(result)) dispatch({ type: 'state', state: result });
+        dispatch({ type: 'succeeded', stepId: stepId ?? null });
         return result;
       } catch (error) {
-        dispatch({ type: 'error', message: errorMessage(error) });
+        dispatch({ type: 'error', message: errorMessage(error), code: errorCode(error), stepId: stepId ?? null });
         return undefined;
       }
     },

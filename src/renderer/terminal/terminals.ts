@@ -7,6 +7,7 @@ import { type ITheme, Terminal } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
 import { installCspSafeStyles } from './csp-styles.js';
 import { styleInfo } from './info-style.js';
+import { styleStderr } from './stderr-style.js';
 
 export type ThemeName = 'light' | 'dark';
 
@@ -55,6 +56,26 @@ interface Entry {
   dropped: number;
 }
 
+/** Moves focus to the first control after `from` in its step (else in the page): the way out of a terminal. */
+function focusAfter(from: HTMLElement): void {
+  const scope = from.closest<HTMLElement>('[data-testid=run-step]') ?? document.body;
+  const controls = [...scope.querySelectorAll<HTMLElement>('button, input, select, textarea, a[href], [tabindex]:not([tabindex="-1"])')].filter(
+    (el) => !el.closest('.xterm') && !(el as HTMLButtonElement).disabled && el.offsetParent !== null && (from.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0,
+  );
+  const next = controls[0];
+  if (next) next.focus();
+  else {
+    scope.tabIndex = -1;
+    scope.focus();
+  }
+}
+
+/** Lines the output fills: up to the cursor, and the cursor's line when something is on it. */
+function contentRows(term: Terminal): number {
+  const buffer = term.buffer.active;
+  return buffer.baseY + buffer.cursorY + (buffer.cursorX > 0 ? 1 : 0);
+}
+
 export class TerminalRegistry {
   private readonly entries = new Map<string, Entry>();
   private pending = 0;
@@ -84,8 +105,15 @@ export class TerminalRegistry {
       term.loadAddon(fit);
       term.loadAddon(search);
       term.write('\x1b[?25l'); // output only: no cursor
+      // The terminal takes no input: Tab and Esc are the page's (Tab moves on, Esc leaves for the step's next control).
+      term.attachCustomKeyEventHandler((event) => event.key !== 'Tab' && event.key !== 'Escape');
       const host = document.createElement('div');
       host.className = 'terminal-host';
+      host.addEventListener('keydown', (event) => {
+        if (event.key !== 'Escape' || event.ctrlKey || event.metaKey || event.altKey) return;
+        event.preventDefault(); // the page's Esc (cancel the running step) is not meant here
+        focusAfter(host);
+      });
       entry = { term, fit, search, host, opened: false, resize: null, rows: 0, sizing: 0, dropped: 0 };
       this.entries.set(blockId, entry);
     }
@@ -110,7 +138,7 @@ export class TerminalRegistry {
     this.flushDropped(entry);
     // Step output may carry control sequences (title, clipboard, cursor moves): only colours survive.
     const safe = neutralise(data, { keepSgr: true });
-    const text = stream === 'info' ? styleInfo(safe) : safe;
+    const text = stream === 'info' ? styleInfo(safe) : stream === 'stderr' ? styleStderr(safe) : safe;
     for (let at = 0; at < text.length; at += SLICE) this.put(entry, text.slice(at, at + SLICE));
   }
 
@@ -141,13 +169,29 @@ export class TerminalRegistry {
     entry.sizing = requestAnimationFrame(() => {
       entry.sizing = 0;
       if (!entry.host.isConnected) return;
-      const buffer = entry.term.buffer.active;
-      const rows = Math.min(MAX_ROWS, Math.max(MIN_ROWS, buffer.baseY + buffer.cursorY + (buffer.cursorX > 0 ? 1 : 0)));
-      if (rows === entry.rows) return;
-      const cell = entry.host.querySelector('.xterm-rows > div')?.getBoundingClientRect().height || 15;
-      entry.rows = rows;
-      entry.host.style.height = `${Math.ceil(rows * cell) + 1}px`;
+      const rows = Math.min(MAX_ROWS, Math.max(MIN_ROWS, contentRows(entry.term)));
+      if (rows !== entry.rows) {
+        const cell = entry.host.querySelector('.xterm-rows > div')?.getBoundingClientRect().height || 15;
+        entry.rows = rows;
+        entry.host.style.height = `${Math.ceil(rows * cell) + 1}px`;
+      }
+      this.fitRows(entry);
     });
+  }
+
+  /** Width from the frame, height exactly the rows the output needs (fit's rounding made it one row short). */
+  private fitRows(entry: Entry): void {
+    if (!entry.host.isConnected || entry.host.clientWidth === 0) return;
+    const cols = entry.fit.proposeDimensions()?.cols;
+    const rows = entry.rows || MIN_ROWS;
+    if (cols && Number.isFinite(cols) && (cols !== entry.term.cols || rows !== entry.term.rows)) entry.term.resize(Math.max(2, cols), rows);
+    // After a final newline the (hidden) cursor sits on a line of its own, and keeping it in view scrolled the
+    // first line out: while the output fits, show it from its first line. Once it no longer fits, show its
+    // end: xterm leaves a view scrolled up where it is when more output comes.
+    const buffer = entry.term.buffer.active;
+    if (buffer.baseY === 0) return;
+    if (contentRows(entry.term) <= entry.term.rows) entry.term.scrollToTop();
+    else entry.term.scrollToBottom();
   }
 
   /** Puts the block's terminal into `container` (opening it the first time); returns how to take it out. */
@@ -164,7 +208,7 @@ export class TerminalRegistry {
     entry.resize = new ResizeObserver(() => {
       cancelAnimationFrame(frame);
       frame = requestAnimationFrame(() => {
-        if (entry.host.isConnected && entry.host.clientWidth > 0) entry.fit.fit();
+        this.fitRows(entry);
       });
     });
     entry.resize.observe(entry.host);

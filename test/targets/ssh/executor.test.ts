@@ -94,6 +94,47 @@ describe.skipIf(!available)('ssh executor against a real sshd', () => {
     expect(result.notes).toEqual([`host key ${sshd.hostKey.fingerprint} (ssh-ed25519) of 127.0.0.1:${sshd.port} matched ${sshd.knownHosts}:1`]);
   });
 
+  it('reports the exact bytes: NUL, CR, invalid UTF-8, no newline at the end (the PID line taken out)', async () => {
+    const stdout = Buffer.concat([Buffer.from('a\0b\rc\r\n'), Buffer.from([0xff, 0xfe, 0xe2, 0x82]), Buffer.from('tail without newline')]);
+    const stderr = Buffer.from([0x00, 0x0d, 0xc3]);
+    const octal = (b: Buffer) => [...b].map((x) => `\\${x.toString(8).padStart(3, '0')}`).join('');
+    const r = run(executor(), `printf '${octal(stdout)}'; printf '${octal(stderr)}' >&2`);
+    expect((await r.result).status).toBe('succeeded');
+    const bytes = (stream: string) => Buffer.concat(r.chunks.filter((c) => c.stream === stream).map((c) => Buffer.from(c.bytes ?? new Uint8Array(0))));
+    expect(bytes('stdout')).toEqual(stdout);
+    expect(bytes('stderr')).toEqual(stderr);
+    // The text is what UTF-8 makes of them (the incomplete character at the end of a stream: U+FFFD).
+    expect(r.text('stdout')).toBe(new TextDecoder().decode(stdout));
+    expect(r.text('stderr')).toBe(new TextDecoder().decode(stderr));
+  });
+
+  it('stops reading the channel while the consumer is behind (the remote command waits), and loses nothing', async () => {
+    const bytes = 8 * 1024 * 1024;
+    let pending = 0;
+    let mostPending = 0;
+    let received = 0;
+    const e = executor();
+    const result = await e.start({
+      blockId: 'b',
+      action: 'shell',
+      code: `head -c ${bytes} /dev/zero | tr '\\0' x`,
+      onOutput: (chunk) => {
+        mostPending = Math.max(mostPending, ++pending);
+        received += chunk.bytes?.length ?? 0;
+        return new Promise<void>((resolve) =>
+          setTimeout(() => {
+            pending--;
+            resolve();
+          }, 2),
+        );
+      },
+    }).result;
+    expect(result.status).toBe('succeeded');
+    // Never a chunk handed over while the consumer still had one (the last may still be with it now).
+    expect(mostPending).toBe(1);
+    expect(received).toBe(bytes);
+  });
+
   it('reports the signal that killed the command', async () => {
     const result = await run(executor(), 'kill -TERM $$').result;
     expect(result).toMatchObject({ status: 'failed', exitCode: null, signal: 'SIGTERM', error: 'killed by SIGTERM' });
@@ -156,6 +197,20 @@ describe.skipIf(!available)('ssh executor against a real sshd', () => {
       `authentication failed for ${sshd.user}@127.0.0.1:${sshd.port} (tried: key ${sshd.encryptedKey.path} (encrypted; the passphrase in $KEY_PASS does not decrypt it))`,
     );
     expect(result.error).not.toContain('not the passphrase');
+  });
+
+  it('tells the run engine every passphrase it uses (secretInUse) before using it: typed (a wrong one too) or from passphraseEnv', async () => {
+    const answers = ['wrong guess', sshd.encryptedKey.passphrase];
+    const told: string[] = [];
+    const typed: ExecutorContext = { ...context().ctx, ask: async () => answers.shift() ?? null, secretInUse: (value) => void told.push(value) };
+    const result = await run(executor({ identityFile: sshd.encryptedKey.path }, typed), 'true').result;
+    expect(result.status).toBe('succeeded');
+    expect(told).toEqual(['wrong guess', sshd.encryptedKey.passphrase]);
+
+    const fromEnv: string[] = [];
+    const env: ExecutorContext = { ...context({ env: { KEY_PASS: sshd.encryptedKey.passphrase } }).ctx, secretInUse: (value) => void fromEnv.push(value) };
+    expect((await run(executor({ identityFile: sshd.encryptedKey.path, passphraseEnv: 'KEY_PASS' }, env), 'true').result).status).toBe('succeeded');
+    expect(fromEnv).toEqual([sshd.encryptedKey.passphrase]);
   });
 
   it('fails with a clear message when the key is not authorized', async () => {

@@ -47,24 +47,25 @@ describe('the remote wrapper', () => {
 describe('the PID line reader', () => {
   it('takes the marker even when it arrives in pieces, and never passes it on', () => {
     const reader = new PidLineReader();
-    expect(reader.push('RUNBOOK_')).toBe('');
-    expect(reader.push('PID=42')).toBe('');
-    expect(reader.push('\nhello')).toBe('hello');
+    const push = (text: string) => reader.push(Buffer.from(text)).toString();
+    expect(push('RUNBOOK_')).toBe('');
+    expect(push('PID=42')).toBe('');
+    expect(push('\nhello')).toBe('hello');
     expect(reader.pid).toBe(42);
-    expect(reader.push(' world\nRUNBOOK_PID=7\n')).toBe(' world\nRUNBOOK_PID=7\n');
+    expect(push(' world\nRUNBOOK_PID=7\n')).toBe(' world\nRUNBOOK_PID=7\n');
     expect(reader.pid).toBe(42);
   });
 
   it('passes on what a login script printed before the marker', () => {
     const reader = new PidLineReader();
-    expect(reader.push('Welcome!\nRUNBOOK_PID=9\nout')).toBe('Welcome!\nout');
+    expect(reader.push(Buffer.from('Welcome!\nRUNBOOK_PID=9\nout')).toString()).toBe('Welcome!\nout');
     expect(reader.pid).toBe(9);
   });
 
   it('gives back held text at the end when no marker came', () => {
     const reader = new PidLineReader();
-    expect(reader.push('bash: command not found\npartial')).toBe('');
-    expect(reader.flush()).toBe('bash: command not found\npartial');
+    expect(reader.push(Buffer.from('bash: command not found\npartial')).toString()).toBe('');
+    expect(reader.flush().toString()).toBe('bash: command not found\npartial');
     expect(reader.pid).toBeNull();
   });
 });

@@ -7,7 +7,7 @@
 // export writes. Streaming, it keeps what the next records can still change — the run's first record, the
 // steps (heading, blocks still open) and the last run.finished and checkpoint — and hands every finished
 // event, record, timeline row and block to a hash (report-segments.ts): memory grows with the steps, not
-// the records.
+// the records (a step keeps what people recorded of it — skip, decisions, sign-offs, notes, fill-ins — until the end).
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { type Hash, createHash } from 'node:crypto';
@@ -18,7 +18,7 @@ import { type RecordData, type RecordType, parseRecordData } from '../records/in
 import { fingerprint, parsePublicKeyLine } from '../ssh-keys.js';
 import type { VerifySummary } from '../verify.js';
 import { type ReportHead, blockFinishedEntry, blockSection, blockStartedEntry, eventEntry, recordEntry, reportHtmlPieces, timelineRow } from './report-html.js';
-import { REPORT_FORMAT, type Report, type ReportBlock, type ReportEvent, type ReportOutput, type ReportStep, type ReportWarning } from './report-model.js';
+import { REPORT_FORMAT, type Report, type ReportBlock, type ReportEvent, type ReportNotDone, type ReportOutput, type ReportStep, type ReportWarning } from './report-model.js';
 import { ElementStream, type Segment, SegmentWriter, type StreamProbe } from './report-segments.js';
 
 /** Bytes of output kept from each end of a block's output in the report. */
@@ -77,7 +77,6 @@ export interface ReportInputs {
 interface BlockState {
   block: ReportBlock;
   step: StepState;
-  approvals: ReportEvent[];
   frozen: boolean;
 }
 
@@ -157,12 +156,31 @@ export class ReportAssembler {
       const step = this.stepOf(d.step).step;
       step.status = d.by === 'refused' ? d.status : 'skipped';
       step.reason = d.reason;
+      step.skip = { record: record.seq, by: d.by, code: d.by === 'plan' ? d.code : null, refusal: d.by === 'refused' ? d.refusal : null, reason: d.reason };
+    } else if (record.type === 'decision') {
+      const d = parseRecordData('decision', record.data);
+      this.stepOf(d.step).step.decisions.push({ record: record.seq, time: record.time, decision: d.decision, note: d.note, by: d.by });
+    } else if (record.type === 'signoff') {
+      const d = parseRecordData('signoff', record.data);
+      const refused = d.accepted ? { code: null, reason: null } : { code: d.code, reason: d.reason };
+      this.stepOf(d.step).step.signoffs.push({ record: record.seq, time: record.time, name: d.name, role: d.role, date: d.date, principal: d.principal, method: d.method, accepted: d.accepted, fingerprint: d.fingerprint, ...refused });
+    } else if (record.type === 'step.note') {
+      const d = parseRecordData('step.note', record.data);
+      const note = { record: record.seq, time: record.time, by: d.by, text: null, mark: null, note: null, binding: null };
+      this.stepOf(d.step).step.notes.push('text' in d ? { ...note, text: d.text } : 'mark' in d ? { ...note, mark: d.mark, note: d.note } : { ...note, binding: d.binding });
+    } else if (record.type === 'fillin') {
+      const d = parseRecordData('fillin', record.data);
+      this.stepOf(d.step).step.fillIns.push({ record: record.seq, time: record.time, label: d.label, value: d.value });
     } else if (record.type === 'run.finished') this.finished = { ...record, type: record.type, data: parseRecordData('run.finished', record.data) };
     else if (record.type === 'checkpoint') this.finalSeal = parseRecordData('checkpoint', record.data);
 
     if (EVENT_TYPES.has(record.type)) {
       const event: ReportEvent = { seq: record.seq, type: record.type, time: record.time, data: record.data };
-      if (record.type === 'approval') this.open.get(parseRecordData('approval', record.data).started.seq)?.approvals.push(event);
+      if (record.type === 'approval') {
+        const d = parseRecordData('approval', record.data);
+        const refused = d.granted ? { code: null, reason: null, fingerprint: d.fingerprint } : { code: d.code, reason: d.reason, fingerprint: 'fingerprint' in d ? d.fingerprint : null };
+        this.open.get(d.started.seq)?.block.approvals.push({ record: record.seq, time: record.time, approver: d.approver, granted: d.granted, ...refused });
+      }
       if (this.retain) this.events.push(event);
       else {
         this.eventStream?.add(canonicalize(event));
@@ -180,10 +198,13 @@ export class ReportAssembler {
     return this.start;
   }
 
-  private stepOf(s: StepRef): StepState {
+  /** The step a record names: by its heading (step.started, step.skipped), or by id alone (a person's records, the run's end). */
+  private stepOf(s: StepRef | { id: string }): StepState {
     let state = this.steps.get(s.id);
+    if (state && 'title' in s && state.step.title === null) Object.assign(state.step, { title: s.title, line: s.line, profile: s.profile });
     if (!state) {
-      const step: ReportStep = { id: s.id, title: s.title, line: s.line, profile: s.profile, status: 'not-run', reason: null, blocks: [] };
+      const heading = 'title' in s ? { title: s.title, line: s.line, profile: s.profile } : { title: null, line: null, profile: null };
+      const step: ReportStep = { id: s.id, ...heading, status: 'pending', reason: null, skip: null, decisions: [], signoffs: [], notes: [], fillIns: [], blocks: [] };
       const index = this.steps.size;
       state = { step, index, queue: [], json: this.retain ? null : this.stream(`steps[${index}].blocks`, ','), html: this.retain ? null : this.stream(`steps[${index}].html`, '\n') };
       this.steps.set(step.id, state);
@@ -216,14 +237,17 @@ export class ReportAssembler {
       ok: null,
       resultSets: [],
       notes: [],
+      readOnly: { code: d.verdict.code, detail: d.verdict.detail },
+      env: d.env,
+      approvals: [],
       output: null,
       records: { started: record.seq, finished: null },
     };
-    const open: BlockState = { block, step: state, approvals: [], frozen: false };
+    const open: BlockState = { block, step: state, frozen: false };
     if (this.retain) state.step.blocks.push(block);
     else {
       state.queue.push(open);
-      this.timeline?.add(timelineRow(blockStartedEntry(state.step.title, block)));
+      this.timeline?.add(timelineRow(blockStartedEntry(state.step.title as string, block)));
     }
     this.blocks.set(`${state.step.id} ${block.id}`, open);
     this.open.set(record.seq, open);
@@ -252,7 +276,7 @@ export class ReportAssembler {
     };
     Object.assign(open.block, finished);
     this.freeze(open);
-    if (!this.retain) this.timeline?.add(timelineRow(blockFinishedEntry(open.step.step.title, open.block)));
+    if (!this.retain) this.timeline?.add(timelineRow(blockFinishedEntry(open.step.step.title as string, open.block)));
   }
 
   private freeze(open: BlockState): void {
@@ -265,7 +289,7 @@ export class ReportAssembler {
 
   private emit(state: StepState, open: BlockState): void {
     state.json?.add(canonicalize(open.block));
-    state.html?.add(blockSection(this.operator(), open.block, open.approvals));
+    state.html?.add(blockSection(this.operator(), open.block));
   }
 
   private operator(): Report['run']['operator'] {
@@ -278,12 +302,11 @@ export class ReportAssembler {
     const first = this.first as JournalRecord;
     const start = this.runStart();
     const finished = this.finished?.data;
+    // The run's end gives each step's status, also of steps no other record names (a decision never made).
     for (const s of finished?.steps ?? []) {
-      const step = this.steps.get(s.id)?.step;
-      if (step) {
-        step.status = s.status;
-        step.reason = s.reason ?? step.reason;
-      }
+      const step = this.stepOf(s).step;
+      step.status = s.status;
+      step.reason = s.reason ?? step.reason;
     }
     const runbookBlob = path.join(this.dir, start.runbook.blob);
     const sealData = this.finalSeal;
@@ -310,6 +333,7 @@ export class ReportAssembler {
         text: existsSync(runbookBlob) ? readFileSync(runbookBlob, 'utf8') : null,
       },
       environment: { tool: start.tool, host: start.host, options: start.options, variables: start.variables },
+      notDone: [...this.steps.values()].flatMap((s) => notDone(s.step)),
       seal: sealData ? { size: sealData.size, root: sealData.root, checkpoint: sealData.text, signer: sealData.signer, signerFingerprint: signerFingerprint(sealData.signer) } : null,
       warnings: inputs.warnings,
       verification: { journalSha256: this.journalHash.copy().digest('hex'), records: this.count, commands: inputs.commands },
@@ -322,7 +346,8 @@ export class ReportAssembler {
   report(inputs: ReportInputs): Report {
     if (!this.retain) throw new Error('this report was streamed, not kept');
     if (!this.first) throw new Error('a report needs at least one record');
-    return { ...this.head(inputs), steps: [...this.steps.values()].map((s) => s.step), events: this.events, records: this.records as unknown as Record<string, unknown>[] };
+    const head = this.head(inputs);
+    return { ...head, steps: [...this.steps.values()].map((s) => s.step), events: this.events, records: this.records as unknown as Record<string, unknown>[] };
   }
 
   /** Streamed: report.json and report.html as they must be, as fixed text and the hashes of the parts in between. */
@@ -335,7 +360,7 @@ export class ReportAssembler {
       // Blocks still open at the end stay unfinished.
       for (const open of state.queue.splice(0)) this.emit(state, open);
     }
-    // RFC 8785 sorts the report's keys: environment, events, format, generatedAt, records, run, runbook, seal, steps, verification, warnings.
+    // RFC 8785 sorts the report's keys: environment, events, format, generatedAt, notDone, records, run, runbook, seal, steps, verification, warnings.
     // Each member's text starts with what closes the one before it (`,`, or `],` after an array).
     const json = new SegmentWriter();
     const member = (before: string, key: keyof ReportHead) => json.raw(`${before}"${key}":`, key).value(head[key], key);
@@ -347,6 +372,7 @@ export class ReportAssembler {
     array(',', 'events', this.eventStream as ElementStream);
     member('],', 'format');
     member(',', 'generatedAt');
+    member(',', 'notDone');
     array(',', 'records', this.recordStream as ElementStream);
     member('],', 'run');
     member(',', 'runbook');
@@ -354,7 +380,7 @@ export class ReportAssembler {
     array(',', 'steps');
     steps.forEach((state, k) => {
       const { blocks: _blocks, ...rest } = state.step;
-      // A step's keys sort "blocks" first: {"blocks":[…],"id":…,…}.
+      // A step's keys sort "blocks" first: {"blocks":[…],"decisions":…,…}.
       json.raw(`${k > 0 ? ',' : ''}{"blocks":[`, `steps[${k}]`).digest(state.json as ElementStream, `steps[${k}].blocks`).raw('],', `steps[${k}]`).value(rest, `steps[${k}]`, 1);
     });
     member('],', 'verification');
@@ -373,6 +399,25 @@ export class ReportAssembler {
     }
     return { json: json.done(), html: html.done() };
   }
+}
+
+/**
+ * What a step leaves not done: its end (failed, cancelled, skipped, not run, or none recorded) with who skipped it and
+ * why; and each sign-off row refused and never accepted.
+ */
+export function notDone(step: ReportStep): ReportNotDone[] {
+  const out: ReportNotDone[] = [];
+  const item = (what: string, reason: string | null, record: number | null) => out.push({ step: step.id, title: step.title, what, reason, record });
+  if (step.status !== 'succeeded') {
+    const skip = step.skip;
+    const end = step.status === 'not-run' ? 'not run' : ['failed', 'cancelled', 'skipped'].includes(step.status) ? step.status : 'no end recorded';
+    const by = !skip ? '' : skip.by === 'refused' ? ` (refused${skip.refusal ? `: ${skip.refusal}` : ''})` : ` (by ${skip.by}${skip.code ? `: ${skip.code}` : ''})`;
+    item(end + by, step.reason, skip ? skip.record : null);
+  }
+  const accepted = new Set(step.signoffs.filter((s) => s.accepted).map((s) => s.role));
+  const refused = new Map(step.signoffs.filter((s) => !s.accepted && !accepted.has(s.role)).map((s) => [s.role, s]));
+  for (const s of refused.values()) item(`sign-off refused (${s.role})`, `${s.name}: ${s.code}: ${s.reason}`, s.record);
+  return out;
 }
 
 function signerFingerprint(signer: string): string {

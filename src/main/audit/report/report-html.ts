@@ -2,7 +2,7 @@
 // that loads nothing and runs nothing: no scripts, no external resources, a CSP that forbids both should
 // a hostile string ever get past the escaping, and every value taken from the run passes through escapeHtml.
 import { neutralise } from '../../../shared/terminal-text.js';
-import type { Report, ReportBlock, ReportEvent, ReportStep } from './report-model.js';
+import type { Report, ReportBlock, ReportEvent, ReportNotDone, ReportStep } from './report-model.js';
 
 // The CSP is the second line of defence: even unescaped markup could not fetch or execute anything.
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
@@ -102,8 +102,8 @@ function timeline(report: Report): TimelineEntry[] {
   const entries: TimelineEntry[] = [];
   for (const step of report.steps) {
     for (const block of step.blocks) {
-      entries.push(blockStartedEntry(step.title, block));
-      if (block.records.finished !== null) entries.push(blockFinishedEntry(step.title, block));
+      entries.push(blockStartedEntry(step.title as string, block));
+      if (block.records.finished !== null) entries.push(blockFinishedEntry(step.title as string, block));
     }
   }
   for (const event of report.events) entries.push(eventEntry(event));
@@ -158,26 +158,26 @@ export function timelineRow(e: TimelineEntry): string {
   return `<tr><td class="num">${e.seq}</td><td class="nowrap">${esc(e.time)}</td><td class="nowrap">${esc(e.what)}</td><td>${esc(e.detail)}</td></tr>`;
 }
 
-/**
- * The approvals shown with a block: the approval records that name its step.started record (data.started.seq)
- * and were recorded while it was open, after it started and before it finished.
- */
-export function approvalsFor(report: Pick<Report, 'events'>, block: ReportBlock): ReportEvent[] {
-  const { started, finished } = block.records;
-  return report.events.filter((e) => e.type === 'approval' && (e.data as { started?: { seq?: unknown } }).started?.seq === started && e.seq > started && (finished === null || e.seq < finished));
-}
+/** Who, from which record and when: `record 12, 2026-…Z` (the record's seq and time as journaled). */
+const when = (r: { record: number; time: string }) => `<span class="muted">record ${r.record}, ${esc(r.time)}</span>`;
 
-function approvalsList(approvals: readonly ReportEvent[]): string {
-  if (approvals.length === 0) return '';
-  const items = approvals.map((e) => `<li>${esc(e.time)} record ${e.seq}: ${e.data.granted === true ? 'granted' : 'refused'} — ${esc(e.data.approver)} ${esc(e.data.fingerprint ?? e.data.reason)}</li>`);
+/** The approvals of a block (the approval records naming its step.started, recorded while it was open). */
+function approvalsList(block: ReportBlock): string {
+  if (block.approvals.length === 0) return '';
+  const items = block.approvals.map((a) => {
+    const what = a.granted ? badge('granted', 'good') : badge(a.code === 'withdrawn' ? 'withdrawn' : 'refused', 'bad');
+    const key = a.fingerprint ? `, key ${esc(a.fingerprint)}` : '';
+    return `<li>${what} approver ${esc(a.approver)}${key}${a.code ? `, code <code>${esc(a.code)}</code>: <span class="text">${esc(a.reason)}</span>` : ''} ${when(a)}</li>`;
+  });
   return `<h5>Approvals</h5><ul>${items.join('')}</ul>`;
 }
 
-export function blockSection(operator: Report['run']['operator'], block: ReportBlock, approvals: readonly ReportEvent[]): string {
+export function blockSection(operator: Report['run']['operator'], block: ReportBlock): string {
   const resultSets = block.resultSets.map((r) => `<tr><td>${esc(r.command)}</td><td>${esc(r.columns.join(', '))}</td><td class="num">${esc(r.rowCount)}</td></tr>`);
   const output = block.output;
   return `<article class="block">
 <h4>Block ${esc(block.id)} <span class="muted">(line ${block.line}, ${esc(block.action)}${block.lang ? `, ${esc(block.lang)}` : ''})</span> ${badge(block.status, statusClass(block.status, block.ok))}${block.stateChanging ? ` ${badge('state-changing', 'warn')}` : ''}</h4>
+<p class="muted">Read-only check: <code>${esc(block.readOnly.code)}</code> — ${esc(block.readOnly.detail)}</p>
 <h5>Command</h5><pre class="command">${escapeHtml(block.command)}</pre>
 <p class="hash">SHA-256 ${esc(block.commandSha256)}</p>
 <div class="columns"><div><h5>Target</h5>${objectFacts(block.target)}</div><div><h5>Ran on</h5>${objectFacts(block.ranOn)}</div></div>
@@ -188,8 +188,9 @@ ${facts([
   ['Ended', block.endedAt],
   ['Duration', block.durationMs === null ? null : `${block.durationMs} ms`],
   ['Records', `${block.records.started} (started), ${block.records.finished ?? '—'} (finished)`],
+  ['Environment variables given (names only)', block.env.join(', ')],
 ])}
-${approvalsList(approvals)}
+${approvalsList(block)}
 <h5>Outcome</h5>
 ${facts([
   ['Status', block.status],
@@ -218,11 +219,49 @@ ${output.excerptTruncated ? '<p class="muted">Excerpt: the start and end of the 
 </article>`;
 }
 
+const list = (title: string, items: string[]) => (items.length ? `<h4>${title}</h4><ul>${items.join('')}</ul>\n` : '');
+const text = (value: unknown) => `<span class="text">${esc(value)}</span>`;
+
+/** A step's heading and what people did to it: its skip, decisions, sign-offs, notes and fill-ins, each from its record. */
 function stepHead(step: ReportStepHead, index: number): string {
+  const line = step.line === null ? 'no heading recorded' : `runbook line ${step.line}`;
+  const skip = step.skip;
+  const skipped = skip
+    ? `<p class="skip">Skipped by <b>${esc(skip.by)}</b>${skip.code ? ` (<code>${esc(skip.code)}</code>)` : ''}${skip.by === 'refused' ? ` (refusal <code>${esc(skip.refusal)}</code>)` : ''}: ${text(skip.reason)} <span class="muted">record ${skip.record}</span></p>\n`
+    : '';
+  const decisions = step.decisions.map((d) => `<li>Decided <b>${text(d.decision)}</b> by ${esc(d.by)}${d.note === null ? '' : `: ${text(d.note)}`} ${when(d)}</li>`);
+  const signoffs = step.signoffs.map((s) => {
+    const verdict = s.accepted ? badge('signed', 'good') : `${badge('refused', 'bad')} code <code>${esc(s.code)}</code>: ${text(s.reason)}`;
+    return `<li>${verdict} ${esc(s.role)}: ${esc(s.name)}, dated ${esc(s.date)} — principal ${esc(s.principal)}, key ${esc(s.fingerprint)}, method ${esc(s.method)} ${when(s)}</li>`;
+  });
+  const notes = step.notes.map((n) => {
+    const b = n.binding;
+    const what = n.text !== null ? text(n.text) : b ? `bound block ${esc(b.block)} to target ${esc(b.target)} (${esc(b.kind)}, ${esc(b.endpoint)})` : `marked ${esc(n.mark)}${n.note === null ? '' : `: ${text(n.note)}`}`;
+    return `<li>${esc(n.by)}: ${what} ${when(n)}</li>`;
+  });
+  const fillIns = step.fillIns.map((f) => `<li>${esc(f.label)}: ${text(f.value)} ${when(f)}</li>`);
   return `<section class="step">
-<h3>${index + 1}. ${esc(step.title)} ${badge(step.status, statusClass(step.status))}</h3>
-<p class="muted">Step ${esc(step.id)}, runbook line ${step.line}${step.profile ? `, profile ${esc(step.profile)}` : ''}${step.reason ? ` — ${esc(step.reason)}` : ''}</p>
-`;
+<h3>${index + 1}. ${esc(step.title ?? step.id)} ${badge(step.status, statusClass(step.status))}</h3>
+<p class="muted">Step ${esc(step.id)}, ${line}${step.profile ? `, profile ${esc(step.profile)}` : ''}${step.reason ? ` — ${esc(step.reason)}` : ''}</p>
+${skipped}${list('Decisions', decisions)}${list('Sign-offs', signoffs)}${list('Notes', notes)}${list('Fill-ins (values as journaled)', fillIns)}`;
+}
+
+/** The top of the report: what was not done, each naming its step and the record that says so. */
+function notDoneSection(items: readonly ReportNotDone[]): string {
+  const rows = items.map((n) => `<li><b>${esc(n.title ?? n.step)}</b> <span class="muted">(${esc(n.step)})</span>: ${esc(n.what)}${n.reason === null ? '' : ` — ${text(n.reason)}`}${n.record === null ? '' : ` <span class="muted">record ${n.record}</span>`}</li>`);
+  return `<section id="not-done"><h2>What was not done</h2>${rows.length ? `<ul class="not-done">${rows.join('')}</ul>` : '<p class="muted">Every step the journal names succeeded.</p>'}</section>`;
+}
+
+/** The run's variables as run.started records them: name, secret or not, source — the journal holds no values. */
+function variablesSection(report: ReportHead): string {
+  const rows = report.environment.variables.map((v) => {
+    const { name, secret, source } = (v ?? {}) as { name?: unknown; secret?: unknown; source?: unknown };
+    return `<tr><td>${esc(name)}</td><td>${secret === true ? badge('secret', 'warn') : 'no'}</td><td>${esc(source)}</td></tr>`;
+  });
+  return `<section id="variables"><h2>Variables</h2>
+<p class="muted">The journal records each variable's name, whether it is secret and where its value came from, never its value. Values filled in during the run are shown with their steps as journaled (a secret's masked); a block lists the names of the environment variables it got.</p>
+${rows.length ? `<table><thead><tr><th>Name</th><th>Secret</th><th>Source</th></tr></thead><tbody>${rows.join('')}</tbody></table>` : '<p class="muted">None.</p>'}
+</section>`;
 }
 
 function verifySection(report: ReportHead): string {
@@ -247,6 +286,7 @@ dt { font-weight: 600; } dd { margin: 0; overflow-wrap: anywhere; }
 pre { background: #f5f5f5; border: 1px solid #ddd; padding: 0.5em; white-space: pre-wrap; overflow-wrap: anywhere; font-size: 12px; }
 table { border-collapse: collapse; width: 100%; font-size: 12px; } th { white-space: nowrap; } th, td { border: 1px solid #ddd; padding: 0.2em 0.4em; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
 .num { text-align: right; white-space: nowrap; } .nowrap { white-space: nowrap; } .muted { color: #666; } .hash { font-family: monospace; font-size: 11px; color: #555; }
+.text { white-space: pre-wrap; overflow-wrap: anywhere; } .skip { font-weight: 600; }
 .block { border: 1px solid #ccc; border-radius: 4px; padding: 0.8em; margin: 0.8em 0; }
 .columns { display: grid; grid-template-columns: 1fr 1fr; gap: 1em; }
 .badge { font-size: 0.75em; padding: 0.1em 0.5em; border-radius: 3px; border: 1px solid; vertical-align: middle; }
@@ -282,7 +322,9 @@ export function reportHtmlPieces<T>(report: ReportHead, timelineRows: T, steps: 
 </head>
 <body>
 <header><h1>${esc(report.runbook.title)}</h1><p>Run ${esc(report.run.id)} — ${badge(report.run.outcome, statusClass(report.run.outcome))}</p></header>
+${notDoneSection(report.notDone)}
 ${summarySection(report)}
+${variablesSection(report)}
 `,
     },
     { label: 'the warnings', text: `${warningsSection(report)}\n` },
@@ -300,17 +342,7 @@ ${summarySection(report)}
 
 export function renderReportHtml(report: Report): string {
   const rows = timeline(report).map(timelineRow).join('');
-  // Approvals grouped by the step.started they name, once: filtering every event for every block is quadratic.
-  const approvals = new Map<unknown, ReportEvent[]>();
-  for (const e of report.events) {
-    if (e.type !== 'approval') continue;
-    const seq = (e.data as { started?: { seq?: unknown } }).started?.seq;
-    const list = approvals.get(seq);
-    if (list) list.push(e);
-    else approvals.set(seq, [e]);
-  }
-  const approvalsOf = (b: ReportBlock) => approvalsFor({ events: approvals.get(b.records.started) ?? [] }, b);
-  const steps = report.steps.map((step) => ({ step, blocks: step.blocks.map((b) => blockSection(report.run.operator, b, approvalsOf(b))).join('\n') }));
+  const steps = report.steps.map((step) => ({ step, blocks: step.blocks.map((b) => blockSection(report.run.operator, b)).join('\n') }));
   return reportHtmlPieces(report, rows, steps)
     .map((p) => (typeof p === 'string' ? p : p.text))
     .join('');

@@ -2,7 +2,9 @@
 // signed by the operator (report.json.sig). The HTML and PDF reports are renderings of this object.
 // Format 2: nothing in it comes from outside the journal, its blobs and the bundle (generatedAt is the last
 // record's time; warnings are the journal's own), so `runbook verify` rebuilds it and demands the same bytes.
-export const REPORT_FORMAT = 'runbook-console-report/2';
+// Format 3 adds, from the same records: per step its skip, decisions, sign-offs, notes and fill-ins; per block
+// its read-only verdict, the names of the environment variables it got and its approvals; and notDone.
+export const REPORT_FORMAT = 'runbook-console-report/3';
 
 export interface ReportOutput {
   blob: string | null;
@@ -40,19 +42,106 @@ export interface ReportBlock {
   ok: boolean | null;
   resultSets: { command: string | null; columns: string[]; rowCount: number | null }[];
   notes: string[];
+  /** The parser's verdict behind stateChanging (step.started verdict). */
+  readOnly: { code: string; detail: string };
+  /** Names of the environment variables the block got (step.started env): never their values. */
+  env: string[];
+  /** The approval records naming its step.started, recorded while it was open (RESTRICTED). */
+  approvals: ReportApproval[];
   output: ReportOutput | null;
   /** seq of the step.started and step.finished records. */
   records: { started: number; finished: number | null };
 }
 
+export interface ReportApproval {
+  record: number;
+  time: string;
+  /** null: withdrawn, nobody offered a signature. */
+  approver: string | null;
+  granted: boolean;
+  /** Why it was refused or withdrawn (null: granted). */
+  code: string | null;
+  reason: string | null;
+  fingerprint: string | null;
+}
+
+/** Who did what to a step, each from one record (its seq and time). */
+export interface ReportSkip {
+  record: number;
+  by: string;
+  /** The plan's code (by: plan), else null. */
+  code: string | null;
+  /** The refusal (by: refused), else null. */
+  refusal: string | null;
+  reason: string;
+}
+
+export interface ReportDecision {
+  record: number;
+  time: string;
+  decision: string;
+  note: string | null;
+  by: string;
+}
+
+export interface ReportSignoff {
+  record: number;
+  time: string;
+  name: string;
+  role: string;
+  date: string;
+  principal: string;
+  method: string;
+  accepted: boolean;
+  fingerprint: string | null;
+  /** Refused only: why. */
+  code: string | null;
+  reason: string | null;
+}
+
+/** A step.note: the operator's note (text), a mark (mark, note) or a binding to another target. */
+export interface ReportNote {
+  record: number;
+  time: string;
+  by: string;
+  text: string | null;
+  mark: string | null;
+  note: string | null;
+  binding: { block: string; target: string; kind: string; endpoint: string } | null;
+}
+
+export interface ReportFillIn {
+  record: number;
+  time: string;
+  label: string;
+  /** As journaled: a secret variable's value is journaled masked. */
+  value: string;
+}
+
 export interface ReportStep {
   id: string;
-  title: string;
-  line: number;
+  /** null (and line null): a step no record names but by id (a decision, sign-off, note, or the run's end). */
+  title: string | null;
+  line: number | null;
   profile: string | null;
   status: string;
   reason: string | null;
+  skip: ReportSkip | null;
+  decisions: ReportDecision[];
+  signoffs: ReportSignoff[];
+  notes: ReportNote[];
+  fillIns: ReportFillIn[];
   blocks: ReportBlock[];
+}
+
+/** One thing not done, for the top of the report: a step that did not succeed, or a sign-off refused and not given. */
+export interface ReportNotDone {
+  step: string;
+  title: string | null;
+  what: string;
+  reason: string | null;
+  /** The record that says so (a skip, a sign-off), when one does. */
+  record: number | null;
 }
 
 export interface ReportEvent {
@@ -84,6 +173,8 @@ export interface Report {
   runbook: { path: string; title: string; sha256: string; text: string | null };
   environment: { tool: Record<string, unknown>; host: Record<string, unknown>; options: Record<string, unknown>; variables: unknown[] };
   seal: { size: number; root: string; checkpoint: string; signer: string; signerFingerprint: string } | null;
+  /** What was not done, in step order: steps that failed, were cancelled, skipped or not run, and refused sign-offs. */
+  notDone: ReportNotDone[];
   steps: ReportStep[];
   /** Decisions, sign-offs, fill-ins, approvals, trust decisions, notes, pauses, recoveries, errors, checkpoints. */
   events: ReportEvent[];

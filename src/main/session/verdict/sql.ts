@@ -17,10 +17,10 @@ import {
   OffsetMap,
   lineAt,
   loadSqlGrammar,
+  metaCommandsIn,
   parseStatements,
-  splitSql,
+  sqlGrammarReady,
 } from '../../targets/postgres/sql-split.js';
-import { parseSync } from 'libpg-query';
 import { PLACEHOLDER } from '../substitute.js';
 import { BETWEEN_OPERATORS, READ_ONLY_OPERATORS, functionAllowed, functionRefusal } from './sql-functions.js';
 import { type Verdict, type VerdictCode, changes, readOnly } from './types.js';
@@ -224,13 +224,12 @@ function judgeStatement(node: AstNode, text: string, variables: Map<string, stri
 /** The verdict on SQL; the grammar must be loaded (`loadSqlGrammar`). */
 export function sqlVerdictSync(code: string): Verdict {
   const marked = markVariables(code);
-  const scan = splitSql(marked.code);
-  const meta = scan.metaCommands[0];
+  // One lexer pass and one parse: the meta-commands are read from the same tokens the statements were.
+  const parsed = parseStatements(marked.code);
+  const meta = metaCommandsIn(marked.code, parsed.tokens)[0];
   if (meta) {
     return changes('sql-meta-command', `line ${meta.line}: ${meta.command} is a psql meta-command; whether it changes state is not known (and it is not run here)`);
   }
-  if (scan.problem) return changes('sql-parse-error', `line ${scan.problem.line}: does not parse: ${scan.problem.message}`);
-  const parsed = parseStatements(marked.code);
   if (!parsed.ok) return changes('sql-parse-error', `line ${parsed.error.line}: does not parse: ${parsed.error.message}`);
   if (parsed.statements.length === 0) return readOnly('sql-read-only', 'no statements');
   const offsets = new OffsetMap(marked.code);
@@ -244,12 +243,7 @@ export function sqlVerdictSync(code: string): Verdict {
   return readOnly('sql-read-only', `${parsed.statements.length} statement${parsed.statements.length === 1 ? '' : 's'} (${kinds.join(', ')}), all read-only`);
 }
 
-/** Whether the grammar is loaded (by this module or any other user of libpg-query). */
+/** Whether the grammar is loaded (loadSqlGrammar has finished). */
 export function sqlGrammarLoaded(): boolean {
-  try {
-    parseSync('SELECT 1');
-    return true;
-  } catch {
-    return false;
-  }
+  return sqlGrammarReady();
 }

@@ -2,11 +2,11 @@
 // stop the whole tree the block started, not just the shell.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
 import { type LocalTarget, durationMs } from '../../../shared/targets.js';
+import { Utf8Stream } from '../../util/utf8-stream.js';
+import { byteChunk, endChunk, pump } from '../output-chunk.js';
 import { ResultClock } from '../result.js';
 import type { Execution, ExecutionRequest, ExecutionResult, Executor, ExecutorContext } from '../types.js';
-import { nowIso } from '../types.js';
 
 /** How long a cancelled process group gets between SIGTERM and SIGKILL. */
 export const KILL_GRACE_MS = 2000;
@@ -53,15 +53,16 @@ export function createLocalExecutor(name: string, config: LocalTarget, ctx: Exec
       const timeoutMs = request.timeoutMs ?? (config.timeout ? durationMs(config.timeout) : undefined);
       const timeout = timeoutMs ? setTimeout(() => stop('timed-out'), timeoutMs) : undefined;
 
+      // The output is handed over as it is read, exact bytes and all, in chunks of at most 64 KiB; while the
+      // consumer is behind, the pipe is not read, so the block's processes wait on a full pipe instead of
+      // the output piling up in memory.
       for (const stream of ['stdout', 'stderr'] as const) {
-        const decoder = new StringDecoder('utf8');
-        child[stream].on('data', (data: Buffer) => {
-          const text = decoder.write(data);
-          if (text) request.onOutput({ stream, data: text, at: nowIso() });
-        });
-        child[stream].on('end', () => {
-          const rest = decoder.end();
-          if (rest) request.onOutput({ stream, data: rest, at: nowIso() });
+        const source = child[stream];
+        const text = new Utf8Stream();
+        pump(source, (data) => request.onOutput(byteChunk(stream, data, text)));
+        source.on('end', () => {
+          const rest = endChunk(stream, text);
+          if (rest) void request.onOutput(rest);
         });
       }
 

@@ -9,8 +9,6 @@ export class PasswordUnavailable extends Error {}
 
 export class PasswordSource {
   private cached: string | null = null;
-  /** Every password this source has handed out, so that reports can mask even one that was rejected. */
-  private readonly handedOut = new Set<string>();
   /** Where the cached password came from, for notes: "$APP_DB_PASSWORD", 'secret "db"', "asked". Never the value. */
   origin: string | null = null;
 
@@ -19,11 +17,6 @@ export class PasswordSource {
     private readonly config: PostgresTarget,
     private readonly ctx: ExecutorContext,
   ) {}
-
-  /** The passwords to mask out of anything we report. */
-  get known(): readonly string[] {
-    return [...this.handedOut];
-  }
 
   async get(): Promise<string> {
     if (this.cached !== null) return this.cached;
@@ -51,8 +44,9 @@ export class PasswordSource {
   }
 
   private keep(password: string, origin: string): string {
+    // The run masks it from now on, wherever it shows up (even one the server then rejects).
+    this.ctx.secretInUse?.(password);
     this.cached = password;
-    this.handedOut.add(password);
     this.origin = origin;
     return password;
   }

@@ -5,14 +5,41 @@
 //
 // libpg-query reports byte offsets into the UTF-8 text (and error cursors in characters); everything
 // exported here is in JavaScript string offsets (UTF-16 code units).
-import { loadModule, parseSync, scanSync } from 'libpg-query';
+//
+// The package itself (and its 1.7 MB of WASM) is loaded by loadSqlGrammar, the first time a block needs
+// SQL judged or prepared: a run with no SQL in it never loads it.
 
+type PgQuery = typeof import('libpg-query');
+
+let grammar: PgQuery | null = null;
 let loaded: Promise<void> | null = null;
 
 /** Loads the WASM grammar once; every other function here needs it loaded. */
 export function loadSqlGrammar(): Promise<void> {
-  loaded ??= loadModule();
+  loaded ??= import('libpg-query').then(async (lib) => {
+    await lib.loadModule();
+    grammar = lib;
+  });
   return loaded;
+}
+
+/** Whether loadSqlGrammar has finished: the synchronous functions here can be used. */
+export function sqlGrammarReady(): boolean {
+  return grammar !== null;
+}
+
+function loadedGrammar(): PgQuery {
+  if (!grammar) throw new Error('the SQL grammar is not loaded yet (loadSqlGrammar)');
+  return grammar;
+}
+
+/** libpg-query's parseSync, once the grammar is loaded. */
+export function parseSync(code: string): ReturnType<PgQuery['parseSync']> {
+  return loadedGrammar().parseSync(code);
+}
+
+function scanSync(code: string): ReturnType<PgQuery['scanSync']> {
+  return loadedGrammar().scanSync(code);
 }
 
 /** Converts offsets of the UTF-8 encoding of `text` (and character counts) to UTF-16 offsets. */
@@ -249,15 +276,8 @@ export interface SqlScan {
   tokens: SqlToken[] | null;
 }
 
-/**
- * Statements and psql meta-commands of a block. Statement bounds come from the parser; a block that does
- * not parse is cut at the lexer's top-level semicolons instead (for messages only: such a block either
- * goes to the server whole, which rejects it, or is refused), or taken as one statement when even the
- * lexer fails.
- */
-export function splitSql(code: string): SqlScan {
-  const parsed = parseStatements(code);
-  const tokens = parsed.tokens;
+/** The psql meta-commands (\gset, \c …) among the lexer's `tokens` of `code` (none when the lexer failed). */
+export function metaCommandsIn(code: string, tokens: readonly SqlToken[] | null): MetaCommand[] {
   const metaCommands: MetaCommand[] = [];
   let metaEnd = 0;
   for (const t of tokens ?? []) {
@@ -267,6 +287,19 @@ export function splitSql(code: string): SqlScan {
     metaEnd = t.start + m[0].length;
     metaCommands.push({ offset: t.start, line: lineAt(code, t.start), command: m[0] });
   }
+  return metaCommands;
+}
+
+/**
+ * Statements and psql meta-commands of a block. Statement bounds come from the parser; a block that does
+ * not parse is cut at the lexer's top-level semicolons instead (for messages only: such a block either
+ * goes to the server whole, which rejects it, or is refused), or taken as one statement when even the
+ * lexer fails.
+ */
+export function splitSql(code: string): SqlScan {
+  const parsed = parseStatements(code);
+  const tokens = parsed.tokens;
+  const metaCommands = metaCommandsIn(code, tokens);
   if (parsed.ok) {
     return { statements: parsed.statements.map(({ start, end, text, line, kind, params }) => ({ start, end, text, line, kind, params })), metaCommands, problem: null, tokens };
   }

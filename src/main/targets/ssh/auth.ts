@@ -1,7 +1,9 @@
 // User authentication for one hop, in OpenSSH's order: the agent's keys, then each identity file. Keys are
 // read and decrypted only when their turn comes, so a passphrase is asked for only if the agent did not
 // already get us in. The passphrase itself goes straight into the key parser and is dropped: only the
-// decrypted key is kept in memory, so a reconnect later in the run does not ask again.
+// decrypted key is kept in memory, so a reconnect later in the run does not ask again. Every passphrase
+// tried (from the environment, typed, or an earlier answer the host remembered) is first reported to the
+// run engine (ctx.secretInUse), which masks it wherever a step prints it.
 import { readFileSync } from 'node:fs';
 import ssh2 from 'ssh2';
 import type { AnyAuthMethod, AuthHandlerMiddleware, ParsedKey } from 'ssh2';
@@ -115,6 +117,7 @@ export class HopAuthenticator {
     const envName = this.hop.passphraseEnv;
     const fromEnv = envName ? this.ctx.env[envName] : undefined;
     if (envName && fromEnv !== undefined) {
+      this.ctx.secretInUse?.(fromEnv);
       const parsed = first(ssh2.utils.parseKey(data, fromEnv));
       if (parsed instanceof Error) {
         attempt.problem = `encrypted; the passphrase in $${envName} does not decrypt it`;
@@ -129,6 +132,8 @@ export class HopAuthenticator {
         attempt.problem = `encrypted; no passphrase given${envName ? ` ($${envName} is not set)` : ''}`;
         return null;
       }
+      // Also a wrong one: it may be a near miss, or another key's passphrase.
+      this.ctx.secretInUse?.(passphrase);
       const parsed = first(ssh2.utils.parseKey(data, passphrase));
       if (!(parsed instanceof Error)) return parsed;
     }

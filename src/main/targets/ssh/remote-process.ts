@@ -1,10 +1,10 @@
 // One block running on the remote host: an exec channel on the shared connection, its output streamed as
 // it arrives, its exit status or signal taken from sshd, and stop() that really ends the remote process
 // group (TERM, then KILL after a grace period), sent as separate execs on the same connection.
-import { StringDecoder } from 'node:string_decoder';
 import type { Client, ClientChannel } from 'ssh2';
+import { Utf8Stream } from '../../util/utf8-stream.js';
+import { byteChunk, endChunk, pump } from '../output-chunk.js';
 import type { OutputChunk } from '../types.js';
-import { nowIso } from '../types.js';
 import { PidLineReader, REMOTE_COMMAND } from './remote-script.js';
 
 /** How long a stopped process group gets between SIGTERM and SIGKILL (as for local blocks). */
@@ -108,18 +108,31 @@ export function startRemoteProcess(client: Client, script: string, onOutput: (ch
           return;
         }
         channel = opened;
-        const stdout = new StringDecoder('utf8');
-        const stderr = new StringDecoder('utf8');
-        const emit = (stream: 'stdout' | 'stderr', data: string) => {
+        const text = { stdout: new Utf8Stream(), stderr: new Utf8Stream() };
+        // The exact bytes, chunk by chunk. While the consumer is behind, the channel is not read: ssh2 then
+        // stops granting the server window, so the remote command waits instead of the output piling up here.
+        const emit = (stream: 'stdout' | 'stderr', bytes: Uint8Array): unknown => {
           // Nothing is reported after the outcome (only possible when stop gave up waiting).
-          if (data && !finished) onOutput({ stream, data, at: nowIso() });
+          if (bytes.length > 0 && !finished) return onOutput(byteChunk(stream, bytes, text[stream])) as unknown;
+          return undefined;
         };
-        opened.on('data', (data: Buffer) => {
+        const ended = (stream: 'stdout' | 'stderr') => {
+          const rest = endChunk(stream, text[stream]);
+          if (rest && !finished) void onOutput(rest);
+        };
+        pump(opened, (data) => {
           const hadPid = pidReader.pid !== null;
-          emit('stdout', pidReader.push(stdout.write(data)));
+          const answer = emit('stdout', pidReader.push(data));
           if (!hadPid && pidReader.pid !== null) beginStop();
+          return answer;
         });
-        opened.stderr.on('data', (data: Buffer) => emit('stderr', stderr.write(data)));
+        pump(opened.stderr, (data) => emit('stderr', data));
+        // ssh2 closes the channel once stdout has ended; stderr may still hold output its consumer has not
+        // taken yet (it was paused), which is reported before the outcome.
+        const stderrEnded = new Promise<void>((resolve) => {
+          opened.stderr.once('end', resolve);
+          opened.stderr.once('close', resolve);
+        });
         // A stream error (say, writing the block after the server closed the channel) ends the block
         // like a lost connection; without a listener it would crash the process.
         opened.on('error', (channelError: Error) => void finish(`the channel failed: ${channelError.message}`));
@@ -129,9 +142,12 @@ export function startRemoteProcess(client: Client, script: string, onOutput: (ch
           signal = code === null ? (signalName ?? null) : null;
         });
         opened.on('close', () => {
-          emit('stdout', pidReader.push(stdout.end()) + pidReader.flush());
-          emit('stderr', stderr.end());
-          void finish('the connection closed before the command reported an exit status; its outcome is unknown');
+          void emit('stdout', pidReader.flush());
+          ended('stdout');
+          void stderrEnded.then(() => {
+            ended('stderr');
+            void finish('the connection closed before the command reported an exit status; its outcome is unknown');
+          });
         });
         opened.end(script);
       });

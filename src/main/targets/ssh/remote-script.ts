@@ -50,38 +50,39 @@ export function buildRemoteScript(code: string, env: Record<string, string>): st
  * passed on as output; the marker line itself never is.
  */
 export class PidLineReader {
-  private buffer = '';
+  private buffer: Buffer = Buffer.alloc(0);
   private done = false;
   pid: number | null = null;
 
-  /** Feeds decoded stdout text; returns the text that is block output. */
-  push(text: string): string {
-    if (this.done) return text;
-    this.buffer += text;
+  /** Feeds stdout's bytes; returns the bytes that are block output (the marker line taken out). */
+  push(bytes: Uint8Array): Buffer {
+    const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (this.done) return data;
+    this.buffer = this.buffer.length === 0 ? data : Buffer.concat([this.buffer, data]);
     let lineStart = 0;
     for (;;) {
-      const newline = this.buffer.indexOf('\n', lineStart);
+      const newline = this.buffer.indexOf(10, lineStart);
       if (newline < 0) break;
-      const line = this.buffer.slice(lineStart, newline);
+      const line = this.buffer.toString('latin1', lineStart, newline);
       if (line.startsWith(PID_MARKER) && /^\d+$/.test(line.slice(PID_MARKER.length))) {
         this.pid = Number(line.slice(PID_MARKER.length));
         this.done = true;
-        const output = this.buffer.slice(0, lineStart) + this.buffer.slice(newline + 1);
-        this.buffer = '';
+        const output = Buffer.concat([this.buffer.subarray(0, lineStart), this.buffer.subarray(newline + 1)]);
+        this.buffer = Buffer.alloc(0);
         return output;
       }
       lineStart = newline + 1;
     }
     // Without a marker in the first 64 KiB something else runs the command; stop holding output back.
     if (this.buffer.length > 65_536) return this.flush();
-    return '';
+    return Buffer.alloc(0);
   }
 
   /** Whatever is still held back (at the end of the stream). */
-  flush(): string {
+  flush(): Buffer {
     this.done = true;
     const rest = this.buffer;
-    this.buffer = '';
+    this.buffer = Buffer.alloc(0);
     return rest;
   }
 }

@@ -1,4 +1,5 @@
 // The run's evidence: what is being recorded, and the auditor's side — verify, seal, export.
+import type { Step } from '../../../shared/runbook-model.js';
 import type { RunViewState } from '../../run/run-view-state.js';
 import { NewKeyNotice } from '../NewKeyNotice.js';
 import { ExportForm } from './ExportForm.js';
@@ -6,10 +7,10 @@ import { RecordTimeline } from './RecordTimeline.js';
 import { SealBox } from './SealBox.js';
 import { VerifyBox } from './VerifyBox.js';
 
-export function EvidencePanel({ view }: { view: RunViewState }) {
+export function EvidencePanel({ view, steps }: { view: RunViewState; steps?: Map<string, Step> }) {
   const { state } = view;
   return (
-    <aside className="evidence" aria-label="Evidence">
+    <section className="evidence" aria-label="Evidence">
       <h2 className="panel-title">Evidence</h2>
       <dl className="facts">
         <dt>Run</dt>
@@ -41,7 +42,7 @@ export function EvidencePanel({ view }: { view: RunViewState }) {
       <SealBox state={state} />
       <ExportForm />
       <h3>Timeline</h3>
-      <RecordTimeline records={view.records} />
-    </aside>
+      <RecordTimeline records={view.records} notes={view.notes} steps={steps} />
+    </section>
   );
 }

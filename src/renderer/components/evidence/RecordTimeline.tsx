@@ -1,15 +1,30 @@
-// The records this view saw being written (decisions, sign-offs, notes, the checkpoint), newest first.
-import type { RecordEvent } from '../../run/run-view-state.js';
+// The records this view saw being written (decisions, sign-offs, notes, the checkpoint), newest first, with
+// the text of the notes the operator added here beside them.
+import type { Step } from '../../../shared/runbook-model.js';
+import type { RecordEvent, StepNote } from '../../run/run-view-state.js';
 
-export function RecordTimeline({ records }: { records: RecordEvent[] }) {
-  if (records.length === 0) return <p className="muted small-text">No decisions, sign-offs or notes yet.</p>;
+type Entry = { key: string; at: string; record: RecordEvent | null; note: StepNote | null };
+
+const clock = (iso: string) => new Date(iso).toLocaleTimeString([], { hour12: false });
+
+export function RecordTimeline({ records, notes = [], steps }: { records: RecordEvent[]; notes?: readonly StepNote[]; steps?: Map<string, Step> | undefined }) {
+  if (records.length === 0 && notes.length === 0) return <p className="muted small-text">No decisions, sign-offs or notes yet.</p>;
+  const entries: Entry[] = [...records.map((r) => ({ key: `r${r.seq}`, at: r.time, record: r, note: null })), ...notes.map((n, i) => ({ key: `n${i}`, at: n.at, record: null, note: n }))];
+  // Newest first; a note goes just above the record it made (it is heard of a moment later).
+  entries.sort((a, b) => Date.parse(b.at) - Date.parse(a.at) || (a.note ? -1 : 1));
   return (
     <ul className="timeline" data-testid="timeline">
-      {[...records].reverse().map((r) => (
-        <li key={`${r.seq}`}>
-          <span className="mono">#{r.record}</span> <strong>{r.recordType}</strong> <time className="muted">{new Date(r.time).toLocaleTimeString()}</time>
-        </li>
-      ))}
+      {entries.map((e) =>
+        e.record ? (
+          <li key={e.key}>
+            <span className="mono">#{e.record.record}</span> <strong>{e.record.recordType}</strong> <time className="muted">{clock(e.record.time)}</time>
+          </li>
+        ) : (
+          <li key={e.key} className="timeline-note" data-testid="timeline-note">
+            <time className="muted">{clock(e.at)}</time> note on <em>{steps?.get(e.note?.stepId ?? '')?.title ?? e.note?.stepId}</em>: {e.note?.text}
+          </li>
+        ),
+      )}
     </ul>
   );
 }

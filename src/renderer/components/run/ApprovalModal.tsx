@@ -35,7 +35,7 @@ export function ApprovalModal({ approval, step, block }: { approval: PendingAppr
           RESTRICTED run: a second person approves this block before it runs, by signing record #{approval.record} (what will run, where, as whom).
         </p>
         {block && (
-          <pre className="block-code">
+          <pre className="block-code" tabIndex={0} role="group" aria-label="The block to approve">
             <code>{block.code}</code>
           </pre>
         )}

@@ -2,10 +2,14 @@
 import type { RunStepState } from '../../../shared/run-api.js';
 import type { Block } from '../../../shared/runbook-model.js';
 import type { BlockStatus } from '../../run/run-view-state.js';
-import { BlockResult } from './BlockResult.js';
+import { useRunActions } from '../../run/useRun.js';
+import { BlockSource, NotRunReason, QueryList, ReadingBadge, showsQueries } from '../BlockFacts.js';
+import { BlockResult, QueryResult } from './BlockResult.js';
 import { BlockTerminal } from './BlockTerminal.js';
+import { DownloadOutput } from './DownloadOutput.js';
 
 export interface BlockPanelProps {
+  stepId: string;
   block: Block;
   target: RunStepState['targets'][string] | undefined;
   /** Targets this block may run on instead (same kind of action). */
@@ -39,14 +43,18 @@ function TargetPicker({ block, target, choices, onBind }: Pick<BlockPanelProps, 
   );
 }
 
-export function BlockPanel({ block, target, choices, verdict, canRebind, onBind, status }: BlockPanelProps) {
+export function BlockPanel({ stepId, block, target, choices, verdict, canRebind, onBind, status }: BlockPanelProps) {
+  const { api, runId } = useRunActions();
   const pick = canRebind && block.action !== 'display' && (choices.length > 1 || (!target && choices.length > 0));
+  // A block of several PromQL queries shows each with its own result (the executor answers one result set per query, in order).
+  const queries = showsQueries(block);
   return (
     <figure className="block" data-testid="block" data-action={block.action} data-block-id={block.id}>
       <figcaption>
         <span className={`badge action-${block.action}`} title={block.reason} data-testid="block-action">
           {block.action}
         </span>
+        <ReadingBadge block={block} />
         <span className="block-lang">{block.lang ?? 'no language'}</span>
         {block.name && <span className="block-name">{block.name}</span>}
         {pick ? (
@@ -65,9 +73,15 @@ export function BlockPanel({ block, target, choices, verdict, canRebind, onBind,
         )}
         <span className="block-line">line {block.line}</span>
       </figcaption>
-      <pre className="block-code">
-        <code>{block.code}</code>
-      </pre>
+      <NotRunReason block={block} />
+      {queries ? (
+        <QueryList block={block} result={status?.end ? (k) => <QueryResult end={status.end as NonNullable<typeof status.end>} index={k} count={block.queries?.length ?? 0} /> : undefined} />
+      ) : (
+        <pre className="block-code" tabIndex={0} role="group" aria-label={`Code, line ${block.line}`}>
+          <code>{block.code}</code>
+        </pre>
+      )}
+      <BlockSource block={block} />
       {!status && block.expected.length > 0 && (
         <ul className="expected">
           {block.expected.map((e, i) => (
@@ -78,7 +92,8 @@ export function BlockPanel({ block, target, choices, verdict, canRebind, onBind,
       {status && (
         <>
           <BlockTerminal blockId={block.id} />
-          <BlockResult end={status.end} expected={block.expected} />
+          <BlockResult end={status.end} expected={block.expected} perQuery={queries} />
+          {status.end && <DownloadOutput api={api} runId={runId} stepId={stepId} blockId={block.id} />}
         </>
       )}
     </figure>

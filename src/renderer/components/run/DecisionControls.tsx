@@ -1,11 +1,21 @@
 // A decision step (GO / NO-GO, proceed or roll back): one button per option, recorded with the operator's name,
 // each saying where it leads (the section the runbook names, else on to the next step).
 import type { RunStepState } from '../../../shared/run-api.js';
+import { decisionPath } from '../../../shared/decisions.js';
 import type { Runbook, Step } from '../../../shared/runbook-model.js';
 import { decisionOptions, flattenSections, isNegativeDecision } from '../../lib/runbook-facts.js';
 import { useRunActions } from '../../run/useRun.js';
 
-export function DecisionControls({ step, state, disabled, onDecided, runbook }: { step: Step; state: RunStepState; disabled: boolean; onDecided: (decision: string) => void; runbook?: Runbook }) {
+/** What choosing `option` would pass over, by the rule the host applies (src/shared/decisions.ts): how many steps, and whether the run stops. */
+function passesOver(runbook: Runbook | undefined, order: readonly string[] | undefined, stepId: string, option: string): { steps: number; stops: boolean } {
+  if (!runbook || !order) return { steps: 0, stops: false };
+  const path = [...decisionPath(runbook, order, new Map([[stepId, option]])).values()];
+  return { steps: path.filter((p) => p.kind === 'skip').length, stops: path.some((p) => p.kind === 'stop') };
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+export function DecisionControls({ step, state, disabled, onDecided, runbook, order }: { step: Step; state: RunStepState; disabled: boolean; onDecided: (decision: string) => void; runbook?: Runbook; order?: readonly string[] }) {
   const { act } = useRunActions();
   const sections = runbook ? flattenSections(runbook.sections) : [];
   const leadsTo = (option: string) => {
@@ -14,7 +24,7 @@ export function DecisionControls({ step, state, disabled, onDecided, runbook }: 
   };
   const options = decisionOptions(step);
   const decide = async (decision: string) => {
-    const result = await act((api, runId) => api['runs.record']({ runId, stepId: step.id, kind: 'decision', decision }));
+    const result = await act((api, runId) => api['runs.record']({ runId, stepId: step.id, kind: 'decision', decision }), step.id);
     if (result !== undefined) onDecided(decision);
   };
   return (
@@ -36,11 +46,16 @@ export function DecisionControls({ step, state, disabled, onDecided, runbook }: 
       </div>
       {options.some((o) => leadsTo(o)) && (
         <ul className="decision-leads" data-testid="decision-leads">
-          {options.map((o) => (
-            <li key={o}>
-              {o} → {leadsTo(o) ?? 'the next step'}
-            </li>
-          ))}
+          {options.map((o) => {
+            const over = passesOver(runbook, order, step.id, o);
+            return (
+              <li key={o}>
+                {o} → {leadsTo(o) ?? 'the next step'}
+                {over.steps > 0 && <span className="muted"> · passes over {plural(over.steps, 'step')}</span>}
+                {over.stops && <span className="muted"> · the run stops here</span>}
+              </li>
+            );
+          })}
         </ul>
       )}
       {state.decision && (

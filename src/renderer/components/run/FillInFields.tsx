@@ -17,7 +17,7 @@ export function FillInFields({ step, state, disabled }: { step: Step; state: Run
     const field = step.fillIns.find((f) => f.label === label);
     // A value the field cannot take is not sent: the hint under the field says why.
     if (field && !parseFillIn(field, value).ok) return;
-    void act((api, runId) => api['runs.record']({ runId, stepId: step.id, kind: 'fillin', label, value }));
+    void act((api, runId) => api['runs.record']({ runId, stepId: step.id, kind: 'fillin', label, value }), step.id);
   };
   return (
     <div className="fillins" data-testid="fillins">

@@ -3,18 +3,22 @@
 import { memo } from 'react';
 import type { RunStepState } from '../../../shared/run-api.js';
 import type { Runbook, Step } from '../../../shared/runbook-model.js';
-import type { BlockStatus, StepRun } from '../../run/run-view-state.js';
+import { stepOutcome } from '../../lib/step-outcome.js';
+import type { BlockStatus, StepDone, StepNote, StepRun, ViewError } from '../../run/run-view-state.js';
+import { useRunActions } from '../../run/useRun.js';
+import { ErrorNote } from '../Banners.js';
 import type { StepTimer } from '../../run/step-timers.js';
 import { Markdown } from '../Markdown.js';
 import { ProfileBadge } from '../ProfileBadge.js';
 import { BlockPanel } from './BlockPanel.js';
 import { DecisionControls } from './DecisionControls.js';
 import { FillInFields } from './FillInFields.js';
+import { MissingValuesForm } from '../library/MissingValuesForm.js';
 import { SignoffForm } from './SignoffForm.js';
 import { StepNotes } from '../StepNotes.js';
 import { StepActions } from './StepActions.js';
 import { StepTimerPanel } from './StepTimerPanel.js';
-import { StepReason, StepStatusBadge } from './StepStatus.js';
+import { StepReason, StepStatusBadge, StepWho } from './StepStatus.js';
 import { SubChecks } from './SubChecks.js';
 
 export interface RunStepCardProps {
@@ -38,18 +42,61 @@ export interface RunStepCardProps {
   onTimerStop: (stepId: string) => void;
   /** The runbook, for where a decision's choices lead. */
   runbook?: Runbook;
+  /** The steps the run shows, in order: what a decision's choice would pass over. */
+  order?: readonly string[];
+  /** Errors from acting on this step (shown here, not at the top). */
+  errors?: readonly ViewError[];
+  /** When the step last ended. */
+  done?: StepDone | undefined;
+  /** Notes the operator added to this step in this page. */
+  notes?: readonly StepNote[];
+}
+
+const NO_ERRORS: readonly ViewError[] = [];
+const NO_NOTES: readonly StepNote[] = [];
+
+/** The operator's notes on the step, with when they were added. */
+function OperatorNotes({ notes, operator }: { notes: readonly StepNote[]; operator: string }) {
+  if (notes.length === 0) return null;
+  return (
+    <ul className="operator-notes" data-testid="step-notes" aria-label="Notes">
+      {notes.map((n, i) => (
+        <li key={i}>
+          <span className="muted small-text">
+            Note · {operator} · <time dateTime={n.at}>{new Date(n.at).toLocaleTimeString([], { hour12: false })}</time>:
+          </span>{' '}
+          {n.text}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function StepErrors({ errors }: { errors: readonly ViewError[] }) {
+  const { dispatch } = useRunActions();
+  if (errors.length === 0) return null;
+  return (
+    <div className="step-errors">
+      {errors.map((e) => (
+        <ErrorNote key={e.id} message={e.message} code={e.code} testId="error-banner" onDismiss={() => dispatch({ type: 'dismiss-error', id: e.id })} />
+      ))}
+    </div>
+  );
 }
 
 export const RunStepCard = memo(function RunStepCard(props: RunStepCardProps) {
   const { step, state, blocks, selected, blocked, finished } = props;
   const blockExpected = new Set(step.blocks.flatMap((b) => b.expected));
   const proseExpected = step.expected.filter((e) => !blockExpected.has(e));
+  const errors = props.errors ?? NO_ERRORS;
   return (
     <article
-      className={`step run-step kind-${step.kind} status-${state.status}${selected ? ' selected' : ''}`}
+      className={`step run-step kind-${step.kind} status-${state.status} tone-${stepOutcome(state).tone}${selected ? ' selected' : ''}`}
       data-testid="run-step"
       data-step-id={step.id}
       data-status={state.status}
+      data-decision={state.decision ?? undefined}
+      aria-label={step.title}
       aria-current={selected ? 'step' : undefined}
       onClick={() => props.onSelect(step.id)}
     >
@@ -66,10 +113,17 @@ export const RunStepCard = memo(function RunStepCard(props: RunStepCardProps) {
         )}
         <span className="step-line">line {step.line}</span>
       </header>
-      <StepReason state={state} showManual={step.kind === 'step'} />
+      <StepWho state={state} done={props.done} operator={props.operator} />
+      {state.passedOver && (
+        <p className={`passed-over passed-over-${state.passedOver.kind}`} data-testid="passed-over" data-kind={state.passedOver.kind} data-decision={state.passedOver.decision}>
+          <strong>{state.passedOver.kind === 'skip' ? 'Skipped by a decision' : 'Not for this run: the run stops before it'}</strong>: {state.passedOver.reason}. It is done only if you override that.
+        </p>
+      )}
+      <StepReason state={state.passedOver ? { ...state, reason: null } : state} showManual={step.kind === 'step'} />
       <Markdown text={step.body} className="step-body" />
       <StepNotes notes={step.notes} />
       <SubChecks step={step} disabled={finished} />
+      <MissingValuesForm state={state} disabled={finished} />
       {step.kind !== 'signoff' && <FillInFields step={step} state={state} disabled={finished} />}
       {proseExpected.length > 0 && (
         <ul className="expected">
@@ -82,6 +136,7 @@ export const RunStepCard = memo(function RunStepCard(props: RunStepCardProps) {
       {step.blocks.map((b) => (
         <BlockPanel
           key={b.id}
+          stepId={step.id}
           block={b}
           target={state.targets[b.id]}
           choices={state.choices[b.id] ?? []}
@@ -91,9 +146,12 @@ export const RunStepCard = memo(function RunStepCard(props: RunStepCardProps) {
           status={blocks[b.id]}
         />
       ))}
-      {step.kind === 'decision' && <DecisionControls step={step} state={state} disabled={finished} onDecided={(d) => props.onDecided(step.id, d)} runbook={props.runbook} />}
+      {step.kind === 'decision' && <DecisionControls step={step} state={state} disabled={finished || Boolean(state.passedOver)} onDecided={(d) => props.onDecided(step.id, d)} runbook={props.runbook} order={props.order} />}
       {step.kind === 'signoff' && <SignoffForm step={step} state={state} disabled={finished} operator={props.operator} head={props.head} />}
+      <OperatorNotes notes={props.notes ?? NO_NOTES} operator={props.operator} />
+      <StepErrors errors={errors} />
       <StepActions
+        title={step.title}
         state={state}
         markable={step.kind === 'step' || step.kind === 'manual' || step.kind === 'input'}
         byHand={state.manual !== null && step.kind !== 'signoff' && step.kind !== 'decision'}

@@ -7,7 +7,8 @@ import type { Runbook, Section, Step } from '../../../shared/runbook-model.js';
 import { useRunKeys } from '../../hooks/useRunKeys.js';
 import { runProgress, visibleStepIds } from '../../lib/progress.js';
 import { decisionTarget } from '../../lib/runbook-facts.js';
-import type { StepRun } from '../../run/run-view-state.js';
+import type { StepDone, StepNote, StepRun, ViewError } from '../../run/run-view-state.js';
+import { Announcer, NowRunning } from './RunStatusBar.js';
 import type { StepTimer } from '../../run/step-timers.js';
 import { RunContext, useRun } from '../../run/useRun.js';
 import { useStepTimers } from '../../run/useStepTimers.js';
@@ -20,7 +21,7 @@ import { RunStepCard, type RunStepCardProps } from './RunStepCard.js';
 import { SectionsSidebar } from './SectionsSidebar.js';
 import { StepNotes } from '../StepNotes.js';
 
-type CardShared = Omit<RunStepCardProps, 'step' | 'state' | 'selected' | 'timer' | 'history' | 'head'>;
+type CardShared = Omit<RunStepCardProps, 'step' | 'state' | 'selected' | 'timer' | 'history' | 'head' | 'errors' | 'done' | 'notes'>;
 
 interface SectionProps {
   section: Section;
@@ -32,16 +33,33 @@ interface SectionProps {
   history: Record<string, StepRun[]>;
   /** The journal's last record: what a sign-off made now signs off (only sign-off cards get it). */
   head: number | null;
+  /** Errors, ends and notes of the run's steps (each card gets its own). */
+  extras: StepExtras;
   shared: CardShared;
 }
 
+interface StepExtras {
+  errors: Map<string, ViewError[]>;
+  done: Record<string, StepDone>;
+  notes: Map<string, StepNote[]>;
+}
+
+const NO_ERRORS: ViewError[] = [];
+const NO_NOTES: StepNote[] = [];
+const groupBy = <T extends { stepId: string | null }>(items: readonly T[]) => {
+  const map = new Map<string, T[]>();
+  for (const item of items) if (item.stepId) map.set(item.stepId, [...(map.get(item.stepId) ?? []), item]);
+  return map;
+};
+
 const NO_RUNS: StepRun[] = [];
 
-function RunSection({ section, docTitle, steps, states, selected, timers, history, head, shared }: SectionProps) {
+function RunSection({ section, docTitle, steps, states, selected, timers, history, head, extras, shared }: SectionProps) {
   const own = section.stepIds.filter((id) => states.get(id)?.hidden === false);
   const hasVisible = (s: Section): boolean => s.stepIds.some((id) => states.get(id)?.hidden === false) || s.sections.some(hasVisible);
   if (!hasVisible(section)) return null;
-  const Heading = `h${Math.min(Math.max(section.depth, 1) + 1, 6)}` as 'h2';
+  // Under the page's h1 (the runbook's title): a ## section is an h2, ### an h3 (no level skipped).
+  const Heading = `h${Math.min(Math.max(section.depth, 2), 6)}` as 'h2';
   return (
     <section className="section" data-section-id={section.id}>
       {section.title && !(section.depth <= 1 && section.title === docTitle) && <Heading className="section-title">{section.title}</Heading>}
@@ -53,10 +71,24 @@ function RunSection({ section, docTitle, steps, states, selected, timers, histor
       {own.map((id) => {
         const step = steps.get(id);
         const state = states.get(id);
-        return step && state ? <RunStepCard key={id} step={step} state={state} selected={selected === id} timer={timers[id]} history={history[id] ?? NO_RUNS} head={step.kind === 'signoff' ? head : null} {...shared} /> : null;
+        return step && state ? (
+          <RunStepCard
+            key={id}
+            step={step}
+            state={state}
+            selected={selected === id}
+            timer={timers[id]}
+            history={history[id] ?? NO_RUNS}
+            head={step.kind === 'signoff' ? head : null}
+            errors={extras.errors.get(id) ?? NO_ERRORS}
+            done={extras.done[id]}
+            notes={extras.notes.get(id) ?? NO_NOTES}
+            {...shared}
+          />
+        ) : null;
       })}
       {section.sections.map((child) => (
-        <RunSection key={child.id} section={child} docTitle={docTitle} steps={steps} states={states} selected={selected} timers={timers} history={history} head={head} shared={shared} />
+        <RunSection key={child.id} section={child} docTitle={docTitle} steps={steps} states={states} selected={selected} timers={timers} history={history} head={head} extras={extras} shared={shared} />
       ))}
     </section>
   );
@@ -97,7 +129,7 @@ export function RunView({ api, runbook, initial, theme, active, onAttention, onN
   const run = useCallback(
     (stepId: string) => {
       setSelected(stepId);
-      void act((a, runId) => a['runs.runStep']({ runId, stepId }));
+      void act((a, runId) => a['runs.runStep']({ runId, stepId }), stepId);
     },
     [act],
   );
@@ -117,10 +149,10 @@ export function RunView({ api, runbook, initial, theme, active, onAttention, onN
     [runbook],
   );
   const onSelect = useCallback((id: string) => select(id, false), [select]);
-  const onBind = useCallback((stepId: string, blockId: string, target: string) => void act((a, runId) => a['runs.bind']({ runId, stepId, blockId, target })), [act]);
-  const note = useCallback((stepId: string, text: string) => void act((a, runId) => a['runs.record']({ runId, stepId, kind: 'note', text })), [act]);
+  const onBind = useCallback((stepId: string, blockId: string, target: string) => void act((a, runId) => a['runs.bind']({ runId, stepId, blockId, target }), stepId), [act]);
+  const note = useCallback((stepId: string, text: string) => void act((a, runId) => a['runs.record']({ runId, stepId, kind: 'note', text }), stepId), [act]);
   // A timer's run leaves the operator's selection where it is (Enter must not re-run a repeating check).
-  const runFromTimer = useCallback((stepId: string) => void act((a, runId) => a['runs.runStep']({ runId, stepId })), [act]);
+  const runFromTimer = useCallback((stepId: string) => void act((a, runId) => a['runs.runStep']({ runId, stepId }), stepId), [act]);
   // Busy also while the host waits on something outside a step's status (a protected target's confirmation).
   const timers = useStepTimers({ api, runId: state.runId, steps, states, history: view.history, busy: running !== null || state.status === 'running', finished, run: runFromTimer, note });
   const question = state.questions[0];
@@ -136,13 +168,16 @@ export function RunView({ api, runbook, initial, theme, active, onAttention, onN
     select,
     run: (stepId) => {
       const s = states.get(stepId);
-      if (s && s.manual === null && !running && !finished) run(stepId);
+      if (s && s.manual === null && !s.passedOver && !running && !finished) run(stepId);
     },
     cancel: () => {
       if (running) cancel();
     },
     enabled: active && state.questions.length === 0 && state.approvals.length === 0,
   });
+
+  const globalErrors = useMemo(() => view.errors.filter((e) => e.stepId === null), [view.errors]);
+  const extras = useMemo<StepExtras>(() => ({ errors: groupBy(view.errors), done: view.done, notes: groupBy(view.notes) }), [view.errors, view.done, view.notes]);
 
   const shared: CardShared = {
     blocks: view.blocks,
@@ -157,6 +192,7 @@ export function RunView({ api, runbook, initial, theme, active, onAttention, onN
     onTimerStart: timers.start,
     onTimerStop: timers.stop,
     runbook,
+    order,
   };
 
   return (
@@ -176,16 +212,18 @@ export function RunView({ api, runbook, initial, theme, active, onAttention, onN
           </button>
         </aside>
         <main className="run-main">
-          <ErrorBanners errors={trouble ? [{ id: 0, message: trouble }, ...view.errors] : view.errors} onDismiss={(id) => actions.dispatch({ type: 'dismiss-error', id })} />
+          <NowRunning runbook={runbook} state={state} blocks={view.blocks} history={view.history} />
+          <ErrorBanners errors={trouble ? [{ id: 0, message: trouble, code: null }, ...globalErrors] : globalErrors} onDismiss={(id) => actions.dispatch({ type: 'dismiss-error', id })} />
           <ProblemsBanner problems={state.problems} />
           <NoticeBanner text={notice} />
           <TimerAlerts alerts={timers.alerts} onDismiss={timers.dismiss} />
           {runbook.sections.map((section) => (
-            <RunSection key={section.id} section={section} docTitle={runbook.title} steps={steps} states={states} selected={selected} timers={timers.timers} history={view.history} head={state.head?.seq ?? null} shared={shared} />
+            <RunSection key={section.id} section={section} docTitle={runbook.title} steps={steps} states={states} selected={selected} timers={timers.timers} history={view.history} head={state.head?.seq ?? null} extras={extras} shared={shared} />
           ))}
         </main>
-        <EvidencePanel view={view} />
+        <EvidencePanel view={view} steps={steps} />
       </div>
+      <Announcer steps={steps} state={state} />
       {question && <QuestionModal key={question.questionId} question={question} />}
       {!question && approval && (
         <ApprovalModal key={approval.approvalId} approval={approval} step={steps.get(approval.stepId)} block={steps.get(approval.stepId)?.blocks.find((b) => b.id === approval.blockId)} />

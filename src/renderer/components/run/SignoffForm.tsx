@@ -51,7 +51,7 @@ export function SignoffForm({ step, state, disabled, operator, head }: { step: S
 
   const showMessage = async () => {
     setBusy(true);
-    setRequest((await act((api, runId) => api['runs.signoffRequest']({ runId, stepId: step.id, ...row }))) ?? null);
+    setRequest((await act((api, runId) => api['runs.signoffRequest']({ runId, stepId: step.id, ...row }), step.id)) ?? null);
     setBusy(false);
   };
   const submit = async (event: FormEvent) => {
@@ -59,7 +59,7 @@ export function SignoffForm({ step, state, disabled, operator, head }: { step: S
     setBusy(true);
     if (method === 'paste') {
       if (request) {
-        const recorded = await act((api, runId) => api['runs.record']({ runId, stepId: step.id, kind: 'signoff', ...row, signature, record: request.record }));
+        const recorded = await act((api, runId) => api['runs.record']({ runId, stepId: step.id, kind: 'signoff', ...row, signature, record: request.record }), step.id);
         if (recorded) {
           setSignature('');
           setRequest(null);
@@ -67,7 +67,7 @@ export function SignoffForm({ step, state, disabled, operator, head }: { step: S
       }
     } else {
       const signWith = method === 'agent' ? { agent: true } : { keyFile: keyFile.trim() };
-      await act((api, runId) => api['runs.record']({ runId, stepId: step.id, kind: 'signoff', ...row, ...signWith }));
+      await act((api, runId) => api['runs.record']({ runId, stepId: step.id, kind: 'signoff', ...row, ...signWith }), step.id);
     }
     setBusy(false);
   };

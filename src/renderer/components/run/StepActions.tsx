@@ -5,6 +5,8 @@ import { useRunActions } from '../../run/useRun.js';
 import { ReasonForm } from './ReasonForm.js';
 
 export interface StepActionsProps {
+  /** The step's title: each control is named by it ("Run <title>", "Skip <title>"…) for a screen reader. */
+  title: string;
   state: RunStepState;
   /** Pass/fail marks are for ordinary steps; decisions and sign-offs record their own outcome. */
   markable: boolean;
@@ -17,62 +19,79 @@ export interface StepActionsProps {
   onCancel: () => void;
 }
 
-export function StepActions({ state, markable, byHand = false, blocked, finished, onRun, onCancel }: StepActionsProps) {
-  const { act } = useRunActions();
-  const [open, setOpen] = useState<'skip' | 'note' | 'fail' | null>(null);
+export function StepActions({ title, state, markable, byHand = false, blocked, finished, onRun, onCancel }: StepActionsProps) {
+  const { act, dispatch } = useRunActions();
+  const [open, setOpen] = useState<'skip' | 'note' | 'fail' | 'override' | null>(null);
   const running = state.status === 'running';
   const runnable = state.manual === null;
+  // A recorded decision led away from this step: nothing is done with it until the operator overrides that.
+  const passedOver = state.passedOver ?? null;
   // A skipped or succeeded step is settled: a note says more about it, a skip would rewrite what happened.
   const settled = state.status === 'skipped' || state.status === 'succeeded';
-  const mark = (verdict: 'pass' | 'fail') => void act((api, runId) => api['runs.record']({ runId, stepId: state.id, kind: 'mark', verdict }));
+  const mark = (verdict: 'pass' | 'fail') => void act((api, runId) => api['runs.record']({ runId, stepId: state.id, kind: 'mark', verdict }), state.id);
   const ok = (result: unknown) => result !== undefined;
 
   return (
     <div className="step-actions">
       <div className="row">
         {runnable && !running && (
-          <button type="button" className="primary" onClick={onRun} disabled={blocked || finished} data-testid="run-button">
-            {state.status === 'pending' ? 'Run' : 'Run again'}
+          <button type="button" className="primary" onClick={onRun} disabled={blocked || finished || passedOver !== null} data-testid="run-button">
+            {/* Named "Run <title>" (… "again") from its content, so the visible words stay part of the name. */}
+            Run<span className="offscreen"> {title}</span>
+            {state.status === 'pending' ? '' : ' again'}
           </button>
         )}
         {running && (
-          <button type="button" className="danger" onClick={onCancel} data-testid="cancel-button">
+          <button type="button" className="danger" onClick={onCancel} data-testid="cancel-button" aria-label={`Cancel ${title}`}>
             Cancel
           </button>
         )}
-        <button type="button" onClick={() => setOpen(open === 'skip' ? null : 'skip')} disabled={finished || running || settled} data-testid="skip-button">
+        <button type="button" onClick={() => setOpen(open === 'skip' ? null : 'skip')} disabled={finished || running || settled} data-testid="skip-button" aria-label={`Skip ${title}`}>
           Skip…
         </button>
         {markable && byHand && (
           <span className="mark-buttons" role="group" aria-label="Settle the step">
-            <button type="button" className={`go${state.mark === 'pass' ? ' pressed' : ''}`} aria-pressed={state.mark === 'pass'} onClick={() => mark('pass')} disabled={finished || state.status === 'skipped'} data-testid="done-button">
+            <button type="button" className={`go${state.mark === 'pass' ? ' pressed' : ''}`} aria-pressed={state.mark === 'pass'} onClick={() => mark('pass')} disabled={finished || state.status === 'skipped' || passedOver !== null} data-testid="done-button" aria-label={`Done: ${title}`}>
               ✓ Done
             </button>
-            <button type="button" className={state.mark === 'fail' ? 'pressed' : undefined} aria-pressed={state.mark === 'fail'} onClick={() => setOpen(open === 'fail' ? null : 'fail')} disabled={finished || state.status === 'skipped'} data-testid="failed-button">
+            <button type="button" className={state.mark === 'fail' ? 'pressed' : undefined} aria-pressed={state.mark === 'fail'} onClick={() => setOpen(open === 'fail' ? null : 'fail')} disabled={finished || state.status === 'skipped' || passedOver !== null} data-testid="failed-button" aria-label={`Failed: ${title}`}>
               ✗ Failed…
             </button>
           </span>
         )}
         {markable && !byHand && (
           <span className="mark-buttons" role="group" aria-label="Mark the step">
-            <button type="button" className={state.mark === 'pass' ? 'pressed' : undefined} aria-pressed={state.mark === 'pass'} onClick={() => mark('pass')} disabled={finished}>
+            <button type="button" className={state.mark === 'pass' ? 'pressed' : undefined} aria-pressed={state.mark === 'pass'} onClick={() => mark('pass')} disabled={finished} aria-label={`Pass ${title}`}>
               ✓ Pass
             </button>
-            <button type="button" className={state.mark === 'fail' ? 'pressed' : undefined} aria-pressed={state.mark === 'fail'} onClick={() => mark('fail')} disabled={finished}>
+            <button type="button" className={state.mark === 'fail' ? 'pressed' : undefined} aria-pressed={state.mark === 'fail'} onClick={() => mark('fail')} disabled={finished} aria-label={`Fail ${title}`}>
               ✗ Fail
             </button>
           </span>
         )}
-        <button type="button" onClick={() => setOpen(open === 'note' ? null : 'note')} disabled={finished}>
+        <button type="button" onClick={() => setOpen(open === 'note' ? null : 'note')} disabled={finished} aria-label={`Note on ${title}`}>
           Note…
         </button>
+        {passedOver && (
+          <button type="button" onClick={() => setOpen(open === 'override' ? null : 'override')} disabled={finished || running} data-testid="override-button" aria-label={`Override for ${title}`} title="Do this step although the decision passed it over (recorded)">
+            Override…
+          </button>
+        )}
       </div>
+      {open === 'override' && passedOver && (
+        <ReasonForm
+          label={`Why do this step although ${passedOver.reason}? (recorded)`}
+          submitLabel="Override the decision for this step"
+          onClose={() => setOpen(null)}
+          onSubmit={async (reason) => ok(await act((api, runId) => api['runs.override']({ runId, stepId: state.id, reason }), state.id))}
+        />
+      )}
       {open === 'skip' && (
         <ReasonForm
           label="Why is this step skipped?"
           submitLabel="Skip step"
           onClose={() => setOpen(null)}
-          onSubmit={async (reason) => ok(await act((api, runId) => api['runs.skip']({ runId, stepId: state.id, reason })))}
+          onSubmit={async (reason) => ok(await act((api, runId) => api['runs.skip']({ runId, stepId: state.id, reason }), state.id))}
         />
       )}
       {open === 'fail' && (
@@ -80,7 +99,7 @@ export function StepActions({ state, markable, byHand = false, blocked, finished
           label="What went wrong? (recorded)"
           submitLabel="Mark failed"
           onClose={() => setOpen(null)}
-          onSubmit={async (note) => ok(await act((api, runId) => api['runs.record']({ runId, stepId: state.id, kind: 'mark', verdict: 'fail', note })))}
+          onSubmit={async (note) => ok(await act((api, runId) => api['runs.record']({ runId, stepId: state.id, kind: 'mark', verdict: 'fail', note }), state.id))}
         />
       )}
       {open === 'note' && (
@@ -88,7 +107,11 @@ export function StepActions({ state, markable, byHand = false, blocked, finished
           label="Note for the record"
           submitLabel="Add note"
           onClose={() => setOpen(null)}
-          onSubmit={async (text) => ok(await act((api, runId) => api['runs.record']({ runId, stepId: state.id, kind: 'note', text })))}
+          onSubmit={async (text) => {
+            const done = ok(await act((api, runId) => api['runs.record']({ runId, stepId: state.id, kind: 'note', text }), state.id));
+            if (done) dispatch({ type: 'note', stepId: state.id, text: text.trim(), at: new Date().toISOString() });
+            return done;
+          }}
         />
       )}
     </div>

@@ -9,7 +9,7 @@ export function SubChecks({ step, disabled }: { step: Step; disabled: boolean })
   if (step.checks.length === 0) return null;
   const toggle = async (line: number, title: string, value: boolean) => {
     setTicked((t) => ({ ...t, [line]: value }));
-    const done = await act((api, runId) => api['runs.record']({ runId, stepId: step.id, kind: 'note', text: `${value ? 'checked' : 'unchecked'}: ${title}` }));
+    const done = await act((api, runId) => api['runs.record']({ runId, stepId: step.id, kind: 'note', text: `${value ? 'checked' : 'unchecked'}: ${title}` }), step.id);
     if (done === undefined) setTicked((t) => ({ ...t, [line]: !value }));
   };
   return (

@@ -1,0 +1,94 @@
+// Whole processes timed as an operator starts them (bench/local.mjs, bench/ssh.mjs): wall time from spawn
+// to exit, and from /usr/bin/time when it is installed (null without it) the peak RSS and the CPU time
+// (user + system) of the process and its children: on a busy machine wall time waits for a CPU, CPU time
+// much less so.
+// Also the runbooks and the 200 MiB output file those benchmarks run, and how to check that a run kept
+// the exact bytes (the blob named by the journal, its sha256 and the journaled hash).
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, openSync, readFileSync, readSync, writeFileSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = fileURLToPath(new URL('../..', import.meta.url));
+/** The CLI measured: dist/ as built, or BENCH_CLI=PATH/cli/index.js (another build, to compare before and after). */
+export const CLI = process.env.BENCH_CLI ? path.resolve(process.env.BENCH_CLI) : path.join(REPO, 'dist/cli/index.js');
+const TIME = '/usr/bin/time';
+
+export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+export const medianOrNull = (xs) => (xs.some((x) => x === null) ? null : median(xs));
+
+/**
+ * Runs argv to completion. `stdout`: a file descriptor (the bench opens /dev/null or a file) or 'ignore'.
+ * Throws when it exits non-zero, with the end of its stderr.
+ */
+export function measure(argv, { env = process.env, cwd, stdout = 'ignore', rssFile }) {
+  const withTime = existsSync(TIME) && rssFile;
+  const command = withTime ? [TIME, '-f', '%M %U %S', '-o', rssFile, ...argv] : argv;
+  const t0 = performance.now();
+  const res = spawnSync(command[0], command.slice(1), { env, cwd, stdio: ['ignore', stdout, 'pipe'], maxBuffer: 16 << 20 });
+  const ms = performance.now() - t0;
+  if (res.error) throw res.error;
+  if (res.status !== 0) throw new Error(`${argv.join(' ')} exited ${res.status}: ${String(res.stderr).slice(-2000)}`);
+  if (!withTime) return { ms, rssKiB: null, cpuMs: null };
+  const [rss, user, system] = (readFileSync(rssFile, 'utf8').trim().split('\n').pop() ?? '').split(' ').map(Number);
+  return { ms, rssKiB: rss, cpuMs: (user + system) * 1000 };
+}
+
+/** A runbook of one step that runs `code` (one line of bash). */
+export function oneStepRunbook(file, code, attributes = '') {
+  writeFileSync(file, `# Bench\n\n- [ ] **One step**\n  \`\`\`bash${attributes ? ` ${attributes}` : ''}\n  ${code}\n  \`\`\`\n`);
+  return file;
+}
+
+/**
+ * Writes `bytes` of `lineBytes`-byte lines (numbered, so no two nearby lines are alike) and returns its
+ * sha256, computed as it is written.
+ */
+export function writeLinesFile(file, bytes, lineBytes = 64) {
+  const hash = createHash('sha256');
+  const fd = openSync(file, 'w');
+  const block = Buffer.alloc(1024 * 1024 - ((1024 * 1024) % lineBytes));
+  let line = 0;
+  try {
+    for (let written = 0; written < bytes; ) {
+      for (let o = 0; o < block.length; o += lineBytes) {
+        const text = `${line++} `.padEnd(lineBytes - 1, 'abcdefghijklmnopqrstuvwxyz0123456789'[line % 36]);
+        block.write(`${text}\n`, o, 'latin1');
+      }
+      const n = Math.min(block.length, bytes - written);
+      writeSync(fd, block, 0, n);
+      hash.update(block.subarray(0, n));
+      written += n;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex');
+}
+
+export function sha256File(file) {
+  const hash = createHash('sha256');
+  const fd = openSync(file, 'r');
+  const buf = Buffer.allocUnsafe(1 << 20);
+  try {
+    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) hash.update(buf.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * What the run recorded of its one block: the journaled output hash and byte count, and the sha256 of the
+ * blob file the journal names (what an auditor's sha256sum says).
+ */
+export function recordedOutput(runDir) {
+  const lines = readFileSync(path.join(runDir, 'journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const finished = lines.find((r) => r.type === 'step.finished');
+  if (!finished) throw new Error(`${runDir}: no step.finished record`);
+  const output = finished.data.output;
+  if (!output.blob) throw new Error(`${runDir}: the output was not kept as a blob (${output.failure ?? 'no reason given'})`);
+  return { sha256: output.sha256, bytes: output.bytes, blobSha256: sha256File(path.join(runDir, output.blob)), status: finished.data.outcome.status };
+}

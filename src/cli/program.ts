@@ -1,0 +1,134 @@
+// The `runbook` command. Errors are printed as FILE:LINE: message (or "runbook: message"), never as stack traces.
+import { Command, CommanderError } from 'commander';
+import { RunbookError } from '../main/runbook/errors.js';
+import { CliExit } from './cli-exit.js';
+import { VERSION } from './version.js';
+
+// Each command's module is loaded when that command runs, and loads only what it uses: `parse` never loads
+// the run engine, and a run loads a target kind's client library (ssh2, pg, @kubernetes/client-node) only
+// when one of its steps needs it (src/main/targets/registry.ts).
+const program = new Command()
+  .name('runbook')
+  .description('Parse, run and serve markdown runbooks; keep evidence an auditor can verify offline.')
+  .version(VERSION)
+  .exitOverride()
+  .configureOutput({ outputError: (text, write) => write(text) });
+
+program
+  .command('parse')
+  .description('read a runbook and print its model: sections, steps, code blocks and what each block does')
+  .argument('<file>', 'markdown runbook')
+  .option('--json', 'print the model as JSON (see docs/runbook-model.md)')
+  .action(async (file, options) => (await import('./commands/parse.js')).parseCommand(file, options));
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+program
+  .command('run')
+  .description('run the executable steps in document order against their targets')
+  .argument('<file>', 'markdown runbook')
+  .option('--profile <profile>', 'standard, regulated or restricted: steps above it are skipped, its evidence rules apply (default: front matter, else standard)')
+  .option('--targets <file>', 'targets file (YAML): where blocks run')
+  .option('--var <NAME=VALUE>', 'a variable value (repeatable); NAME=@FILE reads it from a file, NAME=- from stdin (use these for secrets)', collect, [])
+  .option('--only <STEP_ID>', 'run only this step (repeatable)', collect, [])
+  .option('--yes', 'run without asking before each step')
+  .option('--keep-going', 'go on after a failed step')
+  .option('--operator <name>', 'who runs it (default: the login name)')
+  .option('--journal <dir>', 'new directory for the run record (journal, outputs, seal); default: <data dir>/runs/<run id>')
+  .option('--confirm-protected <target>', 'allow blocks not proven read-only on this protected target (repeatable); without it they are refused and the run stops', collect, [])
+  .option('--approvers <file>', 'RESTRICTED: allowed_signers file of people who may approve steps (namespace runbook-console-approval)')
+  .option('--approver <name>', 'RESTRICTED: who approves (a principal in --approvers)')
+  .option('--approval-command <cmd>', 'RESTRICTED: command that gets the step.started hash on stdin and prints the approver\'s SSH signature')
+  .option('--operator-key <file>', 'RESTRICTED: a key the operator controls (public key or key file; repeatable): approvals signed with it are refused', collect, [])
+  .option('--decide <STEP_ID=CHOICE>', 'answer a decision step before the run (repeatable); with --yes a decision not answered so stops the run', collect, [])
+  .action(async (file, options) => (await import('./commands/run.js')).runCommand(file, options));
+
+program
+  .command('serve')
+  .description('serve the console on 127.0.0.1 for a browser (same handlers as the desktop app)')
+  .argument('[file]', 'runbook to open')
+  .option('--port <port>', 'port to listen on (default: a free one)', (v) => {
+    const port = Number(v);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: "${v}" is not a port number`);
+    return port;
+  })
+  .option('--host <address>', 'loopback address to bind', '127.0.0.1')
+  .option('--settings-dir <dir>', 'directory of settings.json (targets); default: the OS config directory')
+  .option('--runs-dir <dir>', 'where runs started in the console are recorded; default: <data dir>/runs')
+  .option('--open', 'open the address in the desktop\'s browser')
+  .action(async (file, options) => (await import('./commands/serve.js')).serveCommand(file, options));
+
+program
+  .command('verify')
+  .description('check a run directory or evidence bundle: chain, MACs, seal, signatures, approvals, sign-offs, blobs; a bundle\'s SHA256SUMS and report against its journal')
+  .argument('<dir>', 'run directory or exported bundle')
+  .option('--run-id <id>', 'fail unless this is that run')
+  .option('--allowed-signers <file>', 'trust anchor: OpenSSH allowed_signers you hold (not the bundle\'s); a line counts only for the namespaces it names: runbook-console-checkpoint (installation), -audit (export signer), -approval, -signoff')
+  .option('--prior <file>', 'trust anchor: an earlier checkpoint held elsewhere (checkpoint.txt, with FILE.sig beside it or its signature appended, or the ticket line)', collect, [])
+  .option('--pin <fingerprint>', 'trust anchor: the installation key\'s fingerprint (SHA256:…), noted when the key was made (repeatable)', collect, [])
+  .option('--allow-unsealed', 'accept a run that was interrupted before its seal (reported as a warning)')
+  .option('--mac-key <file>', 'the MAC verification key (hex), if not in the bundle or this machine\'s key store')
+  .option('--json', 'print the result as JSON')
+  .addHelpText(
+    'after',
+    `
+Exit codes:
+  0  intact, and every signature is anchored by --allowed-signers, --prior or --pin
+  1  FAIL with a reason code (E_…), naming the first bad record or file
+  2  usage error (a missing file, an anchor that cannot be read)
+  3  intact but unanchored: consistent with itself, which anyone holding its keys can make`,
+  )
+  .action(async (dir, options) => (await import('./commands/verify.js')).verifyCommand(dir, options));
+
+program
+  .command('export')
+  .description('write a signed evidence bundle for a run: journal, seal, report (json, html, pdf), SHA256SUMS, VERIFY.md, verify.py and its modules')
+  .argument('<dir>', 'run directory')
+  .requiredOption('--out <dir>', 'new directory for the bundle')
+  .option('--key <file>', 'the operator\'s SSH private key (ed25519 or RSA) to sign the report with')
+  .option('--agent', 'sign through ssh-agent (SSH_AUTH_SOCK)')
+  .option('--agent-key <public key>', 'with --agent: which key ("ssh-ed25519 AAAA…"); default the first')
+  .option('--pdf', 'also render report.pdf (headless Chromium)')
+  .action(async (dir, options) => (await import('./commands/export.js')).exportCommand(dir, options));
+
+program
+  .command('recover')
+  .description('close a run that stopped without closing (kill -9, power cut, full disk): stale lock, torn tail, its end recorded, sealed')
+  .argument('<dir>', 'run directory')
+  .option('--break-lock', 'also take over a lock this host cannot judge (taken on another host): only when that process is known to be gone')
+  .action(async (dir, options) => (await import('./commands/recover.js')).recoverCommand(dir, options));
+
+program
+  .command('key')
+  .description('show this installation\'s key (made now if there is none): the fingerprint to pin with runbook verify --pin, and the public key file')
+  .option('--json', 'print id, fingerprint, public key, public key file and the verify command as JSON')
+  .addHelpText(
+    'after',
+    `
+The fingerprint is printed once on stderr when the key is made (by the first run, or this command):
+record it in the change ticket. An auditor then checks a run with: runbook verify RUN_DIR --pin SHA256:…`,
+  )
+  .action(async (options) => (await import('./commands/key.js')).keyCommand(options));
+
+function fail(error: unknown): never {
+  if (error instanceof RunbookError) {
+    process.stderr.write(`${error.toString()}\n`);
+  } else if (error instanceof CliExit) {
+    if (error.message) process.stderr.write(`runbook: ${error.message}\n`);
+    process.exit(error.code);
+  } else if (error instanceof CommanderError) {
+    // Help and version exit 0; every other commander error is a usage error.
+    process.exit(error.exitCode === 0 ? 0 : 2);
+  } else {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`runbook: ${message}\n`);
+    if (process.env.RUNBOOK_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  }
+  process.exit(1);
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  fail(error);
+}

@@ -1,0 +1,104 @@
+// Past runs of the runs directory: each with its state (running, unfinished, sealed, exported), operator,
+// runbook title and start time, and its verification on demand. Nothing here changes a run.
+import { useCallback, useEffect, useState } from 'react';
+import type { RunbookApi } from '../../../shared/api.js';
+import type { PastRun } from '../../../shared/history-api.js';
+import type { VerifyResult } from '../../../shared/run-api.js';
+import { errorMessage } from '../../lib/error-message.js';
+import { VerdictLine } from './VerdictLine.js';
+
+const STATE_TEXT: Record<PastRun['state'], string> = {
+  running: 'running',
+  unfinished: 'unfinished',
+  sealed: 'sealed',
+  exported: 'exported',
+};
+
+export function RunHistory({ api }: { api: RunbookApi }) {
+  const [runs, setRuns] = useState<PastRun[] | null>(null);
+  const [runsDir, setRunsDir] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [verdicts, setVerdicts] = useState<Record<string, VerifyResult | 'busy'>>({});
+  const load = useCallback(async () => {
+    try {
+      const listed = await api['history.list']({});
+      setRuns(listed.runs);
+      setRunsDir(listed.runsDir);
+      setError(null);
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  }, [api]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  const verify = async (runId: string) => {
+    setVerdicts((v) => ({ ...v, [runId]: 'busy' }));
+    try {
+      const result = await api['history.verify']({ runId });
+      setVerdicts((v) => ({ ...v, [runId]: result }));
+    } catch (e) {
+      setError(errorMessage(e));
+      setVerdicts((v) => Object.fromEntries(Object.entries(v).filter(([k]) => k !== runId)));
+    }
+  };
+  return (
+    <section className="panel run-history" aria-label="Past runs" data-testid="run-history">
+      <h2 className="panel-title">Past runs</h2>
+      <p className="muted small-text">
+        In <span className="mono">{runsDir}</span>{' '}
+        <button type="button" className="link" onClick={() => void load()}>
+          Refresh
+        </button>
+      </p>
+      {error && (
+        <p role="alert" className="error" data-testid="history-error">
+          {error}
+        </p>
+      )}
+      {runs && runs.length === 0 && <p className="muted">No runs yet.</p>}
+      {runs && runs.length > 0 && (
+        <table className="history-table">
+          <thead>
+            <tr>
+              <th>Runbook</th>
+              <th>Operator</th>
+              <th>Started</th>
+              <th>State</th>
+              <th>Verify</th>
+            </tr>
+          </thead>
+          <tbody>
+            {runs.map((run) => {
+              const verdict = verdicts[run.runId];
+              return (
+                <tr key={run.runId} data-testid="past-run" data-run-id={run.runId} data-state={run.state}>
+                  <td>
+                    <span data-testid="past-run-title">{run.title}</span>
+                    <div className="muted small-text mono" title={run.dir}>
+                      {run.runId}
+                    </div>
+                  </td>
+                  <td data-testid="past-run-operator">{run.operator}</td>
+                  <td className="mono small-text">{run.startedAt}</td>
+                  <td>
+                    <span className={`badge run-state-${run.state}`} data-testid="past-run-state" title={run.holder ?? undefined}>
+                      {STATE_TEXT[run.state]}
+                    </span>
+                    {run.state === 'unfinished' && <div className="muted small-text">not sealed; nobody holds it (close it with <span className="mono">runbook recover {run.dir}</span>)</div>}
+                  </td>
+                  <td>
+                    <button type="button" disabled={verdict === 'busy'} onClick={() => void verify(run.runId)}>
+                      Verify
+                    </button>
+                    {verdict && verdict !== 'busy' && <VerdictLine result={verdict} />}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
