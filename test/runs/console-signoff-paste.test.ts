@@ -130,6 +130,19 @@ describe.skipIf(skipReason('pasted sign-offs', HAVE_SSH_KEYGEN))('a sign-off sig
     expect(run.signoffs().map((r) => [r.data.accepted, r.data.code, r.data.method])).toEqual([[false, 'operator-key', 'key-file']]);
   });
 
+  it("attack: the operator's own key signing, in person, another person's row is refused as operator-key (verify would fail it: E_SIGNOFF_OPERATOR_KEY)", async () => {
+    const run = await start({ exportKey: alice.file });
+    await expect(run.call('runs.record', { runId: run.state.runId, stepId: run.stepId, kind: 'signoff', ...ROW, keyFile: alice.file })).rejects.toThrow(/the operator's key cannot sign off another person's row/);
+    expect(run.signoffs().map((r) => [r.data.accepted, r.data.code, r.data.method, r.data.fingerprint])).toEqual([[false, 'operator-key', 'key-file', fp(alice)]]);
+    // Control: Bob's own key, used at this machine for Bob's row, is Bob signing.
+    const bobs = await run.call('runs.record', { runId: run.state.runId, stepId: run.stepId, kind: 'signoff', ...ROW, keyFile: bob.file });
+    expect(bobs.steps.find((s: { id: string }) => s.id === run.stepId)).toMatchObject({ signoffRefusal: null });
+    expect(run.signoffs().map((r) => [r.data.accepted, r.data.fingerprint])).toEqual([
+      [false, fp(alice)],
+      [true, fp(bob)],
+    ]);
+  });
+
   it.skipIf(!HAVE_SSH_AGENT)('attack: a pasted signature by a key in the operator\'s ssh-agent is refused as operator-key', async () => {
     const agentDir = tempDir('signoff-paste-agent-');
     const agent = await startAgent(agentDir.dir);

@@ -23,6 +23,7 @@ import { agentSigner, keyFileSigner } from '../audit/ssh-signers.js';
 import { signSshsig } from '../audit/sshsig.js';
 import { type SignoffClaim, signoffCommand, tidyArmoredSignature } from '../../shared/signoff.js';
 import { jsonSafe } from '../audit/json-safe.js';
+import { principalFor } from '../audit/principal.js';
 import { verifyRun } from '../audit/verify.js';
 import { type PreparedRun, RunRefused, type RunRequest, prepareRun, preflightRun, startRun, valueProblems } from '../session/assemble.js';
 import { attributeProblem } from '../session/binding.js';
@@ -832,14 +833,16 @@ export class RunController {
         throw new RunError(`the sign-off could not be signed: ${(error as Error).message}`);
       }
     }
-    // Keys the signature may not be made with: the operator's, for a signature from elsewhere; the installation key, always.
-    const refused = method === 'pasted' ? await this.operatorKeysNow(run) : [operatorKey('installation', run.installation.key.publicKeyLine)];
+    // Keys the signature may not be made with: the installation key, always; the operator's, for a signature
+    // from elsewhere or for a row that is not the operator's own (as verify reads it: E_SIGNOFF_OPERATOR_KEY).
+    const forAnother = principalFor(input.name) !== principalFor(run.operator);
+    const refused = method === 'pasted' || forAnother ? await this.operatorKeysNow(run) : [operatorKey('installation', run.installation.key.publicKeyLine)];
     if (sealing(run)) throw new RunError('this run is finished; start a new run');
     // The journal may have moved on while the agent was asked for its keys: the signature must still sign off its last record.
     if (this.head(run).seq !== claim.record.seq) throw new RunError(`the run recorded more while the sign-off was being checked (its last record is now ${this.head(run).seq}); sign the sign-off message for that record`);
     let decision;
     try {
-      decision = decideSignoff(signoffMessage(claim), signature, refused);
+      decision = decideSignoff(signoffMessage(claim), signature, refused, forAnother ? 'another' : 'operator');
     } catch (error) {
       throw new RunError(`sign-off refused: ${(error as Error).message}`);
     }
