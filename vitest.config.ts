@@ -19,6 +19,9 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 60_000,
+          // expect.poll waits for what the page shows; on a loaded 2-core machine Chromium can take more than
+          // the 1 s default to draw a terminal. A wait that succeeds returns at once, so this only bounds failures.
+          expect: { poll: { timeout: 15_000 } },
         },
       },
     ],
