@@ -835,8 +835,11 @@ export class RunController {
     }
     // Keys the signature may not be made with: the installation key, always; the operator's, for a signature
     // from elsewhere or for a row that is not the operator's own (as verify reads it: E_SIGNOFF_OPERATOR_KEY).
+    // (In person, the keys verify holds as the operator's: those run.started recorded and the export key; the
+    // agent's keys are not among them, as a signer at this machine signs through the agent.)
     const forAnother = principalFor(input.name) !== principalFor(run.operator);
-    const refused = method === 'pasted' || forAnother ? await this.operatorKeysNow(run) : [operatorKey('installation', run.installation.key.publicKeyLine)];
+    const installationOnly = [operatorKey('installation', run.installation.key.publicKeyLine)];
+    const refused = method === 'pasted' ? await this.operatorKeysNow(run) : forAnother ? this.operatorKeysRecorded(run) : installationOnly;
     if (sealing(run)) throw new RunError('this run is finished; start a new run');
     // The journal may have moved on while the agent was asked for its keys: the signature must still sign off its last record.
     if (this.head(run).seq !== claim.record.seq) throw new RunError(`the run recorded more while the sign-off was being checked (its last record is now ${this.head(run).seq}); sign the sign-off message for that record`);
@@ -854,6 +857,12 @@ export class RunController {
     }
     this.note(run, 'signoff', signoffRecord(claim, decision, signature, method));
     return { fingerprint: decision.fingerprint };
+  }
+
+  /** The operator's keys as the run's record knows them: the installation key, those run.started recorded, the export key. */
+  private operatorKeysRecorded(run: ActiveRun): OperatorKey[] {
+    const exportKeys = this.exportKey().flatMap((k) => keyFrom(k.source, k.publicKey) ?? []);
+    return uniqueKeys([operatorKey('installation', run.installation.key.publicKeyLine), ...run.recordedOperatorKeys, ...exportKeys]);
   }
 
   /** Every key the operator controls in this run now: the installation key, the export key, the ssh-agent's, and those run.started recorded. */
