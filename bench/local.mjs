@@ -17,7 +17,8 @@
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CLI, REPO, measure, median, medianOrNull, oneStepRunbook, recordedOutput, writeLinesFile } from './support/processes.mjs';
+import { shellSingleQuote } from '../dist/shared/shell-quote.js';
+import { CLI, REPO, benchEnv, measure, median, medianOrNull, mib, ms, oneStepRunbook, outputBench, rotated, verdict, writeLinesFile } from './support/processes.mjs';
 
 export const GOALS = { run: 5, parse: 4, output: 2, outputRssMiB: 150 };
 
@@ -28,19 +29,7 @@ export async function localBench(options = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-local-'));
   const devNull = openSync('/dev/null', 'w');
   try {
-    const env = {
-      ...process.env,
-      // Keys and runs in the temp directory, never the operator's.
-      RUNBOOK_CONSOLE_KEY_DIR: path.join(dir, 'keys'),
-      RUNBOOK_CONSOLE_RUNS_DIR: path.join(dir, 'runs'),
-      NODE_COMPILE_CACHE: path.join(dir, 'compile-cache'),
-    };
-    delete env.NODE_DISABLE_COMPILE_CACHE;
-    // BENCH_NO_COMPILE_CACHE=1: every run starts cold, as without the cache.
-    if (process.env.BENCH_NO_COMPILE_CACHE === '1') {
-      delete env.NODE_COMPILE_CACHE;
-      env.NODE_DISABLE_COMPILE_CACHE = '1';
-    }
+    const env = benchEnv(dir);
     mkdirSync(path.join(dir, 'runs'));
     const node = process.execPath;
     const oneStep = oneStepRunbook(path.join(dir, 'one.md'), 'echo hello');
@@ -66,7 +55,7 @@ export async function localBench(options = {}) {
       }
     }
     for (let r = 0; r < runs; r++) {
-      for (const name of [...names.slice(r % names.length), ...names.slice(0, r % names.length)]) {
+      for (const name of rotated(names, r)) {
         const m = measure(commands[name](), { env, cwd: dir, stdout: devNull, rssFile: rss(name) });
         times[name].push(m.ms);
         cpus[name].push(m.cpuMs);
@@ -88,42 +77,33 @@ export async function localBench(options = {}) {
     const big = path.join(dir, 'lines.txt');
     const bytes = outputMiB * 1024 * 1024;
     const sha256 = writeLinesFile(big, bytes, 64);
-    const command = `head -c ${bytes} '${big}'`;
-    const bigRunbook = oneStepRunbook(path.join(dir, 'big.md'), command);
+    const bigRunbook = oneStepRunbook(path.join(dir, 'big.md'), `head -c ${bytes} ${shellSingleQuote(big)}`);
     const copy = path.join(dir, 'copy.out');
-    const out = { baseline: [], one: [], whole: [], rss: [], checks: [], cpu: { baseline: [], one: [], whole: [] } };
-    const steps = {
-      baseline: () => {
-        const m = measure(['bash', '-c', `${command} > '${copy}'`], { env, cwd: dir, rssFile: rss('baseline') });
-        rmSync(copy);
-        out.baseline.push(m.ms);
-        out.cpu.baseline.push(m.cpuMs);
-      },
-      one: () => {
-        const journal = runDir();
-        const m = measure([node, CLI, 'run', oneStep, '--yes', '--journal', journal], { env, cwd: dir, stdout: devNull, rssFile: rss('one') });
-        out.one.push(m.ms);
-        out.cpu.one.push(m.cpuMs);
-        rmSync(journal, { recursive: true, force: true });
-      },
-      whole: () => {
-        const journal = runDir();
-        const m = measure([node, CLI, 'run', bigRunbook, '--yes', '--journal', journal], { env, cwd: dir, stdout: devNull, rssFile: rss('big') });
-        out.whole.push(m.ms);
-        out.cpu.whole.push(m.cpuMs);
-        out.rss.push(m.rssKiB);
-        const kept = recordedOutput(journal);
-        out.checks.push(kept.status === 'succeeded' && kept.bytes === bytes && kept.sha256 === sha256 && kept.blobSha256 === sha256);
-        rmSync(journal, { recursive: true, force: true });
-      },
+    const run = (runbook, name) => {
+      const journal = runDir();
+      return { ...measure([node, CLI, 'run', runbook, '--yes', '--journal', journal], { env, cwd: dir, stdout: devNull, rssFile: rss(name) }), journal };
     };
-    const order = Object.keys(steps);
-    for (let r = 0; r < outputRuns; r++) for (const name of [...order.slice(r % order.length), ...order.slice(0, r % order.length)]) steps[name]();
-    const wholeMs = median(out.whole);
-    const oneMs = median(out.one);
-    const baselineMs = median(out.baseline);
-    const peak = medianOrNull(out.rss);
-    const ratio = (wholeMs - oneMs) / baselineMs;
+    const output = outputBench({
+      runs: outputRuns,
+      mebibytes: outputMiB,
+      lineBytes: 64,
+      bytes,
+      sha256,
+      // head itself writing to the file (no shell: the file is opened here, as the shell's > would).
+      baseline: () => {
+        const fd = openSync(copy, 'w');
+        try {
+          return measure(['head', '-c', String(bytes), big], { env, cwd: dir, stdout: fd, rssFile: rss('baseline') });
+        } finally {
+          closeSync(fd);
+          rmSync(copy);
+        }
+      },
+      oneStep: () => run(oneStep, 'one'),
+      whole: () => run(bigRunbook, 'big'),
+    });
+    const peak = output.peakRssKiB;
+    const ratio = output.ratio;
     return {
       name: 'local',
       // Each goal as run.mjs's summary table prints it.
@@ -133,21 +113,7 @@ export async function localBench(options = {}) {
         { what: `local: ${outputMiB} MiB of output`, baseline: 'command > file', ratio, goal: `≤ ${GOALS.output}×`, within: ratio <= GOALS.output, peakRssMiB: peak === null ? null : peak / 1024, rssGoal: `< ${GOALS.outputRssMiB} MiB`, rssWithin: peak === null ? null : peak / 1024 < GOALS.outputRssMiB },
       ],
       startup,
-      output: {
-        runs: outputRuns,
-        mebibytes: outputMiB,
-        lineBytes: 64,
-        baselineMs,
-        oneStepMs: oneMs,
-        wholeMs,
-        ratio: (wholeMs - oneMs) / baselineMs,
-        cpuRatio: out.cpu.whole.some((x) => x === null) ? null : (median(out.cpu.whole) - median(out.cpu.one)) / median(out.cpu.baseline),
-        goal: GOALS.output,
-        peakRssKiB: medianOrNull(out.rss),
-        maxPeakRssKiB: out.rss.some((x) => x === null) ? null : Math.max(...out.rss),
-        rssGoalMiB: GOALS.outputRssMiB,
-        exactBytes: out.checks.every(Boolean),
-      },
+      output: { ...output, goal: GOALS.output, rssGoalMiB: GOALS.outputRssMiB },
     };
   } finally {
     closeSync(devNull);
@@ -155,9 +121,6 @@ export async function localBench(options = {}) {
   }
 }
 
-const ms = (v) => `${v.toFixed(0)} ms`;
-const mib = (kib) => (kib === null ? 'n/a (no /usr/bin/time)' : `${(kib / 1024).toFixed(0)} MiB`);
-const verdict = (ok) => (ok ? 'within goal' : 'ABOVE GOAL');
 const cpu = (ratio) => (ratio === null ? 'n/a' : `${ratio.toFixed(1)}×`);
 
 export function printLocal(r) {

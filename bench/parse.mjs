@@ -203,14 +203,9 @@ async function corpusBench(options) {
 /** Goals of the size part (issue 12); targets to read, never assertions. 200 MB is 200 × 10^6 bytes. */
 export const SIZE_GOALS = { versusRemark: 0.5, growth: 25, rssFactor: 4, rssExtraBytes: 200_000_000 };
 
-/** The peak RSS the goal allows for a file of `bytes`. */
-export function rssGoalBytes(bytes) {
-  return SIZE_GOALS.rssFactor * bytes + SIZE_GOALS.rssExtraBytes;
-}
-
-/** One child's peak RSS against its goal. */
+/** One child's peak RSS against the goal for a file of `bytes`. */
 function rssLine(shape, bytes, maxRssBytes) {
-  const goalBytes = rssGoalBytes(bytes);
+  const goalBytes = SIZE_GOALS.rssFactor * bytes + SIZE_GOALS.rssExtraBytes;
   return { shape, bytes, maxRssBytes, goalBytes, withinGoal: maxRssBytes <= goalBytes };
 }
 

@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createSshExecutor } from '../dist/main/targets/ssh/executor.js';
-import { CLI, measure, median, medianOrNull, oneStepRunbook, recordedOutput, writeLinesFile } from './support/processes.mjs';
+import { shellSingleQuote } from '../dist/shared/shell-quote.js';
+import { CLI, benchEnv, measure, median, mib, ms, oneStepRunbook, outputBench, verdict, writeLinesFile } from './support/processes.mjs';
 import { sshdUnavailableReason, startSshd } from './support/sshd.mjs';
 
 export const GOALS = { output: 2 };
@@ -32,6 +33,11 @@ function opensshArgs(sshd, command) {
     `${sshd.user}@127.0.0.1`,
     command,
   ];
+}
+
+/** The bench's sshd as an ssh target: its key file only (no agent), its known_hosts, no ssh config. */
+function benchTarget(sshd) {
+  return { kind: 'ssh', host: '127.0.0.1', port: sshd.port, user: sshd.user, identityFile: sshd.userKey.path, knownHosts: sshd.knownHosts, sshConfig: sshd.emptySshConfig, agent: false };
 }
 
 function withoutAgent(env) {
@@ -66,7 +72,7 @@ export async function sshBench(options = {}) {
   const ctx = { baseDir: sshd.dir, env: {}, ask: async () => null, confirm: async () => false };
   const executor = createSshExecutor(
     'bench',
-    { kind: 'ssh', host: '127.0.0.1', port: sshd.port, user: sshd.user, identityFile: sshd.userKey.path, knownHosts: sshd.knownHosts, sshConfig: sshd.emptySshConfig, agent: false },
+    benchTarget(sshd),
     ctx,
     { homeDir: path.join(sshd.dir, 'no-home') },
   );
@@ -94,7 +100,7 @@ export async function sshBench(options = {}) {
     // Every OpenSSH run logs in once; whatever is left over are the executor's connections.
     const executorConnections = logins(sshd) - loginsBefore - (warmup + runs);
     await executor.close();
-    const output = outputBench(sshd, options);
+    const output = sshOutputBench(sshd, options);
     const peak = output.peakRssKiB;
     return {
       name: 'ssh',
@@ -115,93 +121,52 @@ export async function sshBench(options = {}) {
 }
 
 /** 200 MiB through an ssh step, whole `runbook run` processes, against OpenSSH writing the same to a file. */
-function outputBench(sshd, options) {
+function sshOutputBench(sshd, options) {
   const outputRuns = options.outputRuns ?? 3;
   const outputMiB = options.outputMiB ?? Number(process.env.BENCH_OUTPUT_MIB ?? 200);
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-ssh-'));
   const devNull = openSync('/dev/null', 'w');
   try {
-    const env = withoutAgent({
-      ...process.env,
-      RUNBOOK_CONSOLE_KEY_DIR: path.join(dir, 'keys'),
-      NODE_COMPILE_CACHE: path.join(dir, 'compile-cache'),
-    });
-    delete env.NODE_DISABLE_COMPILE_CACHE;
-    if (process.env.BENCH_NO_COMPILE_CACHE === '1') {
-      delete env.NODE_COMPILE_CACHE;
-      env.NODE_DISABLE_COMPILE_CACHE = '1';
-    }
+    const env = withoutAgent(benchEnv(dir));
     mkdirSync(path.join(dir, 'runs'));
     const targets = path.join(dir, 'targets.yaml');
-    writeFileSync(targets, `targets:\n  host: { kind: ssh, host: 127.0.0.1, port: ${sshd.port}, user: ${sshd.user}, identityFile: ${sshd.userKey.path}, knownHosts: ${sshd.knownHosts}, sshConfig: ${sshd.emptySshConfig}, agent: false }\n`);
+    // JSON, which YAML reads as it is: the paths are data, whatever characters they hold.
+    writeFileSync(targets, `${JSON.stringify({ targets: { host: benchTarget(sshd) } })}\n`);
     const big = path.join(dir, 'lines.txt');
     const bytes = outputMiB * 1024 * 1024;
     const sha256 = writeLinesFile(big, bytes, 64);
     const oneStep = oneStepRunbook(path.join(dir, 'one.md'), 'true', '{"target":"host"}');
-    const command = `head -c ${bytes} '${big}'`;
+    const command = `head -c ${bytes} ${shellSingleQuote(big)}`;
     const bigRunbook = oneStepRunbook(path.join(dir, 'big.md'), command, '{"target":"host"}');
     const copy = path.join(dir, 'copy.out');
     const rss = (name) => path.join(dir, `rss-${name}`);
     let n = 0;
-    const runDir = () => path.join(dir, 'runs', `r${n++}`);
     const run = (runbook, name) => {
-      const journal = runDir();
-      const m = measure([process.execPath, CLI, 'run', runbook, '--targets', targets, '--yes', '--journal', journal], { env, cwd: dir, stdout: devNull, rssFile: rss(name) });
-      return { ...m, journal };
+      const journal = path.join(dir, 'runs', `r${n++}`);
+      return { ...measure([process.execPath, CLI, 'run', runbook, '--targets', targets, '--yes', '--journal', journal], { env, cwd: dir, stdout: devNull, rssFile: rss(name) }), journal };
     };
-    const out = { baseline: [], one: [], whole: [], rss: [], checks: [], cpu: { baseline: [], one: [], whole: [] } };
-    const steps = {
+    // A warm-up (the first CLI run fills the compile cache).
+    rmSync(run(oneStep, 'one').journal, { recursive: true, force: true });
+    const output = outputBench({
+      runs: outputRuns,
+      mebibytes: outputMiB,
+      lineBytes: 64,
+      bytes,
+      sha256,
       baseline: () => {
         const fd = openSync(copy, 'w');
         try {
-          const m = measure(['ssh', ...opensshArgs(sshd, command)], { env, cwd: dir, stdout: fd, rssFile: rss('ssh') });
-          out.baseline.push(m.ms);
-          out.cpu.baseline.push(m.cpuMs);
+          return measure(['ssh', ...opensshArgs(sshd, command)], { env, cwd: dir, stdout: fd, rssFile: rss('ssh') });
         } finally {
           closeSync(fd);
           rmSync(copy);
         }
       },
-      one: () => {
-        const m = run(oneStep, 'one');
-        out.one.push(m.ms);
-        out.cpu.one.push(m.cpuMs);
-        rmSync(m.journal, { recursive: true, force: true });
-      },
-      whole: () => {
-        const m = run(bigRunbook, 'big');
-        out.whole.push(m.ms);
-        out.cpu.whole.push(m.cpuMs);
-        out.rss.push(m.rssKiB);
-        const kept = recordedOutput(m.journal);
-        out.checks.push(kept.status === 'succeeded' && kept.bytes === bytes && kept.sha256 === sha256 && kept.blobSha256 === sha256);
-        rmSync(m.journal, { recursive: true, force: true });
-      },
-    };
-    // A warm-up of each (the first CLI run fills the compile cache).
-    steps.one();
-    out.one.length = 0;
-    out.cpu.one.length = 0;
-    const order = Object.keys(steps);
-    for (let r = 0; r < outputRuns; r++) for (const name of [...order.slice(r % order.length), ...order.slice(0, r % order.length)]) steps[name]();
-    const wholeMs = median(out.whole);
-    const oneMs = median(out.one);
-    const baselineMs = median(out.baseline);
-    return {
-      runs: outputRuns,
-      mebibytes: outputMiB,
-      lineBytes: 64,
-      baselineMs,
-      oneStepMs: oneMs,
-      wholeMs,
-      ratio: (wholeMs - oneMs) / baselineMs,
-      // The client's CPU time: ssh, or runbook (sshd's work on the host is not in either).
-      cpuRatio: out.cpu.whole.some((x) => x === null) ? null : (median(out.cpu.whole) - median(out.cpu.one)) / median(out.cpu.baseline),
-      goal: GOALS.output,
-      peakRssKiB: medianOrNull(out.rss),
-      maxPeakRssKiB: out.rss.some((x) => x === null) ? null : Math.max(...out.rss),
-      exactBytes: out.checks.every(Boolean),
-    };
+      oneStep: () => run(oneStep, 'one'),
+      whole: () => run(bigRunbook, 'big'),
+    });
+    // cpuRatio: the client's CPU time, ssh or runbook (sshd's work on the host is in neither).
+    return { ...output, goal: GOALS.output };
   } finally {
     closeSync(devNull);
     rmSync(dir, { recursive: true, force: true });
@@ -219,9 +184,6 @@ export function printSsh(r) {
   console.log(`  ssh … true (OpenSSH, new connection each time)   median ${r.step.baseline.toFixed(1)} ms`);
   console.log(`  ratio: ${r.step.ratio.toFixed(2)}× OpenSSH's time; the executor used ${r.executorConnections} connection${r.executorConnections === 1 ? '' : 's'} for ${r.runs + r.warmup + 1} blocks`);
   const o = r.output;
-  const ms = (v) => `${v.toFixed(0)} ms`;
-  const mib = (kib) => (kib === null ? 'n/a (no /usr/bin/time)' : `${(kib / 1024).toFixed(0)} MiB`);
-  const verdict = (ok) => (ok ? 'within goal' : 'ABOVE GOAL');
   console.log(`ssh (output): ${o.mebibytes} MiB of ${o.lineBytes}-byte lines through an ssh step (head -c BYTES FILE), CLI stdout to /dev/null, ${o.runs} runs each, order rotated`);
   console.log(`  ssh … head -c BYTES FILE > OUT median ${ms(o.baselineMs)}; one-step ssh run (true) ${ms(o.oneStepMs)}; the ${o.mebibytes} MiB run ${ms(o.wholeMs)}`);
   console.log(`    (run − one-step run) / ssh: ${o.ratio.toFixed(2)}× (goal: at most ${o.goal}×) ${verdict(o.ratio <= o.goal)}; client CPU time ${o.cpuRatio === null ? 'n/a' : `${o.cpuRatio.toFixed(1)}×`}`);

@@ -9,8 +9,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumMissing, launchChromium } from './support/browser.js';
-import { CLI, REPO_ROOT, type ServeHandle, startServe } from './support/serve.mjs';
+import { chromiumMissing } from './support/browser.js';
+import { openPage, serveIn } from './support/console-page.js';
+import { CLI, REPO_ROOT, type ServeHandle } from './support/serve.mjs';
 
 const RUNBOOK = `# Evidence E2E
 
@@ -57,13 +58,8 @@ describe.skipIf(chromiumMissing)('the console in Chromium: installation key, off
     mkdirSync(ARTIFACTS, { recursive: true });
     const file = path.join(root, 'change.md');
     writeFileSync(file, RUNBOOK);
-    serve = await startServe({ file, settingsDir: path.join(root, 'settings'), runsDir: path.join(root, 'runs'), env: { RUNBOOK_CONSOLE_KEY_DIR: keyDir, SSH_AUTH_SOCK: '' } });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') pageErrors.push(m.text());
-    });
+    serve = await serveIn(root, { file, env: { SSH_AUTH_SOCK: '' } }); // its keys in keyDir (root/keys)
+    ({ browser, page } = await openPage(pageErrors, { viewport: { width: 1400, height: 1000 }, consoleErrors: true }));
     await page.goto(serve.url);
   });
 

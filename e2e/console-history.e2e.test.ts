@@ -1,14 +1,15 @@
 // Past runs and bundles in Chromium over `runbook serve`: a run killed with its host (SIGKILL) is listed
 // unfinished by the next serve on the same runs directory; a finished run is listed sealed and verifies on
 // demand, then exported; the exported bundle opens read only (report, steps, no run actions) and verifies.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumMissing, launchChromium } from './support/browser.js';
-import { CLI, REPO_ROOT } from './support/serve.mjs';
+import { chromiumMissing } from './support/browser.js';
+import { openPage, serveIn } from './support/console-page.js';
+import { REPO_ROOT, type ServeHandle } from './support/serve.mjs';
 
 const ARTIFACTS = path.join(REPO_ROOT, 'e2e-artifacts');
 const RUNBOOK = `# History in the browser
@@ -26,42 +27,14 @@ echo goodbye
 \`\`\`
 `;
 
-interface Served {
-  child: ChildProcess;
-  url: string;
-}
-
 let root: string;
 let file: string;
-let served: Served | null = null;
+let served: ServeHandle | null = null;
 let browser: Browser;
 let page: Page;
 
-/** `runbook serve` on the test's runs directory; the child is kept so the test can kill it as a crash would. */
-function serve(): Promise<Served> {
-  const child = spawn(process.execPath, [CLI, 'serve', file, '--settings-dir', path.join(root, 'settings'), '--runs-dir', path.join(root, 'runs')], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, RUNBOOK_CONSOLE_KEY_DIR: path.join(root, 'keys') },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    child.stdout?.on('data', (chunk) => {
-      out += String(chunk);
-      const m = /Open: (\S+)/.exec(out);
-      if (m?.[1]) resolve({ child, url: m[1] });
-    });
-    child.stderr?.on('data', (chunk) => (out += String(chunk)));
-    child.once('exit', (code) => reject(new Error(`runbook serve exited with ${code}: ${out}`)));
-  });
-}
-
-async function stop(s: Served | null, signal: NodeJS.Signals): Promise<void> {
-  if (!s || s.child.exitCode !== null || s.child.signalCode !== null) return;
-  const exited = new Promise((resolve) => s.child.once('exit', resolve));
-  s.child.kill(signal);
-  await exited;
-}
+/** `runbook serve` on the test's runs directory (served.kill('SIGKILL') ends it as a crash would). */
+const serve = () => serveIn(root, { file });
 
 const card = (title: string): Locator => page.locator('[data-testid=run-step]', { has: page.locator('[data-testid=step-title]', { hasText: title }) });
 const pastRuns = () => page.locator('[data-testid=past-run]');
@@ -80,13 +53,12 @@ describe.skipIf(chromiumMissing)('the console in Chromium: past runs and exporte
     mkdirSync(ARTIFACTS, { recursive: true });
     file = path.join(root, 'history.md');
     writeFileSync(file, RUNBOOK);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    ({ browser, page } = await openPage([]));
   });
 
   afterAll(async () => {
     await browser?.close();
-    await stop(served, 'SIGTERM');
+    await served?.stop();
     if (root) rmSync(root, { recursive: true, force: true });
   });
 
@@ -94,7 +66,7 @@ describe.skipIf(chromiumMissing)('the console in Chromium: past runs and exporte
     served = await serve();
     await page.goto(served.url);
     await startRun('Killed Kim');
-    await stop(served, 'SIGKILL');
+    await served.kill('SIGKILL');
     served = await serve();
     await page.goto(served.url);
     await page.click('nav >> button:has-text("History")');

@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumMissing, launchChromium } from './support/browser.js';
-import { REPO_ROOT, type ServeHandle, startServe } from './support/serve.mjs';
+import { chromiumMissing } from './support/browser.js';
+import { openPage, serveIn } from './support/console-page.js';
+import { REPO_ROOT, type ServeHandle } from './support/serve.mjs';
 
 const ARTIFACTS = path.join(REPO_ROOT, 'e2e-artifacts');
 const SECRET = 'tok-5ecret-never-on-disk';
@@ -64,10 +65,8 @@ describe.skipIf(chromiumMissing)('the console in Chromium: values given later, o
     mkdirSync(ARTIFACTS, { recursive: true });
     const file = path.join(root, 'later.md');
     writeFileSync(file, RUNBOOK);
-    serve = await startServe({ file, settingsDir: path.join(root, 'settings'), runsDir: path.join(root, 'runs'), env: { RUNBOOK_CONSOLE_KEY_DIR: path.join(root, 'keys') } });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    serve = await serveIn(root, { file });
+    ({ browser, page } = await openPage(pageErrors));
     await page.goto(serve.url);
   });
 

@@ -7,9 +7,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumMissing, launchChromium } from './support/browser.js';
-import { largeRunbook } from './support/large-runbook.js';
-import { REPO_ROOT, type ServeHandle, startServe } from './support/serve.mjs';
+import { largeRunbook } from '../test/support/runbook-fixtures.js';
+import { chromiumMissing } from './support/browser.js';
+import { openPage, serveIn } from './support/console-page.js';
+import { REPO_ROOT, type ServeHandle } from './support/serve.mjs';
 
 const ARTIFACTS = path.join(REPO_ROOT, 'e2e-artifacts');
 const LOAD = { timeout: 120_000, intervals: [250] };
@@ -38,13 +39,8 @@ describe.skipIf(chromiumMissing)('the console in Chromium: a large runbook', () 
     mkdirSync(ARTIFACTS, { recursive: true });
     file = path.join(root, 'large.md');
     writeFileSync(file, largeRunbook(12_000_000));
-    serve = await startServe({ file, settingsDir: path.join(root, 'settings'), runsDir: path.join(root, 'runs'), env: { RUNBOOK_CONSOLE_KEY_DIR: path.join(root, 'keys') } });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') pageErrors.push(m.text());
-    });
+    serve = await serveIn(root, { file });
+    ({ browser, page } = await openPage(pageErrors, { consoleErrors: true }));
   }, 120_000);
 
   afterAll(async () => {

@@ -11,8 +11,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumMissing, launchChromium } from './support/browser.js';
-import { REPO_ROOT, type ServeHandle, startServe } from './support/serve.mjs';
+import { chromiumMissing } from './support/browser.js';
+import { openPage, serveIn } from './support/console-page.js';
+import { REPO_ROOT, type ServeHandle } from './support/serve.mjs';
+import { TRANSCRIPT_STEPS } from '../test/support/runbook-fixtures.js';
 
 const BROKEN = `---
 title: Broken change
@@ -36,19 +38,7 @@ const MODEL = `# Model change
 
 ## Checks
 
-- [ ] Say hello
-  \`\`\`console
-  $ echo hello
-  hello
-  \`\`\`
-- [ ] List the letters
-  \`\`\`console
-  $ printf 'a\\nb2\\nc\\n'
-  a
-  b
-  c
-  \`\`\`
-- [ ] Query the metrics
+${TRANSCRIPT_STEPS}- [ ] Query the metrics
   \`\`\`promql
   up
   not_a_known_query
@@ -115,13 +105,8 @@ describe.skipIf(chromiumMissing)('the console in Chromium: what the parser read'
     writeFileSync(path.join(settingsDir, 'settings.json'), JSON.stringify({ version: 1, targets: { metrics: { kind: 'prometheus', url } }, defaults: { promql: 'metrics' } }));
     writeFileSync(path.join(root, 'broken.md'), BROKEN);
     writeFileSync(path.join(root, 'model.md'), MODEL);
-    serve = await startServe({ file: path.join(root, 'broken.md'), settingsDir, runsDir: path.join(root, 'runs'), env: { RUNBOOK_CONSOLE_KEY_DIR: path.join(root, 'keys') } });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') pageErrors.push(m.text());
-    });
+    serve = await serveIn(root, { file: path.join(root, 'broken.md'), settingsDir });
+    ({ browser, page } = await openPage(pageErrors, { consoleErrors: true }));
     await page.goto(serve.url);
   });
 

@@ -10,8 +10,9 @@ import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations, seriousOnes, summary } from './support/axe.js';
-import { chromiumMissing, launchChromium } from './support/browser.js';
-import { REPO_ROOT, type ServeHandle, startServe } from './support/serve.mjs';
+import { chromiumMissing } from './support/browser.js';
+import { openPage, serveIn } from './support/console-page.js';
+import { REPO_ROOT, type ServeHandle } from './support/serve.mjs';
 
 // The front matter's unknown key makes a parse warning, so the diagnostics' colours are checked too.
 const RUNBOOK = `---
@@ -128,11 +129,9 @@ describe.skipIf(chromiumMissing)('the console at 3 a.m.: truthful state, errors,
     mkdirSync(path.join(REPO_ROOT, 'e2e-artifacts'), { recursive: true });
     writeFileSync(path.join(root, 'night.md'), RUNBOOK);
     // No file given: the console opens on the library page.
-    serve = await startServe({ settingsDir: path.join(root, 'settings'), runsDir: path.join(root, 'runs'), env: { RUNBOOK_CONSOLE_KEY_DIR: path.join(root, 'keys'), SSH_AUTH_SOCK: '' } });
-    browser = await launchChromium();
+    serve = await serveIn(root, { env: { SSH_AUTH_SOCK: '' } });
     // axe-core is injected as a script tag, which the console's CSP (rightly) refuses: bypassed for this page only.
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    ({ browser, page } = await openPage(pageErrors, { viewport: { width: 1280, height: 800 }, bypassCSP: true }));
     await page.goto(serve.url);
   });
 
@@ -217,6 +216,8 @@ describe.skipIf(chromiumMissing)('the console at 3 a.m.: truthful state, errors,
     await card('Warn on stderr').locator('[data-testid=run-button]').click();
     await expect.poll(() => status('Warn on stderr')).toBe('succeeded');
     const rows = card('Warn on stderr').locator('.xterm-rows');
+    // xterm.js draws a terminal only while it is on screen (the card can end below the fold): look at it.
+    await card('Warn on stderr').locator('[data-testid=terminal]').scrollIntoViewIfNeeded();
     await expect.poll(() => rows.textContent()).toContain('to-stderr');
     const colours = await rows.evaluate((el) => {
       const colourOf = (text: string) => {

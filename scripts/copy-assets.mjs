@@ -2,7 +2,8 @@
 import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
-// The auditor's verifier (export.ts VERIFIER_FILES): verify.py and every part it imports from its own directory.
+// The auditor's verifier (verify-instructions.ts VERIFIER_FILES, held to this folder by test/packaging.test.ts):
+// verify.py and every part it imports from its own directory.
 const BUNDLE = 'main/audit/bundle';
 const ASSETS = readdirSync(path.join('src', BUNDLE))
   .filter((f) => f.endsWith('.py'))

@@ -6,7 +6,7 @@
 // the exact bytes (the blob named by the journal, its sha256 and the journaled hash).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, readSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,29 @@ const TIME = '/usr/bin/time';
 
 export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 export const medianOrNull = (xs) => (xs.some((x) => x === null) ? null : median(xs));
+
+/** `names` starting at the `r`th: each round begins with the next one, so none always runs right after another. */
+export const rotated = (names, r) => [...names.slice(r % names.length), ...names.slice(0, r % names.length)];
+
+/**
+ * The environment of the `runbook` processes a benchmark starts: keys and runs under `dir`, never the
+ * operator's, and V8's compile cache there too (the first run of each command starts cold);
+ * BENCH_NO_COMPILE_CACHE=1 turns the cache off for every run.
+ */
+export function benchEnv(dir, base = process.env) {
+  const env = {
+    ...base,
+    RUNBOOK_CONSOLE_KEY_DIR: path.join(dir, 'keys'),
+    RUNBOOK_CONSOLE_RUNS_DIR: path.join(dir, 'runs'),
+    NODE_COMPILE_CACHE: path.join(dir, 'compile-cache'),
+  };
+  delete env.NODE_DISABLE_COMPILE_CACHE;
+  if (process.env.BENCH_NO_COMPILE_CACHE === '1') {
+    delete env.NODE_COMPILE_CACHE;
+    env.NODE_DISABLE_COMPILE_CACHE = '1';
+  }
+  return env;
+}
 
 /**
  * Runs argv to completion. `stdout`: a file descriptor (the bench opens /dev/null or a file) or 'ignore'.
@@ -92,3 +115,61 @@ export function recordedOutput(runDir) {
   if (!output.blob) throw new Error(`${runDir}: the output was not kept as a blob (${output.failure ?? 'no reason given'})`);
   return { sha256: output.sha256, bytes: output.bytes, blobSha256: sha256File(path.join(runDir, output.blob)), status: finished.data.outcome.status };
 }
+
+/**
+ * The output benchmark of bench/local.mjs and bench/ssh.mjs: `runs` rounds, in rotating order, of
+ *   - baseline(): the same command writing the output to a file (a measure() result);
+ *   - oneStep(): a one-step `runbook run` (start-up, journal, seal): { ...measure(), journal };
+ *   - whole(): the run of the big output: { ...measure(), journal }, whose record must hold exactly the
+ *     `bytes` bytes of sha256 `sha256`;
+ * each run directory removed once read. The ratio is (whole − one-step) / baseline, medians; CPU time
+ * likewise when /usr/bin/time gave it.
+ */
+export function outputBench({ runs, mebibytes, lineBytes, bytes, sha256, baseline, oneStep, whole }) {
+  const out = { baseline: [], one: [], whole: [], rss: [], checks: [], cpu: { baseline: [], one: [], whole: [] } };
+  const steps = {
+    baseline: () => {
+      const m = baseline();
+      out.baseline.push(m.ms);
+      out.cpu.baseline.push(m.cpuMs);
+    },
+    one: () => {
+      const m = oneStep();
+      out.one.push(m.ms);
+      out.cpu.one.push(m.cpuMs);
+      rmSync(m.journal, { recursive: true, force: true });
+    },
+    whole: () => {
+      const m = whole();
+      out.whole.push(m.ms);
+      out.cpu.whole.push(m.cpuMs);
+      out.rss.push(m.rssKiB);
+      const kept = recordedOutput(m.journal);
+      out.checks.push(kept.status === 'succeeded' && kept.bytes === bytes && kept.sha256 === sha256 && kept.blobSha256 === sha256);
+      rmSync(m.journal, { recursive: true, force: true });
+    },
+  };
+  const order = Object.keys(steps);
+  for (let r = 0; r < runs; r++) for (const name of rotated(order, r)) steps[name]();
+  const wholeMs = median(out.whole);
+  const oneStepMs = median(out.one);
+  const baselineMs = median(out.baseline);
+  return {
+    runs,
+    mebibytes,
+    lineBytes,
+    baselineMs,
+    oneStepMs,
+    wholeMs,
+    ratio: (wholeMs - oneStepMs) / baselineMs,
+    // Null without /usr/bin/time, or when the baseline's CPU time is below what it measures (10 ms).
+    cpuRatio: out.cpu.whole.some((x) => x === null) || !median(out.cpu.baseline) ? null : (median(out.cpu.whole) - median(out.cpu.one)) / median(out.cpu.baseline),
+    peakRssKiB: medianOrNull(out.rss),
+    maxPeakRssKiB: out.rss.some((x) => x === null) ? null : Math.max(...out.rss),
+    exactBytes: out.checks.every(Boolean),
+  };
+}
+
+export const ms = (v) => `${v.toFixed(0)} ms`;
+export const mib = (kib) => (kib === null ? 'n/a (no /usr/bin/time)' : `${(kib / 1024).toFixed(0)} MiB`);
+export const verdict = (ok) => (ok ? 'within goal' : 'ABOVE GOAL');

@@ -6,5 +6,7 @@ export interface ServeHandle {
   origin: string;
   output: () => string;
   stop: () => Promise<void>;
+  /** Sends the signal (SIGKILL: as a crash would end it) and waits for the process to end. */
+  kill: (signal: NodeJS.Signals) => Promise<void>;
 }
 export declare function startServe(options: { file?: string; settingsDir: string; runsDir: string; env?: Record<string, string> }): Promise<ServeHandle>;

@@ -10,7 +10,7 @@ export const CLI = path.join(REPO_ROOT, 'dist/cli/index.js');
 
 /**
  * @param {{ file?: string, settingsDir: string, runsDir: string, env?: Record<string, string> }} options
- * @returns {Promise<{ url: string, origin: string, output: () => string, stop: () => Promise<void> }>}
+ * @returns {Promise<{ url: string, origin: string, output: () => string, stop: () => Promise<void>, kill: (signal: NodeJS.Signals) => Promise<void> }>}
  */
 export function startServe(options) {
   if (!existsSync(CLI)) return Promise.reject(new Error(`${CLI} is missing: run \`npm run build\` first`));
@@ -21,15 +21,17 @@ export function startServe(options) {
   });
   let out = '';
   const exited = new Promise((resolve) => child.once('exit', resolve));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  /** Sends `signal` (SIGKILL: as a crash would end it) and waits for the process to end. */
+  const kill = async (signal) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     await exited;
   };
+  const stop = () => kill('SIGTERM');
   return new Promise((resolve, reject) => {
     child.stdout.on('data', (chunk) => {
       out += String(chunk);
       const m = /Open: (\S+)/.exec(out);
-      if (m?.[1]) resolve({ url: m[1], origin: new URL(m[1]).origin, output: () => out, stop });
+      if (m?.[1]) resolve({ url: m[1], origin: new URL(m[1]).origin, output: () => out, stop, kill });
     });
     child.stderr.on('data', (chunk) => (out += String(chunk)));
     child.once('exit', (code) => reject(new Error(`runbook serve exited with ${code}: ${out}`)));

@@ -3,9 +3,9 @@
 // API, sealed, and exported by `runbook export` as a signed evidence bundle; then a list of named ways to
 // tamper with it, each with the verdict both verifiers (`runbook verify`, `python3 verify.py`) must give,
 // without anchors and with the auditor's anchors (--allowed-signers, --prior, --pin).
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { dispatch } from '../../src/main/api/dispatch.js';
 import { formatAllowedSigner } from '../../src/main/audit/allowed-signers.js';
@@ -19,8 +19,8 @@ import { buildReport } from '../../src/main/audit/report/build-report.js';
 import { renderReportHtml } from '../../src/main/audit/report/report-html.js';
 import { CHECKPOINT_FILE, GENESIS_PREV, JOURNAL_FILE, type JournalRecord, sha256Hex } from '../../src/main/audit/record.js';
 import { fingerprint, parsePublicKeyLine } from '../../src/main/audit/ssh-keys.js';
+import { VERIFIER_FILES, verifyInstructions } from '../../src/main/audit/verify-instructions.js';
 import type { VerifySummary } from '../../src/main/audit/verify.js';
-import { verifyInstructions } from '../../src/main/audit/verify-instructions.js';
 import { MAX_JSON_DEPTH } from '../../src/main/audit/verify-journal.js';
 import type { RunState } from '../../src/shared/run-api.js';
 import { signoffMessage } from '../../src/shared/signoff.js';
@@ -31,6 +31,48 @@ import { type TestKey, keygenSign, makeKey } from './ssh-tools.js';
 
 export const CLI = path.join(REPO_ROOT, 'dist/cli/index.js');
 export const VERIFY_PY = path.join(REPO_ROOT, 'src/main/audit/bundle/verify.py');
+export const HAVE_PYTHON = spawnSync('python3', ['--version'], { stdio: 'ignore' }).error === undefined;
+
+/** verify.py and the parts it imports from its own directory (VERIFIER_FILES), all but `except`, copied into `dir`. */
+export function copyVerifier(dir: string, except: string | null = null): void {
+  for (const file of VERIFIER_FILES) if (file !== except) copyFileSync(path.join(path.dirname(VERIFY_PY), file), path.join(dir, file));
+}
+
+/** What a verifier said: its exit status, the reason code of its FAIL line, its output. */
+export interface VerifierOutcome {
+  status: number | null;
+  code: string | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A verifier (`python3 verify.py …`, `node CLI verify …`) run without blocking the others. */
+export function runVerifier(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<VerifierOutcome> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { env, encoding: 'utf8', maxBuffer: 64 << 20, timeout: 120_000 }, (error, stdout, stderr) => {
+      const status = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+      resolve({ status, code: /^FAIL (E_[A-Z_]+)/m.exec(stdout)?.[1] ?? null, stdout, stderr });
+    });
+  });
+}
+
+/** The verdict: the reason code when the verifier fails (exit 1), else its exit status. */
+export const verdictOf = (o: VerifierOutcome): Verdict | string => (o.status === 1 ? (o.code ?? 'exit 1 without a reason code') : (o.status as Verdict));
+
+/** Runs `jobs`, `width` at a time; their results, in order. */
+export async function pool<T>(jobs: (() => Promise<T>)[], width: number): Promise<T[]> {
+  const results: T[] = new Array(jobs.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < jobs.length) {
+        const i = next++;
+        results[i] = await (jobs[i] as () => Promise<T>)();
+      }
+    }),
+  );
+  return results;
+}
 export const NS = {
   checkpoint: 'runbook-console-checkpoint',
   audit: 'runbook-console-audit',
@@ -512,6 +554,8 @@ const misfit = (edit: (records: JournalRecord[], base: Base) => JournalRecord[])
   forge(base, dir, { edit });
   resum(dir, base.keys.alice);
 };
+/** An object whose own key `key` (even "__proto__", as JSON.parse makes it) holds `value`. */
+const ownKey = (key: string, value: unknown) => Object.defineProperty({}, key, { value, enumerable: true, writable: true, configurable: true });
 /** The first record of `type`, its data (a deep copy) changed in place by `fn`. */
 const atFirst = (type: JournalRecord['type'], fn: (data: any) => void) => (records: JournalRecord[]) =>
   change(records.findIndex((r) => r.type === type), (r) => {
@@ -624,6 +668,11 @@ export const CASES: TamperCase[] = [
   { name: 'record data: an approval code not in the format (refused approval)', tamper: misfit(atFirst('approval', (d) => { if (d.granted !== false) throw new Error('the first approval is not the refused one'); d.code = 'looked-fine'; })), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA' },
   { name: 'record data: a field named "__proto__" (run.finished)', tamper: misfit(atRunEnd((r) => ({ ...r, data: Object.defineProperty({ ...r.data }, '__proto__', { value: { approved_by: 'cfo' }, enumerable: true, writable: true, configurable: true }) }))), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA' },
   { name: 'record data: "__proto__" among run.finished counts', tamper: misfit(atRunEnd((r) => withData(r, { counts: Object.defineProperty({ ...(r.data.counts as object) }, '__proto__', { value: { approved_by: 'cfo' }, enumerable: true, writable: true, configurable: true }) }))), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA' },
+  // "__proto__" under a z.record is checked like any key (records/fields.ts protoChecked): an object where the format
+  // names strings fails; a string, which the format allows there, is a detail like any other (the approvals and
+  // sign-offs after it signed again by their own signers).
+  { name: 'record data: "__proto__" in step.finished target.details holding an object', tamper: misfit(atFirst('step.finished', (x) => { x.target.details = ownKey('__proto__', { approved_by: 'cfo' }); })), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA' },
+  { name: 'record data control: "__proto__" in step.finished target.details holding a string, re-exported', tamper: (d, b) => { forge(b, d, { edit: atFirst('step.finished', (x) => { x.target.details = ownKey('__proto__', 'a detail'); }), resign: (x) => ({ approver: x.keys.bob, signer: x.keys.carol }), data: signOffsBy(() => null) }); reexport(d, b.keys.alice); }, anchors: noPrior, bare: 3, anchored: 0 },
   { name: 'record data: a boolean where an integer belongs (step.started block.line)', tamper: misfit(atFirst('step.started', (d) => { d.block.line = true; })), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA' },
   { name: 'record data: a fraction where an integer belongs (step.finished outcome.exit_code)', tamper: misfit(atFirst('step.finished', (d) => { d.outcome.exit_code = 3.5; })), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA' },
   { name: 'record data: an integer past 2^53 (step.started bind_params 1e21)', tamper: misfit(atFirst('step.started', (d) => { d.bind_params = 1e21; })), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA' },

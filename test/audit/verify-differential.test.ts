@@ -3,16 +3,14 @@
 // re-sealed and its approvals and sign-offs signed again (forge), verified as a run directory by both: the same exit
 // status and reason code on every mutation. The mix must hold both verdicts (misfits and journals that verify), or the
 // mutations have stopped testing anything.
-import { execFile, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JournalRecord } from '../../src/main/audit/record.js';
 import { HAVE_SSH_KEYGEN } from './ssh-tools.js';
-import { type Base, CLI, VERIFY_PY, forge, linesOf, makeBase } from './tamper-suite.js';
+import { type Base, CLI, HAVE_PYTHON, VERIFY_PY, type VerifierOutcome, forge, linesOf, makeBase, pool, runVerifier, verdictOf } from './tamper-suite.js';
 
-const HAVE_PYTHON = spawnSync('python3', ['--version'], { stdio: 'ignore' }).error === undefined;
 const RUNS = 200;
 const SEED = 0x5eed_2026;
 
@@ -57,9 +55,8 @@ function mutate(data: Json, rnd: () => number): { data: Json; what: string } {
   if (roll < 0.35) parent[key] = pick(VALUES.filter((v) => JSON.stringify(v) !== JSON.stringify(old)));
   else if (roll < 0.5 && !Array.isArray(parent)) delete parent[key];
   else if (roll < 0.65 && old && typeof old === 'object' && !Array.isArray(old)) {
-    // "__proto__" under a z.record is the one divergence known (verify-parity.test.ts, TS_LACKS): not made here.
-    const name = pick(KEYS.filter((k) => !(k === '__proto__' && (key === 'counts' || key === 'details'))));
-    setOwn(old as Record<string, Json>, name, pick(VALUES));
+    // "__proto__" too, under a z.record as anywhere else (records/fields.ts protoChecked).
+    setOwn(old as Record<string, Json>, pick(KEYS), pick(VALUES));
   } else if (roll < 0.8 && typeof old === 'string') parent[key] = pick([`${old}x`, old.toUpperCase(), old.replace(/[0-9]/, '\u0663'), old.slice(1), '']);
   else if (roll < 0.9 && typeof old === 'number') parent[key] = pick([old + 1, -old - 1, old + 0.5, 2 ** 53 - 1, 2 ** 53]);
   else if (Array.isArray(old)) old.push(old.length > 0 ? structuredClone(old[0] as Json) : pick(VALUES));
@@ -67,27 +64,9 @@ function mutate(data: Json, rnd: () => number): { data: Json; what: string } {
   return { data: root, what: `${where} (${roll.toFixed(2)})` };
 }
 
-interface Outcome {
-  status: number | null;
-  code: string | null;
-  out: string;
-}
-
-const run = (cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<Outcome> =>
-  new Promise((resolve) => {
-    execFile(cmd, args, { env, encoding: 'utf8', maxBuffer: 64 << 20, timeout: 120_000 }, (error, stdout, stderr) => {
-      resolve({ status: error ? (typeof error.code === 'number' ? error.code : null) : 0, code: /^FAIL (E_[A-Z_]+)/m.exec(stdout)?.[1] ?? null, out: stdout + stderr });
-    });
-  });
-
-async function pool(jobs: (() => Promise<void>)[], width: number): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => { while (next < jobs.length) await (jobs[next++] as () => Promise<void>)(); }));
-}
-
 describe.skipIf(!HAVE_PYTHON || !HAVE_SSH_KEYGEN)(`random record data: verify.py and runbook verify agree (${RUNS} mutations, seed ${SEED})`, () => {
   let root: string;
-  const cases: { name: string; py: Outcome; ts: Outcome }[] = [];
+  const cases: { name: string; py: VerifierOutcome; ts: VerifierOutcome }[] = [];
 
   beforeAll(async () => {
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build:node\` first`);
@@ -129,8 +108,8 @@ describe.skipIf(!HAVE_PYTHON || !HAVE_SSH_KEYGEN)(`random record data: verify.py
       });
       const name = `#${n}: ${said.join('; ')}`;
       jobs.push(async () => {
-        const py = await run('python3', [VERIFY_PY, dir], env);
-        const ts = await run(process.execPath, [CLI, 'verify', dir], env);
+        const py = await runVerifier('python3', [VERIFY_PY, dir], env);
+        const ts = await runVerifier(process.execPath, [CLI, 'verify', dir], env);
         cases.push({ name, py, ts });
       });
     }
@@ -140,18 +119,18 @@ describe.skipIf(!HAVE_PYTHON || !HAVE_SSH_KEYGEN)(`random record data: verify.py
     if (root) rmSync(root, { recursive: true, force: true });
   });
 
-  const verdict = (o: Outcome) => (o.status === 1 ? (o.code ?? 'exit 1 without a reason code') : o.status);
+  const out = (o: VerifierOutcome) => o.stdout + o.stderr;
 
   it('both give the same exit status and reason code on every mutation', () => {
     expect(cases).toHaveLength(RUNS);
-    const differ = cases.filter((c) => verdict(c.py) !== verdict(c.ts)).map((c) => `${c.name}\n  verify.py: ${c.py.out.trim().split('\n').at(-1)}\n  runbook verify: ${c.ts.out.trim().split('\n').at(-1)}`);
+    const differ = cases.filter((c) => verdictOf(c.py) !== verdictOf(c.ts)).map((c) => `${c.name}\n  verify.py: ${out(c.py).trim().split('\n').at(-1)}\n  runbook verify: ${out(c.ts).trim().split('\n').at(-1)}`);
     expect(differ, differ.join('\n')).toEqual([]);
-    for (const c of cases) expect(c.py.out, c.name).not.toMatch(/Traceback|^\s+File "/m);
+    for (const c of cases) expect(out(c.py), c.name).not.toMatch(/Traceback|^\s+File "/m);
   });
 
   it('the mutations reach both verdicts: records that do not fit, and journals that still verify', () => {
     const verdicts = new Map<string | number | null, number>();
-    for (const c of cases) verdicts.set(verdict(c.ts), (verdicts.get(verdict(c.ts)) ?? 0) + 1);
+    for (const c of cases) verdicts.set(verdictOf(c.ts), (verdicts.get(verdictOf(c.ts)) ?? 0) + 1);
     expect(verdicts.get('E_RECORD_DATA') ?? 0, JSON.stringify([...verdicts])).toBeGreaterThanOrEqual(RUNS / 4);
     expect(verdicts.get(3) ?? 0, JSON.stringify([...verdicts])).toBeGreaterThanOrEqual(5);
   });

@@ -7,16 +7,14 @@
 // below, naming the check; verify.py lacks none. Once the check is there the marked test passes,
 // vitest reports that as a failure, and the mark goes.
 // Last, files and directories the verifiers may not read (as another user than root).
-import { execFile, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Base, CASES, CLI, type TamperCase, VERIFY_PY, type Verdict, anchorArgs, makeBase, prepareCase } from './tamper-suite.js';
+import { type Base, CASES, CLI, HAVE_PYTHON, type TamperCase, VERIFY_PY, type Verdict, type VerifierOutcome, anchorArgs, copyVerifier, makeBase, pool, prepareCase, runVerifier, verdictOf } from './tamper-suite.js';
 import { HAVE_SSH_KEYGEN } from './ssh-tools.js';
-import { VERIFIER_FILES } from '../../src/main/audit/export.js';
 
-const HAVE_PYTHON = spawnSync('python3', ['--version'], { stdio: 'ignore' }).error === undefined;
 if (!HAVE_PYTHON) console.warn('skipped: verify.py parity (python3 is not on PATH)');
 if (!HAVE_SSH_KEYGEN) console.warn('skipped: verify.py parity (ssh-keygen is not on PATH)');
 
@@ -29,42 +27,10 @@ const MODES: Mode[] = ['bare', 'anchored'];
  */
 const TS_LACKS: Record<string, Partial<Record<Mode, string>>> = {};
 
-interface Outcome {
-  status: number | null;
-  code: string | null;
-  stdout: string;
-  stderr: string;
-}
-
-const verdictOf = (o: Outcome): Verdict | string => (o.status === 1 ? (o.code ?? 'exit 1 without a reason code') : (o.status as Verdict));
-
-function runAsync(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<Outcome> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { env, encoding: 'utf8', maxBuffer: 64 << 20, timeout: 120_000 }, (error, stdout, stderr) => {
-      const status = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-      resolve({ status, code: /^FAIL (E_[A-Z_]+)/m.exec(stdout)?.[1] ?? null, stdout, stderr });
-    });
-  });
-}
-
-async function pool<T>(jobs: (() => Promise<T>)[], width: number): Promise<T[]> {
-  const results: T[] = new Array(jobs.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < jobs.length) {
-        const i = next++;
-        results[i] = await (jobs[i] as () => Promise<T>)();
-      }
-    }),
-  );
-  return results;
-}
-
 describe.skipIf(!HAVE_PYTHON || !HAVE_SSH_KEYGEN)('runbook verify and verify.py give the same verdict on every tamper case', () => {
   let base: Base;
   let root: string;
-  const results = new Map<string, { py: Outcome; ts: Outcome }>();
+  const results = new Map<string, { py: VerifierOutcome; ts: VerifierOutcome }>();
   const key = (c: TamperCase, mode: Mode) => `${c.name} / ${mode}`;
 
   beforeAll(async () => {
@@ -82,8 +48,8 @@ describe.skipIf(!HAVE_PYTHON || !HAVE_SSH_KEYGEN)('runbook verify and verify.py 
         const args = [dir, ...(c.args?.(base, dir) ?? []), ...(mode === 'anchored' ? (c.anchors?.(base, dir) ?? anchorArgs(base)) : [])];
         jobs.push(async () => {
           // One after the other on a case: `runbook verify` of a run directory writes its access log.
-          const py = await runAsync('python3', [VERIFY_PY, ...args], env);
-          const ts = await runAsync(process.execPath, [CLI, 'verify', ...args], env);
+          const py = await runVerifier('python3', [VERIFY_PY, ...args], env);
+          const ts = await runVerifier(process.execPath, [CLI, 'verify', ...args], env);
           results.set(key(c, mode), { py, ts });
         });
       }
@@ -98,7 +64,7 @@ describe.skipIf(!HAVE_PYTHON || !HAVE_SSH_KEYGEN)('runbook verify and verify.py 
     for (const mode of MODES) {
       const expected = c[mode];
       it(`verify.py: ${c.name}, ${mode} → ${expected}`, () => {
-        const { py } = results.get(key(c, mode)) as { py: Outcome };
+        const { py } = results.get(key(c, mode)) as { py: VerifierOutcome };
         const out = py.stdout + py.stderr;
         expect(verdictOf(py), out).toBe(expected);
         expect(out).not.toMatch(/Traceback|^\s+File "/m);
@@ -108,7 +74,7 @@ describe.skipIf(!HAVE_PYTHON || !HAVE_SSH_KEYGEN)('runbook verify and verify.py 
       });
       const lacks = TS_LACKS[c.name]?.[mode];
       (lacks ? it.fails : it)(`runbook verify agrees: ${c.name}, ${mode}${lacks ? ` (lacks: ${lacks})` : ''}`, () => {
-        const { py, ts } = results.get(key(c, mode)) as { py: Outcome; ts: Outcome };
+        const { py, ts } = results.get(key(c, mode)) as { py: VerifierOutcome; ts: VerifierOutcome };
         const said = `runbook verify said:\n${ts.stdout}${ts.stderr}\nverify.py said:\n${py.stdout}${py.stderr}`;
         expect({ verdict: verdictOf(ts) }, said).toEqual({ verdict: verdictOf(py) });
         if (c.says && mode === 'anchored') expect(ts.stdout + ts.stderr, said).toContain(c.says);
@@ -133,7 +99,7 @@ describe.skipIf(!AS_NOBODY || !HAVE_SSH_KEYGEN)('unreadable files and directorie
     { name: 'blobs/ unreadable', path: (d) => path.join(d, 'blobs'), mode: 0o000, expected: 'E_BLOB' },
     { name: 'the directory itself unreadable', path: (d) => d, mode: 0o000, expected: 2 },
   ];
-  const outcomes = new Map<string, { py: Outcome; ts: Outcome }>();
+  const outcomes = new Map<string, { py: VerifierOutcome; ts: VerifierOutcome }>();
   afterAll(() => {
     if (root) rmSync(root, { recursive: true, force: true });
   });
@@ -144,27 +110,27 @@ describe.skipIf(!AS_NOBODY || !HAVE_SSH_KEYGEN)('unreadable files and directorie
     pin = base.pin;
     chmodSync(root, 0o755);
     const script = path.join(root, 'verify.py');
-    for (const file of VERIFIER_FILES) copyFileSync(path.join(path.dirname(VERIFY_PY), file), path.join(root, file));
+    copyVerifier(root);
     for (const u of unreadable) {
       const dir = path.join(root, u.name.replace(/\W+/g, '-'));
       cpSync(base.runDir, dir, { recursive: true });
       spawnSync('chmod', ['-R', 'a+rX', dir]);
       chmodSync(u.path(dir), u.mode);
-      const nobody = (cmd: string, args: string[]) => runAsync('/usr/bin/setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', cmd, ...args], { ...process.env, HOME: root, RUNBOOK_CONSOLE_KEY_DIR: path.join(root, 'no-keys') });
+      const nobody = (cmd: string, args: string[]) => runVerifier('/usr/bin/setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', cmd, ...args], { ...process.env, HOME: root, RUNBOOK_CONSOLE_KEY_DIR: path.join(root, 'no-keys') });
       outcomes.set(u.name, { py: await nobody(SYSTEM_PYTHON, [script, dir, '--pin', pin]), ts: await nobody(SYSTEM_NODE, [CLI, 'verify', dir, '--pin', pin]) });
     }
   }, 120_000);
 
   for (const u of unreadable) {
     it(`verify.py: ${u.name} → ${u.expected}`, () => {
-      const { py } = outcomes.get(u.name) as { py: Outcome };
+      const { py } = outcomes.get(u.name) as { py: VerifierOutcome };
       const out = py.stdout + py.stderr;
       expect(verdictOf(py), out).toBe(u.expected);
       expect(out).not.toMatch(/Traceback|^\s+File "/m);
       if (py.status === 2) expect(py.stderr.trim().split('\n'), out).toHaveLength(1);
     });
     (u.lacks ? it.fails : it)(`runbook verify agrees: ${u.name}${u.lacks ? ` (lacks: ${u.lacks})` : ''}`, () => {
-      const { py, ts } = outcomes.get(u.name) as { py: Outcome; ts: Outcome };
+      const { py, ts } = outcomes.get(u.name) as { py: VerifierOutcome; ts: VerifierOutcome };
       expect(verdictOf(ts), `runbook verify said:\n${ts.stdout}${ts.stderr}`).toBe(verdictOf(py));
     });
   }

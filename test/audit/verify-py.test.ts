@@ -20,20 +20,10 @@ import { renderReportHtml } from '../../src/main/audit/report/report-html.js';
 import { fingerprint, parsePublicKeyLine } from '../../src/main/audit/ssh-keys.js';
 import type { VerifySummary } from '../../src/main/audit/verify.js';
 import { verifyInstructions } from '../../src/main/audit/verify-instructions.js';
-import { REPO_ROOT } from '../support/shared.js';
-import { ODD } from './tamper-suite.js';
+import { CLI, HAVE_PYTHON, ODD, VERIFY_PY, copyVerifier } from './tamper-suite.js';
 import { dataIssue } from '../../src/main/audit/records/index.js';
 import { VERIFIER_FILES } from '../../src/main/audit/export.js';
 
-const CLI = path.join(REPO_ROOT, 'dist/cli/index.js');
-const VERIFY_PY = path.join(REPO_ROOT, 'src/main/audit/bundle/verify.py');
-const BUNDLE_SRC = path.dirname(VERIFY_PY);
-
-/** verify.py and the parts it imports from its own directory (all of export.ts VERIFIER_FILES but `except`), copied into `dir`. */
-function copyVerifier(dir: string, except: string | null = null): void {
-  for (const file of VERIFIER_FILES) if (file !== except) copyFileSync(path.join(BUNDLE_SRC, file), path.join(dir, file));
-}
-const HAVE_PYTHON = spawnSync('python3', ['--version'], { stdio: 'ignore' }).error === undefined;
 if (!HAVE_PYTHON) console.warn('skipped: verify.py tests (python3 is not on PATH)');
 
 const RUNBOOK = `# verify.py sample
@@ -151,15 +141,16 @@ const REBUILD = [
   'import sys',
   'sys.dont_write_bytecode = True',
   `sys.path.insert(0, ${JSON.stringify(path.dirname(VERIFY_PY))})`,
-  'import verify, verify_report',
-  'report = verify_report.Report(sys.argv[1])',
+  'from verify_json import Fail, parse_json',
+  'from verify_report import Report',
+  'report = Report(sys.argv[1])',
   'with open(sys.argv[1] + "/journal.jsonl", "rb") as f:',
   '    for raw in f:',
-  '        report.record(verify.parse_json(raw[:-1].decode())[0], raw[:-1])',
+  '        report.record(parse_json(raw[:-1].decode())[0], raw[:-1])',
   'try:',
   '    report.check([], None)',
   '    print("same")',
-  'except verify.Fail as f:',
+  'except Fail as f:',
   '    print("FAIL", f.code, f.detail)',
 ].join('\n');
 
@@ -231,7 +222,7 @@ describe.skipIf(!HAVE_PYTHON)('verify.py', () => {
       }
       if (part === 'verify_report.py') expect(spawnSync('python3', [path.join(alone, 'verify.py'), bundle], { encoding: 'utf8' }).stderr.trim()).toBe(`verify.py: ${path.join(alone, part)} is missing: it ships beside verify.py and checks a bundle's report.json and report.html`);
       // Beside it again, the same copy checks the bundle.
-      copyFileSync(path.join(BUNDLE_SRC, part), path.join(alone, part));
+      copyFileSync(path.join(path.dirname(VERIFY_PY), part), path.join(alone, part));
       expect(spawnSync('python3', [path.join(alone, 'verify.py'), bundle, '--pin', pin], { encoding: 'utf8' }).status).toBe(0);
       expect(readdirSync(alone)).not.toContain('__pycache__');
     }
@@ -346,7 +337,7 @@ describe.skipIf(!HAVE_PYTHON)('verify.py', () => {
       'import base64, hashlib, sys',
       'sys.dont_write_bytecode = True',
       `sys.path.insert(0, ${JSON.stringify(path.dirname(VERIFY_PY))})`,
-      'from verify import Merkle',
+      'from verify_seal import Merkle',
       'for n in range(34):',
       '    tree = Merkle()',
       '    for i in range(n):',

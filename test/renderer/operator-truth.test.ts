@@ -16,6 +16,10 @@ describe('stepOutcome', () => {
     }
     expect(stepOutcome({ status: 'succeeded', decision: 'GO', mark: null })).toMatchObject({ label: 'GO', tone: 'ok' });
   });
+  it('reads a choice as the host does (src/shared/fill-in-values.ts): a "Stop" that stops the run is not green', () => {
+    for (const decision of ['Stop', 'Stop and page the DBA', 'Revert', 'Back out', 'Halt']) expect(stepOutcome({ status: 'succeeded', decision, mark: null }).tone, decision).toBe('bad');
+    expect(stepOutcome({ status: 'succeeded', decision: 'Continue', mark: null }).tone).toBe('ok');
+  });
   it('a failed step, or one the operator marked failed, is bad; skipped and cancelled are not green either', () => {
     expect(stepOutcome({ status: 'failed', decision: null, mark: null }).tone).toBe('bad');
     expect(stepOutcome({ status: 'succeeded', decision: null, mark: 'fail' })).toMatchObject({ label: 'marked failed', tone: 'bad' });

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseRunbook } from '../../src/main/runbook/index.js';
 import { loadPercent } from '../../src/renderer/lib/load-progress.js';
-import { defaultsInCode, optionalVariablesToOffer, readingLabel, stepAtLine, variablesToAsk } from '../../src/renderer/lib/runbook-facts.js';
+import { defaultedVariables, defaultsInCode, optionalVariablesToOffer, readingLabel, stepAtLine, variablesToAsk } from '../../src/renderer/lib/runbook-facts.js';
 
 const RUNBOOK = `---
 variables:
@@ -62,6 +62,15 @@ describe('optional variables in the start form', () => {
   it('a name a shown step needs a value for is required, not optional', () => {
     expect(optionalVariablesToOffer(runbook, 'restricted').map((v) => v.name)).not.toContain('ZONE');
     expect(variablesToAsk(runbook, 'restricted')).toEqual([{ name: 'ZONE', secret: false, description: null, required: true }]);
+  });
+
+  it('a needed variable the front matter gives a default is offered with it (a secret\'s not shown), not asked for', () => {
+    const defaulted = parseRunbook('---\nvariables:\n  WHO: world\n  DB_PASSWORD: { default: hunter2, secret: true }\n  TICKET: { description: the ticket }\n---\n# T\n\n## S\n\n```bash\necho "$WHO $DB_PASSWORD $TICKET"\n```\n', { file: 'd.md' });
+    expect(defaultedVariables(defaulted, 'standard')).toEqual([
+      { name: 'WHO', secret: false, prefill: 'world', description: null },
+      { name: 'DB_PASSWORD', secret: true, prefill: '', description: null },
+    ]);
+    expect(variablesToAsk(defaulted, 'standard')).toEqual([{ name: 'TICKET', secret: false, description: 'the ticket', required: true }]);
   });
 
   it('reads ${NAME<op>word} defaults with nested expansions, and tests (+) apart', () => {

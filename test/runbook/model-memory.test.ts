@@ -2,6 +2,7 @@
 // model afterwards), steps copied into strings of their own with what repeats shared (compact.ts), and the
 // heap budget a large parse runs under (heap-budget.ts).
 import { createHash } from 'node:crypto';
+import v8 from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { listHeavyRunbook } from '../../bench/support/list-heavy.mjs';
 import { ASIDE_REASON } from '../../src/main/runbook/asides.js';
@@ -81,7 +82,7 @@ describe('ModelCompactor', () => {
   it('gives a copy that writes the same JSON', () => {
     const compactor = new ModelCompactor();
     for (const step of runbook.steps) {
-      const copy = compactor.step(JSON.parse(JSON.stringify(step)) as Step, step.sectionId);
+      const copy = compactor.step(JSON.parse(JSON.stringify(step)) as Step);
       expect(JSON.stringify(copy)).toBe(JSON.stringify(step));
     }
   });
@@ -99,8 +100,13 @@ describe('ModelCompactor', () => {
   });
 
   it('copies a string out of the text it was cut from', () => {
-    const text = `é${'x'.repeat(100)}`;
-    expect(ownString(text.slice(1))).toBe('x'.repeat(100));
+    // A character past Latin-1 makes the text, and a slice that is a view of it, two bytes a character.
+    const oneByte = (v8 as unknown as { isStringOneByteRepresentation: (s: string) => boolean }).isStringOneByteRepresentation;
+    const text = `€${'x'.repeat(100)}`;
+    const slice = text.slice(1);
+    expect(oneByte(slice)).toBe(false);
+    expect(ownString(slice)).toBe('x'.repeat(100));
+    expect(oneByte(ownString(slice))).toBe(true);
   });
 });
 
@@ -118,10 +124,27 @@ describe('HeapBudget', () => {
     budget?.release(); // idempotent
     expect(parseRunbook(text, { file: 'x.md' }).steps.length).toBeGreaterThan(3000);
   });
+
+  it('collects once the heap in use passes the budget, not before', () => {
+    const budget = HeapBudget.start(listHeavyRunbook(BUDGET_MIN_CHARS + 100_000));
+    if (!budget) throw new Error('HeapBudget.start gave no budget for a text over BUDGET_MIN_CHARS');
+    try {
+      budget.check(); // just started: far below 4 bytes a character + 40 MiB over what was live
+      expect(budget.collections).toBe(0);
+      // About 110 MiB of objects, dropped: garbage past the budget until a full collection.
+      let garbage: { i: number }[] | null = Array.from({ length: 3_000_000 }, (_, i) => ({ i }));
+      expect(garbage.length).toBe(3_000_000);
+      garbage = null;
+      budget.check();
+      expect(budget.collections).toBe(1);
+    } finally {
+      budget.release();
+    }
+  });
 });
 
 describe('the hash of a text given without its bytes', () => {
-  it('is that of its UTF-8 bytes, also with a surrogate pair where the text is hashed in two pieces', () => {
+  it('is that of its UTF-8 bytes, also with a surrogate pair or a lone surrogate', () => {
     for (const text of ['# x\n', `${'a'.repeat(1024 * 1024 - 1)}\u{1F600}b\n`, `${'a'.repeat(1024 * 1024 - 1)}\ud800b\n`]) {
       expect(parseRunbook(text).sha256).toBe(createHash('sha256').update(Buffer.from(text, 'utf8')).digest('hex'));
     }

@@ -8,22 +8,11 @@ import { dispatch } from '../../src/main/api/dispatch.js';
 import type { RunEvent, RunState } from '../../src/shared/run-api.js';
 import { testHandlers } from '../support/handlers.js';
 import { type ApiCall, eventsUntil } from '../support/run-events.js';
+import { TRANSCRIPT_STEPS } from '../support/runbook-fixtures.js';
 
 const RUNBOOK = `# Transcripts
 
-- [ ] Say hello
-  \`\`\`console
-  $ echo hello
-  hello
-  \`\`\`
-- [ ] List the letters
-  \`\`\`console
-  $ printf 'a\\nb2\\nc\\n'
-  a
-  b
-  c
-  \`\`\`
-- [ ] No example
+${TRANSCRIPT_STEPS}- [ ] No example
   \`\`\`bash
   echo plain
   \`\`\`

@@ -10,38 +10,9 @@ import { dispatch } from '../../src/main/api/dispatch.js';
 import type { RunState } from '../../src/shared/run-api.js';
 import { testHandlers } from '../support/handlers.js';
 import { type ApiCall, eventsUntil } from '../support/run-events.js';
+import { ANNOUNCE, BACK_OUT, GO_NO_GO, SWITCH, cutoverRunbook } from '../support/runbook-fixtures.js';
 
-const CUTOVER = `# Cut-over
-
-## Go / No-Go
-
-Decide GO / NO-GO with the lead.
-
-- GO → continue with [Switch](#switch)
-- NO-GO → [Back out](#back-out)
-
-## Announce
-
-- [ ] Tell the channel
-  \`\`\`bash
-  echo told
-  \`\`\`
-
-## Switch
-
-- [ ] Switch the traffic
-  \`\`\`bash
-  echo switched
-  \`\`\`
-
-## Back out
-
-- [ ] Restore the old route
-  \`\`\`bash
-  echo restored
-  \`\`\`
-- [ ] Confirm the old route by hand
-`;
+const CUTOVER = cutoverRunbook(GO_NO_GO, ANNOUNCE, SWITCH, `${BACK_OUT}- [ ] Confirm the old route by hand\n`);
 
 const STOPS = `# Check
 
@@ -112,7 +83,7 @@ describe('the console passes over what a decision leads away from, as `runbook r
 
     const overridden: RunState = await call('runs.override', { runId, stepId: restore, reason: 'the route cache needs the old entry back' });
     expect(stepOf(overridden, restore)).toMatchObject({ status: 'pending', passedOver: null, reason: null });
-    expect(stepOf(overridden, confirm)?.passedOver).not.toBeNull(); // only the step overridden
+    expect(stepOf(overridden, confirm)?.passedOver).toMatchObject({ kind: 'skip', decision: id(/^go-no-go\//) }); // only the step overridden
     expect(journal().filter((r) => r.type === 'step.note').map((r) => r.data)).toEqual([
       { step: { id: restore }, text: expect.stringMatching(/^override: done although decision "GO" .* does not lead to "Back out"\. Reason: the route cache needs the old entry back$/), by: 'Alice' },
     ]);

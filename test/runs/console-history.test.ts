@@ -2,7 +2,7 @@
 // unfinished, sealed, exported), operator, title and start; a past run verified on demand; a block's whole
 // recorded output read back piece by piece; an exported bundle opened read only and verified.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dispatch } from '../../src/main/api/dispatch.js';
@@ -20,6 +20,19 @@ const RUNBOOK = `# History check
 for i in $(seq 1 40000); do echo "line $i of the output"; done
 \`\`\`
 `;
+
+/** Every entry under `dir`: its kind, mode, modification time and (for a file) SHA-256. */
+function tree(dir: string): Record<string, string> {
+  const entries = readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort();
+  return Object.fromEntries(
+    entries.map((name) => {
+      const file = path.join(dir, name);
+      const st = lstatSync(file);
+      const hash = st.isFile() ? createHash('sha256').update(readFileSync(file)).digest('hex') : '-';
+      return [name, `${st.mode.toString(8)} ${st.mtimeMs} ${hash}`];
+    }),
+  );
+}
 
 async function setup() {
   const { root, handlers } = testHandlers({ host: 'browser', version: 'test' });
@@ -68,11 +81,17 @@ describe('past runs, outputs and bundles', () => {
     const out = path.join(root, 'bundle');
     await call('runs.export', { runId: state.runId, out });
     expect((await call('history.list', {})).runs[0]).toMatchObject({ state: 'exported' });
+    // Read only: opening and verifying a bundle changes, adds and removes nothing in it (no access log, no lock).
+    const before = tree(out);
     const bundle = await call('bundle.open', { path: out });
     expect(bundle).toMatchObject({ runId: state.runId, title: 'History check', operator: 'Alice', outcome: 'succeeded' });
     expect(bundle.steps).toEqual([expect.objectContaining({ id: step, status: 'succeeded', blocks: [expect.objectContaining({ exitCode: 0 })] })]);
     expect(bundle.files).toContain('journal.jsonl');
     expect(await call('bundle.verify', { path: out })).toMatchObject({ ok: true });
+    expect(tree(out)).toEqual(before);
+    // Control: the same comparison sees a change (a file touched in the bundle).
+    utimesSync(path.join(out, 'journal.jsonl'), new Date(0), new Date(0));
+    expect(tree(out)).not.toEqual(before);
     // A directory that is not a bundle is refused, read only as it is.
     mkdirSync(path.join(root, 'not-a-bundle'));
     await expect(call('bundle.open', { path: path.join(root, 'not-a-bundle') })).rejects.toThrow(/not an exported bundle/);

@@ -1,7 +1,8 @@
 // Values given later: a run started without a required variable refuses only the steps that need it, and
 // the operator gives the value on the step (runs.setVariables) — checked in main, recorded (a secret masked),
 // and the step then runs with it; a blank named like a variable is that variable (one value everywhere).
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dispatch } from '../../src/main/api/dispatch.js';
@@ -133,6 +134,20 @@ describe('values given later, on the step', () => {
     await expect(call('runs.setVariables', { runId: state.runId, stepId: unsafe, values: { CMD: 'hi' } })).rejects.toThrow(/refused, nothing recorded: .*CMD/);
     expect(journal().length).toBe(before);
     expect(stepOf(await call('runs.state', { runId: state.runId }), unsafe)?.missingValues).toEqual([{ name: 'CMD', secret: false }]);
+  });
+
+  it("attack: a value given later that a shell would run as code stays data where it is used, and is refused where a block would run it", async () => {
+    const { call, state, id, journal, runStep } = await open({ API_TOKEN: 'y' });
+    const marker = path.join(mkdtempSync(path.join(tmpdir(), 'later-attack-')), 'pwned');
+    const attack = `$(touch ${marker})"; touch ${marker}; echo "\`touch ${marker}\``;
+    // Refused in the block that runs its variable's text as code (eval), nothing recorded ...
+    await expect(call('runs.setVariables', { runId: state.runId, stepId: id(/^unsafe/), values: { CMD: attack } })).rejects.toThrow(/refused, nothing recorded: .*CMD/);
+    expect(journal().filter((r) => r.type === 'fillin')).toEqual([]);
+    // ... and taken where the code uses it as data: the step runs and prints it as the text it is, nothing of it ran.
+    await call('runs.setVariables', { runId: state.runId, stepId: id(/^greet/), values: { REGION: attack } });
+    expect(await runStep(id(/^greet/))).toContain(`region=${attack}`);
+    expect(existsSync(marker)).toBe(false);
+    expect(journal().filter((r) => r.type === 'fillin').map((r) => r.data.value)).toEqual([attack]);
   });
 
   it('a blank named like a variable is the variable: filling it gives the value, and a different one is refused', async () => {

@@ -8,26 +8,14 @@ import { describe, expect, it } from 'vitest';
 import { dispatch } from '../../src/main/api/dispatch.js';
 import type { LoadProgress } from '../../src/shared/api.js';
 import { testHandlers } from '../support/handlers.js';
-
-/** A runbook of `bytes` or a little more: sections of a task with a console transcript, and a manual step. */
-export function largeRunbook(bytes: number): string {
-  const output = Array.from({ length: 40 }, (_, k) => `  pod-${k}   1/1   Running   0   ${k}d`).join('\n');
-  const parts = ['# A large runbook\n\n'];
-  let size = parts[0]?.length ?? 0;
-  for (let i = 0; size < bytes; i++) {
-    const section = `## Section ${i}\n\n- [ ] Check the pods of ns-${i}\n  \`\`\`console\n  $ kubectl get pods -n ns-${i}\n${output}\n  \`\`\`\n- [ ] Confirm section ${i} by hand\n\n`;
-    parts.push(section);
-    size += section.length;
-  }
-  return parts.join('');
-}
+import { largeRunbook } from '../support/runbook-fixtures.js';
 
 describe('opening a large runbook', () => {
   it('reports reading, parsing (bytes and steps, throttled) and done, and answers other calls meanwhile', async () => {
     const { root, handlers } = testHandlers({ host: 'browser', version: 'test' });
     const call = (method: string, input: unknown) => dispatch(handlers, method, input) as Promise<any>;
     const file = path.join(root, 'large.md');
-    const text = largeRunbook(4_000_000);
+    const text = largeRunbook(4_000_000, { outputLines: 40 });
     writeFileSync(file, text);
 
     const before = await call('runbook.progress', { after: -1, waitMs: 0 });

@@ -3,36 +3,20 @@
 // server as data, come back in an error message, a NOTICE, row values (text, json, arrays) and a column
 // name. None of them may be in any byte the run writes (journal, output files, result blobs), nor in what
 // the session reports. A plain value sent the same way is the control: it arrives in every one of them.
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadInstallation } from '../../src/main/audit/installation.js';
-import { FileMacKeyStore } from '../../src/main/audit/key-store.js';
-import { parseRunbook } from '../../src/main/runbook/index.js';
-import { prepareRun, preflightRun, startRun } from '../../src/main/session/assemble.js';
 import { MASK } from '../../src/main/session/mask.js';
-import { rememberingHostKeyAnswers } from '../../src/main/session/preflight.js';
-import type { RunEvent, RunSession, RunSummary } from '../../src/main/session/runner.js';
-import type { ExecutorContext } from '../../src/main/targets/types.js';
 import type { PostgresTarget } from '../../src/shared/targets.js';
 import { type PostgresHandle, postgresAvailable, startPostgres } from '../infra/postgres.js';
 import { postgresTarget } from '../support/targets.js';
+import { type EngineRun as Ran, allBytes, runThroughEngine } from './engine-run.js';
 
 const available = postgresAvailable('secret leak tests (postgres)');
 const PASSWORD_ENV = 'LEAK_TEST_DB_PASSWORD';
 const TOKEN = 'tok-3f9a7c1e5b-secret';
 const PLAIN = 'plain-control-7315';
-
-/** Every byte under a directory, as text (journal, outputs, blobs, checkpoints). */
-function allBytes(dir: string): string {
-  let out = '';
-  for (const name of readdirSync(dir)) {
-    const full = path.join(dir, name);
-    out += statSync(full).isDirectory() ? allBytes(full) : readFileSync(full).toString('latin1');
-  }
-  return out;
-}
 
 /** The same blocks for each variable: what the server says back holds its value in each place. */
 function steps(variable: string): string {
@@ -53,12 +37,6 @@ variables:
 
 ${steps('ECHO')}${steps('TOKEN')}${steps('PLAIN')}`;
 
-interface Ran {
-  dir: string;
-  summary: RunSummary;
-  events: RunEvent[];
-}
-
 describe.skipIf(!available)('secrets in what PostgreSQL says back, through the run engine', () => {
   let server: PostgresHandle;
   let root: string;
@@ -77,51 +55,19 @@ describe.skipIf(!available)('secrets in what PostgreSQL says back, through the r
    * A whole run as a host makes it: prepare, preflight, start, run, finish. `ask` is the host's question to
    * the operator; like the CLI's, it tells the session of a secret answer only once the session exists.
    */
-  async function runAll(target: PostgresTarget, env: Record<string, string>, host: { ask?: (q: string) => string | null; secret?: (name: string) => string | null } = {}): Promise<Ran> {
-    const dir = path.join(root, `run-${++n}`);
-    const runbook = parseRunbook(RUNBOOK, { file: path.join(root, 'rb.md') });
-    const prepared = await prepareRun({
-      runbook,
-      runbookBytes: Buffer.from(RUNBOOK),
-      targets: { targets: { db: target }, defaults: { sql: 'db' } },
-      profile: 'standard',
-      given: new Map([['ECHO', server.password], ['TOKEN', TOKEN], ['PLAIN', PLAIN]]),
-      operatorNamed: false,
-      approvers: null,
-      env,
-    });
-    expect(prepared.problems.map((p) => p.message)).toEqual([]);
-    let session: RunSession | null = null;
-    const ctx: ExecutorContext = rememberingHostKeyAnswers({
-      baseDir: server.dir,
-      env,
-      ask: async (question, options) => {
-        const answer = host.ask?.(question) ?? null;
-        if (answer !== null && options?.secret) session?.addSecret(answer);
-        return answer;
-      },
-      confirm: async () => false,
-      ...(host.secret ? { secret: async (name: string) => host.secret?.(name) ?? null } : {}),
-    });
-    expect(await preflightRun(prepared, ctx)).toEqual([]);
-    const events: RunEvent[] = [];
-    const keyDir = path.join(root, 'keys');
-    const started = await startRun(prepared, {
+  function runAll(target: PostgresTarget, env: Record<string, string>, host: { ask?: (q: string) => string | null; secret?: (name: string) => string | null } = {}): Promise<Ran> {
+    n++;
+    return runThroughEngine({
+      root,
+      dir: path.join(root, `run-${n}`),
       runId: `run-leak-${String(n).padStart(4, '0')}`,
-      dir,
-      operatorName: 'alice',
-      tool: { name: 'runbook-console', version: 'test' },
-      options: { host: 'console', approvers_file: null },
-      keys: new FileMacKeyStore(keyDir),
-      installation: await loadInstallation(path.join(keyDir, 'installation_ed25519')),
-      ctx,
-      session: { keepGoing: true, confirmProtected: async () => true, onEvent: (e) => events.push(e) },
+      text: RUNBOOK,
+      targets: { targets: { db: target }, defaults: { sql: 'db' } },
+      given: new Map([['ECHO', server.password], ['TOKEN', TOKEN], ['PLAIN', PLAIN]]),
+      env,
+      baseDir: server.dir,
+      ...host,
     });
-    session = started.session;
-    const summary = await started.session.run();
-    await started.pool.closeAll();
-    await started.journal.finish(summary);
-    return { dir, summary, events };
   }
 
   /**

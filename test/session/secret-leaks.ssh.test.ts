@@ -5,33 +5,17 @@
 // must report the passphrase it uses (ctx.secretInUse), so that a step that prints it — plainly, on
 // stderr, base64-encoded — leaves it in no byte under the run directory and in nothing the session
 // reports. The control: the same steps printing a value that is no secret leave it everywhere.
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadInstallation } from '../../src/main/audit/installation.js';
-import { FileMacKeyStore } from '../../src/main/audit/key-store.js';
-import { parseRunbook } from '../../src/main/runbook/index.js';
-import { prepareRun, preflightRun, startRun } from '../../src/main/session/assemble.js';
 import { MASK } from '../../src/main/session/mask.js';
-import { rememberingHostKeyAnswers } from '../../src/main/session/preflight.js';
-import type { RunEvent, RunSession, RunSummary } from '../../src/main/session/runner.js';
-import type { ExecutorContext } from '../../src/main/targets/types.js';
 import { type SshdHandle, sshdAvailable, startSshd } from '../infra/sshd.js';
 import { sshdTarget } from '../support/targets.js';
+import { type EngineRun, allBytes, runThroughEngine } from './engine-run.js';
 
 const available = sshdAvailable('ssh passphrase leak tests');
 const PLAIN = 'plain-control-5521';
-
-/** Every byte under a directory (journal, output files, blobs, checkpoints), one character per byte. */
-function allBytes(dir: string): string {
-  let out = '';
-  for (const name of readdirSync(dir)) {
-    const full = path.join(dir, name);
-    out += statSync(full).isDirectory() ? allBytes(full) : readFileSync(full).toString('latin1');
-  }
-  return out;
-}
 
 /** Steps on the ssh target that print `variable`'s value: on stdout, on stderr, and base64-encoded. */
 function steps(variable: string): string {
@@ -47,10 +31,7 @@ const RUNBOOK = `# A step that prints what it was given
 
 ${steps('ECHO')}${steps('PLAIN')}`;
 
-interface Ran {
-  dir: string;
-  summary: RunSummary;
-  events: RunEvent[];
+interface Ran extends EngineRun {
   asked: string[];
 }
 
@@ -70,51 +51,23 @@ describe.skipIf(!available)('an ssh key passphrase typed at preflight, through t
 
   /** A whole run as the CLI makes it: the operator's typed answers reach the session only once it exists. */
   async function runAll(echo: string): Promise<Ran> {
-    const dir = path.join(root, `run-${++n}`);
-    const runbook = parseRunbook(RUNBOOK, { file: path.join(root, 'rb.md') });
-    const prepared = await prepareRun({
-      runbook,
-      runbookBytes: Buffer.from(RUNBOOK),
-      targets: { targets: { web: sshdTarget(sshd, { identityFile: sshd.encryptedKey.path }) } },
-      profile: 'standard',
-      given: new Map([['ECHO', echo], ['PLAIN', PLAIN]]),
-      operatorNamed: false,
-      approvers: null,
-      env: {},
-    });
-    expect(prepared.problems.map((p) => p.message)).toEqual([]);
-    let session: RunSession | null = null;
+    n++;
     const asked: string[] = [];
-    const ctx: ExecutorContext = rememberingHostKeyAnswers({
-      baseDir: root,
-      env: {},
-      ask: async (question, options) => {
-        asked.push(question);
-        const answer = sshd.encryptedKey.passphrase;
-        if (options?.secret) session?.addSecret(answer);
-        return answer;
-      },
-      confirm: async () => false,
-    });
-    expect(await preflightRun(prepared, ctx)).toEqual([]);
-    const events: RunEvent[] = [];
-    const keyDir = path.join(root, 'keys');
-    const started = await startRun(prepared, {
+    const ran = await runThroughEngine({
+      root,
+      dir: path.join(root, `run-${n}`),
       runId: `run-ssh-leak-${String(n).padStart(4, '0')}`,
-      dir,
-      operatorName: 'alice',
-      tool: { name: 'runbook-console', version: 'test' },
-      options: { host: 'console', approvers_file: null },
-      keys: new FileMacKeyStore(keyDir),
-      installation: await loadInstallation(path.join(keyDir, 'installation_ed25519')),
-      ctx,
-      session: { keepGoing: true, confirmProtected: async () => true, onEvent: (e) => void events.push(e) },
+      text: RUNBOOK,
+      targets: { targets: { web: sshdTarget(sshd, { identityFile: sshd.encryptedKey.path }) } },
+      given: new Map([['ECHO', echo], ['PLAIN', PLAIN]]),
+      env: {},
+      baseDir: root,
+      ask: (question) => {
+        asked.push(question);
+        return sshd.encryptedKey.passphrase;
+      },
     });
-    session = started.session;
-    const summary = await started.session.run();
-    await started.pool.closeAll();
-    await started.journal.finish(summary);
-    return { dir, summary, events, asked };
+    return { ...ran, asked };
   }
 
   /** What each of `variable`'s steps printed, as the session reported it. */

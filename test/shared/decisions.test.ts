@@ -9,54 +9,12 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseRunbook } from '../../src/main/runbook/index.js';
 import { decisionPath, decisionTurn } from '../../src/shared/decisions.js';
+import { ANNOUNCE, BACK_OUT, GO_NO_GO, SWITCH, cutoverRunbook, stepSection } from '../support/runbook-fixtures.js';
 import { REPO_ROOT } from '../support/shared.js';
 
 const CLI = path.join(REPO_ROOT, 'dist/cli/index.js');
 
-const CUTOVER = `# Cut-over
-
-## Prepare
-
-- [ ] Show the route
-  \`\`\`bash
-  echo route
-  \`\`\`
-
-## Go / No-Go
-
-Decide GO / NO-GO with the lead.
-
-- GO → continue with [Switch](#switch)
-- NO-GO → [Back out](#back-out)
-
-## Announce
-
-- [ ] Tell the channel
-  \`\`\`bash
-  echo told
-  \`\`\`
-
-## Switch
-
-- [ ] Switch the traffic
-  \`\`\`bash
-  echo switched
-  \`\`\`
-
-## Back out
-
-- [ ] Restore the old route
-  \`\`\`bash
-  echo restored
-  \`\`\`
-
-## Close
-
-- [ ] Close the ticket
-  \`\`\`bash
-  echo closed
-  \`\`\`
-`;
+const CUTOVER = cutoverRunbook(stepSection('Prepare', 'Show the route', 'echo route'), GO_NO_GO, ANNOUNCE, SWITCH, BACK_OUT, stepSection('Close', 'Close the ticket', 'echo closed'));
 
 const STOPS = `# Check
 

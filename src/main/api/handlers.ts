@@ -1,12 +1,12 @@
 // The console's handlers, plain Node: the Electron IPC bridge and `runbook serve` both call these.
 import path from 'node:path';
-import type { AppInfo, LoadProgress, OpenedRunbook } from '../../shared/api.js';
+import type { AppInfo, OpenedRunbook } from '../../shared/api.js';
 import { RunbookError } from '../runbook/index.js';
 import { ApiCallError } from './dispatch.js';
 import { type KeySources, describeKeys } from './keys.js';
 import { type NamedSecrets, SecretsUnavailable } from '../secrets/named-secrets.js';
-import { listLibrary, loadWithProgress } from './library.js';
-import { LoadProgressFeed } from './load-progress.js';
+import { listLibrary } from './library.js';
+import { LoadProgressFeed, type LoadReport, loadWithProgress } from './load-progress.js';
 import { RunError, type RunController } from '../runs/run-controller.js';
 import { OUTPUT_PIECE } from '../../shared/history-api.js';
 import type { SettingsStore } from '../settings/store.js';
@@ -51,9 +51,9 @@ export function createApiHandlers(options: HandlerOptions): ApiHandlers {
   async function open(file: string): Promise<OpenedRunbook> {
     const absolute = path.resolve(file);
     const loadId = ++loads;
-    let last: Omit<LoadProgress, 'loadId' | 'phase'> = { file: absolute, done: 0, total: 0, steps: 0 };
+    let last: Omit<LoadReport, 'phase'> = { file: absolute, done: 0, total: 0, steps: 0 };
     // Reports of an opening that another one has overtaken are not shown.
-    const report = (p: Omit<LoadProgress, 'loadId'>) => {
+    const report = (p: LoadReport) => {
       last = p;
       if (loadId === loads) progress.set({ ...p, loadId });
     };

@@ -18,8 +18,7 @@ import { crashPoint } from './fault-injection.js';
 import { fsyncDir } from './journal-writer.js';
 import type { MacKeyStore } from './key-store.js';
 import { VerifyFailure } from './reasons.js';
-import { BLOB_DIR, CHECKPOINT_FILE, JOURNAL_FILE, type JournalRecord } from './record.js';
-import { type RecordData, RecordDataError, type RecordType, parseRecordData } from './records/index.js';
+import { BLOB_DIR, CHECKPOINT_FILE, JOURNAL_FILE } from './record.js';
 import { buildReport } from './report/build-report.js';
 import { renderReportHtml } from './report/report-html.js';
 import { renderPdfWithChromium } from './report/report-pdf.js';
@@ -63,21 +62,6 @@ export interface ExportResult {
 }
 
 export class ExportError extends Error {}
-
-/**
- * Record `i`'s data read through its type's schema (records/index.ts), never cast: a record that is missing, of
- * another type or does not fit is an ExportError naming it (the run verified, so none is; a guard, not a check).
- */
-function dataOf<T extends RecordType>(records: readonly JournalRecord[], i: number, type: T): RecordData<T> {
-  const record = records[i];
-  if (!record || record.type !== type) throw new ExportError(`the journal has no ${type} record where export reads one (record ${i}); nothing was exported`);
-  try {
-    return parseRecordData(type, record.data);
-  } catch (error) {
-    if (!(error instanceof RecordDataError)) throw error;
-    throw new ExportError(`record ${i} (${type}): ${error.issue.path}: ${error.issue.message}; nothing was exported`);
-  }
-}
 
 function listFiles(dir: string, prefix = ''): string[] {
   return readdirSync(dir, { withFileTypes: true })
@@ -123,8 +107,13 @@ async function exportLocked(runDir: string, out: string, options: ExportOptions,
     throw error;
   }
   crashPoint('export.closed');
+  // Records as the verifier read them, through their schemas: a verified run starts with run.started and is sealed.
   const { summary, records, lines } = await inspectRun(runDir, { keys: options.keys });
-  const start = dataOf(records, 0, 'run.started');
+  const first = records[0];
+  const sealed = records.findLast((r) => r.type === 'checkpoint');
+  if (first?.type !== 'run.started' || sealed?.type !== 'checkpoint') throw new ExportError(`${runDir}: the journal verified, yet has no run.started first or no seal; nothing was exported`);
+  const start = first.data;
+  const seal = sealed.data;
   const profile = start.profile;
   if ((profile === 'regulated' || profile === 'restricted') && !options.operatorSigner) {
     throw new ExportError(`profile ${profile}: the export must be signed by the operator (--key FILE or --agent)`);
@@ -135,15 +124,10 @@ async function exportLocked(runDir: string, out: string, options: ExportOptions,
   const signerPrincipal = options.operatorSigner ? principal : installationPrincipal;
   // The operator signs the export; a key that granted an approval of this run belongs to the second person.
   const signerKey = sealer.publicKeyLine.split(' ').slice(0, 2).join(' ');
-  const approvedBy = records.findIndex((r, i) => {
-    if (r.type !== 'approval') return false;
-    const approval = dataOf(records, i, 'approval');
-    return approval.granted && approval.key === signerKey;
-  });
+  const approvedBy = records.findIndex((r) => r.type === 'approval' && r.data.granted && r.data.key === signerKey);
   if (approvedBy >= 0) {
     throw new ExportError(`the export key ${fingerprint(parsePublicKeyLine(sealer.publicKeyLine).blob)} granted the approval in record ${approvedBy}: the operator and the approver must be different people; sign with the operator's own key`);
   }
-  const seal = dataOf(records, records.findLastIndex((r) => r.type === 'checkpoint'), 'checkpoint');
 
   // The bundle is made in a directory beside OUTDIR and renamed into place once complete and on disk.
   const parent = path.dirname(out);

@@ -71,12 +71,20 @@ export interface ApprovalContext {
 export const keyBase64 = (blob: Buffer) => blob.toString('base64');
 type Finished = RecordOf<'step.finished'>['data'];
 
+/** The keys the operator controls in a run (operatorKeysOf). */
+export interface OperatorKeys {
+  /** Base64 blob → what it is. */
+  keys: Map<string, string>;
+  /** The installation key (base64 blob), no person's; null when run.started's cannot be read (the seal check's to report). */
+  installation: string | null;
+}
+
 /**
  * The keys the operator controls in the run, by base64 blob, each with what it is: those run.started records
  * (options.operator_keys; one that cannot be read goes to `unreadable`), the installation key, and the key that
  * signed the bundle. None of them can approve a step, nor sign off a row but the operator's own.
  */
-export function operatorKeysOf(start: RecordOf<'run.started'>['data'], exportKey: Buffer | null, unreadable: (key: string) => void): Map<string, string> {
+export function operatorKeysOf(start: RecordOf<'run.started'>['data'], exportKey: Buffer | null, unreadable: (key: string) => void): OperatorKeys {
   const keys = new Map<string, string>();
   for (const k of start.options.operator_keys ?? []) {
     try {
@@ -85,13 +93,15 @@ export function operatorKeysOf(start: RecordOf<'run.started'>['data'], exportKey
       unreadable(k.key);
     }
   }
+  let installation: string | null = null;
   try {
-    keys.set(keyBase64(parsePublicKeyLine(start.installation.public_key).blob), 'the installation key, which seals the run');
+    installation = keyBase64(parsePublicKeyLine(start.installation.public_key).blob);
+    keys.set(installation, 'the installation key, which seals the run');
   } catch {
     // An unreadable installation key is the seal check's to report.
   }
   if (exportKey) keys.set(keyBase64(exportKey), 'the key that signed this bundle');
-  return keys;
+  return { keys, installation };
 }
 
 export class ApprovalChecker {
@@ -128,7 +138,7 @@ export class ApprovalChecker {
     }
     this.operatorKeys = operatorKeysOf(start, context.exportKey, (key) => {
       throw failure('E_APPROVAL', `run.started records an operator key that cannot be read: ${JSON.stringify(key)}`, at);
-    });
+    }).keys;
   }
 
   /** Record `i`, with the SHA-256 (hex) of its line. */

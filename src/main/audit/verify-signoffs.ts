@@ -39,14 +39,9 @@ export class SignoffChecker {
     private readonly anchors: Anchors,
   ) {
     this.operator = principalFor(first.data.operator.name);
-    this.operatorKeys = operatorKeysOf(first.data, exportKey, () => {});
-    let installation: string | null = null;
-    try {
-      installation = keyBase64(parsePublicKeyLine(first.data.installation.public_key).blob);
-    } catch {
-      // An unreadable installation key is the seal check's to report.
-    }
-    this.installation = installation;
+    const own = operatorKeysOf(first.data, exportKey, () => {});
+    this.operatorKeys = own.keys;
+    this.installation = own.installation;
   }
 
   /** Record `i`; `previousHash` is the SHA-256 (hex) of line i − 1 (null for the first). Throws the failure. */
@@ -80,9 +75,10 @@ export class SignoffChecker {
     const check = verifySshsig(Buffer.from(message, 'utf8'), d.signature, SIGNOFF_NAMESPACE, key);
     if (!check.ok) throw bad(check.message);
     const print = fingerprint(key);
-    const own = this.operatorKeys.get(keyBase64(key));
+    const blob = keyBase64(key);
+    const own = this.operatorKeys.get(blob);
     let why: string | null = null;
-    if (keyBase64(key) === this.installation) why = "it is no person's key";
+    if (blob === this.installation) why = "it is no person's key";
     else if (own && d.method === 'pasted') why = "a pasted signature stands for someone not at the operator's machine";
     else if (own && principal !== this.operator) why = `the operator (${JSON.stringify(this.operator)}) cannot sign off for ${JSON.stringify(principal)}`;
     if (why) throw failure('E_SIGNOFF_OPERATOR_KEY', `record ${i}: the sign-off is signed with ${own} (${print}): ${why}`, at);

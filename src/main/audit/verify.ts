@@ -94,7 +94,8 @@ export type VerifyResult = VerifySummary | { ok: false; failure: Finding<Failure
 
 export interface InspectedRun {
   summary: VerifySummary;
-  records: JournalRecord[];
+  /** Every record, read through its schema (verify-records.ts), with its line. */
+  records: TypedRecord[];
   lines: string[];
 }
 
@@ -127,7 +128,7 @@ function readOptional(file: string): string | null {
 /** Verifies and returns the records too (for the report); throws VerifyFailure on the first problem. */
 export async function inspectRun(dir: string, options: VerifyOptions): Promise<InspectedRun> {
   const { summary, records, lines } = await verifyStream(dir, options, true);
-  return { summary, records: records as JournalRecord[], lines: lines as string[] };
+  return { summary, records: records as TypedRecord[], lines: lines as string[] };
 }
 
 /** Bytes read from the journal at a time. Lines are cut from each chunk; only a line's unfinished start is carried. */
@@ -138,7 +139,7 @@ const CHUNK_BYTES = 1 << 20;
  * tree kept as O(log n) subtree roots), the approvals (blocks still open) and the blob references (hashed
  * after each chunk), and the summary counts. Nothing per record is kept unless `collect` asks for it.
  */
-async function verifyStream(dir: string, options: VerifyOptions, collect: boolean, stats?: VerifyStats): Promise<{ summary: VerifySummary; records?: JournalRecord[]; lines?: string[] }> {
+async function verifyStream(dir: string, options: VerifyOptions, collect: boolean, stats?: VerifyStats): Promise<{ summary: VerifySummary; records?: TypedRecord[]; lines?: string[] }> {
   const journalFile = path.join(dir, JOURNAL_FILE);
   if (!existsSync(journalFile)) throw new Error(`${dir}: no ${JOURNAL_FILE} here (give a run directory or an exported bundle)`);
   const anchors = new Anchors({ allowedSigners: options.allowedSigners ?? null, pins: options.pins ?? [] });
@@ -166,7 +167,7 @@ async function verifyStream(dir: string, options: VerifyOptions, collect: boolea
     failures,
   );
   const blobs: BlobRef[] = [];
-  const records: JournalRecord[] = [];
+  const records: TypedRecord[] = [];
   const lines: string[] = [];
   // What the summary and the later checks need from the pass; set from record 0 on.
   const run: {
@@ -207,13 +208,15 @@ async function verifyStream(dir: string, options: VerifyOptions, collect: boolea
       });
     }
     run.last = record;
-    if (collect) {
-      records.push(record);
-      lines.push(checked.text);
-    }
     // Everything after this reads what the record says, through its schema: once a record does not fit, it stops.
     const typed = failures.attempt(CHECK.data, () => recordData.record(i, record, checked.parsed));
-    if (typed) onRecord(i, typed, checked);
+    if (typed) {
+      if (collect) {
+        records.push(typed);
+        lines.push(checked.text);
+      }
+      onRecord(i, typed, checked);
+    }
     run.previousHash = checked.hash;
   };
 

@@ -242,9 +242,3 @@ export function sourceLineOfCode(block: Parameters<typeof transcriptCommands>[0]
   const commands = transcriptCommands(block);
   return commands ? sourceLineOf(commands, codeLine) : codeLine;
 }
-
-/** The action and its reason (readBlock has the rest). */
-export function classifyBlock(lang: string | null, code: string, attributes: Record<string, unknown>): Classification {
-  const { action, reason } = decideBlock(lang, code, attributes).decision;
-  return { action, reason };
-}

@@ -46,9 +46,10 @@ export class ModelCompactor {
   }
 
   /** A copy of the step that holds no view into the text and shares what repeats; writes the same JSON. */
-  step(step: Step, sectionId: string): Step {
+  step(step: Step): Step {
     const copy = JSON.parse(JSON.stringify(step)) as Step;
-    copy.sectionId = sectionId;
+    // The section's id is already a string of its own (outline.ts): shared, not copied once per step.
+    copy.sectionId = step.sectionId;
     copy.checks = shared(copy.checks);
     copy.expected = shared(copy.expected);
     copy.fillIns = shared(copy.fillIns);

@@ -1,7 +1,7 @@
 // Keeps the memory of a large parse near what it holds (issue 12: peak RSS at most 4 × the file + 200 MB).
 //
-// What a parse holds is small: the text, its line offsets and the model (about 2.5 bytes a byte of a
-// list-heavy runbook, compact.ts). What made a 20 MB runbook peak at 550 MB was garbage. micromark allocates
+// What a parse holds is small: the text, its line offsets and the model (kept compact by compact.ts). What
+// made a 20 MB runbook peak at 550 MB (bench/parse.mjs, before this) was garbage. micromark allocates
 // about 2 KB for every character it reads, and its objects live until the chunk they belong to is parsed;
 // V8 sees them survive a scavenge, promotes them and, from the allocation sites whose objects survive
 // ("pretenuring"), allocates every later one in the old generation directly: gigabytes of old-space garbage
@@ -72,7 +72,7 @@ function heapUsed(): number {
 export class HeapBudget {
   private limit: number;
   private released = false;
-  /** Full collections run so far (for tests and the benchmark). */
+  /** Full collections `check` has run so far (the tests read it). */
   collections = 0;
 
   private constructor(

@@ -38,9 +38,7 @@ import { timingIn } from './timing.js';
 export interface ParseOptions {
   /** Names the source in errors and in the model; defaults to "<input>". */
   file?: string;
-  /** The bytes the text was decoded from, for the hash; defaults to the text's UTF-8 bytes. */
-  bytes?: Uint8Array;
-  /** The SHA-256 (hex) of those bytes, when the caller has it already (it then need not keep the bytes). */
+  /** The SHA-256 (hex) of the bytes the text was decoded from; defaults to that of the text's UTF-8 bytes. */
   sha256?: string;
   /** Called after each chunk of markdown is read: for a progress bar while a large runbook loads. */
   onProgress?: (progress: ParseProgress) => void;
@@ -103,7 +101,7 @@ export async function parseRunbookAsync(input: string, options: ParseOptions = {
 /** Yields after each chunk; returns the model. */
 function* buildRunbook(input: string, options: ParseOptions): Generator<void, ParsedRunbook, void> {
   const file = options.file ?? '<input>';
-  const sha256 = options.sha256 ?? (options.bytes ? createHash('sha256').update(options.bytes).digest('hex') : textSha256(input));
+  const sha256 = options.sha256 ?? createHash('sha256').update(input, 'utf8').digest('hex');
   const early = new Diagnostics(file);
   const repaired = repairMojibake(normaliseNewlines(input.replace(/^\uFEFF/, '')));
   if (repaired.offsets.length > 0) {
@@ -126,21 +124,6 @@ function* buildRunbook(input: string, options: ParseOptions): Generator<void, Pa
   } finally {
     budget?.release();
   }
-}
-
-/** The SHA-256 of the text's UTF-8 bytes, encoded a piece at a time (no copy of the whole text). */
-function textSha256(text: string): string {
-  const hash = createHash('sha256');
-  const PIECE = 1 << 20;
-  for (let at = 0; at < text.length; ) {
-    let end = Math.min(at + PIECE, text.length);
-    // Never between the two halves of a surrogate pair: each half alone would encode as U+FFFD.
-    const last = text.charCodeAt(end - 1);
-    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
-    hash.update(text.slice(at, end), 'utf8');
-    at = end;
-  }
-  return hash.digest('hex');
 }
 
 interface ModelContext {
@@ -271,7 +254,7 @@ function finishStep(draft: StepDraft, section: SectionNode, ctx: FinishContext):
   // A note's code is shown with its step, never run (asides.ts): the note names those blocks.
   const notes = draft.notes.map((note) => ({ ...note, blockIds: draft.codes.flatMap((code, i) => (draft.asides.get(code) === note ? [read[i]?.id ?? ''] : [])) }));
   const asides = new Set(notes.flatMap((n) => n.blockIds));
-  const blocks = asides.size === 0 ? read : read.map((b) => (asides.has(b.id) ? (asideBlock(b) as ParsedBlock) : b));
+  const blocks = asides.size === 0 ? read : read.map((b) => (asides.has(b.id) ? asideBlock(b) : b));
   const body = draft.bodyParts.join('\n\n');
   const expected = [...expectedInProse(body), ...blocks.flatMap((b) => b.expected)];
   // In order of first use in any block; a variable only a note's code uses is not asked for.
@@ -300,7 +283,8 @@ function finishStep(draft: StepDraft, section: SectionNode, ctx: FinishContext):
     timing: timingIn(draft.title, body),
     notes,
   };
-  return ctx.compactor.step(step, section.section.id) as ParsedStep;
+  // A JSON round trip keeps every field: every block is still read.
+  return ctx.compactor.step(step) as ParsedStep;
 }
 
 function checkFenceClosed(code: RootContent, ctx: FinishContext): void {

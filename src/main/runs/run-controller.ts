@@ -293,29 +293,36 @@ export class RunController {
     return values.get(name) ?? values.get(bareName(name)) ?? values.get(`<${bareName(name)}>`);
   }
 
-  /** The variables (bare names) a step's code uses, needed or optional, with the names as the model lists them. */
-  private variablesOf(run: AssembledRun, stepId: string): { needed: string[]; optional: string[] } {
-    const planned = run.plan.steps.find((p) => p.step.id === stepId);
-    if (!planned || planned.skip) return { needed: [], optional: [] };
-    const blocks = planned.step.blocks.filter((b) => b.action !== 'display');
-    return { needed: [...new Set(blocks.flatMap((b) => b.variables))], optional: [...new Set(blocks.flatMap((b) => b.optionalVariables ?? []))] };
+  /** The variables (bare names) the code of the run's steps uses, needed or optional (steps the plan skips aside). */
+  private runVariables(run: AssembledRun): Set<string> {
+    const names = new Set<string>();
+    for (const planned of run.plan.steps) {
+      if (planned.skip) continue;
+      for (const b of planned.step.blocks) for (const v of [...b.variables, ...(b.optionalVariables ?? [])]) names.add(bareName(v));
+    }
+    return names;
   }
 
   /**
    * Each step refused for a variable without a value says which, on itself (variable-missing, that step only):
    * the others run. A value given later (setVariables) lifts it; values for blanks of the same name show.
+   * (One pass over the plan: a runbook of thousands of steps is refreshed at start and after each value.)
    */
   private refreshMissing(run: AssembledRun): void {
     const problems = run.problems.filter((p) => p.code !== 'variable-missing');
-    for (const [stepId, state] of run.steps) {
-      const missing = state.hidden ? [] : this.variablesOf(run, stepId).needed.filter((name) => this.valueOf(run, name) === undefined);
-      const bare = [...new Set(missing.map(bareName))];
+    const known = this.runVariables(run);
+    const models = new Map(run.runbook.steps.map((s) => [s.id, s]));
+    for (const planned of run.plan.steps) {
+      const stepId = planned.step.id;
+      const state = run.steps.get(stepId) as RunStepState;
+      // The variables the code of a step the plan runs needs (as the model lists them), without a value yet.
+      const needed = state.hidden || planned.skip ? [] : planned.step.blocks.filter((b) => b.action !== 'display').flatMap((b) => b.variables);
+      const bare = [...new Set(needed.filter((name) => this.valueOf(run, name) === undefined).map(bareName))];
       state.missingValues = bare.map((name) => ({ name, secret: isSecretVariable(run.runbook, name) }));
       if (bare.length > 0) problems.push(problem('variable-missing', `step ${stepId}: no value for ${bare.join(', ')}: give ${bare.length === 1 ? 'it' : 'them'} on the step (no new run needed)`, { stepId }));
       // A blank named like a run variable holds the variable's value: one value everywhere.
-      const model = run.runbook.steps.find((x) => x.id === stepId);
-      for (const f of model?.fillIns ?? []) {
-        const name = this.variableNamed(run, f.label);
+      for (const f of models.get(stepId)?.fillIns ?? []) {
+        const name = this.variableNamed(run, f.label, known);
         const value = name === null ? undefined : this.valueOf(run, name);
         if (name !== null && value !== undefined && !isSecretVariable(run.runbook, name)) state.fillIns[f.label] = value;
       }
@@ -323,15 +330,10 @@ export class RunController {
     run.problems = problems;
   }
 
-  /** The run variable a blank's label names (`NAME`, `<NAME>`, `$NAME`, `NAME:`), or null. */
-  private variableNamed(run: AssembledRun, label: string): string | null {
+  /** The run variable a blank's label names (`NAME`, `<NAME>`, `$NAME`, `NAME:`), or null; `known`: the run's variables. */
+  private variableNamed(run: AssembledRun, label: string, known: ReadonlySet<string> = this.runVariables(run)): string | null {
     const bare = label.trim().replace(/^`|`$/g, '').replace(/:$/, '').replace(/^\$\{?|\}$/g, '').replace(/^<|>$/g, '').trim();
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(bare)) return null;
-    for (const planned of run.plan.steps) {
-      if (planned.skip) continue;
-      for (const b of planned.step.blocks) if ([...b.variables, ...(b.optionalVariables ?? [])].some((v) => bareName(v) === bare)) return bare;
-    }
-    return null;
+    return /^[A-Za-z_][A-Za-z0-9_]*$/.test(bare) && known.has(bare) ? bare : null;
   }
 
   /**
@@ -865,11 +867,10 @@ export class RunController {
     return uniqueKeys([operatorKey('installation', run.installation.key.publicKeyLine), ...run.recordedOperatorKeys, ...exportKeys]);
   }
 
-  /** Every key the operator controls in this run now: the installation key, the export key, the ssh-agent's, and those run.started recorded. */
+  /** Every key the operator controls in this run now: those the run's record knows (operatorKeysRecorded), and the ssh-agent's. */
   private async operatorKeysNow(run: ActiveRun): Promise<OperatorKey[]> {
-    const exportKeys = this.exportKey().flatMap((k) => keyFrom(k.source, k.publicKey) ?? []);
     const live = await agentKeys(process.env.SSH_AUTH_SOCK).catch(() => []);
-    return uniqueKeys([operatorKey('installation', run.installation.key.publicKeyLine), ...run.recordedOperatorKeys, ...exportKeys, ...live]);
+    return uniqueKeys([...this.operatorKeysRecorded(run), ...live]);
   }
 
   answer(runId: string, questionId: string, answer: boolean | string): { ok: boolean; state: RunState } {

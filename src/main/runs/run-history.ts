@@ -3,8 +3,9 @@
 import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync, readSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { OpenedBundle, PastRun } from '../../shared/history-api.js';
-import { inspectRunLock } from '../audit/run-lock.js';
-import { JOURNAL_FILE } from '../audit/record.js';
+import { describeHolder, inspectRunLock } from '../audit/run-lock.js';
+import { ACCESS_FILE, JOURNAL_FILE } from '../audit/record.js';
+import { type RecordData, recordDataOrNull } from '../audit/records/index.js';
 
 export class HistoryError extends Error {}
 
@@ -70,7 +71,7 @@ const parse = (line: string | null): Line | null => {
 
 /** Whether the run's access log records an export. */
 function exported(dir: string): boolean {
-  const file = path.join(dir, 'access.jsonl');
+  const file = path.join(dir, ACCESS_FILE);
   if (!existsSync(file)) return false;
   return readFileSync(file, 'utf8')
     .split('\n')
@@ -93,7 +94,7 @@ export function pastRun(dir: string, open: { runId: string; sealed: boolean } | 
   else if (sealed) state = exported(dir) ? 'exported' : 'sealed';
   else if (lock && lock.state !== 'stale') {
     state = 'running';
-    holder = `pid ${lock.holder?.pid ?? '?'} on ${lock.holder?.host ?? '?'} (${lock.holder?.purpose ?? '?'}): ${lock.why}`;
+    holder = `${describeHolder(lock.holder)}: ${lock.why}`;
   } else state = 'unfinished';
   const d = started.data;
   return {
@@ -139,14 +140,16 @@ export function runDirOf(runsDir: string, runId: string): string {
  * bytes from `offset`. The blob is read by the hash the record names, inside the run directory only.
  */
 export function outputOf(dir: string, stepId: string, blockId: string, offset: number, length: number): { name: string; size: number; sha256: string; offset: number; data: string; done: boolean } {
-  const lines = readFileSync(path.join(dir, JOURNAL_FILE), 'utf8').split('\n');
-  let output: { blob: string | null; bytes: number; sha256: string } | null = null;
-  for (const line of lines) {
+  let output: RecordData<'step.finished'>['output'] | null = null;
+  for (const line of readFileSync(path.join(dir, JOURNAL_FILE), 'utf8').split('\n')) {
+    // Only step.finished lines are parsed (a journal holds many records; each piece asked for reads it again).
+    if (!line.includes('"type":"step.finished"')) continue;
     const r = parse(line);
-    if (r?.type === 'step.finished' && r.data.step?.id === stepId && r.data.block?.id === blockId) output = r.data.output;
+    // Read through the record's schema (audit/records/): its blob is a path `blobs/<sha256>`, nothing else.
+    if (r?.type === 'step.finished' && r.data.step?.id === stepId && r.data.block?.id === blockId) output = recordDataOrNull('step.finished', r.data)?.output ?? null;
   }
   if (!output) throw new HistoryError(`block ${blockId} of step ${stepId} has no recorded output in this run`);
-  if (!output.blob || !/^blobs\/[0-9a-f]{64}$/.test(output.blob)) throw new HistoryError(`the output of block ${blockId} could not be kept (its record names no blob)`);
+  if (!output.blob) throw new HistoryError(`the output of block ${blockId} could not be kept (its record names no blob)`);
   // Not through a link (a run directory someone changed could point a blob anywhere): only a regular file.
   const fd = openSync(path.join(dir, output.blob), constants.O_RDONLY | constants.O_NOFOLLOW);
   try {

@@ -83,17 +83,43 @@ function prefixAtEnd(p: Pattern, text: string, from: number): number {
 
 const isBreak = (c: number) => c === LF || c === CR;
 
-/** The text without line breaks, and where each of its characters is in the original (null: same place). */
-function flatten(text: string): { flat: string; at: number[] | null } {
-  if (!/[\r\n]/.test(text)) return { flat: text, at: null };
-  const at: number[] = [];
-  let flat = '';
-  for (let i = 0; i < text.length; i++) {
-    if (isBreak(text.charCodeAt(i))) continue;
-    at.push(i);
-    flat += text[i];
+const BREAKS = /[\r\n]/;
+const ALL_BREAKS = /[\r\n]/g;
+const same = (i: number) => i;
+
+/**
+ * The text without line breaks, and where each of its characters is in the original. Output runs through
+ * here chunk by chunk: the breaks are found and cut out by native scans, and a place is mapped back only
+ * for a match (a binary search over the breaks), never character by character.
+ */
+function flatten(text: string): { flat: string; at: (i: number) => number } {
+  if (!BREAKS.test(text)) return { flat: text, at: same };
+  // Where the breaks are, in order: the next LF and the next CR, each found once.
+  const breaks: number[] = [];
+  let lf = text.indexOf('\n');
+  let cr = text.indexOf('\r');
+  while (lf >= 0 || cr >= 0) {
+    if (cr < 0 || (lf >= 0 && lf < cr)) {
+      breaks.push(lf);
+      lf = text.indexOf('\n', lf + 1);
+    } else {
+      breaks.push(cr);
+      cr = text.indexOf('\r', cr + 1);
+    }
   }
-  return { flat, at };
+  // The flat character i is at i + k, k being how many breaks come before it: those with breaks[k] - k <= i
+  // (a non-decreasing sequence, since breaks are distinct and in order).
+  const at = (i: number): number => {
+    let lo = 0;
+    let hi = breaks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((breaks[mid] as number) - mid <= i) lo = mid + 1;
+      else hi = mid;
+    }
+    return i + lo;
+  };
+  return { flat: text.replace(ALL_BREAKS, ''), at };
 }
 
 type Span = [start: number, end: number];
@@ -216,7 +242,7 @@ export class SecretMasker {
     for (const { text: p } of this.patterns) {
       for (let i = flat.indexOf(p); i >= 0; i = flat.indexOf(p, i + 1)) {
         const last = i + p.length - 1;
-        found.push([at ? (at[i] as number) : i, (at ? (at[last] as number) : last) + 1]);
+        found.push([at(i), at(last) + 1]);
       }
     }
     found.sort((a, b) => a[0] - b[0]);
@@ -242,7 +268,7 @@ export class SecretMasker {
     // key's first line): a short one is most likely chance, and holding it would stall the operator's view.
     if (isBreak(text.charCodeAt(text.length - 1)) && length < MIN_ENCODED) return text.length;
     const start = flat.length - length;
-    return from + (at ? (at[start] as number) : start);
+    return from + at(start);
   }
 }
 

@@ -13,7 +13,6 @@ import path from 'node:path';
 import { type WriterIo, faultInjectingIo } from '../audit/fault-injection.js';
 import type { OutputFailureCode } from '../audit/records/codes.js';
 import type { OutputChunk } from '../targets/types.js';
-import { Utf8Stream } from '../util/utf8-stream.js';
 
 /** The tail of the output kept for display (characters, or bytes of output that is not ASCII). */
 export const DISPLAY_TAIL_CHARS = 64 * 1024;
@@ -247,8 +246,7 @@ class ChunkWindow {
       while (start < 3 && start < bytes.length && ((bytes[start] as number) & 0xc0) === 0x80) start++;
       bytes = bytes.subarray(start);
     }
-    const decoder = new Utf8Stream();
-    const all = decoder.write(bytes) + decoder.end();
+    const all = bytes.toString('utf8');
     return all.length > this.limit ? all.slice(-this.limit) : all;
   }
 }

@@ -1,10 +1,11 @@
 // Runs a planned runbook step by step. Code always comes from the snapshot the session loaded (looked up
 // by runbook hash, step id and block id); nothing accepts free command text. Output is masked for secrets
 // before anyone sees it, recorded on disk, and judged against the block's expectations.
+import { type PassedOver, decisionPath } from '../../shared/decisions.js';
 import type { Block, Profile, Runbook, Step } from '../../shared/runbook-model.js';
 import type { PlanSkipCode, RefusalCode } from '../audit/records/codes.js';
 import { durationMs } from '../../shared/targets.js';
-import { byteChunk, isPending } from '../targets/output-chunk.js';
+import { byteChunk, endChunk, isPending } from '../targets/output-chunk.js';
 import type { Execution, ExecutionRequest, ExecutionResult, Executor, OutputChunk } from '../targets/types.js';
 import { nowIso } from '../targets/types.js';
 import { Utf8Stream } from '../util/utf8-stream.js';
@@ -213,36 +214,30 @@ export class RunSession {
   async run(): Promise<RunSummary> {
     const outcomes: StepOutcome[] = [];
     let stopped: string | null = null;
-    // After a decision: the section its choice leads to (steps before it are passed over), and the steps of
-    // sections only the other choices lead to (a roll-back after GO), each with the reason recorded for it.
-    let jump: { stepIds: Set<string>; reason: string } | null = null;
-    const avoid = new Map<string, string>();
     const steps = this.options.plan.steps;
-    for (const [index, planned] of steps.entries()) {
+    const order = steps.map((p) => p.step.id);
+    // Where the decisions made so far take the run: the one rule (src/shared/decisions.ts) the console
+    // applies too, worked out again each time a decision is made.
+    const choices = new Map<string, string>();
+    let passed: ReadonlyMap<string, PassedOver> = new Map();
+    for (const planned of steps) {
       const { step } = planned;
+      const over = passed.get(step.id);
+      if (over?.kind === 'stop') stopped ??= over.reason;
       if (stopped || this.cancelled) {
         outcomes.push({ stepId: step.id, title: step.title, status: 'not-run', reason: this.cancelled ? 'run cancelled' : stopped, blocks: [] });
         continue;
       }
-      if (jump?.stepIds.has(step.id)) jump = null;
-      const passedOver = jump?.reason ?? avoid.get(step.id);
-      if (passedOver) {
-        outcomes.push(await this.skip({ step, reason: passedOver, by: 'operator' }));
+      if (over) {
+        outcomes.push(await this.skip({ step, reason: over.reason, by: 'operator' }));
         continue;
       }
       const outcome = await this.runStep(planned);
       outcomes.push(outcome);
       if (outcome.halt) stopped = outcome.halt;
-      else if (outcome.turn?.stops) stopped = `decision "${outcome.turn.choice}" at "${step.title}": the run stops here (the runbook names nowhere to go on)`;
       else if (outcome.turn) {
-        const { choice, target, avoid: others } = outcome.turn;
-        for (const other of others) for (const id of other.stepIds) avoid.set(id, `decision "${choice}" at "${step.title}" does not lead to "${other.title}"`);
-        if (target) {
-          for (const id of target.stepIds) avoid.delete(id);
-          const ahead = steps.slice(index + 1).some((p) => target.stepIds.has(p.step.id));
-          if (ahead) jump = { stepIds: target.stepIds, reason: `decision "${choice}" at "${step.title}" leads to "${target.title}"` };
-          else stopped = `decision "${choice}" at "${step.title}" leads back to "${target.title}": go on from there in a new run`;
-        }
+        choices.set(step.id, outcome.turn.choice);
+        passed = decisionPath(this.options.runbook, order, choices);
       }
       if (outcome.status === 'cancelled') stopped = 'run cancelled';
       // A refusal is the operator's or the approver's "no": never run past it, --keep-going or not.
@@ -484,10 +479,10 @@ export class RunSession {
       const flushed = forward(stream, nowIso(), this.outputMasker.flushBytes(stream));
       if (isPending(flushed)) await flushed;
       // A character the stream's last bytes left incomplete, shown as U+FFFD (recorded as the bytes it was).
-      const rest = texts[stream].end();
+      const rest = endChunk(stream, texts[stream]) as (OutputChunk & { bytes: Uint8Array }) | null;
       if (rest) {
-        if (stream === 'stderr' && stderr.length < 1024 * 1024) stderr += rest;
-        const shown = this.emit({ type: 'output', step, block, chunk: { stream, at: nowIso(), bytes: new Uint8Array(0), data: rest } });
+        if (stream === 'stderr' && stderr.length < 1024 * 1024) stderr += rest.data;
+        const shown = this.emit({ type: 'output', step, block, chunk: rest });
         if (isPending(shown)) await shown;
       }
     }

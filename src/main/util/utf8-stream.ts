@@ -1,6 +1,10 @@
 // Text of a byte stream that arrives in chunks, as UTF-8 decodes it: a character cut between two chunks is
 // decoded whole with the next one, and invalid bytes become U+FFFD (as TextDecoder and StringDecoder do).
 // Only for showing output: what is recorded is the bytes themselves.
+//
+// Not node's StringDecoder, which decodes the same way: it does not say (in its documented API) whether it
+// holds part of a character, and `idle` is what lets an all-ASCII chunk be its own text without decoding it
+// (output-chunk.ts, the CLI's step-output.ts).
 import { isAscii } from 'node:buffer';
 
 /** How many bytes a UTF-8 sequence starting with `lead` has (1 for a byte that starts none). */

@@ -2,8 +2,7 @@
 // and code. Errors mean something written is not read; a run of such a runbook is refused (runbook-error),
 // so the start form is held back too. Each diagnostic takes the operator to its line.
 import type { Diagnostic } from '../../shared/runbook-model.js';
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+import { plural } from '../lib/words.js';
 
 export function diagnosticCounts(diagnostics: readonly Diagnostic[]): { errors: number; warnings: number } {
   const errors = diagnostics.filter((d) => d.severity === 'error').length;

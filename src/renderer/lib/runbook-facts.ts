@@ -1,4 +1,5 @@
 // What the console works out from the runbook model alone, before and during a run: no API calls here.
+import { isNegativeChoice } from '../../shared/fill-in-values.js';
 import { type Block, PROFILES, type Profile, type Runbook, type Section, type Step } from '../../shared/runbook-model.js';
 
 export const PROFILE_LABEL: Record<Profile, string> = { standard: 'STANDARD', regulated: 'REGULATED+', restricted: 'RESTRICTED' };
@@ -31,18 +32,51 @@ export interface VariableInput {
 
 export const bareName = (name: string) => name.replace(/^<|>$/g, '');
 
+type Declared = NonNullable<NonNullable<Runbook['frontMatter']>['variables']>[string];
+
+/** Secret by its front-matter declaration or by its name. */
+const isSecret = (name: string, decl: Declared | undefined) => (typeof decl === 'object' && decl.secret === true) || SECRET_NAME.test(name);
+
+/** The variables (bare names) the steps shown at `profile` need a value for. */
+const neededNames = (runbook: Runbook, profile: Profile) => new Set(runbook.steps.filter((s) => rank(s.profile) <= rank(profile)).flatMap((s) => s.variables.map(bareName)));
+
 /** Variables the steps shown at `profile` reference and the front matter gives no default for. */
 export function variablesToAsk(runbook: Runbook, profile: Profile): VariableInput[] {
   const declared = runbook.frontMatter?.variables ?? {};
-  const names = new Set(runbook.steps.filter((s) => rank(s.profile) <= rank(profile)).flatMap((s) => s.variables.map(bareName)));
   const inputs: VariableInput[] = [];
-  for (const name of names) {
+  for (const name of neededNames(runbook, profile)) {
     const decl = declared[name];
     const object = typeof decl === 'object' ? decl : null;
     if (decl !== undefined && (object === null || object.default !== undefined)) continue;
-    inputs.push({ name, secret: object?.secret === true || SECRET_NAME.test(name), description: object?.description ?? null, required: true });
+    inputs.push({ name, secret: isSecret(name, decl), description: object?.description ?? null, required: true });
   }
   return inputs;
+}
+
+/** A variable a shown step needs whose front matter gives a default: shown with it, editable. */
+export interface DefaultedVariableInput {
+  name: string;
+  secret: boolean;
+  description: string | null;
+  /** What the field starts with: the default (empty for a secret's: not shown). */
+  prefill: string;
+}
+
+/**
+ * Variables the steps shown at `profile` need whose front matter gives a default (the others variablesToAsk
+ * asks for). Left as it is, the default applies (it is not sent, so the record says where the value came from).
+ */
+export function defaultedVariables(runbook: Runbook, profile: Profile): DefaultedVariableInput[] {
+  const declared = runbook.frontMatter?.variables ?? {};
+  return [...neededNames(runbook, profile)].flatMap((name) => {
+    const decl = declared[name];
+    if (decl === undefined) return [];
+    const object = typeof decl === 'object' ? decl : null;
+    const value = object ? object.default : String(decl);
+    if (value === undefined) return [];
+    const secret = isSecret(name, decl);
+    return [{ name, secret, prefill: secret ? '' : value, description: object?.description ?? null }];
+  });
 }
 
 /** Every section, depth first, in document order. */
@@ -51,10 +85,12 @@ export function flattenSections(sections: readonly Section[]): Section[] {
 }
 
 const ROLLBACK = /\broll[\s-]?back\b|\brollback\b/i;
-const NEGATIVE = /\bno[\s-]?go\b|\broll[\s-]?back\b|\brollback\b|\babort\b/i;
 
-/** Whether a decision option means "do not go on" (NO-GO, roll back, abort). */
-export const isNegativeDecision = (decision: string) => NEGATIVE.test(decision);
+/**
+ * Whether a decision option means "do not go on" (NO-GO, roll back, abort, stop…): the host's one rule
+ * (src/shared/fill-in-values.ts), by which such a choice naming nowhere to go stops the run.
+ */
+export const isNegativeDecision = (decision: string) => isNegativeChoice(decision);
 
 /** The first section whose heading is about rolling back, if the runbook has one. */
 export function rollbackSection(runbook: Runbook): Section | null {
@@ -145,7 +181,7 @@ export function optionalVariablesToOffer(runbook: Runbook, profile: Profile): Op
     const decl = declared[name];
     const object = typeof decl === 'object' ? decl : null;
     const declaredDefault = decl === undefined ? undefined : object ? object.default : String(decl);
-    const secret = object?.secret === true || SECRET_NAME.test(name);
+    const secret = isSecret(name, decl);
     const base = { name, secret, description: object?.description ?? null };
     if (declaredDefault !== undefined) return { ...base, defaultText: declaredDefault, defaultFrom: 'front matter' as const, prefill: secret ? '' : declaredDefault, differing: [] };
     const words = [...new Set(blocks.flatMap((b) => defaultsInCode(b.code, name)).filter((d) => !d.op.endsWith('+')).map((d) => d.word))];

@@ -36,7 +36,7 @@ sys.dont_write_bytecode = True  # a bundle holds only what was exported: no __py
 HERE = os.path.dirname(os.path.abspath(__file__))
 PARTS = {"verify_json": "each line's JSON", "verify_records": "every record against the journal format",
          "verify_keys": "keys and signatures", "verify_seal": "the seal", "verify_signatures": "approvals, sign-offs",
-         "verify_report": "a bundle's report.json and report.html"}  # all of export.ts VERIFIER_FILES
+         "verify_report": "a bundle's report.json and report.html"}  # verify-instructions.ts VERIFIER_FILES
 for _part, _what in PARTS.items():
     _path = os.path.join(HERE, _part + ".py")
     if not os.path.isfile(_path):
@@ -44,18 +44,17 @@ for _part, _what in PARTS.items():
         sys.exit(2)
 sys.path.insert(0, HERE)
 try:
-    from verify_json import Fail, canonical_form, js_time, parse_json, safe  # parse_json, Merkle: for tests
+    from verify_json import UTC_TIME, Fail, canonical_form, js_time, read, safe, utf16
     from verify_records import FORMAT, RECORD_TYPES, RecordData
     from verify_keys import AllowedSigners, SigError, Signatures, fingerprint
-    from verify_seal import Merkle, Seal, prior
+    from verify_seal import Seal, prior
     from verify_signatures import Approvals, Signed, check_signoff
-    from verify_report import Report, read
+    from verify_report import Report
 except Exception as _e:  # a part that cannot be read: one line, never a traceback
     print(f"verify.py: a part of this verifier cannot be loaded: {type(_e).__name__}: {_e}", file=sys.stderr)
     sys.exit(2)
 
 GENESIS, HEX64, AUDIT_NS = "0" * 64, re.compile("[0-9a-f]{64}"), "runbook-console-audit"
-TIME_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z")
 FIELDS = {"seq": int, "run": str, "type": str, "time": str, "mono_ns": str, "boot_id": str, "data": dict, "prev": str,
           "mac": str}
 # The checks in the order failures are reported (verify-phases.ts), and what each fails with if something unforeseen
@@ -139,8 +138,8 @@ class Verifier:
             return F.note(PARSE, Fail(e.args[0], f"line {i + 1}: {e.args[1]}", i))
         if not (isinstance(r, dict) and set(r) == set(FIELDS) and all(type(r[k]) is t for k, t in FIELDS.items())
                 and 0 <= r["seq"] < 2 ** 53 and r["run"] and r["boot_id"] and r["type"] in RECORD_TYPES
-                and TIME_RE.fullmatch(r["time"]) and re.fullmatch("[0-9]+", r["mono_ns"]) and HEX64.fullmatch(r["prev"])
-                and HEX64.fullmatch(r["mac"])):
+                and UTC_TIME.fullmatch(r["time"]) and re.fullmatch("[0-9]+", r["mono_ns"])
+                and HEX64.fullmatch(r["prev"]) and HEX64.fullmatch(r["mac"])):
             return F.note(PARSE, Fail("E_FIELDS", f"line {i + 1} lacks a record field or has one of the wrong form", i))
         if self.displaced and self.displaced[0] == r["seq"] and self.displaced[1] < 0:
             self.displaced[1] = i
@@ -319,9 +318,6 @@ class Verifier:
         if not self.sigs.keygen:
             out.append("every signature: ssh-keygen (OpenSSH 8.2 or later) is not on PATH, so none was checked")
         return out
-
-def utf16(s):  # JavaScript compares strings by UTF-16 code units
-    return s.encode("utf-16-be", "surrogatepass")
 
 def line_at(path, n):
     """Line n of a file, read again (only to tell a duplicated record from an inserted one)."""

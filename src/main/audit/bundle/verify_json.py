@@ -2,15 +2,16 @@
 
 canonical_form reads a line strictly: E_JSON when it is not JSON or nests arrays and objects deeper than MAX_DEPTH
 (checked before parsing, so no parser's own limit decides), E_DUPLICATE_KEY for a key twice, E_NONCANONICAL when it
-is not the RFC 8785 form of what it holds. js_number, jcs and js_time write and read values as JavaScript does.
-Fail, the one way every check reports, is here because every part uses it.
+is not the RFC 8785 form of what it holds. js_number, jcs, js_trim and js_time write and read values as JavaScript
+does. Fail (the one way every check reports), safe, UTC_TIME and read are here because every other part builds on them.
 """
-import datetime, json, re
+import datetime, json, os, re
 
 MAX_DEPTH = 64  # no record of the format nests more than 6 deep
 CONTROL = "\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"  # JavaScript's \s
 SURROGATE = re.compile("[\ud800-\udfff]")
+UTC_TIME = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})\.([0-9]{3})Z")  # as journaled
 JSON_STRING = json.JSONEncoder(ensure_ascii=False).encode  # a string as JSON.stringify writes it
 
 class Fail(Exception):
@@ -23,6 +24,19 @@ class Fail(Exception):
 def safe(text):
     """Journal text is shown, never obeyed: control and bidi characters are escaped."""
     return re.sub(f"[{CONTROL}]", lambda m: f"\\u{ord(m[0]):04x}", str(text))
+
+def read(path):
+    """A file as text (invalid UTF-8 as U+FFFD, as Node reads it), or None when there is none."""
+    if not os.path.isfile(path):
+        return None
+    with open(path, "rb") as f:
+        return f.read().decode("utf-8", "replace")
+
+def utf16(s):  # JavaScript compares strings by UTF-16 code units
+    return s.encode("utf-16-be", "surrogatepass")
+
+def js_trim(s):  # s.trim()
+    return re.sub(f"^[{JS_SPACE}]+|[{JS_SPACE}]+$", "", s)
 
 def js_number(x):
     """ECMAScript Number::toString: Python's shortest round-trip digits, placed as ECMAScript places them."""
@@ -50,7 +64,7 @@ def js_str(v):
 def jcs(v):
     """RFC 8785: numbers as ECMAScript writes them, keys sorted by UTF-16 code units, no lone surrogate."""
     if isinstance(v, dict):
-        keys = sorted(v, key=lambda k: k.encode("utf-16-be", "surrogatepass"))
+        keys = sorted(v, key=utf16)
         return "{" + ",".join(f"{jcs(k)}:{jcs(v[k])}" for k in keys) + "}"
     if isinstance(v, list):
         return "[" + ",".join(map(jcs, v)) + "]"
@@ -118,7 +132,7 @@ def canonical_form(text):
 
 def js_time(text):
     """Date.parse of a journal time as V8 reads it (a day up to 31 rolls over, 24:00 is the next midnight), or None."""
-    m = re.fullmatch(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})\.([0-9]{3})Z", text)
+    m = UTC_TIME.fullmatch(text)
     y, mo, d, h, mi, s, ms = map(int, m.groups()) if m else (0,) * 7
     if y == 0 or not (1 <= mo <= 12 and 1 <= d <= 31 and mi < 60 and s < 60) or (h, mi, s, ms) > (24, 0, 0, 0):
         return None

@@ -7,7 +7,7 @@ allowed_signers file as src/main/audit/allowed-signers.ts does: the auditor's an
 RESTRICTED run records. principal_for turns a name into an allowed_signers principal (src/main/audit/principal.ts).
 """
 import base64, datetime, hashlib, os, re, shutil, subprocess
-from verify_json import CONTROL, JS_SPACE, safe
+from verify_json import CONTROL, JS_SPACE, js_trim, safe
 
 def key_blob(line):
     """The key blob of a `type base64 [comment]` line whose blob names that type; ValueError otherwise."""
@@ -24,7 +24,7 @@ def fingerprint(blob):
 
 def principal_for(name):
     """A name as an allowed_signers principal: trimmed, spaces, commas and pattern characters as "-"."""
-    p = re.sub(f"[{JS_SPACE},\"*?!{CONTROL}]+", "-", re.sub(f"^[{JS_SPACE}]+|[{JS_SPACE}]+$", "", name))
+    p = re.sub(f"[{JS_SPACE},\"*?!{CONTROL}]+", "-", js_trim(name))
     return re.sub(r"^#", "", p) or "operator"
 
 def match_list(subject, patterns):

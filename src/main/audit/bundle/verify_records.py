@@ -8,7 +8,7 @@ records that fit. A schema is a dict (a closed object; "key?" may be absent, and
 it), [spec] (an array), a tuple (the values allowed, equal and of the same JSON type), or a check function.
 """
 import re
-from verify_json import JSON_STRING, Fail, jcs, js_str, safe
+from verify_json import JSON_STRING, UTC_TIME, Fail, jcs, js_str, safe
 
 FORMAT, MAX_INT = "runbook-console-journal/1", 2 ** 53 - 1
 APPROVAL_NS, SIGNOFF_NS = "runbook-console-approval", "runbook-console-signoff"
@@ -118,8 +118,7 @@ NUM = kind("a number >= 0", lambda v: type(v) in (int, float) and v >= 0)
 SHA = Text("[0-9a-f]{64}", "a SHA-256: 64 lowercase hex digits")
 HASH = Text("[A-Za-z0-9+/]{43}=", "a 32-byte hash in base64")
 BLOB = Text("blobs/[0-9a-f]{64}", "a blob path: blobs/<sha256>")
-UTC = Text("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z",
-           "a UTC time such as 2026-01-02T03:04:05.678Z")
+UTC = Text(UTC_TIME.pattern, "a UTC time such as 2026-01-02T03:04:05.678Z")
 KEY = Text("[a-z][a-z0-9@.-]* [A-Za-z0-9+/]+={0,2}", "an SSH public key: type base64")
 FP = Text("SHA256:[A-Za-z0-9+/]{43}", "a key fingerprint")
 PROFILES, KINDS = codes("standard|regulated|restricted"), codes("local|ssh|postgres|kubernetes|prometheus")

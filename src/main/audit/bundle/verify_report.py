@@ -9,7 +9,7 @@ or block (events, records, the timeline, each step's blocks) are kept as the SHA
 each file is read once against that; only when such a part differs is the journal read again, to name the entry.
 """
 import base64, hashlib, json, os, re
-from verify_json import CONTROL, JS_SPACE, SURROGATE, Fail, jcs, js_str, parse_json
+from verify_json import CONTROL, JS_SPACE, SURROGATE, Fail, jcs, js_str, js_trim, parse_json, read
 from verify_keys import fingerprint, key_blob, principal_for
 
 FORMAT, EXCERPT_BYTES, EVENT_VALUE_CHARS, SNIPPET = "runbook-console-report/3", 2048, 160, 60
@@ -566,13 +566,6 @@ def not_done(step):
         item(f"sign-off refused ({s['role']})", f"{s['name']}: {s['code']}: {s['reason']}", s["record"])
     return out
 
-def read(path):
-    """A file as text (invalid UTF-8 as U+FFFD, as Node reads it), or None when there is none."""
-    if not os.path.isfile(path):
-        return None
-    with open(path, "rb") as f:
-        return f.read().decode("utf-8", "replace")
-
 def excerpt(path, n=EXCERPT_BYTES):
     """The first and last n bytes of an output (all of it up to 2n); a UTF-8 sequence cut in two shows as U+FFFD."""
     with open(path, "rb") as f:
@@ -600,8 +593,8 @@ def shell_quote(value):
 def commands(start, bundle_key):
     """verifyInstructions' commands: they name the installation when its key signed the bundle, else the operator."""
     installation = f"installation-{start['installation']['id']}"
-    line = re.sub(f"^[{JS_SPACE}]+|[{JS_SPACE}]+$", "", start["installation"]["public_key"])
-    m = re.match(f"[^{JS_SPACE}]+ ([A-Za-z0-9+/]+)", line)  # sameKey (verify.ts): the key as Node decodes base64
+    # sameKey (verify.ts): the key as Node decodes base64
+    m = re.match(f"[^{JS_SPACE}]+ ([A-Za-z0-9+/]+)", js_trim(start["installation"]["public_key"]))
     b64 = m[1][:len(m[1]) - (len(m[1]) % 4 == 1)] if m else None  # Node ignores a last character that makes no byte
     same = b64 is not None and base64.b64decode(b64 + "=" * (-len(b64) % 4)) == bundle_key
     signer = shell_quote(installation if same else principal_for(start["operator"]["name"]))

@@ -15,8 +15,7 @@ namespace (E_SIGNER); else it is unanchored.
 import hashlib, json
 from verify_json import Fail, js_time, safe
 from verify_keys import AllowedSigners, SigError, fingerprint, key_blob, principal_for
-
-APPROVAL_NS, SIGNOFF_NS = "runbook-console-approval", "runbook-console-signoff"
+from verify_records import APPROVAL_NS, SIGNOFF_NS
 
 class Signed:
     """The signatures that hold, anchored or not: counted, the first thousand of each kind named in `notes`."""

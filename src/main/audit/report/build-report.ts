@@ -346,8 +346,7 @@ export class ReportAssembler {
   report(inputs: ReportInputs): Report {
     if (!this.retain) throw new Error('this report was streamed, not kept');
     if (!this.first) throw new Error('a report needs at least one record');
-    const head = this.head(inputs);
-    return { ...head, steps: [...this.steps.values()].map((s) => s.step), events: this.events, records: this.records as unknown as Record<string, unknown>[] };
+    return { ...this.head(inputs), steps: [...this.steps.values()].map((s) => s.step), events: this.events, records: this.records as unknown as Record<string, unknown>[] };
   }
 
   /** Streamed: report.json and report.html as they must be, as fixed text and the hashes of the parts in between. */

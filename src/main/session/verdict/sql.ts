@@ -25,7 +25,8 @@ import { PLACEHOLDER } from '../substitute.js';
 import { BETWEEN_OPERATORS, READ_ONLY_OPERATORS, functionAllowed, functionRefusal } from './sql-functions.js';
 import { type Verdict, type VerdictCode, changes, readOnly } from './types.js';
 
-export { loadSqlGrammar };
+/** Loading the grammar, and whether it is loaded (the synchronous verdict can run), as sql-split has them. */
+export { loadSqlGrammar, sqlGrammarReady as sqlGrammarLoaded };
 
 /**
  * $NAME / ${NAME} as sql-values reads them, but never part of $tag$ dollar quoting ($$BEGIN …, $body$)
@@ -241,9 +242,4 @@ export function sqlVerdictSync(code: string): Verdict {
   }
   const kinds = [...new Set(parsed.statements.map((s) => statementName(s.kind, s.text).split(' ')[0]))];
   return readOnly('sql-read-only', `${parsed.statements.length} statement${parsed.statements.length === 1 ? '' : 's'} (${kinds.join(', ')}), all read-only`);
-}
-
-/** Whether the grammar is loaded (loadSqlGrammar has finished). */
-export function sqlGrammarLoaded(): boolean {
-  return sqlGrammarReady();
 }

@@ -7,7 +7,8 @@ import type { VerifyResult } from '../../../shared/run-api.js';
 import { useRunActions } from '../../run/useRun.js';
 import { CopyButton } from '../CopyButton.js';
 
-const HEADLINE: Record<VerifyResult['verdict'], string> = {
+/** A verdict's headline, as `runbook verify` says it (here and for past runs and bundles: VerdictLine). */
+export const VERDICT_HEADLINE: Record<VerifyResult['verdict'], string> = {
   'self-anchored': "Intact — sealed by this installation's key",
   unanchored: 'Intact but unanchored',
   failed: 'FAIL',
@@ -38,7 +39,7 @@ function VerifyVerdict({ result }: { result: VerifyResult }) {
     <div className={`verify-result ${failed ? 'bad' : result.verdict === 'self-anchored' ? 'ok' : 'warn'}`} data-testid="verify-result" data-verdict={result.verdict}>
       <p className="verify-headline">
         <strong data-testid="verify-headline">
-          {HEADLINE[result.verdict]}
+          {VERDICT_HEADLINE[result.verdict]}
           {failed && result.code ? ` ${result.code}` : ''}
         </strong>
         {result.record !== null && <span> (record {result.record})</span>}: <span data-testid="verify-detail">{result.detail}</span>

@@ -4,15 +4,9 @@ import { useCallback, useEffect, useState } from 'react';
 import type { RunbookApi } from '../../../shared/api.js';
 import type { PastRun } from '../../../shared/history-api.js';
 import type { VerifyResult } from '../../../shared/run-api.js';
+import { shellQuote } from '../../../shared/shell-quote.js';
 import { errorMessage } from '../../lib/error-message.js';
 import { VerdictLine } from './VerdictLine.js';
-
-const STATE_TEXT: Record<PastRun['state'], string> = {
-  running: 'running',
-  unfinished: 'unfinished',
-  sealed: 'sealed',
-  exported: 'exported',
-};
 
 export function RunHistory({ api }: { api: RunbookApi }) {
   const [runs, setRuns] = useState<PastRun[] | null>(null);
@@ -83,9 +77,9 @@ export function RunHistory({ api }: { api: RunbookApi }) {
                   <td className="mono small-text">{run.startedAt}</td>
                   <td>
                     <span className={`badge run-state-${run.state}`} data-testid="past-run-state" title={run.holder ?? undefined}>
-                      {STATE_TEXT[run.state]}
+                      {run.state}
                     </span>
-                    {run.state === 'unfinished' && <div className="muted small-text">not sealed; nobody holds it (close it with <span className="mono">runbook recover {run.dir}</span>)</div>}
+                    {run.state === 'unfinished' && <div className="muted small-text">not sealed; nobody holds it (close it with <span className="mono">runbook recover {shellQuote(run.dir)}</span>)</div>}
                   </td>
                   <td>
                     <button type="button" disabled={verdict === 'busy'} onClick={() => void verify(run.runId)}>

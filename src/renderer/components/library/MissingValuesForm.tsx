@@ -17,7 +17,8 @@ export function MissingValuesForm({ state, disabled }: { state: RunStepState; di
     if (Object.keys(filled).length === 0) return;
     setBusy(true);
     try {
-      const result = await act((api, runId) => api['runs.setVariables']({ runId, stepId: state.id, values: filled }));
+      // A refused value shows in this step's card, as the step's other errors do; a value taken clears them.
+      const result = await act((api, runId) => api['runs.setVariables']({ runId, stepId: state.id, values: filled }), state.id);
       if (result) setValues({});
     } finally {
       setBusy(false);

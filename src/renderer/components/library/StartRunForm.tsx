@@ -1,8 +1,9 @@
 // Starting a run: who runs it, at which profile (and what that hides), and the variables it needs.
 // Starting records the run and executes nothing.
-import { type FormEvent, useMemo, useState } from 'react';
+import { type FormEvent, type ReactNode, useMemo, useState } from 'react';
 import { PROFILES, type Profile, type Runbook } from '../../../shared/runbook-model.js';
-import { PROFILE_LABEL, hiddenSteps, optionalVariablesToOffer, variablesToAsk } from '../../lib/runbook-facts.js';
+import { PROFILE_LABEL, defaultedVariables, hiddenSteps, optionalVariablesToOffer, variablesToAsk } from '../../lib/runbook-facts.js';
+import { plural } from '../../lib/words.js';
 import { diagnosticCounts } from '../Diagnostics.js';
 
 export interface StartInput {
@@ -11,28 +12,33 @@ export interface StartInput {
   vars: Record<string, string>;
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+type FieldKind = 'required' | 'default' | 'optional';
+const DATA_REQUIRED: Record<FieldKind, string> = { required: 'true', default: 'defaulted', optional: 'false' };
 
-const SECRET_NAME = /(pass(word|wd|phrase)?|secret|token|api[_-]?key|private[_-]?key|credential)/i;
-const RANKS: Record<Profile, number> = { standard: 0, regulated: 1, restricted: 2 };
-
-/**
- * Variables the steps shown at `profile` need whose front matter gives a default: shown with it, editable (a
- * secret's default is not shown). Left as it is, the default applies (it is not sent, so the record says so).
- */
-export function defaultedVariables(runbook: Runbook, profile: Profile): { name: string; secret: boolean; prefill: string; description: string | null }[] {
-  const declared = runbook.frontMatter?.variables ?? {};
-  const bare = (n: string) => n.replace(/^<|>$/g, '');
-  const names = new Set(runbook.steps.filter((s) => (s.profile === null ? 0 : RANKS[s.profile]) <= RANKS[profile]).flatMap((s) => s.variables.map(bare)));
-  return [...names].flatMap((name) => {
-    const decl = declared[name];
-    if (decl === undefined) return [];
-    const object = typeof decl === 'object' ? decl : null;
-    const value = object ? object.default : String(decl);
-    if (value === undefined) return [];
-    const secret = object?.secret === true || SECRET_NAME.test(name);
-    return [{ name, secret, prefill: secret ? '' : value, description: object?.description ?? null }];
-  });
+/** One variable's field: its name and kind, the input (a password field for a secret), and a hint under it. */
+function VariableField(props: { name: string; kind: FieldKind; secret: boolean; value: string; placeholder: string; hint?: ReactNode; hintTestId?: string; onChange: (value: string) => void }) {
+  const { name, kind } = props;
+  return (
+    <label className="field" data-testid="variable-field" data-required={DATA_REQUIRED[kind]}>
+      <span>
+        <span className="mono">{name}</span> <span className={kind === 'required' ? 'required-tag' : 'optional-tag'}>{kind}</span>
+      </span>
+      <input
+        aria-label={name}
+        aria-required={kind === 'required' ? 'true' : undefined}
+        type={props.secret ? 'password' : 'text'}
+        autoComplete="off"
+        value={props.value}
+        placeholder={props.placeholder}
+        onChange={(e) => props.onChange(e.target.value)}
+      />
+      {props.hint !== undefined && (
+        <span className="field-hint" data-testid={props.hintTestId}>
+          {props.hint}
+        </span>
+      )}
+    </label>
+  );
 }
 
 export function StartRunForm({ runbook, runOpen, defaultOperator, onStart }: { runbook: Runbook; runOpen: boolean; defaultOperator: string; onStart: (input: StartInput) => Promise<void> }) {
@@ -46,18 +52,18 @@ export function StartRunForm({ runbook, runOpen, defaultOperator, onStart }: { r
   const defaulted = useMemo(() => defaultedVariables(runbook, profile), [runbook, profile]);
   // The host refuses a run of a runbook with error diagnostics (runbook-error): say so here, before it is asked.
   const { errors } = diagnosticCounts(runbook.warnings);
-  /** An optional variable's field as it stands: its default until the operator changes it. */
-  const optionalValue = (name: string, prefill: string) => values[name] ?? prefill;
+  /** A field with a default as it stands: its default until the operator changes it. */
+  const valueOf = (field: { name: string; prefill: string }) => values[field.name] ?? field.prefill;
+  /** Fields changed from their default: only those are sent (left as it is, the code's or the front matter's default applies). */
+  const changed = (fields: readonly { name: string; prefill: string }[]) => fields.flatMap((f) => (valueOf(f) !== f.prefill ? [[f.name, valueOf(f)] as const] : []));
+  const setValue = (name: string) => (value: string) => setValues({ ...values, [name]: value });
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (!operator.trim() || errors > 0) return;
     const required = variables.map((v) => [v.name, values[v.name] ?? ''] as const);
-    // An optional variable left at its default is not sent: the code's (or the front matter's) default applies.
-    const given = optional.map((v) => [v.name, optionalValue(v.name, v.prefill)] as const).filter(([name, value]) => value !== (optional.find((o) => o.name === name)?.prefill ?? ''));
-    // A front-matter default left as it is is not sent either: the record then says where the value came from.
-    const changed = defaulted.map((v) => [v.name, values[v.name] ?? v.prefill] as const).filter(([name, value]) => value !== (defaulted.find((d) => d.name === name)?.prefill ?? ''));
-    const vars = Object.fromEntries([...required, ...given, ...changed].filter(([, value]) => value !== ''));
+    // An optional variable or a front-matter default left as it is is not sent: the record then says where the value came from.
+    const vars = Object.fromEntries([...required, ...changed(optional), ...changed(defaulted)].filter(([, value]) => value !== ''));
     setBusy(true);
     try {
       await onStart({ operator: operator.trim(), profile, vars });
@@ -90,20 +96,15 @@ export function StartRunForm({ runbook, runOpen, defaultOperator, onStart }: { r
         <fieldset className="variables">
           <legend>Variables</legend>
           {variables.map((v) => (
-            <label className="field" key={v.name} data-testid="variable-field" data-required="true">
-              <span>
-                <span className="mono">{v.name}</span> <span className="required-tag">required</span>
-              </span>
-              <input
-                aria-label={v.name}
-                aria-required="true"
-                type={v.secret ? 'password' : 'text'}
-                autoComplete="off"
-                value={values[v.name] ?? ''}
-                placeholder={v.description ?? (v.secret ? 'secret: masked in output and record' : '')}
-                onChange={(e) => setValues({ ...values, [v.name]: e.target.value })}
-              />
-            </label>
+            <VariableField
+              key={v.name}
+              name={v.name}
+              kind="required"
+              secret={v.secret}
+              value={values[v.name] ?? ''}
+              placeholder={v.description ?? (v.secret ? 'secret: masked in output and record' : '')}
+              onChange={setValue(v.name)}
+            />
           ))}
           <p className="muted small-text">A step that uses a required variable without a value cannot run until it is given — on the step, without a new run.</p>
         </fieldset>
@@ -112,20 +113,16 @@ export function StartRunForm({ runbook, runOpen, defaultOperator, onStart }: { r
         <fieldset className="variables defaulted-variables" data-testid="defaulted-variables">
           <legend>Variables with a default</legend>
           {defaulted.map((v) => (
-            <label className="field" key={v.name} data-testid="variable-field" data-required="defaulted">
-              <span>
-                <span className="mono">{v.name}</span> <span className="optional-tag">default</span>
-              </span>
-              <input
-                aria-label={v.name}
-                type={v.secret ? 'password' : 'text'}
-                autoComplete="off"
-                value={values[v.name] ?? v.prefill}
-                placeholder={v.secret ? 'a default is set (not shown: a secret)' : (v.description ?? '')}
-                onChange={(e) => setValues({ ...values, [v.name]: e.target.value })}
-              />
-              <span className="field-hint">{v.secret ? 'A default is set in the front matter (not shown: a secret); type to replace it' : 'Default from the front matter; change it to use another value'}</span>
-            </label>
+            <VariableField
+              key={v.name}
+              name={v.name}
+              kind="default"
+              secret={v.secret}
+              value={valueOf(v)}
+              placeholder={v.secret ? 'a default is set (not shown: a secret)' : (v.description ?? '')}
+              hint={v.secret ? 'A default is set in the front matter (not shown: a secret); type to replace it' : 'Default from the front matter; change it to use another value'}
+              onChange={setValue(v.name)}
+            />
           ))}
         </fieldset>
       )}
@@ -133,29 +130,28 @@ export function StartRunForm({ runbook, runOpen, defaultOperator, onStart }: { r
         <fieldset className="variables optional-variables" data-testid="optional-variables">
           <legend>Optional variables</legend>
           {optional.map((v) => (
-            <label className="field" key={v.name} data-testid="variable-field" data-required="false">
-              <span>
-                <span className="mono">{v.name}</span> <span className="optional-tag">optional</span>
-              </span>
-              <input
-                aria-label={v.name}
-                type={v.secret ? 'password' : 'text'}
-                autoComplete="off"
-                value={optionalValue(v.name, v.prefill)}
-                placeholder={v.secret ? 'secret: masked in output and record' : v.defaultText !== null && v.prefill === '' ? `default: ${v.defaultText}` : (v.description ?? '')}
-                onChange={(e) => setValues({ ...values, [v.name]: e.target.value })}
-              />
-              <span className="field-hint" data-testid="variable-default">
-                {v.secret && v.defaultText !== null
-                  ? 'A default is set (not shown: a secret)'
-                  : v.defaultText !== null
-                  ? `Default ${v.defaultFrom === 'front matter' ? 'from the front matter' : 'in the code'}: ${v.defaultText}`
-                  : v.differing.length > 1
-                    ? `Defaults differ by step: ${v.differing.join(', ')}`
-                    : 'No default: the code only tests whether it is set'}
-                {v.defaultFrom === 'code' && ' — left as it is, your environment’s value (if any) or this default applies'}
-              </span>
-            </label>
+            <VariableField
+              key={v.name}
+              name={v.name}
+              kind="optional"
+              secret={v.secret}
+              value={valueOf(v)}
+              placeholder={v.secret ? 'secret: masked in output and record' : v.defaultText !== null && v.prefill === '' ? `default: ${v.defaultText}` : (v.description ?? '')}
+              hintTestId="variable-default"
+              hint={
+                <>
+                  {v.secret && v.defaultText !== null
+                    ? 'A default is set (not shown: a secret)'
+                    : v.defaultText !== null
+                      ? `Default ${v.defaultFrom === 'front matter' ? 'from the front matter' : 'in the code'}: ${v.defaultText}`
+                      : v.differing.length > 1
+                        ? `Defaults differ by step: ${v.differing.join(', ')}`
+                        : 'No default: the code only tests whether it is set'}
+                  {v.defaultFrom === 'code' && ' — left as it is, your environment’s value (if any) or this default applies'}
+                </>
+              }
+              onChange={setValue(v.name)}
+            />
           ))}
         </fieldset>
       )}

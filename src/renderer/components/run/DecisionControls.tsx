@@ -5,6 +5,7 @@ import { decisionPath } from '../../../shared/decisions.js';
 import type { Runbook, Step } from '../../../shared/runbook-model.js';
 import { decisionOptions, flattenSections, isNegativeDecision } from '../../lib/runbook-facts.js';
 import { useRunActions } from '../../run/useRun.js';
+import { plural } from '../../lib/words.js';
 
 /** What choosing `option` would pass over, by the rule the host applies (src/shared/decisions.ts): how many steps, and whether the run stops. */
 function passesOver(runbook: Runbook | undefined, order: readonly string[] | undefined, stepId: string, option: string): { steps: number; stops: boolean } {
@@ -12,8 +13,6 @@ function passesOver(runbook: Runbook | undefined, order: readonly string[] | und
   const path = [...decisionPath(runbook, order, new Map([[stepId, option]])).values()];
   return { steps: path.filter((p) => p.kind === 'skip').length, stops: path.some((p) => p.kind === 'stop') };
 }
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export function DecisionControls({ step, state, disabled, onDecided, runbook, order }: { step: Step; state: RunStepState; disabled: boolean; onDecided: (decision: string) => void; runbook?: Runbook; order?: readonly string[] }) {
   const { act } = useRunActions();

@@ -42,7 +42,8 @@ export function DownloadOutput({ api, runId, stepId, blockId }: { api: RunbookAp
         whole.set(p, at);
         at += p.length;
       }
-      if (whole.length !== expected.size || (await sha256Hex(whole)) !== expected.sha256) throw new Error('the output read back does not match its record (size or SHA-256); not saved');
+      if (whole.length !== expected.size) throw new Error(`the output read back is ${whole.length} bytes, its record says ${expected.size}; not saved`);
+      if ((await sha256Hex(whole)) !== expected.sha256) throw new Error('the output read back does not match the SHA-256 its record holds; not saved');
       const url = URL.createObjectURL(new Blob([whole], { type: 'text/plain' }));
       const a = document.createElement('a');
       a.href = url;

@@ -114,7 +114,10 @@ export function RunView({ api, runbook, initial, theme, active, onAttention, onN
   const [notice, setNotice] = useState<string | null>(null);
   const steps = useMemo(() => new Map(runbook.steps.map((s) => [s.id, s])), [runbook]);
   const states = useMemo(() => new Map(state.steps.map((s) => [s.id, s])), [state.steps]);
-  const order = useMemo(() => visibleStepIds(runbook, state), [runbook, state]);
+  // The steps shown, in order: the same array while the hidden steps stay the same (fixed at start), so the
+  // memoised step cards it is passed to are not drawn again for every change of the run's state.
+  const hiddenKey = state.steps.flatMap((s) => (s.hidden ? [s.id] : [])).join('\n');
+  const order = useMemo(() => visibleStepIds(runbook, state), [runbook, hiddenKey]);
   const progress = useMemo(() => runProgress(runbook, state), [runbook, state]);
   const running = state.steps.find((s) => s.status === 'running')?.id ?? null;
   const finished = state.status === 'finished';
