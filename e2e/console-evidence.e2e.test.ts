@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissing } from './support/browser.js';
-import { openPage, serveIn } from './support/console-page.js';
+import { finishAndSeal, openPage, serveIn } from './support/console-page.js';
 import { CLI, REPO_ROOT, type ServeHandle } from './support/serve.mjs';
 
 const RUNBOOK = `# Evidence E2E
@@ -137,7 +137,7 @@ describe.skipIf(chromiumMissing)('the console in Chromium: installation key, off
     await page.click('button:has-text("Verify")');
     await expect.poll(() => page.getAttribute('[data-testid=verify-result]', 'data-verdict')).toBe('unanchored');
     expect(await page.textContent('[data-testid=verify-headline]')).toBe('Intact but unanchored');
-    await page.click('button:has-text("Finish and seal")');
+    await finishAndSeal(page);
     await page.waitForSelector('[data-testid=ticket-line]');
     await page.click('button:has-text("Verify")');
     await expect.poll(() => page.getAttribute('[data-testid=verify-result]', 'data-verdict')).toBe('self-anchored');

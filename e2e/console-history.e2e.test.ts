@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissing } from './support/browser.js';
-import { openPage, serveIn } from './support/console-page.js';
+import { exportReport, finishAndSeal, openPage, serveIn } from './support/console-page.js';
 import { REPO_ROOT, type ServeHandle } from './support/serve.mjs';
 
 const ARTIFACTS = path.join(REPO_ROOT, 'e2e-artifacts');
@@ -83,7 +83,7 @@ describe.skipIf(chromiumMissing)('the console in Chromium: past runs and exporte
   it('a finished run is listed sealed and verifies on demand; exported, it is listed exported', async () => {
     await page.click('nav >> button:has-text("Runbook")');
     await startRun('Sealed Sam');
-    await page.click('button:has-text("Finish and seal")');
+    await finishAndSeal(page);
     await expect.poll(() => page.getAttribute('[data-testid=run-view]', 'data-run-status')).toBe('finished');
     await page.click('nav >> button:has-text("History")');
     const row = page.locator('[data-testid=past-run]', { has: page.locator('[data-testid=past-run-operator]', { hasText: 'Sealed Sam' }) });
@@ -97,8 +97,7 @@ describe.skipIf(chromiumMissing)('the console in Chromium: past runs and exporte
     expect(spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'sam', '-f', key]).status).toBe(0);
     await page.fill('input[aria-label="Export directory"]', path.join(root, 'bundle'));
     await page.fill('input[aria-label="Signing key file"]', key);
-    await page.click('button:has-text("Export signed report")');
-    await page.waitForSelector('[data-testid=export-result]');
+    await exportReport(page);
     await page.click('nav >> button:has-text("History")');
     await expect.poll(() => row.getAttribute('data-state')).toBe('exported');
   });

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissing } from './support/browser.js';
-import { openPage, serveIn } from './support/console-page.js';
+import { finishAndSeal, openPage, serveIn } from './support/console-page.js';
 import { REPO_ROOT, type ServeHandle } from './support/serve.mjs';
 
 const ARTIFACTS = path.join(REPO_ROOT, 'e2e-artifacts');
@@ -129,7 +129,7 @@ describe.skipIf(chromiumMissing)('the console in Chromium: values given later, o
   });
 
   it('after the seal, no byte under the run directory holds the secret; the page raised no errors', async () => {
-    await page.click('button:has-text("Finish and seal")');
+    await finishAndSeal(page);
     await expect.poll(() => page.getAttribute('[data-testid=run-view]', 'data-run-status')).toBe('finished');
     const files = readdirSync(runDir(), { recursive: true, encoding: 'utf8' }).map((f) => path.join(runDir(), f)).filter((f) => statSync(f).isFile());
     expect(files.length).toBeGreaterThan(3);

@@ -9,6 +9,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissing, launchChromium } from './support/browser.js';
 import { REPO_ROOT, type ServeHandle, startServe } from './support/serve.mjs';
+import { finishAndSeal } from './support/console-page.js';
 
 const ARTIFACTS = path.join(REPO_ROOT, 'e2e-artifacts');
 let root: string;
@@ -109,7 +110,7 @@ describe.skipIf(chromiumMissing)('the console in Chromium: a playbook done by ha
   });
 
   it('the journal holds every mark, value and choice; the page raised no errors', async () => {
-    await page.click('button:has-text("Finish and seal")');
+    await finishAndSeal(page);
     await expect.poll(() => page.getAttribute('[data-testid=run-view]', 'data-run-status')).toBe('finished');
     const runs = path.join(root, 'runs');
     const { readdirSync } = await import('node:fs');

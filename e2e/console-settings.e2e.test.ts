@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SshdHandle, sshdUnavailableReason, startSshd } from '../test/infra/sshd.js';
 import { chromiumMissing, launchChromium } from './support/browser.js';
 import { REPO_ROOT, type ServeHandle, startServe } from './support/serve.mjs';
+import { exportReport } from './support/console-page.js';
 
 const RUNBOOK = (changed: string) => `# Timers E2E
 
@@ -207,10 +208,11 @@ describe.skipIf(chromiumMissing || noSshd !== null)('the console in Chromium: li
     for (const row of await timer.locator('[data-testid=timer-history] tbody tr td:nth-child(2)').allTextContents()) expect(row).toBe('succeeded');
     await expect.poll(() => page.locator('[data-testid=timer-alert]', { hasText: 'Repeating check ended: Health probe' }).count()).toBe(1);
     await shot('10-repeat');
-    const notes = journal()
-      .filter((r) => r.type === 'step.note' && typeof r.data.text === 'string')
-      .map((r) => r.data.text as string);
-    expect(notes).toEqual(expect.arrayContaining([expect.stringMatching(/^time box started: Monitor the queue for 2 seconds/), 'time box over: Monitor the queue for 2 seconds', expect.stringMatching(/^repeating check started: every 1 second/), expect.stringMatching(/^repeating check ended: every 1 second, \d+ runs$/)]));
+    // The host kept both timers and journaled them as typed timer records (started by the operator, the rest by the host).
+    const timers = journal()
+      .filter((r) => r.type === 'timer')
+      .map((r) => [r.data.kind, r.data.event, r.data.by, r.data.text]);
+    expect(timers).toEqual(expect.arrayContaining([['timebox', 'started', 'Olivia Operator', 'Monitor the queue for 2 seconds'], ['timebox', 'due', 'host', 'Monitor the queue for 2 seconds'], ['repeat', 'started', 'Olivia Operator', 'every 1 second'], ['repeat', 'run', 'host', 'every 1 second'], ['repeat', 'due', 'host', 'every 1 second']]));
     const probeRuns = journal().filter((r) => r.type === 'step.started' && JSON.stringify(r.data).includes('echo probe'));
     expect(probeRuns.length).toBeGreaterThanOrEqual(2);
   });
@@ -219,8 +221,7 @@ describe.skipIf(chromiumMissing || noSshd !== null)('the console in Chromium: li
     const out = path.join(root, 'bundle');
     await page.fill('input[aria-label="Export directory"]', out);
     expect(await page.isChecked('text=use ssh-agent >> input')).toBe(true);
-    await page.click('button:has-text("Export signed report")');
-    await page.waitForSelector('[data-testid=export-result]', POLL);
+    await exportReport(page);
     const principal = ((await page.textContent('[data-testid=export-signer]')) as string).split(' ')[0] as string;
     expect(principal).toBe('Olivia-Operator');
     const ssh = spawnSync('ssh-keygen', ['-Y', 'verify', '-f', 'allowed_signers', '-I', principal, '-n', 'runbook-console-audit', '-s', 'report.json.sig'], { cwd: out, input: readFileSync(path.join(out, 'report.json')), encoding: 'utf8' });

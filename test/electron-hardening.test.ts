@@ -97,9 +97,10 @@ describe('IPC', () => {
     const listeners = registered();
     expect([...listeners.keys()]).toEqual([API_CHANNEL]);
     const listener = listeners.get(API_CHANNEL)!;
-    await expect(listener(event(mainFrame), 'app.info', {})).resolves.toEqual({ name: 'Runbook Console', version: '1', host: 'electron' });
-    await expect(listener(event(mainFrame), 'no.such', {})).rejects.toThrow(/unknown API method/);
-    await expect(listener(event(mainFrame), 'app.info', { extra: 1 })).rejects.toThrow(/app\.info/);
+    await expect(listener(event(mainFrame), 'app.info', {})).resolves.toEqual({ ok: true, result: { name: 'Runbook Console', version: '1', host: 'electron' } });
+    // Errors come back answered, with their code (a rejection would reach the page as its message alone).
+    await expect(listener(event(mainFrame), 'no.such', {})).resolves.toEqual({ ok: false, error: { code: 'unknown-method', message: expect.stringMatching(/unknown API method/) } });
+    await expect(listener(event(mainFrame), 'app.info', { extra: 1 })).resolves.toEqual({ ok: false, error: { code: 'invalid-input', message: expect.stringMatching(/app\.info/) } });
   });
 
   it('refuses calls from anywhere else before any handler runs', () => {

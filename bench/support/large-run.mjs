@@ -47,7 +47,7 @@ export function benchRunStarted(dir, runbook, macKeyCommitment, installation) {
   mkdirSync(path.join(dir, 'blobs'), { recursive: true });
   writeFileSync(path.join(dir, 'blobs', runbookSha), runbook.text);
   return {
-    format: 'runbook-console-journal/1',
+    format: 'runbook-console-journal/2', // records/format.ts JOURNAL_FORMAT: the format writers write
     runbook: { path: runbook.path, sha256: runbookSha, title: runbook.title, blob: `blobs/${runbookSha}`, bytes: Buffer.byteLength(runbook.text) },
     profile: 'standard',
     operator: { name: 'bench', os_user: 'bench', hostname: 'bench-host' },

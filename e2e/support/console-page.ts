@@ -34,3 +34,30 @@ export async function openPage(errors: string[], options: PageOptions = {}): Pro
   }
   return { browser, page };
 }
+
+/**
+ * Confirms the seal dialog Finish or Export opened (sealing is final): with the reason REGULATED and above
+ * need when steps are unfinished (the field is there only then), then waits for the dialog to go.
+ */
+export async function confirmSeal(page: Page, reason = 'sealed early in the e2e walk'): Promise<void> {
+  const dialog = page.locator('[data-testid=seal-dialog]');
+  await dialog.waitFor();
+  const why = dialog.locator('textarea[aria-label="Why seal early"]');
+  if ((await why.count()) > 0) await why.fill(reason);
+  await dialog.locator('button[type=submit]').click();
+  await dialog.waitFor({ state: 'detached' });
+}
+
+/** Finish and seal, confirmed in the dialog. */
+export async function finishAndSeal(page: Page, reason?: string): Promise<void> {
+  await page.click('button:has-text("Finish and seal")');
+  await confirmSeal(page, reason);
+}
+
+/** Export signed report; an unsealed run is sealed first, confirmed in the dialog. Waits for the export's result. */
+export async function exportReport(page: Page, reason?: string): Promise<void> {
+  const sealed = (await page.locator('[data-testid=ticket-line]').count()) > 0;
+  await page.click('button:has-text("Export signed report")');
+  if (!sealed) await confirmSeal(page, reason);
+  await page.waitForSelector('[data-testid=export-result]', { timeout: 30_000 });
+}

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { CLI } from './serve.mjs';
+import { exportReport, finishAndSeal } from './console-page.js';
 
 export const WHOLE_RUN_RUNBOOK = `# Console E2E
 
@@ -129,7 +130,10 @@ export function wholeRunScenario(host: WholeRunHost): void {
     await decision.locator('button', { hasText: /^NO-GO$/ }).click();
     await expect.poll(() => page.textContent('[data-testid=notice]')).toContain('NO-GO recorded: continue with “Roll back”');
     await expect.poll(() => card('Restore the previous release').getAttribute('aria-current')).toBe('step');
+    // A recorded decision is final: GO now is a change, recorded with the reason asked for.
     await decision.locator('button', { hasText: /^GO$/ }).click();
+    await decision.getByRole('textbox', { name: /Why change it to GO/ }).fill('the service owner agreed after all');
+    await decision.getByRole('button', { name: 'Change the decision to GO' }).click();
     // Going on skips the roll-back section: the next step is the sign-off.
     await expect.poll(() => page.textContent('[data-testid=notice]')).toMatch(/^GO recorded: continue with “.*”\.$/);
     await expect.poll(() => page.locator('[data-testid=run-step].kind-signoff').getAttribute('aria-current')).toBe('step');
@@ -155,7 +159,7 @@ export function wholeRunScenario(host: WholeRunHost): void {
     await expect.poll(() => page.textContent('[data-testid=verify-result]')).toMatch(/^Intact/);
     // Nothing is signed before the seal: intact but unanchored, in runbook verify's words.
     expect(await page.getAttribute('[data-testid=verify-result]', 'data-verdict')).toBe('unanchored');
-    await page.click('button:has-text("Finish and seal")');
+    await finishAndSeal(page);
     await expect.poll(() => page.textContent('[data-testid=ticket-line]')).toMatch(/^runbook-console\/[0-9a-f]{16}\/[0-9a-f-]{36} \d+ \S{44}$/);
     // Sealed: checked against this installation's key (the fingerprint ssh-keygen -lf gives), which is all the console holds.
     await page.click('button:has-text("Verify")');
@@ -171,8 +175,7 @@ export function wholeRunScenario(host: WholeRunHost): void {
     const out = path.join(host.root(), 'bundle');
     await page.fill('input[aria-label="Export directory"]', out);
     await page.fill('input[aria-label="Signing key file"]', key);
-    await page.click('button:has-text("Export signed report")');
-    await page.waitForSelector('[data-testid=export-result]');
+    await exportReport(page);
     const bundle = (await page.textContent('[data-testid=export-out]')) as string;
     const principal = ((await page.textContent('[data-testid=export-signer]')) as string).split(' ')[0] as string;
     expect(principal).toBe('Alice-Operator');

@@ -10,6 +10,8 @@ import { ThemeToggle } from './components/ThemeToggle.js';
 import { LibraryPage } from './components/library/LibraryPage.js';
 import { OpenRunbookForm } from './components/library/OpenRunbookForm.js';
 import { OpenRunNotice } from './components/library/OpenRunNotice.js';
+import { UnfinishedRunsNotice } from './components/library/UnfinishedRunsNotice.js';
+import type { PastRun } from '../shared/history-api.js';
 import { RunbookSummary } from './components/library/RunbookSummary.js';
 import { type StartInput, StartRunForm } from './components/library/StartRunForm.js';
 import { RunView } from './components/run/RunView.js';
@@ -145,6 +147,27 @@ export function App() {
     }
   }, [api, opened.runbook]);
 
+  /** An unfinished past run (after a restart) goes on: its journal continues, its runbook becomes the open one. */
+  const resumePast = useCallback(
+    async (past: PastRun) => {
+      if (!api) return;
+      setError(null);
+      try {
+        const state = await api['runs.resume']({ runId: past.runId, operator: preferences?.operator || past.operator });
+        const current = await api['runbook.current']({});
+        if (!current.runbook) return;
+        sessionStorage.setItem(RUN_KEY, JSON.stringify({ runId: state.runId, sha256: current.runbook.sha256 }));
+        setOpened(current);
+        setRun({ runbook: current.runbook, state });
+        setRunOpen(true);
+        setPage('runbook');
+      } catch (e) {
+        setError(errorMessage(e));
+      }
+    },
+    [api, preferences],
+  );
+
   const showRun = useCallback(() => setPage('runbook'), []);
 
   const nav = (target: Page, label: string) => (
@@ -200,17 +223,24 @@ export function App() {
       )}
       {api && page === 'history' && (
         <div className="history-page" data-testid="history-page">
-          <RunHistory api={api} />
+          <h1 className="page-title">History</h1>
+          <RunHistory api={api} onResume={run ? undefined : (past) => void resumePast(past)} />
           <BundleView api={api} />
         </div>
       )}
       {api && info && page === 'settings' && <SettingsPage api={api} host={info.host} onPreferences={setPreferences} />}
-      {api && ready && !run && page === 'library' && <main><LibraryPage api={api} nativeDialog={info?.host === 'electron'} onOpen={open} /></main>}
+      {api && ready && !run && page === 'library' && (
+        <main>
+          <UnfinishedRunsNotice api={api} onResume={(past) => void resumePast(past)} />
+          <LibraryPage api={api} nativeDialog={info?.host === 'electron'} onOpen={open} />
+        </main>
+      )}
       {!run && page === 'runbook' && opened.runbook && (
         <div className="library">
           <aside className="library-side" aria-label="Run this runbook">
             <RunbookSummary runbook={opened.runbook} />
             {api && <OpenRunNotice api={api} sha256={opened.runbook.sha256} onResume={resumeRun} />}
+            {api && !runOpen && <UnfinishedRunsNotice api={api} onResume={(past) => void resumePast(past)} />}
             <StartRunForm key={opened.runbook.sha256} runbook={opened.runbook} runOpen={runOpen} defaultOperator={preferences?.operator ?? ''} onStart={start} />
           </aside>
           <RunbookView runbook={opened.runbook} />

@@ -30,6 +30,8 @@ export const API_METHODS = [
   'runs.answer',
   'runs.approve',
   'runs.setVariables',
+  'runs.resume',
+  'runs.timer',
   'runs.finish',
   'runs.verify',
   'runs.export',

@@ -174,6 +174,12 @@ export type ApiRequest = z.infer<typeof ApiRequestSchema>;
 export const ApiErrorSchema = z.object({ code: z.string(), message: z.string() });
 export type ApiError = z.infer<typeof ApiErrorSchema>;
 
+/**
+ * What the Electron bridge answers (the preload's functions resolve to it): the result, or the error with its
+ * code. A rejected ipcRenderer.invoke keeps only the message, and the page acts on codes.
+ */
+export type BridgeAnswer = { ok: true; result: unknown } | { ok: false; error: ApiError };
+
 export const ApiResponseSchema = z.union([
   z.object({ id: z.number().int(), ok: z.literal(true), result: z.unknown() }),
   z.object({ id: z.number().int(), ok: z.literal(false), error: ApiErrorSchema }),

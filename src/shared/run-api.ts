@@ -4,11 +4,55 @@
 import { z } from 'zod';
 import { PROFILES } from './runbook-model.js';
 import { ARMORED_SSHSIG, SIGNOFF_REFUSAL_CODES } from './signoff.js';
+import { TIMER_EVENTS } from './step-timers.js';
+
+/** A step's timer as the host keeps it (src/shared/step-timers.ts StepTimer): the page only shows it. */
+export const StepTimerSchema = z.object({
+  stepId: z.string(),
+  kind: z.enum(['timebox', 'repeat']),
+  text: z.string(),
+  startedAt: z.number(),
+  forMs: z.number().nullable(),
+  everyMs: z.number().nullable(),
+  nextAt: z.number().nullable(),
+  ended: z.enum(['due', 'stopped']).nullable(),
+  endedAt: z.number().nullable(),
+  runs: z.number().int().nonnegative(),
+});
 
 const id = z.string().min(1).max(500);
+
+/** Half a UTF-16 surrogate pair: not text (the journal's canonical JSON refuses it), so it is refused here first. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** Free text the operator types that goes into the journal (a reason, a note): trimmed, non-empty, whole text. */
+const typedText = (max: number, empty: string) =>
+  z.string().trim().min(1, empty).max(max).refine((s) => !LONE_SURROGATE.test(s), 'holds half a character (a lone UTF-16 surrogate): not text');
 export const ProfileInput = z.enum(PROFILES);
 
 export const STEP_STATUSES = ['pending', 'running', 'succeeded', 'failed', 'skipped', 'cancelled', 'not-run'] as const;
+
+/**
+ * Why a step counts as unfinished when the run is sealed (main's rule, runs/unfinished.ts; journaled in
+ * run.ended-early): never run, failed or cancelled, still running, a decision not made, a sign-off not given,
+ * a step done by hand not marked done.
+ */
+export const UNFINISHED_KINDS = ['not-run', 'failed', 'cancelled', 'running', 'decision-pending', 'signoff-missing', 'not-done'] as const;
+export type UnfinishedKind = (typeof UNFINISHED_KINDS)[number];
+
+/** What a recorded outcome the operator changed was (step.note change): a decision, a pass/fail mark, a skip. */
+export const CHANGE_KINDS = ['decision', 'mark', 'skip'] as const;
+export type ChangeKind = (typeof CHANGE_KINDS)[number];
+
+/** What a person did to a step, as the step shows it (RunStepState.activity), each from its journal record. */
+export const ACTIVITY_KINDS = ['note', 'decision', 'mark', 'skip', 'change', 'signoff', 'fillin'] as const;
+
+/**
+ * The console's refusals the page acts on, by code (the API error's `code`; the message says it in words):
+ * sealing with unfinished steps the operator was not shown, sealing early without the reason REGULATED and
+ * above require, changing a recorded decision, mark or skip without a reason.
+ */
+export const RUN_REFUSALS = ['seal-unconfirmed', 'seal-needs-reason', 'change-needs-reason'] as const;
+export type RunRefusal = (typeof RUN_REFUSALS)[number];
 
 export const RunStepStateSchema = z.object({
   id: z.string(),
@@ -42,6 +86,15 @@ export const RunStepStateSchema = z.object({
    * given on the step (runs.setVariables), without a new run. `secret` values are typed into a password field.
    */
   missingValues: z.array(z.object({ name: z.string(), secret: z.boolean() })).optional(),
+  /**
+   * What people did to the step, oldest first, each from the journal record that says so (`record`): notes,
+   * decisions, marks, skips, changes of any of those (with their reason), sign-offs, fill-ins.
+   */
+  activity: z.array(
+    z.object({ record: z.number().int(), at: z.string(), by: z.string(), kind: z.enum(ACTIVITY_KINDS), text: z.string(), reason: z.string().nullable() }),
+  ),
+  /** The step's timer (a time box or a repeating check), kept by the host: null until started. */
+  timer: StepTimerSchema.nullable().optional(),
 });
 export type RunStepState = z.infer<typeof RunStepStateSchema>;
 
@@ -104,8 +157,20 @@ export const RunStateSchema = z.object({
    * `verifyCommand`. `created` when the key was made for this run: its fingerprint belongs in the ticket.
    */
   installationKey: InstallationKeyFactsSchema.optional(),
+  /**
+   * What sealing now would leave unfinished, by main's rule (steps a recorded decision passed over are not
+   * counted: the decision says why). runs.finish and runs.export refuse to seal unless the operator was shown
+   * each of these (`unfinished`), and in REGULATED and above given a reason, which is journaled.
+   */
+  unfinished: z.array(z.object({ stepId: z.string(), title: z.string(), what: z.enum(UNFINISHED_KINDS) })),
 });
 export type RunState = z.infer<typeof RunStateSchema>;
+
+/** What the operator confirmed when sealing: the unfinished steps they were shown (ids), and why they seal early. */
+const sealConfirmation = {
+  unfinished: z.array(id).max(100_000).optional(),
+  reason: typedText(2000, 'say why the run is sealed early').optional(),
+};
 
 
 
@@ -149,6 +214,8 @@ export const RunEventSchema = z.discriminatedUnion('type', [
   z.object({ seq: z.number().int(), type: z.literal('question'), questionId: z.string() }),
   z.object({ seq: z.number().int(), type: z.literal('approval'), approvalId: z.string(), stepId: z.string() }),
   z.object({ seq: z.number().int(), type: z.literal('error'), message: z.string() }),
+  /** A step's timer did something the operator is to hear of (due, a reminder, a repeat's run, stopped). */
+  z.object({ seq: z.number().int(), type: z.literal('timer'), stepId: z.string(), event: z.enum(TIMER_EVENTS), text: z.string() }),
 ]);
 export type RunEvent = z.infer<typeof RunEventSchema>;
 
@@ -200,6 +267,8 @@ export const SignoffRequestSchema = z.object({
 });
 export type SignoffRequest = z.infer<typeof SignoffRequestSchema>;
 
+const changeReason = typedText(2000, 'say why it is changed').optional();
+
 const signoffRow = {
   name: z.string().trim().min(1).max(200),
   role: z.string().trim().min(1).max(200),
@@ -229,12 +298,16 @@ export const runContract = {
   'runs.runStep': { input: z.object({ runId: id, stepId: id }).strict(), output: z.object({ accepted: z.literal(true) }) },
   'runs.bind': { input: z.object({ runId: id, stepId: id, blockId: id, target: z.string().min(1).max(200) }).strict(), output: RunStateSchema },
   'runs.cancel': { input: z.object({ runId: id }).strict(), output: z.object({ cancelled: z.boolean() }) },
-  /** Runs a step a recorded decision passed over after all: the operator's reason is recorded (step.note). */
-  'runs.override': { input: z.object({ runId: id, stepId: id, reason: z.string().trim().min(1, 'an override needs a reason').max(2000) }).strict(), output: RunStateSchema },
-  'runs.skip': { input: z.object({ runId: id, stepId: id, reason: z.string().trim().min(1, 'a skip needs a reason').max(2000) }).strict(), output: RunStateSchema },
+  /**
+   * Takes back a skip: a step a recorded decision passed over, or one the operator skipped, is pending again
+   * (to run, decide or mark); the reason is journaled as a change (step.note).
+   */
+  'runs.override': { input: z.object({ runId: id, stepId: id, reason: typedText(2000, 'an override needs a reason') }).strict(), output: RunStateSchema },
+  'runs.skip': { input: z.object({ runId: id, stepId: id, reason: typedText(2000, 'a skip needs a reason') }).strict(), output: RunStateSchema },
   'runs.record': {
     input: z.discriminatedUnion('kind', [
-      z.object({ runId: id, stepId: id, kind: z.literal('decision'), decision: z.string().trim().min(1).max(200), note: z.string().max(2000).optional() }).strict(),
+      // `change`: why a decision or mark already recorded is changed (required then; journaled beside it).
+      z.object({ runId: id, stepId: id, kind: z.literal('decision'), decision: z.string().trim().min(1).max(200), note: z.string().max(2000).optional(), change: changeReason }).strict(),
       // Main records a sign-off only with the signer's SSH signature: made by main with their key file or
       // ssh-agent key, or pasted (made with `ssh-keygen -Y sign` over the message for record `record`).
       z
@@ -251,8 +324,8 @@ export const runContract = {
         })
         .strict(),
       z.object({ runId: id, stepId: id, kind: z.literal('fillin'), label: z.string().max(500), value: z.string().max(10_000) }).strict(),
-      z.object({ runId: id, stepId: id, kind: z.literal('mark'), verdict: z.enum(['pass', 'fail']), note: z.string().max(2000).optional() }).strict(),
-      z.object({ runId: id, stepId: id, kind: z.literal('note'), text: z.string().trim().min(1).max(10_000) }).strict(),
+      z.object({ runId: id, stepId: id, kind: z.literal('mark'), verdict: z.enum(['pass', 'fail']), note: z.string().max(2000).optional(), change: changeReason }).strict(),
+      z.object({ runId: id, stepId: id, kind: z.literal('note'), text: typedText(10_000, 'the note is empty') }).strict(),
     ]),
     output: RunStateSchema,
   },
@@ -285,10 +358,18 @@ export const runContract = {
       .strict(),
     output: RunStateSchema,
   },
-  'runs.finish': { input: z.object({ runId: id }).strict(), output: RunStateSchema },
+  /**
+   * Goes on with an unfinished run of the runs directory (after the app or `serve` restarted): the same
+   * journal continues (run.resumed), with the runbook the run recorded, which becomes the open runbook.
+   */
+  'runs.resume': { input: z.object({ runId: id, operator: z.string().trim().min(1).max(200) }).strict(), output: RunStateSchema },
+  /** Starts or stops a step's timer; the host keeps it (it goes on when the page closes) and journals it. */
+  'runs.timer': { input: z.object({ runId: id, stepId: id, action: z.enum(['start', 'stop']) }).strict(), output: RunStateSchema },
+  'runs.finish': { input: z.object({ runId: id, ...sealConfirmation }).strict(), output: RunStateSchema },
   'runs.verify': { input: z.object({ runId: id }).strict(), output: VerifyResultSchema },
   'runs.export': {
-    input: z.object({ runId: id, out: z.string().min(1).max(4096), keyFile: z.string().min(1).max(4096).optional(), agent: z.boolean().optional(), agentKey: z.string().min(1).max(20_000).optional() }).strict(),
+    // An unsealed run is sealed first, as runs.finish seals it (the same confirmation).
+    input: z.object({ runId: id, out: z.string().min(1).max(4096), keyFile: z.string().min(1).max(4096).optional(), agent: z.boolean().optional(), agentKey: z.string().min(1).max(20_000).optional(), ...sealConfirmation }).strict(),
     output: z.object({ out: z.string(), files: z.array(z.string()), signer: z.string() }),
   },
 } as const;

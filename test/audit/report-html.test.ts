@@ -68,6 +68,7 @@ function sampleReport(): Report {
       endedAt: '2026-11-24T10:00:09.000Z',
       outcome: 'failed',
       counts: { succeeded: 1, failed: 1, skipped: 1 },
+      endedEarly: null,
     },
     runbook: { path: '/runbooks/failover.md', title: `Failover ${HOSTILE}`, sha256: 'a'.repeat(64), text: '# Failover\n' },
     environment: { tool: { name: 'runbook-console', version: '0.1.0' }, host: { platform: 'linux' }, options: {}, variables: [] },
@@ -212,6 +213,9 @@ describe('renderReportHtml', () => {
     }
     expect(html).toMatch(/<dt>Sealed records<\/dt><dd>8<\/dd>/);
     expect(html).toContain('<code>W_SIGNER_UNCHECKED</code> (record 8)');
+    // Not sealed early (endedEarly null, as for every format-1 journal): no such row.
+    expect(html).not.toContain('Sealed early');
+    expect(html).toContain('<dt>Ended</dt><dd>2026-11-24T10:00:09.000Z</dd><dt>Steps</dt>');
   });
 
   it('lists the timeline in record order, with events, block starts and ends, skips and the run end', () => {
@@ -284,8 +288,9 @@ describe('renderPdfWithChromium', () => {
 });
 
 // What people wrote into a run — a note, a decision's note, a skip reason, a sign-off's name, a fill-in's value, a
-// variable's name — is the operator's or anyone's text: markup, a closing script tag, bidi controls and very long
-// text must reach report.html as inert text, whole.
+// variable's name and value, a change of what was recorded (from, to, why), why the run was sealed early — is the
+// operator's or anyone's text: markup, a closing script tag, bidi controls and very long text must reach
+// report.html as inert text, whole.
 describe('hostile text people wrote into the run', () => {
   const SCRIPT = '</script><script>alert(document.domain)</script><!--';
   const BIDI = 'approved \u202egnp.exe\u202c \u2066x\u2069 \u200f';
@@ -294,19 +299,25 @@ describe('hostile text people wrote into the run', () => {
   const report = sampleReport();
   const first = report.steps[0] as ReportStep;
   first.notes = [
-    { record: 10, time: '2026-11-24T10:00:03.000Z', by: hostile('by'), text: hostile('note'), mark: null, note: null, binding: null },
-    { record: 11, time: '2026-11-24T10:00:03.000Z', by: 'alice', text: LONG, mark: null, note: null, binding: null },
-    { record: 12, time: '2026-11-24T10:00:03.000Z', by: 'alice', text: null, mark: 'fail', note: hostile('mark'), binding: null },
+    { record: 10, time: '2026-11-24T10:00:03.000Z', by: hostile('by'), text: hostile('note'), mark: null, note: null, binding: null, change: null, from: null, to: null, reason: null },
+    { record: 11, time: '2026-11-24T10:00:03.000Z', by: 'alice', text: LONG, mark: null, note: null, binding: null, change: null, from: null, to: null, reason: null },
+    { record: 12, time: '2026-11-24T10:00:03.000Z', by: 'alice', text: null, mark: 'fail', note: hostile('mark'), binding: null, change: null, from: null, to: null, reason: null },
+    { record: 17, time: '2026-11-24T10:00:04.000Z', by: 'alice', text: null, mark: null, note: null, binding: null, change: 'decision', from: hostile('from'), to: hostile('to'), reason: hostile('because') },
   ];
+  report.run.endedEarly = { record: 18, time: '2026-11-24T10:00:05.000Z', by: hostile('sealer'), reason: hostile('early'), unfinished: [{ step: hostile('unfinished'), title: hostile('title'), what: 'failed' }] };
   first.decisions = [{ record: 13, time: '2026-11-24T10:00:03.000Z', decision: hostile('decision'), note: hostile('why'), by: 'alice' }];
   first.skip = { record: 14, by: 'operator', code: null, refusal: null, reason: hostile('skip') };
   first.signoffs = [{ record: 15, time: '2026-11-24T10:00:03.000Z', name: hostile('name'), role: 'Reviewer', date: '2026-12-04', principal: 'x', method: 'pasted', accepted: false, fingerprint: null, code: 'bad-signature', reason: hostile('refusal') }];
   first.fillIns = [{ record: 16, time: '2026-11-24T10:00:03.000Z', label: hostile('label'), value: hostile('value') }];
-  report.environment.variables = [{ name: hostile('variable'), secret: true, source: 'option' }];
+  report.environment.variables = [
+    { name: hostile('variable'), secret: true, source: 'option' },
+    { name: 'API_TOKEN', secret: true, source: 'operator', value: null },
+    { name: 'TARGET_HOST', secret: false, source: 'option', value: hostile('variable value') },
+  ];
   report.notDone = [{ step: hostile('step'), title: null, what: 'failed', reason: hostile('reason'), record: null }];
   const page = renderReportHtml(report);
 
-  for (const tag of ['by', 'note', 'mark', 'decision', 'why', 'skip', 'name', 'refusal', 'label', 'value', 'variable', 'step', 'reason']) {
+  for (const tag of ['by', 'note', 'mark', 'decision', 'why', 'skip', 'name', 'refusal', 'label', 'value', 'variable', 'variable value', 'step', 'reason', 'from', 'to', 'because', 'sealer', 'early']) {
     it(`shows the ${tag} as text`, () => expect(page).toContain(escapeHtml(hostile(tag))));
   }
   it('opens no script, comment or tag of the run\'s own, and passes no live control character', () => {
@@ -321,8 +332,16 @@ describe('hostile text people wrote into the run', () => {
     expect(page).toContain(`<span class="text">${'A'.repeat(200_000)}&lt;b&gt;end&lt;/b&gt;</span>`);
     expect(page).toMatch(/\.text \{ white-space: pre-wrap; overflow-wrap: anywhere; \}/);
   });
-  it('says a variable is secret, and that the journal holds no variable values', () => {
+  it('says a variable is secret, and shows a value only where the journal holds one (never a secret\'s)', () => {
     expect(page).toContain('<span class="badge warn">secret</span>');
-    expect(page).toContain('never its value');
+    expect(page).toContain('never a secret\'s');
+    const rows = page.slice(page.indexOf('<section id="variables">'), page.indexOf('</section>', page.indexOf('<section id="variables">')));
+    expect(rows).toContain(`<td>option</td><td><span class="muted">not recorded</span></td></tr>`); // format 1: no value field
+    expect(rows).toContain(`<td>API_TOKEN</td><td><span class="badge warn">secret</span></td><td>operator</td><td><span class="muted">not recorded (secret)</span></td></tr>`);
+    expect(rows).toContain(`<td>TARGET_HOST</td><td>no</td><td>option</td><td><code>${escapeHtml(hostile('variable value'))}</code></td></tr>`);
+  });
+  it('says the run was sealed early, by whom, with how many steps unfinished and why, and shows the change whole', () => {
+    expect(page).toContain(`<dt>Sealed early</dt><dd>by ${escapeHtml(hostile('sealer'))}, 1 step(s) unfinished: ${escapeHtml(hostile('early'))} (record 18)</dd>`);
+    expect(page).toContain(`<li>alice: changed the decision from <b><span class="text">${escapeHtml(hostile('from'))}</span></b> to <b><span class="text">${escapeHtml(hostile('to'))}</span></b>: <span class="text">${escapeHtml(hostile('because'))}</span> <span class="muted">record 17, `);
   });
 });

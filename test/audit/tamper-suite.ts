@@ -1,8 +1,9 @@
 // The tamper suite (issue 11, item 7): one real, fresh RESTRICTED run — an approved state-changing block, a
 // refused approval, a failing block, a decision, a note, two signed sign-offs — recorded through the console
-// API, sealed, and exported by `runbook export` as a signed evidence bundle; then a list of named ways to
-// tamper with it, each with the verdict both verifiers (`runbook verify`, `python3 verify.py`) must give,
-// without anchors and with the auditor's anchors (--allowed-signers, --prior, --pin).
+// API, sealed early (the failed check left unfinished, with a reason: run.ended-early, journal format 2), and
+// exported by `runbook export` as a signed evidence bundle; then a list of named ways to tamper with it, each
+// with the verdict both verifiers (`runbook verify`, `python3 verify.py`) must give, without anchors and with
+// the auditor's anchors (--allowed-signers, --prior, --pin).
 import { execFile, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { appendFileSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -22,7 +23,7 @@ import { fingerprint, parsePublicKeyLine } from '../../src/main/audit/ssh-keys.j
 import { VERIFIER_FILES, verifyInstructions } from '../../src/main/audit/verify-instructions.js';
 import type { VerifySummary } from '../../src/main/audit/verify.js';
 import { MAX_JSON_DEPTH } from '../../src/main/audit/verify-journal.js';
-import type { RunState } from '../../src/shared/run-api.js';
+import { type RunState, UNFINISHED_KINDS } from '../../src/shared/run-api.js';
 import { signoffMessage } from '../../src/shared/signoff.js';
 import { REPO_ROOT } from '../support/shared.js';
 import { testHandlers } from '../support/handlers.js';
@@ -109,6 +110,9 @@ profile: restricted
 | Reviewer | ______ | ______ |
 `;
 
+/** Why the tamper suite's run is sealed with its failed check unfinished (run.ended-early reason). */
+export const SEALED_EARLY_BECAUSE = 'the check fails on purpose; sealed for the tamper suite';
+
 /** Everything a tamper case may need: the pristine bundle, the keys, and the auditor's anchors. */
 export interface Base {
   root: string;
@@ -182,7 +186,10 @@ export async function makeBase(root: string): Promise<Base> {
     const signoff = step('sign-off');
     await call('runs.record', { runId: state.runId, stepId: signoff, kind: 'signoff', name: operator, role: 'Operator', date: '2026-12-04', keyFile: keys.alice.file });
     await call('runs.record', { runId: state.runId, stepId: signoff, kind: 'signoff', name: 'Carol Reviewer', role: 'Reviewer', date: '2026-12-04', keyFile: keys.carol.file });
-    const finished: RunState = await call('runs.finish', { runId: state.runId });
+    // The check failed: sealing is final, so the operator seals with it unfinished only once shown it, and (RESTRICTED)
+    // says why. Journal format 2 records that (run.ended-early, just before run.finished).
+    const { unfinished } = (await call('runs.state', { runId: state.runId })) as RunState;
+    const finished: RunState = await call('runs.finish', { runId: state.runId, unfinished: unfinished.map((u) => u.stepId), reason: SEALED_EARLY_BECAUSE });
     if (!finished.seal) throw new Error('the run was not sealed');
 
     const keyDir = path.join(consoleRoot, 'keys');
@@ -508,7 +515,8 @@ export const ODD = '</pre><script>alert(1)</script> & "q" \'a\' \u001b[31mred\u0
  * Hostile text in the fields a console writes, in records of the shapes it writes (each a copy of one of this
  * run's own, with only its text changed), after the sign-offs and before the run's end: a step's title, a
  * command, an error, reasons, notes, a decision and a note (an astral character where the page's cut at 160
- * UTF-16 units falls), blocks finished out of order and one never finished.
+ * UTF-16 units falls), blocks finished out of order and one never finished; changes of a mark and a skip (journal
+ * format 2), and the run's early end (run.ended-early) rewritten with hostile text and every unfinished kind.
  */
 const hostileRecords = (records: JournalRecord[]): JournalRecord[] => {
   const end = records.findLastIndex((r) => r.type === 'run.finished');
@@ -537,7 +545,16 @@ const hostileRecords = (records: JournalRecord[]): JournalRecord[] => {
     raw('decision', { step: { id: 'work/person-only' }, decision: ODD, note: null, by: ODD }),
     raw('step.note', { step: { id: 'work/noted-first' }, by: ODD, text: ODD }),
     raw('step.skipped', { step: { ...step, id: 'work/noted-first', title: `Noted ${ODD}` }, reason: ODD, by: 'plan', code: 'for-a-person' }),
+    // Changes of what was recorded (format 2): from, to and the reason are the operator's or the runbook's text;
+    // one for a step no other record names.
+    raw('step.note', { step: { id: step.id }, by: ODD, change: 'mark', from: ODD, to: `${'t'.repeat(159)}😀${ODD}`, reason: `${ODD}\u2028${'x'.repeat(3000)}` }),
+    raw('step.note', { step: { id: 'work/changed-only' }, by: 'Alice Operator', change: 'skip', from: 'skipped', to: 'pending', reason: `${'r'.repeat(159)}😀${ODD}` }),
   ];
+  const early = records.findLastIndex((r) => r.type === 'run.ended-early');
+  if (early < 0) throw new Error('the run was not sealed early: no run.ended-early to make hostile');
+  const earlyEnd = records[early] as JournalRecord;
+  const unfinished = UNFINISHED_KINDS.map((what, i) => ({ step: i === 0 ? `work/${ODD}` : `work/u${i}`, title: i === 1 ? `${'u'.repeat(150)}😀${ODD}` : `${what} ${ODD}`, what }));
+  const before = records.slice(0, end).map((r, i) => (i === early ? { ...earlyEnd, data: { by: `${ODD}\u2028`, reason: `${'e'.repeat(159)}😀 ${ODD}`, unfinished } } : r));
   const ended = records[end] as JournalRecord;
   const steps = ended.data.steps as { id: string; status: string; reason: string | null }[];
   const more = [
@@ -546,7 +563,21 @@ const hostileRecords = (records: JournalRecord[]): JournalRecord[] => {
     { id: 'work/never-named', status: 'not-run', reason: ODD },
   ];
   const rewritten = { ...ended, data: { ...ended.data, steps: [...steps, ...more] } };
-  return [...records.slice(0, end), ...inserted, rewritten, ...records.slice(end + 1)];
+  return [...before, ...inserted, rewritten, ...records.slice(end + 1)];
+};
+
+/**
+ * The records with run.started saying journal format 1, which has no run.ended-early, run.resumed, timer or
+ * step.note change, and no variables[].value: the values go (the other records are left to the case).
+ */
+const toFormat1 = (records: JournalRecord[]) =>
+  change(0, (s) => withData(s, { format: 'runbook-console-journal/1', variables: (s.data.variables as Record<string, unknown>[]).map(({ value: _value, ...v }) => v) }))(records);
+/** A change of the decision (step.note, format 2) inserted after the sign-offs, before the run's end; `data` over it. */
+const withChange = (records: JournalRecord[], data: Record<string, unknown> = {}): JournalRecord[] => {
+  const at = records.findLastIndex((r) => r.type === 'signoff') + 1;
+  const decision = records.find((r) => r.type === 'decision') as JournalRecord;
+  const note = { ...(records[at] as JournalRecord), type: 'step.note' as const, data: { step: decision.data.step, by: decision.data.by, change: 'decision', from: 'GO', to: 'NO-GO', reason: 'the check failed after all', ...data } };
+  return [...records.slice(0, at), note, ...records.slice(at)];
 };
 
 /** A rewrite whose records do not fit the format: re-chained, re-MACed and re-sealed, the bundle re-summed (no report can be built). */
@@ -687,9 +718,22 @@ export const CASES: TamperCase[] = [
   { name: 'record data: a sign-off without accepted (as before sign-offs were signed)', tamper: misfit(atFirst('signoff', (d) => { delete d.accepted; })), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA' },
   { name: 'record data: a console run.started with the CLI\'s options', tamper: misfit(atFirst('run.started', (d) => { d.options.yes = true; })), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA' },
   { name: 'record type dropped from the format (run.paused): an envelope error', tamper: misfit(atRunEnd((r) => ({ ...r, type: 'run.paused' as JournalRecord['type'], data: {} }))), bare: 'E_FIELDS', anchored: 'E_FIELDS' },
-  { name: 'journal format: another version (runbook-console-journal/2)', tamper: misfit(atFirst('run.started', (d) => { d.format = 'runbook-console-journal/2'; })), bare: 'E_FORMAT', anchored: 'E_FORMAT' },
+  { name: 'journal format: a later version (runbook-console-journal/3)', tamper: misfit(atFirst('run.started', (d) => { d.format = 'runbook-console-journal/3'; })), bare: 'E_FORMAT', anchored: 'E_FORMAT', says: 'reads runbook-console-journal/1, runbook-console-journal/2' },
   { name: 'journal format: none named (a journal from before formats)', tamper: misfit(atFirst('run.started', (d) => { delete d.format; })), bare: 'E_FORMAT', anchored: 'E_FORMAT' },
   { name: 'journal format: the first record is not run.started', tamper: misfit(change(0, (r) => ({ ...r, type: 'step.note' }))), bare: 'E_FORMAT', anchored: 'E_FORMAT' },
+  // Journal format 2 added run.ended-early (the console wrote this run's when the operator sealed with the check
+  // unfinished), step.note's change and run.started's variables[].value (this run's MARK), among others. A journal
+  // whose run.started says format 1 holding any was written by no format-1 writer; one without them is an old run,
+  // and stays verifiable.
+  { name: 'journal format 1 holding the run.ended-early the console wrote', tamper: misfit(toFormat1), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA', says: '(run.ended-early): a record type format 1 does not have (format 2 added it), and the journal is in runbook-console-journal/1' },
+  { name: 'journal format 1 holding a step.note change (after the sign-offs), its run.ended-early gone', tamper: misfit((r) => toFormat1(withChange(r.filter((x) => x.type !== 'run.ended-early')))), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA', says: '(step.note): change: a field format 1 does not have (format 2 added it)' },
+  { name: 'journal format 1 control: the same run without its run.ended-early (an old run), approvals and sign-offs signed again, re-exported', tamper: (d, b) => { forge(b, d, { edit: (r) => toFormat1(r.filter((x) => x.type !== 'run.ended-early')), resign: (x) => ({ approver: x.keys.bob, signer: x.keys.carol }), data: signOffsBy(() => null) }); reexport(d, b.keys.alice); }, anchors: noPrior, bare: 3, anchored: 0 },
+  { name: 'journal format 1 whose run.started keeps the variables\' values (format 2 added them)', tamper: misfit((r) => change(0, (s) => withData(s, { format: 'runbook-console-journal/1' }))(r)), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA', says: 'record 0 (run.started): variables[].value: a field format 1 does not have (format 2 added it)' },
+  { name: 'record data: run.ended-early naming an unfinished kind not in the format', tamper: misfit(atFirst('run.ended-early', (d) => { d.unfinished[0].what = 'forgotten'; })), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA', says: 'data.unfinished[0].what' },
+  { name: 'record data: run.ended-early with a field the format does not define', tamper: misfit(atFirst('run.ended-early', (d) => { d.waived_by = 'cfo'; })), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA', says: 'data.waived_by' },
+  { name: 'record data: run.ended-early without its reason (null says none was given)', tamper: misfit(atFirst('run.ended-early', (d) => { delete d.reason; })), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA', says: 'data.reason' },
+  { name: 'record data: a step.note change of a kind not in the format (after the sign-offs)', tamper: misfit((r) => withChange(r, { change: 'signoff' })), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA' },
+  { name: 'record data control: run.ended-early with no reason (as STANDARD allows) and a step.note change after the sign-offs, re-exported', tamper: (d, b) => { forge(b, d, { edit: (r) => withChange(atFirst('run.ended-early', (x) => { x.reason = null; })(r)) }); reexport(d, b.keys.alice); }, anchors: noPrior, bare: 3, anchored: 0 },
   // Controls: odd shapes the format allows (nulls where it allows them, optional fields absent or there), re-exported: both verify.
   { name: 'record data control: allowed odd shapes (inserted after the sign-offs), re-exported', tamper: (d, b) => { forge(b, d, { edit: oddButAllowed }); reexport(d, b.keys.alice); }, anchors: noPrior, bare: 3, anchored: 0 },
   { name: 'record data control: run.finished naming the optional interrupted cause, re-exported', tamper: (d, b) => { forge(b, d, { edit: atRunEnd((r) => withData(r, { interrupted: 'SIGTERM' })) }); reexport(d, b.keys.alice); }, anchors: noPrior, bare: 3, anchored: 0 },
@@ -746,6 +790,9 @@ export const CASES: TamperCase[] = [
   { name: 'report.json: a skip (who and why) given to a step that ran', tamper: (d, b) => editReport(b, d, (r) => { stepWith(r, 'check-it').skip = { record: 9, by: 'operator', code: null, refusal: null, reason: 'not needed' }; }), bare: 'E_REPORT', anchored: 'E_REPORT', says: '.skip' },
   { name: 'report.json: a sign-off removed from its step', tamper: (d, b) => editReport(b, d, (r) => { stepWith(r, 'sign-off').signoffs.pop(); }), bare: 'E_REPORT', anchored: 'E_REPORT', says: '.signoffs' },
   { name: "report.json: a refused approval dropped from its block", tamper: (d, b) => editReport(b, d, (r) => { const a = stepWith(r, 'change-the-thing').blocks[0].approvals; a.splice(a.findIndex((x: { granted: boolean }) => !x.granted), 1); }), bare: 'E_REPORT', anchored: 'E_REPORT', says: 'steps[1].blocks[0]' },
+  { name: 'report.json: the early end (run.endedEarly) dropped', tamper: (d, b) => editReport(b, d, (r) => { r.run.endedEarly = null; }), bare: 'E_REPORT', anchored: 'E_REPORT', says: 'run.endedEarly' },
+  { name: 'report.json: the early end said to have no reason', tamper: (d, b) => editReport(b, d, (r) => { r.run.endedEarly.reason = null; }), bare: 'E_REPORT', anchored: 'E_REPORT', says: 'run.endedEarly.reason' },
+  { name: 'report.html: the "Sealed early" row dropped', tamper: editHtml((h) => h.replace(/<dt>Sealed early<\/dt><dd>[^<]*<\/dd>/, '')), bare: 'E_REPORT', anchored: 'E_REPORT', says: 'in the head and summary' },
   { name: 'report.json: a variable added', tamper: (d, b) => editReport(b, d, (r) => { r.environment.variables.push({ name: 'APPROVED_BY', secret: false, source: 'option' }); }), bare: 'E_REPORT', anchored: 'E_REPORT', says: 'environment.variables' },
   { name: 'report.json: a variable removed', tamper: (d, b) => editReport(b, d, (r) => { r.environment.variables.pop(); }), bare: 'E_REPORT', anchored: 'E_REPORT', says: 'environment.variables' },
   { name: "report.json: the failed step dropped from what was not done", tamper: (d, b) => editReport(b, d, (r) => { r.notDone = r.notDone.filter((n: { step: string }) => !n.step.includes('check-it')); }), bare: 'E_REPORT', anchored: 'E_REPORT', says: 'notDone' },

@@ -28,8 +28,8 @@ function prng(seed: number): () => number {
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 const VALUES: Json[] = [null, true, false, 0, 1, -1, 3.5, 2 ** 53, 1e21, '', 'x', '\u0663', 'a'.repeat(64), [], ['x'], {}, { x: 1 }];
-const TYPES = ['run.started', 'run.interrupted', 'run.finished', 'step.started', 'step.finished', 'step.skipped', 'step.note', 'fillin', 'decision', 'trust', 'approval', 'signoff', 'checkpoint', 'log.recovered', 'error', 'export', 'verify', 'run.paused'];
-const KEYS = ['extra', 'approved_by', 'interrupted', 'recorded_again', 'details', 'failure', 'step', '__proto__'];
+const TYPES = ['run.started', 'run.interrupted', 'run.finished', 'run.ended-early', 'step.started', 'step.finished', 'step.skipped', 'step.note', 'fillin', 'decision', 'trust', 'approval', 'signoff', 'checkpoint', 'log.recovered', 'error', 'export', 'verify', 'run.paused'];
+const KEYS = ['extra', 'approved_by', 'interrupted', 'recorded_again', 'details', 'failure', 'step', 'change', '__proto__'];
 
 /** Every place in `value` (paths of keys and indexes), the value itself first. */
 function places(value: Json, at: (string | number)[] = []): (string | number)[][] {

@@ -50,7 +50,8 @@ function stateWith(statuses: Record<string, Partial<RunState['steps'][number]>>)
     seal: null,
     approvals: [],
     questions: [],
-    steps: runbook.steps.map((s) => ({ id: s.id, status: 'pending', reason: null, hidden: s.profile === 'restricted', manual: null, targets: {}, choices: {}, verdicts: {}, decision: null, signoff: null, mark: null, fillIns: {}, ...statuses[s.id] })),
+    steps: runbook.steps.map((s) => ({ id: s.id, status: 'pending', reason: null, hidden: s.profile === 'restricted', manual: null, targets: {}, choices: {}, verdicts: {}, decision: null, signoff: null, mark: null, fillIns: {}, activity: [], ...statuses[s.id] })),
+    unfinished: [],
   };
 }
 

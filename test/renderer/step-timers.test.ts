@@ -1,7 +1,7 @@
 // Time boxes and repeating checks, driven with an explicit clock: when they wake, what they do then, and
 // that a busy console makes a repeat wait rather than run two steps at once or make up missed ticks.
 import { describe, expect, it } from 'vitest';
-import { clock, fire, nextMoment, startTimer, stopTimer } from '../../src/renderer/run/step-timers.js';
+import { clock, fire, nextMoment, startTimer, stopTimer } from '../../src/shared/step-timers.js';
 import { initialRunView, runViewReducer } from '../../src/renderer/run/run-view-state.js';
 import type { RunState } from '../../src/shared/run-api.js';
 
@@ -67,7 +67,8 @@ describe('step history in the run view', () => {
     runId: 'r', dir: '/r', profile: 'standard', operator: 'a', status: 'ready', hiddenCount: 0, problems: [], records: 1, seal: null,
     approvals: [],
     questions: [],
-    steps: [{ id: 's', status: 'pending', reason: null, hidden: false, manual: null, targets: {}, choices: {}, verdicts: {}, decision: null, signoff: null, mark: null, fillIns: {} }],
+    unfinished: [],
+    steps: [{ id: 's', status: 'pending', reason: null, hidden: false, manual: null, targets: {}, choices: {}, verdicts: {}, decision: null, signoff: null, mark: null, fillIns: {}, activity: [] }],
   };
   const blockStart = (seq: number, at: string) => ({ seq, type: 'block-start' as const, stepId: 's', blockId: 'b', target: 'local', at });
   const blockEnd = (seq: number, durationMs: number) => ({ seq, type: 'block-end' as const, stepId: 's', blockId: 'b', status: 'succeeded', exitCode: 0, signal: null, error: null, verdict: null, durationMs, endpoint: 'x', resultSets: [], notes: [], comparison: null });

@@ -41,7 +41,7 @@ async function start(text: string) {
     return found.id;
   };
   const runId = state.runId;
-  const decide = (stepId: string, decision: string): Promise<RunState> => call('runs.record', { runId, stepId, kind: 'decision', decision });
+  const decide = (stepId: string, decision: string, change?: string): Promise<RunState> => call('runs.record', { runId, stepId, kind: 'decision', decision, ...(change ? { change } : {}) });
   const journal = () =>
     readFileSync(path.join(state.dir, 'journal.jsonl'), 'utf8')
       .trim()
@@ -79,13 +79,13 @@ describe('the console passes over what a decision leads away from, as `runbook r
     await expect(call('runs.runStep', { runId, stepId: restore })).rejects.toThrow(/is passed over: decision "GO" .* does not lead to "Back out"; override that/);
     await expect(call('runs.record', { runId, stepId: confirm, kind: 'mark', verdict: 'pass' })).rejects.toThrow(/is passed over/);
     await expect(call('runs.override', { runId, stepId: restore, reason: ' ' })).rejects.toThrow(/an override needs a reason/);
-    await expect(call('runs.override', { runId, stepId: id(/^switch\//), reason: 'x' })).rejects.toThrow(/not passed over by any decision/);
+    await expect(call('runs.override', { runId, stepId: id(/^switch\//), reason: 'x' })).rejects.toThrow(/neither skipped nor passed over by a decision/);
 
     const overridden: RunState = await call('runs.override', { runId, stepId: restore, reason: 'the route cache needs the old entry back' });
     expect(stepOf(overridden, restore)).toMatchObject({ status: 'pending', passedOver: null, reason: null });
     expect(stepOf(overridden, confirm)?.passedOver).toMatchObject({ kind: 'skip', decision: id(/^go-no-go\//) }); // only the step overridden
     expect(journal().filter((r) => r.type === 'step.note').map((r) => r.data)).toEqual([
-      { step: { id: restore }, text: expect.stringMatching(/^override: done although decision "GO" .* does not lead to "Back out"\. Reason: the route cache needs the old entry back$/), by: 'Alice' },
+      { step: { id: restore }, change: 'skip', from: 'skipped', to: 'pending', reason: 'the route cache needs the old entry back', by: 'Alice' },
     ]);
     await call('runs.runStep', { runId, stepId: restore });
     const { events } = await eventsUntil(call, runId, -1, (e) => e.type === 'step' && e.stepId === restore && (e.status === 'succeeded' || e.status === 'failed'));
@@ -102,11 +102,11 @@ describe('the console passes over what a decision leads away from, as `runbook r
     expect(stepOf(noGo, sw)).toMatchObject({ status: 'succeeded', passedOver: null }); // it ran: not rewritten
     expect(stepOf(noGo, announce)?.passedOver?.reason).toMatch(/leads to "Back out"/);
     expect(stepOf(noGo, restore)).toMatchObject({ status: 'pending', passedOver: null });
-    const go = await decide(decision, 'GO');
+    const go = await decide(decision, 'GO', 'the lead agreed after all');
     expect(stepOf(go, restore)).toMatchObject({ status: 'skipped', passedOver: { kind: 'skip' } });
     expect(stepOf(go, announce)?.passedOver?.reason).toMatch(/leads to "Switch"/);
     // Back to NO-GO: the restore step is pending again, and the journal says why it is no longer skipped.
-    const again = await decide(decision, 'NO-GO');
+    const again = await decide(decision, 'NO-GO', 'the switch broke the login');
     expect(stepOf(again, restore)).toMatchObject({ status: 'pending', passedOver: null });
     expect(journal().filter((r) => r.type === 'step.note' && r.data.step.id === restore).map((r) => r.data.text)).toEqual([`no longer skipped: the decision at step ${decision} is now "NO-GO" (it was "GO")`]);
   });

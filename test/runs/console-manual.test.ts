@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { dispatch } from '../../src/main/api/dispatch.js';
 import type { RunState } from '../../src/shared/run-api.js';
 import { testHandlers } from '../support/handlers.js';
-import { type ApiCall, eventsUntil } from '../support/run-events.js';
+import { type ApiCall, eventsUntil, sealAnyway } from '../support/run-events.js';
 
 const PLAYBOOK = `# Login outage
 
@@ -81,7 +81,7 @@ describe('the console and steps done by hand', () => {
       { step: { id: page }, mark: 'fail', note: 'the pager is down', by: 'Alice' },
     ]);
     // A manual step marked failed fails the run; the steps nobody touched do not count.
-    await call('runs.finish', { runId: state.runId });
+    await sealAnyway(call, state.runId);
     const finished = journal().find((r) => r.type === 'run.finished');
     expect(finished?.data.ok).toBe(false);
   });
@@ -116,7 +116,7 @@ describe('the console and steps done by hand', () => {
     const restore = id(/^restore\//);
     expect(stepOf(decided, restore)?.passedOver).toMatchObject({ kind: 'skip', decision });
     // Positive control: once GO is recorded instead, the code step runs on a click (nothing about it is manual).
-    const go = await record(decision, { kind: 'decision', decision: 'GO' });
+    const go = await record(decision, { kind: 'decision', decision: 'GO', change: 'the identity lead says the fix holds' });
     expect(stepOf(go, restore)).toMatchObject({ status: 'pending', passedOver: null });
     expect(stepOf(state, restore)?.manual).toBeNull();
     await call('runs.runStep', { runId: state.runId, stepId: restore });

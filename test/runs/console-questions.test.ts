@@ -13,7 +13,7 @@ import { HAVE_SSH_KEYGEN, makeKey, skipReason } from '../audit/ssh-tools.js';
 import { type FakeKubeApi, startKubeApi } from '../fakes/kube-api.js';
 import { type SshdHandle, sshdAvailable, startSshd } from '../infra/sshd.js';
 import { testHandlers } from '../support/handlers.js';
-import { type ApiCall, eventsUntil } from '../support/run-events.js';
+import { type ApiCall, eventsUntil, sealAnyway } from '../support/run-events.js';
 
 const journal = (state: RunState) =>
   readFileSync(path.join(state.dir, 'journal.jsonl'), 'utf8')
@@ -86,7 +86,7 @@ describe('export with a protected key', () => {
     if (skipReason('export with a protected key', HAVE_SSH_KEYGEN)) return;
     const { call, state, root } = await openRun('# R\n- [ ] A\n  ```bash\n  true\n  ```\n', { here: { kind: 'local' } });
     const key = makeKey(root, 'carol', 'ed25519', 'carol-pass-phrase');
-    await call('runs.finish', { runId: state.runId });
+    await sealAnyway(call, state.runId);
     const out = path.join(root, 'bundle');
     const exported = call('runs.export', { runId: state.runId, out, keyFile: key.file });
     await eventsUntil(call, state.runId, -1, (e) => e.type === 'question');
@@ -116,7 +116,7 @@ describe('console run rules', () => {
     await call('runs.runStep', { runId: state.runId, stepId: a?.id });
     await eventsUntil(call, state.runId, -1, (e) => e.type === 'step' && e.stepId === a?.id && e.status === 'succeeded');
     await expect(call('runs.skip', { runId: state.runId, stepId: a?.id, reason: 'changed my mind' })).rejects.toThrow(/already succeeded/);
-    await call('runs.finish', { runId: state.runId });
+    await sealAnyway(call, state.runId);
     await expect(call('runs.skip', { runId: state.runId, stepId: b?.id, reason: 'late' })).rejects.toThrow(/finished/);
     expect(await call('runs.current', {})).toMatchObject({ status: 'finished' });
     await expect(call('runs.start', { profile: 'standard', operator: 'Alice', vars: {}, sha256: '0'.repeat(64) })).rejects.toThrow(/another runbook open/);
@@ -130,7 +130,7 @@ describe('console run rules', () => {
 
   it('seals once when Finish and Export come together, and takes no record after that', async () => {
     const { call, state, root } = await openRun('# R\n- [ ] A\n  ```bash\n  true\n  ```\n', { here: { kind: 'local' } });
-    const [finished, exported] = await Promise.all([call('runs.finish', { runId: state.runId }), call('runs.export', { runId: state.runId, out: path.join(root, 'bundle') })]);
+    const [finished, exported] = await Promise.all([sealAnyway(call, state.runId), sealAnyway(call, state.runId, { out: path.join(root, 'bundle') }, 'runs.export')]);
     expect(finished.status).toBe('finished');
     expect(exported.files).toContain('journal.jsonl');
     expect(journal(state).filter((r) => r.type === 'run.finished')).toHaveLength(1);

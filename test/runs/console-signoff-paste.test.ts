@@ -15,6 +15,7 @@ import type { RunState, SignoffRequest } from '../../src/shared/run-api.js';
 import { SIGNOFF_NAMESPACE, signoffCommand, signoffMessage } from '../../src/shared/signoff.js';
 import { HAVE_SSH_AGENT, HAVE_SSH_KEYGEN, type TestKey, keygenSign, keygenVerify, makeKey, skipReason, startAgent, tempDir, withoutSshAgent } from '../audit/ssh-tools.js';
 import { testHandlers } from '../support/handlers.js';
+import { sealAnyway } from '../support/run-events.js';
 
 const RUNBOOK = `# Change with a sign-off sheet
 - [ ] Do the work
@@ -181,7 +182,7 @@ describe.skipIf(skipReason('pasted sign-offs', HAVE_SSH_KEYGEN))('a sign-off sig
     expect(record?.data).toMatchObject({ accepted: true, method: 'pasted', principal: 'Bob-Reviewer', message: request.message, signature, signs: { seq: request.record, sha256: request.sha256 } });
     const allowed = `${formatAllowedSigner({ principals: ['Bob-Reviewer'], publicKey: bob.publicKeyLine.split(' ').slice(0, 2).join(' '), namespaces: [SIGNOFF_NAMESPACE] })}\n`;
     expect(keygenVerify(tmp.dir, { principal: 'Bob-Reviewer', namespace: SIGNOFF_NAMESPACE, allowedSigners: allowed, signature: record?.data.signature, data: Buffer.from(record?.data.message) }).status).toBe(0);
-    await run.call('runs.finish', { runId: run.state.runId });
+    await sealAnyway(run.call, run.state.runId);
     // The auditor's anchors: the installation key's fingerprint and an allowed_signers line for bob's sign-off.
     const pin = fingerprint(parsePublicKeyLine(run.installation.publicKeyLine).blob);
     const verified = await verifyRun(run.state.dir, { keys: run.keys, allowedSigners: allowed, pins: [pin] });
@@ -199,7 +200,7 @@ describe.skipIf(skipReason('pasted sign-offs', HAVE_SSH_KEYGEN))('a sign-off sig
     request = await run.request();
     await run.paste(keygenSign(bob, SIGNOFF_NAMESPACE, Buffer.from(request.message)), request.record);
     expect(run.signoffs().map((r) => r.data.accepted)).toEqual([false, true]);
-    await run.call('runs.finish', { runId: run.state.runId });
+    await sealAnyway(run.call, run.state.runId);
     expect(await run.call('runs.verify', { runId: run.state.runId })).toMatchObject({ ok: true, verdict: 'self-anchored' });
   });
 });

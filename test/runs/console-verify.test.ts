@@ -16,6 +16,7 @@ import { HAVE_SSH_KEYGEN, keygenSign, makeKey, skipReason } from '../audit/ssh-t
 import { journalRecords, rewriteJournal } from '../audit/verify-anchor-support.js';
 import { testHandlers } from '../support/handlers.js';
 import { REPO_ROOT } from '../support/shared.js';
+import { sealAnyway } from '../support/run-events.js';
 
 const CLI = path.join(REPO_ROOT, 'dist/cli/index.js');
 const RUNBOOK = `# Verify in the console
@@ -57,7 +58,7 @@ describe.skipIf(skipReason('console verify', HAVE_SSH_KEYGEN))('the console\'s V
     expect(early.detail).toMatch(/records intact, not sealed yet: nothing in it is signed/);
     expect(early.warnings.map((w) => w.code)).toContain('W_UNSEALED');
 
-    const finished: RunState = await run.call('runs.finish', { runId: run.state.runId });
+    const finished: RunState = await sealAnyway(run.call, run.state.runId);
     expect(finished.installationKey).toMatchObject({ fingerprint: run.pin, publicKeyFile: `${run.keyFile}.pub`, verifyCommand: `runbook verify RUN_DIR --pin ${run.pin}` });
     const sealed = await run.verify();
     expect(sealed).toMatchObject({ ok: true, verdict: 'self-anchored', code: null, meaning: null, sealedBy: { fingerprint: run.pin, thisInstallation: true }, installationKey: { fingerprint: run.pin }, unanchored: [] });
@@ -78,7 +79,7 @@ describe.skipIf(skipReason('console verify', HAVE_SSH_KEYGEN))('the console\'s V
         .map((l) => JSON.parse(l) as { type: string; data: Record<string, unknown> });
     await run.verify();
     expect(access().map((r) => [r.type, r.data])).toEqual([['verify', { result: 'unanchored', warnings: expect.arrayContaining(['W_UNSEALED']) }]]);
-    await run.call('runs.finish', { runId: run.state.runId });
+    await sealAnyway(run.call, run.state.runId);
     expect((await run.verify()).verdict).toBe('self-anchored');
     expect(access().map((r) => [r.type, r.data.result])).toEqual([
       ['verify', 'unanchored'],
@@ -98,7 +99,7 @@ describe.skipIf(skipReason('console verify', HAVE_SSH_KEYGEN))('the console\'s V
     const row = { name: 'Bob Reviewer', role: 'Reviewer', date: '2026-11-24' };
     const request = await run.call('runs.signoffRequest', { runId: run.state.runId, stepId, ...row });
     await run.call('runs.record', { runId: run.state.runId, stepId, kind: 'signoff', ...row, signature: keygenSign(bob, 'runbook-console-signoff', Buffer.from(request.message)), record: request.record });
-    await run.call('runs.finish', { runId: run.state.runId });
+    await sealAnyway(run.call, run.state.runId);
     const result = await run.verify();
     expect(result.verdict).toBe('self-anchored');
     expect(result.unanchored).toHaveLength(1);
@@ -109,7 +110,7 @@ describe.skipIf(skipReason('console verify', HAVE_SSH_KEYGEN))('the console\'s V
   it('attack: a record changed after the seal fails with its reason code and the verifier\'s text for it', async () => {
     const run = await start();
     await run.call('runs.record', { runId: run.state.runId, stepId: run.state.steps[0]?.id, kind: 'note', text: 'all good' });
-    await run.call('runs.finish', { runId: run.state.runId });
+    await sealAnyway(run.call, run.state.runId);
     const file = path.join(run.state.dir, JOURNAL_FILE);
     writeFileSync(file, readFileSync(file, 'utf8').replace('all good', 'all bad!'));
     const result = await run.verify();
@@ -124,7 +125,7 @@ describe.skipIf(skipReason('console verify', HAVE_SSH_KEYGEN))('the console\'s V
   it('attack: the journal rewritten and re-sealed with another key (consistent with itself) fails E_SIGNER in the console, where a bare CLI verify says only intact but unanchored', async () => {
     const run = await start();
     await run.call('runs.record', { runId: run.state.runId, stepId: run.state.steps[0]?.id, kind: 'note', text: 'all good' });
-    await run.call('runs.finish', { runId: run.state.runId });
+    await sealAnyway(run.call, run.state.runId);
     expect((await run.verify()).verdict).toBe('self-anchored'); // control: before the rewrite
     const forger = await loadInstallation(path.join(run.root, 'forger', 'installation_ed25519'));
     const records = journalRecords(run.state.dir);

@@ -54,3 +54,22 @@ export function largeRunbook(bytes: number, { outputLines = 60 }: { outputLines?
   }
   return parts.join('');
 }
+
+/**
+ * A certificate rotation's first steps (a shell step, a chain check running `chainCheck`, a step by hand),
+ * then `rest`: the runbook the guard, Resume and format-2 tests seal early, change and take back.
+ */
+export const rotateRunbook = (chainCheck: string, rest: string) => `# Rotate the certificate
+
+## Prepare
+
+- [ ] Copy the new certificate
+  \`\`\`bash
+  echo copied
+  \`\`\`
+- [ ] Check the chain
+  \`\`\`bash
+  ${chainCheck}
+  \`\`\`
+- [ ] Tell the channel by hand
+${rest}`;

@@ -1,7 +1,8 @@
 // The console's handlers, plain Node: the Electron IPC bridge and `runbook serve` both call these.
 import path from 'node:path';
 import type { AppInfo, OpenedRunbook } from '../../shared/api.js';
-import { RunbookError } from '../runbook/index.js';
+import { RunbookError, decodeRunbook, parseRunbookAsync } from '../runbook/index.js';
+import type { Runbook } from '../../shared/runbook-model.js';
 import { ApiCallError } from './dispatch.js';
 import { type KeySources, describeKeys } from './keys.js';
 import { type NamedSecrets, SecretsUnavailable } from '../secrets/named-secrets.js';
@@ -36,7 +37,7 @@ async function runCall<T>(work: () => Promise<T> | T): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof RunError) throw new ApiCallError('run', error.message);
+    if (error instanceof RunError) throw new ApiCallError(error.code, error.message);
     throw error;
   }
 }
@@ -114,6 +115,24 @@ export function createApiHandlers(options: HandlerOptions): ApiHandlers {
         return options.runs.start(current.runbook, bytes, { profile, operator, vars: vars ?? {} });
       }),
     'runs.state': ({ runId }) => runCall(() => options.runs.state(runId)),
+    'runs.timer': ({ runId, stepId, action }) => runCall(() => options.runs.timer(runId, stepId, action)),
+    'runs.resume': ({ runId, operator }) =>
+      runCall(async () => {
+        // The run goes on with the runbook it recorded, which becomes the open runbook (the page shows it).
+        const copy = options.runs.recordedRunbook(runId);
+        let runbook: Runbook;
+        try {
+          runbook = await parseRunbookAsync(decodeRunbook(copy.bytes, copy.file), { file: copy.file, sha256: copy.sha256 });
+        } catch (error) {
+          if (error instanceof RunbookError) throw new RunError(`run ${runId}: its runbook copy cannot be read: ${error.message}`);
+          throw error;
+        }
+        const state = await options.runs.resume(runbook, copy.bytes, { runId, operator });
+        pending = null;
+        opened = { runbook, error: null };
+        bytes = copy.bytes;
+        return state;
+      }),
     'runs.events': ({ runId, after, waitMs }) => runCall(() => options.runs.events(runId, after, waitMs ?? 0)),
     'runs.runStep': ({ runId, stepId }) =>
       runCall(() => {
@@ -134,9 +153,9 @@ export function createApiHandlers(options: HandlerOptions): ApiHandlers {
     'history.verify': ({ runId }) => runCall(() => options.runs.verifyPast(runId)),
     'bundle.open': ({ path: dir }) => runCall(() => options.runs.openBundle(dir)),
     'bundle.verify': ({ path: dir }) => runCall(() => options.runs.verifyBundle(dir)),
-    'runs.finish': ({ runId }) => runCall(() => options.runs.finish(runId)),
+    'runs.finish': ({ runId, ...confirmation }) => runCall(() => options.runs.finish(runId, confirmation)),
     'runs.verify': ({ runId }) => runCall(() => options.runs.verify(runId)),
-    'runs.export': ({ runId, out, keyFile, agent, agentKey }) => runCall(() => options.runs.export(runId, { out, keyFile, agent, agentKey })),
+    'runs.export': ({ runId, out, keyFile, agent, agentKey, unfinished, reason }) => runCall(() => options.runs.export(runId, { out, keyFile, agent, agentKey, unfinished, reason })),
     'runbook.pick': async () => (options.pickFile ? { supported: true, path: await options.pickFile() } : { supported: false, path: null }),
     'app.notify': async ({ title, body }) => ({ shown: options.notify ? options.notify(title, body) : false }),
     'settings.get': async () => preferences(),

@@ -8,12 +8,14 @@
 // A record after the final seal (a checkpoint right after run.finished) is not part of the sealed run: if
 // its data does not fit either, the failure to report is that it is there at all (E_AFTER_SEAL).
 import { type JournalRecord, type TypedRecord, typedRecord } from './record.js';
-import { RecordDataError, formatProblem } from './records/index.js';
+import { RecordDataError, formatProblem, laterFormat } from './records/index.js';
 import { failure } from './verify-phases.js';
 
 export class RecordDataChecker {
   private previousType: string | null = null;
   private finalSeal: number | null = null;
+  /** The format record 0 names (a later format's records are refused in an earlier one's journal). */
+  private format = '';
 
   /**
    * Record `i` read through its schema (the same object); throws the VerifyFailure to report. `parsed` is the
@@ -28,9 +30,13 @@ export class RecordDataChecker {
     if (i === 0) {
       const problem = formatProblem(record);
       if (problem) throw failure('E_FORMAT', `record 0: ${problem}`, at);
+      this.format = String(record.data.format);
     }
     try {
-      return typedRecord(parsed === record ? record : { ...record, data: (parsed as { data: Record<string, unknown> }).data });
+      const typed = typedRecord(parsed === record ? record : { ...record, data: (parsed as { data: Record<string, unknown> }).data });
+      const later = laterFormat(this.format, record.type, record.data);
+      if (later) throw failure('E_RECORD_DATA', `record ${i} (${record.type}): ${later}, and the journal is in ${this.format}`, at);
+      return typed;
     } catch (error) {
       if (!(error instanceof RecordDataError)) throw error;
       if (sealedAt !== null) throw failure('E_AFTER_SEAL', `record ${i} (${record.type}) follows the final seal (record ${sealedAt})`, at);

@@ -2,7 +2,8 @@
 // app's own page, every call validated against the shared contract by dispatch(). Written against the part
 // of ipcMain it uses, so it is tested without Electron.
 import { API_CHANNEL, API_METHODS } from '../../shared/api-methods.js';
-import { type ApiHandlers, dispatch } from '../api/dispatch.js';
+import { type ApiHandlers, dispatch, toApiError } from '../api/dispatch.js';
+import type { BridgeAnswer } from '../../shared/api.js';
 import { isTrustedSender } from './policy.js';
 
 /** What this module reads of Electron's IpcMainInvokeEvent. */
@@ -30,6 +31,10 @@ export function registerApi(ipc: IpcMainLike, handlers: ApiHandlers): void {
   if (missing.length) throw new Error(`no handler for API method(s): ${missing.join(', ')}`);
   ipc.handle(API_CHANNEL, (event, method, input) => {
     if (!isTrustedInvoke(event)) throw new Error(UNTRUSTED_SENDER);
-    return dispatch(handlers, method, input);
+    // Answered, never rejected: a rejection crosses the bridge as its message alone, and the page acts on codes.
+    return dispatch(handlers, method, input).then(
+      (result): BridgeAnswer => ({ ok: true, result }),
+      (error: unknown): BridgeAnswer => ({ ok: false, error: toApiError(error) }),
+    );
   });
 }

@@ -1,19 +1,20 @@
 // Runs for the console (desktop app and `runbook serve`): one run at a time over the open runbook.
 // Starting a run records it and executes nothing; each step runs when the operator asks for it.
-import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
+import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Profile, Runbook, Step } from '../../shared/runbook-model.js';
-import type { InstallationKeyFacts, OutputComparison, PendingQuestion, RunEvent, RunState, RunStepState, SignoffRequest, VerifyResult } from '../../shared/run-api.js';
+import type { InstallationKeyFacts, OutputComparison, PendingQuestion, RunEvent, RunRefusal, RunState, RunStepState, SignoffRequest, VerifyResult } from '../../shared/run-api.js';
 import { decisionPath } from '../../shared/decisions.js';
 import { diffOutput } from '../../shared/output-diff.js';
 import { recordAccess } from '../audit/access-log.js';
 import { exportBundle } from '../audit/export.js';
-import { type OperatorKey, operatorKey } from '../audit/approval.js';
+import { type ApprovalPolicy, type OperatorKey, operatorKey } from '../audit/approval.js';
 import { type Installation, installationKeyFacts, pinCommand } from '../audit/installation.js';
 import type { MacKeyStore } from '../audit/key-store.js';
-import type { NoteType, RunJournal } from '../session/run-journal.js';
+import { type NoteType, RunJournal } from '../session/run-journal.js';
 import { type RecordData, parseRecordData } from '../audit/records/index.js';
+import { JOURNAL_FILE, type JournalRecord, typedRecord } from '../audit/record.js';
 import type { Judgement } from '../session/checks.js';
 import type { SealResult } from '../audit/seal.js';
 import { agentKeys, keyFrom, publicKeyOfFile, uniqueKeys } from '../audit/operator-keys.js';
@@ -25,14 +26,14 @@ import { type SignoffClaim, signoffCommand, tidyArmoredSignature } from '../../s
 import { jsonSafe } from '../audit/json-safe.js';
 import { principalFor } from '../audit/principal.js';
 import { verifyRun } from '../audit/verify.js';
-import { type PreparedRun, RunRefused, type RunRequest, prepareRun, preflightRun, startRun, valueProblems } from '../session/assemble.js';
+import { type PreparedRun, RunRefused, type RunRequest, type StartOptions, type StartedRun, prepareRun, preflightRun, resumeRun, startRun, valueProblems } from '../session/assemble.js';
 import { attributeProblem } from '../session/binding.js';
 import { rememberingHostKeyAnswers } from '../session/preflight.js';
 import type { TargetSet } from '../session/binding.js';
 import type { ExecutorPool } from '../session/executor-pool.js';
 import type { RunPlan } from '../session/plan.js';
 import { type RunProblem, blocksStep } from '../session/problems.js';
-import { targetProblem } from '../session/profile-rules.js';
+import { atLeast, targetProblem } from '../session/profile-rules.js';
 import { type RunSession, type RunEvent as SessionEvent, type RunSummary, type StepOutcome, runOk } from '../session/runner.js';
 import type { SettingsStore } from '../settings/store.js';
 import { TARGET_KINDS_FOR_ACTION, type Target } from '../../shared/targets.js';
@@ -45,8 +46,11 @@ import { bareName, isSecretVariable } from '../session/variables.js';
 import { ConsoleApprovals } from './console-approvals.js';
 import { decideSignoff } from './console-signoffs.js';
 import { EventBuffer } from './event-buffer.js';
+import { type UnfinishedStep, unfinishedSteps } from './unfinished.js';
 import type { OpenedBundle, PastRun } from '../../shared/history-api.js';
 import { HistoryError, listRuns, openBundle, outputOf, pastRun, runDirOf } from './run-history.js';
+import { type RestoredRun, restoreRun } from './restore.js';
+import { RunTimers } from './run-timers.js';
 
 /** Runs a read of the run history, turning what it refuses (and a missing file) into the controller's refusal. */
 function historyCall<T>(work: () => T): T {
@@ -60,7 +64,28 @@ function historyCall<T>(work: () => T): T {
   }
 }
 
-export class RunError extends Error {}
+/** A refusal of the console's, in words, with the code the page acts on ('run': one it only shows). */
+export class RunError extends Error {
+  constructor(
+    message: string,
+    readonly code: RunRefusal | 'run' = 'run',
+  ) {
+    super(message);
+  }
+}
+
+/** What the operator confirmed when sealing (runs.finish, runs.export): the unfinished steps shown, and why. */
+export interface SealConfirmation {
+  unfinished?: readonly string[] | undefined;
+  reason?: string | undefined;
+}
+
+/** The run.ended-early record of a seal with steps unfinished: by whom, why, which. */
+interface EarlySeal {
+  by: string;
+  reason: string | null;
+  unfinished: UnfinishedStep[];
+}
 
 /** Runs a check of manual.ts, turning its refusal into the controller's. */
 function manualCheck<T>(check: () => T): T {
@@ -139,6 +164,8 @@ interface AssembledRun {
   overridden: Set<string>;
   /** What each running block has printed so far (masked, capped): compared with a transcript's example output. */
   printed: Map<string, { stdout: string; stderr: string }>;
+  /** The steps' timers (time boxes, repeating checks), kept here: they go on when the page closes. */
+  timers: RunTimers;
 }
 
 /** A started run: the assembled run with what startRun made for it. */
@@ -169,14 +196,122 @@ export class RunController {
   }
 
   async start(runbook: Runbook, runbookBytes: Uint8Array, input: { profile: Profile; operator: string; vars: Record<string, string> }): Promise<RunState> {
-    if (this.run && this.run.seal === null && this.run.running) throw new RunError('a step is running; cancel it or wait before starting a new run');
-    if (this.run) {
-      // Nothing may wait on the run being replaced (an export's passphrase question, say).
-      this.settleAll(this.run, 'replaced');
-      await this.sealOnce(this.run);
-    }
+    await this.replaceOpenRun(input.operator);
     // The same assembly as `runbook run`: targets, plan, verdicts, value checks, variables, journal, session.
     const approvers = input.profile === 'restricted' ? this.approvers() : null;
+    const prepared = await this.prepare(runbook, runbookBytes, { profile: input.profile, operator: input.operator, given: new Map(Object.entries(input.vars)), approvers });
+    const runId = randomUUID();
+    const dir = path.join(this.env.runsDir, runId);
+    const keys = await this.env.keys({ restricted: input.profile === 'restricted' });
+    const installation = await this.env.installation();
+    const assembled = this.assemble({ runId, dir, profile: input.profile, operator: input.operator, runbook, prepared, keys, installation });
+    const started = await startRun(prepared, {
+      runId,
+      dir,
+      operatorName: input.operator,
+      tool: { name: 'runbook-console', version: this.env.version },
+      options: { host: 'console', approvers_file: approvers && 'text' in approvers ? approvers.source : null },
+      keys,
+      installation,
+      ctx: assembled.ctx,
+      session: this.sessionHooks(assembled),
+    });
+    this.activate(assembled, started);
+    return this.state(runId);
+  }
+
+  /**
+   * Goes on with a run of the runs directory that stopped without being sealed (the app or `serve` was
+   * stopped or killed): the same journal continues — the stale lock taken over, `run.resumed` recorded with
+   * the blocks whose end was never recorded — and each step shows what the journal says was done. `runbook`
+   * is the run's own copy (its blob in the run directory). Values given before are given back, except
+   * secrets, which were never journaled: a step that needs one asks for it again.
+   */
+  async resume(runbook: Runbook, runbookBytes: Uint8Array, input: { runId: string; operator: string }): Promise<RunState> {
+    if (this.run?.runId === input.runId && !sealing(this.run)) return this.state(input.runId);
+    const dir = historyCall(() => runDirOf(this.env.runsDir, input.runId));
+    const past = pastRun(dir, this.run ? { runId: this.run.runId, sealed: this.run.seal !== null } : null);
+    if (past?.state !== 'unfinished') throw new RunError(`run ${input.runId} is ${past?.state ?? 'not a run'}${past?.holder ? ` (${past.holder})` : ''}: only an unfinished run, sealed by nobody and held by nobody, is resumed`);
+    const installation = await this.env.installation();
+    let head: RestoredRun;
+    try {
+      head = restoreRun(dir);
+    } catch (error) {
+      throw new RunError(`run ${input.runId} cannot be resumed: its journal cannot be read: ${(error as Error).message}`);
+    }
+    const started = head.started.data;
+    if (started.installation.id !== installation.id) throw new RunError(`run ${input.runId} was made by installation ${started.installation.id}, not this one (${installation.id}): its journal goes on only with that installation's keys; close it with runbook recover`);
+    if (started.runbook.sha256 !== runbook.sha256) throw new RunError(`run ${input.runId}: the runbook given is not the one the run recorded`);
+    await this.replaceOpenRun(input.operator);
+    const restricted = started.profile === 'restricted';
+    const options = started.options;
+    const recordedApprovers = options.approvers;
+    const approvers: RunRequest['approvers'] = restricted ? (recordedApprovers ? { text: recordedApprovers.text, source: recordedApprovers.source } : { problem: `${APPROVERS_PROBLEM}: run.started recorded no approvers` }) : null;
+    // Values given before (start or later, not secret) are given back: every step runs with the one value.
+    const given = new Map([...head.given].filter(([label]) => started.variables.some((v) => v.name === label && !v.secret)));
+    const prepared = await this.prepare(runbook, runbookBytes, { profile: started.profile, operator: input.operator, given, approvers });
+    const keys = await this.env.keys({ restricted });
+    let reopened: ReturnType<typeof RunJournal.resume>;
+    try {
+      reopened = RunJournal.resume(dir, keys, installation, { retentionDays: started.retention_days });
+    } catch (error) {
+      throw new RunError(`run ${input.runId} cannot be resumed: ${(error as Error).message}`);
+    }
+    const assembled = this.assemble({ runId: input.runId, dir, profile: started.profile, operator: input.operator, runbook, prepared, keys, installation });
+    const policy: ApprovalPolicy | null = restricted && recordedApprovers ? { approvers: recordedApprovers, operator: started.operator.name, operatorKeys: options.operator_keys ?? [] } : null;
+    let opened: Awaited<ReturnType<typeof resumeRun>>;
+    try {
+      opened = await resumeRun(prepared, { dir, keys, ctx: assembled.ctx, session: this.sessionHooks(assembled) }, reopened.journal, policy);
+    } catch (error) {
+      reopened.journal.abandon();
+      throw error;
+    }
+    const held = reopened.tookOver?.holder;
+    const record = opened.journal.record('run.resumed', { by: input.operator, unfinished: head.unfinished, stale_lock: held ? { pid: held.pid, host: held.host, started: held.started, purpose: held.purpose } : null });
+    assembled.events.push({ type: 'record', record: record.seq, recordType: 'run.resumed', time: new Date().toISOString() });
+    const active = this.activate(assembled, opened);
+    this.restoreSteps(active, head);
+    return this.state(input.runId);
+  }
+
+  /**
+   * The runbook a past run recorded (its blob in the run directory, checked against the hash run.started
+   * names), and the file it was read from: what a resumed run goes on with, whatever the file holds now.
+   */
+  recordedRunbook(runId: string): { bytes: Uint8Array; file: string; sha256: string } {
+    return historyCall(() => {
+      const dir = runDirOf(this.env.runsDir, runId);
+      const first = readFileSync(path.join(dir, JOURNAL_FILE), 'utf8').split('\n', 1)[0] ?? '';
+      const started = typedRecord(JSON.parse(first) as JournalRecord);
+      if (started.type !== 'run.started') throw new HistoryError(`run ${runId}: its journal does not begin with run.started`);
+      const { blob, sha256, path: file } = started.data.runbook;
+      // Not through a link: only the regular file the record names, inside the run directory.
+      const fd = openSync(path.join(dir, blob), constants.O_RDONLY | constants.O_NOFOLLOW);
+      let bytes: Buffer;
+      try {
+        if (!fstatSync(fd).isFile()) throw new HistoryError(`${blob} is not a regular file`);
+        bytes = readFileSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      if (createHash('sha256').update(bytes).digest('hex') !== sha256) throw new HistoryError(`run ${runId}: the runbook copy ${blob} does not match the hash run.started recorded`);
+      return { bytes, file: file ?? path.join(dir, blob), sha256 };
+    });
+  }
+
+  /** Seals the run this host has open before another takes its place: journaled so when steps are unfinished. */
+  private async replaceOpenRun(by: string): Promise<void> {
+    if (!this.run) return;
+    if (this.run.seal === null && this.run.running) throw new RunError('a step is running; cancel it or wait before starting a new run');
+    // Nothing may wait on the run being replaced (an export's passphrase question, say).
+    this.settleAll(this.run, 'replaced');
+    // Replaced with steps unfinished: journaled so (run.ended-early), as an early Finish is.
+    const unfinished = unfinishedSteps(this.run.steps.values(), this.run.runbook.steps);
+    await this.sealOnce(this.run, unfinished.length ? { by, reason: 'a new run was started in this console', unfinished } : null);
+  }
+
+  /** prepareRun for the console: a run that must not start (a value that would become code) is refused whole. */
+  private async prepare(runbook: Runbook, runbookBytes: Uint8Array, input: { profile: Profile; operator: string; given: Map<string, string>; approvers: RunRequest['approvers'] }): Promise<PreparedRun> {
     let prepared: PreparedRun;
     try {
       prepared = await prepareRun({
@@ -184,10 +319,10 @@ export class RunController {
         runbookBytes,
         targets: this.env.settings.targets(),
         profile: input.profile,
-        given: new Map(Object.entries(input.vars)),
+        given: input.given,
         operatorNamed: input.operator.trim() !== '',
-        approvers,
-        ...(approvers ? { operatorKeys: this.exportKey() } : {}),
+        approvers: input.approvers,
+        ...(input.approvers ? { operatorKeys: this.exportKey() } : {}),
         env: process.env,
       });
     } catch (error) {
@@ -197,10 +332,13 @@ export class RunController {
     // A value that would become code, or a runbook not read as written, refuses the whole run before anything is recorded, as on the CLI.
     const unsafe = prepared.problems.filter((p) => p.code === 'value-unsafe' || p.code === 'targets-in-runbook' || p.code === 'runbook-error');
     if (unsafe.length > 0) throw new RunError(new RunRefused(unsafe).message);
+    return prepared;
+  }
+
+  /** The run as the console holds it before its journal is open: events, questions, the executors' context, each step's state. */
+  private assemble(input: { runId: string; dir: string; profile: Profile; operator: string; runbook: Runbook; prepared: PreparedRun; keys: MacKeyStore; installation: Installation }): AssembledRun {
+    const { runbook, prepared } = input;
     const { plan, set } = prepared;
-    const runId = randomUUID();
-    const dir = path.join(this.env.runsDir, runId);
-    const keys = await this.env.keys({ restricted: input.profile === 'restricted' });
     const events = new EventBuffer();
     const questions = new Map<string, Question>();
     const ask = (text: string, kind: PendingQuestion['kind'], expected: string | null) =>
@@ -209,8 +347,8 @@ export class RunController {
         questions.set(questionId, { questionId, text, kind, expected, resolve });
         events.push({ type: 'question', questionId });
       });
-    // The run's session once startRun has made it (a secret typed before then has no session to mask it yet).
-    let session: RunSession | null = null;
+    // The run's session once it is open (a secret typed before then has no session to mask it yet).
+    let assembled: AssembledRun | null = null;
     const ctx: ExecutorContext = rememberingHostKeyAnswers({
       baseDir: path.dirname(runbook.file ?? this.env.runsDir),
       env: process.env,
@@ -219,7 +357,7 @@ export class RunController {
       ask: async (question, options) => {
         const answer = await ask(question, options?.secret ? 'secret' : 'text', null);
         if (typeof answer !== 'string') return null;
-        if (options?.secret) session?.addSecret(answer);
+        if (options?.secret) (assembled as Partial<ActiveRun> | null)?.session?.addSecret(answer);
         return answer;
       },
       confirm: async (question, purpose) => {
@@ -247,35 +385,44 @@ export class RunController {
         mark: null,
         fillIns: {},
         passedOver: null,
+        activity: [],
       });
     }
-    const installation = await this.env.installation();
-    const assembled: AssembledRun = { runId, dir, profile: input.profile, operator: input.operator, runbook, plan, set, prepared, ctx, preflightPassed: new Set<string>(), keys, stepDone: Promise.resolve(), interruptedBy: null, events, steps, problems: prepared.problems, outcomes: new Map(), running: null, seal: null, finishing: null, questions, ask, approvals: null, installation, recordedOperatorKeys: [], overridden: new Set(), printed: new Map() };
-    const started = await startRun(prepared, {
-      runId,
-      dir,
-      operatorName: input.operator,
-      tool: { name: 'runbook-console', version: this.env.version },
-      options: { host: 'console', approvers_file: approvers && 'text' in approvers ? approvers.source : null },
-      keys,
-      installation,
-      ctx,
-      session: {
-        keepGoing: true,
-        confirmProtected: async (targetName, step, _block, verdict) =>
-          (await ask(`"${step.title}" is not proven read-only (${verdict.code}) and runs on protected target "${targetName}". Type its name to go on.`, 'type-name', targetName)) === targetName,
-        onEvent: (event) => this.forward(assembled, event),
+    const timers = new RunTimers({
+      busy: () => { const run = assembled as ActiveRun; return run.running !== null || run.questions.size > 0 || run.finishing !== null || run.seal !== null; },
+      manual: (stepId) => steps.get(stepId)?.manual !== null,
+      run: (stepId) => this.runStep(input.runId, stepId),
+      record: (timer, event, by) => {
+        const run = assembled as ActiveRun;
+        this.note(run, 'timer', { step: { id: timer.stepId }, kind: timer.kind, event, text: timer.text, runs: timer.runs, by });
+        events.push({ type: 'timer', stepId: timer.stepId, event, text: timer.text });
       },
+      failed: (stepId, message) => events.push({ type: 'error', message: `step ${stepId}: ${message}` }),
     });
-    // The same object, completed: events forwarded during startRun went to it already.
+    assembled = { runId: input.runId, dir: input.dir, profile: input.profile, operator: input.operator, runbook, plan, set, prepared, ctx, preflightPassed: new Set<string>(), keys: input.keys, stepDone: Promise.resolve(), interruptedBy: null, events, steps, problems: prepared.problems, outcomes: new Map(), running: null, seal: null, finishing: null, questions, ask, approvals: null, installation: input.installation, recordedOperatorKeys: [], overridden: new Set(), printed: new Map(), timers };
+    return assembled;
+  }
+
+  /** What the session asks the console: a protected target's name typed to go on; its events, forwarded. */
+  private sessionHooks(assembled: AssembledRun): StartOptions['session'] {
+    return {
+      keepGoing: true,
+      confirmProtected: async (targetName, step, _block, verdict) =>
+        (await assembled.ask(`"${step.title}" is not proven read-only (${verdict.code}) and runs on protected target "${targetName}". Type its name to go on.`, 'type-name', targetName)) === targetName,
+      onEvent: (event) => this.forward(assembled, event),
+    };
+  }
+
+  /** The assembled run with its journal, session and executors: this host's open run from now on. */
+  private activate(assembled: AssembledRun, started: StartedRun): ActiveRun {
+    // The same object, completed: events forwarded while the session was made went to it already.
     const active: ActiveRun = Object.assign(assembled, { journal: started.journal, session: started.session, pool: started.pool });
-    session = started.session;
     active.recordedOperatorKeys = started.policy?.operatorKeys ?? [];
     if (started.policy) {
       const approvals = new ConsoleApprovals({
         policy: started.policy,
         journal: started.journal,
-        announce: (approvalId, stepId) => events.push({ type: 'approval', approvalId, stepId }),
+        announce: (approvalId, stepId) => active.events.push({ type: 'approval', approvalId, stepId }),
         note: (data) => this.note(active, 'approval', data),
         operatorKeys: () => agentKeys(process.env.SSH_AUTH_SOCK),
       });
@@ -284,7 +431,25 @@ export class RunController {
     }
     this.refreshMissing(active);
     this.run = active;
-    return this.state(runId);
+    return active;
+  }
+
+  /** Each step of a resumed run as its journal has it; then where the recorded decisions lead, nothing journaled again. */
+  private restoreSteps(run: ActiveRun, restored: RestoredRun): void {
+    const models = new Map(run.runbook.steps.map((s) => [s.id, s]));
+    for (const [id, r] of restored.steps) {
+      const state = run.steps.get(id);
+      if (!state) continue;
+      Object.assign(state, { status: r.status === 'running' ? 'failed' : r.status, reason: r.reason, decision: r.decision, mark: r.mark, signoff: r.signoff, fillIns: { ...state.fillIns, ...r.fillIns }, activity: r.activity });
+      if (r.overridden) run.overridden.add(id);
+      const kind = models.get(id)?.kind;
+      // Settled by the person, as when it was recorded: a decision or sign-off given, a step done by hand marked.
+      if (state.status === 'pending' && r.decision !== null) state.reason = `decision: ${r.decision}`;
+      if (state.status === 'pending' && (r.decision !== null || (kind === 'signoff' && r.signoff !== null))) state.status = 'succeeded';
+      if (state.manual !== null && kind !== 'signoff' && kind !== 'decision' && r.mark !== null && state.status !== 'skipped') state.status = r.mark === 'pass' ? 'succeeded' : 'failed';
+    }
+    this.applyDecisions(run, true);
+    this.refreshMissing(run);
   }
 
   /** The value a run variable has now (by its name as the model lists it, or bare), if any. */
@@ -450,9 +615,32 @@ export class RunController {
   }
 
   /** Records what the operator did or was asked: the data is typed by the record type's schema (audit/records/). */
-  private note<T extends NoteType>(run: ActiveRun, type: T, data: RecordData<T>): void {
+  private note<T extends NoteType>(run: ActiveRun, type: T, data: RecordData<T>): number {
     const record = run.journal.record(type, data);
     run.events.push({ type: 'record', record: record.seq, recordType: type, time: new Date().toISOString() });
+    return record.seq;
+  }
+
+  /** What a person did to a step, as the step shows it: from the journal record `record` just written. */
+  private activity(run: ActiveRun, stepId: string, record: number, kind: RunStepState['activity'][number]['kind'], text: string, reason: string | null = null): void {
+    run.steps.get(stepId)?.activity.push({ record, at: new Date().toISOString(), by: run.operator, kind, text, reason });
+  }
+
+  /**
+   * A recorded outcome (decision, mark) is final: changing it needs the operator's reason, journaled as a change
+   * (step.note) before the new outcome's own record. The same outcome again is refused: nothing changes.
+   */
+  private changeOf(run: ActiveRun, stepId: string, what: 'decision' | 'mark', from: string | null, to: string, reason: string | undefined): void {
+    if (from === null) return;
+    if (from === to) throw new RunError(`step ${stepId}: the ${what} "${to}" is already recorded`);
+    if (reason === undefined) throw new RunError(`step ${stepId}: the ${what} "${from}" is recorded; changing it to "${to}" needs a reason, which is journaled`, 'change-needs-reason');
+    const seq = this.note(run, 'step.note', { step: { id: stepId }, change: what, from, to, reason, by: run.operator });
+    this.activity(run, stepId, seq, 'change', `changed the ${what} from ${from} to ${to}`, reason);
+  }
+
+  /** A step the operator skipped is done: it is run, decided or marked only once the skip is taken back (runs.override). */
+  private refuseSkipped(state: RunStepState): void {
+    if (state.status === 'skipped' && !state.passedOver) throw new RunError(`step ${state.id} was skipped (${state.reason ?? 'by the operator'}); take the skip back, with a reason, to do it after all`, 'change-needs-reason');
   }
 
   /**
@@ -461,7 +649,7 @@ export class RunController {
    * or, after a decision that stops the run, left not to run. A step no decision passes over any more (the
    * operator changed a decision) is pending again; one that ran keeps what happened.
    */
-  private applyDecisions(run: ActiveRun): void {
+  private applyDecisions(run: ActiveRun, restoring = false): void {
     const order = run.plan.steps.map((p) => p.step.id).filter((id) => run.steps.get(id)?.hidden === false);
     const choices = new Map([...run.steps.values()].flatMap((s) => (s.decision !== null ? [[s.id, s.decision] as const] : [])));
     const path = decisionPath(run.runbook, order, choices);
@@ -470,6 +658,11 @@ export class RunController {
       const passed = run.overridden.has(id) ? undefined : path.get(id);
       const before = state.passedOver ?? null;
       if (before && passed && before.reason === passed.reason && before.kind === passed.kind) continue;
+      // Resumed: a step the journal has skipped by this decision already is passed over as it was, not skipped again.
+      if (restoring && passed && state.status === 'skipped' && state.reason === passed.reason) {
+        state.passedOver = { decision: passed.decision, choice: passed.choice, reason: passed.reason, kind: passed.kind };
+        continue;
+      }
       if (before) {
         state.passedOver = null;
         // The journal said skipped: it says why that no longer holds.
@@ -495,24 +688,52 @@ export class RunController {
     if (state.passedOver) throw new RunError(`step ${state.id} is passed over: ${state.passedOver.reason}; override that (with a reason, recorded) to do it anyway`);
   }
 
-  /** Runs a step a recorded decision passed over after all: the operator's reason is journaled (step.note). */
+  /**
+   * Takes back a skip: a step a recorded decision passed over (skipped, or left not to run), or one the operator
+   * skipped, is pending again — to run, decide or mark. The operator's reason is journaled as a change (step.note).
+   */
   override(runId: string, stepId: string, reason: string): RunState {
     const run = this.open(runId);
     const state = run.steps.get(stepId);
     if (!state) throw new RunError(`no step ${stepId}`);
     if (state.hidden) throw new RunError(`step ${stepId} is above the run's profile ${run.profile}`);
     const passed = state.passedOver;
-    if (!passed) throw new RunError(`step ${stepId} is not passed over by any decision: nothing to override`);
-    this.note(run, 'step.note', { step: { id: stepId }, text: `override: done although ${passed.reason}. Reason: ${reason}`, by: run.operator });
-    run.overridden.add(stepId);
+    const skipped = state.status === 'skipped' && !passed;
+    if (!passed && !skipped) throw new RunError(`step ${stepId} is neither skipped nor passed over by a decision: nothing to take back`);
+    const from = passed ? (passed.kind === 'skip' ? 'skipped' : 'stopped') : 'skipped';
+    const seq = this.note(run, 'step.note', { step: { id: stepId }, change: 'skip', from, to: 'pending', reason, by: run.operator });
+    this.activity(run, stepId, seq, 'change', passed ? `took back what the decision at ${passed.decision} ("${passed.choice}") did: ${passed.reason}` : 'took back the skip', reason);
+    if (passed) run.overridden.add(stepId);
     state.passedOver = null;
     if (state.status === 'skipped' || state.status === 'pending') this.setStep(run, stepId, 'pending', null);
     return this.state(runId);
   }
 
+  /** Starts or stops a step's timer (its time box or repeating check); the host keeps it and journals it. */
+  timer(runId: string, stepId: string, action: 'start' | 'stop'): RunState {
+    const run = this.open(runId);
+    const state = run.steps.get(stepId);
+    const timing = run.runbook.steps.find((s) => s.id === stepId)?.timing;
+    if (!state) throw new RunError(`no step ${stepId}`);
+    if (!timing) throw new RunError(`step ${stepId} has no time box or repeating check`);
+    if (action === 'stop') {
+      if (!run.timers.stop(stepId, run.operator)) throw new RunError(`the timer of step ${stepId} is not counting`);
+      return this.state(runId);
+    }
+    if (state.hidden) throw new RunError(`step ${stepId} is above the run's profile ${run.profile}`);
+    this.refusePassedOver(state);
+    this.refuseSkipped(state);
+    try {
+      run.timers.start(stepId, timing, run.operator);
+    } catch (error) {
+      throw new RunError((error as Error).message);
+    }
+    return this.state(runId);
+  }
+
   state(runId: string): RunState {
     const run = this.get(runId);
-    const steps = [...run.steps.values()];
+    const steps = [...run.steps.values()].map((s) => ({ ...s, timer: run.timers.get(s.id) }));
     return {
       runId: run.runId,
       dir: run.dir,
@@ -528,6 +749,7 @@ export class RunController {
       head: this.head(run),
       installationKey: keyFacts(run.installation),
       questions: [...run.questions.values()].map(({ resolve: _resolve, ...q }) => q),
+      unfinished: run.seal ? [] : unfinishedSteps(steps, run.runbook.steps),
     };
   }
 
@@ -549,6 +771,7 @@ export class RunController {
     if (!step) throw new RunError(`no step ${stepId}`);
     if (step.hidden) throw new RunError(`step ${stepId} is above the run's profile ${run.profile}`);
     this.refusePassedOver(step);
+    this.refuseSkipped(step);
     if (step.manual) throw new RunError(`step ${stepId}: ${step.manual}`);
     const planned = run.plan.steps.find((p) => p.step.id === stepId);
     const targets = planned?.blocks.map(({ binding }) => binding.targetName) ?? [];
@@ -577,6 +800,8 @@ export class RunController {
       })
       .finally(() => {
         run.running = null;
+        // Not busy any more: a repeat that waited for this step runs now.
+        run.timers.plan();
         try {
           // A question the step left open (its block timed out while asking) is answered no: nobody waits on it.
           this.settleAll(run, 'step-ended');
@@ -707,11 +932,22 @@ export class RunController {
     if (!current) throw new RunError(`no step ${stepId}`);
     if (current.hidden) throw new RunError(`step ${stepId} is above the run's profile ${run.profile}`);
     if (current.status === 'succeeded') throw new RunError(`step ${stepId} already succeeded; add a note instead of skipping it`);
+    if (current.status === 'skipped') throw new RunError(`step ${stepId} is already skipped`);
     run.outcomes.set(stepId, await run.session.skipOne(stepId, reason));
+    this.activity(run, stepId, run.journal.writer.count - 1, 'skip', 'skipped', reason);
     return this.state(runId);
   }
 
-  async record(runId: string, input: { stepId: string } & ({ kind: 'decision'; decision: string; note?: string | undefined } | ({ kind: 'signoff' } & SignoffInput) | { kind: 'fillin'; label: string; value: string } | { kind: 'mark'; verdict: 'pass' | 'fail'; note?: string | undefined } | { kind: 'note'; text: string })): Promise<RunState> {
+  async record(
+    runId: string,
+    input: { stepId: string } & (
+      | { kind: 'decision'; decision: string; note?: string | undefined; change?: string | undefined }
+      | ({ kind: 'signoff' } & SignoffInput)
+      | { kind: 'fillin'; label: string; value: string }
+      | { kind: 'mark'; verdict: 'pass' | 'fail'; note?: string | undefined; change?: string | undefined }
+      | { kind: 'note'; text: string }
+    ),
+  ): Promise<RunState> {
     const run = this.open(runId);
     const step = run.steps.get(input.stepId);
     if (!step) throw new RunError(`no step ${input.stepId}`);
@@ -723,19 +959,26 @@ export class RunController {
       throw new RunError(`step ${input.stepId} offers no decision "${input.decision}"${model?.decision ? ` (it offers ${model.decision.options.join(', ')})` : ''}`);
     }
     if (input.kind === 'fillin' && !model?.fillIns.some((f) => f.label === input.label)) throw new RunError(`step ${input.stepId} has no blank labelled "${input.label}"`);
-    if (input.kind === 'decision' || input.kind === 'mark' || input.kind === 'signoff') this.refusePassedOver(step);
+    if (input.kind === 'decision' || input.kind === 'mark' || input.kind === 'signoff') {
+      this.refusePassedOver(step);
+      this.refuseSkipped(step);
+    }
     switch (input.kind) {
-      case 'decision':
-        this.note(run, 'decision', { ...ref, decision: input.decision, note: input.note ?? null, by: run.operator });
+      case 'decision': {
+        this.changeOf(run, input.stepId, 'decision', step.decision, input.decision, input.change);
+        const seq = this.note(run, 'decision', { ...ref, decision: input.decision, note: input.note ?? null, by: run.operator });
+        this.activity(run, input.stepId, seq, 'decision', `decided ${input.decision}`, input.note ?? null);
         step.decision = input.decision;
         if (step.status === 'pending') this.setStep(run, step.id, 'succeeded', `decision: ${input.decision}`);
         // Where the choice leads: the steps it leads away from are passed over, as `runbook run` passes them.
         this.applyDecisions(run);
         break;
+      }
       case 'signoff': {
         checkSignoffRow(run, input.stepId, input.role);
         const signed = await this.signoff(run, input.stepId, input);
         step.signoff = { name: input.name, role: input.role, date: input.date, fingerprint: signed.fingerprint };
+        this.activity(run, input.stepId, signed.record, 'signoff', `signed off as ${input.role}: ${input.name}, dated ${input.date} (key ${signed.fingerprint})`);
         step.signoffRefusal = null;
         if (step.status === 'pending') this.setStep(run, step.id, 'succeeded', `signed off by ${input.name} (${input.role}, ${signed.fingerprint})`);
         break;
@@ -750,11 +993,13 @@ export class RunController {
           const secret = isSecretVariable(run.runbook, variable);
           if (now !== undefined && now !== value) throw new RunError(`"${input.label}" is the run variable ${variable}, which already has ${secret ? 'a value' : `the value "${now}"`}: the blank holds the same value (start a new run to use another)`);
           if (now === undefined) await this.giveValues(run, input.stepId, [[variable, value]], false);
-          this.note(run, 'fillin', { ...ref, label: input.label, value: secret ? MASK : value });
+          const seq = this.note(run, 'fillin', { ...ref, label: input.label, value: secret ? MASK : value });
+          this.activity(run, input.stepId, seq, 'fillin', `${input.label}: ${secret ? MASK : value}`);
           if (!secret) step.fillIns[input.label] = value;
           break;
         }
-        this.note(run, 'fillin', { ...ref, label: input.label, value });
+        const seq = this.note(run, 'fillin', { ...ref, label: input.label, value });
+        this.activity(run, input.stepId, seq, 'fillin', `${input.label}: ${value}`);
         step.fillIns[input.label] = value;
         break;
       }
@@ -763,14 +1008,18 @@ export class RunController {
         const byHand = step.manual !== null && model !== undefined && model.kind !== 'signoff' && model.kind !== 'decision';
         const missing = byHand && input.verdict === 'pass' ? missingInputs(model, step.fillIns) : [];
         if (missing.length > 0) throw new RunError(`step ${input.stepId} is not done: no value for ${missing.map((f) => `"${f.label}"`).join(', ')}`);
-        this.note(run, 'step.note', { ...ref, mark: input.verdict, note: input.note ?? null, by: run.operator });
+        this.changeOf(run, input.stepId, 'mark', step.mark, input.verdict, input.change);
+        const seq = this.note(run, 'step.note', { ...ref, mark: input.verdict, note: input.note ?? null, by: run.operator });
+        this.activity(run, input.stepId, seq, 'mark', input.verdict === 'pass' ? 'marked passed' : 'marked failed', input.note ?? null);
         step.mark = input.verdict;
         if (byHand && step.status !== 'skipped') this.setStep(run, step.id, input.verdict === 'pass' ? 'succeeded' : 'failed', input.verdict === 'pass' ? `done (marked by ${run.operator})` : `marked failed by ${run.operator}${input.note ? `: ${input.note}` : ''}`);
         break;
       }
-      case 'note':
-        this.note(run, 'step.note', { ...ref, text: input.text, by: run.operator });
+      case 'note': {
+        const seq = this.note(run, 'step.note', { ...ref, text: input.text, by: run.operator });
+        this.activity(run, input.stepId, seq, 'note', input.text);
         break;
+      }
     }
     return this.state(runId);
   }
@@ -800,7 +1049,7 @@ export class RunController {
    * machine, so one by a key the operator controls here is refused; the installation key is refused however
    * it is offered. A signature that does not hold is journaled (with its refusal code) and refused.
    */
-  private async signoff(run: ActiveRun, stepId: string, input: SignoffInput): Promise<{ fingerprint: string }> {
+  private async signoff(run: ActiveRun, stepId: string, input: SignoffInput): Promise<{ fingerprint: string; record: number }> {
     const withKey = Boolean(input.keyFile) || Boolean(input.agent);
     if (!withKey && !input.signature) {
       throw new RunError(`a sign-off must be signed with the signer's SSH key: name their key file or ssh-agent key, or paste their SSH signature (namespace ${SIGNOFF_NAMESPACE}) over the sign-off message`);
@@ -857,8 +1106,8 @@ export class RunController {
       if (step) step.signoffRefusal = { code: decision.code, reason: decision.reason };
       throw new RunError(`sign-off refused (recorded): ${decision.reason}`);
     }
-    this.note(run, 'signoff', signoffRecord(claim, decision, signature, method));
-    return { fingerprint: decision.fingerprint };
+    const record = this.note(run, 'signoff', signoffRecord(claim, decision, signature, method));
+    return { fingerprint: decision.fingerprint, record };
   }
 
   /** The operator's keys as the run's record knows them: the installation key, those run.started recorded, the export key. */
@@ -906,11 +1155,11 @@ export class RunController {
   }
 
   /** Seals the run once, however many callers (Finish, Export, a new run in another tab) ask at the same time. */
-  private sealOnce(run: ActiveRun): Promise<void> {
+  private sealOnce(run: ActiveRun, early: EarlySeal | null = null): Promise<void> {
     if (run.seal) return Promise.resolve();
     if (!run.finishing) {
       if (run.running) return Promise.reject(new RunError('a step is running; cancel it or wait'));
-      run.finishing = this.finishRun(run).catch((error: unknown) => {
+      run.finishing = this.finishRun(run, early).catch((error: unknown) => {
         run.finishing = null;
         throw error;
       });
@@ -918,7 +1167,13 @@ export class RunController {
     return run.finishing;
   }
 
-  private async finishRun(run: ActiveRun): Promise<void> {
+  private async finishRun(run: ActiveRun, early: EarlySeal | null): Promise<void> {
+    // The run is being sealed: every timer still counting stops, journaled (by the host).
+    run.timers.stopAll('host');
+    // Written before anything is awaited: nothing can change between the check the operator confirmed and this.
+    if (early && early.unfinished.length > 0) {
+      this.note(run, 'run.ended-early', { by: early.by, reason: early.reason, unfinished: early.unfinished.map((u) => ({ step: u.stepId, title: u.title, what: u.what })) });
+    }
     // Steps done by hand count once the operator settled them (a manual step marked failed fails the run).
     const counted = [...run.steps.values()].filter((s) => !s.hidden && (s.manual === null || s.status !== 'pending'));
     const summary: RunSummary = {
@@ -955,9 +1210,30 @@ export class RunController {
     await this.sealOnce(run).catch(() => undefined);
   }
 
-  async finish(runId: string): Promise<RunState> {
-    await this.sealOnce(this.get(runId));
+  async finish(runId: string, confirmation: SealConfirmation = {}): Promise<RunState> {
+    const run = this.get(runId);
+    await this.sealOnce(run, this.confirmedSeal(run, confirmation));
     return this.state(runId);
+  }
+
+  /**
+   * Sealing is final, so the operator seals a run with steps unfinished only once shown each of them (the ids
+   * confirmed must name every one main counts now), and in REGULATED and above only with a reason. What they
+   * confirmed is journaled (run.ended-early). A run sealed, or being sealed, needs nothing more.
+   */
+  private confirmedSeal(run: ActiveRun, confirmation: SealConfirmation): EarlySeal | null {
+    if (sealing(run)) return null;
+    const unfinished = unfinishedSteps(run.steps.values(), run.runbook.steps);
+    if (unfinished.length === 0) return null;
+    const shown = new Set(confirmation.unfinished ?? []);
+    const unseen = unfinished.filter((u) => !shown.has(u.stepId));
+    if (unseen.length > 0) {
+      const listed = unseen.slice(0, 10).map((u) => `"${u.title}" (${u.what})`).join(', ');
+      throw new RunError(`${unfinished.length} step(s) are unfinished, ${unseen.length} of them not confirmed: ${listed}${unseen.length > 10 ? ', …' : ''}. Sealing is final: confirm each to seal anyway`, 'seal-unconfirmed');
+    }
+    const reason = confirmation.reason?.trim() || null;
+    if (reason === null && atLeast(run.profile, 'regulated')) throw new RunError(`profile ${run.profile}: sealing with ${unfinished.length} step(s) unfinished needs a reason, which is journaled`, 'seal-needs-reason');
+    return { by: run.operator, reason, unfinished };
   }
 
   /**
@@ -1045,10 +1321,13 @@ export class RunController {
     return historyCall(() => outputOf(dir, input.stepId, input.blockId, input.offset, input.length));
   }
 
-  async export(runId: string, input: { out: string; keyFile?: string | undefined; agent?: boolean | undefined; agentKey?: string | undefined }): Promise<{ out: string; files: string[]; signer: string }> {
+  async export(runId: string, input: { out: string; keyFile?: string | undefined; agent?: boolean | undefined; agentKey?: string | undefined } & SealConfirmation): Promise<{ out: string; files: string[]; signer: string }> {
     const run = this.get(runId);
-    await this.sealOnce(run);
+    const early = this.confirmedSeal(run, input);
+    // The signer first: an export that cannot be signed must not seal the run on its way to failing.
+    if (!input.agent && !input.keyFile && atLeast(run.profile, 'regulated')) throw new RunError(`profile ${run.profile}: the export must be signed by the operator: give a signing key file or use the ssh-agent`);
     const signer = input.agent ? await agentSigner(input.agentKey ? { publicKey: input.agentKey } : {}) : input.keyFile ? await this.keyFileSignerAsking(run, expandHome(input.keyFile)) : null;
+    await this.sealOnce(run, early);
     const result = await exportBundle(run.dir, {
       out: input.out,
       operatorSigner: signer ? { signer, publicKeyLine: signer.publicKeyLine } : null,

@@ -18,6 +18,7 @@ import { RETENTION_DAYS, atLeast, profileProblems } from './profile-rules.js';
 import { type RunProblem, problem } from './problems.js';
 import { RunJournal, type RunOptions, currentOperator } from './run-journal.js';
 import { RunSession, type RunSessionOptions } from './runner.js';
+import { SecretMasker } from './mask.js';
 import { credentialValues, stepEnvFor } from './step-env.js';
 import { type ResolvedVariables, type VariableRequest, isSecretVariable, resolveVariables } from './variables.js';
 import { type Verdict, verdictOf } from './verdict.js';
@@ -235,6 +236,7 @@ export async function startRun(prepared: PreparedRun, options: StartOptions): Pr
   const { runbook, profile, runbookBytes } = prepared.request;
   const operator = currentOperator(options.operatorName);
   const policy = await approvalPolicy(prepared, options, operator.name);
+  const known = new SecretMasker([...prepared.variables.secretValues, ...credentials, ...(options.ctx.secretsGiven?.() ?? [])]);
   const journal = RunJournal.start(
     options.dir,
     {
@@ -246,12 +248,32 @@ export async function startRun(prepared: PreparedRun, options: StartOptions): Pr
       tool: options.tool,
       // RESTRICTED: who may approve and which keys are the operator's, fixed here for the whole run.
       options: policy ? { ...options.options, approvers: policy.approvers, operator_keys: [...policy.operatorKeys] } : options.options,
-      variables: [...prepared.variables.values.keys()].map((name) => ({ name, secret: isSecretVariable(runbook, name), source: prepared.variables.sources.get(name) ?? 'unknown' })),
+      // The values the run starts with, so the record (and the report) says what ran; never one that is or
+      // holds a secret known now (a secret variable's, a credential, a passphrase typed at preflight).
+      variables: [...prepared.variables.values].map(([name, value]) => {
+        const secret = isSecretVariable(runbook, name);
+        return { name, secret, source: prepared.variables.sources.get(name) ?? 'unknown', value: secret || known.mask(value) !== value ? null : value };
+      }),
     },
     options.keys,
     options.installation,
     { retentionDays: RETENTION_DAYS[profile] },
   );
+  return openSession(prepared, options, journal, policy, credentials);
+}
+
+/**
+ * Goes on with a run whose journal was reopened (RunJournal.resume): the same executors and session as a
+ * started run, over the same journal; `policy` is the approval policy its run.started recorded (RESTRICTED).
+ */
+export async function resumeRun(prepared: PreparedRun, options: Omit<StartOptions, 'runId' | 'operatorName' | 'tool' | 'options' | 'installation'>, journal: RunJournal, policy: ApprovalPolicy | null): Promise<StartedRun> {
+  const credentials = await credentialValues(prepared.set.targets.values(), options.ctx);
+  return openSession(prepared, options, journal, policy, credentials);
+}
+
+/** The executors and the session of a run whose journal is open. */
+function openSession(prepared: PreparedRun, options: Pick<StartOptions, 'dir' | 'ctx' | 'session'>, journal: RunJournal, policy: ApprovalPolicy | null, credentials: Awaited<ReturnType<typeof credentialValues>>): StartedRun {
+  const { runbook, profile } = prepared.request;
   const targets = Object.fromEntries(prepared.set.targets);
   let session: RunSession | null = null;
   const ctx: ExecutorContext = {

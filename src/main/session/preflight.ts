@@ -289,6 +289,7 @@ async function checkPrometheus(config: PrometheusTarget, timeoutMs: number): Pro
 export function rememberingHostKeyAnswers(ctx: ExecutorContext): ExecutorContext {
   const trusted = new Map<string, boolean>();
   const given = new Map<string, string>();
+  const secret = new Set<string>();
   return {
     ...ctx,
     ask: async (question, options) => {
@@ -296,8 +297,10 @@ export function rememberingHostKeyAnswers(ctx: ExecutorContext): ExecutorContext
       if (known !== undefined) return known;
       const answer = await ctx.ask(question, options);
       if (answer !== null) given.set(question, answer);
+      if (answer !== null && options?.secret) secret.add(answer);
       return answer;
     },
+    secretsGiven: () => [...secret, ...(ctx.secretsGiven?.() ?? [])],
     confirm: async (question, purpose) => {
       if (purpose !== 'trust-host-key') return ctx.confirm(question, purpose);
       const known = trusted.get(question);

@@ -50,7 +50,7 @@ export type RunOptions = RunStarted['options'];
 type TargetConfig = RecordData<'step.started'>['target'];
 
 /** The records a host writes through note(): everything but the engine's own (run, step and seal records). */
-export type NoteType = 'trust' | 'decision' | 'signoff' | 'fillin' | 'approval' | 'error' | 'step.note' | 'run.interrupted';
+export type NoteType = 'trust' | 'decision' | 'signoff' | 'fillin' | 'approval' | 'error' | 'step.note' | 'run.interrupted' | 'run.ended-early' | 'run.resumed' | 'timer';
 
 /** What a step.started record says about the target: configuration only, never secrets. */
 export function describeTarget(binding: Binding): TargetConfig {

@@ -118,6 +118,8 @@ export interface ExecutorContext {
    * they report with one rule (session/mask.ts), and learns here the values it has not been given.
    */
   secretInUse?(value: string): void;
+  /** The secret answers the operator typed so far for this run (passphrases, passwords): never journaled. */
+  secretsGiven?(): string[];
   /**
    * The environment a process started for a step of `target` begins with (a local step's shell). The run
    * engine gives the operator's environment less every target's credentials (session/step-env.ts).

@@ -6,6 +6,8 @@ import type { RunEvent, RunState } from '../../shared/run-api.js';
 export type UiEvent = Exclude<RunEvent, { type: 'output' }>;
 export type BlockEnd = Extract<RunEvent, { type: 'block-end' }>;
 export type RecordEvent = Extract<RunEvent, { type: 'record' }>;
+/** What a step's timer did, as the host said (it keeps the timers): what the page alerts on. */
+export type TimerNews = Extract<RunEvent, { type: 'timer' }>;
 
 export interface BlockStatus {
   target: string;
@@ -36,11 +38,18 @@ export interface StepDone {
   at: string;
 }
 
-/** A note the operator added in this page (the run's state does not carry notes back: see docs/console.md). */
+/** What a person did to a step, as the timeline lists it: from the run's state (RunStepState.activity). */
 export interface StepNote {
   stepId: string;
+  kind: RunState['steps'][number]['activity'][number]['kind'];
   text: string;
   at: string;
+  record: number;
+}
+
+/** Every step's activity (notes, decisions, marks, skips and their changes), for the timeline. */
+export function activityNotes(state: RunState): StepNote[] {
+  return state.steps.flatMap((s) => s.activity.map((a) => ({ stepId: s.id, kind: a.kind, text: a.reason ? `${a.text} — ${a.reason}` : a.text, at: a.at, record: a.record })));
 }
 
 export interface RunViewState {
@@ -53,8 +62,8 @@ export interface RunViewState {
   nextErrorId: number;
   /** Each step's last end (a final status), by step id. */
   done: Record<string, StepDone>;
-  /** Notes added here, oldest first. */
-  notes: StepNote[];
+  /** What the steps' timers did since this view began, oldest first. */
+  timerNews: TimerNews[];
 }
 
 export type RunViewAction =
@@ -63,10 +72,9 @@ export type RunViewAction =
   | { type: 'error'; message: string; code?: string | null; stepId?: string | null }
   | { type: 'dismiss-error'; id: number }
   /** A call succeeded: global errors go, and so do the step's own (`stepId`) when it acted on one. */
-  | { type: 'succeeded'; stepId?: string | null }
-  | { type: 'note'; stepId: string; text: string; at: string };
+  | { type: 'succeeded'; stepId?: string | null };
 
-export const initialRunView = (state: RunState): RunViewState => ({ state, blocks: {}, history: {}, records: [], errors: [], nextErrorId: 1, done: {}, notes: [] });
+export const initialRunView = (state: RunState): RunViewState => ({ state, blocks: {}, history: {}, records: [], errors: [], nextErrorId: 1, done: {}, timerNews: [] });
 
 function withError(view: RunViewState, message: string, code: string | null = null, stepId: string | null = null): RunViewState {
   // One error per place: a newer one replaces the last (the operator reads the latest, not a pile).
@@ -99,8 +107,6 @@ export function runViewReducer(view: RunViewState, action: RunViewAction): RunVi
       const errors = view.errors.filter((e) => e.stepId !== null && e.stepId !== (action.stepId ?? null));
       return errors.length === view.errors.length ? view : { ...view, errors };
     }
-    case 'note':
-      return { ...view, notes: [...view.notes, { stepId: action.stepId, text: action.text, at: action.at }] };
     case 'events': {
       let next = view;
       for (const event of action.events) next = applyEvent(next, event);
@@ -148,5 +154,7 @@ function applyEvent(view: RunViewState, event: UiEvent): RunViewState {
       return view;
     case 'error':
       return withError(view, event.message);
+    case 'timer':
+      return { ...view, timerNews: [...view.timerNews, event] };
   }
 }

@@ -45,7 +45,7 @@ for _part, _what in PARTS.items():
 sys.path.insert(0, HERE)
 try:
     from verify_json import UTC_TIME, Fail, canonical_form, js_time, read, safe, utf16
-    from verify_records import FORMAT, RECORD_TYPES, RecordData
+    from verify_records import RECORD_TYPES, RecordData
     from verify_keys import AllowedSigners, SigError, Signatures, fingerprint
     from verify_seal import Seal, prior
     from verify_signatures import Approvals, Signed, check_signoff
@@ -274,7 +274,7 @@ class Verifier:
                   f"ok    MACs: {n} records, key matches the run's commitment" if self.macs else
                   "skip  MACs: no mac-key.txt here, so MACs were not checked (W_MAC_UNCHECKED)",
                   "ok    time: monotonic time never goes back within a boot", None,
-                  f"ok    records: in format {FORMAT}, every record's data fits its type", None,
+                  f"ok    records: in format {self.records.format}, every record's data fits its type", None,
                   f"ok    approvals: every state-changing block that ran has one ({approvals})"
                   if self.approvals and self.approvals.restricted else None,
                   f"ok    sign-offs: {signoffs} signed", f"ok    blobs: {self.blobs} referenced, every hash matches",

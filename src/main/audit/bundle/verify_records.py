@@ -10,14 +10,17 @@ it), [spec] (an array), a tuple (the values allowed, equal and of the same JSON 
 import re
 from verify_json import JSON_STRING, UTC_TIME, Fail, jcs, js_str, safe
 
-FORMAT, MAX_INT = "runbook-console-journal/1", 2 ** 53 - 1
+FORMAT_1, FORMAT, MAX_INT = "runbook-console-journal/1", "runbook-console-journal/2", 2 ** 53 - 1
+FORMATS = (FORMAT_1, FORMAT)  # format.ts KNOWN_FORMATS
+LATER_TYPES = ("run.ended-early", "run.resumed", "timer")  # format.ts laterFormat: the record types format 2 added
 APPROVAL_NS, SIGNOFF_NS = "runbook-console-approval", "runbook-console-signoff"
 
 def codes(text):  # a code list, "|"-separated
     return tuple(text.split("|"))
 
-RECORD_TYPES = codes("run.started|run.interrupted|run.finished|step.started|step.finished|step.skipped|step.note|"
-                     "fillin|decision|trust|approval|signoff|checkpoint|log.recovered|error|export|verify")  # types.ts
+RECORD_TYPES = codes("run.started|run.interrupted|run.finished|run.ended-early|run.resumed|step.started|step.finished|"
+                     "step.skipped|step.note|fillin|decision|trust|timer|approval|signoff|checkpoint|log.recovered|"
+                     "error|export|verify")  # types.ts
 
 class Misfit(Exception):
     """Data that does not fit its schema: (the field's path, why)."""
@@ -162,12 +165,12 @@ SIGNING = {"step": ID, "name": STR, "role": STR, "date": STR, "principal": STR, 
            "namespace": (SIGNOFF_NS,), "message": STR, "method": codes("key-file|ssh-agent|pasted")}
 SCHEMAS = {
     "run.started": {
-        "format": (FORMAT,), "runbook": {"path": Null(STR), "sha256": SHA, "title": STR, "blob": BLOB, "bytes": INT},
+        "format": FORMATS, "runbook": {"path": Null(STR), "sha256": SHA, "title": STR, "blob": BLOB, "bytes": INT},
         "profile": PROFILES, "operator": {"name": STR, "os_user": STR, "hostname": STR},
         "tool": {"name": STR, "version": STR}, "host": {"platform": STR, "arch": STR, "node": STR},
         "installation": {"id": STR, "public_key": STR}, "retention_days": Null(INT), "mac_key_sha256": SHA,
         "options": By("host", {"cli": CLI, "console": OPTIONS}),
-        "variables": [{"name": STR, "secret": BOOL,
+        "variables": [{"name": STR, "secret": BOOL, "value?": Null(STR),
                        "source": codes("option|front matter|target env|operator|unknown")}]},
     "run.interrupted": {"cause": CAUSES, "by": codes("signal|stdout closed|host shutdown"), "step?": Null(STR)},
     "run.finished": One(
@@ -191,7 +194,14 @@ SCHEMAS = {
     "step.skipped": By("by", {"plan": {**SKIP, "code": codes("not-selected|above-profile|manual-step|for-a-person")},
                               "operator": SKIP, "refused": {**SKIP, "status": STATUSES, "refusal": Null(REFUSALS)}}),
     "step.note": One({**NOTE, "binding": {"block": STR, "target": STR, "kind": KINDS, "endpoint": STR}},
-                     {**NOTE, "mark": codes("pass|fail"), "note": Null(STR)}, {**NOTE, "text": STR}),
+                     {**NOTE, "mark": codes("pass|fail"), "note": Null(STR)}, {**NOTE, "text": STR},
+                     {**NOTE, "change": codes("decision|mark|skip"), "from": STR, "to": STR, "reason": STR}),
+    "timer": {"step": ID, "kind": codes("timebox|repeat"), "event": codes("started|stopped|due|run|remind"),
+              "text": STR, "runs": INT, "by": STR},
+    "run.resumed": {"by": STR, "unfinished": [{"seq": INT, "step": STR, "block": STR}], "stale_lock": Null(
+        {"pid": SIGNED, "host": STR, "started": STR, "purpose": codes("run|export|recover|access")})},
+    "run.ended-early": {"by": STR, "reason": Null(STR), "unfinished": [{"step": STR, "title": STR, "what": codes(
+        "not-run|failed|cancelled|running|decision-pending|signoff-missing|not-done")}]},
     "fillin": {"step": ID, "label": STR, "value": STR},
     "decision": {"step": ID, "decision": STR, "note": Null(STR), "by": STR},
     "trust": {"question": STR, "kind": codes("confirm|type-name|secret|text"), "text": Null(STR),
@@ -220,6 +230,7 @@ class RecordData:
     """verify-records.ts: the format (record 0 names it), then record i's data against its type's schema."""
     def __init__(self):
         self.previous = self.final_seal = None  # the type before; the final seal (a checkpoint after run.finished)
+        self.format = None  # the format record 0 names
 
     def check(self, i, r):
         t, data, sealed = r["type"], r["data"], self.final_seal
@@ -232,11 +243,20 @@ class RecordData:
         if i == 0 and "format" not in data:
             raise Fail("E_FORMAT", "record 0: run.started names no journal format (data.format): it was written before "
                                    "formats were named", 0)
-        if i == 0 and data["format"] != FORMAT:
+        if i == 0 and data["format"] not in FORMATS:
             raise Fail("E_FORMAT", f"record 0: the journal is in format {safe(jcs(data['format']))}; this verifier "
-                                   f"reads {FORMAT}: use a verifier that reads it", 0)
+                                   f"reads {', '.join(FORMATS)}: use a verifier that reads it", 0)
+        if i == 0:
+            self.format = data["format"]
         try:
             fits(SCHEMAS[t], data)
+            later = None if self.format != FORMAT_1 else \
+                "a record type format 1 does not have (format 2 added it)" if t in LATER_TYPES else \
+                "change: a field format 1 does not have (format 2 added it)" if t == "step.note" and "change" in data \
+                else "variables[].value: a field format 1 does not have (format 2 added it)" \
+                if t == "run.started" and any("value" in v for v in data["variables"]) else None
+            if later:
+                raise Fail("E_RECORD_DATA", f"record {i} ({t}): {later}, and the journal is in {self.format}", i)
         except Misfit as e:
             if sealed is not None:
                 raise Fail("E_AFTER_SEAL", f"record {i} ({t}) follows the final seal (record {sealed})", i)

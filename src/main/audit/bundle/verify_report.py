@@ -12,9 +12,9 @@ import base64, hashlib, json, os, re
 from verify_json import CONTROL, JS_SPACE, SURROGATE, Fail, jcs, js_str, js_trim, parse_json, read
 from verify_keys import fingerprint, key_blob, principal_for
 
-FORMAT, EXCERPT_BYTES, EVENT_VALUE_CHARS, SNIPPET = "runbook-console-report/3", 2048, 160, 60
-EVENT_TYPES = {"step.note", "fillin", "decision", "signoff", "approval", "trust", "error", "log.recovered",
-               "checkpoint"}  # build-report.ts: the records a report lists as events
+FORMAT, EXCERPT_BYTES, EVENT_VALUE_CHARS, SNIPPET = "runbook-console-report/4", 2048, 160, 60
+EVENT_TYPES = {"run.ended-early", "run.resumed", "timer", "step.note", "fillin", "decision", "signoff", "approval",
+               "trust", "error", "log.recovered", "checkpoint"}  # build-report.ts: the records a report lists as events
 REPORT_WARNINGS = ("W_CLOCK_BACKWARDS", "W_RECOVERED", "W_UNSEALED")  # the journal's own, never a verifier's options'
 MAC_UNCHECKED = "no verification key for this run was found or given (--mac-key)"
 
@@ -88,6 +88,14 @@ def event_row(event):
     summary = "; ".join(f"{k}: {cut(show(v))}" for k, v in entries(event["data"]) if k not in hidden)
     return row(event["seq"], event["time"], event["type"], summary)
 
+def ended_early_row(early):
+    """The summary's line for a run sealed with steps unfinished (none otherwise)."""
+    if not early:
+        return []
+    reason = "no reason given" if early["reason"] is None else early["reason"]
+    return [("Sealed early", f"by {early['by']}, {len(early['unfinished'])} step(s) unfinished: {reason} "
+                             f"(record {early['record']})")]
+
 def summary_section(head):
     run, seal, tool, runbook = head["run"], head["seal"], head["environment"]["tool"], head["runbook"]
     operator = run["operator"]
@@ -95,6 +103,7 @@ def summary_section(head):
             ("Run id", run["id"]), ("Outcome", run["outcome"]), ("Profile", run["profile"]),
             ("Operator", f"{operator['name']} ({operator['osUser']}@{operator['hostname']})"),
             ("Installation", run["installation"]["id"]), ("Started", run["startedAt"]), ("Ended", run["endedAt"]),
+            *ended_early_row(run["endedEarly"]),
             ("Steps", ", ".join(f"{status} {js_str(n)}" for status, n in entries(run["counts"]))),
             ("Records", head["verification"]["records"]),
             ("Retention", None if run["retentionDays"] is None else f"{js_str(run['retentionDays'])} days"),
@@ -197,6 +206,9 @@ def step_head(step, k):
         if b:
             what = (f"bound block {esc(b['block'])} to target {esc(b['target'])} ({esc(b['kind'])}, "
                     f"{esc(b['endpoint'])})")
+        if n["change"] is not None and not b:
+            what = (f"changed the {esc(n['change'])} from <b>{text(n['from'])}</b> to <b>{text(n['to'])}</b>: "
+                    f"{text(n['reason'])}")
         if n["text"] is not None:
             what = text(n["text"])
         return f"<li>{esc(n['by'])}: {what} {when(n)}</li>"
@@ -224,14 +236,21 @@ def not_done_section(items):
     return f'<section id="not-done"><h2>What was not done</h2>{body}</section>'
 
 def variables_section(head):
+    def shown(v):  # (format 2) the value the run started with
+        if "value" not in v:
+            return '<span class="muted">not recorded</span>'
+        secret = '<span class="muted">not recorded (secret)</span>'
+        return secret if v["value"] is None else f"<code>{esc(v['value'])}</code>"
     rows = "".join(f"<tr><td>{esc(v['name'])}</td><td>{badge('secret', 'warn') if v['secret'] is True else 'no'}</td>"
-                   f"<td>{esc(v['source'])}</td></tr>" for v in head["environment"]["variables"])
-    table = '<p class="muted">None.</p>' if not rows else \
-        f"<table><thead><tr><th>Name</th><th>Secret</th><th>Source</th></tr></thead><tbody>{rows}</tbody></table>"
-    return ('<section id="variables"><h2>Variables</h2>\n<p class="muted">The journal records each variable\'s name, '
-            "whether it is secret and where its value came from, never its value. Values filled in during the run are "
-            "shown with their steps as journaled (a secret's masked); a block lists the names of the environment "
-            f"variables it got.</p>\n{table}\n</section>")
+                   f"<td>{esc(v['source'])}</td><td>{shown(v)}</td></tr>" for v in head["environment"]["variables"])
+    head_row = "<tr><th>Name</th><th>Secret</th><th>Source</th><th>Value</th></tr>"
+    table = f"<table><thead>{head_row}</thead><tbody>{rows}</tbody></table>" if rows else '<p class="muted">None.</p>'
+    return (f'<section id="variables"><h2>Variables</h2>\n<p class="muted">{VARIABLES_TEXT}</p>\n{table}\n</section>')
+
+VARIABLES_TEXT = ("The journal records each variable's name, whether it is secret, where its value came from and "
+                  "(journal format 2) the value the run started with: never a secret's, nor one holding a secret known "
+                  "then. Values given during the run are shown with their steps as journaled (a secret's masked); a "
+                  "block lists the names of the environment variables it got.")
 
 def verify_section(head):
     v = head["verification"]
@@ -310,7 +329,7 @@ class Report:
     record, timeline row and block goes to its Stream."""
     def __init__(self, d, probe=None):
         self.d, self.probe = d, probe  # probe: (stream name, function)
-        self.first = self.start = self.last = self.finished = self.seal = None
+        self.first = self.start = self.last = self.finished = self.seal = self.ended_early = None
         self.count, self.hash = 0, hashlib.sha256()
         self.steps, self.blocks, self.open = {}, {}, {}  # by id; the newest by "step block"; open ones by their seq
         self.events, self.records = self.stream("events", ","), self.stream("records", ",")
@@ -344,6 +363,8 @@ class Report:
             self.finished = r
         elif t == "checkpoint":
             self.seal = d
+        elif t == "run.ended-early":
+            self.ended_early = {"record": r["seq"], "time": r["time"], **d}
         if t in EVENT_TYPES:
             event = {"seq": r["seq"], "type": t, "time": r["time"], "data": d}
             if t == "approval" and d["started"]["seq"] in self.open:
@@ -436,7 +457,7 @@ class Report:
                     "installation": {"id": install["id"], "publicKey": install["public_key"]},
                     "startedAt": first["time"], "endedAt": (self.finished or last)["time"],
                     "outcome": ("succeeded" if fin["ok"] else "failed") if fin else "unfinished",
-                    "counts": fin.get("counts", {}) if fin else {}},
+                    "counts": fin.get("counts", {}) if fin else {}, "endedEarly": self.ended_early},
             "runbook": {"path": js_str(rb["path"]), "title": rb["title"], "sha256": rb["sha256"],
                         "text": read(os.path.join(self.d, rb["blob"]))},
             "environment": {k: start[k] for k in ("tool", "host", "options", "variables")},
@@ -546,7 +567,8 @@ class Report:
 PEOPLE = {"decision": ("decisions", ("decision", "note", "by")),
           "signoff": ("signoffs", ("name", "role", "date", "principal", "method", "accepted", "fingerprint", "code",
                                    "reason")),
-          "step.note": ("notes", ("by", "text", "mark", "note", "binding")), "fillin": ("fillIns", ("label", "value"))}
+          "step.note": ("notes", ("by", "text", "mark", "note", "binding", "change", "from", "to", "reason")),
+          "fillin": ("fillIns", ("label", "value"))}
 
 def not_done(step):
     """notDone (build-report.ts): a step's end if not succeeded, with who skipped it; sign-off rows refused, never

@@ -17,6 +17,13 @@ export const APPROVAL_WITHDRAWN = 'withdrawn';
 // message in src/shared/signoff.ts (the console's page shows them too).
 export { SIGNOFF_REFUSAL_CODES, type SignoffRefusalCode } from '../../../shared/signoff.js';
 
+// Why a step was unfinished when the operator sealed the run (run.ended-early unfinished[].what), and what a
+// change of a recorded outcome changed (step.note change): defined with the console's API (src/shared/run-api.ts),
+// whose page shows them too. Format 2 added both.
+export { CHANGE_KINDS, UNFINISHED_KINDS } from '../../../shared/run-api.js';
+/** What happened to a step's timer (timer event), format 2: defined with the timers' rules, which the page shows. */
+export { TIMER_EVENTS } from '../../../shared/step-timers.js';
+
 /** What stopped a run (run.interrupted cause, run.finished interrupted): a signal, a closed stdout, the app quitting. */
 export const INTERRUPT_CAUSES = ['SIGHUP', 'SIGTERM', 'SIGINT', 'EPIPE', 'app quit'] as const;
 /** How the interruption reached the run (run.interrupted by). */

@@ -9,17 +9,32 @@
 //
 // The access log (access.jsonl) has no run.started of its own: its records are in the format of the run's.
 
-export const JOURNAL_FORMAT = 'runbook-console-journal/1' as const;
+// Format 2 adds, and nothing else changes: the record types run.ended-early (sealed with steps unfinished),
+// run.resumed (the run went on after its host stopped) and timer (a step's timer, kept by the host), step.note's change (a recorded decision, mark or skip
+// changed, with the reason), and run.started's variables[].value (the value the run started with; null for a
+// secret). A format-1 journal holding any of them was not written by a format-1 writer:
+// it is refused (laterFormat).
+export const JOURNAL_FORMAT = 'runbook-console-journal/2' as const;
+const FORMAT_1 = 'runbook-console-journal/1' as const;
 
-/** Every format this reader reads (the current one only: journals made before formats were named are not read). */
-export const KNOWN_FORMATS: readonly string[] = [JOURNAL_FORMAT];
+/** Every format this reader reads (journals made before formats were named are not read). */
+export const KNOWN_FORMATS = [FORMAT_1, JOURNAL_FORMAT] as const;
+
+/** What a record of a journal in `format` holds that only a later format defines, or null when nothing. */
+export function laterFormat(format: string, type: string, data: Record<string, unknown>): string | null {
+  if (format !== FORMAT_1) return null;
+  if (type === 'run.ended-early' || type === 'run.resumed' || type === 'timer') return 'a record type format 1 does not have (format 2 added it)';
+  if (type === 'step.note' && 'change' in data) return 'change: a field format 1 does not have (format 2 added it)';
+  if (type === 'run.started' && Array.isArray(data.variables) && data.variables.some((v) => typeof v === 'object' && v !== null && 'value' in v)) return 'variables[].value: a field format 1 does not have (format 2 added it)';
+  return null;
+}
 
 /** Why a journal's first record does not name a format this reader reads, or null when it does. */
 export function formatProblem(first: { type: string; data: Record<string, unknown> }): string | null {
   if (first.type !== 'run.started') return `the first record is ${first.type}, not run.started, which names the journal's format`;
   const format = first.data.format;
   if (format === undefined) return 'run.started names no journal format (data.format): it was written before formats were named, or is not a run.started of this tool';
-  if (typeof format !== 'string' || !KNOWN_FORMATS.includes(format)) {
+  if (typeof format !== 'string' || !(KNOWN_FORMATS as readonly string[]).includes(format)) {
     return `the journal is in format ${JSON.stringify(format)}; this verifier reads ${KNOWN_FORMATS.join(', ')}: use a verifier that reads it`;
   }
   return null;

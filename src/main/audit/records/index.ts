@@ -17,20 +17,22 @@ import type { z } from 'zod';
 import { ExportSchema, VerifySchema } from './access.js';
 import { type DataIssue, firstIssue, issueMessages } from './issues.js';
 import { CheckpointSchema, ErrorSchema, LogRecoveredSchema } from './log.js';
-import { DecisionSchema, FillinSchema, TrustSchema } from './operator.js';
-import { RunFinishedSchema, RunInterruptedSchema, RunStartedSchema } from './run.js';
+import { DecisionSchema, FillinSchema, TimerSchema, TrustSchema } from './operator.js';
+import { RunEndedEarlySchema, RunFinishedSchema, RunInterruptedSchema, RunResumedSchema, RunStartedSchema } from './run.js';
 import { ApprovalSchema, SignoffSchema } from './signatures.js';
 import { StepFinishedSchema, StepNoteSchema, StepSkippedSchema, StepStartedSchema } from './step.js';
 import { RECORD_TYPES, type RecordType } from './types.js';
 
 export { RECORD_TYPES, type RecordType };
 export type { DataIssue };
-export { JOURNAL_FORMAT, KNOWN_FORMATS, formatProblem } from './format.js';
+export { JOURNAL_FORMAT, KNOWN_FORMATS, formatProblem, laterFormat } from './format.js';
 
 export const RECORD_SCHEMAS = {
   'run.started': RunStartedSchema,
   'run.interrupted': RunInterruptedSchema,
   'run.finished': RunFinishedSchema,
+  'run.ended-early': RunEndedEarlySchema,
+  'run.resumed': RunResumedSchema,
   'step.started': StepStartedSchema,
   'step.finished': StepFinishedSchema,
   'step.skipped': StepSkippedSchema,
@@ -38,6 +40,7 @@ export const RECORD_SCHEMAS = {
   fillin: FillinSchema,
   decision: DecisionSchema,
   trust: TrustSchema,
+  timer: TimerSchema,
   approval: ApprovalSchema,
   signoff: SignoffSchema,
   checkpoint: CheckpointSchema,

@@ -1,10 +1,11 @@
 // Records of the run as a whole: run.started (what runs, by whom, under which keys and format), run.interrupted
-// and run.finished (the run's end, or its closing by recovery).
+// run.ended-early (the operator sealed with steps unfinished) and run.finished (the run's end, or its closing
+// by recovery).
 import { z } from 'zod';
 import { PROFILES } from '../../../shared/runbook-model.js';
-import { CLOSED_BY, INTERRUPTED_BY, INTERRUPT_CAUSES, LOCK_PURPOSES, OPERATOR_KEY_SOURCES, RUN_HOSTS, STEP_STATUSES, VARIABLE_SOURCES } from './codes.js';
+import { CLOSED_BY, INTERRUPTED_BY, INTERRUPT_CAUSES, LOCK_PURPOSES, OPERATOR_KEY_SOURCES, RUN_HOSTS, STEP_STATUSES, UNFINISHED_KINDS, VARIABLE_SOURCES } from './codes.js';
 import { blobPath, count, keyFingerprint, keyLine, protoChecked, seq, sha256Hex } from './fields.js';
-import { JOURNAL_FORMAT } from './format.js';
+import { KNOWN_FORMATS } from './format.js';
 import { APPROVAL_NAMESPACE } from './signatures.js';
 
 /** The approvers list as fixed when the run started (RESTRICTED): approvals are checked against this text only. */
@@ -37,7 +38,7 @@ const ConsoleOptions = z.strictObject({ host: z.literal(RUN_HOSTS[1]), approvers
 export const RunOptionsSchema = z.discriminatedUnion('host', [CliOptions, ConsoleOptions]);
 
 export const RunStartedSchema = z.strictObject({
-  format: z.literal(JOURNAL_FORMAT),
+  format: z.enum(KNOWN_FORMATS),
   runbook: z.strictObject({ path: z.string().nullable(), sha256: sha256Hex, title: z.string(), blob: blobPath, bytes: count }),
   profile: z.enum(PROFILES),
   operator: z.strictObject({ name: z.string(), os_user: z.string(), hostname: z.string() }),
@@ -47,7 +48,8 @@ export const RunStartedSchema = z.strictObject({
   retention_days: count.nullable(),
   mac_key_sha256: sha256Hex,
   options: RunOptionsSchema,
-  variables: z.array(z.strictObject({ name: z.string(), secret: z.boolean(), source: z.enum(VARIABLE_SOURCES) })),
+  /** (Format 2: `value`, the value the run started with; null for a secret, never journaled.) */
+  variables: z.array(z.strictObject({ name: z.string(), secret: z.boolean(), source: z.enum(VARIABLE_SOURCES), value: z.string().nullable().optional() })),
 });
 
 export const RunInterruptedSchema = z.strictObject({
@@ -82,3 +84,25 @@ const RunClosed = z.strictObject({
 });
 
 export const RunFinishedSchema = z.union([RunEnded, RunClosed]);
+
+/**
+ * (Format 2.) The run goes on after its host stopped without ending it (the console's Resume): who resumed
+ * it, the blocks whose end was never recorded (the host died while they ran: what they did is unknown), and
+ * the lock of the host that died, taken over. The same journal, MAC chain and Merkle tree go on.
+ */
+export const RunResumedSchema = z.strictObject({
+  by: z.string(),
+  unfinished: z.array(z.strictObject({ seq, step: z.string(), block: z.string() })),
+  stale_lock: z.strictObject({ pid: z.number().int(), host: z.string(), started: z.string(), purpose: z.enum(LOCK_PURPOSES) }).nullable(),
+});
+
+/**
+ * (Format 2.) The operator sealed the run with steps unfinished (the console's Finish or Export, once shown each
+ * of them): who, why (required in REGULATED and above; null in STANDARD when none was given), and each step
+ * with why it was unfinished. Written just before run.finished.
+ */
+export const RunEndedEarlySchema = z.strictObject({
+  by: z.string(),
+  reason: z.string().nullable(),
+  unfinished: z.array(z.strictObject({ step: z.string(), title: z.string(), what: z.enum(UNFINISHED_KINDS) })),
+});

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { ACTIONS, PROFILES } from '../../../shared/runbook-model.js';
 import { SSL_MODES, type TargetKind as ConfiguredKind } from '../../../shared/targets.js';
-import { BINDING_SOURCES, CHECK_VERDICTS, EXECUTION_STATUSES, OUTPUT_FAILURE_CODES, PLAN_SKIP_CODES, REFUSAL_CODES, STEP_STATUSES, TARGET_KINDS, type TargetKind, VERDICT_CODES } from './codes.js';
+import { BINDING_SOURCES, CHANGE_KINDS, CHECK_VERDICTS, EXECUTION_STATUSES, OUTPUT_FAILURE_CODES, PLAN_SKIP_CODES, REFUSAL_CODES, STEP_STATUSES, TARGET_KINDS, type TargetKind, VERDICT_CODES } from './codes.js';
 import { blobPath, blockId, count, milliseconds, protoChecked, recordRef, sha256Hex, stepId, utcTime } from './fields.js';
 
 // The kinds of target the format names are the kinds a target can be configured as (shared/targets.ts).
@@ -110,4 +110,9 @@ export const StepNoteSchema = z.union([
   z.strictObject({ ...noted, mark: z.enum(['pass', 'fail']), note: z.string().nullable() }),
   /** The operator's note. */
   z.strictObject({ ...noted, text: z.string() }),
+  /**
+   * (Format 2.) The operator changed what was recorded of the step — a decision, a pass/fail mark, a skip
+   * (taken back: the step is pending again) — and why. The record of the new outcome, if any, follows it.
+   */
+  z.strictObject({ ...noted, change: z.enum(CHANGE_KINDS), from: z.string(), to: z.string(), reason: z.string() }),
 ]);

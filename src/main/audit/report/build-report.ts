@@ -18,7 +18,7 @@ import { type RecordData, type RecordType, parseRecordData } from '../records/in
 import { fingerprint, parsePublicKeyLine } from '../ssh-keys.js';
 import type { VerifySummary } from '../verify.js';
 import { type ReportHead, blockFinishedEntry, blockSection, blockStartedEntry, eventEntry, recordEntry, reportHtmlPieces, timelineRow } from './report-html.js';
-import { REPORT_FORMAT, type Report, type ReportBlock, type ReportEvent, type ReportNotDone, type ReportOutput, type ReportStep, type ReportWarning } from './report-model.js';
+import { REPORT_FORMAT, type Report, type ReportBlock, type ReportEndedEarly, type ReportEvent, type ReportNotDone, type ReportOutput, type ReportStep, type ReportWarning } from './report-model.js';
 import { ElementStream, type Segment, SegmentWriter, type StreamProbe } from './report-segments.js';
 
 /** Bytes of output kept from each end of a block's output in the report. */
@@ -53,7 +53,7 @@ function outputOf(dir: string, data: StepFinished): ReportOutput {
 }
 
 /** Records a report lists as events (the run's start and end, steps and blocks have their own parts). */
-const EVENT_TYPES = new Set<RecordType>(['step.note', 'fillin', 'decision', 'signoff', 'approval', 'trust', 'error', 'log.recovered', 'checkpoint']);
+const EVENT_TYPES = new Set<RecordType>(['run.ended-early', 'run.resumed', 'timer', 'step.note', 'fillin', 'decision', 'signoff', 'approval', 'trust', 'error', 'log.recovered', 'checkpoint']);
 
 /** The warnings a report carries: those the journal itself gives, never those of one verifier's options (anchors). */
 const REPORT_WARNINGS = new Set<string>(['W_CLOCK_BACKWARDS', 'W_RECOVERED', 'W_UNSEALED']);
@@ -107,6 +107,7 @@ export class ReportAssembler {
   private last: JournalRecord | null = null;
   private finished: RecordOf<'run.finished'> | null = null;
   private finalSeal: RecordData<'checkpoint'> | null = null;
+  private endedEarly: ReportEndedEarly | null = null;
   private count = 0;
   private readonly journalHash: Hash = createHash('sha256');
   private readonly steps = new Map<string, StepState>();
@@ -166,13 +167,16 @@ export class ReportAssembler {
       this.stepOf(d.step).step.signoffs.push({ record: record.seq, time: record.time, name: d.name, role: d.role, date: d.date, principal: d.principal, method: d.method, accepted: d.accepted, fingerprint: d.fingerprint, ...refused });
     } else if (record.type === 'step.note') {
       const d = parseRecordData('step.note', record.data);
-      const note = { record: record.seq, time: record.time, by: d.by, text: null, mark: null, note: null, binding: null };
-      this.stepOf(d.step).step.notes.push('text' in d ? { ...note, text: d.text } : 'mark' in d ? { ...note, mark: d.mark, note: d.note } : { ...note, binding: d.binding });
+      const note = { record: record.seq, time: record.time, by: d.by, text: null, mark: null, note: null, binding: null, change: null, from: null, to: null, reason: null };
+      this.stepOf(d.step).step.notes.push(
+        'text' in d ? { ...note, text: d.text } : 'mark' in d ? { ...note, mark: d.mark, note: d.note } : 'change' in d ? { ...note, change: d.change, from: d.from, to: d.to, reason: d.reason } : { ...note, binding: d.binding },
+      );
     } else if (record.type === 'fillin') {
       const d = parseRecordData('fillin', record.data);
       this.stepOf(d.step).step.fillIns.push({ record: record.seq, time: record.time, label: d.label, value: d.value });
     } else if (record.type === 'run.finished') this.finished = { ...record, type: record.type, data: parseRecordData('run.finished', record.data) };
     else if (record.type === 'checkpoint') this.finalSeal = parseRecordData('checkpoint', record.data);
+    else if (record.type === 'run.ended-early') this.endedEarly = { record: record.seq, time: record.time, ...parseRecordData('run.ended-early', record.data) };
 
     if (EVENT_TYPES.has(record.type)) {
       const event: ReportEvent = { seq: record.seq, type: record.type, time: record.time, data: record.data };
@@ -324,6 +328,7 @@ export class ReportAssembler {
         outcome: finished ? (finished.ok ? 'succeeded' : 'failed') : 'unfinished',
         // A run closed by recovery records no counts.
         counts: finished && 'counts' in finished ? finished.counts : {},
+        endedEarly: this.endedEarly,
       },
       runbook: {
         // Report format 2 has the path as text ("null" for a runbook read from no file).

@@ -114,6 +114,12 @@ function timeline(report: Report): TimelineEntry[] {
   return entries.sort((a, b) => a.seq - b.seq);
 }
 
+/** The summary's line for a run sealed with steps unfinished (none otherwise). */
+function endedEarlyRow(early: ReportHead['run']['endedEarly']): [string, unknown][] {
+  if (!early) return [];
+  return [['Sealed early', `by ${early.by}, ${early.unfinished.length} step(s) unfinished: ${early.reason ?? 'no reason given'} (record ${early.record})`]];
+}
+
 function summarySection(report: ReportHead): string {
   const { run, seal } = report;
   const counts = Object.entries(run.counts).map(([status, n]) => `${status} ${n}`).join(', ');
@@ -130,6 +136,7 @@ ${facts([
   ['Installation', run.installation.id],
   ['Started', run.startedAt],
   ['Ended', run.endedAt],
+  ...endedEarlyRow(run.endedEarly),
   ['Steps', counts],
   ['Records', report.verification.records],
   ['Retention', run.retentionDays === null ? null : `${run.retentionDays} days`],
@@ -236,7 +243,8 @@ function stepHead(step: ReportStepHead, index: number): string {
   });
   const notes = step.notes.map((n) => {
     const b = n.binding;
-    const what = n.text !== null ? text(n.text) : b ? `bound block ${esc(b.block)} to target ${esc(b.target)} (${esc(b.kind)}, ${esc(b.endpoint)})` : `marked ${esc(n.mark)}${n.note === null ? '' : `: ${text(n.note)}`}`;
+    const changed = `changed the ${esc(n.change)} from <b>${text(n.from)}</b> to <b>${text(n.to)}</b>: ${text(n.reason)}`;
+    const what = n.text !== null ? text(n.text) : b ? `bound block ${esc(b.block)} to target ${esc(b.target)} (${esc(b.kind)}, ${esc(b.endpoint)})` : n.change !== null ? changed : `marked ${esc(n.mark)}${n.note === null ? '' : `: ${text(n.note)}`}`;
     return `<li>${esc(n.by)}: ${what} ${when(n)}</li>`;
   });
   const fillIns = step.fillIns.map((f) => `<li>${esc(f.label)}: ${text(f.value)} ${when(f)}</li>`);
@@ -252,15 +260,17 @@ function notDoneSection(items: readonly ReportNotDone[]): string {
   return `<section id="not-done"><h2>What was not done</h2>${rows.length ? `<ul class="not-done">${rows.join('')}</ul>` : '<p class="muted">Every step the journal names succeeded.</p>'}</section>`;
 }
 
-/** The run's variables as run.started records them: name, secret or not, source — the journal holds no values. */
+/** The run's variables as run.started records them: name, secret or not, source, and (format 2) the value it started with. */
 function variablesSection(report: ReportHead): string {
   const rows = report.environment.variables.map((v) => {
     const { name, secret, source } = (v ?? {}) as { name?: unknown; secret?: unknown; source?: unknown };
-    return `<tr><td>${esc(name)}</td><td>${secret === true ? badge('secret', 'warn') : 'no'}</td><td>${esc(source)}</td></tr>`;
+    const value = (v ?? {}) as { value?: unknown };
+    const shown = !('value' in value) ? '<span class="muted">not recorded</span>' : value.value === null ? '<span class="muted">not recorded (secret)</span>' : `<code>${esc(value.value)}</code>`;
+    return `<tr><td>${esc(name)}</td><td>${secret === true ? badge('secret', 'warn') : 'no'}</td><td>${esc(source)}</td><td>${shown}</td></tr>`;
   });
   return `<section id="variables"><h2>Variables</h2>
-<p class="muted">The journal records each variable's name, whether it is secret and where its value came from, never its value. Values filled in during the run are shown with their steps as journaled (a secret's masked); a block lists the names of the environment variables it got.</p>
-${rows.length ? `<table><thead><tr><th>Name</th><th>Secret</th><th>Source</th></tr></thead><tbody>${rows.join('')}</tbody></table>` : '<p class="muted">None.</p>'}
+<p class="muted">The journal records each variable's name, whether it is secret, where its value came from and (journal format 2) the value the run started with: never a secret's, nor one holding a secret known then. Values given during the run are shown with their steps as journaled (a secret's masked); a block lists the names of the environment variables it got.</p>
+${rows.length ? `<table><thead><tr><th>Name</th><th>Secret</th><th>Source</th><th>Value</th></tr></thead><tbody>${rows.join('')}</tbody></table>` : '<p class="muted">None.</p>'}
 </section>`;
 }
 

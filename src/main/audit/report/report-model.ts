@@ -4,7 +4,9 @@
 // record's time; warnings are the journal's own), so `runbook verify` rebuilds it and demands the same bytes.
 // Format 3 adds, from the same records: per step its skip, decisions, sign-offs, notes and fill-ins; per block
 // its read-only verdict, the names of the environment variables it got and its approvals; and notDone.
-export const REPORT_FORMAT = 'runbook-console-report/3';
+// Format 4 adds, from journal format 2's records: a note's change (a decision, mark or skip changed: what, from,
+// to and why) and the run's endedEarly (sealed with steps unfinished: by whom, why, which).
+export const REPORT_FORMAT = 'runbook-console-report/4';
 
 export interface ReportOutput {
   blob: string | null;
@@ -108,6 +110,20 @@ export interface ReportNote {
   mark: string | null;
   note: string | null;
   binding: { block: string; target: string; kind: string; endpoint: string } | null;
+  /** A change of what was recorded (decision, mark, skip): from and to as recorded, and the reason. */
+  change: string | null;
+  from: string | null;
+  to: string | null;
+  reason: string | null;
+}
+
+/** The operator sealed the run with steps unfinished (run.ended-early): who, why, and which steps. */
+export interface ReportEndedEarly {
+  record: number;
+  time: string;
+  by: string;
+  reason: string | null;
+  unfinished: { step: string; title: string; what: string }[];
 }
 
 export interface ReportFillIn {
@@ -169,6 +185,8 @@ export interface Report {
     endedAt: string;
     outcome: 'succeeded' | 'failed' | 'unfinished';
     counts: Record<string, number>;
+    /** Null: not sealed early by an operator (or a format-1 journal, which cannot say). */
+    endedEarly: ReportEndedEarly | null;
   };
   runbook: { path: string; title: string; sha256: string; text: string | null };
   environment: { tool: Record<string, unknown>; host: Record<string, unknown>; options: Record<string, unknown>; variables: unknown[] };

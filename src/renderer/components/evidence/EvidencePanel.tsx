@@ -1,6 +1,6 @@
 // The run's evidence: what is being recorded, and the auditor's side — verify, seal, export.
 import type { Step } from '../../../shared/runbook-model.js';
-import type { RunViewState } from '../../run/run-view-state.js';
+import { type RunViewState, activityNotes } from '../../run/run-view-state.js';
 import { NewKeyNotice } from '../NewKeyNotice.js';
 import { ExportForm } from './ExportForm.js';
 import { RecordTimeline } from './RecordTimeline.js';
@@ -40,9 +40,9 @@ export function EvidencePanel({ view, steps }: { view: RunViewState; steps?: Map
       </p>
       <VerifyBox />
       <SealBox state={state} />
-      <ExportForm />
+      <ExportForm state={state} />
       <h3>Timeline</h3>
-      <RecordTimeline records={view.records} notes={view.notes} steps={steps} />
+      <RecordTimeline records={view.records} notes={activityNotes(state)} steps={steps} />
     </section>
   );
 }

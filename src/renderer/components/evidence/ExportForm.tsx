@@ -1,9 +1,12 @@
 // Exports the signed evidence bundle (runs.export): where to, and signed with a key file or the ssh-agent.
+// An unsealed run is sealed first, once the operator confirmed that in the seal dialog.
 import { type FormEvent, useEffect, useState } from 'react';
 import type { ApiOutput } from '../../../shared/api.js';
+import type { RunState } from '../../../shared/run-api.js';
+import { SealDialog, type SealConfirmation } from './SealDialog.js';
 import { useRunActions } from '../../run/useRun.js';
 
-export function ExportForm() {
+export function ExportForm({ state }: { state: RunState }) {
   const { act, api } = useRunActions();
   const [out, setOut] = useState('');
   const [keyFile, setKeyFile] = useState('');
@@ -29,14 +32,25 @@ export function ExportForm() {
   }, [api]);
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<ApiOutput<'runs.export'> | null>(null);
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
+  const [asking, setAsking] = useState(false);
+  const exportNow = async (confirmation: SealConfirmation | null) => {
     setBusy(true);
-    const input = { out: out.trim(), ...(agent ? { agent: true, ...(agentKey ? { agentKey } : {}) } : keyFile.trim() ? { keyFile: keyFile.trim() } : {}) };
-    setResult((await act((api, runId) => api['runs.export']({ runId, ...input }))) ?? null);
+    const input = { out: out.trim(), ...(agent ? { agent: true, ...(agentKey ? { agentKey } : {}) } : keyFile.trim() ? { keyFile: keyFile.trim() } : {}), ...(confirmation ?? {}) };
+    const exported = await act((api, runId) => api['runs.export']({ runId, ...input }));
+    setResult(exported ?? null);
     setBusy(false);
+    if (exported !== undefined) setAsking(false);
+  };
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    // Sealing is final: an unsealed run is sealed only once the operator confirmed it.
+    if (state.seal) void exportNow(null);
+    else setAsking(true);
   };
   return (
+    <>
+    {/* Outside the form: a dialog is a form of its own. */}
+    {asking && <SealDialog state={state} action="export" onConfirm={exportNow} onClose={() => setAsking(false)} />}
     <form className="evidence-box export-form" onSubmit={submit}>
       <label className="field">
         <span>Output directory</span>
@@ -51,7 +65,7 @@ export function ExportForm() {
         {agent && agentKey && <span className="muted small-text"> (key {agentKey.split(' ').slice(2).join(' ') || agentKey.slice(0, 40)})</span>}
       </label>
       <button type="submit" disabled={busy || !out.trim()}>
-        Export signed report
+        Export signed report{state.seal ? '' : '…'}
       </button>
       {result && (
         <div className="export-result" data-testid="export-result">
@@ -72,5 +86,6 @@ export function ExportForm() {
         </div>
       )}
     </form>
+    </>
   );
 }

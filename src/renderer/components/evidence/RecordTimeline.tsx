@@ -1,5 +1,5 @@
 // The records this view saw being written (decisions, sign-offs, notes, the checkpoint), newest first, with
-// the text of the notes the operator added here beside them.
+// what people did to steps beside them (notes, decisions, marks, skips and changes, from the run's state).
 import type { Step } from '../../../shared/runbook-model.js';
 import type { RecordEvent, StepNote } from '../../run/run-view-state.js';
 
@@ -10,8 +10,9 @@ const clock = (iso: string) => new Date(iso).toLocaleTimeString([], { hour12: fa
 export function RecordTimeline({ records, notes = [], steps }: { records: RecordEvent[]; notes?: readonly StepNote[]; steps?: Map<string, Step> | undefined }) {
   if (records.length === 0 && notes.length === 0) return <p className="muted small-text">No decisions, sign-offs or notes yet.</p>;
   const entries: Entry[] = [...records.map((r) => ({ key: `r${r.seq}`, at: r.time, record: r, note: null })), ...notes.map((n, i) => ({ key: `n${i}`, at: n.at, record: null, note: n }))];
-  // Newest first; a note goes just above the record it made (it is heard of a moment later).
-  entries.sort((a, b) => Date.parse(b.at) - Date.parse(a.at) || (a.note ? -1 : 1));
+  // Newest first, by record number; what a person did goes just above the record that says so.
+  const seq = (e: Entry) => e.record?.record ?? e.note?.record ?? 0;
+  entries.sort((a, b) => seq(b) - seq(a) || (a.note ? -1 : 1));
   return (
     <ul className="timeline" data-testid="timeline">
       {entries.map((e) =>
@@ -21,7 +22,7 @@ export function RecordTimeline({ records, notes = [], steps }: { records: Record
           </li>
         ) : (
           <li key={e.key} className="timeline-note" data-testid="timeline-note">
-            <time className="muted">{clock(e.at)}</time> note on <em>{steps?.get(e.note?.stepId ?? '')?.title ?? e.note?.stepId}</em>: {e.note?.text}
+            <time className="muted">{clock(e.at)}</time> {e.note?.kind} on <em>{steps?.get(e.note?.stepId ?? '')?.title ?? e.note?.stepId}</em>: {e.note?.text}
           </li>
         ),
       )}

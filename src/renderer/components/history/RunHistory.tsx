@@ -1,5 +1,6 @@
 // Past runs of the runs directory: each with its state (running, unfinished, sealed, exported), operator,
-// runbook title and start time, and its verification on demand. Nothing here changes a run.
+// runbook title and start time, and its verification on demand; an unfinished run can be resumed (it goes
+// on in the same journal). Nothing else here changes a run.
 import { useCallback, useEffect, useState } from 'react';
 import type { RunbookApi } from '../../../shared/api.js';
 import type { PastRun } from '../../../shared/history-api.js';
@@ -8,7 +9,7 @@ import { shellQuote } from '../../../shared/shell-quote.js';
 import { errorMessage } from '../../lib/error-message.js';
 import { VerdictLine } from './VerdictLine.js';
 
-export function RunHistory({ api }: { api: RunbookApi }) {
+export function RunHistory({ api, onResume }: { api: RunbookApi; onResume?: ((run: PastRun) => void) | undefined }) {
   const [runs, setRuns] = useState<PastRun[] | null>(null);
   const [runsDir, setRunsDir] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -79,7 +80,16 @@ export function RunHistory({ api }: { api: RunbookApi }) {
                     <span className={`badge run-state-${run.state}`} data-testid="past-run-state" title={run.holder ?? undefined}>
                       {run.state}
                     </span>
-                    {run.state === 'unfinished' && <div className="muted small-text">not sealed; nobody holds it (close it with <span className="mono">runbook recover {shellQuote(run.dir)}</span>)</div>}
+                    {run.state === 'unfinished' && (
+                      <div className="muted small-text">
+                        not sealed; nobody holds it: resume it, or close it with <span className="mono">runbook recover {shellQuote(run.dir)}</span>
+                      </div>
+                    )}
+                    {run.state === 'unfinished' && onResume && (
+                      <button type="button" className="primary" data-testid="resume-button" onClick={() => onResume(run)}>
+                        Resume<span className="offscreen"> {run.title}</span>
+                      </button>
+                    )}
                   </td>
                   <td>
                     <button type="button" disabled={verdict === 'busy'} onClick={() => void verify(run.runId)}>

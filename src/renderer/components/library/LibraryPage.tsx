@@ -64,6 +64,8 @@ export function LibraryPage({ api, nativeDialog, onOpen }: { api: RunbookApi; na
   const open = (path: string) => void onOpen(path);
   return (
     <div className="library-page" data-testid="library-page">
+      {/* Each page has one h1 (axe: page-has-heading-one); the panels' titles are h2 under it. */}
+      <h1 className="page-title">Runbooks</h1>
       <section className="panel">
         <h2 className="panel-title">Open a runbook</h2>
         <p className="muted">Opening a runbook shows it; nothing runs until you start a run and click Run on a step.</p>

@@ -6,6 +6,8 @@ import type { Runbook, Step } from '../../../shared/runbook-model.js';
 import { decisionOptions, flattenSections, isNegativeDecision } from '../../lib/runbook-facts.js';
 import { useRunActions } from '../../run/useRun.js';
 import { plural } from '../../lib/words.js';
+import { useState } from 'react';
+import { ReasonForm } from './ReasonForm.js';
 
 /** What choosing `option` would pass over, by the rule the host applies (src/shared/decisions.ts): how many steps, and whether the run stops. */
 function passesOver(runbook: Runbook | undefined, order: readonly string[] | undefined, stepId: string, option: string): { steps: number; stops: boolean } {
@@ -22,10 +24,14 @@ export function DecisionControls({ step, state, disabled, onDecided, runbook, or
     return id ? (sections.find((s) => s.id === id)?.title ?? null) : null;
   };
   const options = decisionOptions(step);
-  const decide = async (decision: string) => {
-    const result = await act((api, runId) => api['runs.record']({ runId, stepId: step.id, kind: 'decision', decision }), step.id);
+  // A recorded decision is final: another choice is a change, recorded with the operator's reason.
+  const [changeTo, setChangeTo] = useState<string | null>(null);
+  const decide = async (decision: string, change?: string) => {
+    const result = await act((api, runId) => api['runs.record']({ runId, stepId: step.id, kind: 'decision', decision, ...(change ? { change } : {}) }), step.id);
     if (result !== undefined) onDecided(decision);
+    return result !== undefined;
   };
+  const choose = (option: string) => (state.decision === null ? void decide(option) : setChangeTo(option));
   return (
     <div className="decision" data-testid="decision">
       <div className="row" role="group" aria-label="Decision">
@@ -35,8 +41,8 @@ export function DecisionControls({ step, state, disabled, onDecided, runbook, or
             type="button"
             className={`${isNegativeDecision(option) ? 'danger' : 'go'}${state.decision === option ? ' pressed' : ''}`}
             aria-pressed={state.decision === option}
-            disabled={disabled}
-            onClick={() => void decide(option)}
+            disabled={disabled || state.decision === option}
+            onClick={() => choose(option)}
             title={leadsTo(option) ? `${option} leads to “${leadsTo(option)}”` : undefined}
           >
             {option}
@@ -60,7 +66,16 @@ export function DecisionControls({ step, state, disabled, onDecided, runbook, or
       {state.decision && (
         <p className="recorded" data-testid="decision-recorded">
           Decision recorded: <strong>{state.decision}</strong>
+          <span className="muted small-text"> · final: another choice is recorded as a change, with your reason</span>
         </p>
+      )}
+      {changeTo !== null && state.decision !== null && (
+        <ReasonForm
+          label={`The decision ${state.decision} is recorded. Why change it to ${changeTo}? (recorded)`}
+          submitLabel={`Change the decision to ${changeTo}`}
+          onClose={() => setChangeTo(null)}
+          onSubmit={(reason) => decide(changeTo, reason)}
+        />
       )}
     </div>
   );

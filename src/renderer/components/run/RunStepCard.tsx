@@ -4,10 +4,10 @@ import { memo } from 'react';
 import type { RunStepState } from '../../../shared/run-api.js';
 import type { Runbook, Step } from '../../../shared/runbook-model.js';
 import { stepOutcome } from '../../lib/step-outcome.js';
-import type { BlockStatus, StepDone, StepNote, StepRun, ViewError } from '../../run/run-view-state.js';
+import type { BlockStatus, StepDone, StepRun, ViewError } from '../../run/run-view-state.js';
 import { useRunActions } from '../../run/useRun.js';
 import { ErrorNote } from '../Banners.js';
-import type { StepTimer } from '../../run/step-timers.js';
+import type { StepTimer } from '../../../shared/step-timers.js';
 import { Markdown } from '../Markdown.js';
 import { ProfileBadge } from '../ProfileBadge.js';
 import { BlockPanel } from './BlockPanel.js';
@@ -48,24 +48,24 @@ export interface RunStepCardProps {
   errors?: readonly ViewError[];
   /** When the step last ended. */
   done?: StepDone | undefined;
-  /** Notes the operator added to this step in this page. */
-  notes?: readonly StepNote[];
 }
 
 const NO_ERRORS: readonly ViewError[] = [];
-const NO_NOTES: readonly StepNote[] = [];
 
-/** The operator's notes on the step, with when they were added. */
-function OperatorNotes({ notes, operator }: { notes: readonly StepNote[]; operator: string }) {
-  if (notes.length === 0) return null;
+const ACTIVITY_LABEL: Record<RunStepState['activity'][number]['kind'], string> = { note: 'Note', decision: 'Decision', mark: 'Mark', skip: 'Skip', change: 'Changed', signoff: 'Sign-off', fillin: 'Filled in' };
+
+/** What people did to the step, oldest first, each from its journal record: who, when, what, and why. */
+function StepActivity({ activity }: { activity: RunStepState['activity'] }) {
+  if (activity.length === 0) return null;
   return (
-    <ul className="operator-notes" data-testid="step-notes" aria-label="Notes">
-      {notes.map((n, i) => (
-        <li key={i}>
+    <ul className="operator-notes" data-testid="step-notes" aria-label="What was done">
+      {activity.map((a) => (
+        <li key={a.record} className={`activity-${a.kind}`} data-kind={a.kind}>
           <span className="muted small-text">
-            Note · {operator} · <time dateTime={n.at}>{new Date(n.at).toLocaleTimeString([], { hour12: false })}</time>:
+            {ACTIVITY_LABEL[a.kind]} · {a.by} · <time dateTime={a.at}>{new Date(a.at).toLocaleTimeString([], { hour12: false })}</time> · record {a.record}:
           </span>{' '}
-          {n.text}
+          {a.text}
+          {a.reason && <span className="activity-reason"> — {a.reason}</span>}
         </li>
       ))}
     </ul>
@@ -148,7 +148,7 @@ export const RunStepCard = memo(function RunStepCard(props: RunStepCardProps) {
       ))}
       {step.kind === 'decision' && <DecisionControls step={step} state={state} disabled={finished || Boolean(state.passedOver)} onDecided={(d) => props.onDecided(step.id, d)} runbook={props.runbook} order={props.order} />}
       {step.kind === 'signoff' && <SignoffForm step={step} state={state} disabled={finished} operator={props.operator} head={props.head} />}
-      <OperatorNotes notes={props.notes ?? NO_NOTES} operator={props.operator} />
+      <StepActivity activity={state.activity} />
       <StepErrors errors={errors} />
       <StepActions
         title={step.title}

@@ -7,9 +7,9 @@ import type { Runbook, Section, Step } from '../../../shared/runbook-model.js';
 import { useRunKeys } from '../../hooks/useRunKeys.js';
 import { runProgress, visibleStepIds } from '../../lib/progress.js';
 import { decisionTarget } from '../../lib/runbook-facts.js';
-import type { StepDone, StepNote, StepRun, ViewError } from '../../run/run-view-state.js';
+import type { StepDone, StepRun, ViewError } from '../../run/run-view-state.js';
 import { Announcer, NowRunning } from './RunStatusBar.js';
-import type { StepTimer } from '../../run/step-timers.js';
+import type { StepTimer } from '../../../shared/step-timers.js';
 import { RunContext, useRun } from '../../run/useRun.js';
 import { useStepTimers } from '../../run/useStepTimers.js';
 import type { ThemeName } from '../../terminal/terminals.js';
@@ -21,7 +21,7 @@ import { RunStepCard, type RunStepCardProps } from './RunStepCard.js';
 import { SectionsSidebar } from './SectionsSidebar.js';
 import { StepNotes } from '../StepNotes.js';
 
-type CardShared = Omit<RunStepCardProps, 'step' | 'state' | 'selected' | 'timer' | 'history' | 'head' | 'errors' | 'done' | 'notes'>;
+type CardShared = Omit<RunStepCardProps, 'step' | 'state' | 'selected' | 'timer' | 'history' | 'head' | 'errors' | 'done'>;
 
 interface SectionProps {
   section: Section;
@@ -33,7 +33,7 @@ interface SectionProps {
   history: Record<string, StepRun[]>;
   /** The journal's last record: what a sign-off made now signs off (only sign-off cards get it). */
   head: number | null;
-  /** Errors, ends and notes of the run's steps (each card gets its own). */
+  /** Errors and ends of the run's steps (each card gets its own). */
   extras: StepExtras;
   shared: CardShared;
 }
@@ -41,11 +41,9 @@ interface SectionProps {
 interface StepExtras {
   errors: Map<string, ViewError[]>;
   done: Record<string, StepDone>;
-  notes: Map<string, StepNote[]>;
 }
 
 const NO_ERRORS: ViewError[] = [];
-const NO_NOTES: StepNote[] = [];
 const groupBy = <T extends { stepId: string | null }>(items: readonly T[]) => {
   const map = new Map<string, T[]>();
   for (const item of items) if (item.stepId) map.set(item.stepId, [...(map.get(item.stepId) ?? []), item]);
@@ -82,7 +80,6 @@ function RunSection({ section, docTitle, steps, states, selected, timers, histor
             head={step.kind === 'signoff' ? head : null}
             errors={extras.errors.get(id) ?? NO_ERRORS}
             done={extras.done[id]}
-            notes={extras.notes.get(id) ?? NO_NOTES}
             {...shared}
           />
         ) : null;
@@ -153,11 +150,9 @@ export function RunView({ api, runbook, initial, theme, active, onAttention, onN
   );
   const onSelect = useCallback((id: string) => select(id, false), [select]);
   const onBind = useCallback((stepId: string, blockId: string, target: string) => void act((a, runId) => a['runs.bind']({ runId, stepId, blockId, target }), stepId), [act]);
-  const note = useCallback((stepId: string, text: string) => void act((a, runId) => a['runs.record']({ runId, stepId, kind: 'note', text }), stepId), [act]);
-  // A timer's run leaves the operator's selection where it is (Enter must not re-run a repeating check).
-  const runFromTimer = useCallback((stepId: string) => void act((a, runId) => a['runs.runStep']({ runId, stepId }), stepId), [act]);
-  // Busy also while the host waits on something outside a step's status (a protected target's confirmation).
-  const timers = useStepTimers({ api, runId: state.runId, steps, states, history: view.history, busy: running !== null || state.status === 'running', finished, run: runFromTimer, note });
+  // The host keeps the timers: the page starts and stops them and shows what the host says they did.
+  const timerAct = useCallback((stepId: string, action: 'start' | 'stop') => void act((a, runId) => a['runs.timer']({ runId, stepId, action }), stepId), [act]);
+  const timers = useStepTimers({ api, steps, states, history: view.history, news: view.timerNews, act: timerAct });
   const question = state.questions[0];
   const approval = state.approvals[0];
   const attention = question !== undefined || approval !== undefined || timers.alerts.length > 0;
@@ -180,7 +175,7 @@ export function RunView({ api, runbook, initial, theme, active, onAttention, onN
   });
 
   const globalErrors = useMemo(() => view.errors.filter((e) => e.stepId === null), [view.errors]);
-  const extras = useMemo<StepExtras>(() => ({ errors: groupBy(view.errors), done: view.done, notes: groupBy(view.notes) }), [view.errors, view.done, view.notes]);
+  const extras = useMemo<StepExtras>(() => ({ errors: groupBy(view.errors), done: view.done }), [view.errors, view.done]);
 
   const shared: CardShared = {
     blocks: view.blocks,

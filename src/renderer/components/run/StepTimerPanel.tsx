@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'react';
 import type { Step } from '../../../shared/runbook-model.js';
 import type { StepRun } from '../../run/run-view-state.js';
-import { type StepTimer, clock, endsAt } from '../../run/step-timers.js';
+import { type StepTimer, clock, endsAt } from '../../../shared/step-timers.js';
 
 /** The current time, once a second while `active` (only the counting panel re-renders). */
 function useNow(active: boolean): number {

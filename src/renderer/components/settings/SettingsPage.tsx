@@ -20,6 +20,7 @@ export function SettingsPage({ api, host, onPreferences }: { api: RunbookApi; ho
   };
   return (
     <div className="settings-page" data-testid="settings-page">
+      <h1 className="page-title">Settings</h1>
       {error && (
         <p role="alert" className="error">
           The settings could not be read: {error}

@@ -1,7 +1,12 @@
 // Time-boxed steps ("monitor for 15 minutes") and repeating checks ("every 2 minutes for 30 minutes"):
 // what a timer is, when it next needs attention, and what happens then. Pure, so tests drive it with any
-// clock; the run view's hook only schedules one timeout for the earliest moment and does what this says.
-import type { StepTiming } from '../../shared/runbook-model.js';
+// clock. The host keeps the timers (src/main/runs/run-timers.ts: one timeout for the earliest moment, and it
+// does what this says, journaled as `timer` records); the page only shows them, from the run's state.
+import type { StepTiming } from './runbook-model.js';
+
+/** What happened to a timer, as its `timer` record says (journal format 2) and the page is told. */
+export const TIMER_EVENTS = ['started', 'stopped', 'due', 'run', 'remind'] as const;
+export type TimerEvent = (typeof TIMER_EVENTS)[number];
 
 export interface StepTimer {
   stepId: string;

@@ -1,0 +1,104 @@
+// A console run's step timers, kept by the host: time boxes ("monitor for 15 minutes") and repeating checks
+// ("every 2 minutes for 30 minutes"). One timeout, for the earliest moment any timer needs; at it, what the
+// rules say (src/shared/step-timers.ts) is done here — a repeat's run started (one step at a time, never
+// while another runs or the host waits on the operator), a reminder for a check done by hand, a time box
+// ending — and each is journaled as a `timer` record. So timers go on when the page closes or reloads; the
+// page only shows them.
+import type { StepTiming } from '../../shared/runbook-model.js';
+import { type StepTimer, type TimerEvent, fire, nextMoment, startTimer, stopTimer } from '../../shared/step-timers.js';
+
+/** What the timers need of the run they belong to. */
+export interface TimerHost {
+  /** A step runs, the host waits on the operator, or the run is being sealed: a repeat's run waits. */
+  busy(): boolean;
+  /** The step has nothing to run (a check done by hand): a repeat reminds instead of running. */
+  manual(stepId: string): boolean;
+  /** Starts the step's run; throws why it cannot start. */
+  run(stepId: string): void;
+  /** Journals what happened to the timer (a `timer` record) and tells the page. */
+  record(timer: StepTimer, event: TimerEvent, by: string): void;
+  /** Something went wrong outside any call (a repeat's run refused): the page is told. */
+  failed(stepId: string, message: string): void;
+}
+
+export class RunTimers {
+  private readonly timers = new Map<string, StepTimer>();
+  private handle: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly host: TimerHost,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get(stepId: string): StepTimer | null {
+    return this.timers.get(stepId) ?? null;
+  }
+
+  /** Starts the step's timer (again, once an earlier one ended); `by`: who started it. */
+  start(stepId: string, timing: StepTiming, by: string): StepTimer {
+    const current = this.timers.get(stepId);
+    if (current && current.ended === null) throw new Error(`the ${current.kind === 'timebox' ? 'time box' : 'repeating check'} of step ${stepId} is already counting`);
+    const timer = startTimer(stepId, timing, this.now());
+    this.timers.set(stepId, timer);
+    this.host.record(timer, 'started', by);
+    this.plan();
+    return timer;
+  }
+
+  /** Stops the step's timer; false when none counts. */
+  stop(stepId: string, by: string): boolean {
+    const timer = this.timers.get(stepId);
+    if (!timer || timer.ended !== null) return false;
+    const stopped = stopTimer(timer, this.now());
+    this.timers.set(stepId, stopped);
+    this.host.record(stopped, 'stopped', by);
+    this.plan();
+    return true;
+  }
+
+  /** Stops every timer still counting (the run is being sealed, the host is going away). */
+  stopAll(by: string): void {
+    for (const [stepId, timer] of this.timers) if (timer.ended === null) this.stop(stepId, by);
+    this.close();
+  }
+
+  /** Plans the one timeout again: after a start or stop, and whenever the run stops being busy. */
+  plan(): void {
+    this.close();
+    const busy = this.host.busy();
+    const moments = [...this.timers.values()].map((t) => nextMoment(t, busy)).filter((m): m is number => m !== null);
+    if (moments.length === 0) return;
+    this.handle = setTimeout(() => this.wake(), Math.max(0, Math.min(...moments) - this.now()));
+    // A timer never keeps the host process alive on its own.
+    this.handle.unref?.();
+  }
+
+  close(): void {
+    if (this.handle) clearTimeout(this.handle);
+    this.handle = null;
+  }
+
+  /** Does what is due now, for every timer; then plans the next moment. */
+  private wake(): void {
+    this.handle = null;
+    const now = this.now();
+    let claimed = this.host.busy();
+    const due: [StepTimer, TimerEvent][] = [];
+    for (const [stepId, timer] of this.timers) {
+      const result = fire(timer, now, { canRun: !claimed, manual: this.host.manual(stepId) });
+      if (result.action === 'run') claimed = true; // one step at a time
+      this.timers.set(stepId, result.timer);
+      if (result.action) due.push([result.timer, result.action === 'run' ? 'run' : result.action === 'remind' ? 'remind' : 'due']);
+    }
+    for (const [timer, event] of due) {
+      this.host.record(timer, event, 'host');
+      if (event !== 'run') continue;
+      try {
+        this.host.run(timer.stepId);
+      } catch (error) {
+        this.host.failed(timer.stepId, `the repeating check could not run the step: ${(error as Error).message}`);
+      }
+    }
+    this.plan();
+  }
+}

@@ -1,0 +1,160 @@
+// Resume (issue 13, item 5): after the app or `serve` restarts, an unfinished run is offered back and goes on
+// in the same journal. A second host on the same runs directory resumes a run whose host died: run.resumed is
+// journaled (who, the lock taken over), each step shows what the journal says was done — results, decisions,
+// marks, notes — values given before are given back except secrets (asked again: never journaled), and the
+// run goes on to a seal that verifies as one chain. A sealed run, one a live host holds, one made by another
+// installation or whose runbook copy was altered is not resumed.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { dispatch } from '../../src/main/api/dispatch.js';
+import { verifyRun } from '../../src/main/audit/verify.js';
+import type { RunState } from '../../src/shared/run-api.js';
+import { testHandlers } from '../support/handlers.js';
+import { makeKey } from '../audit/ssh-tools.js';
+import { HAVE_PYTHON } from '../audit/tamper-suite.js';
+import { type ApiCall, eventsUntil, sealAnyway } from '../support/run-events.js';
+
+const RUNBOOK = `---
+variables:
+  API_TOKEN:
+    secret: true
+---
+# Release r42
+
+## Build
+
+- [ ] Build it
+  \`\`\`bash
+  echo "built for $WHO"
+  \`\`\`
+
+## Go / No-Go
+
+- [ ] Ship it? GO / NO-GO
+
+## Tell
+
+- [ ] Tell the channel by hand
+
+## Ship
+
+- [ ] Ship with the token
+  \`\`\`bash
+  test -n "$API_TOKEN" && echo "shipped for $WHO"
+  \`\`\`
+`;
+
+type Rec = { seq: number; run: string; type: string; data: Record<string, any> };
+
+/** A run on host A with a step run, a decision, a mark and a note; then host A dies (its lock is stale). */
+async function diedMidRun() {
+  const a = testHandlers({ host: 'browser', version: 'test' });
+  const callA: ApiCall = (m, i) => dispatch(a.handlers, m, i) as Promise<any>;
+  const file = path.join(a.root, 'release.md');
+  writeFileSync(file, RUNBOOK);
+  await callA('runbook.open', { path: file });
+  const state: RunState = await callA('runs.start', { profile: 'regulated', operator: 'Alice', vars: { WHO: 'team-a', API_TOKEN: 'tok-never-journaled' } });
+  const id = (pattern: RegExp) => state.steps.find((s) => pattern.test(s.id))?.id as string;
+  const [build, decide, tell, ship] = [id(/^build\//), id(/^go-no-go\//), id(/^tell\//), id(/^ship\//)];
+  await callA('runs.runStep', { runId: state.runId, stepId: build });
+  await eventsUntil(callA, state.runId, -1, (e) => e.type === 'step' && e.stepId === build && e.status === 'succeeded');
+  await callA('runs.record', { runId: state.runId, stepId: decide, kind: 'decision', decision: 'GO' });
+  await callA('runs.record', { runId: state.runId, stepId: tell, kind: 'mark', verdict: 'pass' });
+  await callA('runs.record', { runId: state.runId, stepId: ship, kind: 'note', text: 'ship after the standup' });
+  // As after kill -9 of host A: its lock names a process that is gone.
+  const lockFile = path.join(state.dir, 'run.lock');
+  const lock = JSON.parse(readFileSync(lockFile, 'utf8'));
+  rmSync(lockFile);
+  writeFileSync(lockFile, JSON.stringify({ ...lock, pid: 2 ** 22 - 7 }));
+  // Host B: a new process on the same settings, keys and runs directory.
+  const b = testHandlers({ host: 'browser', version: 'test', root: a.root });
+  const callB: ApiCall = (m, i) => dispatch(b.handlers, m, i) as Promise<any>;
+  const journal = (): Rec[] =>
+    readFileSync(path.join(state.dir, 'journal.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Rec);
+  return { a, b, callA, callB, state, build, decide, tell, ship, journal, keys: b.keys };
+}
+
+describe('Resume: an unfinished run goes on in the same journal after a restart', () => {
+  it('is listed unfinished; resumed, every step shows what was done, run.resumed is journaled, and the run goes on to a seal that verifies as one chain', async () => {
+    const { callB, state, build, decide, tell, ship, journal, keys } = await diedMidRun();
+    const before = journal();
+    const { runs } = await callB('history.list', {});
+    expect(runs.find((r: { runId: string }) => r.runId === state.runId)?.state).toBe('unfinished');
+
+    const resumed: RunState = await callB('runs.resume', { runId: state.runId, operator: 'Bob' });
+    expect(resumed.runId).toBe(state.runId);
+    expect(resumed.profile).toBe('regulated');
+    const step = (id: string) => resumed.steps.find((s) => s.id === id);
+    expect(step(build)).toMatchObject({ status: 'succeeded' });
+    expect(step(decide)).toMatchObject({ status: 'succeeded', decision: 'GO' });
+    expect(step(tell)).toMatchObject({ status: 'succeeded', mark: 'pass' });
+    expect(step(ship)?.activity.map((x) => [x.kind, x.by, x.text])).toEqual([['note', 'Alice', 'ship after the standup']]);
+    // WHO was journaled (not secret) and is given back; the secret never was: it is asked for again.
+    expect(step(build)?.missingValues ?? []).toEqual([]);
+    expect(step(ship)?.missingValues).toEqual([{ name: 'API_TOKEN', secret: true }]);
+    // The runbook the run recorded is the open one now.
+    expect((await callB('runbook.current', {})).runbook.sha256).toBe(before[0]?.data.runbook.sha256);
+    // The run started with WHO: journaled now (format 2), a secret's value never.
+    expect(before[0]?.data.variables).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'WHO', value: 'team-a' }), expect.objectContaining({ name: 'API_TOKEN', secret: true, value: null })]));
+
+    const records = journal();
+    expect(records.slice(0, before.length)).toEqual(before); // nothing rewritten
+    const entry = records[before.length];
+    expect(entry).toMatchObject({ run: state.runId, seq: before.length, type: 'run.resumed', data: { by: 'Bob', unfinished: [], stale_lock: { pid: 2 ** 22 - 7, purpose: 'run' } } });
+
+    await callB('runs.setVariables', { runId: state.runId, stepId: ship, values: { API_TOKEN: 'tok-given-again' } });
+    await callB('runs.runStep', { runId: state.runId, stepId: ship });
+    await eventsUntil(callB, state.runId, -1, (e) => e.type === 'step' && e.stepId === ship && e.status === 'succeeded');
+    const finished: RunState = await sealAnyway(callB, state.runId);
+    expect(finished.seal).not.toBeNull();
+    const all = journal();
+    expect(new Set(all.map((r) => r.run))).toEqual(new Set([state.runId]));
+    expect(all.map((r) => r.seq)).toEqual(all.map((_, i) => i));
+    expect(all.find((r) => r.type === 'step.finished' && r.data.step.id === ship)?.data.outcome.ok).toBe(true);
+    const verified = await verifyRun(state.dir, { keys });
+    expect(verified.ok ? verified.sealedSize : verified.failure).toBe(all.length - 1);
+    // Exported (REGULATED: signed with the operator's key): both verifiers rebuild the report, run.resumed in it.
+    const out = path.join(path.dirname(path.dirname(state.dir)), 'bundle');
+    await callB('runs.export', { runId: state.runId, out, keyFile: makeKey(path.dirname(path.dirname(state.dir)), 'bob', 'ed25519').file });
+    expect(await verifyRun(out)).toMatchObject({ ok: true, kind: 'bundle' });
+    expect(readFileSync(path.join(out, 'report.html'), 'utf8')).toContain('>run.resumed<');
+    if (HAVE_PYTHON) {
+      const py = spawnSync('python3', ['verify.py'], { cwd: out, encoding: 'utf8' });
+      expect(py.stdout, py.stderr).toContain('ok    report.json, report.html: byte for byte the reports the journal gives');
+    }
+    const text = readFileSync(path.join(state.dir, 'journal.jsonl'), 'utf8');
+    expect(text).not.toContain('tok-never-journaled');
+    expect(text).not.toContain('tok-given-again');
+  });
+
+  it('refuses a run a live host holds, a sealed run, and a run whose runbook copy was altered; nothing is journaled', async () => {
+    const { callA, callB, state, journal } = await diedMidRun();
+    // Held: host A's lock taken back as live (its own pid) — host B must not take the run from it.
+    const lockFile = path.join(state.dir, 'run.lock');
+    writeFileSync(lockFile, JSON.stringify({ ...JSON.parse(readFileSync(lockFile, 'utf8')), pid: process.pid }));
+    const before = journal().length;
+    await expect(callB('runs.resume', { runId: state.runId, operator: 'Bob' })).rejects.toThrow(/is running .*only an unfinished run/);
+    writeFileSync(lockFile, JSON.stringify({ ...JSON.parse(readFileSync(lockFile, 'utf8')), pid: 2 ** 22 - 7 }));
+    // Altered copy of the runbook in the run directory: refused before anything is written.
+    const blob = path.join(state.dir, journal()[0]?.data.runbook.blob);
+    const original = readFileSync(blob);
+    rmSync(blob);
+    writeFileSync(blob, Buffer.concat([original, Buffer.from('\n- [ ] An extra step\n')]));
+    await expect(callB('runs.resume', { runId: state.runId, operator: 'Bob' })).rejects.toThrow(/does not match the hash run.started recorded/);
+    rmSync(blob);
+    writeFileSync(blob, original);
+    expect(journal()).toHaveLength(before);
+    // Sealed (host B resumes and seals it): never resumed again.
+    await callB('runs.resume', { runId: state.runId, operator: 'Bob' });
+    await sealAnyway(callB, state.runId);
+    const c = testHandlers({ host: 'browser', version: 'test', root: path.dirname(path.dirname(state.dir)) });
+    const callC: ApiCall = (m, i) => dispatch(c.handlers, m, i) as Promise<any>;
+    await expect(callC('runs.resume', { runId: state.runId, operator: 'Carol' })).rejects.toThrow(/is sealed/);
+    void callA;
+  });
+});
