@@ -236,7 +236,7 @@ describe.skipIf(chromiumMissing)('the console in Chromium: what the parser read'
       .split('\n')
       .map((l) => JSON.parse(l) as { type: string; data: Record<string, any> });
     expect(records.filter((r) => r.type === 'step.skipped').map((r) => r.data.reason)).toContainEqual(expect.stringMatching(/does not lead to "Roll back"/));
-    expect(records.filter((r) => r.type === 'step.note').map((r) => r.data)).toContainEqual(expect.objectContaining({ change: 'skip', from: 'skipped', to: 'pending', reason: 'the release has to go back after all' }));
+    expect(records.filter((r) => r.type === 'step.note').map((r) => r.data)).toContainEqual(expect.objectContaining({ change: 'skip', from: 'passed-over', to: 'pending', reason: 'the release has to go back after all' }));
     expect(pageErrors, pageErrors.join('\n')).toEqual([]);
   });
 });

@@ -85,7 +85,7 @@ describe('the console passes over what a decision leads away from, as `runbook r
     expect(stepOf(overridden, restore)).toMatchObject({ status: 'pending', passedOver: null, reason: null });
     expect(stepOf(overridden, confirm)?.passedOver).toMatchObject({ kind: 'skip', decision: id(/^go-no-go\//) }); // only the step overridden
     expect(journal().filter((r) => r.type === 'step.note').map((r) => r.data)).toEqual([
-      { step: { id: restore }, change: 'skip', from: 'skipped', to: 'pending', reason: 'the route cache needs the old entry back', by: 'Alice' },
+      { step: { id: restore }, change: 'skip', from: 'passed-over', to: 'pending', reason: 'the route cache needs the old entry back', by: 'Alice' },
     ]);
     await call('runs.runStep', { runId, stepId: restore });
     const { events } = await eventsUntil(call, runId, -1, (e) => e.type === 'step' && e.stepId === restore && (e.status === 'succeeded' || e.status === 'failed'));

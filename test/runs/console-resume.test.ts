@@ -132,6 +132,25 @@ describe('Resume: an unfinished run goes on in the same journal after a restart'
     expect(text).not.toContain('tok-given-again');
   });
 
+  it('RESTRICTED: only the operator run.started names resumes it (the approval rules name them; another could approve their own steps)', async () => {
+    const a = testHandlers({ host: 'browser', version: 'test' });
+    const callA: ApiCall = (m, i) => dispatch(a.handlers, m, i) as Promise<any>;
+    writeFileSync(path.join(a.root, 'r.md'), '# Restricted change\n\n- [ ] Change the thing\n  ```bash\n  echo changed\n  ```\n');
+    await callA('runbook.open', { path: path.join(a.root, 'r.md') });
+    const state: RunState = await callA('runs.start', { profile: 'restricted', operator: 'Alice', vars: {} });
+    const lockFile = path.join(state.dir, 'run.lock');
+    const lock = JSON.parse(readFileSync(lockFile, 'utf8'));
+    rmSync(lockFile);
+    writeFileSync(lockFile, JSON.stringify({ ...lock, pid: 2 ** 22 - 7 }));
+    const b = testHandlers({ host: 'browser', version: 'test', root: a.root });
+    const callB: ApiCall = (m, i) => dispatch(b.handlers, m, i) as Promise<any>;
+    const before = readFileSync(path.join(state.dir, 'journal.jsonl'), 'utf8');
+    await expect(callB('runs.resume', { runId: state.runId, operator: 'bob' })).rejects.toThrow(/RESTRICTED and was started by Alice: only they resume it/);
+    expect(readFileSync(path.join(state.dir, 'journal.jsonl'), 'utf8')).toBe(before);
+    // Control: Alice resumes it.
+    expect((await callB('runs.resume', { runId: state.runId, operator: 'Alice' })).runId).toBe(state.runId);
+  });
+
   it('refuses a run a live host holds, a sealed run, and a run whose runbook copy was altered; nothing is journaled', async () => {
     const { callA, callB, state, journal } = await diedMidRun();
     // Held: host A's lock taken back as live (its own pid) — host B must not take the run from it.

@@ -95,7 +95,8 @@ export function restoreRun(dir: string): RestoredRun {
         } else if ('change' in d) {
           act(d.step.id, 'change', d.by, d.change === 'skip' ? 'took back the skip' : `changed the ${d.change} from ${d.from} to ${d.to}`, d.reason);
           if (d.change === 'skip') {
-            s.overridden = true;
+            // A decision's skip taken back: the decision no longer passes the step over (the operator's own skip is simply undone).
+            if (d.from !== 'skipped') s.overridden = true;
             s.status = 'pending';
             s.reason = null;
           }

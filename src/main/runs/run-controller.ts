@@ -1,7 +1,7 @@
 // Runs for the console (desktop app and `runbook serve`): one run at a time over the open runbook.
 // Starting a run records it and executes nothing; each step runs when the operator asks for it.
 import { createHash, randomUUID } from 'node:crypto';
-import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Profile, Runbook, Step } from '../../shared/runbook-model.js';
 import type { InstallationKeyFacts, OutputComparison, PendingQuestion, RunEvent, RunRefusal, RunState, RunStepState, SignoffRequest, VerifyResult } from '../../shared/run-api.js';
@@ -187,6 +187,8 @@ const MANUAL = (step: Step) => (step.kind === 'step' || step.kind === 'manual' |
 
 export class RunController {
   private run: ActiveRun | null = null;
+  /** A start or resume going on (oneAtATime). */
+  private opening: Promise<unknown> | null = null;
 
   constructor(private readonly env: RunEnvironment) {}
 
@@ -196,10 +198,16 @@ export class RunController {
   }
 
   async start(runbook: Runbook, runbookBytes: Uint8Array, input: { profile: Profile; operator: string; vars: Record<string, string> }): Promise<RunState> {
-    await this.replaceOpenRun(input.operator);
+    return this.oneAtATime(() => this.startNow(runbook, runbookBytes, input));
+  }
+
+  private async startNow(runbook: Runbook, runbookBytes: Uint8Array, input: { profile: Profile; operator: string; vars: Record<string, string> }): Promise<RunState> {
+    if (this.run && this.run.seal === null && this.run.running) throw new RunError('a step is running; cancel it or wait before starting a new run');
     // The same assembly as `runbook run`: targets, plan, verdicts, value checks, variables, journal, session.
     const approvers = input.profile === 'restricted' ? this.approvers() : null;
     const prepared = await this.prepare(runbook, runbookBytes, { profile: input.profile, operator: input.operator, given: new Map(Object.entries(input.vars)), approvers });
+    // A start refused above seals nothing: the open run is replaced only once the new one is ready to begin.
+    await this.replaceOpenRun(input.operator);
     const runId = randomUUID();
     const dir = path.join(this.env.runsDir, runId);
     const keys = await this.env.keys({ restricted: input.profile === 'restricted' });
@@ -228,6 +236,10 @@ export class RunController {
    * secrets, which were never journaled: a step that needs one asks for it again.
    */
   async resume(runbook: Runbook, runbookBytes: Uint8Array, input: { runId: string; operator: string }): Promise<RunState> {
+    return this.oneAtATime(() => this.resumeNow(runbook, runbookBytes, input));
+  }
+
+  private async resumeNow(runbook: Runbook, runbookBytes: Uint8Array, input: { runId: string; operator: string }): Promise<RunState> {
     if (this.run?.runId === input.runId && !sealing(this.run)) return this.state(input.runId);
     const dir = historyCall(() => runDirOf(this.env.runsDir, input.runId));
     const past = pastRun(dir, this.run ? { runId: this.run.runId, sealed: this.run.seal !== null } : null);
@@ -242,13 +254,16 @@ export class RunController {
     const started = head.started.data;
     if (started.installation.id !== installation.id) throw new RunError(`run ${input.runId} was made by installation ${started.installation.id}, not this one (${installation.id}): its journal goes on only with that installation's keys; close it with runbook recover`);
     if (started.runbook.sha256 !== runbook.sha256) throw new RunError(`run ${input.runId}: the runbook given is not the one the run recorded`);
-    await this.replaceOpenRun(input.operator);
     const restricted = started.profile === 'restricted';
+    // RESTRICTED: the approval rules were fixed for the operator run.started names (approvers are checked
+    // against them): another person resuming the run could approve their own steps. Only they go on with it.
+    if (restricted && input.operator.trim() !== started.operator.name) throw new RunError(`run ${input.runId} is RESTRICTED and was started by ${started.operator.name}: only they resume it (the approval rules name them as its operator)`);
     const options = started.options;
     const recordedApprovers = options.approvers;
     const approvers: RunRequest['approvers'] = restricted ? (recordedApprovers ? { text: recordedApprovers.text, source: recordedApprovers.source } : { problem: `${APPROVERS_PROBLEM}: run.started recorded no approvers` }) : null;
-    // Values given before (start or later, not secret) are given back: every step runs with the one value.
-    const given = new Map([...head.given].filter(([label]) => started.variables.some((v) => v.name === label && !v.secret)));
+    // Values given before (at the start or on steps, not secret) are given back: every step runs with the one value.
+    const used = new Set(runbook.steps.flatMap((st) => st.blocks.flatMap((b) => [...b.variables, ...(b.optionalVariables ?? [])].map(bareName))));
+    const given = new Map([...head.given].flatMap(([label, value]) => (used.has(bareName(label)) && !isSecretVariable(runbook, bareName(label)) ? [[bareName(label), value] as const] : [])));
     const prepared = await this.prepare(runbook, runbookBytes, { profile: started.profile, operator: input.operator, given, approvers });
     const keys = await this.env.keys({ restricted });
     let reopened: ReturnType<typeof RunJournal.resume>;
@@ -256,6 +271,21 @@ export class RunController {
       reopened = RunJournal.resume(dir, keys, installation, { retentionDays: started.retention_days });
     } catch (error) {
       throw new RunError(`run ${input.runId} cannot be resumed: ${(error as Error).message}`);
+    }
+    // Nothing of the journal is acted on before it verifies (MACs, chain, checkpoints by this installation):
+    // a record changed by someone without the keys must not choose what runs next.
+    const verified = await verifyRun(dir, { keys, allowUnsealed: true, pins: [keyFacts(installation).fingerprint] }).catch((error: unknown) => ({ ok: false as const, failure: { code: 'E_IO', detail: (error as Error).message } }));
+    if (!verified.ok) {
+      reopened.journal.abandon();
+      throw new RunError(`run ${input.runId} cannot be resumed: its journal does not verify (${verified.failure.code}: ${verified.failure.detail})`);
+    }
+    const fresh = restoreRun(dir);
+    // Every check passed: only now is the run this host has open replaced.
+    try {
+      await this.replaceOpenRun(input.operator);
+    } catch (error) {
+      reopened.journal.abandon();
+      throw error;
     }
     const assembled = this.assemble({ runId: input.runId, dir, profile: started.profile, operator: input.operator, runbook, prepared, keys, installation });
     const policy: ApprovalPolicy | null = restricted && recordedApprovers ? { approvers: recordedApprovers, operator: started.operator.name, operatorKeys: options.operator_keys ?? [] } : null;
@@ -267,11 +297,23 @@ export class RunController {
       throw error;
     }
     const held = reopened.tookOver?.holder;
-    const record = opened.journal.record('run.resumed', { by: input.operator, unfinished: head.unfinished, stale_lock: held ? { pid: held.pid, host: held.host, started: held.started, purpose: held.purpose } : null });
+    const record = opened.journal.record('run.resumed', { by: input.operator, unfinished: fresh.unfinished, stale_lock: held ? { pid: held.pid, host: held.host, started: held.started, purpose: held.purpose } : null });
     assembled.events.push({ type: 'record', record: record.seq, recordType: 'run.resumed', time: new Date().toISOString() });
     const active = this.activate(assembled, opened);
-    this.restoreSteps(active, head);
+    this.restoreSteps(active, fresh);
     return this.state(input.runId);
+  }
+
+  /** One start or resume at a time: a second, meanwhile, would replace (seal) the run the first one opens. */
+  private async oneAtATime<T>(work: () => Promise<T>): Promise<T> {
+    if (this.opening) throw new RunError('another run is being started or resumed; wait for it');
+    const opening = work();
+    this.opening = opening;
+    try {
+      return await opening;
+    } finally {
+      this.opening = null;
+    }
   }
 
   /**
@@ -286,7 +328,8 @@ export class RunController {
       if (started.type !== 'run.started') throw new HistoryError(`run ${runId}: its journal does not begin with run.started`);
       const { blob, sha256, path: file } = started.data.runbook;
       // Not through a link: only the regular file the record names, inside the run directory.
-      const fd = openSync(path.join(dir, blob), constants.O_RDONLY | constants.O_NOFOLLOW);
+      // O_NONBLOCK: a FIFO put there must not hold the host's one thread waiting for a writer.
+      const fd = openSync(path.join(dir, blob), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
       let bytes: Buffer;
       try {
         if (!fstatSync(fd).isFile()) throw new HistoryError(`${blob} is not a regular file`);
@@ -547,7 +590,8 @@ export class RunController {
       run.prepared.variables.secretValues.add(value);
       run.session.addSecret(value);
     }
-    if (record) for (const [name, value] of entries) this.note(run, 'fillin', { step: { id: stepId }, label: name, value: isSecretVariable(run.runbook, name) ? MASK : value });
+    // Journaled as the run's other records are: a secret's value never, and any known secret in a value masked.
+    if (record) for (const [name, value] of entries) this.note(run, 'fillin', { step: { id: stepId }, label: name, value: isSecretVariable(run.runbook, name) ? MASK : run.session.mask(value) });
     for (const [name, value] of values) if (!run.prepared.variables.values.has(name) && [...names].some((n) => bareName(name) === n)) {
       run.prepared.variables.values.set(name, value);
       run.prepared.variables.sources.set(name, 'operator');
@@ -700,7 +744,8 @@ export class RunController {
     const passed = state.passedOver;
     const skipped = state.status === 'skipped' && !passed;
     if (!passed && !skipped) throw new RunError(`step ${stepId} is neither skipped nor passed over by a decision: nothing to take back`);
-    const from = passed ? (passed.kind === 'skip' ? 'skipped' : 'stopped') : 'skipped';
+    // Journaled apart: a decision's skip taken back (passed-over, stopped) is not the operator's own skip taken back.
+    const from = passed ? (passed.kind === 'skip' ? 'passed-over' : 'stopped') : 'skipped';
     const seq = this.note(run, 'step.note', { step: { id: stepId }, change: 'skip', from, to: 'pending', reason, by: run.operator });
     this.activity(run, stepId, seq, 'change', passed ? `took back what the decision at ${passed.decision} ("${passed.choice}") did: ${passed.reason}` : 'took back the skip', reason);
     if (passed) run.overridden.add(stepId);
@@ -993,13 +1038,15 @@ export class RunController {
           const secret = isSecretVariable(run.runbook, variable);
           if (now !== undefined && now !== value) throw new RunError(`"${input.label}" is the run variable ${variable}, which already has ${secret ? 'a value' : `the value "${now}"`}: the blank holds the same value (start a new run to use another)`);
           if (now === undefined) await this.giveValues(run, input.stepId, [[variable, value]], false);
-          const seq = this.note(run, 'fillin', { ...ref, label: input.label, value: secret ? MASK : value });
-          this.activity(run, input.stepId, seq, 'fillin', `${input.label}: ${secret ? MASK : value}`);
+          const journaled = secret ? MASK : run.session.mask(value);
+          const seq = this.note(run, 'fillin', { ...ref, label: input.label, value: journaled });
+          this.activity(run, input.stepId, seq, 'fillin', `${input.label}: ${journaled}`);
           if (!secret) step.fillIns[input.label] = value;
           break;
         }
-        const seq = this.note(run, 'fillin', { ...ref, label: input.label, value });
-        this.activity(run, input.stepId, seq, 'fillin', `${input.label}: ${value}`);
+        const journaled = run.session.mask(value);
+        const seq = this.note(run, 'fillin', { ...ref, label: input.label, value: journaled });
+        this.activity(run, input.stepId, seq, 'fillin', `${input.label}: ${journaled}`);
         step.fillIns[input.label] = value;
         break;
       }
@@ -1323,11 +1370,16 @@ export class RunController {
 
   async export(runId: string, input: { out: string; keyFile?: string | undefined; agent?: boolean | undefined; agentKey?: string | undefined } & SealConfirmation): Promise<{ out: string; files: string[]; signer: string }> {
     const run = this.get(runId);
-    const early = this.confirmedSeal(run, input);
+    // Checked now (refused before any key is asked for), and again right before sealing (below).
+    this.confirmedSeal(run, input);
     // The signer first: an export that cannot be signed must not seal the run on its way to failing.
     if (!input.agent && !input.keyFile && atLeast(run.profile, 'regulated')) throw new RunError(`profile ${run.profile}: the export must be signed by the operator: give a signing key file or use the ssh-agent`);
+    // A destination the export would refuse (not empty) is refused before anything is sealed.
+    if (!run.seal && existsSync(input.out) && readdirSync(input.out).length > 0) throw new RunError(`${input.out} is not empty: export into a new or empty directory`);
     const signer = input.agent ? await agentSigner(input.agentKey ? { publicKey: input.agentKey } : {}) : input.keyFile ? await this.keyFileSignerAsking(run, expandHome(input.keyFile)) : null;
-    await this.sealOnce(run, early);
+    // Asking for the key took time: the run may have changed meanwhile (a skip taken back, a timer's run), so
+    // what is unfinished is checked again against what the operator confirmed, right before sealing.
+    await this.sealOnce(run, this.confirmedSeal(run, input));
     const result = await exportBundle(run.dir, {
       out: input.out,
       operatorSigner: signer ? { signer, publicKeyLine: signer.publicKeyLine } : null,

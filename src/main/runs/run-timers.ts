@@ -39,8 +39,9 @@ export class RunTimers {
     const current = this.timers.get(stepId);
     if (current && current.ended === null) throw new Error(`the ${current.kind === 'timebox' ? 'time box' : 'repeating check'} of step ${stepId} is already counting`);
     const timer = startTimer(stepId, timing, this.now());
-    this.timers.set(stepId, timer);
+    // Journaled first: a timer whose start could not be recorded does not count.
     this.host.record(timer, 'started', by);
+    this.timers.set(stepId, timer);
     this.plan();
     return timer;
   }
@@ -91,12 +92,15 @@ export class RunTimers {
       if (result.action) due.push([result.timer, result.action === 'run' ? 'run' : result.action === 'remind' ? 'remind' : 'due']);
     }
     for (const [timer, event] of due) {
-      this.host.record(timer, event, 'host');
-      if (event !== 'run') continue;
+      // Nothing thrown here may escape the timeout (it would end the host): a failure is told, on the step.
       try {
-        this.host.run(timer.stepId);
+        // A run is journaled once the step has started it (a refused one did not happen): it stops the repeat.
+        if (event === 'run') this.host.run(timer.stepId);
+        this.host.record(timer, event, 'host');
       } catch (error) {
-        this.host.failed(timer.stepId, `the repeating check could not run the step: ${(error as Error).message}`);
+        this.host.failed(timer.stepId, event === 'run' ? `the repeating check could not run the step, so it stops: ${(error as Error).message}` : `the timer could not be journaled: ${(error as Error).message}`);
+        const current = this.timers.get(timer.stepId);
+        if (current && current.ended === null) this.timers.set(timer.stepId, stopTimer(current, now));
       }
     }
     this.plan();

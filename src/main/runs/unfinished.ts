@@ -13,10 +13,11 @@ export interface UnfinishedStep {
 
 /** Why `state` is unfinished, or null when it is done (or hidden, or passed over by a decision). */
 export function unfinishedKind(state: RunStepState, step: Step | undefined): UnfinishedKind | null {
-  if (state.hidden || state.passedOver) return null;
+  if (state.hidden || state.passedOver || state.status === 'skipped') return null;
+  // A decision step is done only when decided, whatever its code did.
+  if ((step?.kind === 'decision' || step?.decision) && state.decision === null && state.status !== 'running') return 'decision-pending';
   switch (state.status) {
     case 'succeeded':
-    case 'skipped':
       return null;
     case 'failed':
     case 'cancelled':

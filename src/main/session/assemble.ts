@@ -252,7 +252,9 @@ export async function startRun(prepared: PreparedRun, options: StartOptions): Pr
       // holds a secret known now (a secret variable's, a credential, a passphrase typed at preflight).
       variables: [...prepared.variables.values].map(([name, value]) => {
         const secret = isSecretVariable(runbook, name);
-        return { name, secret, source: prepared.variables.sources.get(name) ?? 'unknown', value: secret || known.mask(value) !== value ? null : value };
+        const source = prepared.variables.sources.get(name) ?? 'unknown';
+        // A value from a target's env is the operator's configuration (a connection URL may hold a password): never journaled.
+        return { name, secret, source, value: secret || source === 'target env' || known.mask(value) !== value ? null : value };
       }),
     },
     options.keys,

@@ -176,6 +176,11 @@ export class RunSession {
     this.outputMasker = new SecretMasker(secrets, { bytes: true });
   }
 
+  /** `text` with every secret the session knows masked (a value about to be journaled). */
+  mask(text: string): string {
+    return this.masker.mask(text);
+  }
+
   /** Masks a secret learnt during the run (a password the operator typed when asked). */
   addSecret(value: string): void {
     this.masker.add([value]);

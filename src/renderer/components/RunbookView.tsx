@@ -7,6 +7,8 @@ import { StepNotes } from './StepNotes.js';
 
 /** Steps shown at first, and added each time the operator scrolls to the end: a huge runbook stays quick. */
 export const STEPS_PER_PAGE = 300;
+/** Steps whose bodies are built at once (the first screens); the others' when they near the viewport. */
+export const EAGER_STEPS = 30;
 
 type Highlight = { stepId: string; line: number };
 
@@ -14,6 +16,7 @@ interface SectionProps {
   section: Section;
   steps: Map<string, Step>;
   shown: ReadonlySet<string>;
+  eager: ReadonlySet<string>;
   docTitle: string;
   titles: ReadonlyMap<string, string>;
   highlight: Highlight | null;
@@ -23,7 +26,7 @@ function hasShownSteps(section: Section, shown: ReadonlySet<string>): boolean {
   return section.stepIds.some((id) => shown.has(id)) || section.sections.some((s) => hasShownSteps(s, shown));
 }
 
-function SectionView({ section, steps, shown, docTitle, titles, highlight }: SectionProps) {
+function SectionView({ section, steps, shown, eager, docTitle, titles, highlight }: SectionProps) {
   if (!hasShownSteps(section, shown)) return null;
   // Under the page's h1 (the runbook's title): a ## section is an h2, ### an h3 (no level skipped).
   const Heading = `h${Math.min(Math.max(section.depth, 2), 6)}` as 'h2';
@@ -35,10 +38,10 @@ function SectionView({ section, steps, shown, docTitle, titles, highlight }: Sec
       <StepNotes notes={section.notes} />
       {section.stepIds.map((id) => {
         const step = shown.has(id) ? steps.get(id) : undefined;
-        return step ? <StepCard key={id} step={step} sectionTitles={titles} highlighted={highlight?.stepId === id ? highlight : null} /> : null;
+        return step ? <StepCard key={id} step={step} sectionTitles={titles} highlighted={highlight?.stepId === id ? highlight : null} eager={eager.has(id)} /> : null;
       })}
       {section.sections.map((child) => (
-        <SectionView key={child.id} section={child} steps={steps} shown={shown} docTitle={docTitle} titles={titles} highlight={highlight} />
+        <SectionView key={child.id} section={child} steps={steps} shown={shown} eager={eager} docTitle={docTitle} titles={titles} highlight={highlight} />
       ))}
     </section>
   );
@@ -50,6 +53,7 @@ export function RunbookView({ runbook }: { runbook: Runbook }) {
   const [limit, setLimit] = useState(STEPS_PER_PAGE);
   const [highlight, setHighlight] = useState<Highlight | null>(null);
   const shown = useMemo(() => new Set(runbook.steps.slice(0, limit).map((s) => s.id)), [runbook, limit]);
+  const eager = useMemo(() => new Set(runbook.steps.slice(0, EAGER_STEPS).map((s) => s.id)), [runbook]);
   const more = runbook.steps.length - shown.size;
   const sentinel = useRef<HTMLDivElement | null>(null);
   const blocks = runbook.steps.flatMap((s) => s.blocks);
@@ -89,7 +93,7 @@ export function RunbookView({ runbook }: { runbook: Runbook }) {
       </p>
       <DiagnosticsList diagnostics={runbook.warnings} onJump={jump} />
       {runbook.sections.map((section) => (
-        <SectionView key={section.id} section={section} steps={steps} shown={shown} docTitle={runbook.title} titles={titles} highlight={highlight} />
+        <SectionView key={section.id} section={section} steps={steps} shown={shown} eager={eager} docTitle={runbook.title} titles={titles} highlight={highlight} />
       ))}
       {more > 0 && (
         <div className="more-steps" ref={sentinel} data-testid="more-steps">

@@ -1,4 +1,5 @@
 // A step as the runbook states it, before any run: read-only.
+import { type RefObject, useEffect, useRef, useState } from 'react';
 import type { Block, Step } from '../../shared/runbook-model.js';
 import { BlockSource, NotRunReason, QueryList, ReadingBadge, showsQueries } from './BlockFacts.js';
 import { Markdown } from './Markdown.js';
@@ -36,12 +37,42 @@ function BlockView({ block, highlighted }: { block: Block; highlighted: boolean 
   );
 }
 
-/** `highlighted`: the step, or the line in it, a diagnostic took the operator to. */
-export function StepCard({ step, sectionTitles, highlighted = null }: { step: Step; sectionTitles?: ReadonlyMap<string, string>; highlighted?: { line: number } | null }) {
+/** Whether `ref`'s element is near the viewport (or ever was): what is far below is not built until then. */
+function useNearView(ref: RefObject<HTMLElement | null>, eager: boolean): boolean {
+  const [near, setNear] = useState(eager);
+  useEffect(() => {
+    if (near) return;
+    const el = ref.current;
+    if (!el || typeof IntersectionObserver === 'undefined') {
+      setNear(true);
+      return;
+    }
+    const observer = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) {
+        setNear(true);
+        observer.disconnect();
+      }
+    }, { rootMargin: '1500px 0px' });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [near, ref]);
+  return near || eager;
+}
+
+/** About how tall a step's body is (lines of prose and code): its place is kept before it is built. */
+const bodyHeight = (step: Step) => Math.min(2000, 18 * (step.body.split('\n').length + step.blocks.reduce((n, b) => n + b.code.split('\n').length + 3, 0)));
+
+/**
+ * `highlighted`: the step, or the line in it, a diagnostic took the operator to. `eager`: build the body now;
+ * otherwise (fast open) only the title is built until the card nears the viewport — every title is in the page.
+ */
+export function StepCard({ step, sectionTitles, highlighted = null, eager = true }: { step: Step; sectionTitles?: ReadonlyMap<string, string>; highlighted?: { line: number } | null; eager?: boolean }) {
   const blockAt = highlighted ? step.blocks.find((b) => b.line === highlighted.line) : undefined;
   const mark = highlighted !== null && !blockAt;
+  const ref = useRef<HTMLElement | null>(null);
+  const near = useNearView(ref, eager || highlighted !== null);
   return (
-    <article className={`step kind-${step.kind}${mark ? ' highlighted' : ''}`} data-testid="step" data-step-id={step.id} data-line={step.line} data-highlighted={mark || undefined}>
+    <article ref={ref} className={`step kind-${step.kind}${mark ? ' highlighted' : ''}`} data-testid="step" data-step-id={step.id} data-line={step.line} data-highlighted={mark || undefined} data-built={near || undefined}>
       <header className="step-header">
         <span className="step-box" aria-hidden="true">
           {step.kind === 'signoff' ? '✎' : step.kind === 'decision' ? '◇' : step.kind === 'input' ? '✍' : step.checked ? '☑' : '☐'}
@@ -53,6 +84,14 @@ export function StepCard({ step, sectionTitles, highlighted = null }: { step: St
         {step.kind !== 'step' && <span className={`badge kind-badge`}>{step.kind}</span>}
         <span className="step-line">line {step.line}</span>
       </header>
+      {near ? <StepBody step={step} sectionTitles={sectionTitles} blockAt={blockAt} /> : <div className="step-pending" style={{ minHeight: bodyHeight(step) }} aria-hidden="true" />}
+    </article>
+  );
+}
+
+function StepBody({ step, sectionTitles, blockAt }: { step: Step; sectionTitles: ReadonlyMap<string, string> | undefined; blockAt: Block | undefined }) {
+  return (
+    <>
       <Markdown text={step.body} className="step-body" />
       <StepNotes notes={step.notes} />
       {step.checks.length > 0 && (
@@ -90,6 +129,6 @@ export function StepCard({ step, sectionTitles, highlighted = null }: { step: St
       {step.blocks.map((b) => (
         <BlockView key={b.id} block={b} highlighted={b === blockAt} />
       ))}
-    </article>
+    </>
   );
 }

@@ -1,0 +1,54 @@
+// Fast open (issue 13, item 10), in Chromium over `runbook serve`: every step's title is in the page at once
+// (find-in-page and a screen reader reach each), while the bodies of steps far below — prose, code blocks —
+// are built only as they near the viewport; one scrolled to is built with its code.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumMissing } from './support/browser.js';
+import { openPage, serveIn } from './support/console-page.js';
+import type { ServeHandle } from './support/serve.mjs';
+
+const STEPS = 200;
+const RUNBOOK = `# Many steps\n\n## Work\n\n${Array.from({ length: STEPS }, (_, i) => `- [ ] Step number ${i + 1}\n  Check what step ${i + 1} did.\n  \`\`\`bash\n  echo step-${i + 1}-output\n  \`\`\`\n`).join('')}`;
+
+let root: string;
+let serve: ServeHandle;
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+const step = (n: number) => page.locator('[data-testid=step]', { has: page.locator('[data-testid=step-title]', { hasText: new RegExp(`^Step number ${n}$`) }) });
+
+describe.skipIf(chromiumMissing)('the console in Chromium: fast open', () => {
+  beforeAll(async () => {
+    root = mkdtempSync(path.join(tmpdir(), 'e2e-fast-open-'));
+    writeFileSync(path.join(root, 'many.md'), RUNBOOK);
+    serve = await serveIn(root, { file: path.join(root, 'many.md') });
+    ({ browser, page } = await openPage(pageErrors, { viewport: { width: 1280, height: 800 } }));
+    await page.goto(serve.url);
+    await page.waitForSelector('[data-testid=step]');
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.stop();
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  it('every title is in the page at once; the first bodies are built, those far below are not yet', async () => {
+    expect(await page.locator('[data-testid=step-title]').count()).toBe(STEPS);
+    expect(await step(1).locator('[data-testid=block]').count()).toBe(1);
+    expect(await step(STEPS).getAttribute('data-built')).toBeNull();
+    expect(await step(STEPS).locator('[data-testid=block]').count()).toBe(0);
+    // Fewer blocks built than steps: the page did not build all of them up front.
+    expect(await page.locator('[data-testid=block]').count()).toBeLessThan(STEPS);
+  });
+
+  it('a step scrolled to is built, with its prose and code; no page errors', async () => {
+    await step(STEPS).scrollIntoViewIfNeeded();
+    await expect.poll(() => step(STEPS).locator('[data-testid=block] code').textContent()).toBe(`echo step-${STEPS}-output`);
+    expect(await step(STEPS).locator('.step-body').textContent()).toContain(`Check what step ${STEPS} did.`);
+    expect(pageErrors, pageErrors.join('\n')).toEqual([]);
+  });
+});
