@@ -11,6 +11,7 @@ import type { RunState } from '../../src/shared/run-api.js';
 import { RunController } from '../../src/main/runs/run-controller.js';
 import { testHandlers } from '../support/handlers.js';
 import { type ApiCall, eventsUntil } from '../support/run-events.js';
+import { setLockHolder } from '../support/stale-lock.js';
 
 const RUNBOOK = `# History check
 
@@ -106,10 +107,7 @@ describe('past runs, outputs and bundles', () => {
     const { call, root } = await setup();
     const state: RunState = await call('runs.start', { profile: 'standard', operator: 'Bob', vars: {} });
     // As after kill -9: the lock names a process that is gone.
-    const lockFile = path.join(state.dir, 'run.lock');
-    const lock = JSON.parse(readFileSync(lockFile, 'utf8'));
-    rmSync(lockFile);
-    writeFileSync(lockFile, JSON.stringify({ ...lock, pid: 2 ** 22 - 7 }));
+    setLockHolder(state.dir);
     // Another host process (a new controller on the same runs directory) sees it unfinished.
     const other = testHandlers({ host: 'browser', version: 'test' });
     const listed = new RunController({ settings: other.settings, keys: () => other.keys, installation: () => Promise.reject(new Error('unused')), runsDir: path.join(root, 'runs'), version: 'test' }).history();

@@ -11,6 +11,7 @@ import type { RunState } from '../../src/shared/run-api.js';
 import { testHandlers } from '../support/handlers.js';
 import { ANNOUNCE, BACK_OUT, GO_NO_GO, SWITCH, cutoverRunbook } from '../support/runbook-fixtures.js';
 import { type ApiCall, eventsUntil } from '../support/run-events.js';
+import { setLockHolder } from '../support/stale-lock.js';
 
 type Rec = { seq: number; run: string; type: string; data: Record<string, any> };
 
@@ -35,10 +36,7 @@ async function host(text: string, targets?: Record<string, unknown>) {
       .map((l) => JSON.parse(l) as Rec);
   /** Host A dies (kill -9): its lock names a process that is gone; host B opens on the same root. */
   const die = () => {
-    const lockFile = path.join(state.dir, 'run.lock');
-    const lock = JSON.parse(readFileSync(lockFile, 'utf8'));
-    rmSync(lockFile);
-    writeFileSync(lockFile, JSON.stringify({ ...lock, pid: 2 ** 22 - 7 }));
+    setLockHolder(state.dir);
     const b = testHandlers({ host: 'browser', version: 'test', root: a.root });
     const callB: ApiCall = (m, i) => dispatch(b.handlers, m, i) as Promise<any>;
     return { b, callB };
@@ -71,10 +69,7 @@ describe('attacks on Resume', () => {
     // Someone with write access to the runs directory (not to the keys) edits the journaled start value.
     const file = path.join(s.dir, 'journal.jsonl');
     writeFileSync(file, readFileSync(file, 'utf8').replace('"value":"staging"', '"value":"prod-db1"'));
-    const lockFile = path.join(s.dir, 'run.lock');
-    const lock = JSON.parse(readFileSync(lockFile, 'utf8'));
-    rmSync(lockFile);
-    writeFileSync(lockFile, JSON.stringify({ ...lock, pid: 2 ** 22 - 7 }));
+    setLockHolder(s.dir);
     const b = testHandlers({ host: 'browser', version: 'test', root: a.root });
     const callB: ApiCall = (m, i) => dispatch(b.handlers, m, i) as Promise<any>;
     const outcome = await callB('runs.resume', { runId: s.runId, operator: 'Bob' }).then(

@@ -15,6 +15,7 @@ import { testHandlers } from '../support/handlers.js';
 import { makeKey } from '../audit/ssh-tools.js';
 import { HAVE_PYTHON } from '../audit/tamper-suite.js';
 import { type ApiCall, eventsUntil, sealAnyway } from '../support/run-events.js';
+import { DEAD_PID, setLockHolder } from '../support/stale-lock.js';
 
 const RUNBOOK = `---
 variables:
@@ -64,10 +65,7 @@ async function diedMidRun() {
   await callA('runs.record', { runId: state.runId, stepId: tell, kind: 'mark', verdict: 'pass' });
   await callA('runs.record', { runId: state.runId, stepId: ship, kind: 'note', text: 'ship after the standup' });
   // As after kill -9 of host A: its lock names a process that is gone.
-  const lockFile = path.join(state.dir, 'run.lock');
-  const lock = JSON.parse(readFileSync(lockFile, 'utf8'));
-  rmSync(lockFile);
-  writeFileSync(lockFile, JSON.stringify({ ...lock, pid: 2 ** 22 - 7 }));
+  setLockHolder(state.dir);
   // Host B: a new process on the same settings, keys and runs directory.
   const b = testHandlers({ host: 'browser', version: 'test', root: a.root });
   const callB: ApiCall = (m, i) => dispatch(b.handlers, m, i) as Promise<any>;
@@ -105,7 +103,7 @@ describe('Resume: an unfinished run goes on in the same journal after a restart'
     const records = journal();
     expect(records.slice(0, before.length)).toEqual(before); // nothing rewritten
     const entry = records[before.length];
-    expect(entry).toMatchObject({ run: state.runId, seq: before.length, type: 'run.resumed', data: { by: 'Bob', unfinished: [], stale_lock: { pid: 2 ** 22 - 7, purpose: 'run' } } });
+    expect(entry).toMatchObject({ run: state.runId, seq: before.length, type: 'run.resumed', data: { by: 'Bob', unfinished: [], stale_lock: { pid: DEAD_PID, purpose: 'run' } } });
 
     await callB('runs.setVariables', { runId: state.runId, stepId: ship, values: { API_TOKEN: 'tok-given-again' } });
     await callB('runs.runStep', { runId: state.runId, stepId: ship });
@@ -138,10 +136,7 @@ describe('Resume: an unfinished run goes on in the same journal after a restart'
     writeFileSync(path.join(a.root, 'r.md'), '# Restricted change\n\n- [ ] Change the thing\n  ```bash\n  echo changed\n  ```\n');
     await callA('runbook.open', { path: path.join(a.root, 'r.md') });
     const state: RunState = await callA('runs.start', { profile: 'restricted', operator: 'Alice', vars: {} });
-    const lockFile = path.join(state.dir, 'run.lock');
-    const lock = JSON.parse(readFileSync(lockFile, 'utf8'));
-    rmSync(lockFile);
-    writeFileSync(lockFile, JSON.stringify({ ...lock, pid: 2 ** 22 - 7 }));
+    setLockHolder(state.dir);
     const b = testHandlers({ host: 'browser', version: 'test', root: a.root });
     const callB: ApiCall = (m, i) => dispatch(b.handlers, m, i) as Promise<any>;
     const before = readFileSync(path.join(state.dir, 'journal.jsonl'), 'utf8');
@@ -154,11 +149,10 @@ describe('Resume: an unfinished run goes on in the same journal after a restart'
   it('refuses a run a live host holds, a sealed run, and a run whose runbook copy was altered; nothing is journaled', async () => {
     const { callA, callB, state, journal } = await diedMidRun();
     // Held: host A's lock taken back as live (its own pid) — host B must not take the run from it.
-    const lockFile = path.join(state.dir, 'run.lock');
-    writeFileSync(lockFile, JSON.stringify({ ...JSON.parse(readFileSync(lockFile, 'utf8')), pid: process.pid }));
+    setLockHolder(state.dir, process.pid);
     const before = journal().length;
     await expect(callB('runs.resume', { runId: state.runId, operator: 'Bob' })).rejects.toThrow(/is running .*only an unfinished run/);
-    writeFileSync(lockFile, JSON.stringify({ ...JSON.parse(readFileSync(lockFile, 'utf8')), pid: 2 ** 22 - 7 }));
+    setLockHolder(state.dir);
     // Altered copy of the runbook in the run directory: refused before anything is written.
     const blob = path.join(state.dir, journal()[0]?.data.runbook.blob);
     const original = readFileSync(blob);

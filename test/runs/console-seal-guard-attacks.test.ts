@@ -9,6 +9,7 @@ import { testHandlers } from '../support/handlers.js';
 import { rotateRunbook } from '../support/runbook-fixtures.js';
 import { makeKey } from '../audit/ssh-tools.js';
 import { type ApiCall, eventsUntil } from '../support/run-events.js';
+import { setLockHolder } from '../support/stale-lock.js';
 
 const RUNBOOK = rotateRunbook('exit 3', '');
 
@@ -83,10 +84,7 @@ describe('attacks on the seal guard', () => {
     const a = await start('standard', text);
     // Run X, then its host "dies" (stale lock).
     const x = a.state;
-    const lockFile = path.join(x.dir, 'run.lock');
-    const lock = JSON.parse(readFileSync(lockFile, 'utf8'));
-    rmSync(lockFile);
-    writeFileSync(lockFile, JSON.stringify({ ...lock, pid: 2 ** 22 - 7 }));
+    setLockHolder(x.dir);
     // Host B has its own run Y open, unfinished.
     const b = testHandlers({ host: 'browser', version: 'test', root: a.root });
     const callB: ApiCall = (m, i) => dispatch(b.handlers, m, i) as Promise<any>;

@@ -7,6 +7,7 @@ import { dispatch } from '../../src/main/api/dispatch.js';
 import type { RunState } from '../../src/shared/run-api.js';
 import { testHandlers } from '../support/handlers.js';
 import type { ApiCall } from '../support/run-events.js';
+import { setLockHolder } from '../support/stale-lock.js';
 
 const RUNBOOK = `---
 variables:
@@ -64,10 +65,7 @@ describe('secrets and the journaled values', () => {
 
   it('control: Resume gives no secret back and the secret never reaches run.resumed', async () => {
     const { state, root, journalText } = await start({ API_TOKEN: 'tok-9f8e7d6c', SOURCE_URL: 'plain' });
-    const lockFile = path.join(state.dir, 'run.lock');
-    const lock = JSON.parse(readFileSync(lockFile, 'utf8'));
-    rmSync(lockFile);
-    writeFileSync(lockFile, JSON.stringify({ ...lock, pid: 2 ** 22 - 7 }));
+    setLockHolder(state.dir);
     const b = testHandlers({ host: 'browser', version: 'test', root });
     const callB: ApiCall = (m, i) => dispatch(b.handlers, m, i) as Promise<any>;
     const resumed: RunState = await callB('runs.resume', { runId: state.runId, operator: 'Bob' });

@@ -13,6 +13,7 @@ import { stepsFromJournal } from '../../src/main/runs/run-history.js';
 import type { RunState } from '../../src/shared/run-api.js';
 import { testHandlers } from '../support/handlers.js';
 import { type ApiCall, eventsUntil } from '../support/run-events.js';
+import { setLockHolder } from '../support/stale-lock.js';
 
 const RUNBOOK = '# Resume\n\n## One\n\n```bash\necho one\n```\n\n## Two\n\n```bash\necho two\n```\n';
 
@@ -29,10 +30,7 @@ async function killedRun() {
   const records = () => readFileSync(path.join(state.dir, 'journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { run: string; type: string; seq: number });
   /** As after kill -9 of the host: its lock names a process that is gone. */
   const kill = () => {
-    const lockFile = path.join(state.dir, 'run.lock');
-    const lock = JSON.parse(readFileSync(lockFile, 'utf8'));
-    rmSync(lockFile);
-    writeFileSync(lockFile, JSON.stringify({ ...lock, pid: 2 ** 22 - 7 }));
+    setLockHolder(state.dir);
   };
   return { state, keys, installation, records, kill, call };
 }
