@@ -1,6 +1,9 @@
 // Renderer benchmarks in Debian's Chromium, each a ratio against a baseline measured in the same browser:
 //   load:  opening the largest seed runbook through `runbook serve` until its step list is painted, vs a
-//          static HTML page with as many elements (also loopback HTTP, no cache);
+//          static HTML page with as many elements (also loopback HTTP, no cache), and beside both the least a
+//          React page costs (bench/react-floor: React 19 rendering the static page's elements from data it
+//          has). Cold: each load in a fresh browser profile. Warm: the same profile opening the page again
+//          (the console's content-named scripts cached, as in an operator's browser on a reload or new tab);
 //   input: keydown → next frame while a step streams 100 MB of output into its terminal, vs the same keys idle.
 // Needs dist/ (npm run build) and /usr/bin/chromium (or CHROMIUM_PATH); skips with the reason otherwise.
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -53,15 +56,30 @@ function staticPage(elements, steps) {
   return `<!doctype html><html><head><meta charset="utf-8"><title>baseline</title></head><body><div id="root"><main>${Array.from({ length: steps }, (_, i) => article(i)).join('')}${rest}</main></div></body></html>`;
 }
 
-function serveStatic(html) {
+/** `html` at `/`, and the files of `dir` (built, content-named: kept by the browser as runbook serve lets it). */
+function serveStatic(html, dir) {
   return new Promise((resolve) => {
-    const server = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(html));
+    const server = http.createServer((req, res) => {
+      const file = dir && req.url !== '/' ? path.join(dir, path.normalize(req.url.split('?')[0])) : null;
+      if (file === null) return res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(html);
+      if (!file.startsWith(dir) || !existsSync(file)) return res.writeHead(404).end();
+      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=31536000, immutable' }).end(readFileSync(file));
+    });
     server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${server.address().port}/`, stop: () => new Promise((r) => server.close(r)) }));
   });
 }
 
-async function timeLoad(browser, url, count) {
-  const page = await browser.newPage();
+/** bench/react-floor built into `outDir` with the renderer's Vite and React plugin; its page's HTML. */
+async function buildReactFloor(outDir) {
+  const { build } = await import('vite');
+  const { default: react } = await import('@vitejs/plugin-react');
+  await build({ root: path.join(REPO_ROOT, 'bench/react-floor'), base: './', logLevel: 'silent', configFile: false, plugins: [react()], build: { outDir, emptyOutDir: true, target: 'es2022' } });
+  return readFileSync(path.join(outDir, 'index.html'), 'utf8');
+}
+
+/** Opens `url` in a new page of `where` (a browser: a fresh profile each time; a context: the same one). */
+async function timeLoad(where, url, count) {
+  const page = await where.newPage();
   try {
     await page.addInitScript(watchSteps, { selector: STEP, count });
     await page.goto(url);
@@ -85,18 +103,27 @@ async function loadBench(browser, seed, steps, runs, root, env, servers) {
   const serve = await startServe({ file: seed, settingsDir: path.join(root, 'settings'), runsDir: path.join(root, 'runs'), env });
   servers.push(serve);
   const first = await timeLoad(browser, serve.url, steps);
+  const perStep = Math.max(3, Math.floor((first.elements - 7) / steps));
   const baseline = await serveStatic(staticPage(first.elements, steps));
-  servers.push(baseline);
+  const floorDir = path.join(root, 'react-floor');
+  const floor = await serveStatic(await buildReactFloor(floorDir), floorDir);
+  servers.push(baseline, floor);
+  const pages = { console: serve.url, static: baseline.url, react: `${floor.url}#steps=${steps}&perStep=${perStep}` };
   const baselineElements = (await timeLoad(browser, baseline.url, steps)).elements;
-  const consoleMs = [];
-  const staticMs = [];
+  const warm = await browser.newContext();
+  // Two loads first: Chromium keeps a script's compiled code from its second load on.
+  for (const url of Object.values(pages)) for (let i = 0; i < 2; i++) await timeLoad(warm, url, steps);
+  const times = { cold: { console: [], static: [], react: [] }, warm: { console: [], static: [], react: [] } };
+  const order = Object.keys(pages);
   for (let i = 0; i < runs; i++) {
-    for (const which of i % 2 === 0 ? ['console', 'static'] : ['static', 'console']) {
-      if (which === 'console') consoleMs.push((await timeLoad(browser, serve.url, steps)).ms);
-      else staticMs.push((await timeLoad(browser, baseline.url, steps)).ms);
+    for (const which of i % 2 === 0 ? order : [...order].reverse()) {
+      times.cold[which].push((await timeLoad(browser, pages[which], steps)).ms);
+      times.warm[which].push((await timeLoad(warm, pages[which], steps)).ms);
     }
   }
-  return { steps, elements: first.elements, staticElements: baselineElements, consoleMs: median(consoleMs), staticMs: median(staticMs), ratio: median(consoleMs) / median(staticMs) };
+  await warm.close();
+  const summary = (t) => ({ consoleMs: median(t.console), staticMs: median(t.static), reactMs: median(t.react), ratio: median(t.console) / median(t.static), reactRatio: median(t.react) / median(t.static) });
+  return { steps, elements: first.elements, staticElements: baselineElements, cold: summary(times.cold), warm: summary(times.warm) };
 }
 
 async function inputBench(browser, parseRunbook, samples, root, env, servers) {
@@ -179,11 +206,14 @@ export function printRenderer(r) {
     return;
   }
   const l = r.load;
-  console.log(`renderer: ${r.runs} page loads each, order alternated (Chromium, loopback)`);
-  console.log(`  ${r.seed}: ${l.steps} steps, ${l.elements} elements when listed`);
-  console.log(`  runbook serve → step list painted    median ${l.consoleMs.toFixed(1)} ms`);
-  console.log(`  static page (${l.staticElements} elements) painted  median ${l.staticMs.toFixed(1)} ms`);
-  console.log(`  ratio: ${l.ratio.toFixed(2)}× the static page`);
+  console.log(`renderer: ${r.runs} page loads of each, order alternated (Chromium, loopback)`);
+  console.log(`  ${r.seed}: ${l.steps} steps, ${l.elements} elements when listed; static page ${l.staticElements} elements`);
+  for (const [name, m] of [['cold (a fresh browser profile each time)', l.cold], ['warm (the same profile again: scripts cached)', l.warm]]) {
+    console.log(`  ${name}:`);
+    console.log(`    runbook serve → step list painted    median ${m.consoleMs.toFixed(1)} ms   ${m.ratio.toFixed(2)}× the static page (goal ≤ 2×)`);
+    console.log(`    bare React page, same elements       median ${m.reactMs.toFixed(1)} ms   ${m.reactRatio.toFixed(2)}× (React's own floor here)`);
+    console.log(`    static page painted                  median ${m.staticMs.toFixed(1)} ms`);
+  }
   const i = r.input;
   console.log(`  keydown → next frame, idle:       median ${i.idle.median.toFixed(1)} ms, p95 ${i.idle.p95.toFixed(1)} ms (${i.idle.samples} keys)`);
   console.log(

@@ -56,6 +56,20 @@ describe('runbook serve host', () => {
     }
   });
 
+  it('lets a browser keep the content-named scripts, never the page itself', async () => {
+    const page = await fetch(`${server.origin}/`);
+    expect(page.headers.get('cache-control')).toBe('no-store');
+    const html = await page.text();
+    const scripts = [...html.matchAll(/src="\.\/(assets\/[^"]+\.js)"/g)].map((m) => m[1]);
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const script of scripts) {
+      const res = await fetch(`${server.origin}/${script}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    }
+    expect((await fetch(`${server.origin}/favicon.svg`)).headers.get('cache-control')).toBe('no-store');
+  });
+
   it('refuses a foreign Host header (DNS rebinding)', async () => {
     const http = await import('node:http');
     const status = await new Promise<number>((resolve) => {

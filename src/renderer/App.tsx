@@ -1,6 +1,6 @@
 // The console: connects to the host, shows the open runbook with the start form, then the run.
-import { useCallback, useEffect, useState } from 'react';
-import type { AppInfo, OpenedRunbook, Preferences, RunbookApi } from '../shared/api.js';
+import { Suspense, lazy, useCallback, useEffect, useState } from 'react';
+import type { ApiOutput, AppInfo, OpenedRunbook, Preferences, RunbookApi } from '../shared/api.js';
 import type { RunState } from '../shared/run-api.js';
 import type { Runbook } from '../shared/runbook-model.js';
 import { connectApi } from './api/client.js';
@@ -15,13 +15,15 @@ import type { PastRun } from '../shared/history-api.js';
 import { RunbookSummary } from './components/library/RunbookSummary.js';
 import { type StartInput, StartRunForm } from './components/library/StartRunForm.js';
 import { RunView } from './components/run/RunView.js';
-import { SettingsPage } from './components/settings/SettingsPage.js';
 import { BundleView } from './components/history/BundleView.js';
 import { RunHistory } from './components/history/RunHistory.js';
 import { useLoadProgress } from './hooks/useLoadProgress.js';
 import { useTheme } from './hooks/useTheme.js';
-import { openRunOf } from './run/open-run.js';
+import { openRunFor, openRunOf } from './run/open-run.js';
 import { errorMessage } from './lib/error-message.js';
+
+// Settings (with the YAML editor of targets, a sixth of the script) loads when first opened, not with the page.
+const SettingsPage = lazy(() => import('./components/settings/SettingsPage.js').then((m) => ({ default: m.SettingsPage })));
 
 type Page = 'library' | 'runbook' | 'settings' | 'history';
 
@@ -33,12 +35,13 @@ interface OpenRun {
 // The run this tab is showing, so a reload comes back to it (the API has no "current run" call).
 const RUN_KEY = 'runbook-console-run';
 
-async function restoreRun(api: RunbookApi, current: OpenedRunbook): Promise<OpenRun | null> {
+/** The run to show again: this tab's run (kept across a reload), else the host's open run of the same runbook. */
+async function restoreRun(api: RunbookApi, current: OpenedRunbook, hostRun: ApiOutput<'runs.current'>): Promise<OpenRun | null> {
   if (!current.runbook) return null;
   try {
     const saved = JSON.parse(sessionStorage.getItem(RUN_KEY) ?? 'null') as { runId: string; sha256: string } | null;
     // This tab's run, else the host's open run of the same runbook (another tab, or a page that lost track).
-    const runId = saved ? (saved.sha256 === current.runbook.sha256 ? saved.runId : null) : ((await openRunOf(api, current.runbook.sha256))?.runId ?? null);
+    const runId = saved ? (saved.sha256 === current.runbook.sha256 ? saved.runId : null) : (openRunFor(hostRun, current.runbook.sha256)?.runId ?? null);
     if (!runId) return null;
     return { runbook: current.runbook, state: await api['runs.state']({ runId }) };
   } catch {
@@ -68,6 +71,10 @@ export function App() {
     let cancelled = false;
     (async () => {
       const connected = await connectApi();
+      // Asked together (FIRST_CALLS: `runbook serve` has them on the wire before this script has loaded).
+      const currentRunbook = connected['runbook.current']({});
+      currentRunbook.catch(() => undefined); // awaited below, after the two before it
+      const hostRun = connected['runs.current']({}).catch(() => null); // no run to go back to: the page still opens
       const [appInfo, prefs] = await Promise.all([connected['app.info']({}), connected['settings.get']({})]);
       if (cancelled) return;
       // The page is usable (theme, settings) and shows progress while the host opens a large runbook.
@@ -75,8 +82,8 @@ export function App() {
       setInfo(appInfo);
       setPreferences(prefs);
       setLoading('');
-      const current = await connected['runbook.current']({});
-      const restored = await restoreRun(connected, current);
+      const current = await currentRunbook;
+      const restored = await restoreRun(connected, current, await hostRun);
       if (cancelled) return;
       setLoading(null);
       setOpened(current);
@@ -228,7 +235,11 @@ export function App() {
           <BundleView api={api} />
         </div>
       )}
-      {api && info && page === 'settings' && <SettingsPage api={api} host={info.host} onPreferences={setPreferences} />}
+      {api && info && page === 'settings' && (
+          <Suspense fallback={<p className="muted">Loading settings…</p>}>
+            <SettingsPage api={api} host={info.host} onPreferences={setPreferences} />
+          </Suspense>
+        )}
       {api && ready && !run && page === 'library' && (
         <main>
           <UnfinishedRunsNotice api={api} onResume={(past) => void resumePast(past)} />

@@ -133,7 +133,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       'content-security-policy': contentSecurityPolicy(origin),
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
-      'cache-control': 'no-store',
+      // The page (which carries no secret: the token is in its fragment) is asked for afresh each time; its
+      // content-named scripts are kept, so a reload or a second tab compiles nothing again.
+      'cache-control': file.immutable ? 'public, max-age=31536000, immutable' : 'no-store',
     });
     res.end(req.method === 'HEAD' ? undefined : file.body);
   }

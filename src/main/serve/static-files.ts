@@ -17,7 +17,12 @@ const TYPES: Record<string, string> = {
 export interface StaticFile {
   body: Buffer;
   type: string;
+  /** Named by its content (the build's `assets/name-HASH.ext`): a browser may keep it, and V8 its compiled code. */
+  immutable: boolean;
 }
+
+// Vite names every built asset by a hash of its content; the page itself (index.html) and the icon are not.
+const HASHED_ASSET = /^assets\/[^/]+-[A-Za-z0-9_-]{8,}\.(?:js|css)$/;
 
 /** Resolves a URL path inside `root`; null for traversal, symlink escape or a missing file. */
 export async function readStatic(root: string, urlPath: string): Promise<StaticFile | null> {
@@ -35,7 +40,8 @@ export async function readStatic(root: string, urlPath: string): Promise<StaticF
   try {
     const real = await realpath(wanted);
     if (!real.startsWith(base + path.sep)) return null;
-    return { body: await readFile(real), type: TYPES[path.extname(real)] ?? 'application/octet-stream' };
+    const inside = path.relative(base, real).split(path.sep).join('/');
+    return { body: await readFile(real), type: TYPES[path.extname(real)] ?? 'application/octet-stream', immutable: HASHED_ASSET.test(inside) };
   } catch {
     return null;
   }

@@ -2,6 +2,7 @@
 import type { ApiMethod, BridgeAnswer, RunbookApi } from '../../shared/api.js';
 import { API_METHODS } from '../../shared/api-methods.js';
 import { HostCallError } from '../lib/error-message.js';
+import { apiUrl, takeTokenFromLocation } from './early-connection.js';
 import { connectWebSocketApi } from './websocket-api.js';
 
 declare global {
@@ -21,22 +22,9 @@ function bridgeApi(bridge: Record<ApiMethod, (input: unknown) => Promise<BridgeA
   return Object.fromEntries(API_METHODS.map((method) => [method, call(method)])) as RunbookApi;
 }
 
-/** Reads the token from the URL fragment and removes it from the address bar and history. */
-function takeTokenFromLocation(): string | null {
-  const params = new URLSearchParams(window.location.hash.replace(/^#/, ''));
-  const token = params.get('token');
-  if (token) {
-    sessionStorage.setItem('runbook-console-token', token);
-    history.replaceState(null, '', window.location.pathname);
-    return token;
-  }
-  return sessionStorage.getItem('runbook-console-token');
-}
-
 export async function connectApi(): Promise<RunbookApi> {
   if (window.runbookConsole) return bridgeApi(window.runbookConsole);
   const token = takeTokenFromLocation();
   if (!token) throw new Error('No access token: open the address printed by `runbook serve`, including its #token=… part.');
-  const url = `${window.location.protocol === 'https:' ? 'wss' : 'ws'}://${window.location.host}/api?token=${encodeURIComponent(token)}`;
-  return connectWebSocketApi(url);
+  return connectWebSocketApi(apiUrl(token));
 }

@@ -8,7 +8,7 @@ import { StepNotes } from './StepNotes.js';
 /** Steps shown at first, and added each time the operator scrolls to the end: a huge runbook stays quick. */
 export const STEPS_PER_PAGE = 300;
 /** Steps whose bodies are built at once (the first screens); the others' when they near the viewport. */
-export const EAGER_STEPS = 30;
+export const EAGER_STEPS = 10;
 
 type Highlight = { stepId: string; line: number };
 
