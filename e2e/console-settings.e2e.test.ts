@@ -22,7 +22,7 @@ const RUNBOOK = (changed: string) => `# Timers E2E
   Monitor the queue for 2 seconds before going on.
 
 - [ ] Health probe
-  Watch it: run the probe every 1 second for 3 seconds.
+  Watch it: run the probe every 5 seconds for 6 seconds.
   \`\`\`bash
   echo probe
   \`\`\`
@@ -212,7 +212,7 @@ describe.skipIf(chromiumMissing || noSshd !== null)('the console in Chromium: li
     const timers = journal()
       .filter((r) => r.type === 'timer')
       .map((r) => [r.data.kind, r.data.event, r.data.by, r.data.text]);
-    expect(timers).toEqual(expect.arrayContaining([['timebox', 'started', 'Olivia Operator', 'Monitor the queue for 2 seconds'], ['timebox', 'due', 'host', 'Monitor the queue for 2 seconds'], ['repeat', 'started', 'Olivia Operator', 'every 1 second'], ['repeat', 'run', 'host', 'every 1 second'], ['repeat', 'due', 'host', 'every 1 second']]));
+    expect(timers).toEqual(expect.arrayContaining([['timebox', 'started', 'Olivia Operator', 'Monitor the queue for 2 seconds'], ['timebox', 'due', 'host', 'Monitor the queue for 2 seconds'], ['repeat', 'started', 'Olivia Operator', 'every 5 seconds'], ['repeat', 'run', 'host', 'every 5 seconds'], ['repeat', 'due', 'host', 'every 5 seconds']]));
     const probeRuns = journal().filter((r) => r.type === 'step.started' && JSON.stringify(r.data).includes('echo probe'));
     expect(probeRuns.length).toBeGreaterThanOrEqual(2);
   });

@@ -44,7 +44,7 @@ export const CHANGE_KINDS = ['decision', 'mark', 'skip'] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
 /** What a person did to a step, as the step shows it (RunStepState.activity), each from its journal record. */
-export const ACTIVITY_KINDS = ['note', 'decision', 'mark', 'skip', 'change', 'signoff', 'fillin'] as const;
+export const ACTIVITY_KINDS = ['note', 'decision', 'mark', 'skip', 'change', 'signoff', 'fillin', 'target'] as const;
 
 /**
  * The console's refusals the page acts on, by code (the API error's `code`; the message says it in words):
@@ -88,7 +88,7 @@ export const RunStepStateSchema = z.object({
   missingValues: z.array(z.object({ name: z.string(), secret: z.boolean() })).optional(),
   /**
    * What people did to the step, oldest first, each from the journal record that says so (`record`): notes,
-   * decisions, marks, skips, changes of any of those (with their reason), sign-offs, fill-ins.
+   * decisions, marks, skips, changes of any of those (with their reason), sign-offs, fill-ins, targets chosen.
    */
   activity: z.array(
     z.object({ record: z.number().int(), at: z.string(), by: z.string(), kind: z.enum(ACTIVITY_KINDS), text: z.string(), reason: z.string().nullable() }),

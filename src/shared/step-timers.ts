@@ -8,6 +8,12 @@ import type { StepTiming } from './runbook-model.js';
 export const TIMER_EVENTS = ['started', 'stopped', 'due', 'run', 'remind'] as const;
 export type TimerEvent = (typeof TIMER_EVENTS)[number];
 
+/**
+ * The fastest repeat the host schedules: a check run every few seconds is a watch; "every 0.001 s" would run
+ * a step (and journal it) back to back against a real target. The parser reads a faster repeat as no repeat.
+ */
+export const MIN_REPEAT_MS = 5_000;
+
 export interface StepTimer {
   stepId: string;
   kind: StepTiming['kind'];
@@ -30,6 +36,7 @@ export const endsAt = (t: StepTimer): number | null => (t.forMs === null ? null 
 
 /** A started timer; a repeat wants its first run at once. */
 export function startTimer(stepId: string, timing: StepTiming, now: number): StepTimer {
+  if (timing.kind === 'repeat' && (timing.everyMs === null || timing.everyMs < MIN_REPEAT_MS)) throw new Error(`a repeat every ${timing.everyMs ?? '?'} ms is faster than the ${MIN_REPEAT_MS / 1000} s the host schedules`);
   return { stepId, kind: timing.kind, text: timing.text, startedAt: now, forMs: timing.forMs, everyMs: timing.everyMs, nextAt: timing.kind === 'repeat' ? now : null, ended: null, endedAt: null, runs: 0 };
 }
 

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseRunbook } from '../../src/main/runbook/index.js';
 import { timingIn } from '../../src/main/runbook/timing.js';
+import { startTimer } from '../../src/shared/step-timers.js';
 
 describe('step timing', () => {
   it.each([
@@ -20,6 +21,15 @@ describe('step timing', () => {
 
   it('ignores absurd amounts', () => {
     expect(timingIn('Check every 99999999999999999999 hours', '')).toBeNull();
+  });
+
+  it('schedules no repeat faster than every 5 s (a step run back to back against a target); a time box around it still counts', () => {
+    expect(timingIn('Check every 0.001 s', '')).toBeNull();
+    expect(timingIn('Check every 4 seconds', '')).toBeNull();
+    expect(timingIn('Watch for 10 minutes, checking every 1s', '')).toMatchObject({ kind: 'timebox', forMs: 600_000, everyMs: null });
+    expect(timingIn('Check every 5 seconds', '')).toMatchObject({ kind: 'repeat', everyMs: 5_000 }); // control
+    // The host refuses one however it got there.
+    expect(() => startTimer('s', { kind: 'repeat', everyMs: 1, forMs: null, text: 'every 1 ms' }, 0)).toThrow(/faster than the 5 s/);
   });
 
   it('reaches the model', () => {

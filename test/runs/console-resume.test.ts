@@ -5,7 +5,8 @@
 // run goes on to a seal that verifies as one chain. A sealed run, one a live host holds, one made by another
 // installation or whose runbook copy was altered is not resumed.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dispatch } from '../../src/main/api/dispatch.js';
@@ -128,6 +129,49 @@ describe('Resume: an unfinished run goes on in the same journal after a restart'
     const text = readFileSync(path.join(state.dir, 'journal.jsonl'), 'utf8');
     expect(text).not.toContain('tok-never-journaled');
     expect(text).not.toContain('tok-given-again');
+  });
+
+  it('a block the operator moved to another target runs there after Resume; one whose target is gone is refused, never run on the default', async () => {
+    const a = testHandlers({ host: 'browser', version: 'test' });
+    const callA: ApiCall = (m, i) => dispatch(a.handlers, m, i) as Promise<any>;
+    const [east, west] = [mkdtempSync(path.join(tmpdir(), 'resume-east-')), mkdtempSync(path.join(tmpdir(), 'resume-west-'))];
+    await callA('targets.save', { targets: { targets: { east: { kind: 'local', cwd: east }, west: { kind: 'local', cwd: west } } } });
+    writeFileSync(path.join(a.root, 'moved.md'), '# Moved\n\n- [ ] Where one\n  ```bash\n  pwd\n  ```\n- [ ] Where two\n  ```bash\n  pwd; touch ran-here\n  ```\n');
+    await callA('runbook.open', { path: path.join(a.root, 'moved.md') });
+    const state: RunState = await callA('runs.start', { profile: 'standard', operator: 'Alice', vars: {} });
+    const [one, two] = state.steps;
+    if (!one || !two) throw new Error('two steps expected');
+    const [blockOne, blockTwo] = [Object.keys(one.choices)[0] as string, Object.keys(two.choices)[0] as string];
+    await callA('runs.bind', { runId: state.runId, stepId: one.id, blockId: blockOne, target: 'east' });
+    await callA('runs.bind', { runId: state.runId, stepId: two.id, blockId: blockTwo, target: 'west' });
+    setLockHolder(state.dir);
+    // Meanwhile the west target was removed from the settings the next host reads.
+    const b = testHandlers({ host: 'browser', version: 'test', root: a.root });
+    const callB: ApiCall = (m, i) => dispatch(b.handlers, m, i) as Promise<any>;
+    await callB('targets.save', { targets: { targets: { east: { kind: 'local', cwd: east } } } });
+
+    const resumed: RunState = await callB('runs.resume', { runId: state.runId, operator: 'Alice' });
+    const step = (id: string) => resumed.steps.find((s) => s.id === id);
+    expect(step(one.id)?.targets[blockOne]).toMatchObject({ name: 'east', kind: 'local' });
+    expect(step(one.id)?.activity.map((x) => [x.kind, x.text])).toEqual([['target', expect.stringContaining('chose target east')]]);
+    expect(step(two.id)?.targets[blockTwo]).toBeUndefined();
+    expect(resumed.problems.join('\n')).toMatch(/bound it to target "west", which cannot be used now \(no target named "west"/);
+
+    await callB('runs.runStep', { runId: state.runId, stepId: one.id });
+    const { events } = await eventsUntil(callB, state.runId, -1, (e) => e.type === 'step' && e.stepId === one.id && e.status !== 'running');
+    expect(events.flatMap((e) => (e.type === 'output' && e.stream === 'stdout' ? [e.data] : [])).join('').trim()).toBe(east);
+    // Attack: the step moved to a target that is gone does not run anywhere (not on the default target).
+    await expect(callB('runs.runStep', { runId: state.runId, stepId: two.id })).rejects.toThrow(/west/);
+    const records = readFileSync(path.join(state.dir, 'journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Rec);
+    expect(records.filter((r) => r.type === 'step.started' && r.data.step.id === two.id)).toEqual([]);
+    expect(existsSync(path.join(process.cwd(), 'ran-here'))).toBe(false);
+    // Control: given a target the run knows, it runs there.
+    await callB('runs.bind', { runId: state.runId, stepId: two.id, blockId: blockTwo, target: 'east' });
+    await callB('runs.runStep', { runId: state.runId, stepId: two.id });
+    await eventsUntil(callB, state.runId, -1, (e) => e.type === 'step' && e.stepId === two.id && e.status === 'succeeded');
+    expect(existsSync(path.join(east, 'ran-here'))).toBe(true);
+    expect(existsSync(path.join(west, 'ran-here'))).toBe(false);
+    for (const dir of [east, west]) rmSync(dir, { recursive: true, force: true });
   });
 
   it('RESTRICTED: only the operator run.started names resumes it (the approval rules name them; another could approve their own steps)', async () => {

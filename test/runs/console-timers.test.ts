@@ -17,7 +17,7 @@ const RUNBOOK = `# Watch
 
 ## Queue
 
-- [ ] Watch the queue for 1.5 seconds, every 0.3 seconds
+- [ ] Watch the queue for 6 seconds, every 5 seconds
   \`\`\`bash
   echo tick
   \`\`\`
@@ -69,7 +69,7 @@ describe('the host keeps time: timers are scheduled, run and journaled by the ho
     // Each run the host started is a real run of the step, journaled as any other.
     const started = journal().filter((r) => r.type === 'step.started' && r.data.step.id === queue);
     expect(started.length).toBeGreaterThanOrEqual(runs.length - 1);
-    expect(timers.find((r) => r.data.step.id === queue && r.data.event === 'due')?.data).toMatchObject({ kind: 'repeat', text: 'every 0.3 seconds', runs: runs.length });
+    expect(timers.find((r) => r.data.step.id === queue && r.data.event === 'due')?.data).toMatchObject({ kind: 'repeat', text: 'every 5 seconds', runs: runs.length });
     const state: RunState = await call('runs.state', { runId });
     expect(state.steps.find((s) => s.id === queue)?.timer).toMatchObject({ kind: 'repeat', ended: 'due', runs: runs.length });
   });

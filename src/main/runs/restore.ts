@@ -28,6 +28,13 @@ export interface RestoredRun {
   unfinished: { seq: number; step: string; block: string }[];
   /** Values the run started with (run.started), then given on steps (fillin records), not masked: by name or label. */
   given: Map<string, string>;
+  /** Blocks the operator bound to another target (runs.bind), each as last recorded, in record order. */
+  bindings: { record: number; step: string; block: string; target: string }[];
+}
+
+/** A target chosen for a block, as the step's activity says it (live and restored alike). */
+export function boundText(binding: { block: string; target: string; endpoint: string }): string {
+  return `chose target ${binding.target} (${binding.endpoint}) for block ${binding.block}`;
 }
 
 /** Reads the run's journal; a torn last line (the host died while writing it) is passed over, as resuming sets it aside. */
@@ -53,6 +60,7 @@ export function restoreRun(dir: string): RestoredRun {
   const blockOk = new Map<string, Map<string, boolean>>();
   // The values the run started with (format 2 journals them, never a secret's), then those given on steps.
   const given = new Map<string, string>(first.data.variables.flatMap((v) => (typeof v.value === 'string' && !v.secret ? [[v.name, v.value] as const] : [])));
+  const bindings = new Map<string, RestoredRun['bindings'][number]>();
   for (const r of records) {
     const act = (step: string, kind: RunStepState['activity'][number]['kind'], by: string, text: string, reason: string | null = null) => of(step).activity.push({ record: r.seq, at: r.time, by, kind, text, reason });
     switch (r.type) {
@@ -100,6 +108,9 @@ export function restoreRun(dir: string): RestoredRun {
             s.status = 'pending';
             s.reason = null;
           }
+        } else if ('binding' in d) {
+          bindings.set(`${d.step.id}\0${d.binding.block}`, { record: r.seq, step: d.step.id, block: d.binding.block, target: d.binding.target });
+          act(d.step.id, 'target', d.by, boundText(d.binding));
         } else if ('text' in d) act(d.step.id, 'note', d.by, d.text);
         break;
       }
@@ -128,5 +139,5 @@ export function restoreRun(dir: string): RestoredRun {
     s.status = 'failed';
     s.reason = `the host stopped while block ${block.block} ran (record ${block.seq}): no end was recorded`;
   }
-  return { started: first, steps, unfinished: [...open.values()], given };
+  return { started: first, steps, unfinished: [...open.values()], given, bindings: [...bindings.values()].sort((a, b) => a.record - b.record) };
 }

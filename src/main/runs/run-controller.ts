@@ -49,7 +49,7 @@ import { EventBuffer } from './event-buffer.js';
 import { type UnfinishedStep, unfinishedSteps } from './unfinished.js';
 import type { OpenedBundle, PastRun } from '../../shared/history-api.js';
 import { HistoryError, listRuns, openBundle, outputOf, pastRun, runDirOf } from './run-history.js';
-import { type RestoredRun, restoreRun } from './restore.js';
+import { type RestoredRun, boundText, restoreRun } from './restore.js';
 import { RunTimers } from './run-timers.js';
 
 /** Runs a read of the run history, turning what it refuses (and a missing file) into the controller's refusal. */
@@ -301,6 +301,7 @@ export class RunController {
     assembled.events.push({ type: 'record', record: record.seq, recordType: 'run.resumed', time: new Date().toISOString() });
     const active = this.activate(assembled, opened);
     this.restoreSteps(active, fresh);
+    await this.restoreBindings(active, fresh.bindings);
     return this.state(input.runId);
   }
 
@@ -878,6 +879,15 @@ export class RunController {
   async bind(runId: string, stepId: string, blockId: string, targetName: string): Promise<RunState> {
     const run = this.open(runId);
     if (run.running === stepId) throw new RunError('the step is running; cancel it or wait before changing its target');
+    const endpoint = await this.applyBinding(run, stepId, blockId, targetName);
+    const binding = { block: blockId, target: targetName, kind: (run.set.targets.get(targetName) as Target).kind, endpoint };
+    const seq = this.note(run, 'step.note', { step: { id: stepId }, binding, by: run.operator });
+    this.activity(run, stepId, seq, 'target', boundText(binding));
+    return this.state(runId);
+  }
+
+  /** Puts `blockId` of `stepId` on the target `targetName` in the plan, after every check a choice must pass; its endpoint. */
+  private async applyBinding(run: ActiveRun, stepId: string, blockId: string, targetName: string): Promise<string> {
     const planned = run.plan.steps.find((p) => p.step.id === stepId);
     const state = run.steps.get(stepId);
     if (!planned || !state) throw new RunError(`no step ${stepId}`);
@@ -907,8 +917,29 @@ export class RunController {
     }
     const endpoint = describeEndpoint(target);
     state.targets[blockId] = { name: targetName, kind: target.kind, endpoint };
-    this.note(run, 'step.note', { step: { id: stepId }, binding: { block: blockId, target: targetName, kind: target.kind, endpoint }, by: run.operator });
-    return this.state(runId);
+    return endpoint;
+  }
+
+  /**
+   * On Resume, each block the operator had bound elsewhere goes back to that target, through the same checks.
+   * One that cannot (the target was removed or changed kind, the profile refuses it now) is left with no
+   * target and says why on its step — never run on the default target the operator had moved it away from.
+   */
+  private async restoreBindings(run: ActiveRun, bindings: RestoredRun['bindings']): Promise<void> {
+    for (const b of bindings) {
+      try {
+        await this.applyBinding(run, b.step, b.block, b.target);
+      } catch (error) {
+        const planned = run.plan.steps.find((p) => p.step.id === b.step);
+        if (!planned) continue;
+        planned.blocks = planned.blocks.filter((p) => p.block.id !== b.block);
+        const state = run.steps.get(b.step);
+        if (state) delete state.targets[b.block];
+        run.problems = run.problems.filter((p) => !(p.planKind === 'unbound' && p.blockId === b.block));
+        const why = error instanceof Error ? error.message : String(error);
+        run.problems.push(problem('plan', `step ${b.step}, block ${b.block}: record ${b.record} bound it to target "${b.target}", which cannot be used now (${why}); choose its target again`, { stepId: b.step, blockId: b.block, planKind: 'unbound' }));
+      }
+    }
   }
 
   /** A key file's signer; for a protected key the operator types its passphrase in the question dialog. */

@@ -52,7 +52,7 @@ export interface RunStepCardProps {
 
 const NO_ERRORS: readonly ViewError[] = [];
 
-const ACTIVITY_LABEL: Record<RunStepState['activity'][number]['kind'], string> = { note: 'Note', decision: 'Decision', mark: 'Mark', skip: 'Skip', change: 'Changed', signoff: 'Sign-off', fillin: 'Filled in' };
+const ACTIVITY_LABEL: Record<RunStepState['activity'][number]['kind'], string> = { note: 'Note', decision: 'Decision', mark: 'Mark', skip: 'Skip', change: 'Changed', signoff: 'Sign-off', fillin: 'Filled in', target: 'Target' };
 
 /** What people did to the step, oldest first, each from its journal record: who, when, what, and why. */
 function StepActivity({ activity }: { activity: RunStepState['activity'] }) {
