@@ -64,10 +64,12 @@ describe('the console passes over what a decision leads away from, as `runbook r
     expect(stepOf(after, restore)).toMatchObject({ status: 'skipped', passedOver: { kind: 'skip', reason: `decision "GO" at "${title}" does not lead to "Back out"` } });
     expect(stepOf(after, confirm)?.status).toBe('skipped');
     expect(stepOf(after, sw)).toMatchObject({ status: 'pending', passedOver: null });
-    expect(journal().filter((r) => r.type === 'step.skipped').map((r) => [r.data.step.id, r.data.by, r.data.reason])).toEqual([
-      [announce, 'operator', `decision "GO" at "${title}" leads to "Switch"`],
-      [restore, 'operator', `decision "GO" at "${title}" does not lead to "Back out"`],
-      [confirm, 'operator', `decision "GO" at "${title}" does not lead to "Back out"`],
+    // Typed: skipped by the decision (which step, which choice), not by the operator; the reason beside it in words.
+    const by = { decision: { step: decision, choice: 'GO' } };
+    expect(journal().filter((r) => r.type === 'step.skipped').map((r) => [r.data.step.id, r.data.by, r.data.decision, r.data.reason])).toEqual([
+      [announce, 'decision', by.decision, `decision "GO" at "${title}" leads to "Switch"`],
+      [restore, 'decision', by.decision, `decision "GO" at "${title}" does not lead to "Back out"`],
+      [confirm, 'decision', by.decision, `decision "GO" at "${title}" does not lead to "Back out"`],
     ]);
   });
 

@@ -9,7 +9,7 @@ import { loadInstallation } from '../../src/main/audit/installation.js';
 import { RunLockedError } from '../../src/main/audit/run-lock.js';
 import { verifyRun } from '../../src/main/audit/verify.js';
 import { RunJournal } from '../../src/main/session/run-journal.js';
-import { stepsFromJournal } from '../../src/main/runs/run-history.js';
+import { restoreRun } from '../../src/main/runs/restore.js';
 import type { RunState } from '../../src/shared/run-api.js';
 import { testHandlers } from '../support/handlers.js';
 import { type ApiCall, eventsUntil } from '../support/run-events.js';
@@ -60,14 +60,16 @@ describe('RunJournal.resume', () => {
   });
 });
 
-describe('stepsFromJournal', () => {
-  it('reads what a resumed run shows as done: a block that ran, a skip with its reason; the rest is still to do', async () => {
+describe('restoreRun', () => {
+  it('reads what a resumed run shows as done: a block that ran, a skip with its reason and who; the rest is still to do', async () => {
     const { state, call } = await killedRun();
     const [one, two] = state.steps.map((s) => s.id) as [string, string];
     await call('runs.skip', { runId: state.runId, stepId: two, reason: 'not in this window' });
-    const steps = stepsFromJournal(state.dir);
-    expect(steps.get(one)).toMatchObject({ status: 'succeeded', unfinished: [] });
-    expect(steps.get(two)).toMatchObject({ status: 'skipped', reason: expect.stringContaining('not in this window') });
-    expect([...steps.keys()].sort()).toEqual([one, two].sort());
+    const restored = restoreRun(state.dir);
+    expect(restored.unfinished).toEqual([]);
+    expect(restored.steps.get(one)).toMatchObject({ status: 'succeeded' });
+    expect(restored.steps.get(two)).toMatchObject({ status: 'skipped', reason: expect.stringContaining('not in this window') });
+    expect(restored.steps.get(two)?.activity.map((a) => [a.kind, a.by, a.reason])).toEqual([['skip', 'Alice', 'not in this window']]);
+    expect([...restored.steps.keys()].sort()).toEqual([one, two].sort());
   });
 });

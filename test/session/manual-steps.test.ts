@@ -70,7 +70,7 @@ async function session(answer: (step: Step) => ManualAnswer | Promise<ManualAnsw
     blockStarting: () => undefined,
     blockFinished: () => undefined,
     stepFinished: () => undefined,
-    stepSkipped: (e) => void recorded.skipped.push({ id: e.step.id, reason: e.reason, by: e.by }),
+    stepSkipped: (e) => void recorded.skipped.push({ id: e.step.id, reason: e.reason, by: e.by, ...(e.by === 'decision' ? { decision: e.decision } : {}) }),
     operatorRecorded: (r) => void recorded.operator.push(r),
   };
   const asked: string[] = [];
@@ -122,14 +122,14 @@ describe('steps done by hand in a run', () => {
       { type: 'decision', step: runbook.steps[2]?.id, decision: 'GO', note: null, by: 'alice' },
       { type: 'mark', step: runbook.steps[5]?.id, mark: 'pass', note: null, by: 'alice' },
     ]);
-    expect(recorded.skipped).toEqual([{ id: runbook.steps[4]?.id, reason: 'decision "GO" at "Decide GO / NO-GO with the lead." does not lead to "Back out"', by: 'operator' }]);
+    expect(recorded.skipped).toEqual([{ id: runbook.steps[4]?.id, reason: 'decision "GO" at "Decide GO / NO-GO with the lead." does not lead to "Back out"', by: 'decision', decision: { step: runbook.steps[2]?.id, choice: 'GO' } }]);
   });
 
   it('NO-GO jumps to the section it leads to: the steps in between are skipped with the reason', async () => {
     const { s, recorded, runbook } = await session((step) => (step.kind === 'decision' ? { decision: 'NO-GO' } : step.kind === 'input' ? { done: true, values: [{ label: 'Replication lag before', value: '3 s' }] } : { done: true }));
     const summary = await s.run();
     expect(summary.steps.map((o) => o.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'skipped', 'succeeded', 'succeeded']);
-    expect(recorded.skipped[0]).toEqual({ id: runbook.steps[3]?.id, reason: 'decision "NO-GO" at "Decide GO / NO-GO with the lead." leads to "Back out"', by: 'operator' });
+    expect(recorded.skipped[0]).toEqual({ id: runbook.steps[3]?.id, reason: 'decision "NO-GO" at "Decide GO / NO-GO with the lead." leads to "Back out"', by: 'decision', decision: { step: runbook.steps[2]?.id, choice: 'NO-GO' } });
   });
 
   it('a value the blank cannot take is refused before anything is recorded; a required blank left empty is too', async () => {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { RunStepState } from '../../shared/run-api.js';
 import { JOURNAL_FILE, type JournalRecord, type TypedRecord, typedRecord } from '../audit/record.js';
 import { MASK } from '../session/mask.js';
+import { operatorSkipWords } from '../session/runner.js';
 
 export interface RestoredStep {
   status: RunStepState['status'];
@@ -91,7 +92,7 @@ export function restoreRun(dir: string): RestoredRun {
         const s = of(r.data.step.id);
         s.status = r.data.by === 'refused' ? r.data.status : 'skipped';
         s.reason = r.data.reason;
-        if (r.data.by === 'operator' && r.data.reason.startsWith('skipped by the operator: ')) act(r.data.step.id, 'skip', first.data.operator.name, 'skipped', r.data.reason.slice('skipped by the operator: '.length));
+        if (r.data.by === 'operator') act(r.data.step.id, 'skip', first.data.operator.name, 'skipped', operatorSkipWords(r.data.reason));
         break;
       }
       case 'step.note': {

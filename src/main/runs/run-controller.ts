@@ -721,7 +721,7 @@ export class RunController {
       state.passedOver = { decision: passed.decision, choice: passed.choice, reason: passed.reason, kind: passed.kind };
       if (passed.kind === 'skip') {
         const step = run.runbook.steps.find((s) => s.id === id) as Step;
-        run.journal.stepSkipped({ step, reason: passed.reason, by: 'operator' });
+        run.journal.stepSkipped({ step, reason: passed.reason, by: 'decision', decision: { step: passed.decision, choice: passed.choice } });
         run.events.push({ type: 'record', record: run.journal.writer.count - 1, recordType: 'step.skipped', time: new Date().toISOString() });
         this.setStep(run, id, 'skipped', passed.reason);
       } else this.setStep(run, id, 'pending', passed.reason);

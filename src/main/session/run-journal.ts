@@ -242,7 +242,9 @@ export class RunJournal implements RunRecorder {
 
   stepSkipped(event: SkipEvent): void {
     const step = stepRef(event.step);
-    this.writer.append('step.skipped', event.by === 'plan' ? { step, reason: event.reason, by: 'plan', code: event.code } : { step, reason: event.reason, by: 'operator' });
+    if (event.by === 'plan') this.writer.append('step.skipped', { step, reason: event.reason, by: 'plan', code: event.code });
+    else if (event.by === 'decision') this.writer.append('step.skipped', { step, reason: event.reason, by: 'decision', decision: event.decision });
+    else this.writer.append('step.skipped', { step, reason: event.reason, by: 'operator' });
   }
 
   async stepFinished(event: { step: Step; outcome: StepOutcome }): Promise<void> {

@@ -111,7 +111,19 @@ export interface RunRecorder {
 }
 
 /** A step skipped: by the plan (the code says why), or by the operator (their reason). */
-export type SkipEvent = { step: Step; reason: string; by: 'plan'; code: PlanSkipCode } | { step: Step; reason: string; by: 'operator' };
+export type SkipEvent =
+  | { step: Step; reason: string; by: 'plan'; code: PlanSkipCode }
+  | { step: Step; reason: string; by: 'operator' }
+  /** Passed over by a decision's choice (the decision step, the choice made): the decision's record says who. */
+  | { step: Step; reason: string; by: 'decision'; decision: { step: string; choice: string } };
+
+const OPERATOR_SKIP = 'skipped by the operator';
+
+/** The reason journaled for the operator's own skip (their words, when they gave any). */
+export const operatorSkipReason = (words?: string): string => (words ? `${OPERATOR_SKIP}: ${words}` : OPERATOR_SKIP);
+
+/** The operator's own words in an operator skip's journaled reason (empty when they gave none). */
+export const operatorSkipWords = (reason: string): string => (reason.startsWith(`${OPERATOR_SKIP}: `) ? reason.slice(OPERATOR_SKIP.length + 2) : '');
 
 export interface RunSessionOptions {
   runbook: Runbook;
@@ -213,7 +225,7 @@ export class RunSession {
   async skipOne(stepId: string, reason: string): Promise<StepOutcome> {
     const planned = this.options.plan.steps.find((p) => p.step.id === stepId);
     if (!planned) throw new SnapshotMismatchError(`no step ${stepId} in the loaded runbook`);
-    return this.skip({ step: planned.step, reason: `skipped by the operator: ${reason}`, by: 'operator' });
+    return this.skip({ step: planned.step, reason: operatorSkipReason(reason), by: 'operator' });
   }
 
   async run(): Promise<RunSummary> {
@@ -234,7 +246,7 @@ export class RunSession {
         continue;
       }
       if (over) {
-        outcomes.push(await this.skip({ step, reason: over.reason, by: 'operator' }));
+        outcomes.push(await this.skip({ step, reason: over.reason, by: 'decision', decision: { step: over.decision, choice: over.choice } }));
         continue;
       }
       const outcome = await this.runStep(planned);
@@ -285,7 +297,7 @@ export class RunSession {
       this.cancelled = true;
       return await this.notRun(step, 'the operator stopped the run');
     }
-    if ('skip' in answer) return await this.skip({ step, reason: `skipped by the operator: ${answer.skip}`, by: 'operator' });
+    if ('skip' in answer) return await this.skip({ step, reason: operatorSkipReason(answer.skip), by: 'operator' });
     if ('stop' in answer) {
       const outcome: StepOutcome = { ...base, status: 'not-run', reason: answer.stop, halt: answer.stop };
       await this.options.recorder?.stepFinished({ step, outcome });
@@ -342,8 +354,8 @@ export class RunSession {
     }
     if (this.options.confirmStep) {
       const decision = await this.options.confirmStep(step);
-      if (decision === 'skip') return await this.skip({ step, reason: 'skipped by the operator', by: 'operator' });
-      if (typeof decision === 'object') return await this.skip({ step, reason: `skipped by the operator: ${decision.skip}`, by: 'operator' });
+      if (decision === 'skip') return await this.skip({ step, reason: operatorSkipReason(), by: 'operator' });
+      if (typeof decision === 'object') return await this.skip({ step, reason: operatorSkipReason(decision.skip), by: 'operator' });
       if (decision === 'quit') {
         this.cancelled = true;
         return await this.notRun(step, 'the operator stopped the run');
@@ -353,7 +365,7 @@ export class RunSession {
       const verdict = this.verdictOf(block);
       if (!binding.target.protected || !verdict.changesState) continue;
       const answer = await this.options.confirmProtected(binding.targetName, step, block, verdict);
-      if (typeof answer === 'object') return await this.skip({ step, reason: `skipped by the operator: ${answer.skip}`, by: 'operator' });
+      if (typeof answer === 'object') return await this.skip({ step, reason: operatorSkipReason(answer.skip), by: 'operator' });
       if (!answer) {
         const reason = `protected target "${binding.targetName}" was not confirmed for block line ${block.line} (${verdict.code}: ${verdict.detail})`;
         return await this.refused(step, 'protected-not-confirmed', reason);

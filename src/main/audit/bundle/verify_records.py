@@ -192,7 +192,8 @@ SCHEMAS = {
         "target": {"name": STR, "kind": KINDS, "endpoint": STR, "details?": Map(STR, STR)},
         "output": Together(OUTPUT, "failure_code", "failure")},
     "step.skipped": By("by", {"plan": {**SKIP, "code": codes("not-selected|above-profile|manual-step|for-a-person")},
-                              "operator": SKIP, "refused": {**SKIP, "status": STATUSES, "refusal": Null(REFUSALS)}}),
+                              "operator": SKIP, "refused": {**SKIP, "status": STATUSES, "refusal": Null(REFUSALS)},
+                              "decision": {**SKIP, "decision": {"step": STR, "choice": STR}}}),
     "step.note": One({**NOTE, "binding": {"block": STR, "target": STR, "kind": KINDS, "endpoint": STR}},
                      {**NOTE, "mark": codes("pass|fail"), "note": Null(STR)}, {**NOTE, "text": STR},
                      {**NOTE, "change": codes("decision|mark|skip"), "from": STR, "to": STR, "reason": STR}),
@@ -253,6 +254,8 @@ class RecordData:
             later = None if self.format != FORMAT_1 else \
                 "a record type format 1 does not have (format 2 added it)" if t in LATER_TYPES else \
                 "change: a field format 1 does not have (format 2 added it)" if t == "step.note" and "change" in data \
+                else 'by "decision": a skip format 1 does not have (format 2 added it)' \
+                if t == "step.skipped" and data.get("by") == "decision" \
                 else "variables[].value: a field format 1 does not have (format 2 added it)" \
                 if t == "run.started" and any("value" in v for v in data["variables"]) else None
             if later:

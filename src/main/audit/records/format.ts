@@ -25,6 +25,7 @@ export function laterFormat(format: string, type: string, data: Record<string, u
   if (format !== FORMAT_1) return null;
   if (type === 'run.ended-early' || type === 'run.resumed' || type === 'timer') return 'a record type format 1 does not have (format 2 added it)';
   if (type === 'step.note' && 'change' in data) return 'change: a field format 1 does not have (format 2 added it)';
+  if (type === 'step.skipped' && data.by === 'decision') return 'by "decision": a skip format 1 does not have (format 2 added it)';
   if (type === 'run.started' && Array.isArray(data.variables) && data.variables.some((v) => typeof v === 'object' && v !== null && 'value' in v)) return 'variables[].value: a field format 1 does not have (format 2 added it)';
   return null;
 }

@@ -97,6 +97,8 @@ export const StepSkippedSchema = z.discriminatedUnion('by', [
   z.strictObject({ ...skipped, by: z.literal('plan'), code: z.enum(PLAN_SKIP_CODES) }),
   /** The operator skipped it; the reason is theirs. */
   z.strictObject({ ...skipped, by: z.literal('operator') }),
+  /** Format 2: a decision's choice passed it over (the decision step and the choice; its record says who). */
+  z.strictObject({ ...skipped, by: z.literal('decision'), decision: z.strictObject({ step: z.string(), choice: z.string() }) }),
   /** It ended before any block ran: refused (with the code), or stopped by the operator (refusal null). */
   z.strictObject({ ...skipped, by: z.literal('refused'), status: z.enum(STEP_STATUSES), refusal: z.enum(REFUSAL_CODES).nullable() }),
 ]);
