@@ -102,6 +102,12 @@ describe('the console and steps done by hand', () => {
       { step: { id: input }, label: 'Error rate: Actual', value: '0.4 %' },
       { step: { id: input }, label: 'Time to recover: Actual', value: '18 min' },
     ]);
+    // Marked on those values: a later value would change what the mark stands for. Refused; a note corrects.
+    const recorded = journal().length;
+    await expect(record(input, { kind: 'fillin', label: 'Error rate: Actual', value: '9 %' })).rejects.toThrow(/is marked passed: its values are recorded as they were; add a note/);
+    expect(journal()).toHaveLength(recorded);
+    await record(input, { kind: 'note', text: 'error rate was 9 %, misread the dashboard' });
+    expect(journal()).toHaveLength(recorded + 1);
   });
 
   it('a decision records the choice; one the step does not offer is refused', async () => {

@@ -1060,6 +1060,8 @@ export class RunController {
         break;
       }
       case 'fillin': {
+        // The values a step was marked on are what its mark stands for: after the mark, a correction is a note.
+        if (step.mark !== null) throw new RunError(`step ${input.stepId} is marked ${step.mark === 'pass' ? 'passed' : 'failed'}: its values are recorded as they were; add a note to correct "${input.label}"`);
         // Typed blanks (number, percent, duration, date) are checked here, before anything is recorded.
         const { value } = manualCheck(() => checkFillIn(model as Step, input.label, input.value));
         // A blank named like a run variable is that variable: one value everywhere, the one the steps run with.

@@ -11,6 +11,8 @@ export function FillInFields({ step, state, disabled }: { step: Step; state: Run
   const { act } = useRunActions();
   const [draft, setDraft] = useState<Record<string, string>>({});
   if (step.fillIns.length === 0) return null;
+  // Marked passed or failed on these values: they stay as recorded (the host refuses a change; a note corrects).
+  const settled = state.mark !== null;
   const save = (label: string) => {
     const value = draft[label];
     if (value === undefined || value.trim() === (state.fillIns[label] ?? '')) return;
@@ -43,7 +45,8 @@ export function FillInFields({ step, state, disabled }: { step: Step; state: Run
               inputMode={f.type === 'number' || f.type === 'percent' ? 'decimal' : undefined}
               placeholder={f.type === 'text' ? undefined : fillInHint(f)}
               value={value}
-              disabled={disabled || !f.label}
+              disabled={disabled || settled || !f.label}
+              title={settled ? 'Recorded with the mark; add a note to correct it' : undefined}
               onChange={(e) => setDraft({ ...draft, [label]: e.target.value })}
               onBlur={() => save(label)}
             />
