@@ -88,6 +88,21 @@ describe.skipIf(chromiumMissing)('the console in Chromium: guards where it matte
     await expect.poll(() => copy.getAttribute('data-status')).toBe('succeeded');
   });
 
+  it('a new run does not seal the open one unseen: Start run asks first, naming its unfinished steps; Cancel seals nothing', async () => {
+    await page.getByRole('button', { name: 'Back to the runbook' }).click();
+    await page.fill('input[aria-label=Operator]', 'Bob Operator');
+    await page.getByRole('button', { name: 'Start run' }).click();
+    const dialog = page.getByRole('dialog', { name: /Another run takes the open run's place\. Seal the run with 2 steps unfinished\?/ });
+    await dialog.waitFor();
+    expect(await dialog.locator('[data-testid=unfinished-steps] li').allTextContents()).toEqual(['Check the chain — not run', 'Tell the channel by hand — not marked done']);
+    expect(await dialog.getByRole('button', { name: 'Seal it and go on' }).isDisabled()).toBe(true); // REGULATED: a reason first
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(journal().some((r) => r.type === 'run.finished' || r.type === 'run.ended-early')).toBe(false);
+    await page.getByRole('button', { name: 'Back to the open run' }).click();
+    await page.waitForSelector('[data-testid=run-view]');
+  });
+
   it('Finish asks first, naming each unfinished step by title; REGULATED needs a reason; Cancel and Esc seal nothing; no serious axe issue', async () => {
     await page.click('button:has-text("Finish and seal")');
     // The decision is made and the skipped step ran: two are left, each named with why.

@@ -20,7 +20,8 @@ import { RunHistory } from './components/history/RunHistory.js';
 import { useLoadProgress } from './hooks/useLoadProgress.js';
 import { useTheme } from './hooks/useTheme.js';
 import { openRunFor, openRunOf } from './run/open-run.js';
-import { errorMessage } from './lib/error-message.js';
+import { errorCode, errorMessage } from './lib/error-message.js';
+import { SealDialog, type SealConfirmation } from './components/evidence/SealDialog.js';
 
 // Settings (with the YAML editor of targets, a sixth of the script) loads when first opened, not with the page.
 const SettingsPage = lazy(() => import('./components/settings/SettingsPage.js').then((m) => ({ default: m.SettingsPage })));
@@ -61,6 +62,8 @@ export function App() {
   const [error, setError] = useState<string | null>(null);
   const [page, setPage] = useState<Page>('library');
   const [preferences, setPreferences] = useState<Preferences | null>(null);
+  /** The open run another run would replace, with steps unfinished: its seal is confirmed first (SealDialog). */
+  const [replacing, setReplacing] = useState<{ state: RunState; go: (confirmation: SealConfirmation) => Promise<void> } | null>(null);
   /** What is being opened (a path; '' for the runbook the host opens at start-up), or null. */
   const [loading, setLoading] = useState<string | null>(null);
   /** The host's open runbook (and run) is known: the pages can show. */
@@ -118,20 +121,54 @@ export function App() {
     [api],
   );
 
+  /**
+   * Runs `call`; when main says the open run it would replace has steps unfinished (seal-unconfirmed or
+   * seal-needs-reason), shows that run's SealDialog and, once confirmed, runs `call` again with the confirmation.
+   */
+  const replacingOpenRun = useCallback(
+    async (call: (replace?: SealConfirmation) => Promise<void>) => {
+      if (!api) return;
+      try {
+        await call();
+      } catch (e) {
+        const code = errorCode(e);
+        const open = code === 'seal-unconfirmed' || code === 'seal-needs-reason' ? await api['runs.current']({}).catch(() => null) : null;
+        if (!open) throw e;
+        const state = await api['runs.state']({ runId: open.runId });
+        setReplacing({
+          state,
+          go: async (confirmation) => {
+            try {
+              await call(confirmation);
+              setReplacing(null);
+            } catch (again) {
+              setReplacing(null);
+              setError(errorMessage(again));
+            }
+          },
+        });
+      }
+    },
+    [api],
+  );
+
   const start = useCallback(
     async (input: StartInput) => {
       if (!api || !opened.runbook) return;
       setError(null);
+      const runbook = opened.runbook;
       try {
-        const state = await api['runs.start']({ ...input, sha256: opened.runbook.sha256 });
-        sessionStorage.setItem(RUN_KEY, JSON.stringify({ runId: state.runId, sha256: opened.runbook.sha256 }));
-        setRun({ runbook: opened.runbook, state });
-        setRunOpen(true);
+        await replacingOpenRun(async (replace) => {
+          const state = await api['runs.start']({ ...input, sha256: runbook.sha256, ...(replace ? { replace } : {}) });
+          sessionStorage.setItem(RUN_KEY, JSON.stringify({ runId: state.runId, sha256: runbook.sha256 }));
+          setRun({ runbook, state });
+          setRunOpen(true);
+        });
       } catch (e) {
         setError(errorMessage(e));
       }
     },
-    [api, opened.runbook],
+    [api, opened.runbook, replacingOpenRun],
   );
 
   const leaveRun = useCallback(() => {
@@ -160,19 +197,21 @@ export function App() {
       if (!api) return;
       setError(null);
       try {
-        const state = await api['runs.resume']({ runId: past.runId, operator: preferences?.operator || past.operator });
-        const current = await api['runbook.current']({});
-        if (!current.runbook) return;
-        sessionStorage.setItem(RUN_KEY, JSON.stringify({ runId: state.runId, sha256: current.runbook.sha256 }));
-        setOpened(current);
-        setRun({ runbook: current.runbook, state });
-        setRunOpen(true);
-        setPage('runbook');
+        await replacingOpenRun(async (replace) => {
+          const state = await api['runs.resume']({ runId: past.runId, operator: preferences?.operator || past.operator, ...(replace ? { replace } : {}) });
+          const current = await api['runbook.current']({});
+          if (!current.runbook) return;
+          sessionStorage.setItem(RUN_KEY, JSON.stringify({ runId: state.runId, sha256: current.runbook.sha256 }));
+          setOpened(current);
+          setRun({ runbook: current.runbook, state });
+          setRunOpen(true);
+          setPage('runbook');
+        });
       } catch (e) {
         setError(errorMessage(e));
       }
     },
-    [api, preferences],
+    [api, preferences, replacingOpenRun],
   );
 
   const showRun = useCallback(() => setPage('runbook'), []);
@@ -259,6 +298,7 @@ export function App() {
       )}
       {!api && !fatal && <p className="empty">Connecting…</p>}
       {api && !ready && !fatal && !progress && page !== 'settings' && page !== 'history' && <p className="empty">Opening…</p>}
+      {replacing && <SealDialog state={replacing.state} action="replace" onConfirm={replacing.go} onClose={() => setReplacing(null)} />}
     </div>
   );
 }

@@ -284,6 +284,8 @@ export const runContract = {
         vars: z.record(z.string().max(200), z.string().max(100_000)).default({}),
         /** The runbook the page shows; a run of another one (opened meanwhile, e.g. in another tab) is refused. */
         sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+        /** The open run this one replaces is sealed: with steps unfinished, only as runs.finish would seal it. */
+        replace: z.object(sealConfirmation).strict().optional(),
       })
       .strict(),
     output: RunStateSchema,
@@ -362,7 +364,7 @@ export const runContract = {
    * Goes on with an unfinished run of the runs directory (after the app or `serve` restarted): the same
    * journal continues (run.resumed), with the runbook the run recorded, which becomes the open runbook.
    */
-  'runs.resume': { input: z.object({ runId: id, operator: z.string().trim().min(1).max(200) }).strict(), output: RunStateSchema },
+  'runs.resume': { input: z.object({ runId: id, operator: z.string().trim().min(1).max(200), replace: z.object(sealConfirmation).strict().optional() }).strict(), output: RunStateSchema },
   /** Starts or stops a step's timer; the host keeps it (it goes on when the page closes) and journals it. */
   'runs.timer': { input: z.object({ runId: id, stepId: id, action: z.enum(['start', 'stop']) }).strict(), output: RunStateSchema },
   'runs.finish': { input: z.object({ runId: id, ...sealConfirmation }).strict(), output: RunStateSchema },

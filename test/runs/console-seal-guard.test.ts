@@ -152,6 +152,29 @@ describe('sealing is final: main seals a run with steps unfinished only once the
     expect((await call('runs.finish', { runId: state.runId })).seal).not.toBeNull();
     expect(readFileSync(path.join(state.dir, 'journal.jsonl'), 'utf8')).not.toContain('run.ended-early');
   });
+
+  it('a new run does not seal the open one behind the operator\'s back: refused until each unfinished step is confirmed (and, REGULATED, a reason); then journaled as theirs', async () => {
+    const { call, state, runId, journal } = await start('regulated');
+    const before = journal();
+    // Attack: "Start run" as the old page sent it, and one that leaves a step out.
+    expect(await refusal(call('runs.start', { profile: 'standard', operator: 'Bob', vars: {} }))).toBe('seal-unconfirmed');
+    const ids = state.unfinished.map((u) => u.stepId);
+    expect(ids.length).toBeGreaterThan(1);
+    expect(await refusal(call('runs.start', { profile: 'standard', operator: 'Bob', vars: {}, replace: { unfinished: ids.slice(1) } }))).toBe('seal-unconfirmed');
+    expect(await refusal(call('runs.start', { profile: 'standard', operator: 'Bob', vars: {}, replace: { unfinished: ids } }))).toBe('seal-needs-reason');
+    // Nothing was sealed or journaled: the run is still the open one, and goes on.
+    expect(journal()).toEqual(before);
+    expect((await call('runs.current', {}))?.runId).toBe(runId);
+    expect((await call('runs.state', { runId })).seal).toBeNull();
+
+    const next: RunState = await call('runs.start', { profile: 'standard', operator: 'Bob', vars: {}, replace: { unfinished: ids, reason: 'restarting with the fixed chain' } });
+    expect(next.runId).not.toBe(runId);
+    const sealed = journal();
+    const early = sealed.find((r) => r.type === 'run.ended-early');
+    expect(early?.data).toMatchObject({ by: 'Bob', reason: 'restarting with the fixed chain' });
+    expect(early?.data.unfinished.map((u: { step: string }) => u.step)).toEqual(ids);
+    expect(sealed.at(-2)?.type).toBe('run.finished');
+  });
 });
 
 describe('a recorded decision, mark or skip is final: changing it is a new journaled record with a reason', () => {

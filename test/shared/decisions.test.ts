@@ -85,7 +85,7 @@ describe.each([
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as { type: string; data: Record<string, any> });
-    const skipped = records.filter((r) => r.type === 'step.skipped' && r.data.by === 'operator').map((r) => [r.data.step.id, r.data.reason]);
+    const skipped = records.filter((r) => r.type === 'step.skipped' && r.data.by === 'decision').map((r) => [r.data.step.id, r.data.reason]);
     const finished = records.find((r) => r.type === 'run.finished')?.data as { steps: { id: string; status: string; reason: string | null }[] };
     const notRun = finished.steps.filter((s) => s.status === 'not-run').map((s) => [s.id, s.reason]);
 

@@ -107,16 +107,16 @@ export function createApiHandlers(options: HandlerOptions): ApiHandlers {
       return pending;
     },
     'runbook.progress': ({ after, waitMs }) => progress.after(after, waitMs ?? 0),
-    'runs.start': ({ profile, operator, vars, sha256 }) =>
+    'runs.start': ({ profile, operator, vars, sha256, replace }) =>
       runCall(async () => {
         const current = pending ? await pending : opened;
         if (!current.runbook || !bytes) throw new RunError('open a runbook first');
         if (sha256 && sha256 !== current.runbook.sha256) throw new RunError(`the host now has another runbook open (${current.runbook.title}); reload the page to see it before starting a run`);
-        return options.runs.start(current.runbook, bytes, { profile, operator, vars: vars ?? {} });
+        return options.runs.start(current.runbook, bytes, { profile, operator, vars: vars ?? {}, replace });
       }),
     'runs.state': ({ runId }) => runCall(() => options.runs.state(runId)),
     'runs.timer': ({ runId, stepId, action }) => runCall(() => options.runs.timer(runId, stepId, action)),
-    'runs.resume': ({ runId, operator }) =>
+    'runs.resume': ({ runId, operator, replace }) =>
       runCall(async () => {
         // The run goes on with the runbook it recorded, which becomes the open runbook (the page shows it).
         const copy = options.runs.recordedRunbook(runId);
@@ -127,7 +127,7 @@ export function createApiHandlers(options: HandlerOptions): ApiHandlers {
           if (error instanceof RunbookError) throw new RunError(`run ${runId}: its runbook copy cannot be read: ${error.message}`);
           throw error;
         }
-        const state = await options.runs.resume(runbook, copy.bytes, { runId, operator });
+        const state = await options.runs.resume(runbook, copy.bytes, { runId, operator, replace });
         pending = null;
         opened = { runbook, error: null };
         bytes = copy.bytes;

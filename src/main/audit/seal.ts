@@ -22,6 +22,12 @@ export const CHECKPOINT_NAMESPACE = 'runbook-console-checkpoint';
 
 export type SealReason = 'run-end' | 'periodic' | 'export' | 'shutdown' | 'recover';
 
+/**
+ * The seals that end a run (each follows its run.finished). A periodic seal does not, nor does a shutdown
+ * seal: the console's host went away and sealed what the run had so far — the run is resumed or recovered.
+ */
+export const ENDING_SEALS: ReadonlySet<string> = new Set<SealReason>(['run-end', 'export', 'recover']);
+
 export class SealError extends Error {}
 
 /**

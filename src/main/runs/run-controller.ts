@@ -197,17 +197,17 @@ export class RunController {
     return this.run;
   }
 
-  async start(runbook: Runbook, runbookBytes: Uint8Array, input: { profile: Profile; operator: string; vars: Record<string, string> }): Promise<RunState> {
+  async start(runbook: Runbook, runbookBytes: Uint8Array, input: { profile: Profile; operator: string; vars: Record<string, string>; replace?: SealConfirmation | undefined }): Promise<RunState> {
     return this.oneAtATime(() => this.startNow(runbook, runbookBytes, input));
   }
 
-  private async startNow(runbook: Runbook, runbookBytes: Uint8Array, input: { profile: Profile; operator: string; vars: Record<string, string> }): Promise<RunState> {
+  private async startNow(runbook: Runbook, runbookBytes: Uint8Array, input: { profile: Profile; operator: string; vars: Record<string, string>; replace?: SealConfirmation | undefined }): Promise<RunState> {
     if (this.run && this.run.seal === null && this.run.running) throw new RunError('a step is running; cancel it or wait before starting a new run');
     // The same assembly as `runbook run`: targets, plan, verdicts, value checks, variables, journal, session.
     const approvers = input.profile === 'restricted' ? this.approvers() : null;
     const prepared = await this.prepare(runbook, runbookBytes, { profile: input.profile, operator: input.operator, given: new Map(Object.entries(input.vars)), approvers });
     // A start refused above seals nothing: the open run is replaced only once the new one is ready to begin.
-    await this.replaceOpenRun(input.operator);
+    await this.replaceOpenRun(input.operator, input.replace ?? {});
     const runId = randomUUID();
     const dir = path.join(this.env.runsDir, runId);
     const keys = await this.env.keys({ restricted: input.profile === 'restricted' });
@@ -235,11 +235,11 @@ export class RunController {
    * is the run's own copy (its blob in the run directory). Values given before are given back, except
    * secrets, which were never journaled: a step that needs one asks for it again.
    */
-  async resume(runbook: Runbook, runbookBytes: Uint8Array, input: { runId: string; operator: string }): Promise<RunState> {
+  async resume(runbook: Runbook, runbookBytes: Uint8Array, input: { runId: string; operator: string; replace?: SealConfirmation | undefined }): Promise<RunState> {
     return this.oneAtATime(() => this.resumeNow(runbook, runbookBytes, input));
   }
 
-  private async resumeNow(runbook: Runbook, runbookBytes: Uint8Array, input: { runId: string; operator: string }): Promise<RunState> {
+  private async resumeNow(runbook: Runbook, runbookBytes: Uint8Array, input: { runId: string; operator: string; replace?: SealConfirmation | undefined }): Promise<RunState> {
     if (this.run?.runId === input.runId && !sealing(this.run)) return this.state(input.runId);
     const dir = historyCall(() => runDirOf(this.env.runsDir, input.runId));
     const past = pastRun(dir, this.run ? { runId: this.run.runId, sealed: this.run.seal !== null } : null);
@@ -282,7 +282,7 @@ export class RunController {
     const fresh = restoreRun(dir);
     // Every check passed: only now is the run this host has open replaced.
     try {
-      await this.replaceOpenRun(input.operator);
+      await this.replaceOpenRun(input.operator, input.replace ?? {});
     } catch (error) {
       reopened.journal.abandon();
       throw error;
@@ -343,15 +343,18 @@ export class RunController {
     });
   }
 
-  /** Seals the run this host has open before another takes its place: journaled so when steps are unfinished. */
-  private async replaceOpenRun(by: string): Promise<void> {
+  /**
+   * Seals the run this host has open before another takes its place. Sealing is final: with steps unfinished,
+   * only as Finish seals — each confirmed by the operator starting the other run (`replace`), with a reason
+   * in REGULATED and above (seal-unconfirmed, seal-needs-reason otherwise; nothing is sealed then).
+   */
+  private async replaceOpenRun(by: string, confirmation: SealConfirmation): Promise<void> {
     if (!this.run) return;
     if (this.run.seal === null && this.run.running) throw new RunError('a step is running; cancel it or wait before starting a new run');
+    const early = this.confirmedSeal(this.run, confirmation);
     // Nothing may wait on the run being replaced (an export's passphrase question, say).
     this.settleAll(this.run, 'replaced');
-    // Replaced with steps unfinished: journaled so (run.ended-early), as an early Finish is.
-    const unfinished = unfinishedSteps(this.run.steps.values(), this.run.runbook.steps);
-    await this.sealOnce(this.run, unfinished.length ? { by, reason: 'a new run was started in this console', unfinished } : null);
+    await this.sealOnce(this.run, early && { ...early, by, reason: early.reason ?? 'another run was started in this console' });
   }
 
   /** prepareRun for the console: a run that must not start (a value that would become code) is refused whole. */
@@ -1266,28 +1269,42 @@ export class RunController {
   }
 
   /**
-   * The host is going away (SIGTERM, SIGHUP, the app quitting): the running step is stopped for real, the
-   * interruption recorded and the run sealed, so no step is orphaned and the record verifies.
+   * The host is going away (SIGTERM, SIGHUP, the app quitting): the running step is stopped for real and the
+   * interruption journaled, timers stop (journaled), and what the run has is sealed (a `shutdown` seal) — but
+   * the run is not ended: the lock is released, and the next host offers it back (Resume) or `runbook recover`
+   * closes it. A run already being sealed is sealed as it was going to be.
    */
   async shutdown(cause: string): Promise<void> {
     const run = this.run;
     if (!run) return;
-    if (!sealing(run)) {
-      run.interruptedBy = cause;
-      try {
-        // The cause comes from the host as a string (a signal's name): it must be one the format names.
-        this.note(run, 'run.interrupted', parseRecordData('run.interrupted', { cause, by: 'host shutdown', step: run.running }));
-      } catch {
-        // The journal refused the record; sealing below says so if it can.
-      }
-      this.settleAll(run, 'cancel');
-      if (run.running) {
-        run.approvals?.withdrawAll('the host is shutting down');
-        run.session.cancel();
-      }
+    if (sealing(run)) {
+      await run.stepDone;
+      await this.sealOnce(run).catch(() => undefined);
+      return;
+    }
+    run.interruptedBy = cause;
+    try {
+      // The cause comes from the host as a string (a signal's name): it must be one the format names.
+      this.note(run, 'run.interrupted', parseRecordData('run.interrupted', { cause, by: 'host shutdown', step: run.running }));
+    } catch {
+      // The journal refused the record; the seal below says so if it can.
+    }
+    this.settleAll(run, 'cancel');
+    if (run.running) {
+      run.approvals?.withdrawAll('the host is shutting down');
+      run.session.cancel();
     }
     await run.stepDone;
-    await this.sealOnce(run).catch(() => undefined);
+    // Marked as being sealed: nothing more is run, recorded or timed on it while the seal is written.
+    run.finishing = (async () => {
+      try {
+        run.timers.stopAll('host');
+        await run.pool.closeAll();
+      } finally {
+        run.seal = await run.journal.suspend();
+      }
+    })();
+    await run.finishing.catch(() => undefined);
   }
 
   async finish(runId: string, confirmation: SealConfirmation = {}): Promise<RunState> {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { OpenedBundle, PastRun } from '../../shared/history-api.js';
 import { describeHolder, inspectRunLock } from '../audit/run-lock.js';
 import { ACCESS_FILE, JOURNAL_FILE } from '../audit/record.js';
+import { ENDING_SEALS } from '../audit/seal.js';
 import { type RecordData, recordDataOrNull } from '../audit/records/index.js';
 
 export class HistoryError extends Error {}
@@ -85,8 +86,9 @@ export function pastRun(dir: string, open: { runId: string; sealed: boolean } | 
   const started = parse(firstLine(journal));
   if (!started || started.type !== 'run.started') return null;
   const last = parse(lastLine(journal));
-  // Sealed at its end: the last record is a checkpoint that is not a periodic one (run-end, shutdown, export, recover).
-  const sealed = last?.type === 'checkpoint' && last.data.reason !== 'periodic';
+  // Sealed at its end: the last record is a seal that ends a run (run-end, export, recover) — not a periodic
+  // one, nor a shutdown's (the host went away; the run is resumed).
+  const sealed = last?.type === 'checkpoint' && ENDING_SEALS.has(String(last.data.reason));
   const lock = inspectRunLock(dir);
   let state: PastRun['state'];
   let holder: string | null = null;

@@ -14,7 +14,7 @@ import { type AppendedRecord, type JournalIo, JournalWriteError, JournalWriter }
 import { type RunLock, acquireRunLock } from '../audit/run-lock.js';
 import type { MacKeyStore } from '../audit/key-store.js';
 import type { Installation } from '../audit/installation.js';
-import { type SealReason, type SealResult, seal } from '../audit/seal.js';
+import { ENDING_SEALS, type SealReason, type SealResult, seal } from '../audit/seal.js';
 import { canonicalize } from '../audit/canonical.js';
 import { jsonSafe } from '../audit/json-safe.js';
 import { JOURNAL_FILE, sha256Hex } from '../audit/record.js';
@@ -304,6 +304,19 @@ export class RunJournal implements RunRecorder {
     }
   }
 
+  /**
+   * The host is going away with the run unfinished: what it has is sealed (a `shutdown` checkpoint, after the
+   * run.interrupted the caller journaled), then the journal is closed and the lock released — not ended, so
+   * the run is resumed (or recovered) later. The lock is released also when the seal fails.
+   */
+  async suspend(): Promise<SealResult> {
+    try {
+      return await this.seal('shutdown');
+    } finally {
+      this.abandon();
+    }
+  }
+
   /** Closes the journal and releases the run's lock without sealing (the run stopped on an error). Idempotent. */
   abandon(): void {
     try {
@@ -329,7 +342,7 @@ function endOf(file: string): string | null {
       continue;
     }
     if (record.type === 'run.finished') return 'has ended (run.finished is recorded)';
-    if (record.type === 'checkpoint' && record.data?.reason !== 'periodic') return `was sealed (${record.data?.reason ?? 'seal'})`;
+    if (record.type === 'checkpoint' && ENDING_SEALS.has(record.data?.reason ?? '')) return `was sealed (${record.data?.reason ?? 'seal'})`;
   }
   return null;
 }

@@ -20,7 +20,7 @@ export interface SealConfirmation {
   reason?: string;
 }
 
-export function SealDialog({ state, action, onConfirm, onClose }: { state: RunState; action: 'finish' | 'export'; onConfirm: (confirmation: SealConfirmation) => Promise<void>; onClose: () => void }) {
+export function SealDialog({ state, action, onConfirm, onClose }: { state: RunState; action: 'finish' | 'export' | 'replace'; onConfirm: (confirmation: SealConfirmation) => Promise<void>; onClose: () => void }) {
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
   const titleId = useId();
@@ -41,16 +41,18 @@ export function SealDialog({ state, action, onConfirm, onClose }: { state: RunSt
     await onConfirm({ unfinished: unfinished.map((u) => u.stepId), ...(reason.trim() ? { reason: reason.trim() } : {}) });
     setBusy(false);
   };
-  const sealLabel = action === 'export' ? 'Seal and export' : 'Seal the run';
+  const sealLabel = action === 'export' ? 'Seal and export' : action === 'replace' ? 'Seal it and go on' : 'Seal the run';
   return (
     <div className="modal-backdrop">
       <form className="modal seal-dialog" role="dialog" aria-modal="true" aria-labelledby={titleId} data-testid="seal-dialog" onSubmit={submit}>
         <h2 id={titleId} className="panel-title">
+          {action === 'replace' && 'Another run takes the open run\'s place. '}
           {unfinished.length > 0 ? `Seal the run with ${plural(unfinished.length, 'step')} unfinished?` : 'Seal the run?'}
         </h2>
         <p>
           Sealing is final: the record is signed and nothing more can be recorded in this run.
           {action === 'export' && ' Export seals the run first.'}
+          {action === 'replace' && ' To keep it open, cancel: go back to it and finish it, or stop the console and Resume it later.'}
         </p>
         {unfinished.length > 0 ? (
           <ul className="unfinished-list" aria-label="Unfinished steps" data-testid="unfinished-steps" tabIndex={0}>

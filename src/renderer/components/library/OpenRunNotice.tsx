@@ -19,7 +19,7 @@ export function OpenRunNotice({ api, sha256, onResume }: { api: RunbookApi; sha2
   if (!open) return null;
   return (
     <div className="banner notice-banner" role="status" data-testid="open-run">
-      <p>A run of this runbook is still open ({open.status}). Starting a new run seals it as it stands.</p>
+      <p>A run of this runbook is still open ({open.status}). Starting a new run seals it; with steps unfinished, only once you confirm each.</p>
       <button type="button" className="primary" onClick={onResume}>
         Back to the open run
       </button>

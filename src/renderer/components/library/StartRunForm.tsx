@@ -160,7 +160,7 @@ export function StartRunForm({ runbook, runOpen, defaultOperator, onStart }: { r
           {errors === 1 ? 'The parser found an error' : `The parser found ${errors} errors`} in this runbook: a run is refused until {errors === 1 ? 'it is' : 'they are'} fixed (see the list above the steps).
         </p>
       )}
-      {runOpen && <p className="muted">Starting a new run finishes and seals the run that is open.</p>}
+      {runOpen && <p className="muted">Starting a new run seals the run that is open; with steps unfinished, only once you confirm each.</p>}
       <button type="submit" className="primary" disabled={busy || !operator.trim() || errors > 0}>
         Start run
       </button>
