@@ -29,6 +29,13 @@ const RUNBOOK = `# Watch
 ## Soak
 
 - [ ] Soak the new release for 1 hour
+
+## Probe
+
+- [ ] Probe the region every 5 seconds
+  \`\`\`bash
+  echo "probing $REGION"
+  \`\`\`
 `;
 
 type Rec = { seq: number; type: string; data: Record<string, any> };
@@ -99,6 +106,18 @@ describe('the host keeps time: timers are scheduled, run and journaled by the ho
     }
   });
 
+  it('a repeat whose run is refused stops: the page is told why, and the journal says the host stopped it', async () => {
+    const { call, runId, id, journal } = await start();
+    const probe = id(/^probe\//);
+    // REGION has no value: the step is refused, so the repeat's first run (at once) cannot start.
+    await call('runs.timer', { runId, stepId: probe, action: 'start' });
+    const { events } = await eventsUntil(call, runId, -1, (e) => e.type === 'error' && e.message.includes(probe));
+    expect(events.find((e) => e.type === 'error')?.message).toMatch(/the repeating check could not run the step, so it stops: .*REGION/);
+    expect(journal().filter((r) => r.type === 'timer' && r.data.step.id === probe).map((r) => [r.data.event, r.data.by])).toEqual([['started', 'Alice'], ['stopped', 'host']]);
+    expect(journal().filter((r) => r.type === 'step.started' && r.data.step.id === probe)).toEqual([]);
+    expect((await call('runs.state', { runId })).steps.find((s: { id: string }) => s.id === probe)?.timer).toMatchObject({ ended: 'stopped' });
+  });
+
   it('the operator stops a repeat: journaled by them; a step without a timing has no timer', async () => {
     const { call, runId, id, journal } = await start();
     const queue = id(/^queue\//);
@@ -109,7 +128,7 @@ describe('the host keeps time: timers are scheduled, run and journaled by the ho
     expect(events.at(-1)).toEqual(['stopped', 'Alice']);
     expect(events.slice(1, -1).every(([e, by]) => e === 'run' && by === 'host')).toBe(true);
     expect((await call('runs.state', { runId })).steps.find((s: { id: string }) => s.id === queue)?.timer).toMatchObject({ ended: 'stopped' });
-    const other = (await call('runs.state', { runId })).steps.find((s: { id: string; timer?: unknown }) => s.id !== queue && !/errors|soak/.test(s.id));
+    const other = (await call('runs.state', { runId })).steps.find((s: { id: string; timer?: unknown }) => s.id !== queue && !/errors|soak|probe/.test(s.id));
     if (other) await expect(call('runs.timer', { runId, stepId: other.id, action: 'start' })).rejects.toThrow(/no time box or repeating check/);
   });
 });

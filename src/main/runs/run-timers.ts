@@ -100,7 +100,17 @@ export class RunTimers {
       } catch (error) {
         this.host.failed(timer.stepId, event === 'run' ? `the repeating check could not run the step, so it stops: ${(error as Error).message}` : `the timer could not be journaled: ${(error as Error).message}`);
         const current = this.timers.get(timer.stepId);
-        if (current && current.ended === null) this.timers.set(timer.stepId, stopTimer(current, now));
+        if (current && current.ended === null) {
+          const stopped = stopTimer(current, now);
+          this.timers.set(timer.stepId, stopped);
+          // The journal says it stopped (by the host), as it says it started; a journal that refuses that too
+          // has already told the page (the failure above).
+          try {
+            this.host.record(stopped, 'stopped', 'host');
+          } catch {
+            // nothing more to tell
+          }
+        }
       }
     }
     this.plan();
