@@ -21,7 +21,7 @@ import { signSshsig } from '../dist/main/audit/sshsig.js';
 import { writeLargeRun } from './support/large-run.mjs';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
-const CLI = path.join(REPO, 'dist/cli/index.js');
+const CLI = path.join(REPO, 'dist/bin/runbook.js');
 const VERIFY_PY = path.join(REPO, 'dist/main/audit/bundle/verify.py');
 const TIME = '/usr/bin/time';
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -18,7 +18,7 @@ const requests: string[] = [];
 /** Starts the real CLI and waits for the address it prints. */
 function startServe(file: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    serve = spawn(process.execPath, [path.join(REPO_ROOT, 'dist/cli/index.js'), 'serve', file, '--settings-dir', mkdtempSync(path.join(tmpdir(), 'e2e-settings-'))], {
+    serve = spawn(process.execPath, [path.join(REPO_ROOT, 'dist/bin/runbook.js'), 'serve', file, '--settings-dir', mkdtempSync(path.join(tmpdir(), 'e2e-settings-'))], {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -9,7 +9,7 @@ import { fingerprint, parsePublicKeyLine } from '../src/main/audit/ssh-keys.js';
 import { running } from './support/process.js';
 import { REPO_ROOT } from './support/shared.js';
 
-const CLI = path.join(REPO_ROOT, 'dist/cli/index.js');
+const CLI = path.join(REPO_ROOT, 'dist/bin/runbook.js');
 const STATE = mkdtempSync(path.join(tmpdir(), 'cli-interrupt-state-'));
 const STATE_ENV = { RUNBOOK_CONSOLE_KEY_DIR: path.join(STATE, 'keys'), RUNBOOK_CONSOLE_RUNS_DIR: path.join(STATE, 'runs') };
 

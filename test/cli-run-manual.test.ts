@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './support/shared.js';
 
-const CLI = path.join(REPO_ROOT, 'dist/cli/index.js');
+const CLI = path.join(REPO_ROOT, 'dist/bin/runbook.js');
 const STATE = mkdtempSync(path.join(tmpdir(), 'cli-manual-state-'));
 const STATE_ENV = { RUNBOOK_CONSOLE_KEY_DIR: path.join(STATE, 'keys'), RUNBOOK_CONSOLE_RUNS_DIR: path.join(STATE, 'runs') };
 

@@ -9,7 +9,7 @@ import { type PostgresHandle, postgresAvailable, startPostgres } from './infra/p
 import { type SshdHandle, sshdAvailable, startSshd } from './infra/sshd.js';
 import { REPO_ROOT } from './support/shared.js';
 
-const CLI = path.join(REPO_ROOT, 'dist/cli/index.js');
+const CLI = path.join(REPO_ROOT, 'dist/bin/runbook.js');
 const available = sshdAvailable('runbook run against sshd and PostgreSQL') && postgresAvailable('runbook run against sshd and PostgreSQL');
 
 const RUNBOOK = `# Release 42

@@ -10,7 +10,7 @@ import { type PostgresHandle, postgresAvailable, startPostgres } from './infra/p
 import { type SshdHandle, sshdAvailable, startSshd } from './infra/sshd.js';
 import { REPO_ROOT } from './support/shared.js';
 
-const CLI = path.join(REPO_ROOT, 'dist/cli/index.js');
+const CLI = path.join(REPO_ROOT, 'dist/bin/runbook.js');
 const available = sshdAvailable('runbook run safety model') && postgresAvailable('runbook run safety model');
 
 /** Every byte under a directory, as text (journal, outputs, blobs, checkpoint). */

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { RunbookSchema } from '../src/shared/runbook-model.js';
 import { REPO_ROOT } from './support/shared.js';
 
-const CLI = path.join(REPO_ROOT, 'dist/cli/index.js');
+const CLI = path.join(REPO_ROOT, 'dist/bin/runbook.js');
 const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, encoding: 'utf8' });
 
 describe('runbook parse', () => {

@@ -19,7 +19,7 @@ import { eventsUntil } from './support/run-events.js';
 import { REPO_ROOT } from './support/shared.js';
 
 const STATIC = path.join(REPO_ROOT, 'dist/renderer');
-const CLI = path.join(REPO_ROOT, 'dist/cli/index.js');
+const CLI = path.join(REPO_ROOT, 'dist/bin/runbook.js');
 
 interface Target {
   port: number;

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 /** The CLI measured: dist/ as built, or BENCH_CLI=PATH/cli/index.js (another build, to compare before and after). */
-export const CLI = process.env.BENCH_CLI ? path.resolve(process.env.BENCH_CLI) : path.join(REPO, 'dist/cli/index.js');
+export const CLI = process.env.BENCH_CLI ? path.resolve(process.env.BENCH_CLI) : path.join(REPO, 'dist/bin/runbook.js');
 const TIME = '/usr/bin/time';
 
 export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const CLI = path.join(REPO_ROOT, 'dist/cli/index.js');
+export const CLI = path.join(REPO_ROOT, 'dist/bin/runbook.js');
 
 /**
  * @param {{ file?: string, settingsDir: string, runsDir: string, env?: Record<string, string> }} options

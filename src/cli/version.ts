@@ -1,5 +1,6 @@
-// The package version, read once from package.json next to dist/.
+// The package version, read once from the package's package.json.
 import { readFileSync } from 'node:fs';
+import { packagePath } from '../main/util/package-root.js';
 
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+const pkg = JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string };
 export const VERSION = pkg.version;

@@ -16,7 +16,7 @@ import { shellQuote } from '../../src/shared/shell-quote.js';
 import { REPO_ROOT } from '../support/shared.js';
 import { HAVE_SSH_AGENT, HAVE_SSH_KEYGEN, type TestKey, keygenVerify, makeKey, skipReason, startAgent, tempDir } from './ssh-tools.js';
 
-const CLI = path.join(REPO_ROOT, 'dist/cli/index.js');
+const CLI = path.join(REPO_ROOT, 'dist/bin/runbook.js');
 const RUNBOOK = `---
 profile: restricted
 ---

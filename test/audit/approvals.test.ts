@@ -11,7 +11,7 @@ import { REPO_ROOT } from '../support/shared.js';
 import { insiderRewrite } from './insider.js';
 import { HAVE_SSH_KEYGEN, makeKey, skipReason } from './ssh-tools.js';
 
-const CLI = path.join(REPO_ROOT, 'dist/cli/index.js');
+const CLI = path.join(REPO_ROOT, 'dist/bin/runbook.js');
 const RUNBOOK = `---
 profile: restricted
 ---

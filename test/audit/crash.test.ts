@@ -11,7 +11,7 @@ import { JOURNAL_FILE } from '../../src/main/audit/record.js';
 import { verifyRun } from '../../src/main/audit/verify.js';
 import { REPO_ROOT } from '../support/shared.js';
 
-const CLI = path.join(REPO_ROOT, 'dist/cli/index.js');
+const CLI = path.join(REPO_ROOT, 'dist/bin/runbook.js');
 const STEPS = 25;
 const RUNBOOK = `# Crash target\n${Array.from({ length: STEPS }, (_, i) => `- [ ] step ${i}\n  \`\`\`bash\n  echo "line ${i}"; printf '%0.s-' {1..2000}\n  \`\`\`\n`).join('')}`;
 

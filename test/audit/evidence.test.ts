@@ -15,7 +15,7 @@ import { REPO_ROOT } from '../support/shared.js';
 import { insiderRewrite } from './insider.js';
 import { HAVE_SSH_AGENT, HAVE_SSH_KEYGEN, makeKey, skipReason, startAgent } from './ssh-tools.js';
 
-const CLI = path.join(REPO_ROOT, 'dist/cli/index.js');
+const CLI = path.join(REPO_ROOT, 'dist/bin/runbook.js');
 const HAVE_PYTHON = spawnSync('python3', ['--version'], { stdio: 'ignore' }).error === undefined;
 
 const RUNBOOK = `# Evidence sample

@@ -30,7 +30,7 @@ import { testHandlers } from '../support/handlers.js';
 import { type ApiCall, eventsUntil } from '../support/run-events.js';
 import { type TestKey, keygenSign, makeKey } from './ssh-tools.js';
 
-export const CLI = path.join(REPO_ROOT, 'dist/cli/index.js');
+export const CLI = path.join(REPO_ROOT, 'dist/bin/runbook.js');
 export const VERIFY_PY = path.join(REPO_ROOT, 'src/main/audit/bundle/verify.py');
 export const HAVE_PYTHON = spawnSync('python3', ['--version'], { stdio: 'ignore' }).error === undefined;
 

@@ -31,7 +31,7 @@ import type { RecordData } from '../../src/main/audit/records/index.js';
 import { runFinishedData, runStartedData, stepFinishedData, stepStartedData } from './record-fixtures.js';
 import { type TestKey, makeKey } from './ssh-tools.js';
 
-export const CLI = path.join(REPO_ROOT, 'dist/cli/index.js');
+export const CLI = path.join(REPO_ROOT, 'dist/bin/runbook.js');
 export const AUDIT = 'runbook-console-audit';
 
 export interface Cli {

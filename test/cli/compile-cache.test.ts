@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { compileCacheDir, userCacheDir } from '../../src/cli/compile-cache.js';
 import { REPO_ROOT } from '../support/shared.js';
 
-const CLI = path.join(REPO_ROOT, 'dist/cli/index.js');
+const CLI = path.join(REPO_ROOT, 'dist/bin/runbook.js');
 
 describe('the compile cache', () => {
   it('lives in the operator\'s cache directory, by platform', () => {

@@ -8,7 +8,7 @@ import { expect } from 'vitest';
 import { fingerprint, parsePublicKeyLine } from '../../src/main/audit/ssh-keys.js';
 import { REPO_ROOT } from '../support/shared.js';
 
-export const CLI = path.join(REPO_ROOT, 'dist/cli/index.js');
+export const CLI = path.join(REPO_ROOT, 'dist/bin/runbook.js');
 
 export const STEPS = 4;
 export const RUNBOOK = `# Crash points\n${Array.from({ length: STEPS }, (_, i) => `- [ ] step ${i}\n  \`\`\`bash\n  echo "output of step ${i}"\n  \`\`\`\n`).join('')}`;

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAVE_SSH_KEYGEN, makeKey, skipReason } from '../audit/ssh-tools.js';
 import { REPO_ROOT } from '../support/shared.js';
 
-const CLI = path.join(REPO_ROOT, 'dist/cli/index.js');
+const CLI = path.join(REPO_ROOT, 'dist/bin/runbook.js');
 const RUNBOOK = '# Key check\n\n- [ ] say hello\n  ```bash\n  echo hello\n  ```\n';
 const NOTICE = "runbook: created this installation's key";
 

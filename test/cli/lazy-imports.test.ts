@@ -7,11 +7,12 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeKubeApi, startKubeApi } from '../fakes/kube-api.js';
 import { REPO_ROOT } from '../support/shared.js';
 
-const CLI = path.join(REPO_ROOT, 'dist/cli/index.js');
+const CLI = path.join(REPO_ROOT, 'dist/bin/runbook.js');
 const HOOK = path.join(REPO_ROOT, 'test/cli/import-log.mjs');
 const STATE = mkdtempSync(path.join(tmpdir(), 'lazy-imports-'));
 const ENV = { RUNBOOK_CONSOLE_KEY_DIR: path.join(STATE, 'keys'), RUNBOOK_CONSOLE_RUNS_DIR: path.join(STATE, 'runs') };
@@ -22,7 +23,7 @@ let n = 0;
  * Runs `runbook run` with the targets file under the hook; the modules it resolved, as URLs. Not spawnSync:
  * the fake API server lives in this process and must answer while the run waits for it.
  */
-async function runLogged(runbook: string, targets: string): Promise<{ status: number | null; stdout: string; stderr: string; modules: string[] }> {
+async function runLogged(runbook: string, targets: string): Promise<{ status: number | null; stdout: string; stderr: string; modules: string[]; files: string[] }> {
   const dir = path.join(STATE, `case-${++n}`);
   const files = { runbook: `${dir}.md`, targets: `${dir}.targets.yaml`, log: `${dir}.imports` };
   writeFileSync(files.runbook, runbook);
@@ -37,7 +38,22 @@ async function runLogged(runbook: string, targets: string): Promise<{ status: nu
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const status = await new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
-  return { status, stdout, stderr, modules: readFileSync(files.log, 'utf8').split('\n').filter(Boolean) };
+  const read = readFileSync(files.log, 'utf8').split('\n').filter(Boolean);
+  return { status, stdout, stderr, modules: unbundled(read), files: read };
+}
+
+/**
+ * The CLI ships bundled (scripts/bundle-cli.mjs): a file of dist/bin/ holds many modules. Each is listed here as
+ * the module it holds, by the bundle's own manifest (dist/bin/modules.json), as file URLs of their paths —
+ * so what a run loaded reads the same as it would unbundled.
+ */
+function unbundled(urls: string[]): string[] {
+  const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, 'dist/bin/modules.json'), 'utf8')) as Record<string, string[]>;
+  const bin = `${pathToFileURL(path.join(REPO_ROOT, 'dist/bin')).href}/`;
+  return urls.flatMap((url) => {
+    const held = url.startsWith(bin) ? manifest[url.slice(bin.length)] : undefined;
+    return held ? held.map((module) => pathToFileURL(path.join(REPO_ROOT, module)).href) : [url];
+  });
 }
 
 const loaded = (modules: string[], pkg: string) => modules.some((url) => url.includes(`/node_modules/${pkg}/`));
@@ -81,6 +97,9 @@ describe('a run loads only what its steps use', () => {
     expect(res.modules.filter((url) => url.includes('/dist/main/targets/kubernetes/') && !url.endsWith('/kubectl-lines.js'))).toEqual([]);
     expect(loaded(res.modules, 'pg'), 'pg was loaded').toBe(false);
     expect(loaded(res.modules, 'libpg-query'), 'libpg-query was loaded').toBe(false);
+    // Read from the bundle: zod and the markdown parser (95 and over 150 modules) are not read file by file.
+    expect(loaded(res.files, 'zod') || loaded(res.files, 'micromark'), 'zod or micromark read from node_modules').toBe(false);
+    expect(loaded(res.modules, 'zod') && loaded(res.modules, 'micromark')).toBe(true);
   });
 
   it('control: a Kubernetes step loads the client (and runs against the fake API server)', async () => {

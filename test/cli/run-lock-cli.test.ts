@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/shared.js';
 import { intact, verify } from './crash-support.js';
 
-const CLI = path.join(REPO_ROOT, 'dist/cli/index.js');
+const CLI = path.join(REPO_ROOT, 'dist/bin/runbook.js');
 // The step waits until stopped, and ends by itself once the CLI that runs it is gone (no orphan after kill -9).
 const LONG = '- [ ] long\n  ```bash\n  echo started; exec tail -f /dev/null --pid=$PPID\n  ```\n- [ ] after\n  ```bash\n  echo after\n  ```\n';
 const SHORT = '- [ ] quick\n  ```bash\n  echo quick\n  ```\n';

@@ -18,7 +18,7 @@ import { testHandlers } from '../support/handlers.js';
 import { REPO_ROOT } from '../support/shared.js';
 import { sealAnyway } from '../support/run-events.js';
 
-const CLI = path.join(REPO_ROOT, 'dist/cli/index.js');
+const CLI = path.join(REPO_ROOT, 'dist/bin/runbook.js');
 const RUNBOOK = `# Verify in the console
 - [ ] Say hello
   \`\`\`bash

@@ -12,7 +12,7 @@ import { decisionPath, decisionTurn } from '../../src/shared/decisions.js';
 import { ANNOUNCE, BACK_OUT, GO_NO_GO, SWITCH, cutoverRunbook, stepSection } from '../support/runbook-fixtures.js';
 import { REPO_ROOT } from '../support/shared.js';
 
-const CLI = path.join(REPO_ROOT, 'dist/cli/index.js');
+const CLI = path.join(REPO_ROOT, 'dist/bin/runbook.js');
 
 const CUTOVER = cutoverRunbook(stepSection('Prepare', 'Show the route', 'echo route'), GO_NO_GO, ANNOUNCE, SWITCH, BACK_OUT, stepSection('Close', 'Close the ticket', 'echo closed'));
 

@@ -13,7 +13,7 @@ import { forTerminal } from '../../src/cli/terminal-output.js';
 import { neutralise } from '../../src/shared/terminal-text.js';
 import { REPO_ROOT } from '../support/shared.js';
 
-const CLI = path.join(REPO_ROOT, 'dist/cli/index.js');
+const CLI = path.join(REPO_ROOT, 'dist/bin/runbook.js');
 
 /** Anything a terminal or a text view would obey rather than show (a CR is fine only before a LF). */
 const LIVE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]|\r(?!\n)/;

@@ -1,6 +1,7 @@
 // `runbook serve [FILE]`: the console in a browser, backed by the same handlers as the desktop app.
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { packagePath } from '../../main/util/package-root.js';
 import { createApiHandlers } from '../../main/api/handlers.js';
 import { loadInstallationForCli } from '../installation-notice.js';
 import { FileMacKeyStore, defaultKeyDir } from '../../main/audit/key-store.js';
@@ -11,7 +12,7 @@ import { recordingRecentRunbooks, rememberRunbook } from '../../main/desktop/rec
 import { startServer } from '../../main/serve/server.js';
 import { VERSION } from '../version.js';
 
-const RENDERER_DIR = fileURLToPath(new URL('../../renderer/', import.meta.url));
+const RENDERER_DIR = `${packagePath('dist', 'renderer')}${path.sep}`;
 
 export async function serveCommand(file: string | undefined, options: { port?: number; host: string; settingsDir?: string; runsDir?: string; open?: boolean }): Promise<void> {
   const settings = openConfSettings(options.settingsDir ? { cwd: options.settingsDir } : {});

@@ -2,12 +2,12 @@
 // each summarised (title, step count, profile markers) so the operator can choose without opening.
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../util/package-root.js';
 import type { LibraryEntry } from '../../shared/api.js';
 import { RunbookError, loadRunbook } from '../runbook/index.js';
 
 /** runbooks/ beside dist/ (the repository, and the packaged app's resources). */
-export const SAMPLES_DIR = fileURLToPath(new URL('../../../runbooks/', import.meta.url));
+export const SAMPLES_DIR = `${packagePath('runbooks')}${path.sep}`;
 
 export async function summarise(file: string): Promise<LibraryEntry> {
   const base = { path: file, title: path.basename(file), steps: 0, profiles: { standard: 0, regulated: 0, restricted: 0 }, error: null };
