@@ -92,8 +92,11 @@ export async function journalBench(options = {}) {
       if (sha.status !== 0) throw new Error('sha256sum failed');
     }
     const mb = bytes / 1e6;
+    const appendRatio = sum(appendMs) / sum(bareMs);
     return {
       name: 'journal',
+      // The goal is a throughput, ≥ 0.8× the bare loop's: as a time, at most 1.25× its time.
+      goals: [{ what: 'journal: append + fsync, per record', baseline: 'write + fsync loop', ratio: appendRatio, goal: '≤ 1.25× (≥ 0.8× its rate)', within: appendRatio <= 1.25 }],
       append: {
         records,
         recordsPerSecond: records / (sum(appendMs) / 1000),

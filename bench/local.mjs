@@ -10,17 +10,46 @@
 //             is checked: the blob the journal names has the sha256 the journal says, which is FILE's.
 //             Not `cat`: GNU cat copies file to file with copy_file_range, inside the kernel, which no
 //             program reading a pipe can match; head reads and writes as it would into a pipe.
+//   per step: `runbook run` of 21 `true` steps minus a one-step run, per step, against what a step cannot
+//             do without — `bash -c true` and two small writes, each fsync'd (its start record and its end
+//             record, each durable) — timed in this process. Goal: at most 3×.
 //
 // The CLI keeps V8's compile cache (src/cli/index.ts); here it lives in the benchmark's temp directory, so
 // the first run of each command starts cold: that run is reported on its own, the medians are warm
 // (BENCH_NO_COMPILE_CACHE=1 turns the cache off for every run).
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, fsyncSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { shellSingleQuote } from '../dist/shared/shell-quote.js';
-import { CLI, REPO, benchEnv, measure, median, medianOrNull, mib, ms, oneStepRunbook, outputBench, rotated, verdict, writeLinesFile } from './support/processes.mjs';
+import { CLI, REPO, benchEnv, manyStepsRunbook, measure, median, medianOrNull, mib, ms, oneStepRunbook, outputBench, rotated, verdict, writeLinesFile } from './support/processes.mjs';
 
-export const GOALS = { run: 5, parse: 4, output: 2, outputRssMiB: 150 };
+export const GOALS = { run: 5, parse: 4, output: 2, outputRssMiB: 150, perStep: 3 };
+const PER_STEP_STEPS = 21;
+
+/** One step's floor: `bash -c true` and two small writes, each fsync'd, in `dir`; median of `runs`, in ms. */
+function stepFloorMs(dir, runs) {
+  const file = path.join(dir, 'floor.log');
+  const fd = openSync(file, 'a');
+  const record = Buffer.alloc(200, 120);
+  const times = [];
+  try {
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      spawnSync('bash', ['-c', 'true'], { stdio: 'ignore' });
+      for (let w = 0; w < 2; w++) {
+        writeSync(fd, record);
+        fsyncSync(fd);
+      }
+      times.push(performance.now() - t0);
+    }
+  } finally {
+    closeSync(fd);
+    rmSync(file, { force: true });
+  }
+  return median(times);
+}
 
 export async function localBench(options = {}) {
   const runs = options.runs ?? 11;
@@ -70,6 +99,18 @@ export async function localBench(options = {}) {
       return { ...x, ratio: x.median / base.median, cpuRatio: cpuRatio(x), goal, coldRatio: cold[name] / cold.node };
     };
     const startup = { runs, node: process.version, baseline: base, run: ratios('run', GOALS.run), parse: ratios('parse', GOALS.parse) };
+
+    // Per step: many `true` steps minus one, against the floor a step needs.
+    const manyRunbook = manyStepsRunbook(path.join(dir, 'many.md'), PER_STEP_STEPS, 'bash', 'true');
+    const manyTimes = [];
+    const oneTimes = [];
+    for (let r = 0; r < Math.max(3, Math.ceil(runs / 2)); r++) {
+      manyTimes.push(measure([node, CLI, 'run', manyRunbook, '--yes', '--journal', runDir()], { env, cwd: dir, stdout: devNull }).ms);
+      oneTimes.push(measure([node, CLI, 'run', oneStep, '--yes', '--journal', runDir()], { env, cwd: dir, stdout: devNull }).ms);
+    }
+    const stepMs = (median(manyTimes) - median(oneTimes)) / (PER_STEP_STEPS - 1);
+    const floorMs = stepFloorMs(dir, 41);
+    const perStep = { steps: PER_STEP_STEPS, manyMs: median(manyTimes), oneMs: median(oneTimes), stepMs, floorMs, ratio: stepMs / floorMs, goal: GOALS.perStep };
     rmSync(path.join(dir, 'runs'), { recursive: true, force: true });
     mkdirSync(path.join(dir, 'runs'));
 
@@ -110,9 +151,11 @@ export async function localBench(options = {}) {
       goals: [
         { what: 'local: runbook run, one step', baseline: 'node -e 0', ratio: startup.run.ratio, goal: `≤ ${GOALS.run}×`, within: startup.run.ratio <= GOALS.run },
         { what: 'local: runbook parse, small file', baseline: 'node -e 0', ratio: startup.parse.ratio, goal: `≤ ${GOALS.parse}×`, within: startup.parse.ratio <= GOALS.parse },
+        { what: 'local: cost of a step', baseline: 'bash -c true + 2 fsyncs', ratio: perStep.ratio, goal: `≤ ${GOALS.perStep}×`, within: perStep.ratio <= GOALS.perStep },
         { what: `local: ${outputMiB} MiB of output`, baseline: 'command > file', ratio, goal: `≤ ${GOALS.output}×`, within: ratio <= GOALS.output, peakRssMiB: peak === null ? null : peak / 1024, rssGoal: `< ${GOALS.outputRssMiB} MiB`, rssWithin: peak === null ? null : peak / 1024 < GOALS.outputRssMiB },
       ],
       startup,
+      perStep,
       output: { ...output, goal: GOALS.output, rssGoalMiB: GOALS.outputRssMiB },
     };
   } finally {
@@ -131,6 +174,10 @@ export function printLocal(r) {
     console.log(`  ${label} median ${ms(x.median)} (min ${ms(x.min)}, max ${ms(x.max)}), peak RSS ${mib(x.peakRssKiB)}`);
     console.log(`    ${x.ratio.toFixed(1)}× node -e 0 (goal: at most ${x.goal}×) ${verdict(x.ratio <= x.goal)}; CPU time ${x.cpuMs === null ? 'n/a' : ms(x.cpuMs)} (node -e 0: ${s.baseline.cpuMs === null ? 'n/a' : ms(s.baseline.cpuMs)}); first run, compile cache cold: ${ms(x.cold)}, ${x.coldRatio.toFixed(1)}×`);
   }
+  const p = r.perStep;
+  console.log(`local (per step): ${p.steps} \`true\` steps median ${ms(p.manyMs)}, one step ${ms(p.oneMs)}: ${p.stepMs.toFixed(1)} ms a step`);
+  console.log(`  bash -c true + two 200-byte writes, each fsync'd: ${p.floorMs.toFixed(1)} ms`);
+  console.log(`    ${p.ratio.toFixed(1)}× (goal: at most ${p.goal}×) ${verdict(p.ratio <= p.goal)}`);
   const o = r.output;
   console.log(`local (output): ${o.mebibytes} MiB of ${o.lineBytes}-byte lines through a local step (head -c BYTES FILE), CLI stdout to /dev/null, ${o.runs} runs each, order rotated`);
   console.log(`  the same command > OUT (same disk) median ${ms(o.baselineMs)}; one-step run ${ms(o.oneStepMs)}; the ${o.mebibytes} MiB run ${ms(o.wholeMs)}`);

@@ -112,7 +112,14 @@ export async function parseBench(options = {}) {
   }
   const corpus = await corpusBench(options);
   const size = options.size === false ? { skipped: true, reason: 'not asked for' } : await sizeBench(options);
-  return { name: 'parse', corpus, size };
+  const goals = [];
+  if (!corpus.skipped) goals.push({ what: 'parse: the model over the markdown parse', baseline: 'markdown in chunks', ratio: corpus.ratio, goal: `≤ ${(1 + OVERHEAD_TARGET).toFixed(1)}×`, within: corpus.withinTarget });
+  if (!size.skipped) {
+    const large = size.rss.at(-1);
+    goals.push({ what: 'parse: 1 MB list-heavy runbook', baseline: 'remark, whole file', ratio: size.small.versusRemark, goal: `≤ ${SIZE_GOALS.versusRemark}×`, within: size.small.withinGoal });
+    goals.push({ what: `parse: ${(size.children.large.bytes / 1e6).toFixed(0)} MB runbook (time)`, baseline: '1 MB runbook', ratio: size.growth, goal: `≤ ${SIZE_GOALS.growth}×`, within: size.growthWithinGoal, peakRssMiB: large.maxRssBytes / 2 ** 20, rssGoal: `≤ ${(large.goalBytes / 2 ** 20).toFixed(0)} MiB`, rssWithin: large.withinGoal });
+  }
+  return { name: 'parse', corpus, size, goals };
 }
 
 /** The model's cost over the markdown parse in chunks, on the shared corpus. */

@@ -191,8 +191,13 @@ export async function rendererBench(options = {}) {
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   try {
     const load = await loadBench(browser, seed, steps, runs, root, env, servers);
-    const input = await inputBench(browser, parseRunbook, Math.max(runs * 4, 40), root, env, servers);
-    return { name: 'renderer', runs, seed: path.basename(seed), load, input };
+    const input = await inputBench(browser, parseRunbook, options.inputSamples ?? Math.max(runs * 4, 40), root, env, servers);
+    const goals = [
+      { what: 'renderer: open the largest seed, cold', baseline: 'static page', ratio: load.cold.ratio, goal: '≤ 2×', within: load.cold.ratio <= 2 },
+      { what: 'renderer: open it again, warm', baseline: 'static page', ratio: load.warm.ratio, goal: '≤ 2×', within: load.warm.ratio <= 2 },
+      { what: 'renderer: keys while 100 MB streams', baseline: 'keys, idle', ratio: input.ratio, goal: '≤ 2× (ours)', within: input.ratio <= 2 },
+    ];
+    return { name: 'renderer', runs, seed: path.basename(seed), load, input, goals };
   } finally {
     await browser.close();
     for (const s of servers) await s.stop();

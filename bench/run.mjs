@@ -4,9 +4,11 @@
 //   node bench/run.mjs parse           only the named ones
 //   node bench/run.mjs --runs 31       more timed runs (odd numbers give a true median)
 //   node bench/run.mjs --json          the result objects as JSON, for tooling
+//   node bench/run.mjs --quick         every benchmark at smaller sizes and fewer runs (under two minutes)
 //
 // Benchmarks never fail on a time: the numbers depend on the machine. The exit code is 1 only when a
 // benchmark throws (a build is missing, the parser crashes), 2 for a bad command line.
+import { performance } from 'node:perf_hooks';
 import { journalBench, printJournal } from './journal.mjs';
 import { localBench, printLocal } from './local.mjs';
 import { parseBench, printParse } from './parse.mjs';
@@ -26,17 +28,33 @@ const BENCHES = {
   renderer: { run: rendererBench, print: printRenderer },
 };
 
+/**
+ * --quick: the same measurements at smaller sizes and fewer runs, so a change can be checked in under two
+ * minutes. Ratios are noisier and the size-dependent ones (parse's 20 MB, verify's 200,000 records, 200 MiB of
+ * output) are measured smaller: the README's figures come from a full run.
+ */
+const QUICK = {
+  parse: { runs: 5, warmup: 1, sizeRuns: 1, largeBytes: 5_000_000 },
+  local: { runs: 5, outputRuns: 3, outputMiB: 50 },
+  ssh: { runs: 5, outputRuns: 3, outputMiB: 50, manyRuns: 1 },
+  sql: { runs: 5, manyRuns: 3 },
+  journal: { records: 300, verifyRecords: 20_000, runs: 3 },
+  verify: { records: 50_000, runs: 1 },
+  renderer: { runs: 3, inputSamples: 20 },
+};
+
 function usage(message) {
   if (message) process.stderr.write(`bench: ${message}\n`);
-  process.stderr.write(`usage: node bench/run.mjs [--runs N] [--json] [${Object.keys(BENCHES).join('|')} ...]\n`);
+  process.stderr.write(`usage: node bench/run.mjs [--quick] [--runs N] [--json] [${Object.keys(BENCHES).join('|')} ...]\n`);
   process.exit(2);
 }
 
 function parseArgs(argv) {
-  const options = { names: [], runs: undefined, json: false };
+  const options = { names: [], runs: undefined, json: false, quick: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--json') options.json = true;
+    else if (arg === '--quick') options.quick = true;
     else if (arg === '--runs') {
       const n = Number(argv[++i]);
       if (!Number.isInteger(n) || n < 1) usage(`--runs wants a positive whole number, not "${argv[i]}"`);
@@ -72,17 +90,22 @@ function printGoals(results) {
 
 const options = parseArgs(process.argv.slice(2));
 const results = [];
+if (options.quick && !options.json) console.log('quick: smaller sizes and fewer runs (bench/run.mjs QUICK); the README quotes a full run\n');
 for (const name of options.names) {
   const bench = BENCHES[name];
   let result;
+  const began = performance.now();
   try {
-    result = await bench.run({ runs: options.runs });
+    result = await bench.run({ ...(options.quick ? QUICK[name] : {}), ...(options.runs === undefined ? {} : { runs: options.runs }) });
   } catch (error) {
     process.stderr.write(`bench ${name}: ${error instanceof Error ? (process.env.BENCH_DEBUG ? error.stack : error.message) : String(error)}\n`);
     process.exit(1);
   }
   results.push(result);
-  if (!options.json) bench.print(result);
+  if (!options.json) {
+    bench.print(result);
+    console.log(`  (${name}: ${((performance.now() - began) / 1000).toFixed(0)} s)`);
+  }
 }
 if (options.json) console.log(JSON.stringify(results, null, 2));
 else printGoals(results);

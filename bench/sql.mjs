@@ -4,10 +4,21 @@
 //             connection (TLS handshake, SCRAM login) each time, as a runbook's psql line costs in bash
 // Both sides use sslmode verify-full against the cluster's CA, so neither is cheaper by checking less.
 // Also reported: a step on a fresh executor (connect + login + query + close), i.e. the first block of a run.
+// And as an operator feels it (issue 14, item 4): `runbook run` of 20 SQL steps on one PostgreSQL target, the
+// whole process (start-up, one connection for all 20, journal, seal), against a script of 20 `psql -c`.
+// Goal: at most 0.5×.
 import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createPostgresExecutor } from '../dist/main/targets/postgres/executor.js';
+import { shellSingleQuote } from '../dist/shared/shell-quote.js';
 import { postgresUnavailableReason, startPostgres } from './support/postgres.mjs';
+import { CLI, benchEnv, commandsScript, manyStepsBench, manyStepsRunbook, measure } from './support/processes.mjs';
+
+export const GOALS = { manySteps: 0.5 };
+const STEPS = 20;
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const PASSWORD_ENV = 'BENCH_SQL_PASSWORD';
@@ -65,8 +76,11 @@ export async function sqlBench(options = {}) {
       await once.close();
       fresh.push(performance.now() - t0);
     }
+    const many = manySqlSteps(server, config, options.manyRuns ?? Math.max(3, Math.min(runs, 7)));
     return {
       name: 'sql',
+      goals: [{ what: `sql: ${STEPS} steps, one target`, baseline: `${STEPS} × psql -c`, ratio: many.ratio, goal: `≤ ${GOALS.manySteps}×`, within: many.ratio <= GOALS.manySteps }],
+      many,
       runs,
       server: first.target.details?.serverVersion ?? null,
       tls: first.target.details?.tls ?? null,
@@ -81,6 +95,27 @@ export async function sqlBench(options = {}) {
   }
 }
 
+/** `runbook run` of STEPS SQL steps on one target, whole processes, against a script of STEPS psql -c. */
+function manySqlSteps(server, config, runs) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-sql-'));
+  try {
+    const env = { ...benchEnv(dir), [PASSWORD_ENV]: server.password, PGPASSWORD: server.password, PGSSLMODE: 'verify-full', PGSSLROOTCERT: server.caFile };
+    mkdirSync(path.join(dir, 'runs'));
+    const targets = path.join(dir, 'targets.yaml');
+    writeFileSync(targets, `${JSON.stringify({ targets: { db: config } })}\n`);
+    const runbook = manyStepsRunbook(path.join(dir, 'queries.md'), STEPS, 'sql', 'SELECT 1;', '{"target":"db"}');
+    const psql = [server.psql, '-X', '-q', '-h', server.host, '-p', String(server.port), '-U', server.user, '-d', server.database, '-c', 'SELECT 1'];
+    const script = commandsScript(path.join(dir, 'psql.sh'), Array.from({ length: STEPS }, () => psql), shellSingleQuote);
+    return manyStepsBench({
+      runs,
+      run: (i) => measure([process.execPath, CLI, 'run', runbook, '--targets', targets, '--yes', '--journal', path.join(dir, 'runs', `r${i + 1}`)], { env, cwd: dir, rssFile: path.join(dir, 'rss') }),
+      baseline: () => measure(['bash', script], { env, cwd: dir, rssFile: path.join(dir, 'rss') }),
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export function printSql(r) {
   if (r.skipped) {
     console.log(`sql: skipped: ${r.reason}`);
@@ -92,4 +127,9 @@ export function printSql(r) {
   console.log(`  psql -c 'SELECT 1' (process + login)      median ${ms(r.psql.median)}  (min ${ms(r.psql.min)}, max ${ms(r.psql.max)})`);
   console.log(`  ratio: ${r.ratio.toFixed(3)}× psql (${(1 / r.ratio).toFixed(0)}× faster)`);
   console.log(`  first block of a run (new executor: connect, TLS, SCRAM, SELECT 1, close): median ${ms(r.fresh.median)} over ${r.fresh.runs}`);
+  const m = r.many;
+  console.log(`sql (${STEPS} steps, whole processes, ${m.runs} runs each, order alternated):`);
+  console.log(`  runbook run, ${STEPS} SELECT 1 steps on one target   median ${m.runMs.toFixed(0)} ms`);
+  console.log(`  bash: ${STEPS} × psql -c 'SELECT 1'                  median ${m.baselineMs.toFixed(0)} ms`);
+  console.log(`  ratio: ${m.ratio.toFixed(2)}× (goal: at most ${GOALS.manySteps}×) ${m.ratio <= GOALS.manySteps ? 'within goal' : 'ABOVE GOAL'}`);
 }

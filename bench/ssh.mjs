@@ -6,6 +6,9 @@
 //           `runbook run` processes with CLI stdout to /dev/null: the run minus a one-step ssh run (`true`,
 //           which connects too), vs `ssh … head -c BYTES FILE > OUT` (OpenSSH, its connection included).
 //           Goal: at most 2×, with the run's peak RSS; each run's record is checked to hold FILE's bytes.
+//   steps:  `runbook run` of 20 `true` steps on one ssh target, the whole process (start-up, one connection
+//           for all 20, journal, seal), against a script of 20 `ssh … true` (a new connection each). Goal:
+//           at most 0.15×.
 // All talk to the same throwaway sshd (bench/support/sshd.mjs, shared with the tests) on 127.0.0.1.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, openSync, closeSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,10 +17,11 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createSshExecutor } from '../dist/main/targets/ssh/executor.js';
 import { shellSingleQuote } from '../dist/shared/shell-quote.js';
-import { CLI, benchEnv, measure, median, mib, ms, oneStepRunbook, outputBench, verdict, writeLinesFile } from './support/processes.mjs';
+import { CLI, benchEnv, commandsScript, manyStepsBench, manyStepsRunbook, measure, median, mib, ms, oneStepRunbook, outputBench, verdict, writeLinesFile } from './support/processes.mjs';
 import { sshdUnavailableReason, startSshd } from './support/sshd.mjs';
 
-export const GOALS = { output: 2 };
+export const GOALS = { output: 2, manySteps: 0.15 };
+const STEPS = 20;
 
 const logins = (sshd) => sshd.log().match(/Accepted publickey for /g)?.length ?? 0;
 
@@ -101,10 +105,13 @@ export async function sshBench(options = {}) {
     const executorConnections = logins(sshd) - loginsBefore - (warmup + runs);
     await executor.close();
     const output = sshOutputBench(sshd, options);
+    const many = manySshSteps(sshd, options.manyRuns ?? Math.max(3, Math.min(runs, 5)));
     const peak = output.peakRssKiB;
     return {
       name: 'ssh',
+      many,
       goals: [
+        { what: `ssh: ${STEPS} steps, one host`, baseline: `${STEPS} × ssh host true`, ratio: many.ratio, goal: `≤ ${GOALS.manySteps}×`, within: many.ratio <= GOALS.manySteps },
         { what: `ssh: ${output.mebibytes} MiB of output`, baseline: 'ssh host command > file', ratio: output.ratio, goal: `≤ ${GOALS.output}×`, within: output.ratio <= GOALS.output, peakRssMiB: peak === null ? null : peak / 1024, rssGoal: null, rssWithin: null },
       ],
       runs,
@@ -117,6 +124,26 @@ export async function sshBench(options = {}) {
   } finally {
     await executor.close();
     await sshd.stop();
+  }
+}
+
+/** `runbook run` of STEPS `true` steps on one ssh target, whole processes, against a script of STEPS `ssh … true`. */
+function manySshSteps(sshd, runs) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-ssh-steps-'));
+  try {
+    const env = withoutAgent(benchEnv(dir));
+    mkdirSync(path.join(dir, 'runs'));
+    const targets = path.join(dir, 'targets.yaml');
+    writeFileSync(targets, `${JSON.stringify({ targets: { host: benchTarget(sshd) } })}\n`);
+    const runbook = manyStepsRunbook(path.join(dir, 'steps.md'), STEPS, 'bash', 'true', '{"target":"host"}');
+    const script = commandsScript(path.join(dir, 'ssh.sh'), Array.from({ length: STEPS }, () => ['ssh', ...opensshArgs(sshd, 'true')]), shellSingleQuote);
+    return manyStepsBench({
+      runs,
+      run: (i) => measure([process.execPath, CLI, 'run', runbook, '--targets', targets, '--yes', '--journal', path.join(dir, 'runs', `r${i + 1}`)], { env, cwd: dir, rssFile: path.join(dir, 'rss') }),
+      baseline: () => measure(['bash', script], { env, cwd: dir, rssFile: path.join(dir, 'rss') }),
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -183,6 +210,11 @@ export function printSsh(r) {
   console.log(`  step \`true\` via ssh executor (reused connection)  median ${r.step.median.toFixed(1)} ms`);
   console.log(`  ssh … true (OpenSSH, new connection each time)   median ${r.step.baseline.toFixed(1)} ms`);
   console.log(`  ratio: ${r.step.ratio.toFixed(2)}× OpenSSH's time; the executor used ${r.executorConnections} connection${r.executorConnections === 1 ? '' : 's'} for ${r.runs + r.warmup + 1} blocks`);
+  const m = r.many;
+  console.log(`ssh (${STEPS} steps, whole processes, ${m.runs} runs each, order alternated):`);
+  console.log(`  runbook run, ${STEPS} \`true\` steps on one host   median ${m.runMs.toFixed(0)} ms`);
+  console.log(`  bash: ${STEPS} × ssh … true                   median ${m.baselineMs.toFixed(0)} ms`);
+  console.log(`  ratio: ${m.ratio.toFixed(2)}× (goal: at most ${GOALS.manySteps}×) ${verdict(m.ratio <= GOALS.manySteps)}`);
   const o = r.output;
   console.log(`ssh (output): ${o.mebibytes} MiB of ${o.lineBytes}-byte lines through an ssh step (head -c BYTES FILE), CLI stdout to /dev/null, ${o.runs} runs each, order rotated`);
   console.log(`  ssh … head -c BYTES FILE > OUT median ${ms(o.baselineMs)}; one-step ssh run (true) ${ms(o.oneStepMs)}; the ${o.mebibytes} MiB run ${ms(o.wholeMs)}`);

@@ -83,6 +83,7 @@ export async function verifyBench(options = {}) {
         : null;
     return {
       name: 'verify',
+      goals: [{ what: `verify: ${run.records} records`, baseline: 'sha256sum', ratio: tool('runbook').ratio, goal: '≤ 10×', within: tool('runbook').ratio <= 10, peakRssMiB: tool('runbook').peakRssMiB }],
       records: run.records,
       checkpoints: run.checkpoints,
       megabytes: bytes / 1e6,

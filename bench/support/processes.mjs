@@ -173,3 +173,40 @@ export function outputBench({ runs, mebibytes, lineBytes, bytes, sha256, baselin
 export const ms = (v) => `${v.toFixed(0)} ms`;
 export const mib = (kib) => (kib === null ? 'n/a (no /usr/bin/time)' : `${(kib / 1024).toFixed(0)} MiB`);
 export const verdict = (ok) => (ok ? 'within goal' : 'ABOVE GOAL');
+
+/** A runbook of `count` steps, each one `lang` block of `code` with `attributes` (a target, say). */
+export function manyStepsRunbook(file, count, lang, code, attributes = '') {
+  const steps = Array.from({ length: count }, (_, i) => `- [ ] **Step ${i + 1}**\n  \`\`\`${lang}${attributes ? ` ${attributes}` : ''}\n  ${code}\n  \`\`\`\n`);
+  writeFileSync(file, `# Bench\n\n${steps.join('')}`);
+  return file;
+}
+
+/**
+ * A run of many steps on one target against the same steps as separate commands, each a whole process
+ * (`runbook run`, and a bash script running the commands one after another), `runs` of each in turn
+ * after a warm-up of each. `run(i)` and `baseline()` return measure()'s result.
+ */
+export function manyStepsBench({ runs, run, baseline }) {
+  // A warm-up of each (compile cache, page cache) when there are runs enough for it to matter.
+  if (runs > 1) {
+    run(-1);
+    baseline();
+  }
+  const times = { run: [], baseline: [], cpuRun: [], cpuBaseline: [] };
+  for (let i = 0; i < runs; i++) {
+    for (const which of i % 2 === 0 ? ['run', 'baseline'] : ['baseline', 'run']) {
+      const m = which === 'run' ? run(i) : baseline();
+      times[which].push(m.ms);
+      times[which === 'run' ? 'cpuRun' : 'cpuBaseline'].push(m.cpuMs);
+    }
+  }
+  const runMs = median(times.run);
+  const baselineMs = median(times.baseline);
+  return { runs, runMs, baselineMs, ratio: runMs / baselineMs, cpuRunMs: medianOrNull(times.cpuRun), cpuBaselineMs: medianOrNull(times.cpuBaseline) };
+}
+
+/** A bash script that runs each argv in turn and stops at the first that fails (each argument quoted). */
+export function commandsScript(file, argvs, quote) {
+  writeFileSync(file, `set -e\n${argvs.map((argv) => argv.map(quote).join(' ')).join('\n')}\n`);
+  return file;
+}
