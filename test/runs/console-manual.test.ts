@@ -110,6 +110,27 @@ describe('the console and steps done by hand', () => {
     expect(journal()).toHaveLength(recorded + 1);
   });
 
+  it('a marked step takes no value by any route: not as a blank, not as a run variable given on it, not from another step', async () => {
+    const text = '# Later values\n\n## Greet\n\n```bash\necho "region=$REGION"\n```\n\n## Record the region\n\nREGION: ________\n';
+    const { root, handlers } = testHandlers({ host: 'browser', version: 'test' });
+    const call = (m: string, i: unknown) => dispatch(handlers, m, i) as Promise<any>;
+    writeFileSync(path.join(root, 'later.md'), text);
+    await call('runbook.open', { path: path.join(root, 'later.md') });
+    const state: RunState = await call('runs.start', { profile: 'standard', operator: 'Alice', vars: {} });
+    const blank = state.steps.find((s) => /record-the-region/.test(s.id))?.id as string;
+    const greet = state.steps.find((s) => /greet/.test(s.id))?.id as string;
+    await call('runs.record', { runId: state.runId, stepId: blank, kind: 'mark', verdict: 'fail', note: 'could not read it' });
+    const records = () => readFileSync(path.join(state.dir, 'journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; data: { step?: { id: string } } });
+    const before = records().length;
+    await expect(call('runs.record', { runId: state.runId, stepId: blank, kind: 'fillin', label: 'REGION', value: 'x' })).rejects.toThrow(/is marked failed/);
+    await expect(call('runs.setVariables', { runId: state.runId, stepId: blank, values: { REGION: 'eu-west-1' } })).rejects.toThrow(/is marked failed: give the value on a step still to do/);
+    expect(records()).toHaveLength(before);
+    // Control: given on the step that needs it, the value is the run's; the marked step's blank stays as it was.
+    const given: RunState = await call('runs.setVariables', { runId: state.runId, stepId: greet, values: { REGION: 'eu-west-1' } });
+    expect(records().filter((r) => r.type === 'fillin').map((r) => r.data.step?.id)).toEqual([greet]);
+    expect(given.steps.find((s) => s.id === blank)?.fillIns).toEqual({});
+  });
+
   it('a decision records the choice; one the step does not offer is refused', async () => {
     const { call, state, id, record, journal } = await open();
     const decision = id(/^go-no-go\//);

@@ -174,6 +174,29 @@ describe('Resume: an unfinished run goes on in the same journal after a restart'
     for (const dir of [east, west]) rmSync(dir, { recursive: true, force: true });
   });
 
+  it('a chosen target whose name now means another endpoint is not used on Resume: the block is refused, not run there', async () => {
+    const a = testHandlers({ host: 'browser', version: 'test' });
+    const callA: ApiCall = (m, i) => dispatch(a.handlers, m, i) as Promise<any>;
+    await callA('targets.save', { targets: { targets: { west: { kind: 'ssh', host: '127.0.0.1', user: 'deploy' } } } });
+    writeFileSync(path.join(a.root, 'moved.md'), '# Moved\n\n- [ ] Where\n  ```bash\n  hostname\n  ```\n');
+    await callA('runbook.open', { path: path.join(a.root, 'moved.md') });
+    const state: RunState = await callA('runs.start', { profile: 'standard', operator: 'Alice', vars: {} });
+    const step = state.steps[0]?.id as string;
+    const block = Object.keys(state.steps[0]?.choices ?? {})[0] as string;
+    await callA('runs.bind', { runId: state.runId, stepId: step, blockId: block, target: 'west' });
+    setLockHolder(state.dir);
+    // Meanwhile "west" was redefined: the same name, another host.
+    const b = testHandlers({ host: 'browser', version: 'test', root: a.root });
+    const callB: ApiCall = (m, i) => dispatch(b.handlers, m, i) as Promise<any>;
+    await callB('targets.save', { targets: { targets: { west: { kind: 'ssh', host: '192.0.2.7', user: 'deploy' } } } });
+    const resumed: RunState = await callB('runs.resume', { runId: state.runId, operator: 'Alice' });
+    expect(resumed.steps[0]?.targets[block]).toBeUndefined();
+    expect(resumed.problems.join('\n')).toMatch(/bound it to target "west", which cannot be used now \(target "west" is now ssh .*192\.0\.2\.7.*, not the ssh .*127\.0\.0\.1.* chosen\)/);
+    await expect(callB('runs.runStep', { runId: state.runId, stepId: step })).rejects.toThrow(/west/);
+    const records = readFileSync(path.join(state.dir, 'journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Rec);
+    expect(records.filter((r) => r.type === 'step.started')).toEqual([]);
+  });
+
   it('RESTRICTED: only the operator run.started names resumes it (the approval rules name them; another could approve their own steps)', async () => {
     const a = testHandlers({ host: 'browser', version: 'test' });
     const callA: ApiCall = (m, i) => dispatch(a.handlers, m, i) as Promise<any>;

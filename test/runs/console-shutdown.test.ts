@@ -47,5 +47,7 @@ describe('console run when the host shuts down', () => {
     expect(after[records.length]).toMatchObject({ type: 'run.resumed', data: { by: 'Alice', stale_lock: null } });
     await sealAnyway(callNext, state.runId);
     expect(await verifyRun(state.dir, { keys })).toMatchObject({ ok: true });
+    // A host going away starts and resumes nothing more (a call arriving before it closes is refused).
+    await expect(call('runs.start', { profile: 'standard', operator: 'Alice', vars: {} })).rejects.toThrow(/shutting down/);
   });
 });

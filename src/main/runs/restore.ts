@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { RunStepState } from '../../shared/run-api.js';
 import { JOURNAL_FILE, type JournalRecord, type TypedRecord, typedRecord } from '../audit/record.js';
 import { MASK } from '../session/mask.js';
-import { operatorSkipWords } from '../session/runner.js';
+import { isOperatorSkip, operatorSkipWords } from '../session/runner.js';
 
 export interface RestoredStep {
   status: RunStepState['status'];
@@ -30,7 +30,7 @@ export interface RestoredRun {
   /** Values the run started with (run.started), then given on steps (fillin records), not masked: by name or label. */
   given: Map<string, string>;
   /** Blocks the operator bound to another target (runs.bind), each as last recorded, in record order. */
-  bindings: { record: number; step: string; block: string; target: string }[];
+  bindings: { record: number; step: string; block: string; target: string; kind: string; endpoint: string }[];
 }
 
 /** A target chosen for a block, as the step's activity says it (live and restored alike). */
@@ -92,7 +92,9 @@ export function restoreRun(dir: string): RestoredRun {
         const s = of(r.data.step.id);
         s.status = r.data.by === 'refused' ? r.data.status : 'skipped';
         s.reason = r.data.reason;
-        if (r.data.by === 'operator') act(r.data.step.id, 'skip', first.data.operator.name, 'skipped', operatorSkipWords(r.data.reason));
+        // The operator's own skip (journals written before decision skips were typed recorded those as
+        // `operator` too, with the decision's reason: not the operator's skip, and not shown as one).
+        if (r.data.by === 'operator' && isOperatorSkip(r.data.reason)) act(r.data.step.id, 'skip', first.data.operator.name, 'skipped', operatorSkipWords(r.data.reason));
         break;
       }
       case 'step.note': {
@@ -110,7 +112,7 @@ export function restoreRun(dir: string): RestoredRun {
             s.reason = null;
           }
         } else if ('binding' in d) {
-          bindings.set(`${d.step.id}\0${d.binding.block}`, { record: r.seq, step: d.step.id, block: d.binding.block, target: d.binding.target });
+          bindings.set(`${d.step.id}\0${d.binding.block}`, { record: r.seq, step: d.step.id, block: d.binding.block, target: d.binding.target, kind: d.binding.kind, endpoint: d.binding.endpoint });
           act(d.step.id, 'target', d.by, boundText(d.binding));
         } else if ('text' in d) act(d.step.id, 'note', d.by, d.text);
         break;

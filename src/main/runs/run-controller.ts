@@ -189,6 +189,10 @@ export class RunController {
   private run: ActiveRun | null = null;
   /** A start or resume going on (oneAtATime). */
   private opening: Promise<unknown> | null = null;
+  /** The run being resumed, open but not yet as the journal left it (targets being put back): nothing runs on it yet. */
+  private settling: string | null = null;
+  /** The host is going away: no run is started or resumed any more. */
+  private shuttingDown = false;
 
   constructor(private readonly env: RunEnvironment) {}
 
@@ -300,13 +304,19 @@ export class RunController {
     const record = opened.journal.record('run.resumed', { by: input.operator, unfinished: fresh.unfinished, stale_lock: held ? { pid: held.pid, host: held.host, started: held.started, purpose: held.purpose } : null });
     assembled.events.push({ type: 'record', record: record.seq, recordType: 'run.resumed', time: new Date().toISOString() });
     const active = this.activate(assembled, opened);
-    this.restoreSteps(active, fresh);
-    await this.restoreBindings(active, fresh.bindings);
+    this.settling = input.runId;
+    try {
+      this.restoreSteps(active, fresh);
+      await this.restoreBindings(active, fresh.bindings);
+    } finally {
+      this.settling = null;
+    }
     return this.state(input.runId);
   }
 
   /** One start or resume at a time: a second, meanwhile, would replace (seal) the run the first one opens. */
   private async oneAtATime<T>(work: () => Promise<T>): Promise<T> {
+    if (this.shuttingDown) throw new RunError('the console host is shutting down: no run is started or resumed');
     if (this.opening) throw new RunError('another run is being started or resumed; wait for it');
     const opening = work();
     this.opening = opening;
@@ -532,8 +542,9 @@ export class RunController {
       const bare = [...new Set(needed.filter((name) => this.valueOf(run, name) === undefined).map(bareName))];
       state.missingValues = bare.map((name) => ({ name, secret: isSecretVariable(run.runbook, name) }));
       if (bare.length > 0) problems.push(problem('variable-missing', `step ${stepId}: no value for ${bare.join(', ')}: give ${bare.length === 1 ? 'it' : 'them'} on the step (no new run needed)`, { stepId }));
-      // A blank named like a run variable holds the variable's value: one value everywhere.
-      for (const f of models.get(stepId)?.fillIns ?? []) {
+      // A blank named like a run variable holds the variable's value: one value everywhere — but a marked
+      // step's blanks stay as they were when it was marked.
+      for (const f of state.mark !== null ? [] : (models.get(stepId)?.fillIns ?? [])) {
         const name = this.variableNamed(run, f.label, known);
         const value = name === null ? undefined : this.valueOf(run, name);
         if (name !== null && value !== undefined && !isSecretVariable(run.runbook, name)) state.fillIns[f.label] = value;
@@ -559,6 +570,8 @@ export class RunController {
     const state = run.steps.get(stepId);
     if (!state) throw new RunError(`no step ${stepId}`);
     if (state.hidden) throw new RunError(`step ${stepId} is above the run's profile ${run.profile}`);
+    // A marked step's values are recorded as they were (as for its blanks): a value is given on a step still to do.
+    if (state.mark !== null) throw new RunError(`step ${stepId} is marked ${state.mark === 'pass' ? 'passed' : 'failed'}: give the value on a step still to do`);
     const entries = Object.entries(given).map(([name, value]) => [bareName(name), value] as const);
     for (const [name, value] of entries) {
       if (this.variableNamed(run, name) === null) throw new RunError(`this run has no variable ${name}`);
@@ -810,6 +823,7 @@ export class RunController {
   private open(runId: string): ActiveRun {
     const run = this.get(runId);
     if (sealing(run)) throw new RunError('this run is finished; start a new run');
+    if (this.settling === runId) throw new RunError('the run is being resumed; wait for it');
     return run;
   }
 
@@ -925,12 +939,16 @@ export class RunController {
 
   /**
    * On Resume, each block the operator had bound elsewhere goes back to that target, through the same checks.
-   * One that cannot (the target was removed or changed kind, the profile refuses it now) is left with no
-   * target and says why on its step — never run on the default target the operator had moved it away from.
+   * One that cannot (the target was removed, or its name now means another kind or endpoint, or the profile
+   * refuses it now) is left with no target and says why on its step — never run on the default target the
+   * operator had moved it away from, nor on another target under the same name.
    */
   private async restoreBindings(run: ActiveRun, bindings: RestoredRun['bindings']): Promise<void> {
     for (const b of bindings) {
       try {
+        // The same name must still mean the same target: another kind or endpoint is not what was chosen.
+        const now = run.set.targets.get(b.target);
+        if (now && (now.kind !== b.kind || describeEndpoint(now) !== b.endpoint)) throw new RunError(`target "${b.target}" is now ${now.kind} ${describeEndpoint(now)}, not the ${b.kind} ${b.endpoint} chosen`);
         await this.applyBinding(run, b.step, b.block, b.target);
       } catch (error) {
         const planned = run.plan.steps.find((p) => p.step.id === b.step);
@@ -1275,6 +1293,9 @@ export class RunController {
    * closes it. A run already being sealed is sealed as it was going to be.
    */
   async shutdown(cause: string): Promise<void> {
+    this.shuttingDown = true;
+    // A start or resume under way finishes first (or fails), so the run it opens is the one sealed here.
+    await this.opening?.catch(() => undefined);
     const run = this.run;
     if (!run) return;
     if (sealing(run)) {

@@ -122,6 +122,9 @@ const OPERATOR_SKIP = 'skipped by the operator';
 /** The reason journaled for the operator's own skip (their words, when they gave any). */
 export const operatorSkipReason = (words?: string): string => (words ? `${OPERATOR_SKIP}: ${words}` : OPERATOR_SKIP);
 
+/** Whether a journaled `operator` skip's reason is the operator's own skip (as operatorSkipReason wrote it). */
+export const isOperatorSkip = (reason: string): boolean => reason === OPERATOR_SKIP || reason.startsWith(`${OPERATOR_SKIP}: `);
+
 /** The operator's own words in an operator skip's journaled reason (empty when they gave none). */
 export const operatorSkipWords = (reason: string): string => (reason.startsWith(`${OPERATOR_SKIP}: `) ? reason.slice(OPERATOR_SKIP.length + 2) : '');
 
