@@ -7,7 +7,7 @@
 // (its own module, loaded on the first Kubernetes step only: test/cli/lazy-imports.test.ts), and the
 // desktop-only ones. The auditor's verifier (*.py) is copied beside the chunks: export.ts finds it next to
 // itself.
-import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { rolldown } from 'rolldown';
@@ -27,6 +27,8 @@ const chunkName = (chunk) => {
 };
 const { output } = await bundle.write({ dir: OUT, format: 'esm', entryFileNames: '[name].js', chunkFileNames: chunkName });
 await bundle.close();
+// The entry runs as a command (its first line is #!/usr/bin/env node).
+chmodSync(path.join(OUT, 'runbook.js'), 0o755);
 
 // Which modules each file holds (paths from the package's directory): what a run loaded, module by module.
 const root = path.resolve('.');
