@@ -8,14 +8,11 @@
 // whole process (start-up, one connection for all 20, journal, seal), against a script of 20 `psql -c`.
 // Goal: at most 0.5×.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createPostgresExecutor } from '../dist/main/targets/postgres/executor.js';
 import { shellSingleQuote } from '../dist/shared/shell-quote.js';
 import { postgresUnavailableReason, startPostgres } from './support/postgres.mjs';
-import { CLI, benchEnv, commandsScript, manyStepsBench, manyStepsRunbook, measure } from './support/processes.mjs';
+import { manyStepsOnTarget } from './support/processes.mjs';
 
 export const GOALS = { manySteps: 0.5 };
 const STEPS = 20;
@@ -97,23 +94,9 @@ export async function sqlBench(options = {}) {
 
 /** `runbook run` of STEPS SQL steps on one target, whole processes, against a script of STEPS psql -c. */
 function manySqlSteps(server, config, runs) {
-  const dir = mkdtempSync(path.join(tmpdir(), 'bench-sql-'));
-  try {
-    const env = { ...benchEnv(dir), [PASSWORD_ENV]: server.password, PGPASSWORD: server.password, PGSSLMODE: 'verify-full', PGSSLROOTCERT: server.caFile };
-    mkdirSync(path.join(dir, 'runs'));
-    const targets = path.join(dir, 'targets.yaml');
-    writeFileSync(targets, `${JSON.stringify({ targets: { db: config } })}\n`);
-    const runbook = manyStepsRunbook(path.join(dir, 'queries.md'), STEPS, 'sql', 'SELECT 1;', '{"target":"db"}');
-    const psql = [server.psql, '-X', '-q', '-h', server.host, '-p', String(server.port), '-U', server.user, '-d', server.database, '-c', 'SELECT 1'];
-    const script = commandsScript(path.join(dir, 'psql.sh'), Array.from({ length: STEPS }, () => psql), shellSingleQuote);
-    return manyStepsBench({
-      runs,
-      run: (i) => measure([process.execPath, CLI, 'run', runbook, '--targets', targets, '--yes', '--journal', path.join(dir, 'runs', `r${i + 1}`)], { env, cwd: dir, rssFile: path.join(dir, 'rss') }),
-      baseline: () => measure(['bash', script], { env, cwd: dir, rssFile: path.join(dir, 'rss') }),
-    });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const psql = [server.psql, '-X', '-q', '-h', server.host, '-p', String(server.port), '-U', server.user, '-d', server.database, '-c', 'SELECT 1'];
+  const envOf = (env) => ({ ...env, [PASSWORD_ENV]: server.password, PGPASSWORD: server.password, PGSSLMODE: 'verify-full', PGSSLROOTCERT: server.caFile });
+  return manyStepsOnTarget({ prefix: 'bench-sql-', runs, steps: STEPS, target: { db: config }, lang: 'sql', code: 'SELECT 1;', command: psql, envOf, quote: shellSingleQuote });
 }
 
 export function printSql(r) {

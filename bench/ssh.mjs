@@ -17,7 +17,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createSshExecutor } from '../dist/main/targets/ssh/executor.js';
 import { shellSingleQuote } from '../dist/shared/shell-quote.js';
-import { CLI, benchEnv, commandsScript, manyStepsBench, manyStepsRunbook, measure, median, mib, ms, oneStepRunbook, outputBench, verdict, writeLinesFile } from './support/processes.mjs';
+import { CLI, benchEnv, manyStepsOnTarget, measure, median, mib, ms, oneStepRunbook, outputBench, verdict, writeLinesFile } from './support/processes.mjs';
 import { sshdUnavailableReason, startSshd } from './support/sshd.mjs';
 
 export const GOALS = { output: 2, manySteps: 0.15 };
@@ -129,22 +129,8 @@ export async function sshBench(options = {}) {
 
 /** `runbook run` of STEPS `true` steps on one ssh target, whole processes, against a script of STEPS `ssh … true`. */
 function manySshSteps(sshd, runs) {
-  const dir = mkdtempSync(path.join(tmpdir(), 'bench-ssh-steps-'));
-  try {
-    const env = withoutAgent(benchEnv(dir));
-    mkdirSync(path.join(dir, 'runs'));
-    const targets = path.join(dir, 'targets.yaml');
-    writeFileSync(targets, `${JSON.stringify({ targets: { host: benchTarget(sshd) } })}\n`);
-    const runbook = manyStepsRunbook(path.join(dir, 'steps.md'), STEPS, 'bash', 'true', '{"target":"host"}');
-    const script = commandsScript(path.join(dir, 'ssh.sh'), Array.from({ length: STEPS }, () => ['ssh', ...opensshArgs(sshd, 'true')]), shellSingleQuote);
-    return manyStepsBench({
-      runs,
-      run: (i) => measure([process.execPath, CLI, 'run', runbook, '--targets', targets, '--yes', '--journal', path.join(dir, 'runs', `r${i + 1}`)], { env, cwd: dir, rssFile: path.join(dir, 'rss') }),
-      baseline: () => measure(['bash', script], { env, cwd: dir, rssFile: path.join(dir, 'rss') }),
-    });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  // Key file only on both sides: no agent.
+  return manyStepsOnTarget({ prefix: 'bench-ssh-steps-', runs, steps: STEPS, target: { host: benchTarget(sshd) }, lang: 'bash', code: 'true', command: ['ssh', ...opensshArgs(sshd, 'true')], envOf: withoutAgent, quote: shellSingleQuote });
 }
 
 /** 200 MiB through an ssh step, whole `runbook run` processes, against OpenSSH writing the same to a file. */

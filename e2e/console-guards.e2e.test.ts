@@ -1,7 +1,7 @@
 // Guards where it matters, in Chromium over `runbook serve` (issue 13, item 1): Finish and Export ask first,
 // in a dialog naming each unfinished step by title; a REGULATED run seals early only with a reason, which is
 // journaled; a recorded decision, mark or skip changes only with a reason, shown on the step as a change.
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations, seriousOnes } from './support/axe.js';
 import { chromiumMissing } from './support/browser.js';
 import { rotateRunbook } from '../test/support/runbook-fixtures.js';
-import { openPage, serveIn } from './support/console-page.js';
+import { firstRunJournal, openPage, serveIn, stepCard } from './support/console-page.js';
 import type { ServeHandle } from './support/serve.mjs';
 
 const RUNBOOK = rotateRunbook('echo checked', `
@@ -23,14 +23,8 @@ let serve: ServeHandle;
 let browser: Browser;
 let page: Page;
 const pageErrors: string[] = [];
-const card = (title: string): Locator => page.locator('[data-testid=run-step]', { has: page.locator('[data-testid=step-title]', { hasText: title }) });
-const journal = () => {
-  const runs = path.join(root, 'runs');
-  return readFileSync(path.join(runs, readdirSync(runs)[0] as string, 'journal.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as { type: string; data: Record<string, any> });
-};
+const card = (title: string): Locator => stepCard(page, title);
+const journal = () => firstRunJournal(root);
 
 describe.skipIf(chromiumMissing)('the console in Chromium: guards where it matters', () => {
   beforeAll(async () => {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissing } from './support/browser.js';
-import { exportReport, finishAndSeal, openPage, serveIn } from './support/console-page.js';
+import { finishAndSeal, openPage, serveIn, stepCard, exportReport } from './support/console-page.js';
 import { REPO_ROOT, type ServeHandle } from './support/serve.mjs';
 
 const ARTIFACTS = path.join(REPO_ROOT, 'e2e-artifacts');
@@ -36,7 +36,7 @@ let page: Page;
 /** `runbook serve` on the test's runs directory (served.kill('SIGKILL') ends it as a crash would). */
 const serve = () => serveIn(root, { file });
 
-const card = (title: string): Locator => page.locator('[data-testid=run-step]', { has: page.locator('[data-testid=step-title]', { hasText: title }) });
+const card = (title: string): Locator => stepCard(page, title);
 const pastRuns = () => page.locator('[data-testid=past-run]');
 
 async function startRun(operator: string): Promise<void> {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissing } from './support/browser.js';
-import { finishAndSeal, openPage, serveIn } from './support/console-page.js';
+import { finishAndSeal, openPage, serveIn, stepCard } from './support/console-page.js';
 import { REPO_ROOT, type ServeHandle } from './support/serve.mjs';
 
 const ARTIFACTS = path.join(REPO_ROOT, 'e2e-artifacts');
@@ -47,7 +47,7 @@ let serve: ServeHandle;
 let browser: Browser;
 let page: Page;
 const pageErrors: string[] = [];
-const card = (title: string): Locator => page.locator('[data-testid=run-step]', { has: page.locator('[data-testid=step-title]', { hasText: new RegExp(`^${title}$`) }) });
+const card = (title: string): Locator => stepCard(page, new RegExp(`^${title}$`));
 const status = (title: string) => card(title).getAttribute('data-status');
 const runDir = () => {
   const runs = path.join(root, 'runs');

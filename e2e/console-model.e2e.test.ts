@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissing } from './support/browser.js';
-import { finishAndSeal, openPage, serveIn } from './support/console-page.js';
+import { finishAndSeal, openPage, serveIn, stepCard } from './support/console-page.js';
 import { REPO_ROOT, type ServeHandle } from './support/serve.mjs';
 import { TRANSCRIPT_STEPS } from '../test/support/runbook-fixtures.js';
 
@@ -86,7 +86,7 @@ function startPrometheus(): Promise<string> {
   return new Promise((resolve) => prometheus.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(prometheus.address() as AddressInfo).port}`)));
 }
 
-const card = (title: string): Locator => page.locator('[data-testid=run-step]', { has: page.locator('[data-testid=step-title]', { hasText: title }) });
+const card = (title: string): Locator => stepCard(page, title);
 const preview = (title: string): Locator => page.locator('[data-testid=step]', { has: page.locator('[data-testid=step-title]', { hasText: title }) });
 const status = (title: string) => card(title).getAttribute('data-status');
 const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `model-${name}.png`), fullPage: false });

@@ -11,7 +11,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations, seriousOnes, summary } from './support/axe.js';
 import { chromiumMissing } from './support/browser.js';
-import { openPage, serveIn } from './support/console-page.js';
+import { openPage, serveIn, stepCard } from './support/console-page.js';
 import { REPO_ROOT, type ServeHandle } from './support/serve.mjs';
 
 // The front matter's unknown key makes a parse warning, so the diagnostics' colours are checked too.
@@ -68,7 +68,7 @@ let browser: Browser;
 let page: Page;
 const pageErrors: string[] = [];
 
-const card = (title: string): Locator => page.locator('[data-testid=run-step]', { has: page.locator('[data-testid=step-title]', { hasText: title }) });
+const card = (title: string): Locator => stepCard(page, title);
 const status = (title: string) => card(title).getAttribute('data-status');
 
 /** No critical or serious axe-core violation on the page as it is now. */

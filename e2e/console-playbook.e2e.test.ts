@@ -9,7 +9,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissing, launchChromium } from './support/browser.js';
 import { REPO_ROOT, type ServeHandle, startServe } from './support/serve.mjs';
-import { finishAndSeal } from './support/console-page.js';
+import { finishAndSeal, stepCard } from './support/console-page.js';
 
 const ARTIFACTS = path.join(REPO_ROOT, 'e2e-artifacts');
 let root: string;
@@ -18,7 +18,7 @@ let browser: Browser;
 let page: Page;
 const pageErrors: string[] = [];
 
-const card = (title: string): Locator => page.locator('[data-testid=run-step]', { has: page.locator('[data-testid=step-title]', { hasText: title }) });
+const card = (title: string): Locator => stepCard(page, title);
 const status = (title: string) => card(title).getAttribute('data-status');
 const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `playbook-${name}.png`), fullPage: false });
 

@@ -1,14 +1,14 @@
 // Resume in Chromium over `runbook serve` (issue 13, item 5): serve is killed mid-run (SIGKILL, as a crash
 // ends it); a new serve on the same runs directory offers the unfinished run back with "Resume", and the run
 // goes on in the same journal: what was done shows on its steps, the next step runs, and it seals as one chain.
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations, seriousOnes } from './support/axe.js';
 import { chromiumMissing } from './support/browser.js';
-import { finishAndSeal, openPage, serveIn } from './support/console-page.js';
+import { finishAndSeal, firstRunJournal, openPage, serveIn, stepCard } from './support/console-page.js';
 import type { ServeHandle } from './support/serve.mjs';
 
 const RUNBOOK = `# Resume me
@@ -33,14 +33,8 @@ let serve: ServeHandle;
 let browser: Browser;
 let page: Page;
 const pageErrors: string[] = [];
-const card = (title: string): Locator => page.locator('[data-testid=run-step]', { has: page.locator('[data-testid=step-title]', { hasText: title }) });
-const journal = () => {
-  const runs = path.join(root, 'runs');
-  return readFileSync(path.join(runs, readdirSync(runs)[0] as string, 'journal.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as { seq: number; run: string; type: string; data: Record<string, any> });
-};
+const card = (title: string): Locator => stepCard(page, title);
+const journal = () => firstRunJournal(root);
 
 describe.skipIf(chromiumMissing)('the console in Chromium: Resume after serve was killed', () => {
   beforeAll(async () => {

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SshdHandle, sshdUnavailableReason, startSshd } from '../test/infra/sshd.js';
 import { chromiumMissing, launchChromium } from './support/browser.js';
 import { REPO_ROOT, type ServeHandle, startServe } from './support/serve.mjs';
-import { exportReport } from './support/console-page.js';
+import { stepCard, exportReport } from './support/console-page.js';
 
 const RUNBOOK = (changed: string) => `# Timers E2E
 
@@ -51,7 +51,7 @@ let browser: Browser;
 let page: Page;
 const pageErrors: string[] = [];
 
-const card = (title: string): Locator => page.locator('[data-testid=run-step]', { has: page.locator('[data-testid=step-title]', { hasText: title }) });
+const card = (title: string): Locator => stepCard(page, title);
 const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: false });
 
 /** The journal of the first run (the one the settings tests make). */

@@ -6,7 +6,8 @@
 // the exact bytes (the blob named by the journal, its sha256 and the journaled hash).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -209,4 +210,31 @@ export function manyStepsBench({ runs, run, baseline }) {
 export function commandsScript(file, argvs, quote) {
   writeFileSync(file, `set -e\n${argvs.map((argv) => argv.map(quote).join(' ')).join('\n')}\n`);
   return file;
+}
+
+/**
+ * `runbook run` of `steps` steps (`lang` blocks of `code`) on the one target `target` ({name: config}),
+ * whole processes in a temp directory, against a bash script running `command` (an argv) `steps` times:
+ * manyStepsBench's result. `envOf`: the environment of both sides, made from the bench's (credentials, say).
+ */
+export function manyStepsOnTarget({ prefix, runs, steps, target, lang, code, command, envOf = (env) => env, quote }) {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  try {
+    const env = envOf(benchEnv(dir));
+    mkdirSync(path.join(dir, 'runs'));
+    const [name] = Object.keys(target);
+    const targets = path.join(dir, 'targets.yaml');
+    // JSON, which YAML reads as it is: paths and passwords are data, whatever characters they hold.
+    writeFileSync(targets, `${JSON.stringify({ targets: target })}\n`);
+    const runbook = manyStepsRunbook(path.join(dir, 'steps.md'), steps, lang, code, JSON.stringify({ target: name }));
+    const script = commandsScript(path.join(dir, 'commands.sh'), Array.from({ length: steps }, () => command), quote);
+    const rssFile = path.join(dir, 'rss');
+    return manyStepsBench({
+      runs,
+      run: (i) => measure([process.execPath, CLI, 'run', runbook, '--targets', targets, '--yes', '--journal', path.join(dir, 'runs', `r${i + 1}`)], { env, cwd: dir, rssFile }),
+      baseline: () => measure(['bash', script], { env, cwd: dir, rssFile }),
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -1,7 +1,8 @@
 // The set-up the console's e2e files share: `runbook serve` with its settings, runs and keys under the test's
 // own directory, and Chromium with one page whose errors are collected (a test ends by expecting none).
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { launchChromium } from './browser.js';
 import { type ServeHandle, startServe } from './serve.mjs';
 
@@ -60,4 +61,25 @@ export async function exportReport(page: Page, reason?: string): Promise<void> {
   await page.click('button:has-text("Export signed report")');
   if (!sealed) await confirmSeal(page, reason);
   await page.waitForSelector('[data-testid=export-result]', { timeout: 30_000 });
+}
+
+/** A run step's card in the run view, found by (part of) its title — or the whole title, given as a RegExp. */
+export function stepCard(page: Page, title: string | RegExp): Locator {
+  return page.locator('[data-testid=run-step]', { has: page.locator('[data-testid=step-title]', { hasText: title }) });
+}
+
+export interface JournalLine {
+  seq: number;
+  run: string;
+  type: string;
+  data: Record<string, any>;
+}
+
+/** The records of the first run in `root`'s runs directory (the e2e walks make one run), parsed. */
+export function firstRunJournal(root: string): JournalLine[] {
+  const runs = path.join(root, 'runs');
+  return readFileSync(path.join(runs, readdirSync(runs)[0] as string, 'journal.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as JournalLine);
 }

@@ -72,9 +72,10 @@ export function connectWebSocketApi(url: string): Promise<RunbookApi> {
   }
 
   const call = async (method: ApiMethod, input: unknown): Promise<unknown> => {
-    const early = asked.get(callKey(method, input));
+    const key = callKey(method, input);
+    const early = asked.get(key);
     if (early) {
-      asked.delete(callKey(method, input));
+      asked.delete(key);
       return early;
     }
     const socket = await open();
