@@ -71,6 +71,17 @@ describe.skipIf(chromiumMissing)('the console in Chromium: fast open', () => {
     for (const method of ['app.info', 'settings.get', 'runbook.current']) expect(sent.filter((f) => f.method === method)).toHaveLength(1);
   });
 
+  it('the first screen loads no schema library: the host checks its answers, the page reads them', async () => {
+    // zod and the API contract's schemas were a fifth of the first screen's script; they are the host's job.
+    const scripts = await page.evaluate(() => performance.getEntriesByType('resource').map((r) => r.name).filter((n) => n.endsWith('.js')));
+    expect(scripts.length).toBeGreaterThanOrEqual(2);
+    for (const url of scripts) {
+      const text = await page.evaluate(async (u) => (await fetch(u)).text(), url);
+      expect(text.length, url).toBeGreaterThan(0);
+      expect(text.includes('_zod'), `${url} holds zod`).toBe(false);
+    }
+  });
+
   it('an early answer is never given twice: after a run starts, going back to the runbook finds it open', async () => {
     // runs.current was answered "no open run" while the page loaded; the notice asks again and must be told the truth.
     await page.fill('input[aria-label=Operator]', 'e2e');

@@ -1,8 +1,9 @@
 // The runbook model: the one shape every part of Runbook Console reads (CLI, executors, audit, UI).
 // The zod schemas are the contract; the TypeScript types are inferred from them so they cannot drift.
 import { z } from 'zod';
+import { PROFILES } from './profiles.js';
 
-export const PROFILES = ['standard', 'regulated', 'restricted'] as const;
+export { PROFILES };
 export const ProfileSchema = z.enum(PROFILES);
 export type Profile = z.infer<typeof ProfileSchema>;
 

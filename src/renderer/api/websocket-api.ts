@@ -1,11 +1,13 @@
-// The console API over a WebSocket: numbered requests, answers matched by id, validated on arrival.
+// The console API over a WebSocket: numbered requests, answers matched by id (answer-envelope.ts reads them).
 // A closed connection fails the calls in flight at once and is opened again by the next call, so the page
 // carries on after `runbook serve` restarts a tunnel or the network blips (the token stays in memory).
 // The first connection may have been opened by the boot entry (early-connection.ts) with the first screen's
 // calls already asked: the client adopts that socket, and each of those calls is answered by its request in
 // flight the first time the page asks it (with the same input), never again.
 import { HostCallError } from '../lib/error-message.js';
-import { API_METHODS, type ApiMethod, ApiResponseSchema, type RunbookApi, apiContract } from '../../shared/api.js';
+import type { ApiMethod, RunbookApi } from '../../shared/api.js';
+import { API_METHODS } from '../../shared/api-methods.js';
+import { envelope } from './answer-envelope.js';
 import { type EarlyConnection, takeEarlyConnection } from './early-connection.js';
 
 type Waiting = { method: ApiMethod; resolve: (v: unknown) => void; reject: (e: Error) => void };
@@ -22,19 +24,13 @@ export function connectWebSocketApi(url: string): Promise<RunbookApi> {
   let connecting: Promise<WebSocket> | null = null;
 
   function onMessage(event: MessageEvent | { data: string }): void {
-    const parsed = ApiResponseSchema.safeParse(JSON.parse(String(event.data)));
-    if (!parsed.success) return;
-    const answer = parsed.data;
+    const answer = envelope(String(event.data));
+    if (!answer) return;
     const call = waiting.get(answer.id);
     if (!call) return;
     waiting.delete(answer.id);
-    if (!answer.ok) {
-      call.reject(new HostCallError(answer.error.code, answer.error.message));
-      return;
-    }
-    const result = apiContract[call.method].output.safeParse(answer.result);
-    if (result.success) call.resolve(result.data);
-    else call.reject(new Error(`${call.method}: the host sent an answer that does not match the contract`));
+    if (answer.ok) call.resolve(answer.result);
+    else call.reject(new HostCallError(answer.error.code, answer.error.message));
   }
 
   /** Listens on `socket` as this client's connection; resolves when it is open. */

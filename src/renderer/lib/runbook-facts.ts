@@ -1,6 +1,7 @@
 // What the console works out from the runbook model alone, before and during a run: no API calls here.
 import { isNegativeChoice } from '../../shared/fill-in-values.js';
-import { type Block, PROFILES, type Profile, type Runbook, type Section, type Step } from '../../shared/runbook-model.js';
+import { PROFILES } from '../../shared/profiles.js';
+import type { Block, Profile, Runbook, Section, Step } from '../../shared/runbook-model.js';
 
 export const PROFILE_LABEL: Record<Profile, string> = { standard: 'STANDARD', regulated: 'REGULATED+', restricted: 'RESTRICTED' };
 

@@ -1,7 +1,8 @@
 // Starting a run: who runs it, at which profile (and what that hides), and the variables it needs.
 // Starting records the run and executes nothing.
 import { type FormEvent, type ReactNode, useMemo, useState } from 'react';
-import { PROFILES, type Profile, type Runbook } from '../../../shared/runbook-model.js';
+import { PROFILES } from '../../../shared/profiles.js';
+import type { Profile, Runbook } from '../../../shared/runbook-model.js';
 import { PROFILE_LABEL, defaultedVariables, hiddenSteps, optionalVariablesToOffer, variablesToAsk } from '../../lib/runbook-facts.js';
 import { plural } from '../../lib/words.js';
 import { diagnosticCounts } from '../Diagnostics.js';
