@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { JournalWriteError, JournalWriter } from '../../src/main/audit/journal-writer.js';
 import { evolveKey, recordMac } from '../../src/main/audit/mac-chain.js';
-import { GENESIS_PREV, JOURNAL_FILE, sha256Hex } from '../../src/main/audit/record.js';
+import { GENESIS_PREV, JOURNAL_FILE, recordLine, sha256Hex, signedLine, unsignedLine } from '../../src/main/audit/record.js';
 import { checkJournal } from '../../src/main/audit/verify-journal.js';
 import { type RecordData, RecordDataError } from '../../src/main/audit/records/index.js';
 import { RUN_ID, parseLines, tempRun, writeJournal } from './journal-support.js';
@@ -110,5 +110,22 @@ describe('journal writer', () => {
     expect(() => writer.append('step.note', noteData('two'))).toThrow(JournalWriteError);
     expect(writer.failed?.message).toMatch(/EIO/);
     expect(existsSync(path.join(dir, JOURNAL_FILE))).toBe(true);
+  });
+
+  it('signs a line by adding the MAC to its unsigned text: the same bytes as serialising the whole record', () => {
+    const mac = 'ab'.repeat(32);
+    const base = { seq: 7, run: RUN_ID, type: 'step.note' as const, time: '2026-01-01T00:00:00.000Z', mono_ns: '123', boot_id: 'b', prev: GENESIS_PREV };
+    // Data that holds the envelope's own key names and the MAC's field, at every depth.
+    const tricky = [
+      { text: ',"mono_ns":"1"', by: 'x' },
+      { text: 'plain', by: 'y', extra: { mac: mac, mono_ns: '9', nested: [{ ',"mono_ns":': ',"mac":"' }] } },
+      { text: '"}]\\,"mono_ns":', by: '\u2028 é 😀' },
+    ];
+    for (const data of tricky) {
+      const record = { ...base, data };
+      expect(signedLine(unsignedLine(record), mac)).toBe(recordLine({ ...record, mac }));
+    }
+    expect(() => signedLine('{"a":1}', mac)).toThrow(TypeError);
+    expect(() => signedLine(unsignedLine({ ...base, data: {} }), 'not-a-mac')).toThrow(TypeError);
   });
 });

@@ -1,5 +1,7 @@
 // The append-only run journal. Every record is written and fsync'd before append() returns, so a caller
-// that writes `step.started` and then acts has the record on disk first (write-ahead). A failed write or
+// that writes `step.started` and then acts has the record on disk first (write-ahead). Records a caller has
+// ready together (a decision and the steps it passes over) can share one fsync: inside together(), each
+// record is written at once and the flush comes when the group ends, before together() returns. A failed write or
 // fsync is never retried: the writer refuses every later append, and the session stops before the next
 // action (fail closed); what failed is left beside the journal (journal.jsonl.write-failed) and recorded
 // when the journal is reopened. Each record carries the previous line's hash and a MAC (mac-chain.ts).
@@ -14,7 +16,7 @@ import { type WriterIo, crashPoint, crashRequested, dieNow, faultInjectingIo } f
 import { type MacKeyStore } from './key-store.js';
 import { evolveKey, keyCommitment, recordMac } from './mac-chain.js';
 import { MerkleTree } from './merkle.js';
-import { GENESIS_PREV, JOURNAL_FILE, type JournalRecord, recordLine, sha256Hex, unsignedLine } from './record.js';
+import { GENESIS_PREV, JOURNAL_FILE, type JournalRecord, sha256Hex, signedLine, unsignedLine } from './record.js';
 import { RECORD_TYPES, type RecordData, RecordDataError, type RecordType, dataIssue, parseRecordData } from './records/index.js';
 import { recoverTornTail, type Recovery } from './recovery.js';
 
@@ -76,6 +78,10 @@ export class JournalWriter {
   /** The Merkle tree over every line so far (leaf data = line bytes): the seal's roots and proofs. */
   readonly tree = new MerkleTree();
   private checkpoint: CheckpointRef | null;
+  /** Inside together(): how deep, and whether records were written since the last flush. */
+  private grouping = 0;
+  /** The first record written since the last flush (a failed flush names it), or null. */
+  private unflushed: { seq: number; type: RecordType } | null = null;
 
   private constructor(
     readonly dir: string,
@@ -199,8 +205,8 @@ export class JournalWriter {
       }
     }
     const unsigned: Omit<JournalRecord, 'mac'> = { seq: this.seq, run: this.runId, type, ...now(), data, prev: this.prev };
-    const mac = recordMac(this.key, unsignedLine(unsigned));
-    const line = recordLine({ ...unsigned, mac });
+    const text = unsignedLine(unsigned);
+    const line = signedLine(text, recordMac(this.key, text));
     const bytes = Buffer.from(`${line}\n`, 'utf8');
     try {
       if (crashRequested('journal.torn')) {
@@ -209,29 +215,71 @@ export class JournalWriter {
       }
       let offset = 0;
       while (offset < bytes.length) offset += this.io.writeSync(this.fd, bytes, offset, bytes.length - offset);
-      this.io.fsyncSync(this.fd);
+      if (this.grouping > 0) this.unflushed ??= { seq: this.seq, type };
+      else this.io.fsyncSync(this.fd);
     } catch (error) {
-      const err = error as NodeJS.ErrnoException;
-      const message = err.message.startsWith(`${err.code}:`) ? err.message : `${err.code ?? 'write failed'}: ${err.message}`;
-      this.failure = new JournalWriteError(`${this.file}: ${message}; the run stops here (nothing after this is run)`);
-      this.leaveFailureNote({ id: randomBytes(8).toString('hex'), seq: this.seq, type, code: err.code ?? null, message: err.message, time: new Date().toISOString() });
-      throw this.failure;
+      throw this.failWrite(error as NodeJS.ErrnoException, this.seq, type);
     }
-    crashPoint('journal.appended');
+    if (this.grouping === 0) crashPoint('journal.appended');
     const next = evolveKey(this.key);
     this.key.fill(0);
     this.key = next;
-    try {
-      this.keys.saveCurrent(this.keyId, { index: this.seq + 1, key: this.key });
-    } catch (error) {
-      this.failure = new JournalWriteError(`MAC key store: ${(error as Error).message}; the run stops here`);
-      throw this.failure;
-    }
+    if (this.grouping === 0) this.saveKey(this.seq + 1);
     const hash = sha256Hex(line);
     this.prev = hash;
     this.tree.append(line);
     if (type === 'checkpoint') this.checkpoint = checkpointRef(data);
     return { seq: this.seq++, hash, line };
+  }
+
+  /**
+   * Runs `fn`, whose appends are written at once and made durable together when it returns: one fsync (and
+   * one MAC key update) for the group, before together() returns. Nothing may act on a record appended
+   * inside until then — a step.started that a command waits for is appended outside a group. `fn` is
+   * synchronous; groups nest (the outermost one flushes). Should the flush fail, together() throws and the
+   * writer refuses everything after, as after any failed fsync.
+   */
+  together<T>(fn: () => T): T {
+    this.grouping += 1;
+    let result: T;
+    try {
+      result = fn();
+    } finally {
+      this.grouping -= 1;
+      if (this.grouping === 0) this.flushGroup();
+    }
+    return result;
+  }
+
+  private flushGroup(): void {
+    const first = this.unflushed;
+    if (!first || this.failure) return;
+    this.unflushed = null;
+    try {
+      this.io.fsyncSync(this.fd);
+    } catch (error) {
+      throw this.failWrite(error as NodeJS.ErrnoException, first.seq, first.type);
+    }
+    crashPoint('journal.appended');
+    this.saveKey(this.seq);
+  }
+
+  /** The next record's key, kept by the key store (index: the record it will MAC). */
+  private saveKey(index: number): void {
+    try {
+      this.keys.saveCurrent(this.keyId, { index, key: this.key });
+    } catch (error) {
+      this.failure = new JournalWriteError(`MAC key store: ${(error as Error).message}; the run stops here`);
+      throw this.failure;
+    }
+  }
+
+  /** A failed write or fsync: the writer refuses everything after, and leaves a note for the reopen to record. */
+  private failWrite(err: NodeJS.ErrnoException, seq: number, type: RecordType): JournalWriteError {
+    const message = err.message.startsWith(`${err.code}:`) ? err.message : `${err.code ?? 'write failed'}: ${err.message}`;
+    this.failure = new JournalWriteError(`${this.file}: ${message}; the run stops here (nothing after this is run)`);
+    this.leaveFailureNote({ id: randomBytes(8).toString('hex'), seq, type, code: err.code ?? null, message: err.message, time: new Date().toISOString() });
+    return this.failure;
   }
 
   /** Idempotent. */

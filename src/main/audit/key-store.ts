@@ -1,8 +1,11 @@
 // Where the MAC chain's keys live for the CLI and tests: 0600 files in a 0700 directory outside the run's
-// journal directory. The current key is overwritten in place (fixed size, one sector) and flushed after
-// every record. The verification key K_0 is kept beside it (<run>.verification) so that an export can
-// release it as mac-key.txt; every later key follows from K_0, so the chain is not forward-secure against
-// whoever can read this directory (docs/audit.md, "Integrity layers").
+// journal directory. The current key is overwritten in place (fixed size, one sector) after every record
+// (or group of records) and flushed when the run's journal closes, not after each write: a power cut can
+// leave an older key on disk, which reopening evolves forward (its index never runs ahead of the journal,
+// whose records are each flushed first), as the OS secret store's written-behind keys are. A flush per
+// record protected nothing more: the verification key K_0 is kept beside it (<run>.verification) so that
+// an export can release it as mac-key.txt, and every later key follows from K_0, so the chain is not
+// forward-secure against whoever can read this directory (docs/audit.md, "Integrity layers").
 import { randomBytes } from 'node:crypto';
 import { closeSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
@@ -86,7 +89,6 @@ export class FileMacKeyStore implements MacKeyStore {
     record.writeBigUInt64BE(BigInt(current.index), 0);
     current.key.copy(record, 8);
     writeSync(fd, record, 0, RECORD_BYTES, 0);
-    fdatasyncSync(fd);
     record.fill(0);
   }
 
@@ -101,7 +103,12 @@ export class FileMacKeyStore implements MacKeyStore {
 
   close(runId: string): void {
     const fd = this.open.get(runId);
-    if (fd !== undefined) closeSync(fd);
     this.open.delete(runId);
+    if (fd === undefined) return;
+    try {
+      fdatasyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   }
 }

@@ -51,3 +51,15 @@ export function unsignedLine(record: Omit<JournalRecord, 'mac'>): string {
 export function recordLine(record: JournalRecord): string {
   return canonicalize(record);
 }
+
+/**
+ * The canonical line of a record whose unsigned line is `unsigned`, with `mac` added: the same bytes as
+ * recordLine, without serialising the data a second time. Keys are sorted and every top-level key after
+ * "mac" (mono_ns, prev, run, seq, time, type) holds a string or number, so the last `,"mono_ns":` is the
+ * top-level one and "mac" goes right before it (verify-journal.ts cuts it out the same way).
+ */
+export function signedLine(unsigned: string, mac: string): string {
+  const at = unsigned.lastIndexOf(',"mono_ns":');
+  if (at < 0 || !/^[0-9a-f]{64}$/.test(mac)) throw new TypeError('signedLine: not an unsigned journal line, or not a MAC');
+  return `${unsigned.slice(0, at)},"mac":"${mac}"${unsigned.slice(at)}`;
+}

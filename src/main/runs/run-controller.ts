@@ -608,7 +608,10 @@ export class RunController {
       run.session.addSecret(value);
     }
     // Journaled as the run's other records are: a secret's value never, and any known secret in a value masked.
-    if (record) for (const [name, value] of entries) this.note(run, 'fillin', { step: { id: stepId }, label: name, value: isSecretVariable(run.runbook, name) ? MASK : run.session.mask(value) });
+    // Values given together are journaled together: one flush for the form, not one per field.
+    if (record) run.journal.writer.together(() => {
+      for (const [name, value] of entries) this.note(run, 'fillin', { step: { id: stepId }, label: name, value: isSecretVariable(run.runbook, name) ? MASK : run.session.mask(value) });
+    });
     for (const [name, value] of values) if (!run.prepared.variables.values.has(name) && [...names].some((n) => bareName(name) === n)) {
       run.prepared.variables.values.set(name, value);
       run.prepared.variables.sources.set(name, 'operator');
@@ -1062,13 +1065,17 @@ export class RunController {
     }
     switch (input.kind) {
       case 'decision': {
-        this.changeOf(run, input.stepId, 'decision', step.decision, input.decision, input.change);
-        const seq = this.note(run, 'decision', { ...ref, decision: input.decision, note: input.note ?? null, by: run.operator });
-        this.activity(run, input.stepId, seq, 'decision', `decided ${input.decision}`, input.note ?? null);
-        step.decision = input.decision;
-        if (step.status === 'pending') this.setStep(run, step.id, 'succeeded', `decision: ${input.decision}`);
-        // Where the choice leads: the steps it leads away from are passed over, as `runbook run` passes them.
-        this.applyDecisions(run);
+        // The change, the decision and the skips it causes are ready together: one flush for all of them
+        // (nothing runs until it returns), not one per step passed over.
+        run.journal.writer.together(() => {
+          this.changeOf(run, input.stepId, 'decision', step.decision, input.decision, input.change);
+          const seq = this.note(run, 'decision', { ...ref, decision: input.decision, note: input.note ?? null, by: run.operator });
+          this.activity(run, input.stepId, seq, 'decision', `decided ${input.decision}`, input.note ?? null);
+          step.decision = input.decision;
+          if (step.status === 'pending') this.setStep(run, step.id, 'succeeded', `decision: ${input.decision}`);
+          // Where the choice leads: the steps it leads away from are passed over, as `runbook run` passes them.
+          this.applyDecisions(run);
+        });
         break;
       }
       case 'signoff': {
