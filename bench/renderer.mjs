@@ -2,7 +2,8 @@
 //   load:  opening the largest seed runbook through `runbook serve` until its step list is painted, vs a
 //          static HTML page with as many elements (also loopback HTTP, no cache), and beside both the least a
 //          React page costs (bench/react-floor: React 19 rendering the static page's elements from data it
-//          has). Cold: each load in a fresh browser profile. Warm: the same profile opening the page again
+//          has), and the console's own first screen saved as a static page (its DOM and stylesheet, no
+//          script: what its markup and styles cost to paint). Cold: each load in a fresh browser profile. Warm: the same profile opening the page again
 //          (the console's content-named scripts cached, as in an operator's browser on a reload or new tab);
 //   input: keydown → next frame while a step streams 100 MB of output into its terminal, vs the same keys idle.
 // Needs dist/ (npm run build) and /usr/bin/chromium (or CHROMIUM_PATH); skips with the reason otherwise.
@@ -63,7 +64,8 @@ function serveStatic(html, dir) {
       const file = dir && req.url !== '/' ? path.join(dir, path.normalize(req.url.split('?')[0])) : null;
       if (file === null) return res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(html);
       if (!file.startsWith(dir) || !existsSync(file)) return res.writeHead(404).end();
-      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=31536000, immutable' }).end(readFileSync(file));
+      const type = file.endsWith('.css') ? 'text/css' : file.endsWith('.svg') ? 'image/svg+xml' : 'text/javascript';
+      res.writeHead(200, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'public, max-age=31536000, immutable' }).end(readFileSync(file));
     });
     server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${server.address().port}/`, stop: () => new Promise((r) => server.close(r)) }));
   });
@@ -99,6 +101,22 @@ async function pressKeys(page, count, keepGoing) {
   }
 }
 
+/** The console's first screen as it was painted, saved as a page: its DOM and stylesheet, no script. */
+async function firstScreenSnapshot(browser, url, count) {
+  const page = await browser.newPage();
+  try {
+    await page.goto(url);
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=step]').length >= n, count);
+    return await page.evaluate(() => {
+      const copy = document.documentElement.cloneNode(true);
+      for (const el of copy.querySelectorAll('script, link[rel=modulepreload]')) el.remove();
+      return `<!doctype html>${copy.outerHTML}`;
+    });
+  } finally {
+    await page.close();
+  }
+}
+
 async function loadBench(browser, seed, steps, runs, root, env, servers) {
   const serve = await startServe({ file: seed, settingsDir: path.join(root, 'settings'), runsDir: path.join(root, 'runs'), env });
   servers.push(serve);
@@ -107,13 +125,14 @@ async function loadBench(browser, seed, steps, runs, root, env, servers) {
   const baseline = await serveStatic(staticPage(first.elements, steps));
   const floorDir = path.join(root, 'react-floor');
   const floor = await serveStatic(await buildReactFloor(floorDir), floorDir);
-  servers.push(baseline, floor);
-  const pages = { console: serve.url, static: baseline.url, react: `${floor.url}#steps=${steps}&perStep=${perStep}` };
+  const snapshot = await serveStatic(await firstScreenSnapshot(browser, serve.url, steps), path.join(REPO_ROOT, 'dist/renderer'));
+  servers.push(baseline, floor, snapshot);
+  const pages = { console: serve.url, static: baseline.url, react: `${floor.url}#steps=${steps}&perStep=${perStep}`, snapshot: snapshot.url };
   const baselineElements = (await timeLoad(browser, baseline.url, steps)).elements;
   const warm = await browser.newContext();
   // Two loads first: Chromium keeps a script's compiled code from its second load on.
   for (const url of Object.values(pages)) for (let i = 0; i < 2; i++) await timeLoad(warm, url, steps);
-  const times = { cold: { console: [], static: [], react: [] }, warm: { console: [], static: [], react: [] } };
+  const times = { cold: { console: [], static: [], react: [], snapshot: [] }, warm: { console: [], static: [], react: [], snapshot: [] } };
   const order = Object.keys(pages);
   for (let i = 0; i < runs; i++) {
     for (const which of i % 2 === 0 ? order : [...order].reverse()) {
@@ -122,7 +141,15 @@ async function loadBench(browser, seed, steps, runs, root, env, servers) {
     }
   }
   await warm.close();
-  const summary = (t) => ({ consoleMs: median(t.console), staticMs: median(t.static), reactMs: median(t.react), ratio: median(t.console) / median(t.static), reactRatio: median(t.react) / median(t.static) });
+  const summary = (t) => ({
+    consoleMs: median(t.console),
+    staticMs: median(t.static),
+    reactMs: median(t.react),
+    snapshotMs: median(t.snapshot),
+    ratio: median(t.console) / median(t.static),
+    reactRatio: median(t.react) / median(t.static),
+    snapshotRatio: median(t.snapshot) / median(t.static),
+  });
   return { steps, elements: first.elements, staticElements: baselineElements, cold: summary(times.cold), warm: summary(times.warm) };
 }
 
@@ -217,6 +244,7 @@ export function printRenderer(r) {
     console.log(`  ${name}:`);
     console.log(`    runbook serve → step list painted    median ${m.consoleMs.toFixed(1)} ms   ${m.ratio.toFixed(2)}× the static page (goal ≤ 2×)`);
     console.log(`    bare React page, same elements       median ${m.reactMs.toFixed(1)} ms   ${m.reactRatio.toFixed(2)}× (React's own floor here)`);
+    console.log(`    console's first screen, no script    median ${m.snapshotMs.toFixed(1)} ms   ${m.snapshotRatio.toFixed(2)}× (its markup and stylesheet alone)`);
     console.log(`    static page painted                  median ${m.staticMs.toFixed(1)} ms`);
   }
   const i = r.input;
