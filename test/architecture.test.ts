@@ -70,9 +70,10 @@ const MAIN_LAYERS: Record<string, readonly string[]> = {
   settings: ['util'],
   secrets: ['util', 'audit'],
   targets: ['util', 'runbook'],
-  session: ['util', 'runbook', 'targets', 'audit', 'settings'],
-  runs: ['util', 'runbook', 'targets', 'audit', 'settings', 'session'],
-  api: ['util', 'runbook', 'targets', 'audit', 'settings', 'secrets', 'session', 'runs', 'desktop'],
+  store: ['util', 'audit', 'targets'],
+  session: ['util', 'runbook', 'targets', 'audit', 'settings', 'store'],
+  runs: ['util', 'runbook', 'targets', 'audit', 'settings', 'session', 'store'],
+  api: ['util', 'runbook', 'targets', 'audit', 'settings', 'secrets', 'session', 'runs', 'desktop', 'store'],
   serve: ['util', 'api'],
   desktop: ['util', 'api', 'settings'],
 };

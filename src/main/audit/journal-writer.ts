@@ -64,6 +64,13 @@ export interface JournalWriterOptions {
   guard?: () => void;
   /** A torn tail already set aside by the caller (recoverTornTail): recorded as log.recovered on reopen. */
   recovered?: Recovery | null;
+  /** Told each record once it is durable (after its flush, or its group's), in order: what may be shipped. */
+  onDurable?: (records: readonly DurableRecord[]) => void;
+}
+
+export interface DurableRecord {
+  seq: number;
+  line: string;
 }
 
 export class JournalWriter {
@@ -82,6 +89,9 @@ export class JournalWriter {
   private grouping = 0;
   /** The first record written since the last flush (a failed flush names it), or null. */
   private unflushed: { seq: number; type: RecordType } | null = null;
+  /** The records written since the last flush, for onDurable. */
+  private readonly written: DurableRecord[] = [];
+  private readonly onDurable: ((records: readonly DurableRecord[]) => void) | undefined;
 
   private constructor(
     readonly dir: string,
@@ -92,8 +102,10 @@ export class JournalWriter {
     readonly fileName: string,
     private readonly keyId: string,
     guard?: () => void,
+    onDurable?: (records: readonly DurableRecord[]) => void,
   ) {
     this.guard = guard;
+    this.onDurable = onDurable;
     this.fd = state.fd;
     this.seq = state.lines.length;
     this.prev = state.prev;
@@ -142,7 +154,7 @@ export class JournalWriter {
       crashPoint('journal.created');
       const k0 = options.keys.create(keyId);
       const commitment = keyCommitment(k0);
-      const writer = new JournalWriter(dir, runId, options.keys, { fd, prev: GENESIS_PREV, key: k0, lines: [] }, options.io ?? nodeIo, fileName, keyId, options.guard);
+      const writer = new JournalWriter(dir, runId, options.keys, { fd, prev: GENESIS_PREV, key: k0, lines: [] }, options.io ?? nodeIo, fileName, keyId, options.guard, options.onDurable);
       return { writer, macKeyCommitment: commitment };
     } catch (error) {
       fs.closeSync(fd);
@@ -172,7 +184,7 @@ export class JournalWriter {
     let key = current.key;
     for (let i = current.index; i < lines.length; i++) key = evolveKey(key);
     const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_APPEND);
-    const writer = new JournalWriter(dir, runId, options.keys, { fd, prev: sha256Hex(last), key, lines }, options.io ?? nodeIo, fileName, keyId, options.guard);
+    const writer = new JournalWriter(dir, runId, options.keys, { fd, prev: sha256Hex(last), key, lines }, options.io ?? nodeIo, fileName, keyId, options.guard, options.onDurable);
     if (recovery) writer.append('log.recovered', { ...recovery });
     const noteFile = `${file}${WRITE_FAILED_SUFFIX}`;
     const note = readFailureNote(noteFile);
@@ -229,7 +241,12 @@ export class JournalWriter {
     this.prev = hash;
     this.tree.append(line);
     if (type === 'checkpoint') this.checkpoint = checkpointRef(data);
-    return { seq: this.seq++, hash, line };
+    const seq = this.seq++;
+    if (this.onDurable) {
+      this.written.push({ seq, line });
+      if (this.grouping === 0) this.tellDurable();
+    }
+    return { seq, hash, line };
   }
 
   /**
@@ -262,6 +279,18 @@ export class JournalWriter {
     }
     crashPoint('journal.appended');
     this.saveKey(this.seq);
+    this.tellDurable();
+  }
+
+  /** Hands the records flushed since the last call to onDurable; its failure is not the journal's. */
+  private tellDurable(): void {
+    if (!this.onDurable || this.written.length === 0) return;
+    const records = this.written.splice(0);
+    try {
+      this.onDurable(records);
+    } catch {
+      // Shipping is best effort beside the journal, which is the record; the shipper reports its own state.
+    }
   }
 
   /** The next record's key, kept by the key store (index: the record it will MAC). */

@@ -1,0 +1,168 @@
+// The team evidence store's schema in PostgreSQL, and `runbook store init`. The database itself keeps the
+// stored record whole: each run's records arrive in sequence, each names the previous one's hash (checked
+// by a trigger that computes the hash itself), and no record is ever changed or removed — not by the
+// writer role, which holds only INSERT and SELECT, and not by anyone else while the triggers are in place
+// (an administrator who drops them and edits a row is found by `runbook store verify`).
+//
+// Migrations are numbered and applied once each, in one transaction under an advisory lock, so `init` can
+// be run again (by two administrators at once, too) and only adds what is missing.
+import type pg from 'pg';
+
+export const STORE_SCHEMA = 'runbook_store';
+export const DEFAULT_WRITER_ROLE = 'runbook_writer';
+/** A role name we create and grant to: letters, digits and underscores, as an unquoted identifier would be. */
+const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+// Any fixed number: two `init`s at once take turns.
+const INIT_LOCK = 7_341_902_115;
+
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'records: one row per journal line, in sequence, chained, never changed',
+    sql: `
+CREATE TABLE ${STORE_SCHEMA}.records (
+  run_id      text        NOT NULL CHECK (run_id ~ '^[A-Za-z0-9-]{8,64}$'),
+  seq         bigint      NOT NULL CHECK (seq >= 0),
+  line        text        NOT NULL CHECK (position(E'\\n' in line) = 0),
+  hash        text        NOT NULL,
+  prev        text        NOT NULL,
+  type        text        NOT NULL,
+  recorded_at timestamptz NOT NULL,
+  received_at timestamptz NOT NULL,
+  shipped_by  name        NOT NULL,
+  PRIMARY KEY (run_id, seq)
+);
+CREATE INDEX records_by_type ON ${STORE_SCHEMA}.records (type, run_id);
+
+-- What a record says about itself must be what its columns say; the hash, the times and who shipped it
+-- are the database's own, whatever the client sent; seq 0 is a run.started with the genesis prev, every
+-- other record follows the stored one before it.
+CREATE FUNCTION ${STORE_SCHEMA}.check_record() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  j jsonb;
+  previous text;
+BEGIN
+  BEGIN
+    j := NEW.line::jsonb;
+  EXCEPTION WHEN others THEN
+    RAISE EXCEPTION 'record % of run %: the line is not JSON', NEW.seq, NEW.run_id USING ERRCODE = 'check_violation';
+  END;
+  IF jsonb_typeof(j) IS DISTINCT FROM 'object'
+     OR j->>'run' IS DISTINCT FROM NEW.run_id
+     OR (j->>'seq') IS DISTINCT FROM NEW.seq::text
+     OR j->>'prev' IS DISTINCT FROM NEW.prev
+     OR j->>'type' IS DISTINCT FROM NEW.type THEN
+    RAISE EXCEPTION 'record % of run %: its columns do not match its line', NEW.seq, NEW.run_id USING ERRCODE = 'check_violation';
+  END IF;
+  NEW.hash := encode(sha256(convert_to(NEW.line, 'UTF8')), 'hex');
+  NEW.recorded_at := (j->>'time')::timestamptz;
+  NEW.received_at := clock_timestamp();
+  NEW.shipped_by := session_user;
+  IF NEW.seq = 0 THEN
+    IF NEW.type <> 'run.started' OR NEW.prev <> repeat('0', 64) THEN
+      RAISE EXCEPTION 'record 0 of run % must be its run.started, with no previous record', NEW.run_id USING ERRCODE = 'check_violation';
+    END IF;
+  ELSE
+    SELECT r.hash INTO previous FROM ${STORE_SCHEMA}.records r WHERE r.run_id = NEW.run_id AND r.seq = NEW.seq - 1;
+    IF previous IS NULL THEN
+      RAISE EXCEPTION 'record % of run % is out of sequence: record % is not stored', NEW.seq, NEW.run_id, NEW.seq - 1 USING ERRCODE = 'check_violation', HINT = 'runbook-store:out-of-sequence';
+    END IF;
+    IF previous <> NEW.prev THEN
+      RAISE EXCEPTION 'record % of run % does not follow the stored record %: its prev is not that record''s hash', NEW.seq, NEW.run_id, NEW.seq - 1 USING ERRCODE = 'check_violation', HINT = 'runbook-store:wrong-prev';
+    END IF;
+  END IF;
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER records_check BEFORE INSERT ON ${STORE_SCHEMA}.records FOR EACH ROW EXECUTE FUNCTION ${STORE_SCHEMA}.check_record();
+
+CREATE FUNCTION ${STORE_SCHEMA}.refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION '%.%: stored records are never changed or removed (% refused)', TG_TABLE_SCHEMA, TG_TABLE_NAME, TG_OP USING ERRCODE = 'insufficient_privilege';
+END
+$$;
+CREATE TRIGGER records_never_change BEFORE UPDATE OR DELETE ON ${STORE_SCHEMA}.records FOR EACH ROW EXECUTE FUNCTION ${STORE_SCHEMA}.refuse_change();
+CREATE TRIGGER records_never_truncated BEFORE TRUNCATE ON ${STORE_SCHEMA}.records FOR EACH STATEMENT EXECUTE FUNCTION ${STORE_SCHEMA}.refuse_change();
+`,
+  },
+];
+
+export interface InitResult {
+  /** The migrations this call applied (none when the schema was up to date). */
+  applied: Migration[];
+  version: number;
+  role: string;
+  /** What the writer role may do, as the database reports it: "SELECT on runbook_store.records", … */
+  grants: string[];
+}
+
+export class StoreInitError extends Error {}
+
+/**
+ * Creates or brings up to date the store's schema, and the writer role with exactly INSERT and SELECT on
+ * its tables. Run by an administrator (a role that may create schemas and roles). Idempotent.
+ */
+export async function initStore(client: pg.Client, options: { role?: string } = {}): Promise<InitResult> {
+  const role = options.role ?? DEFAULT_WRITER_ROLE;
+  if (!ROLE_NAME.test(role)) throw new StoreInitError(`--role "${role}": a role name here is lower-case letters, digits and underscores (at most 63), starting with a letter or underscore`);
+  const schema = client.escapeIdentifier(STORE_SCHEMA);
+  const writer = client.escapeIdentifier(role);
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [INIT_LOCK]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await client.query(`CREATE TABLE IF NOT EXISTS ${schema}.migrations (
+      version     integer     PRIMARY KEY,
+      description text        NOT NULL,
+      applied_at  timestamptz NOT NULL DEFAULT clock_timestamp(),
+      applied_by  name        NOT NULL DEFAULT session_user
+    )`);
+    const done = new Set((await client.query<{ version: number }>(`SELECT version FROM ${schema}.migrations`)).rows.map((r) => r.version));
+    const applied: Migration[] = [];
+    for (const migration of MIGRATIONS) {
+      if (done.has(migration.version)) continue;
+      await client.query(migration.sql);
+      await client.query(`INSERT INTO ${schema}.migrations (version, description) VALUES ($1, $2)`, [migration.version, migration.description]);
+      applied.push(migration);
+    }
+    const exists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
+    if (exists.rowCount === 0) await client.query(`CREATE ROLE ${writer} NOLOGIN`);
+    // Nobody but the owner and the writer role reaches the schema; the writer may read and add, nothing else.
+    await client.query(`REVOKE ALL ON SCHEMA ${schema} FROM PUBLIC`);
+    await client.query(`REVOKE ALL ON ALL TABLES IN SCHEMA ${schema} FROM PUBLIC`);
+    await client.query(`REVOKE ALL ON ALL TABLES IN SCHEMA ${schema} FROM ${writer}`);
+    await client.query(`REVOKE ALL ON SCHEMA ${schema} FROM ${writer}`);
+    await client.query(`GRANT USAGE ON SCHEMA ${schema} TO ${writer}`);
+    await client.query(`GRANT SELECT, INSERT ON ${schema}.records TO ${writer}`);
+    await client.query(`GRANT SELECT ON ${schema}.migrations TO ${writer}`);
+    await client.query('COMMIT');
+    return { applied, version: Math.max(...MIGRATIONS.map((m) => m.version)), role, grants: await grantsOf(client, role) };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/** The table privileges `role` holds in the store's schema, as the database reports them. */
+export async function grantsOf(client: pg.Client, role: string): Promise<string[]> {
+  const { rows } = await client.query<{ privilege_type: string; table_name: string }>(
+    `SELECT privilege_type, table_name FROM information_schema.role_table_grants
+      WHERE grantee = $1 AND table_schema = $2 ORDER BY table_name, privilege_type`,
+    [role, STORE_SCHEMA],
+  );
+  return rows.map((r) => `${r.privilege_type} on ${STORE_SCHEMA}.${r.table_name}`);
+}
+
+/** The schema version the store is at, or null when `init` never ran there. */
+export async function storeVersion(client: pg.Client): Promise<number | null> {
+  const present = await client.query<{ present: boolean }>('SELECT to_regclass($1) IS NOT NULL AS present', [`${STORE_SCHEMA}.migrations`]);
+  if (!present.rows[0]?.present) return null;
+  const { rows } = await client.query<{ v: number | null }>(`SELECT max(version) AS v FROM ${STORE_SCHEMA}.migrations`);
+  return rows[0]?.v ?? null;
+}

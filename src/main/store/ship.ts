@@ -1,0 +1,249 @@
+// Shipping a run's records to the team store. The local journal stays the primary copy: a record is shipped
+// only once it is durable there, in order, and a store that is away costs nothing but lag — the run goes
+// on and the backlog follows when the store is back. `pushRun` ships a run made offline (or the tail a
+// run could not ship) from its journal file.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type pg from 'pg';
+import { JOURNAL_FILE } from '../audit/record.js';
+import { BATCH_RECORDS, type LocalRecord, StoreRefusal, firstDifference, insertRecords, storedCount, storedRecords } from './records.js';
+
+export class StoreDiverged extends Error {
+  constructor(
+    readonly seq: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The whole lines of a journal file (a torn tail, being no record yet, is left out). */
+export function journalLines(dir: string): string[] {
+  const bytes = readFileSync(path.join(dir, JOURNAL_FILE));
+  const end = bytes.lastIndexOf(0x0a);
+  return end < 0 ? [] : bytes.subarray(0, end).toString('utf8').split('\n');
+}
+
+function runIdOf(lines: readonly string[], dir: string): string {
+  const first = lines[0];
+  if (first === undefined) throw new Error(`${dir}: the journal has no records`);
+  const run = (JSON.parse(first) as { run?: unknown }).run;
+  if (typeof run !== 'string') throw new Error(`${dir}: the journal's first record names no run`);
+  return run;
+}
+
+/**
+ * Checks that what the store holds of the run is the start of `local`; throws StoreDiverged naming the first
+ * record that differs. Returns how many records the store holds.
+ */
+export async function checkStoredPrefix(client: pg.Client, runId: string, local: readonly string[]): Promise<number> {
+  const stored = await storedRecords(client, runId);
+  const at = firstDifference(stored, local);
+  if (at !== null) throw new StoreDiverged(at, `the store's record ${at} of run ${runId} differs from the local journal's: one of the two was rewritten`);
+  if (stored.length > local.length) {
+    throw new StoreDiverged(local.length, `the store holds ${stored.length} records of run ${runId}, the local journal ${local.length}: the local journal lost its tail, or is another copy`);
+  }
+  return stored.length;
+}
+
+export interface PushResult {
+  runId: string;
+  /** Records the store held before. */
+  already: number;
+  shipped: number;
+  total: number;
+}
+
+/** Ships the records of the run in `dir` that the store does not hold yet, after checking those it does. */
+export async function pushRun(client: pg.Client, dir: string): Promise<PushResult> {
+  const lines = journalLines(dir);
+  const runId = runIdOf(lines, dir);
+  const already = await checkStoredPrefix(client, runId, lines);
+  for (let from = already; from < lines.length; from += BATCH_RECORDS) {
+    const batch = lines.slice(from, from + BATCH_RECORDS).map((line, i) => ({ seq: from + i, line }));
+    await insertRecords(client, runId, batch);
+  }
+  return { runId, already, shipped: lines.length - already, total: lines.length };
+}
+
+export interface ShipperStatus {
+  /** Records durable in the local journal. */
+  local: number;
+  /** Records the store acknowledged. */
+  shipped: number;
+  /** local − shipped. */
+  lag: number;
+  /** Why the last attempt failed (the store unreachable, a login refused…), or null. */
+  problem: string | null;
+  /** The store and the journal disagree: shipping stopped for good. */
+  diverged: string | null;
+}
+
+export interface ShipperOptions {
+  connect: () => Promise<pg.Client>;
+  /** Waits between attempts while the store cannot be reached (ms), the last repeated. */
+  retryMs?: readonly number[];
+  /** Told when shipping starts failing, recovers, or stops for good. */
+  onChange?: (status: ShipperStatus) => void;
+}
+
+const DEFAULT_RETRY_MS = [500, 1000, 2000, 5000, 10_000, 30_000];
+
+/**
+ * Ships one live run. `durable` is called with each record once the journal has flushed it (JournalWriter's
+ * onDurable); shipping happens in the background, in order, in batches. While the store cannot be reached
+ * it tries again, waiting longer each time; the lag says how far behind it is.
+ */
+export class StoreShipper {
+  private readonly pending: LocalRecord[] = [];
+  private local = 0;
+  private shipped = -1;
+  private client: pg.Client | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = false;
+  private problem: string | null = null;
+  private diverged: string | null = null;
+  private wake: (() => void) | null = null;
+  private readonly waiters = new Set<() => void>();
+
+  constructor(
+    readonly runId: string,
+    private readonly dir: string,
+    private readonly options: ShipperOptions,
+  ) {}
+
+  status(): ShipperStatus {
+    const shipped = Math.max(0, this.shipped);
+    return { local: this.local, shipped, lag: this.local - shipped, problem: this.problem, diverged: this.diverged };
+  }
+
+  /** Records now durable in the local journal (consecutive, in order). */
+  durable(records: readonly LocalRecord[]): void {
+    if (records.length === 0 || this.stopped) return;
+    this.pending.push(...records);
+    this.local = Math.max(this.local, (records.at(-1) as LocalRecord).seq + 1);
+    this.kick();
+  }
+
+  /** Resolves once everything durable so far is shipped, shipping stopped for good, or `timeoutMs` passed. */
+  async flush(timeoutMs: number): Promise<ShipperStatus> {
+    if (this.settled()) return this.status();
+    this.kick();
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.waiters.add(done);
+    });
+    return this.status();
+  }
+
+  /** Ships what it can within `timeoutMs`, then stops for good and closes the connection. */
+  async close(timeoutMs: number): Promise<ShipperStatus> {
+    const status = await this.flush(timeoutMs);
+    this.stopped = true;
+    this.wake?.();
+    await this.running?.catch(() => undefined);
+    await this.client?.end().catch(() => undefined);
+    this.client = null;
+    return status;
+  }
+
+  private settled(): boolean {
+    return this.diverged !== null || this.status().lag === 0;
+  }
+
+  private kick(): void {
+    // A new record does not cut a wait short: a store that is away is asked again on its own schedule.
+    this.running ??= this.loop().finally(() => {
+      this.running = null;
+      this.notify();
+      if (!this.stopped && !this.settled()) this.kick();
+    });
+  }
+
+  private notify(): void {
+    if (!this.settled()) return;
+    for (const done of [...this.waiters]) done();
+  }
+
+  private change(problem: string | null): void {
+    if (problem === this.problem) return;
+    this.problem = problem;
+    this.options.onChange?.(this.status());
+  }
+
+  private async loop(): Promise<void> {
+    let attempt = 0;
+    while (!this.stopped && this.diverged === null) {
+      try {
+        const client = (this.client ??= await this.connect());
+        if (this.shipped < 0) this.shipped = await checkStoredPrefix(client, this.runId, journalLines(this.dir));
+        while (this.pending.length > 0 && (this.pending[0] as LocalRecord).seq < this.shipped) this.pending.shift();
+        if (this.pending.length === 0) {
+          this.change(null);
+          this.notify();
+          return;
+        }
+        if ((this.pending[0] as LocalRecord).seq > this.shipped) this.refill();
+        const batch = this.pending.slice(0, BATCH_RECORDS);
+        await insertRecords(client, this.runId, batch);
+        this.shipped = (batch.at(-1) as LocalRecord).seq + 1;
+        this.pending.splice(0, batch.length);
+        attempt = 0;
+        this.change(null);
+        this.notify();
+      } catch (error) {
+        if (error instanceof StoreDiverged) {
+          this.diverged = error.message;
+          this.options.onChange?.(this.status());
+          this.notify();
+          return;
+        }
+        if (error instanceof StoreRefusal) {
+          // Someone else shipped some of it, or this side lost count: read the store again and compare.
+          this.shipped = -1;
+          this.change(`the store refused a record (${error.message}); comparing with the journal`);
+          continue;
+        }
+        await this.client?.end().catch(() => undefined);
+        this.client = null;
+        this.change(`the store cannot be reached: ${(error as Error).message}`);
+        const retry = this.options.retryMs ?? DEFAULT_RETRY_MS;
+        await this.sleep(retry[Math.min(attempt, retry.length - 1)] as number);
+        attempt += 1;
+      }
+    }
+  }
+
+  /** The queue is behind what the store holds: take the missing records from the journal file. */
+  private refill(): void {
+    const lines = journalLines(this.dir);
+    const next = this.pending.length > 0 ? (this.pending[0] as LocalRecord).seq : this.local;
+    const missing = lines.slice(this.shipped, next).map((line, i) => ({ seq: this.shipped + i, line }));
+    this.pending.unshift(...missing);
+  }
+
+  private async connect(): Promise<pg.Client> {
+    const client = await this.options.connect();
+    client.on('error', () => undefined); // a dropped connection fails the next query, which retries
+    return client;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wake = null;
+        resolve();
+      }, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = null;
+        resolve();
+      };
+    });
+  }
+}
