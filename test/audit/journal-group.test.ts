@@ -136,4 +136,19 @@ describe('journal group commit', () => {
     expect(verifies(dir, k0).ok).toBe(true);
     expect(keys.loadCurrent(RUN_ID)?.index).toBe(8);
   });
+
+  for (const state of ['empty', 'absent'] as const) {
+    it(`a current-key file left ${state} by a power cut is recovered from K_0: the run is reopened and verifies`, () => {
+      const { dir, keys, writer, k0 } = started();
+      writer.append('step.note', noteData("flushed before the cut"));
+      const keyFile = path.join(keys.dir, `${RUN_ID}.current`);
+      // The journal's records survived (each flushed); the key file's last writes did not reach the disk.
+      if (state === 'empty') fs.truncateSync(keyFile, 0);
+      else fs.rmSync(keyFile);
+      const { writer: again } = JournalWriter.reopen(dir, { keys });
+      again.append('step.note', noteData('after the reopen'));
+      again.close();
+      expect(verifies(dir, k0)).toEqual({ ok: true, records: 3 });
+    });
+  }
 });

@@ -90,8 +90,9 @@ describe('attacks on the seal guard', () => {
     const callB: ApiCall = (m, i) => dispatch(b.handlers, m, i) as Promise<any>;
     await callB('runbook.open', { path: path.join(a.root, 'rotate.md') });
     const y: RunState = await callB('runs.start', { profile: 'standard', operator: 'Bob', vars: {} });
-    // X's journal cannot be continued here (its MAC key is gone): refused after run Y was already sealed.
+    // X's journal cannot be continued here (its MAC keys are gone, K_0 too): refused after run Y was already sealed.
     rmSync(path.join(a.root, 'keys', 'mac', `${x.runId}.current`));
+    rmSync(path.join(a.root, 'keys', 'mac', `${x.runId}.verification`));
     await expect(callB('runs.resume', { runId: x.runId, operator: 'Bob' })).rejects.toThrow(/no MAC key for run/);
     const after: RunState = await callB('runs.state', { runId: y.runId });
     expect(after.seal, 'the refused resume sealed the open run Y').toBeNull();

@@ -39,6 +39,20 @@ export class EventBuffer {
     for (const wake of waiters) wake();
   }
 
+  /** Where the buffer is now: events pushed after it can be taken back (rollback), before anyone has them. */
+  mark(): { length: number; nextSeq: number } {
+    return { length: this.events.length, nextSeq: this.nextSeq };
+  }
+
+  /**
+   * Takes back the events pushed since `mark`: what a journal group that failed to flush announced. Called in
+   * the same synchronous turn as the pushes, so no long poll has taken them yet.
+   */
+  rollback(mark: { length: number; nextSeq: number }): void {
+    this.events.splice(mark.length);
+    this.nextSeq = mark.nextSeq;
+  }
+
   /**
    * Drops the oldest output past the budget. Output the renderer has not had yet is replaced by a line
    * saying how much it misses (the complete output is on disk), so a spliced terminal never looks whole.

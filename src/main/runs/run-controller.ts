@@ -12,6 +12,7 @@ import { exportBundle } from '../audit/export.js';
 import { type ApprovalPolicy, type OperatorKey, operatorKey } from '../audit/approval.js';
 import { type Installation, installationKeyFacts, pinCommand } from '../audit/installation.js';
 import type { MacKeyStore } from '../audit/key-store.js';
+import { JournalWriteError } from '../audit/journal-writer.js';
 import { type NoteType, RunJournal } from '../session/run-journal.js';
 import { type RecordData, parseRecordData } from '../audit/records/index.js';
 import { JOURNAL_FILE, type JournalRecord, typedRecord } from '../audit/record.js';
@@ -609,7 +610,7 @@ export class RunController {
     }
     // Journaled as the run's other records are: a secret's value never, and any known secret in a value masked.
     // Values given together are journaled together: one flush for the form, not one per field.
-    if (record) run.journal.writer.together(() => {
+    if (record) this.journalTogether(run, () => {
       for (const [name, value] of entries) this.note(run, 'fillin', { step: { id: stepId }, label: name, value: isSecretVariable(run.runbook, name) ? MASK : run.session.mask(value) });
     });
     for (const [name, value] of values) if (!run.prepared.variables.values.has(name) && [...names].some((n) => bareName(name) === n)) {
@@ -676,6 +677,33 @@ export class RunController {
     step.status = status;
     step.reason = reason;
     run.events.push({ type: 'step', stepId, status, reason });
+  }
+
+  /**
+   * Journals what `fn` records as one group: one flush, before this returns. Should the journal fail (the
+   * group's write or flush), the call is refused and the run's steps and events are put back as they were
+   * before it, so the page never shows what the journal does not hold; the journal refuses everything after.
+   */
+  private journalTogether(run: ActiveRun, fn: () => void): void {
+    const steps = new Map([...run.steps].map(([id, state]) => [id, structuredClone(state)]));
+    const overridden = new Set(run.overridden);
+    const mark = run.events.mark();
+    try {
+      run.journal.writer.together(fn);
+    } catch (error) {
+      if (error instanceof JournalWriteError) {
+        for (const [id, saved] of steps) {
+          const state = run.steps.get(id);
+          if (!state) continue;
+          for (const key of Object.keys(state)) delete (state as Record<string, unknown>)[key];
+          Object.assign(state, saved);
+        }
+        run.overridden.clear();
+        for (const id of overridden) run.overridden.add(id);
+        run.events.rollback(mark);
+      }
+      throw error;
+    }
   }
 
   /** Records what the operator did or was asked: the data is typed by the record type's schema (audit/records/). */
@@ -1067,7 +1095,7 @@ export class RunController {
       case 'decision': {
         // The change, the decision and the skips it causes are ready together: one flush for all of them
         // (nothing runs until it returns), not one per step passed over.
-        run.journal.writer.together(() => {
+        this.journalTogether(run, () => {
           this.changeOf(run, input.stepId, 'decision', step.decision, input.decision, input.change);
           const seq = this.note(run, 'decision', { ...ref, decision: input.decision, note: input.note ?? null, by: run.operator });
           this.activity(run, input.stepId, seq, 'decision', `decided ${input.decision}`, input.note ?? null);
