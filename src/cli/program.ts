@@ -41,6 +41,7 @@ program
   .option('--approval-command <cmd>', 'RESTRICTED: command that gets the step.started hash on stdin and prints the approver\'s SSH signature')
   .option('--operator-key <file>', 'RESTRICTED: a key the operator controls (public key or key file; repeatable): approvals signed with it are refused', collect, [])
   .option('--decide <STEP_ID=CHOICE>', 'answer a decision step before the run (repeatable); with --yes a decision not answered so stops the run', collect, [])
+  .option('--store <url>', 'team store (postgresql://USER@HOST/DB?sslmode=verify-full&sslrootcert=CA): each record is shipped there once durable here; default $RUNBOOK_STORE_URL; password from $RUNBOOK_STORE_PASSWORD')
   .action(async (file, options) => (await import('./commands/run.js')).runCommand(file, options));
 
 program
@@ -58,6 +59,36 @@ program
   .option('--open', 'open the address in the desktop\'s browser')
   .action(async (file, options) => (await import('./commands/serve.js')).serveCommand(file, options));
 
+const store = program.command('store').description('the team evidence store in PostgreSQL: runs shipped as they go, verified against it (docs/store.md)');
+const storeUrl = '--url <url>';
+const storeUrlHelp = 'postgresql://USER@HOST:PORT/DATABASE?sslmode=verify-full&sslrootcert=CA.pem (default $RUNBOOK_STORE_URL; password from $RUNBOOK_STORE_PASSWORD)';
+store
+  .command('init')
+  .description('create or update the store\'s schema and its writer role (INSERT and SELECT only); run once by an administrator')
+  .option(storeUrl, storeUrlHelp)
+  .option('--role <name>', 'the writer role to create and grant (default runbook_writer)')
+  .action(async (options) => (await import('./commands/store.js')).storeInitCommand(options));
+store
+  .command('push')
+  .description('ship a run made offline (or the records a run could not ship) to the store, after checking what it holds already')
+  .argument('<dir>', 'run directory or exported bundle')
+  .option(storeUrl, storeUrlHelp)
+  .action(async (dir, options) => (await import('./commands/store.js')).storePushCommand(dir, options));
+store
+  .command('verify')
+  .description('check every stored run (or one): each line against the hash the store took, then chain, seals and signatures')
+  .option(storeUrl, storeUrlHelp)
+  .option('--run <id>', 'only this run')
+  .option('--pin <fingerprint>', 'an installation key fingerprint (SHA256:…) you hold (repeatable)', collect, [])
+  .option('--json', 'print the results as JSON')
+  .action(async (options) => (await import('./commands/store.js')).storeVerifyCommand(options));
+store
+  .command('runs')
+  .description('list the runs in the store: operator, runbook and its hash, profile, records, seal')
+  .option(storeUrl, storeUrlHelp)
+  .option('--json', 'print them as JSON')
+  .action(async (options) => (await import('./commands/store.js')).storeRunsCommand(options));
+
 program
   .command('verify')
   .description('check a run directory or evidence bundle: chain, MACs, seal, signatures, approvals, sign-offs, blobs; a bundle\'s SHA256SUMS and report against its journal')
@@ -68,6 +99,7 @@ program
   .option('--pin <fingerprint>', 'trust anchor: the installation key\'s fingerprint (SHA256:…), noted when the key was made (repeatable)', collect, [])
   .option('--allow-unsealed', 'accept a run that was interrupted before its seal (reported as a warning)')
   .option('--mac-key <file>', 'the MAC verification key (hex), if not in the bundle or this machine\'s key store')
+  .option('--store <url>', 'the team store (postgresql://…): fail unless the run is exactly the store\'s copy of it (E_STORE_DIFFERS)')
   .option('--json', 'print the result as JSON')
   .addHelpText(
     'after',

@@ -10,6 +10,8 @@ import { loadRunbookSnapshot } from '../../main/runbook/index.js';
 import { loadInstallationForCli } from '../installation-notice.js';
 import { JournalWriteError } from '../../main/audit/journal-writer.js';
 import { isRecordWriteFailure } from '../../main/audit/seal.js';
+import type { StoreShipper } from '../../main/store/ship.js';
+import { STORE_URL_ENV, parseStoreUrl } from '../../main/store/url.js';
 import { FileMacKeyStore } from '../../main/audit/key-store.js';
 import { JOURNAL_FILE } from '../../main/audit/record.js';
 import { RUN_LOCK_FILE, RunLockedError, describeHolder, inspectRunLock } from '../../main/audit/run-lock.js';
@@ -48,6 +50,8 @@ export interface RunOptions {
   operatorKey: string[];
   /** Decisions answered before the run: STEP_ID=CHOICE (repeatable). */
   decide?: string[];
+  /** The team store's URL (else $RUNBOOK_STORE_URL): every record is shipped there once durable here. */
+  store?: string;
 }
 
 
@@ -294,6 +298,14 @@ async function run(file: string, options: RunOptions): Promise<void> {
     { runbook, interactive: interactive && !options.yes, decide, skipNeedsReason: atLeast(profile, 'regulated') },
   );
 
+  const storeUrl = options.store ?? process.env[STORE_URL_ENV] ?? null;
+  if (storeUrl) {
+    try {
+      parseStoreUrl(storeUrl);
+    } catch (error) {
+      throw new CliExit(2, `--store: ${(error as Error).message}`);
+    }
+  }
   const started = await startRun(prepared, {
     runId,
     dir: journal,
@@ -303,6 +315,7 @@ async function run(file: string, options: RunOptions): Promise<void> {
     keys: new FileMacKeyStore(),
     installation,
     ctx,
+    store: storeUrl ? { url: storeUrl } : null,
     session: {
       keepGoing: Boolean(options.keepGoing),
       ...(options.yes
@@ -410,6 +423,7 @@ async function run(file: string, options: RunOptions): Promise<void> {
     throw error;
   } finally {
     for (const signal of SIGNALS) process.off(signal, onSignal);
+    if (started.shipper && storeUrl) await reportShipping(started.shipper, journal, storeUrl, write);
   }
   const counts = new Map<string, number>();
   for (const s of summary.steps) counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
@@ -434,4 +448,21 @@ async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * How long the end of a run waits for the team store to take what it has not yet (the seal included): a
+ * store that answers gets time to catch up; one already known to be away, only a last try.
+ */
+const STORE_FLUSH_MS = 15_000;
+const STORE_AWAY_MS = 3_000;
+
+/** Ships what is left and says where the store stands; a lag is a warning, not a failure. */
+async function reportShipping(shipper: StoreShipper, dir: string, url: string, write: (text: string) => void): Promise<void> {
+  const status = await shipper.close(shipper.status().problem ? STORE_AWAY_MS : STORE_FLUSH_MS);
+  const shown = parseStoreUrl(url).shown;
+  if (status.diverged) process.stderr.write(`runbook: warning: the team store ${shown} holds another version of this run: ${status.diverged}\n`);
+  else if (status.lag > 0) {
+    process.stderr.write(`runbook: warning: ${status.lag} of ${status.local} records are not in the team store ${shown} yet (${status.problem ?? 'not shipped in time'}); ship them with: runbook store push ${shellQuote(dir)} --url URL\n`);
+  } else write(`shipped ${status.shipped} records to the team store ${shown}\n`);
 }

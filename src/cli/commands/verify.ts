@@ -21,6 +21,30 @@ export interface VerifyCommandOptions {
   allowUnsealed?: boolean;
   macKey?: string;
   json?: boolean;
+  /** The team store's URL: the run must match the store's copy of it. */
+  store?: string;
+}
+
+async function compareWithStoreAt(url: string, dir: string, runId: string) {
+  const { connectStore, parseStoreUrl } = await import('../../main/store/connect.js');
+  const { compareWithStore } = await import('../../main/store/verify-store.js');
+  let endpoint;
+  try {
+    endpoint = parseStoreUrl(url);
+  } catch (error) {
+    throw new CliExit(EXIT.usage, `--store: ${(error as Error).message}`);
+  }
+  let client;
+  try {
+    client = await connectStore(endpoint, { purpose: 'verify' });
+  } catch (error) {
+    throw new CliExit(EXIT.usage, `--store: ${endpoint.shown} cannot be reached, so the run cannot be held up against it: ${(error as Error).message}`);
+  }
+  try {
+    return await compareWithStore(client, dir, runId);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 function readArg(file: string | undefined, option: string): string | null {
@@ -113,6 +137,11 @@ export async function verifyCommand(target: string, options: VerifyCommandOption
   } catch (error) {
     if (error instanceof VerifyUsageError) throw new CliExit(EXIT.usage, error.message);
     throw error;
+  }
+  // The store as the witness: a copy that differs from what was shipped as it happened fails.
+  if (result.ok && options.store) {
+    const compared = await compareWithStoreAt(options.store, target, result.runId);
+    if (!compared.ok) result = compared;
   }
   const exit = !result.ok ? EXIT.failed : result.anchored ? EXIT.verified : EXIT.unanchored;
   const bundle = existsSync(path.join(target, SUMS_FILE));

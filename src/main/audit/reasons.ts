@@ -33,6 +33,8 @@ export const FAILURES = {
   E_REPORT: 'report.json or report.html says something the journal does not: it differs from the report the journal and its blobs give',
   E_SIGNOFF: 'an accepted sign-off does not hold: its signed message, the record it signs off, its principal or its SSH signature',
   E_SIGNOFF_OPERATOR_KEY: "an accepted sign-off is signed with a key of the operator's: the installation key (no person's), or another for someone else's row or pasted",
+  E_STORE_DIFFERS: "the run differs from the team store's copy of it: a record rewritten or re-sealed on one side, or records the other lacks",
+  E_STORE_EDITED: 'a record in the team store no longer matches the hash the store computed when it arrived: it was changed in the database',
 } as const;
 
 export const WARNINGS = {

@@ -39,6 +39,11 @@ export interface VerifyOptions {
   /** Fingerprints (SHA256:…) of the installation key. */
   pins?: readonly string[];
   allowUnsealed?: boolean;
+  /**
+   * false: the files the records name (the runbook's copy, outputs) are not looked for — a journal without
+   * them, as the team store keeps it. Their hashes are still in the records the checks cover.
+   */
+  blobs?: boolean;
   /** Verification key (hex) given by the auditor; else the bundle's mac-key.txt, else the local key store. */
   macKeyHex?: string | null;
   keys?: MacKeyStore;
@@ -233,12 +238,12 @@ async function verifyStream(dir: string, options: VerifyOptions, collect: boolea
       failures.run(CHECK.signoff, () => {
         run.signoffs = new SignoffChecker(start, bundleSigner?.key ?? null, anchors);
       });
-      blobs.push({ rel: start.data.runbook.blob, sha: start.data.runbook.sha256, record: 0 });
+      if (options.blobs !== false) blobs.push({ rel: start.data.runbook.blob, sha: start.data.runbook.sha256, record: 0 });
     }
     if (record.type === 'step.finished') {
       steps.finished++;
       if (!record.data.outcome.ok) steps.failed++;
-      if (failures.open(CHECK.blob)) blobs.push(...blobRefs(record, i));
+      if (options.blobs !== false && failures.open(CHECK.blob)) blobs.push(...blobRefs(record, i));
     } else if (record.type === 'step.skipped') steps.skipped++;
     else if (record.type === 'run.finished') run.runFinished = record;
     const { seals, approvals, signoffs, report, previousHash } = run;

@@ -22,6 +22,9 @@ import { SecretMasker } from './mask.js';
 import { credentialValues, stepEnvFor } from './step-env.js';
 import { type ResolvedVariables, type VariableRequest, isSecretVariable, resolveVariables } from './variables.js';
 import { type Verdict, verdictOf } from './verdict.js';
+import type { DurableRecord } from '../audit/journal-writer.js';
+import type { StoreShipper } from '../store/ship.js';
+import { parseStoreUrl } from '../store/url.js';
 
 export interface RunRequest {
   runbook: Runbook;
@@ -196,12 +199,24 @@ export interface StartOptions {
   keys: MacKeyStore;
   installation: Installation;
   ctx: ExecutorContext;
+  /** The team store the run's records are shipped to as they become durable (store/ship.ts), if any. */
+  store?: StoreShipping | null;
   /** The host's part of the session: how it confirms, approves and shows events. */
   session: Omit<RunSessionOptions, 'runbook' | 'plan' | 'variables' | 'executors' | 'outputDir' | 'recorder' | 'verdicts' | 'profile' | 'secrets' | 'requests'>;
 }
 
+/** Where a run ships its records: the store's URL (its password never in it, or never recorded). */
+export interface StoreShipping {
+  url: string;
+  env?: Record<string, string | undefined>;
+  secret?: (name: string) => Promise<string | null>;
+  passwordSecret?: string;
+}
+
 export interface StartedRun {
   journal: RunJournal;
+  /** Shipping to the team store, when the run has one; the host closes it after the seal. */
+  shipper: StoreShipper | null;
   pool: ExecutorPool;
   session: RunSession;
   /** RESTRICTED: the approvers list and the operator's keys exactly as run.started recorded them. */
@@ -237,6 +252,7 @@ export async function startRun(prepared: PreparedRun, options: StartOptions): Pr
   const operator = currentOperator(options.operatorName);
   const policy = await approvalPolicy(prepared, options, operator.name);
   const known = new SecretMasker([...prepared.variables.secretValues, ...credentials, ...(options.ctx.secretsGiven?.() ?? [])]);
+  const shipper = await storeShipper(options.store, options.runId, options.dir);
   const journal = RunJournal.start(
     options.dir,
     {
@@ -259,9 +275,25 @@ export async function startRun(prepared: PreparedRun, options: StartOptions): Pr
     },
     options.keys,
     options.installation,
-    { retentionDays: RETENTION_DAYS[profile] },
+    { retentionDays: RETENTION_DAYS[profile], ...(shipper ? { onDurable: (records: readonly DurableRecord[]) => shipper.durable(records) } : {}) },
   );
-  return openSession(prepared, options, journal, policy, credentials);
+  return { ...(await openSession(prepared, options, journal, policy, credentials)), shipper };
+}
+
+/**
+ * The run's shipper to the team store. Nothing connects yet (that happens in the background, and loads the
+ * PostgreSQL client then); a URL that cannot be read stops the run before it starts.
+ */
+async function storeShipper(store: StoreShipping | null | undefined, runId: string, dir: string): Promise<StoreShipper | null> {
+  if (!store) return null;
+  const endpoint = parseStoreUrl(store.url);
+  const { StoreShipper } = await import('../store/ship.js');
+  return new StoreShipper(runId, dir, {
+    connect: async () => {
+      const { connectStore } = await import('../store/connect.js');
+      return connectStore(endpoint, { purpose: 'shipping', ...(store.env ? { env: store.env } : {}), ...(store.secret ? { secret: store.secret } : {}), ...(store.passwordSecret ? { passwordSecret: store.passwordSecret } : {}) });
+    },
+  });
 }
 
 /**
@@ -303,5 +335,5 @@ function openSession(prepared: PreparedRun, options: Pick<StartOptions, 'dir' | 
     recorder: journal,
   });
   if (policy) policies.set(journal, policy);
-  return { journal, pool, session, policy };
+  return { journal, pool, session, policy, shipper: null };
 }

@@ -10,7 +10,7 @@ import type { Binding } from './binding.js';
 import type { BlockOutcome, OperatorRecord, RunRecorder, RunSummary, SkipEvent, StepOutcome } from './runner.js';
 import type { Verdict } from './verdict.js';
 import { type BlobRef, adoptBlob, adoptSmallFile, writeSmallBlob } from '../audit/blobs.js';
-import { type AppendedRecord, type JournalIo, JournalWriteError, JournalWriter } from '../audit/journal-writer.js';
+import { type AppendedRecord, type JournalIo, JournalWriteError, JournalWriter, type JournalWriterOptions } from '../audit/journal-writer.js';
 import { type RunLock, acquireRunLock } from '../audit/run-lock.js';
 import type { MacKeyStore } from '../audit/key-store.js';
 import type { Installation } from '../audit/installation.js';
@@ -98,11 +98,11 @@ export class RunJournal implements RunRecorder {
    * the journal and records run.started. A lock left by a run that died before creating its journal is
    * taken over; a directory that holds a journal is never written again by a new run.
    */
-  static start(dir: string, info: RunStartInfo, keys: MacKeyStore, installation: Installation, options: { retentionDays: number | null; sealEvery?: number; io?: JournalIo }): RunJournal {
+  static start(dir: string, info: RunStartInfo, keys: MacKeyStore, installation: Installation, options: { retentionDays: number | null; sealEvery?: number; io?: JournalIo; onDurable?: JournalWriterOptions['onDurable'] }): RunJournal {
     const { lock } = acquireRunLock(dir, { purpose: 'run', takeStale: true });
     let created: { writer: JournalWriter; macKeyCommitment: string };
     try {
-      created = JournalWriter.create(dir, info.runId, { keys, guard: () => lock.check(), ...(options.io ? { io: options.io } : {}) });
+      created = JournalWriter.create(dir, info.runId, { keys, guard: () => lock.check(), ...(options.io ? { io: options.io } : {}), ...(options.onDurable ? { onDurable: options.onDurable } : {}) });
     } catch (error) {
       lock.release();
       throw error;

@@ -1,0 +1,103 @@
+// `runbook store init | push | verify | runs`: the team evidence store in PostgreSQL (src/main/store/).
+// The URL comes from --url or $RUNBOOK_STORE_URL, its password from the URL or $RUNBOOK_STORE_PASSWORD;
+// what is printed names the store as user@host:port/database (sslmode), never with its password.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type pg from 'pg';
+import { JOURNAL_FILE } from '../../main/audit/record.js';
+import { FAILURES } from '../../main/audit/reasons.js';
+import { connectStore } from '../../main/store/connect.js';
+import { initStore } from '../../main/store/schema.js';
+import { StoreDiverged, pushRun } from '../../main/store/ship.js';
+import { STORE_URL_ENV, type StoreEndpoint, parseStoreUrl } from '../../main/store/url.js';
+import { storedRunIds, storedRunSummaries, verifyStoredRun } from '../../main/store/verify-store.js';
+import { CliExit } from '../cli-exit.js';
+import { forTerminal } from '../terminal-output.js';
+
+export interface StoreUrlOption {
+  url?: string;
+}
+
+const out = (line: string) => process.stdout.write(`${forTerminal(line)}\n`);
+
+function endpointOf(options: StoreUrlOption): { url: string; endpoint: StoreEndpoint } {
+  const url = options.url ?? process.env[STORE_URL_ENV];
+  if (!url) throw new CliExit(2, `no store given: pass --url postgresql://USER@HOST/DATABASE?sslmode=verify-full&sslrootcert=CA.pem (or set $${STORE_URL_ENV})`);
+  try {
+    return { url, endpoint: parseStoreUrl(url) };
+  } catch (error) {
+    throw new CliExit(2, `--url: ${(error as Error).message}`);
+  }
+}
+
+async function withStore<T>(options: StoreUrlOption, purpose: string, use: (client: pg.Client, endpoint: StoreEndpoint) => Promise<T>): Promise<T> {
+  const { endpoint } = endpointOf(options);
+  let client: pg.Client;
+  try {
+    client = await connectStore(endpoint, { purpose });
+  } catch (error) {
+    throw new CliExit(1, `the store ${endpoint.shown} cannot be reached: ${(error as Error).message}`);
+  }
+  try {
+    return await use(client, endpoint);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+export async function storeInitCommand(options: StoreUrlOption & { role?: string }): Promise<void> {
+  await withStore(options, 'init', async (client, endpoint) => {
+    const result = await initStore(client, options.role ? { role: options.role } : {}).catch((error: unknown) => {
+      throw new CliExit(1, `init on ${endpoint.shown}: ${(error as Error).message}`);
+    });
+    out(`store ${endpoint.shown}: schema runbook_store at version ${result.version}${result.applied.length ? ` (applied now: ${result.applied.map((m) => `${m.version} ${m.description}`).join('; ')})` : ' (up to date)'}`);
+    out(`role ${result.role} may (no UPDATE, DELETE or TRUNCATE on anything in the schema):`);
+    for (const grant of result.grants) out(`  ${grant}`);
+    out(`give each operator's login the role:  GRANT ${result.role} TO their_login;`);
+  });
+}
+
+export async function storePushCommand(dir: string, options: StoreUrlOption): Promise<void> {
+  if (!existsSync(path.join(dir, JOURNAL_FILE))) throw new CliExit(2, `${dir}: no ${JOURNAL_FILE} here (give a run directory or an exported bundle)`);
+  await withStore(options, 'push', async (client, endpoint) => {
+    try {
+      const pushed = await pushRun(client, dir);
+      out(`run ${pushed.runId}: shipped ${pushed.shipped} records to ${endpoint.shown} (it held ${pushed.already} of ${pushed.total})`);
+    } catch (error) {
+      if (error instanceof StoreDiverged) throw new CliExit(1, `FAIL E_STORE_DIFFERS: ${error.message} (record ${error.seq}); nothing was shipped`);
+      throw error;
+    }
+  });
+}
+
+export async function storeVerifyCommand(options: StoreUrlOption & { run?: string; pin?: string[]; json?: boolean }): Promise<void> {
+  await withStore(options, 'verify', async (client, endpoint) => {
+    const runIds = options.run ? [options.run] : await storedRunIds(client);
+    const results = [];
+    for (const runId of runIds) results.push(await verifyStoredRun(client, runId, { pins: options.pin ?? [] }));
+    const failed = results.filter((r) => !r.result.ok);
+    if (options.json) process.stdout.write(`${JSON.stringify({ store: endpoint.shown, runs: results }, null, 2)}\n`);
+    else {
+      for (const { runId, records, result } of results) {
+        if (result.ok) out(`OK    ${runId}: ${records} records intact (chain, seals, signatures${result.macChecked ? ', MACs' : ''}); ${result.sealedSize === null ? 'not sealed (still running, or cut off)' : `sealed at ${result.sealedSize}`}; outputs are not in the store`);
+        else out(`FAIL  ${runId}: ${result.failure.code} ${result.failure.detail} — ${FAILURES[result.failure.code]}`);
+      }
+      out(`${results.length - failed.length} of ${results.length} stored runs verified on ${endpoint.shown}`);
+    }
+    if (failed.length > 0) throw new CliExit(1, `${failed.length} stored run(s) failed verification`);
+  });
+}
+
+export async function storeRunsCommand(options: StoreUrlOption & { json?: boolean }): Promise<void> {
+  await withStore(options, 'runs', async (client, endpoint) => {
+    const runs = await storedRunSummaries(client);
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify({ store: endpoint.shown, runs }, null, 2)}\n`);
+      return;
+    }
+    out(`${runs.length} runs in ${endpoint.shown}`);
+    for (const r of runs) {
+      out(`${r.runId}  ${r.started}  ${r.profile.padEnd(10)} ${r.operator}  "${r.title}" (sha256 ${r.runbookSha256.slice(0, 12)}…)  ${r.records} records, last ${r.lastType}${r.sealedSize === null ? '' : `, sealed at ${r.sealedSize}`}`);
+    }
+  });
+}
