@@ -15,6 +15,7 @@ import { parseBench, printParse } from './parse.mjs';
 import { printRenderer, rendererBench } from './renderer.mjs';
 import { printSql, sqlBench } from './sql.mjs';
 import { printSsh, sshBench } from './ssh.mjs';
+import { printStore, storeBench } from './store.mjs';
 import { printVerify, verifyBench } from './verify.mjs';
 
 /** Each benchmark: a function that returns a result object, and how to print that result. */
@@ -24,6 +25,7 @@ const BENCHES = {
   ssh: { run: sshBench, print: printSsh },
   sql: { run: sqlBench, print: printSql },
   journal: { run: journalBench, print: printJournal },
+  store: { run: storeBench, print: printStore },
   verify: { run: verifyBench, print: printVerify },
   renderer: { run: rendererBench, print: printRenderer },
 };
@@ -39,6 +41,7 @@ const QUICK = {
   ssh: { runs: 5, outputRuns: 3, outputMiB: 50, manyRuns: 1 },
   sql: { runs: 5, manyRuns: 3 },
   journal: { records: 300, verifyRecords: 20_000, runs: 3 },
+  store: { records: 2000, runs: 1 },
   verify: { records: 50_000, runs: 1 },
   renderer: { runs: 3, inputSamples: 20 },
 };

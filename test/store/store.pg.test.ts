@@ -13,6 +13,7 @@ import { connectStore, parseStoreUrl } from '../../src/main/store/connect.js';
 import { StoreRefusal, insertRecords, storedCount, storedRecords } from '../../src/main/store/records.js';
 import { MIGRATIONS, STORE_SCHEMA, initStore, storeVersion } from '../../src/main/store/schema.js';
 import { StoreDiverged, StoreShipper, journalLines, pushRun } from '../../src/main/store/ship.js';
+import { verifyStoredRun } from '../../src/main/store/verify-store.js';
 import { type PostgresHandle, postgresAvailable, startPostgres } from '../infra/postgres.js';
 import { RUN_ID, forge, parseLines, tempRun, writeJournal } from '../audit/journal-support.js';
 import { noteData, runStartedData } from '../audit/record-fixtures.js';
@@ -192,6 +193,43 @@ describe.skipIf(!available)('the team store in PostgreSQL', () => {
       await proxy.close();
     }
   });
+});
+
+describe.skipIf(!available)('twenty runs shipping at once', () => {
+  it('each run arrives whole and in order, none mixed with another, and each verifies as stored', async () => {
+    const runs = Array.from({ length: 20 }, (_, i) => {
+      const { dir, keys } = tempRun();
+      const runId = `run-concurrent-${String(i).padStart(2, '0')}`;
+      const shipper = new StoreShipper(runId, dir, { connect: () => writer(), retryMs: [20, 50] });
+      const { writer: journal, macKeyCommitment } = JournalWriter.create(dir, runId, { keys, onDurable: (records) => shipper.durable(records) });
+      journal.append('run.started', runStartedData(dir, macKeyCommitment));
+      return { dir, runId, shipper, journal };
+    });
+    try {
+      // Interleaved: every run appends a record in turn, while all twenty ship in the background.
+      for (let n = 0; n < 30; n++) {
+        for (const r of runs) r.journal.append('step.note', noteData(`${r.runId} note ${n}`));
+        if (n % 10 === 9) await new Promise((resolve) => setImmediate(resolve));
+      }
+      const statuses = await Promise.all(runs.map((r) => r.shipper.flush(30_000)));
+      expect(statuses.map((s) => s.lag)).toEqual(runs.map(() => 0));
+      const client = await writer();
+      try {
+        for (const r of runs) {
+          const stored = await storedRecords(client, r.runId);
+          expect(stored.map((x) => x.line)).toEqual(journalLines(r.dir));
+          expect(stored.every((x) => x.line.includes(`"run":"${r.runId}"`))).toBe(true);
+          const checked = await verifyStoredRun(client, r.runId);
+          expect(checked.result.ok, JSON.stringify(checked.result)).toBe(true);
+        }
+      } finally {
+        await client.end();
+      }
+    } finally {
+      for (const r of runs) r.journal.close();
+      await Promise.all(runs.map((r) => r.shipper.close(1000)));
+    }
+  }, 60_000);
 });
 
 /** A TCP proxy to the server that can be taken down (every connection cut, new ones refused) and up again. */
