@@ -55,8 +55,12 @@ describe.skipIf(!available)('runbook store (CLI)', () => {
 
     const verified = cli(env, 'store', 'verify', ...pin(env));
     expect(verified.status, verified.stdout + verified.stderr).toBe(0);
-    expect(verified.stdout).toMatch(/^OK {4}\S+: \d+ records intact/m);
+    expect(verified.stdout).toMatch(/^OK {4}\S+: \d+ records intact \(chain, sealed at \d+, signatures anchored/m);
     expect(verified.stdout).toContain('1 of 1 stored runs verified');
+    // Without an anchor it is intact but says so, and exits 3 as `runbook verify` does.
+    const unpinned = cli(env, 'store', 'verify');
+    expect(unpinned.status).toBe(3);
+    expect(unpinned.stdout).toMatch(/^INTACT \S+: .*NOT ANCHORED/m);
 
     const local = cli(env, 'verify', dir, '--store', url('bob'), ...pin(env));
     expect(local.status, local.stdout + local.stderr).toBe(0);
@@ -91,6 +95,14 @@ describe.skipIf(!available)('runbook store (CLI)', () => {
       const verified = cli(env, 'store', 'verify', '--run', runId, ...pin(env));
       expect(verified.status).toBe(1);
       expect(verified.stdout).toMatch(/FAIL {2}\S+: E_STORE_EDITED run \S+, record \d+: the stored line hashes to/);
+      // The same edit with the hash column recomputed: what the seal covers still catches it.
+      const other = (await admin.query<{ run_id: string }>(`SELECT run_id FROM runbook_store.records WHERE seq = 0 AND run_id <> $1 ORDER BY recorded_at LIMIT 1`, [runId])).rows[0]?.run_id as string;
+      await admin.query('ALTER TABLE runbook_store.records DISABLE TRIGGER USER');
+      await admin.query(`UPDATE runbook_store.records SET line = replace(line, 'hello', 'HELLO'), hash = encode(sha256(convert_to(replace(line, 'hello', 'HELLO'), 'UTF8')), 'hex') WHERE run_id = $1 AND type = 'step.started'`, [other]);
+      await admin.query('ALTER TABLE runbook_store.records ENABLE TRIGGER USER');
+      const rehashed = cli(env, 'store', 'verify', '--run', other, ...pin(env));
+      expect(rehashed.status).toBe(1);
+      expect(rehashed.stdout).toMatch(/FAIL {2}\S+: E_(?!STORE_EDITED)[A-Z_]+ /);
     } finally {
       await admin.end();
     }

@@ -8,6 +8,7 @@ import { JOURNAL_FILE } from '../../main/audit/record.js';
 import { FAILURES } from '../../main/audit/reasons.js';
 import { connectStore } from '../../main/store/connect.js';
 import { initStore } from '../../main/store/schema.js';
+import { StoreRefusal } from '../../main/store/records.js';
 import { StoreDiverged, pushRun } from '../../main/store/ship.js';
 import { STORE_URL_ENV, type StoreEndpoint, parseStoreUrl } from '../../main/store/url.js';
 import { storedRunIds, storedRunSummaries, verifyStoredRun } from '../../main/store/verify-store.js';
@@ -65,6 +66,7 @@ export async function storePushCommand(dir: string, options: StoreUrlOption): Pr
       out(`run ${pushed.runId}: shipped ${pushed.shipped} records to ${endpoint.shown} (it held ${pushed.already} of ${pushed.total})`);
     } catch (error) {
       if (error instanceof StoreDiverged) throw new CliExit(1, `FAIL E_STORE_DIFFERS: ${error.message} (record ${error.seq}); nothing was shipped`);
+      if (error instanceof StoreRefusal) throw new CliExit(1, `the store refuses this run's records: ${error.message}`);
       throw error;
     }
   });
@@ -76,15 +78,25 @@ export async function storeVerifyCommand(options: StoreUrlOption & { run?: strin
     const results = [];
     for (const runId of runIds) results.push(await verifyStoredRun(client, runId, { pins: options.pin ?? [] }));
     const failed = results.filter((r) => !r.result.ok);
+    const unanchored = results.filter((r) => r.result.ok && !r.result.anchored);
     if (options.json) process.stdout.write(`${JSON.stringify({ store: endpoint.shown, runs: results }, null, 2)}\n`);
     else {
       for (const { runId, records, result } of results) {
-        if (result.ok) out(`OK    ${runId}: ${records} records intact (chain, seals, signatures${result.macChecked ? ', MACs' : ''}); ${result.sealedSize === null ? 'not sealed (still running, or cut off)' : `sealed at ${result.sealedSize}`}; outputs are not in the store`);
-        else out(`FAIL  ${runId}: ${result.failure.code} ${result.failure.detail} — ${FAILURES[result.failure.code]}`);
+        if (!result.ok) {
+          out(`FAIL  ${runId}: ${result.failure.code} ${result.failure.detail} — ${FAILURES[result.failure.code]}`);
+          continue;
+        }
+        // What a signature covers is all that stands against an edit made with the hash column recomputed.
+        const sealed = result.sealedSize === null ? 'nothing of it sealed' : `sealed at ${result.sealedSize}`;
+        const tail = result.sealedSize === null ? records : records - result.sealedSize - 1;
+        const after = tail > 0 ? `; ${tail} record(s) not covered by any seal (an edit there with its hash recomputed cannot be told)` : '';
+        const anchor = result.anchored ? 'anchored' : 'NOT ANCHORED (give --pin with the installation key you hold)';
+        out(`${result.anchored ? 'OK   ' : 'INTACT'} ${runId}: ${records} records intact (chain, ${sealed}, signatures ${anchor}${result.macChecked ? ', MACs' : ''})${after}; outputs are not in the store`);
       }
-      out(`${results.length - failed.length} of ${results.length} stored runs verified on ${endpoint.shown}`);
+      out(`${results.length - failed.length} of ${results.length} stored runs verified on ${endpoint.shown}${unanchored.length ? `, ${unanchored.length} of them not anchored` : ''}`);
     }
     if (failed.length > 0) throw new CliExit(1, `${failed.length} stored run(s) failed verification`);
+    if (unanchored.length > 0) throw new CliExit(3, '');
   });
 }
 
@@ -97,7 +109,7 @@ export async function storeRunsCommand(options: StoreUrlOption & { json?: boolea
     }
     out(`${runs.length} runs in ${endpoint.shown}`);
     for (const r of runs) {
-      out(`${r.runId}  ${r.started}  ${r.profile.padEnd(10)} ${r.operator}  "${r.title}" (sha256 ${r.runbookSha256.slice(0, 12)}…)  ${r.records} records, last ${r.lastType}${r.sealedSize === null ? '' : `, sealed at ${r.sealedSize}`}`);
+      out(`${r.runId}  ${r.started}  ${r.profile.padEnd(10)} ${r.operator} (shipped by ${r.shippedBy})  "${r.title}" (sha256 ${r.runbookSha256.slice(0, 12)}…)  ${r.records} records, last ${r.lastType}${r.sealedSize === null ? '' : `, sealed at ${r.sealedSize}`}`);
     }
   });
 }

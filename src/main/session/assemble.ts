@@ -24,7 +24,7 @@ import { type ResolvedVariables, type VariableRequest, isSecretVariable, resolve
 import { type Verdict, verdictOf } from './verdict.js';
 import type { DurableRecord } from '../audit/journal-writer.js';
 import type { StoreShipper } from '../store/ship.js';
-import { parseStoreUrl } from '../store/url.js';
+import { STORE_PASSWORD_ENV, parseStoreUrl } from '../store/url.js';
 
 export interface RunRequest {
   runbook: Runbook;
@@ -247,7 +247,8 @@ async function approvalPolicy(prepared: PreparedRun, options: StartOptions, oper
 /** Opens the run's journal, its executors and its session. Records `run.started`; runs nothing. */
 export async function startRun(prepared: PreparedRun, options: StartOptions): Promise<StartedRun> {
   // Targets' credentials (from the environment or the secret store) are masked like secret variables.
-  const credentials = await credentialValues(prepared.set.targets.values(), options.ctx);
+  // The team store's password (from its URL or the environment) is masked wherever it could show up.
+  const credentials = [...(await credentialValues(prepared.set.targets.values(), options.ctx)), ...storeCredentials(options.store)];
   const { runbook, profile, runbookBytes } = prepared.request;
   const operator = currentOperator(options.operatorName);
   const policy = await approvalPolicy(prepared, options, operator.name);
@@ -278,6 +279,14 @@ export async function startRun(prepared: PreparedRun, options: StartOptions): Pr
     { retentionDays: RETENTION_DAYS[profile], ...(shipper ? { onDurable: (records: readonly DurableRecord[]) => shipper.durable(records) } : {}) },
   );
   return { ...(await openSession(prepared, options, journal, policy, credentials)), shipper };
+}
+
+/** The store's password as the run could meet it: written in its URL, or in $RUNBOOK_STORE_PASSWORD. */
+function storeCredentials(store: StoreShipping | null | undefined): string[] {
+  if (!store) return [];
+  const endpoint = parseStoreUrl(store.url);
+  const env = store.env ?? process.env;
+  return [endpoint.password, env[STORE_PASSWORD_ENV], store.url].filter((v): v is string => typeof v === 'string' && v.length > 0);
 }
 
 /**

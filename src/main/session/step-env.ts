@@ -14,6 +14,9 @@ import type { ExecutorContext } from '../targets/types.js';
  * GOOGLE_APPLICATION_CREDENTIALS, AWS_PROFILE, AWS_ACCESS_KEY_ID (an identifier, useless without its secret).
  */
 export const CREDENTIAL_VARIABLES: readonly string[] = [
+  // The team store's (store/url.ts): its URL may hold a password too.
+  'RUNBOOK_STORE_PASSWORD',
+  'RUNBOOK_STORE_URL',
   'PGPASSWORD',
   'MYSQL_PWD',
   'REDISCLI_AUTH',

@@ -9,6 +9,8 @@ export interface StoredRecord {
   line: string;
   /** SHA-256 (hex) of the line, as the database computed it when the record arrived. */
   hash: string;
+  /** The login that shipped it (the database's session_user then). */
+  shippedBy: string;
 }
 
 export interface LocalRecord {
@@ -21,7 +23,7 @@ export const BATCH_RECORDS = 500;
 
 export class StoreRefusal extends Error {
   constructor(
-    readonly code: 'out-of-sequence' | 'wrong-prev' | 'duplicate' | 'invalid',
+    readonly code: 'out-of-sequence' | 'wrong-prev' | 'duplicate' | 'not-owner' | 'invalid',
     message: string,
   ) {
     super(message);
@@ -36,11 +38,11 @@ export async function storedCount(client: pg.Client, runId: string): Promise<num
 
 /** The stored records of `runId` from `from` on, in order (at most `limit`). */
 export async function storedRecords(client: pg.Client, runId: string, from = 0, limit = 1_000_000): Promise<StoredRecord[]> {
-  const { rows } = await client.query<{ seq: string; line: string; hash: string }>(
-    `SELECT seq, line, hash FROM ${STORE_SCHEMA}.records WHERE run_id = $1 AND seq >= $2 ORDER BY seq LIMIT $3`,
+  const { rows } = await client.query<{ seq: string; line: string; hash: string; shipped_by: string }>(
+    `SELECT seq, line, hash, shipped_by FROM ${STORE_SCHEMA}.records WHERE run_id = $1 AND seq >= $2 ORDER BY seq LIMIT $3`,
     [runId, from, limit],
   );
-  return rows.map((r) => ({ seq: Number(r.seq), line: r.line, hash: r.hash }));
+  return rows.map((r) => ({ seq: Number(r.seq), line: r.line, hash: r.hash, shippedBy: r.shipped_by }));
 }
 
 /** The fields the store's columns repeat from a line (the database checks they match). */
@@ -76,6 +78,7 @@ function refusalOf(error: unknown): StoreRefusal | null {
   if (e.code === '23514') {
     if (e.hint === 'runbook-store:out-of-sequence') return new StoreRefusal('out-of-sequence', e.message ?? 'out of sequence');
     if (e.hint === 'runbook-store:wrong-prev') return new StoreRefusal('wrong-prev', e.message ?? 'does not follow the stored record');
+    if (e.hint === 'runbook-store:not-owner') return new StoreRefusal('not-owner', e.message ?? 'the run is shipped by another login');
     return new StoreRefusal('invalid', e.message ?? 'refused by the store');
   }
   return null;

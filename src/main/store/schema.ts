@@ -42,26 +42,35 @@ CREATE INDEX records_by_type ON ${STORE_SCHEMA}.records (type, run_id);
 
 -- What a record says about itself must be what its columns say; the hash, the times and who shipped it
 -- are the database's own, whatever the client sent; seq 0 is a run.started with the genesis prev, every
--- other record follows the stored one before it.
+-- other record follows the stored one before it and is shipped by the login that shipped that one (so
+-- one writer cannot add to another's run).
+--
+-- The line must be JSON (PostgreSQL's json parser) and end as a canonical journal line does (RFC 8785:
+-- keys sorted, so prev, run, seq, time and type are its last five, each a plain value). They are read from
+-- there, not through json operators: a journal line may hold JSON's escape of a NUL, which json keeps but
+-- cannot extract a field past, and jsonb refuses.
 CREATE FUNCTION ${STORE_SCHEMA}.check_record() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-  j jsonb;
+  envelope text[];
   previous text;
+  previous_by name;
 BEGIN
   BEGIN
-    j := NEW.line::jsonb;
+    IF json_typeof(NEW.line::json) IS DISTINCT FROM 'object' THEN
+      RAISE EXCEPTION 'not an object';
+    END IF;
   EXCEPTION WHEN others THEN
-    RAISE EXCEPTION 'record % of run %: the line is not JSON', NEW.seq, NEW.run_id USING ERRCODE = 'check_violation';
+    RAISE EXCEPTION 'record % of run %: the line is not a JSON object', NEW.seq, NEW.run_id USING ERRCODE = 'check_violation';
   END;
-  IF jsonb_typeof(j) IS DISTINCT FROM 'object'
-     OR j->>'run' IS DISTINCT FROM NEW.run_id
-     OR (j->>'seq') IS DISTINCT FROM NEW.seq::text
-     OR j->>'prev' IS DISTINCT FROM NEW.prev
-     OR j->>'type' IS DISTINCT FROM NEW.type THEN
+  envelope := regexp_match(NEW.line, ',"prev":"([0-9a-f]{64})","run":"([A-Za-z0-9-]{8,64})","seq":(0|[1-9][0-9]{0,15}),"time":"([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:[.][0-9]{1,9})?Z)","type":"([a-z][a-z.-]{0,40})"}$');
+  IF envelope IS NULL THEN
+    RAISE EXCEPTION 'record % of run %: the line does not end as a canonical journal line (prev, run, seq, time, type)', NEW.seq, NEW.run_id USING ERRCODE = 'check_violation';
+  END IF;
+  IF envelope[1] IS DISTINCT FROM NEW.prev OR envelope[2] IS DISTINCT FROM NEW.run_id OR envelope[3] IS DISTINCT FROM NEW.seq::text OR envelope[5] IS DISTINCT FROM NEW.type THEN
     RAISE EXCEPTION 'record % of run %: its columns do not match its line', NEW.seq, NEW.run_id USING ERRCODE = 'check_violation';
   END IF;
   NEW.hash := encode(sha256(convert_to(NEW.line, 'UTF8')), 'hex');
-  NEW.recorded_at := (j->>'time')::timestamptz;
+  NEW.recorded_at := envelope[4]::timestamptz;
   NEW.received_at := clock_timestamp();
   NEW.shipped_by := session_user;
   IF NEW.seq = 0 THEN
@@ -69,9 +78,12 @@ BEGIN
       RAISE EXCEPTION 'record 0 of run % must be its run.started, with no previous record', NEW.run_id USING ERRCODE = 'check_violation';
     END IF;
   ELSE
-    SELECT r.hash INTO previous FROM ${STORE_SCHEMA}.records r WHERE r.run_id = NEW.run_id AND r.seq = NEW.seq - 1;
+    SELECT r.hash, r.shipped_by INTO previous, previous_by FROM ${STORE_SCHEMA}.records r WHERE r.run_id = NEW.run_id AND r.seq = NEW.seq - 1;
     IF previous IS NULL THEN
       RAISE EXCEPTION 'record % of run % is out of sequence: record % is not stored', NEW.seq, NEW.run_id, NEW.seq - 1 USING ERRCODE = 'check_violation', HINT = 'runbook-store:out-of-sequence';
+    END IF;
+    IF previous_by <> session_user THEN
+      RAISE EXCEPTION 'record % of run %: the run is shipped by %, not by %', NEW.seq, NEW.run_id, previous_by, session_user USING ERRCODE = 'check_violation', HINT = 'runbook-store:not-owner';
     END IF;
     IF previous <> NEW.prev THEN
       RAISE EXCEPTION 'record % of run % does not follow the stored record %: its prev is not that record''s hash', NEW.seq, NEW.run_id, NEW.seq - 1 USING ERRCODE = 'check_violation', HINT = 'runbook-store:wrong-prev';

@@ -75,7 +75,7 @@ export interface ShipperStatus {
   lag: number;
   /** Why the last attempt failed (the store unreachable, a login refused…), or null. */
   problem: string | null;
-  /** The store and the journal disagree: shipping stopped for good. */
+  /** Shipping stopped for good, and why: the store and the journal disagree, or the store will not take the run. */
   diverged: string | null;
 }
 
@@ -85,9 +85,22 @@ export interface ShipperOptions {
   retryMs?: readonly number[];
   /** Told when shipping starts failing, recovers, or stops for good. */
   onChange?: (status: ShipperStatus) => void;
+  /** EXCHANGE_DEADLINE_MS, for tests. */
+  deadlineMs?: number;
 }
 
 const DEFAULT_RETRY_MS = [500, 1000, 2000, 5000, 10_000, 30_000];
+/**
+ * How long one exchange with the store may take before its connection is cut and tried again: a store that
+ * stops answering without closing (a network that drops packets, a lock held by someone else) must not hold
+ * a run, or the command at its end, for the OS's keepalive hours.
+ */
+export const EXCHANGE_DEADLINE_MS = 20_000;
+
+/** Cuts `client`'s connection: its query in flight fails at once. */
+function cut(client: pg.Client | null, why: string): void {
+  (client as unknown as { connection?: { stream?: { destroy(error?: Error): void } } } | null)?.connection?.stream?.destroy(new Error(why));
+}
 
 /**
  * Ships one live run. `durable` is called with each record once the journal has flushed it (JournalWriter's
@@ -141,14 +154,25 @@ export class StoreShipper {
     return this.status();
   }
 
-  /** Ships what it can within `timeoutMs`, then stops for good and closes the connection. */
+  /** Ships what it can within `timeoutMs`, then stops for good and closes the connection (cut, if it hangs). */
   async close(timeoutMs: number): Promise<ShipperStatus> {
     const status = await this.flush(timeoutMs);
     this.stopped = true;
     this.wake?.();
-    await this.running?.catch(() => undefined);
-    await this.client?.end().catch(() => undefined);
+    const running = this.running;
+    if (running) {
+      let timer: NodeJS.Timeout | undefined;
+      const late = await Promise.race([running.then(() => false, () => false), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), 1000)))]);
+      clearTimeout(timer);
+      if (late) {
+        cut(this.client, 'the run has ended and the store does not answer');
+        await running.catch(() => undefined);
+      }
+    }
+    const client = this.client;
     this.client = null;
+    if (client) await Promise.race([client.end().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+    cut(client, 'closed');
     return status;
   }
 
@@ -178,45 +202,67 @@ export class StoreShipper {
 
   private async loop(): Promise<void> {
     let attempt = 0;
+    const retry = this.options.retryMs ?? DEFAULT_RETRY_MS;
+    const wait = async () => {
+      await this.sleep(retry[Math.min(attempt, retry.length - 1)] as number);
+      attempt += 1;
+    };
     while (!this.stopped && this.diverged === null) {
       try {
         const client = (this.client ??= await this.connect());
-        if (this.shipped < 0) this.shipped = await checkStoredPrefix(client, this.runId, journalLines(this.dir));
-        while (this.pending.length > 0 && (this.pending[0] as LocalRecord).seq < this.shipped) this.pending.shift();
-        if (this.pending.length === 0) {
-          this.change(null);
-          this.notify();
-          return;
-        }
-        if ((this.pending[0] as LocalRecord).seq > this.shipped) this.refill();
-        const batch = this.pending.slice(0, BATCH_RECORDS);
-        await insertRecords(client, this.runId, batch);
-        this.shipped = (batch.at(-1) as LocalRecord).seq + 1;
-        this.pending.splice(0, batch.length);
+        const done = await this.withDeadline(client, () => this.shipSome(client));
         attempt = 0;
         this.change(null);
         this.notify();
+        if (done) return;
       } catch (error) {
-        if (error instanceof StoreDiverged) {
-          this.diverged = error.message;
-          this.options.onChange?.(this.status());
-          this.notify();
-          return;
-        }
+        if (error instanceof StoreDiverged) return this.stop(error.message);
         if (error instanceof StoreRefusal) {
-          // Someone else shipped some of it, or this side lost count: read the store again and compare.
+          // A record the store will never take (not this login's run, not a line it can read): stop, and say so.
+          if (error.code === 'not-owner' || error.code === 'invalid') return this.stop(`the store refuses this run's records: ${error.message}`);
+          // Someone else shipped some of it, or this side lost count: read the store again and compare (after a wait).
           this.shipped = -1;
           this.change(`the store refused a record (${error.message}); comparing with the journal`);
+          await wait();
           continue;
         }
-        await this.client?.end().catch(() => undefined);
+        const client = this.client;
         this.client = null;
+        cut(client, 'dropped after a failed exchange');
         this.change(`the store cannot be reached: ${(error as Error).message}`);
-        const retry = this.options.retryMs ?? DEFAULT_RETRY_MS;
-        await this.sleep(retry[Math.min(attempt, retry.length - 1)] as number);
-        attempt += 1;
+        await wait();
       }
     }
+  }
+
+  /** One exchange: learn what the store holds (once), then send the next batch. True when nothing is left. */
+  private async shipSome(client: pg.Client): Promise<boolean> {
+    if (this.shipped < 0) this.shipped = await checkStoredPrefix(client, this.runId, journalLines(this.dir));
+    while (this.pending.length > 0 && (this.pending[0] as LocalRecord).seq < this.shipped) this.pending.shift();
+    if (this.pending.length === 0) return true;
+    if ((this.pending[0] as LocalRecord).seq > this.shipped) this.refill();
+    const batch = this.pending.slice(0, BATCH_RECORDS);
+    await insertRecords(client, this.runId, batch);
+    this.shipped = (batch.at(-1) as LocalRecord).seq + 1;
+    this.pending.splice(0, batch.length);
+    return this.pending.length === 0;
+  }
+
+  /** `fn`'s exchange with the store, its connection cut if it takes longer than EXCHANGE_DEADLINE_MS. */
+  private async withDeadline<T>(client: pg.Client, fn: () => Promise<T>): Promise<T> {
+    const timer = setTimeout(() => cut(client, `no answer from the store in ${EXCHANGE_DEADLINE_MS / 1000} s`), this.options.deadlineMs ?? EXCHANGE_DEADLINE_MS);
+    try {
+      return await fn();
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Shipping stops for good: the store and the journal disagree, or the store will not take the run. */
+  private stop(why: string): void {
+    this.diverged = why;
+    this.options.onChange?.(this.status());
+    this.notify();
   }
 
   /** The queue is behind what the store holds: take the missing records from the journal file. */

@@ -40,10 +40,15 @@ export type StoredRunResult = { runId: string; records: number; result: VerifyRe
 /** Verifies one stored run (see the top of this file). `options` carries the anchors (pins, allowed signers). */
 export async function verifyStoredRun(client: pg.Client, runId: string, options: Pick<VerifyOptions, 'allowedSigners' | 'pins' | 'keys' | 'macKeyHex'> = {}): Promise<StoredRunResult> {
   const stored = await storedRecords(client, runId);
+  const owner = stored[0]?.shippedBy;
   for (const record of stored) {
     const actual = createHash('sha256').update(record.line, 'utf8').digest('hex');
     if (actual !== record.hash) {
       return { runId, records: stored.length, result: failed('E_STORE_EDITED', `run ${runId}, record ${record.seq}: the stored line hashes to ${actual.slice(0, 12)}…, not to the ${record.hash.slice(0, 12)}… the store computed when it arrived`, record.seq) };
+    }
+    // The store lets only the login that shipped a run's first record ship the rest.
+    if (record.shippedBy !== owner) {
+      return { runId, records: stored.length, result: failed('E_STORE_EDITED', `run ${runId}, record ${record.seq}: shipped by ${record.shippedBy}, the run by ${owner} (the store allows no such record)`, record.seq) };
     }
   }
   if (stored.length === 0) return { runId, records: 0, result: failed('E_EMPTY', `the store holds no record of run ${runId}`) };
@@ -66,6 +71,8 @@ export async function storedRunIds(client: pg.Client): Promise<string[]> {
 
 export interface StoredRunSummary {
   runId: string;
+  /** The login that shipped it. */
+  shippedBy: string;
   /** When run.started was recorded (its own time). */
   started: string;
   operator: string;
@@ -80,11 +87,17 @@ export interface StoredRunSummary {
   sealedSize: number | null;
 }
 
+/** A field of a stored run.started as text: '?' where a writer put something else there. */
+const text = (value: unknown): string => (typeof value === 'string' ? value : '?');
+
 /** The store's runs, oldest first, each as its run.started and its last records say (not yet verified). */
 export async function storedRunSummaries(client: pg.Client): Promise<StoredRunSummary[]> {
-  const { rows } = await client.query<{ run_id: string; started: string; n: string; last_type: string; last_at: Date; sealed: string | null }>(
-    `SELECT s.run_id, s.line AS started, c.n, l.type AS last_type, l.recorded_at AS last_at,
-            (SELECT max((k.line::jsonb -> 'data' ->> 'size')::bigint) FROM ${STORE_SCHEMA}.records k WHERE k.run_id = s.run_id AND k.type = 'checkpoint') AS sealed
+  // A checkpoint's size: its data's last "size" (its previous checkpoint's comes before it), read only where it
+  // is a plain number — a writer's malformed record must not break the list for everyone (records stay).
+  const { rows } = await client.query<{ run_id: string; started: string; n: string; last_type: string; last_at: Date; sealed: string | null; shipped_by: string }>(
+    `SELECT s.run_id, s.line AS started, s.shipped_by, c.n, l.type AS last_type, l.recorded_at AS last_at,
+            (SELECT max(substring(k.line from '.*"size":([0-9]{1,15})')::bigint)
+               FROM ${STORE_SCHEMA}.records k WHERE k.run_id = s.run_id AND k.type = 'checkpoint') AS sealed
        FROM ${STORE_SCHEMA}.records s
        JOIN LATERAL (SELECT count(*) AS n, max(seq) AS last FROM ${STORE_SCHEMA}.records r WHERE r.run_id = s.run_id) c ON true
        JOIN ${STORE_SCHEMA}.records l ON l.run_id = s.run_id AND l.seq = c.last
@@ -92,14 +105,20 @@ export async function storedRunSummaries(client: pg.Client): Promise<StoredRunSu
       ORDER BY s.recorded_at, s.run_id`,
   );
   return rows.map((r) => {
-    const start = JSON.parse(r.started) as { time?: string; data?: { operator?: { name?: string }; runbook?: { title?: string; sha256?: string }; profile?: string } };
+    let start: { time?: string; data?: { operator?: { name?: string }; runbook?: { title?: string; sha256?: string }; profile?: string } } = {};
+    try {
+      start = JSON.parse(r.started) as typeof start;
+    } catch {
+      // Not a run.started this tool wrote: listed with what the store knows, and `store verify` fails it.
+    }
     return {
       runId: r.run_id,
-      started: start.time ?? '',
-      operator: start.data?.operator?.name ?? '?',
-      title: start.data?.runbook?.title ?? '?',
-      runbookSha256: start.data?.runbook?.sha256 ?? '?',
-      profile: start.data?.profile ?? '?',
+      shippedBy: r.shipped_by,
+      started: typeof start.time === 'string' ? start.time : '',
+      operator: text(start.data?.operator?.name),
+      title: text(start.data?.runbook?.title),
+      runbookSha256: text(start.data?.runbook?.sha256),
+      profile: text(start.data?.profile),
       records: Number(r.n),
       lastType: r.last_type,
       lastAt: r.last_at.toISOString(),
