@@ -718,7 +718,7 @@ export const CASES: TamperCase[] = [
   { name: 'record data: a sign-off without accepted (as before sign-offs were signed)', tamper: misfit(atFirst('signoff', (d) => { delete d.accepted; })), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA' },
   { name: 'record data: a console run.started with the CLI\'s options', tamper: misfit(atFirst('run.started', (d) => { d.options.yes = true; })), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA' },
   { name: 'record type dropped from the format (run.paused): an envelope error', tamper: misfit(atRunEnd((r) => ({ ...r, type: 'run.paused' as JournalRecord['type'], data: {} }))), bare: 'E_FIELDS', anchored: 'E_FIELDS' },
-  { name: 'journal format: a later version (runbook-console-journal/3)', tamper: misfit(atFirst('run.started', (d) => { d.format = 'runbook-console-journal/3'; })), bare: 'E_FORMAT', anchored: 'E_FORMAT', says: 'reads runbook-console-journal/1, runbook-console-journal/2' },
+  { name: 'journal format: a later version (runbook-console-journal/4)', tamper: misfit(atFirst('run.started', (d) => { d.format = 'runbook-console-journal/4'; })), bare: 'E_FORMAT', anchored: 'E_FORMAT', says: 'reads runbook-console-journal/1, runbook-console-journal/2, runbook-console-journal/3' },
   { name: 'journal format: none named (a journal from before formats)', tamper: misfit(atFirst('run.started', (d) => { delete d.format; })), bare: 'E_FORMAT', anchored: 'E_FORMAT' },
   { name: 'journal format: the first record is not run.started', tamper: misfit(change(0, (r) => ({ ...r, type: 'step.note' }))), bare: 'E_FORMAT', anchored: 'E_FORMAT' },
   // Journal format 2 added run.ended-early (the console wrote this run's when the operator sealed with the check
@@ -728,6 +728,20 @@ export const CASES: TamperCase[] = [
   { name: 'journal format 1 holding the run.ended-early the console wrote', tamper: misfit(toFormat1), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA', says: '(run.ended-early): a record type format 1 does not have (format 2 added it), and the journal is in runbook-console-journal/1' },
   { name: 'journal format 1 holding a step.note change (after the sign-offs), its run.ended-early gone', tamper: misfit((r) => toFormat1(withChange(r.filter((x) => x.type !== 'run.ended-early')))), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA', says: '(step.note): change: a field format 1 does not have (format 2 added it)' },
   { name: 'journal format 1 control: the same run without its run.ended-early (an old run), approvals and sign-offs signed again, re-exported', tamper: (d, b) => { forge(b, d, { edit: (r) => toFormat1(r.filter((x) => x.type !== 'run.ended-early')), resign: (x) => ({ approver: x.keys.bob, signer: x.keys.carol }), data: signOffsBy(() => null) }); reexport(d, b.keys.alice); }, anchors: noPrior, bare: 3, anchored: 0 },
+  // Format 3 added one refusal code (store-lagging): a journal whose run.started says format 2 holding it
+  // was written by no format-2 writer.
+  {
+    name: 'journal format 2 holding a store-lagging refusal (format 3 added it)',
+    tamper: misfit((r) => {
+      const at = r.findIndex((x) => x.type === 'step.finished');
+      const finished = r[at] as JournalRecord;
+      const outcome = { ...(finished.data.outcome as Record<string, unknown>), refusal: 'store-lagging', ok: false };
+      return change(at, (x) => withData(x, { outcome }))(change(0, (x) => withData(x, { format: 'runbook-console-journal/2' }))(r));
+    }),
+    bare: 'E_RECORD_DATA',
+    anchored: 'E_RECORD_DATA',
+    says: '(step.finished): refusal "store-lagging": a code format 2 does not have (format 3 added it), and the journal is in runbook-console-journal/2',
+  },
   { name: 'journal format 1 whose run.started keeps the variables\' values (format 2 added them)', tamper: misfit((r) => change(0, (s) => withData(s, { format: 'runbook-console-journal/1' }))(r)), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA', says: 'record 0 (run.started): variables[].value: a field format 1 does not have (format 2 added it)' },
   { name: 'record data: run.ended-early naming an unfinished kind not in the format', tamper: misfit(atFirst('run.ended-early', (d) => { d.unfinished[0].what = 'forgotten'; })), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA', says: 'data.unfinished[0].what' },
   { name: 'record data: run.ended-early with a field the format does not define', tamper: misfit(atFirst('run.ended-early', (d) => { d.waived_by = 'cfo'; })), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA', says: 'data.waived_by' },

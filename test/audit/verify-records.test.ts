@@ -52,7 +52,7 @@ describe.skipIf(skipReason('record-data verification tests', HAVE_SSH_KEYGEN))('
     const cases: [string, (records: JournalRecord[]) => JournalRecord[], RegExp][] = [
       ['a field of the wrong type', atEnd((d) => ({ ...d, ok: 'yes' })), /FAIL E_RECORD_DATA \(record 5, line 6\): record 5 \(run\.finished\): data\.ok: expected boolean, found a string "yes"/],
       ['a required field missing', atEnd(({ counts: _counts, ...d }) => d), /FAIL E_RECORD_DATA \(record 5, line 6\): record 5 \(run\.finished\): data\.counts: missing \(expected record\)/],
-      ['a refusal code not in the format', inserted('step.skipped', skipped('operator-said-so')), /FAIL E_RECORD_DATA \(record 5, line 6\): record 5 \(step\.skipped\): data\.refusal: expected one of "protected-not-confirmed", "approval-refused", "value-unsafe", found a string "operator-said-so"/],
+      ['a refusal code not in the format', inserted('step.skipped', skipped('operator-said-so')), /FAIL E_RECORD_DATA \(record 5, line 6\): record 5 \(step\.skipped\): data\.refusal: expected one of "protected-not-confirmed", "approval-refused", "value-unsafe", "store-lagging", found a string "operator-said-so"/],
       ['a field the format does not define', atEnd((d) => ({ ...d, approved_by: 'cfo' })), /FAIL E_RECORD_DATA \(record 5, line 6\): record 5 \(run\.finished\): data\.approved_by: a field this record type does not have/],
       // JSON.parse makes "__proto__" an own key; a copy of the record made on the way would lose it.
       ['a field named "__proto__"', atEnd((d) => Object.defineProperty(d, '__proto__', { value: { approved_by: 'cfo' }, enumerable: true, writable: true, configurable: true })), /record 5 \(run\.finished\): data\.__proto__: a field this record type does not have/],
@@ -67,9 +67,9 @@ describe.skipIf(skipReason('record-data verification tests', HAVE_SSH_KEYGEN))('
     }
 
     it('a journal in a format this verifier does not read → E_FORMAT, before anything it would misread', async () => {
-      const res = verify(await insider((records) => records.map((r, i) => (i === 0 ? { ...r, data: { ...r.data, format: 'runbook-console-journal/3' } } : r))));
+      const res = verify(await insider((records) => records.map((r, i) => (i === 0 ? { ...r, data: { ...r.data, format: 'runbook-console-journal/4' } } : r))));
       expect(res).toMatchObject({ status: 1, code: 'E_FORMAT' });
-      expect(res.stdout).toContain('the journal is in format "runbook-console-journal/3"; this verifier reads runbook-console-journal/1, runbook-console-journal/2: use a verifier that reads it');
+      expect(res.stdout).toContain('the journal is in format "runbook-console-journal/4"; this verifier reads runbook-console-journal/1, runbook-console-journal/2, runbook-console-journal/3: use a verifier that reads it');
       const none = verify(await insider((records) => records.map((r, i) => (i === 0 ? { ...r, data: (({ format: _f, ...d }) => d)(r.data) } : r))));
       expect(none).toMatchObject({ status: 1, code: 'E_FORMAT' });
       expect(none.stdout).toContain('run.started names no journal format');

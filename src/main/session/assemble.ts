@@ -278,7 +278,7 @@ export async function startRun(prepared: PreparedRun, options: StartOptions): Pr
     options.installation,
     { retentionDays: RETENTION_DAYS[profile], ...(shipper ? { onDurable: (records: readonly DurableRecord[]) => shipper.durable(records) } : {}) },
   );
-  return { ...(await openSession(prepared, options, journal, policy, credentials)), shipper };
+  return openSession(prepared, options, journal, policy, credentials, shipper);
 }
 
 /** The store's password as the run could meet it: written in its URL, or in $RUNBOOK_STORE_PASSWORD. */
@@ -315,7 +315,7 @@ export async function resumeRun(prepared: PreparedRun, options: Omit<StartOption
 }
 
 /** The executors and the session of a run whose journal is open. */
-function openSession(prepared: PreparedRun, options: Pick<StartOptions, 'dir' | 'ctx' | 'session'>, journal: RunJournal, policy: ApprovalPolicy | null, credentials: Awaited<ReturnType<typeof credentialValues>>): StartedRun {
+function openSession(prepared: PreparedRun, options: Pick<StartOptions, 'dir' | 'ctx' | 'session'>, journal: RunJournal, policy: ApprovalPolicy | null, credentials: Awaited<ReturnType<typeof credentialValues>>, shipper: StoreShipper | null = null): StartedRun {
   const { runbook, profile } = prepared.request;
   const targets = Object.fromEntries(prepared.set.targets);
   let session: RunSession | null = null;
@@ -342,7 +342,22 @@ function openSession(prepared: PreparedRun, options: Pick<StartOptions, 'dir' | 
     executors: pool,
     outputDir: `${options.dir}/output`,
     recorder: journal,
+    ...(shipper && atLeast(profile, 'restricted') ? { storeGate: () => storeGate(shipper) } : {}),
   });
   if (policy) policies.set(journal, policy);
-  return { journal, pool, session, policy, shipper: null };
+  return { journal, pool, session, policy, shipper };
+}
+
+/** How long a RESTRICTED state-changing block waits for the team store to hold the run's records. */
+export const STORE_GATE_MS = 10_000;
+
+/**
+ * RESTRICTED: a state-changing block starts only once the team store holds every record so far — its
+ * step.started and approval included — so the store witnesses what is about to be done before it is.
+ */
+async function storeGate(shipper: StoreShipper): Promise<string | null> {
+  const status = await shipper.flush(STORE_GATE_MS);
+  if (status.diverged) return `the team store will not take this run's records (${status.diverged}); a RESTRICTED run starts no state-changing step without it`;
+  if (status.lag > 0) return `the team store has not got ${status.lag} of this run's records within ${STORE_GATE_MS / 1000} s (${status.problem ?? 'still shipping'}); a RESTRICTED run starts no state-changing step until it has them all`;
+  return null;
 }

@@ -164,6 +164,12 @@ export interface RunSessionOptions {
    */
   approve?: ((event: { step: Step; block: Block; binding: Binding }) => Promise<string | null>) | undefined;
   /**
+   * RESTRICTED with a team store: asked right before a state-changing block would start (after its
+   * step.started and approval are journaled); a reason means the store has not got the run's records, and the
+   * block is refused (store-lagging) instead of run.
+   */
+  storeGate?: (() => Promise<string | null>) | undefined;
+  /**
    * Asks the operator to settle a step with nothing to run (manual, input, decision); absent, such steps are
    * skipped by the plan. Sign-offs are not asked here: they need the signer's SSH signature (the console).
    */
@@ -475,7 +481,10 @@ export class RunSession {
     let execution: Execution | null = null;
     const recorder = new OutputRecorder(this.options.outputDir, block.id, { ...(this.options.outputIo ? { io: this.options.outputIo } : {}), onFailure: () => execution?.cancel() });
     this.emit({ type: 'block-start', step, block, binding });
-    const refusal = this.options.approve && verdict.changesState ? await this.options.approve({ step, block, binding }) : null;
+    const approval = this.options.approve && verdict.changesState ? await this.options.approve({ step, block, binding }) : null;
+    const lagging = approval === null && verdict.changesState && this.options.storeGate ? await this.options.storeGate() : null;
+    const refusal = approval ?? lagging;
+    const refusalCode: RefusalCode | null = approval !== null ? 'approval-refused' : lagging !== null ? 'store-lagging' : null;
     let raw: ExecutionResult;
     const notRun = (error: string): ExecutionResult => {
       const now = new Date().toISOString();
@@ -483,7 +492,7 @@ export class RunSession {
     };
     const openFailure = refusal === null ? recorder.failure : null;
     if (refusal !== null) {
-      raw = notRun(`not approved: ${refusal}`);
+      raw = notRun(approval !== null ? `not approved: ${refusal}` : `not run: ${refusal}`);
     } else if (openFailure !== null) {
       raw = notRun(`its output could not be recorded (${openFailure}); nothing ran`);
     } else {
@@ -514,10 +523,10 @@ export class RunSession {
       result = { ...result, status: 'error', error: `its output could not be recorded (${output.failure}); ${ended}; the output kept may be incomplete` };
     }
     const judgement = judge(block, result, { stdout, stderr });
-    const outcome: BlockOutcome = { blockId: block.id, target: binding.targetName, result, judgement, output, ok: refusal === null && succeeded(result, judgement), ...(refusal !== null ? { refusal: 'approval-refused' as const } : {}) };
+    const outcome: BlockOutcome = { blockId: block.id, target: binding.targetName, result, judgement, output, ok: refusal === null && succeeded(result, judgement), ...(refusalCode !== null ? { refusal: refusalCode } : {}) };
     await this.options.recorder?.blockFinished({ step, block, binding, outcome });
     this.emit({ type: 'block-end', step, block, outcome });
-    if (refusal !== null) return { refused: true, refusal: 'approval-refused', reason: result.error ?? 'not approved', block: outcome };
+    if (refusalCode !== null) return { refused: true, refusal: refusalCode, reason: result.error ?? 'not approved', block: outcome };
     return outcome;
   }
 

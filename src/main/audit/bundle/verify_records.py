@@ -10,8 +10,8 @@ it), [spec] (an array), a tuple (the values allowed, equal and of the same JSON 
 import re
 from verify_json import JSON_STRING, UTC_TIME, Fail, jcs, js_str, safe
 
-FORMAT_1, FORMAT, MAX_INT = "runbook-console-journal/1", "runbook-console-journal/2", 2 ** 53 - 1
-FORMATS = (FORMAT_1, FORMAT)  # format.ts KNOWN_FORMATS
+FORMAT_1, FORMAT_2, FORMAT, MAX_INT = "runbook-console-journal/1", "runbook-console-journal/2", "runbook-console-journal/3", 2 ** 53 - 1
+FORMATS = (FORMAT_1, FORMAT_2, FORMAT)  # format.ts KNOWN_FORMATS
 LATER_TYPES = ("run.ended-early", "run.resumed", "timer")  # format.ts laterFormat: the record types format 2 added
 APPROVAL_NS, SIGNOFF_NS = "runbook-console-approval", "runbook-console-signoff"
 
@@ -125,7 +125,7 @@ UTC = Text(UTC_TIME.pattern, "a UTC time such as 2026-01-02T03:04:05.678Z")
 KEY = Text("[a-z][a-z0-9@.-]* [A-Za-z0-9+/]+={0,2}", "an SSH public key: type base64")
 FP = Text("SHA256:[A-Za-z0-9+/]{43}", "a key fingerprint")
 PROFILES, KINDS = codes("standard|regulated|restricted"), codes("local|ssh|postgres|kubernetes|prometheus")
-REFUSALS = codes("protected-not-confirmed|approval-refused|value-unsafe")
+REFUSALS = codes("protected-not-confirmed|approval-refused|value-unsafe|store-lagging")
 CAUSES, STATUSES = codes("SIGHUP|SIGTERM|SIGINT|EPIPE|app quit"), codes("succeeded|failed|skipped|cancelled|not-run")
 VERDICTS = codes("sql-read-only|sql-writes|sql-function-not-allowed|sql-select-into|sql-locking|sql-modifying-cte|"
                  "sql-explain-analyze-write|sql-parse-error|sql-meta-command|shell-read-only|"
@@ -251,13 +251,16 @@ class RecordData:
             self.format = data["format"]
         try:
             fits(SCHEMAS[t], data)
-            later = None if self.format != FORMAT_1 else \
+            refusal = data["outcome"].get("refusal") if t == "step.finished" else data.get("refusal") if t == "step.skipped" else None
+            later = 'refusal "store-lagging": a code format %s does not have (format 3 added it)' % (1 if self.format == FORMAT_1 else 2) \
+                if self.format in (FORMAT_1, FORMAT_2) and refusal == "store-lagging" else None
+            later = later or (None if self.format != FORMAT_1 else \
                 "a record type format 1 does not have (format 2 added it)" if t in LATER_TYPES else \
                 "change: a field format 1 does not have (format 2 added it)" if t == "step.note" and "change" in data \
                 else 'by "decision": a skip format 1 does not have (format 2 added it)' \
                 if t == "step.skipped" and data.get("by") == "decision" \
                 else "variables[].value: a field format 1 does not have (format 2 added it)" \
-                if t == "run.started" and any("value" in v for v in data["variables"]) else None
+                if t == "run.started" and any("value" in v for v in data["variables"]) else None)
             if later:
                 raise Fail("E_RECORD_DATA", f"record {i} ({t}): {later}, and the journal is in {self.format}", i)
         except Misfit as e:

@@ -6,7 +6,7 @@
 // removing one a writer may have written, is a new journal format (format.ts).
 
 /** Why a step was refused rather than run (step.finished outcome.refusal, step.skipped refusal). */
-export const REFUSAL_CODES = ['protected-not-confirmed', 'approval-refused', 'value-unsafe'] as const;
+export const REFUSAL_CODES = ['protected-not-confirmed', 'approval-refused', 'value-unsafe', 'store-lagging'] as const;
 
 /** Why an offered approval was not granted (approval code). */
 export const APPROVAL_REFUSAL_CODES = ['not-a-signature', 'bad-signature', 'operator-key', 'operator-name', 'not-an-approver'] as const;

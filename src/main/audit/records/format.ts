@@ -14,14 +14,22 @@
 // changed, with the reason), and run.started's variables[].value (the value the run started with; null for a
 // secret). A format-1 journal holding any of them was not written by a format-1 writer:
 // it is refused (laterFormat).
-export const JOURNAL_FORMAT = 'runbook-console-journal/2' as const;
+//
+// Format 3 adds, and nothing else changes: the refusal code "store-lagging" (a RESTRICTED run's
+// state-changing block not run because the team store had not got the run's records, docs/store.md).
+export const JOURNAL_FORMAT = 'runbook-console-journal/3' as const;
 const FORMAT_1 = 'runbook-console-journal/1' as const;
+const FORMAT_2 = 'runbook-console-journal/2' as const;
 
 /** Every format this reader reads (journals made before formats were named are not read). */
-export const KNOWN_FORMATS = [FORMAT_1, JOURNAL_FORMAT] as const;
+export const KNOWN_FORMATS = [FORMAT_1, FORMAT_2, JOURNAL_FORMAT] as const;
 
 /** What a record of a journal in `format` holds that only a later format defines, or null when nothing. */
 export function laterFormat(format: string, type: string, data: Record<string, unknown>): string | null {
+  if (format === FORMAT_1 || format === FORMAT_2) {
+    const refusal = type === 'step.finished' ? (data.outcome as { refusal?: unknown } | undefined)?.refusal : type === 'step.skipped' ? data.refusal : undefined;
+    if (refusal === 'store-lagging') return `refusal "store-lagging": a code format ${format === FORMAT_1 ? 1 : 2} does not have (format 3 added it)`;
+  }
   if (format !== FORMAT_1) return null;
   if (type === 'run.ended-early' || type === 'run.resumed' || type === 'timer') return 'a record type format 1 does not have (format 2 added it)';
   if (type === 'step.note' && 'change' in data) return 'change: a field format 1 does not have (format 2 added it)';
