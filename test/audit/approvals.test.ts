@@ -10,21 +10,10 @@ import { JOURNAL_FILE } from '../../src/main/audit/record.js';
 import { REPO_ROOT } from '../support/shared.js';
 import { insiderRewrite } from './insider.js';
 import { HAVE_SSH_KEYGEN, makeKey, skipReason } from './ssh-tools.js';
+import { RESTRICTED_CHANGE } from '../support/runbook-fixtures.js';
 
 const CLI = path.join(REPO_ROOT, 'dist/bin/runbook.js');
-const RUNBOOK = `---
-profile: restricted
----
-# Restricted change
-- [ ] Read-only look 🔴
-  \`\`\`bash
-  ls / >/dev/null; echo looked
-  \`\`\`
-- [ ] Change something 🔴
-  \`\`\`bash
-  touch "$MARKER"
-  \`\`\`
-`;
+const RUNBOOK = RESTRICTED_CHANGE;
 
 describe.skipIf(skipReason('approval tests', HAVE_SSH_KEYGEN))('RESTRICTED approvals', () => {
   let root: string;

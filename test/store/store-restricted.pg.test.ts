@@ -14,22 +14,11 @@ import { HAVE_SSH_KEYGEN, makeKey, skipReason } from '../audit/ssh-tools.js';
 import { HAVE_PYTHON, VERIFY_PY } from '../audit/tamper-suite.js';
 import { type PostgresHandle, postgresAvailable, startPostgres } from '../infra/postgres.js';
 import { REPO_ROOT } from '../support/shared.js';
+import { RESTRICTED_CHANGE } from '../support/runbook-fixtures.js';
 
 const CLI = path.join(REPO_ROOT, 'dist/bin/runbook.js');
 const available = postgresAvailable('RESTRICTED team store tests') && !skipReason('RESTRICTED team store tests', HAVE_SSH_KEYGEN);
-const RUNBOOK = `---
-profile: restricted
----
-# Restricted change
-- [ ] Read-only look 🔴
-  \`\`\`bash
-  echo looked
-  \`\`\`
-- [ ] Change something 🔴
-  \`\`\`bash
-  touch "$MARKER"
-  \`\`\`
-`;
+const RUNBOOK = RESTRICTED_CHANGE;
 
 let server: PostgresHandle;
 let root: string;

@@ -73,3 +73,18 @@ export const rotateRunbook = (chainCheck: string, rest: string) => `# Rotate the
   \`\`\`
 - [ ] Tell the channel by hand
 ${rest}`;
+
+/** A RESTRICTED runbook: a read-only look, then a change that touches $MARKER (the canary of what ran). */
+export const RESTRICTED_CHANGE = `---
+profile: restricted
+---
+# Restricted change
+- [ ] Read-only look 🔴
+  \`\`\`bash
+  ls / >/dev/null; echo looked
+  \`\`\`
+- [ ] Change something 🔴
+  \`\`\`bash
+  touch "$MARKER"
+  \`\`\`
+`;
