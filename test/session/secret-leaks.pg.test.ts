@@ -76,7 +76,10 @@ describe.skipIf(!available)('secrets in what PostgreSQL says back, through the r
    */
   function expectEveryVector(ran: Ran, variable: string, shown: string): void {
     const outcome = (title: string) => ran.summary.steps.find((s) => s.title === `${title} ${variable}`);
-    expect(outcome('Error')?.reason).toContain(`invalid input syntax for type integer: "${shown}"`);
+    // PostgreSQL echoes the value in either error: bad syntax, or "out of range" when it starts with enough
+    // digits to overflow first (a random hex password does, about one time in a hundred).
+    const echoed = new RegExp(`(invalid input syntax for type integer: |value )"${shown.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"`);
+    expect(outcome('Error')?.reason).toMatch(echoed);
     const notice = ran.events.flatMap((e) => (e.type === 'output' && e.step.title === `Notice ${variable}` ? [e.chunk.data] : []));
     expect(notice.join('')).toContain(`table "${shown}" does not exist, skipping`);
     expect(outcome('Rows')?.blocks[0]?.result.resultSets[0]?.rows).toEqual([[shown, { k: shown }, { [shown]: 1 }, [shown]]]);
