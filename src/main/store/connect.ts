@@ -1,8 +1,8 @@
 // Reaching the team store: a libpq-style URL (postgresql://user@host:port/database?sslmode=verify-full&
 // sslrootcert=ca.pem), connected with the PostgreSQL target's own TLS rules (targets/postgres/tls.ts:
 // libpq's meaning of each sslmode, verify-full checking the chain and the host name). The password is
-// never taken from a runbook and never recorded: it comes from the URL, $RUNBOOK_STORE_PASSWORD, or the
-// secret store (the console's settings name the secret).
+// never taken from a runbook and never recorded: it comes from the URL, $RUNBOOK_STORE_PASSWORD, or a named
+// secret the host looks up (passwordSecret).
 import type pg from 'pg';
 import type { PostgresTarget } from '../../shared/targets.js';
 import { PasswordSource, PasswordUnavailable } from '../targets/postgres/password.js';
