@@ -50,7 +50,7 @@ export async function storeBench(options = {}) {
   try {
     await admin.connect();
     await initStore(admin);
-    await admin.query(`CREATE ROLE bench LOGIN PASSWORD '${PASSWORD}' IN ROLE runbook_writer`);
+    await admin.query(`CREATE ROLE bench LOGIN PASSWORD ${admin.escapeLiteral(PASSWORD)} IN ROLE runbook_writer`);
     await admin.query('CREATE TABLE public.plain (run_id text, seq bigint, line text, PRIMARY KEY (run_id, seq))');
     await admin.query('GRANT INSERT ON public.plain TO bench');
     const endpoint = parseStoreUrl(`postgresql://bench@127.0.0.1:${server.port}/${server.database}?sslmode=verify-full&sslrootcert=${encodeURIComponent(server.caFile)}`);

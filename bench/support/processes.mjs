@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
-/** The CLI measured: dist/ as built, or BENCH_CLI=PATH/cli/index.js (another build, to compare before and after). */
+/** The CLI measured: dist/ as built, or BENCH_CLI=PATH/bin/runbook.js (another build, to compare before and after). */
 export const CLI = process.env.BENCH_CLI ? path.resolve(process.env.BENCH_CLI) : path.join(REPO, 'dist/bin/runbook.js');
 const TIME = '/usr/bin/time';
 

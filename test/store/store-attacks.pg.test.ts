@@ -10,7 +10,8 @@ import { canonicalize } from '../../src/main/audit/canonical.js';
 import { JournalWriter } from '../../src/main/audit/journal-writer.js';
 import { recordMac } from '../../src/main/audit/mac-chain.js';
 import { type JournalRecord, sha256Hex } from '../../src/main/audit/record.js';
-import { connectStore, parseStoreUrl } from '../../src/main/store/connect.js';
+import { connectStore } from '../../src/main/store/connect.js';
+import { parseStoreUrl } from '../../src/main/store/url.js';
 import { STORE_SCHEMA, initStore } from '../../src/main/store/schema.js';
 import { StoreShipper, journalLines, pushRun } from '../../src/main/store/ship.js';
 import { compareWithStore, storedRunSummaries, verifyStoredRun } from '../../src/main/store/verify-store.js';
@@ -31,7 +32,7 @@ beforeAll(async () => {
   admin = new pg.Client({ host: server.host, port: server.port, user: server.superuser, password: server.superuserPassword, database: 'appdb', ssl: { rejectUnauthorized: false } });
   await admin.connect();
   await initStore(admin);
-  for (const who of ['alice', 'mallory']) await admin.query(`CREATE ROLE ${who} LOGIN PASSWORD '${who}-pw' IN ROLE runbook_writer`);
+  for (const who of ['alice', 'mallory']) await admin.query(`CREATE ROLE ${admin.escapeIdentifier(who)} LOGIN PASSWORD ${admin.escapeLiteral(`${who}-pw`)} IN ROLE runbook_writer`);
 }, 60_000);
 
 afterAll(async () => {

@@ -45,7 +45,7 @@ describe.skipIf(!available)('runbook store (CLI)', () => {
     expect(init.stdout).not.toContain(server.superuserPassword);
     const admin = new pg.Client({ host: server.host, port: server.port, user: server.superuser, password: server.superuserPassword, database: 'appdb', ssl: { rejectUnauthorized: false } });
     await admin.connect();
-    await admin.query(`CREATE ROLE bob LOGIN PASSWORD '${WRITER_PASSWORD}' IN ROLE runbook_writer`);
+    await admin.query(`CREATE ROLE bob LOGIN PASSWORD ${admin.escapeLiteral(WRITER_PASSWORD)} IN ROLE runbook_writer`);
     await admin.end();
 
     const dir = path.join(root, 'run-1');

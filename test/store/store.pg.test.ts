@@ -9,7 +9,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JournalWriter } from '../../src/main/audit/journal-writer.js';
 import { JOURNAL_FILE } from '../../src/main/audit/record.js';
-import { connectStore, parseStoreUrl } from '../../src/main/store/connect.js';
+import { connectStore } from '../../src/main/store/connect.js';
+import { parseStoreUrl } from '../../src/main/store/url.js';
 import { StoreRefusal, insertRecords, storedCount, storedRecords } from '../../src/main/store/records.js';
 import { MIGRATIONS, STORE_SCHEMA, initStore, storeVersion } from '../../src/main/store/schema.js';
 import { StoreDiverged, StoreShipper, journalLines, pushRun } from '../../src/main/store/ship.js';
@@ -38,7 +39,7 @@ beforeAll(async () => {
   if (!available) return;
   server = await startPostgres();
   admin = await adminClient();
-  await admin.query(`CREATE ROLE alice LOGIN PASSWORD '${WRITER_PASSWORD}'`);
+  await admin.query(`CREATE ROLE alice LOGIN PASSWORD ${admin.escapeLiteral(WRITER_PASSWORD)}`);
 }, 60_000);
 
 afterAll(async () => {
@@ -83,8 +84,8 @@ describe.skipIf(!available)('the team store in PostgreSQL', () => {
     const client = await writer();
     try {
       for (const sql of [
-        `UPDATE ${STORE_SCHEMA}.records SET line = line WHERE run_id = '${RUN_ID}'`,
-        `DELETE FROM ${STORE_SCHEMA}.records WHERE run_id = '${RUN_ID}'`,
+        `UPDATE ${STORE_SCHEMA}.records SET line = line WHERE run_id = ${client.escapeLiteral(RUN_ID)}`,
+        `DELETE FROM ${STORE_SCHEMA}.records WHERE run_id = ${client.escapeLiteral(RUN_ID)}`,
         `TRUNCATE ${STORE_SCHEMA}.records`,
         `UPDATE ${STORE_SCHEMA}.migrations SET description = 'x'`,
         `DELETE FROM ${STORE_SCHEMA}.migrations`,

@@ -11,7 +11,7 @@ import { loadInstallationForCli } from '../installation-notice.js';
 import { JournalWriteError } from '../../main/audit/journal-writer.js';
 import { isRecordWriteFailure } from '../../main/audit/seal.js';
 import type { StoreShipper } from '../../main/store/ship.js';
-import { STORE_URL_ENV, parseStoreUrl } from '../../main/store/url.js';
+import { STORE_URL_ENV, type StoreEndpoint, parseStoreUrl } from '../../main/store/url.js';
 import { FileMacKeyStore } from '../../main/audit/key-store.js';
 import { JOURNAL_FILE } from '../../main/audit/record.js';
 import { RUN_LOCK_FILE, RunLockedError, describeHolder, inspectRunLock } from '../../main/audit/run-lock.js';
@@ -299,9 +299,10 @@ async function run(file: string, options: RunOptions): Promise<void> {
   );
 
   const storeUrl = options.store ?? process.env[STORE_URL_ENV] ?? null;
+  let store: StoreEndpoint | null = null;
   if (storeUrl) {
     try {
-      parseStoreUrl(storeUrl);
+      store = parseStoreUrl(storeUrl);
     } catch (error) {
       throw new CliExit(2, `--store: ${(error as Error).message}`);
     }
@@ -315,7 +316,7 @@ async function run(file: string, options: RunOptions): Promise<void> {
     keys: new FileMacKeyStore(),
     installation,
     ctx,
-    store: storeUrl ? { url: storeUrl } : null,
+    store: store ? { endpoint: store } : null,
     session: {
       keepGoing: Boolean(options.keepGoing),
       ...(options.yes
@@ -423,7 +424,7 @@ async function run(file: string, options: RunOptions): Promise<void> {
     throw error;
   } finally {
     for (const signal of SIGNALS) process.off(signal, onSignal);
-    if (started.shipper && storeUrl) await reportShipping(started.shipper, journal, storeUrl, write);
+    if (started.shipper && store) await reportShipping(started.shipper, journal, store.shown, write);
   }
   const counts = new Map<string, number>();
   for (const s of summary.steps) counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
@@ -458,9 +459,8 @@ const STORE_FLUSH_MS = 15_000;
 const STORE_AWAY_MS = 3_000;
 
 /** Ships what is left and says where the store stands; a lag is a warning, not a failure. */
-async function reportShipping(shipper: StoreShipper, dir: string, url: string, write: (text: string) => void): Promise<void> {
+async function reportShipping(shipper: StoreShipper, dir: string, shown: string, write: (text: string) => void): Promise<void> {
   const status = await shipper.close(shipper.status().problem ? STORE_AWAY_MS : STORE_FLUSH_MS);
-  const shown = parseStoreUrl(url).shown;
   if (status.diverged) process.stderr.write(`runbook: warning: the team store ${shown} holds another version of this run: ${status.diverged}\n`);
   else if (status.lag > 0) {
     process.stderr.write(`runbook: warning: ${status.lag} of ${status.local} records are not in the team store ${shown} yet (${status.problem ?? 'not shipped in time'}); ship them with: runbook store push ${shellQuote(dir)} --url URL\n`);

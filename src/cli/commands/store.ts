@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
 import { JOURNAL_FILE } from '../../main/audit/record.js';
-import { FAILURES } from '../../main/audit/reasons.js';
+import { EXIT, FAILURES } from '../../main/audit/reasons.js';
 import { connectStore } from '../../main/store/connect.js';
 import { initStore } from '../../main/store/schema.js';
 import { StoreRefusal } from '../../main/store/records.js';
@@ -21,23 +21,22 @@ export interface StoreUrlOption {
 
 const out = (line: string) => process.stdout.write(`${forTerminal(line)}\n`);
 
-function endpointOf(options: StoreUrlOption): { url: string; endpoint: StoreEndpoint } {
-  const url = options.url ?? process.env[STORE_URL_ENV];
-  if (!url) throw new CliExit(2, `no store given: pass --url postgresql://USER@HOST/DATABASE?sslmode=verify-full&sslrootcert=CA.pem (or set $${STORE_URL_ENV})`);
+/**
+ * Reads `url` (given as `option`), connects for `purpose`, runs `use` and disconnects, whatever happens. A
+ * URL that cannot be read is a usage error; a store that cannot be reached exits `unreachable`.
+ */
+export async function withStoreAt<T>(url: string, option: string, purpose: string, unreachable: number, use: (client: pg.Client, endpoint: StoreEndpoint) => Promise<T>): Promise<T> {
+  let endpoint: StoreEndpoint;
   try {
-    return { url, endpoint: parseStoreUrl(url) };
+    endpoint = parseStoreUrl(url);
   } catch (error) {
-    throw new CliExit(2, `--url: ${(error as Error).message}`);
+    throw new CliExit(EXIT.usage, `${option}: ${(error as Error).message}`);
   }
-}
-
-async function withStore<T>(options: StoreUrlOption, purpose: string, use: (client: pg.Client, endpoint: StoreEndpoint) => Promise<T>): Promise<T> {
-  const { endpoint } = endpointOf(options);
   let client: pg.Client;
   try {
     client = await connectStore(endpoint, { purpose });
   } catch (error) {
-    throw new CliExit(1, `the store ${endpoint.shown} cannot be reached: ${(error as Error).message}`);
+    throw new CliExit(unreachable, `${option}: the store ${endpoint.shown} cannot be reached: ${(error as Error).message}`);
   }
   try {
     return await use(client, endpoint);
@@ -46,10 +45,17 @@ async function withStore<T>(options: StoreUrlOption, purpose: string, use: (clie
   }
 }
 
+/** The `store` commands' store: --url, else $RUNBOOK_STORE_URL. */
+function withStore<T>(options: StoreUrlOption, purpose: string, use: (client: pg.Client, endpoint: StoreEndpoint) => Promise<T>): Promise<T> {
+  const url = options.url ?? process.env[STORE_URL_ENV];
+  if (!url) throw new CliExit(EXIT.usage, `no store given: pass --url postgresql://USER@HOST/DATABASE?sslmode=verify-full&sslrootcert=CA.pem (or set $${STORE_URL_ENV})`);
+  return withStoreAt(url, '--url', purpose, EXIT.failed, use);
+}
+
 export async function storeInitCommand(options: StoreUrlOption & { role?: string }): Promise<void> {
   await withStore(options, 'init', async (client, endpoint) => {
     const result = await initStore(client, options.role ? { role: options.role } : {}).catch((error: unknown) => {
-      throw new CliExit(1, `init on ${endpoint.shown}: ${(error as Error).message}`);
+      throw new CliExit(EXIT.failed, `init on ${endpoint.shown}: ${(error as Error).message}`);
     });
     out(`store ${endpoint.shown}: schema runbook_store at version ${result.version}${result.applied.length ? ` (applied now: ${result.applied.map((m) => `${m.version} ${m.description}`).join('; ')})` : ' (up to date)'}`);
     out(`role ${result.role} may (no UPDATE, DELETE or TRUNCATE on anything in the schema):`);
@@ -59,14 +65,14 @@ export async function storeInitCommand(options: StoreUrlOption & { role?: string
 }
 
 export async function storePushCommand(dir: string, options: StoreUrlOption): Promise<void> {
-  if (!existsSync(path.join(dir, JOURNAL_FILE))) throw new CliExit(2, `${dir}: no ${JOURNAL_FILE} here (give a run directory or an exported bundle)`);
+  if (!existsSync(path.join(dir, JOURNAL_FILE))) throw new CliExit(EXIT.usage, `${dir}: no ${JOURNAL_FILE} here (give a run directory or an exported bundle)`);
   await withStore(options, 'push', async (client, endpoint) => {
     try {
       const pushed = await pushRun(client, dir);
       out(`run ${pushed.runId}: shipped ${pushed.shipped} records to ${endpoint.shown} (it held ${pushed.already} of ${pushed.total})`);
     } catch (error) {
-      if (error instanceof StoreDiverged) throw new CliExit(1, `FAIL E_STORE_DIFFERS: ${error.message} (record ${error.seq}); nothing was shipped`);
-      if (error instanceof StoreRefusal) throw new CliExit(1, `the store refuses this run's records: ${error.message}`);
+      if (error instanceof StoreDiverged) throw new CliExit(EXIT.failed, `FAIL E_STORE_DIFFERS: ${error.message} (record ${error.seq}); nothing was shipped`);
+      if (error instanceof StoreRefusal) throw new CliExit(EXIT.failed, `the store refuses this run's records: ${error.message}`);
       throw error;
     }
   });
@@ -95,8 +101,8 @@ export async function storeVerifyCommand(options: StoreUrlOption & { run?: strin
       }
       out(`${results.length - failed.length} of ${results.length} stored runs verified on ${endpoint.shown}${unanchored.length ? `, ${unanchored.length} of them not anchored` : ''}`);
     }
-    if (failed.length > 0) throw new CliExit(1, `${failed.length} stored run(s) failed verification`);
-    if (unanchored.length > 0) throw new CliExit(3, '');
+    if (failed.length > 0) throw new CliExit(EXIT.failed, `${failed.length} stored run(s) failed verification`);
+    if (unanchored.length > 0) throw new CliExit(EXIT.unanchored, '');
   });
 }
 

@@ -25,26 +25,11 @@ export interface VerifyCommandOptions {
   store?: string;
 }
 
+/** The run held up against the team store's copy (`--store`); a store that cannot be reached is a usage error. */
 async function compareWithStoreAt(url: string, dir: string, runId: string) {
-  const { connectStore, parseStoreUrl } = await import('../../main/store/connect.js');
+  const { withStoreAt } = await import('./store.js');
   const { compareWithStore } = await import('../../main/store/verify-store.js');
-  let endpoint;
-  try {
-    endpoint = parseStoreUrl(url);
-  } catch (error) {
-    throw new CliExit(EXIT.usage, `--store: ${(error as Error).message}`);
-  }
-  let client;
-  try {
-    client = await connectStore(endpoint, { purpose: 'verify' });
-  } catch (error) {
-    throw new CliExit(EXIT.usage, `--store: ${endpoint.shown} cannot be reached, so the run cannot be held up against it: ${(error as Error).message}`);
-  }
-  try {
-    return await compareWithStore(client, dir, runId);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+  return withStoreAt(url, '--store', 'verify', EXIT.usage, (client) => compareWithStore(client, dir, runId));
 }
 
 function readArg(file: string | undefined, option: string): string | null {

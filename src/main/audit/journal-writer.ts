@@ -16,7 +16,7 @@ import { type WriterIo, crashPoint, crashRequested, dieNow, faultInjectingIo } f
 import { type MacKeyStore } from './key-store.js';
 import { evolveKey, keyCommitment, recordMac } from './mac-chain.js';
 import { MerkleTree } from './merkle.js';
-import { GENESIS_PREV, JOURNAL_FILE, type JournalRecord, sha256Hex, signedLine, unsignedLine } from './record.js';
+import { GENESIS_PREV, JOURNAL_FILE, type JournalRecord, sha256Hex, signedLine, unsignedLine, wholeLines } from './record.js';
 import { RECORD_TYPES, type RecordData, RecordDataError, type RecordType, dataIssue, parseRecordData } from './records/index.js';
 import { recoverTornTail, type Recovery } from './recovery.js';
 
@@ -171,14 +171,13 @@ export class JournalWriter {
     const file = path.join(dir, fileName);
     const data = fs.readFileSync(file);
     const recovery = recoverTornTail(file, data) ?? options.recovered ?? null;
-    const end = data.lastIndexOf(0x0a);
-    const lines = end < 0 ? [] : data.subarray(0, end).toString('utf8').split('\n');
+    const lines = wholeLines(data);
     const last = lines.at(-1);
     if (last === undefined) throw new JournalWriteError(`${file}: the journal is empty; start a new run`);
     const lastRecord = JSON.parse(last) as JournalRecord;
     const runId = lastRecord.run;
     const keyId = options.keyId ?? runId;
-    const current = options.keys.loadCurrent(keyId);
+    const current = currentKey(options.keys, keyId);
     if (!current) throw new JournalWriteError(`${file}: no MAC key for run ${runId} in this key store; the journal cannot be continued here`);
     if (current.index > lines.length) throw new JournalWriteError(`${file}: the MAC key is ahead of the journal (key ${current.index}, ${lines.length} records)`);
     let key = current.key;
@@ -331,6 +330,23 @@ export class JournalWriter {
       // Nowhere to write it: the message the run stops with is all there is.
     }
   }
+}
+
+/**
+ * The key for the next record as the store last kept it, or K_0 (index 0) where the current-key file is
+ * missing or cut short (a power cut before its write reached the disk): reopening evolves either forward to
+ * the journal's end. Null only when the store never held the run's keys.
+ */
+function currentKey(keys: MacKeyStore, keyId: string): { index: number; key: Buffer } | null {
+  let current: { index: number; key: Buffer } | null = null;
+  try {
+    current = keys.loadCurrent(keyId);
+  } catch {
+    current = null; // not a key file: K_0 below, if the store has it
+  }
+  if (current) return current;
+  const k0 = keys.verificationKey(keyId);
+  return k0 ? { index: 0, key: Buffer.from(k0) } : null;
 }
 
 function checkpointRef(data: unknown): CheckpointRef {

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import envPaths from 'env-paths';
+import { fsyncDir } from './journal-writer.js';
 
 const KEY_BYTES = 32;
 const RECORD_BYTES = 8 + KEY_BYTES;
@@ -41,15 +42,6 @@ export function defaultKeyDir(env: Record<string, string | undefined> = process.
   return path.join(keyRoot(env), 'mac');
 }
 
-function fsyncDirectory(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 export class FileMacKeyStore implements MacKeyStore {
   private readonly open = new Map<string, number>();
 
@@ -74,27 +66,19 @@ export class FileMacKeyStore implements MacKeyStore {
     // Both files and their names are on disk before the journal's first record: later writes of the current
     // key overwrite it in place and are synced at close.
     fdatasyncSync(this.open.get(runId) as number);
-    fsyncDirectory(this.dir);
+    fsyncDir(this.dir);
     return key;
   }
 
-  /**
-   * The key for the next record as last written, or K_0 (index 0) when the current-key file is missing or
-   * cut short (a power cut before its write reached the disk): reopening evolves either forward to the
-   * journal's end. Null only when this store never held the run's keys.
-   */
   loadCurrent(runId: string): CurrentKey | null {
-    let raw: Buffer | null = null;
+    let raw: Buffer;
     try {
       raw = readFileSync(this.file(runId, 'current'));
     } catch {
-      raw = null;
+      return null;
     }
-    if (raw !== null && raw.length === RECORD_BYTES) return { index: Number(raw.readBigUInt64BE(0)), key: Buffer.from(raw.subarray(8)) };
-    const k0 = this.verificationKey(runId);
-    if (k0 !== null) return { index: 0, key: k0 };
-    if (raw !== null) throw new Error(`${this.file(runId, 'current')}: not a MAC key file (${raw.length} bytes)`);
-    return null;
+    if (raw.length !== RECORD_BYTES) throw new Error(`${this.file(runId, 'current')}: not a MAC key file (${raw.length} bytes)`);
+    return { index: Number(raw.readBigUInt64BE(0)), key: Buffer.from(raw.subarray(8)) };
   }
 
   saveCurrent(runId: string, current: CurrentKey): void {

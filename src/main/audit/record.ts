@@ -39,6 +39,12 @@ export function typedRecord(record: JournalRecord): TypedRecord {
   return record as TypedRecord;
 }
 
+/** A journal file's whole records, one line each: a torn tail (no final newline yet) is no record and is left out. */
+export function wholeLines(data: Buffer): string[] {
+  const end = data.lastIndexOf(0x0a);
+  return end < 0 ? [] : data.subarray(0, end).toString('utf8').split('\n');
+}
+
 export function sha256Hex(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }

@@ -12,7 +12,7 @@ import type { Installation } from './installation.js';
 import { JournalWriter, WRITE_FAILED_SUFFIX, type WriteFailureNote, readFailureNote } from './journal-writer.js';
 import type { MacKeyStore } from './key-store.js';
 import { VerifyFailure } from './reasons.js';
-import { CHECKPOINT_FILE, JOURNAL_FILE, type JournalRecord, type TypedRecord, typedRecord } from './record.js';
+import { CHECKPOINT_FILE, JOURNAL_FILE, type JournalRecord, type TypedRecord, typedRecord, wholeLines } from './record.js';
 import { parseRecordData } from './records/index.js';
 import { type JudgedHolder, type RunLock, removeLockLeftovers } from './run-lock.js';
 import { type SealResult, removeTempFiles, seal, writeCheckpointFiles } from './seal.js';
@@ -113,7 +113,7 @@ export async function recoverRun(dir: string, options: RunRecoveryOptions): Prom
   const removed = [...removeTempFiles(dir)];
   removeLockLeftovers(dir);
   // The journal's whole records, before recovery adds log.recovered or error records after them.
-  const lines = data.subarray(0, data.lastIndexOf(0x0a)).toString('utf8').split('\n');
+  const lines = wholeLines(data);
   const checkpointFilesRewritten = repairCheckpointFiles(dir, lines);
   const tornTail = recoverTornTail(file, data);
   crashPoint('recover.trimmed');

@@ -90,12 +90,9 @@ export class SecretMacKeyStore implements MacKeyStore {
     return key;
   }
 
-  /** As the file store: K_0 (index 0) when the current key never reached the disk; reopening evolves it forward. */
   loadCurrent(runId: string): CurrentKey | null {
     const current = this.current.get(runId);
-    if (current) return { index: current.index, key: Buffer.from(current.key) };
-    const k0 = this.verification.get(runId);
-    return k0 ? { index: 0, key: Buffer.from(k0) } : null;
+    return current ? { index: current.index, key: Buffer.from(current.key) } : null;
   }
 
   saveCurrent(runId: string, current: CurrentKey): void {

@@ -24,7 +24,7 @@ import { type ResolvedVariables, type VariableRequest, isSecretVariable, resolve
 import { type Verdict, verdictOf } from './verdict.js';
 import type { DurableRecord } from '../audit/journal-writer.js';
 import type { StoreShipper } from '../store/ship.js';
-import { STORE_PASSWORD_ENV, parseStoreUrl } from '../store/url.js';
+import type { StoreEndpoint } from '../store/url.js';
 
 export interface RunRequest {
   runbook: Runbook;
@@ -205,12 +205,9 @@ export interface StartOptions {
   session: Omit<RunSessionOptions, 'runbook' | 'plan' | 'variables' | 'executors' | 'outputDir' | 'recorder' | 'verdicts' | 'profile' | 'secrets' | 'requests'>;
 }
 
-/** Where a run ships its records: the store's URL (its password never in it, or never recorded). */
+/** Where a run ships its records: the store, its URL read once by the host (store/url.ts). */
 export interface StoreShipping {
-  url: string;
-  env?: Record<string, string | undefined>;
-  secret?: (name: string) => Promise<string | null>;
-  passwordSecret?: string;
+  endpoint: StoreEndpoint;
 }
 
 export interface StartedRun {
@@ -248,7 +245,10 @@ async function approvalPolicy(prepared: PreparedRun, options: StartOptions, oper
 export async function startRun(prepared: PreparedRun, options: StartOptions): Promise<StartedRun> {
   // Targets' credentials (from the environment or the secret store) are masked like secret variables.
   // The team store's password (from its URL or the environment) is masked wherever it could show up.
-  const credentials = [...(await credentialValues(prepared.set.targets.values(), options.ctx)), ...storeCredentials(options.store)];
+  // The team store is a PostgreSQL target like any other to the masker (its passwordEnv), plus a password
+  // its URL may carry.
+  const storeTargets = options.store ? [options.store.endpoint.target] : [];
+  const credentials = [...(await credentialValues([...prepared.set.targets.values(), ...storeTargets], options.ctx)), ...(options.store?.endpoint.password ? [options.store.endpoint.password] : [])];
   const { runbook, profile, runbookBytes } = prepared.request;
   const operator = currentOperator(options.operatorName);
   const policy = await approvalPolicy(prepared, options, operator.name);
@@ -281,26 +281,17 @@ export async function startRun(prepared: PreparedRun, options: StartOptions): Pr
   return openSession(prepared, options, journal, policy, credentials, shipper);
 }
 
-/** The store's password as the run could meet it: written in its URL, or in $RUNBOOK_STORE_PASSWORD. */
-function storeCredentials(store: StoreShipping | null | undefined): string[] {
-  if (!store) return [];
-  const endpoint = parseStoreUrl(store.url);
-  const env = store.env ?? process.env;
-  return [endpoint.password, env[STORE_PASSWORD_ENV], store.url].filter((v): v is string => typeof v === 'string' && v.length > 0);
-}
-
 /**
- * The run's shipper to the team store. Nothing connects yet (that happens in the background, and loads the
- * PostgreSQL client then); a URL that cannot be read stops the run before it starts.
+ * The run's shipper to the team store. Nothing connects yet: that happens in the background, and loads the
+ * PostgreSQL client then.
  */
 async function storeShipper(store: StoreShipping | null | undefined, runId: string, dir: string): Promise<StoreShipper | null> {
   if (!store) return null;
-  const endpoint = parseStoreUrl(store.url);
   const { StoreShipper } = await import('../store/ship.js');
   return new StoreShipper(runId, dir, {
     connect: async () => {
       const { connectStore } = await import('../store/connect.js');
-      return connectStore(endpoint, { purpose: 'shipping', ...(store.env ? { env: store.env } : {}), ...(store.secret ? { secret: store.secret } : {}), ...(store.passwordSecret ? { passwordSecret: store.passwordSecret } : {}) });
+      return connectStore(store.endpoint, { purpose: 'shipping' });
     },
   });
 }

@@ -11,8 +11,6 @@ import { connectWithPlan } from '../targets/postgres/session.js';
 import { planTls } from '../targets/postgres/tls.js';
 import { STORE_PASSWORD_ENV, type StoreEndpoint, StoreUrlError } from './url.js';
 
-export { STORE_PASSWORD_ENV, STORE_URL_ENV, type StoreEndpoint, StoreUrlError, parseStoreUrl } from './url.js';
-
 export interface StoreConnectOptions {
   env?: Record<string, string | undefined>;
   /** The secret store's value for the store's password, when settings name one. */

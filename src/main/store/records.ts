@@ -36,20 +36,33 @@ export async function storedCount(client: pg.Client, runId: string): Promise<num
   return rows[0]?.n === null || rows[0]?.n === undefined ? 0 : Number(rows[0].n);
 }
 
-/** The stored records of `runId` from `from` on, in order (at most `limit`). */
-export async function storedRecords(client: pg.Client, runId: string, from = 0, limit = 1_000_000): Promise<StoredRecord[]> {
-  const { rows } = await client.query<{ seq: string; line: string; hash: string; shipped_by: string }>(
-    `SELECT seq, line, hash, shipped_by FROM ${STORE_SCHEMA}.records WHERE run_id = $1 AND seq >= $2 ORDER BY seq LIMIT $3`,
-    [runId, from, limit],
-  );
-  return rows.map((r) => ({ seq: Number(r.seq), line: r.line, hash: r.hash, shippedBy: r.shipped_by }));
+/** Rows read per query when a run's stored records are read whole. */
+const PAGE_ROWS = 10_000;
+
+/** The stored records of `runId` from `from` on, in order: every one, read a page at a time. */
+export async function storedRecords(client: pg.Client, runId: string, from = 0): Promise<StoredRecord[]> {
+  const all: StoredRecord[] = [];
+  for (let next = from; ; ) {
+    const { rows } = await client.query<{ seq: string; line: string; hash: string; shipped_by: string }>(
+      `SELECT seq, line, hash, shipped_by FROM ${STORE_SCHEMA}.records WHERE run_id = $1 AND seq >= $2 ORDER BY seq LIMIT $3`,
+      [runId, next, PAGE_ROWS],
+    );
+    for (const r of rows) all.push({ seq: Number(r.seq), line: r.line, hash: r.hash, shippedBy: r.shipped_by });
+    if (rows.length < PAGE_ROWS) return all;
+    next = (all.at(-1) as StoredRecord).seq + 1;
+  }
 }
 
 /** The fields the store's columns repeat from a line (the database checks they match). */
-function columns(line: string): { prev: string; type: string } {
-  const record = JSON.parse(line) as { prev?: unknown; type?: unknown };
-  if (typeof record.prev !== 'string' || typeof record.type !== 'string') throw new StoreRefusal('invalid', 'a journal line without prev or type cannot be stored');
-  return { prev: record.prev, type: record.type };
+function columns(record: LocalRecord): { prev: string; type: string } {
+  let parsed: { prev?: unknown; type?: unknown };
+  try {
+    parsed = JSON.parse(record.line) as typeof parsed;
+  } catch (error) {
+    throw new StoreRefusal('invalid', `record ${record.seq} of the local journal is not JSON (${(error as Error).message}); it cannot be stored`);
+  }
+  if (typeof parsed.prev !== 'string' || typeof parsed.type !== 'string') throw new StoreRefusal('invalid', `record ${record.seq} of the local journal has no prev or type; it cannot be stored`);
+  return { prev: parsed.prev, type: parsed.type };
 }
 
 /**
@@ -58,7 +71,7 @@ function columns(line: string): { prev: string; type: string } {
  */
 export async function insertRecords(client: pg.Client, runId: string, records: readonly LocalRecord[]): Promise<void> {
   if (records.length === 0) return;
-  const cols = records.map((r) => columns(r.line));
+  const cols = records.map(columns);
   try {
     await client.query(
       `INSERT INTO ${STORE_SCHEMA}.records (run_id, seq, line, prev, type)

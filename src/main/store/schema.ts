@@ -39,6 +39,8 @@ CREATE TABLE ${STORE_SCHEMA}.records (
   PRIMARY KEY (run_id, seq)
 );
 CREATE INDEX records_by_type ON ${STORE_SCHEMA}.records (type, run_id);
+-- The runs: each one's first record (records are contiguous from 0, so a run's count is its last seq + 1).
+CREATE INDEX records_runs ON ${STORE_SCHEMA}.records (recorded_at, run_id) WHERE seq = 0;
 
 -- What a record says about itself must be what its columns say; the hash, the times and who shipped it
 -- are the database's own, whatever the client sent; seq 0 is a run.started with the genesis prev, every
@@ -51,6 +53,7 @@ CREATE INDEX records_by_type ON ${STORE_SCHEMA}.records (type, run_id);
 -- cannot extract a field past, and jsonb refuses.
 CREATE FUNCTION ${STORE_SCHEMA}.check_record() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
+  at integer;
   envelope text[];
   previous text;
   previous_by name;
@@ -62,10 +65,16 @@ BEGIN
   EXCEPTION WHEN others THEN
     RAISE EXCEPTION 'record % of run %: the line is not a JSON object', NEW.seq, NEW.run_id USING ERRCODE = 'check_violation';
   END;
-  envelope := regexp_match(NEW.line, ',"prev":"([0-9a-f]{64})","run":"([A-Za-z0-9-]{8,64})","seq":(0|[1-9][0-9]{0,15}),"time":"([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:[.][0-9]{1,9})?Z)","type":"([a-z][a-z.-]{0,40})"}$');
-  IF envelope IS NULL THEN
+  -- The envelope starts at the line's last ,"prev":" (found from the end, as the verifier cuts the MAC): the
+  -- pattern is matched against those few hundred bytes only, with plain classes (bounded repeats such as
+  -- {64} make PostgreSQL's regex engine slow); lengths and formats are checked apart.
+  at := strpos(reverse(NEW.line), reverse(',"prev":"'));
+  envelope := CASE WHEN at = 0 THEN NULL ELSE regexp_match(right(NEW.line, at + 8), '^,"prev":"([0-9a-f]+)","run":"([A-Za-z0-9-]+)","seq":([0-9]+),"time":"([0-9T:.Z-]+)","type":"([a-z.-]+)"}$') END;
+  IF envelope IS NULL OR length(envelope[1]) <> 64 OR length(envelope[5]) > 41 OR envelope[5] !~ '^[a-z]'
+     OR envelope[4] !~ '^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]([.][0-9]+)?Z$' THEN
     RAISE EXCEPTION 'record % of run %: the line does not end as a canonical journal line (prev, run, seq, time, type)', NEW.seq, NEW.run_id USING ERRCODE = 'check_violation';
   END IF;
+  -- seq as the line writes it: the column's decimal form, so a leading zero or a sign cannot pass.
   IF envelope[1] IS DISTINCT FROM NEW.prev OR envelope[2] IS DISTINCT FROM NEW.run_id OR envelope[3] IS DISTINCT FROM NEW.seq::text OR envelope[5] IS DISTINCT FROM NEW.type THEN
     RAISE EXCEPTION 'record % of run %: its columns do not match its line', NEW.seq, NEW.run_id USING ERRCODE = 'check_violation';
   END IF;

@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
-import { JOURNAL_FILE } from '../audit/record.js';
-import { BATCH_RECORDS, type LocalRecord, StoreRefusal, firstDifference, insertRecords, storedCount, storedRecords } from './records.js';
+import { JOURNAL_FILE, wholeLines } from '../audit/record.js';
+import { BATCH_RECORDS, type LocalRecord, StoreRefusal, firstDifference, insertRecords, storedRecords } from './records.js';
 
 export class StoreDiverged extends Error {
   constructor(
@@ -17,17 +17,20 @@ export class StoreDiverged extends Error {
   }
 }
 
-/** The whole lines of a journal file (a torn tail, being no record yet, is left out). */
+/** The records of the journal in `dir`, one line each (record.ts wholeLines: a torn tail is left out). */
 export function journalLines(dir: string): string[] {
-  const bytes = readFileSync(path.join(dir, JOURNAL_FILE));
-  const end = bytes.lastIndexOf(0x0a);
-  return end < 0 ? [] : bytes.subarray(0, end).toString('utf8').split('\n');
+  return wholeLines(readFileSync(path.join(dir, JOURNAL_FILE)));
 }
 
 function runIdOf(lines: readonly string[], dir: string): string {
   const first = lines[0];
   if (first === undefined) throw new Error(`${dir}: the journal has no records`);
-  const run = (JSON.parse(first) as { run?: unknown }).run;
+  let run: unknown;
+  try {
+    run = (JSON.parse(first) as { run?: unknown }).run;
+  } catch (error) {
+    throw new Error(`${dir}: the journal's first record is not JSON (${(error as Error).message})`);
+  }
   if (typeof run !== 'string') throw new Error(`${dir}: the journal's first record names no run`);
   return run;
 }
@@ -110,7 +113,10 @@ function cut(client: pg.Client | null, why: string): void {
 export class StoreShipper {
   private readonly pending: LocalRecord[] = [];
   private local = 0;
+  /** Records the store acknowledged (-1: not asked yet). */
   private shipped = -1;
+  /** The store refused something: what it holds is read again and compared before the next batch. */
+  private recheck = false;
   private client: pg.Client | null = null;
   private running: Promise<void> | null = null;
   private stopped = false;
@@ -221,7 +227,7 @@ export class StoreShipper {
           // A record the store will never take (not this login's run, not a line it can read): stop, and say so.
           if (error.code === 'not-owner' || error.code === 'invalid') return this.stop(`the store refuses this run's records: ${error.message}`);
           // Someone else shipped some of it, or this side lost count: read the store again and compare (after a wait).
-          this.shipped = -1;
+          this.recheck = true;
           this.change(`the store refused a record (${error.message}); comparing with the journal`);
           await wait();
           continue;
@@ -237,7 +243,10 @@ export class StoreShipper {
 
   /** One exchange: learn what the store holds (once), then send the next batch. True when nothing is left. */
   private async shipSome(client: pg.Client): Promise<boolean> {
-    if (this.shipped < 0) this.shipped = await checkStoredPrefix(client, this.runId, journalLines(this.dir));
+    if (this.shipped < 0 || this.recheck) {
+      this.shipped = await checkStoredPrefix(client, this.runId, journalLines(this.dir));
+      this.recheck = false;
+    }
     while (this.pending.length > 0 && (this.pending[0] as LocalRecord).seq < this.shipped) this.pending.shift();
     if (this.pending.length === 0) return true;
     if ((this.pending[0] as LocalRecord).seq > this.shipped) this.refill();

@@ -99,7 +99,7 @@ export async function storedRunSummaries(client: pg.Client): Promise<StoredRunSu
             (SELECT max(substring(k.line from '.*"size":([0-9]{1,15})')::bigint)
                FROM ${STORE_SCHEMA}.records k WHERE k.run_id = s.run_id AND k.type = 'checkpoint') AS sealed
        FROM ${STORE_SCHEMA}.records s
-       JOIN LATERAL (SELECT count(*) AS n, max(seq) AS last FROM ${STORE_SCHEMA}.records r WHERE r.run_id = s.run_id) c ON true
+       JOIN LATERAL (SELECT max(seq) + 1 AS n, max(seq) AS last FROM ${STORE_SCHEMA}.records r WHERE r.run_id = s.run_id) c ON true
        JOIN ${STORE_SCHEMA}.records l ON l.run_id = s.run_id AND l.seq = c.last
       WHERE s.seq = 0
       ORDER BY s.recorded_at, s.run_id`,

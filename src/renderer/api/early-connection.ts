@@ -1,7 +1,7 @@
 // The first questions the console asks, on the wire while its script still loads (the boot entry runs this
 // before the main chunk is even fetched): `runbook serve`'s WebSocket handshake and the first answers overlap
-// the download and compile of the page's script instead of following it. Transport only — no validation
-// here: the real client (websocket-api.ts) adopts the socket and validates every answer as it always does.
+// the download and compile of the page's script instead of following it. Transport only: the real client
+// (websocket-api.ts) adopts the socket and reads every answer's envelope as it always does (answer-envelope.ts).
 import type { ApiMethod } from '../../shared/api.js';
 
 /** What the first screen needs, in the order App asks for it; each is answered once, to its first asker. */
