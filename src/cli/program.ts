@@ -41,7 +41,16 @@ program
   .option('--approval-command <cmd>', 'RESTRICTED: command that gets the step.started hash on stdin and prints the approver\'s SSH signature')
   .option('--operator-key <file>', 'RESTRICTED: a key the operator controls (public key or key file; repeatable): approvals signed with it are refused', collect, [])
   .option('--decide <STEP_ID=CHOICE>', 'answer a decision step before the run (repeatable); with --yes a decision not answered so stops the run', collect, [])
-  .option('--store <url>', 'team store (postgresql://USER@HOST/DB?sslmode=verify-full&sslrootcert=CA): each record is shipped there once durable here; default $RUNBOOK_STORE_URL; password from $RUNBOOK_STORE_PASSWORD')
+  .option('--store <url>', 'team store (postgresql://USER@HOST/DB?sslmode=verify-full&sslrootcert=CA): each record is shipped there once durable here; default $RUNBOOK_STORE_URL; password from $RUNBOOK_STORE_PASSWORD; RESTRICTED approvals go through it (runbook approve)')
+  .option('--store-gate <on|off>', 'with --store: whether a state-changing step waits for the store to hold every record before it (default: on in RESTRICTED, off below; recorded in the run)', (v) => {
+    if (v !== 'on' && v !== 'off') throw new Error(`--store-gate: "${v}" is not on or off`);
+    return v;
+  })
+  .option('--approval-timeout <seconds>', 'RESTRICTED with --store: how long an approval request stays open (default 900)', (v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1 || n > 86_400) throw new Error(`--approval-timeout: "${v}" is not a whole number of seconds from 1 to 86400`);
+    return n;
+  })
   .action(async (file, options) => (await import('./commands/run.js')).runCommand(file, options));
 
 program
@@ -88,6 +97,40 @@ store
   .option(storeUrl, storeUrlHelp)
   .option('--json', 'print them as JSON')
   .action(async (options) => (await import('./commands/store.js')).storeRunsCommand(options));
+
+program
+  .command('approve')
+  .description('RESTRICTED, through the team store: list open approval requests (the exact command, target, runbook and its hash), or answer one by signing it with your SSH key')
+  .option('--store <url>', 'the team store (postgresql://…; default $RUNBOOK_STORE_URL; password from $RUNBOOK_STORE_PASSWORD)')
+  .option('--run <id>', 'the run of the request to answer (with --record)')
+  .option('--record <n>', 'the step.started record to approve (with --run)')
+  .option('--key <file>', 'sign with this SSH private key')
+  .option('--agent', 'sign through ssh-agent (SSH_AUTH_SOCK)')
+  .option('--agent-key <public key>', 'with --agent: which key (its public key line or file)')
+  .option('--signature <file>', 'send a signature made elsewhere (ssh-keygen -Y sign -n runbook-console-approval; - for stdin)')
+  .option('--as <name>', 'the name you approve as (default: the one the run\'s recorded approvers list gives your key)')
+  .option('--yes', 'sign without asking')
+  .option('--wait <seconds>', 'with no request open, wait this long for one', (v) => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`--wait: "${v}" is not a number of seconds`);
+    return n;
+  })
+  .option('--result-timeout <seconds>', 'how long to wait for the run to record the answer (default 30)', (v) => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`--result-timeout: "${v}" is not a number of seconds`);
+    return n;
+  })
+  .option('--json', 'list the open requests as JSON')
+  .addHelpText(
+    'after',
+    `
+Exit codes:
+  0  listed, or the run recorded your approval
+  1  refused (by this check, the store or the run), or the request is closed
+  2  usage error
+  3  sent, but the run has not recorded it yet`,
+  )
+  .action(async (options) => (await import('./commands/approve.js')).approveCommand(options));
 
 program
   .command('verify')

@@ -182,7 +182,7 @@ describe.skipIf(!HAVE_PYTHON || !HAVE_SSH_KEYGEN)('journal format 2: sealed earl
   describe('control: the console wrote format 2, and the bundle verifies in both', () => {
     it('the journal is format 2 and holds a change of each kind and run.ended-early just before run.finished, as the console wrote them', () => {
       const r = records(bundle);
-      expect(r[0]?.data.format).toBe('runbook-console-journal/3');
+      expect(r[0]?.data.format).toBe('runbook-console-journal/4');
       expect(r.filter(isChange).map((x) => [x.data.change, x.data.from, x.data.to, x.data.reason, x.data.by])).toEqual([
         ['skip', 'skipped', 'pending', SKIP_BACK, 'Alice'],
         ['mark', 'pass', 'fail', MARK_CHANGE, 'Alice'],
@@ -212,7 +212,7 @@ describe.skipIf(!HAVE_PYTHON || !HAVE_SSH_KEYGEN)('journal format 2: sealed earl
       expect({ ts: verdictOf(bare.ts), py: verdictOf(bare.py) }, said(bare)).toEqual({ ts: 3, py: 3 });
       const pinned = await both(bundle, '--pin', pin);
       expect({ ts: verdictOf(pinned.ts), py: verdictOf(pinned.py) }, said(pinned)).toEqual({ ts: 0, py: 0 });
-      expect(pinned.py.stdout).toMatch(/^ok {4}records: in format runbook-console-journal\/3, every record's data fits its type$/m);
+      expect(pinned.py.stdout).toMatch(/^ok {4}records: in format runbook-console-journal\/4, every record's data fits its type$/m);
       expect(pinned.py.stdout).toMatch(/^ok {4}report\.json, report\.html: byte for byte the reports the journal gives$/m);
       expect(pinned.py.stdout + pinned.py.stderr).not.toMatch(/Traceback/);
     });

@@ -409,6 +409,16 @@ const atRunEnd = (fn: (r: JournalRecord) => JournalRecord) => (records: JournalR
 const change = (index: number, fn: (r: JournalRecord) => JournalRecord) => (records: JournalRecord[]) => records.map((r, i) => (i === (index < 0 ? records.length + index : index) ? fn(r) : r));
 const indexOf = (records: JournalRecord[], test: (r: JournalRecord) => boolean) => records.findIndex(test);
 const withData = (r: JournalRecord, data: Record<string, unknown>) => ({ ...r, data: { ...r.data, ...data } });
+/** run.started's store (format 4) as a run shipping to a team store records it. */
+const STORE_FIELD = { url: 'alice@store.example:5432/evidence (verify-full)', gate: true };
+/** The journal's first refused approval made a request that timed out (format 4): no signature, no approver (unless `approver`). */
+const toTimedOut = (r: JournalRecord[], approver: string | null = null): JournalRecord[] => {
+  const at = r.findIndex((x) => x.type === 'approval' && x.data.granted === false);
+  if (at < 0) throw new Error('the base run has no refused approval');
+  const d = (r[at] as JournalRecord).data as Record<string, unknown>;
+  const data = { step: d.step, block: d.block, started: d.started, approver, granted: false, code: 'timed-out', reason: 'no valid approval arrived through the team store within 60 s' };
+  return change(at, (x) => ({ ...x, data }))(r);
+};
 
 /** The journal changed by `fn`, then the bundle re-summed and re-signed by the operator, so the journal's own checks decide. */
 const journalCase = (fn: (dir: string, base: Base) => void) => (dir: string, base: Base) => {
@@ -718,7 +728,7 @@ export const CASES: TamperCase[] = [
   { name: 'record data: a sign-off without accepted (as before sign-offs were signed)', tamper: misfit(atFirst('signoff', (d) => { delete d.accepted; })), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA' },
   { name: 'record data: a console run.started with the CLI\'s options', tamper: misfit(atFirst('run.started', (d) => { d.options.yes = true; })), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA' },
   { name: 'record type dropped from the format (run.paused): an envelope error', tamper: misfit(atRunEnd((r) => ({ ...r, type: 'run.paused' as JournalRecord['type'], data: {} }))), bare: 'E_FIELDS', anchored: 'E_FIELDS' },
-  { name: 'journal format: a later version (runbook-console-journal/4)', tamper: misfit(atFirst('run.started', (d) => { d.format = 'runbook-console-journal/4'; })), bare: 'E_FORMAT', anchored: 'E_FORMAT', says: 'reads runbook-console-journal/1, runbook-console-journal/2, runbook-console-journal/3' },
+  { name: 'journal format: a later version (runbook-console-journal/5)', tamper: misfit(atFirst('run.started', (d) => { d.format = 'runbook-console-journal/5'; })), bare: 'E_FORMAT', anchored: 'E_FORMAT', says: 'reads runbook-console-journal/1, runbook-console-journal/2, runbook-console-journal/3, runbook-console-journal/4' },
   { name: 'journal format: none named (a journal from before formats)', tamper: misfit(atFirst('run.started', (d) => { delete d.format; })), bare: 'E_FORMAT', anchored: 'E_FORMAT' },
   { name: 'journal format: the first record is not run.started', tamper: misfit(change(0, (r) => ({ ...r, type: 'step.note' }))), bare: 'E_FORMAT', anchored: 'E_FORMAT' },
   // Journal format 2 added run.ended-early (the console wrote this run's when the operator sealed with the check
@@ -742,6 +752,13 @@ export const CASES: TamperCase[] = [
     anchored: 'E_RECORD_DATA',
     says: '(step.finished): refusal "store-lagging": a code format 2 does not have (format 3 added it), and the journal is in runbook-console-journal/2',
   },
+  // Format 4 added the approval code timed-out and run.started's store: a format-3 journal holding either was
+  // written by no format-3 writer. The controls: the same edits in format 4, forged through and re-exported.
+  { name: 'journal format 3 holding a timed-out approval (format 4 added it)', tamper: misfit((r) => toTimedOut(change(0, (x) => withData(x, { format: 'runbook-console-journal/3' }))(r))), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA', says: '(approval): approval code "timed-out": a code format 3 does not have (format 4 added it), and the journal is in runbook-console-journal/3' },
+  { name: 'journal format 3 whose run.started names a team store (format 4 added it)', tamper: misfit((r) => change(0, (x) => withData(x, { format: 'runbook-console-journal/3', store: STORE_FIELD }))(r)), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA', says: 'record 0 (run.started): store: a field format 3 does not have (format 4 added it)' },
+  { name: 'record data: run.started\'s store without its gate', tamper: misfit((r) => change(0, (x) => withData(x, { store: { url: STORE_FIELD.url } }))(r)), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA', says: 'data.store.gate' },
+  { name: 'record data: a timed-out approval that names an approver', tamper: misfit((r) => toTimedOut(r, 'bob')), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA' },
+  { name: 'journal format 4 control: a timed-out approval and a team store in run.started, re-exported', tamper: (d, b) => { forge(b, d, { edit: (r) => change(0, (x) => withData(x, { store: STORE_FIELD }))(toTimedOut(r)), resign: (x) => ({ approver: x.keys.bob, signer: x.keys.carol }), data: signOffsBy(() => null) }); reexport(d, b.keys.alice); }, anchors: noPrior, bare: 3, anchored: 0 },
   { name: 'journal format 1 whose run.started keeps the variables\' values (format 2 added them)', tamper: misfit((r) => change(0, (s) => withData(s, { format: 'runbook-console-journal/1' }))(r)), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA', says: 'record 0 (run.started): variables[].value: a field format 1 does not have (format 2 added it)' },
   { name: 'record data: run.ended-early naming an unfinished kind not in the format', tamper: misfit(atFirst('run.ended-early', (d) => { d.unfinished[0].what = 'forgotten'; })), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA', says: 'data.unfinished[0].what' },
   { name: 'record data: run.ended-early with a field the format does not define', tamper: misfit(atFirst('run.ended-early', (d) => { d.waived_by = 'cfo'; })), bare: 'E_RECORD_DATA', anchored: 'E_RECORD_DATA', says: 'data.waived_by' },

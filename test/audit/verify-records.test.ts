@@ -67,9 +67,9 @@ describe.skipIf(skipReason('record-data verification tests', HAVE_SSH_KEYGEN))('
     }
 
     it('a journal in a format this verifier does not read → E_FORMAT, before anything it would misread', async () => {
-      const res = verify(await insider((records) => records.map((r, i) => (i === 0 ? { ...r, data: { ...r.data, format: 'runbook-console-journal/4' } } : r))));
+      const res = verify(await insider((records) => records.map((r, i) => (i === 0 ? { ...r, data: { ...r.data, format: 'runbook-console-journal/5' } } : r))));
       expect(res).toMatchObject({ status: 1, code: 'E_FORMAT' });
-      expect(res.stdout).toContain('the journal is in format "runbook-console-journal/4"; this verifier reads runbook-console-journal/1, runbook-console-journal/2, runbook-console-journal/3: use a verifier that reads it');
+      expect(res.stdout).toContain('the journal is in format "runbook-console-journal/5"; this verifier reads runbook-console-journal/1, runbook-console-journal/2, runbook-console-journal/3, runbook-console-journal/4: use a verifier that reads it');
       const none = verify(await insider((records) => records.map((r, i) => (i === 0 ? { ...r, data: (({ format: _f, ...d }) => d)(r.data) } : r))));
       expect(none).toMatchObject({ status: 1, code: 'E_FORMAT' });
       expect(none.stdout).toContain('run.started names no journal format');

@@ -133,7 +133,7 @@ describe('sealing is final: main seals a run with steps unfinished only once the
       const py = spawnSync('python3', ['verify.py'], { cwd: out, encoding: 'utf8' });
       // Exit 3: intact, and nothing given here anchors the keys (no --pin): every check passed.
       expect(py.status, py.stdout + py.stderr).toBe(3);
-      expect(py.stdout).toContain('ok    records: in format runbook-console-journal/3');
+      expect(py.stdout).toContain('ok    records: in format runbook-console-journal/4');
       expect(py.stdout).toContain('ok    report.json, report.html: byte for byte the reports the journal gives');
       expect(py.stdout).toMatch(/^UNANCHORED: run \S+ is intact/m);
     }

@@ -1,7 +1,7 @@
 // RESTRICTED with a team store: a state-changing block starts only once the store holds every record so far
 // (its step.started and approval included). With the store away the approved block is refused
 // (store-lagging): the canary file it would make does not appear, the read-only step still ran, and the
-// journal (format 3) verifies in both verifiers. The control: the same run with the store up makes it.
+// journal (format 4) verifies in both verifiers. The control: the same run with the store up makes it.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,9 +50,9 @@ afterAll(async () => {
 
 const storeUrl = (port: number) => `postgresql://alice@127.0.0.1:${port}/appdb?sslmode=verify-full&sslrootcert=${encodeURIComponent(server.caFile)}&connect_timeout=1`;
 
-function run(name: string, port: number) {
+function run(name: string, port: number, extra: string[] = []) {
   const env = { ...process.env, RUNBOOK_CONSOLE_KEY_DIR: path.join(root, 'keys'), RUNBOOK_STORE_URL: storeUrl(port), RUNBOOK_STORE_PASSWORD: 'alice-pw' };
-  const res = spawnSync(process.execPath, [CLI, 'run', path.join(root, 'rb.md'), '--yes', '--operator', 'alice', '--journal', path.join(root, name), '--var', `MARKER=${path.join(root, `${name}.marker`)}`, '--approvers', approvers, '--approver', 'bob', '--approval-command', `ssh-keygen -q -Y sign -f ${bobKey} -n runbook-console-approval`], { encoding: 'utf8', env, timeout: 120_000 });
+  const res = spawnSync(process.execPath, [CLI, 'run', path.join(root, 'rb.md'), '--yes', '--operator', 'alice', '--journal', path.join(root, name), '--var', `MARKER=${path.join(root, `${name}.marker`)}`, '--approvers', approvers, '--approver', 'bob', '--approval-command', `ssh-keygen -q -Y sign -f ${bobKey} -n runbook-console-approval`, ...extra], { encoding: 'utf8', env, timeout: 120_000 });
   return { ...res, env };
 }
 
@@ -64,22 +64,33 @@ describe.skipIf(!available)('RESTRICTED with a team store', () => {
     expect(res.status).toBe(1);
     expect(existsSync(path.join(root, 'away.marker')), 'the refused block ran').toBe(false);
     const journal = records('away');
-    expect(journal[0]?.data.format).toBe('runbook-console-journal/3');
+    expect(journal[0]?.data.format).toBe('runbook-console-journal/4');
     const finished = journal.filter((r) => r.type === 'step.finished').map((r) => (r.data.outcome as { refusal: string | null; status: string }));
     expect(finished.map((o) => o.refusal)).toEqual([null, 'store-lagging']);
     expect(journal.some((r) => r.type === 'approval')).toBe(true);
     expect(res.stdout + res.stderr).toMatch(/team store has not got \d+ of this run's records/);
     const verified = spawnSync(process.execPath, [CLI, 'verify', path.join(root, 'away')], { encoding: 'utf8', env: res.env });
     expect([0, 3], verified.stdout).toContain(verified.status);
-    // The bundle's own verifier reads format 3 and its code too.
+    // The bundle's own verifier reads format 4 and its code too.
     const bundle = path.join(root, 'away-bundle');
     const exported = spawnSync(process.execPath, [CLI, 'export', path.join(root, 'away'), '--out', bundle, '--key', aliceKey], { encoding: 'utf8', env: res.env });
     expect(exported.status, exported.stdout + exported.stderr).toBe(0);
     if (HAVE_PYTHON) {
       const py = spawnSync('python3', [VERIFY_PY, bundle], { encoding: 'utf8' });
-      expect(py.stdout + py.stderr).toContain('ok    records: in format runbook-console-journal/3');
+      expect(py.stdout + py.stderr).toContain('ok    records: in format runbook-console-journal/4');
       expect(py.stdout).not.toMatch(/^FAIL/m);
     }
+  }, 120_000);
+
+  it('--store-gate off: the operator chose to go on while the store is away; the block runs, and run.started says the gate was off', () => {
+    const res = run('gate-off', 1, ['--store-gate', 'off']);
+    expect(res.status, res.stdout + res.stderr).toBe(0);
+    expect(existsSync(path.join(root, 'gate-off.marker'))).toBe(true);
+    const journal = records('gate-off');
+    expect(journal[0]?.data.store).toEqual({ url: expect.stringMatching(/^alice@127\.0\.0\.1:1\/appdb/), gate: false });
+    expect(res.stderr).toMatch(/records are not in the team store/);
+    const gated = records('away')[0]?.data.store;
+    expect(gated).toMatchObject({ gate: true });
   }, 120_000);
 
   it('the control: with the store up the same block runs, after the store holds its step.started and approval', () => {

@@ -53,7 +53,15 @@ describe.skipIf(!available)('the team store in PostgreSQL', () => {
     const first = await initStore(admin);
     expect(first.applied.map((m) => m.version)).toEqual(MIGRATIONS.map((m) => m.version));
     expect(first.role).toBe('runbook_writer');
-    expect(first.grants).toEqual(['SELECT on runbook_store.migrations', 'INSERT on runbook_store.records', 'SELECT on runbook_store.records']);
+    expect(first.grants).toEqual([
+      'INSERT on runbook_store.approval_answers',
+      'SELECT on runbook_store.approval_answers',
+      'INSERT on runbook_store.approval_requests',
+      'SELECT on runbook_store.approval_requests',
+      'SELECT on runbook_store.migrations',
+      'INSERT on runbook_store.records',
+      'SELECT on runbook_store.records',
+    ]);
     const again = await initStore(admin);
     expect(again.applied).toEqual([]);
     expect(again.grants).toEqual(first.grants);
@@ -90,6 +98,12 @@ describe.skipIf(!available)('the team store in PostgreSQL', () => {
         `UPDATE ${STORE_SCHEMA}.migrations SET description = 'x'`,
         `DELETE FROM ${STORE_SCHEMA}.migrations`,
         `TRUNCATE ${STORE_SCHEMA}.migrations`,
+        `UPDATE ${STORE_SCHEMA}.approval_requests SET wait_seconds = 86400`,
+        `DELETE FROM ${STORE_SCHEMA}.approval_requests`,
+        `TRUNCATE ${STORE_SCHEMA}.approval_requests`,
+        `UPDATE ${STORE_SCHEMA}.approval_answers SET approver = 'x'`,
+        `DELETE FROM ${STORE_SCHEMA}.approval_answers`,
+        `TRUNCATE ${STORE_SCHEMA}.approval_answers`,
         `INSERT INTO ${STORE_SCHEMA}.migrations (version, description) VALUES (99, 'x')`,
         `DROP TABLE ${STORE_SCHEMA}.records`,
         `ALTER TABLE ${STORE_SCHEMA}.records DISABLE TRIGGER records_never_change`,
@@ -104,7 +118,11 @@ describe.skipIf(!available)('the team store in PostgreSQL', () => {
     // Even the owner (here the superuser) goes through the triggers.
     await expect(admin.query(`UPDATE ${STORE_SCHEMA}.records SET line = line WHERE run_id = $1`, [RUN_ID])).rejects.toThrow(/never changed or removed \(UPDATE refused\)/);
     await expect(admin.query(`DELETE FROM ${STORE_SCHEMA}.records WHERE run_id = $1`, [RUN_ID])).rejects.toThrow(/never changed or removed \(DELETE refused\)/);
-    await expect(admin.query(`TRUNCATE ${STORE_SCHEMA}.records`)).rejects.toThrow(/never changed or removed \(TRUNCATE refused\)/);
+    await expect(admin.query(`TRUNCATE ${STORE_SCHEMA}.records CASCADE`)).rejects.toThrow(/never changed or removed \(TRUNCATE refused\)/);
+    for (const table of ['approval_requests', 'approval_answers']) {
+      await expect(admin.query(`DELETE FROM ${STORE_SCHEMA}.${table}`)).resolves.toBeDefined(); // no rows here: the row trigger has nothing to refuse
+      await expect(admin.query(`TRUNCATE ${STORE_SCHEMA}.${table} CASCADE`)).rejects.toThrow(/never changed or removed \(TRUNCATE refused\)/);
+    }
   });
 
   it('the database refuses a record out of sequence, one that does not follow the stored one, and one whose columns lie', async () => {

@@ -1,13 +1,12 @@
 // `runbook export DIR --out OUTDIR [--key FILE | --agent] [--pdf]`: the signed evidence bundle.
-import { readFileSync } from 'node:fs';
-import { ExportError, exportBundle, type OperatorSigner } from '../../main/audit/export.js';
+import { ExportError, exportBundle } from '../../main/audit/export.js';
 import { loadInstallationForCli } from '../installation-notice.js';
 import { FileMacKeyStore } from '../../main/audit/key-store.js';
 import { VerifyFailure } from '../../main/audit/reasons.js';
 import { describeHolder } from '../../main/audit/run-lock.js';
 import { isRecordWriteFailure } from '../../main/audit/seal.js';
-import { SshSignerError, agentSigner, keyFileSigner, sshKeygenSigner } from '../../main/audit/ssh-signers.js';
-import { ask, isInteractive } from '../prompt.js';
+import { SshSignerError } from '../../main/audit/ssh-signers.js';
+import { signerFromOptions } from '../ssh-key-options.js';
 import { CliExit } from '../cli-exit.js';
 
 export interface ExportCommandOptions {
@@ -18,44 +17,8 @@ export interface ExportCommandOptions {
   pdf?: boolean;
 }
 
-async function operatorSigner(options: ExportCommandOptions): Promise<OperatorSigner | null> {
-  if (options.key && options.agent) throw new CliExit(2, 'give --key or --agent, not both');
-  try {
-    if (options.agent) {
-      const signer = await agentSigner(options.agentKey ? { publicKey: options.agentKey } : {});
-      return { signer, publicKeyLine: signer.publicKeyLine };
-    }
-    if (options.key) {
-      // FIDO (sk-) keys sign only through ssh-keygen, which talks to the authenticator.
-      const publicLine = readPublicKey(options.key);
-      if (publicLine?.startsWith('sk-')) return { signer: sshKeygenSigner({ keyFile: options.key }), publicKeyLine: publicLine };
-      let signer;
-      try {
-        signer = await keyFileSigner(options.key, process.env.RUNBOOK_KEY_PASSPHRASE);
-      } catch (error) {
-        // An encrypted key: ask for its passphrase on the terminal (never stored).
-        if (!isInteractive() || !/passphrase|encrypted/i.test((error as Error).message)) throw error;
-        signer = await keyFileSigner(options.key, await ask(`Passphrase for ${options.key}: `, { secret: true }));
-      }
-      return { signer, publicKeyLine: signer.publicKeyLine };
-    }
-  } catch (error) {
-    if (error instanceof CliExit) throw error;
-    throw new CliExit(1, `${options.key ?? 'ssh-agent'}: ${(error as Error).message}`);
-  }
-  return null;
-}
-
-function readPublicKey(keyFile: string): string | null {
-  try {
-    return readFileSync(`${keyFile}.pub`, 'utf8').trim();
-  } catch {
-    return null;
-  }
-}
-
 export async function exportCommand(dir: string, options: ExportCommandOptions): Promise<void> {
-  const signer = await operatorSigner(options);
+  const signer = await signerFromOptions(options);
   exitOnSignals();
   try {
     const result = await exportBundle(dir, { out: options.out, operatorSigner: signer, pdf: Boolean(options.pdf), keys: new FileMacKeyStore(), installation: await loadInstallationForCli() });

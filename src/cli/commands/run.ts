@@ -16,7 +16,7 @@ import { FileMacKeyStore } from '../../main/audit/key-store.js';
 import { JOURNAL_FILE } from '../../main/audit/record.js';
 import { RUN_LOCK_FILE, RunLockedError, describeHolder, inspectRunLock } from '../../main/audit/run-lock.js';
 import { defaultRunsDir } from '../../main/audit/runs-dir.js';
-import { RunRefused, type RunRequest, prepareRun, preflightRun, startRun } from '../../main/session/assemble.js';
+import { RunRefused, type RunRequest, prepareRun, preflightRun, recordedPolicy, startRun } from '../../main/session/assemble.js';
 import { rememberingHostKeyAnswers } from '../../main/session/preflight.js';
 import { atLeast } from '../../main/session/profile-rules.js';
 import { currentOperator } from '../../main/session/run-journal.js';
@@ -52,6 +52,10 @@ export interface RunOptions {
   decide?: string[];
   /** The team store's URL (else $RUNBOOK_STORE_URL): every record is shipped there once durable here. */
   store?: string;
+  /** Whether state-changing blocks wait for the store to hold every record (default: on in RESTRICTED). */
+  storeGate?: 'on' | 'off';
+  /** RESTRICTED with a store: how long an approval request stays open (s). */
+  approvalTimeout?: number;
 }
 
 
@@ -316,7 +320,7 @@ async function run(file: string, options: RunOptions): Promise<void> {
     keys: new FileMacKeyStore(),
     installation,
     ctx,
-    store: store ? { endpoint: store } : null,
+    store: store ? { endpoint: store, gate: options.storeGate === undefined ? undefined : options.storeGate === 'on' } : null,
     session: {
       keepGoing: Boolean(options.keepGoing),
       ...(options.yes
@@ -355,7 +359,21 @@ async function run(file: string, options: RunOptions): Promise<void> {
   });
   const { journal: record, pool } = started;
   session = started.session;
-  if (atLeast(profile, 'restricted') && approvers && 'text' in approvers) {
+  if (atLeast(profile, 'restricted') && approvers && 'text' in approvers && store && !options.approvalCommand) {
+    // With a team store, approvals go through it: an approver anywhere answers with `runbook approve`.
+    const policy = recordedPolicy(record);
+    if (!policy) throw new Error('a RESTRICTED run started without its approval policy');
+    const [{ storeApprovalHook }, { StoreApprovalChannel }, { DEFAULT_APPROVAL_WAIT_S }, { connectStore }, { agentKeys }] = await Promise.all([
+      import('../../main/session/store-approvals.js'),
+      import('../../main/store/approval-channel.js'),
+      import('../../main/store/approvals.js'),
+      import('../../main/store/connect.js'),
+      import('../../main/audit/operator-keys.js'),
+    ]);
+    const endpoint = store;
+    const channel = new StoreApprovalChannel({ runId, connect: () => connectStore(endpoint, { purpose: 'approvals' }) });
+    session.setApprove(storeApprovalHook({ channel, journal: record, policy, liveOperatorKeys: () => agentKeys(process.env.SSH_AUTH_SOCK), waitMs: (options.approvalTimeout ?? DEFAULT_APPROVAL_WAIT_S) * 1000, shown: store.shown, write, signal: abort.signal }));
+  } else if (atLeast(profile, 'restricted') && approvers && 'text' in approvers) {
     const { approvalHook } = await import('../approvals.js');
     session.setApprove(approvalHook({ approversText: approvers.text, ...(options.approver ? { approver: options.approver } : {}), ...(options.approvalCommand ? { approvalCommand: options.approvalCommand } : {}), operator, interactive, journal: record, write, signal: abort.signal }));
   }

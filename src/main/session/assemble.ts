@@ -208,6 +208,18 @@ export interface StartOptions {
 /** Where a run ships its records: the store, its URL read once by the host (store/url.ts). */
 export interface StoreShipping {
   endpoint: StoreEndpoint;
+  /**
+   * Whether a state-changing block waits for the store to hold every record before it (storeGate). Unset:
+   * on in RESTRICTED, off below. Recorded in run.started (store.gate) either way.
+   */
+  gate?: boolean | undefined;
+  /** The secret store's name for the store's password, when the host's settings name one. */
+  passwordSecret?: string | undefined;
+}
+
+/** Whether a run's state-changing blocks wait for the team store: as the host set it, else RESTRICTED's default. */
+export function storeGateOn(store: Pick<StoreShipping, 'gate'>, profile: Profile): boolean {
+  return store.gate ?? atLeast(profile, 'restricted');
 }
 
 export interface StartedRun {
@@ -253,7 +265,7 @@ export async function startRun(prepared: PreparedRun, options: StartOptions): Pr
   const operator = currentOperator(options.operatorName);
   const policy = await approvalPolicy(prepared, options, operator.name);
   const known = new SecretMasker([...prepared.variables.secretValues, ...credentials, ...(options.ctx.secretsGiven?.() ?? [])]);
-  const shipper = await storeShipper(options.store, options.runId, options.dir);
+  const shipper = await storeShipper(options.store, options.runId, options.dir, options.ctx);
   const journal = RunJournal.start(
     options.dir,
     {
@@ -273,27 +285,33 @@ export async function startRun(prepared: PreparedRun, options: StartOptions): Pr
         // A value from a target's env is the operator's configuration (a connection URL may hold a password): never journaled.
         return { name, secret, source, value: secret || source === 'target env' || known.mask(value) !== value ? null : value };
       }),
+      ...(options.store ? { store: { url: options.store.endpoint.shown, gate: storeGateOn(options.store, profile) } } : {}),
     },
     options.keys,
     options.installation,
     { retentionDays: RETENTION_DAYS[profile], ...(shipper ? { onDurable: (records: readonly DurableRecord[]) => shipper.durable(records) } : {}) },
   );
-  return openSession(prepared, options, journal, policy, credentials, shipper);
+  return openSession(prepared, options, journal, policy, credentials, shipper && options.store ? { shipper, gate: storeGateOn(options.store, profile) } : null);
 }
 
 /**
  * The run's shipper to the team store. Nothing connects yet: that happens in the background, and loads the
  * PostgreSQL client then.
  */
-async function storeShipper(store: StoreShipping | null | undefined, runId: string, dir: string): Promise<StoreShipper | null> {
+async function storeShipper(store: StoreShipping | null | undefined, runId: string, dir: string, ctx: ExecutorContext): Promise<StoreShipper | null> {
   if (!store) return null;
   const { StoreShipper } = await import('../store/ship.js');
   return new StoreShipper(runId, dir, {
     connect: async () => {
       const { connectStore } = await import('../store/connect.js');
-      return connectStore(store.endpoint, { purpose: 'shipping' });
+      return connectStore(store.endpoint, { purpose: 'shipping', ...storeSecret(store, ctx) });
     },
   });
+}
+
+/** How the store's password is looked up in the secret store, when the host names a secret for it. */
+export function storeSecret(store: Pick<StoreShipping, 'passwordSecret'>, ctx: Pick<ExecutorContext, 'secret'>): { passwordSecret?: string; secret?: (name: string) => Promise<string | null> } {
+  return store.passwordSecret && ctx.secret ? { passwordSecret: store.passwordSecret, secret: ctx.secret } : {};
 }
 
 /**
@@ -306,7 +324,7 @@ export async function resumeRun(prepared: PreparedRun, options: Omit<StartOption
 }
 
 /** The executors and the session of a run whose journal is open. */
-function openSession(prepared: PreparedRun, options: Pick<StartOptions, 'dir' | 'ctx' | 'session'>, journal: RunJournal, policy: ApprovalPolicy | null, credentials: Awaited<ReturnType<typeof credentialValues>>, shipper: StoreShipper | null = null): StartedRun {
+function openSession(prepared: PreparedRun, options: Pick<StartOptions, 'dir' | 'ctx' | 'session'>, journal: RunJournal, policy: ApprovalPolicy | null, credentials: Awaited<ReturnType<typeof credentialValues>>, store: { shipper: StoreShipper; gate: boolean } | null = null): StartedRun {
   const { runbook, profile } = prepared.request;
   const targets = Object.fromEntries(prepared.set.targets);
   let session: RunSession | null = null;
@@ -333,13 +351,13 @@ function openSession(prepared: PreparedRun, options: Pick<StartOptions, 'dir' | 
     executors: pool,
     outputDir: `${options.dir}/output`,
     recorder: journal,
-    ...(shipper && atLeast(profile, 'restricted') ? { storeGate: () => storeGate(shipper) } : {}),
+    ...(store?.gate ? { storeGate: () => storeGate(store.shipper) } : {}),
   });
   if (policy) policies.set(journal, policy);
-  return { journal, pool, session, policy, shipper };
+  return { journal, pool, session, policy, shipper: store?.shipper ?? null };
 }
 
-/** How long a RESTRICTED state-changing block waits for the team store to hold the run's records. */
+/** How long a state-changing block waits for the team store to hold the run's records (when its gate is on). */
 export const STORE_GATE_MS = 10_000;
 
 /**
@@ -348,7 +366,7 @@ export const STORE_GATE_MS = 10_000;
  */
 async function storeGate(shipper: StoreShipper): Promise<string | null> {
   const status = await shipper.flush(STORE_GATE_MS);
-  if (status.diverged) return `the team store will not take this run's records (${status.diverged}); a RESTRICTED run starts no state-changing step without it`;
-  if (status.lag > 0) return `the team store has not got ${status.lag} of this run's records within ${STORE_GATE_MS / 1000} s (${status.problem ?? 'still shipping'}); a RESTRICTED run starts no state-changing step until it has them all`;
+  if (status.diverged) return `the team store will not take this run's records (${status.diverged}); this run starts no state-changing step without it (its store gate is on)`;
+  if (status.lag > 0) return `the team store has not got ${status.lag} of this run's records within ${STORE_GATE_MS / 1000} s (${status.problem ?? 'still shipping'}); this run starts no state-changing step until it has them all (its store gate is on)`;
   return null;
 }

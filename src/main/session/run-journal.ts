@@ -43,6 +43,8 @@ export interface RunStartInfo {
   /** How the host was asked to run (and, RESTRICTED, the approvers list and the operator's keys). */
   options: RunOptions;
   variables: RunStarted['variables'];
+  /** The team store the run ships to, and whether its state-changing blocks wait for it (format 4). */
+  store?: RunStarted['store'];
 }
 
 type RunStarted = RecordData<'run.started'>;
@@ -123,6 +125,7 @@ export class RunJournal implements RunRecorder {
         mac_key_sha256: macKeyCommitment,
         options: info.options,
         variables: info.variables,
+        ...(info.store ? { store: info.store } : {}),
       });
     } catch (error) {
       // Nothing was recorded: no empty journal is left behind to look like a run.

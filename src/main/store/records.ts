@@ -39,13 +39,13 @@ export async function storedCount(client: pg.Client, runId: string): Promise<num
 /** Rows read per query when a run's stored records are read whole. */
 const PAGE_ROWS = 10_000;
 
-/** The stored records of `runId` from `from` on, in order: every one, read a page at a time. */
-export async function storedRecords(client: pg.Client, runId: string, from = 0): Promise<StoredRecord[]> {
+/** The stored records of `runId` from `from` on (through `through`, when given), in order: every one, read a page at a time. */
+export async function storedRecords(client: pg.Client, runId: string, from = 0, through: number | null = null): Promise<StoredRecord[]> {
   const all: StoredRecord[] = [];
   for (let next = from; ; ) {
     const { rows } = await client.query<{ seq: string; line: string; hash: string; shipped_by: string }>(
-      `SELECT seq, line, hash, shipped_by FROM ${STORE_SCHEMA}.records WHERE run_id = $1 AND seq >= $2 ORDER BY seq LIMIT $3`,
-      [runId, next, PAGE_ROWS],
+      `SELECT seq, line, hash, shipped_by FROM ${STORE_SCHEMA}.records WHERE run_id = $1 AND seq >= $2 AND ($4::bigint IS NULL OR seq <= $4) ORDER BY seq LIMIT $3`,
+      [runId, next, PAGE_ROWS, through],
     );
     for (const r of rows) all.push({ seq: Number(r.seq), line: r.line, hash: r.hash, shippedBy: r.shipped_by });
     if (rows.length < PAGE_ROWS) return all;

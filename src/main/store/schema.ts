@@ -112,6 +112,110 @@ CREATE TRIGGER records_never_change BEFORE UPDATE OR DELETE ON ${STORE_SCHEMA}.r
 CREATE TRIGGER records_never_truncated BEFORE TRUNCATE ON ${STORE_SCHEMA}.records FOR EACH STATEMENT EXECUTE FUNCTION ${STORE_SCHEMA}.refuse_change();
 `,
   },
+  {
+    version: 2,
+    description: 'approvals: requests for a second person\'s signature and the answers offered, across machines',
+    sql: `
+-- A request names a stored step.started record (what will run, where, as whom): the approver reads that very
+-- line from records and signs its hash. Only the login that ships the run may ask, and only while the record
+-- is stored; the message to sign and the times are the server's.
+CREATE TABLE ${STORE_SCHEMA}.approval_requests (
+  run_id       text        NOT NULL,
+  seq          bigint      NOT NULL,
+  hash         text        NOT NULL,
+  wait_seconds integer     NOT NULL CHECK (wait_seconds BETWEEN 1 AND 86400),
+  requested_at timestamptz NOT NULL,
+  expires_at   timestamptz NOT NULL,
+  requested_by name        NOT NULL,
+  PRIMARY KEY (run_id, seq),
+  FOREIGN KEY (run_id, seq) REFERENCES ${STORE_SCHEMA}.records (run_id, seq)
+);
+CREATE INDEX approval_requests_open ON ${STORE_SCHEMA}.approval_requests (expires_at);
+
+CREATE FUNCTION ${STORE_SCHEMA}.check_request() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  stored ${STORE_SCHEMA}.records%ROWTYPE;
+BEGIN
+  SELECT * INTO stored FROM ${STORE_SCHEMA}.records r WHERE r.run_id = NEW.run_id AND r.seq = NEW.seq;
+  IF stored.run_id IS NULL THEN
+    RAISE EXCEPTION 'record % of run % is not stored: an approval is asked for a stored step.started', NEW.seq, NEW.run_id USING ERRCODE = 'foreign_key_violation', HINT = 'runbook-store:not-stored';
+  END IF;
+  IF stored.type <> 'step.started' THEN
+    RAISE EXCEPTION 'record % of run % is a %, not a step.started', NEW.seq, NEW.run_id, stored.type USING ERRCODE = 'check_violation', HINT = 'runbook-store:not-a-step';
+  END IF;
+  IF stored.shipped_by <> session_user THEN
+    RAISE EXCEPTION 'run % is shipped by %, not by %: only its operator asks for approvals', NEW.run_id, stored.shipped_by, session_user USING ERRCODE = 'check_violation', HINT = 'runbook-store:not-owner';
+  END IF;
+  NEW.hash := stored.hash;
+  NEW.requested_at := clock_timestamp();
+  NEW.expires_at := NEW.requested_at + make_interval(secs => NEW.wait_seconds);
+  NEW.requested_by := session_user;
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER approval_requests_check BEFORE INSERT ON ${STORE_SCHEMA}.approval_requests FOR EACH ROW EXECUTE FUNCTION ${STORE_SCHEMA}.check_request();
+
+-- An answer is an approver's armoured SSH signature over the request's hash, with the name they sign as. The
+-- operator's run checks it against the approvers list its run.started recorded and journals it, granted or
+-- not; the database only keeps answers to open requests, from someone other than the run's own login, and
+-- few enough per request that nobody can flood a journal through it.
+CREATE TABLE ${STORE_SCHEMA}.approval_answers (
+  id          bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  run_id      text        NOT NULL,
+  seq         bigint      NOT NULL,
+  approver    text        NOT NULL CHECK (approver ~ '^[^[:cntrl:]]{1,200}$'),
+  signature   text        NOT NULL CHECK (length(signature) <= 16384),
+  answered_at timestamptz NOT NULL,
+  answered_by name        NOT NULL,
+  FOREIGN KEY (run_id, seq) REFERENCES ${STORE_SCHEMA}.approval_requests (run_id, seq)
+);
+CREATE INDEX approval_answers_by_request ON ${STORE_SCHEMA}.approval_answers (run_id, seq, id);
+
+CREATE FUNCTION ${STORE_SCHEMA}.check_answer() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  request ${STORE_SCHEMA}.approval_requests%ROWTYPE;
+  answers integer;
+BEGIN
+  -- One answer at a time per request, so the count below holds (an advisory lock: the writer may not lock rows).
+  PERFORM pg_advisory_xact_lock(hashtextextended(NEW.run_id || '/' || NEW.seq::text, 0));
+  SELECT * INTO request FROM ${STORE_SCHEMA}.approval_requests q WHERE q.run_id = NEW.run_id AND q.seq = NEW.seq;
+  IF request.run_id IS NULL THEN
+    RAISE EXCEPTION 'no approval was asked for record % of run %', NEW.seq, NEW.run_id USING ERRCODE = 'foreign_key_violation', HINT = 'runbook-store:no-request';
+  END IF;
+  NEW.answered_at := clock_timestamp();
+  NEW.answered_by := session_user;
+  IF NEW.answered_at > request.expires_at THEN
+    RAISE EXCEPTION 'the approval request for record % of run % closed at %', NEW.seq, NEW.run_id, request.expires_at USING ERRCODE = 'check_violation', HINT = 'runbook-store:expired';
+  END IF;
+  IF request.requested_by = session_user THEN
+    RAISE EXCEPTION 'run % is %''s own: its login cannot answer its approval requests', NEW.run_id, session_user USING ERRCODE = 'check_violation', HINT = 'runbook-store:own-request';
+  END IF;
+  SELECT count(*) INTO answers FROM ${STORE_SCHEMA}.approval_answers a WHERE a.run_id = NEW.run_id AND a.seq = NEW.seq;
+  IF answers >= 20 THEN
+    RAISE EXCEPTION 'the approval request for record % of run % has had 20 answers already', NEW.seq, NEW.run_id USING ERRCODE = 'check_violation', HINT = 'runbook-store:too-many';
+  END IF;
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER approval_answers_check BEFORE INSERT ON ${STORE_SCHEMA}.approval_answers FOR EACH ROW EXECUTE FUNCTION ${STORE_SCHEMA}.check_answer();
+
+-- Who waits is told at once: the approvers of a new request, the operator's run of a new answer (the
+-- payload is the run's id; listeners read the rows themselves, so a lost notification costs only time).
+CREATE FUNCTION ${STORE_SCHEMA}.announce() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify(CASE TG_TABLE_NAME WHEN 'approval_requests' THEN 'runbook_store_requests' ELSE 'runbook_store_answers' END, NEW.run_id);
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER approval_requests_announce AFTER INSERT ON ${STORE_SCHEMA}.approval_requests FOR EACH ROW EXECUTE FUNCTION ${STORE_SCHEMA}.announce();
+CREATE TRIGGER approval_answers_announce AFTER INSERT ON ${STORE_SCHEMA}.approval_answers FOR EACH ROW EXECUTE FUNCTION ${STORE_SCHEMA}.announce();
+
+CREATE TRIGGER approval_requests_never_change BEFORE UPDATE OR DELETE ON ${STORE_SCHEMA}.approval_requests FOR EACH ROW EXECUTE FUNCTION ${STORE_SCHEMA}.refuse_change();
+CREATE TRIGGER approval_requests_never_truncated BEFORE TRUNCATE ON ${STORE_SCHEMA}.approval_requests FOR EACH STATEMENT EXECUTE FUNCTION ${STORE_SCHEMA}.refuse_change();
+CREATE TRIGGER approval_answers_never_change BEFORE UPDATE OR DELETE ON ${STORE_SCHEMA}.approval_answers FOR EACH ROW EXECUTE FUNCTION ${STORE_SCHEMA}.refuse_change();
+CREATE TRIGGER approval_answers_never_truncated BEFORE TRUNCATE ON ${STORE_SCHEMA}.approval_answers FOR EACH STATEMENT EXECUTE FUNCTION ${STORE_SCHEMA}.refuse_change();
+`,
+  },
 ];
 
 export interface InitResult {
@@ -160,7 +264,7 @@ export async function initStore(client: pg.Client, options: { role?: string } = 
     await client.query(`REVOKE ALL ON ALL TABLES IN SCHEMA ${schema} FROM ${writer}`);
     await client.query(`REVOKE ALL ON SCHEMA ${schema} FROM ${writer}`);
     await client.query(`GRANT USAGE ON SCHEMA ${schema} TO ${writer}`);
-    await client.query(`GRANT SELECT, INSERT ON ${schema}.records TO ${writer}`);
+    await client.query(`GRANT SELECT, INSERT ON ${schema}.records, ${schema}.approval_requests, ${schema}.approval_answers TO ${writer}`);
     await client.query(`GRANT SELECT ON ${schema}.migrations TO ${writer}`);
     await client.query('COMMIT');
     return { applied, version: Math.max(...MIGRATIONS.map((m) => m.version)), role, grants: await grantsOf(client, role) };

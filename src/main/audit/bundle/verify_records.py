@@ -10,8 +10,10 @@ it), [spec] (an array), a tuple (the values allowed, equal and of the same JSON 
 import re
 from verify_json import JSON_STRING, UTC_TIME, Fail, jcs, js_str, safe
 
-FORMAT_1, FORMAT_2, FORMAT, MAX_INT = "runbook-console-journal/1", "runbook-console-journal/2", "runbook-console-journal/3", 2 ** 53 - 1
-FORMATS = (FORMAT_1, FORMAT_2, FORMAT)  # format.ts KNOWN_FORMATS
+FORMAT_1, FORMAT_2, FORMAT_3, FORMAT = ("runbook-console-journal/1", "runbook-console-journal/2",
+                                      "runbook-console-journal/3", "runbook-console-journal/4")
+MAX_INT = 2 ** 53 - 1
+FORMATS = (FORMAT_1, FORMAT_2, FORMAT_3, FORMAT)  # format.ts KNOWN_FORMATS
 LATER_TYPES = ("run.ended-early", "run.resumed", "timer")  # format.ts laterFormat: the record types format 2 added
 APPROVAL_NS, SIGNOFF_NS = "runbook-console-approval", "runbook-console-signoff"
 
@@ -171,7 +173,8 @@ SCHEMAS = {
         "installation": {"id": STR, "public_key": STR}, "retention_days": Null(INT), "mac_key_sha256": SHA,
         "options": By("host", {"cli": CLI, "console": OPTIONS}),
         "variables": [{"name": STR, "secret": BOOL, "value?": Null(STR),
-                       "source": codes("option|front matter|target env|operator|unknown")}]},
+                       "source": codes("option|front matter|target env|operator|unknown")}],
+        "store?": {"url": STR, "gate": BOOL}},
     "run.interrupted": {"cause": CAUSES, "by": codes("signal|stdout closed|host shutdown"), "step?": Null(STR)},
     "run.finished": One(
         {"ok": BOOL, "counts": Map(STATUSES, INT), "steps": [{"id": STR, "status": STATUSES, "reason": Null(STR)}],
@@ -211,7 +214,8 @@ SCHEMAS = {
         True: {**APPROVING, "approver": STR, "principal": STR, **SIGNED_BY, **CHECKED},
         False: By("code", {**{c: {**APPROVING, "granted": (False,), "approver": STR, **REFUSED_BY, **CHECKED} for c in
                               codes("not-a-signature|bad-signature|operator-key|operator-name|not-an-approver")},
-                           "withdrawn": {**APPROVING, "granted": (False,), "approver": (None,), "reason": STR}})}),
+                           **{c: {**APPROVING, "granted": (False,), "approver": (None,), "reason": STR}
+                              for c in codes("withdrawn|timed-out")}})}),
     "signoff": By("accepted", {
         True: {**SIGNING, **SIGNED_BY},
         False: {**SIGNING, "code": codes("not-a-signature|wrong-namespace|bad-signature|operator-key"), **REFUSED_BY}}),
@@ -254,6 +258,11 @@ class RecordData:
             refusal = data["outcome"].get("refusal") if t == "step.finished" else data.get("refusal") if t == "step.skipped" else None
             later = 'refusal "store-lagging": a code format %s does not have (format 3 added it)' % (1 if self.format == FORMAT_1 else 2) \
                 if self.format in (FORMAT_1, FORMAT_2) and refusal == "store-lagging" else None
+            n = self.format[-1]
+            later = later or ('approval code "timed-out": a code format %s does not have (format 4 added it)' % n
+                              if self.format != FORMAT and t == "approval" and data.get("code") == "timed-out" else
+                              "store: a field format %s does not have (format 4 added it)" % n
+                              if self.format != FORMAT and t == "run.started" and "store" in data else None)
             later = later or (None if self.format != FORMAT_1 else \
                 "a record type format 1 does not have (format 2 added it)" if t in LATER_TYPES else \
                 "change: a field format 1 does not have (format 2 added it)" if t == "step.note" and "change" in data \

@@ -131,7 +131,7 @@ def text(v):
 def approvals_list(block):
     """The approval records naming a block's step.started, recorded while it was open."""
     def item(a):
-        refused = "withdrawn" if a["code"] == "withdrawn" else "refused"
+        refused = {"withdrawn": "withdrawn", "timed-out": "timed out"}.get(a["code"], "refused")
         what = badge("granted", "good") if a["granted"] else badge(refused, "bad")
         key = f", key {esc(a['fingerprint'])}" if a["fingerprint"] else ""
         code = f", code <code>{esc(a['code'])}</code>: {text(a['reason'])}" if a["code"] else ""

@@ -12,6 +12,10 @@ export const REFUSAL_CODES = ['protected-not-confirmed', 'approval-refused', 'va
 export const APPROVAL_REFUSAL_CODES = ['not-a-signature', 'bad-signature', 'operator-key', 'operator-name', 'not-an-approver'] as const;
 /** The operator gave up on an approval request (or the step was cancelled): nothing was offered. */
 export const APPROVAL_WITHDRAWN = 'withdrawn';
+/** (Format 4.) No valid approval arrived in the time the request was open (a request through the team store). */
+export const APPROVAL_TIMED_OUT = 'timed-out';
+/** An approval request that ended with no signature granted and none refused: withdrawn, or timed out. */
+export const APPROVAL_UNANSWERED = [APPROVAL_WITHDRAWN, APPROVAL_TIMED_OUT] as const;
 
 // Why a sign-off was refused and journaled (signoff code): SIGNOFF_REFUSAL_CODES, defined with the sign-off
 // message in src/shared/signoff.ts (the console's page shows them too).

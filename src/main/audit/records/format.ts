@@ -17,15 +17,27 @@
 //
 // Format 3 adds, and nothing else changes: the refusal code "store-lagging" (a RESTRICTED run's
 // state-changing block not run because the team store had not got the run's records, docs/store.md).
-export const JOURNAL_FORMAT = 'runbook-console-journal/3' as const;
+//
+// Format 4 adds, and nothing else changes: the approval code "timed-out" (no valid approval arrived through the
+// team store while the request was open) and run.started's `store` (where the run ships, and whether its
+// state-changing blocks wait for the store).
+export const JOURNAL_FORMAT = 'runbook-console-journal/4' as const;
 const FORMAT_1 = 'runbook-console-journal/1' as const;
 const FORMAT_2 = 'runbook-console-journal/2' as const;
+const FORMAT_3 = 'runbook-console-journal/3' as const;
 
 /** Every format this reader reads (journals made before formats were named are not read). */
-export const KNOWN_FORMATS = [FORMAT_1, FORMAT_2, JOURNAL_FORMAT] as const;
+export const KNOWN_FORMATS = [FORMAT_1, FORMAT_2, FORMAT_3, JOURNAL_FORMAT] as const;
+
+const formatNumber = (format: string) => Number(format.slice(format.lastIndexOf('/') + 1));
 
 /** What a record of a journal in `format` holds that only a later format defines, or null when nothing. */
 export function laterFormat(format: string, type: string, data: Record<string, unknown>): string | null {
+  if (format !== JOURNAL_FORMAT) {
+    const n = formatNumber(format);
+    if (type === 'approval' && data.code === 'timed-out') return `approval code "timed-out": a code format ${n} does not have (format 4 added it)`;
+    if (type === 'run.started' && 'store' in data) return `store: a field format ${n} does not have (format 4 added it)`;
+  }
   if (format === FORMAT_1 || format === FORMAT_2) {
     const refusal = type === 'step.finished' ? (data.outcome as { refusal?: unknown } | undefined)?.refusal : type === 'step.skipped' ? data.refusal : undefined;
     if (refusal === 'store-lagging') return `refusal "store-lagging": a code format ${format === FORMAT_1 ? 1 : 2} does not have (format 3 added it)`;

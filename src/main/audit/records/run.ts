@@ -37,6 +37,13 @@ const ConsoleOptions = z.strictObject({ host: z.literal(RUN_HOSTS[1]), approvers
 /** How the host was asked to run: the CLI's options, or the console's. */
 export const RunOptionsSchema = z.discriminatedUnion('host', [CliOptions, ConsoleOptions]);
 
+/**
+ * (Format 4.) The team store the run ships its records to (docs/store.md): where (user@host:port/database and
+ * how it is reached, never a password), and whether a state-changing block waits for the store to hold every
+ * record before it (`gate`: on by default in RESTRICTED; an operator may turn it off, and this says so).
+ */
+export const RunStoreSchema = z.strictObject({ url: z.string(), gate: z.boolean() });
+
 export const RunStartedSchema = z.strictObject({
   format: z.enum(KNOWN_FORMATS),
   runbook: z.strictObject({ path: z.string().nullable(), sha256: sha256Hex, title: z.string(), blob: blobPath, bytes: count }),
@@ -50,6 +57,8 @@ export const RunStartedSchema = z.strictObject({
   options: RunOptionsSchema,
   /** (Format 2: `value`, the value the run started with; null for a secret, never journaled.) */
   variables: z.array(z.strictObject({ name: z.string(), secret: z.boolean(), source: z.enum(VARIABLE_SOURCES), value: z.string().nullable().optional() })),
+  /** (Format 4.) The team store, when the run ships to one; absent when it does not. */
+  store: RunStoreSchema.optional(),
 });
 
 export const RunInterruptedSchema = z.strictObject({

@@ -3,7 +3,7 @@
 // accepted or refused with its code). docs/audit.md, "Approvals" and "Sign-offs", says how they are checked.
 import { z } from 'zod';
 import { SIGNOFF_NAMESPACE } from '../../../shared/signoff.js';
-import { APPROVAL_REFUSAL_CODES, APPROVAL_WITHDRAWN, SIGNOFF_METHODS, SIGNOFF_REFUSAL_CODES } from './codes.js';
+import { APPROVAL_REFUSAL_CODES, APPROVAL_UNANSWERED, SIGNOFF_METHODS, SIGNOFF_REFUSAL_CODES } from './codes.js';
 import { blockId, keyFingerprint, keyLine, recordRef, sha256Hex, stepId } from './fields.js';
 
 export const APPROVAL_NAMESPACE = 'runbook-console-approval' as const;
@@ -37,10 +37,13 @@ const Refused = z.strictObject({
   ...checked,
 });
 
-/** The request withdrawn by the operator (or the step cancelled): no signature was offered. */
-const Withdrawn = z.strictObject({ ...approving, approver: z.null(), granted: z.literal(false), code: z.literal(APPROVAL_WITHDRAWN), reason: z.string() });
+/**
+ * The request ended with nothing granted: withdrawn by the operator (or the step cancelled), or (format 4)
+ * timed out, no valid approval having arrived while it was open. No signature is in it.
+ */
+const Unanswered = z.strictObject({ ...approving, approver: z.null(), granted: z.literal(false), code: z.enum(APPROVAL_UNANSWERED), reason: z.string() });
 
-export const ApprovalSchema = z.discriminatedUnion('granted', [Granted, z.discriminatedUnion('code', [Refused, Withdrawn])]);
+export const ApprovalSchema = z.discriminatedUnion('granted', [Granted, z.discriminatedUnion('code', [Refused, Unanswered])]);
 
 /** The row signed, what the signer gave, and the exact message signed (shared/signoff.ts, signoffMessage). */
 const signing = {

@@ -172,7 +172,7 @@ const when = (r: { record: number; time: string }) => `<span class="muted">recor
 function approvalsList(block: ReportBlock): string {
   if (block.approvals.length === 0) return '';
   const items = block.approvals.map((a) => {
-    const what = a.granted ? badge('granted', 'good') : badge(a.code === 'withdrawn' ? 'withdrawn' : 'refused', 'bad');
+    const what = a.granted ? badge('granted', 'good') : badge(a.code === 'withdrawn' ? 'withdrawn' : a.code === 'timed-out' ? 'timed out' : 'refused', 'bad');
     const key = a.fingerprint ? `, key ${esc(a.fingerprint)}` : '';
     return `<li>${what} approver ${esc(a.approver)}${key}${a.code ? `, code <code>${esc(a.code)}</code>: <span class="text">${esc(a.reason)}</span>` : ''} ${when(a)}</li>`;
   });

@@ -58,10 +58,10 @@ export interface ReportBlock {
 export interface ReportApproval {
   record: number;
   time: string;
-  /** null: withdrawn, nobody offered a signature. */
+  /** null: withdrawn or timed out, nobody offered a signature. */
   approver: string | null;
   granted: boolean;
-  /** Why it was refused or withdrawn (null: granted). */
+  /** Why it was refused, withdrawn or timed out (null: granted). */
   code: string | null;
   reason: string | null;
   fingerprint: string | null;
