@@ -66,6 +66,7 @@ program
   .option('--settings-dir <dir>', 'directory of settings.json (targets); default: the OS config directory')
   .option('--runs-dir <dir>', 'where runs started in the console are recorded; default: <data dir>/runs')
   .option('--open', 'open the address in the desktop\'s browser')
+  .option('--store <url>', 'team store runs ship to when Settings name none (postgresql://…; default $RUNBOOK_STORE_URL; password from $RUNBOOK_STORE_PASSWORD)')
   .action(async (file, options) => (await import('./commands/serve.js')).serveCommand(file, options));
 
 const store = program.command('store').description('the team evidence store in PostgreSQL: runs shipped as they go, verified against it (docs/store.md)');

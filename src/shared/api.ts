@@ -5,7 +5,7 @@ import type { ApiMethod } from './api-methods.js';
 import { DIAGNOSTIC_CODES, RunbookSchema } from './runbook-model.js';
 import { runContract } from './run-api.js';
 import { historyContract } from './history-api.js';
-import { ExportKeySchema } from './settings.js';
+import { ExportKeySchema, StoreSettingsSchema } from './settings.js';
 import { TargetsFileSchema } from './targets.js';
 
 export { API_CHANNEL, API_METHODS, type ApiMethod, isApiMethod } from './api-methods.js';
@@ -72,6 +72,9 @@ export const PreferencesSchema = z.object({
   journalDir: z.string().nullable(),
   exportKey: ExportKeySchema.nullable(),
   approversFile: z.string().nullable(),
+  store: StoreSettingsSchema.nullable(),
+  /** Where the store runs ship to comes from: these settings, the host's --store or $RUNBOOK_STORE_URL, or nowhere. */
+  storeFrom: z.enum(['settings', 'environment']).nullable(),
 });
 export type Preferences = z.infer<typeof PreferencesSchema>;
 
@@ -133,6 +136,7 @@ export const apiContract = {
         operator: z.string().trim().max(200).nullable().optional(),
         exportKey: ExportKeySchema.nullable().optional(),
         approversFile: z.string().trim().max(4096).nullable().optional(),
+        store: StoreSettingsSchema.nullable().optional(),
       })
       .strict(),
     output: PreferencesSchema,

@@ -122,6 +122,8 @@ export const PendingApprovalSchema = z.object({
   command: z.string(),
   /** Why the last signature offered was not accepted, if one was. */
   lastRefusal: z.string().nullable(),
+  /** Asked through the team store too (an approver answers with `runbook approve`), open until then (ISO time); null: pasted here only. */
+  storeUntil: z.string().nullable(),
 });
 export type PendingApproval = z.infer<typeof PendingApprovalSchema>;
 
@@ -130,6 +132,22 @@ export const QUESTION_KINDS = ['confirm', 'type-name', 'secret', 'text'] as cons
 /** A question from the host while a step runs: yes/no, type a protected target's name, or a value to give. */
 export const PendingQuestionSchema = z.object({ questionId: z.string(), text: z.string(), kind: z.enum(QUESTION_KINDS), expected: z.string().nullable() });
 export type PendingQuestion = z.infer<typeof PendingQuestionSchema>;
+
+/** Where a run's records stand in the team store (main's StoreShipper status). */
+export const StoreShippingStateSchema = z.object({
+  /** user@host:port/database (sslmode): never a password. */
+  shown: z.string(),
+  /** State-changing steps wait for the store to hold every record before them. */
+  gate: z.boolean(),
+  local: z.number().int().nonnegative(),
+  shipped: z.number().int().nonnegative(),
+  lag: z.number().int().nonnegative(),
+  /** Why the last attempt failed (the store away…), or null. */
+  problem: z.string().nullable(),
+  /** Shipping stopped for good: the store holds another version of the run, or will not take it. */
+  diverged: z.string().nullable(),
+});
+export type StoreShippingState = z.infer<typeof StoreShippingStateSchema>;
 
 export const RunStateSchema = z.object({
   runId: z.string(),
@@ -163,6 +181,8 @@ export const RunStateSchema = z.object({
    * each of these (`unfinished`), and in REGULATED and above given a reason, which is journaled.
    */
   unfinished: z.array(z.object({ stepId: z.string(), title: z.string(), what: z.enum(UNFINISHED_KINDS) })),
+  /** The team store this run ships to, and how far it has got (absent: the run ships nowhere). */
+  store: StoreShippingStateSchema.optional(),
 });
 export type RunState = z.infer<typeof RunStateSchema>;
 
@@ -216,6 +236,8 @@ export const RunEventSchema = z.discriminatedUnion('type', [
   z.object({ seq: z.number().int(), type: z.literal('error'), message: z.string() }),
   /** A step's timer did something the operator is to hear of (due, a reminder, a repeat's run, stopped). */
   z.object({ seq: z.number().int(), type: z.literal('timer'), stepId: z.string(), event: z.enum(TIMER_EVENTS), text: z.string() }),
+  /** Shipping to the team store moved on, started failing or recovered (the state says where it stands). */
+  z.object({ seq: z.number().int(), type: z.literal('store'), lag: z.number().int().nonnegative(), problem: z.string().nullable() }),
 ]);
 export type RunEvent = z.infer<typeof RunEventSchema>;
 

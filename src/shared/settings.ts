@@ -27,6 +27,30 @@ export const ExportKeySchema = z.discriminatedUnion('kind', [
 ]);
 export type ExportKey = z.infer<typeof ExportKeySchema>;
 
+/** A store URL kept in settings holds no password: the password is a named secret (or $RUNBOOK_STORE_PASSWORD). */
+function withoutPassword(url: string): boolean {
+  try {
+    return new URL(url).password === '';
+  } catch {
+    return true; // not a URL at all: main says what is wrong with it (store/url.ts)
+  }
+}
+
+/** The team evidence store runs ship to (docs/store.md). */
+export const StoreSettingsSchema = z
+  .object({
+    /** postgresql://USER@HOST:PORT/DATABASE?sslmode=verify-full&sslrootcert=CA.pem */
+    url: z.string().min(1).max(4096).refine(withoutPassword, 'the store URL must not hold a password: save it as a secret and name the secret'),
+    /** The name of the secret (in the OS secret store) that holds the store's password. */
+    passwordSecret: z.string().min(1).max(200).optional(),
+    /** Whether state-changing steps wait for the store to hold every record (unset: RESTRICTED only). */
+    gate: z.boolean().optional(),
+    /** RESTRICTED: how long an approval request through the store stays open (s). */
+    approvalTimeoutSeconds: z.number().int().min(1).max(86_400).optional(),
+  })
+  .strict();
+export type StoreSettings = z.infer<typeof StoreSettingsSchema>;
+
 export const SettingsSchema = z
   .object({
     version: z.literal(SETTINGS_VERSION).default(SETTINGS_VERSION),
@@ -39,6 +63,8 @@ export const SettingsSchema = z
     exportKey: ExportKeySchema.optional(),
     /** allowed_signers file naming who may approve RESTRICTED steps (principal, key; namespace runbook-console-approval). */
     approversFile: z.string().min(1).max(4096).optional(),
+    /** The team evidence store every run ships its records to (unset: $RUNBOOK_STORE_URL, else none). */
+    store: StoreSettingsSchema.optional(),
     /** Where run journals are kept; default: the app's data directory. */
     journalDir: z.string().min(1).optional(),
     /** Recently opened runbooks, newest first. */

@@ -14,10 +14,11 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatAllowedSigner } from '../../src/main/audit/allowed-signers.js';
 import { JOURNAL_FILE } from '../../src/main/audit/record.js';
-import { STORE_SCHEMA, initStore } from '../../src/main/store/schema.js';
+import { STORE_SCHEMA } from '../../src/main/store/schema.js';
 import { HAVE_SSH_KEYGEN, type TestKey, keygenSign, makeKey, skipReason } from '../audit/ssh-tools.js';
 import { HAVE_PYTHON, VERIFY_PY } from '../audit/tamper-suite.js';
-import { type PostgresHandle, postgresAvailable, startPostgres } from '../infra/postgres.js';
+import { type PostgresHandle, postgresAvailable } from '../infra/postgres.js';
+import { startStoreServer } from './store-server.js';
 import { RESTRICTED_CHANGE } from '../support/runbook-fixtures.js';
 import { REPO_ROOT } from '../support/shared.js';
 
@@ -42,7 +43,6 @@ async function login(user: string): Promise<pg.Client> {
 
 beforeAll(async () => {
   if (!available) return;
-  server = await startPostgres();
   root = mkdtempSync(path.join(tmpdir(), 'store-approvals-'));
   writeFileSync(path.join(root, 'rb.md'), RESTRICTED_CHANGE);
   alice = makeKey(root, 'alice', 'ed25519');
@@ -50,10 +50,7 @@ beforeAll(async () => {
   approvers = path.join(root, 'approvers');
   // alice is in the list too (as she might be on another day's run): her key must still be refused on her own run.
   writeFileSync(approvers, `${formatAllowedSigner({ principals: ['bob'], publicKey: bob.publicKeyLine, namespaces: ['runbook-console-approval'] })}\n${formatAllowedSigner({ principals: ['alice'], publicKey: alice.publicKeyLine, namespaces: ['runbook-console-approval'] })}\n`);
-  admin = new pg.Client({ host: server.host, port: server.port, user: server.superuser, password: server.superuserPassword, database: 'appdb', ssl: { rejectUnauthorized: false } });
-  await admin.connect();
-  await initStore(admin);
-  for (const who of ['alice', 'bob']) await admin.query(`CREATE ROLE ${admin.escapeIdentifier(who)} LOGIN PASSWORD ${admin.escapeLiteral(`${who}-pw`)} IN ROLE runbook_writer`);
+  ({ server, admin } = await startStoreServer(['alice', 'bob']));
 }, 60_000);
 
 afterAll(async () => {

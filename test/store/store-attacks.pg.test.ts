@@ -12,10 +12,11 @@ import { recordMac } from '../../src/main/audit/mac-chain.js';
 import { type JournalRecord, sha256Hex } from '../../src/main/audit/record.js';
 import { connectStore } from '../../src/main/store/connect.js';
 import { parseStoreUrl } from '../../src/main/store/url.js';
-import { STORE_SCHEMA, initStore } from '../../src/main/store/schema.js';
+import { STORE_SCHEMA } from '../../src/main/store/schema.js';
 import { StoreShipper, journalLines, pushRun } from '../../src/main/store/ship.js';
 import { compareWithStore, storedRunSummaries, verifyStoredRun } from '../../src/main/store/verify-store.js';
-import { type PostgresHandle, postgresAvailable, startPostgres } from '../infra/postgres.js';
+import { type PostgresHandle, postgresAvailable } from '../infra/postgres.js';
+import { startStoreServer } from './store-server.js';
 import { tempRun, writeJournal } from '../audit/journal-support.js';
 import { noteData, runStartedData } from '../audit/record-fixtures.js';
 
@@ -28,11 +29,7 @@ const login = (user: string, port = server.port) =>
 
 beforeAll(async () => {
   if (!available) return;
-  server = await startPostgres();
-  admin = new pg.Client({ host: server.host, port: server.port, user: server.superuser, password: server.superuserPassword, database: 'appdb', ssl: { rejectUnauthorized: false } });
-  await admin.connect();
-  await initStore(admin);
-  for (const who of ['alice', 'mallory']) await admin.query(`CREATE ROLE ${admin.escapeIdentifier(who)} LOGIN PASSWORD ${admin.escapeLiteral(`${who}-pw`)} IN ROLE runbook_writer`);
+  ({ server, admin } = await startStoreServer(['alice', 'mallory']));
 }, 60_000);
 
 afterAll(async () => {

@@ -14,7 +14,7 @@ import { VERSION } from '../version.js';
 
 const RENDERER_DIR = `${packagePath('dist', 'renderer')}${path.sep}`;
 
-export async function serveCommand(file: string | undefined, options: { port?: number; host: string; settingsDir?: string; runsDir?: string; open?: boolean }): Promise<void> {
+export async function serveCommand(file: string | undefined, options: { port?: number; host: string; settingsDir?: string; runsDir?: string; open?: boolean; store?: string }): Promise<void> {
   const settings = openConfSettings(options.settingsDir ? { cwd: options.settingsDir } : {});
   const runs = new RunController({
     settings,
@@ -22,6 +22,8 @@ export async function serveCommand(file: string | undefined, options: { port?: n
     installation: () => loadInstallationForCli(),
     runsDir: options.runsDir ?? defaultRunsDir(),
     version: VERSION,
+    // Settings' store first; else this, else $RUNBOOK_STORE_URL (the password from $RUNBOOK_STORE_PASSWORD).
+    storeUrl: options.store ?? null,
   });
   // Runbooks opened in the browser join the same recent list as the desktop app's.
   const handlers = recordingRecentRunbooks(

@@ -1,4 +1,5 @@
 // The console's handlers, plain Node: the Electron IPC bridge and `runbook serve` both call these.
+import { parseStoreUrl } from '../store/url.js';
 import path from 'node:path';
 import type { AppInfo, OpenedRunbook } from '../../shared/api.js';
 import { RunbookError, decodeRunbook, parseRunbookAsync } from '../runbook/index.js';
@@ -96,7 +97,15 @@ export function createApiHandlers(options: HandlerOptions): ApiHandlers {
 
   function preferences() {
     const current = options.settings.read();
-    return { file: options.settings.path, operator: current.operator ?? null, journalDir: current.journalDir ?? null, exportKey: current.exportKey ?? null, approversFile: current.approversFile ?? null };
+    return {
+      file: options.settings.path,
+      operator: current.operator ?? null,
+      journalDir: current.journalDir ?? null,
+      exportKey: current.exportKey ?? null,
+      approversFile: current.approversFile ?? null,
+      store: current.store ?? null,
+      storeFrom: options.runs.storeSource(),
+    };
   }
 
   return {
@@ -160,6 +169,14 @@ export function createApiHandlers(options: HandlerOptions): ApiHandlers {
     'app.notify': async ({ title, body }) => ({ shown: options.notify ? options.notify(title, body) : false }),
     'settings.get': async () => preferences(),
     'settings.save': async (change) => {
+      // A store URL is read as a run would read it before it is kept (the page's check is not the last word).
+      if (change.store) {
+        try {
+          parseStoreUrl(change.store.url);
+        } catch (error) {
+          throw new ApiCallError('invalid-input', `store.url: ${(error as Error).message}`);
+        }
+      }
       // Each field given is set, or cleared when null (or empty); fields left out stay as they are.
       options.settings.update((current) => {
         const next: Record<string, unknown> = { ...current };

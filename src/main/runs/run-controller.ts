@@ -27,7 +27,7 @@ import { type SignoffClaim, signoffCommand, tidyArmoredSignature } from '../../s
 import { jsonSafe } from '../audit/json-safe.js';
 import { principalFor } from '../audit/principal.js';
 import { verifyRun } from '../audit/verify.js';
-import { type PreparedRun, RunRefused, type RunRequest, type StartOptions, type StartedRun, prepareRun, preflightRun, resumeRun, startRun, valueProblems } from '../session/assemble.js';
+import { type PreparedRun, RunRefused, type RunRequest, type StartOptions, type StartedRun, prepareRun, preflightRun, resumeRun, startRun, storeGateOn, storeShipper, valueProblems } from '../session/assemble.js';
 import { attributeProblem } from '../session/binding.js';
 import { rememberingHostKeyAnswers } from '../session/preflight.js';
 import type { TargetSet } from '../session/binding.js';
@@ -45,6 +45,8 @@ import { problem } from '../session/problems.js';
 import { MASK } from '../session/mask.js';
 import { bareName, isSecretVariable } from '../session/variables.js';
 import { ConsoleApprovals } from './console-approvals.js';
+import { type ConsoleStore, approvalChannel, closeWaitMs, consoleStore, shippingState, storeSource } from './console-store.js';
+import type { StoreShipper } from '../store/ship.js';
 import { decideSignoff } from './console-signoffs.js';
 import { EventBuffer } from './event-buffer.js';
 import { type UnfinishedStep, unfinishedSteps } from './unfinished.js';
@@ -107,6 +109,8 @@ export interface RunEnvironment {
   version: string;
   /** Named secrets (passwordSecret) from the OS secret store, where the host has one. */
   secret?: (name: string) => Promise<string | null>;
+  /** The host's team store URL (`runbook serve --store`), used when settings name none; else $RUNBOOK_STORE_URL. */
+  storeUrl?: string | null;
 }
 
 type Question = PendingQuestion & { resolve: (answer: boolean | string) => void };
@@ -174,6 +178,8 @@ interface ActiveRun extends AssembledRun {
   journal: RunJournal;
   session: RunSession;
   pool: ExecutorPool;
+  /** Shipping to the team store, when the run has one. */
+  store: { shipper: StoreShipper; shown: string; gate: boolean } | null;
 }
 
 const APPROVERS_PROBLEM = 'profile restricted: state-changing steps need a second person\'s approval';
@@ -218,6 +224,7 @@ export class RunController {
     const keys = await this.env.keys({ restricted: input.profile === 'restricted' });
     const installation = await this.env.installation();
     const assembled = this.assemble({ runId, dir, profile: input.profile, operator: input.operator, runbook, prepared, keys, installation });
+    const store = this.storeForRun();
     const started = await startRun(prepared, {
       runId,
       dir,
@@ -228,8 +235,10 @@ export class RunController {
       installation,
       ctx: assembled.ctx,
       session: this.sessionHooks(assembled),
+      store: store?.shipping ?? null,
+      onStoreChange: (status) => assembled.events.push({ type: 'store', lag: status.lag, problem: status.diverged ?? status.problem }),
     });
-    this.activate(assembled, started);
+    this.activate(assembled, started, store, store ? storeGateOn(store.shipping, input.profile) : false);
     return this.state(runId);
   }
 
@@ -271,12 +280,19 @@ export class RunController {
     const given = new Map([...head.given].flatMap(([label, value]) => (used.has(bareName(label)) && !isSecretVariable(runbook, bareName(label)) ? [[bareName(label), value] as const] : [])));
     const prepared = await this.prepare(runbook, runbookBytes, { profile: started.profile, operator: input.operator, given, approvers });
     const keys = await this.env.keys({ restricted });
+    // A resumed run ships to the store set now (it may have started with none, or the store may have moved);
+    // whether its state-changing steps wait for it is what run.started recorded, when it recorded that.
+    const store = this.storeForRun();
+    const events = new EventBuffer();
+    const shipper = await storeShipper(store?.shipping, input.runId, dir, this.env.secret ? { secret: this.env.secret } : {}, (status) => events.push({ type: 'store', lag: status.lag, problem: status.diverged ?? status.problem }));
     let reopened: ReturnType<typeof RunJournal.resume>;
     try {
-      reopened = RunJournal.resume(dir, keys, installation, { retentionDays: started.retention_days });
+      reopened = RunJournal.resume(dir, keys, installation, { retentionDays: started.retention_days, ...(shipper ? { onDurable: (records) => shipper.durable(records) } : {}) });
     } catch (error) {
+      await shipper?.close(0);
       throw new RunError(`run ${input.runId} cannot be resumed: ${(error as Error).message}`);
     }
+    shipper?.known(reopened.journal.writer.count);
     // Nothing of the journal is acted on before it verifies (MACs, chain, checkpoints by this installation):
     // a record changed by someone without the keys must not choose what runs next.
     const verified = await verifyRun(dir, { keys, allowUnsealed: true, pins: [keyFacts(installation).fingerprint] }).catch((error: unknown) => ({ ok: false as const, failure: { code: 'E_IO', detail: (error as Error).message } }));
@@ -292,19 +308,21 @@ export class RunController {
       reopened.journal.abandon();
       throw error;
     }
-    const assembled = this.assemble({ runId: input.runId, dir, profile: started.profile, operator: input.operator, runbook, prepared, keys, installation });
+    const assembled = this.assemble({ runId: input.runId, dir, profile: started.profile, operator: input.operator, runbook, prepared, keys, installation, events });
+    const gate = store ? (started.store?.gate ?? storeGateOn(store.shipping, started.profile)) : false;
     const policy: ApprovalPolicy | null = restricted && recordedApprovers ? { approvers: recordedApprovers, operator: started.operator.name, operatorKeys: options.operator_keys ?? [] } : null;
     let opened: Awaited<ReturnType<typeof resumeRun>>;
     try {
-      opened = await resumeRun(prepared, { dir, keys, ctx: assembled.ctx, session: this.sessionHooks(assembled) }, reopened.journal, policy);
+      opened = await resumeRun(prepared, { dir, keys, ctx: assembled.ctx, session: this.sessionHooks(assembled), store: shipper && store ? { shipper, gate, endpoint: store.shipping.endpoint } : null }, reopened.journal, policy);
     } catch (error) {
       reopened.journal.abandon();
+      await shipper?.close(0);
       throw error;
     }
     const held = reopened.tookOver?.holder;
     const record = opened.journal.record('run.resumed', { by: input.operator, unfinished: fresh.unfinished, stale_lock: held ? { pid: held.pid, host: held.host, started: held.started, purpose: held.purpose } : null });
     assembled.events.push({ type: 'record', record: record.seq, recordType: 'run.resumed', time: new Date().toISOString() });
-    const active = this.activate(assembled, opened);
+    const active = this.activate(assembled, opened, store, gate);
     this.settling = input.runId;
     try {
       this.restoreSteps(active, fresh);
@@ -394,10 +412,11 @@ export class RunController {
   }
 
   /** The run as the console holds it before its journal is open: events, questions, the executors' context, each step's state. */
-  private assemble(input: { runId: string; dir: string; profile: Profile; operator: string; runbook: Runbook; prepared: PreparedRun; keys: MacKeyStore; installation: Installation }): AssembledRun {
+  private assemble(input: { runId: string; dir: string; profile: Profile; operator: string; runbook: Runbook; prepared: PreparedRun; keys: MacKeyStore; installation: Installation; events?: EventBuffer }): AssembledRun {
     const { runbook, prepared } = input;
     const { plan, set } = prepared;
-    const events = new EventBuffer();
+    // A resumed run's events start before it is assembled (its shipping reports from the reopening on).
+    const events = input.events ?? new EventBuffer();
     const questions = new Map<string, Question>();
     const ask = (text: string, kind: PendingQuestion['kind'], expected: string | null) =>
       new Promise<boolean | string>((resolve) => {
@@ -471,10 +490,25 @@ export class RunController {
     };
   }
 
+  /** The team store a run started (or resumed) now ships to, if any; a store URL that cannot be read refuses the run. */
+  private storeForRun(): ConsoleStore | null {
+    try {
+      return consoleStore(this.env.settings.read().store, this.env.storeUrl);
+    } catch (error) {
+      throw new RunError((error as Error).message);
+    }
+  }
+
+  /** Where the store runs ship to is set: in settings, by the host (--store, $RUNBOOK_STORE_URL), or nowhere. */
+  storeSource(): 'settings' | 'environment' | null {
+    return storeSource(this.env.settings.read().store, this.env.storeUrl);
+  }
+
   /** The assembled run with its journal, session and executors: this host's open run from now on. */
-  private activate(assembled: AssembledRun, started: StartedRun): ActiveRun {
+  private activate(assembled: AssembledRun, started: StartedRun, store: ConsoleStore | null, gate: boolean): ActiveRun {
     // The same object, completed: events forwarded while the session was made went to it already.
-    const active: ActiveRun = Object.assign(assembled, { journal: started.journal, session: started.session, pool: started.pool });
+    const shipping = started.shipper && store ? { shipper: started.shipper, shown: store.shipping.endpoint.shown, gate } : null;
+    const active: ActiveRun = Object.assign(assembled, { journal: started.journal, session: started.session, pool: started.pool, store: shipping });
     active.recordedOperatorKeys = started.policy?.operatorKeys ?? [];
     if (started.policy) {
       const approvals = new ConsoleApprovals({
@@ -483,6 +517,7 @@ export class RunController {
         announce: (approvalId, stepId) => active.events.push({ type: 'approval', approvalId, stepId }),
         note: (data) => this.note(active, 'approval', data),
         operatorKeys: () => agentKeys(process.env.SSH_AUTH_SOCK),
+        store: shipping && store ? { channel: approvalChannel(active.runId, store, this.env.secret), waitMs: store.approvalWaitMs, problem: (message) => active.events.push({ type: 'error', message }) } : null,
       });
       active.approvals = approvals;
       started.session.setApprove(approvals.hook);
@@ -843,6 +878,7 @@ export class RunController {
       installationKey: keyFacts(run.installation),
       questions: [...run.questions.values()].map(({ resolve: _resolve, ...q }) => q),
       unfinished: run.seal ? [] : unfinishedSteps(steps, run.runbook.steps),
+      ...(run.store ? { store: shippingState(run.store.shipper, run.store.shown, run.store.gate) } : {}),
     };
   }
 
@@ -1319,6 +1355,8 @@ export class RunController {
     await run.pool.closeAll();
     run.seal = await run.journal.finish(summary, run.interruptedBy ? { interrupted: run.interruptedBy } : {});
     run.events.push({ type: 'record', record: run.seal.size, recordType: 'checkpoint', time: new Date().toISOString() });
+    // The seal goes to the team store before Finish returns, as far as the store lets it (the lag shows the rest).
+    if (run.store) await run.store.shipper.close(closeWaitMs(run.store.shipper));
   }
 
   /**
@@ -1358,6 +1396,7 @@ export class RunController {
         await run.pool.closeAll();
       } finally {
         run.seal = await run.journal.suspend();
+        if (run.store) await run.store.shipper.close(3_000);
       }
     })();
     await run.finishing.catch(() => undefined);

@@ -23,7 +23,7 @@ import { credentialValues, stepEnvFor } from './step-env.js';
 import { type ResolvedVariables, type VariableRequest, isSecretVariable, resolveVariables } from './variables.js';
 import { type Verdict, verdictOf } from './verdict.js';
 import type { DurableRecord } from '../audit/journal-writer.js';
-import type { StoreShipper } from '../store/ship.js';
+import type { ShipperOptions, StoreShipper } from '../store/ship.js';
 import type { StoreEndpoint } from '../store/url.js';
 
 export interface RunRequest {
@@ -201,6 +201,8 @@ export interface StartOptions {
   ctx: ExecutorContext;
   /** The team store the run's records are shipped to as they become durable (store/ship.ts), if any. */
   store?: StoreShipping | null;
+  /** Told when shipping moves on, starts failing or recovers (the console shows the lag). */
+  onStoreChange?: ShipperOptions['onChange'];
   /** The host's part of the session: how it confirms, approves and shows events. */
   session: Omit<RunSessionOptions, 'runbook' | 'plan' | 'variables' | 'executors' | 'outputDir' | 'recorder' | 'verdicts' | 'profile' | 'secrets' | 'requests'>;
 }
@@ -265,7 +267,7 @@ export async function startRun(prepared: PreparedRun, options: StartOptions): Pr
   const operator = currentOperator(options.operatorName);
   const policy = await approvalPolicy(prepared, options, operator.name);
   const known = new SecretMasker([...prepared.variables.secretValues, ...credentials, ...(options.ctx.secretsGiven?.() ?? [])]);
-  const shipper = await storeShipper(options.store, options.runId, options.dir, options.ctx);
+  const shipper = await storeShipper(options.store, options.runId, options.dir, options.ctx, options.onStoreChange);
   const journal = RunJournal.start(
     options.dir,
     {
@@ -298,10 +300,11 @@ export async function startRun(prepared: PreparedRun, options: StartOptions): Pr
  * The run's shipper to the team store. Nothing connects yet: that happens in the background, and loads the
  * PostgreSQL client then.
  */
-async function storeShipper(store: StoreShipping | null | undefined, runId: string, dir: string, ctx: ExecutorContext): Promise<StoreShipper | null> {
+export async function storeShipper(store: StoreShipping | null | undefined, runId: string, dir: string, ctx: Pick<ExecutorContext, 'secret'>, onChange?: ShipperOptions['onChange']): Promise<StoreShipper | null> {
   if (!store) return null;
   const { StoreShipper } = await import('../store/ship.js');
   return new StoreShipper(runId, dir, {
+    ...(onChange ? { onChange } : {}),
     connect: async () => {
       const { connectStore } = await import('../store/connect.js');
       return connectStore(store.endpoint, { purpose: 'shipping', ...storeSecret(store, ctx) });
@@ -318,9 +321,10 @@ export function storeSecret(store: Pick<StoreShipping, 'passwordSecret'>, ctx: P
  * Goes on with a run whose journal was reopened (RunJournal.resume): the same executors and session as a
  * started run, over the same journal; `policy` is the approval policy its run.started recorded (RESTRICTED).
  */
-export async function resumeRun(prepared: PreparedRun, options: Omit<StartOptions, 'runId' | 'operatorName' | 'tool' | 'options' | 'installation'>, journal: RunJournal, policy: ApprovalPolicy | null): Promise<StartedRun> {
-  const credentials = await credentialValues(prepared.set.targets.values(), options.ctx);
-  return openSession(prepared, options, journal, policy, credentials);
+export async function resumeRun(prepared: PreparedRun, options: Omit<StartOptions, 'runId' | 'operatorName' | 'tool' | 'options' | 'installation' | 'store'> & { store?: { shipper: StoreShipper; gate: boolean; endpoint: StoreEndpoint } | null }, journal: RunJournal, policy: ApprovalPolicy | null): Promise<StartedRun> {
+  const storeTargets = options.store ? [options.store.endpoint.target] : [];
+  const credentials = [...(await credentialValues([...prepared.set.targets.values(), ...storeTargets], options.ctx)), ...(options.store?.endpoint.password ? [options.store.endpoint.password] : [])];
+  return openSession(prepared, options, journal, policy, credentials, options.store ?? null);
 }
 
 /** The executors and the session of a run whose journal is open. */

@@ -148,12 +148,12 @@ export class RunJournal implements RunRecorder {
    * refuses a run that ended or was sealed. The same run id, MAC chain and Merkle tree go on: its next seal
    * extends the last one. Nothing records the resumption itself yet (the format has no record for it).
    */
-  static resume(dir: string, keys: MacKeyStore, installation: Installation, options: { retentionDays: number | null; sealEvery?: number; io?: JournalIo }): { journal: RunJournal; tookOver: ReturnType<typeof acquireRunLock>['tookOver'] } {
+  static resume(dir: string, keys: MacKeyStore, installation: Installation, options: { retentionDays: number | null; sealEvery?: number; io?: JournalIo; onDurable?: JournalWriterOptions['onDurable'] }): { journal: RunJournal; tookOver: ReturnType<typeof acquireRunLock>['tookOver'] } {
     const { lock, tookOver } = acquireRunLock(dir, { purpose: 'run', takeStale: true });
     try {
       const ended = endOf(path.join(dir, JOURNAL_FILE));
       if (ended) throw new JournalWriteError(`${dir}: the run ${ended}; it cannot be resumed`);
-      const { writer } = JournalWriter.reopen(dir, { keys, guard: () => lock.check(), ...(options.io ? { io: options.io } : {}) });
+      const { writer } = JournalWriter.reopen(dir, { keys, guard: () => lock.check(), ...(options.io ? { io: options.io } : {}), ...(options.onDurable ? { onDurable: options.onDurable } : {}) });
       const journal = new RunJournal(writer, writer.runId, installation, options.retentionDays, options.sealEvery ?? SEAL_EVERY, lock);
       journal.lastSealSize = writer.lastCheckpoint?.size ?? 0;
       return { journal, tookOver };

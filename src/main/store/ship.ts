@@ -86,7 +86,7 @@ export interface ShipperOptions {
   connect: () => Promise<pg.Client>;
   /** Waits between attempts while the store cannot be reached (ms), the last repeated. */
   retryMs?: readonly number[];
-  /** Told when shipping starts failing, recovers, or stops for good. */
+  /** Told when shipping moves on (a batch stored), starts failing, recovers, or stops for good. */
   onChange?: (status: ShipperStatus) => void;
   /** EXCHANGE_DEADLINE_MS, for tests. */
   deadlineMs?: number;
@@ -134,6 +134,16 @@ export class StoreShipper {
   status(): ShipperStatus {
     const shipped = Math.max(0, this.shipped);
     return { local: this.local, shipped, lag: this.local - shipped, problem: this.problem, diverged: this.diverged };
+  }
+
+  /**
+   * The journal holds `count` records already (a resumed run): those the store lacks are read from the
+   * journal file and shipped like the rest.
+   */
+  known(count: number): void {
+    if (this.stopped || count <= this.local) return;
+    this.local = count;
+    this.kick();
   }
 
   /** Records now durable in the local journal (consecutive, in order). */
@@ -248,12 +258,14 @@ export class StoreShipper {
       this.recheck = false;
     }
     while (this.pending.length > 0 && (this.pending[0] as LocalRecord).seq < this.shipped) this.pending.shift();
+    if (this.pending.length === 0 && this.shipped >= this.local) return true;
+    if (this.pending.length === 0 || (this.pending[0] as LocalRecord).seq > this.shipped) this.refill();
     if (this.pending.length === 0) return true;
-    if ((this.pending[0] as LocalRecord).seq > this.shipped) this.refill();
     const batch = this.pending.slice(0, BATCH_RECORDS);
     await insertRecords(client, this.runId, batch);
     this.shipped = (batch.at(-1) as LocalRecord).seq + 1;
     this.pending.splice(0, batch.length);
+    this.options.onChange?.(this.status());
     return this.pending.length === 0;
   }
 

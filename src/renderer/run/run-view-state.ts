@@ -150,7 +150,8 @@ function applyEvent(view: RunViewState, event: UiEvent): RunViewState {
       return { ...view, records: [...view.records, event] };
     case 'question':
     case 'approval':
-      // Questions and approval requests are read from the run's state, which these events make the view refresh.
+    case 'store':
+      // Questions, approval requests and shipping are read from the run's state, which these events make the view refresh.
       return view;
     case 'error':
       return withError(view, event.message);

@@ -28,7 +28,7 @@ export function useRunActions(): RunActions {
 }
 
 const isRunState = (value: unknown): value is RunState => typeof value === 'object' && value !== null && 'runId' in value && 'steps' in value;
-const REFRESH_ON = new Set<UiEvent['type']>(['step', 'record', 'block-end', 'error', 'approval', 'question', 'timer']);
+const REFRESH_ON = new Set<UiEvent['type']>(['step', 'record', 'block-end', 'error', 'approval', 'question', 'timer', 'store']);
 
 export function useRun(api: RunbookApi, initial: RunState, theme: ThemeName): { view: RunViewState; actions: RunActions; trouble: string | null } {
   const [view, dispatch] = useReducer(runViewReducer, initial, initialRunView);

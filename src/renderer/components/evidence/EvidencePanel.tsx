@@ -1,4 +1,5 @@
 // The run's evidence: what is being recorded, and the auditor's side — verify, seal, export.
+import type { StoreShippingState } from '../../../shared/run-api.js';
 import type { Step } from '../../../shared/runbook-model.js';
 import { type RunViewState, activityNotes } from '../../run/run-view-state.js';
 import { NewKeyNotice } from '../NewKeyNotice.js';
@@ -25,6 +26,14 @@ export function EvidencePanel({ view, steps }: { view: RunViewState; steps?: Map
         <dd data-testid="run-status">{state.status}</dd>
         <dt>Records</dt>
         <dd data-testid="records-count">{state.records}</dd>
+        {state.store && (
+          <>
+            <dt>Team store</dt>
+            <dd data-testid="store-shipping" className={state.store.diverged || state.store.problem ? 'warnings' : undefined} title={state.store.shown}>
+              {storeLine(state.store)}
+            </dd>
+          </>
+        )}
         {state.installationKey && (
           <>
             <dt>Seal key</dt>
@@ -45,4 +54,12 @@ export function EvidencePanel({ view, steps }: { view: RunViewState; steps?: Map
       <RecordTimeline records={view.records} notes={activityNotes(state)} steps={steps} />
     </section>
   );
+}
+
+/** Where the run's records stand in the team store, in words (the lag is what the store does not hold yet). */
+function storeLine(store: StoreShippingState): string {
+  if (store.diverged) return `stopped: ${store.diverged}`;
+  const held = store.lag === 0 ? `all ${store.shipped} records held` : `${store.shipped} of ${store.local} held, ${store.lag} behind`;
+  const gate = store.gate ? ' · state-changing steps wait for it' : '';
+  return `${held}${store.problem ? ` — ${store.problem}` : ''}${gate}`;
 }

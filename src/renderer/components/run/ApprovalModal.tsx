@@ -1,6 +1,7 @@
 // RESTRICTED: a second person approves the block about to run by signing its step.started record's hash
-// with their own SSH key (stock ssh-keygen). The operator pastes the signature; the host checks it against
-// the approvers file and records every attempt. Nothing runs until a signature holds.
+// with their own SSH key (stock ssh-keygen). The operator pastes the signature — or, with a team store, the
+// approver answers through it from their machine; the host checks each against the approvers file and
+// records every attempt. Nothing runs until a signature holds.
 import { type FormEvent, useState } from 'react';
 import type { PendingApproval } from '../../../shared/run-api.js';
 import type { Block, Step } from '../../../shared/runbook-model.js';
@@ -45,6 +46,11 @@ export function ApprovalModal({ approval, step, block }: { approval: PendingAppr
         <p className="small-text">
           The approver runs, with their own key: <code data-testid="approval-command">{approval.command}</code> <CopyButton text={approval.command} label="Copy command" />
         </p>
+        {approval.storeUntil && (
+          <p className="small-text" data-testid="approval-store">
+            Also asked through the team store until {new Date(approval.storeUntil).toLocaleTimeString()}: an approver elsewhere answers with <code>runbook approve --store URL</code>, and this closes by itself when a valid approval arrives. With none by then, the block does not run (recorded as timed out).
+          </p>
+        )}
         <label className="field">
           <span>Approver (their principal in the approvers file)</span>
           <input aria-label="Approver" value={approver} onChange={(e) => setApprover(e.target.value)} required autoFocus autoComplete="off" />

@@ -1,4 +1,4 @@
-// Settings: operator identity, targets (host keys decided explicitly), keys, secrets, notifications.
+// Settings: operator identity, targets (host keys decided explicitly), keys, the team store, secrets, notifications.
 import { useEffect, useState } from 'react';
 import type { AppInfo, Preferences, RunbookApi } from '../../../shared/api.js';
 import { KeysSettings } from './KeysSettings.js';
@@ -6,6 +6,7 @@ import { NotificationSettings } from './NotificationSettings.js';
 import { OperatorSettings } from './OperatorSettings.js';
 import { SecretsSettings } from './SecretsSettings.js';
 import { TargetsSettings } from './TargetsSettings.js';
+import { TeamStoreSettings } from './TeamStoreSettings.js';
 import { errorMessage } from '../../lib/error-message.js';
 
 export function SettingsPage({ api, host, onPreferences }: { api: RunbookApi; host: AppInfo['host']; onPreferences: (p: Preferences) => void }) {
@@ -31,6 +32,7 @@ export function SettingsPage({ api, host, onPreferences }: { api: RunbookApi; ho
           <OperatorSettings api={api} preferences={preferences} onSaved={saved} />
           <TargetsSettings api={api} />
           <KeysSettings api={api} preferences={preferences} onSaved={saved} />
+          <TeamStoreSettings api={api} preferences={preferences} onSaved={saved} />
           <SecretsSettings api={api} />
           <NotificationSettings host={host} />
         </>
