@@ -94,8 +94,10 @@ store
   .action(async (options) => (await import('./commands/store.js')).storeVerifyCommand(options));
 store
   .command('runs')
-  .description('list the runs in the store: operator, runbook and its hash, profile, records, seal')
+  .description('list the runs in the store: start, state, profile, operator, runbook and its hash, records, seal (and with --verify, each one\'s verification)')
   .option(storeUrl, storeUrlHelp)
+  .option('--verify', 'verify each run as store verify does, and show the verdict')
+  .option('--pin <fingerprint>', 'with --verify: an installation key fingerprint (SHA256:…) you hold (repeatable)', collect, [])
   .option('--json', 'print them as JSON')
   .action(async (options) => (await import('./commands/store.js')).storeRunsCommand(options));
 

@@ -17,6 +17,7 @@ import { type StartInput, StartRunForm } from './components/library/StartRunForm
 import { RunView } from './components/run/RunView.js';
 import { BundleView } from './components/history/BundleView.js';
 import { RunHistory } from './components/history/RunHistory.js';
+import { StoredRuns } from './components/history/StoredRuns.js';
 import { useLoadProgress } from './hooks/useLoadProgress.js';
 import { useTheme } from './hooks/useTheme.js';
 import { openRunFor, openRunOf } from './run/open-run.js';
@@ -271,6 +272,7 @@ export function App() {
         <div className="history-page" data-testid="history-page">
           <h1 className="page-title">History</h1>
           <RunHistory api={api} onResume={run ? undefined : (past) => void resumePast(past)} />
+          <StoredRuns api={api} />
           <BundleView api={api} />
         </div>
       )}

@@ -38,6 +38,8 @@ export const API_METHODS = [
   'runs.output',
   'history.list',
   'history.verify',
+  'history.store',
+  'history.storeVerify',
   'bundle.open',
   'bundle.verify',
 ] as const;

@@ -29,6 +29,26 @@ export const PastRunSchema = z.object({
 });
 export type PastRun = z.infer<typeof PastRunSchema>;
 
+/** A run as the team store holds it: finished (its end stored), interrupted (a host stopped it), or open. */
+export const STORED_RUN_STATES = ['finished', 'interrupted', 'open'] as const;
+
+export const StoredRunSchema = z.object({
+  runId: z.string(),
+  /** The database login that shipped it. */
+  shippedBy: z.string(),
+  started: z.string(),
+  operator: z.string(),
+  title: z.string(),
+  runbookSha256: z.string(),
+  profile: z.string(),
+  records: z.number().int().nonnegative(),
+  lastType: z.string(),
+  lastAt: z.string(),
+  sealedSize: z.number().int().nullable(),
+  state: z.enum(STORED_RUN_STATES),
+});
+export type StoredRun = z.infer<typeof StoredRunSchema>;
+
 export const BundleBlockSchema = z.object({
   id: z.string(),
   command: z.string(),
@@ -64,6 +84,10 @@ export const historyContract = {
   'history.list': { input: z.object({}).strict(), output: z.object({ runsDir: z.string(), runs: z.array(PastRunSchema) }) },
   /** Verifies a past run of the runs directory as the console verifies its own (this installation's key pinned). */
   'history.verify': { input: z.object({ runId: id }).strict(), output: VerifyResultSchema },
+  /** The team's runs in the store the console ships to (store: null where none is set). */
+  'history.store': { input: z.object({}).strict(), output: z.object({ store: z.string().nullable(), runs: z.array(StoredRunSchema) }) },
+  /** Verifies a run as the store holds it (each line against the store's hash, then the journal; this installation's key pinned). */
+  'history.storeVerify': { input: z.object({ runId: id }).strict(), output: VerifyResultSchema },
   'bundle.open': { input: z.object({ path: z.string().min(1).max(4096) }).strict(), output: OpenedBundleSchema },
   'bundle.verify': { input: z.object({ path: z.string().min(1).max(4096) }).strict(), output: VerifyResultSchema },
   /**

@@ -69,7 +69,12 @@ describe.skipIf(!available)('runbook store (CLI)', () => {
     expect(runs.status, runs.stderr).toBe(0);
     const listed = JSON.parse(runs.stdout) as { runs: { title: string; profile: string; lastType: string; sealedSize: number | null }[] };
     expect(listed.runs).toHaveLength(1);
-    expect(listed.runs[0]).toMatchObject({ title: 'Hello', profile: 'standard', lastType: 'checkpoint' });
+    expect(listed.runs[0]).toMatchObject({ title: 'Hello', profile: 'standard', lastType: 'checkpoint', state: 'finished' });
+    // --verify puts each run's verdict beside it: anchored with the pin, not without.
+    const listedVerified = cli(env, 'store', 'runs', '--verify', ...pin(env));
+    expect(listedVerified.status, listedVerified.stderr).toBe(0);
+    expect(listedVerified.stdout).toMatch(/ finished +standard .*sealed at \d+ +verify: ok$/m);
+    expect(cli(env, 'store', 'runs', '--verify').stdout).toMatch(/verify: intact, not anchored$/m);
   });
 
   it('an insider rewrites and re-seals the local run: it verifies on its own, and the store catches it', async () => {

@@ -3,7 +3,8 @@
 // the run's state says how far shipping has got, and run.started records the store. A RESTRICTED step's
 // approval request is put in the store and answered by another process (`runbook approve`, bob's login and
 // key) while the console waits; the block runs, and its approval is journaled. A run resumed after its host
-// stopped ships what it had not. Settings refuse a store URL with a password in it, or one that cannot be read.
+// stopped ships what it had not. History lists the team's runs from the store and verifies one there (an edit
+// made in the database found). Settings refuse a store URL with a password in it, or one that cannot be read.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -125,6 +126,21 @@ describe.skipIf(!available)('the console ships to the team store', () => {
     const first = JSON.parse(readFileSync(path.join(sealed.dir, JOURNAL_FILE), 'utf8').split('\n')[0] as string) as { data: { store?: unknown } };
     expect(first.data.store).toEqual({ url: expect.stringContaining('alice@127.0.0.1'), gate: false });
     await expectStoreHoldsExactly(sealed);
+    // History lists the team's runs from the store, and verifies one there (this installation's key pinned).
+    const team = (await call('history.store', {})) as { store: string; runs: { runId: string; state: string; shippedBy: string; records: number }[] };
+    expect(team.store).toContain('alice@127.0.0.1');
+    expect(team.runs.find((r) => r.runId === state.runId)).toMatchObject({ state: 'finished', shippedBy: 'alice', records: sealed.records });
+    const verdict = (await call('history.storeVerify', { runId: state.runId })) as { ok: boolean; verdict: string; auditorCommand: string };
+    expect(verdict).toMatchObject({ ok: true, verdict: 'self-anchored' });
+    expect(verdict.auditorCommand).toContain(`runbook store verify --run ${state.runId} --pin SHA256:`);
+    // A store-side edit (triggers dropped by an administrator) is what that verification is for.
+    await admin.query('ALTER TABLE runbook_store.records DISABLE TRIGGER USER');
+    try {
+      await admin.query(`UPDATE runbook_store.records SET line = replace(line, 'echo one', 'echo 0ne') WHERE run_id = $1 AND type = 'step.started'`, [state.runId]);
+    } finally {
+      await admin.query('ALTER TABLE runbook_store.records ENABLE TRIGGER USER');
+    }
+    expect(await call('history.storeVerify', { runId: state.runId })).toMatchObject({ ok: false, code: 'E_STORE_EDITED' });
   }, 60_000);
 
   it('RESTRICTED: the approval request goes through the store; bob answers from another process with his key; the block runs', async () => {

@@ -106,16 +106,25 @@ export async function storeVerifyCommand(options: StoreUrlOption & { run?: strin
   });
 }
 
-export async function storeRunsCommand(options: StoreUrlOption & { json?: boolean }): Promise<void> {
+export async function storeRunsCommand(options: StoreUrlOption & { json?: boolean; verify?: boolean; pin?: string[] }): Promise<void> {
   await withStore(options, 'runs', async (client, endpoint) => {
     const runs = await storedRunSummaries(client);
+    // --verify: each run through store verify's checks, its verdict beside it (what a list can say in a word).
+    const verdicts = new Map<string, string>();
+    if (options.verify) {
+      for (const r of runs) {
+        const { result } = await verifyStoredRun(client, r.runId, { pins: options.pin ?? [] });
+        verdicts.set(r.runId, result.ok ? (result.anchored ? 'ok' : 'intact, not anchored') : `FAIL ${result.failure.code}`);
+      }
+    }
     if (options.json) {
-      process.stdout.write(`${JSON.stringify({ store: endpoint.shown, runs }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ store: endpoint.shown, runs: runs.map((r) => ({ ...r, ...(options.verify ? { verify: verdicts.get(r.runId) } : {}) })) }, null, 2)}\n`);
       return;
     }
     out(`${runs.length} runs in ${endpoint.shown}`);
     for (const r of runs) {
-      out(`${r.runId}  ${r.started}  ${r.profile.padEnd(10)} ${r.operator} (shipped by ${r.shippedBy})  "${r.title}" (sha256 ${r.runbookSha256.slice(0, 12)}…)  ${r.records} records, last ${r.lastType}${r.sealedSize === null ? '' : `, sealed at ${r.sealedSize}`}`);
+      const verdict = verdicts.has(r.runId) ? `  verify: ${verdicts.get(r.runId)}` : '';
+      out(`${r.runId}  ${r.started}  ${r.state.padEnd(11)} ${r.profile.padEnd(10)} ${r.operator} (shipped by ${r.shippedBy})  "${r.title}" (sha256 ${r.runbookSha256.slice(0, 12)}…)  ${r.records} records, last ${r.lastType}${r.sealedSize === null ? ', not sealed' : `, sealed at ${r.sealedSize}`}${verdict}`);
     }
   });
 }

@@ -160,6 +160,8 @@ export function createApiHandlers(options: HandlerOptions): ApiHandlers {
     'runs.output': ({ runId, stepId, blockId, offset, length }) => runCall(() => options.runs.output(runId, { stepId, blockId, offset: offset ?? 0, length: length ?? OUTPUT_PIECE })),
     'history.list': () => runCall(() => options.runs.history()),
     'history.verify': ({ runId }) => runCall(() => options.runs.verifyPast(runId)),
+    'history.store': () => runCall(() => options.runs.storedRuns()),
+    'history.storeVerify': ({ runId }) => runCall(() => options.runs.verifyStored(runId)),
     'bundle.open': ({ path: dir }) => runCall(() => options.runs.openBundle(dir)),
     'bundle.verify': ({ path: dir }) => runCall(() => options.runs.verifyBundle(dir)),
     'runs.finish': ({ runId, ...confirmation }) => runCall(() => options.runs.finish(runId, confirmation)),

@@ -7,6 +7,7 @@ import type { StoreSettings } from '../../shared/settings.js';
 import type { StoreShipping } from '../session/assemble.js';
 import { StoreApprovalChannel } from '../store/approval-channel.js';
 import { DEFAULT_APPROVAL_WAIT_S } from '../store/approvals.js';
+import type pg from 'pg';
 import type { StoreShipper } from '../store/ship.js';
 import { STORE_URL_ENV, parseStoreUrl } from '../store/url.js';
 
@@ -57,4 +58,21 @@ export function shippingState(shipper: StoreShipper, shown: string, gate: boolea
 /** How long the end of a run waits for the store to take what is left: less when it is known to be away. */
 export function closeWaitMs(shipper: StoreShipper): number {
   return shipper.status().problem ? 3_000 : 15_000;
+}
+
+/** One connection to the store for `use`, closed after it whatever happens. */
+export async function withStoreClient<T>(store: ConsoleStore, secret: ((name: string) => Promise<string | null>) | undefined, purpose: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
+  const { endpoint, passwordSecret } = store.shipping;
+  const { connectStore } = await import('../store/connect.js');
+  let client: pg.Client;
+  try {
+    client = await connectStore(endpoint, { purpose, ...(passwordSecret && secret ? { passwordSecret, secret } : {}) });
+  } catch (error) {
+    throw new Error(`the team store ${endpoint.shown} cannot be reached: ${(error as Error).message}`);
+  }
+  try {
+    return await use(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }

@@ -45,12 +45,12 @@ import { problem } from '../session/problems.js';
 import { MASK } from '../session/mask.js';
 import { bareName, isSecretVariable } from '../session/variables.js';
 import { ConsoleApprovals } from './console-approvals.js';
-import { type ConsoleStore, approvalChannel, closeWaitMs, consoleStore, shippingState, storeSource } from './console-store.js';
+import { type ConsoleStore, approvalChannel, closeWaitMs, consoleStore, shippingState, storeSource, withStoreClient } from './console-store.js';
 import type { StoreShipper } from '../store/ship.js';
 import { decideSignoff } from './console-signoffs.js';
 import { EventBuffer } from './event-buffer.js';
 import { type UnfinishedStep, unfinishedSteps } from './unfinished.js';
-import type { OpenedBundle, PastRun } from '../../shared/history-api.js';
+import type { OpenedBundle, PastRun, StoredRun } from '../../shared/history-api.js';
 import { HistoryError, listRuns, openBundle, outputOf, pastRun, runDirOf } from './run-history.js';
 import { type RestoredRun, boundText, restoreRun } from './restore.js';
 import { RunTimers } from './run-timers.js';
@@ -1442,6 +1442,30 @@ export class RunController {
    * Verifies a run directory or a bundle with the console's one anchor (this installation's key, pinned). A run
    * directory's verification that reached a verdict is recorded in its access log (`access`: the run's id).
    */
+  /** The team's runs in the store this console ships to (none where no store is set). */
+  async storedRuns(): Promise<{ store: string | null; runs: StoredRun[] }> {
+    const store = this.storeForRun();
+    if (!store) return { store: null, runs: [] };
+    const { storedRunSummaries } = await import('../store/verify-store.js');
+    const runs = await withStoreClient(store, this.env.secret, 'history', (client) => storedRunSummaries(client)).catch((error: unknown) => {
+      throw new RunError((error as Error).message);
+    });
+    return { store: store.shipping.endpoint.shown, runs };
+  }
+
+  /** A run as the store holds it, verified as `runbook store verify --run ID --pin` would with this installation's key. */
+  async verifyStored(runId: string): Promise<VerifyResult> {
+    const store = this.storeForRun();
+    if (!store) throw new RunError('no team store is set (Settings → Team store)');
+    const installationKey = keyFacts(await this.env.installation());
+    const keys = await this.env.keys({ restricted: false });
+    const { verifyStoredRun } = await import('../store/verify-store.js');
+    const { result } = await withStoreClient(store, this.env.secret, 'verify', (client) => verifyStoredRun(client, runId, { keys, pins: [installationKey.fingerprint] })).catch((error: unknown) => {
+      throw new RunError((error as Error).message);
+    });
+    return this.verdictOf(result, installationKey, () => `runbook store verify --run ${runId} --pin ${installationKey.fingerprint}`, null);
+  }
+
   private async verifyAt(dir: string, options: { keys: MacKeyStore; installation: Installation; allowUnsealed: boolean; access: string | null }): Promise<VerifyResult> {
     const installationKey = keyFacts(options.installation);
     const result = await verifyRun(dir, { keys: options.keys, allowUnsealed: options.allowUnsealed, pins: [installationKey.fingerprint] });
@@ -1456,6 +1480,11 @@ export class RunController {
       }
     }
     const auditor = (signatures: boolean) => `${pinCommand(installationKey.fingerprint, dir)}${signatures ? ' --allowed-signers ALLOWED_SIGNERS' : ''}`;
+    return this.verdictOf(result, installationKey, auditor, accessLog);
+  }
+
+  /** A verification as the page shows it: the verdict, what vouches for the seal, what nothing here vouches for. */
+  private verdictOf(result: Awaited<ReturnType<typeof verifyRun>>, installationKey: InstallationKeyFacts, auditor: (signatures: boolean) => string, accessLog: string | null): VerifyResult {
     if (!result.ok) {
       const f = result.failure;
       return { ok: false, verdict: 'failed', code: f.code, meaning: FAILURES[f.code], detail: f.detail, record: f.record, records: null, warnings: [], sealedBy: null, installationKey, unanchored: [], auditorCommand: auditor(false) };

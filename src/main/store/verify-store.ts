@@ -85,6 +85,8 @@ export interface StoredRunSummary {
   lastAt: string;
   /** The size of its last stored seal, or null when nothing of it is sealed. */
   sealedSize: number | null;
+  /** finished: its run.finished is stored; interrupted: a host stopped it and it was not ended since; open: neither (running, or not shipped whole). */
+  state: 'finished' | 'interrupted' | 'open';
 }
 
 /** A field of a stored run.started as text: '?' where a writer put something else there. */
@@ -94,8 +96,10 @@ const text = (value: unknown): string => (typeof value === 'string' ? value : '?
 export async function storedRunSummaries(client: pg.Client): Promise<StoredRunSummary[]> {
   // A checkpoint's size: its data's last "size" (its previous checkpoint's comes before it), read only where it
   // is a plain number — a writer's malformed record must not break the list for everyone (records stay).
-  const { rows } = await client.query<{ run_id: string; started: string; n: string; last_type: string; last_at: Date; sealed: string | null; shipped_by: string }>(
+  const { rows } = await client.query<{ run_id: string; started: string; n: string; last_type: string; last_at: Date; sealed: string | null; shipped_by: string; finished: boolean; interrupted: boolean }>(
     `SELECT s.run_id, s.line AS started, s.shipped_by, c.n, l.type AS last_type, l.recorded_at AS last_at,
+            EXISTS (SELECT 1 FROM ${STORE_SCHEMA}.records f WHERE f.type = 'run.finished' AND f.run_id = s.run_id) AS finished,
+            EXISTS (SELECT 1 FROM ${STORE_SCHEMA}.records i WHERE i.type = 'run.interrupted' AND i.run_id = s.run_id) AS interrupted,
             (SELECT max(substring(k.line from '.*"size":([0-9]{1,15})')::bigint)
                FROM ${STORE_SCHEMA}.records k WHERE k.run_id = s.run_id AND k.type = 'checkpoint') AS sealed
        FROM ${STORE_SCHEMA}.records s
@@ -123,6 +127,7 @@ export async function storedRunSummaries(client: pg.Client): Promise<StoredRunSu
       lastType: r.last_type,
       lastAt: r.last_at.toISOString(),
       sealedSize: r.sealed === null ? null : Number(r.sealed),
+      state: r.finished ? 'finished' : r.interrupted ? 'interrupted' : 'open',
     };
   });
 }

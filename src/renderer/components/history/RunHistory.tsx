@@ -1,42 +1,19 @@
 // Past runs of the runs directory: each with its state (running, unfinished, sealed, exported), operator,
 // runbook title and start time, and its verification on demand; an unfinished run can be resumed (it goes
 // on in the same journal). Nothing else here changes a run.
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback } from 'react';
 import type { RunbookApi } from '../../../shared/api.js';
 import type { PastRun } from '../../../shared/history-api.js';
-import type { VerifyResult } from '../../../shared/run-api.js';
 import { shellQuote } from '../../../shared/shell-quote.js';
-import { errorMessage } from '../../lib/error-message.js';
+import { useListing } from '../../hooks/useListing.js';
 import { VerdictLine } from './VerdictLine.js';
 
 export function RunHistory({ api, onResume }: { api: RunbookApi; onResume?: ((run: PastRun) => void) | undefined }) {
-  const [runs, setRuns] = useState<PastRun[] | null>(null);
-  const [runsDir, setRunsDir] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [verdicts, setVerdicts] = useState<Record<string, VerifyResult | 'busy'>>({});
-  const load = useCallback(async () => {
-    try {
-      const listed = await api['history.list']({});
-      setRuns(listed.runs);
-      setRunsDir(listed.runsDir);
-      setError(null);
-    } catch (e) {
-      setError(errorMessage(e));
-    }
-  }, [api]);
-  useEffect(() => {
-    void load();
-  }, [load]);
-  const verify = async (runId: string) => {
-    setVerdicts((v) => ({ ...v, [runId]: 'busy' }));
-    try {
-      const result = await api['history.verify']({ runId });
-      setVerdicts((v) => ({ ...v, [runId]: result }));
-    } catch (e) {
-      setError(errorMessage(e));
-      setVerdicts((v) => Object.fromEntries(Object.entries(v).filter(([k]) => k !== runId)));
-    }
-  };
+  const read = useCallback(() => api['history.list']({}), [api]);
+  const verifyPast = useCallback((runId: string) => api['history.verify']({ runId }), [api]);
+  const { listing, error, verdicts, load, verify } = useListing(read, verifyPast);
+  const runs = listing?.runs ?? null;
+  const runsDir = listing?.runsDir ?? '';
   return (
     <section className="panel run-history" aria-label="Past runs" data-testid="run-history">
       <h2 className="panel-title">Past runs</h2>
