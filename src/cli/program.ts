@@ -93,6 +93,18 @@ store
   .option('--json', 'print the results as JSON')
   .action(async (options) => (await import('./commands/store.js')).storeVerifyCommand(options));
 store
+  .command('export')
+  .description('write a signed evidence bundle for a finished run from the store alone (its records and the files they name, each checked), as runbook export does for a run directory')
+  .option(storeUrl, storeUrlHelp)
+  .requiredOption('--run <id>', 'the run')
+  .requiredOption('--out <dir>', 'new directory for the bundle')
+  .option('--key <file>', 'sign the report with this SSH private key')
+  .option('--agent', 'sign through ssh-agent (SSH_AUTH_SOCK)')
+  .option('--agent-key <public key>', 'with --agent: which key')
+  .option('--as <name>', 'who signs (default: the run\'s operator): an auditor exporting the team\'s copy signs as themselves')
+  .option('--pdf', 'also write report.pdf (needs Chromium)')
+  .action(async (options) => (await import('./commands/store.js')).storeExportCommand(options));
+store
   .command('runs')
   .description('list the runs in the store: start, state, profile, operator, runbook and its hash, records, seal (and with --verify, each one\'s verification)')
   .option(storeUrl, storeUrlHelp)

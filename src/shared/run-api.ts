@@ -142,6 +142,8 @@ export const StoreShippingStateSchema = z.object({
   local: z.number().int().nonnegative(),
   shipped: z.number().int().nonnegative(),
   lag: z.number().int().nonnegative(),
+  /** Files the shipped records name (outputs, the runbook) not yet whole in the store. */
+  blobs: z.number().int().nonnegative(),
   /** Why the last attempt failed (the store away…), or null. */
   problem: z.string().nullable(),
   /** Shipping stopped for good: the store holds another version of the run, or will not take it. */

@@ -58,6 +58,8 @@ describe.skipIf(!available)('the team store in PostgreSQL', () => {
       'SELECT on runbook_store.approval_answers',
       'INSERT on runbook_store.approval_requests',
       'SELECT on runbook_store.approval_requests',
+      'INSERT on runbook_store.blob_parts',
+      'SELECT on runbook_store.blob_parts',
       'SELECT on runbook_store.migrations',
       'INSERT on runbook_store.records',
       'SELECT on runbook_store.records',
@@ -75,8 +77,8 @@ describe.skipIf(!available)('the team store in PostgreSQL', () => {
     const client = await writer();
     try {
       const pushed = await pushRun(client, dir);
-      expect(pushed).toEqual({ runId: RUN_ID, already: 0, shipped: 6, total: 6 });
-      expect(await pushRun(client, dir)).toEqual({ runId: RUN_ID, already: 6, shipped: 0, total: 6 });
+      expect(pushed).toEqual({ runId: RUN_ID, already: 0, shipped: 6, total: 6, blobs: 1 });
+      expect(await pushRun(client, dir)).toEqual({ runId: RUN_ID, already: 6, shipped: 0, total: 6, blobs: 1 });
       const stored = await storedRecords(client, RUN_ID);
       expect(stored.map((r) => r.line)).toEqual(journalLines(dir));
       const { rows } = await client.query<{ ssl: boolean }>('SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()');

@@ -482,5 +482,7 @@ async function reportShipping(shipper: StoreShipper, dir: string, shown: string,
   if (status.diverged) process.stderr.write(`runbook: warning: the team store ${shown} holds another version of this run: ${status.diverged}\n`);
   else if (status.lag > 0) {
     process.stderr.write(`runbook: warning: ${status.lag} of ${status.local} records are not in the team store ${shown} yet (${status.problem ?? 'not shipped in time'}); ship them with: runbook store push ${shellQuote(dir)} --url URL\n`);
-  } else write(`shipped ${status.shipped} records to the team store ${shown}\n`);
+  } else if (status.blobs > 0) {
+    process.stderr.write(`runbook: warning: the team store ${shown} holds all ${status.shipped} records, but not yet ${status.blobs} of the files they name (${status.problem ?? 'not shipped in time'}); ship them with: runbook store push ${shellQuote(dir)} --url URL\n`);
+  } else write(`shipped ${status.shipped} records to the team store ${shown}, and the files they name\n`);
 }

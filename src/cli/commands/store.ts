@@ -10,9 +10,18 @@ import { connectStore } from '../../main/store/connect.js';
 import { initStore } from '../../main/store/schema.js';
 import { StoreRefusal } from '../../main/store/records.js';
 import { StoreDiverged, pushRun } from '../../main/store/ship.js';
+import { BlobMissing } from '../../main/store/blobs.js';
 import { STORE_URL_ENV, type StoreEndpoint, parseStoreUrl } from '../../main/store/url.js';
 import { storedRunIds, storedRunSummaries, verifyStoredRun } from '../../main/store/verify-store.js';
+import { ExportError } from '../../main/audit/export.js';
+import { FileMacKeyStore } from '../../main/audit/key-store.js';
+import { VerifyFailure } from '../../main/audit/reasons.js';
+import { SshSignerError } from '../../main/audit/ssh-signers.js';
+import { MAC_KEY_FILE } from '../../main/audit/verify.js';
+import { exportStoredRun } from '../../main/store/export-store.js';
 import { CliExit } from '../cli-exit.js';
+import { loadInstallationForCli } from '../installation-notice.js';
+import { type SshKeyOptions, signerFromOptions } from '../ssh-key-options.js';
 import { forTerminal } from '../terminal-output.js';
 
 export interface StoreUrlOption {
@@ -69,10 +78,11 @@ export async function storePushCommand(dir: string, options: StoreUrlOption): Pr
   await withStore(options, 'push', async (client, endpoint) => {
     try {
       const pushed = await pushRun(client, dir);
-      out(`run ${pushed.runId}: shipped ${pushed.shipped} records to ${endpoint.shown} (it held ${pushed.already} of ${pushed.total})`);
+      out(`run ${pushed.runId}: shipped ${pushed.shipped} records to ${endpoint.shown} (it held ${pushed.already} of ${pushed.total}); it holds the ${pushed.blobs} files they name`);
     } catch (error) {
       if (error instanceof StoreDiverged) throw new CliExit(EXIT.failed, `FAIL E_STORE_DIFFERS: ${error.message} (record ${error.seq}); nothing was shipped`);
       if (error instanceof StoreRefusal) throw new CliExit(EXIT.failed, `the store refuses this run's records: ${error.message}`);
+      if (error instanceof BlobMissing) throw new CliExit(EXIT.failed, `the records are in the store, but not every file they name: ${error.message}`);
       throw error;
     }
   });
@@ -87,7 +97,7 @@ export async function storeVerifyCommand(options: StoreUrlOption & { run?: strin
     const unanchored = results.filter((r) => r.result.ok && !r.result.anchored);
     if (options.json) process.stdout.write(`${JSON.stringify({ store: endpoint.shown, runs: results }, null, 2)}\n`);
     else {
-      for (const { runId, records, result } of results) {
+      for (const { runId, records, result, filesMissing } of results) {
         if (!result.ok) {
           out(`FAIL  ${runId}: ${result.failure.code} ${result.failure.detail} — ${FAILURES[result.failure.code]}`);
           continue;
@@ -97,7 +107,8 @@ export async function storeVerifyCommand(options: StoreUrlOption & { run?: strin
         const tail = result.sealedSize === null ? records : records - result.sealedSize - 1;
         const after = tail > 0 ? `; ${tail} record(s) not covered by any seal (an edit there with its hash recomputed cannot be told)` : '';
         const anchor = result.anchored ? 'anchored' : 'NOT ANCHORED (give --pin with the installation key you hold)';
-        out(`${result.anchored ? 'OK   ' : 'INTACT'} ${runId}: ${records} records intact (chain, ${sealed}, signatures ${anchor}${result.macChecked ? ', MACs' : ''})${after}; outputs are not in the store`);
+        const files = filesMissing ? `; ${filesMissing} file(s) the records name are not in the store, so no file was checked` : '; every file the records name matches its hash';
+        out(`${result.anchored ? 'OK   ' : 'INTACT'} ${runId}: ${records} records intact (chain, ${sealed}, signatures ${anchor}${result.macChecked ? ', MACs' : ''})${after}${files}`);
       }
       out(`${results.length - failed.length} of ${results.length} stored runs verified on ${endpoint.shown}${unanchored.length ? `, ${unanchored.length} of them not anchored` : ''}`);
     }
@@ -125,6 +136,23 @@ export async function storeRunsCommand(options: StoreUrlOption & { json?: boolea
     for (const r of runs) {
       const verdict = verdicts.has(r.runId) ? `  verify: ${verdicts.get(r.runId)}` : '';
       out(`${r.runId}  ${r.started}  ${r.state.padEnd(11)} ${r.profile.padEnd(10)} ${r.operator} (shipped by ${r.shippedBy})  "${r.title}" (sha256 ${r.runbookSha256.slice(0, 12)}…)  ${r.records} records, last ${r.lastType}${r.sealedSize === null ? ', not sealed' : `, sealed at ${r.sealedSize}`}${verdict}`);
+    }
+  });
+}
+
+export async function storeExportCommand(options: StoreUrlOption & SshKeyOptions & { run: string; out: string; as?: string; pdf?: boolean }): Promise<void> {
+  if (options.as && !options.key && !options.agent) throw new CliExit(EXIT.usage, '--as names who signs: give --key or --agent too');
+  const signer = await signerFromOptions(options);
+  await withStore(options, 'export', async (client, endpoint) => {
+    try {
+      const result = await exportStoredRun(client, options.run, { out: options.out, operatorSigner: signer, signerName: options.as, pdf: Boolean(options.pdf), keys: new FileMacKeyStore(), installation: await loadInstallationForCli() });
+      out(`exported run ${result.runId} from ${endpoint.shown} to ${result.out} (${result.files.length} files), signed by ${result.principal} ${result.signerFingerprint}`);
+      if (!result.files.includes(MAC_KEY_FILE)) out(`note: this machine does not hold the run's MAC key, so the bundle has none: its verifiers check chain, seals and signatures, not the MACs`);
+      out(`verify: cd ${result.out} && sha256sum -c SHA256SUMS && python3 verify.py .  (see VERIFY.md)`);
+    } catch (error) {
+      if (error instanceof ExportError || error instanceof SshSignerError) throw new CliExit(EXIT.failed, error.message);
+      if (error instanceof VerifyFailure) throw new CliExit(EXIT.failed, `run ${options.run}: the stored run does not verify, so it is not exported: ${error.message}`);
+      throw error;
     }
   });
 }

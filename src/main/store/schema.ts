@@ -216,6 +216,49 @@ CREATE TRIGGER approval_answers_never_change BEFORE UPDATE OR DELETE ON ${STORE_
 CREATE TRIGGER approval_answers_never_truncated BEFORE TRUNCATE ON ${STORE_SCHEMA}.approval_answers FOR EACH STATEMENT EXECUTE FUNCTION ${STORE_SCHEMA}.refuse_change();
 `,
   },
+  {
+    version: 3,
+    description: 'blobs: the files a run\'s records name (its runbook, step outputs), in parts, never changed',
+    sql: `
+-- A blob is named by the SHA-256 of its bytes (records name it so: blobs/<sha256>) and kept in parts of at
+-- most 1 MiB, in order. Only the login that ships a run adds its blobs, after its first record is stored;
+-- whether the parts make up the bytes their name says is checked where they are read back (store export and
+-- the bundle's verifiers hash every blob), as for any copy.
+CREATE TABLE ${STORE_SCHEMA}.blob_parts (
+  run_id      text        NOT NULL,
+  sha256      text        NOT NULL CHECK (sha256 ~ '^[0-9a-f]+$' AND length(sha256) = 64),
+  part        integer     NOT NULL CHECK (part >= 0),
+  bytes       bytea       NOT NULL CHECK (length(bytes) <= 1048576),
+  last        boolean     NOT NULL,
+  received_at timestamptz NOT NULL,
+  shipped_by  name        NOT NULL,
+  PRIMARY KEY (run_id, sha256, part)
+);
+
+CREATE FUNCTION ${STORE_SCHEMA}.check_blob_part() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  owner name;
+BEGIN
+  SELECT r.shipped_by INTO owner FROM ${STORE_SCHEMA}.records r WHERE r.run_id = NEW.run_id AND r.seq = 0;
+  IF owner IS NULL THEN
+    RAISE EXCEPTION 'run % has no stored records: its blobs follow its first record', NEW.run_id USING ERRCODE = 'check_violation', HINT = 'runbook-store:out-of-sequence';
+  END IF;
+  IF owner <> session_user THEN
+    RAISE EXCEPTION 'run % is shipped by %, not by %', NEW.run_id, owner, session_user USING ERRCODE = 'check_violation', HINT = 'runbook-store:not-owner';
+  END IF;
+  IF NEW.part > 0 AND NOT EXISTS (SELECT 1 FROM ${STORE_SCHEMA}.blob_parts b WHERE b.run_id = NEW.run_id AND b.sha256 = NEW.sha256 AND b.part = NEW.part - 1 AND NOT b.last) THEN
+    RAISE EXCEPTION 'part % of blob % of run % does not follow a stored part', NEW.part, NEW.sha256, NEW.run_id USING ERRCODE = 'check_violation', HINT = 'runbook-store:out-of-sequence';
+  END IF;
+  NEW.received_at := clock_timestamp();
+  NEW.shipped_by := session_user;
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER blob_parts_check BEFORE INSERT ON ${STORE_SCHEMA}.blob_parts FOR EACH ROW EXECUTE FUNCTION ${STORE_SCHEMA}.check_blob_part();
+CREATE TRIGGER blob_parts_never_change BEFORE UPDATE OR DELETE ON ${STORE_SCHEMA}.blob_parts FOR EACH ROW EXECUTE FUNCTION ${STORE_SCHEMA}.refuse_change();
+CREATE TRIGGER blob_parts_never_truncated BEFORE TRUNCATE ON ${STORE_SCHEMA}.blob_parts FOR EACH STATEMENT EXECUTE FUNCTION ${STORE_SCHEMA}.refuse_change();
+`,
+  },
 ];
 
 export interface InitResult {
@@ -264,7 +307,7 @@ export async function initStore(client: pg.Client, options: { role?: string } = 
     await client.query(`REVOKE ALL ON ALL TABLES IN SCHEMA ${schema} FROM ${writer}`);
     await client.query(`REVOKE ALL ON SCHEMA ${schema} FROM ${writer}`);
     await client.query(`GRANT USAGE ON SCHEMA ${schema} TO ${writer}`);
-    await client.query(`GRANT SELECT, INSERT ON ${schema}.records, ${schema}.approval_requests, ${schema}.approval_answers TO ${writer}`);
+    await client.query(`GRANT SELECT, INSERT ON ${schema}.records, ${schema}.approval_requests, ${schema}.approval_answers, ${schema}.blob_parts TO ${writer}`);
     await client.query(`GRANT SELECT ON ${schema}.migrations TO ${writer}`);
     await client.query('COMMIT');
     return { applied, version: Math.max(...MIGRATIONS.map((m) => m.version)), role, grants: await grantsOf(client, role) };

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
 import { JOURNAL_FILE, wholeLines } from '../audit/record.js';
+import { BlobMissing, blobsNamed, shipBlob } from './blobs.js';
 import { BATCH_RECORDS, type LocalRecord, StoreRefusal, firstDifference, insertRecords, storedRecords } from './records.js';
 
 export class StoreDiverged extends Error {
@@ -55,6 +56,8 @@ export interface PushResult {
   already: number;
   shipped: number;
   total: number;
+  /** Blobs (files the records name) the store now holds whole. */
+  blobs: number;
 }
 
 /** Ships the records of the run in `dir` that the store does not hold yet, after checking those it does. */
@@ -66,7 +69,10 @@ export async function pushRun(client: pg.Client, dir: string): Promise<PushResul
     const batch = lines.slice(from, from + BATCH_RECORDS).map((line, i) => ({ seq: from + i, line }));
     await insertRecords(client, runId, batch);
   }
-  return { runId, already, shipped: lines.length - already, total: lines.length };
+  // Then the files the records name, each checked for what the store already holds of it.
+  const blobs = new Set(lines.flatMap(blobsNamed));
+  for (const sha of blobs) while (!(await shipBlob(client, runId, dir, sha))) {}
+  return { runId, already, shipped: lines.length - already, total: lines.length, blobs: blobs.size };
 }
 
 export interface ShipperStatus {
@@ -76,6 +82,8 @@ export interface ShipperStatus {
   shipped: number;
   /** local − shipped. */
   lag: number;
+  /** Blobs (files the shipped records name) not yet whole in the store. */
+  blobs: number;
   /** Why the last attempt failed (the store unreachable, a login refused…), or null. */
   problem: string | null;
   /** Shipping stopped for good, and why: the store and the journal disagree, or the store will not take the run. */
@@ -123,7 +131,11 @@ export class StoreShipper {
   private problem: string | null = null;
   private diverged: string | null = null;
   private wake: (() => void) | null = null;
-  private readonly waiters = new Set<() => void>();
+  /** Waiters, each with whether it waits for the blobs too (the store gate waits for records only). */
+  private readonly waiters = new Map<() => void, boolean>();
+  /** Blobs named by shipped records, not yet whole in the store, in order. */
+  private readonly blobQueue: string[] = [];
+  private readonly blobsSeen = new Set<string>();
 
   constructor(
     readonly runId: string,
@@ -133,7 +145,7 @@ export class StoreShipper {
 
   status(): ShipperStatus {
     const shipped = Math.max(0, this.shipped);
-    return { local: this.local, shipped, lag: this.local - shipped, problem: this.problem, diverged: this.diverged };
+    return { local: this.local, shipped, lag: this.local - shipped, blobs: this.blobQueue.length, problem: this.problem, diverged: this.diverged };
   }
 
   /**
@@ -154,9 +166,13 @@ export class StoreShipper {
     this.kick();
   }
 
-  /** Resolves once everything durable so far is shipped, shipping stopped for good, or `timeoutMs` passed. */
-  async flush(timeoutMs: number): Promise<ShipperStatus> {
-    if (this.settled()) return this.status();
+  /**
+   * Resolves once every record durable so far is shipped (and, with `blobs`, every file they name), shipping
+   * stopped for good, or `timeoutMs` passed.
+   */
+  async flush(timeoutMs: number, options: { blobs?: boolean } = {}): Promise<ShipperStatus> {
+    const blobs = options.blobs ?? false;
+    if (this.settled(blobs)) return this.status();
     this.kick();
     await new Promise<void>((resolve) => {
       const done = () => {
@@ -165,14 +181,14 @@ export class StoreShipper {
         resolve();
       };
       const timer = setTimeout(done, timeoutMs);
-      this.waiters.add(done);
+      this.waiters.set(done, blobs);
     });
     return this.status();
   }
 
   /** Ships what it can within `timeoutMs`, then stops for good and closes the connection (cut, if it hangs). */
   async close(timeoutMs: number): Promise<ShipperStatus> {
-    const status = await this.flush(timeoutMs);
+    const status = await this.flush(timeoutMs, { blobs: true });
     this.stopped = true;
     this.wake?.();
     const running = this.running;
@@ -192,8 +208,8 @@ export class StoreShipper {
     return status;
   }
 
-  private settled(): boolean {
-    return this.diverged !== null || this.status().lag === 0;
+  private settled(blobs = true): boolean {
+    return this.diverged !== null || (this.status().lag === 0 && (!blobs || this.blobQueue.length === 0));
   }
 
   private kick(): void {
@@ -201,13 +217,12 @@ export class StoreShipper {
     this.running ??= this.loop().finally(() => {
       this.running = null;
       this.notify();
-      if (!this.stopped && !this.settled()) this.kick();
+      if (!this.stopped && !this.settled(true)) this.kick();
     });
   }
 
   private notify(): void {
-    if (!this.settled()) return;
-    for (const done of [...this.waiters]) done();
+    for (const [done, blobs] of [...this.waiters]) if (this.settled(blobs)) done();
   }
 
   private change(problem: string | null): void {
@@ -254,19 +269,47 @@ export class StoreShipper {
   /** One exchange: learn what the store holds (once), then send the next batch. True when nothing is left. */
   private async shipSome(client: pg.Client): Promise<boolean> {
     if (this.shipped < 0 || this.recheck) {
-      this.shipped = await checkStoredPrefix(client, this.runId, journalLines(this.dir));
+      const lines = journalLines(this.dir);
+      this.shipped = await checkStoredPrefix(client, this.runId, lines);
       this.recheck = false;
+      // Records stored before (by an earlier host of this run, or `store push`): their files may not all be there.
+      this.queueBlobs(lines.slice(0, this.shipped));
     }
     while (this.pending.length > 0 && (this.pending[0] as LocalRecord).seq < this.shipped) this.pending.shift();
-    if (this.pending.length === 0 && this.shipped >= this.local) return true;
+    if (this.pending.length === 0 && this.shipped >= this.local) return this.shipSomeBlob(client);
     if (this.pending.length === 0 || (this.pending[0] as LocalRecord).seq > this.shipped) this.refill();
     if (this.pending.length === 0) return true;
     const batch = this.pending.slice(0, BATCH_RECORDS);
     await insertRecords(client, this.runId, batch);
     this.shipped = (batch.at(-1) as LocalRecord).seq + 1;
     this.pending.splice(0, batch.length);
+    this.queueBlobs(batch.map((r) => r.line));
     this.options.onChange?.(this.status());
-    return this.pending.length === 0;
+    return this.pending.length === 0 && this.blobQueue.length === 0;
+  }
+
+  private queueBlobs(lines: readonly string[]): void {
+    for (const sha of lines.flatMap(blobsNamed)) {
+      if (this.blobsSeen.has(sha)) continue;
+      this.blobsSeen.add(sha);
+      this.blobQueue.push(sha);
+    }
+  }
+
+  /** Ships some of the first blob waiting (records go first: this runs only once none is waiting). */
+  private async shipSomeBlob(client: pg.Client): Promise<boolean> {
+    const sha = this.blobQueue[0];
+    if (sha === undefined) return true;
+    try {
+      if (!(await shipBlob(client, this.runId, this.dir, sha))) return false;
+    } catch (error) {
+      // A file the journal names and this machine no longer has cannot be shipped by anyone: said, and passed over.
+      if (!(error instanceof BlobMissing)) throw error;
+      this.change(error.message);
+    }
+    this.blobQueue.shift();
+    this.options.onChange?.(this.status());
+    return this.blobQueue.length === 0;
   }
 
   /** `fn`'s exchange with the store, its connection cut if it takes longer than EXCHANGE_DEADLINE_MS. */

@@ -5,12 +5,13 @@
 // directory — chain, canonical form, seals and their signatures, approvals, sign-offs — the files the
 // records name (runbook copy, outputs) excepted, which the store does not keep.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
 import type { Finding, FailureCode } from '../audit/reasons.js';
-import { JOURNAL_FILE } from '../audit/record.js';
+import { BLOB_DIR, JOURNAL_FILE } from '../audit/record.js';
+import { BlobMissing, blobsNamed, copyStoredBlob } from './blobs.js';
 import { type VerifyOptions, type VerifyResult, verifyRun } from '../audit/verify.js';
 import { firstDifference, storedRecords } from './records.js';
 import { STORE_SCHEMA } from './schema.js';
@@ -35,7 +36,8 @@ export async function compareWithStore(client: pg.Client, dir: string, runId: st
   return { ok: true, records: local.length };
 }
 
-export type StoredRunResult = { runId: string; records: number; result: VerifyResult };
+/** `filesMissing`: files the records name that the store does not hold whole (then files are not checked). */
+export type StoredRunResult = { runId: string; records: number; result: VerifyResult; filesMissing?: number };
 
 /** Verifies one stored run (see the top of this file). `options` carries the anchors (pins, allowed signers). */
 export async function verifyStoredRun(client: pg.Client, runId: string, options: Pick<VerifyOptions, 'allowedSigners' | 'pins' | 'keys' | 'macKeyHex'> = {}): Promise<StoredRunResult> {
@@ -55,9 +57,22 @@ export async function verifyStoredRun(client: pg.Client, runId: string, options:
   const dir = mkdtempSync(path.join(tmpdir(), 'runbook-store-verify-'));
   try {
     writeFileSync(path.join(dir, JOURNAL_FILE), `${stored.map((r) => r.line).join('\n')}\n`, { mode: 0o600 });
+    // The files the records name, as the store holds them: one changed there fails; one it lacks (shipped
+    // before the store kept files, or still on its way) is counted, and then no file is checked.
+    mkdirSync(path.join(dir, BLOB_DIR));
+    let filesMissing = 0;
+    for (const sha of new Set(stored.flatMap((r) => blobsNamed(r.line)))) {
+      try {
+        await copyStoredBlob(client, runId, sha, path.join(dir, BLOB_DIR, sha));
+      } catch (error) {
+        if (!(error instanceof BlobMissing)) throw error;
+        if (error.kind === 'changed') return { runId, records: stored.length, result: failed('E_STORE_EDITED', error.message) };
+        filesMissing += 1;
+      }
+    }
     // A run still going, or cut off by its host, is reported as such (a warning), not failed.
-    const result = await verifyRun(dir, { ...options, runId, allowUnsealed: true, blobs: false });
-    return { runId, records: stored.length, result };
+    const result = await verifyRun(dir, { ...options, runId, allowUnsealed: true, blobs: filesMissing === 0 });
+    return { runId, records: stored.length, result, filesMissing };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -59,7 +59,8 @@ export function EvidencePanel({ view, steps }: { view: RunViewState; steps?: Map
 /** Where the run's records stand in the team store, in words (the lag is what the store does not hold yet). */
 function storeLine(store: StoreShippingState): string {
   if (store.diverged) return `stopped: ${store.diverged}`;
-  const held = store.lag === 0 ? `all ${store.shipped} records held` : `${store.shipped} of ${store.local} held, ${store.lag} behind`;
+  const records = store.lag === 0 ? `all ${store.shipped} records held` : `${store.shipped} of ${store.local} held, ${store.lag} behind`;
+  const held = store.blobs > 0 ? `${records}, ${store.blobs} file${store.blobs === 1 ? '' : 's'} still to send` : records;
   const gate = store.gate ? ' · state-changing steps wait for it' : '';
   return `${held}${store.problem ? ` — ${store.problem}` : ''}${gate}`;
 }
