@@ -93,6 +93,13 @@ store
   .option('--json', 'print the results as JSON')
   .action(async (options) => (await import('./commands/store.js')).storeVerifyCommand(options));
 store
+  .command('person')
+  .description('say who a login is (an administrator\'s call): it answers approvals only under that name, and never a run shipped by another login of the same person')
+  .argument('<login>', 'the database login')
+  .argument('<person>', 'the person: their principal in the approvers lists')
+  .option(storeUrl, storeUrlHelp)
+  .action(async (login, person, options) => (await import('./commands/store.js')).storePersonCommand(login, person, options));
+store
   .command('export')
   .description('write a signed evidence bundle for a finished run from the store alone (its records and the files they name, each checked), as runbook export does for a run directory')
   .option(storeUrl, storeUrlHelp)

@@ -50,7 +50,7 @@ beforeAll(async () => {
   approvers = path.join(root, 'approvers');
   // alice is in the list too (as she might be on another day's run): her key must still be refused on her own run.
   writeFileSync(approvers, `${formatAllowedSigner({ principals: ['bob'], publicKey: bob.publicKeyLine, namespaces: ['runbook-console-approval'] })}\n${formatAllowedSigner({ principals: ['alice'], publicKey: alice.publicKeyLine, namespaces: ['runbook-console-approval'] })}\n`);
-  ({ server, admin } = await startStoreServer(['alice', 'bob']));
+  ({ server, admin } = await startStoreServer(['alice', 'bob', 'mallory', 'alice2']));
 }, 60_000);
 
 afterAll(async () => {
@@ -114,8 +114,8 @@ describe.skipIf(!available)('approvals through the team store', () => {
       // Nothing is ever changed or removed.
       expect(await refused(b, `UPDATE ${STORE_SCHEMA}.approval_requests SET wait_seconds = 86400`, [])).toMatch(/permission denied|never changed/);
       expect(await refused(b, `DELETE FROM ${STORE_SCHEMA}.approval_answers`, [])).toMatch(/permission denied|never changed/);
-      // A flood: 20 answers at most per request; each garbage one the run journals as refused, and the block still waits.
-      for (let i = 0; i < 20; i += 1) await b.query(answer, [request.run, request.record, 'bob', `not a signature ${i}`]);
+      // A flood: five answers at most per login per request; each garbage one the run journals as refused, and the block still waits.
+      for (let i = 0; i < 5; i += 1) await b.query(answer, [request.run, request.record, 'bob', `not a signature ${i}`]);
       expect(await refused(b, answer, [request.run, request.record, 'bob', 'one more'])).toBe('runbook-store:too-many');
     } finally {
       await a.end();
@@ -162,6 +162,40 @@ describe.skipIf(!available)('approvals through the team store', () => {
     expect([0, 3], verified.stdout + verified.stderr).toContain(verified.status);
   }, 60_000);
 
+  it('from a review: a writer cannot hide bob\'s answer (a chosen id, a flood) or approve alice\'s run from a second login of hers', async () => {
+    await admin.query(`INSERT INTO ${STORE_SCHEMA}.people (login, person) VALUES ('alice', 'alice'), ('alice2', 'alice'), ('bob', 'bob')`);
+    const run = startRun('review', ['--approval-timeout', '120']);
+    const request = waitForRequest('review');
+    const m = await login('mallory');
+    const a2 = await login('alice2');
+    const b = await login('bob');
+    try {
+      const answer = `INSERT INTO ${STORE_SCHEMA}.approval_answers (run_id, seq, approver, signature, answered_at, answered_by) VALUES ($1, $2, $3, $4, now(), current_user)`;
+      // alice's second login is still alice: refused by the database whatever name it gives.
+      const own = await a2.query(answer, [request.run, request.record, 'bob', 'x']).then(() => null, (e: { hint?: string }) => e.hint);
+      expect(own).toBe('runbook-store:own-request');
+      // bob's login answers only as bob.
+      const other = await b.query(answer, [request.run, request.record, 'robert', 'x']).then(() => null, (e: { hint?: string }) => e.hint);
+      expect(other).toBe('runbook-store:not-this-login');
+      // mallory takes the largest id there is, then floods: her five junk answers leave room for bob's.
+      await m.query(`INSERT INTO ${STORE_SCHEMA}.approval_answers (id, run_id, seq, approver, signature, answered_at, answered_by) OVERRIDING SYSTEM VALUE VALUES (4611686018427387904, $1, $2, 'bob', 'junk', now(), current_user)`, [request.run, request.record]);
+      for (let i = 0; i < 4; i += 1) await m.query(answer, [request.run, request.record, 'bob', `junk ${i}`]);
+    } finally {
+      await m.end();
+      await a2.end();
+      await b.end();
+    }
+    // bob's real answer, after all that, is read and runs the block.
+    const ok = approve(['--run', request.run, '--record', String(request.record), '--key', bob.file, '--yes']);
+    expect(ok.status, ok.stdout + ok.stderr).toBe(0);
+    expect(await run.done, run.output()).toBe(0);
+    expect(existsSync(path.join(root, 'review.marker'))).toBe(true);
+    const approvals = records('review').filter((r) => r.type === 'approval');
+    expect(approvals.filter((r) => r.data.granted === false).map((r) => r.data.store_login)).toEqual(['mallory', 'mallory', 'mallory', 'mallory', 'mallory']);
+    expect(approvals.find((r) => r.data.granted === true)?.data).toMatchObject({ approver: 'bob', store_login: 'bob' });
+    await admin.query(`DELETE FROM ${STORE_SCHEMA}.people`);
+  }, 180_000);
+
   it("two processes, two keys: alice's run waits, bob's approve reads the exact command from the store and signs; alice's own key is refused before anything is sent", async () => {
     const run = startRun('approved', ['--approval-timeout', '120']);
     const request = waitForRequest('approved');
@@ -175,6 +209,8 @@ describe.skipIf(!available)('approvals through the team store', () => {
     expect(shown.stdout).toContain('touch "$MARKER"');
     expect(shown.stdout).toContain(`sha256 ${runbookSha}`);
     expect(shown.stdout).toContain(`signs     sha256 ${request.message}`);
+    // …and what the command's variable holds: it is part of what is approved.
+    expect(shown.stdout).toContain(`value     MARKER = ${JSON.stringify(path.join(root, 'approved.marker'))}`);
 
     // alice's own key (she is even in the approvers list) is refused here, and nothing reaches the store.
     const own = approve(['--run', request.run, '--record', String(request.record), '--key', alice.file, '--yes'], 'bob');

@@ -41,7 +41,7 @@ describe.skipIf(!available)('runbook store (CLI)', () => {
     expect(init.status, init.stderr).toBe(0);
     expect(init.stdout).toContain('postgres@127.0.0.1');
     expect(init.stdout).toContain('(verify-full)');
-    expect(init.stdout).toMatch(/role runbook_writer may[^\n]*\n  INSERT on runbook_store.approval_answers\n  SELECT on runbook_store.approval_answers\n  INSERT on runbook_store.approval_requests\n  SELECT on runbook_store.approval_requests\n  INSERT on runbook_store.blob_parts\n  SELECT on runbook_store.blob_parts\n  SELECT on runbook_store.migrations\n  INSERT on runbook_store.records\n  SELECT on runbook_store.records\n/);
+    expect(init.stdout).toMatch(/role runbook_writer may[^\n]*\n  INSERT on runbook_store.approval_answers\n  SELECT on runbook_store.approval_answers\n  INSERT on runbook_store.approval_requests\n  SELECT on runbook_store.approval_requests\n  INSERT on runbook_store.blob_parts\n  SELECT on runbook_store.blob_parts\n  SELECT on runbook_store.migrations\n  SELECT on runbook_store.people\n  INSERT on runbook_store.records\n  SELECT on runbook_store.records\n/);
     expect(init.stdout).not.toContain(server.superuserPassword);
     const admin = new pg.Client({ host: server.host, port: server.port, user: server.superuser, password: server.superuserPassword, database: 'appdb', ssl: { rejectUnauthorized: false } });
     await admin.connect();

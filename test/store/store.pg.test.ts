@@ -61,6 +61,7 @@ describe.skipIf(!available)('the team store in PostgreSQL', () => {
       'INSERT on runbook_store.blob_parts',
       'SELECT on runbook_store.blob_parts',
       'SELECT on runbook_store.migrations',
+      'SELECT on runbook_store.people',
       'INSERT on runbook_store.records',
       'SELECT on runbook_store.records',
     ]);
@@ -104,6 +105,8 @@ describe.skipIf(!available)('the team store in PostgreSQL', () => {
         `DELETE FROM ${STORE_SCHEMA}.approval_requests`,
         `TRUNCATE ${STORE_SCHEMA}.approval_requests`,
         `UPDATE ${STORE_SCHEMA}.approval_answers SET approver = 'x'`,
+        `INSERT INTO ${STORE_SCHEMA}.people (login, person) VALUES (current_user, 'bob')`,
+        `UPDATE ${STORE_SCHEMA}.people SET person = 'bob'`,
         `DELETE FROM ${STORE_SCHEMA}.approval_answers`,
         `TRUNCATE ${STORE_SCHEMA}.approval_answers`,
         `INSERT INTO ${STORE_SCHEMA}.migrations (version, description) VALUES (99, 'x')`,

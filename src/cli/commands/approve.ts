@@ -112,6 +112,8 @@ function jsonOf(d: RequestDetails) {
     block: d.started.block,
     target: d.started.target,
     command: d.started.command,
+    variables: d.run.variables,
+    env: d.started.env,
     state_changing: d.started.state_changing,
     verdict: d.started.verdict,
     problem: d.problem,
@@ -130,11 +132,21 @@ function show(d: RequestDetails, n: number, url: string): void {
   out(`  verdict   ${d.started.state_changing ? 'state-changing' : 'read-only'}: ${d.started.verdict.code} — ${d.started.verdict.detail}`);
   out('  command   ┄┄┄┄┄┄┄┄');
   for (const line of d.started.command.split('\n')) out(`    │ ${line}`);
+  // What the command's variables hold is part of what is approved: the run started with these values.
+  for (const v of d.run.variables) out(`  value     ${v.name} = ${valueShown(v)}`);
+  if (d.started.env.length > 0) out(`  env       ${d.started.env.join(', ')} (names the block gets in its environment)`);
   out(`  signs     sha256 ${d.message} (the step.started line, record ${d.seq})`);
   for (const r of d.refused) out(`  refused   an answer as "${r.approver ?? '?'}": ${r.reason}`);
   if (d.problem) out(`  PROBLEM   ${d.problem}: do not approve`);
   if (!d.closed && !d.problem) out(`  approve:  runbook approve --store ${redacted(url)} --run ${d.runId} --record ${d.seq} --key ~/.ssh/id_ed25519   (or sign with: ${approvalCommand(d.message)})`);
   out('');
+}
+
+/** A run variable's value as the run started with it: a secret's is never recorded, nor shown. */
+function valueShown(v: RequestDetails['run']['variables'][number]): string {
+  if (v.secret) return '(secret: not recorded, not shown)';
+  if (v.value === undefined || v.value === null) return '(not recorded)';
+  return JSON.stringify(v.value);
 }
 
 /** The URL as it may be printed: without a password. */

@@ -7,7 +7,7 @@ import type pg from 'pg';
 import { JOURNAL_FILE } from '../../main/audit/record.js';
 import { EXIT, FAILURES } from '../../main/audit/reasons.js';
 import { connectStore } from '../../main/store/connect.js';
-import { initStore } from '../../main/store/schema.js';
+import { initStore, setPerson } from '../../main/store/schema.js';
 import { StoreRefusal } from '../../main/store/records.js';
 import { StoreDiverged, pushRun } from '../../main/store/ship.js';
 import { BlobMissing } from '../../main/store/blobs.js';
@@ -137,6 +137,13 @@ export async function storeRunsCommand(options: StoreUrlOption & { json?: boolea
       const verdict = verdicts.has(r.runId) ? `  verify: ${verdicts.get(r.runId)}` : '';
       out(`${r.runId}  ${r.started}  ${r.state.padEnd(11)} ${r.profile.padEnd(10)} ${r.operator} (shipped by ${r.shippedBy})  "${r.title}" (sha256 ${r.runbookSha256.slice(0, 12)}…)  ${r.records} records, last ${r.lastType}${r.sealedSize === null ? ', not sealed' : `, sealed at ${r.sealedSize}`}${verdict}`);
     }
+  });
+}
+
+export async function storePersonCommand(login: string, person: string, options: StoreUrlOption): Promise<void> {
+  await withStore(options, 'person', async (client, endpoint) => {
+    await setPerson(client, login, person);
+    out(`${endpoint.shown}: login ${login} is ${person}: it answers approvals only as ${person}, and never a run shipped by another login of ${person}`);
   });
 }
 

@@ -157,8 +157,10 @@ export function approvalRecord(
   decision: ApprovalDecision,
   signature: string,
   policy: ApprovalPolicy,
+  /** The team store login that delivered the signature, when it came through the store. */
+  storeLogin: string | null = null,
 ): RecordData<'approval'> {
-  const common = { namespace: APPROVAL_NAMESPACE, message: base.started.sha256, approvers_sha256: policy.approvers.sha256 };
+  const common = { namespace: APPROVAL_NAMESPACE, message: base.started.sha256, approvers_sha256: policy.approvers.sha256, ...(storeLogin !== null ? { store_login: storeLogin } : {}) };
   if (decision.ok) return { ...base, granted: true, principal: decision.principal, key: decision.key, fingerprint: decision.fingerprint, signature, ...common };
   return { ...base, granted: false, code: decision.code, reason: decision.reason, key: decision.key, fingerprint: decision.fingerprint, signature: decision.key === null ? null : signature, ...common };
 }

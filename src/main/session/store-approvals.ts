@@ -11,6 +11,7 @@ import type { StoreApprovalChannel } from '../store/approval-channel.js';
 import type { ApprovalAnswer } from '../store/approvals.js';
 import type { Block, Step } from '../../shared/runbook-model.js';
 import type { RunJournal } from './run-journal.js';
+import { neutralise } from '../../shared/terminal-text.js';
 
 export interface StoreApprovalHookOptions {
   channel: StoreApprovalChannel;
@@ -74,17 +75,17 @@ export function storeApprovalHook(options: StoreApprovalHookOptions): (event: { 
             const decision = decideApproval(started.hash, answer.signature, answer.approver, policy, live);
             // Journaled either way; a granted approval that cannot be recorded is not an approval.
             try {
-              journal.record('approval', approvalRecord({ ...approving, approver: answer.approver }, decision, answer.signature, policy));
+              journal.record('approval', approvalRecord({ ...approving, approver: answer.approver }, decision, answer.signature, policy, answer.answeredBy));
             } catch (error) {
               finish(`the approval could not be recorded: ${(error as Error).message}`);
               return;
             }
             if (decision.ok) {
-              write(`    ✓ approved by ${answer.approver} (${decision.fingerprint}), sent by store login ${answer.answeredBy}\n`);
+              write(`    ✓ approved by ${neutralise(answer.approver)} (${decision.fingerprint}), sent by store login ${neutralise(answer.answeredBy)}\n`);
               finish(null);
               return;
             }
-            write(`    ✗ an answer from store login ${answer.answeredBy} as "${answer.approver}" was refused: ${decision.reason}\n`);
+            write(`    ✗ an answer from store login ${neutralise(answer.answeredBy)} as "${neutralise(answer.approver)}" was refused: ${neutralise(decision.reason)}\n`);
           }
         } finally {
           deciding = false;

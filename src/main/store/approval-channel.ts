@@ -3,7 +3,7 @@
 // from the table, not from the notification, so one missed while the connection was down is read after it
 // comes back; each is handed on once, in the store's order. Deciding on them is the caller's (the run's).
 import type pg from 'pg';
-import { ANSWERS_CHANNEL, type ApprovalAnswer, type ApprovalRequest, StoreApprovalRefusal, answersAfter, requestApproval } from './approvals.js';
+import { ANSWERS_CHANNEL, type ApprovalAnswer, type ApprovalRequest, StoreApprovalRefusal, answersTo, requestApproval } from './approvals.js';
 
 export interface ApprovalAsk {
   /** Stops listening and closes the connection; no answer is handed on after it resolves. */
@@ -22,6 +22,8 @@ export interface AskHandlers {
 }
 
 const DEFAULT_RETRY_MS = [250, 500, 1000, 2000, 5000];
+/** Answers are read again this often as well: a notification lost with a connection that died silently costs no more. */
+const POLL_MS = 5_000;
 
 /** Cuts a connection at once (its query in flight fails). */
 function cut(client: pg.Client | null): void {
@@ -34,6 +36,7 @@ export class StoreApprovalChannel {
       connect: () => Promise<pg.Client>;
       runId: string;
       retryMs?: readonly number[];
+      pollMs?: number;
     },
   ) {}
 
@@ -43,7 +46,7 @@ export class StoreApprovalChannel {
     const retry = this.options.retryMs ?? DEFAULT_RETRY_MS;
     let closed = false;
     let client: pg.Client | null = null;
-    let lastId = 0;
+    const handed = new Set<number>();
     let asked = false;
     let wake: (() => void) | null = null;
     let problem: string | null = null;
@@ -68,9 +71,10 @@ export class StoreApprovalChannel {
     const readAnswers = (c: pg.Client) => {
       reading = reading.catch(() => undefined).then(async () => {
         if (closed) return;
-        for (const answer of await answersAfter(c, runId, seq, lastId)) {
+        for (const answer of await answersTo(c, runId, seq)) {
           if (closed) return;
-          lastId = answer.id;
+          if (handed.has(answer.id)) continue;
+          handed.add(answer.id);
           on.answer(answer);
         }
       });
@@ -85,7 +89,11 @@ export class StoreApprovalChannel {
         dropped.catch(() => undefined);
         try {
           const c = (client = await this.options.connect());
-          if (closed) break;
+          if (closed) {
+            // Closed while it connected: this connection is nobody's to close but ours.
+            await c.end().catch(() => undefined);
+            break;
+          }
           c.on('error', (error) => lost(error));
           c.on('end', () => lost(new Error('the store closed the connection')));
           c.on('notification', (message) => {
@@ -99,9 +107,14 @@ export class StoreApprovalChannel {
           }
           setProblem(null);
           attempt = 0;
-          // Anything answered while this side was not listening.
+          // Anything answered while this side was not listening; then now and then, whatever is heard.
           await Promise.race([readAnswers(c), dropped]);
-          await dropped;
+          const poll = setInterval(() => readAnswers(c).catch((error: Error) => lost(error)), this.options.pollMs ?? POLL_MS);
+          try {
+            await dropped;
+          } finally {
+            clearInterval(poll);
+          }
         } catch (error) {
           if (closed) break;
           if (error instanceof StoreApprovalRefusal && error.code !== 'not-stored') {

@@ -22,7 +22,7 @@ export const ANSWERS_CHANNEL = 'runbook_store_answers';
 /** How long a request stays open by default (s): the approver may be a phone call away. */
 export const DEFAULT_APPROVAL_WAIT_S = 900;
 
-export type StoreApprovalRefusalCode = 'not-stored' | 'not-a-step' | 'not-owner' | 'no-request' | 'expired' | 'own-request' | 'too-many' | 'invalid';
+export type StoreApprovalRefusalCode = 'not-stored' | 'not-a-step' | 'not-owner' | 'no-request' | 'expired' | 'own-request' | 'not-this-login' | 'too-many' | 'invalid';
 
 /** The store would not take a request or an answer: which of its rules, and its words. */
 export class StoreApprovalRefusal extends Error {
@@ -34,7 +34,7 @@ export class StoreApprovalRefusal extends Error {
   }
 }
 
-const HINTED: readonly StoreApprovalRefusalCode[] = ['not-stored', 'not-a-step', 'not-owner', 'no-request', 'expired', 'own-request', 'too-many'];
+const HINTED: readonly StoreApprovalRefusalCode[] = ['not-stored', 'not-a-step', 'not-owner', 'no-request', 'expired', 'own-request', 'not-this-login', 'too-many'];
 
 function refusalOf(error: unknown): StoreApprovalRefusal | null {
   const e = error as { code?: string; hint?: string; message?: string };
@@ -94,9 +94,12 @@ type AnswerRow = { id: string; run_id: string; seq: string; approver: string; si
 const answerOf = (r: AnswerRow): ApprovalAnswer => ({ id: Number(r.id), runId: r.run_id, seq: Number(r.seq), approver: r.approver, signature: r.signature, answeredAt: r.answered_at, answeredBy: r.answered_by });
 const ANSWER_COLUMNS = 'id, run_id, seq, approver, signature, answered_at, answered_by';
 
-/** The answers to the request for record `seq` of `runId` after answer `afterId`, in order. */
-export async function answersAfter(client: pg.Client, runId: string, seq: number, afterId: number): Promise<ApprovalAnswer[]> {
-  const { rows } = await client.query<AnswerRow>(`SELECT ${ANSWER_COLUMNS} FROM ${STORE_SCHEMA}.approval_answers WHERE run_id = $1 AND seq = $2 AND id > $3 ORDER BY id`, [runId, seq, afterId]);
+/**
+ * Every answer to the request for record `seq` of `runId` (at most a hundred), oldest first. Read whole each
+ * time: ids are not handed out in the order answers commit, and a writer may choose one.
+ */
+export async function answersTo(client: pg.Client, runId: string, seq: number): Promise<ApprovalAnswer[]> {
+  const { rows } = await client.query<AnswerRow>(`SELECT ${ANSWER_COLUMNS} FROM ${STORE_SCHEMA}.approval_answers WHERE run_id = $1 AND seq = $2 ORDER BY answered_at, id`, [runId, seq]);
   return rows.map(answerOf);
 }
 

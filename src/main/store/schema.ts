@@ -155,10 +155,19 @@ END
 $$;
 CREATE TRIGGER approval_requests_check BEFORE INSERT ON ${STORE_SCHEMA}.approval_requests FOR EACH ROW EXECUTE FUNCTION ${STORE_SCHEMA}.check_request();
 
+-- Who each login is, as the administrator knows them (runbook store person): an approver's login answers only
+-- under their own name, and never a request made by a login of the same person. Logins not listed here are
+-- held to the rules below only; the writer role reads this table and cannot change it.
+CREATE TABLE ${STORE_SCHEMA}.people (
+  login  name PRIMARY KEY,
+  person text NOT NULL CHECK (person ~ '^[^[:cntrl:]]{1,200}$')
+);
+
 -- An answer is an approver's armoured SSH signature over the request's hash, with the name they sign as. The
 -- operator's run checks it against the approvers list its run.started recorded and journals it, granted or
--- not; the database only keeps answers to open requests, from someone other than the run's own login, and
--- few enough per request that nobody can flood a journal through it.
+-- not; the database only keeps answers to open requests, from someone other than the run's own login (or
+-- its person), and few enough per login and per request that nobody can flood a journal, or crowd out
+-- another approver, through it.
 CREATE TABLE ${STORE_SCHEMA}.approval_answers (
   id          bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   run_id      text        NOT NULL,
@@ -174,10 +183,9 @@ CREATE INDEX approval_answers_by_request ON ${STORE_SCHEMA}.approval_answers (ru
 CREATE FUNCTION ${STORE_SCHEMA}.check_answer() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   request ${STORE_SCHEMA}.approval_requests%ROWTYPE;
-  answers integer;
+  answerer text;
+  requester text;
 BEGIN
-  -- One answer at a time per request, so the count below holds (an advisory lock: the writer may not lock rows).
-  PERFORM pg_advisory_xact_lock(hashtextextended(NEW.run_id || '/' || NEW.seq::text, 0));
   SELECT * INTO request FROM ${STORE_SCHEMA}.approval_requests q WHERE q.run_id = NEW.run_id AND q.seq = NEW.seq;
   IF request.run_id IS NULL THEN
     RAISE EXCEPTION 'no approval was asked for record % of run %', NEW.seq, NEW.run_id USING ERRCODE = 'foreign_key_violation', HINT = 'runbook-store:no-request';
@@ -190,9 +198,21 @@ BEGIN
   IF request.requested_by = session_user THEN
     RAISE EXCEPTION 'run % is %''s own: its login cannot answer its approval requests', NEW.run_id, session_user USING ERRCODE = 'check_violation', HINT = 'runbook-store:own-request';
   END IF;
-  SELECT count(*) INTO answers FROM ${STORE_SCHEMA}.approval_answers a WHERE a.run_id = NEW.run_id AND a.seq = NEW.seq;
-  IF answers >= 20 THEN
-    RAISE EXCEPTION 'the approval request for record % of run % has had 20 answers already', NEW.seq, NEW.run_id USING ERRCODE = 'check_violation', HINT = 'runbook-store:too-many';
+  SELECT p.person INTO answerer FROM ${STORE_SCHEMA}.people p WHERE p.login = session_user;
+  SELECT p.person INTO requester FROM ${STORE_SCHEMA}.people p WHERE p.login = request.requested_by;
+  IF answerer IS NOT NULL AND answerer = requester THEN
+    RAISE EXCEPTION 'logins % and % are both %: a person cannot answer their own run''s approval requests', session_user, request.requested_by, answerer USING ERRCODE = 'check_violation', HINT = 'runbook-store:own-request';
+  END IF;
+  IF answerer IS NOT NULL AND NEW.approver <> answerer THEN
+    RAISE EXCEPTION 'login % answers as %, not as %', session_user, answerer, NEW.approver USING ERRCODE = 'check_violation', HINT = 'runbook-store:not-this-login';
+  END IF;
+  -- Bounded per login, so one login's flood leaves room for everyone else's answer; and in all. (Counted
+  -- without a lock: two answers at the same moment may pass a limit by one, which bounds nothing less.)
+  IF (SELECT count(*) FROM ${STORE_SCHEMA}.approval_answers a WHERE a.run_id = NEW.run_id AND a.seq = NEW.seq AND a.answered_by = session_user) >= 5 THEN
+    RAISE EXCEPTION 'login % has answered the approval request for record % of run % five times already', session_user, NEW.seq, NEW.run_id USING ERRCODE = 'check_violation', HINT = 'runbook-store:too-many';
+  END IF;
+  IF (SELECT count(*) FROM ${STORE_SCHEMA}.approval_answers a WHERE a.run_id = NEW.run_id AND a.seq = NEW.seq) >= 100 THEN
+    RAISE EXCEPTION 'the approval request for record % of run % has had 100 answers already', NEW.seq, NEW.run_id USING ERRCODE = 'check_violation', HINT = 'runbook-store:too-many';
   END IF;
   RETURN NEW;
 END
@@ -308,7 +328,7 @@ export async function initStore(client: pg.Client, options: { role?: string } = 
     await client.query(`REVOKE ALL ON SCHEMA ${schema} FROM ${writer}`);
     await client.query(`GRANT USAGE ON SCHEMA ${schema} TO ${writer}`);
     await client.query(`GRANT SELECT, INSERT ON ${schema}.records, ${schema}.approval_requests, ${schema}.approval_answers, ${schema}.blob_parts TO ${writer}`);
-    await client.query(`GRANT SELECT ON ${schema}.migrations TO ${writer}`);
+    await client.query(`GRANT SELECT ON ${schema}.migrations, ${schema}.people TO ${writer}`);
     await client.query('COMMIT');
     return { applied, version: Math.max(...MIGRATIONS.map((m) => m.version)), role, grants: await grantsOf(client, role) };
   } catch (error) {
@@ -333,4 +353,9 @@ export async function storeVersion(client: pg.Client): Promise<number | null> {
   if (!present.rows[0]?.present) return null;
   const { rows } = await client.query<{ v: number | null }>(`SELECT max(version) AS v FROM ${STORE_SCHEMA}.migrations`);
   return rows[0]?.v ?? null;
+}
+
+/** Says who a login is (an administrator's call): that login answers approvals only as `person`, and never a request made by another login of the same person. */
+export async function setPerson(client: pg.Client, login: string, person: string): Promise<void> {
+  await client.query(`INSERT INTO ${STORE_SCHEMA}.people (login, person) VALUES ($1, $2) ON CONFLICT (login) DO UPDATE SET person = EXCLUDED.person`, [login, person]);
 }

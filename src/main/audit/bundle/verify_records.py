@@ -211,8 +211,9 @@ SCHEMAS = {
     "trust": {"question": STR, "kind": codes("confirm|type-name|secret|text"), "text": Null(STR),
               "answer": (True, False, "(typed)", "(given)"), "by": codes("operator|cancel|step-ended|replaced")},
     "approval": By("granted", {
-        True: {**APPROVING, "approver": STR, "principal": STR, **SIGNED_BY, **CHECKED},
-        False: By("code", {**{c: {**APPROVING, "granted": (False,), "approver": STR, **REFUSED_BY, **CHECKED} for c in
+        True: {**APPROVING, "store_login?": STR, "approver": STR, "principal": STR, **SIGNED_BY, **CHECKED},
+        False: By("code", {**{c: {**APPROVING, "store_login?": STR, "granted": (False,), "approver": STR, **REFUSED_BY,
+                                  **CHECKED} for c in
                               codes("not-a-signature|bad-signature|operator-key|operator-name|not-an-approver")},
                            **{c: {**APPROVING, "granted": (False,), "approver": (None,), "reason": STR}
                               for c in codes("withdrawn|timed-out")}})}),
@@ -262,7 +263,9 @@ class RecordData:
             later = later or ('approval code "timed-out": a code format %s does not have (format 4 added it)' % n
                               if self.format != FORMAT and t == "approval" and data.get("code") == "timed-out" else
                               "store: a field format %s does not have (format 4 added it)" % n
-                              if self.format != FORMAT and t == "run.started" and "store" in data else None)
+                              if self.format != FORMAT and t == "run.started" and "store" in data else
+                              "store_login: a field format %s does not have (format 4 added it)" % n
+                              if self.format != FORMAT and t == "approval" and "store_login" in data else None)
             later = later or (None if self.format != FORMAT_1 else \
                 "a record type format 1 does not have (format 2 added it)" if t in LATER_TYPES else \
                 "change: a field format 1 does not have (format 2 added it)" if t == "step.note" and "change" in data \

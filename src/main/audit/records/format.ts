@@ -19,8 +19,8 @@
 // state-changing block not run because the team store had not got the run's records, docs/store.md).
 //
 // Format 4 adds, and nothing else changes: the approval code "timed-out" (no valid approval arrived through the
-// team store while the request was open) and run.started's `store` (where the run ships, and whether its
-// state-changing blocks wait for the store).
+// team store while the request was open), an approval's `store_login` (the store login that delivered it) and
+// run.started's `store` (where the run ships, and whether its state-changing blocks wait for the store).
 export const JOURNAL_FORMAT = 'runbook-console-journal/4' as const;
 const FORMAT_1 = 'runbook-console-journal/1' as const;
 const FORMAT_2 = 'runbook-console-journal/2' as const;
@@ -37,6 +37,7 @@ export function laterFormat(format: string, type: string, data: Record<string, u
     const n = formatNumber(format);
     if (type === 'approval' && data.code === 'timed-out') return `approval code "timed-out": a code format ${n} does not have (format 4 added it)`;
     if (type === 'run.started' && 'store' in data) return `store: a field format ${n} does not have (format 4 added it)`;
+    if (type === 'approval' && 'store_login' in data) return `store_login: a field format ${n} does not have (format 4 added it)`;
   }
   if (format === FORMAT_1 || format === FORMAT_2) {
     const refusal = type === 'step.finished' ? (data.outcome as { refusal?: unknown } | undefined)?.refusal : type === 'step.skipped' ? data.refusal : undefined;

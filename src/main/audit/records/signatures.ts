@@ -13,8 +13,12 @@ const approving = { step: stepId, block: blockId, started: recordRef };
 /** What a signature offered was checked as: the namespace, the signed message (= started.sha256), the approvers list. */
 const checked = { namespace: z.literal(APPROVAL_NAMESPACE), message: sha256Hex, approvers_sha256: sha256Hex };
 
+/** (Format 4.) The team store login that delivered the signature, when it came through the store (docs/store.md). */
+const delivered = { store_login: z.string().optional() };
+
 const Granted = z.strictObject({
   ...approving,
+  ...delivered,
   approver: z.string(),
   granted: z.literal(true),
   principal: z.string(),
@@ -27,6 +31,7 @@ const Granted = z.strictObject({
 /** A signature offered and refused: `key`, `fingerprint` and `signature` are null when the signature could not be read. */
 const Refused = z.strictObject({
   ...approving,
+  ...delivered,
   approver: z.string(),
   granted: z.literal(false),
   code: z.enum(APPROVAL_REFUSAL_CODES),
