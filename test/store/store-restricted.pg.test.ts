@@ -89,6 +89,8 @@ describe.skipIf(!available)('RESTRICTED with a team store', () => {
     const journal = records('gate-off');
     expect(journal[0]?.data.store).toEqual({ url: expect.stringMatching(/^alice@127\.0\.0\.1:1\/appdb/), gate: false });
     expect(res.stderr).toMatch(/records are not in the team store/);
+    // The lag was said when it began, not only at the end.
+    expect(res.stderr).toMatch(/runbook: note: team store: the store cannot be reached: .*record\(s\) behind, still trying \(the run goes on\)/);
     const gated = records('away')[0]?.data.store;
     expect(gated).toMatchObject({ gate: true });
   }, 120_000);

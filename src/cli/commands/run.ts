@@ -311,6 +311,7 @@ async function run(file: string, options: RunOptions): Promise<void> {
       throw new CliExit(2, `--store: ${(error as Error).message}`);
     }
   }
+  let storeProblem: string | null = null;
   const started = await startRun(prepared, {
     runId,
     dir: journal,
@@ -321,6 +322,15 @@ async function run(file: string, options: RunOptions): Promise<void> {
     installation,
     ctx,
     store: store ? { endpoint: store, gate: options.storeGate === undefined ? undefined : options.storeGate === 'on' } : null,
+    // The lag as it starts and ends, not each batch: the run goes on either way.
+    onStoreChange: (status) => {
+      const problem = status.diverged ?? status.problem;
+      if (problem === storeProblem) return;
+      storeProblem = problem;
+      if (problem) process.stderr.write(`runbook: note: team store: ${forTerminal(problem)}; ${status.lag} record(s) behind, still trying (the run goes on)\n`);
+      else if (status.lag === 0) process.stderr.write('runbook: note: team store: reachable again, and holds every record so far\n');
+      else process.stderr.write(`runbook: note: team store: reachable again; ${status.lag} record(s) behind, catching up\n`);
+    },
     session: {
       keepGoing: Boolean(options.keepGoing),
       ...(options.yes
