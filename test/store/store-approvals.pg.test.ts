@@ -239,6 +239,8 @@ describe.skipIf(!available)('approvals through the team store', () => {
     const bundle = path.join(root, 'approved-bundle');
     const exported = spawnSync(process.execPath, [CLI, 'export', path.join(root, 'approved'), '--out', bundle, '--key', alice.file], { encoding: 'utf8', env: envFor('alice') });
     expect(exported.status, exported.stdout + exported.stderr).toBe(0);
+    // The report says where the run shipped and that its state-changing steps waited for the store.
+    expect(readFileSync(path.join(bundle, 'report.html'), 'utf8')).toMatch(/<dt>Team store<\/dt><dd>alice@127\.0\.0\.1:\d+\/appdb \(verify-full\); state-changing steps waited until it held every record<\/dd>/);
     if (HAVE_PYTHON) {
       const py = spawnSync('python3', [VERIFY_PY, bundle], { encoding: 'utf8' });
       expect(py.stdout + py.stderr).toContain('ok    records: in format runbook-console-journal/4');

@@ -107,6 +107,7 @@ def summary_section(head):
             ("Steps", ", ".join(f"{status} {js_str(n)}" for status, n in entries(run["counts"]))),
             ("Records", head["verification"]["records"]),
             ("Retention", None if run["retentionDays"] is None else f"{js_str(run['retentionDays'])} days"),
+            *store_row(run.get("store")),
             ("Tool", f"{show(tool['name'])} {show(tool['version'])}")]
     sealed = '<p class="bad">This run was never sealed.</p>' if not seal else facts([
         ("Sealed records", seal["size"]), ("Merkle root", seal["root"]),
@@ -127,6 +128,13 @@ def when(r):
 
 def text(v):
     return f'<span class="text">{esc(v)}</span>'
+
+def store_row(store):
+    """report-html.ts storeRow: the team store row, only for a run that shipped to one."""
+    if not store:
+        return []
+    waited = "waited until it held every record" if store["gate"] else "did not wait for it (store gate off)"
+    return [("Team store", f"{store['url']}; state-changing steps {waited}")]
 
 def approvals_list(block):
     """The approval records naming a block's step.started, recorded while it was open."""
@@ -457,7 +465,8 @@ class Report:
                     "installation": {"id": install["id"], "publicKey": install["public_key"]},
                     "startedAt": first["time"], "endedAt": (self.finished or last)["time"],
                     "outcome": ("succeeded" if fin["ok"] else "failed") if fin else "unfinished",
-                    "counts": fin.get("counts", {}) if fin else {}, "endedEarly": self.ended_early},
+                    "counts": fin.get("counts", {}) if fin else {}, "endedEarly": self.ended_early,
+                    **({"store": {"url": start["store"]["url"], "gate": start["store"]["gate"]}} if "store" in start else {})},
             "runbook": {"path": js_str(rb["path"]), "title": rb["title"], "sha256": rb["sha256"],
                         "text": read(os.path.join(self.d, rb["blob"]))},
             "environment": {k: start[k] for k in ("tool", "host", "options", "variables")},

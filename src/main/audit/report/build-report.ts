@@ -329,6 +329,7 @@ export class ReportAssembler {
         // A run closed by recovery records no counts.
         counts: finished && 'counts' in finished ? finished.counts : {},
         endedEarly: this.endedEarly,
+        ...(start.store ? { store: { url: start.store.url, gate: start.store.gate } } : {}),
       },
       runbook: {
         // Report format 2 has the path as text ("null" for a runbook read from no file).

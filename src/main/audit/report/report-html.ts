@@ -140,6 +140,7 @@ ${facts([
   ['Steps', counts],
   ['Records', report.verification.records],
   ['Retention', run.retentionDays === null ? null : `${run.retentionDays} days`],
+  ...storeRow(run.store),
   ['Tool', `${show(tool.name)} ${show(tool.version)}`],
 ])}
 <h3>Seal</h3>
@@ -163,6 +164,12 @@ function warningsSection(report: ReportHead): string {
 
 export function timelineRow(e: TimelineEntry): string {
   return `<tr><td class="num">${e.seq}</td><td class="nowrap">${esc(e.time)}</td><td class="nowrap">${esc(e.what)}</td><td>${esc(e.detail)}</td></tr>`;
+}
+
+/** The team store row, only for a run that shipped to one (journal format 4). */
+function storeRow(store: Report['run']['store']): [string, unknown][] {
+  if (!store) return [];
+  return [['Team store', `${store.url}; state-changing steps ${store.gate ? 'waited until it held every record' : 'did not wait for it (store gate off)'}`]];
 }
 
 /** Who, from which record and when: `record 12, 2026-…Z` (the record's seq and time as journaled). */

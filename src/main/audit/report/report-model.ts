@@ -187,6 +187,8 @@ export interface Report {
     counts: Record<string, number>;
     /** Null: not sealed early by an operator (or a format-1 journal, which cannot say). */
     endedEarly: ReportEndedEarly | null;
+    /** (Journal format 4.) The team store the run shipped to, and whether its state-changing steps waited for it; absent when it shipped nowhere. */
+    store?: { url: string; gate: boolean };
   };
   runbook: { path: string; title: string; sha256: string; text: string | null };
   environment: { tool: Record<string, unknown>; host: Record<string, unknown>; options: Record<string, unknown>; variables: unknown[] };
