@@ -105,10 +105,9 @@ store
   .option(storeUrl, storeUrlHelp)
   .requiredOption('--run <id>', 'the run')
   .requiredOption('--out <dir>', 'new directory for the bundle')
-  .option('--key <file>', 'sign the report with this SSH private key')
+  .option('--key <file>', 'sign the report with this SSH private key (required, or --agent): it signs under the run\'s operator\'s name, as runbook export does')
   .option('--agent', 'sign through ssh-agent (SSH_AUTH_SOCK)')
   .option('--agent-key <public key>', 'with --agent: which key')
-  .option('--as <name>', 'who signs (default: the run\'s operator): an auditor exporting the team\'s copy signs as themselves')
   .option('--pdf', 'also write report.pdf (needs Chromium)')
   .action(async (options) => (await import('./commands/store.js')).storeExportCommand(options));
 store

@@ -6,7 +6,7 @@
 // stopped ships what it had not. History lists the team's runs from the store and verifies one there (an edit
 // made in the database found). Settings refuse a store URL with a password in it, or one that cannot be read.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -112,7 +112,8 @@ describe.skipIf(!available)('the console ships to the team store', () => {
   it('a run ships as it goes; Finish ships the seal; the state shows it; run.started records the store; nothing differs', async () => {
     const { root, call } = await consoleWithStore();
     const file = path.join(root, 'r.md');
-    writeFileSync(file, '# Shipped\n- [ ] One\n  ```bash\n  echo one\n  ```\n- [ ] Two\n  ```bash\n  echo two\n  ```\n');
+    // Step two prints the store's password (from the named secret), put together so the command does not hold it.
+    writeFileSync(file, "# Shipped\n- [ ] One\n  ```bash\n  echo one\n  ```\n- [ ] Two\n  ```bash\n  echo two; printf '%s-%s\\n' alice pw\n  ```\n");
     await call('runbook.open', { path: file });
     const state: RunState = await call('runs.start', { profile: 'standard', operator: 'alice', vars: {} });
     expect(state.store).toMatchObject({ shown: expect.stringContaining('alice@127.0.0.1'), gate: false });
@@ -126,6 +127,10 @@ describe.skipIf(!available)('the console ships to the team store', () => {
     const first = JSON.parse(readFileSync(path.join(sealed.dir, JOURNAL_FILE), 'utf8').split('\n')[0] as string) as { data: { store?: unknown } };
     expect(first.data.store).toEqual({ url: expect.stringContaining('alice@127.0.0.1'), gate: false });
     await expectStoreHoldsExactly(sealed);
+    // The store's password, from its named secret, is masked like any credential: in no byte the run wrote.
+    for (const f of [JOURNAL_FILE, ...readdirSync(path.join(sealed.dir, 'blobs')).map((b) => path.join('blobs', b))]) {
+      expect(readFileSync(path.join(sealed.dir, f)).includes('alice-pw'), f).toBe(false);
+    }
     // History lists the team's runs from the store, and verifies one there (this installation's key pinned).
     const team = (await call('history.store', {})) as { store: string; runs: { runId: string; state: string; shippedBy: string; records: number }[] };
     expect(team.store).toContain('alice@127.0.0.1');
@@ -164,7 +169,7 @@ describe.skipIf(!available)('the console ships to the team store', () => {
     await eventsUntil(call, state.runId, -1, (e) => e.type === 'step' && e.stepId === step.id && e.status === 'succeeded');
     expect(existsSync(mark)).toBe(true);
     const journal = readFileSync(path.join(state.dir, JOURNAL_FILE), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string; data: Record<string, unknown> });
-    expect(journal.filter((r) => r.type === 'approval').map((r) => [r.data.granted, r.data.approver])).toEqual([[true, 'bob']]);
+    expect(journal.filter((r) => r.type === 'approval').map((r) => [r.data.granted, r.data.approver, r.data.store_login])).toEqual([[true, 'bob', 'bob']]);
     await sealAnyway(call, state.runId);
   }, 120_000);
 
@@ -195,8 +200,19 @@ describe.skipIf(!available)('the console ships to the team store', () => {
     await call1('runs.runStep', { runId: state.runId, stepId: one.id });
     await eventsUntil(call1, state.runId, -1, (e) => e.type === 'step' && e.stepId === one.id && e.status === 'succeeded');
     await first.runs.shutdown('SIGTERM');
-    // Second host on the same runs, now with a store: resuming ships everything, the earlier records first.
+    // Second host on the same runs, now with a store. A journal that does not verify is not resumed, and
+    // nothing of it is shipped; put back, it resumes and ships everything, the earlier records first.
     const second = await consoleWithStore(root);
+    const journalFile = path.join(state.dir, JOURNAL_FILE);
+    const good = readFileSync(journalFile, 'utf8');
+    const [head, next, ...rest] = good.split('\n');
+    const forged = JSON.parse(next as string) as { mac: string };
+    forged.mac = `${forged.mac.slice(0, -2)}${forged.mac.endsWith('00') ? '11' : '00'}`;
+    writeFileSync(journalFile, [head, JSON.stringify(forged), ...rest].join('\n'));
+    await expect(second.call('runs.resume', { runId: state.runId, operator: 'alice' })).rejects.toThrow(/does not verify/);
+    const peek = await admin.query('SELECT count(*)::int AS n FROM runbook_store.records WHERE run_id = $1', [state.runId]);
+    expect(peek.rows[0]?.n).toBe(0);
+    writeFileSync(journalFile, good);
     const resumed: RunState = await second.call('runs.resume', { runId: state.runId, operator: 'alice' });
     expect(resumed.store).toBeDefined();
     const sealed: RunState = await sealAnyway(second.call, state.runId);

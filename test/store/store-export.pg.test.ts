@@ -71,6 +71,8 @@ describe.skipIf(!available)('a bundle exported from the team store', () => {
     renameSync(runDir, `${runDir}.gone`);
     const alice = makeKey(root, 'alice', 'ed25519');
     const out = path.join(root, 'bundle');
+    // Signed with a person's key, never this machine's installation key (which did not seal the run).
+    expect(cli(env, 'store', 'export', '--run', runId, '--out', out).status).toBe(2);
     const exported = cli(env, 'store', 'export', '--run', runId, '--out', out, '--key', alice.file);
     expect(exported.status, exported.stdout + exported.stderr).toBe(0);
     expect(readFileSync(path.join(out, JOURNAL_FILE)).equals(original)).toBe(true);
@@ -98,7 +100,7 @@ describe.skipIf(!available)('a bundle exported from the team store', () => {
     expect(verified.status).toBe(1);
     expect(verified.stdout).toContain(`E_STORE_EDITED blob ${sha} of run ${runId}: the stored bytes hash to`);
     const out = path.join(root, 'bundle-tampered');
-    const exported = cli(env, 'store', 'export', '--run', runId, '--out', out);
+    const exported = cli(env, 'store', 'export', '--run', runId, '--out', out, '--key', path.join(root, 'alice'));
     expect(exported.status).toBe(1);
     expect(exported.stderr).toContain(`blob ${sha} of run ${runId}: the stored bytes hash to`);
     expect(existsSync(out)).toBe(false);
@@ -110,13 +112,18 @@ describe.skipIf(!available)('a bundle exported from the team store', () => {
     const mallory = await login('mallory');
     try {
       await pushRun(alice, dir);
-      const exported = cli(env, 'store', 'export', '--run', 'run-unended-000001', '--out', path.join(root, 'unended'));
+      const exported = cli(env, 'store', 'export', '--run', 'run-unended-000001', '--out', path.join(root, 'unended'), '--key', path.join(root, 'alice'));
       expect(exported.status).toBe(1);
       expect(exported.stderr).toContain('the store does not hold its end (run.finished)');
       const planted = await mallory
         .query(`INSERT INTO ${STORE_SCHEMA}.blob_parts (run_id, sha256, part, bytes, last, received_at, shipped_by) VALUES ($1, $2, 0, $3, true, now(), current_user)`, ['run-unended-000001', sha256Hex('x'), Buffer.from('x')])
         .then(() => null, (e: { hint?: string }) => e.hint);
       expect(planted).toBe('runbook-store:not-owner');
+      // Every part but a file's last is whole (else a writer's endless empty parts would hold every reader).
+      const short = await alice
+        .query(`INSERT INTO ${STORE_SCHEMA}.blob_parts (run_id, sha256, part, bytes, last, received_at, shipped_by) VALUES ($1, $2, 0, $3, false, now(), current_user)`, ['run-unended-000001', sha256Hex('y'), Buffer.from('y')])
+        .then(() => null, (e: { code?: string }) => e.code);
+      expect(short).toBe('23514');
     } finally {
       await alice.end();
       await mallory.end();

@@ -147,12 +147,13 @@ export async function storePersonCommand(login: string, person: string, options:
   });
 }
 
-export async function storeExportCommand(options: StoreUrlOption & SshKeyOptions & { run: string; out: string; as?: string; pdf?: boolean }): Promise<void> {
-  if (options.as && !options.key && !options.agent) throw new CliExit(EXIT.usage, '--as names who signs: give --key or --agent too');
+export async function storeExportCommand(options: StoreUrlOption & SshKeyOptions & { run: string; out: string; pdf?: boolean }): Promise<void> {
+  // Signed by a person's key, never by this machine's installation key (which did not seal the run).
+  if (!options.key && !options.agent) throw new CliExit(EXIT.usage, 'a bundle from the store is signed with an SSH key you hold: give --key FILE or --agent');
   const signer = await signerFromOptions(options);
   await withStore(options, 'export', async (client, endpoint) => {
     try {
-      const result = await exportStoredRun(client, options.run, { out: options.out, operatorSigner: signer, signerName: options.as, pdf: Boolean(options.pdf), keys: new FileMacKeyStore(), installation: await loadInstallationForCli() });
+      const result = await exportStoredRun(client, options.run, { out: options.out, operatorSigner: signer, pdf: Boolean(options.pdf), keys: new FileMacKeyStore(), installation: await loadInstallationForCli() });
       out(`exported run ${result.runId} from ${endpoint.shown} to ${result.out} (${result.files.length} files), signed by ${result.principal} ${result.signerFingerprint}`);
       if (!result.files.includes(MAC_KEY_FILE)) out(`note: this machine does not hold the run's MAC key, so the bundle has none: its verifiers check chain, seals and signatures, not the MACs`);
       out(`verify: cd ${result.out} && sha256sum -c SHA256SUMS && python3 verify.py .  (see VERIFY.md)`);

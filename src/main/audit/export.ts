@@ -46,11 +46,6 @@ export interface ExportOptions {
   pdf: boolean;
   keys: MacKeyStore;
   installation: Installation;
-  /**
-   * Who signs the bundle with operatorSigner, when it is not the run's operator (an auditor exporting a
-   * team-store copy): the report's signature is then theirs, by their name.
-   */
-  signerName?: string | undefined;
 }
 
 export interface ExportResult {
@@ -123,7 +118,7 @@ async function exportLocked(runDir: string, out: string, options: ExportOptions,
   if ((profile === 'regulated' || profile === 'restricted') && !options.operatorSigner) {
     throw new ExportError(`profile ${profile}: the export must be signed by the operator (--key FILE or --agent)`);
   }
-  const principal = principalFor(options.signerName ?? start.operator.name);
+  const principal = principalFor(start.operator.name);
   const installationPrincipal = `installation-${start.installation.id}`;
   const sealer: OperatorSigner = options.operatorSigner ?? { signer: options.installation.key.signer, publicKeyLine: options.installation.key.publicKeyLine };
   const signerPrincipal = options.operatorSigner ? principal : installationPrincipal;

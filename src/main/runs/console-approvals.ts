@@ -80,7 +80,7 @@ export class ConsoleApprovals {
     const timer = setTimeout(() => this.close(w.approvalId, 'timed-out', `no valid approval arrived within ${seconds} s (asked here and through the team store)`), store.waitMs);
     const ask = store.channel.ask(w.record, seconds, {
       answer: (answer) => {
-        this.sign(w.approvalId, answer.approver, answer.signature).catch((error: unknown) => store.problem(`an approval from the team store could not be recorded: ${(error as Error).message}`));
+        this.sign(w.approvalId, answer.approver, answer.signature, answer.answeredBy).catch((error: unknown) => store.problem(`an approval from the team store could not be recorded: ${(error as Error).message}`));
       },
       asked: (request) => {
         w.storeUntil = request.expiresAt.toISOString();
@@ -102,13 +102,13 @@ export class ConsoleApprovals {
   }
 
   /** Checks and records an approver's signature; the block runs only when it holds. */
-  async sign(approvalId: string, approver: string, signature: string): Promise<{ ok: boolean; reason: string | null }> {
+  async sign(approvalId: string, approver: string, signature: string, storeLogin: string | null = null): Promise<{ ok: boolean; reason: string | null }> {
     if (!this.waiting.has(approvalId)) return { ok: false, reason: 'no such approval request is open (it was answered, withdrawn or cancelled)' };
     const live = await this.options.operatorKeys().catch(() => []);
     const w = this.waiting.get(approvalId);
     if (!w) return { ok: false, reason: 'no such approval request is open (it was answered, withdrawn or cancelled)' };
     const decision = decideApproval(w.sha256, signature, approver, this.options.policy, live);
-    const data = approvalRecord({ ...this.approving(w), approver }, decision, signature, this.options.policy);
+    const data = approvalRecord({ ...this.approving(w), approver }, decision, signature, this.options.policy, storeLogin);
     if (!decision.ok) {
       this.options.note(data);
       w.lastRefusal = decision.reason;

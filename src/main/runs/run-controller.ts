@@ -292,12 +292,13 @@ export class RunController {
       await shipper?.close(0);
       throw new RunError(`run ${input.runId} cannot be resumed: ${(error as Error).message}`);
     }
-    shipper?.known(reopened.journal.writer.count);
+
     // Nothing of the journal is acted on before it verifies (MACs, chain, checkpoints by this installation):
     // a record changed by someone without the keys must not choose what runs next.
     const verified = await verifyRun(dir, { keys, allowUnsealed: true, pins: [keyFacts(installation).fingerprint] }).catch((error: unknown) => ({ ok: false as const, failure: { code: 'E_IO', detail: (error as Error).message } }));
     if (!verified.ok) {
       reopened.journal.abandon();
+      await shipper?.close(0);
       throw new RunError(`run ${input.runId} cannot be resumed: its journal does not verify (${verified.failure.code}: ${verified.failure.detail})`);
     }
     const fresh = restoreRun(dir);
@@ -306,14 +307,17 @@ export class RunController {
       await this.replaceOpenRun(input.operator, input.replace ?? {});
     } catch (error) {
       reopened.journal.abandon();
+      await shipper?.close(0);
       throw error;
     }
+    // Only a journal that verified is shipped: what the store lacks of it goes first, then what the run adds.
+    shipper?.known(reopened.journal.writer.count);
     const assembled = this.assemble({ runId: input.runId, dir, profile: started.profile, operator: input.operator, runbook, prepared, keys, installation, events });
     const gate = store ? (started.store?.gate ?? storeGateOn(store.shipping, started.profile)) : false;
     const policy: ApprovalPolicy | null = restricted && recordedApprovers ? { approvers: recordedApprovers, operator: started.operator.name, operatorKeys: options.operator_keys ?? [] } : null;
     let opened: Awaited<ReturnType<typeof resumeRun>>;
     try {
-      opened = await resumeRun(prepared, { dir, keys, ctx: assembled.ctx, session: this.sessionHooks(assembled), store: shipper && store ? { shipper, gate, endpoint: store.shipping.endpoint } : null }, reopened.journal, policy);
+      opened = await resumeRun(prepared, { dir, keys, ctx: assembled.ctx, session: this.sessionHooks(assembled), store: shipper && store ? { shipper, gate, endpoint: store.shipping.endpoint, passwordSecret: store.shipping.passwordSecret } : null }, reopened.journal, policy);
     } catch (error) {
       reopened.journal.abandon();
       await shipper?.close(0);
@@ -1460,10 +1464,13 @@ export class RunController {
     const installationKey = keyFacts(await this.env.installation());
     const keys = await this.env.keys({ restricted: false });
     const { verifyStoredRun } = await import('../store/verify-store.js');
-    const { result } = await withStoreClient(store, this.env.secret, 'verify', (client) => verifyStoredRun(client, runId, { keys, pins: [installationKey.fingerprint] })).catch((error: unknown) => {
+    const { result, filesMissing } = await withStoreClient(store, this.env.secret, 'verify', (client) => verifyStoredRun(client, runId, { keys, pins: [installationKey.fingerprint] })).catch((error: unknown) => {
       throw new RunError((error as Error).message);
     });
-    return this.verdictOf(result, installationKey, () => `runbook store verify --run ${runId} --pin ${installationKey.fingerprint}`, null);
+    const verdict = this.verdictOf(result, installationKey, () => `runbook store verify --run ${runId} --pin ${installationKey.fingerprint}`, null);
+    // As store verify says it: files the store lacks mean no file was checked.
+    if (verdict.ok && filesMissing) verdict.warnings.push({ code: 'STORE_FILES_MISSING', detail: `${filesMissing} file(s) the records name are not in the store, so no file was checked` });
+    return verdict;
   }
 
   private async verifyAt(dir: string, options: { keys: MacKeyStore; installation: Installation; allowUnsealed: boolean; access: string | null }): Promise<VerifyResult> {

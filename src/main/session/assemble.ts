@@ -261,8 +261,7 @@ export async function startRun(prepared: PreparedRun, options: StartOptions): Pr
   // The team store's password (from its URL or the environment) is masked wherever it could show up.
   // The team store is a PostgreSQL target like any other to the masker (its passwordEnv), plus a password
   // its URL may carry.
-  const storeTargets = options.store ? [options.store.endpoint.target] : [];
-  const credentials = [...(await credentialValues([...prepared.set.targets.values(), ...storeTargets], options.ctx)), ...(options.store?.endpoint.password ? [options.store.endpoint.password] : [])];
+  const credentials = await runCredentials(prepared, options.ctx, options.store ?? null);
   const { runbook, profile, runbookBytes } = prepared.request;
   const operator = currentOperator(options.operatorName);
   const policy = await approvalPolicy(prepared, options, operator.name);
@@ -312,6 +311,16 @@ export async function storeShipper(store: StoreShipping | null | undefined, runI
   });
 }
 
+/**
+ * The credentials a run masks wherever they could show up: its targets', and the team store's — as the store
+ * is a PostgreSQL target like any other to the masker (its password from the environment or its named secret),
+ * plus a password its URL may carry.
+ */
+async function runCredentials(prepared: PreparedRun, ctx: ExecutorContext, store: Pick<StoreShipping, 'endpoint' | 'passwordSecret'> | null): Promise<Awaited<ReturnType<typeof credentialValues>>> {
+  const storeTargets = store ? [{ ...store.endpoint.target, ...(store.passwordSecret ? { passwordSecret: store.passwordSecret } : {}) }] : [];
+  return [...(await credentialValues([...prepared.set.targets.values(), ...storeTargets], ctx)), ...(store?.endpoint.password ? [store.endpoint.password] : [])];
+}
+
 /** How the store's password is looked up in the secret store, when the host names a secret for it. */
 export function storeSecret(store: Pick<StoreShipping, 'passwordSecret'>, ctx: Pick<ExecutorContext, 'secret'>): { passwordSecret?: string; secret?: (name: string) => Promise<string | null> } {
   return store.passwordSecret && ctx.secret ? { passwordSecret: store.passwordSecret, secret: ctx.secret } : {};
@@ -321,9 +330,8 @@ export function storeSecret(store: Pick<StoreShipping, 'passwordSecret'>, ctx: P
  * Goes on with a run whose journal was reopened (RunJournal.resume): the same executors and session as a
  * started run, over the same journal; `policy` is the approval policy its run.started recorded (RESTRICTED).
  */
-export async function resumeRun(prepared: PreparedRun, options: Omit<StartOptions, 'runId' | 'operatorName' | 'tool' | 'options' | 'installation' | 'store'> & { store?: { shipper: StoreShipper; gate: boolean; endpoint: StoreEndpoint } | null }, journal: RunJournal, policy: ApprovalPolicy | null): Promise<StartedRun> {
-  const storeTargets = options.store ? [options.store.endpoint.target] : [];
-  const credentials = [...(await credentialValues([...prepared.set.targets.values(), ...storeTargets], options.ctx)), ...(options.store?.endpoint.password ? [options.store.endpoint.password] : [])];
+export async function resumeRun(prepared: PreparedRun, options: Omit<StartOptions, 'runId' | 'operatorName' | 'tool' | 'options' | 'installation' | 'store'> & { store?: { shipper: StoreShipper; gate: boolean; endpoint: StoreEndpoint; passwordSecret?: string | undefined } | null }, journal: RunJournal, policy: ApprovalPolicy | null): Promise<StartedRun> {
+  const credentials = await runCredentials(prepared, options.ctx, options.store ? { endpoint: options.store.endpoint, passwordSecret: options.store.passwordSecret } : null);
   return openSession(prepared, options, journal, policy, credentials, options.store ?? null);
 }
 

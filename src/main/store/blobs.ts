@@ -13,24 +13,53 @@ import { STORE_SCHEMA } from './schema.js';
 export const BLOB_PART_BYTES = 1024 * 1024;
 const BLOB_NAME = /^blobs\/([0-9a-f]{64})$/;
 
-/** The blobs a journal line's data names: every string value that is a blob path (blobs/<sha256>), as records write them. */
-export function blobsNamed(line: string): string[] {
-  let record: { data?: unknown };
+/** A file a record names: its SHA-256, and the most bytes it may hold (null: the record does not say). */
+export interface BlobReference {
+  sha256: string;
+  maxBytes: number | null;
+}
+
+/** Parts read for a file whose record gives no size: 4 GiB, far beyond any index or result set. */
+const UNSIZED_MAX_BYTES = 4096 * BLOB_PART_BYTES;
+
+/**
+ * The files a journal line names, from the fields that name files — as the verifier reads them — and nothing
+ * else: run.started's runbook copy; step.finished's output, its index and its result sets; run.finished's
+ * orphaned outputs. (Any other string that looks like a blob path — an approver's name, a note — names nothing.)
+ */
+export function blobsNamed(line: string): BlobReference[] {
+  let record: { type?: unknown; data?: any };
   try {
     record = JSON.parse(line) as typeof record;
   } catch {
     return [];
   }
-  const found: string[] = [];
-  const walk = (value: unknown): void => {
-    if (typeof value === 'string') {
-      const m = BLOB_NAME.exec(value);
-      if (m) found.push(m[1] as string);
-    } else if (Array.isArray(value)) value.forEach(walk);
-    else if (value && typeof value === 'object') Object.values(value).forEach(walk);
+  const d = record.data;
+  if (!d || typeof d !== 'object') return [];
+  const found: BlobReference[] = [];
+  const add = (rel: unknown, bytes: unknown) => {
+    const m = typeof rel === 'string' ? BLOB_NAME.exec(rel) : null;
+    if (m) found.push({ sha256: m[1] as string, maxBytes: typeof bytes === 'number' && Number.isSafeInteger(bytes) && bytes >= 0 ? bytes : null });
   };
-  walk(record.data);
+  if (record.type === 'run.started') add(d.runbook?.blob, d.runbook?.bytes);
+  if (record.type === 'step.finished') {
+    add(d.output?.blob, d.output?.bytes);
+    add(d.output?.index_blob, null);
+    add(d.outcome?.results_blob, null);
+  }
+  if (record.type === 'run.finished' && Array.isArray(d.orphaned_outputs)) for (const o of d.orphaned_outputs) add(o?.blob, o?.bytes);
   return found;
+}
+
+/** Each file named once, with the smallest size any record allows it. */
+export function uniqueBlobs(refs: readonly BlobReference[]): BlobReference[] {
+  const by = new Map<string, BlobReference>();
+  for (const r of refs) {
+    const seen = by.get(r.sha256);
+    if (!seen) by.set(r.sha256, r);
+    else if (r.maxBytes !== null && (seen.maxBytes === null || r.maxBytes < seen.maxBytes)) by.set(r.sha256, r);
+  }
+  return [...by.values()];
 }
 
 /** What is wrong with a blob: not on this machine (to ship), not in the store, there only in part, or changed there. */
@@ -49,7 +78,7 @@ export class BlobMissing extends Error {
  * Ships up to `maxParts` more parts of blob `sha256` of the run in `dir`, after those the store holds.
  * Returns true once the store holds the whole blob.
  */
-export async function shipBlob(client: pg.Client, runId: string, dir: string, sha256: string, maxParts = 8): Promise<boolean> {
+export async function shipBlob(client: pg.Client, runId: string, dir: string, sha256: string, maxParts = 1): Promise<boolean> {
   const { rows } = await client.query<{ next: number | null; done: boolean | null }>(`SELECT max(part) + 1 AS next, bool_or(last) AS done FROM ${STORE_SCHEMA}.blob_parts WHERE run_id = $1 AND sha256 = $2`, [runId, sha256]);
   if (rows[0]?.done) return true;
   let part = rows[0]?.next ?? 0;
@@ -84,21 +113,41 @@ export async function shipBlob(client: pg.Client, runId: string, dir: string, sh
   }
 }
 
+/** Parts read per query when a stored file is copied out. */
+const PARTS_PER_READ = 16;
+
 /**
- * Writes a stored blob to `file`, a part at a time (a 200 MB output is never held whole), checking that its
- * parts are all there and that its bytes hash to its name; throws saying what is wrong.
+ * Writes a stored blob to `file`, a few parts at a time (a 200 MB output is never held whole), checking that
+ * its parts are all there, that it holds no more than its record allows (else a writer's endless parts would
+ * hold every reader), and that its bytes hash to its name; throws saying what is wrong.
  */
-export async function copyStoredBlob(client: pg.Client, runId: string, sha256: string, file: string): Promise<void> {
+export async function copyStoredBlob(client: pg.Client, runId: string, blob: BlobReference, file: string): Promise<void> {
+  const { sha256 } = blob;
+  const limit = blob.maxBytes ?? UNSIZED_MAX_BYTES;
   const hash = createHash('sha256');
   const fd = openSync(file, 'wx', 0o600);
+  let total = 0;
   try {
-    for (let part = 0; ; part += 1) {
-      const { rows } = await client.query<{ bytes: Buffer; last: boolean }>(`SELECT bytes, last FROM ${STORE_SCHEMA}.blob_parts WHERE run_id = $1 AND sha256 = $2 AND part = $3`, [runId, sha256, part]);
-      const row = rows[0];
-      if (!row) throw new BlobMissing(part === 0 ? 'not-stored' : 'partial', part === 0 ? `blob ${sha256} of run ${runId} is not in the store` : `blob ${sha256} of run ${runId} is in the store only in part (${part} parts, not ending with its last)`);
-      hash.update(row.bytes);
-      writeSync(fd, row.bytes);
-      if (row.last) break;
+    for (let next = 0, done = false; !done; ) {
+      const { rows } = await client.query<{ part: number; bytes: Buffer; last: boolean }>(
+        `SELECT part, bytes, last FROM ${STORE_SCHEMA}.blob_parts WHERE run_id = $1 AND sha256 = $2 AND part >= $3 ORDER BY part LIMIT $4`,
+        [runId, sha256, next, PARTS_PER_READ],
+      );
+      if (rows.length === 0 || rows[0]?.part !== next) {
+        throw new BlobMissing(next === 0 ? 'not-stored' : 'partial', next === 0 ? `blob ${sha256} of run ${runId} is not in the store` : `blob ${sha256} of run ${runId} is in the store only in part (${next} parts, not ending with its last)`);
+      }
+      for (const row of rows) {
+        if (row.part !== next) throw new BlobMissing('partial', `blob ${sha256} of run ${runId} is in the store only in part (part ${next} missing)`);
+        total += row.bytes.length;
+        if (total > limit) throw new BlobMissing('changed', `blob ${sha256} of run ${runId}: the store holds more than the ${limit} bytes its record allows (changed in the database, or never this file)`);
+        hash.update(row.bytes);
+        writeSync(fd, row.bytes);
+        next += 1;
+        if (row.last) {
+          done = true;
+          break;
+        }
+      }
     }
   } finally {
     closeSync(fd);

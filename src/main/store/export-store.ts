@@ -9,7 +9,7 @@ import path from 'node:path';
 import type pg from 'pg';
 import { ExportError, type ExportOptions, type ExportResult, exportBundle } from '../audit/export.js';
 import { BLOB_DIR, JOURNAL_FILE, sha256Hex } from '../audit/record.js';
-import { blobsNamed, copyStoredBlob } from './blobs.js';
+import { blobsNamed, copyStoredBlob, uniqueBlobs } from './blobs.js';
 import { storedRecords } from './records.js';
 
 export async function exportStoredRun(client: pg.Client, runId: string, options: ExportOptions): Promise<ExportResult> {
@@ -19,21 +19,25 @@ export async function exportStoredRun(client: pg.Client, runId: string, options:
     if (sha256Hex(r.line) !== r.hash) throw new ExportError(`E_STORE_EDITED run ${runId}, record ${r.seq}: the stored line hashes to ${sha256Hex(r.line)}, not to the ${r.hash} the store took when it arrived (edited in the database); nothing was exported`);
   }
   const lines = stored.map((r) => r.line);
-  const ended = lines.some((line) => {
+  const types = lines.map((line) => {
     try {
-      return (JSON.parse(line) as { type?: unknown }).type === 'run.finished';
+      return (JSON.parse(line) as { type?: unknown }).type;
     } catch {
-      return false;
+      return null;
     }
   });
-  if (!ended) throw new ExportError(`run ${runId}: the store does not hold its end (run.finished): it is running, was interrupted, or has not shipped whole; export it from its run directory, or once it has ended and shipped`);
+  if (!types.includes('run.finished')) throw new ExportError(`run ${runId}: the store does not hold its end (run.finished): it is running, was interrupted, or has not shipped whole; export it from its run directory, or once it has ended and shipped`);
+  // Its final seal too: a copy that would need closing or sealing again is not the store's to finish.
+  if (types.at(-1) !== 'checkpoint' || types.lastIndexOf('run.finished') > types.lastIndexOf('checkpoint')) {
+    throw new ExportError(`run ${runId}: the store holds its end but not its final seal (the checkpoint after run.finished): it has not shipped whole; ship it with runbook store push from its run directory, then export`);
+  }
   const dir = mkdtempSync(path.join(tmpdir(), 'runbook-store-export-'));
   try {
     writeFileSync(path.join(dir, JOURNAL_FILE), `${lines.join('\n')}\n`, { mode: 0o600 });
     mkdirSync(path.join(dir, BLOB_DIR));
-    for (const sha of new Set(lines.flatMap(blobsNamed))) {
+    for (const blob of uniqueBlobs(lines.flatMap(blobsNamed))) {
       try {
-        await copyStoredBlob(client, runId, sha, path.join(dir, BLOB_DIR, sha));
+        await copyStoredBlob(client, runId, blob, path.join(dir, BLOB_DIR, blob.sha256));
       } catch (error) {
         throw new ExportError(`${(error as Error).message}; nothing was exported (the run's own directory or bundle has it)`);
       }

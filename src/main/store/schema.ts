@@ -250,6 +250,8 @@ CREATE TABLE ${STORE_SCHEMA}.blob_parts (
   part        integer     NOT NULL CHECK (part >= 0),
   bytes       bytea       NOT NULL CHECK (length(bytes) <= 1048576),
   last        boolean     NOT NULL,
+  -- Every part but the last is whole: a file's part count follows from its size, which its record gives.
+  CHECK (last OR length(bytes) = 1048576),
   received_at timestamptz NOT NULL,
   shipped_by  name        NOT NULL,
   PRIMARY KEY (run_id, sha256, part)

@@ -70,8 +70,8 @@ export async function pushRun(client: pg.Client, dir: string): Promise<PushResul
     await insertRecords(client, runId, batch);
   }
   // Then the files the records name, each checked for what the store already holds of it.
-  const blobs = new Set(lines.flatMap(blobsNamed));
-  for (const sha of blobs) while (!(await shipBlob(client, runId, dir, sha))) {}
+  const blobs = new Set(lines.flatMap(blobsNamed).map((b) => b.sha256));
+  for (const sha of blobs) while (!(await shipBlob(client, runId, dir, sha, 16))) {}
   return { runId, already, shipped: lines.length - already, total: lines.length, blobs: blobs.size };
 }
 
@@ -198,7 +198,8 @@ export class StoreShipper {
       clearTimeout(timer);
       if (late) {
         cut(this.client, 'the run has ended and the store does not answer');
-        await running.catch(() => undefined);
+        // A connection still being made is not waited for either: it ends on its own, unused.
+        await Promise.race([running.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
       }
     }
     const client = this.client;
@@ -235,12 +236,20 @@ export class StoreShipper {
     let attempt = 0;
     const retry = this.options.retryMs ?? DEFAULT_RETRY_MS;
     const wait = async () => {
+      // Closing does not wait out a retry: it has its own time limit.
+      if (this.stopped) return;
       await this.sleep(retry[Math.min(attempt, retry.length - 1)] as number);
       attempt += 1;
     };
     while (!this.stopped && this.diverged === null) {
       try {
         const client = (this.client ??= await this.connect());
+        if (this.stopped) {
+          // Closed while it connected: this connection is nobody's to close but ours.
+          this.client = null;
+          await client.end().catch(() => undefined);
+          return;
+        }
         const done = await this.withDeadline(client, () => this.shipSome(client));
         attempt = 0;
         this.change(null);
@@ -289,7 +298,7 @@ export class StoreShipper {
   }
 
   private queueBlobs(lines: readonly string[]): void {
-    for (const sha of lines.flatMap(blobsNamed)) {
+    for (const { sha256: sha } of lines.flatMap(blobsNamed)) {
       if (this.blobsSeen.has(sha)) continue;
       this.blobsSeen.add(sha);
       this.blobQueue.push(sha);
@@ -301,6 +310,7 @@ export class StoreShipper {
     const sha = this.blobQueue[0];
     if (sha === undefined) return true;
     try {
+      // One part per exchange: a record that comes meanwhile goes next, ahead of the rest of the file.
       if (!(await shipBlob(client, this.runId, this.dir, sha))) return false;
     } catch (error) {
       // A file the journal names and this machine no longer has cannot be shipped by anyone: said, and passed over.

@@ -11,7 +11,7 @@ import path from 'node:path';
 import type pg from 'pg';
 import type { Finding, FailureCode } from '../audit/reasons.js';
 import { BLOB_DIR, JOURNAL_FILE } from '../audit/record.js';
-import { BlobMissing, blobsNamed, copyStoredBlob } from './blobs.js';
+import { BlobMissing, blobsNamed, copyStoredBlob, uniqueBlobs } from './blobs.js';
 import { type VerifyOptions, type VerifyResult, verifyRun } from '../audit/verify.js';
 import { firstDifference, storedRecords } from './records.js';
 import { STORE_SCHEMA } from './schema.js';
@@ -61,9 +61,9 @@ export async function verifyStoredRun(client: pg.Client, runId: string, options:
     // before the store kept files, or still on its way) is counted, and then no file is checked.
     mkdirSync(path.join(dir, BLOB_DIR));
     let filesMissing = 0;
-    for (const sha of new Set(stored.flatMap((r) => blobsNamed(r.line)))) {
+    for (const blob of uniqueBlobs(stored.flatMap((r) => blobsNamed(r.line)))) {
       try {
-        await copyStoredBlob(client, runId, sha, path.join(dir, BLOB_DIR, sha));
+        await copyStoredBlob(client, runId, blob, path.join(dir, BLOB_DIR, blob.sha256));
       } catch (error) {
         if (!(error instanceof BlobMissing)) throw error;
         if (error.kind === 'changed') return { runId, records: stored.length, result: failed('E_STORE_EDITED', error.message) };
