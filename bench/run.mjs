@@ -41,7 +41,7 @@ const QUICK = {
   ssh: { runs: 5, outputRuns: 3, outputMiB: 50, manyRuns: 1 },
   sql: { runs: 5, manyRuns: 3 },
   journal: { records: 300, verifyRecords: 20_000, runs: 3 },
-  store: { records: 2000, runs: 1 },
+  store: { records: 2000, runs: 1, fileBytes: 4 * 1024 * 1024 },
   verify: { records: 50_000, runs: 1 },
   renderer: { runs: 3, inputSamples: 20 },
 };
