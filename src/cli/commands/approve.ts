@@ -165,19 +165,20 @@ async function answer(client: pg.Client, details: RequestDetails, options: Appro
   if (details.problem) throw new CliExit(1, `${details.problem}: the line to sign cannot be shown to be this run's; nothing was signed`);
   if (!details.policy) throw new CliExit(1, `run ${details.runId} recorded no approvers list; its approvals are not asked through the store`);
   let signature: string;
-  let publicKey: Buffer;
+  let approver: string;
   if (options.signature) {
     signature = options.signature === '-' ? readFileSync(0, 'utf8') : readFileSync(options.signature, 'utf8');
+    let publicKey: Buffer;
     try {
       publicKey = parseSshsig(signature).publicKey;
     } catch (error) {
       throw new CliExit(1, `--signature: not an SSH signature: ${(error as Error).message}`);
     }
+    approver = approverName(details, publicKey, options.as);
   } else {
     const signer = await signerFromOptions(options);
     if (!signer) throw new CliExit(EXIT.usage, 'give --key, --agent or --signature');
-    publicKey = parsePublicKeyLine(signer.publicKeyLine).blob;
-    const approver = approverName(details, publicKey, options.as);
+    approver = approverName(details, parsePublicKeyLine(signer.publicKeyLine).blob, options.as);
     if (!options.yes) {
       if (!isInteractive()) throw new CliExit(EXIT.usage, 'pass --yes to sign without being asked (not on a terminal)');
       const sure = (await ask(`Approve record ${details.seq} of run ${details.runId} ("${details.started.step.title}") as ${approver}? [y/N]: `)).trim().toLowerCase();
@@ -185,7 +186,6 @@ async function answer(client: pg.Client, details: RequestDetails, options: Appro
     }
     signature = await signSshsig(Buffer.from(details.message, 'utf8'), APPROVAL_NAMESPACE, signer.signer);
   }
-  const approver = approverName(details, publicKey, options.as);
   // The run decides; checked here first against the same recorded list so a wrong key is said now, not later.
   const decision = decideApproval(details.message, signature, approver, details.policy);
   if (!decision.ok) throw new CliExit(1, `the run would refuse this answer (${decision.code}): ${decision.reason}; nothing was sent`);

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type pg from 'pg';
 import { JOURNAL_FILE } from '../../main/audit/record.js';
 import { EXIT, FAILURES } from '../../main/audit/reasons.js';
-import { connectStore } from '../../main/store/connect.js';
+import { StoreUnreachable, withStoreConnection } from '../../main/store/connect.js';
 import { initStore, setPerson } from '../../main/store/schema.js';
 import { StoreRefusal } from '../../main/store/records.js';
 import { StoreDiverged, pushRun } from '../../main/store/ship.js';
@@ -41,16 +41,11 @@ export async function withStoreAt<T>(url: string, option: string, purpose: strin
   } catch (error) {
     throw new CliExit(EXIT.usage, `${option}: ${(error as Error).message}`);
   }
-  let client: pg.Client;
   try {
-    client = await connectStore(endpoint, { purpose });
+    return await withStoreConnection(endpoint, { purpose }, (client) => use(client, endpoint));
   } catch (error) {
-    throw new CliExit(unreachable, `${option}: the store ${endpoint.shown} cannot be reached: ${(error as Error).message}`);
-  }
-  try {
-    return await use(client, endpoint);
-  } finally {
-    await client.end().catch(() => undefined);
+    if (error instanceof StoreUnreachable) throw new CliExit(unreachable, `${option}: ${error.message}`);
+    throw error;
   }
 }
 

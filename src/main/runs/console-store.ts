@@ -60,19 +60,9 @@ export function closeWaitMs(shipper: StoreShipper): number {
   return shipper.status().problem ? 3_000 : 15_000;
 }
 
-/** One connection to the store for `use`, closed after it whatever happens. */
+/** One connection to the console's store for `use` (store/connect.ts withStoreConnection), its password from the named secret. */
 export async function withStoreClient<T>(store: ConsoleStore, secret: ((name: string) => Promise<string | null>) | undefined, purpose: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
   const { endpoint, passwordSecret } = store.shipping;
-  const { connectStore } = await import('../store/connect.js');
-  let client: pg.Client;
-  try {
-    client = await connectStore(endpoint, { purpose, ...(passwordSecret && secret ? { passwordSecret, secret } : {}) });
-  } catch (error) {
-    throw new Error(`the team store ${endpoint.shown} cannot be reached: ${(error as Error).message}`);
-  }
-  try {
-    return await use(client);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+  const { withStoreConnection } = await import('../store/connect.js');
+  return withStoreConnection(endpoint, { purpose, ...(passwordSecret && secret ? { passwordSecret, secret } : {}) }, use);
 }

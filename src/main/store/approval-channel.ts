@@ -3,6 +3,7 @@
 // from the table, not from the notification, so one missed while the connection was down is read after it
 // comes back; each is handed on once, in the store's order. Deciding on them is the caller's (the run's).
 import type pg from 'pg';
+import { cutConnection as cut } from './connect.js';
 import { ANSWERS_CHANNEL, type ApprovalAnswer, type ApprovalRequest, StoreApprovalRefusal, answersTo, requestApproval } from './approvals.js';
 
 export interface ApprovalAsk {
@@ -25,10 +26,6 @@ const DEFAULT_RETRY_MS = [250, 500, 1000, 2000, 5000];
 /** Answers are read again this often as well: a notification lost with a connection that died silently costs no more. */
 const POLL_MS = 5_000;
 
-/** Cuts a connection at once (its query in flight fails). */
-function cut(client: pg.Client | null): void {
-  (client as unknown as { connection?: { stream?: { destroy(): void } } } | null)?.connection?.stream?.destroy();
-}
 
 export class StoreApprovalChannel {
   constructor(

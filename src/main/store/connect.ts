@@ -49,3 +49,26 @@ export async function connectStore(endpoint: StoreEndpoint, options: StoreConnec
     throw error;
   }
 }
+
+/** The store could not be reached (as opposed to a failure of what was done once connected). */
+export class StoreUnreachable extends Error {}
+
+/** One connection to the store for `use`, closed after it whatever happens; a failed connect is StoreUnreachable. */
+export async function withStoreConnection<T>(endpoint: StoreEndpoint, options: StoreConnectOptions, use: (client: pg.Client) => Promise<T>): Promise<T> {
+  let client: pg.Client;
+  try {
+    client = await connectStore(endpoint, options);
+  } catch (error) {
+    throw new StoreUnreachable(`the store ${endpoint.shown} cannot be reached: ${(error as Error).message}`);
+  }
+  try {
+    return await use(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Cuts a connection at once: its query in flight fails (a store that stops answering holds nobody). */
+export function cutConnection(client: pg.Client | null, why = 'closed'): void {
+  (client as unknown as { connection?: { stream?: { destroy(error?: Error): void } } } | null)?.connection?.stream?.destroy(new Error(why));
+}

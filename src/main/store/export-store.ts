@@ -19,13 +19,8 @@ export async function exportStoredRun(client: pg.Client, runId: string, options:
     if (sha256Hex(r.line) !== r.hash) throw new ExportError(`E_STORE_EDITED run ${runId}, record ${r.seq}: the stored line hashes to ${sha256Hex(r.line)}, not to the ${r.hash} the store took when it arrived (edited in the database); nothing was exported`);
   }
   const lines = stored.map((r) => r.line);
-  const types = lines.map((line) => {
-    try {
-      return (JSON.parse(line) as { type?: unknown }).type;
-    } catch {
-      return null;
-    }
-  });
+  // The type column is the line's own (the database checked them alike when the record arrived).
+  const types = stored.map((r) => r.type);
   if (!types.includes('run.finished')) throw new ExportError(`run ${runId}: the store does not hold its end (run.finished): it is running, was interrupted, or has not shipped whole; export it from its run directory, or once it has ended and shipped`);
   // Its final seal too: a copy that would need closing or sealing again is not the store's to finish.
   if (types.at(-1) !== 'checkpoint' || types.lastIndexOf('run.finished') > types.lastIndexOf('checkpoint')) {

@@ -11,6 +11,8 @@ export interface StoredRecord {
   hash: string;
   /** The login that shipped it (the database's session_user then). */
   shippedBy: string;
+  /** Its record type, as the database checked it against the line. */
+  type: string;
 }
 
 export interface LocalRecord {
@@ -43,11 +45,11 @@ const PAGE_ROWS = 10_000;
 export async function storedRecords(client: pg.Client, runId: string, from = 0, through: number | null = null): Promise<StoredRecord[]> {
   const all: StoredRecord[] = [];
   for (let next = from; ; ) {
-    const { rows } = await client.query<{ seq: string; line: string; hash: string; shipped_by: string }>(
-      `SELECT seq, line, hash, shipped_by FROM ${STORE_SCHEMA}.records WHERE run_id = $1 AND seq >= $2 AND ($4::bigint IS NULL OR seq <= $4) ORDER BY seq LIMIT $3`,
+    const { rows } = await client.query<{ seq: string; line: string; hash: string; shipped_by: string; type: string }>(
+      `SELECT seq, line, hash, shipped_by, type FROM ${STORE_SCHEMA}.records WHERE run_id = $1 AND seq >= $2 AND ($4::bigint IS NULL OR seq <= $4) ORDER BY seq LIMIT $3`,
       [runId, next, PAGE_ROWS, through],
     );
-    for (const r of rows) all.push({ seq: Number(r.seq), line: r.line, hash: r.hash, shippedBy: r.shipped_by });
+    for (const r of rows) all.push({ seq: Number(r.seq), line: r.line, hash: r.hash, shippedBy: r.shipped_by, type: r.type });
     if (rows.length < PAGE_ROWS) return all;
     next = (all.at(-1) as StoredRecord).seq + 1;
   }

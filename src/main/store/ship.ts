@@ -7,6 +7,7 @@ import path from 'node:path';
 import type pg from 'pg';
 import { JOURNAL_FILE, wholeLines } from '../audit/record.js';
 import { BlobMissing, blobsNamed, shipBlob } from './blobs.js';
+import { cutConnection as cut } from './connect.js';
 import { BATCH_RECORDS, type LocalRecord, StoreRefusal, firstDifference, insertRecords, storedRecords } from './records.js';
 
 export class StoreDiverged extends Error {
@@ -108,10 +109,6 @@ const DEFAULT_RETRY_MS = [500, 1000, 2000, 5000, 10_000, 30_000];
  */
 export const EXCHANGE_DEADLINE_MS = 20_000;
 
-/** Cuts `client`'s connection: its query in flight fails at once. */
-function cut(client: pg.Client | null, why: string): void {
-  (client as unknown as { connection?: { stream?: { destroy(error?: Error): void } } } | null)?.connection?.stream?.destroy(new Error(why));
-}
 
 /**
  * Ships one live run. `durable` is called with each record once the journal has flushed it (JournalWriter's

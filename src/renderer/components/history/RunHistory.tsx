@@ -31,15 +31,7 @@ export function RunHistory({ api, onResume }: { api: RunbookApi; onResume?: ((ru
       {runs && runs.length === 0 && <p className="muted">No runs yet.</p>}
       {runs && runs.length > 0 && (
         <table className="history-table">
-          <thead>
-            <tr>
-              <th>Runbook</th>
-              <th>Operator</th>
-              <th>Started</th>
-              <th>State</th>
-              <th>Verify</th>
-            </tr>
-          </thead>
+          <HistoryHead />
           <tbody>
             {runs.map((run) => {
               const verdict = verdicts[run.runId];
@@ -81,5 +73,20 @@ export function RunHistory({ api, onResume }: { api: RunbookApi; onResume?: ((ru
         </table>
       )}
     </section>
+  );
+}
+
+/** The columns both run lists share (this machine's runs, the team store's). */
+export function HistoryHead() {
+  return (
+    <thead>
+      <tr>
+        <th>Runbook</th>
+        <th>Operator</th>
+        <th>Started</th>
+        <th>State</th>
+        <th>Verify</th>
+      </tr>
+    </thead>
   );
 }

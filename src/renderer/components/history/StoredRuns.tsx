@@ -5,6 +5,7 @@
 import { useCallback } from 'react';
 import type { RunbookApi } from '../../../shared/api.js';
 import { useListing } from '../../hooks/useListing.js';
+import { HistoryHead } from './RunHistory.js';
 import { VerdictLine } from './VerdictLine.js';
 
 export function StoredRuns({ api }: { api: RunbookApi }) {
@@ -29,15 +30,7 @@ export function StoredRuns({ api }: { api: RunbookApi }) {
       {listing && listing.runs.length === 0 && <p className="muted">No runs in the store yet.</p>}
       {listing && listing.runs.length > 0 && (
         <table className="history-table">
-          <thead>
-            <tr>
-              <th>Runbook</th>
-              <th>Operator</th>
-              <th>Started</th>
-              <th>State</th>
-              <th>Verify</th>
-            </tr>
-          </thead>
+          <HistoryHead />
           <tbody>
             {listing.runs.map((run) => {
               const verdict = verdicts[run.runId];
